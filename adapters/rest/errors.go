@@ -1,0 +1,67 @@
+package rest
+
+import (
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"strconv"
+
+	"github.com/billingd/billingd/domain/errs"
+)
+
+// statusOf is the one table from error Kind to HTTP status.
+var statusOf = map[errs.Kind]int{
+	errs.Internal:        http.StatusInternalServerError,
+	errs.Invalid:         http.StatusBadRequest,
+	errs.NotFound:        http.StatusNotFound,
+	errs.Conflict:        http.StatusConflict,
+	errs.Forbidden:       http.StatusForbidden,
+	errs.Unauthenticated: http.StatusUnauthorized,
+	errs.QuotaExceeded:   http.StatusTooManyRequests,
+	errs.TooLarge:        http.StatusRequestEntityTooLarge,
+	errs.Unavailable:     http.StatusServiceUnavailable,
+}
+
+// StatusOf returns the HTTP status of an error.
+func StatusOf(err error) int {
+	if s, ok := statusOf[errs.KindOf(err)]; ok {
+		return s
+	}
+	return http.StatusInternalServerError
+}
+
+// ErrorBody is the one JSON error shape of every route.
+type ErrorBody struct {
+	Code    string            `json:"code"`
+	Message string            `json:"message"`
+	Fields  []errs.FieldError `json:"fields,omitempty"`
+	Details any               `json:"details,omitempty"`
+}
+
+// writeError answers with the error's status and body. Internal causes go to
+// the log, never to the caller.
+func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
+	e := errs.As(err)
+	status := StatusOf(e)
+	if e.Kind == errs.Internal {
+		log.ErrorContext(r.Context(), "internal error", "route", routeName(r), "err", err)
+	}
+	if ex, ok := e.Details.(interface{ RetryAfter() float64 }); ok && ex.RetryAfter() > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(int(ex.RetryAfter()+0.999)))
+	}
+	if e.Kind == errs.Unavailable {
+		w.Header().Set("Retry-After", "1")
+	}
+	writeJSON(w, status, ErrorBody{Code: e.Kind.String(), Message: e.PublicMessage(), Fields: e.Fields, Details: e.Details})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		status = http.StatusInternalServerError
+		b = []byte(`{"code":"INTERNAL","message":"internal error"}`)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, _ = w.Write(append(b, '\n'))
+}

@@ -1,0 +1,174 @@
+package rest
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/billingd/billingd/domain/errs"
+	"github.com/billingd/billingd/domain/labels"
+	"github.com/billingd/billingd/domain/quota"
+	"github.com/billingd/billingd/domain/tenancy"
+	"github.com/gorilla/mux"
+)
+
+var responseFormats = newEnumTable("GET_RSP_FORMAT_DEFAULT", "GET_RSP_FORMAT_FOR_CREATE", "GET_RSP_FORMAT_FOR_REPLACE",
+	"GET_RSP_FORMAT_STATUS", "GET_RSP_FORMAT_READ", "GET_RSP_FORMAT_REFERRING_OBJECTS", "GET_RSP_FORMAT_BROKEN_REFERENCES")
+
+func tenantName(r *http.Request) string {
+	p, _ := tenancy.PrincipalFrom(r.Context())
+	return p.TenantName
+}
+
+// createQuota is op 11. The path namespace overwrites metadata.namespace.
+func (a *api) createQuota(_ http.ResponseWriter, r *http.Request) (any, error) {
+	var req quotaCreateRequest
+	if err := decodeBody(r, &req); err != nil {
+		return nil, err
+	}
+	req.Metadata.Namespace = mux.Vars(r)["namespace"]
+	q, err := a.Quotas.Create(r.Context(), quota.CreateInput{
+		Namespace: req.Metadata.Namespace, Name: req.Metadata.Name, Labels: req.Metadata.Labels, Annotations: req.Metadata.Annotations,
+		Description: req.Metadata.Description, Disable: req.Metadata.Disable, Spec: specFromWire(req.Spec),
+	})
+	if err != nil {
+		return nil, err
+	}
+	return quotaObjectResponse{Metadata: metaToWire(q), SystemMetadata: sysMetaToWire(q, tenantName(r)), Spec: specToWire(q.Spec)}, nil
+}
+
+// replaceQuota is op 12. Both path variables overwrite metadata; a body that
+// names another object is refused, since a replace cannot rename.
+func (a *api) replaceQuota(_ http.ResponseWriter, r *http.Request) (any, error) {
+	var req quotaReplaceRequest
+	if err := decodeBody(r, &req); err != nil {
+		return nil, err
+	}
+	v := mux.Vars(r)
+	if req.Metadata.Name != "" && req.Metadata.Name != v["name"] {
+		return nil, bodyError("metadata.name", "%q differs from the name in the path %q; a replace cannot rename an object", req.Metadata.Name, v["name"])
+	}
+	req.Metadata.Namespace, req.Metadata.Name = v["namespace"], v["name"]
+	rv := req.ResourceVersion
+	if rv == "" {
+		rv = strings.Trim(r.Header.Get("If-Match"), `"W/`)
+	}
+	err := a.Quotas.Replace(r.Context(), quota.ReplaceInput{CreateInput: quota.CreateInput{
+		Namespace: req.Metadata.Namespace, Name: req.Metadata.Name, Labels: req.Metadata.Labels, Annotations: req.Metadata.Annotations,
+		Description: req.Metadata.Description, Disable: req.Metadata.Disable, Spec: specFromWire(req.Spec),
+	}, ResourceVersion: rv})
+	if err != nil {
+		return nil, err
+	}
+	return empty{}, nil
+}
+
+// getQuota is op 16. The ETag carries the resource version for a later
+// replace (If-Match or resource_version).
+func (a *api) getQuota(w http.ResponseWriter, r *http.Request) (any, error) {
+	format := "GET_RSP_FORMAT_DEFAULT"
+	if raw := r.URL.Query().Get("response_format"); raw != "" {
+		var err error
+		if format, err = responseFormats.parse("response_format", raw); err != nil {
+			return nil, err
+		}
+	}
+	v := mux.Vars(r)
+	q, err := a.Quotas.Get(r.Context(), v["namespace"], v["name"])
+	if err != nil {
+		return nil, err
+	}
+	w.Header().Set("ETag", `"`+strconv.FormatInt(q.ResourceVersion, 10)+`"`)
+	resp := quotaObjectResponse{Metadata: metaToWire(q), SystemMetadata: sysMetaToWire(q, tenantName(r)), Spec: specToWire(q.Spec)}
+	switch format {
+	case "GET_RSP_FORMAT_FOR_CREATE":
+		resp.CreateForm = &quotaCreateRequest{Metadata: *metaToWire(q), Spec: *specToWire(q.Spec)}
+	case "GET_RSP_FORMAT_FOR_REPLACE":
+		resp.ReplaceForm = &quotaReplaceRequest{Metadata: *metaToWire(q), Spec: *specToWire(q.Spec)}
+	}
+	// STATUS, REFERRING_OBJECTS and BROKEN_REFERENCES have nothing to add:
+	// quotas carry no status objects and nothing refers to them.
+	return resp, nil
+}
+
+// listQuotas is op 15: summaries by default; report_fields adds metadata,
+// system_metadata and get_spec.
+func (a *api) listQuotas(_ http.ResponseWriter, r *http.Request) (any, error) {
+	qv := r.URL.Query()
+	sel, err := labels.Parse(qv.Get("label_filter"))
+	if err != nil {
+		return nil, err
+	}
+	ns := mux.Vars(r)["namespace"]
+	qs, err := a.Quotas.List(r.Context(), ns, sel)
+	if err != nil {
+		return nil, err
+	}
+	_, full := qv["report_fields"]
+	tenant := tenantName(r)
+	resp := quotaListResponse{Items: make([]quotaListItem, 0, len(qs))}
+	for _, q := range qs {
+		it := quotaListItem{Tenant: tenant, Namespace: q.Namespace, Name: q.Name, UID: q.UID, Description: q.Description,
+			Disabled: q.Disable, Labels: q.Labels, Annotations: q.Annotations}
+		if full {
+			it.Metadata, it.SystemMetadata, it.GetSpec = metaToWire(q), sysMetaToWire(q, tenant), specToWire(q.Spec)
+		}
+		resp.Items = append(resp.Items, it)
+	}
+	return resp, nil
+}
+
+// deleteQuota is op 17; the optional body is quotaDeleteRequest.
+func (a *api) deleteQuota(_ http.ResponseWriter, r *http.Request) (any, error) {
+	var req quotaDeleteRequest
+	if err := decodeBody(r, &req); err != nil {
+		return nil, err
+	}
+	v := mux.Vars(r)
+	if err := a.Quotas.Delete(r.Context(), quota.DeleteInput{Namespace: v["namespace"], Name: v["name"], FailIfReferred: req.FailIfReferred}); err != nil {
+		return nil, err
+	}
+	return empty{}, nil
+}
+
+// quotaLimits is op 13.
+func (a *api) quotaLimits(_ http.ResponseWriter, r *http.Request) (any, error) {
+	rep, err := a.Quotas.Usage(r.Context(), mux.Vars(r)["namespace"])
+	if err != nil {
+		return nil, err
+	}
+	return reportToWire(rep, false), nil
+}
+
+// quotaUsage is op 14: limits plus the counters that reservations move.
+func (a *api) quotaUsage(_ http.ResponseWriter, r *http.Request) (any, error) {
+	rep, err := a.Quotas.Usage(r.Context(), mux.Vars(r)["namespace"])
+	if err != nil {
+		return nil, err
+	}
+	return reportToWire(rep, true), nil
+}
+
+// reserveQuota is our extension: all-or-nothing usage deltas.
+func (a *api) reserveQuota(_ http.ResponseWriter, r *http.Request) (any, error) {
+	var req reserveRequest
+	if err := decodeBody(r, &req); err != nil {
+		return nil, err
+	}
+	var f errs.Fields
+	in := quota.ReserveInput{
+		Namespace:      mux.Vars(r)["namespace"],
+		Objects:        amountsFromWire("objects", req.Objects, &f),
+		Resources:      amountsFromWire("resources", req.Resources, &f),
+		APIs:           amountsFromWire("apis", req.APIs, &f),
+		IdempotencyKey: r.Header.Get("Idempotency-Key"),
+	}
+	if err := f.Err(); err != nil {
+		return nil, err
+	}
+	res, err := a.Quotas.Reserve(r.Context(), in)
+	if err != nil {
+		return nil, err
+	}
+	return reserveResponse{Objects: amountsToWire(res.Objects), Resources: amountsToWire(res.Resources), APIs: amountsToWire(res.APIs)}, nil
+}

@@ -1,0 +1,245 @@
+// Package store is the persistence adapter: bun repositories for every domain
+// port, on PostgreSQL (pgx) or an embedded SQLite file (modernc, pure Go).
+package store
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"embed"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/billingd/billingd/domain/errs"
+	"github.com/jackc/pgx/v5/pgconn"
+	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx"
+	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect/pgdialect"
+	"github.com/uptrace/bun/dialect/sqlitedialect"
+	"github.com/uptrace/bun/migrate"
+	_ "modernc.org/sqlite" // database/sql driver "sqlite"
+)
+
+// Dialect names the database behind a DB.
+type Dialect string
+
+// The supported databases.
+const (
+	Postgres Dialect = "postgres"
+	SQLite   Dialect = "sqlite"
+)
+
+// DefaultSQLitePath is where the embedded database lives when no URL is given.
+const DefaultSQLitePath = "./billingd.db"
+
+//go:embed migrations
+var migrationFiles embed.FS
+
+// DB is an open database with its dialect and a statement counter.
+type DB struct {
+	bun     *bun.DB
+	dialect Dialect
+	queries atomic.Int64
+}
+
+// Options tune Open.
+type Options struct {
+	// MaxOpenConns caps the PostgreSQL pool (SQLite always uses one connection).
+	MaxOpenConns int
+	Logger       *slog.Logger
+}
+
+// Open connects to url: postgres:// or postgresql:// uses PostgreSQL; empty or
+// sqlite:PATH uses an embedded SQLite file, created when missing.
+func Open(ctx context.Context, rawURL string, opt Options) (*DB, error) {
+	d := &DB{}
+	switch {
+	case strings.HasPrefix(rawURL, "postgres://"), strings.HasPrefix(rawURL, "postgresql://"):
+		sqldb, err := sql.Open("pgx", rawURL)
+		if err != nil {
+			return nil, fmt.Errorf("open postgres: %w", err)
+		}
+		n := opt.MaxOpenConns
+		if n <= 0 {
+			n = 32
+		}
+		sqldb.SetMaxOpenConns(n)
+		sqldb.SetMaxIdleConns(n)
+		sqldb.SetConnMaxIdleTime(5 * time.Minute)
+		d.bun, d.dialect = bun.NewDB(sqldb, pgdialect.New()), Postgres
+	case rawURL == "", strings.HasPrefix(rawURL, "sqlite:"):
+		path := strings.TrimPrefix(strings.TrimPrefix(rawURL, "sqlite:"), "//")
+		if path == "" {
+			path = DefaultSQLitePath
+		}
+		if dir := filepath.Dir(path); dir != "." {
+			if err := os.MkdirAll(dir, 0o755); err != nil {
+				return nil, fmt.Errorf("create database folder: %w", err)
+			}
+		}
+		q := url.Values{}
+		for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(NORMAL)"} {
+			q.Add("_pragma", p)
+		}
+		sqldb, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+		if err != nil {
+			return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+		}
+		// One connection serialises every transaction: SQLite allows one
+		// writer anyway, and this makes read-then-write transactions safe
+		// without SQLITE_BUSY upgrades.
+		sqldb.SetMaxOpenConns(1)
+		d.bun, d.dialect = bun.NewDB(sqldb, sqlitedialect.New()), SQLite
+	default:
+		return nil, fmt.Errorf("database URL %q: want postgres://..., sqlite:PATH or empty for %s", redact(rawURL), DefaultSQLitePath)
+	}
+	d.bun.AddQueryHook(counterHook{&d.queries})
+	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := d.bun.PingContext(pingCtx); err != nil {
+		_ = d.bun.Close()
+		return nil, fmt.Errorf("connect to %s database: %w", d.dialect, err)
+	}
+	return d, nil
+}
+
+// redact hides a password in a URL for messages.
+func redact(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.User == nil {
+		return raw
+	}
+	return u.Redacted()
+}
+
+// Dialect tells which database this is.
+func (d *DB) Dialect() Dialect { return d.dialect }
+
+// SQL returns the underlying *sql.DB, for pool statistics.
+func (d *DB) SQL() *sql.DB { return d.bun.DB }
+
+// Close closes the pool.
+func (d *DB) Close() error { return d.bun.Close() }
+
+// Ping checks the database answers (for /readyz).
+func (d *DB) Ping(ctx context.Context) error { return d.bun.PingContext(ctx) }
+
+// Queries returns how many SQL statements ran since Open. Tests use it to
+// prove a nested query costs a constant number of statements.
+func (d *DB) Queries() int64 { return d.queries.Load() }
+
+type counterHook struct{ n *atomic.Int64 }
+
+func (h counterHook) BeforeQuery(ctx context.Context, _ *bun.QueryEvent) context.Context {
+	h.n.Add(1)
+	return ctx
+}
+func (counterHook) AfterQuery(context.Context, *bun.QueryEvent) {}
+
+// Migrate applies every migration not yet applied and returns their names.
+func (d *DB) Migrate(ctx context.Context) ([]string, error) {
+	sub, err := fs.Sub(migrationFiles, "migrations/"+string(d.dialect))
+	if err != nil {
+		return nil, err
+	}
+	ms := migrate.NewMigrations()
+	if err := ms.Discover(sub); err != nil {
+		return nil, err
+	}
+	m := migrate.NewMigrator(d.bun, ms, migrate.WithMarkAppliedOnSuccess(true))
+	if d.dialect == Postgres {
+		// An advisory lock on one held connection keeps two starting
+		// replicas from migrating at once, and dies with the process.
+		conn, err := d.bun.Conn(ctx)
+		if err != nil {
+			return nil, err
+		}
+		defer conn.Close()
+		if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock(824113)"); err != nil {
+			return nil, err
+		}
+		defer conn.ExecContext(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock(824113)") //nolint:errcheck
+	}
+	if err := m.Init(ctx); err != nil {
+		return nil, fmt.Errorf("init migrations: %w", err)
+	}
+	g, err := m.Migrate(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("migrate: %w", err)
+	}
+	var names []string
+	for _, mg := range g.Migrations {
+		names = append(names, mg.Name+"_"+mg.Comment)
+	}
+	return names, nil
+}
+
+type txKey struct{}
+
+// InTx runs fn in a transaction; repositories called with fn's ctx use it.
+// A nested InTx joins the outer transaction.
+func (d *DB) InTx(ctx context.Context, fn func(ctx context.Context) error) error {
+	if _, ok := ctx.Value(txKey{}).(bun.Tx); ok {
+		return fn(ctx)
+	}
+	err := d.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		return fn(context.WithValue(ctx, txKey{}, tx))
+	})
+	return translate(err)
+}
+
+// idb returns the transaction in ctx, or the pool.
+func (d *DB) idb(ctx context.Context) bun.IDB {
+	if tx, ok := ctx.Value(txKey{}).(bun.Tx); ok {
+		return tx
+	}
+	return d.bun
+}
+
+// translate maps driver errors to the domain taxonomy: constraint violations
+// become Conflict, an unreachable database Unavailable, and everything else
+// stays Internal (its text goes to the log, never to the caller).
+func translate(err error) error {
+	if err == nil {
+		return nil
+	}
+	var de *errs.Error
+	if errors.As(err, &de) {
+		return err
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return errs.Wrap(errs.NotFound, err, "not found")
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		switch c := pgErr.Code; {
+		case c == "23505":
+			return errs.Wrap(errs.Conflict, err, "already exists")
+		case c == "40001", c == "40P01", c == "53300", strings.HasPrefix(c, "08"), strings.HasPrefix(c, "57P"):
+			return errs.Wrap(errs.Unavailable, err, "database busy or unavailable, retry later")
+		}
+		return errs.Wrap(errs.Internal, err, "database error")
+	}
+	var netErr *net.OpError
+	msg := err.Error()
+	switch {
+	case strings.Contains(msg, "UNIQUE constraint failed"):
+		return errs.Wrap(errs.Conflict, err, "already exists")
+	case errors.As(err, &netErr), errors.Is(err, driver.ErrBadConn), errors.Is(err, io.ErrUnexpectedEOF),
+		errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled),
+		strings.Contains(msg, "failed to connect"), strings.Contains(msg, "conn closed"),
+		strings.Contains(msg, "database is locked"), strings.Contains(msg, "connection refused"):
+		return errs.Wrap(errs.Unavailable, err, "database unavailable, retry later")
+	}
+	return errs.Wrap(errs.Internal, err, "database error")
+}

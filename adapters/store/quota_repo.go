@@ -1,0 +1,299 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"github.com/billingd/billingd/domain/errs"
+	"github.com/billingd/billingd/domain/quota"
+	"github.com/uptrace/bun"
+)
+
+type quotaRow struct {
+	bun.BaseModel   `bun:"table:quotas"`
+	TenantID        string    `bun:"tenant_id,pk"`
+	Namespace       string    `bun:"namespace,pk"`
+	Name            string    `bun:"name,pk"`
+	UID             string    `bun:"uid"`
+	Labels          string    `bun:"labels"`
+	Annotations     string    `bun:"annotations"`
+	Description     string    `bun:"description"`
+	Disable         bool      `bun:"disable"`
+	Spec            string    `bun:"spec"`
+	ResourceVersion int64     `bun:"resource_version"`
+	CreatedAt       time.Time `bun:"created_at"`
+	ModifiedAt      time.Time `bun:"modified_at"`
+	CreatorClass    string    `bun:"creator_class"`
+	CreatorID       string    `bun:"creator_id"`
+}
+
+// specJSON is the stored form of quota.Spec; its field names are the wire
+// names so a human reading the table sees what the API shows.
+type specJSON struct {
+	ObjectLimits   map[string]struct{ Maximum int32 }   `json:"object_limits,omitempty"`
+	ResourceLimits map[string]struct{ Maximum float64 } `json:"resource_limits,omitempty"`
+	APILimits      map[string]struct {
+		Rate  int32  `json:"rate"`
+		Burst int32  `json:"burst"`
+		Unit  string `json:"unit"`
+	} `json:"api_limits,omitempty"`
+}
+
+func toRow(q quota.Quota) (quotaRow, error) {
+	var s specJSON
+	if len(q.Spec.ObjectLimits) > 0 {
+		s.ObjectLimits = map[string]struct{ Maximum int32 }{}
+		for k, v := range q.Spec.ObjectLimits {
+			s.ObjectLimits[k] = struct{ Maximum int32 }{v.Maximum}
+		}
+	}
+	if len(q.Spec.ResourceLimits) > 0 {
+		s.ResourceLimits = map[string]struct{ Maximum float64 }{}
+		for k, v := range q.Spec.ResourceLimits {
+			s.ResourceLimits[k] = struct{ Maximum float64 }{v.Maximum}
+		}
+	}
+	if len(q.Spec.APILimits) > 0 {
+		s.APILimits = map[string]struct {
+			Rate  int32  `json:"rate"`
+			Burst int32  `json:"burst"`
+			Unit  string `json:"unit"`
+		}{}
+		for k, v := range q.Spec.APILimits {
+			s.APILimits[k] = struct {
+				Rate  int32  `json:"rate"`
+				Burst int32  `json:"burst"`
+				Unit  string `json:"unit"`
+			}{v.Rate, v.Burst, v.Unit}
+		}
+	}
+	spec, err := json.Marshal(s)
+	if err != nil {
+		return quotaRow{}, err
+	}
+	lab, _ := json.Marshal(nonNil(q.Labels))
+	ann, _ := json.Marshal(nonNil(q.Annotations))
+	return quotaRow{TenantID: q.TenantID, Namespace: q.Namespace, Name: q.Name, UID: q.UID, Labels: string(lab), Annotations: string(ann),
+		Description: q.Description, Disable: q.Disable, Spec: string(spec), ResourceVersion: q.ResourceVersion,
+		CreatedAt: q.CreatedAt.UTC(), ModifiedAt: q.ModifiedAt.UTC(), CreatorClass: q.CreatorClass, CreatorID: q.CreatorID}, nil
+}
+
+func nonNil(m map[string]string) map[string]string {
+	if m == nil {
+		return map[string]string{}
+	}
+	return m
+}
+
+// fromRow is the one place a stored quota becomes a domain value again.
+func fromRow(r quotaRow) (quota.Quota, error) {
+	var s specJSON
+	if err := json.Unmarshal([]byte(r.Spec), &s); err != nil {
+		return quota.Quota{}, errs.Wrap(errs.Internal, err, "decode stored quota spec")
+	}
+	q := quota.Quota{TenantID: r.TenantID, Namespace: r.Namespace, Name: r.Name, UID: r.UID, Description: r.Description,
+		Disable: r.Disable, ResourceVersion: r.ResourceVersion, CreatedAt: r.CreatedAt.UTC(), ModifiedAt: r.ModifiedAt.UTC(),
+		CreatorClass: r.CreatorClass, CreatorID: r.CreatorID}
+	if err := json.Unmarshal([]byte(r.Labels), &q.Labels); err != nil {
+		return quota.Quota{}, errs.Wrap(errs.Internal, err, "decode stored labels")
+	}
+	if err := json.Unmarshal([]byte(r.Annotations), &q.Annotations); err != nil {
+		return quota.Quota{}, errs.Wrap(errs.Internal, err, "decode stored annotations")
+	}
+	if len(s.ObjectLimits) > 0 {
+		q.Spec.ObjectLimits = map[string]quota.ObjectLimit{}
+		for k, v := range s.ObjectLimits {
+			q.Spec.ObjectLimits[k] = quota.ObjectLimit{Maximum: v.Maximum}
+		}
+	}
+	if len(s.ResourceLimits) > 0 {
+		q.Spec.ResourceLimits = map[string]quota.ResourceLimit{}
+		for k, v := range s.ResourceLimits {
+			q.Spec.ResourceLimits[k] = quota.ResourceLimit{Maximum: v.Maximum}
+		}
+	}
+	if len(s.APILimits) > 0 {
+		q.Spec.APILimits = map[string]quota.RateLimit{}
+		for k, v := range s.APILimits {
+			q.Spec.APILimits[k] = quota.RateLimit{Rate: v.Rate, Burst: v.Burst, Unit: v.Unit}
+		}
+	}
+	return q, nil
+}
+
+// QuotaRepo implements quota.Repository.
+type QuotaRepo struct{ db *DB }
+
+// NewQuotaRepo returns the quota repository.
+func NewQuotaRepo(db *DB) *QuotaRepo { return &QuotaRepo{db} }
+
+var _ quota.Repository = (*QuotaRepo)(nil)
+
+// Create inserts a quota; the primary key turns a duplicate name into Conflict.
+func (r *QuotaRepo) Create(ctx context.Context, q quota.Quota) error {
+	row, err := toRow(q)
+	if err != nil {
+		return errs.Wrap(errs.Internal, err, "encode quota")
+	}
+	_, err = r.db.idb(ctx).NewInsert().Model(&row).Exec(ctx)
+	if errs.Is(translate(err), errs.Conflict) {
+		return errs.New(errs.Conflict, "quota %q already exists in namespace %q", q.Name, q.Namespace)
+	}
+	return translate(err)
+}
+
+func (r *QuotaRepo) get(ctx context.Context, db bun.IDB, tenantID, ns, name string, lock bool) (quota.Quota, error) {
+	var row quotaRow
+	q := db.NewSelect().Model(&row).Where("tenant_id = ? AND namespace = ? AND name = ?", tenantID, ns, name)
+	if lock && r.db.dialect == Postgres {
+		q = q.For("UPDATE")
+	}
+	if err := q.Scan(ctx); err != nil {
+		if errs.Is(translate(err), errs.NotFound) {
+			return quota.Quota{}, errs.New(errs.NotFound, "quota %q not found in namespace %q", name, ns)
+		}
+		return quota.Quota{}, translate(err)
+	}
+	return fromRow(row)
+}
+
+// Get returns one quota of a tenant.
+func (r *QuotaRepo) Get(ctx context.Context, tenantID, ns, name string) (quota.Quota, error) {
+	return r.get(ctx, r.db.idb(ctx), tenantID, ns, name, false)
+}
+
+// Update runs fn on the locked row and stores the result with the next
+// resource version.
+func (r *QuotaRepo) Update(ctx context.Context, tenantID, ns, name string, fn func(*quota.Quota) error) error {
+	return r.db.InTx(ctx, func(ctx context.Context) error {
+		db := r.db.idb(ctx)
+		q, err := r.get(ctx, db, tenantID, ns, name, true)
+		if err != nil {
+			return err
+		}
+		if err := fn(&q); err != nil {
+			return err
+		}
+		q.ResourceVersion++
+		row, err := toRow(q)
+		if err != nil {
+			return errs.Wrap(errs.Internal, err, "encode quota")
+		}
+		_, err = db.NewUpdate().Model(&row).WherePK().Exec(ctx)
+		return translate(err)
+	})
+}
+
+// Delete removes a quota; an unknown one is NotFound.
+func (r *QuotaRepo) Delete(ctx context.Context, tenantID, ns, name string) error {
+	res, err := r.db.idb(ctx).NewDelete().Model((*quotaRow)(nil)).
+		Where("tenant_id = ? AND namespace = ? AND name = ?", tenantID, ns, name).Exec(ctx)
+	if err != nil {
+		return translate(err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return errs.New(errs.NotFound, "quota %q not found in namespace %q", name, ns)
+	}
+	return nil
+}
+
+// ListByNamespaces loads the quotas of several namespaces in one statement.
+func (r *QuotaRepo) ListByNamespaces(ctx context.Context, tenantID string, nss []string) ([]quota.Quota, error) {
+	if len(nss) == 0 {
+		return nil, nil
+	}
+	var rows []quotaRow
+	err := r.db.idb(ctx).NewSelect().Model(&rows).
+		Where("tenant_id = ? AND namespace IN (?)", tenantID, bun.In(nss)).
+		Order("namespace", "name").Scan(ctx)
+	if err != nil {
+		return nil, translate(err)
+	}
+	out := make([]quota.Quota, 0, len(rows))
+	for _, row := range rows {
+		q, err := fromRow(row)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, q)
+	}
+	return out, nil
+}
+
+// Counters loads the usage counters of several namespaces in one statement.
+func (r *QuotaRepo) Counters(ctx context.Context, tenantID string, nss []string) ([]quota.Counter, error) {
+	if len(nss) == 0 {
+		return nil, nil
+	}
+	var rows []struct {
+		Namespace string `bun:"namespace"`
+		Class     string `bun:"class"`
+		Key       string `bun:"key"`
+		Used      int64  `bun:"used"`
+	}
+	err := r.db.idb(ctx).NewRaw(`SELECT namespace, class, key, used FROM quota_counters
+		WHERE tenant_id = ? AND namespace IN (?) ORDER BY namespace, class, key`, tenantID, bun.In(nss)).Scan(ctx, &rows)
+	if err != nil {
+		return nil, translate(err)
+	}
+	out := make([]quota.Counter, len(rows))
+	for i, c := range rows {
+		out[i] = quota.Counter{Namespace: c.Namespace, Class: quota.Class(c.Class), Key: c.Key, Used: quota.Amount(c.Used)}
+	}
+	return out, nil
+}
+
+// Apply changes each counter with one conditional upsert. The limit check is
+// in the statement's WHERE, evaluated against the row as locked by the
+// upsert, so concurrent reservations can never push a counter past its
+// limit: a losing one simply gets no row back.
+func (r *QuotaRepo) Apply(ctx context.Context, tenantID, ns string, deltas []quota.Delta) ([]quota.Counter, []quota.Delta, error) {
+	db := r.db.idb(ctx)
+	var after []quota.Counter
+	var rejected []quota.Delta
+	for _, d := range deltas {
+		if d.Max != nil && d.Amount > 0 && d.Amount > *d.Max {
+			rejected = append(rejected, d)
+			continue
+		}
+		initial := max(int64(d.Amount), 0)
+		var used []int64
+		var err error
+		if d.Max != nil && d.Amount > 0 {
+			err = db.NewRaw(`INSERT INTO quota_counters (tenant_id, namespace, class, key, used) VALUES (?, ?, ?, ?, ?)
+				ON CONFLICT (tenant_id, namespace, class, key) DO UPDATE SET used = quota_counters.used + ?
+				WHERE quota_counters.used + ? <= ?
+				RETURNING used`, tenantID, ns, string(d.Class), d.Key, initial, int64(d.Amount), int64(d.Amount), int64(*d.Max)).Scan(ctx, &used)
+		} else {
+			err = db.NewRaw(`INSERT INTO quota_counters (tenant_id, namespace, class, key, used) VALUES (?, ?, ?, ?, ?)
+				ON CONFLICT (tenant_id, namespace, class, key) DO UPDATE
+				SET used = CASE WHEN quota_counters.used + ? < 0 THEN 0 ELSE quota_counters.used + ? END
+				RETURNING used`, tenantID, ns, string(d.Class), d.Key, initial, int64(d.Amount), int64(d.Amount)).Scan(ctx, &used)
+		}
+		if err != nil {
+			return nil, nil, translate(err)
+		}
+		if len(used) == 0 {
+			rejected = append(rejected, d)
+			continue
+		}
+		after = append(after, quota.Counter{Namespace: ns, Class: d.Class, Key: d.Key, Used: quota.Amount(used[0])})
+	}
+	if len(rejected) > 0 {
+		// Report the current usage of the keys that did not fit.
+		for _, d := range rejected {
+			var used []int64
+			if err := db.NewRaw(`SELECT used FROM quota_counters WHERE tenant_id = ? AND namespace = ? AND class = ? AND key = ?`,
+				tenantID, ns, string(d.Class), d.Key).Scan(ctx, &used); err != nil {
+				return nil, nil, translate(err)
+			}
+			var cur quota.Amount
+			if len(used) > 0 {
+				cur = quota.Amount(used[0])
+			}
+			after = append(after, quota.Counter{Namespace: ns, Class: d.Class, Key: d.Key, Used: cur})
+		}
+	}
+	return after, rejected, nil
+}

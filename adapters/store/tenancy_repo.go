@@ -1,0 +1,132 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/billingd/billingd/domain/errs"
+	"github.com/billingd/billingd/domain/kernel"
+	"github.com/billingd/billingd/domain/tenancy"
+	"github.com/uptrace/bun"
+)
+
+type tenantRow struct {
+	bun.BaseModel `bun:"table:tenants"`
+	ID            string    `bun:"id,pk"`
+	Name          string    `bun:"name"`
+	CreatedAt     time.Time `bun:"created_at"`
+}
+
+type tokenRow struct {
+	bun.BaseModel `bun:"table:api_tokens"`
+	ID            string     `bun:"id,pk"`
+	TenantID      string     `bun:"tenant_id"`
+	Hash          string     `bun:"hash"`
+	Role          string     `bun:"role"`
+	Namespace     string     `bun:"namespace"`
+	CreatedAt     time.Time  `bun:"created_at"`
+	RevokedAt     *time.Time `bun:"revoked_at"`
+}
+
+// TenancyRepo implements tenancy.Repository.
+type TenancyRepo struct {
+	db    *DB
+	clock kernel.Clock
+}
+
+// NewTenancyRepo returns the tenancy repository.
+func NewTenancyRepo(db *DB, clock kernel.Clock) *TenancyRepo { return &TenancyRepo{db, clock} }
+
+var _ tenancy.Repository = (*TenancyRepo)(nil)
+
+// EnsureTenant inserts the tenant unless one with that name exists, then
+// returns the stored one. ON CONFLICT keeps two concurrent creators safe.
+func (r *TenancyRepo) EnsureTenant(ctx context.Context, t tenancy.Tenant) (tenancy.Tenant, error) {
+	db := r.db.idb(ctx)
+	row := tenantRow{ID: t.ID, Name: t.Name, CreatedAt: t.CreatedAt.UTC()}
+	if _, err := db.NewInsert().Model(&row).On("CONFLICT (name) DO NOTHING").Exec(ctx); err != nil {
+		return tenancy.Tenant{}, translate(err)
+	}
+	var got tenantRow
+	if err := db.NewSelect().Model(&got).Where("name = ?", t.Name).Scan(ctx); err != nil {
+		return tenancy.Tenant{}, translate(err)
+	}
+	return tenancy.Tenant{ID: got.ID, Name: got.Name, CreatedAt: got.CreatedAt.UTC()}, nil
+}
+
+// CreateToken stores a token (its hash only).
+func (r *TenancyRepo) CreateToken(ctx context.Context, t tenancy.Token) error {
+	row := tokenRow{ID: t.ID, TenantID: t.TenantID, Hash: t.Hash, Role: string(t.Role), Namespace: t.Namespace, CreatedAt: t.CreatedAt.UTC()}
+	_, err := r.db.idb(ctx).NewInsert().Model(&row).Exec(ctx)
+	return translate(err)
+}
+
+// PrincipalByTokenHash finds the caller of an unrevoked token in one query.
+func (r *TenancyRepo) PrincipalByTokenHash(ctx context.Context, hash string) (tenancy.Principal, error) {
+	var p struct {
+		TenantID   string `bun:"tenant_id"`
+		TenantName string `bun:"tenant_name"`
+		TokenID    string `bun:"token_id"`
+		Role       string `bun:"role"`
+		Namespace  string `bun:"namespace"`
+	}
+	err := r.db.idb(ctx).NewRaw(`SELECT t.tenant_id, n.name AS tenant_name, t.id AS token_id, t.role, t.namespace
+		FROM api_tokens t JOIN tenants n ON n.id = t.tenant_id
+		WHERE t.hash = ? AND t.revoked_at IS NULL`, hash).Scan(ctx, &p)
+	if err != nil {
+		return tenancy.Principal{}, translate(err)
+	}
+	return tenancy.Principal{TenantID: p.TenantID, TenantName: p.TenantName, TokenID: p.TokenID, Role: tenancy.Role(p.Role), Namespace: p.Namespace}, nil
+}
+
+// ListTokens lists the tokens of a tenant, oldest first.
+func (r *TenancyRepo) ListTokens(ctx context.Context, tenantName string) ([]tenancy.Token, error) {
+	var rows []tokenRow
+	err := r.db.idb(ctx).NewSelect().Model(&rows).
+		Where("tenant_id = (SELECT id FROM tenants WHERE name = ?)", tenantName).
+		Order("created_at", "id").Scan(ctx)
+	if err != nil {
+		return nil, translate(err)
+	}
+	out := make([]tenancy.Token, len(rows))
+	for i, t := range rows {
+		out[i] = tenancy.Token{ID: t.ID, TenantID: t.TenantID, Role: tenancy.Role(t.Role), Namespace: t.Namespace, CreatedAt: t.CreatedAt.UTC(), RevokedAt: t.RevokedAt}
+	}
+	return out, nil
+}
+
+// RevokeToken marks a token revoked; an unknown id is NotFound.
+func (r *TenancyRepo) RevokeToken(ctx context.Context, tenantName, tokenID string) error {
+	res, err := r.db.idb(ctx).NewUpdate().Model((*tokenRow)(nil)).
+		Set("revoked_at = ?", r.clock.Now()).
+		Where("id = ? AND revoked_at IS NULL AND tenant_id = (SELECT id FROM tenants WHERE name = ?)", tokenID, tenantName).
+		Exec(ctx)
+	if err != nil {
+		return translate(err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return errs.New(errs.NotFound, "no active token %q in tenant %q", tokenID, tenantName)
+	}
+	return nil
+}
+
+// CountTokens counts active tokens.
+func (r *TenancyRepo) CountTokens(ctx context.Context) (int, error) {
+	n, err := r.db.idb(ctx).NewSelect().Model((*tokenRow)(nil)).Where("revoked_at IS NULL").Count(ctx)
+	return int(n), translate(err)
+}
+
+// EnsureNamespace records a namespace; existing ones are left alone.
+func (r *TenancyRepo) EnsureNamespace(ctx context.Context, tenantID, name string) error {
+	_, err := r.db.idb(ctx).NewRaw(`INSERT INTO namespaces (tenant_id, name, created_at) VALUES (?, ?, ?)
+		ON CONFLICT (tenant_id, name) DO NOTHING`, tenantID, name, r.clock.Now()).Exec(ctx)
+	return translate(err)
+}
+
+// ListNamespaces pages a tenant's namespaces by name (keyset pagination).
+func (r *TenancyRepo) ListNamespaces(ctx context.Context, tenantID, after string, limit int) ([]string, error) {
+	var names []string
+	err := r.db.idb(ctx).NewRaw(`SELECT name FROM namespaces WHERE tenant_id = ? AND name > ? ORDER BY name LIMIT ?`,
+		tenantID, after, limit).Scan(ctx, &names)
+	return names, translate(err)
+}

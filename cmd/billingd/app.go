@@ -1,0 +1,50 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+
+	"github.com/billingd/billingd/adapters/ratelimit"
+	"github.com/billingd/billingd/adapters/store"
+	"github.com/billingd/billingd/domain/kernel"
+	"github.com/billingd/billingd/domain/quota"
+	"github.com/billingd/billingd/domain/tenancy"
+)
+
+// app is every service wired to one database.
+type app struct {
+	db      *store.DB
+	clock   kernel.Clock
+	tenancy *tenancy.Service
+	quotas  *quota.Service
+}
+
+// openApp opens the database, migrates it unless told not to, and wires the
+// services. The caller closes app.db.
+func openApp(ctx context.Context, dbURL string, migrate bool, log *slog.Logger) (*app, error) {
+	db, err := store.Open(ctx, dbURL, store.Options{Logger: log})
+	if err != nil {
+		return nil, err
+	}
+	if migrate {
+		applied, err := db.Migrate(ctx)
+		if err != nil {
+			db.Close()
+			return nil, err
+		}
+		if len(applied) > 0 {
+			log.Info("applied migrations", "dialect", db.Dialect(), "migrations", applied)
+		}
+	}
+	clk := kernel.SystemClock{}
+	ten := store.NewTenancyRepo(db, clk)
+	qs, err := quota.NewService(quota.Config{
+		Repo: store.NewQuotaRepo(db), Tx: db, Clock: clk, Namespaces: ten,
+		Idempotency: store.NewIdempotencyRepo(db, clk), Limiter: ratelimit.New(),
+	})
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	return &app{db: db, clock: clk, tenancy: tenancy.NewService(ten, db, clk), quotas: qs}, nil
+}

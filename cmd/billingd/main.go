@@ -1,0 +1,77 @@
+// Command billingd is the billing, quota and usage-metering service: it
+// serves the F5 "Billing & Usage" REST API and a GraphQL API over one domain
+// core, and carries the operator commands (migrate, token).
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+const usage = `billingd — billing, quota and usage metering (F5 Billing & Usage API + GraphQL)
+
+Usage:
+  billingd serve   [--addr ADDR] [--database-url URL] [flags]   run the HTTP server
+  billingd migrate [--database-url URL]                          apply database migrations and exit
+  billingd token create --tenant NAME [--role admin|editor|viewer] [--namespace NS]
+                                                                 create an API token (printed on the last line)
+  billingd token list   --tenant NAME                            list a tenant's tokens (never the secrets)
+  billingd token revoke --tenant NAME --id TOKEN_ID              revoke a token
+
+Every command takes --database-url (env BILLING_DATABASE_URL): postgres://... for
+PostgreSQL, or empty / sqlite:PATH for the embedded SQLite file (default ./billingd.db).
+Run 'billingd COMMAND --help' for the flags of a command.
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "billingd:", err)
+		}
+		os.Exit(exitCode(err))
+	}
+}
+
+func exitCode(err error) int {
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	var ue usageError
+	if errors.As(err, &ue) {
+		return 2
+	}
+	return 1
+}
+
+// usageError is a mistake on the command line (exit status 2).
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return usageError{"no command given"}
+	}
+	switch args[0] {
+	case "-h", "--help", "help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	case "serve":
+		return cmdServe(ctx, args[1:], stdout, stderr)
+	case "migrate":
+		return cmdMigrate(ctx, args[1:], stdout, stderr)
+	case "token":
+		return cmdToken(ctx, args[1:], stdout, stderr)
+	}
+	fmt.Fprint(stderr, usage)
+	return usageError{fmt.Sprintf("unknown command %q", args[0])}
+}

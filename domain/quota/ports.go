@@ -1,0 +1,146 @@
+package quota
+
+import (
+	"context"
+	"time"
+
+	"github.com/billingd/billingd/domain/errs"
+)
+
+// Repository stores quota objects and usage counters. Every method is scoped
+// to one tenant: a key of another tenant is simply not found.
+type Repository interface {
+	// Create stores a new quota; an existing name is a Conflict.
+	Create(ctx context.Context, q Quota) error
+	Get(ctx context.Context, tenantID, ns, name string) (Quota, error)
+	// Update loads the quota, lets fn change it and stores the result with a
+	// new resource version, all under a row lock.
+	Update(ctx context.Context, tenantID, ns, name string, fn func(*Quota) error) error
+	Delete(ctx context.Context, tenantID, ns, name string) error
+	// ListByNamespaces returns the quotas of all the given namespaces in one
+	// query, ordered by namespace then name.
+	ListByNamespaces(ctx context.Context, tenantID string, nss []string) ([]Quota, error)
+	// Counters returns the usage counters of the given namespaces in one query.
+	Counters(ctx context.Context, tenantID string, nss []string) ([]Counter, error)
+	// Apply adds each delta to its counter. A positive delta is applied only
+	// when the result stays within its Max (when set); otherwise it is
+	// returned in rejected and the caller rolls the transaction back. Usage
+	// never goes below zero.
+	Apply(ctx context.Context, tenantID, ns string, deltas []Delta) (after []Counter, rejected []Delta, err error)
+}
+
+// Delta is one change to a counter, with the limit it must respect.
+type Delta struct {
+	Class  Class
+	Key    string
+	Amount Amount
+	Max    *Amount
+}
+
+// DefaultQuotaSource gives the default quota of a tenant's current plan, the
+// lowest layer of the effective limits. Nil means no plan layer.
+type DefaultQuotaSource interface {
+	DefaultQuota(ctx context.Context, tenantID string) (Spec, error)
+}
+
+// RateLimiter is a set of token buckets keyed by string.
+type RateLimiter interface {
+	// Take takes n tokens from the bucket key (limited by l) or none. When it
+	// took them, undo gives them back; retryAfter says when n would fit.
+	Take(key string, l RateLimit, n int, now time.Time) (undo func(), ok bool, retryAfter time.Duration)
+}
+
+// CreateInput is a new quota object.
+type CreateInput struct {
+	Namespace   string
+	Name        string
+	Labels      map[string]string
+	Annotations map[string]string
+	Description string
+	Disable     bool
+	Spec        Spec
+}
+
+// Validate reports every bad field at once.
+func (in CreateInput) Validate() error {
+	var f errs.Fields
+	ValidateMeta(in.Name, in.Namespace, in.Description, in.Labels, in.Annotations, &f)
+	in.Spec.Validate("spec", &f)
+	return f.Err()
+}
+
+// ReplaceInput replaces the metadata and spec of an existing quota.
+type ReplaceInput struct {
+	CreateInput
+	// ResourceVersion, when set, must equal the stored version.
+	ResourceVersion string
+}
+
+// DeleteInput deletes a quota.
+type DeleteInput struct {
+	Namespace      string
+	Name           string
+	FailIfReferred bool
+}
+
+// ReserveInput asks for usage deltas in one namespace; all or nothing.
+type ReserveInput struct {
+	Namespace      string
+	Objects        map[string]Amount
+	Resources      map[string]Amount
+	APIs           map[string]Amount
+	IdempotencyKey string
+}
+
+// Validate reports every bad field at once.
+func (in ReserveInput) Validate() error {
+	var f errs.Fields
+	if len(in.Objects)+len(in.Resources)+len(in.APIs) == 0 {
+		f.Add("objects", "at least one of objects, resources or apis must name a key")
+	}
+	if len(in.Objects)+len(in.Resources)+len(in.APIs) > 1000 {
+		f.Add("objects", "at most 1000 keys per reservation")
+	}
+	check := func(field string, m map[string]Amount, whole, nonNegative bool) {
+		for _, k := range sortedKeys(m) {
+			p := field + "[\"" + k + "\"]"
+			if !validKey(k) {
+				f.Add(p, "key must be 1-512 characters matching ^[a-zA-Z][a-zA-Z0-9-._]*[a-zA-Z0-9]$")
+			}
+			if whole && m[k]%AmountScale != 0 {
+				f.Add(p, "must be a whole number")
+			}
+			if nonNegative && m[k] < 0 {
+				f.Add(p, "must not be negative (API calls cannot be given back)")
+			}
+		}
+	}
+	check("objects", in.Objects, true, false)
+	check("resources", in.Resources, false, false)
+	check("apis", in.APIs, true, true)
+	if len(in.IdempotencyKey) > 255 {
+		f.Add("Idempotency-Key", "must be at most 255 characters")
+	}
+	return f.Err()
+}
+
+// Exceeded describes one key a reservation could not fit.
+type Exceeded struct {
+	Class     Class  `json:"class"`
+	Key       string `json:"key"`
+	Limit     string `json:"limit"`
+	Current   string `json:"current"`
+	Requested string `json:"requested"`
+	// RetryAfterSeconds is set for API rate limits.
+	RetryAfterSeconds float64 `json:"retry_after_seconds,omitempty"`
+}
+
+// ReserveResult is the usage after a reservation, per class and key.
+type ReserveResult struct {
+	Objects   map[string]Amount `json:"objects,omitempty"`
+	Resources map[string]Amount `json:"resources,omitempty"`
+	APIs      map[string]Amount `json:"apis,omitempty"`
+	// Replayed is true when the answer came from an earlier request with the
+	// same Idempotency-Key.
+	Replayed bool `json:"-"`
+}

@@ -1,0 +1,43 @@
+package tenancy
+
+import "context"
+
+// Repository stores tenants and tokens.
+type Repository interface {
+	// EnsureTenant returns the tenant named name, creating it when new.
+	EnsureTenant(ctx context.Context, t Tenant) (Tenant, error)
+	CreateToken(ctx context.Context, t Token) error
+	// PrincipalByTokenHash finds the principal of an unrevoked token.
+	PrincipalByTokenHash(ctx context.Context, hash string) (Principal, error)
+	ListTokens(ctx context.Context, tenantName string) ([]Token, error)
+	RevokeToken(ctx context.Context, tenantName, tokenID string) error
+	CountTokens(ctx context.Context) (int, error)
+	// EnsureNamespace records that a namespace exists (namespaces come into
+	// being when first used).
+	EnsureNamespace(ctx context.Context, tenantID, name string) error
+	// ListNamespaces pages through a tenant's namespaces by name, after the
+	// given name, at most limit of them.
+	ListNamespaces(ctx context.Context, tenantID, after string, limit int) ([]string, error)
+}
+
+// CreateTokenInput asks for a new token for a tenant (created when new).
+type CreateTokenInput struct {
+	Tenant    string
+	Role      Role
+	Namespace string
+}
+
+// Validate reports every bad field at once.
+func (in CreateTokenInput) Validate() error {
+	var f errsFields
+	if !ValidName(in.Tenant) {
+		f.Add("tenant", "must be a DNS-1035 label (lower case letters, digits and '-', starting with a letter, at most 63 characters)")
+	}
+	if _, err := ParseRole(string(in.Role)); err != nil {
+		f.Add("role", "must be one of admin, editor, viewer")
+	}
+	if in.Namespace != "" && !ValidName(in.Namespace) {
+		f.Add("namespace", "must be a DNS-1035 label")
+	}
+	return f.Err()
+}

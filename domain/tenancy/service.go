@@ -1,0 +1,115 @@
+package tenancy
+
+import (
+	"context"
+	"strings"
+
+	"github.com/billingd/billingd/domain/errs"
+	"github.com/billingd/billingd/domain/kernel"
+	"github.com/google/uuid"
+)
+
+type errsFields = errs.Fields
+
+// Service issues tokens and authenticates callers.
+type Service struct {
+	repo  Repository
+	tx    kernel.TxRunner
+	clock kernel.Clock
+}
+
+// NewService wires the tenancy service.
+func NewService(repo Repository, tx kernel.TxRunner, clock kernel.Clock) *Service {
+	return &Service{repo: repo, tx: tx, clock: clock}
+}
+
+// CreateToken creates the tenant when new and returns the secret of a new
+// token. The secret is shown once; only its hash is stored.
+func (s *Service) CreateToken(ctx context.Context, in CreateTokenInput) (secret string, tok Token, err error) {
+	if in.Role == "" {
+		in.Role = RoleAdmin
+	}
+	if err := in.Validate(); err != nil {
+		return "", Token{}, err
+	}
+	secret, err = newSecret()
+	if err != nil {
+		return "", Token{}, err
+	}
+	err = s.tx.InTx(ctx, func(ctx context.Context) error {
+		now := s.clock.Now()
+		t, err := s.repo.EnsureTenant(ctx, Tenant{ID: uuid.NewString(), Name: in.Tenant, CreatedAt: now})
+		if err != nil {
+			return err
+		}
+		tok = Token{ID: uuid.NewString(), TenantID: t.ID, Hash: HashToken(secret), Role: in.Role, Namespace: in.Namespace, CreatedAt: now}
+		if err := s.repo.CreateToken(ctx, tok); err != nil {
+			return err
+		}
+		if in.Namespace != "" {
+			return s.repo.EnsureNamespace(ctx, t.ID, in.Namespace)
+		}
+		return s.repo.EnsureNamespace(ctx, t.ID, SystemNamespace)
+	})
+	return secret, tok, err
+}
+
+// Authenticate turns an Authorization header value ("APIToken <secret>") into
+// the caller. Every failure is the same Unauthenticated error, so a caller
+// cannot tell a revoked token from a made-up one.
+func (s *Service) Authenticate(ctx context.Context, header string) (Principal, error) {
+	unauth := errs.New(errs.Unauthenticated, "missing or invalid API token; send 'Authorization: APIToken <token>'")
+	scheme, secret, ok := strings.Cut(strings.TrimSpace(header), " ")
+	if !ok || !strings.EqualFold(scheme, "APIToken") {
+		return Principal{}, unauth
+	}
+	secret = strings.TrimSpace(secret)
+	if secret == "" || len(secret) > 256 {
+		return Principal{}, unauth
+	}
+	p, err := s.repo.PrincipalByTokenHash(ctx, HashToken(secret))
+	if errs.Is(err, errs.NotFound) {
+		return Principal{}, unauth
+	}
+	return p, err
+}
+
+// ListTokens lists a tenant's tokens (never their secrets).
+func (s *Service) ListTokens(ctx context.Context, tenant string) ([]Token, error) {
+	return s.repo.ListTokens(ctx, tenant)
+}
+
+// RevokeToken revokes one token of a tenant.
+func (s *Service) RevokeToken(ctx context.Context, tenant, id string) error {
+	return s.repo.RevokeToken(ctx, tenant, id)
+}
+
+// HasTokens tells whether any token exists, so serve can explain how to get one.
+func (s *Service) HasTokens(ctx context.Context) (bool, error) {
+	n, err := s.repo.CountTokens(ctx)
+	return n > 0, err
+}
+
+// EnsureNamespace records a namespace of the caller's tenant.
+func (s *Service) EnsureNamespace(ctx context.Context, tenantID, ns string) error {
+	return s.repo.EnsureNamespace(ctx, tenantID, ns)
+}
+
+// ListNamespaces pages the caller's namespaces. A namespace-bound token sees
+// only its own namespace.
+func (s *Service) ListNamespaces(ctx context.Context, after string, limit int) ([]string, error) {
+	p, err := PrincipalFrom(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if limit <= 0 || limit > 500 {
+		return nil, errs.New(errs.Invalid, "first must be between 1 and 500")
+	}
+	if p.Namespace != "" {
+		if after != "" && after >= p.Namespace {
+			return nil, nil
+		}
+		return []string{p.Namespace}, nil
+	}
+	return s.repo.ListNamespaces(ctx, p.TenantID, after, limit)
+}

@@ -1,0 +1,136 @@
+// Package tenancy is the bounded context of tenants, API tokens, roles and the
+// authenticated principal that every other service checks permissions against.
+package tenancy
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/billingd/billingd/domain/errs"
+)
+
+// SystemNamespace is the tenant-wide namespace.
+const SystemNamespace = "system"
+
+// Role is what a token may do.
+type Role string
+
+// The roles, weakest first.
+const (
+	RoleViewer Role = "viewer"
+	RoleEditor Role = "editor"
+	RoleAdmin  Role = "admin"
+)
+
+// ParseRole checks a role name.
+func ParseRole(s string) (Role, error) {
+	switch r := Role(strings.ToLower(strings.TrimSpace(s))); r {
+	case RoleViewer, RoleEditor, RoleAdmin:
+		return r, nil
+	}
+	return "", errs.New(errs.Invalid, "role %q is not one of admin, editor, viewer", s)
+}
+
+// Tenant owns every other object; its ID is part of every primary key.
+type Tenant struct {
+	ID        string
+	Name      string
+	CreatedAt time.Time
+}
+
+// Token is a stored API token. Only the SHA-256 of the secret is kept.
+type Token struct {
+	ID        string
+	TenantID  string
+	Hash      string
+	Role      Role
+	Namespace string // empty: every namespace of the tenant
+	CreatedAt time.Time
+	RevokedAt *time.Time
+}
+
+// Principal is who is calling: the tenant and what the token allows.
+type Principal struct {
+	TenantID   string
+	TenantName string
+	TokenID    string
+	Role       Role
+	Namespace  string // empty: not restricted to one namespace
+}
+
+// Action is what a caller wants to do to a namespace.
+type Action int
+
+// Actions checked by Authorize.
+const (
+	Read Action = iota
+	Write
+	Admin
+)
+
+// Authorize says whether p may do a in namespace ns. Viewers read, editors
+// write inside their namespace (or all when unrestricted), admins do anything
+// in their tenant. A namespace-bound token cannot even read other namespaces:
+// it was given for one namespace only.
+func (p Principal) Authorize(a Action, ns string) error {
+	if p.Namespace != "" && ns != p.Namespace {
+		return errs.New(errs.Forbidden, "token is restricted to namespace %q", p.Namespace)
+	}
+	switch a {
+	case Read:
+		return nil
+	case Write:
+		if p.Role == RoleEditor || p.Role == RoleAdmin {
+			return nil
+		}
+		return errs.New(errs.Forbidden, "role %s cannot change objects", p.Role)
+	default:
+		if p.Role == RoleAdmin {
+			return nil
+		}
+		return errs.New(errs.Forbidden, "role %s cannot do this; it needs admin", p.Role)
+	}
+}
+
+type principalKey struct{}
+
+// WithPrincipal stores p in ctx.
+func WithPrincipal(ctx context.Context, p Principal) context.Context {
+	return context.WithValue(ctx, principalKey{}, p)
+}
+
+// PrincipalFrom returns the caller, or Unauthenticated when there is none.
+func PrincipalFrom(ctx context.Context) (Principal, error) {
+	p, ok := ctx.Value(principalKey{}).(Principal)
+	if !ok || p.TenantID == "" {
+		return Principal{}, errs.New(errs.Unauthenticated, "missing or invalid API token")
+	}
+	return p, nil
+}
+
+var dnsLabel = regexp.MustCompile(`^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$`)
+
+// ValidName reports whether s is a DNS-1035 label, the rule for tenant,
+// namespace and object names.
+func ValidName(s string) bool { return dnsLabel.MatchString(s) }
+
+// HashToken returns the stored form of a token secret.
+func HashToken(secret string) string {
+	sum := sha256.Sum256([]byte(secret))
+	return hex.EncodeToString(sum[:])
+}
+
+// newSecret returns a random token secret with a recognisable prefix.
+func newSecret() (string, error) {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return "", errs.Wrap(errs.Internal, err, "generate token")
+	}
+	return "bd_" + base64.RawURLEncoding.EncodeToString(b), nil
+}
