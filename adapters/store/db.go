@@ -4,9 +4,11 @@ package store
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
 	"database/sql/driver"
 	"embed"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -242,4 +244,20 @@ func translate(err error) error {
 		return errs.Wrap(errs.Unavailable, err, "database unavailable, retry later")
 	}
 	return errs.Wrap(errs.Internal, err, "database error")
+}
+
+// MigrationsHash identifies the set of migrations of a dialect, so tests can
+// reuse a template database migrated by an earlier run.
+func MigrationsHash(d Dialect) string {
+	h := sha256.New()
+	_ = fs.WalkDir(migrationFiles, "migrations/"+string(d), func(p string, e fs.DirEntry, err error) error {
+		if err != nil || e.IsDir() {
+			return err
+		}
+		b, err := migrationFiles.ReadFile(p)
+		h.Write([]byte(p))
+		h.Write(b)
+		return err
+	})
+	return hex.EncodeToString(h.Sum(nil))[:12]
 }

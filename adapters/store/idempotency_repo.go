@@ -15,7 +15,9 @@ type IdempotencyRepo struct {
 }
 
 // NewIdempotencyRepo returns the idempotency-key store.
-func NewIdempotencyRepo(db *DB, clock kernel.Clock) *IdempotencyRepo { return &IdempotencyRepo{db, clock} }
+func NewIdempotencyRepo(db *DB, clock kernel.Clock) *IdempotencyRepo {
+	return &IdempotencyRepo{db, clock}
+}
 
 var _ kernel.IdempotencyStore = (*IdempotencyRepo)(nil)
 

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 )
 
 // reader decodes a JSON document token by token so that every problem can be
@@ -154,7 +155,7 @@ func (r *reader) skip() {
 	}
 }
 
-// kinds names the JSON type starting with a byte, for "must be" messages.
+// kind names the JSON type of a value starting with c, for "must be" messages.
 func kind(c byte) string {
 	switch c {
 	case '{':
@@ -171,23 +172,22 @@ func kind(c byte) string {
 	return "a number"
 }
 
-// expect checks that the next value starts with c; if not it reports the
-// mismatch and skips the value. A null is accepted as "absent", as in
-// encoding/json.
-func (r *reader) expect(path string, c byte, what string) bool {
+// expect checks that the next value starts with one of starts; if not it
+// reports the mismatch and skips the value. A null is taken as "absent", as
+// encoding/json does, and forgotten.
+func (r *reader) expect(path, what, starts string) bool {
 	if r.syntax != nil {
 		return false
 	}
 	_, got := r.peek()
-	switch got {
-	case c:
+	switch {
+	case strings.IndexByte(starts, got) >= 0:
 		return true
-	case 'n':
+	case got == 'n':
 		delete(r.locs, path)
-		r.skip()
-		return false
+	default:
+		r.add(path, "must be %s, not %s", what, kind(got))
 	}
-	r.add(path, "must be %s, not %s", what, kind(got))
 	r.skip()
 	return false
 }
@@ -205,7 +205,7 @@ func (r *reader) mapObject(path string, member func(key, path string)) {
 }
 
 func (r *reader) members(path string, memberPath func(string) string, member func(key, path string) bool) {
-	if !r.expect(path, '{', "an object") {
+	if !r.expect(path, "an object", "{") {
 		return
 	}
 	r.token() // {
@@ -235,7 +235,7 @@ func (r *reader) members(path string, memberPath func(string) string, member fun
 
 // array reads an array, calling elem for each element.
 func (r *reader) array(path string, elem func(i int, path string)) {
-	if !r.expect(path, '[', "an array") {
+	if !r.expect(path, "an array", "[") {
 		return
 	}
 	r.token() // [
@@ -248,7 +248,7 @@ func (r *reader) array(path string, elem func(i int, path string)) {
 }
 
 func (r *reader) str(path string) string {
-	if !r.expect(path, '"', "a string") {
+	if !r.expect(path, "a string", `"`) {
 		return ""
 	}
 	t, _ := r.token()
@@ -256,18 +256,14 @@ func (r *reader) str(path string) string {
 	return s
 }
 
-func (r *reader) strings(path string) []string {
+func (r *reader) stringList(path string) []string {
 	var out []string
 	r.array(path, func(_ int, p string) { out = append(out, r.str(p)) })
 	return out
 }
 
 func (r *reader) boolean(path string) bool {
-	if r.syntax != nil {
-		return false
-	}
-	if _, c := r.peek(); c != 't' && c != 'f' {
-		r.expect(path, 't', "a boolean") // reports and skips
+	if !r.expect(path, "a boolean", "tf") {
 		return false
 	}
 	t, _ := r.token()
@@ -277,11 +273,7 @@ func (r *reader) boolean(path string) bool {
 
 // number reads a JSON number as its text.
 func (r *reader) number(path string) (string, bool) {
-	if r.syntax != nil {
-		return "", false
-	}
-	if _, c := r.peek(); c != '-' && (c < '0' || c > '9') {
-		r.expect(path, '0', "a number") // reports and skips
+	if !r.expect(path, "a number", "-0123456789") {
 		return "", false
 	}
 	t, ok := r.token()
@@ -315,7 +307,8 @@ func (r *reader) float(path string) float64 {
 	return v
 }
 
-// position turns a byte offset into a 1-based line and byte column.
+// position turns a byte offset into a 1-based line and column; the column
+// counts bytes, as the Go tools do.
 func position(data []byte, off int64) (line, col int) {
 	off = min(max(off, 0), int64(len(data)))
 	before := data[:off]

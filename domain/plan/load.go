@@ -30,11 +30,15 @@ var (
 	decimalPattern = regexp.MustCompile(`^-?[0-9]{1,20}(\.[0-9]{1,12})?$`)
 )
 
-// Load reads a JSON plan catalog from r and validates all of it. source names
-// the input in messages (usually the file name). On any problem it returns a
-// nil catalog and an *errs.Error of Kind Invalid whose Fields hold every
-// problem found, each Field being "source:line:column: json.path" and its
-// Problem the message.
+// Load reads a JSON plan catalog from r and validates all of it; source
+// names the input in messages (usually the file name). The format mirrors
+// the upstream snake_case names: enums by their upstream names, decimals as
+// JSON strings in plain notation; unknown and repeated fields are errors.
+//
+// On any problem Load returns a nil catalog, never a partial one, and an
+// *errs.Error of Kind Invalid listing every problem found (up to 100) in
+// file order: each Field is "source:line:column: json.path" and its Problem
+// the message. A syntax error is reported alone, at its line and column.
 func Load(r io.Reader, source string) (*Catalog, error) {
 	data, err := io.ReadAll(io.LimitReader(r, MaxCatalogSize+1))
 	if err != nil {
@@ -145,11 +149,11 @@ func decodePlan(r *reader, path string) Plan {
 		case "default_quota":
 			p.DefaultQuota = decodeQuota(r, path)
 		case "included_addon_services":
-			p.IncludedAddons = r.strings(path)
+			p.IncludedAddons = r.stringList(path)
 		case "allowed_addon_services":
-			p.AllowedAddons = r.strings(path)
+			p.AllowedAddons = r.stringList(path)
 		case "allowed_transitions":
-			p.AllowedTransitions = r.strings(path)
+			p.AllowedTransitions = r.stringList(path)
 		case "invoice_due_days":
 			p.InvoiceDueDays = int(r.integer(path, 32))
 		case "rate_card":
@@ -291,12 +295,13 @@ func decodeDecimal(r *reader, path string) decimal.Decimal {
 	if !r.has(path) || r.bad[path] {
 		return decimal.Decimal{} // null, or not a string (reported)
 	}
-	d, err := decimal.NewFromString(s)
-	if !decimalPattern.MatchString(s) || err != nil {
-		r.add(path, "%q is not a decimal (digits with an optional fraction of up to 12 digits, e.g. \"0.35\")", s)
-		return decimal.Decimal{}
+	if decimalPattern.MatchString(s) {
+		if d, err := decimal.NewFromString(s); err == nil {
+			return d
+		}
 	}
-	return d
+	r.add(path, "%q is not a decimal (digits with an optional fraction of up to 12 digits, e.g. \"0.35\")", s)
+	return decimal.Decimal{}
 }
 
 // decodeEnum reads an enum by its upstream name. The unset value (the

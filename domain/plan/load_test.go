@@ -134,7 +134,7 @@ func TestLoadReportsEveryProblem(t *testing.T) {
   ]
 }`
 	_, fields := load(t, src)
-	want := []errs.FieldError{
+	want := [][2]string{ // Field, Problem
 		{`plans.json:3:3: currency`, `"usd" is not an ISO 4217 code (three upper-case letters, e.g. USD)`},
 		{`plans.json:4:15: addons[0].name`, `"f5xc_coffee" is not an add-on name (one of ` + strings.Join(addonNames, ", ") + `)`},
 		{`plans.json:7:7: plans[0].name`, `"Free" must be 1-63 lower-case letters, digits and '-', starting with a letter`},
@@ -155,8 +155,8 @@ func TestLoadReportsEveryProblem(t *testing.T) {
 		t.Errorf("got %d problems, want %d:\n%s", len(fields), len(want), dump(fields))
 	}
 	for i := range min(len(fields), len(want)) {
-		if fields[i] != want[i] {
-			t.Errorf("problem %d:\n got %s: %s\nwant %s: %s", i, fields[i].Field, fields[i].Problem, want[i].Field, want[i].Problem)
+		if got := [2]string{fields[i].Field, fields[i].Problem}; got != want[i] {
+			t.Errorf("problem %d:\n got %s: %s\nwant %s: %s", i, got[0], got[1], want[i][0], want[i][1])
 		}
 	}
 }

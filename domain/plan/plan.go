@@ -12,7 +12,8 @@ import (
 	"github.com/shopspring/decimal"
 )
 
-// Catalog is a validated set of plans and add-ons priced in one currency.
+// Catalog is the set of plans and add-ons, priced in one currency. Load only
+// returns catalogs that keep every rule; treat them as read-only.
 type Catalog struct {
 	Version  string
 	Currency string // ISO 4217 code, e.g. USD

@@ -295,6 +295,9 @@ func adjust(doc *openapi3.T) {
 		}
 		s := r.Value
 		seen[s] = true
+		// Every $ref points at #/components/schemas, so a ref is a named
+		// schema, whichever way the walk reaches it first.
+		component = component || r.Ref != ""
 
 		// Enrichment constraints are not API facts (API.md §0). Strip them
 		// from every schema: the raw files carry none that we rely on.
@@ -334,8 +337,6 @@ func adjust(doc *openapi3.T) {
 			}
 		}
 	}
-	// Components first so that a named schema is treated as one even when
-	// an operation reaches it earlier through a $ref.
 	for _, name := range sortedKeys(doc.Components.Schemas) {
 		walk(doc.Components.Schemas[name], true)
 	}

@@ -1,0 +1,343 @@
+package graph
+
+import (
+	"encoding/base64"
+	"fmt"
+	"sort"
+	"strconv"
+	"unicode/utf8"
+
+	"github.com/billingd/billingd/domain/errs"
+	"github.com/billingd/billingd/domain/labels"
+	"github.com/billingd/billingd/domain/quota"
+	"github.com/billingd/billingd/graph/model"
+)
+
+// This file is the one mapping between GraphQL models and domain types.
+// Lists on the wire are sorted by key so answers are stable; inputs arrive as
+// lists (GraphQL has no maps) and become maps, where a repeated key is an
+// input error rather than a silent last-one-wins.
+
+// maxPageSize bounds `first`. With it, the depth limit and the complexity
+// limit (which counts fields), the size of any answer is bounded.
+const maxPageSize = 100
+
+// --- pagination ---
+
+// encodeCursor makes the opaque cursor of a name (of a namespace, or of a
+// quota inside its namespace).
+func encodeCursor(name string) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(name))
+}
+
+// decodeCursor returns the name inside an `after` cursor ("" for none).
+func decodeCursor(field string, after *string) (string, error) {
+	if after == nil || *after == "" {
+		return "", nil
+	}
+	b, err := base64.RawURLEncoding.DecodeString(*after)
+	if err != nil || len(b) == 0 || !utf8.Valid(b) {
+		return "", fieldError(field, "is not a cursor returned by this API")
+	}
+	return string(b), nil
+}
+
+// pageSize returns `first`, or def when it was sent as null.
+func pageSize(field string, first *int32, def int) (int, error) {
+	if first == nil {
+		return def, nil
+	}
+	if *first < 1 || *first > maxPageSize {
+		return 0, fieldError(field, fmt.Sprintf("must be between 1 and %d", maxPageSize))
+	}
+	return int(*first), nil
+}
+
+// namespaceConnection turns names (up to first+1 of them, fetched to learn
+// whether a next page exists) into one page.
+func namespaceConnection(names []string, first int) *model.NamespaceConnection {
+	more := len(names) > first
+	if more {
+		names = names[:first]
+	}
+	c := &model.NamespaceConnection{Edges: make([]model.NamespaceEdge, len(names)), PageInfo: &model.PageInfo{HasNextPage: more}}
+	for i, n := range names {
+		c.Edges[i] = model.NamespaceEdge{Cursor: encodeCursor(n), Node: &model.Namespace{Name: n}}
+	}
+	if len(names) > 0 {
+		end := encodeCursor(names[len(names)-1])
+		c.PageInfo.EndCursor = &end
+	}
+	return c
+}
+
+// quotaConnection pages quotas (in name order, as the repository returns
+// them) in memory: the loader fetched the whole namespace in the same query
+// as every other namespace, so paging in SQL would only add statements.
+func quotaConnection(qs []quota.Quota, after string, first int) *model.QuotaConnection {
+	start := sort.Search(len(qs), func(i int) bool { return qs[i].Name > after })
+	page := qs[start:]
+	more := len(page) > first
+	if more {
+		page = page[:first]
+	}
+	c := &model.QuotaConnection{Edges: make([]model.QuotaEdge, len(page)), PageInfo: &model.PageInfo{HasNextPage: more}, TotalCount: int64(len(qs))}
+	for i, q := range page {
+		c.Edges[i] = model.QuotaEdge{Cursor: encodeCursor(q.Name), Node: quotaToModel(q)}
+	}
+	if len(page) > 0 {
+		end := encodeCursor(page[len(page)-1].Name)
+		c.PageInfo.EndCursor = &end
+	}
+	return c
+}
+
+// findQuota returns the quota called name among qs (sorted by name), or nil.
+func findQuota(qs []quota.Quota, name string) *model.Quota {
+	i := sort.Search(len(qs), func(i int) bool { return qs[i].Name >= name })
+	if i < len(qs) && qs[i].Name == name {
+		return quotaToModel(qs[i])
+	}
+	return nil
+}
+
+// --- domain to model ---
+
+func quotaToModel(q quota.Quota) *model.Quota {
+	m := &model.Quota{
+		Name: q.Name, Namespace: q.Namespace, UID: q.UID,
+		Labels: []model.Label{}, Annotations: []model.Annotation{},
+		Description: q.Description, Disabled: q.Disable,
+		ResourceVersion: strconv.FormatInt(q.ResourceVersion, 10),
+		CreatedAt:       q.CreatedAt.UTC(), ModifiedAt: q.ModifiedAt.UTC(),
+		Spec: specToModel(q.Spec),
+	}
+	for _, k := range sortedKeys(q.Labels) {
+		m.Labels = append(m.Labels, model.Label{Key: k, Value: q.Labels[k]})
+	}
+	for _, k := range sortedKeys(q.Annotations) {
+		m.Annotations = append(m.Annotations, model.Annotation{Key: k, Value: q.Annotations[k]})
+	}
+	return m
+}
+
+func specToModel(s quota.Spec) *model.QuotaSpec {
+	m := &model.QuotaSpec{ObjectLimits: []model.ObjectLimit{}, ResourceLimits: []model.ResourceLimit{}, APILimits: []model.APILimit{}}
+	for _, k := range sortedKeys(s.ObjectLimits) {
+		m.ObjectLimits = append(m.ObjectLimits, model.ObjectLimit{Key: k, Maximum: s.ObjectLimits[k].Maximum})
+	}
+	for _, k := range sortedKeys(s.ResourceLimits) {
+		// Resource limits are stored as doubles (the legacy wire type); the
+		// nearest millionth is the exact value the reservation enforces.
+		max := quota.AmountFromFloat(s.ResourceLimits[k].Maximum)
+		m.ResourceLimits = append(m.ResourceLimits, model.ResourceLimit{Key: k, Maximum: decimal(max)})
+	}
+	for _, k := range sortedKeys(s.APILimits) {
+		l := s.APILimits[k]
+		m.APILimits = append(m.APILimits, model.APILimit{Key: k, Rate: l.Rate, Burst: l.Burst, Unit: unitName(l.Unit)})
+	}
+	return m
+}
+
+func usageToModel(r quota.Report) *model.QuotaUsage {
+	return &model.QuotaUsage{
+		Objects:   usageItems(r.Items[quota.Objects]),
+		Resources: usageItems(r.Items[quota.Resources]),
+		Apis:      usageItems(r.Items[quota.APIs]),
+	}
+}
+
+// usageItems maps report lines, which BuildReport already sorted by key.
+func usageItems(items []quota.Item) []model.QuotaUsageItem {
+	out := make([]model.QuotaUsageItem, len(items))
+	for i, it := range items {
+		out[i] = model.QuotaUsageItem{Key: it.Key, DisplayName: it.DisplayName, Current: decimal(it.Current)}
+		if it.Max != nil {
+			l := decimal(*it.Max)
+			out[i].Limit = &l
+		}
+		if it.Rate != nil {
+			out[i].RateLimit = &model.RateLimit{Rate: it.Rate.Rate, Burst: it.Rate.Burst, Unit: unitName(it.Rate.Unit)}
+		}
+	}
+	return out
+}
+
+func reserveResultToModel(r quota.ReserveResult) *model.ReserveQuotaResult {
+	return &model.ReserveQuotaResult{
+		Objects:   counters(r.Objects),
+		Resources: counters(r.Resources),
+		Apis:      counters(r.APIs),
+		Replayed:  r.Replayed,
+	}
+}
+
+func counters(m map[string]quota.Amount) []model.QuotaCounter {
+	out := make([]model.QuotaCounter, 0, len(m))
+	for _, k := range sortedKeys(m) {
+		out = append(out, model.QuotaCounter{Key: k, Current: decimal(m[k])})
+	}
+	return out
+}
+
+func decimal(a quota.Amount) model.Decimal { return model.Decimal(a.String()) }
+
+// unitName shows the unit the domain applies when none was stored.
+func unitName(u string) string {
+	if u == "" {
+		return "per-second"
+	}
+	return u
+}
+
+// --- model to domain ---
+
+// createInput maps the createQuota input; the service validates the rest.
+func createInput(in model.CreateQuotaInput) (quota.CreateInput, error) {
+	var f errs.Fields
+	out := quota.CreateInput{
+		Namespace:   in.Namespace,
+		Name:        in.Name,
+		Labels:      labelMap("input.labels", in.Labels, &f),
+		Annotations: annotationMap("input.annotations", in.Annotations, &f),
+		Description: deref(in.Description),
+		Disable:     in.Disabled != nil && *in.Disabled,
+		Spec:        specInput("input.spec", in.Spec, &f),
+	}
+	return out, f.Err()
+}
+
+// replaceInput maps the replaceQuota input: the same content as a create,
+// plus the optional optimistic-concurrency version.
+func replaceInput(in model.ReplaceQuotaInput) (quota.ReplaceInput, error) {
+	c, err := createInput(model.CreateQuotaInput{
+		Namespace: in.Namespace, Name: in.Name, Labels: in.Labels, Annotations: in.Annotations,
+		Description: in.Description, Disabled: in.Disabled, Spec: in.Spec,
+	})
+	return quota.ReplaceInput{CreateInput: c, ResourceVersion: deref(in.ResourceVersion)}, err
+}
+
+func reserveInput(in model.ReserveQuotaInput) (quota.ReserveInput, error) {
+	var f errs.Fields
+	out := quota.ReserveInput{
+		Namespace:      in.Namespace,
+		Objects:        quantities("input.objects", in.Objects, &f),
+		Resources:      quantities("input.resources", in.Resources, &f),
+		APIs:           quantities("input.apis", in.Apis, &f),
+		IdempotencyKey: deref(in.IdempotencyKey),
+	}
+	return out, f.Err()
+}
+
+func labelMap(field string, ls []model.LabelInput, f *errs.Fields) map[string]string {
+	m := make(map[string]string, len(ls))
+	for i, l := range ls {
+		if _, dup := m[l.Key]; dup {
+			f.Add(fmt.Sprintf("%s[%d].key", field, i), "repeats key %q", l.Key)
+		}
+		m[l.Key] = l.Value
+	}
+	return m
+}
+
+func annotationMap(field string, as []model.AnnotationInput, f *errs.Fields) map[string]string {
+	m := make(map[string]string, len(as))
+	for i, a := range as {
+		if _, dup := m[a.Key]; dup {
+			f.Add(fmt.Sprintf("%s[%d].key", field, i), "repeats key %q", a.Key)
+		}
+		m[a.Key] = a.Value
+	}
+	return m
+}
+
+func specInput(field string, in *model.QuotaSpecInput, f *errs.Fields) quota.Spec {
+	s := quota.Spec{ObjectLimits: map[string]quota.ObjectLimit{}, ResourceLimits: map[string]quota.ResourceLimit{}, APILimits: map[string]quota.RateLimit{}}
+	if in == nil {
+		return s
+	}
+	for i, l := range in.ObjectLimits {
+		if _, dup := s.ObjectLimits[l.Key]; dup {
+			f.Add(fmt.Sprintf("%s.objectLimits[%d].key", field, i), "repeats key %q", l.Key)
+		}
+		s.ObjectLimits[l.Key] = quota.ObjectLimit{Maximum: l.Maximum}
+	}
+	for i, l := range in.ResourceLimits {
+		p := fmt.Sprintf("%s.resourceLimits[%d]", field, i)
+		if _, dup := s.ResourceLimits[l.Key]; dup {
+			f.Add(p+".key", "repeats key %q", l.Key)
+		}
+		a, ok := quota.ParseAmount(string(l.Maximum))
+		if !ok {
+			f.Add(p+".maximum", "must have at most 6 decimals and be at most %d", int64(quota.MaxAmount))
+		}
+		// The domain stores resource limits as doubles; a value with at most
+		// 6 decimals below MaxAmount survives the round trip exactly.
+		s.ResourceLimits[l.Key] = quota.ResourceLimit{Maximum: a.Float64()}
+	}
+	for i, l := range in.APILimits {
+		if _, dup := s.APILimits[l.Key]; dup {
+			f.Add(fmt.Sprintf("%s.apiLimits[%d].key", field, i), "repeats key %q", l.Key)
+		}
+		s.APILimits[l.Key] = quota.RateLimit{Rate: l.Rate, Burst: l.Burst, Unit: deref(l.Unit)}
+	}
+	return s
+}
+
+func quantities(field string, qs []model.QuantityInput, f *errs.Fields) map[string]quota.Amount {
+	if len(qs) == 0 {
+		return nil
+	}
+	m := make(map[string]quota.Amount, len(qs))
+	for i, q := range qs {
+		p := fmt.Sprintf("%s[%d]", field, i)
+		if _, dup := m[q.Key]; dup {
+			f.Add(p+".key", "repeats key %q", q.Key)
+		}
+		a, ok := quota.ParseAmount(string(q.Amount))
+		if !ok {
+			f.Add(p+".amount", "must have at most 6 decimals and be at most %d in magnitude", int64(quota.MaxAmount))
+		}
+		m[q.Key] = a
+	}
+	return m
+}
+
+// parseLabelFilter parses the labelFilter argument, naming the GraphQL
+// argument in the error instead of the REST parameter the domain names.
+func parseLabelFilter(s *string) (labels.Selector, error) {
+	sel, err := labels.Parse(deref(s))
+	if err == nil {
+		return sel, nil
+	}
+	e := errs.As(err)
+	if e.Kind != errs.Invalid {
+		return sel, err
+	}
+	out := &errs.Error{Kind: errs.Invalid, Message: "invalid labelFilter", Cause: err}
+	for _, fe := range e.Fields {
+		out.Fields = append(out.Fields, errs.FieldError{Field: "labelFilter", Problem: fe.Problem})
+	}
+	return sel, out
+}
+
+func fieldError(field, problem string) error {
+	return &errs.Error{Kind: errs.Invalid, Message: "invalid " + field, Fields: []errs.FieldError{{Field: field, Problem: problem}}}
+}
+
+func deref[T any](p *T) T {
+	var zero T
+	if p == nil {
+		return zero
+	}
+	return *p
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	ks := make([]string, 0, len(m))
+	for k := range m {
+		ks = append(ks, k)
+	}
+	sort.Strings(ks)
+	return ks
+}

@@ -1,0 +1,85 @@
+package graph
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"runtime/debug"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/billingd/billingd/domain/errs"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+)
+
+// codeOf is the one table from error Kind to GraphQL extensions.code. The
+// codes are the kinds' own names, so REST bodies and GraphQL errors agree.
+var codeOf = map[errs.Kind]string{
+	errs.Internal:        errs.Internal.String(),
+	errs.Invalid:         errs.Invalid.String(),
+	errs.NotFound:        errs.NotFound.String(),
+	errs.Conflict:        errs.Conflict.String(),
+	errs.Forbidden:       errs.Forbidden.String(),
+	errs.Unauthenticated: errs.Unauthenticated.String(),
+	errs.QuotaExceeded:   errs.QuotaExceeded.String(),
+	errs.TooLarge:        errs.TooLarge.String(),
+	errs.Unavailable:     errs.Unavailable.String(),
+}
+
+// CodeOf returns the extensions.code of a Kind; an unknown Kind is INTERNAL,
+// never the caller's fault.
+func CodeOf(k errs.Kind) string {
+	if c, ok := codeOf[k]; ok {
+		return c
+	}
+	return codeOf[errs.Internal]
+}
+
+// errPanicked is what a recovered panic becomes; the recover func has
+// already logged it with its stack.
+var errPanicked = errs.New(errs.Internal, "internal error")
+
+// errorPresenter turns every error into what the caller may see:
+//   - a domain error gets its code, its public message, and its fields and
+//     details when present;
+//   - an error gqlgen itself made (parse, validation, limits) is kept, it
+//     has no internals and already carries its code;
+//   - anything else is a bug or an unclassified library error: logged, and
+//     shown as INTERNAL without its text.
+func errorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
+	return func(ctx context.Context, err error) *gqlerror.Error {
+		base := graphql.DefaultErrorPresenter(ctx, err)
+		var de *errs.Error
+		if !errors.As(err, &de) {
+			if base.Err == nil {
+				return base
+			}
+			de = errs.As(base.Err)
+		}
+		if de.Kind == errs.Internal && !errors.Is(err, errPanicked) {
+			log.ErrorContext(ctx, "graphql internal error", "path", base.Path.String(), "err", err)
+		}
+		out := &gqlerror.Error{
+			Err:        err,
+			Message:    de.PublicMessage(),
+			Path:       base.Path,
+			Locations:  base.Locations,
+			Extensions: map[string]any{"code": CodeOf(de.Kind)},
+		}
+		if len(de.Fields) > 0 {
+			out.Extensions["fields"] = de.Fields
+		}
+		if de.Details != nil {
+			out.Extensions["details"] = de.Details
+		}
+		return out
+	}
+}
+
+// recoverFunc logs a resolver panic with its stack and answers INTERNAL: the
+// panic value may hold internals and must not reach the caller.
+func recoverFunc(log *slog.Logger) graphql.RecoverFunc {
+	return func(ctx context.Context, p any) error {
+		log.ErrorContext(ctx, "graphql resolver panic", "path", graphql.GetPath(ctx).String(), "panic", p, "stack", string(debug.Stack()))
+		return errPanicked
+	}
+}
