@@ -127,7 +127,15 @@ func (r *queryResolver) Namespaces(ctx context.Context, first *int32, after *str
 	if err != nil {
 		return nil, err
 	}
-	return namespaceConnection(names, n), nil
+	conn := namespaceConnection(names, n)
+	l, err := loaders.For(ctx)
+	if err != nil {
+		return nil, err
+	}
+	// The page's relation fields are fetched together, however late their
+	// resolvers reach the loaders.
+	l.Expect(names[:len(conn.Edges)])
+	return conn, nil
 }
 
 func (r *queryResolver) Namespace(ctx context.Context, name string) (*model.Namespace, error) {

@@ -1,16 +1,27 @@
 // Package loaders holds the per-request dataloaders of the GraphQL adapter.
-// A list of N namespaces asks each loader for N keys within one batch window;
-// the batch function answers them all with one domain call, so a nested query
-// costs a constant number of SQL statements whatever N is.
+// A page of N namespaces asks each loader for N keys; the batch function
+// answers them with one domain call, so a nested query costs a constant
+// number of SQL statements whatever N is.
+//
+// Batching by time alone is not a guarantee: the N resolvers run in
+// goroutines, and on a busy machine some reach the loader after the batch
+// window has closed, which costs another round of statements. So the
+// namespaces resolver announces its page (Expect), and the first batch that
+// asks for any namespace of the page fetches the whole page and keeps the
+// answers for the late keys. The window still merges namespaces reached by
+// other paths (e.g. several namespace(name:) fields).
 //
 // Loaders are created per request by Middleware and never shared: their
-// cache holds data of one caller, and a shared cache would leak it to
+// caches hold data of one caller, and a shared cache would leak it to
 // another tenant.
 package loaders
 
 import (
 	"context"
 	"net/http"
+	"slices"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/billingd/billingd/domain/errs"
@@ -21,7 +32,7 @@ import (
 
 // BatchWait is how long a loader collects keys before it calls the domain.
 // The resolvers of sibling list items start together, so a short window is
-// enough to batch them and adds little latency.
+// enough to merge most of them and adds little latency.
 const BatchWait = time.Millisecond
 
 // QuotaSource is the part of quota.Service the loaders need.
@@ -40,19 +51,46 @@ type QuotaKey struct {
 
 // Loaders are the dataloaders of one request.
 type Loaders struct {
+	src    QuotaSource
 	quotas *dataloader.Loader[QuotaKey, []quota.Quota]
 	usage  *dataloader.Loader[string, quota.Report]
+
+	mu       sync.Mutex
+	expected []string        // namespaces of the pages listed so far
+	isExp    map[string]bool // set of expected
+	quotaMem map[QuotaKey][]quota.Quota
+	usageMem map[string]quota.Report
+
+	// One batch of a kind at a time, so a batch sees what the one before
+	// it fetched instead of fetching it again.
+	quotaBatch, usageBatch sync.Mutex
 }
 
 // New returns fresh loaders over src, for one request.
 func New(src QuotaSource) *Loaders {
-	return &Loaders{
-		quotas: dataloader.NewBatchedLoader(quotasBatch(src), dataloader.WithWait[QuotaKey, []quota.Quota](BatchWait)),
-		usage:  dataloader.NewBatchedLoader(usageBatch(src), dataloader.WithWait[string, quota.Report](BatchWait)),
+	l := &Loaders{src: src, isExp: map[string]bool{}, quotaMem: map[QuotaKey][]quota.Quota{}, usageMem: map[string]quota.Report{}}
+	l.quotas = dataloader.NewBatchedLoader(l.loadQuotas, dataloader.WithWait[QuotaKey, []quota.Quota](BatchWait))
+	l.usage = dataloader.NewBatchedLoader(l.loadUsage, dataloader.WithWait[string, quota.Report](BatchWait))
+	return l
+}
+
+// Expect announces namespaces the request is about to resolve fields of,
+// so that the first batch asking for one of them fetches them all. Only
+// namespaces the caller may read belong here (a page of ListNamespaces):
+// one unreadable namespace would fail the whole fetch.
+func (l *Loaders) Expect(nss []string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, ns := range nss {
+		if !l.isExp[ns] {
+			l.isExp[ns] = true
+			l.expected = append(l.expected, ns)
+		}
 	}
 }
 
-// Quotas returns the quotas of namespace ns that match sel, in name order.
+// Quotas returns the quotas of namespace ns that match sel, sorted by name in
+// byte order. The slice is shared by every caller of the request: read only.
 func (l *Loaders) Quotas(ctx context.Context, ns string, sel labels.Selector) ([]quota.Quota, error) {
 	return l.quotas.Load(ctx, QuotaKey{Namespace: ns, Selector: sel.String()})()
 }
@@ -62,73 +100,119 @@ func (l *Loaders) Usage(ctx context.Context, ns string) (quota.Report, error) {
 	return l.usage.Load(ctx, ns)()
 }
 
-// quotasBatch calls ListByNamespaces once per distinct selector (usually
-// one), with every namespace asked for under it.
-func quotasBatch(src QuotaSource) dataloader.BatchFunc[QuotaKey, []quota.Quota] {
-	return func(ctx context.Context, keys []QuotaKey) []*dataloader.Result[[]quota.Quota] {
-		type group struct {
-			nss  []string
-			seen map[string]bool
-			got  map[string][]quota.Quota
-			err  error
+// widen returns the namespaces to fetch for the asked ones that are not yet
+// known: those, plus every expected namespace not yet known when one of
+// them is expected.
+func (l *Loaders) widen(asked []string, known func(string) bool) []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var out []string
+	seen := map[string]bool{}
+	add := func(ns string) {
+		if !seen[ns] && !known(ns) {
+			seen[ns] = true
+			out = append(out, ns)
 		}
-		groups := map[string]*group{}
-		var order []string
-		for _, k := range keys {
-			g, ok := groups[k.Selector]
-			if !ok {
-				g = &group{seen: map[string]bool{}}
-				groups[k.Selector] = g
-				order = append(order, k.Selector)
-			}
-			if !g.seen[k.Namespace] {
-				g.seen[k.Namespace] = true
-				g.nss = append(g.nss, k.Namespace)
-			}
-		}
-		for _, s := range order {
-			g := groups[s]
-			// The key holds the canonical form of a selector the resolver
-			// already parsed, so this cannot fail on a real key.
-			sel, err := labels.Parse(s)
-			if err != nil {
-				g.err = err
-				continue
-			}
-			g.got, g.err = src.ListByNamespaces(ctx, g.nss, sel)
-		}
-		out := make([]*dataloader.Result[[]quota.Quota], len(keys))
-		for i, k := range keys {
-			g := groups[k.Selector]
-			out[i] = &dataloader.Result[[]quota.Quota]{Data: g.got[k.Namespace], Error: g.err}
-		}
-		return out
 	}
+	widen := false
+	for _, ns := range asked {
+		add(ns)
+		widen = widen || l.isExp[ns]
+	}
+	if widen && len(out) > 0 {
+		for _, ns := range l.expected {
+			add(ns)
+		}
+	}
+	return out
 }
 
-// usageBatch builds the reports of every namespace asked for in one call.
-func usageBatch(src QuotaSource) dataloader.BatchFunc[string, quota.Report] {
-	return func(ctx context.Context, keys []string) []*dataloader.Result[quota.Report] {
-		// The loader's cache already dedups keys within a request, so keys
-		// are distinct here.
-		got, err := src.UsageByNamespaces(ctx, keys)
-		out := make([]*dataloader.Result[quota.Report], len(keys))
-		for i, k := range keys {
-			if err != nil {
-				out[i] = &dataloader.Result[quota.Report]{Error: err}
-				continue
-			}
-			rep, ok := got[k]
-			if !ok {
-				// UsageByNamespaces reports every namespace it is given; a
-				// missing one is a bug, not an empty namespace.
-				out[i] = &dataloader.Result[quota.Report]{Error: errs.New(errs.Internal, "no quota report for namespace %q", k)}
-				continue
-			}
-			out[i] = &dataloader.Result[quota.Report]{Data: rep}
+// loadQuotas is the quotas batch function: per distinct selector (usually
+// one) it calls ListByNamespaces once for every namespace not yet fetched,
+// then answers each key, in key order, from what was fetched.
+func (l *Loaders) loadQuotas(ctx context.Context, keys []QuotaKey) []*dataloader.Result[[]quota.Quota] {
+	l.quotaBatch.Lock()
+	defer l.quotaBatch.Unlock()
+
+	asked := map[string][]string{}
+	var selectors []string
+	for _, k := range keys {
+		if _, ok := asked[k.Selector]; !ok {
+			selectors = append(selectors, k.Selector)
 		}
-		return out
+		asked[k.Selector] = append(asked[k.Selector], k.Namespace)
 	}
+	failed := map[string]error{}
+	for _, s := range selectors {
+		fetch := l.widen(asked[s], func(ns string) bool {
+			_, ok := l.quotaMem[QuotaKey{ns, s}]
+			return ok
+		})
+		if len(fetch) == 0 {
+			continue
+		}
+		// The key holds the canonical form of a selector the resolver
+		// already parsed, so this cannot fail on a real key.
+		sel, err := labels.Parse(s)
+		if err != nil {
+			failed[s] = err
+			continue
+		}
+		got, err := l.src.ListByNamespaces(ctx, fetch, sel)
+		if err != nil {
+			// Not remembered: a later batch in the request may try again.
+			failed[s] = err
+			continue
+		}
+		for _, ns := range fetch {
+			qs := got[ns]
+			// Byte order, whatever the database collation: resolvers
+			// page and search by name with Go string comparison.
+			slices.SortFunc(qs, func(a, b quota.Quota) int { return strings.Compare(a.Name, b.Name) })
+			l.quotaMem[QuotaKey{ns, s}] = qs
+		}
+	}
+	out := make([]*dataloader.Result[[]quota.Quota], len(keys))
+	for i, k := range keys {
+		if err := failed[k.Selector]; err != nil {
+			out[i] = &dataloader.Result[[]quota.Quota]{Error: err}
+			continue
+		}
+		out[i] = &dataloader.Result[[]quota.Quota]{Data: l.quotaMem[k]}
+	}
+	return out
+}
+
+// loadUsage is the usage batch function: one UsageByNamespaces call for every
+// namespace not yet fetched, then each key answered in key order.
+func (l *Loaders) loadUsage(ctx context.Context, keys []string) []*dataloader.Result[quota.Report] {
+	l.usageBatch.Lock()
+	defer l.usageBatch.Unlock()
+
+	var err error
+	if fetch := l.widen(keys, func(ns string) bool { _, ok := l.usageMem[ns]; return ok }); len(fetch) > 0 {
+		var got map[string]quota.Report
+		if got, err = l.src.UsageByNamespaces(ctx, fetch); err == nil {
+			for ns, rep := range got {
+				l.usageMem[ns] = rep
+			}
+		}
+	}
+	out := make([]*dataloader.Result[quota.Report], len(keys))
+	for i, k := range keys {
+		rep, ok := l.usageMem[k]
+		switch {
+		case ok:
+			out[i] = &dataloader.Result[quota.Report]{Data: rep}
+		case err != nil:
+			out[i] = &dataloader.Result[quota.Report]{Error: err}
+		default:
+			// UsageByNamespaces reports every namespace it is given; a
+			// missing one is a bug, not an empty namespace.
+			out[i] = &dataloader.Result[quota.Report]{Error: errs.New(errs.Internal, "no quota report for namespace %q", k)}
+		}
+	}
+	return out
 }
 
 type ctxKey struct{}

@@ -1,0 +1,186 @@
+package graph_test
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"os"
+	"testing"
+
+	"github.com/99designs/gqlgen/client"
+	"github.com/billingd/billingd/adapters/ratelimit"
+	"github.com/billingd/billingd/adapters/store"
+	"github.com/billingd/billingd/domain/errs"
+	"github.com/billingd/billingd/domain/kernel"
+	"github.com/billingd/billingd/domain/quota"
+	"github.com/billingd/billingd/domain/tenancy"
+	"github.com/billingd/billingd/graph"
+)
+
+// harness is a real store and the real domain services. SQLite gets a file
+// per test; PostgreSQL (when BILLINGD_TEST_DATABASE_URL is set) is shared,
+// and each test isolates itself with a tenant of its own, since every key of
+// the schema starts with the tenant.
+type harness struct {
+	db  *store.DB
+	qs  *quota.Service
+	ten *tenancy.Service
+}
+
+// forEachStore runs fn against SQLite, and against PostgreSQL when
+// BILLINGD_TEST_DATABASE_URL is set.
+func forEachStore(t *testing.T, fn func(t *testing.T, h *harness)) {
+	t.Helper()
+	urls := map[string]string{"sqlite": ""}
+	if u := os.Getenv("BILLINGD_TEST_DATABASE_URL"); u != "" {
+		urls["postgres"] = u
+	}
+	for name, url := range urls {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			if url == "" {
+				url = "sqlite:" + t.TempDir() + "/x.db"
+			}
+			fn(t, newHarness(t, url))
+		})
+	}
+}
+
+func newHarness(t *testing.T, url string) *harness {
+	t.Helper()
+	ctx := context.Background()
+	db, err := store.Open(ctx, url, store.Options{})
+	if err != nil {
+		t.Fatalf("open store: %v", err)
+	}
+	t.Cleanup(func() { _ = db.Close() })
+	if _, err := db.Migrate(ctx); err != nil {
+		t.Fatalf("migrate: %v", err)
+	}
+	clk := kernel.SystemClock{}
+	ten := tenancy.NewService(store.NewTenancyRepo(db, clk), db, clk)
+	qs, err := quota.NewService(quota.Config{
+		Repo: store.NewQuotaRepo(db), Tx: db, Clock: clk,
+		Namespaces:  store.NewTenancyRepo(db, clk),
+		Idempotency: store.NewIdempotencyRepo(db, clk),
+		Limiter:     ratelimit.New(),
+	})
+	if err != nil {
+		t.Fatalf("quota service: %v", err)
+	}
+	return &harness{db: db, qs: qs, ten: ten}
+}
+
+// caller creates a tenant of its own with a token of role, bound to ns when
+// ns is set, and returns the authenticated principal.
+func (h *harness) caller(t *testing.T, role tenancy.Role, ns string) tenancy.Principal {
+	t.Helper()
+	ctx := context.Background()
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	secret, _, err := h.ten.CreateToken(ctx, tenancy.CreateTokenInput{Tenant: "t" + hex.EncodeToString(b), Role: role, Namespace: ns})
+	if err != nil {
+		t.Fatalf("create token: %v", err)
+	}
+	p, err := h.ten.Authenticate(ctx, "APIToken "+secret)
+	if err != nil {
+		t.Fatalf("authenticate: %v", err)
+	}
+	return p
+}
+
+// sameTenant returns another principal of p's tenant with a different role
+// or namespace binding.
+func (h *harness) sameTenant(t *testing.T, p tenancy.Principal, role tenancy.Role, ns string) tenancy.Principal {
+	t.Helper()
+	ctx := context.Background()
+	secret, _, err := h.ten.CreateToken(ctx, tenancy.CreateTokenInput{Tenant: p.TenantName, Role: role, Namespace: ns})
+	if err != nil {
+		t.Fatalf("create token: %v", err)
+	}
+	q, err := h.ten.Authenticate(ctx, "APIToken "+secret)
+	if err != nil {
+		t.Fatalf("authenticate: %v", err)
+	}
+	return q
+}
+
+// handler is graph.NewHandler over the harness's services, behind the
+// principal middleware.
+func (h *harness) handler(p *tenancy.Principal, cfg graph.Config) http.Handler {
+	if cfg.Quotas == nil {
+		cfg.Quotas = h.qs
+	}
+	if cfg.Tenancy == nil {
+		cfg.Tenancy = h.ten
+	}
+	return withPrincipal(p, graph.NewHandler(cfg))
+}
+
+// withPrincipal stands in for the HTTP auth middleware: it puts p (when set)
+// into every request's context.
+func withPrincipal(p *tenancy.Principal, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if p != nil {
+			r = r.WithContext(tenancy.WithPrincipal(r.Context(), *p))
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func (h *harness) client(p tenancy.Principal) *client.Client {
+	return client.New(h.handler(&p, graph.Config{}))
+}
+
+// ctx is a context carrying p, for setting data up through the services.
+func asCaller(p tenancy.Principal) context.Context {
+	return tenancy.WithPrincipal(context.Background(), p)
+}
+
+// gqlError is one entry of a response's "errors".
+type gqlError struct {
+	Message    string `json:"message"`
+	Path       []any  `json:"path"`
+	Extensions struct {
+		Code    string            `json:"code"`
+		Fields  []errs.FieldError `json:"fields"`
+		Details []quota.Exceeded  `json:"details"`
+	} `json:"extensions"`
+}
+
+// errorsOf decodes the GraphQL errors that client.Post returned.
+func errorsOf(t *testing.T, err error) []gqlError {
+	t.Helper()
+	var raw client.RawJsonError
+	if !errors.As(err, &raw) {
+		t.Fatalf("want GraphQL errors, got %v", err)
+	}
+	var out []gqlError
+	if err := json.Unmarshal(raw.RawMessage, &out); err != nil {
+		t.Fatalf("decode errors %s: %v", raw.RawMessage, err)
+	}
+	if len(out) == 0 {
+		t.Fatalf("want at least one error")
+	}
+	return out
+}
+
+// wantCode asserts that err is GraphQL errors whose first has code.
+func wantCode(t *testing.T, err error, code string) gqlError {
+	t.Helper()
+	es := errorsOf(t, err)
+	if es[0].Extensions.Code != code {
+		t.Fatalf("code = %q, want %q (errors: %+v)", es[0].Extensions.Code, code, es)
+	}
+	return es[0]
+}
+
+func mustPost(t *testing.T, c *client.Client, q string, resp any, opts ...client.Option) {
+	t.Helper()
+	if err := c.Post(q, resp, opts...); err != nil {
+		t.Fatalf("post %s: %v", q, err)
+	}
+}
