@@ -233,7 +233,7 @@ func TestReserveAllOrNothing(t *testing.T) {
 			t.Fatal(err)
 		}
 		res, err := f.quotas.Reserve(admin, quota.ReserveInput{Namespace: "ns1",
-			Objects: map[string]quota.Amount{"http_loadbalancer": quota.Units(9), "unlimited_kind": quota.Units(100)},
+			Objects:   map[string]quota.Amount{"http_loadbalancer": quota.Units(9), "unlimited_kind": quota.Units(100)},
 			Resources: map[string]quota.Amount{"vcpu": mustAmount(t, "2.4")}})
 		if err != nil || res.Objects["http_loadbalancer"] != quota.Units(9) || res.Resources["vcpu"].String() != "2.4" {
 			t.Fatalf("reserve: %+v %v", res, err)
@@ -352,4 +352,3 @@ func mustAmount(t *testing.T, s string) quota.Amount {
 	}
 	return a
 }
-

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	"github.com/billingd/billingd/domain/errs"
@@ -32,10 +33,16 @@ type tokenRow struct {
 type TenancyRepo struct {
 	db    *DB
 	clock kernel.Clock
+	// known holds namespaces seen already committed, so the hot reserve path
+	// skips the insert. Only rows that existed before are cached: a row this
+	// transaction inserted could still be rolled back.
+	known sync.Map
 }
 
 // NewTenancyRepo returns the tenancy repository.
-func NewTenancyRepo(db *DB, clock kernel.Clock) *TenancyRepo { return &TenancyRepo{db, clock} }
+func NewTenancyRepo(db *DB, clock kernel.Clock) *TenancyRepo {
+	return &TenancyRepo{db: db, clock: clock}
+}
 
 var _ tenancy.Repository = (*TenancyRepo)(nil)
 
@@ -118,9 +125,19 @@ func (r *TenancyRepo) CountTokens(ctx context.Context) (int, error) {
 
 // EnsureNamespace records a namespace; existing ones are left alone.
 func (r *TenancyRepo) EnsureNamespace(ctx context.Context, tenantID, name string) error {
-	_, err := r.db.idb(ctx).NewRaw(`INSERT INTO namespaces (tenant_id, name, created_at) VALUES (?, ?, ?)
+	key := tenantID + "\x00" + name
+	if _, ok := r.known.Load(key); ok {
+		return nil
+	}
+	res, err := r.db.idb(ctx).NewRaw(`INSERT INTO namespaces (tenant_id, name, created_at) VALUES (?, ?, ?)
 		ON CONFLICT (tenant_id, name) DO NOTHING`, tenantID, name, r.clock.Now()).Exec(ctx)
-	return translate(err)
+	if err != nil {
+		return translate(err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		r.known.Store(key, struct{}{})
+	}
+	return nil
 }
 
 // ListNamespaces pages a tenant's namespaces by name (keyset pagination).

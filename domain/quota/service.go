@@ -293,6 +293,11 @@ func (s *Service) Reserve(ctx context.Context, in ReserveInput) (ReserveResult, 
 			exceeded = append(exceeded, Exceeded{Class: APIs, Key: k, Limit: fmt.Sprintf("%d %s, burst %d", rl.Rate, unitName(rl), rl.Burst),
 				Current: "rate limited", Requested: in.APIs[k].String(), RetryAfterSeconds: retry.Seconds()})
 		}
+		// Recorded before the counters are touched, so the counter row locks
+		// are held for as short a time as possible.
+		if err := s.c.Namespaces.EnsureNamespace(ctx, p.TenantID, in.Namespace); err != nil {
+			return err
+		}
 		deltas := buildDeltas(in, limits)
 		after, rejected, err := s.c.Repo.Apply(ctx, p.TenantID, in.Namespace, deltas)
 		if err != nil {
@@ -325,9 +330,6 @@ func (s *Service) Reserve(ctx context.Context, in ReserveInput) (ReserveResult, 
 			case APIs:
 				res.APIs[c.Key] = c.Used
 			}
-		}
-		if err := s.c.Namespaces.EnsureNamespace(ctx, p.TenantID, in.Namespace); err != nil {
-			return err
 		}
 		if in.IdempotencyKey != "" {
 			answer, err := json.Marshal(res)

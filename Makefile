@@ -1,0 +1,42 @@
+# billingd — every target has a '## help' line; `make help` lists them.
+GO        ?= go
+PG_URL    ?= postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable
+BENCH_PG  ?= $(PG_URL)
+
+.PHONY: help run test generate check-generated lint bench migrate fuzz build
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
+
+build: ## build ./bin/billingd
+	$(GO) build -o bin/billingd ./cmd/billingd
+
+run: ## run the server on the embedded SQLite file ./billingd.db (no setup needed)
+	$(GO) run ./cmd/billingd serve
+
+test: ## run every test with the race detector (PostgreSQL tests run when BILLINGD_TEST_DATABASE_URL is set)
+	$(GO) test -race -count=1 ./...
+
+generate: ## regenerate the GraphQL code from schema.graphqls
+	$(GO) generate ./graph/...
+
+check-generated: ## fail when generated code is stale
+	$(GO) generate ./graph/...
+	@git diff --exit-code -- graph/ || (echo "generated code is stale: run 'make generate' and commit" && exit 1)
+	@test -z "$$(git status --porcelain -- graph/)" || (git status --porcelain -- graph/; echo "generate made new files: commit them" && exit 1)
+
+lint: ## gofmt and go vet
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); echo "gofmt needed" && exit 1)
+	$(GO) vet ./...
+
+migrate: ## apply migrations to --database-url / BILLING_DATABASE_URL (default ./billingd.db)
+	$(GO) run ./cmd/billingd migrate
+
+fuzz: ## run each fuzz test for FUZZTIME (default 30s)
+	$(GO) test -run=^$$ -fuzz=FuzzQuotaBodies -fuzztime=$${FUZZTIME:-30s} ./adapters/rest/
+	$(GO) test -run=^$$ -fuzz=FuzzParse -fuzztime=$${FUZZTIME:-30s} ./domain/labels/
+	$(GO) test -run=^$$ -fuzz=FuzzLoad -fuzztime=$${FUZZTIME:-30s} -fuzzminimizetime=2s ./domain/plan/
+
+bench: ## benchmarks against PostgreSQL (BENCH_PG): reservations/s, quota/usage latency, nested GraphQL
+	$(GO) test -run=^$$ -bench=. -benchmem ./graph/... ./adapters/store/...
+	BENCH_PG='$(BENCH_PG)' scripts/bench.sh

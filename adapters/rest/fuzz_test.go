@@ -1,0 +1,53 @@
+package rest
+
+import (
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/billingd/billingd/domain/errs"
+	"github.com/billingd/billingd/domain/quota"
+)
+
+// FuzzQuotaBodies feeds arbitrary bytes to the decoders of the quota bodies
+// and the validation behind them: no input may panic, and every refusal must
+// be the caller's fault (Invalid or TooLarge), never an internal error.
+func FuzzQuotaBodies(f *testing.F) {
+	for _, s := range []string{
+		`{"metadata":{"name":"q","labels":{"env":"prod"}},"spec":{"object_limits":{"virtual_host":{"maximum":12}}}}`,
+		`{"metadata":{"name":"q"},"spec":{"resource_limits":{"vcpu":{"maximum":2.5}},"api_limits":{"a.b":{"rate":1,"burst":2,"unit":"per-second"}}}}`,
+		`{"objects":{"http_loadbalancer":1},"resources":{"vcpu":2.5},"apis":{"x.API.Create":1}}`,
+		`{"objects":{"a":-1e400}}`, `{"resources":{"v":"0.0000001"}}`, `{"namespace":"n","fail_if_referred":true}`,
+		``, `null`, `[]`, `{"metadata":`, `{"spec":{"object_limits":{"":{"maximum":2147483648}}}}`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		check := func(err error) {
+			if err != nil && errs.KindOf(err) != errs.Invalid && errs.KindOf(err) != errs.TooLarge {
+				t.Fatalf("input %q: error of kind %s: %v", body, errs.KindOf(err), err)
+			}
+		}
+		req := httptest.NewRequest("POST", "/", strings.NewReader(string(body)))
+		var c quotaCreateRequest
+		if err := decodeBody(req, &c); err != nil {
+			check(err)
+		} else {
+			in := quota.CreateInput{Namespace: "ns1", Name: c.Metadata.Name, Labels: c.Metadata.Labels, Annotations: c.Metadata.Annotations,
+				Description: c.Metadata.Description, Spec: specFromWire(c.Spec)}
+			check(in.Validate())
+			_ = specToWire(in.Spec)
+		}
+		req = httptest.NewRequest("POST", "/", strings.NewReader(string(body)))
+		var r reserveRequest
+		if err := decodeBody(req, &r); err != nil {
+			check(err)
+			return
+		}
+		var fe errs.Fields
+		in := quota.ReserveInput{Namespace: "ns1", Objects: amountsFromWire("objects", r.Objects, &fe),
+			Resources: amountsFromWire("resources", r.Resources, &fe), APIs: amountsFromWire("apis", r.APIs, &fe)}
+		check(fe.Err())
+		check(in.Validate())
+	})
+}
