@@ -314,15 +314,17 @@ func parseLabelFilter(s *string) (labels.Selector, error) {
 	if e.Kind != errs.Invalid {
 		return sel, err
 	}
-	out := &errs.Error{Kind: errs.Invalid, Message: "invalid labelFilter", Cause: err}
+	out := &errs.Error{Kind: errs.Invalid, Message: "invalid request", Cause: err}
 	for _, fe := range e.Fields {
 		out.Fields = append(out.Fields, errs.FieldError{Field: "labelFilter", Problem: fe.Problem})
 	}
 	return sel, out
 }
 
+// fieldError is one bad input field, worded like errs.Fields.Err.
 func fieldError(field, problem string) error {
-	return &errs.Error{Kind: errs.Invalid, Message: "invalid " + field, Fields: []errs.FieldError{{Field: field, Problem: problem}}}
+	f := errs.Fields{{Field: field, Problem: problem}}
+	return f.Err()
 }
 
 func deref[T any](p *T) T {

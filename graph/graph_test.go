@@ -227,6 +227,12 @@ func TestInvalidInput(t *testing.T) {
 			"bad quota name":     `mutation { createQuota(input: {namespace: "shop", name: "UPPER", spec: {}}) { name } }`,
 			"repeated label":     `mutation { createQuota(input: {namespace: "shop", name: "q", labels: [{key: "a", value: "1"}, {key: "a", value: "2"}], spec: {}}) { name } }`,
 		}
+		// A Decimal refused by the scalar names its input field too.
+		e = wantCode(t, c.Post(`mutation($a: Decimal!) { reserveQuota(input: {namespace: "shop", resources: [{key: "vcpu", amount: $a}]}) { replayed } }`, &resp, client.Var("a", 1.5)), "INVALID_ARGUMENT")
+		if len(e.Extensions.Fields) != 1 || e.Extensions.Fields[0].Field != "input.resources[0].amount" {
+			t.Fatalf("decimal error = %+v", e)
+		}
+
 		for name, q := range cases {
 			t.Run(name, func(t *testing.T) {
 				e := wantCode(t, c.Post(q, &resp), "INVALID_ARGUMENT")

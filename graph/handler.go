@@ -1,14 +1,17 @@
 package graph
 
 import (
+	"io"
 	"log/slog"
 	"net/http"
+	"strconv"
 
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/99designs/gqlgen/graphql/playground"
+	"github.com/billingd/billingd/domain/errs"
 	"github.com/billingd/billingd/domain/quota"
 	"github.com/billingd/billingd/domain/tenancy"
 	"github.com/billingd/billingd/graph/generated"
@@ -16,9 +19,12 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 )
 
-// Defaults of Config.
 const (
-	DefaultMaxDepth      = 12
+	// DefaultMaxDepth is the depth limit when Config.MaxDepth is 0; the
+	// deepest real query of the schema is 9 levels.
+	DefaultMaxDepth = 12
+	// DefaultMaxComplexity is the complexity limit when
+	// Config.MaxComplexity is 0: about 1000 selected fields.
 	DefaultMaxComplexity = 1000
 	// maxBodyBytes bounds a POST body; gqlgen reads it whole otherwise.
 	maxBodyBytes = 1 << 20
@@ -28,6 +34,7 @@ const (
 
 // Config wires the GraphQL handler.
 type Config struct {
+	// Quotas and Tenancy are the domain services the resolvers call.
 	Quotas  *quota.Service
 	Tenancy *tenancy.Service
 	// Logger receives internal errors and panics; nil discards them.
@@ -36,8 +43,11 @@ type Config struct {
 	Introspection bool
 	// MaxDepth is the deepest field nesting accepted; 0 means DefaultMaxDepth.
 	MaxDepth int
-	// MaxComplexity is the most fields (counted by gqlgen's complexity
-	// calculation) one operation may select; 0 means DefaultMaxComplexity.
+	// MaxComplexity is the most fields one operation may select, as gqlgen
+	// counts them (1 per field, lists not multiplied by their page size:
+	// pages are capped at 100 and depth is limited, which bounds the answer,
+	// and the SQL cost does not grow with pages thanks to the dataloaders);
+	// 0 means DefaultMaxComplexity.
 	MaxComplexity int
 }
 
@@ -67,6 +77,8 @@ func NewHandler(cfg Config) http.Handler {
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](queryCacheSize))
 	if cfg.Introspection {
 		srv.Use(extension.Introspection{})
+	} else {
+		srv.Use(noIntrospection{})
 	}
 	// Depth first: it is the cheaper check and the clearer error.
 	srv.Use(depthLimit{max: cfg.MaxDepth})
@@ -76,10 +88,22 @@ func NewHandler(cfg Config) http.Handler {
 
 	var h http.Handler = loaders.Middleware(cfg.Quotas, srv)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// A declared oversized body is refused before it is read; an
+		// undeclared one is cut at the limit and gqlgen reports the read
+		// error.
+		if r.ContentLength > maxBodyBytes {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusRequestEntityTooLarge)
+			_, _ = io.WriteString(w, tooLargeBody)
+			return
+		}
 		r.Body = http.MaxBytesReader(w, r.Body, maxBodyBytes)
 		h.ServeHTTP(w, r)
 	})
 }
+
+// tooLargeBody is the GraphQL error answer to an oversized request.
+var tooLargeBody = `{"errors":[{"message":"request body is larger than ` + strconv.Itoa(maxBodyBytes) + ` bytes","extensions":{"code":"` + CodeOf(errs.TooLarge) + `"}}]}`
 
 // Playground serves the GraphiQL playground, pointed at /graphql.
 func Playground() http.Handler {

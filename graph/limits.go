@@ -81,3 +81,59 @@ func selectionDepth(set ast.SelectionSet, above, max int, inFragment map[string]
 	}
 	return deepest
 }
+
+// CodeIntrospectionDisabled is the extensions.code of a schema query sent
+// while introspection is switched off.
+const CodeIntrospectionDisabled = "INTROSPECTION_DISABLED"
+
+// noIntrospection rejects __schema and __type before anything runs when
+// introspection is off. gqlgen would otherwise fail the field at run time
+// with an unclassified error, which the presenter must show as INTERNAL.
+// __typename stays allowed: clients use it to tell types apart, and it
+// reveals nothing the answer does not.
+type noIntrospection struct{}
+
+var _ interface {
+	graphql.HandlerExtension
+	graphql.OperationContextMutator
+} = noIntrospection{}
+
+// ExtensionName names the extension in gqlgen's registry.
+func (noIntrospection) ExtensionName() string { return "NoIntrospection" }
+
+// Validate accepts every schema.
+func (noIntrospection) Validate(graphql.ExecutableSchema) error { return nil }
+
+// MutateOperationContext looks only at the root selection set (through
+// fragments): __schema and __type exist only on the query root.
+func (noIntrospection) MutateOperationContext(_ context.Context, op *graphql.OperationContext) *gqlerror.Error {
+	if op.Operation == nil || !selectsIntrospection(op.Operation.SelectionSet, map[string]bool{}) {
+		return nil
+	}
+	err := gqlerror.Errorf("introspection is disabled on this server")
+	errcode.Set(err, CodeIntrospectionDisabled)
+	return err
+}
+
+func selectsIntrospection(set ast.SelectionSet, seen map[string]bool) bool {
+	for _, sel := range set {
+		switch s := sel.(type) {
+		case *ast.Field:
+			if s.Name == "__schema" || s.Name == "__type" {
+				return true
+			}
+		case *ast.InlineFragment:
+			if selectsIntrospection(s.SelectionSet, seen) {
+				return true
+			}
+		case *ast.FragmentSpread:
+			if s.Definition != nil && !seen[s.Name] {
+				seen[s.Name] = true
+				if selectsIntrospection(s.Definition.SelectionSet, seen) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}

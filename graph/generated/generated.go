@@ -6739,12 +6739,12 @@ func (ec *executionContext) unmarshalNCreateQuotaInput2githubᚗcomᚋbillingd�
 
 func (ec *executionContext) unmarshalNDecimal2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐDecimal(ctx context.Context, v any) (model.Decimal, error) {
 	var res model.Decimal
-	err := res.UnmarshalGQL(v)
+	err := res.UnmarshalGQLContext(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNDecimal2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐDecimal(ctx context.Context, sel ast.SelectionSet, v model.Decimal) graphql.Marshaler {
-	return v
+	return graphql.WrapContextMarshaler(ctx, v)
 }
 
 func (ec *executionContext) unmarshalNInt2int32(ctx context.Context, v any) (int32, error) {
@@ -7253,7 +7253,7 @@ func (ec *executionContext) unmarshalODecimal2ᚖgithubᚗcomᚋbillingdᚋbilli
 		return nil, nil
 	}
 	var res = new(model.Decimal)
-	err := res.UnmarshalGQL(v)
+	err := res.UnmarshalGQLContext(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -7261,7 +7261,7 @@ func (ec *executionContext) marshalODecimal2ᚖgithubᚗcomᚋbillingdᚋbilling
 	if v == nil {
 		return graphql.Null
 	}
-	return v
+	return graphql.WrapContextMarshaler(ctx, v)
 }
 
 func (ec *executionContext) unmarshalOInt2ᚖint32(ctx context.Context, v any) (*int32, error) {

@@ -3,11 +3,14 @@
 package model
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"regexp"
 	"strconv"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/billingd/billingd/domain/errs"
 )
 
@@ -58,6 +61,38 @@ func (d *Decimal) UnmarshalGQL(v any) error {
 	return nil
 }
 
+// MarshalGQLContext is MarshalGQL; gqlgen uses the context pair when a type
+// has both.
+func (d Decimal) MarshalGQLContext(_ context.Context, w io.Writer) error {
+	d.MarshalGQL(w)
+	return nil
+}
+
+// UnmarshalGQLContext is UnmarshalGQL, with the error naming the input
+// field (e.g. "input.resources[0].amount") like every other input error.
+func (d *Decimal) UnmarshalGQLContext(ctx context.Context, v any) error {
+	err := d.UnmarshalGQL(v)
+	var e *errs.Error
+	if errors.As(err, &e) {
+		if field := inputField(ctx); field != "" {
+			e.Fields[0].Field = field
+		}
+	}
+	return err
+}
+
+// inputField is the path of the value being read, relative to the field
+// whose arguments it belongs to.
+func inputField(ctx context.Context) string {
+	full := graphql.GetPath(ctx)
+	if fc := graphql.GetFieldContext(ctx); fc != nil {
+		if base := fc.Path(); len(full) > len(base) {
+			return full[len(base):].String()
+		}
+	}
+	return full.String()
+}
+
 func invalidDecimal(problem string) error {
-	return &errs.Error{Kind: errs.Invalid, Message: "invalid Decimal", Fields: []errs.FieldError{{Field: "Decimal", Problem: problem}}}
+	return &errs.Error{Kind: errs.Invalid, Message: "invalid request", Fields: []errs.FieldError{{Field: "Decimal", Problem: problem}}}
 }

@@ -80,10 +80,6 @@ type LabelInput struct {
 	Value string `json:"value"`
 }
 
-// Mutation is the entry point for writes. Each mutation is one transaction.
-type Mutation struct {
-}
-
 // Namespace is an isolated set of objects inside the caller's tenant, with its
 // own quotas and usage. The namespace "system" holds tenant-wide quotas.
 type Namespace struct {
@@ -137,10 +133,6 @@ type QuantityInput struct {
 	Key string `json:"key"`
 	// amount is the quantity: whole for objects and APIs, at most 6 decimals for resources.
 	Amount Decimal `json:"amount"`
-}
-
-// Query is the entry point for reads.
-type Query struct {
 }
 
 // Quota is a quota object: limits that apply to its namespace (or, in the

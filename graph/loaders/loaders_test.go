@@ -1,0 +1,187 @@
+package loaders
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/billingd/billingd/domain/errs"
+	"github.com/billingd/billingd/domain/labels"
+	"github.com/billingd/billingd/domain/quota"
+)
+
+// fakeSource records every call. Quotas are named after their namespace and
+// returned out of name order, as a database with another collation might.
+type fakeSource struct {
+	mu         sync.Mutex
+	listCalls  []string // "selector|ns,ns"
+	usageCalls [][]string
+	failSel    string
+	dropUsage  string
+}
+
+func (f *fakeSource) ListByNamespaces(_ context.Context, nss []string, sel labels.Selector) (map[string][]quota.Quota, error) {
+	f.mu.Lock()
+	f.listCalls = append(f.listCalls, sel.String()+"|"+strings.Join(nss, ","))
+	f.mu.Unlock()
+	if f.failSel != "" && sel.String() == f.failSel {
+		return nil, errs.New(errs.Unavailable, "database busy")
+	}
+	out := map[string][]quota.Quota{}
+	for _, ns := range nss {
+		out[ns] = []quota.Quota{{Namespace: ns, Name: "z-" + ns}, {Namespace: ns, Name: "a-" + ns}}
+	}
+	return out, nil
+}
+
+func (f *fakeSource) UsageByNamespaces(_ context.Context, nss []string) (map[string]quota.Report, error) {
+	f.mu.Lock()
+	f.usageCalls = append(f.usageCalls, slices.Clone(nss))
+	f.mu.Unlock()
+	out := map[string]quota.Report{}
+	for _, ns := range nss {
+		if ns != f.dropUsage {
+			out[ns] = quota.Report{Namespace: ns}
+		}
+	}
+	return out, nil
+}
+
+func mustSel(t *testing.T, s string) labels.Selector {
+	t.Helper()
+	sel, err := labels.Parse(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sel
+}
+
+// TestQuotasBatchOrder calls the batch function directly: results come back
+// in key order, one per key, with one call per distinct selector and the
+// error of a failing selector only on its own keys.
+func TestQuotasBatchOrder(t *testing.T) {
+	t.Parallel()
+	src := &fakeSource{failSel: "tier=bad"}
+	l := New(src)
+	keys := []QuotaKey{
+		{"ns-b", ""}, {"ns-a", "env=prod"}, {"ns-a", ""}, {"ns-c", "tier=bad"}, {"ns-b", "env=prod"},
+	}
+	res := l.loadQuotas(context.Background(), keys)
+	if len(res) != len(keys) {
+		t.Fatalf("%d results for %d keys", len(res), len(keys))
+	}
+	for i, k := range keys {
+		if k.Selector == "tier=bad" {
+			if !errs.Is(res[i].Error, errs.Unavailable) {
+				t.Fatalf("key %v: error = %v", k, res[i].Error)
+			}
+			continue
+		}
+		if res[i].Error != nil || len(res[i].Data) != 2 || res[i].Data[0].Namespace != k.Namespace {
+			t.Fatalf("key %v: got %+v, %v", k, res[i].Data, res[i].Error)
+		}
+		if res[i].Data[0].Name > res[i].Data[1].Name {
+			t.Fatalf("key %v: not sorted by name: %+v", k, res[i].Data)
+		}
+	}
+	want := []string{"|ns-b,ns-a", "env=prod|ns-a,ns-b", "tier=bad|ns-c"}
+	if !slices.Equal(src.listCalls, want) {
+		t.Fatalf("calls = %q, want %q", src.listCalls, want)
+	}
+}
+
+// TestExpectWidens: after Expect, the first load of one namespace fetches
+// the whole page, and late loads of the others cost no further call.
+func TestExpectWidens(t *testing.T) {
+	t.Parallel()
+	src := &fakeSource{}
+	l := New(src)
+	page := []string{"ns-1", "ns-2", "ns-3"}
+	l.Expect(page)
+	ctx := context.Background()
+	for _, ns := range page {
+		if _, err := l.Quotas(ctx, ns, labels.Selector{}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := l.Usage(ctx, ns); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(src.listCalls) != 1 || src.listCalls[0] != "|ns-1,ns-2,ns-3" {
+		t.Fatalf("list calls = %q", src.listCalls)
+	}
+	if len(src.usageCalls) != 1 || len(src.usageCalls[0]) != 3 {
+		t.Fatalf("usage calls = %q", src.usageCalls)
+	}
+	// Another selector is another fetch, again of the whole page.
+	if _, err := l.Quotas(ctx, "ns-2", mustSel(t, "env = prod")); err != nil {
+		t.Fatal(err)
+	}
+	if len(src.listCalls) != 2 || src.listCalls[1] != "env=prod|ns-2,ns-1,ns-3" {
+		t.Fatalf("list calls = %q", src.listCalls)
+	}
+	// A namespace outside the page is fetched alone.
+	if _, err := l.Quotas(ctx, "elsewhere", labels.Selector{}); err != nil {
+		t.Fatal(err)
+	}
+	if src.listCalls[2] != "|elsewhere" {
+		t.Fatalf("list calls = %q", src.listCalls)
+	}
+}
+
+// TestConcurrentLoadsBatch: many loads within the window are one call.
+func TestConcurrentLoadsBatch(t *testing.T) {
+	t.Parallel()
+	src := &fakeSource{}
+	l := New(src)
+	var wg sync.WaitGroup
+	for i := range 20 {
+		wg.Go(func() {
+			if _, err := l.Usage(context.Background(), fmt.Sprintf("ns-%d", i)); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	total := 0
+	for _, c := range src.usageCalls {
+		total += len(c)
+	}
+	if total != 20 {
+		t.Fatalf("usage calls %v fetched %d namespaces, want 20 in all", src.usageCalls, total)
+	}
+}
+
+func TestUsageMissingReportIsInternal(t *testing.T) {
+	t.Parallel()
+	l := New(&fakeSource{dropUsage: "ns-x"})
+	if _, err := l.Usage(context.Background(), "ns-x"); !errs.Is(err, errs.Internal) {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestMiddlewareGivesEachRequestItsOwnLoaders(t *testing.T) {
+	t.Parallel()
+	if _, err := For(context.Background()); !errs.Is(err, errs.Internal) {
+		t.Fatalf("For without middleware: %v", err)
+	}
+	var seen []*Loaders
+	h := Middleware(&fakeSource{}, http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
+		l, err := For(r.Context())
+		if err != nil {
+			t.Error(err)
+		}
+		seen = append(seen, l)
+	}))
+	for range 2 {
+		h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodPost, "/", nil))
+	}
+	if len(seen) != 2 || seen[0] == nil || seen[0] == seen[1] {
+		t.Fatal("loaders shared between requests")
+	}
+}
