@@ -126,4 +126,3 @@ func dbHint(url string) string {
 	}
 	return " --database-url '<same URL>'"
 }
-
