@@ -15,6 +15,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -51,8 +52,26 @@ type server struct {
 	base   string
 	dbURL  string
 	cmd    *exec.Cmd
-	logs   *bytes.Buffer
+	logs   *syncBuffer
 	exited chan error
+}
+
+// syncBuffer collects the server's log lines while tests read them.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) WriteString(x string) {
+	s.mu.Lock()
+	s.b.WriteString(x)
+	s.mu.Unlock()
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
 
 // billingd runs a CLI command of the binary against dbURL and returns stdout.
@@ -97,7 +116,7 @@ func start(t *testing.T, d store.Dialect) *server {
 func startOn(t *testing.T, dbURL string, extra ...string) *server {
 	t.Helper()
 	addr := freeAddr(t)
-	s := &server{t: t, base: "http://" + addr, dbURL: dbURL, logs: &bytes.Buffer{}, exited: make(chan error, 1)}
+	s := &server{t: t, base: "http://" + addr, dbURL: dbURL, logs: &syncBuffer{}, exited: make(chan error, 1)}
 	s.cmd = exec.Command(binary, append([]string{"serve", "--addr", addr, "--database-url", dbURL, "--log-format", "text"}, extra...)...)
 	s.cmd.Stdout = io.Discard
 	pr, pw := io.Pipe()
