@@ -6,8 +6,10 @@ import (
 
 	"github.com/billingd/billingd/adapters/ratelimit"
 	"github.com/billingd/billingd/adapters/store"
+	"github.com/billingd/billingd/catalog"
 	"github.com/billingd/billingd/domain/kernel"
 	"github.com/billingd/billingd/domain/quota"
+	"github.com/billingd/billingd/domain/subscription"
 	"github.com/billingd/billingd/domain/tenancy"
 )
 
@@ -17,6 +19,7 @@ type app struct {
 	clock   kernel.Clock
 	tenancy *tenancy.Service
 	quotas  *quota.Service
+	plans   *subscription.Service
 }
 
 // openApp opens the database, migrates it unless told not to, and wires the
@@ -38,13 +41,24 @@ func openApp(ctx context.Context, dbURL string, migrate bool, log *slog.Logger) 
 	}
 	clk := kernel.SystemClock{}
 	ten := store.NewTenancyRepo(db, clk)
+	cat, err := catalog.Builtin()
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	plans, err := subscription.NewService(subscription.Config{Repo: store.NewPlanRepo(db), Catalog: cat, Clock: clk})
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	// The tenant's plan is the lowest layer of every namespace's limits.
 	qs, err := quota.NewService(quota.Config{
 		Repo: store.NewQuotaRepo(db), Tx: db, Clock: clk, Namespaces: ten,
-		Idempotency: store.NewIdempotencyRepo(db, clk), Limiter: ratelimit.New(),
+		Idempotency: store.NewIdempotencyRepo(db, clk), Limiter: ratelimit.New(), Plans: plans,
 	})
 	if err != nil {
 		db.Close()
 		return nil, err
 	}
-	return &app{db: db, clock: clk, tenancy: tenancy.NewService(ten, db, clk), quotas: qs}, nil
+	return &app{db: db, clock: clk, tenancy: tenancy.NewService(ten, db, clk), quotas: qs, plans: plans}, nil
 }

@@ -26,6 +26,8 @@ type serveConfig struct {
 	logLevel      string
 	logFormat     string
 	shutdownWait  time.Duration
+	debugAddr     string
+	authCacheTTL  time.Duration
 }
 
 func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -39,6 +41,8 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&c.logLevel, "log-level", envOr("BILLING_LOG_LEVEL", "info"), "debug, info, warn or error (env BILLING_LOG_LEVEL)")
 	fs.StringVar(&c.logFormat, "log-format", envOr("BILLING_LOG_FORMAT", "json"), "json or text (env BILLING_LOG_FORMAT)")
 	fs.DurationVar(&c.shutdownWait, "shutdown-timeout", 30*time.Second, "how long SIGTERM waits for requests in flight")
+	fs.DurationVar(&c.authCacheTTL, "auth-cache-ttl", time.Second, "keep successful token lookups this long (a token revoked by 'billingd token revoke' stops working within it); 0 turns the cache off")
+	fs.StringVar(&c.debugAddr, "debug-addr", "", "serve Go's pprof profiles on this separate address (e.g. 127.0.0.1:6060); off when empty")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -51,6 +55,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	defer a.db.Close()
+	a.tenancy.CacheAuthentications(c.authCacheTTL)
 
 	if ok, err := a.tenancy.HasTokens(ctx); err == nil && !ok {
 		log.Warn("no API tokens yet; create one with: billingd token create --tenant NAME --role admin" + dbHint(c.db.url))
@@ -82,7 +87,11 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}))).Methods("GET")
 	r.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{})).Methods("GET")
 	mountGraphQL(r, a, c, log, metrics)
-	rest.Register(r, rest.Config{Logger: log, Auth: a.tenancy, Metrics: metrics, Quotas: a.quotas, MaxBodyBytes: c.maxBodyBytes})
+	rest.Register(r, rest.Config{Logger: log, Auth: a.tenancy, Metrics: metrics, Quotas: a.quotas, Plans: a.plans, MaxBodyBytes: c.maxBodyBytes})
+
+	if c.debugAddr != "" {
+		startDebug(c.debugAddr, log)
+	}
 
 	ln, err := net.Listen("tcp", c.addr)
 	if err != nil {

@@ -124,22 +124,18 @@ func run(target, token, scenario, ns string, conc, rate, spread int, dur time.Du
 			}()
 		}
 	case "usage":
-		tick := time.NewTicker(time.Second / time.Duration(rate))
-		defer tick.Stop()
-	loop:
-		for {
-			select {
-			case <-ctx.Done():
-				break loop
-			case <-tick.C:
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					t := time.Now()
-					st, _ := do("GET", "/api/web/namespaces/"+ns+"-0/quota/usage", "")
-					res.add(time.Since(t), st)
-				}()
-			}
+		// Open loop: request i is due at start + i/rate whatever the answers
+		// do, so slow answers show up as latency, not as a lower rate.
+		interval := time.Second / time.Duration(rate)
+		for i := 0; ctx.Err() == nil; i++ {
+			time.Sleep(time.Until(start.Add(time.Duration(i) * interval)))
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				t := time.Now()
+				st, _ := do("GET", "/api/web/namespaces/"+ns+"-0/quota/usage", "")
+				res.add(time.Since(t), st)
+			}()
 		}
 	default:
 		return fmt.Errorf("unknown scenario %q", scenario)

@@ -3,6 +3,8 @@ package tenancy
 import (
 	"context"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/billingd/billingd/domain/errs"
 	"github.com/billingd/billingd/domain/kernel"
@@ -16,11 +18,34 @@ type Service struct {
 	repo  Repository
 	tx    kernel.TxRunner
 	clock kernel.Clock
+
+	// cacheTTL > 0 keeps successful token lookups that long, saving one
+	// database round trip per request. A token revoked by another process
+	// keeps working until its entry expires, so the TTL stays short.
+	cacheTTL time.Duration
+	mu       sync.Mutex
+	cache    map[string]cachedPrincipal
 }
+
+type cachedPrincipal struct {
+	p       Principal
+	expires time.Time
+}
+
+// maxCachedTokens bounds the cache; past it the cache starts over.
+const maxCachedTokens = 10_000
 
 // NewService wires the tenancy service.
 func NewService(repo Repository, tx kernel.TxRunner, clock kernel.Clock) *Service {
 	return &Service{repo: repo, tx: tx, clock: clock}
+}
+
+// CacheAuthentications keeps successful token lookups for ttl (0 turns the
+// cache off). Revocations made in this process take effect at once.
+func (s *Service) CacheAuthentications(ttl time.Duration) {
+	s.mu.Lock()
+	s.cacheTTL, s.cache = ttl, map[string]cachedPrincipal{}
+	s.mu.Unlock()
 }
 
 // CreateToken creates the tenant when new and returns the secret of a new
@@ -67,9 +92,25 @@ func (s *Service) Authenticate(ctx context.Context, header string) (Principal, e
 	if secret == "" || len(secret) > 256 {
 		return Principal{}, unauth
 	}
-	p, err := s.repo.PrincipalByTokenHash(ctx, HashToken(secret))
+	hash := HashToken(secret)
+	now := s.clock.Now()
+	s.mu.Lock()
+	c, ok := s.cache[hash]
+	s.mu.Unlock()
+	if ok && now.Before(c.expires) {
+		return c.p, nil
+	}
+	p, err := s.repo.PrincipalByTokenHash(ctx, hash)
 	if errs.Is(err, errs.NotFound) {
 		return Principal{}, unauth
+	}
+	if err == nil && s.cacheTTL > 0 {
+		s.mu.Lock()
+		if len(s.cache) >= maxCachedTokens {
+			s.cache = map[string]cachedPrincipal{}
+		}
+		s.cache[hash] = cachedPrincipal{p: p, expires: now.Add(s.cacheTTL)}
+		s.mu.Unlock()
 	}
 	return p, err
 }
@@ -81,7 +122,17 @@ func (s *Service) ListTokens(ctx context.Context, tenant string) ([]Token, error
 
 // RevokeToken revokes one token of a tenant.
 func (s *Service) RevokeToken(ctx context.Context, tenant, id string) error {
-	return s.repo.RevokeToken(ctx, tenant, id)
+	if err := s.repo.RevokeToken(ctx, tenant, id); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	for h, c := range s.cache {
+		if c.p.TokenID == id {
+			delete(s.cache, h)
+		}
+	}
+	s.mu.Unlock()
+	return nil
 }
 
 // HasTokens tells whether any token exists, so serve can explain how to get one.
