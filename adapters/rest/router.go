@@ -8,6 +8,7 @@ import (
 
 	"github.com/billingd/billingd/domain/errs"
 	"github.com/billingd/billingd/domain/quota"
+	"github.com/billingd/billingd/domain/subscription"
 	"github.com/gorilla/mux"
 )
 
@@ -17,6 +18,7 @@ type Config struct {
 	Auth         Authenticator
 	Metrics      *Metrics
 	Quotas       *quota.Service
+	Plans        *subscription.Service
 	MaxBodyBytes int64
 }
 
@@ -52,6 +54,9 @@ func Routes() []Route {
 		{Method: "GET", Path: "/api/web/namespaces/{namespace}/quotas", SpecPath: "/api/web/namespaces/{namespace}/quotas", Name: "ves.io.schema.quota.API.List", handle: (*api).listQuotas},
 		{Method: "GET", Path: "/api/web/namespaces/{namespace}/quotas/{name}", SpecPath: "/api/web/namespaces/{namespace}/quotas/{name}", Name: "ves.io.schema.quota.API.Get", handle: (*api).getQuota},
 		{Method: "DELETE", Path: "/api/web/namespaces/{namespace}/quotas/{name}", SpecPath: "/api/web/namespaces/{namespace}/quotas/{name}", Name: "ves.io.schema.quota.API.Delete", handle: (*api).deleteQuota},
+		// 25-26: usage plans; the namespace is always system.
+		{Method: "GET", Path: "/api/web/namespaces/system/usage_plans/current", SpecPath: "/api/web/namespaces/system/usage_plans/current", Name: "ves.io.schema.usage.plan.CustomAPI.GetCurrentPlan", handle: (*api).currentPlan},
+		{Method: "GET", Path: "/api/web/namespaces/system/usage_plans/custom_list", SpecPath: "/api/web/namespaces/system/usage_plans/custom_list", Name: "ves.io.schema.usage.plan.CustomAPI.ListUsagePlans", handle: (*api).listUsagePlans},
 		// Extension: quota enforcement (api/openapi/billingd-extensions.yaml).
 		{Method: "POST", Path: "/api/web/namespaces/{namespace}/quota/reserve", SpecPath: "/api/web/namespaces/{namespace}/quota/reserve", Name: "billingd.quota.Reserve", handle: (*api).reserveQuota},
 	}

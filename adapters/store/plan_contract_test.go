@@ -1,0 +1,115 @@
+package store_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/billingd/billingd/adapters/ratelimit"
+	"github.com/billingd/billingd/adapters/store"
+	"github.com/billingd/billingd/adapters/store/storetest"
+	"github.com/billingd/billingd/catalog"
+	"github.com/billingd/billingd/domain/errs"
+	"github.com/billingd/billingd/domain/plan"
+	"github.com/billingd/billingd/domain/quota"
+	"github.com/billingd/billingd/domain/subscription"
+	"github.com/billingd/billingd/domain/tenancy"
+)
+
+// TestPlanContract checks the current-plan store and its use as the lowest
+// layer of quota limits, on every dialect.
+func TestPlanContract(t *testing.T) {
+	t.Parallel()
+	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		cat, err := catalog.Builtin()
+		if err != nil {
+			t.Fatal(err)
+		}
+		subs, err := subscription.NewService(subscription.Config{Repo: store.NewPlanRepo(db), Catalog: cat, Clock: f.clock})
+		if err != nil {
+			t.Fatal(err)
+		}
+		qs, err := quota.NewService(quota.Config{Repo: store.NewQuotaRepo(db), Tx: db, Clock: f.clock, Namespaces: store.NewTenancyRepo(db, f.clock),
+			Idempotency: store.NewIdempotencyRepo(db, f.clock), Limiter: ratelimit.New(), Plans: subs})
+		if err != nil {
+			t.Fatal(err)
+		}
+		acme := f.as(t, "acme", tenancy.RoleViewer, "")
+		globex := f.as(t, "globex", tenancy.RoleAdmin, "")
+		acmeID := principal(t, acme).TenantID
+		free, team := cat.FreePlan(), mustPlan(t, cat, plan.PlanTypeTeam)
+
+		// No row yet: FREE, for the plan and for the quota layer.
+		if p, err := subs.CurrentPlan(acme); err != nil || p.Name != free.Name {
+			t.Fatalf("default plan: %q %v", p.Name, err)
+		}
+		before := db.Queries()
+		spec, err := subs.DefaultQuota(acme, acmeID)
+		if err != nil || spec.ObjectLimits["http_loadbalancer"] != free.DefaultQuota.ObjectLimits["http_loadbalancer"] {
+			t.Fatalf("free default quota: %+v %v", spec, err)
+		}
+		if n := db.Queries() - before; n != 1 {
+			t.Fatalf("DefaultQuota ran %d statements, want 1", n)
+		}
+		// A copy: changing it must not change the catalog.
+		spec.ObjectLimits["http_loadbalancer"] = quota.ObjectLimit{Maximum: 9999}
+		if cat.FreePlan().DefaultQuota.ObjectLimits["http_loadbalancer"].Maximum == 9999 {
+			t.Fatal("DefaultQuota returned the catalog's own map")
+		}
+		lim, err := qs.Limits(acme, "staging")
+		if err != nil || lim.ObjectLimits["http_loadbalancer"] != free.DefaultQuota.ObjectLimits["http_loadbalancer"] {
+			t.Fatalf("free plan layer in limits: %+v %v", lim.ObjectLimits, err)
+		}
+
+		// Set twice: the upsert replaces the row.
+		if err := subs.AssignPlan(acme, acmeID, "individual"); err != nil {
+			t.Fatal(err)
+		}
+		if err := subs.AssignPlan(acme, acmeID, team.Name); err != nil {
+			t.Fatal(err)
+		}
+		wantKind(t, subs.AssignPlan(acme, acmeID, "no-such-plan"), errs.Invalid)
+		if p, err := subs.CurrentPlan(acme); err != nil || p.Name != team.Name {
+			t.Fatalf("after set: %q %v", p.Name, err)
+		}
+		lim, err = qs.Limits(acme, "staging")
+		if err != nil || lim.ObjectLimits["http_loadbalancer"] != team.DefaultQuota.ObjectLimits["http_loadbalancer"] {
+			t.Fatalf("team plan layer in limits: %+v %v", lim.ObjectLimits, err)
+		}
+
+		// Tenant isolation: globex is still on FREE.
+		if p, err := subs.CurrentPlan(globex); err != nil || p.Name != free.Name {
+			t.Fatalf("other tenant: %q %v", p.Name, err)
+		}
+		if spec, err := subs.DefaultQuota(globex, principal(t, globex).TenantID); err != nil ||
+			spec.ObjectLimits["http_loadbalancer"] != free.DefaultQuota.ObjectLimits["http_loadbalancer"] {
+			t.Fatalf("other tenant quota: %+v %v", spec, err)
+		}
+
+		// A token bound to one namespace cannot read tenant-wide data; no token at all is unauthenticated.
+		_, err = subs.CurrentPlan(f.as(t, "acme", tenancy.RoleAdmin, "ns1"))
+		wantKind(t, err, errs.Forbidden)
+		_, err = subs.CurrentPlan(t.Context())
+		wantKind(t, err, errs.Unauthenticated)
+	})
+}
+
+func principal(t *testing.T, ctx context.Context) tenancy.Principal {
+	t.Helper()
+	p, err := tenancy.PrincipalFrom(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func mustPlan(t *testing.T, cat *plan.Catalog, typ plan.PlanType) plan.Plan {
+	t.Helper()
+	for _, p := range cat.Plans {
+		if p.PlanType == typ {
+			return p
+		}
+	}
+	t.Fatalf("catalog has no %s plan", typ)
+	return plan.Plan{}
+}
