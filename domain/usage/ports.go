@@ -1,0 +1,28 @@
+package usage
+
+import (
+	"context"
+	"time"
+)
+
+// Repository stores events and rollups. Every method is scoped to one tenant.
+type Repository interface {
+	// InsertEvents stores the events of a batch that are new and adds exactly
+	// those to their hourly rollups, in the caller's transaction. Dedup is the
+	// primary key (tenant, event id), never a read-then-write. It returns one
+	// Outcome per event, in order. IDs within one batch are distinct (the
+	// service collapses repeats before calling).
+	InsertEvents(ctx context.Context, tenantID string, events []Event) ([]Outcome, error)
+	// Rollups returns the tenant's rollup rows with from <= hour < to, of the
+	// given namespaces (all namespaces when nss is nil), ordered by namespace,
+	// usage type, object, deployment, container, hour. One query.
+	Rollups(ctx context.Context, tenantID string, nss []string, from, to time.Time) ([]Rollup, error)
+	// Months returns, per UTC calendar month with usage, the summed rollups
+	// per usage type (RollupKey.Hour is the month's first instant; the other
+	// key fields but UsageType are empty). One query.
+	Months(ctx context.Context, tenantID string, nss []string) ([]Rollup, error)
+	// LateWindow is the tenant's late-arrival window, DefaultLateWindow when unset.
+	LateWindow(ctx context.Context, tenantID string) (time.Duration, error)
+	// SetLateWindow changes the tenant's late-arrival window.
+	SetLateWindow(ctx context.Context, tenantID string, d time.Duration) error
+}
