@@ -77,6 +77,12 @@ func (s *Service) AssignPlan(ctx context.Context, tenantID, planName string) err
 	return s.c.Repo.SetPlan(ctx, TenantPlan{TenantID: tenantID, PlanName: planName, Since: s.c.Clock.Now().Truncate(time.Microsecond)})
 }
 
+// PlanOf returns the current plan of a tenant, for services that have
+// already authorized the caller (usage pricing).
+func (s *Service) PlanOf(ctx context.Context, tenantID string) (plan.Plan, error) {
+	return s.planOf(ctx, tenantID)
+}
+
 func (s *Service) planOf(ctx context.Context, tenantID string) (plan.Plan, error) {
 	name, found, err := s.c.Repo.CurrentPlanName(ctx, tenantID)
 	if err != nil {
