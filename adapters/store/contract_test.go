@@ -352,3 +352,18 @@ func mustAmount(t *testing.T, s string) quota.Amount {
 	}
 	return a
 }
+
+func TestInstallSecretIsStable(t *testing.T) {
+	t.Parallel()
+	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
+		a, err := db.InstallSecret(context.Background(), "report-token")
+		if err != nil || len(a) != 32 {
+			t.Fatalf("secret: %x %v", a, err)
+		}
+		b, _ := db.InstallSecret(context.Background(), "report-token")
+		c, _ := db.InstallSecret(context.Background(), "other")
+		if string(a) != string(b) || string(a) == string(c) {
+			t.Fatal("a secret must be stable per name and differ between names")
+		}
+	})
+}
