@@ -24,8 +24,8 @@ type app struct {
 
 // openApp opens the database, migrates it unless told not to, and wires the
 // services. The caller closes app.db.
-func openApp(ctx context.Context, dbURL string, migrate bool, log *slog.Logger) (*app, error) {
-	db, err := store.Open(ctx, dbURL, store.Options{Logger: log})
+func openApp(ctx context.Context, dbURL string, migrate bool, maxConns int, log *slog.Logger) (*app, error) {
+	db, err := store.Open(ctx, dbURL, store.Options{Logger: log, MaxOpenConns: maxConns})
 	if err != nil {
 		return nil, err
 	}

@@ -28,6 +28,7 @@ type serveConfig struct {
 	shutdownWait  time.Duration
 	debugAddr     string
 	authCacheTTL  time.Duration
+	dbMaxConns    int
 }
 
 func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -42,6 +43,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&c.logFormat, "log-format", envOr("BILLING_LOG_FORMAT", "json"), "json or text (env BILLING_LOG_FORMAT)")
 	fs.DurationVar(&c.shutdownWait, "shutdown-timeout", 30*time.Second, "how long SIGTERM waits for requests in flight")
 	fs.DurationVar(&c.authCacheTTL, "auth-cache-ttl", time.Second, "keep successful token lookups this long (a token revoked by 'billingd token revoke' stops working within it); 0 turns the cache off")
+	fs.IntVar(&c.dbMaxConns, "db-max-conns", 16, "PostgreSQL connection pool size (SQLite always uses one connection)")
 	fs.StringVar(&c.debugAddr, "debug-addr", "", "serve Go's pprof profiles on this separate address (e.g. 127.0.0.1:6060); off when empty")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -50,7 +52,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	a, err := openApp(ctx, c.db.url, !c.noMigrate, log)
+	a, err := openApp(ctx, c.db.url, !c.noMigrate, c.dbMaxConns, log)
 	if err != nil {
 		return err
 	}
