@@ -6,7 +6,6 @@ import (
 
 	"github.com/billingd/billingd/adapters/ratelimit"
 	"github.com/billingd/billingd/adapters/store"
-	"github.com/billingd/billingd/catalog"
 	"github.com/billingd/billingd/domain/kernel"
 	"github.com/billingd/billingd/domain/quota"
 	"github.com/billingd/billingd/domain/subscription"
@@ -41,7 +40,7 @@ func openApp(ctx context.Context, dbURL string, migrate bool, maxConns int, log 
 	}
 	clk := kernel.SystemClock{}
 	ten := store.NewTenancyRepo(db, clk)
-	cat, err := catalog.Builtin()
+	cat, err := loadCatalog(ctx, db)
 	if err != nil {
 		db.Close()
 		return nil, err
