@@ -5,12 +5,17 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
+	"time"
 	"unicode/utf8"
 
 	"github.com/billingd/billingd/domain/errs"
 	"github.com/billingd/billingd/domain/labels"
+	"github.com/billingd/billingd/domain/plan"
 	"github.com/billingd/billingd/domain/quota"
+	"github.com/billingd/billingd/domain/usage"
 	"github.com/billingd/billingd/graph/model"
+	// Aliased: this package's decimal() maps quota amounts.
+	shopdecimal "github.com/shopspring/decimal"
 )
 
 // This file is the one mapping between GraphQL models and domain types.
@@ -342,4 +347,121 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(ks)
 	return ks
+}
+
+// --- usage and plans ---
+
+func timeOrZero(t *time.Time) time.Time {
+	if t == nil {
+		return time.Time{}
+	}
+	return *t
+}
+
+func strOrEmpty(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+func exact(d shopdecimal.Decimal) model.Decimal { return model.Decimal(d.String()) }
+
+// usageEvents maps recordUsage events; a quantity that is not a decimal is
+// reported with its place (events[i].quantity), the rest the service checks.
+func usageEvents(in []model.UsageEventInput) ([]usage.Event, error) {
+	var f errs.Fields
+	out := make([]usage.Event, len(in))
+	for i, e := range in {
+		q, err := shopdecimal.NewFromString(string(e.Quantity))
+		if err != nil {
+			f.Add(fmt.Sprintf("events[%d].quantity", i), "must be a decimal number such as \"12.5\"")
+		}
+		out[i] = usage.Event{ID: e.ID, UsageType: e.UsageType, ObjectName: e.ObjectName, Quantity: q, UnitName: e.UnitName,
+			Timestamp: e.Timestamp.UTC(), Deployment: strOrEmpty(e.Deployment), Container: strOrEmpty(e.Container)}
+	}
+	if err := f.Err(); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func recordResultToModel(r usage.IngestResult) *model.RecordUsageResult {
+	m := &model.RecordUsageResult{Accepted: int32(r.Accepted), Duplicates: int32(r.Duplicates), Rejected: make([]model.UsageRejection, len(r.Rejected))}
+	for i, x := range r.Rejected {
+		m.Rejected[i] = model.UsageRejection{Index: int32(x.Index), ID: x.ID, Reason: x.Reason}
+	}
+	return m
+}
+
+// namespaceUsageToModel maps UsageDetails items; their hourly breakdowns,
+// flattened in item order, are the hourly list.
+func namespaceUsageToModel(items []usage.UsageItem) *model.NamespaceUsage {
+	m := &model.NamespaceUsage{Items: make([]model.UsageItem, len(items)), Hourly: []model.UsageHour{}}
+	for i, it := range items {
+		m.Items[i] = model.UsageItem{Namespace: it.Namespace, ObjectName: it.ObjectName, UsageType: it.UsageType, MetricLabel: it.MetricLabel,
+			UnitName: it.UnitName, Quantity: exact(it.Quantity), Start: it.Start.UTC(), End: it.End.UTC()}
+		for _, h := range it.Hourly {
+			m.Hourly = append(m.Hourly, model.UsageHour{Namespace: it.Namespace, ObjectName: it.ObjectName, UsageType: it.UsageType,
+				MetricLabel: it.MetricLabel, UnitName: h.UnitName, Quantity: exact(h.Quantity), Start: h.Start.UTC(), End: h.End.UTC(),
+				Deployment: h.Deployment, Container: h.Container})
+		}
+	}
+	return m
+}
+
+func costToModel(c usage.Cost) *model.Cost {
+	m := &model.Cost{From: c.From.UTC(), To: c.To.UTC(), Lines: make([]model.CostLine, len(c.Lines)), DiscountCents: c.DiscountCents,
+		TotalCents: c.TotalCents, Currency: c.Currency}
+	for i, l := range c.Lines {
+		labels := l.MetricLabels
+		if labels == nil {
+			labels = []string{}
+		}
+		m.Lines[i] = model.CostLine{UsageType: l.UsageType, MetricLabels: labels, Quantity: exact(l.Quantity), UnitName: l.UnitName,
+			QuantityBillable: l.Billable, UnitNameBillable: l.UnitNameBillable, AmountCents: l.AmountCents, Currency: l.Currency,
+			Start: l.Start.UTC(), End: l.End.UTC(), Fixed: l.Fixed, Status: l.Status.String()}
+	}
+	return m
+}
+
+func monthsToModel(ms []usage.MonthTotal) []model.MonthlyUsage {
+	out := make([]model.MonthlyUsage, len(ms))
+	for i, x := range ms {
+		out[i] = model.MonthlyUsage{Start: x.Start.UTC(), End: x.End.UTC(), AmountCents: x.AmountCents, Currency: x.Currency}
+	}
+	return out
+}
+
+func summaryToModel(items []usage.SummaryItem) []model.UsageSummaryItem {
+	out := make([]model.UsageSummaryItem, len(items))
+	for i, x := range items {
+		out[i] = model.UsageSummaryItem{Name: x.Name, Service: x.Service, UsageType: x.UsageType, Unit: x.Unit, Quantity: exact(x.Quantity),
+			Timestamp: x.Timestamp.UTC(), BillableUnit: x.BillableUnit, BillableValue: model.Decimal(x.BillableValue)}
+	}
+	return out
+}
+
+// planToModel maps a catalog plan; currency is the catalog's.
+func planToModel(pl plan.Plan, currency string, current bool) *model.Plan {
+	m := &model.Plan{
+		Name: pl.Name, Title: pl.Title, Subtitle: pl.Subtitle, Description: pl.Description,
+		TenantType: string(pl.TenantType), PlanType: string(pl.PlanType), FlatPriceCents: int64(pl.FlatPriceCents), Currency: currency,
+		RenewalPeriodUnit: string(pl.RenewalPeriodUnit), TrialPeriod: pl.TrialPeriod, TrialPeriodUnit: string(pl.TrialPeriodUnit),
+		TransitionFlow: &model.TransitionFlow{Method: string(pl.TransitionFlow.Method), RequiredFields: []string{},
+			RequiresManualApproval: pl.TransitionFlow.RequiresManualApproval},
+		DefaultQuota:   specToModel(pl.DefaultQuota),
+		IncludedAddons: append([]string{}, pl.IncludedAddons...),
+		AllowedAddons:  append([]string{}, pl.AllowedAddons...),
+		RateCard:       make([]model.Rate, len(pl.RateCard)),
+		Current:        current,
+	}
+	for _, f := range pl.TransitionFlow.RequiredFields {
+		m.TransitionFlow.RequiredFields = append(m.TransitionFlow.RequiredFields, string(f))
+	}
+	for i, r := range pl.RateCard {
+		m.RateCard[i] = model.Rate{MetricLabel: r.MetricLabel, DisplayName: r.DisplayName, Service: r.Service, UnitName: r.UnitName,
+			UnitNameBillable: r.UnitNameBillable, UnitsPerBillable: exact(r.UnitsPerBillable), PricePerBillable: exact(r.PricePerBillable)}
+	}
+	return m
 }

@@ -13,7 +13,9 @@ import (
 	"github.com/99designs/gqlgen/graphql/playground"
 	"github.com/billingd/billingd/domain/errs"
 	"github.com/billingd/billingd/domain/quota"
+	"github.com/billingd/billingd/domain/subscription"
 	"github.com/billingd/billingd/domain/tenancy"
+	"github.com/billingd/billingd/domain/usage"
 	"github.com/billingd/billingd/graph/generated"
 	"github.com/billingd/billingd/graph/loaders"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -37,6 +39,11 @@ type Config struct {
 	// Quotas and Tenancy are the domain services the resolvers call.
 	Quotas  *quota.Service
 	Tenancy *tenancy.Service
+	// Plans answers plans and currentPlan.
+	Plans *subscription.Service
+	// Usage records usage (recordUsage) and answers the usage reports
+	// (Namespace.usage and cost, monthlyUsage, usageSummary).
+	Usage *usage.Service
 	// Logger receives internal errors and panics; nil discards them.
 	Logger *slog.Logger
 	// Introspection lets clients (and the playground) read the schema.
@@ -67,7 +74,7 @@ func NewHandler(cfg Config) http.Handler {
 	}
 
 	srv := handler.New(generated.NewExecutableSchema(generated.Config{
-		Resolvers: &Resolver{quotas: cfg.Quotas, tenancy: cfg.Tenancy},
+		Resolvers: &Resolver{quotas: cfg.Quotas, tenancy: cfg.Tenancy, plans: cfg.Plans, usage: cfg.Usage},
 	}))
 	// No websocket or multipart transports: there are no subscriptions or
 	// uploads, and each transport is surface to defend.
@@ -86,7 +93,13 @@ func NewHandler(cfg Config) http.Handler {
 	srv.SetErrorPresenter(errorPresenter(log))
 	srv.SetRecoverFunc(recoverFunc(log))
 
-	var h http.Handler = loaders.Middleware(cfg.Quotas, srv)
+	// A nil *usage.Service must stay a nil interface, so the loaders can
+	// tell that it is missing.
+	var reports loaders.ReportSource
+	if cfg.Usage != nil {
+		reports = cfg.Usage
+	}
+	var h http.Handler = loaders.Middleware(cfg.Quotas, reports, srv)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		// A declared oversized body is refused before it is read; an
 		// undeclared one is cut at the limit and gqlgen reports the read

@@ -13,10 +13,13 @@ import (
 	"github.com/99designs/gqlgen/client"
 	"github.com/billingd/billingd/adapters/ratelimit"
 	"github.com/billingd/billingd/adapters/store"
+	"github.com/billingd/billingd/catalog"
 	"github.com/billingd/billingd/domain/errs"
 	"github.com/billingd/billingd/domain/kernel"
 	"github.com/billingd/billingd/domain/quota"
+	"github.com/billingd/billingd/domain/subscription"
 	"github.com/billingd/billingd/domain/tenancy"
+	"github.com/billingd/billingd/domain/usage"
 	"github.com/billingd/billingd/graph"
 )
 
@@ -25,9 +28,11 @@ import (
 // and each test isolates itself with a tenant of its own, since every key of
 // the schema starts with the tenant.
 type harness struct {
-	db  *store.DB
-	qs  *quota.Service
-	ten *tenancy.Service
+	db    *store.DB
+	qs    *quota.Service
+	ten   *tenancy.Service
+	plans *subscription.Service
+	us    *usage.Service
 }
 
 // forEachStore runs fn against SQLite, and against PostgreSQL when
@@ -60,8 +65,19 @@ func newHarness(t *testing.T, url string) *harness {
 	if _, err := db.Migrate(ctx); err != nil {
 		t.Fatalf("migrate: %v", err)
 	}
+	// Wired as cmd/billingd/app.go does, except that the quota service has
+	// no plan layer: the quota tests assert exact limit lists, which the
+	// plan's default quota would fill with every key of the catalog.
 	clk := kernel.SystemClock{}
 	ten := tenancy.NewService(store.NewTenancyRepo(db, clk), db, clk)
+	cat, err := catalog.Builtin()
+	if err != nil {
+		t.Fatalf("catalog: %v", err)
+	}
+	plans, err := subscription.NewService(subscription.Config{Repo: store.NewPlanRepo(db), Catalog: cat, Clock: clk})
+	if err != nil {
+		t.Fatalf("subscription service: %v", err)
+	}
 	qs, err := quota.NewService(quota.Config{
 		Repo: store.NewQuotaRepo(db), Tx: db, Clock: clk,
 		Namespaces:  store.NewTenancyRepo(db, clk),
@@ -71,7 +87,16 @@ func newHarness(t *testing.T, url string) *harness {
 	if err != nil {
 		t.Fatalf("quota service: %v", err)
 	}
-	return &harness{db: db, qs: qs, ten: ten}
+	key, err := db.InstallSecret(ctx, "usage-report-token")
+	if err != nil {
+		t.Fatalf("usage token key: %v", err)
+	}
+	us, err := usage.NewService(usage.Config{Repo: store.NewUsageRepo(db), Tx: db, Clock: clk, Plans: plans, TokenKey: key,
+		Namespaces: store.NewTenancyRepo(db, clk)})
+	if err != nil {
+		t.Fatalf("usage service: %v", err)
+	}
+	return &harness{db: db, qs: qs, ten: ten, plans: plans, us: us}
 }
 
 // caller creates a tenant of its own with a token of role, bound to ns when
@@ -116,6 +141,12 @@ func (h *harness) handler(p *tenancy.Principal, cfg graph.Config) http.Handler {
 	}
 	if cfg.Tenancy == nil {
 		cfg.Tenancy = h.ten
+	}
+	if cfg.Plans == nil {
+		cfg.Plans = h.plans
+	}
+	if cfg.Usage == nil {
+		cfg.Usage = h.us
 	}
 	return withPrincipal(p, graph.NewHandler(cfg))
 }

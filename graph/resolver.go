@@ -6,8 +6,11 @@ package graph
 import (
 	"context"
 
+	"github.com/billingd/billingd/domain/errs"
 	"github.com/billingd/billingd/domain/quota"
+	"github.com/billingd/billingd/domain/subscription"
 	"github.com/billingd/billingd/domain/tenancy"
+	"github.com/billingd/billingd/domain/usage"
 )
 
 // Resolver is the root resolver. It holds only the domain services: every
@@ -15,6 +18,14 @@ import (
 type Resolver struct {
 	quotas  *quota.Service
 	tenancy *tenancy.Service
+	plans   *subscription.Service
+	usage   *usage.Service
+}
+
+// notWired is the error of a field whose domain service the handler was
+// built without: a deployment bug, so Internal (the presenter hides it).
+func notWired(service string) error {
+	return errs.New(errs.Internal, "the GraphQL handler has no %s service", service)
 }
 
 // authorizeNamespace checks that the caller may read namespace ns. It needs

@@ -7,6 +7,7 @@ package graph
 
 import (
 	"context"
+	"time"
 
 	"github.com/billingd/billingd/domain/labels"
 	"github.com/billingd/billingd/domain/quota"
@@ -63,6 +64,21 @@ func (r *mutationResolver) ReserveQuota(ctx context.Context, input model.Reserve
 	return reserveResultToModel(res), nil
 }
 
+func (r *mutationResolver) RecordUsage(ctx context.Context, namespace string, events []model.UsageEventInput) (*model.RecordUsageResult, error) {
+	if r.usage == nil {
+		return nil, notWired("usage")
+	}
+	evs, err := usageEvents(events)
+	if err != nil {
+		return nil, err
+	}
+	res, err := r.usage.Ingest(ctx, namespace, evs)
+	if err != nil {
+		return nil, err
+	}
+	return recordResultToModel(res), nil
+}
+
 func (r *namespaceResolver) Quotas(ctx context.Context, obj *model.Namespace, first *int32, after *string, labelFilter *string) (*model.QuotaConnection, error) {
 	n, err := pageSize("first", first, 50)
 	if err != nil {
@@ -113,6 +129,30 @@ func (r *namespaceResolver) QuotaUsage(ctx context.Context, obj *model.Namespace
 	return usageToModel(rep), nil
 }
 
+func (r *namespaceResolver) Usage(ctx context.Context, obj *model.Namespace, from *time.Time, to *time.Time) (*model.NamespaceUsage, error) {
+	l, err := loaders.For(ctx)
+	if err != nil {
+		return nil, err
+	}
+	items, err := l.MeteredUsage(ctx, loaders.NewReportKey(obj.Name, timeOrZero(from), timeOrZero(to)))
+	if err != nil {
+		return nil, err
+	}
+	return namespaceUsageToModel(items), nil
+}
+
+func (r *namespaceResolver) Cost(ctx context.Context, obj *model.Namespace, from *time.Time, to *time.Time) (*model.Cost, error) {
+	l, err := loaders.For(ctx)
+	if err != nil {
+		return nil, err
+	}
+	c, err := l.Cost(ctx, loaders.NewReportKey(obj.Name, timeOrZero(from), timeOrZero(to)))
+	if err != nil {
+		return nil, err
+	}
+	return costToModel(c), nil
+}
+
 func (r *queryResolver) Namespaces(ctx context.Context, first *int32, after *string) (*model.NamespaceConnection, error) {
 	n, err := pageSize("first", first, 20)
 	if err != nil {
@@ -143,6 +183,55 @@ func (r *queryResolver) Namespace(ctx context.Context, name string) (*model.Name
 		return nil, err
 	}
 	return &model.Namespace{Name: name}, nil
+}
+
+func (r *queryResolver) Plans(ctx context.Context) ([]model.Plan, error) {
+	if r.plans == nil {
+		return nil, notWired("plan")
+	}
+	cur, err := r.plans.CurrentPlan(ctx)
+	if err != nil {
+		return nil, err
+	}
+	cat := r.plans.Catalog()
+	out := make([]model.Plan, len(cat.Plans))
+	for i, pl := range cat.Plans {
+		out[i] = *planToModel(pl, cat.Currency, pl.Name == cur.Name)
+	}
+	return out, nil
+}
+
+func (r *queryResolver) CurrentPlan(ctx context.Context) (*model.Plan, error) {
+	if r.plans == nil {
+		return nil, notWired("plan")
+	}
+	pl, err := r.plans.CurrentPlan(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return planToModel(pl, r.plans.Catalog().Currency, true), nil
+}
+
+func (r *queryResolver) MonthlyUsage(ctx context.Context, namespace string) ([]model.MonthlyUsage, error) {
+	if r.usage == nil {
+		return nil, notWired("usage")
+	}
+	ms, err := r.usage.MonthlyUsage(ctx, namespace)
+	if err != nil {
+		return nil, err
+	}
+	return monthsToModel(ms), nil
+}
+
+func (r *queryResolver) UsageSummary(ctx context.Context, start *string, end *string) ([]model.UsageSummaryItem, error) {
+	if r.usage == nil {
+		return nil, notWired("usage")
+	}
+	items, err := r.usage.UsageSummary(ctx, strOrEmpty(start), strOrEmpty(end))
+	if err != nil {
+		return nil, err
+	}
+	return summaryToModel(items), nil
 }
 
 func (r *Resolver) Mutation() generated.MutationResolver { return &mutationResolver{r} }

@@ -6,9 +6,11 @@ import (
 	"log/slog"
 	"net/http"
 
+	"github.com/billingd/billingd/domain/billing"
 	"github.com/billingd/billingd/domain/errs"
 	"github.com/billingd/billingd/domain/quota"
 	"github.com/billingd/billingd/domain/subscription"
+	"github.com/billingd/billingd/domain/usage"
 	"github.com/gorilla/mux"
 )
 
@@ -19,6 +21,8 @@ type Config struct {
 	Metrics      *Metrics
 	Quotas       *quota.Service
 	Plans        *subscription.Service
+	Usage        *usage.Service
+	Payments     *billing.Service
 	MaxBodyBytes int64
 }
 
@@ -39,7 +43,9 @@ type Route struct {
 	Name string
 	// Public routes need no token.
 	Public bool
-	handle func(*api, http.ResponseWriter, *http.Request) (any, error)
+	// MaxBody raises the body limit of this route above Config.MaxBodyBytes.
+	MaxBody int64
+	handle  func(*api, http.ResponseWriter, *http.Request) (any, error)
 }
 
 // Routes is every REST route, so a reader sees them all at once. The
@@ -54,11 +60,32 @@ func Routes() []Route {
 		{Method: "GET", Path: "/api/web/namespaces/{namespace}/quotas", SpecPath: "/api/web/namespaces/{namespace}/quotas", Name: "ves.io.schema.quota.API.List", handle: (*api).listQuotas},
 		{Method: "GET", Path: "/api/web/namespaces/{namespace}/quotas/{name}", SpecPath: "/api/web/namespaces/{namespace}/quotas/{name}", Name: "ves.io.schema.quota.API.Get", handle: (*api).getQuota},
 		{Method: "DELETE", Path: "/api/web/namespaces/{namespace}/quotas/{name}", SpecPath: "/api/web/namespaces/{namespace}/quotas/{name}", Name: "ves.io.schema.quota.API.Delete", handle: (*api).deleteQuota},
+		// 1, 21-24: usage reports, read-only queries sent as POST; op 1 is under the data slug, namespace fixed to system.
+		{Method: "POST", Path: "/api/data/namespaces/system/billing/usage_summary", SpecPath: "/api/data/namespaces/system/billing/usage_summary", Name: "ves.io.schema.billing.CustomPublicAPI.BillingUsageSummary", handle: (*api).usageSummary},
+		{Method: "POST", Path: "/api/web/namespaces/{namespace}/current_usage", SpecPath: "/api/web/namespaces/{namespace}/current_usage", Name: "ves.io.schema.usage.CustomCalculatedUsageAPI.ListCurrentUsage", handle: (*api).currentUsage},
+		{Method: "POST", Path: "/api/web/namespaces/{namespace}/hourly_usage_details", SpecPath: "/api/web/namespaces/{namespace}/hourly_usage_details", Name: "ves.io.schema.usage.CustomAggregatedUsageAPI.ListHourlyUsageDetails", handle: (*api).hourlyUsageDetails},
+		{Method: "POST", Path: "/api/web/namespaces/{namespace}/monthly_usage", SpecPath: "/api/web/namespaces/{namespace}/monthly_usage", Name: "ves.io.schema.usage.CustomCalculatedUsageAPI.ListMonthlyUsage", handle: (*api).monthlyUsage},
+		{Method: "POST", Path: "/api/web/namespaces/{namespace}/usage_details", SpecPath: "/api/web/namespaces/{namespace}/usage_details", Name: "ves.io.schema.usage.CustomAggregatedUsageAPI.ListUsageDetails", handle: (*api).usageDetails},
 		// 25-26: usage plans; the namespace is always system.
 		{Method: "GET", Path: "/api/web/namespaces/system/usage_plans/current", SpecPath: "/api/web/namespaces/system/usage_plans/current", Name: "ves.io.schema.usage.plan.CustomAPI.GetCurrentPlan", handle: (*api).currentPlan},
 		{Method: "GET", Path: "/api/web/namespaces/system/usage_plans/custom_list", SpecPath: "/api/web/namespaces/system/usage_plans/custom_list", Name: "ves.io.schema.usage.plan.CustomAPI.ListUsagePlans", handle: (*api).listUsagePlans},
+		// 4-8: payment methods, tenant-wide; singular payment_method/{name}/... for role changes, plural for create/delete.
+		{Method: "POST", Path: "/api/web/namespaces/{namespace}/billing/payment_method/{name}/primary", SpecPath: "/api/web/namespaces/{namespace}/billing/payment_method/{name}/primary", Name: "ves.io.schema.billing.payment_method.CustomAPI.MakePaymentMethodPrimary", handle: paymentMethodRole(billing.MakePrimary)},
+		{Method: "POST", Path: "/api/web/namespaces/{namespace}/billing/payment_method/{name}/secondary", SpecPath: "/api/web/namespaces/{namespace}/billing/payment_method/{name}/secondary", Name: "ves.io.schema.billing.payment_method.CustomAPI.MakePaymentMethodSecondary", handle: paymentMethodRole(billing.MakeSecondary)},
+		{Method: "POST", Path: "/api/web/namespaces/{namespace}/billing/payment_method/{name}/swap-primary", SpecPath: "/api/web/namespaces/{namespace}/billing/payment_method/{name}/swap-primary", Name: "ves.io.schema.billing.payment_method.CustomAPI.SwapPaymentMethodRole", handle: paymentMethodRole(billing.SwapPrimary)},
+		{Method: "POST", Path: "/api/web/namespaces/{namespace}/billing/payment_methods", SpecPath: "/api/web/namespaces/{namespace}/billing/payment_methods", Name: "ves.io.schema.billing.payment_method.CustomAPI.Create", handle: (*api).createPaymentMethod},
+		{Method: "DELETE", Path: "/api/web/namespaces/{namespace}/billing/payment_methods/{name}", SpecPath: "/api/web/namespaces/{namespace}/billing/payment_methods/{name}", Name: "ves.io.schema.billing.payment_method.CustomAPI.Delete", handle: (*api).deletePaymentMethod},
+		// 9-10: plan transitions; op 9 is public (no token) and reveals only the state.
+		{Method: "GET", Path: "/no_auth/namespaces/system/billing/plan_transition", SpecPath: "/no_auth/namespaces/system/billing/plan_transition", Name: "ves.io.schema.billing.plan_transition.CustomAPI.GetPlanTransition", Public: true, handle: (*api).getPlanTransition},
+		{Method: "POST", Path: "/api/web/namespaces/{namespace}/billing/plan_transition", SpecPath: "/api/web/namespaces/{namespace}/billing/plan_transition", Name: "ves.io.schema.billing.plan_transition.CustomAPI.InitiatePlanTransition", handle: (*api).initiatePlanTransition},
+		// 18-20: subscriptions and add-ons, tenant-wide.
+		{Method: "GET", Path: "/api/web/namespaces/{namespace}/subscriptions/custom_list", SpecPath: "/api/web/namespaces/{namespace}/subscriptions/custom_list", Name: "ves.io.schema.usage.subscription.CustomAPI.ListSubscriptions", handle: (*api).listSubscriptions},
+		{Method: "POST", Path: "/api/web/namespaces/system/addon/subscribe", SpecPath: "/api/web/namespaces/system/addon/subscribe", Name: "ves.io.schema.subscription.CustomAPI.Subscribe", handle: (*api).subscribeAddon},
+		{Method: "POST", Path: "/api/web/namespaces/system/addon/unsubscribe", SpecPath: "/api/web/namespaces/system/addon/unsubscribe", Name: "ves.io.schema.subscription.CustomAPI.Unsubscribe", handle: (*api).unsubscribeAddon},
 		// Extension: quota enforcement (api/openapi/billingd-extensions.yaml).
 		{Method: "POST", Path: "/api/web/namespaces/{namespace}/quota/reserve", SpecPath: "/api/web/namespaces/{namespace}/quota/reserve", Name: "billingd.quota.Reserve", handle: (*api).reserveQuota},
+		// Extension: usage ingestion, a JSON array or NDJSON batch (api/openapi/billingd-extensions.yaml).
+		{Method: "POST", Path: "/api/web/namespaces/{namespace}/usage/events", SpecPath: "/api/web/namespaces/{namespace}/usage/events", Name: "billingd.usage.Ingest", MaxBody: IngestMaxBodyBytes, handle: (*api).ingestEvents},
 	}
 }
 
@@ -75,7 +102,7 @@ func Register(r *mux.Router, c Config) {
 		if !rt.Public {
 			h = RequireAuth(c.Auth, c.Logger, h)
 		}
-		h = Instrument(rt.Name, c.Logger, c.Metrics, LimitBody(c.MaxBodyBytes, h))
+		h = Instrument(rt.Name, c.Logger, c.Metrics, LimitBody(max(c.MaxBodyBytes, rt.MaxBody), h))
 		r.Handle(rt.Path, h).Methods(rt.Method)
 	}
 	r.NotFoundHandler = Instrument("not_found", c.Logger, c.Metrics, http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {

@@ -6,19 +6,23 @@ import (
 
 	"github.com/billingd/billingd/adapters/ratelimit"
 	"github.com/billingd/billingd/adapters/store"
+	"github.com/billingd/billingd/domain/billing"
 	"github.com/billingd/billingd/domain/kernel"
 	"github.com/billingd/billingd/domain/quota"
 	"github.com/billingd/billingd/domain/subscription"
 	"github.com/billingd/billingd/domain/tenancy"
+	metering "github.com/billingd/billingd/domain/usage"
 )
 
 // app is every service wired to one database.
 type app struct {
-	db      *store.DB
-	clock   kernel.Clock
-	tenancy *tenancy.Service
-	quotas  *quota.Service
-	plans   *subscription.Service
+	db       *store.DB
+	clock    kernel.Clock
+	tenancy  *tenancy.Service
+	quotas   *quota.Service
+	plans    *subscription.Service
+	usage    *metering.Service
+	payments *billing.Service
 }
 
 // openApp opens the database, migrates it unless told not to, and wires the
@@ -59,5 +63,30 @@ func openApp(ctx context.Context, dbURL string, migrate bool, maxConns int, log 
 		db.Close()
 		return nil, err
 	}
-	return &app{db: db, clock: clk, tenancy: tenancy.NewService(ten, db, clk), quotas: qs, plans: plans}, nil
+	// Transitions check a downgrade against quota usage, so they are wired
+	// once the quota service (which uses plans as its lowest layer) exists.
+	if err := plans.EnableLifecycle(subscription.LifecycleConfig{Repo: store.NewSubscriptionRepo(db), Tx: db,
+		Idempotency: store.NewIdempotencyRepo(db, clk), Quotas: qs}); err != nil {
+		db.Close()
+		return nil, err
+	}
+	// The report-token key is per installation, so every replica accepts the
+	// tokens another one issued.
+	key, err := db.InstallSecret(ctx, "usage-report-token")
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	us, err := metering.NewService(metering.Config{Repo: store.NewUsageRepo(db), Tx: db, Clock: clk, Plans: plans, TokenKey: key, Namespaces: ten})
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	// Payment methods ask the plan whether deleting the primary is allowed.
+	pay, err := billing.NewService(billing.Config{Repo: store.NewPaymentRepo(db), Tx: db, Clock: clk, Plans: plans})
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	return &app{db: db, clock: clk, tenancy: tenancy.NewService(ten, db, clk), quotas: qs, plans: plans, usage: us, payments: pay}, nil
 }

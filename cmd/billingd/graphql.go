@@ -12,7 +12,7 @@ import (
 // logging and metrics as the REST routes, and the playground (public: it is
 // only a page; every query it sends needs a token).
 func mountGraphQL(r *mux.Router, a *app, c serveConfig, log *slog.Logger, m *rest.Metrics) {
-	gql := graph.NewHandler(graph.Config{Quotas: a.quotas, Tenancy: a.tenancy, Logger: log, Introspection: c.introspection})
+	gql := graph.NewHandler(graph.Config{Quotas: a.quotas, Tenancy: a.tenancy, Plans: a.plans, Usage: a.usage, Logger: log, Introspection: c.introspection})
 	r.Handle("/graphql", rest.Instrument("graphql", log, m, rest.LimitBody(c.maxBodyBytes, rest.RequireAuth(a.tenancy, log, gql)))).Methods("GET", "POST", "OPTIONS")
 	r.Handle("/playground", rest.Instrument("playground", log, m, graph.Playground())).Methods("GET")
 }

@@ -23,7 +23,11 @@ Usage:
                                                                  create an API token (printed on the last line)
   billingd token list   --tenant NAME                            list a tenant's tokens (never the secrets)
   billingd token revoke --tenant NAME --id TOKEN_ID              revoke a token
+  billingd usage import FILE --tenant NAME [--namespace NS] [--format ndjson|csv] [--batch 1000]
+                                                                 ingest usage events from a file (safe to run twice)
   billingd plans load|validate FILE                              put a plan catalog in force / only check it
+  billingd transition approve|reject ID [--force] [--reason TEXT]
+                                                                 decide a plan transition waiting for approval
 
 Every command takes --database-url (env BILLING_DATABASE_URL): postgres://... for
 PostgreSQL, or empty / sqlite:PATH for the embedded SQLite file (default ./billingd.db).
@@ -72,8 +76,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return cmdMigrate(ctx, args[1:], stdout, stderr)
 	case "token":
 		return cmdToken(ctx, args[1:], stdout, stderr)
+	case "usage":
+		return cmdUsage(ctx, args[1:], stdout, stderr)
 	case "plans":
 		return cmdPlans(ctx, args[1:], stdout, stderr)
+	case "transition":
+		return cmdTransition(ctx, args[1:], stdout, stderr)
 	}
 	fmt.Fprint(stderr, usage)
 	return usageError{fmt.Sprintf("unknown command %q", args[0])}

@@ -89,7 +89,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}))).Methods("GET")
 	r.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{})).Methods("GET")
 	mountGraphQL(r, a, c, log, metrics)
-	rest.Register(r, rest.Config{Logger: log, Auth: a.tenancy, Metrics: metrics, Quotas: a.quotas, Plans: a.plans, MaxBodyBytes: c.maxBodyBytes})
+	rest.Register(r, rest.Config{Logger: log, Auth: a.tenancy, Metrics: metrics, Quotas: a.quotas, Plans: a.plans, Usage: a.usage, Payments: a.payments, MaxBodyBytes: c.maxBodyBytes})
 
 	if c.debugAddr != "" {
 		startDebug(c.debugAddr, log)

@@ -22,7 +22,12 @@ type Config struct {
 
 // Service answers which plan a tenant is on. It also is the plan layer of
 // quota limits (quota.DefaultQuotaSource).
-type Service struct{ c Config }
+type Service struct {
+	c Config
+	// lc wires transitions, add-ons and subscriptions (EnableLifecycle); nil
+	// until then, and those methods answer Unavailable.
+	lc *LifecycleConfig
+}
 
 var _ quota.DefaultQuotaSource = (*Service)(nil)
 

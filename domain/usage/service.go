@@ -25,6 +25,13 @@ type Config struct {
 	// tampered token is refused. It must be the same on every replica and
 	// survive restarts; the store keeps one per installation.
 	TokenKey []byte
+	// Namespaces records the namespaces events arrive in; may be nil.
+	Namespaces NamespaceRegistry
+}
+
+// NamespaceRegistry records namespaces as they are first used.
+type NamespaceRegistry interface {
+	EnsureNamespace(ctx context.Context, tenantID, ns string) error
 }
 
 // Service is the usage use cases: ingestion (ingest.go) and reports (report.go).

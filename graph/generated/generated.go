@@ -50,23 +50,57 @@ type ComplexityRoot struct {
 		Unit  func(childComplexity int) int
 	}
 
+	Cost struct {
+		Currency      func(childComplexity int) int
+		DiscountCents func(childComplexity int) int
+		From          func(childComplexity int) int
+		Lines         func(childComplexity int) int
+		To            func(childComplexity int) int
+		TotalCents    func(childComplexity int) int
+	}
+
+	CostLine struct {
+		AmountCents      func(childComplexity int) int
+		Currency         func(childComplexity int) int
+		End              func(childComplexity int) int
+		Fixed            func(childComplexity int) int
+		MetricLabels     func(childComplexity int) int
+		Quantity         func(childComplexity int) int
+		QuantityBillable func(childComplexity int) int
+		Start            func(childComplexity int) int
+		Status           func(childComplexity int) int
+		UnitName         func(childComplexity int) int
+		UnitNameBillable func(childComplexity int) int
+		UsageType        func(childComplexity int) int
+	}
+
 	Label struct {
 		Key   func(childComplexity int) int
 		Value func(childComplexity int) int
 	}
 
+	MonthlyUsage struct {
+		AmountCents func(childComplexity int) int
+		Currency    func(childComplexity int) int
+		End         func(childComplexity int) int
+		Start       func(childComplexity int) int
+	}
+
 	Mutation struct {
 		CreateQuota  func(childComplexity int, input model.CreateQuotaInput) int
 		DeleteQuota  func(childComplexity int, namespace string, name string) int
+		RecordUsage  func(childComplexity int, namespace string, events []model.UsageEventInput) int
 		ReplaceQuota func(childComplexity int, input model.ReplaceQuotaInput) int
 		ReserveQuota func(childComplexity int, input model.ReserveQuotaInput) int
 	}
 
 	Namespace struct {
+		Cost       func(childComplexity int, from *time.Time, to *time.Time) int
 		Name       func(childComplexity int) int
 		Quota      func(childComplexity int, name string) int
 		QuotaUsage func(childComplexity int) int
 		Quotas     func(childComplexity int, first *int32, after *string, labelFilter *string) int
+		Usage      func(childComplexity int, from *time.Time, to *time.Time) int
 	}
 
 	NamespaceConnection struct {
@@ -79,6 +113,11 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	NamespaceUsage struct {
+		Hourly func(childComplexity int) int
+		Items  func(childComplexity int) int
+	}
+
 	ObjectLimit struct {
 		Key     func(childComplexity int) int
 		Maximum func(childComplexity int) int
@@ -89,9 +128,33 @@ type ComplexityRoot struct {
 		HasNextPage func(childComplexity int) int
 	}
 
+	Plan struct {
+		AllowedAddons     func(childComplexity int) int
+		Currency          func(childComplexity int) int
+		Current           func(childComplexity int) int
+		DefaultQuota      func(childComplexity int) int
+		Description       func(childComplexity int) int
+		FlatPriceCents    func(childComplexity int) int
+		IncludedAddons    func(childComplexity int) int
+		Name              func(childComplexity int) int
+		PlanType          func(childComplexity int) int
+		RateCard          func(childComplexity int) int
+		RenewalPeriodUnit func(childComplexity int) int
+		Subtitle          func(childComplexity int) int
+		TenantType        func(childComplexity int) int
+		Title             func(childComplexity int) int
+		TransitionFlow    func(childComplexity int) int
+		TrialPeriod       func(childComplexity int) int
+		TrialPeriodUnit   func(childComplexity int) int
+	}
+
 	Query struct {
-		Namespace  func(childComplexity int, name string) int
-		Namespaces func(childComplexity int, first *int32, after *string) int
+		CurrentPlan  func(childComplexity int) int
+		MonthlyUsage func(childComplexity int, namespace string) int
+		Namespace    func(childComplexity int, name string) int
+		Namespaces   func(childComplexity int, first *int32, after *string) int
+		Plans        func(childComplexity int) int
+		UsageSummary func(childComplexity int, start *string, end *string) int
 	}
 
 	Quota struct {
@@ -144,10 +207,26 @@ type ComplexityRoot struct {
 		RateLimit   func(childComplexity int) int
 	}
 
+	Rate struct {
+		DisplayName      func(childComplexity int) int
+		MetricLabel      func(childComplexity int) int
+		PricePerBillable func(childComplexity int) int
+		Service          func(childComplexity int) int
+		UnitName         func(childComplexity int) int
+		UnitNameBillable func(childComplexity int) int
+		UnitsPerBillable func(childComplexity int) int
+	}
+
 	RateLimit struct {
 		Burst func(childComplexity int) int
 		Rate  func(childComplexity int) int
 		Unit  func(childComplexity int) int
+	}
+
+	RecordUsageResult struct {
+		Accepted   func(childComplexity int) int
+		Duplicates func(childComplexity int) int
+		Rejected   func(childComplexity int) int
 	}
 
 	ReserveQuotaResult struct {
@@ -161,6 +240,53 @@ type ComplexityRoot struct {
 		Key     func(childComplexity int) int
 		Maximum func(childComplexity int) int
 	}
+
+	TransitionFlow struct {
+		Method                 func(childComplexity int) int
+		RequiredFields         func(childComplexity int) int
+		RequiresManualApproval func(childComplexity int) int
+	}
+
+	UsageHour struct {
+		Container   func(childComplexity int) int
+		Deployment  func(childComplexity int) int
+		End         func(childComplexity int) int
+		MetricLabel func(childComplexity int) int
+		Namespace   func(childComplexity int) int
+		ObjectName  func(childComplexity int) int
+		Quantity    func(childComplexity int) int
+		Start       func(childComplexity int) int
+		UnitName    func(childComplexity int) int
+		UsageType   func(childComplexity int) int
+	}
+
+	UsageItem struct {
+		End         func(childComplexity int) int
+		MetricLabel func(childComplexity int) int
+		Namespace   func(childComplexity int) int
+		ObjectName  func(childComplexity int) int
+		Quantity    func(childComplexity int) int
+		Start       func(childComplexity int) int
+		UnitName    func(childComplexity int) int
+		UsageType   func(childComplexity int) int
+	}
+
+	UsageRejection struct {
+		ID     func(childComplexity int) int
+		Index  func(childComplexity int) int
+		Reason func(childComplexity int) int
+	}
+
+	UsageSummaryItem struct {
+		BillableUnit  func(childComplexity int) int
+		BillableValue func(childComplexity int) int
+		Name          func(childComplexity int) int
+		Quantity      func(childComplexity int) int
+		Service       func(childComplexity int) int
+		Timestamp     func(childComplexity int) int
+		Unit          func(childComplexity int) int
+		UsageType     func(childComplexity int) int
+	}
 }
 
 // endregion ***************************** api!.gotpl *****************************
@@ -172,15 +298,22 @@ type MutationResolver interface {
 	ReplaceQuota(ctx context.Context, input model.ReplaceQuotaInput) (*model.Quota, error)
 	DeleteQuota(ctx context.Context, namespace string, name string) (bool, error)
 	ReserveQuota(ctx context.Context, input model.ReserveQuotaInput) (*model.ReserveQuotaResult, error)
+	RecordUsage(ctx context.Context, namespace string, events []model.UsageEventInput) (*model.RecordUsageResult, error)
 }
 type NamespaceResolver interface {
 	Quotas(ctx context.Context, obj *model.Namespace, first *int32, after *string, labelFilter *string) (*model.QuotaConnection, error)
 	Quota(ctx context.Context, obj *model.Namespace, name string) (*model.Quota, error)
 	QuotaUsage(ctx context.Context, obj *model.Namespace) (*model.QuotaUsage, error)
+	Usage(ctx context.Context, obj *model.Namespace, from *time.Time, to *time.Time) (*model.NamespaceUsage, error)
+	Cost(ctx context.Context, obj *model.Namespace, from *time.Time, to *time.Time) (*model.Cost, error)
 }
 type QueryResolver interface {
 	Namespaces(ctx context.Context, first *int32, after *string) (*model.NamespaceConnection, error)
 	Namespace(ctx context.Context, name string) (*model.Namespace, error)
+	Plans(ctx context.Context) ([]model.Plan, error)
+	CurrentPlan(ctx context.Context) (*model.Plan, error)
+	MonthlyUsage(ctx context.Context, namespace string) ([]model.MonthlyUsage, error)
+	UsageSummary(ctx context.Context, start *string, end *string) ([]model.UsageSummaryItem, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -239,6 +372,116 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ApiLimit.Unit(childComplexity), true
 
+	case "Cost.currency":
+		if e.ComplexityRoot.Cost.Currency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Cost.Currency(childComplexity), true
+	case "Cost.discountCents":
+		if e.ComplexityRoot.Cost.DiscountCents == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Cost.DiscountCents(childComplexity), true
+	case "Cost.from":
+		if e.ComplexityRoot.Cost.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Cost.From(childComplexity), true
+	case "Cost.lines":
+		if e.ComplexityRoot.Cost.Lines == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Cost.Lines(childComplexity), true
+	case "Cost.to":
+		if e.ComplexityRoot.Cost.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Cost.To(childComplexity), true
+	case "Cost.totalCents":
+		if e.ComplexityRoot.Cost.TotalCents == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Cost.TotalCents(childComplexity), true
+
+	case "CostLine.amountCents":
+		if e.ComplexityRoot.CostLine.AmountCents == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CostLine.AmountCents(childComplexity), true
+	case "CostLine.currency":
+		if e.ComplexityRoot.CostLine.Currency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CostLine.Currency(childComplexity), true
+	case "CostLine.end":
+		if e.ComplexityRoot.CostLine.End == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CostLine.End(childComplexity), true
+	case "CostLine.fixed":
+		if e.ComplexityRoot.CostLine.Fixed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CostLine.Fixed(childComplexity), true
+	case "CostLine.metricLabels":
+		if e.ComplexityRoot.CostLine.MetricLabels == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CostLine.MetricLabels(childComplexity), true
+	case "CostLine.quantity":
+		if e.ComplexityRoot.CostLine.Quantity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CostLine.Quantity(childComplexity), true
+	case "CostLine.quantityBillable":
+		if e.ComplexityRoot.CostLine.QuantityBillable == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CostLine.QuantityBillable(childComplexity), true
+	case "CostLine.start":
+		if e.ComplexityRoot.CostLine.Start == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CostLine.Start(childComplexity), true
+	case "CostLine.status":
+		if e.ComplexityRoot.CostLine.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CostLine.Status(childComplexity), true
+	case "CostLine.unitName":
+		if e.ComplexityRoot.CostLine.UnitName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CostLine.UnitName(childComplexity), true
+	case "CostLine.unitNameBillable":
+		if e.ComplexityRoot.CostLine.UnitNameBillable == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CostLine.UnitNameBillable(childComplexity), true
+	case "CostLine.usageType":
+		if e.ComplexityRoot.CostLine.UsageType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CostLine.UsageType(childComplexity), true
+
 	case "Label.key":
 		if e.ComplexityRoot.Label.Key == nil {
 			break
@@ -251,6 +494,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Label.Value(childComplexity), true
+
+	case "MonthlyUsage.amountCents":
+		if e.ComplexityRoot.MonthlyUsage.AmountCents == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MonthlyUsage.AmountCents(childComplexity), true
+	case "MonthlyUsage.currency":
+		if e.ComplexityRoot.MonthlyUsage.Currency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MonthlyUsage.Currency(childComplexity), true
+	case "MonthlyUsage.end":
+		if e.ComplexityRoot.MonthlyUsage.End == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MonthlyUsage.End(childComplexity), true
+	case "MonthlyUsage.start":
+		if e.ComplexityRoot.MonthlyUsage.Start == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MonthlyUsage.Start(childComplexity), true
 
 	case "Mutation.createQuota":
 		if e.ComplexityRoot.Mutation.CreateQuota == nil {
@@ -274,6 +542,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteQuota(childComplexity, args["namespace"].(string), args["name"].(string)), true
+	case "Mutation.recordUsage":
+		if e.ComplexityRoot.Mutation.RecordUsage == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordUsage_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordUsage(childComplexity, args["namespace"].(string), args["events"].([]model.UsageEventInput)), true
 	case "Mutation.replaceQuota":
 		if e.ComplexityRoot.Mutation.ReplaceQuota == nil {
 			break
@@ -297,6 +576,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Mutation.ReserveQuota(childComplexity, args["input"].(model.ReserveQuotaInput)), true
 
+	case "Namespace.cost":
+		if e.ComplexityRoot.Namespace.Cost == nil {
+			break
+		}
+
+		args, err := ec.field_Namespace_cost_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Namespace.Cost(childComplexity, args["from"].(*time.Time), args["to"].(*time.Time)), true
 	case "Namespace.name":
 		if e.ComplexityRoot.Namespace.Name == nil {
 			break
@@ -331,6 +621,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Namespace.Quotas(childComplexity, args["first"].(*int32), args["after"].(*string), args["labelFilter"].(*string)), true
+	case "Namespace.usage":
+		if e.ComplexityRoot.Namespace.Usage == nil {
+			break
+		}
+
+		args, err := ec.field_Namespace_usage_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Namespace.Usage(childComplexity, args["from"].(*time.Time), args["to"].(*time.Time)), true
 
 	case "NamespaceConnection.edges":
 		if e.ComplexityRoot.NamespaceConnection.Edges == nil {
@@ -358,6 +659,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.NamespaceEdge.Node(childComplexity), true
 
+	case "NamespaceUsage.hourly":
+		if e.ComplexityRoot.NamespaceUsage.Hourly == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NamespaceUsage.Hourly(childComplexity), true
+	case "NamespaceUsage.items":
+		if e.ComplexityRoot.NamespaceUsage.Items == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NamespaceUsage.Items(childComplexity), true
+
 	case "ObjectLimit.key":
 		if e.ComplexityRoot.ObjectLimit.Key == nil {
 			break
@@ -384,6 +698,127 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PageInfo.HasNextPage(childComplexity), true
 
+	case "Plan.allowedAddons":
+		if e.ComplexityRoot.Plan.AllowedAddons == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Plan.AllowedAddons(childComplexity), true
+	case "Plan.currency":
+		if e.ComplexityRoot.Plan.Currency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Plan.Currency(childComplexity), true
+	case "Plan.current":
+		if e.ComplexityRoot.Plan.Current == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Plan.Current(childComplexity), true
+	case "Plan.defaultQuota":
+		if e.ComplexityRoot.Plan.DefaultQuota == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Plan.DefaultQuota(childComplexity), true
+	case "Plan.description":
+		if e.ComplexityRoot.Plan.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Plan.Description(childComplexity), true
+	case "Plan.flatPriceCents":
+		if e.ComplexityRoot.Plan.FlatPriceCents == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Plan.FlatPriceCents(childComplexity), true
+	case "Plan.includedAddons":
+		if e.ComplexityRoot.Plan.IncludedAddons == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Plan.IncludedAddons(childComplexity), true
+	case "Plan.name":
+		if e.ComplexityRoot.Plan.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Plan.Name(childComplexity), true
+	case "Plan.planType":
+		if e.ComplexityRoot.Plan.PlanType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Plan.PlanType(childComplexity), true
+	case "Plan.rateCard":
+		if e.ComplexityRoot.Plan.RateCard == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Plan.RateCard(childComplexity), true
+	case "Plan.renewalPeriodUnit":
+		if e.ComplexityRoot.Plan.RenewalPeriodUnit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Plan.RenewalPeriodUnit(childComplexity), true
+	case "Plan.subtitle":
+		if e.ComplexityRoot.Plan.Subtitle == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Plan.Subtitle(childComplexity), true
+	case "Plan.tenantType":
+		if e.ComplexityRoot.Plan.TenantType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Plan.TenantType(childComplexity), true
+	case "Plan.title":
+		if e.ComplexityRoot.Plan.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Plan.Title(childComplexity), true
+	case "Plan.transitionFlow":
+		if e.ComplexityRoot.Plan.TransitionFlow == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Plan.TransitionFlow(childComplexity), true
+	case "Plan.trialPeriod":
+		if e.ComplexityRoot.Plan.TrialPeriod == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Plan.TrialPeriod(childComplexity), true
+	case "Plan.trialPeriodUnit":
+		if e.ComplexityRoot.Plan.TrialPeriodUnit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Plan.TrialPeriodUnit(childComplexity), true
+
+	case "Query.currentPlan":
+		if e.ComplexityRoot.Query.CurrentPlan == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.CurrentPlan(childComplexity), true
+
+	case "Query.monthlyUsage":
+		if e.ComplexityRoot.Query.MonthlyUsage == nil {
+			break
+		}
+
+		args, err := ec.field_Query_monthlyUsage_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.MonthlyUsage(childComplexity, args["namespace"].(string)), true
 	case "Query.namespace":
 		if e.ComplexityRoot.Query.Namespace == nil {
 			break
@@ -406,6 +841,23 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Namespaces(childComplexity, args["first"].(*int32), args["after"].(*string)), true
+	case "Query.plans":
+		if e.ComplexityRoot.Query.Plans == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.Plans(childComplexity), true
+	case "Query.usageSummary":
+		if e.ComplexityRoot.Query.UsageSummary == nil {
+			break
+		}
+
+		args, err := ec.field_Query_usageSummary_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.UsageSummary(childComplexity, args["start"].(*string), args["end"].(*string)), true
 
 	case "Quota.annotations":
 		if e.ComplexityRoot.Quota.Annotations == nil {
@@ -588,6 +1040,49 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.QuotaUsageItem.RateLimit(childComplexity), true
 
+	case "Rate.displayName":
+		if e.ComplexityRoot.Rate.DisplayName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Rate.DisplayName(childComplexity), true
+	case "Rate.metricLabel":
+		if e.ComplexityRoot.Rate.MetricLabel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Rate.MetricLabel(childComplexity), true
+	case "Rate.pricePerBillable":
+		if e.ComplexityRoot.Rate.PricePerBillable == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Rate.PricePerBillable(childComplexity), true
+	case "Rate.service":
+		if e.ComplexityRoot.Rate.Service == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Rate.Service(childComplexity), true
+	case "Rate.unitName":
+		if e.ComplexityRoot.Rate.UnitName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Rate.UnitName(childComplexity), true
+	case "Rate.unitNameBillable":
+		if e.ComplexityRoot.Rate.UnitNameBillable == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Rate.UnitNameBillable(childComplexity), true
+	case "Rate.unitsPerBillable":
+		if e.ComplexityRoot.Rate.UnitsPerBillable == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Rate.UnitsPerBillable(childComplexity), true
+
 	case "RateLimit.burst":
 		if e.ComplexityRoot.RateLimit.Burst == nil {
 			break
@@ -606,6 +1101,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RateLimit.Unit(childComplexity), true
+
+	case "RecordUsageResult.accepted":
+		if e.ComplexityRoot.RecordUsageResult.Accepted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordUsageResult.Accepted(childComplexity), true
+	case "RecordUsageResult.duplicates":
+		if e.ComplexityRoot.RecordUsageResult.Duplicates == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordUsageResult.Duplicates(childComplexity), true
+	case "RecordUsageResult.rejected":
+		if e.ComplexityRoot.RecordUsageResult.Rejected == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordUsageResult.Rejected(childComplexity), true
 
 	case "ReserveQuotaResult.apis":
 		if e.ComplexityRoot.ReserveQuotaResult.Apis == nil {
@@ -645,6 +1159,203 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ResourceLimit.Maximum(childComplexity), true
 
+	case "TransitionFlow.method":
+		if e.ComplexityRoot.TransitionFlow.Method == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TransitionFlow.Method(childComplexity), true
+	case "TransitionFlow.requiredFields":
+		if e.ComplexityRoot.TransitionFlow.RequiredFields == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TransitionFlow.RequiredFields(childComplexity), true
+	case "TransitionFlow.requiresManualApproval":
+		if e.ComplexityRoot.TransitionFlow.RequiresManualApproval == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TransitionFlow.RequiresManualApproval(childComplexity), true
+
+	case "UsageHour.container":
+		if e.ComplexityRoot.UsageHour.Container == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UsageHour.Container(childComplexity), true
+	case "UsageHour.deployment":
+		if e.ComplexityRoot.UsageHour.Deployment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UsageHour.Deployment(childComplexity), true
+	case "UsageHour.end":
+		if e.ComplexityRoot.UsageHour.End == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UsageHour.End(childComplexity), true
+	case "UsageHour.metricLabel":
+		if e.ComplexityRoot.UsageHour.MetricLabel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UsageHour.MetricLabel(childComplexity), true
+	case "UsageHour.namespace":
+		if e.ComplexityRoot.UsageHour.Namespace == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UsageHour.Namespace(childComplexity), true
+	case "UsageHour.objectName":
+		if e.ComplexityRoot.UsageHour.ObjectName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UsageHour.ObjectName(childComplexity), true
+	case "UsageHour.quantity":
+		if e.ComplexityRoot.UsageHour.Quantity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UsageHour.Quantity(childComplexity), true
+	case "UsageHour.start":
+		if e.ComplexityRoot.UsageHour.Start == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UsageHour.Start(childComplexity), true
+	case "UsageHour.unitName":
+		if e.ComplexityRoot.UsageHour.UnitName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UsageHour.UnitName(childComplexity), true
+	case "UsageHour.usageType":
+		if e.ComplexityRoot.UsageHour.UsageType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UsageHour.UsageType(childComplexity), true
+
+	case "UsageItem.end":
+		if e.ComplexityRoot.UsageItem.End == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UsageItem.End(childComplexity), true
+	case "UsageItem.metricLabel":
+		if e.ComplexityRoot.UsageItem.MetricLabel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UsageItem.MetricLabel(childComplexity), true
+	case "UsageItem.namespace":
+		if e.ComplexityRoot.UsageItem.Namespace == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UsageItem.Namespace(childComplexity), true
+	case "UsageItem.objectName":
+		if e.ComplexityRoot.UsageItem.ObjectName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UsageItem.ObjectName(childComplexity), true
+	case "UsageItem.quantity":
+		if e.ComplexityRoot.UsageItem.Quantity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UsageItem.Quantity(childComplexity), true
+	case "UsageItem.start":
+		if e.ComplexityRoot.UsageItem.Start == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UsageItem.Start(childComplexity), true
+	case "UsageItem.unitName":
+		if e.ComplexityRoot.UsageItem.UnitName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UsageItem.UnitName(childComplexity), true
+	case "UsageItem.usageType":
+		if e.ComplexityRoot.UsageItem.UsageType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UsageItem.UsageType(childComplexity), true
+
+	case "UsageRejection.id":
+		if e.ComplexityRoot.UsageRejection.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UsageRejection.ID(childComplexity), true
+	case "UsageRejection.index":
+		if e.ComplexityRoot.UsageRejection.Index == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UsageRejection.Index(childComplexity), true
+	case "UsageRejection.reason":
+		if e.ComplexityRoot.UsageRejection.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UsageRejection.Reason(childComplexity), true
+
+	case "UsageSummaryItem.billableUnit":
+		if e.ComplexityRoot.UsageSummaryItem.BillableUnit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UsageSummaryItem.BillableUnit(childComplexity), true
+	case "UsageSummaryItem.billableValue":
+		if e.ComplexityRoot.UsageSummaryItem.BillableValue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UsageSummaryItem.BillableValue(childComplexity), true
+	case "UsageSummaryItem.name":
+		if e.ComplexityRoot.UsageSummaryItem.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UsageSummaryItem.Name(childComplexity), true
+	case "UsageSummaryItem.quantity":
+		if e.ComplexityRoot.UsageSummaryItem.Quantity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UsageSummaryItem.Quantity(childComplexity), true
+	case "UsageSummaryItem.service":
+		if e.ComplexityRoot.UsageSummaryItem.Service == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UsageSummaryItem.Service(childComplexity), true
+	case "UsageSummaryItem.timestamp":
+		if e.ComplexityRoot.UsageSummaryItem.Timestamp == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UsageSummaryItem.Timestamp(childComplexity), true
+	case "UsageSummaryItem.unit":
+		if e.ComplexityRoot.UsageSummaryItem.Unit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UsageSummaryItem.Unit(childComplexity), true
+	case "UsageSummaryItem.usageType":
+		if e.ComplexityRoot.UsageSummaryItem.UsageType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UsageSummaryItem.UsageType(childComplexity), true
+
 	}
 	return 0, false
 }
@@ -664,6 +1375,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ReplaceQuotaInput", ec.unmarshalInputReplaceQuotaInput),
 			graphql.NewInputUnmarshaler("ReserveQuotaInput", ec.unmarshalInputReserveQuotaInput),
 			graphql.NewInputUnmarshaler("ResourceLimitInput", ec.unmarshalInputResourceLimitInput),
+			graphql.NewInputUnmarshaler("UsageEventInput", ec.unmarshalInputUsageEventInput),
 		)
 	}
 	first := true
@@ -790,6 +1502,40 @@ type Query {
   FORBIDDEN when the token may not read it.
   """
   namespace("name is a DNS-1035 label, e.g. \"default\"." name: String!): Namespace
+
+  """
+  plans is the plan catalog, in catalog order, with ` + "`" + `current` + "`" + ` set on the
+  caller's plan. FORBIDDEN for a token bound to a namespace other than
+  "system" (the current plan is tenant-wide information).
+  """
+  plans: [Plan!]!
+
+  "currentPlan is the plan the caller's tenant is on (the free plan until it changes)."
+  currentPlan: Plan!
+
+  """
+  monthlyUsage is one priced total per UTC calendar month that has usage,
+  oldest first. "system" covers the whole tenant and includes the plan's
+  flat price; another namespace covers its own usage only. Every month is
+  priced at the current plan.
+  """
+  monthlyUsage(
+    "namespace is the namespace to report on; \"system\" is the whole tenant."
+    namespace: String! = "system"
+  ): [MonthlyUsage!]!
+
+  """
+  usageSummary is the tenant's usage per usage type between ` + "`" + `start` + "`" + ` and
+  ` + "`" + `end` + "`" + `, widened to whole UTC hours. Each is unix seconds (e.g. "1764151200")
+  or RFC 3339. Defaults: no start is end − 6 h, no end is start + 6 h, and
+  neither is the 6 hours up to now. Needs tenant-wide read.
+  """
+  usageSummary(
+    "start is the beginning of the window: unix seconds or RFC 3339."
+    start: String
+    "end is the end of the window: unix seconds or RFC 3339."
+    end: String
+  ): [UsageSummaryItem!]!
 }
 
 """
@@ -824,6 +1570,20 @@ type Mutation {
   Negative amounts give usage back (objects and resources only).
   """
   reserveQuota("input lists the amounts to reserve." input: ReserveQuotaInput!): ReserveQuotaResult!
+
+  """
+  recordUsage stores usage events in a namespace exactly once and adds them
+  to the hourly rollups, in one transaction. An event whose id was stored
+  before with the same content counts as a duplicate; invalid events (and an
+  id reused with other content) are listed in ` + "`" + `rejected` + "`" + ` while the valid ones
+  are kept. Needs write access to the namespace; at most 10000 events.
+  """
+  recordUsage(
+    "namespace is where the usage happened; it is created when new."
+    namespace: String!
+    "events are the usage records, each with an id unique in the tenant."
+    events: [UsageEventInput!]!
+  ): RecordUsageResult!
 }
 
 """
@@ -888,6 +1648,31 @@ type Namespace {
   "system" namespace, then this namespace) and its current usage.
   """
   quotaUsage: QuotaUsage!
+
+  """
+  usage is the namespace's metered usage in [from, to), rounded out to whole
+  UTC hours. No ` + "`" + `to` + "`" + ` means now; no ` + "`" + `from` + "`" + ` means the start of the calendar
+  month of ` + "`" + `to` + "`" + `. The range covers at most 400 days. On "system" it is the
+  usage of the whole tenant.
+  """
+  usage(
+    "from is the start of the range (inclusive), rounded down to the hour."
+    from: Time
+    "to is the end of the range (exclusive), rounded up to the hour."
+    to: Time
+  ): NamespaceUsage!
+
+  """
+  cost is the namespace's usage in [from, to) priced at the tenant's current
+  plan, with the same range rules as ` + "`" + `usage` + "`" + `. On "system" it covers the whole
+  tenant and adds the plan's flat price.
+  """
+  cost(
+    "from is the start of the range (inclusive), rounded down to the hour."
+    from: Time
+    "to is the end of the range (exclusive), rounded up to the hour."
+    to: Time
+  ): Cost!
 }
 
 """
@@ -1209,6 +1994,269 @@ input ReserveQuotaInput {
   """
   idempotencyKey: String
 }
+
+"""
+NamespaceUsage is the metered usage of a namespace over a range.
+"""
+type NamespaceUsage {
+  "items are one entry per object and usage type that has usage, sorted by namespace, usage type and object."
+  items: [UsageItem!]!
+  "hourly is the same usage split into UTC hours, in the order of ` + "`" + `items` + "`" + `, then by hour."
+  hourly: [UsageHour!]!
+}
+
+"""
+UsageItem is the usage of one object and usage type over the range.
+"""
+type UsageItem {
+  "namespace is where the usage happened (several on \"system\")."
+  namespace: String!
+  "objectName is the metered object, e.g. a load balancer."
+  objectName: String!
+  "usageType is the rate card's display name of the usage type, else its metric label."
+  usageType: String!
+  "metricLabel is the usage type's stable id, e.g. \"http_requests\"."
+  metricLabel: String!
+  "unitName is the metered unit of ` + "`" + `quantity` + "`" + `, e.g. \"request\"."
+  unitName: String!
+  "quantity is the total usage over the range, exact."
+  quantity: Decimal!
+  "start is the beginning of the range (inclusive)."
+  start: Time!
+  "end is the end of the range (exclusive)."
+  end: Time!
+}
+
+"""
+UsageHour is the usage of one object and usage type in one UTC hour.
+"""
+type UsageHour {
+  "namespace is where the usage happened."
+  namespace: String!
+  "objectName is the metered object."
+  objectName: String!
+  "usageType is the rate card's display name of the usage type, else its metric label."
+  usageType: String!
+  "metricLabel is the usage type's stable id."
+  metricLabel: String!
+  "unitName is the metered unit of ` + "`" + `quantity` + "`" + `."
+  unitName: String!
+  "quantity is the usage of the hour, exact."
+  quantity: Decimal!
+  "start is the beginning of the hour."
+  start: Time!
+  "end is the end of the hour."
+  end: Time!
+  "deployment is set for container usage only; empty otherwise."
+  deployment: String!
+  "container is set for container usage only; empty otherwise."
+  container: String!
+}
+
+"""
+Cost is usage priced at the current plan. Amounts are integer cents
+(hundredths of ` + "`" + `currency` + "`" + `), never floats: ` + "`" + `totalCents` + "`" + ` is exactly the sum of
+the lines' ` + "`" + `amountCents` + "`" + ` minus ` + "`" + `discountCents` + "`" + `.
+"""
+type Cost {
+  "from is the beginning of the priced range (inclusive)."
+  from: Time!
+  "to is the end of the priced range (exclusive)."
+  to: Time!
+  "lines are the flat price lines first, then one line per rate of the rate card, then usage the card does not price."
+  lines: [CostLine!]!
+  "discountCents is the total of the discounts; 0 while there are no coupons."
+  discountCents: Int64!
+  "totalCents is the amount due, in cents."
+  totalCents: Int64!
+  "currency is the ISO 4217 code, e.g. \"USD\"."
+  currency: String!
+}
+
+"""
+CostLine is one priced line of a Cost.
+"""
+type CostLine {
+  "usageType is the rate's display name, or the plan's title for a flat line."
+  usageType: String!
+  "metricLabels are the usage type ids the line prices; empty for a flat line."
+  metricLabels: [String!]!
+  "quantity is the usage in ` + "`" + `unitName` + "`" + `, exact."
+  quantity: Decimal!
+  "unitName is the metered unit."
+  unitName: String!
+  "quantityBillable is the quantity in billable units, rounded as the rate card says."
+  quantityBillable: Int64!
+  "unitNameBillable is the billed unit, e.g. \"million requests\"."
+  unitNameBillable: String!
+  "amountCents is the line's price in cents."
+  amountCents: Int64!
+  "currency is the ISO 4217 code."
+  currency: String!
+  "start is the beginning of what the line covers."
+  start: Time!
+  "end is the end of what the line covers."
+  end: Time!
+  "fixed is true for lines not derived from metered usage (the plan's flat price)."
+  fixed: Boolean!
+  "status is STATUS_ACTIVE (priced), STATUS_NO_DATA (priced but unused) or STATUS_NOT_MEASURED (used but not on the rate card, free)."
+  status: String!
+}
+
+"""
+MonthlyUsage is the priced usage of one UTC calendar month.
+"""
+type MonthlyUsage {
+  "start is the first instant of the month."
+  start: Time!
+  "end is the first instant of the next month."
+  end: Time!
+  "amountCents is the month's total in cents."
+  amountCents: Int64!
+  "currency is the ISO 4217 code."
+  currency: String!
+}
+
+"""
+UsageSummaryItem is the usage of one usage type over a summary window.
+"""
+type UsageSummaryItem {
+  "name is the rate card's display name, else the usage type."
+  name: String!
+  "service is the service or add-on the usage type belongs to; empty when the rate card has none."
+  service: String!
+  "usageType is the usage type's id (metric label)."
+  usageType: String!
+  "unit is the metered unit of ` + "`" + `quantity` + "`" + `."
+  unit: String!
+  "quantity is the usage over the window, exact."
+  quantity: Decimal!
+  "timestamp is the end of the window the quantity covers."
+  timestamp: Time!
+  "billableUnit is the billed unit (the metered unit when the rate card has no conversion)."
+  billableUnit: String!
+  "billableValue is ` + "`" + `quantity` + "`" + ` in billable units, rounded half-up to 2 decimals, e.g. \"0.83\"."
+  billableValue: Decimal!
+}
+
+"""
+Plan is a usage plan of the catalog.
+"""
+type Plan {
+  "name is the plan's id, e.g. \"team\"."
+  name: String!
+  "title is the plan's display name."
+  title: String!
+  "subtitle is a short tagline."
+  subtitle: String!
+  "description is Markdown."
+  description: String!
+  "tenantType is FREEMIUM or ENTERPRISE (or UNKNOWN)."
+  tenantType: String!
+  "planType is FREE, INDIVIDUAL, TEAM or ORGANIZATION."
+  planType: String!
+  "flatPriceCents is the price charged every renewal period, in cents of the catalog's currency."
+  flatPriceCents: Int64!
+  "currency is the ISO 4217 code of every price of the plan."
+  currency: String!
+  "renewalPeriodUnit is PERIOD_DAY, PERIOD_WEEK, PERIOD_MONTH or PERIOD_YEAR."
+  renewalPeriodUnit: String!
+  "trialPeriod is the length of the trial in ` + "`" + `trialPeriodUnit` + "`" + `; 0 when there is none."
+  trialPeriod: Int!
+  "trialPeriodUnit is the unit of ` + "`" + `trialPeriod` + "`" + `."
+  trialPeriodUnit: String!
+  "transitionFlow is how a tenant moves to this plan."
+  transitionFlow: TransitionFlow!
+  "defaultQuota is the plan's limits, below every quota object."
+  defaultQuota: QuotaSpec!
+  "includedAddons are the add-on services bundled with the plan."
+  includedAddons: [String!]!
+  "allowedAddons are the add-on services a tenant on the plan may subscribe to."
+  allowedAddons: [String!]!
+  "rateCard prices metered usage, one rate per usage type."
+  rateCard: [Rate!]!
+  "current is true on the caller's current plan."
+  current: Boolean!
+}
+
+"""
+TransitionFlow is how a tenant moves to a plan.
+"""
+type TransitionFlow {
+  "method is TRANSITION_METHOD_SUPPORT, TRANSITION_METHOD_WIZARD or TRANSITION_METHOD_RECREATE (or TRANSITION_METHOD_UNSPECIFIED)."
+  method: String!
+  "requiredFields are what the transition request must carry, e.g. TRANSITION_REQUIRED_FIELD_PAYMENT_TOKEN."
+  requiredFields: [String!]!
+  "requiresManualApproval is true when a human approves the move."
+  requiresManualApproval: Boolean!
+}
+
+"""
+Rate prices one usage type: ` + "`" + `pricePerBillable` + "`" + ` per ` + "`" + `unitsPerBillable` + "`" + ` units.
+"""
+type Rate {
+  "metricLabel is the usage type id, e.g. \"http_requests\"."
+  metricLabel: String!
+  "displayName is the usage type's human name."
+  displayName: String!
+  "service is the service or add-on the usage belongs to."
+  service: String!
+  "unitName is the metered unit, e.g. \"request\"."
+  unitName: String!
+  "unitNameBillable is the billed unit, e.g. \"million requests\"."
+  unitNameBillable: String!
+  "unitsPerBillable is how many metered units make one billable unit."
+  unitsPerBillable: Decimal!
+  "pricePerBillable is the price of one billable unit in currency units (not cents), exact, e.g. \"0.35\"."
+  pricePerBillable: Decimal!
+}
+
+"""
+UsageEventInput is one usage record.
+"""
+input UsageEventInput {
+  "id identifies the event in the tenant: the same id is counted once, whatever the retries. At most 255 characters."
+  id: String!
+  "usageType is a metric label of the current plan's rate card, e.g. \"http_requests\"."
+  usageType: String!
+  "objectName is the metered object."
+  objectName: String!
+  "quantity is 0 or more in ` + "`" + `unitName` + "`" + `, at most 12 decimals."
+  quantity: Decimal!
+  "unitName must be the rate card's unit of the usage type."
+  unitName: String!
+  "timestamp is when the usage happened: at most 5 minutes ahead, and not older than the tenant's late-arrival window."
+  timestamp: Time!
+  "deployment names the deployment of container usage."
+  deployment: String
+  "container names the container of container usage."
+  container: String
+}
+
+"""
+RecordUsageResult counts what happened to a batch: accepted + duplicates +
+the number of rejected is the number of events sent.
+"""
+type RecordUsageResult {
+  "accepted events were stored now."
+  accepted: Int!
+  "duplicates had been stored before with the same content (or repeat one earlier in the batch); they count once."
+  duplicates: Int!
+  "rejected are the events not stored, sorted by index."
+  rejected: [UsageRejection!]!
+}
+
+"""
+UsageRejection is one event of a batch that was not stored, and why.
+"""
+type UsageRejection {
+  "index is the event's position in ` + "`" + `events` + "`" + `, from 0."
+  index: Int!
+  "id is the event's id as sent."
+  id: String!
+  "reason says what is wrong, e.g. an unknown usage type."
+  reason: String!
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -1241,6 +2289,54 @@ func (ec *executionContext) childFields_ApiLimit(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type ApiLimit", field.Name)
 }
 
+func (ec *executionContext) childFields_Cost(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "from":
+		return ec.fieldContext_Cost_from(ctx, field)
+	case "to":
+		return ec.fieldContext_Cost_to(ctx, field)
+	case "lines":
+		return ec.fieldContext_Cost_lines(ctx, field)
+	case "discountCents":
+		return ec.fieldContext_Cost_discountCents(ctx, field)
+	case "totalCents":
+		return ec.fieldContext_Cost_totalCents(ctx, field)
+	case "currency":
+		return ec.fieldContext_Cost_currency(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Cost", field.Name)
+}
+
+func (ec *executionContext) childFields_CostLine(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "usageType":
+		return ec.fieldContext_CostLine_usageType(ctx, field)
+	case "metricLabels":
+		return ec.fieldContext_CostLine_metricLabels(ctx, field)
+	case "quantity":
+		return ec.fieldContext_CostLine_quantity(ctx, field)
+	case "unitName":
+		return ec.fieldContext_CostLine_unitName(ctx, field)
+	case "quantityBillable":
+		return ec.fieldContext_CostLine_quantityBillable(ctx, field)
+	case "unitNameBillable":
+		return ec.fieldContext_CostLine_unitNameBillable(ctx, field)
+	case "amountCents":
+		return ec.fieldContext_CostLine_amountCents(ctx, field)
+	case "currency":
+		return ec.fieldContext_CostLine_currency(ctx, field)
+	case "start":
+		return ec.fieldContext_CostLine_start(ctx, field)
+	case "end":
+		return ec.fieldContext_CostLine_end(ctx, field)
+	case "fixed":
+		return ec.fieldContext_CostLine_fixed(ctx, field)
+	case "status":
+		return ec.fieldContext_CostLine_status(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CostLine", field.Name)
+}
+
 func (ec *executionContext) childFields_Label(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "key":
@@ -1249,6 +2345,20 @@ func (ec *executionContext) childFields_Label(ctx context.Context, field graphql
 		return ec.fieldContext_Label_value(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Label", field.Name)
+}
+
+func (ec *executionContext) childFields_MonthlyUsage(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "start":
+		return ec.fieldContext_MonthlyUsage_start(ctx, field)
+	case "end":
+		return ec.fieldContext_MonthlyUsage_end(ctx, field)
+	case "amountCents":
+		return ec.fieldContext_MonthlyUsage_amountCents(ctx, field)
+	case "currency":
+		return ec.fieldContext_MonthlyUsage_currency(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MonthlyUsage", field.Name)
 }
 
 func (ec *executionContext) childFields_Namespace(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -1261,6 +2371,10 @@ func (ec *executionContext) childFields_Namespace(ctx context.Context, field gra
 		return ec.fieldContext_Namespace_quota(ctx, field)
 	case "quotaUsage":
 		return ec.fieldContext_Namespace_quotaUsage(ctx, field)
+	case "usage":
+		return ec.fieldContext_Namespace_usage(ctx, field)
+	case "cost":
+		return ec.fieldContext_Namespace_cost(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Namespace", field.Name)
 }
@@ -1285,6 +2399,16 @@ func (ec *executionContext) childFields_NamespaceEdge(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type NamespaceEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_NamespaceUsage(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "items":
+		return ec.fieldContext_NamespaceUsage_items(ctx, field)
+	case "hourly":
+		return ec.fieldContext_NamespaceUsage_hourly(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NamespaceUsage", field.Name)
+}
+
 func (ec *executionContext) childFields_ObjectLimit(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "key":
@@ -1303,6 +2427,46 @@ func (ec *executionContext) childFields_PageInfo(ctx context.Context, field grap
 		return ec.fieldContext_PageInfo_endCursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PageInfo", field.Name)
+}
+
+func (ec *executionContext) childFields_Plan(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_Plan_name(ctx, field)
+	case "title":
+		return ec.fieldContext_Plan_title(ctx, field)
+	case "subtitle":
+		return ec.fieldContext_Plan_subtitle(ctx, field)
+	case "description":
+		return ec.fieldContext_Plan_description(ctx, field)
+	case "tenantType":
+		return ec.fieldContext_Plan_tenantType(ctx, field)
+	case "planType":
+		return ec.fieldContext_Plan_planType(ctx, field)
+	case "flatPriceCents":
+		return ec.fieldContext_Plan_flatPriceCents(ctx, field)
+	case "currency":
+		return ec.fieldContext_Plan_currency(ctx, field)
+	case "renewalPeriodUnit":
+		return ec.fieldContext_Plan_renewalPeriodUnit(ctx, field)
+	case "trialPeriod":
+		return ec.fieldContext_Plan_trialPeriod(ctx, field)
+	case "trialPeriodUnit":
+		return ec.fieldContext_Plan_trialPeriodUnit(ctx, field)
+	case "transitionFlow":
+		return ec.fieldContext_Plan_transitionFlow(ctx, field)
+	case "defaultQuota":
+		return ec.fieldContext_Plan_defaultQuota(ctx, field)
+	case "includedAddons":
+		return ec.fieldContext_Plan_includedAddons(ctx, field)
+	case "allowedAddons":
+		return ec.fieldContext_Plan_allowedAddons(ctx, field)
+	case "rateCard":
+		return ec.fieldContext_Plan_rateCard(ctx, field)
+	case "current":
+		return ec.fieldContext_Plan_current(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Plan", field.Name)
 }
 
 func (ec *executionContext) childFields_Quota(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -1405,6 +2569,26 @@ func (ec *executionContext) childFields_QuotaUsageItem(ctx context.Context, fiel
 	return nil, fmt.Errorf("no field named %q was found under type QuotaUsageItem", field.Name)
 }
 
+func (ec *executionContext) childFields_Rate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "metricLabel":
+		return ec.fieldContext_Rate_metricLabel(ctx, field)
+	case "displayName":
+		return ec.fieldContext_Rate_displayName(ctx, field)
+	case "service":
+		return ec.fieldContext_Rate_service(ctx, field)
+	case "unitName":
+		return ec.fieldContext_Rate_unitName(ctx, field)
+	case "unitNameBillable":
+		return ec.fieldContext_Rate_unitNameBillable(ctx, field)
+	case "unitsPerBillable":
+		return ec.fieldContext_Rate_unitsPerBillable(ctx, field)
+	case "pricePerBillable":
+		return ec.fieldContext_Rate_pricePerBillable(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Rate", field.Name)
+}
+
 func (ec *executionContext) childFields_RateLimit(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "rate":
@@ -1415,6 +2599,18 @@ func (ec *executionContext) childFields_RateLimit(ctx context.Context, field gra
 		return ec.fieldContext_RateLimit_unit(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RateLimit", field.Name)
+}
+
+func (ec *executionContext) childFields_RecordUsageResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "accepted":
+		return ec.fieldContext_RecordUsageResult_accepted(ctx, field)
+	case "duplicates":
+		return ec.fieldContext_RecordUsageResult_duplicates(ctx, field)
+	case "rejected":
+		return ec.fieldContext_RecordUsageResult_rejected(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RecordUsageResult", field.Name)
 }
 
 func (ec *executionContext) childFields_ReserveQuotaResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -1439,6 +2635,100 @@ func (ec *executionContext) childFields_ResourceLimit(ctx context.Context, field
 		return ec.fieldContext_ResourceLimit_maximum(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ResourceLimit", field.Name)
+}
+
+func (ec *executionContext) childFields_TransitionFlow(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "method":
+		return ec.fieldContext_TransitionFlow_method(ctx, field)
+	case "requiredFields":
+		return ec.fieldContext_TransitionFlow_requiredFields(ctx, field)
+	case "requiresManualApproval":
+		return ec.fieldContext_TransitionFlow_requiresManualApproval(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TransitionFlow", field.Name)
+}
+
+func (ec *executionContext) childFields_UsageHour(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "namespace":
+		return ec.fieldContext_UsageHour_namespace(ctx, field)
+	case "objectName":
+		return ec.fieldContext_UsageHour_objectName(ctx, field)
+	case "usageType":
+		return ec.fieldContext_UsageHour_usageType(ctx, field)
+	case "metricLabel":
+		return ec.fieldContext_UsageHour_metricLabel(ctx, field)
+	case "unitName":
+		return ec.fieldContext_UsageHour_unitName(ctx, field)
+	case "quantity":
+		return ec.fieldContext_UsageHour_quantity(ctx, field)
+	case "start":
+		return ec.fieldContext_UsageHour_start(ctx, field)
+	case "end":
+		return ec.fieldContext_UsageHour_end(ctx, field)
+	case "deployment":
+		return ec.fieldContext_UsageHour_deployment(ctx, field)
+	case "container":
+		return ec.fieldContext_UsageHour_container(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UsageHour", field.Name)
+}
+
+func (ec *executionContext) childFields_UsageItem(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "namespace":
+		return ec.fieldContext_UsageItem_namespace(ctx, field)
+	case "objectName":
+		return ec.fieldContext_UsageItem_objectName(ctx, field)
+	case "usageType":
+		return ec.fieldContext_UsageItem_usageType(ctx, field)
+	case "metricLabel":
+		return ec.fieldContext_UsageItem_metricLabel(ctx, field)
+	case "unitName":
+		return ec.fieldContext_UsageItem_unitName(ctx, field)
+	case "quantity":
+		return ec.fieldContext_UsageItem_quantity(ctx, field)
+	case "start":
+		return ec.fieldContext_UsageItem_start(ctx, field)
+	case "end":
+		return ec.fieldContext_UsageItem_end(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UsageItem", field.Name)
+}
+
+func (ec *executionContext) childFields_UsageRejection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "index":
+		return ec.fieldContext_UsageRejection_index(ctx, field)
+	case "id":
+		return ec.fieldContext_UsageRejection_id(ctx, field)
+	case "reason":
+		return ec.fieldContext_UsageRejection_reason(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UsageRejection", field.Name)
+}
+
+func (ec *executionContext) childFields_UsageSummaryItem(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_UsageSummaryItem_name(ctx, field)
+	case "service":
+		return ec.fieldContext_UsageSummaryItem_service(ctx, field)
+	case "usageType":
+		return ec.fieldContext_UsageSummaryItem_usageType(ctx, field)
+	case "unit":
+		return ec.fieldContext_UsageSummaryItem_unit(ctx, field)
+	case "quantity":
+		return ec.fieldContext_UsageSummaryItem_quantity(ctx, field)
+	case "timestamp":
+		return ec.fieldContext_UsageSummaryItem_timestamp(ctx, field)
+	case "billableUnit":
+		return ec.fieldContext_UsageSummaryItem_billableUnit(ctx, field)
+	case "billableValue":
+		return ec.fieldContext_UsageSummaryItem_billableValue(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UsageSummaryItem", field.Name)
 }
 
 func (ec *executionContext) childFields___Directive(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -1593,6 +2883,28 @@ func (ec *executionContext) field_Mutation_deleteQuota_args(ctx context.Context,
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_recordUsage_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "namespace",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["namespace"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "events",
+		func(ctx context.Context, v any) ([]model.UsageEventInput, error) {
+			return ec.unmarshalNUsageEventInput2ᚕgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐUsageEventInputᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["events"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_replaceQuota_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -1618,6 +2930,28 @@ func (ec *executionContext) field_Mutation_reserveQuota_args(ctx context.Context
 		return nil, err
 	}
 	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Namespace_cost_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg1
 	return args, nil
 }
 
@@ -1665,6 +2999,28 @@ func (ec *executionContext) field_Namespace_quotas_args(ctx context.Context, raw
 	return args, nil
 }
 
+func (ec *executionContext) field_Namespace_usage_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -1676,6 +3032,20 @@ func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["name"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_monthlyUsage_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "namespace",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["namespace"] = arg0
 	return args, nil
 }
 
@@ -1712,6 +3082,28 @@ func (ec *executionContext) field_Query_namespaces_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["after"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_usageSummary_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "start",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["start"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "end",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["end"] = arg1
 	return args, nil
 }
 
@@ -1927,6 +3319,429 @@ func (ec *executionContext) fieldContext_ApiLimit_unit(_ context.Context, field 
 	return graphql.NewScalarFieldContext("ApiLimit", field, false, false, "String")
 }
 
+func (ec *executionContext) _Cost_from(ctx context.Context, field graphql.CollectedField, obj *model.Cost) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Cost_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.From, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Cost_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Cost", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Cost_to(ctx context.Context, field graphql.CollectedField, obj *model.Cost) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Cost_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.To, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Cost_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Cost", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Cost_lines(ctx context.Context, field graphql.CollectedField, obj *model.Cost) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Cost_lines(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Lines, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.CostLine) graphql.Marshaler {
+			return ec.marshalNCostLine2ᚕgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐCostLineᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Cost_lines(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Cost",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CostLine(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Cost_discountCents(ctx context.Context, field graphql.CollectedField, obj *model.Cost) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Cost_discountCents(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DiscountCents, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt642int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Cost_discountCents(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Cost", field, false, false, "Int64")
+}
+
+func (ec *executionContext) _Cost_totalCents(ctx context.Context, field graphql.CollectedField, obj *model.Cost) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Cost_totalCents(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCents, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt642int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Cost_totalCents(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Cost", field, false, false, "Int64")
+}
+
+func (ec *executionContext) _Cost_currency(ctx context.Context, field graphql.CollectedField, obj *model.Cost) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Cost_currency(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Currency, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Cost_currency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Cost", field, false, false, "String")
+}
+
+func (ec *executionContext) _CostLine_usageType(ctx context.Context, field graphql.CollectedField, obj *model.CostLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CostLine_usageType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UsageType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CostLine_usageType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CostLine", field, false, false, "String")
+}
+
+func (ec *executionContext) _CostLine_metricLabels(ctx context.Context, field graphql.CollectedField, obj *model.CostLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CostLine_metricLabels(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MetricLabels, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CostLine_metricLabels(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CostLine", field, false, false, "String")
+}
+
+func (ec *executionContext) _CostLine_quantity(ctx context.Context, field graphql.CollectedField, obj *model.CostLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CostLine_quantity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Quantity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Decimal) graphql.Marshaler {
+			return ec.marshalNDecimal2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐDecimal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CostLine_quantity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CostLine", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _CostLine_unitName(ctx context.Context, field graphql.CollectedField, obj *model.CostLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CostLine_unitName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UnitName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CostLine_unitName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CostLine", field, false, false, "String")
+}
+
+func (ec *executionContext) _CostLine_quantityBillable(ctx context.Context, field graphql.CollectedField, obj *model.CostLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CostLine_quantityBillable(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.QuantityBillable, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt642int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CostLine_quantityBillable(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CostLine", field, false, false, "Int64")
+}
+
+func (ec *executionContext) _CostLine_unitNameBillable(ctx context.Context, field graphql.CollectedField, obj *model.CostLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CostLine_unitNameBillable(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UnitNameBillable, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CostLine_unitNameBillable(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CostLine", field, false, false, "String")
+}
+
+func (ec *executionContext) _CostLine_amountCents(ctx context.Context, field graphql.CollectedField, obj *model.CostLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CostLine_amountCents(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AmountCents, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt642int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CostLine_amountCents(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CostLine", field, false, false, "Int64")
+}
+
+func (ec *executionContext) _CostLine_currency(ctx context.Context, field graphql.CollectedField, obj *model.CostLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CostLine_currency(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Currency, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CostLine_currency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CostLine", field, false, false, "String")
+}
+
+func (ec *executionContext) _CostLine_start(ctx context.Context, field graphql.CollectedField, obj *model.CostLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CostLine_start(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Start, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CostLine_start(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CostLine", field, false, false, "Time")
+}
+
+func (ec *executionContext) _CostLine_end(ctx context.Context, field graphql.CollectedField, obj *model.CostLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CostLine_end(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.End, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CostLine_end(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CostLine", field, false, false, "Time")
+}
+
+func (ec *executionContext) _CostLine_fixed(ctx context.Context, field graphql.CollectedField, obj *model.CostLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CostLine_fixed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Fixed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CostLine_fixed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CostLine", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _CostLine_status(ctx context.Context, field graphql.CollectedField, obj *model.CostLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CostLine_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CostLine_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CostLine", field, false, false, "String")
+}
+
 func (ec *executionContext) _Label_key(ctx context.Context, field graphql.CollectedField, obj *model.Label) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -1971,6 +3786,98 @@ func (ec *executionContext) _Label_value(ctx context.Context, field graphql.Coll
 }
 func (ec *executionContext) fieldContext_Label_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Label", field, false, false, "String")
+}
+
+func (ec *executionContext) _MonthlyUsage_start(ctx context.Context, field graphql.CollectedField, obj *model.MonthlyUsage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MonthlyUsage_start(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Start, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MonthlyUsage_start(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MonthlyUsage", field, false, false, "Time")
+}
+
+func (ec *executionContext) _MonthlyUsage_end(ctx context.Context, field graphql.CollectedField, obj *model.MonthlyUsage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MonthlyUsage_end(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.End, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MonthlyUsage_end(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MonthlyUsage", field, false, false, "Time")
+}
+
+func (ec *executionContext) _MonthlyUsage_amountCents(ctx context.Context, field graphql.CollectedField, obj *model.MonthlyUsage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MonthlyUsage_amountCents(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AmountCents, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt642int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MonthlyUsage_amountCents(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MonthlyUsage", field, false, false, "Int64")
+}
+
+func (ec *executionContext) _MonthlyUsage_currency(ctx context.Context, field graphql.CollectedField, obj *model.MonthlyUsage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MonthlyUsage_currency(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Currency, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MonthlyUsage_currency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MonthlyUsage", field, false, false, "String")
 }
 
 func (ec *executionContext) _Mutation_createQuota(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -2149,6 +4056,50 @@ func (ec *executionContext) fieldContext_Mutation_reserveQuota(ctx context.Conte
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_recordUsage(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordUsage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordUsage(ctx, fc.Args["namespace"].(string), fc.Args["events"].([]model.UsageEventInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RecordUsageResult) graphql.Marshaler {
+			return ec.marshalNRecordUsageResult2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐRecordUsageResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordUsage(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RecordUsageResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordUsage_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Namespace_name(ctx context.Context, field graphql.CollectedField, obj *model.Namespace) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -2292,6 +4243,94 @@ func (ec *executionContext) fieldContext_Namespace_quotaUsage(_ context.Context,
 	return fc, nil
 }
 
+func (ec *executionContext) _Namespace_usage(ctx context.Context, field graphql.CollectedField, obj *model.Namespace) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Namespace_usage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Namespace().Usage(ctx, obj, fc.Args["from"].(*time.Time), fc.Args["to"].(*time.Time))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.NamespaceUsage) graphql.Marshaler {
+			return ec.marshalNNamespaceUsage2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐNamespaceUsage(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Namespace_usage(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Namespace",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NamespaceUsage(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Namespace_usage_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Namespace_cost(ctx context.Context, field graphql.CollectedField, obj *model.Namespace) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Namespace_cost(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Namespace().Cost(ctx, obj, fc.Args["from"].(*time.Time), fc.Args["to"].(*time.Time))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Cost) graphql.Marshaler {
+			return ec.marshalNCost2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐCost(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Namespace_cost(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Namespace",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Cost(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Namespace_cost_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _NamespaceConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.NamespaceConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -2411,6 +4450,70 @@ func (ec *executionContext) fieldContext_NamespaceEdge_node(_ context.Context, f
 	return fc, nil
 }
 
+func (ec *executionContext) _NamespaceUsage_items(ctx context.Context, field graphql.CollectedField, obj *model.NamespaceUsage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NamespaceUsage_items(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Items, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.UsageItem) graphql.Marshaler {
+			return ec.marshalNUsageItem2ᚕgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐUsageItemᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NamespaceUsage_items(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NamespaceUsage",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UsageItem(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NamespaceUsage_hourly(ctx context.Context, field graphql.CollectedField, obj *model.NamespaceUsage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NamespaceUsage_hourly(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Hourly, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.UsageHour) graphql.Marshaler {
+			return ec.marshalNUsageHour2ᚕgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐUsageHourᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NamespaceUsage_hourly(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NamespaceUsage",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UsageHour(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ObjectLimit_key(ctx context.Context, field graphql.CollectedField, obj *model.ObjectLimit) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -2503,6 +4606,424 @@ func (ec *executionContext) fieldContext_PageInfo_endCursor(_ context.Context, f
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "String")
 }
 
+func (ec *executionContext) _Plan_name(ctx context.Context, field graphql.CollectedField, obj *model.Plan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Plan_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Plan_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Plan", field, false, false, "String")
+}
+
+func (ec *executionContext) _Plan_title(ctx context.Context, field graphql.CollectedField, obj *model.Plan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Plan_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Plan_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Plan", field, false, false, "String")
+}
+
+func (ec *executionContext) _Plan_subtitle(ctx context.Context, field graphql.CollectedField, obj *model.Plan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Plan_subtitle(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Subtitle, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Plan_subtitle(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Plan", field, false, false, "String")
+}
+
+func (ec *executionContext) _Plan_description(ctx context.Context, field graphql.CollectedField, obj *model.Plan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Plan_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Plan_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Plan", field, false, false, "String")
+}
+
+func (ec *executionContext) _Plan_tenantType(ctx context.Context, field graphql.CollectedField, obj *model.Plan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Plan_tenantType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TenantType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Plan_tenantType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Plan", field, false, false, "String")
+}
+
+func (ec *executionContext) _Plan_planType(ctx context.Context, field graphql.CollectedField, obj *model.Plan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Plan_planType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PlanType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Plan_planType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Plan", field, false, false, "String")
+}
+
+func (ec *executionContext) _Plan_flatPriceCents(ctx context.Context, field graphql.CollectedField, obj *model.Plan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Plan_flatPriceCents(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FlatPriceCents, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt642int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Plan_flatPriceCents(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Plan", field, false, false, "Int64")
+}
+
+func (ec *executionContext) _Plan_currency(ctx context.Context, field graphql.CollectedField, obj *model.Plan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Plan_currency(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Currency, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Plan_currency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Plan", field, false, false, "String")
+}
+
+func (ec *executionContext) _Plan_renewalPeriodUnit(ctx context.Context, field graphql.CollectedField, obj *model.Plan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Plan_renewalPeriodUnit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RenewalPeriodUnit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Plan_renewalPeriodUnit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Plan", field, false, false, "String")
+}
+
+func (ec *executionContext) _Plan_trialPeriod(ctx context.Context, field graphql.CollectedField, obj *model.Plan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Plan_trialPeriod(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TrialPeriod, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int32) graphql.Marshaler {
+			return ec.marshalNInt2int32(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Plan_trialPeriod(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Plan", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Plan_trialPeriodUnit(ctx context.Context, field graphql.CollectedField, obj *model.Plan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Plan_trialPeriodUnit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TrialPeriodUnit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Plan_trialPeriodUnit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Plan", field, false, false, "String")
+}
+
+func (ec *executionContext) _Plan_transitionFlow(ctx context.Context, field graphql.CollectedField, obj *model.Plan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Plan_transitionFlow(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TransitionFlow, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.TransitionFlow) graphql.Marshaler {
+			return ec.marshalNTransitionFlow2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐTransitionFlow(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Plan_transitionFlow(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Plan",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TransitionFlow(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Plan_defaultQuota(ctx context.Context, field graphql.CollectedField, obj *model.Plan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Plan_defaultQuota(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DefaultQuota, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.QuotaSpec) graphql.Marshaler {
+			return ec.marshalNQuotaSpec2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐQuotaSpec(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Plan_defaultQuota(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Plan",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_QuotaSpec(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Plan_includedAddons(ctx context.Context, field graphql.CollectedField, obj *model.Plan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Plan_includedAddons(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IncludedAddons, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Plan_includedAddons(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Plan", field, false, false, "String")
+}
+
+func (ec *executionContext) _Plan_allowedAddons(ctx context.Context, field graphql.CollectedField, obj *model.Plan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Plan_allowedAddons(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AllowedAddons, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Plan_allowedAddons(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Plan", field, false, false, "String")
+}
+
+func (ec *executionContext) _Plan_rateCard(ctx context.Context, field graphql.CollectedField, obj *model.Plan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Plan_rateCard(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RateCard, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Rate) graphql.Marshaler {
+			return ec.marshalNRate2ᚕgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐRateᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Plan_rateCard(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Plan",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Rate(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Plan_current(ctx context.Context, field graphql.CollectedField, obj *model.Plan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Plan_current(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Current, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Plan_current(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Plan", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _Query_namespaces(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -2585,6 +5106,158 @@ func (ec *executionContext) fieldContext_Query_namespace(ctx context.Context, fi
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_namespace_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_plans(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_plans(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().Plans(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Plan) graphql.Marshaler {
+			return ec.marshalNPlan2ᚕgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐPlanᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_plans(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Plan(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_currentPlan(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_currentPlan(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().CurrentPlan(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Plan) graphql.Marshaler {
+			return ec.marshalNPlan2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐPlan(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_currentPlan(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Plan(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_monthlyUsage(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_monthlyUsage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().MonthlyUsage(ctx, fc.Args["namespace"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.MonthlyUsage) graphql.Marshaler {
+			return ec.marshalNMonthlyUsage2ᚕgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐMonthlyUsageᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_monthlyUsage(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MonthlyUsage(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_monthlyUsage_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_usageSummary(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_usageSummary(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().UsageSummary(ctx, fc.Args["start"].(*string), fc.Args["end"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.UsageSummaryItem) graphql.Marshaler {
+			return ec.marshalNUsageSummaryItem2ᚕgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐUsageSummaryItemᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_usageSummary(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UsageSummaryItem(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_usageSummary_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -3451,6 +6124,167 @@ func (ec *executionContext) fieldContext_QuotaUsageItem_current(_ context.Contex
 	return graphql.NewScalarFieldContext("QuotaUsageItem", field, false, false, "Decimal")
 }
 
+func (ec *executionContext) _Rate_metricLabel(ctx context.Context, field graphql.CollectedField, obj *model.Rate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Rate_metricLabel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MetricLabel, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Rate_metricLabel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Rate", field, false, false, "String")
+}
+
+func (ec *executionContext) _Rate_displayName(ctx context.Context, field graphql.CollectedField, obj *model.Rate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Rate_displayName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DisplayName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Rate_displayName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Rate", field, false, false, "String")
+}
+
+func (ec *executionContext) _Rate_service(ctx context.Context, field graphql.CollectedField, obj *model.Rate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Rate_service(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Service, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Rate_service(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Rate", field, false, false, "String")
+}
+
+func (ec *executionContext) _Rate_unitName(ctx context.Context, field graphql.CollectedField, obj *model.Rate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Rate_unitName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UnitName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Rate_unitName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Rate", field, false, false, "String")
+}
+
+func (ec *executionContext) _Rate_unitNameBillable(ctx context.Context, field graphql.CollectedField, obj *model.Rate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Rate_unitNameBillable(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UnitNameBillable, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Rate_unitNameBillable(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Rate", field, false, false, "String")
+}
+
+func (ec *executionContext) _Rate_unitsPerBillable(ctx context.Context, field graphql.CollectedField, obj *model.Rate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Rate_unitsPerBillable(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UnitsPerBillable, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Decimal) graphql.Marshaler {
+			return ec.marshalNDecimal2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐDecimal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Rate_unitsPerBillable(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Rate", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _Rate_pricePerBillable(ctx context.Context, field graphql.CollectedField, obj *model.Rate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Rate_pricePerBillable(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PricePerBillable, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Decimal) graphql.Marshaler {
+			return ec.marshalNDecimal2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐDecimal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Rate_pricePerBillable(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Rate", field, false, false, "Decimal")
+}
+
 func (ec *executionContext) _RateLimit_rate(ctx context.Context, field graphql.CollectedField, obj *model.RateLimit) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -3518,6 +6352,84 @@ func (ec *executionContext) _RateLimit_unit(ctx context.Context, field graphql.C
 }
 func (ec *executionContext) fieldContext_RateLimit_unit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RateLimit", field, false, false, "String")
+}
+
+func (ec *executionContext) _RecordUsageResult_accepted(ctx context.Context, field graphql.CollectedField, obj *model.RecordUsageResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordUsageResult_accepted(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Accepted, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int32) graphql.Marshaler {
+			return ec.marshalNInt2int32(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecordUsageResult_accepted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecordUsageResult", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RecordUsageResult_duplicates(ctx context.Context, field graphql.CollectedField, obj *model.RecordUsageResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordUsageResult_duplicates(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Duplicates, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int32) graphql.Marshaler {
+			return ec.marshalNInt2int32(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecordUsageResult_duplicates(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecordUsageResult", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RecordUsageResult_rejected(ctx context.Context, field graphql.CollectedField, obj *model.RecordUsageResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordUsageResult_rejected(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rejected, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.UsageRejection) graphql.Marshaler {
+			return ec.marshalNUsageRejection2ᚕgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐUsageRejectionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecordUsageResult_rejected(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RecordUsageResult",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UsageRejection(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _ReserveQuotaResult_objects(ctx context.Context, field graphql.CollectedField, obj *model.ReserveQuotaResult) (ret graphql.Marshaler) {
@@ -3683,6 +6595,742 @@ func (ec *executionContext) _ResourceLimit_maximum(ctx context.Context, field gr
 }
 func (ec *executionContext) fieldContext_ResourceLimit_maximum(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ResourceLimit", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _TransitionFlow_method(ctx context.Context, field graphql.CollectedField, obj *model.TransitionFlow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TransitionFlow_method(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Method, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TransitionFlow_method(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TransitionFlow", field, false, false, "String")
+}
+
+func (ec *executionContext) _TransitionFlow_requiredFields(ctx context.Context, field graphql.CollectedField, obj *model.TransitionFlow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TransitionFlow_requiredFields(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RequiredFields, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TransitionFlow_requiredFields(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TransitionFlow", field, false, false, "String")
+}
+
+func (ec *executionContext) _TransitionFlow_requiresManualApproval(ctx context.Context, field graphql.CollectedField, obj *model.TransitionFlow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TransitionFlow_requiresManualApproval(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RequiresManualApproval, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TransitionFlow_requiresManualApproval(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TransitionFlow", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _UsageHour_namespace(ctx context.Context, field graphql.CollectedField, obj *model.UsageHour) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UsageHour_namespace(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Namespace, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UsageHour_namespace(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UsageHour", field, false, false, "String")
+}
+
+func (ec *executionContext) _UsageHour_objectName(ctx context.Context, field graphql.CollectedField, obj *model.UsageHour) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UsageHour_objectName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ObjectName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UsageHour_objectName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UsageHour", field, false, false, "String")
+}
+
+func (ec *executionContext) _UsageHour_usageType(ctx context.Context, field graphql.CollectedField, obj *model.UsageHour) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UsageHour_usageType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UsageType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UsageHour_usageType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UsageHour", field, false, false, "String")
+}
+
+func (ec *executionContext) _UsageHour_metricLabel(ctx context.Context, field graphql.CollectedField, obj *model.UsageHour) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UsageHour_metricLabel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MetricLabel, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UsageHour_metricLabel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UsageHour", field, false, false, "String")
+}
+
+func (ec *executionContext) _UsageHour_unitName(ctx context.Context, field graphql.CollectedField, obj *model.UsageHour) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UsageHour_unitName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UnitName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UsageHour_unitName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UsageHour", field, false, false, "String")
+}
+
+func (ec *executionContext) _UsageHour_quantity(ctx context.Context, field graphql.CollectedField, obj *model.UsageHour) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UsageHour_quantity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Quantity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Decimal) graphql.Marshaler {
+			return ec.marshalNDecimal2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐDecimal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UsageHour_quantity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UsageHour", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _UsageHour_start(ctx context.Context, field graphql.CollectedField, obj *model.UsageHour) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UsageHour_start(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Start, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UsageHour_start(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UsageHour", field, false, false, "Time")
+}
+
+func (ec *executionContext) _UsageHour_end(ctx context.Context, field graphql.CollectedField, obj *model.UsageHour) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UsageHour_end(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.End, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UsageHour_end(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UsageHour", field, false, false, "Time")
+}
+
+func (ec *executionContext) _UsageHour_deployment(ctx context.Context, field graphql.CollectedField, obj *model.UsageHour) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UsageHour_deployment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Deployment, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UsageHour_deployment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UsageHour", field, false, false, "String")
+}
+
+func (ec *executionContext) _UsageHour_container(ctx context.Context, field graphql.CollectedField, obj *model.UsageHour) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UsageHour_container(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Container, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UsageHour_container(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UsageHour", field, false, false, "String")
+}
+
+func (ec *executionContext) _UsageItem_namespace(ctx context.Context, field graphql.CollectedField, obj *model.UsageItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UsageItem_namespace(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Namespace, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UsageItem_namespace(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UsageItem", field, false, false, "String")
+}
+
+func (ec *executionContext) _UsageItem_objectName(ctx context.Context, field graphql.CollectedField, obj *model.UsageItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UsageItem_objectName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ObjectName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UsageItem_objectName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UsageItem", field, false, false, "String")
+}
+
+func (ec *executionContext) _UsageItem_usageType(ctx context.Context, field graphql.CollectedField, obj *model.UsageItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UsageItem_usageType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UsageType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UsageItem_usageType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UsageItem", field, false, false, "String")
+}
+
+func (ec *executionContext) _UsageItem_metricLabel(ctx context.Context, field graphql.CollectedField, obj *model.UsageItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UsageItem_metricLabel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MetricLabel, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UsageItem_metricLabel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UsageItem", field, false, false, "String")
+}
+
+func (ec *executionContext) _UsageItem_unitName(ctx context.Context, field graphql.CollectedField, obj *model.UsageItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UsageItem_unitName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UnitName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UsageItem_unitName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UsageItem", field, false, false, "String")
+}
+
+func (ec *executionContext) _UsageItem_quantity(ctx context.Context, field graphql.CollectedField, obj *model.UsageItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UsageItem_quantity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Quantity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Decimal) graphql.Marshaler {
+			return ec.marshalNDecimal2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐDecimal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UsageItem_quantity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UsageItem", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _UsageItem_start(ctx context.Context, field graphql.CollectedField, obj *model.UsageItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UsageItem_start(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Start, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UsageItem_start(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UsageItem", field, false, false, "Time")
+}
+
+func (ec *executionContext) _UsageItem_end(ctx context.Context, field graphql.CollectedField, obj *model.UsageItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UsageItem_end(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.End, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UsageItem_end(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UsageItem", field, false, false, "Time")
+}
+
+func (ec *executionContext) _UsageRejection_index(ctx context.Context, field graphql.CollectedField, obj *model.UsageRejection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UsageRejection_index(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Index, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int32) graphql.Marshaler {
+			return ec.marshalNInt2int32(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UsageRejection_index(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UsageRejection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _UsageRejection_id(ctx context.Context, field graphql.CollectedField, obj *model.UsageRejection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UsageRejection_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UsageRejection_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UsageRejection", field, false, false, "String")
+}
+
+func (ec *executionContext) _UsageRejection_reason(ctx context.Context, field graphql.CollectedField, obj *model.UsageRejection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UsageRejection_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UsageRejection_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UsageRejection", field, false, false, "String")
+}
+
+func (ec *executionContext) _UsageSummaryItem_name(ctx context.Context, field graphql.CollectedField, obj *model.UsageSummaryItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UsageSummaryItem_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UsageSummaryItem_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UsageSummaryItem", field, false, false, "String")
+}
+
+func (ec *executionContext) _UsageSummaryItem_service(ctx context.Context, field graphql.CollectedField, obj *model.UsageSummaryItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UsageSummaryItem_service(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Service, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UsageSummaryItem_service(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UsageSummaryItem", field, false, false, "String")
+}
+
+func (ec *executionContext) _UsageSummaryItem_usageType(ctx context.Context, field graphql.CollectedField, obj *model.UsageSummaryItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UsageSummaryItem_usageType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UsageType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UsageSummaryItem_usageType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UsageSummaryItem", field, false, false, "String")
+}
+
+func (ec *executionContext) _UsageSummaryItem_unit(ctx context.Context, field graphql.CollectedField, obj *model.UsageSummaryItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UsageSummaryItem_unit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Unit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UsageSummaryItem_unit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UsageSummaryItem", field, false, false, "String")
+}
+
+func (ec *executionContext) _UsageSummaryItem_quantity(ctx context.Context, field graphql.CollectedField, obj *model.UsageSummaryItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UsageSummaryItem_quantity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Quantity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Decimal) graphql.Marshaler {
+			return ec.marshalNDecimal2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐDecimal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UsageSummaryItem_quantity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UsageSummaryItem", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _UsageSummaryItem_timestamp(ctx context.Context, field graphql.CollectedField, obj *model.UsageSummaryItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UsageSummaryItem_timestamp(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Timestamp, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UsageSummaryItem_timestamp(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UsageSummaryItem", field, false, false, "Time")
+}
+
+func (ec *executionContext) _UsageSummaryItem_billableUnit(ctx context.Context, field graphql.CollectedField, obj *model.UsageSummaryItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UsageSummaryItem_billableUnit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BillableUnit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UsageSummaryItem_billableUnit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UsageSummaryItem", field, false, false, "String")
+}
+
+func (ec *executionContext) _UsageSummaryItem_billableValue(ctx context.Context, field graphql.CollectedField, obj *model.UsageSummaryItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UsageSummaryItem_billableValue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BillableValue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Decimal) graphql.Marshaler {
+			return ec.marshalNDecimal2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐDecimal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UsageSummaryItem_billableValue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UsageSummaryItem", field, false, false, "Decimal")
 }
 
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
@@ -5375,6 +9023,97 @@ func UnmarshalResourceLimitInput(ctx context.Context, raw any) (model.ResourceLi
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputUsageEventInput(ctx context.Context, obj any) (model.UsageEventInput, error) {
+	var it model.UsageEventInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "usageType", "objectName", "quantity", "unitName", "timestamp", "deployment", "container"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "usageType":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("usageType"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UsageType = data
+		case "objectName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("objectName"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ObjectName = data
+		case "quantity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quantity"))
+			data, err := ec.unmarshalNDecimal2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Quantity = data
+		case "unitName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitName"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitName = data
+		case "timestamp":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("timestamp"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Timestamp = data
+		case "deployment":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("deployment"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Deployment = data
+		case "container":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("container"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Container = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUsageEventInput unmarshals raw into the UsageEventInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUsageEventInput(ctx context.Context, raw any) (model.UsageEventInput, error) {
+	var out model.UsageEventInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UsageEventInput", raw, &out)
+	return out, err
+}
+
 // endregion **************************** input.gotpl *****************************
 
 // region    ************************** interface.gotpl ***************************
@@ -5469,6 +9208,152 @@ func (ec *executionContext) _ApiLimit(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
+var costImplementors = []string{"Cost"}
+
+func (ec *executionContext) _Cost(ctx context.Context, sel ast.SelectionSet, obj *model.Cost) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, costImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Cost")
+		case "from":
+			out.Values[i] = ec._Cost_from(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "to":
+			out.Values[i] = ec._Cost_to(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "lines":
+			out.Values[i] = ec._Cost_lines(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "discountCents":
+			out.Values[i] = ec._Cost_discountCents(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCents":
+			out.Values[i] = ec._Cost_totalCents(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "currency":
+			out.Values[i] = ec._Cost_currency(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var costLineImplementors = []string{"CostLine"}
+
+func (ec *executionContext) _CostLine(ctx context.Context, sel ast.SelectionSet, obj *model.CostLine) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, costLineImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CostLine")
+		case "usageType":
+			out.Values[i] = ec._CostLine_usageType(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "metricLabels":
+			out.Values[i] = ec._CostLine_metricLabels(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "quantity":
+			out.Values[i] = ec._CostLine_quantity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unitName":
+			out.Values[i] = ec._CostLine_unitName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "quantityBillable":
+			out.Values[i] = ec._CostLine_quantityBillable(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unitNameBillable":
+			out.Values[i] = ec._CostLine_unitNameBillable(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "amountCents":
+			out.Values[i] = ec._CostLine_amountCents(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "currency":
+			out.Values[i] = ec._CostLine_currency(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "start":
+			out.Values[i] = ec._CostLine_start(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "end":
+			out.Values[i] = ec._CostLine_end(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "fixed":
+			out.Values[i] = ec._CostLine_fixed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "status":
+			out.Values[i] = ec._CostLine_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var labelImplementors = []string{"Label"}
 
 func (ec *executionContext) _Label(ctx context.Context, sel ast.SelectionSet, obj *model.Label) graphql.Marshaler {
@@ -5487,6 +9372,54 @@ func (ec *executionContext) _Label(ctx context.Context, sel ast.SelectionSet, ob
 			}
 		case "value":
 			out.Values[i] = ec._Label_value(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var monthlyUsageImplementors = []string{"MonthlyUsage"}
+
+func (ec *executionContext) _MonthlyUsage(ctx context.Context, sel ast.SelectionSet, obj *model.MonthlyUsage) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, monthlyUsageImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MonthlyUsage")
+		case "start":
+			out.Values[i] = ec._MonthlyUsage_start(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "end":
+			out.Values[i] = ec._MonthlyUsage_end(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "amountCents":
+			out.Values[i] = ec._MonthlyUsage_amountCents(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "currency":
+			out.Values[i] = ec._MonthlyUsage_currency(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -5554,6 +9487,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "recordUsage":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordUsage(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -5604,6 +9544,18 @@ func (ec *executionContext) _Namespace(ctx context.Context, sel ast.SelectionSet
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Namespace_quotaUsage(ctx, field, obj)
+				})
+		case "usage":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Namespace_usage(ctx, field, obj)
+				})
+		case "cost":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Namespace_cost(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -5678,6 +9630,44 @@ func (ec *executionContext) _NamespaceEdge(ctx context.Context, sel ast.Selectio
 			}
 		case "node":
 			out.Values[i] = ec._NamespaceEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var namespaceUsageImplementors = []string{"NamespaceUsage"}
+
+func (ec *executionContext) _NamespaceUsage(ctx context.Context, sel ast.SelectionSet, obj *model.NamespaceUsage) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, namespaceUsageImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("NamespaceUsage")
+		case "items":
+			out.Values[i] = ec._NamespaceUsage_items(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "hourly":
+			out.Values[i] = ec._NamespaceUsage_hourly(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -5774,6 +9764,119 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
+var planImplementors = []string{"Plan"}
+
+func (ec *executionContext) _Plan(ctx context.Context, sel ast.SelectionSet, obj *model.Plan) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, planImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Plan")
+		case "name":
+			out.Values[i] = ec._Plan_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "title":
+			out.Values[i] = ec._Plan_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "subtitle":
+			out.Values[i] = ec._Plan_subtitle(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "description":
+			out.Values[i] = ec._Plan_description(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "tenantType":
+			out.Values[i] = ec._Plan_tenantType(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "planType":
+			out.Values[i] = ec._Plan_planType(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "flatPriceCents":
+			out.Values[i] = ec._Plan_flatPriceCents(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "currency":
+			out.Values[i] = ec._Plan_currency(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "renewalPeriodUnit":
+			out.Values[i] = ec._Plan_renewalPeriodUnit(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "trialPeriod":
+			out.Values[i] = ec._Plan_trialPeriod(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "trialPeriodUnit":
+			out.Values[i] = ec._Plan_trialPeriodUnit(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "transitionFlow":
+			out.Values[i] = ec._Plan_transitionFlow(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "defaultQuota":
+			out.Values[i] = ec._Plan_defaultQuota(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "includedAddons":
+			out.Values[i] = ec._Plan_includedAddons(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "allowedAddons":
+			out.Values[i] = ec._Plan_allowedAddons(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rateCard":
+			out.Values[i] = ec._Plan_rateCard(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "current":
+			out.Values[i] = ec._Plan_current(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var queryImplementors = []string{"Query"}
 
 func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
@@ -5804,6 +9907,30 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_namespace(ctx, field)
+				})
+		case "plans":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_plans(ctx, field)
+				})
+		case "currentPlan":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_currentPlan(ctx, field)
+				})
+		case "monthlyUsage":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_monthlyUsage(ctx, field)
+				})
+		case "usageSummary":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_usageSummary(ctx, field)
 				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
@@ -6177,6 +10304,69 @@ func (ec *executionContext) _QuotaUsageItem(ctx context.Context, sel ast.Selecti
 	return out
 }
 
+var rateImplementors = []string{"Rate"}
+
+func (ec *executionContext) _Rate(ctx context.Context, sel ast.SelectionSet, obj *model.Rate) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, rateImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Rate")
+		case "metricLabel":
+			out.Values[i] = ec._Rate_metricLabel(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "displayName":
+			out.Values[i] = ec._Rate_displayName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "service":
+			out.Values[i] = ec._Rate_service(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unitName":
+			out.Values[i] = ec._Rate_unitName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unitNameBillable":
+			out.Values[i] = ec._Rate_unitNameBillable(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unitsPerBillable":
+			out.Values[i] = ec._Rate_unitsPerBillable(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pricePerBillable":
+			out.Values[i] = ec._Rate_pricePerBillable(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var rateLimitImplementors = []string{"RateLimit"}
 
 func (ec *executionContext) _RateLimit(ctx context.Context, sel ast.SelectionSet, obj *model.RateLimit) graphql.Marshaler {
@@ -6200,6 +10390,49 @@ func (ec *executionContext) _RateLimit(ctx context.Context, sel ast.SelectionSet
 			}
 		case "unit":
 			out.Values[i] = ec._RateLimit_unit(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var recordUsageResultImplementors = []string{"RecordUsageResult"}
+
+func (ec *executionContext) _RecordUsageResult(ctx context.Context, sel ast.SelectionSet, obj *model.RecordUsageResult) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, recordUsageResultImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RecordUsageResult")
+		case "accepted":
+			out.Values[i] = ec._RecordUsageResult_accepted(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "duplicates":
+			out.Values[i] = ec._RecordUsageResult_duplicates(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rejected":
+			out.Values[i] = ec._RecordUsageResult_rejected(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -6286,6 +10519,306 @@ func (ec *executionContext) _ResourceLimit(ctx context.Context, sel ast.Selectio
 			}
 		case "maximum":
 			out.Values[i] = ec._ResourceLimit_maximum(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var transitionFlowImplementors = []string{"TransitionFlow"}
+
+func (ec *executionContext) _TransitionFlow(ctx context.Context, sel ast.SelectionSet, obj *model.TransitionFlow) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, transitionFlowImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TransitionFlow")
+		case "method":
+			out.Values[i] = ec._TransitionFlow_method(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "requiredFields":
+			out.Values[i] = ec._TransitionFlow_requiredFields(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "requiresManualApproval":
+			out.Values[i] = ec._TransitionFlow_requiresManualApproval(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var usageHourImplementors = []string{"UsageHour"}
+
+func (ec *executionContext) _UsageHour(ctx context.Context, sel ast.SelectionSet, obj *model.UsageHour) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, usageHourImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UsageHour")
+		case "namespace":
+			out.Values[i] = ec._UsageHour_namespace(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "objectName":
+			out.Values[i] = ec._UsageHour_objectName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "usageType":
+			out.Values[i] = ec._UsageHour_usageType(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "metricLabel":
+			out.Values[i] = ec._UsageHour_metricLabel(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unitName":
+			out.Values[i] = ec._UsageHour_unitName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "quantity":
+			out.Values[i] = ec._UsageHour_quantity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "start":
+			out.Values[i] = ec._UsageHour_start(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "end":
+			out.Values[i] = ec._UsageHour_end(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deployment":
+			out.Values[i] = ec._UsageHour_deployment(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "container":
+			out.Values[i] = ec._UsageHour_container(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var usageItemImplementors = []string{"UsageItem"}
+
+func (ec *executionContext) _UsageItem(ctx context.Context, sel ast.SelectionSet, obj *model.UsageItem) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, usageItemImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UsageItem")
+		case "namespace":
+			out.Values[i] = ec._UsageItem_namespace(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "objectName":
+			out.Values[i] = ec._UsageItem_objectName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "usageType":
+			out.Values[i] = ec._UsageItem_usageType(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "metricLabel":
+			out.Values[i] = ec._UsageItem_metricLabel(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unitName":
+			out.Values[i] = ec._UsageItem_unitName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "quantity":
+			out.Values[i] = ec._UsageItem_quantity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "start":
+			out.Values[i] = ec._UsageItem_start(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "end":
+			out.Values[i] = ec._UsageItem_end(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var usageRejectionImplementors = []string{"UsageRejection"}
+
+func (ec *executionContext) _UsageRejection(ctx context.Context, sel ast.SelectionSet, obj *model.UsageRejection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, usageRejectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UsageRejection")
+		case "index":
+			out.Values[i] = ec._UsageRejection_index(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "id":
+			out.Values[i] = ec._UsageRejection_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reason":
+			out.Values[i] = ec._UsageRejection_reason(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var usageSummaryItemImplementors = []string{"UsageSummaryItem"}
+
+func (ec *executionContext) _UsageSummaryItem(ctx context.Context, sel ast.SelectionSet, obj *model.UsageSummaryItem) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, usageSummaryItemImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UsageSummaryItem")
+		case "name":
+			out.Values[i] = ec._UsageSummaryItem_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "service":
+			out.Values[i] = ec._UsageSummaryItem_service(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "usageType":
+			out.Values[i] = ec._UsageSummaryItem_usageType(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unit":
+			out.Values[i] = ec._UsageSummaryItem_unit(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "quantity":
+			out.Values[i] = ec._UsageSummaryItem_quantity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "timestamp":
+			out.Values[i] = ec._UsageSummaryItem_timestamp(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "billableUnit":
+			out.Values[i] = ec._UsageSummaryItem_billableUnit(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "billableValue":
+			out.Values[i] = ec._UsageSummaryItem_billableValue(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -6732,6 +11265,34 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) marshalNCost2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐCost(ctx context.Context, sel ast.SelectionSet, v *model.Cost) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Cost!")
+		return graphql.Null
+	}
+	return ec._Cost(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCostLine2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐCostLine(ctx context.Context, sel ast.SelectionSet, v model.CostLine) graphql.Marshaler {
+	return ec._CostLine(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNCostLine2ᚕgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐCostLineᚄ(ctx context.Context, sel ast.SelectionSet, v []model.CostLine) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCostLine2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐCostLine(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalNCreateQuotaInput2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐCreateQuotaInput(ctx context.Context, v any) (model.CreateQuotaInput, error) {
 	res, err := ec.unmarshalInputCreateQuotaInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -6800,6 +11361,26 @@ func (ec *executionContext) unmarshalNLabelInput2githubᚗcomᚋbillingdᚋbilli
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNMonthlyUsage2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐMonthlyUsage(ctx context.Context, sel ast.SelectionSet, v model.MonthlyUsage) graphql.Marshaler {
+	return ec._MonthlyUsage(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNMonthlyUsage2ᚕgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐMonthlyUsageᚄ(ctx context.Context, sel ast.SelectionSet, v []model.MonthlyUsage) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMonthlyUsage2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐMonthlyUsage(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNNamespace2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐNamespace(ctx context.Context, sel ast.SelectionSet, v *model.Namespace) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Namespace!")
@@ -6836,6 +11417,14 @@ func (ec *executionContext) marshalNNamespaceEdge2ᚕgithubᚗcomᚋbillingdᚋb
 	return ret
 }
 
+func (ec *executionContext) marshalNNamespaceUsage2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐNamespaceUsage(ctx context.Context, sel ast.SelectionSet, v *model.NamespaceUsage) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "NamespaceUsage!")
+		return graphql.Null
+	}
+	return ec._NamespaceUsage(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNObjectLimit2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐObjectLimit(ctx context.Context, sel ast.SelectionSet, v model.ObjectLimit) graphql.Marshaler {
 	return ec._ObjectLimit(ctx, sel, &v)
 }
@@ -6867,6 +11456,34 @@ func (ec *executionContext) marshalNPageInfo2ᚖgithubᚗcomᚋbillingdᚋbillin
 		return graphql.Null
 	}
 	return ec._PageInfo(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPlan2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐPlan(ctx context.Context, sel ast.SelectionSet, v model.Plan) graphql.Marshaler {
+	return ec._Plan(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNPlan2ᚕgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐPlanᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Plan) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPlan2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐPlan(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPlan2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐPlan(ctx context.Context, sel ast.SelectionSet, v *model.Plan) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Plan!")
+		return graphql.Null
+	}
+	return ec._Plan(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNQuantityInput2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐQuantityInput(ctx context.Context, v any) (model.QuantityInput, error) {
@@ -6971,6 +11588,34 @@ func (ec *executionContext) marshalNQuotaUsageItem2ᚕgithubᚗcomᚋbillingdᚋ
 	return ret
 }
 
+func (ec *executionContext) marshalNRate2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐRate(ctx context.Context, sel ast.SelectionSet, v model.Rate) graphql.Marshaler {
+	return ec._Rate(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNRate2ᚕgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐRateᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Rate) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRate2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐRate(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNRecordUsageResult2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐRecordUsageResult(ctx context.Context, sel ast.SelectionSet, v *model.RecordUsageResult) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RecordUsageResult!")
+		return graphql.Null
+	}
+	return ec._RecordUsageResult(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNReplaceQuotaInput2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐReplaceQuotaInput(ctx context.Context, v any) (model.ReplaceQuotaInput, error) {
 	res, err := ec.unmarshalInputReplaceQuotaInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -7028,6 +11673,35 @@ func (ec *executionContext) marshalNString2string(ctx context.Context, sel ast.S
 	return res
 }
 
+func (ec *executionContext) unmarshalNString2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNString2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNString2string(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalNTime2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
 	res, err := graphql.UnmarshalTime(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -7040,6 +11714,113 @@ func (ec *executionContext) marshalNTime2timeᚐTime(ctx context.Context, sel as
 		graphql.AddInvalidNullFromMarshaler(ctx, "Time!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNTransitionFlow2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐTransitionFlow(ctx context.Context, sel ast.SelectionSet, v *model.TransitionFlow) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TransitionFlow!")
+		return graphql.Null
+	}
+	return ec._TransitionFlow(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNUsageEventInput2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐUsageEventInput(ctx context.Context, v any) (model.UsageEventInput, error) {
+	res, err := ec.unmarshalInputUsageEventInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUsageEventInput2ᚕgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐUsageEventInputᚄ(ctx context.Context, v any) ([]model.UsageEventInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.UsageEventInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNUsageEventInput2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐUsageEventInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNUsageHour2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐUsageHour(ctx context.Context, sel ast.SelectionSet, v model.UsageHour) graphql.Marshaler {
+	return ec._UsageHour(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNUsageHour2ᚕgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐUsageHourᚄ(ctx context.Context, sel ast.SelectionSet, v []model.UsageHour) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNUsageHour2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐUsageHour(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNUsageItem2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐUsageItem(ctx context.Context, sel ast.SelectionSet, v model.UsageItem) graphql.Marshaler {
+	return ec._UsageItem(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNUsageItem2ᚕgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐUsageItemᚄ(ctx context.Context, sel ast.SelectionSet, v []model.UsageItem) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNUsageItem2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐUsageItem(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNUsageRejection2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐUsageRejection(ctx context.Context, sel ast.SelectionSet, v model.UsageRejection) graphql.Marshaler {
+	return ec._UsageRejection(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNUsageRejection2ᚕgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐUsageRejectionᚄ(ctx context.Context, sel ast.SelectionSet, v []model.UsageRejection) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNUsageRejection2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐUsageRejection(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNUsageSummaryItem2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐUsageSummaryItem(ctx context.Context, sel ast.SelectionSet, v model.UsageSummaryItem) graphql.Marshaler {
+	return ec._UsageSummaryItem(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNUsageSummaryItem2ᚕgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐUsageSummaryItemᚄ(ctx context.Context, sel ast.SelectionSet, v []model.UsageSummaryItem) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNUsageSummaryItem2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐUsageSummaryItem(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx context.Context, sel ast.SelectionSet, v introspection.Directive) graphql.Marshaler {
@@ -7386,6 +12167,24 @@ func (ec *executionContext) marshalOString2ᚖstring(ctx context.Context, sel as
 	_ = sel
 	_ = ctx
 	res := graphql.MarshalString(*v)
+	return res
+}
+
+func (ec *executionContext) unmarshalOTime2ᚖtimeᚐTime(ctx context.Context, v any) (*time.Time, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalTime(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOTime2ᚖtimeᚐTime(ctx context.Context, sel ast.SelectionSet, v *time.Time) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalTime(*v)
 	return res
 }
 

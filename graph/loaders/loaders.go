@@ -27,6 +27,7 @@ import (
 	"github.com/billingd/billingd/domain/errs"
 	"github.com/billingd/billingd/domain/labels"
 	"github.com/billingd/billingd/domain/quota"
+	"github.com/billingd/billingd/domain/usage"
 	"github.com/graph-gophers/dataloader/v7"
 )
 
@@ -41,6 +42,31 @@ type QuotaSource interface {
 	UsageByNamespaces(ctx context.Context, nss []string) (map[string]quota.Report, error)
 }
 
+// ReportSource is the part of usage.Service the loaders need. Both methods
+// answer every namespace given with one plan lookup and one rollups query.
+type ReportSource interface {
+	UsageByNamespaces(ctx context.Context, nss []string, from, to time.Time) (map[string][]usage.UsageItem, error)
+	CostByNamespaces(ctx context.Context, nss []string, from, to time.Time) (map[string]usage.Cost, error)
+}
+
+// ReportKey asks for a usage report of one namespace over [From, To) as the
+// client gave them (zero = not given, the service's default). The times are
+// UTC, so equal instants make equal keys; NewReportKey builds it.
+type ReportKey struct {
+	Namespace string
+	From, To  time.Time
+}
+
+// NewReportKey returns the key of namespace ns over [from, to).
+func NewReportKey(ns string, from, to time.Time) ReportKey {
+	// UTC drops the location and the monotonic reading, which would make
+	// equal instants unequal keys.
+	return ReportKey{Namespace: ns, From: from.UTC(), To: to.UTC()}
+}
+
+// span is the range of a ReportKey, the unit of one batched domain call.
+type span struct{ from, to time.Time }
+
 // QuotaKey asks for the quotas of one namespace that match one selector.
 // Selector is the canonical String() of a parsed labels.Selector, so two
 // spellings of the same filter share a key (and a query).
@@ -51,26 +77,44 @@ type QuotaKey struct {
 
 // Loaders are the dataloaders of one request.
 type Loaders struct {
-	src    QuotaSource
-	quotas *dataloader.Loader[QuotaKey, []quota.Quota]
-	usage  *dataloader.Loader[string, quota.Report]
+	src     QuotaSource
+	reports ReportSource // nil when the handler has no usage service
+	quotas  *dataloader.Loader[QuotaKey, []quota.Quota]
+	usage   *dataloader.Loader[string, quota.Report]
+	metered *dataloader.Loader[ReportKey, []usage.UsageItem]
+	cost    *dataloader.Loader[ReportKey, usage.Cost]
 
 	mu       sync.Mutex
 	expected []string        // namespaces of the pages listed so far
 	isExp    map[string]bool // set of expected
 	quotaMem map[QuotaKey][]quota.Quota
 	usageMem map[string]quota.Report
+	// Guarded by meteredBatch and costBatch.
+	meteredMem map[ReportKey][]usage.UsageItem
+	costMem    map[ReportKey]usage.Cost
 
 	// One batch of a kind at a time, so a batch sees what the one before
 	// it fetched instead of fetching it again.
-	quotaBatch, usageBatch sync.Mutex
+	quotaBatch, usageBatch, meteredBatch, costBatch sync.Mutex
 }
 
-// New returns fresh loaders over src, for one request.
-func New(src QuotaSource) *Loaders {
-	l := &Loaders{src: src, isExp: map[string]bool{}, quotaMem: map[QuotaKey][]quota.Quota{}, usageMem: map[string]quota.Report{}}
+// New returns fresh loaders over src and reports (which may be nil: the
+// usage and cost loaders then answer Internal), for one request.
+func New(src QuotaSource, reports ReportSource) *Loaders {
+	l := &Loaders{src: src, reports: reports, isExp: map[string]bool{}, quotaMem: map[QuotaKey][]quota.Quota{}, usageMem: map[string]quota.Report{},
+		meteredMem: map[ReportKey][]usage.UsageItem{}, costMem: map[ReportKey]usage.Cost{}}
 	l.quotas = dataloader.NewBatchedLoader(l.loadQuotas, dataloader.WithWait[QuotaKey, []quota.Quota](BatchWait))
 	l.usage = dataloader.NewBatchedLoader(l.loadUsage, dataloader.WithWait[string, quota.Report](BatchWait))
+	l.metered = dataloader.NewBatchedLoader(func(ctx context.Context, keys []ReportKey) []*dataloader.Result[[]usage.UsageItem] {
+		l.meteredBatch.Lock()
+		defer l.meteredBatch.Unlock()
+		return loadReports(ctx, l, keys, l.meteredMem, func(s ReportSource) fetchFunc[[]usage.UsageItem] { return s.UsageByNamespaces })
+	}, dataloader.WithWait[ReportKey, []usage.UsageItem](BatchWait))
+	l.cost = dataloader.NewBatchedLoader(func(ctx context.Context, keys []ReportKey) []*dataloader.Result[usage.Cost] {
+		l.costBatch.Lock()
+		defer l.costBatch.Unlock()
+		return loadReports(ctx, l, keys, l.costMem, func(s ReportSource) fetchFunc[usage.Cost] { return s.CostByNamespaces })
+	}, dataloader.WithWait[ReportKey, usage.Cost](BatchWait))
 	return l
 }
 
@@ -98,6 +142,18 @@ func (l *Loaders) Quotas(ctx context.Context, ns string, sel labels.Selector) ([
 // Usage returns the effective limits and usage of namespace ns.
 func (l *Loaders) Usage(ctx context.Context, ns string) (quota.Report, error) {
 	return l.usage.Load(ctx, ns)()
+}
+
+// MeteredUsage returns the usage items of the key's namespace and range, as
+// usage.Service.UsageDetails answers them. The slice is shared: read only.
+func (l *Loaders) MeteredUsage(ctx context.Context, k ReportKey) ([]usage.UsageItem, error) {
+	return l.metered.Load(ctx, k)()
+}
+
+// Cost returns the priced usage of the key's namespace and range, as
+// usage.Service.CurrentUsage answers it. Its slices are shared: read only.
+func (l *Loaders) Cost(ctx context.Context, k ReportKey) (usage.Cost, error) {
+	return l.cost.Load(ctx, k)()
 }
 
 // widen returns the namespaces to fetch for the asked ones that are not yet
@@ -215,12 +271,73 @@ func (l *Loaders) loadUsage(ctx context.Context, keys []string) []*dataloader.Re
 	return out
 }
 
+// fetchFunc is a batched report method of ReportSource.
+type fetchFunc[T any] func(ctx context.Context, nss []string, from, to time.Time) (map[string]T, error)
+
+// loadReports is the batch function of the usage report loaders: per distinct
+// range (usually one) it makes one call for every namespace not yet fetched
+// (widened to the expected page, as for quotas), then answers each key, in
+// key order, from mem. The caller holds the loader's batch lock, which
+// guards mem.
+func loadReports[T any](ctx context.Context, l *Loaders, keys []ReportKey, mem map[ReportKey]T, method func(ReportSource) fetchFunc[T]) []*dataloader.Result[T] {
+	out := make([]*dataloader.Result[T], len(keys))
+	if l.reports == nil {
+		for i := range out {
+			out[i] = &dataloader.Result[T]{Error: errs.New(errs.Internal, "the GraphQL handler has no usage service")}
+		}
+		return out
+	}
+	fetch := method(l.reports)
+	asked := map[span][]string{}
+	var spans []span
+	for _, k := range keys {
+		sp := span{k.From, k.To}
+		if _, ok := asked[sp]; !ok {
+			spans = append(spans, sp)
+		}
+		asked[sp] = append(asked[sp], k.Namespace)
+	}
+	failed := map[span]error{}
+	for _, sp := range spans {
+		nss := l.widen(asked[sp], func(ns string) bool {
+			_, ok := mem[ReportKey{ns, sp.from, sp.to}]
+			return ok
+		})
+		if len(nss) == 0 {
+			continue
+		}
+		got, err := fetch(ctx, nss, sp.from, sp.to)
+		if err != nil {
+			// Not remembered: a later batch in the request may try again.
+			failed[sp] = err
+			continue
+		}
+		for ns, v := range got {
+			mem[ReportKey{ns, sp.from, sp.to}] = v
+		}
+	}
+	for i, k := range keys {
+		v, ok := mem[k]
+		switch {
+		case ok:
+			out[i] = &dataloader.Result[T]{Data: v}
+		case failed[span{k.From, k.To}] != nil:
+			out[i] = &dataloader.Result[T]{Error: failed[span{k.From, k.To}]}
+		default:
+			// The batch methods answer every namespace they are given.
+			out[i] = &dataloader.Result[T]{Error: errs.New(errs.Internal, "no usage report for namespace %q", k.Namespace)}
+		}
+	}
+	return out
+}
+
 type ctxKey struct{}
 
-// Middleware gives every request its own loaders over src.
-func Middleware(src QuotaSource, next http.Handler) http.Handler {
+// Middleware gives every request its own loaders over src and reports
+// (nil when there is no usage service).
+func Middleware(src QuotaSource, reports ReportSource, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx := context.WithValue(r.Context(), ctxKey{}, New(src))
+		ctx := context.WithValue(r.Context(), ctxKey{}, New(src, reports))
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }

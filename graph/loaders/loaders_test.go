@@ -9,10 +9,12 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/billingd/billingd/domain/errs"
 	"github.com/billingd/billingd/domain/labels"
 	"github.com/billingd/billingd/domain/quota"
+	"github.com/billingd/billingd/domain/usage"
 )
 
 // fakeSource records every call. Quotas are named after their namespace and
@@ -67,7 +69,7 @@ func mustSel(t *testing.T, s string) labels.Selector {
 func TestQuotasBatchOrder(t *testing.T) {
 	t.Parallel()
 	src := &fakeSource{failSel: "tier=bad"}
-	l := New(src)
+	l := New(src, nil)
 	keys := []QuotaKey{
 		{"ns-b", ""}, {"ns-a", "env=prod"}, {"ns-a", ""}, {"ns-c", "tier=bad"}, {"ns-b", "env=prod"},
 	}
@@ -100,7 +102,7 @@ func TestQuotasBatchOrder(t *testing.T) {
 func TestExpectWidens(t *testing.T) {
 	t.Parallel()
 	src := &fakeSource{}
-	l := New(src)
+	l := New(src, nil)
 	page := []string{"ns-1", "ns-2", "ns-3"}
 	l.Expect(page)
 	ctx := context.Background()
@@ -138,7 +140,7 @@ func TestExpectWidens(t *testing.T) {
 func TestConcurrentLoadsBatch(t *testing.T) {
 	t.Parallel()
 	src := &fakeSource{}
-	l := New(src)
+	l := New(src, nil)
 	var wg sync.WaitGroup
 	for i := range 20 {
 		wg.Go(func() {
@@ -159,7 +161,7 @@ func TestConcurrentLoadsBatch(t *testing.T) {
 
 func TestUsageMissingReportIsInternal(t *testing.T) {
 	t.Parallel()
-	l := New(&fakeSource{dropUsage: "ns-x"})
+	l := New(&fakeSource{dropUsage: "ns-x"}, nil)
 	if _, err := l.Usage(context.Background(), "ns-x"); !errs.Is(err, errs.Internal) {
 		t.Fatalf("err = %v", err)
 	}
@@ -171,7 +173,7 @@ func TestMiddlewareGivesEachRequestItsOwnLoaders(t *testing.T) {
 		t.Fatalf("For without middleware: %v", err)
 	}
 	var seen []*Loaders
-	h := Middleware(&fakeSource{}, http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
+	h := Middleware(&fakeSource{}, nil, http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
 		l, err := For(r.Context())
 		if err != nil {
 			t.Error(err)
@@ -183,5 +185,92 @@ func TestMiddlewareGivesEachRequestItsOwnLoaders(t *testing.T) {
 	}
 	if len(seen) != 2 || seen[0] == nil || seen[0] == seen[1] {
 		t.Fatal("loaders shared between requests")
+	}
+}
+
+// fakeReports records every batched report call as "method|from|ns,ns".
+type fakeReports struct {
+	mu    sync.Mutex
+	calls []string
+}
+
+func (f *fakeReports) record(method string, nss []string, from time.Time) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	nss = slices.Sorted(slices.Values(nss)) // the order keys arrive in is not fixed
+	f.calls = append(f.calls, method+"|"+from.Format(time.RFC3339)+"|"+strings.Join(nss, ","))
+}
+
+func (f *fakeReports) UsageByNamespaces(_ context.Context, nss []string, from, _ time.Time) (map[string][]usage.UsageItem, error) {
+	f.record("usage", nss, from)
+	out := map[string][]usage.UsageItem{}
+	for _, ns := range nss {
+		out[ns] = []usage.UsageItem{{Namespace: ns, Start: from}}
+	}
+	return out, nil
+}
+
+func (f *fakeReports) CostByNamespaces(_ context.Context, nss []string, from, _ time.Time) (map[string]usage.Cost, error) {
+	f.record("cost", nss, from)
+	out := map[string]usage.Cost{}
+	for _, ns := range nss {
+		out[ns] = usage.Cost{From: from, Currency: ns}
+	}
+	return out, nil
+}
+
+// TestReportLoadersBatchPerRange checks one call per distinct range, page
+// widening for late keys, and that equal instants in other zones share a key.
+func TestReportLoadersBatchPerRange(t *testing.T) {
+	t.Parallel()
+	src := &fakeReports{}
+	l := New(&fakeSource{}, src)
+	l.Expect([]string{"a", "b", "c"})
+	ctx := context.Background()
+	t1 := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	paris := time.FixedZone("CET", 3600)
+	var wg sync.WaitGroup
+	for _, k := range []ReportKey{NewReportKey("a", t1, time.Time{}), NewReportKey("b", t1.In(paris), time.Time{}), NewReportKey("a", time.Time{}, time.Time{})} {
+		wg.Add(2)
+		go func() {
+			defer wg.Done()
+			items, err := l.MeteredUsage(ctx, k)
+			if err != nil || len(items) != 1 || items[0].Namespace != k.Namespace || !items[0].Start.Equal(k.From) {
+				t.Errorf("usage %v = %v, %v", k, items, err)
+			}
+		}()
+		go func() {
+			defer wg.Done()
+			c, err := l.Cost(ctx, k)
+			if err != nil || c.Currency != k.Namespace {
+				t.Errorf("cost %v = %v, %v", k, c, err)
+			}
+		}()
+	}
+	wg.Wait()
+	// A late key of the page is already known: no new call.
+	if _, err := l.Cost(ctx, NewReportKey("c", t1, time.Time{})); err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(src.calls)
+	want := []string{
+		"cost|0001-01-01T00:00:00Z|a,b,c", "cost|2026-03-01T00:00:00Z|a,b,c",
+		"usage|0001-01-01T00:00:00Z|a,b,c", "usage|2026-03-01T00:00:00Z|a,b,c",
+	}
+	if !slices.Equal(src.calls, want) {
+		t.Fatalf("calls = %q, want %q", src.calls, want)
+	}
+}
+
+func TestReportLoadersWithoutSourceAreInternal(t *testing.T) {
+	t.Parallel()
+	l := New(&fakeSource{}, nil)
+	_, err := l.Cost(context.Background(), NewReportKey("a", time.Time{}, time.Time{}))
+	if errs.KindOf(err) != errs.Internal {
+		t.Fatalf("err = %v, want Internal", err)
+	}
+	_, err = l.MeteredUsage(context.Background(), NewReportKey("a", time.Time{}, time.Time{}))
+	if errs.KindOf(err) != errs.Internal {
+		t.Fatalf("err = %v, want Internal", err)
 	}
 }

@@ -46,6 +46,52 @@ type APILimitInput struct {
 	Unit *string `json:"unit,omitempty"`
 }
 
+// Cost is usage priced at the current plan. Amounts are integer cents
+// (hundredths of `currency`), never floats: `totalCents` is exactly the sum of
+// the lines' `amountCents` minus `discountCents`.
+type Cost struct {
+	// from is the beginning of the priced range (inclusive).
+	From time.Time `json:"from"`
+	// to is the end of the priced range (exclusive).
+	To time.Time `json:"to"`
+	// lines are the flat price lines first, then one line per rate of the rate card, then usage the card does not price.
+	Lines []CostLine `json:"lines"`
+	// discountCents is the total of the discounts; 0 while there are no coupons.
+	DiscountCents int64 `json:"discountCents"`
+	// totalCents is the amount due, in cents.
+	TotalCents int64 `json:"totalCents"`
+	// currency is the ISO 4217 code, e.g. "USD".
+	Currency string `json:"currency"`
+}
+
+// CostLine is one priced line of a Cost.
+type CostLine struct {
+	// usageType is the rate's display name, or the plan's title for a flat line.
+	UsageType string `json:"usageType"`
+	// metricLabels are the usage type ids the line prices; empty for a flat line.
+	MetricLabels []string `json:"metricLabels"`
+	// quantity is the usage in `unitName`, exact.
+	Quantity Decimal `json:"quantity"`
+	// unitName is the metered unit.
+	UnitName string `json:"unitName"`
+	// quantityBillable is the quantity in billable units, rounded as the rate card says.
+	QuantityBillable int64 `json:"quantityBillable"`
+	// unitNameBillable is the billed unit, e.g. "million requests".
+	UnitNameBillable string `json:"unitNameBillable"`
+	// amountCents is the line's price in cents.
+	AmountCents int64 `json:"amountCents"`
+	// currency is the ISO 4217 code.
+	Currency string `json:"currency"`
+	// start is the beginning of what the line covers.
+	Start time.Time `json:"start"`
+	// end is the end of what the line covers.
+	End time.Time `json:"end"`
+	// fixed is true for lines not derived from metered usage (the plan's flat price).
+	Fixed bool `json:"fixed"`
+	// status is STATUS_ACTIVE (priced), STATUS_NO_DATA (priced but unused) or STATUS_NOT_MEASURED (used but not on the rate card, free).
+	Status string `json:"status"`
+}
+
 // CreateQuotaInput is a new quota object.
 type CreateQuotaInput struct {
 	// namespace will hold the quota; it is created when new.
@@ -80,6 +126,18 @@ type LabelInput struct {
 	Value string `json:"value"`
 }
 
+// MonthlyUsage is the priced usage of one UTC calendar month.
+type MonthlyUsage struct {
+	// start is the first instant of the month.
+	Start time.Time `json:"start"`
+	// end is the first instant of the next month.
+	End time.Time `json:"end"`
+	// amountCents is the month's total in cents.
+	AmountCents int64 `json:"amountCents"`
+	// currency is the ISO 4217 code.
+	Currency string `json:"currency"`
+}
+
 // Namespace is an isolated set of objects inside the caller's tenant, with its
 // own quotas and usage. The namespace "system" holds tenant-wide quotas.
 type Namespace struct {
@@ -101,6 +159,14 @@ type NamespaceEdge struct {
 	Cursor string `json:"cursor"`
 	// node is the namespace.
 	Node *Namespace `json:"node"`
+}
+
+// NamespaceUsage is the metered usage of a namespace over a range.
+type NamespaceUsage struct {
+	// items are one entry per object and usage type that has usage, sorted by namespace, usage type and object.
+	Items []UsageItem `json:"items"`
+	// hourly is the same usage split into UTC hours, in the order of `items`, then by hour.
+	Hourly []UsageHour `json:"hourly"`
 }
 
 // ObjectLimit caps the number of objects of kind `key`.
@@ -125,6 +191,44 @@ type PageInfo struct {
 	HasNextPage bool `json:"hasNextPage"`
 	// endCursor is the cursor of the last edge; pass it as `after` for the next page. Null on an empty page.
 	EndCursor *string `json:"endCursor,omitempty"`
+}
+
+// Plan is a usage plan of the catalog.
+type Plan struct {
+	// name is the plan's id, e.g. "team".
+	Name string `json:"name"`
+	// title is the plan's display name.
+	Title string `json:"title"`
+	// subtitle is a short tagline.
+	Subtitle string `json:"subtitle"`
+	// description is Markdown.
+	Description string `json:"description"`
+	// tenantType is FREEMIUM or ENTERPRISE (or UNKNOWN).
+	TenantType string `json:"tenantType"`
+	// planType is FREE, INDIVIDUAL, TEAM or ORGANIZATION.
+	PlanType string `json:"planType"`
+	// flatPriceCents is the price charged every renewal period, in cents of the catalog's currency.
+	FlatPriceCents int64 `json:"flatPriceCents"`
+	// currency is the ISO 4217 code of every price of the plan.
+	Currency string `json:"currency"`
+	// renewalPeriodUnit is PERIOD_DAY, PERIOD_WEEK, PERIOD_MONTH or PERIOD_YEAR.
+	RenewalPeriodUnit string `json:"renewalPeriodUnit"`
+	// trialPeriod is the length of the trial in `trialPeriodUnit`; 0 when there is none.
+	TrialPeriod int32 `json:"trialPeriod"`
+	// trialPeriodUnit is the unit of `trialPeriod`.
+	TrialPeriodUnit string `json:"trialPeriodUnit"`
+	// transitionFlow is how a tenant moves to this plan.
+	TransitionFlow *TransitionFlow `json:"transitionFlow"`
+	// defaultQuota is the plan's limits, below every quota object.
+	DefaultQuota *QuotaSpec `json:"defaultQuota"`
+	// includedAddons are the add-on services bundled with the plan.
+	IncludedAddons []string `json:"includedAddons"`
+	// allowedAddons are the add-on services a tenant on the plan may subscribe to.
+	AllowedAddons []string `json:"allowedAddons"`
+	// rateCard prices metered usage, one rate per usage type.
+	RateCard []Rate `json:"rateCard"`
+	// current is true on the caller's current plan.
+	Current bool `json:"current"`
 }
 
 // QuantityInput is an amount of one key.
@@ -233,6 +337,24 @@ type QuotaUsageItem struct {
 	Current Decimal `json:"current"`
 }
 
+// Rate prices one usage type: `pricePerBillable` per `unitsPerBillable` units.
+type Rate struct {
+	// metricLabel is the usage type id, e.g. "http_requests".
+	MetricLabel string `json:"metricLabel"`
+	// displayName is the usage type's human name.
+	DisplayName string `json:"displayName"`
+	// service is the service or add-on the usage belongs to.
+	Service string `json:"service"`
+	// unitName is the metered unit, e.g. "request".
+	UnitName string `json:"unitName"`
+	// unitNameBillable is the billed unit, e.g. "million requests".
+	UnitNameBillable string `json:"unitNameBillable"`
+	// unitsPerBillable is how many metered units make one billable unit.
+	UnitsPerBillable Decimal `json:"unitsPerBillable"`
+	// pricePerBillable is the price of one billable unit in currency units (not cents), exact, e.g. "0.35".
+	PricePerBillable Decimal `json:"pricePerBillable"`
+}
+
 // RateLimit is a token-bucket rate limit: `rate` calls per `unit`, up to `burst` at once.
 type RateLimit struct {
 	// rate is how many calls are added to the bucket per unit.
@@ -241,6 +363,17 @@ type RateLimit struct {
 	Burst int32 `json:"burst"`
 	// unit is the period of `rate`: per-second, per-minute, per-hour or per-day.
 	Unit string `json:"unit"`
+}
+
+// RecordUsageResult counts what happened to a batch: accepted + duplicates +
+// the number of rejected is the number of events sent.
+type RecordUsageResult struct {
+	// accepted events were stored now.
+	Accepted int32 `json:"accepted"`
+	// duplicates had been stored before with the same content (or repeat one earlier in the batch); they count once.
+	Duplicates int32 `json:"duplicates"`
+	// rejected are the events not stored, sorted by index.
+	Rejected []UsageRejection `json:"rejected"`
 }
 
 // ReplaceQuotaInput is the new content of an existing quota. Every field is
@@ -305,4 +438,108 @@ type ResourceLimitInput struct {
 	Key string `json:"key"`
 	// maximum is the largest amount, 0 or more, at most 6 decimals.
 	Maximum Decimal `json:"maximum"`
+}
+
+// TransitionFlow is how a tenant moves to a plan.
+type TransitionFlow struct {
+	// method is TRANSITION_METHOD_SUPPORT, TRANSITION_METHOD_WIZARD or TRANSITION_METHOD_RECREATE (or TRANSITION_METHOD_UNSPECIFIED).
+	Method string `json:"method"`
+	// requiredFields are what the transition request must carry, e.g. TRANSITION_REQUIRED_FIELD_PAYMENT_TOKEN.
+	RequiredFields []string `json:"requiredFields"`
+	// requiresManualApproval is true when a human approves the move.
+	RequiresManualApproval bool `json:"requiresManualApproval"`
+}
+
+// UsageEventInput is one usage record.
+type UsageEventInput struct {
+	// id identifies the event in the tenant: the same id is counted once, whatever the retries. At most 255 characters.
+	ID string `json:"id"`
+	// usageType is a metric label of the current plan's rate card, e.g. "http_requests".
+	UsageType string `json:"usageType"`
+	// objectName is the metered object.
+	ObjectName string `json:"objectName"`
+	// quantity is 0 or more in `unitName`, at most 12 decimals.
+	Quantity Decimal `json:"quantity"`
+	// unitName must be the rate card's unit of the usage type.
+	UnitName string `json:"unitName"`
+	// timestamp is when the usage happened: at most 5 minutes ahead, and not older than the tenant's late-arrival window.
+	Timestamp time.Time `json:"timestamp"`
+	// deployment names the deployment of container usage.
+	Deployment *string `json:"deployment,omitempty"`
+	// container names the container of container usage.
+	Container *string `json:"container,omitempty"`
+}
+
+// UsageHour is the usage of one object and usage type in one UTC hour.
+type UsageHour struct {
+	// namespace is where the usage happened.
+	Namespace string `json:"namespace"`
+	// objectName is the metered object.
+	ObjectName string `json:"objectName"`
+	// usageType is the rate card's display name of the usage type, else its metric label.
+	UsageType string `json:"usageType"`
+	// metricLabel is the usage type's stable id.
+	MetricLabel string `json:"metricLabel"`
+	// unitName is the metered unit of `quantity`.
+	UnitName string `json:"unitName"`
+	// quantity is the usage of the hour, exact.
+	Quantity Decimal `json:"quantity"`
+	// start is the beginning of the hour.
+	Start time.Time `json:"start"`
+	// end is the end of the hour.
+	End time.Time `json:"end"`
+	// deployment is set for container usage only; empty otherwise.
+	Deployment string `json:"deployment"`
+	// container is set for container usage only; empty otherwise.
+	Container string `json:"container"`
+}
+
+// UsageItem is the usage of one object and usage type over the range.
+type UsageItem struct {
+	// namespace is where the usage happened (several on "system").
+	Namespace string `json:"namespace"`
+	// objectName is the metered object, e.g. a load balancer.
+	ObjectName string `json:"objectName"`
+	// usageType is the rate card's display name of the usage type, else its metric label.
+	UsageType string `json:"usageType"`
+	// metricLabel is the usage type's stable id, e.g. "http_requests".
+	MetricLabel string `json:"metricLabel"`
+	// unitName is the metered unit of `quantity`, e.g. "request".
+	UnitName string `json:"unitName"`
+	// quantity is the total usage over the range, exact.
+	Quantity Decimal `json:"quantity"`
+	// start is the beginning of the range (inclusive).
+	Start time.Time `json:"start"`
+	// end is the end of the range (exclusive).
+	End time.Time `json:"end"`
+}
+
+// UsageRejection is one event of a batch that was not stored, and why.
+type UsageRejection struct {
+	// index is the event's position in `events`, from 0.
+	Index int32 `json:"index"`
+	// id is the event's id as sent.
+	ID string `json:"id"`
+	// reason says what is wrong, e.g. an unknown usage type.
+	Reason string `json:"reason"`
+}
+
+// UsageSummaryItem is the usage of one usage type over a summary window.
+type UsageSummaryItem struct {
+	// name is the rate card's display name, else the usage type.
+	Name string `json:"name"`
+	// service is the service or add-on the usage type belongs to; empty when the rate card has none.
+	Service string `json:"service"`
+	// usageType is the usage type's id (metric label).
+	UsageType string `json:"usageType"`
+	// unit is the metered unit of `quantity`.
+	Unit string `json:"unit"`
+	// quantity is the usage over the window, exact.
+	Quantity Decimal `json:"quantity"`
+	// timestamp is the end of the window the quantity covers.
+	Timestamp time.Time `json:"timestamp"`
+	// billableUnit is the billed unit (the metered unit when the rate card has no conversion).
+	BillableUnit string `json:"billableUnit"`
+	// billableValue is `quantity` in billable units, rounded half-up to 2 decimals, e.g. "0.83".
+	BillableValue Decimal `json:"billableValue"`
 }

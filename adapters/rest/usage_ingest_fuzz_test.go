@@ -1,0 +1,75 @@
+package rest
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/billingd/billingd/domain/errs"
+)
+
+// FuzzIngestBody feeds arbitrary bodies to the ingestion decoder, as a JSON
+// array and as NDJSON: no input may panic, a refusal of the whole body must be
+// the caller's fault (Invalid), and every element is accounted for exactly
+// once, as an event or as a rejection with its own index.
+func FuzzIngestBody(f *testing.F) {
+	for _, s := range []string{
+		`[{"id":"e1","usage_type":"http_requests","object_name":"lb","quantity":12,"unit_name":"request","timestamp":"2026-11-26T10:00:00Z"}]`,
+		`[{"id":"e2","usage_type":"data_transfer","object_name":"lb","quantity":"0.000000000001","unit_name":"byte","timestamp":"2026-11-26T10:00:00.5+01:00","deployment":"d","container":"c"}]`,
+		`[{"id":1},{"quantity":true},null,5,"x",{"timestamp":"yesterday"},{"quantity":"1e999999999"},{"extra":1}]`,
+		"{\"id\":\"a\",\"quantity\":1}\n\n{\"id\":\"b\",\"quantity\":\"-1\"}\r\n",
+		`[`, `[{]`, `{}`, ``, `[] []`, `[{"quantity":1e400}]`,
+	} {
+		f.Add([]byte(s), false)
+		f.Add([]byte(s), true)
+	}
+	f.Fuzz(func(t *testing.T, body []byte, ndjson bool) {
+		b, err := decodeEvents(body, ndjson)
+		if err != nil {
+			if errs.KindOf(err) != errs.Invalid {
+				t.Fatalf("input %q: error of kind %s: %v", body, errs.KindOf(err), err)
+			}
+			return
+		}
+		if len(b.events)+len(b.rejected) != b.total || len(b.index) != len(b.events) {
+			t.Fatalf("input %q: %d events + %d rejections != %d", body, len(b.events), len(b.rejected), b.total)
+		}
+		seen := map[int]bool{}
+		for _, i := range b.index {
+			seen[i] = true
+		}
+		for _, r := range b.rejected {
+			if seen[r.Index] || r.Index < 0 || r.Index >= b.total || strings.TrimSpace(r.Reason) == "" {
+				t.Fatalf("input %q: bad rejection %+v", body, r)
+			}
+			seen[r.Index] = true
+		}
+		for _, e := range b.events {
+			if e.Quantity.Exponent() > 40 || e.Quantity.Exponent() < -40 || (!e.Timestamp.IsZero() && e.Timestamp.Location().String() != "UTC") {
+				t.Fatalf("input %q: event %+v escaped the checks", body, e)
+			}
+		}
+	})
+}
+
+func TestDecodeEvents(t *testing.T) {
+	t.Parallel()
+	b, err := decodeEvents([]byte(`[{"id":"a","usage_type":"u","object_name":"o","quantity":"1.50","unit_name":"x","timestamp":"2026-11-26T10:00:00Z"},
+		{"id":"b","quantity":true}, {"id":"c","quantity":1,"timestamp":"noon"}, {"id":"d","color":"red"}]`), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(b.events) != 1 || b.events[0].Quantity.String() != "1.5" || len(b.rejected) != 3 {
+		t.Fatalf("%+v", b)
+	}
+	for i, want := range []string{"quantity", "RFC 3339", "unknown field"} {
+		if r := b.rejected[i]; r.Index != i+1 || !strings.Contains(r.Reason, want) || r.ID == "" {
+			t.Fatalf("rejection %d: %+v, want %q", i, r, want)
+		}
+	}
+	if _, err := decodeEvents([]byte(`[{"id":"a"},`), false); err == nil || !strings.Contains(err.Error(), "byte") {
+		t.Fatalf("truncated array: %v", err)
+	}
+	if _, err := decodeEvents([]byte("{\"id\":\"a\"}\n{oops\n"), true); err == nil || !strings.Contains(err.Error(), "line 2") {
+		t.Fatalf("bad NDJSON line: %v", err)
+	}
+}

@@ -1,0 +1,3 @@
+DROP TABLE payment_method_seqs;
+--bun:split
+DROP TABLE payment_methods;

@@ -1,0 +1,185 @@
+package billing
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/billingd/billingd/domain/errs"
+	"github.com/billingd/billingd/domain/kernel"
+	"github.com/billingd/billingd/domain/tenancy"
+)
+
+// Config wires a Service.
+type Config struct {
+	Repo  Repository
+	Tx    kernel.TxRunner
+	Clock kernel.Clock
+	Plans PlanSource
+}
+
+// Service is the payment-method use cases. Writes need the admin role and
+// reads any role; both are checked against the system namespace, since
+// payment methods belong to the whole tenant (a token restricted to one
+// namespace cannot see them).
+type Service struct{ c Config }
+
+// NewService checks the wiring and returns the service.
+func NewService(c Config) (*Service, error) {
+	if c.Repo == nil || c.Tx == nil || c.Clock == nil || c.Plans == nil {
+		return nil, fmt.Errorf("billing.NewService: Repo, Tx, Clock and Plans are required")
+	}
+	return &Service{c: c}, nil
+}
+
+func authorize(ctx context.Context, a tenancy.Action) (tenancy.Principal, error) {
+	p, err := tenancy.PrincipalFrom(ctx)
+	if err != nil {
+		return p, err
+	}
+	return p, p.Authorize(a, tenancy.SystemNamespace)
+}
+
+// Create stores a new payment method and returns it. A PRIMARY or SECONDARY
+// role is applied exactly as MakePrimary / MakeSecondary would be on the new
+// method, so the method holding that role before becomes NORMAL.
+func (s *Service) Create(ctx context.Context, in CreateInput) (PaymentMethod, error) {
+	p, err := authorize(ctx, tenancy.Admin)
+	if err != nil {
+		return PaymentMethod{}, err
+	}
+	if err := in.Validate(); err != nil {
+		return PaymentMethod{}, err
+	}
+	if in.Contact.ContactType == "" {
+		in.Contact.ContactType = ContactMailing
+	}
+	var m PaymentMethod
+	err = s.c.Tx.InTx(ctx, func(ctx context.Context) error {
+		// The counter row is locked first: it serialises creates of one
+		// tenant even when it has no methods yet to lock.
+		seq, err := s.c.Repo.NextSeq(ctx, p.TenantID)
+		if err != nil {
+			return err
+		}
+		ms, err := s.c.Repo.LockTenant(ctx, p.TenantID)
+		if err != nil {
+			return err
+		}
+		m = PaymentMethod{TenantID: p.TenantID, Name: NameFor(seq), Seq: seq, Token: in.Token, Role: RoleNormal,
+			Contact: in.Contact, CreatedAt: s.c.Clock.Now().Truncate(time.Microsecond)}
+		if err := s.c.Repo.Insert(ctx, m); err != nil {
+			return err
+		}
+		var change Change
+		switch in.Role {
+		case RolePrimary:
+			change = MakePrimary
+		case RoleSecondary:
+			change = MakeSecondary
+		default:
+			return nil
+		}
+		roles, err := s.apply(ctx, p.TenantID, append(ms, m), m.Name, change)
+		m.Role = roles[m.Name]
+		return err
+	})
+	if err != nil {
+		return PaymentMethod{}, err
+	}
+	return m, nil
+}
+
+// ChangeRole is ops 4 (primary), 5 (secondary) and 6 (swap-primary); see
+// NextRoles for the rules. It runs in one transaction that holds the
+// tenant's methods, so concurrent changes apply one after the other.
+func (s *Service) ChangeRole(ctx context.Context, name string, change Change) error {
+	p, err := authorize(ctx, tenancy.Admin)
+	if err != nil {
+		return err
+	}
+	return s.c.Tx.InTx(ctx, func(ctx context.Context) error {
+		ms, err := s.c.Repo.LockTenant(ctx, p.TenantID)
+		if err != nil {
+			return err
+		}
+		_, err = s.apply(ctx, p.TenantID, ms, name, change)
+		return err
+	})
+}
+
+// apply computes the new roles and stores the ones that differ.
+func (s *Service) apply(ctx context.Context, tenantID string, ms []PaymentMethod, name string, change Change) (map[string]Role, error) {
+	roles, err := NextRoles(ms, name, change)
+	if err != nil {
+		return nil, err
+	}
+	if err := CheckRoles(roles); err != nil {
+		return nil, err
+	}
+	diff := map[string]Role{}
+	for _, m := range ms {
+		if roles[m.Name] != m.Role {
+			diff[m.Name] = roles[m.Name]
+		}
+	}
+	if len(diff) == 0 {
+		return roles, nil
+	}
+	return roles, s.c.Repo.SetRoles(ctx, tenantID, diff)
+}
+
+// Delete removes a payment method. The primary method cannot go while the
+// tenant's current plan is paid: the next invoice would have nothing to
+// charge. Deleting the primary leaves no primary; the secondary is not
+// promoted (the tenant chooses with op 4).
+func (s *Service) Delete(ctx context.Context, name string) error {
+	p, err := authorize(ctx, tenancy.Admin)
+	if err != nil {
+		return err
+	}
+	return s.c.Tx.InTx(ctx, func(ctx context.Context) error {
+		ms, err := s.c.Repo.LockTenant(ctx, p.TenantID)
+		if err != nil {
+			return err
+		}
+		var found *PaymentMethod
+		for i := range ms {
+			if ms[i].Name == name {
+				found = &ms[i]
+			}
+		}
+		if found == nil {
+			return NotFound(name)
+		}
+		if found.Role == RolePrimary {
+			pl, err := s.c.Plans.PlanOf(ctx, p.TenantID)
+			if err != nil {
+				return err
+			}
+			if pl.FlatPriceCents > 0 && !pl.BillingDisabled {
+				return errs.New(errs.Conflict, "payment method %q is the primary one and plan %q is paid: make another method primary (or move to a free plan) before deleting it", name, pl.Name)
+			}
+		}
+		return s.c.Repo.Delete(ctx, p.TenantID, name)
+	})
+}
+
+// List returns the tenant's payment methods ordered by number. Any role may
+// list them; the provider token is shown to admins only.
+func (s *Service) List(ctx context.Context) ([]PaymentMethod, error) {
+	p, err := authorize(ctx, tenancy.Read)
+	if err != nil {
+		return nil, err
+	}
+	ms, err := s.c.Repo.List(ctx, p.TenantID)
+	if err != nil {
+		return nil, err
+	}
+	if p.Authorize(tenancy.Admin, tenancy.SystemNamespace) != nil {
+		for i := range ms {
+			ms[i].Token = ""
+		}
+	}
+	return ms, nil
+}

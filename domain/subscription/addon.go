@@ -1,0 +1,86 @@
+package subscription
+
+import (
+	"context"
+	"slices"
+	"strings"
+
+	"github.com/billingd/billingd/domain/errs"
+	"github.com/billingd/billingd/domain/plan"
+	"github.com/google/uuid"
+)
+
+func validAddon(name string) error {
+	if known := plan.AddonNames(); !slices.Contains(known, name) {
+		return &errs.Error{Kind: errs.Invalid, Message: "invalid request", Fields: []errs.FieldError{{Field: "addon",
+			Problem: name + " is not an add-on service; want one of " + strings.Join(known, ", ")}}}
+	}
+	return nil
+}
+
+// notAllowed is the 403 of an add-on the current plan does not offer.
+func notAllowed(pl plan.Plan, name string) error {
+	if pl.IncludesAddon(name) {
+		return errs.New(errs.Forbidden, "add-on %s is included with plan %q; there is nothing to subscribe to", name, pl.Name)
+	}
+	return errs.New(errs.Forbidden, "plan %q does not allow add-on %s; allowed: %s", pl.Name, name, listOrNone(pl.AllowedAddons))
+}
+
+// Subscribe subscribes the caller's tenant (admin only) to an add-on its
+// plan allows, from now on. Subscribing to an add-on already subscribed is a
+// no-op: the running subscription goes on.
+func (s *Service) Subscribe(ctx context.Context, name string) error {
+	lc, err := s.lifecycle()
+	if err != nil {
+		return err
+	}
+	p, err := adminPrincipal(ctx)
+	if err != nil {
+		return err
+	}
+	if err := validAddon(name); err != nil {
+		return err
+	}
+	return lc.Tx.InTx(ctx, func(ctx context.Context) error {
+		pl, err := s.planOf(ctx, p.TenantID)
+		if err != nil {
+			return err
+		}
+		if !pl.AllowsAddon(name) {
+			return notAllowed(pl, name)
+		}
+		_, err = lc.Repo.OpenSubscription(ctx, Subscription{TenantID: p.TenantID, ID: uuid.NewString(), Kind: KindAddon, Name: name, Start: s.now()})
+		return err
+	})
+}
+
+// Unsubscribe ends the tenant's subscription to an add-on now (admin only).
+// Unsubscribing from an add-on that is not subscribed is a no-op when the
+// plan allows it, and Forbidden (with the reason) when it does not.
+func (s *Service) Unsubscribe(ctx context.Context, name string) error {
+	lc, err := s.lifecycle()
+	if err != nil {
+		return err
+	}
+	p, err := adminPrincipal(ctx)
+	if err != nil {
+		return err
+	}
+	if err := validAddon(name); err != nil {
+		return err
+	}
+	return lc.Tx.InTx(ctx, func(ctx context.Context) error {
+		closed, err := lc.Repo.CloseSubscription(ctx, p.TenantID, KindAddon, name, s.now())
+		if err != nil || closed {
+			return err
+		}
+		pl, err := s.planOf(ctx, p.TenantID)
+		if err != nil {
+			return err
+		}
+		if !pl.AllowsAddon(name) {
+			return notAllowed(pl, name)
+		}
+		return nil
+	})
+}

@@ -1,0 +1,533 @@
+package subscription
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/billingd/billingd/domain/errs"
+	"github.com/billingd/billingd/domain/kernel"
+	"github.com/billingd/billingd/domain/plan"
+	"github.com/billingd/billingd/domain/tenancy"
+	"github.com/google/uuid"
+)
+
+// TransitionState is plan_transitionState (API.md §12), by its wire name.
+type TransitionState string
+
+// The states of a plan transition. CREATING and WAITING_FOR_APPROVAL are "in
+// flight": a tenant has at most one such transition.
+const (
+	StateCreating           TransitionState = "STATE_CREATING"
+	StateFailed             TransitionState = "STATE_FAILED"
+	StateFinished           TransitionState = "STATE_FINISHED"
+	StateWaitingForApproval TransitionState = "STATE_WAITING_FOR_APPROVAL"
+)
+
+// InFlight reports whether the state still blocks another transition.
+func (s TransitionState) InFlight() bool { return s == StateCreating || s == StateWaitingForApproval }
+
+// Contact is schemacontactGlobalSpecType.
+type Contact struct {
+	Address1    string `json:"address1,omitempty"`
+	Address2    string `json:"address2,omitempty"`
+	City        string `json:"city,omitempty"`
+	ContactType string `json:"contact_type,omitempty"`
+	Country     string `json:"country,omitempty"`
+	County      string `json:"county,omitempty"`
+	PhoneNumber string `json:"phone_number,omitempty"`
+	State       string `json:"state,omitempty"`
+	StateCode   string `json:"state_code,omitempty"`
+	ZipCode     string `json:"zip_code,omitempty"`
+}
+
+// Payload is plan_transitionTransitionPayload without the two backend-set ids.
+type Payload struct {
+	PaymentProviderToken string   `json:"payment_provider_token,omitempty"`
+	PaymentAddress       *Contact `json:"payment_address,omitempty"`
+	BillingAddress       *Contact `json:"billing_address,omitempty"`
+	Domain               string   `json:"domain,omitempty"`
+	SubscribeAddons      []string `json:"subscribe_addon_services,omitempty"`
+	UnsubscribeAddons    []string `json:"unsubscribe_addon_services,omitempty"`
+	CreateSupportTicket  bool     `json:"create_support_ticket,omitempty"`
+	SupportTicketInfo    string   `json:"support_ticket_info,omitempty"`
+	DeletionReason       string   `json:"deletion_reason,omitempty"`
+	DeletionFeedback     string   `json:"deletion_feedback,omitempty"`
+}
+
+// Transition is one request to move a tenant to another plan.
+type Transition struct {
+	TenantID               string
+	ID                     string // uuid
+	OldPlan                string // the plan when it was processed; empty while CREATING
+	NewPlan                string
+	State                  TransitionState
+	RequiresManualApproval bool
+	// Payload is kept without the payment token: the payment methods own
+	// cards; a transition only needs to know one was given.
+	Payload       Payload
+	FailureReason string
+	// DecidedBy is who approved or rejected it ("token:ID" or "operator").
+	DecidedBy string
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// InitiateInput is InitiatePlanTransition: the namespace is ignored.
+type InitiateInput struct {
+	NewPlan        string
+	Payload        Payload
+	IdempotencyKey string
+}
+
+// InitiateResult is plan_transitionInitiatePlanTransitionRsp.
+type InitiateResult struct {
+	ID                     string `json:"id"`
+	RequiresManualApproval bool   `json:"requires_manual_approval,omitempty"`
+	// Replayed is true when the answer came from an earlier request with the
+	// same Idempotency-Key.
+	Replayed bool `json:"-"`
+}
+
+// Validate reports every bad field against the catalog at once: the target
+// plan exists, the payload has what its transition flow requires, and the
+// add-on lists name add-ons the target allows.
+func (in InitiateInput) Validate(cat *plan.Catalog) error {
+	var f errs.Fields
+	if len(in.IdempotencyKey) > 255 {
+		f.Add("Idempotency-Key", "must be at most 255 characters")
+	}
+	if in.NewPlan == "" {
+		f.Add("new_plan", "is required: the name of the target plan")
+		return f.Err()
+	}
+	target, ok := cat.Plan(in.NewPlan)
+	if !ok {
+		f.Add("new_plan", "%q is not a plan of the catalog", in.NewPlan)
+		return f.Err()
+	}
+	p := in.Payload
+	for _, rf := range target.TransitionFlow.RequiredFields {
+		switch rf {
+		case plan.TransitionRequiredFieldPaymentToken:
+			if strings.TrimSpace(p.PaymentProviderToken) == "" {
+				f.Add("payload.payment_provider_token", "plan %q requires a payment provider token", target.Name)
+			}
+		case plan.TransitionRequiredFieldDomain:
+			if strings.TrimSpace(p.Domain) == "" {
+				f.Add("payload.domain", "plan %q requires the tenant's domain", target.Name)
+			}
+		case plan.TransitionRequiredFieldContacts:
+			if p.BillingAddress == nil {
+				f.Add("payload.billing_address", "plan %q requires billing contacts (address1, city, country)", target.Name)
+				break
+			}
+			for _, c := range []struct{ name, v string }{{"address1", p.BillingAddress.Address1}, {"city", p.BillingAddress.City}, {"country", p.BillingAddress.Country}} {
+				if strings.TrimSpace(c.v) == "" {
+					f.Add("payload.billing_address."+c.name, "is required by plan %q", target.Name)
+				}
+			}
+		}
+	}
+	known := plan.AddonNames()
+	check := func(field string, names []string, mustAllow bool) {
+		seen := map[string]bool{}
+		for i, n := range names {
+			at := fmt.Sprintf("%s[%d]", field, i)
+			switch {
+			case !slices.Contains(known, n):
+				f.Add(at, "%q is not an add-on service; want one of %s", n, strings.Join(known, ", "))
+			case seen[n]:
+				f.Add(at, "%q is listed twice", n)
+			case mustAllow && !target.AllowsAddon(n):
+				f.Add(at, "plan %q does not allow add-on %q; allowed: %s", target.Name, n, listOrNone(target.AllowedAddons))
+			}
+			seen[n] = true
+		}
+	}
+	check("payload.subscribe_addon_services", p.SubscribeAddons, true)
+	check("payload.unsubscribe_addon_services", p.UnsubscribeAddons, false)
+	for _, n := range p.SubscribeAddons {
+		if slices.Contains(p.UnsubscribeAddons, n) {
+			f.Add("payload.unsubscribe_addon_services", "%q is also in subscribe_addon_services", n)
+		}
+	}
+	return f.Err()
+}
+
+func listOrNone(ss []string) string {
+	if len(ss) == 0 {
+		return "none"
+	}
+	return strings.Join(ss, ", ")
+}
+
+// LifecycleConfig wires plan transitions, add-ons and subscriptions.
+type LifecycleConfig struct {
+	Repo        LifecycleRepository
+	Tx          kernel.TxRunner
+	Idempotency kernel.IdempotencyStore
+	// Quotas checks a downgrade against current usage.
+	Quotas QuotaFit
+}
+
+// EnableLifecycle wires transitions, add-ons and subscriptions. It is a
+// second step because quota.Service needs this service as its plan layer
+// and this service needs quota.Service for the downgrade check; call it
+// once, before serving.
+func (s *Service) EnableLifecycle(c LifecycleConfig) error {
+	if c.Repo == nil || c.Tx == nil || c.Idempotency == nil || c.Quotas == nil {
+		return fmt.Errorf("subscription.EnableLifecycle: Repo, Tx, Idempotency and Quotas are required")
+	}
+	s.lc = &c
+	return nil
+}
+
+func (s *Service) lifecycle() (*LifecycleConfig, error) {
+	if s.lc == nil {
+		return nil, errs.New(errs.Unavailable, "plan transitions and subscriptions are not enabled")
+	}
+	return s.lc, nil
+}
+
+func (s *Service) now() time.Time { return s.c.Clock.Now().UTC().Truncate(time.Microsecond) }
+
+const initiateScope = "plan_transition.initiate"
+
+// Initiate starts a plan transition for the caller's tenant (admin only).
+// Without manual approval it is processed at once, in the same transaction:
+// the answer's transition is FINISHED or FAILED by the time it is returned.
+func (s *Service) Initiate(ctx context.Context, in InitiateInput) (InitiateResult, error) {
+	lc, err := s.lifecycle()
+	if err != nil {
+		return InitiateResult{}, err
+	}
+	p, err := tenancy.PrincipalFrom(ctx)
+	if err != nil {
+		return InitiateResult{}, err
+	}
+	if err := p.Authorize(tenancy.Admin, tenancy.SystemNamespace); err != nil {
+		return InitiateResult{}, err
+	}
+	if err := in.Validate(s.c.Catalog); err != nil {
+		return InitiateResult{}, err
+	}
+	target, _ := s.c.Catalog.Plan(in.NewPlan)
+	var res InitiateResult
+	err = lc.Tx.InTx(ctx, func(ctx context.Context) error {
+		res = InitiateResult{}
+		if in.IdempotencyKey != "" {
+			answer, found, err := lc.Idempotency.Claim(ctx, p.TenantID, initiateScope, in.IdempotencyKey, initiateHash(in))
+			if err != nil {
+				return err
+			}
+			if found {
+				res.Replayed = true
+				return json.Unmarshal(answer, &res)
+			}
+		}
+		now := s.now()
+		payload := in.Payload
+		if payload.PaymentProviderToken != "" {
+			payload.PaymentProviderToken = "provided"
+		}
+		t := Transition{TenantID: p.TenantID, ID: uuid.NewString(), NewPlan: target.Name, State: StateCreating,
+			RequiresManualApproval: target.TransitionFlow.RequiresManualApproval, Payload: payload, CreatedAt: now, UpdatedAt: now}
+		// The insert comes first: it waits for a concurrent initiate of the
+		// same tenant (unique index on in-flight rows), so the plan read
+		// below sees what that one committed.
+		if err := lc.Repo.InsertTransition(ctx, t); err != nil {
+			return err
+		}
+		cur, err := s.planOf(ctx, p.TenantID)
+		if err != nil {
+			return err
+		}
+		if !cur.CanTransitionTo(target.Name) {
+			return &errs.Error{Kind: errs.Invalid, Message: "invalid request", Fields: []errs.FieldError{{Field: "new_plan",
+				Problem: fmt.Sprintf("the tenant is on plan %q, which cannot move to %q; allowed: %s", cur.Name, target.Name, listOrNone(cur.AllowedTransitions))}}}
+		}
+		t.OldPlan = cur.Name
+		if t.RequiresManualApproval {
+			t.State = StateWaitingForApproval
+			if err := lc.Repo.UpdateTransition(ctx, t, StateCreating); err != nil {
+				return err
+			}
+		} else if err := s.process(ctx, lc, t, false); err != nil {
+			return err
+		}
+		res = InitiateResult{ID: t.ID, RequiresManualApproval: t.RequiresManualApproval}
+		if in.IdempotencyKey != "" {
+			answer, err := json.Marshal(res)
+			if err != nil {
+				return errs.Wrap(errs.Internal, err, "encode transition answer")
+			}
+			return lc.Idempotency.Complete(ctx, p.TenantID, initiateScope, in.IdempotencyKey, answer)
+		}
+		return nil
+	})
+	if err != nil {
+		return InitiateResult{}, err
+	}
+	return res, nil
+}
+
+func initiateHash(in InitiateInput) string {
+	b, _ := json.Marshal(struct {
+		Plan    string
+		Payload Payload
+	}{in.NewPlan, in.Payload})
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
+
+// process takes a CREATING transition to FINISHED or FAILED, inside the
+// caller's transaction. A FAILED outcome is a normal result, not an error.
+func (s *Service) process(ctx context.Context, lc *LifecycleConfig, t Transition, force bool) error {
+	now := s.now()
+	t.UpdatedAt = now
+	target, ok := s.c.Catalog.Plan(t.NewPlan)
+	cur, err := s.planOf(ctx, t.TenantID)
+	if err != nil {
+		return err
+	}
+	t.OldPlan = cur.Name
+	switch {
+	case !ok:
+		t.State, t.FailureReason = StateFailed, fmt.Sprintf("plan %q is no longer in the catalog", t.NewPlan)
+	case !cur.CanTransitionTo(target.Name):
+		t.State, t.FailureReason = StateFailed, fmt.Sprintf("the tenant is on plan %q, which cannot move to %q", cur.Name, target.Name)
+	}
+	if t.State == StateCreating && !force {
+		mis, err := lc.Quotas.Misfits(ctx, t.TenantID, target.DefaultQuota)
+		if err != nil {
+			return err
+		}
+		if len(mis) > 0 {
+			parts := make([]string, len(mis))
+			for i, m := range mis {
+				parts[i] = m.String()
+			}
+			t.State = StateFailed
+			t.FailureReason = fmt.Sprintf("the default quota of plan %q does not fit current usage: %s", target.Name, strings.Join(parts, "; "))
+		}
+	}
+	if t.State == StateCreating {
+		if err := s.switchPlan(ctx, lc, t, cur, target, now); err != nil {
+			return err
+		}
+		t.State = StateFinished
+	}
+	return lc.Repo.UpdateTransition(ctx, t, StateCreating)
+}
+
+// switchPlan moves the tenant from cur to target at now: the plan record,
+// the plan subscription (closed and reopened), the add-ons of the payload
+// and the ones the new plan does not allow (closed), and the change record.
+func (s *Service) switchPlan(ctx context.Context, lc *LifecycleConfig, t Transition, cur, target plan.Plan, now time.Time) error {
+	if err := s.ensurePlanSubscription(ctx, lc, t.TenantID, cur, now); err != nil {
+		return err
+	}
+	if _, err := lc.Repo.CloseSubscription(ctx, t.TenantID, KindPlan, "", now); err != nil {
+		return err
+	}
+	if _, err := lc.Repo.OpenSubscription(ctx, Subscription{TenantID: t.TenantID, ID: uuid.NewString(), Kind: KindPlan, Name: target.Name, Start: now}); err != nil {
+		return err
+	}
+	if err := s.c.Repo.SetPlan(ctx, TenantPlan{TenantID: t.TenantID, PlanName: target.Name, Since: now}); err != nil {
+		return err
+	}
+	subs, err := lc.Repo.Subscriptions(ctx, t.TenantID)
+	if err != nil {
+		return err
+	}
+	for _, sub := range subs {
+		if sub.Kind == KindAddon && sub.Open() && (slices.Contains(t.Payload.UnsubscribeAddons, sub.Name) || !target.AllowsAddon(sub.Name)) {
+			if _, err := lc.Repo.CloseSubscription(ctx, t.TenantID, KindAddon, sub.Name, now); err != nil {
+				return err
+			}
+		}
+	}
+	for _, n := range t.Payload.SubscribeAddons {
+		if _, err := lc.Repo.OpenSubscription(ctx, Subscription{TenantID: t.TenantID, ID: uuid.NewString(), Kind: KindAddon, Name: n, Start: now}); err != nil {
+			return err
+		}
+	}
+	return lc.Repo.RecordChange(ctx, PlanChange{TenantID: t.TenantID, ID: uuid.NewString(), TransitionID: t.ID, OldPlan: cur.Name, NewPlan: target.Name, At: now})
+}
+
+// ensurePlanSubscription creates the tenant's first plan subscription
+// lazily (to its current plan, from the tenant's creation), and follows a
+// plan an operator assigned directly (closing the stale one at now).
+func (s *Service) ensurePlanSubscription(ctx context.Context, lc *LifecycleConfig, tenantID string, cur plan.Plan, now time.Time) error {
+	subs, err := lc.Repo.Subscriptions(ctx, tenantID)
+	if err != nil {
+		return err
+	}
+	var open *Subscription
+	for i := range subs {
+		if subs[i].Kind == KindPlan && subs[i].Open() {
+			open = &subs[i]
+		}
+	}
+	switch {
+	case open == nil:
+		start, err := lc.Repo.TenantCreatedAt(ctx, tenantID)
+		if err != nil {
+			return err
+		}
+		start = start.UTC().Truncate(time.Microsecond)
+		if start.After(now) {
+			start = now
+		}
+		_, err = lc.Repo.OpenSubscription(ctx, Subscription{TenantID: tenantID, ID: uuid.NewString(), Kind: KindPlan, Name: cur.Name, Start: start})
+		return err
+	case open.Name != cur.Name:
+		if _, err := lc.Repo.CloseSubscription(ctx, tenantID, KindPlan, "", now); err != nil {
+			return err
+		}
+		if _, err := lc.Repo.OpenSubscription(ctx, Subscription{TenantID: tenantID, ID: uuid.NewString(), Kind: KindPlan, Name: cur.Name, Start: now}); err != nil {
+			return err
+		}
+		return lc.Repo.RecordChange(ctx, PlanChange{TenantID: tenantID, ID: uuid.NewString(), OldPlan: open.Name, NewPlan: cur.Name, At: now})
+	}
+	return nil
+}
+
+// Approve approves a transition of the caller's tenant that waits for
+// approval (admin only) and processes it at once. force skips the downgrade
+// check against current quota usage.
+func (s *Service) Approve(ctx context.Context, id string, force bool) (Transition, error) {
+	p, err := adminPrincipal(ctx)
+	if err != nil {
+		return Transition{}, err
+	}
+	return s.decide(ctx, p.TenantID, id, "token:"+p.TokenID, func(ctx context.Context, lc *LifecycleConfig, t Transition) error {
+		return s.process(ctx, lc, t, force)
+	})
+}
+
+// Reject ends a transition of the caller's tenant that waits for approval
+// (admin only) as FAILED with reason.
+func (s *Service) Reject(ctx context.Context, id, reason string) (Transition, error) {
+	p, err := adminPrincipal(ctx)
+	if err != nil {
+		return Transition{}, err
+	}
+	return s.decide(ctx, p.TenantID, id, "token:"+p.TokenID, s.rejectFn(reason))
+}
+
+// ApproveAsOperator is Approve for a trusted operator (the CLI): no tenant
+// token, the transition is found by its id alone.
+func (s *Service) ApproveAsOperator(ctx context.Context, id string, force bool) (Transition, error) {
+	return s.decide(ctx, "", id, "operator", func(ctx context.Context, lc *LifecycleConfig, t Transition) error {
+		return s.process(ctx, lc, t, force)
+	})
+}
+
+// RejectAsOperator is Reject for a trusted operator (the CLI).
+func (s *Service) RejectAsOperator(ctx context.Context, id, reason string) (Transition, error) {
+	return s.decide(ctx, "", id, "operator", s.rejectFn(reason))
+}
+
+func (s *Service) rejectFn(reason string) func(context.Context, *LifecycleConfig, Transition) error {
+	return func(ctx context.Context, lc *LifecycleConfig, t Transition) error {
+		t.State, t.UpdatedAt = StateFailed, s.now()
+		t.FailureReason = "rejected by " + t.DecidedBy
+		if r := strings.TrimSpace(reason); r != "" {
+			t.FailureReason += ": " + r
+		}
+		return lc.Repo.UpdateTransition(ctx, t, StateCreating)
+	}
+}
+
+func adminPrincipal(ctx context.Context) (tenancy.Principal, error) {
+	p, err := tenancy.PrincipalFrom(ctx)
+	if err != nil {
+		return p, err
+	}
+	return p, p.Authorize(tenancy.Admin, tenancy.SystemNamespace)
+}
+
+// decide claims a WAITING_FOR_APPROVAL transition (back to CREATING, a
+// conditional update, so two deciders cannot both win), runs fn and returns
+// the transition as stored. tenantID empty finds it by id alone.
+func (s *Service) decide(ctx context.Context, tenantID, id, by string, fn func(context.Context, *LifecycleConfig, Transition) error) (Transition, error) {
+	lc, err := s.lifecycle()
+	if err != nil {
+		return Transition{}, err
+	}
+	if _, err := uuid.Parse(id); err != nil {
+		return Transition{}, errs.New(errs.NotFound, "plan transition %q not found", id)
+	}
+	var out Transition
+	err = lc.Tx.InTx(ctx, func(ctx context.Context) error {
+		t, err := s.load(ctx, lc, tenantID, id)
+		if err != nil {
+			return err
+		}
+		if t.State != StateWaitingForApproval {
+			return errs.New(errs.Conflict, "plan transition %s is %s; only one waiting for approval can be approved or rejected", id, t.State)
+		}
+		t.DecidedBy = by
+		t.State, t.UpdatedAt = StateCreating, s.now()
+		if err := lc.Repo.UpdateTransition(ctx, t, StateWaitingForApproval); err != nil {
+			return err
+		}
+		if err := fn(ctx, lc, t); err != nil {
+			return err
+		}
+		out, err = s.load(ctx, lc, tenantID, id)
+		return err
+	})
+	return out, err
+}
+
+func (s *Service) load(ctx context.Context, lc *LifecycleConfig, tenantID, id string) (Transition, error) {
+	if tenantID == "" {
+		return lc.Repo.TransitionByID(ctx, id)
+	}
+	return lc.Repo.GetTransition(ctx, tenantID, id)
+}
+
+// TransitionState is GetPlanTransition: anyone who knows the id may read
+// the state, and only the state. An unknown or malformed id is NotFound.
+func (s *Service) TransitionState(ctx context.Context, id string) (TransitionState, error) {
+	lc, err := s.lifecycle()
+	if err != nil {
+		return "", err
+	}
+	if _, err := uuid.Parse(id); err != nil {
+		return "", errs.New(errs.NotFound, "plan transition %q not found", id)
+	}
+	t, err := lc.Repo.TransitionByID(ctx, id)
+	if err != nil {
+		return "", err
+	}
+	return t.State, nil
+}
+
+// GetTransition returns a transition of the caller's tenant in full (for
+// GraphQL and tests). Any role may read it.
+func (s *Service) GetTransition(ctx context.Context, id string) (Transition, error) {
+	lc, err := s.lifecycle()
+	if err != nil {
+		return Transition{}, err
+	}
+	p, err := tenancy.PrincipalFrom(ctx)
+	if err != nil {
+		return Transition{}, err
+	}
+	if err := p.Authorize(tenancy.Read, tenancy.SystemNamespace); err != nil {
+		return Transition{}, err
+	}
+	if _, err := uuid.Parse(id); err != nil {
+		return Transition{}, errs.New(errs.NotFound, "plan transition %q not found", id)
+	}
+	return lc.Repo.GetTransition(ctx, p.TenantID, id)
+}

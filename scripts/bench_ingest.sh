@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Ingestion throughput: start billingd on a fresh PostgreSQL database, post
+# batches of 1,000 events over loopback HTTP from N workers (dedup and hourly
+# rollups included), then load the same number of rows with COPY so the ratio
+# to PostgreSQL's own bulk-load limit is visible.
+#   BENCH_PG        server URL (default postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable)
+#   BENCH_DURATION  how long to send (default 15s)
+#   BENCH_WORKERS   concurrent HTTP clients (default 8)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PG="${BENCH_PG:-postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable}"
+DUR="${BENCH_DURATION:-15s}"
+WORKERS="${BENCH_WORKERS:-8}"
+db="billingd_ingest_bench_$$"
+# A free loopback port: other servers may already run on this machine.
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+psql "$PG" -qc "CREATE DATABASE $db" >/dev/null
+url="${PG%%\?*}"; url="${url%/*}/$db?sslmode=disable"
+pid=""
+bin=""
+trap '[ -n "$pid" ] && { kill $pid 2>/dev/null || true; wait $pid 2>/dev/null || true; }; psql "$PG" -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null; rm -rf "$bin"' EXIT
+# Private binaries: bin/ is shared with other scripts that may run at once.
+bin=$(mktemp -d)
+go build -o "$bin/billingd" ./cmd/billingd
+go build -o "$bin/ingestload" ./cmd/ingestload
+tok=$("$bin/billingd" token create --tenant bench --role editor --database-url "$url" | tail -1)
+"$bin/billingd" serve --addr 127.0.0.1:$port --database-url "$url" --log-level warn >/dev/null 2>&1 & pid=$!
+for i in $(seq 1 100); do curl -sf http://127.0.0.1:$port/healthz >/dev/null && break; sleep 0.1; done
+kill -0 $pid  # the server must be ours and alive
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), PostgreSQL $(psql "$PG" -tAc 'SHOW server_version'); client, server and database on the same machine"
+"$bin/ingestload" --target http://127.0.0.1:$port --token "$tok" --workers "$WORKERS" --batch 1000 --duration "$DUR" --pg "$url"
+echo "rows stored: $(psql "$url" -tAc 'SELECT count(*) FROM usage_events') events, $(psql "$url" -tAc 'SELECT count(*) FROM usage_hourly') hourly rollups"
