@@ -37,6 +37,8 @@ fuzz: ## run each fuzz test for FUZZTIME (default 30s)
 	$(GO) test -run=^$$ -fuzz=FuzzParse -fuzztime=$${FUZZTIME:-30s} ./domain/labels/
 	$(GO) test -run=^$$ -fuzz=FuzzLoad -fuzztime=$${FUZZTIME:-30s} -fuzzminimizetime=2s ./domain/plan/
 
-bench: ## benchmarks against PostgreSQL (BENCH_PG): reservations/s, quota/usage latency, nested GraphQL
+bench: ## benchmarks against PostgreSQL (BENCH_PG): reservations/s, quota/usage latency, nested GraphQL, 15 s verified mixed load
 	$(GO) test -run=^$$ -bench=. -benchmem ./graph/... ./adapters/store/...
 	BENCH_PG='$(BENCH_PG)' scripts/bench.sh
+	BENCH_PG='$(BENCH_PG)' scripts/bench_reports.sh
+	BENCH_PG='$(BENCH_PG)' LOAD_DURATION=$${LOAD_DURATION:-15s} scripts/load_mixed.sh

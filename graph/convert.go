@@ -5,13 +5,18 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 	"unicode/utf8"
 
+	"github.com/billingd/billingd/domain/audit"
+	"github.com/billingd/billingd/domain/billing"
 	"github.com/billingd/billingd/domain/errs"
+	"github.com/billingd/billingd/domain/invoice"
 	"github.com/billingd/billingd/domain/labels"
 	"github.com/billingd/billingd/domain/plan"
 	"github.com/billingd/billingd/domain/quota"
+	"github.com/billingd/billingd/domain/subscription"
 	"github.com/billingd/billingd/domain/usage"
 	"github.com/billingd/billingd/graph/model"
 	// Aliased: this package's decimal() maps quota amounts.
@@ -464,4 +469,176 @@ func planToModel(pl plan.Plan, currency string, current bool) *model.Plan {
 			UnitNameBillable: r.UnitNameBillable, UnitsPerBillable: exact(r.UnitsPerBillable), PricePerBillable: exact(r.PricePerBillable)}
 	}
 	return m
+}
+
+// --- payment methods, plan transitions, subscriptions, invoices ---
+
+// contactInput maps an optional contact; nil is the zero contact.
+func contactInput(c *model.ContactInput) billing.Contact {
+	if c == nil {
+		return billing.Contact{}
+	}
+	return billing.Contact{
+		Address1: strOrEmpty(c.Address1), Address2: strOrEmpty(c.Address2), City: strOrEmpty(c.City),
+		State: strOrEmpty(c.State), StateCode: strOrEmpty(c.StateCode), County: strOrEmpty(c.County),
+		Country: strOrEmpty(c.Country), ZipCode: strOrEmpty(c.ZipCode), PhoneNumber: strOrEmpty(c.PhoneNumber),
+		ContactType: billing.ContactType(strOrEmpty(c.ContactType)),
+	}
+}
+
+// paymentMethodInput maps createPaymentMethod's input; the service validates it.
+func paymentMethodInput(in model.CreatePaymentMethodInput) billing.CreateInput {
+	return billing.CreateInput{Token: in.Token, Role: billing.Role(strOrEmpty(in.Role)), Contact: contactInput(in.Contact)}
+}
+
+// paymentMethodToModel maps a method; the service blanked the token for
+// callers who may not see it, and blank becomes null.
+func paymentMethodToModel(m billing.PaymentMethod) *model.PaymentMethod {
+	c := m.Contact
+	out := &model.PaymentMethod{Name: m.Name, Role: string(m.Role), CreatedAt: m.CreatedAt.UTC(), Contact: &model.Contact{
+		ContactType: string(c.ContactType), Address1: c.Address1, Address2: c.Address2, City: c.City, State: c.State,
+		StateCode: c.StateCode, County: c.County, Country: c.Country, ZipCode: c.ZipCode, PhoneNumber: c.PhoneNumber,
+	}}
+	if m.Token != "" {
+		tok := m.Token
+		out.Token = &tok
+	}
+	return out
+}
+
+func paymentMethodsToModel(ms []billing.PaymentMethod) []model.PaymentMethod {
+	out := make([]model.PaymentMethod, len(ms))
+	for i, m := range ms {
+		out[i] = *paymentMethodToModel(m)
+	}
+	return out
+}
+
+// transitionContact maps an optional contact of a transition payload.
+func transitionContact(c *model.ContactInput) *subscription.Contact {
+	if c == nil {
+		return nil
+	}
+	b := contactInput(c)
+	return &subscription.Contact{
+		Address1: b.Address1, Address2: b.Address2, City: b.City, ContactType: string(b.ContactType), Country: b.Country,
+		County: b.County, PhoneNumber: b.PhoneNumber, State: b.State, StateCode: b.StateCode, ZipCode: b.ZipCode,
+	}
+}
+
+// initiateInput maps initiatePlanTransition's input; the service validates
+// it against the target plan's transition flow.
+func initiateInput(in model.InitiatePlanTransitionInput) subscription.InitiateInput {
+	return subscription.InitiateInput{
+		NewPlan:        in.NewPlan,
+		IdempotencyKey: strOrEmpty(in.IdempotencyKey),
+		Payload: subscription.Payload{
+			PaymentProviderToken: strOrEmpty(in.PaymentProviderToken),
+			PaymentAddress:       transitionContact(in.PaymentAddress),
+			BillingAddress:       transitionContact(in.BillingAddress),
+			Domain:               strOrEmpty(in.Domain),
+			SubscribeAddons:      in.SubscribeAddons,
+			UnsubscribeAddons:    in.UnsubscribeAddons,
+			CreateSupportTicket:  deref(in.CreateSupportTicket),
+			SupportTicketInfo:    strOrEmpty(in.SupportTicketInfo),
+			DeletionReason:       strOrEmpty(in.DeletionReason),
+			DeletionFeedback:     strOrEmpty(in.DeletionFeedback),
+		},
+	}
+}
+
+func transitionToModel(t subscription.Transition) *model.PlanTransition {
+	out := &model.PlanTransition{
+		ID: t.ID, State: string(t.State), TargetPlan: t.NewPlan, RequiresManualApproval: t.RequiresManualApproval,
+		FailureReason: t.FailureReason, DecidedBy: t.DecidedBy,
+		SubscribeAddons:   append([]string{}, t.Payload.SubscribeAddons...),
+		UnsubscribeAddons: append([]string{}, t.Payload.UnsubscribeAddons...),
+		CreatedAt:         t.CreatedAt.UTC(), UpdatedAt: t.UpdatedAt.UTC(),
+	}
+	if t.OldPlan != "" {
+		from := t.OldPlan
+		out.FromPlan = &from
+	}
+	return out
+}
+
+func subscriptionsToModel(vs []subscription.SubscriptionView) []model.TenantSubscription {
+	out := make([]model.TenantSubscription, len(vs))
+	for i, v := range vs {
+		s := model.TenantSubscription{ID: v.ID, Kind: strings.ToUpper(string(v.Kind)), Name: v.Name, Title: v.Title,
+			Start: v.Start.UTC(), Current: v.Current(), Periods: make([]model.SubscriptionPeriod, len(v.Periods))}
+		if !v.Open() {
+			end := v.End.UTC()
+			s.End = &end
+		}
+		for j, p := range v.Periods {
+			s.Periods[j] = model.SubscriptionPeriod{UID: p.UID, Start: p.Start.UTC(), End: p.End.UTC(),
+				InternalStart: p.InternalStart.UTC(), InternalEnd: p.InternalEnd.UTC(), Trial: p.Trial}
+		}
+		out[i] = s
+	}
+	return out
+}
+
+// invoiceConnection makes one page of invoices; the cursor is the invoice's name.
+func invoiceConnection(page []invoice.Invoice, more bool) *model.InvoiceConnection {
+	c := &model.InvoiceConnection{Edges: make([]model.InvoiceEdge, len(page)), PageInfo: &model.PageInfo{HasNextPage: more}}
+	for i, inv := range page {
+		c.Edges[i] = model.InvoiceEdge{Cursor: encodeCursor(inv.Name), Node: invoiceToModel(inv)}
+	}
+	if len(page) > 0 {
+		end := c.Edges[len(page)-1].Cursor
+		c.PageInfo.EndCursor = &end
+	}
+	return c
+}
+
+// invoiceToModel maps an invoice. Lines not read (nil) map to an empty list:
+// the invoices resolver reads them whenever they are selected.
+func invoiceToModel(inv invoice.Invoice) *model.Invoice {
+	out := &model.Invoice{
+		Name: inv.Name, Status: string(inv.Status), Active: inv.Active(), Period: inv.Period.String(),
+		PeriodStart: inv.Period.Start(), PeriodEnd: inv.Period.End(), Plan: inv.PlanName, Currency: inv.Currency,
+		TotalCents: inv.AmountCents, Lines: make([]model.InvoiceLine, len(inv.Lines)),
+	}
+	if inv.Number > 0 {
+		n := inv.Number
+		out.Number = &n
+	}
+	if !inv.IssuedAt.IsZero() {
+		t := inv.IssuedAt.UTC()
+		out.IssuedAt = &t
+	}
+	if !inv.DueAt.IsZero() {
+		t := inv.DueAt.UTC()
+		out.DueAt = &t
+	}
+	for i, l := range inv.Lines {
+		out.Lines[i] = model.InvoiceLine{Kind: string(l.Kind), Description: l.Description, UsageType: l.UsageType,
+			ForPeriod: l.ForPeriod, Quantity: exact(l.Quantity), Unit: l.Unit, BillableQuantity: exact(l.Billable),
+			BillableUnit: l.BillableUnit, UnitPrice: exact(l.UnitPrice), AmountCents: l.AmountCents}
+	}
+	return out
+}
+
+// auditConnection turns up to first+1 records into one page.
+func auditConnection(entries []audit.Entry, first int) *model.AuditConnection {
+	more := len(entries) > first
+	if more {
+		entries = entries[:first]
+	}
+	c := &model.AuditConnection{Edges: make([]model.AuditEdge, 0, len(entries)), PageInfo: &model.PageInfo{HasNextPage: more}}
+	for _, e := range entries {
+		cur := encodeCursor(strconv.FormatInt(e.Seq, 10))
+		node := &model.AuditRecord{Seq: e.Seq, At: e.At, Actor: e.Actor, Action: e.Action, Namespace: e.Namespace, Object: e.Object}
+		if e.Before != "" {
+			node.Before = &e.Before
+		}
+		if e.After != "" {
+			node.After = &e.After
+		}
+		c.Edges = append(c.Edges, model.AuditEdge{Cursor: cur, Node: node})
+		c.PageInfo.EndCursor = &cur
+	}
+	return c
 }

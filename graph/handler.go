@@ -11,7 +11,10 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/99designs/gqlgen/graphql/playground"
+	"github.com/billingd/billingd/domain/audit"
+	"github.com/billingd/billingd/domain/billing"
 	"github.com/billingd/billingd/domain/errs"
+	"github.com/billingd/billingd/domain/invoice"
 	"github.com/billingd/billingd/domain/quota"
 	"github.com/billingd/billingd/domain/subscription"
 	"github.com/billingd/billingd/domain/tenancy"
@@ -44,6 +47,12 @@ type Config struct {
 	// Usage records usage (recordUsage) and answers the usage reports
 	// (Namespace.usage and cost, monthlyUsage, usageSummary).
 	Usage *usage.Service
+	// Payments answers paymentMethods and the payment-method mutations.
+	Payments *billing.Service
+	// Invoices answers invoices and setInvoiceStatus.
+	Invoices *invoice.Service
+	// Audit reads the audit log; may be nil (auditLog then fails as not wired).
+	Audit *audit.Service
 	// Logger receives internal errors and panics; nil discards them.
 	Logger *slog.Logger
 	// Introspection lets clients (and the playground) read the schema.
@@ -74,7 +83,8 @@ func NewHandler(cfg Config) http.Handler {
 	}
 
 	srv := handler.New(generated.NewExecutableSchema(generated.Config{
-		Resolvers: &Resolver{quotas: cfg.Quotas, tenancy: cfg.Tenancy, plans: cfg.Plans, usage: cfg.Usage},
+		Resolvers: &Resolver{quotas: cfg.Quotas, tenancy: cfg.Tenancy, plans: cfg.Plans, usage: cfg.Usage,
+			payments: cfg.Payments, invoices: cfg.Invoices, audit: cfg.Audit},
 	}))
 	// No websocket or multipart transports: there are no subscriptions or
 	// uploads, and each transport is surface to defend.

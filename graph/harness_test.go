@@ -14,7 +14,10 @@ import (
 	"github.com/billingd/billingd/adapters/ratelimit"
 	"github.com/billingd/billingd/adapters/store"
 	"github.com/billingd/billingd/catalog"
+	"github.com/billingd/billingd/domain/audit"
+	"github.com/billingd/billingd/domain/billing"
 	"github.com/billingd/billingd/domain/errs"
+	"github.com/billingd/billingd/domain/invoice"
 	"github.com/billingd/billingd/domain/kernel"
 	"github.com/billingd/billingd/domain/quota"
 	"github.com/billingd/billingd/domain/subscription"
@@ -33,6 +36,9 @@ type harness struct {
 	ten   *tenancy.Service
 	plans *subscription.Service
 	us    *usage.Service
+	pay   *billing.Service
+	inv   *invoice.Service
+	audit *audit.Service
 }
 
 // forEachStore runs fn against SQLite, and against PostgreSQL when
@@ -83,6 +89,7 @@ func newHarness(t *testing.T, url string) *harness {
 		Namespaces:  store.NewTenancyRepo(db, clk),
 		Idempotency: store.NewIdempotencyRepo(db, clk),
 		Limiter:     ratelimit.New(),
+		Audit:       store.NewAuditRepo(db, clk),
 	})
 	if err != nil {
 		t.Fatalf("quota service: %v", err)
@@ -96,8 +103,40 @@ func newHarness(t *testing.T, url string) *harness {
 	if err != nil {
 		t.Fatalf("usage service: %v", err)
 	}
-	return &harness{db: db, qs: qs, ten: ten, plans: plans, us: us}
+	// Transitions check a downgrade against quota usage, as in app.go.
+	if err := plans.EnableLifecycle(subscription.LifecycleConfig{Repo: store.NewSubscriptionRepo(db), Tx: db,
+		Idempotency: store.NewIdempotencyRepo(db, clk), Quotas: qs}); err != nil {
+		t.Fatalf("enable lifecycle: %v", err)
+	}
+	pay, err := billing.NewService(billing.Config{Repo: store.NewPaymentRepo(db), Tx: db, Clock: clk, Plans: plans})
+	if err != nil {
+		t.Fatalf("billing service: %v", err)
+	}
+	aud, err := audit.NewService(store.NewAuditRepo(db, clk))
+	if err != nil {
+		t.Fatalf("audit service: %v", err)
+	}
+	h := &harness{db: db, qs: qs, ten: ten, plans: plans, us: us, pay: pay, audit: aud}
+	h.inv = h.invoices(t, clk)
+	return h
 }
+
+// invoices is an invoice service over the harness's store and services that
+// reads the time from clk (tests move it past a month's end to close it).
+func (h *harness) invoices(t *testing.T, clk kernel.Clock) *invoice.Service {
+	t.Helper()
+	s, err := invoice.NewService(invoice.Config{Repo: store.NewInvoiceRepo(h.db), Tx: h.db, Clock: clk, Plans: h.plans,
+		Usage: h.us, Subscriptions: store.NewSubscriptionRepo(h.db), Renderer: fakeRenderer{}})
+	if err != nil {
+		t.Fatalf("invoice service: %v", err)
+	}
+	return s
+}
+
+// fakeRenderer stands in for the PDF renderer, which GraphQL never calls.
+type fakeRenderer struct{}
+
+func (fakeRenderer) Render(inv invoice.Invoice) ([]byte, error) { return []byte(inv.Name), nil }
 
 // caller creates a tenant of its own with a token of role, bound to ns when
 // ns is set, and returns the authenticated principal.
@@ -147,6 +186,15 @@ func (h *harness) handler(p *tenancy.Principal, cfg graph.Config) http.Handler {
 	}
 	if cfg.Usage == nil {
 		cfg.Usage = h.us
+	}
+	if cfg.Payments == nil {
+		cfg.Payments = h.pay
+	}
+	if cfg.Invoices == nil {
+		cfg.Invoices = h.inv
+	}
+	if cfg.Audit == nil {
+		cfg.Audit = h.audit
 	}
 	return withPrincipal(p, graph.NewHandler(cfg))
 }

@@ -6,7 +6,10 @@ package graph
 import (
 	"context"
 
+	"github.com/billingd/billingd/domain/audit"
+	"github.com/billingd/billingd/domain/billing"
 	"github.com/billingd/billingd/domain/errs"
+	"github.com/billingd/billingd/domain/invoice"
 	"github.com/billingd/billingd/domain/quota"
 	"github.com/billingd/billingd/domain/subscription"
 	"github.com/billingd/billingd/domain/tenancy"
@@ -20,6 +23,10 @@ type Resolver struct {
 	tenancy *tenancy.Service
 	plans   *subscription.Service
 	usage   *usage.Service
+	// payments and invoices may be nil: their fields then fail as not wired.
+	payments *billing.Service
+	invoices *invoice.Service
+	audit    *audit.Service
 }
 
 // notWired is the error of a field whose domain service the handler was

@@ -7,8 +7,12 @@ package graph
 
 import (
 	"context"
+	"strconv"
 	"time"
 
+	"github.com/billingd/billingd/domain/billing"
+	"github.com/billingd/billingd/domain/errs"
+	"github.com/billingd/billingd/domain/invoice"
 	"github.com/billingd/billingd/domain/labels"
 	"github.com/billingd/billingd/domain/quota"
 	"github.com/billingd/billingd/graph/generated"
@@ -77,6 +81,113 @@ func (r *mutationResolver) RecordUsage(ctx context.Context, namespace string, ev
 		return nil, err
 	}
 	return recordResultToModel(res), nil
+}
+
+func (r *mutationResolver) CreatePaymentMethod(ctx context.Context, input model.CreatePaymentMethodInput) (*model.PaymentMethod, error) {
+	if r.payments == nil {
+		return nil, notWired("payment")
+	}
+	m, err := r.payments.Create(ctx, paymentMethodInput(input))
+	if err != nil {
+		return nil, err
+	}
+	return paymentMethodToModel(m), nil
+}
+
+func (r *mutationResolver) MakePaymentMethodPrimary(ctx context.Context, name string) ([]model.PaymentMethod, error) {
+	return r.changeRole(ctx, name, billing.MakePrimary)
+}
+
+func (r *mutationResolver) MakePaymentMethodSecondary(ctx context.Context, name string) ([]model.PaymentMethod, error) {
+	return r.changeRole(ctx, name, billing.MakeSecondary)
+}
+
+func (r *mutationResolver) SwapPaymentMethodRole(ctx context.Context, name string) ([]model.PaymentMethod, error) {
+	return r.changeRole(ctx, name, billing.SwapPrimary)
+}
+
+func (r *mutationResolver) DeletePaymentMethod(ctx context.Context, name string) (bool, error) {
+	if r.payments == nil {
+		return false, notWired("payment")
+	}
+	if err := r.payments.Delete(ctx, name); err != nil {
+		return false, err
+	}
+	return true, nil
+}
+
+func (r *mutationResolver) InitiatePlanTransition(ctx context.Context, input model.InitiatePlanTransitionInput) (*model.PlanTransition, error) {
+	if r.plans == nil {
+		return nil, notWired("plan")
+	}
+	res, err := r.plans.Initiate(ctx, initiateInput(input))
+	if err != nil {
+		return nil, err
+	}
+	// Initiate answers with the id only (the REST shape); the transition is
+	// committed by now, FINISHED or FAILED unless it waits for approval.
+	t, err := r.plans.GetTransition(ctx, res.ID)
+	if err != nil {
+		return nil, err
+	}
+	return transitionToModel(t), nil
+}
+
+func (r *mutationResolver) ApprovePlanTransition(ctx context.Context, id string, force *bool) (*model.PlanTransition, error) {
+	if r.plans == nil {
+		return nil, notWired("plan")
+	}
+	t, err := r.plans.Approve(ctx, id, deref(force))
+	if err != nil {
+		return nil, err
+	}
+	return transitionToModel(t), nil
+}
+
+func (r *mutationResolver) RejectPlanTransition(ctx context.Context, id string, reason *string) (*model.PlanTransition, error) {
+	if r.plans == nil {
+		return nil, notWired("plan")
+	}
+	t, err := r.plans.Reject(ctx, id, strOrEmpty(reason))
+	if err != nil {
+		return nil, err
+	}
+	return transitionToModel(t), nil
+}
+
+func (r *mutationResolver) SubscribeAddon(ctx context.Context, name string) ([]model.TenantSubscription, error) {
+	if r.plans == nil {
+		return nil, notWired("plan")
+	}
+	if err := r.plans.Subscribe(ctx, name); err != nil {
+		return nil, err
+	}
+	return r.listSubscriptions(ctx, true)
+}
+
+func (r *mutationResolver) UnsubscribeAddon(ctx context.Context, name string) ([]model.TenantSubscription, error) {
+	if r.plans == nil {
+		return nil, notWired("plan")
+	}
+	if err := r.plans.Unsubscribe(ctx, name); err != nil {
+		return nil, err
+	}
+	return r.listSubscriptions(ctx, true)
+}
+
+func (r *mutationResolver) SetInvoiceStatus(ctx context.Context, name string, status string) (*model.Invoice, error) {
+	if r.invoices == nil {
+		return nil, notWired("invoice")
+	}
+	to, err := invoice.ParseStatus(status)
+	if err != nil {
+		return nil, err
+	}
+	inv, err := r.invoices.SetStatus(ctx, name, to)
+	if err != nil {
+		return nil, err
+	}
+	return invoiceToModel(inv), nil
 }
 
 func (r *namespaceResolver) Quotas(ctx context.Context, obj *model.Namespace, first *int32, after *string, labelFilter *string) (*model.QuotaConnection, error) {
@@ -232,6 +343,93 @@ func (r *queryResolver) UsageSummary(ctx context.Context, start *string, end *st
 		return nil, err
 	}
 	return summaryToModel(items), nil
+}
+
+func (r *queryResolver) PaymentMethods(ctx context.Context) ([]model.PaymentMethod, error) {
+	if r.payments == nil {
+		return nil, notWired("payment")
+	}
+	ms, err := r.payments.List(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return paymentMethodsToModel(ms), nil
+}
+
+func (r *queryResolver) PlanTransition(ctx context.Context, id string) (*model.PlanTransition, error) {
+	if r.plans == nil {
+		return nil, notWired("plan")
+	}
+	t, err := r.plans.GetTransition(ctx, id)
+	if errs.Is(err, errs.NotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return transitionToModel(t), nil
+}
+
+func (r *queryResolver) Subscriptions(ctx context.Context, current *bool) ([]model.TenantSubscription, error) {
+	if r.plans == nil {
+		return nil, notWired("plan")
+	}
+	return r.listSubscriptions(ctx, deref(current))
+}
+
+func (r *queryResolver) Invoices(ctx context.Context, first *int32, after *string) (*model.InvoiceConnection, error) {
+	if r.invoices == nil {
+		return nil, notWired("invoice")
+	}
+	n, err := pageSize("first", first, 20)
+	if err != nil {
+		return nil, err
+	}
+	from, err := decodeCursor("after", after)
+	if err != nil {
+		return nil, err
+	}
+	// A tenant has one invoice a month, so the whole list (capped by the
+	// service) is small enough to page in memory.
+	all, err := r.invoices.List(ctx, invoice.MaxList)
+	if err != nil {
+		return nil, err
+	}
+	page, more, err := invoicePage(all, from, n)
+	if err != nil {
+		return nil, err
+	}
+	if selectsInvoiceLines(ctx) {
+		if page, err = r.withLines(ctx, page); err != nil {
+			return nil, err
+		}
+	}
+	return invoiceConnection(page, more), nil
+}
+
+func (r *queryResolver) AuditLog(ctx context.Context, first *int32, after *string) (*model.AuditConnection, error) {
+	if r.audit == nil {
+		return nil, notWired("audit")
+	}
+	n, err := pageSize("first", first, 50)
+	if err != nil {
+		return nil, err
+	}
+	cur, err := decodeCursor("after", after)
+	if err != nil {
+		return nil, err
+	}
+	var afterSeq int64
+	if cur != "" {
+		if afterSeq, err = strconv.ParseInt(cur, 10, 64); err != nil || afterSeq < 0 {
+			return nil, fieldError("after", "is not a cursor returned by this API")
+		}
+	}
+	entries, err := r.audit.List(ctx, afterSeq, n+1)
+	if err != nil {
+		return nil, err
+	}
+	return auditConnection(entries, n), nil
 }
 
 func (r *Resolver) Mutation() generated.MutationResolver { return &mutationResolver{r} }

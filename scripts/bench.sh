@@ -13,7 +13,8 @@ trap 'kill $pid 2>/dev/null || true; wait $pid 2>/dev/null || true; psql "$PG" -
 go build -o bin/billingd ./cmd/billingd
 go build -o bin/billingload ./cmd/billingload
 tok=$(bin/billingd token create --tenant bench --database-url "$url" | tail -1)
-bin/billingd serve --addr 127.0.0.1:18181 --database-url "$url" --log-level warn >/dev/null 2>&1 & pid=$!
+# --rate-limit 0: the load comes from one token on purpose.
+bin/billingd serve --addr 127.0.0.1:18181 --database-url "$url" --log-level warn --rate-limit 0 >/dev/null 2>&1 & pid=$!
 for i in $(seq 1 50); do curl -sf http://127.0.0.1:18181/healthz >/dev/null && break; sleep 0.1; done
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), PostgreSQL $(psql "$PG" -tAc 'SHOW server_version')"
 echo "# reservations, every worker on one counter row (worst case: one hot row)"

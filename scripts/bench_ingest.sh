@@ -24,7 +24,7 @@ bin=$(mktemp -d)
 go build -o "$bin/billingd" ./cmd/billingd
 go build -o "$bin/ingestload" ./cmd/ingestload
 tok=$("$bin/billingd" token create --tenant bench --role editor --database-url "$url" | tail -1)
-"$bin/billingd" serve --addr 127.0.0.1:$port --database-url "$url" --log-level warn >/dev/null 2>&1 & pid=$!
+"$bin/billingd" serve --addr 127.0.0.1:$port --database-url "$url" --log-level warn --rate-limit 0 >/dev/null 2>&1 & pid=$!
 for i in $(seq 1 100); do curl -sf http://127.0.0.1:$port/healthz >/dev/null && break; sleep 0.1; done
 kill -0 $pid  # the server must be ours and alive
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), PostgreSQL $(psql "$PG" -tAc 'SHOW server_version'); client, server and database on the same machine"

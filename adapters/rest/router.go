@@ -8,6 +8,7 @@ import (
 
 	"github.com/billingd/billingd/domain/billing"
 	"github.com/billingd/billingd/domain/errs"
+	"github.com/billingd/billingd/domain/invoice"
 	"github.com/billingd/billingd/domain/quota"
 	"github.com/billingd/billingd/domain/subscription"
 	"github.com/billingd/billingd/domain/usage"
@@ -23,7 +24,11 @@ type Config struct {
 	Plans        *subscription.Service
 	Usage        *usage.Service
 	Payments     *billing.Service
+	Invoices     *invoice.Service
 	MaxBodyBytes int64
+	// RateLimit is the per-token request rate limit of every authenticated
+	// route; nil means none.
+	RateLimit *TokenLimiter
 }
 
 // api holds the services the handlers call.
@@ -69,6 +74,9 @@ func Routes() []Route {
 		// 25-26: usage plans; the namespace is always system.
 		{Method: "GET", Path: "/api/web/namespaces/system/usage_plans/current", SpecPath: "/api/web/namespaces/system/usage_plans/current", Name: "ves.io.schema.usage.plan.CustomAPI.GetCurrentPlan", handle: (*api).currentPlan},
 		{Method: "GET", Path: "/api/web/namespaces/system/usage_plans/custom_list", SpecPath: "/api/web/namespaces/system/usage_plans/custom_list", Name: "ves.io.schema.usage.plan.CustomAPI.ListUsagePlans", handle: (*api).listUsagePlans},
+		// 2-3: invoices, tenant-wide (the namespace is accepted and ignored for scope); the PDF is base64 inside JSON.
+		{Method: "GET", Path: "/api/web/namespaces/{namespace}/usage/invoice_pdf", SpecPath: "/api/web/namespaces/{namespace}/usage/invoice_pdf", Name: "ves.io.schema.usage.invoice.CustomAPI.DownloadInvoicePdf", handle: (*api).invoicePDF},
+		{Method: "GET", Path: "/api/web/namespaces/{namespace}/usage/invoices/custom_list", SpecPath: "/api/web/namespaces/{namespace}/usage/invoices/custom_list", Name: "ves.io.schema.usage.invoice.CustomAPI.ListInvoices", handle: (*api).listInvoices},
 		// 4-8: payment methods, tenant-wide; singular payment_method/{name}/... for role changes, plural for create/delete.
 		{Method: "POST", Path: "/api/web/namespaces/{namespace}/billing/payment_method/{name}/primary", SpecPath: "/api/web/namespaces/{namespace}/billing/payment_method/{name}/primary", Name: "ves.io.schema.billing.payment_method.CustomAPI.MakePaymentMethodPrimary", handle: paymentMethodRole(billing.MakePrimary)},
 		{Method: "POST", Path: "/api/web/namespaces/{namespace}/billing/payment_method/{name}/secondary", SpecPath: "/api/web/namespaces/{namespace}/billing/payment_method/{name}/secondary", Name: "ves.io.schema.billing.payment_method.CustomAPI.MakePaymentMethodSecondary", handle: paymentMethodRole(billing.MakeSecondary)},
@@ -100,7 +108,7 @@ func Register(r *mux.Router, c Config) {
 		handle := rt.handle
 		var h http.Handler = serve(a, func(w http.ResponseWriter, r *http.Request) (any, error) { return handle(a, w, r) })
 		if !rt.Public {
-			h = RequireAuth(c.Auth, c.Logger, h)
+			h = RequireAuth(c.Auth, c.Logger, c.RateLimit.Wrap(c.Logger, h))
 		}
 		h = Instrument(rt.Name, c.Logger, c.Metrics, LimitBody(max(c.MaxBodyBytes, rt.MaxBody), h))
 		r.Handle(rt.Path, h).Methods(rt.Method)

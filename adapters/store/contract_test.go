@@ -32,7 +32,7 @@ func newFixture(t *testing.T, db *store.DB) *fixture {
 	clk := kernel.NewFixedClock(t0)
 	tr := store.NewTenancyRepo(db, clk)
 	qs, err := quota.NewService(quota.Config{Repo: store.NewQuotaRepo(db), Tx: db, Clock: clk, Namespaces: tr,
-		Idempotency: store.NewIdempotencyRepo(db, clk), Limiter: ratelimit.New()})
+		Idempotency: store.NewIdempotencyRepo(db, clk), Limiter: ratelimit.New(), Audit: store.NewAuditRepo(db, clk)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -240,7 +240,8 @@ func translate(err error) error {
 	case errors.As(err, &netErr), errors.Is(err, driver.ErrBadConn), errors.Is(err, io.ErrUnexpectedEOF),
 		errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled),
 		strings.Contains(msg, "failed to connect"), strings.Contains(msg, "conn closed"),
-		strings.Contains(msg, "database is locked"), strings.Contains(msg, "connection refused"):
+		strings.Contains(msg, "database is locked"), strings.Contains(msg, "connection refused"),
+		strings.Contains(msg, "SQLITE_INTERRUPT"): // SQLite stopped by a request's deadline
 		return errs.Wrap(errs.Unavailable, err, "database unavailable, retry later")
 	}
 	return errs.Wrap(errs.Internal, err, "database error")

@@ -6,7 +6,9 @@ import (
 
 	"github.com/billingd/billingd/adapters/ratelimit"
 	"github.com/billingd/billingd/adapters/store"
+	"github.com/billingd/billingd/domain/audit"
 	"github.com/billingd/billingd/domain/billing"
+	"github.com/billingd/billingd/domain/invoice"
 	"github.com/billingd/billingd/domain/kernel"
 	"github.com/billingd/billingd/domain/quota"
 	"github.com/billingd/billingd/domain/subscription"
@@ -23,6 +25,8 @@ type app struct {
 	plans    *subscription.Service
 	usage    *metering.Service
 	payments *billing.Service
+	invoices *invoice.Service
+	audit    *audit.Service
 }
 
 // openApp opens the database, migrates it unless told not to, and wires the
@@ -44,6 +48,9 @@ func openApp(ctx context.Context, dbURL string, migrate bool, maxConns int, log 
 	}
 	clk := kernel.SystemClock{}
 	ten := store.NewTenancyRepo(db, clk)
+	// Every service writes its changes' audit records in the same
+	// transaction as the change.
+	aud := store.NewAuditRepo(db, clk)
 	cat, err := loadCatalog(ctx, db)
 	if err != nil {
 		db.Close()
@@ -57,7 +64,7 @@ func openApp(ctx context.Context, dbURL string, migrate bool, maxConns int, log 
 	// The tenant's plan is the lowest layer of every namespace's limits.
 	qs, err := quota.NewService(quota.Config{
 		Repo: store.NewQuotaRepo(db), Tx: db, Clock: clk, Namespaces: ten,
-		Idempotency: store.NewIdempotencyRepo(db, clk), Limiter: ratelimit.New(), Plans: plans,
+		Idempotency: store.NewIdempotencyRepo(db, clk), Limiter: ratelimit.New(), Plans: plans, Audit: aud,
 	})
 	if err != nil {
 		db.Close()
@@ -66,7 +73,7 @@ func openApp(ctx context.Context, dbURL string, migrate bool, maxConns int, log 
 	// Transitions check a downgrade against quota usage, so they are wired
 	// once the quota service (which uses plans as its lowest layer) exists.
 	if err := plans.EnableLifecycle(subscription.LifecycleConfig{Repo: store.NewSubscriptionRepo(db), Tx: db,
-		Idempotency: store.NewIdempotencyRepo(db, clk), Quotas: qs}); err != nil {
+		Idempotency: store.NewIdempotencyRepo(db, clk), Quotas: qs, Audit: aud}); err != nil {
 		db.Close()
 		return nil, err
 	}
@@ -77,16 +84,30 @@ func openApp(ctx context.Context, dbURL string, migrate bool, maxConns int, log 
 		db.Close()
 		return nil, err
 	}
-	us, err := metering.NewService(metering.Config{Repo: store.NewUsageRepo(db), Tx: db, Clock: clk, Plans: plans, TokenKey: key, Namespaces: ten})
+	us, err := metering.NewService(metering.Config{Repo: store.NewUsageRepo(db), Tx: db, Clock: clk, Plans: plans, TokenKey: key, Namespaces: ten, Audit: aud})
 	if err != nil {
 		db.Close()
 		return nil, err
 	}
 	// Payment methods ask the plan whether deleting the primary is allowed.
-	pay, err := billing.NewService(billing.Config{Repo: store.NewPaymentRepo(db), Tx: db, Clock: clk, Plans: plans})
+	pay, err := billing.NewService(billing.Config{Repo: store.NewPaymentRepo(db), Tx: db, Clock: clk, Plans: plans, Audit: aud})
 	if err != nil {
 		db.Close()
 		return nil, err
 	}
-	return &app{db: db, clock: clk, tenancy: tenancy.NewService(ten, db, clk), quotas: qs, plans: plans, usage: us, payments: pay}, nil
+	auditLog, err := audit.NewService(aud)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	tens := tenancy.NewService(ten, db, clk)
+	tens.SetAuditor(aud)
+	// Invoices price usage through the usage service, so their lines are
+	// the numbers current_usage gives.
+	invs, err := newInvoiceService(db, clk, plans, us)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	return &app{db: db, clock: clk, tenancy: tens, quotas: qs, plans: plans, usage: us, payments: pay, audit: auditLog, invoices: invs}, nil
 }

@@ -28,6 +28,8 @@ Usage:
   billingd plans load|validate FILE                              put a plan catalog in force / only check it
   billingd transition approve|reject ID [--force] [--reason TEXT]
                                                                  decide a plan transition waiting for approval
+  billingd invoices close [--period YYYY-MM] | set-status NAME STATUS --tenant T [--actor WHO] | show NAME --tenant T
+                                                                 issue a month's invoices / change an invoice's status
 
 Every command takes --database-url (env BILLING_DATABASE_URL): postgres://... for
 PostgreSQL, or empty / sqlite:PATH for the embedded SQLite file (default ./billingd.db).
@@ -82,6 +84,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return cmdPlans(ctx, args[1:], stdout, stderr)
 	case "transition":
 		return cmdTransition(ctx, args[1:], stdout, stderr)
+	case "invoices":
+		return cmdInvoices(ctx, args[1:], stdout, stderr)
 	}
 	fmt.Fprint(stderr, usage)
 	return usageError{fmt.Sprintf("unknown command %q", args[0])}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/billingd/billingd/adapters/rest"
+	"github.com/billingd/billingd/domain/invoice"
 	"github.com/gorilla/mux"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -29,6 +30,17 @@ type serveConfig struct {
 	debugAddr     string
 	authCacheTTL  time.Duration
 	dbMaxConns    int
+	// requestTimeout bounds every request's work, database calls included:
+	// a wedged or partitioned database answers 503 instead of hanging.
+	requestTimeout time.Duration
+	// rateLimit is requests per second per token (0: off), rateBurst the
+	// bucket size; limiter is built from them after parsing.
+	rateLimit         float64
+	rateBurst         int
+	limiter           *rest.TokenLimiter
+	readHeaderTimeout time.Duration
+	// gqlMaxDepth and gqlMaxComplexity are the GraphQL limits (0: defaults).
+	gqlMaxDepth, gqlMaxComplexity int
 }
 
 func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -43,11 +55,23 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&c.logFormat, "log-format", envOr("BILLING_LOG_FORMAT", "json"), "json or text (env BILLING_LOG_FORMAT)")
 	fs.DurationVar(&c.shutdownWait, "shutdown-timeout", 30*time.Second, "how long SIGTERM waits for requests in flight")
 	fs.DurationVar(&c.authCacheTTL, "auth-cache-ttl", time.Second, "keep successful token lookups this long (a token revoked by 'billingd token revoke' stops working within it); 0 turns the cache off")
+	fs.DurationVar(&c.requestTimeout, "request-timeout", 15*time.Second, "deadline of each request's work, database calls included; past it the answer is 503 (0: none)")
 	fs.IntVar(&c.dbMaxConns, "db-max-conns", 16, "PostgreSQL connection pool size (SQLite always uses one connection)")
 	fs.StringVar(&c.debugAddr, "debug-addr", "", "serve Go's pprof profiles on this separate address (e.g. 127.0.0.1:6060); off when empty")
+	noInvoiceScheduler := fs.Bool("no-invoice-scheduler", false, "do not close finished months or mark overdue invoices from this process (run 'billingd invoices close' instead)")
+	invoiceEvery := fs.Duration("invoice-scheduler-interval", 5*time.Minute, "how often the invoice scheduler looks for a month to close and invoices past due")
+	fs.Float64Var(&c.rateLimit, "rate-limit", 200, "requests per second allowed per API token over REST and GraphQL together (429 with Retry-After above it); 0 turns the limit off")
+	fs.IntVar(&c.rateBurst, "rate-burst", 400, "requests one API token may send at once before --rate-limit applies (0: twice --rate-limit)")
+	fs.DurationVar(&c.readHeaderTimeout, "read-header-timeout", 5*time.Second, "how long a client may take to send the request headers before the connection is closed")
+	fs.IntVar(&c.gqlMaxDepth, "graphql-max-depth", 0, "deepest GraphQL field nesting accepted (0: the default, 12)")
+	fs.IntVar(&c.gqlMaxComplexity, "graphql-max-complexity", 0, "most fields one GraphQL operation may select (0: the default, 1000)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
+	if c.rateLimit < 0 || c.rateBurst < 0 || c.readHeaderTimeout <= 0 {
+		return usageError{"--rate-limit and --rate-burst must be 0 or more, --read-header-timeout more than 0"}
+	}
+	c.limiter = rest.NewTokenLimiter(c.rateLimit, c.rateBurst)
 	log, err := newLogger(stderr, c.logLevel, c.logFormat)
 	if err != nil {
 		return err
@@ -89,7 +113,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}))).Methods("GET")
 	r.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{})).Methods("GET")
 	mountGraphQL(r, a, c, log, metrics)
-	rest.Register(r, rest.Config{Logger: log, Auth: a.tenancy, Metrics: metrics, Quotas: a.quotas, Plans: a.plans, Usage: a.usage, Payments: a.payments, MaxBodyBytes: c.maxBodyBytes})
+	rest.Register(r, rest.Config{Logger: log, Auth: a.tenancy, Metrics: metrics, Quotas: a.quotas, Plans: a.plans, Usage: a.usage, Payments: a.payments, Invoices: a.invoices, MaxBodyBytes: c.maxBodyBytes, RateLimit: c.limiter})
 
 	if c.debugAddr != "" {
 		startDebug(c.debugAddr, log)
@@ -100,8 +124,8 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return fmt.Errorf("listen on %s: %w", c.addr, err)
 	}
 	srv := &http.Server{
-		Handler:           r,
-		ReadHeaderTimeout: 5 * time.Second,
+		Handler:           withDeadline(r, c.requestTimeout),
+		ReadHeaderTimeout: c.readHeaderTimeout,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
 		IdleTimeout:       120 * time.Second,
@@ -111,6 +135,21 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	log.Info("billingd listening", "addr", ln.Addr().String(), "database", string(a.db.Dialect()))
 	fmt.Fprintf(stdout, "billingd listening on http://%s\n", ln.Addr())
 
+	// The invoice scheduler closes the previous month once it is due and
+	// marks invoices past due OVERDUE. Several replicas may run it: issuing
+	// is guarded by the unique (tenant, period) and one transaction per
+	// tenant. It stops (and waits) before the database closes.
+	schedCtx, stopSched := context.WithCancel(ctx)
+	schedDone := make(chan struct{})
+	if *noInvoiceScheduler {
+		close(schedDone)
+	} else {
+		go func() {
+			defer close(schedDone)
+			a.invoices.RunScheduler(schedCtx, invoice.SchedulerConfig{Interval: *invoiceEvery, Logger: log})
+		}()
+	}
+	defer func() { stopSched(); <-schedDone }()
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -129,6 +168,21 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// withDeadline gives every request's context a deadline, so that database
+// calls give up (and the request answers 503, see store.translate) when the
+// database stops answering, instead of holding the client and a pool
+// connection until the TCP connection dies.
+func withDeadline(h http.Handler, d time.Duration) http.Handler {
+	if d <= 0 {
+		return h
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), d)
+		defer cancel()
+		h.ServeHTTP(w, r.WithContext(ctx))
+	})
 }
 
 func dbHint(url string) string {

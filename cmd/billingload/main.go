@@ -4,6 +4,14 @@
 //
 //	billingload --target http://127.0.0.1:8080 --token TOKEN --scenario reserve --concurrency 64 --duration 10s
 //	billingload --target ... --token ... --scenario usage --rate 1000 --duration 10s
+//	billingload --target ... --token ... --scenario mixed --rate 500 --duration 60s
+//
+// The mixed scenario is an open-loop weighted mix of usage ingestion batches,
+// quota reservations (+1/-1 pairs), every REST read and the nested GraphQL
+// query; it prints count, throughput and p50/p95/p99 per operation and every
+// unexpected status, then checks the stored usage totals and reservation
+// counters against what the 200 answers acknowledged. Any 5xx or mismatch
+// makes the exit status 1.
 package main
 
 import (
@@ -24,18 +32,26 @@ import (
 func main() {
 	target := flag.String("target", "http://127.0.0.1:8080", "billingd base URL (loopback only)")
 	token := flag.String("token", os.Getenv("BILLINGD_TOKEN"), "API token (env BILLINGD_TOKEN)")
-	scenario := flag.String("scenario", "reserve", "reserve (closed loop, max throughput), usage (open loop at --rate) or graphql (closed loop)")
+	scenario := flag.String("scenario", "reserve", "reserve (closed loop, max throughput), usage (open loop at --rate), graphql (closed loop) or mixed (open loop at --rate, verified)")
 	conc := flag.Int("concurrency", 64, "workers for closed-loop scenarios")
-	rate := flag.Int("rate", 1000, "requests per second for the usage scenario")
+	rate := flag.Int("rate", 1000, "requests per second for the usage and mixed scenarios")
 	dur := flag.Duration("duration", 10*time.Second, "how long to run")
 	ns := flag.String("namespace", "bench", "namespace to use (prefix, with --namespaces > 1)")
 	spread := flag.Int("namespaces", 1, "reserve: spread workers over this many namespaces (1 = every worker on the same counter row)")
+	mix := flag.String("mix", "ingest=2,reserve=40,read=52,graphql=6", "mixed: relative weights of the operations (the read share is split evenly over every REST read)")
+	mixNS := flag.Int("mix-namespaces", 20, "mixed: namespaces PREFIX-0.. the requests are spread over (PREFIX is --namespace)")
+	minBatch := flag.Int("batch-min", 100, "mixed: fewest events in an ingestion batch")
+	maxBatch := flag.Int("batch-max", 1000, "mixed: most events in an ingestion batch")
 	flag.Parse()
+	mixed = mixedConfig{target: *target, token: *token, prefix: *ns, namespaces: *mixNS, rate: *rate, dur: *dur, mix: *mix, minBatch: *minBatch, maxBatch: *maxBatch}
 	if err := run(*target, *token, *scenario, *ns, *conc, *rate, *spread, *dur); err != nil {
 		fmt.Fprintln(os.Stderr, "billingload:", err)
 		os.Exit(1)
 	}
 }
+
+// mixed is the configuration of the mixed scenario.
+var mixed mixedConfig
 
 // result is what one scenario measured.
 type result struct {
@@ -70,8 +86,13 @@ func run(target, token, scenario, ns string, conc, rate, spread int, dur time.Du
 		return err
 	}
 	ips, err := net.LookupIP(u.Hostname())
-	if err != nil || len(ips) == 0 || !ips[0].IsLoopback() {
+	if err != nil || len(ips) == 0 {
 		return fmt.Errorf("target %s is not a loopback address; billingload only loads local servers", target)
+	}
+	for _, ip := range ips {
+		if !ip.IsLoopback() {
+			return fmt.Errorf("target %s is not a loopback address; billingload only loads local servers", target)
+		}
 	}
 	if token == "" {
 		return fmt.Errorf("--token is required")
@@ -97,6 +118,9 @@ func run(target, token, scenario, ns string, conc, rate, spread int, dur time.Du
 	_, _ = do("DELETE", "/api/web/namespaces/system/quotas/bench", "")
 	if st, err := do("POST", "/api/web/namespaces/system/quotas", `{"metadata":{"name":"bench"},"spec":{"object_limits":{"http_loadbalancer":{"maximum":2000000000}},"resource_limits":{"vcpu":{"maximum":1000000000}}}}`); err != nil || st != 200 {
 		return fmt.Errorf("create bench quota: status %d, %v", st, err)
+	}
+	if scenario == "mixed" {
+		return runMixed(mixed)
 	}
 	res := &result{statuses: map[int]int{}}
 	ctx, cancel := context.WithTimeout(context.Background(), dur)

@@ -16,6 +16,8 @@ type Config struct {
 	Tx    kernel.TxRunner
 	Clock kernel.Clock
 	Plans PlanSource
+	// Audit records every change (never the provider token).
+	Audit kernel.Auditor
 }
 
 // Service is the payment-method use cases. Writes need the admin role and
@@ -78,11 +80,14 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (PaymentMethod, er
 		case RoleSecondary:
 			change = MakeSecondary
 		default:
-			return nil
+			return s.audit(ctx, p, "payment_method.create", m.Name, nil, roleView([]PaymentMethod{m}, nil))
 		}
 		roles, err := s.apply(ctx, p.TenantID, append(ms, m), m.Name, change)
 		m.Role = roles[m.Name]
-		return err
+		if err != nil {
+			return err
+		}
+		return s.audit(ctx, p, "payment_method.create", m.Name, nil, roleView(append(ms, m), roles))
 	})
 	if err != nil {
 		return PaymentMethod{}, err
@@ -103,9 +108,30 @@ func (s *Service) ChangeRole(ctx context.Context, name string, change Change) er
 		if err != nil {
 			return err
 		}
-		_, err = s.apply(ctx, p.TenantID, ms, name, change)
-		return err
+		roles, err := s.apply(ctx, p.TenantID, ms, name, change)
+		if err != nil {
+			return err
+		}
+		return s.audit(ctx, p, "payment_method.role", name, roleView(ms, nil), roleView(ms, roles))
 	})
+}
+
+// roleView is what the audit log keeps of payment methods: names and roles,
+// never the provider token or the contact. roles overrides stored roles.
+func roleView(ms []PaymentMethod, roles map[string]Role) map[string]Role {
+	v := make(map[string]Role, len(ms))
+	for _, m := range ms {
+		v[m.Name] = m.Role
+		if r, ok := roles[m.Name]; ok {
+			v[m.Name] = r
+		}
+	}
+	return v
+}
+
+func (s *Service) audit(ctx context.Context, p tenancy.Principal, action, name string, before, after any) error {
+	return kernel.Audit(ctx, s.c.Audit, kernel.AuditRecord{TenantID: p.TenantID, Actor: p.Actor(), Action: action,
+		Namespace: tenancy.SystemNamespace, Object: name, Before: before, After: after})
 }
 
 // apply computes the new roles and stores the ones that differ.
@@ -161,7 +187,10 @@ func (s *Service) Delete(ctx context.Context, name string) error {
 				return errs.New(errs.Conflict, "payment method %q is the primary one and plan %q is paid: make another method primary (or move to a free plan) before deleting it", name, pl.Name)
 			}
 		}
-		return s.c.Repo.Delete(ctx, p.TenantID, name)
+		if err := s.c.Repo.Delete(ctx, p.TenantID, name); err != nil {
+			return err
+		}
+		return s.audit(ctx, p, "payment_method.delete", name, roleView([]PaymentMethod{*found}, nil), nil)
 	})
 }
 

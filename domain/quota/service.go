@@ -32,6 +32,9 @@ type Config struct {
 	Limiter     RateLimiter
 	// Plans supplies the plan layer of the effective limits; may be nil.
 	Plans DefaultQuotaSource
+	// Audit records every change of a quota object (reservations are not
+	// audited: they are high-volume counter moves, visible in quota/usage).
+	Audit kernel.Auditor
 }
 
 // Service is the quota use cases. Every method authorizes the caller found
@@ -78,9 +81,17 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (Quota, error) {
 		if err := s.c.Namespaces.EnsureNamespace(ctx, p.TenantID, in.Namespace); err != nil {
 			return err
 		}
-		return s.c.Repo.Create(ctx, q)
+		if err := s.c.Repo.Create(ctx, q); err != nil {
+			return err
+		}
+		return s.audit(ctx, p, "quota.create", in.Namespace, in.Name, nil, q)
 	})
 	return q, err
+}
+
+func (s *Service) audit(ctx context.Context, p tenancy.Principal, action, ns, name string, before, after any) error {
+	return kernel.Audit(ctx, s.c.Audit, kernel.AuditRecord{TenantID: p.TenantID, Actor: p.Actor(), Action: action,
+		Namespace: ns, Object: name, Before: before, After: after})
 }
 
 // Replace replaces metadata and spec of an existing quota. The name cannot
@@ -93,13 +104,23 @@ func (s *Service) Replace(ctx context.Context, in ReplaceInput) error {
 	if err := in.Validate(); err != nil {
 		return err
 	}
-	return s.c.Repo.Update(ctx, p.TenantID, in.Namespace, in.Name, func(q *Quota) error {
-		if in.ResourceVersion != "" && in.ResourceVersion != strconv.FormatInt(q.ResourceVersion, 10) {
-			return errs.New(errs.Conflict, "resource_version %q is not the stored version %d; read the quota again and retry", in.ResourceVersion, q.ResourceVersion)
+	return s.c.Tx.InTx(ctx, func(ctx context.Context) error {
+		var before, after Quota
+		err := s.c.Repo.Update(ctx, p.TenantID, in.Namespace, in.Name, func(q *Quota) error {
+			if in.ResourceVersion != "" && in.ResourceVersion != strconv.FormatInt(q.ResourceVersion, 10) {
+				return errs.New(errs.Conflict, "resource_version %q is not the stored version %d; read the quota again and retry", in.ResourceVersion, q.ResourceVersion)
+			}
+			before = *q
+			q.Labels, q.Annotations, q.Description, q.Disable, q.Spec = in.Labels, in.Annotations, in.Description, in.Disable, in.Spec
+			q.ModifiedAt = s.c.Clock.Now().Truncate(time.Microsecond)
+			after = *q
+			after.ResourceVersion++ // what Update stores
+			return nil
+		})
+		if err != nil {
+			return err
 		}
-		q.Labels, q.Annotations, q.Description, q.Disable, q.Spec = in.Labels, in.Annotations, in.Description, in.Disable, in.Spec
-		q.ModifiedAt = s.c.Clock.Now().Truncate(time.Microsecond)
-		return nil
+		return s.audit(ctx, p, "quota.replace", in.Namespace, in.Name, before, after)
 	})
 }
 
@@ -159,7 +180,16 @@ func (s *Service) Delete(ctx context.Context, in DeleteInput) error {
 	if err != nil {
 		return err
 	}
-	return s.c.Repo.Delete(ctx, p.TenantID, in.Namespace, in.Name)
+	return s.c.Tx.InTx(ctx, func(ctx context.Context) error {
+		before, err := s.c.Repo.Get(ctx, p.TenantID, in.Namespace, in.Name)
+		if err != nil {
+			return err
+		}
+		if err := s.c.Repo.Delete(ctx, p.TenantID, in.Namespace, in.Name); err != nil {
+			return err
+		}
+		return s.audit(ctx, p, "quota.delete", in.Namespace, in.Name, before, nil)
+	})
 }
 
 // Limits returns the effective limits of a namespace.

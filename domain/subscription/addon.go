@@ -49,8 +49,11 @@ func (s *Service) Subscribe(ctx context.Context, name string) error {
 		if !pl.AllowsAddon(name) {
 			return notAllowed(pl, name)
 		}
-		_, err = lc.Repo.OpenSubscription(ctx, Subscription{TenantID: p.TenantID, ID: uuid.NewString(), Kind: KindAddon, Name: name, Start: s.now()})
-		return err
+		opened, err := lc.Repo.OpenSubscription(ctx, Subscription{TenantID: p.TenantID, ID: uuid.NewString(), Kind: KindAddon, Name: name, Start: s.now()})
+		if err != nil || !opened {
+			return err
+		}
+		return s.audit(ctx, lc, p.TenantID, p.Actor(), "addon.subscribe", name, nil, map[string]bool{"subscribed": true})
 	})
 }
 
@@ -71,8 +74,11 @@ func (s *Service) Unsubscribe(ctx context.Context, name string) error {
 	}
 	return lc.Tx.InTx(ctx, func(ctx context.Context) error {
 		closed, err := lc.Repo.CloseSubscription(ctx, p.TenantID, KindAddon, name, s.now())
-		if err != nil || closed {
+		if err != nil {
 			return err
+		}
+		if closed {
+			return s.audit(ctx, lc, p.TenantID, p.Actor(), "addon.unsubscribe", name, map[string]bool{"subscribed": true}, nil)
 		}
 		pl, err := s.planOf(ctx, p.TenantID)
 		if err != nil {

@@ -174,6 +174,8 @@ type LifecycleConfig struct {
 	Idempotency kernel.IdempotencyStore
 	// Quotas checks a downgrade against current usage.
 	Quotas QuotaFit
+	// Audit records transitions, decisions and add-on changes.
+	Audit kernel.Auditor
 }
 
 // EnableLifecycle wires transitions, add-ons and subscriptions. It is a
@@ -262,6 +264,13 @@ func (s *Service) Initiate(ctx context.Context, in InitiateInput) (InitiateResul
 			return err
 		}
 		res = InitiateResult{ID: t.ID, RequiresManualApproval: t.RequiresManualApproval}
+		stored, err := lc.Repo.GetTransition(ctx, p.TenantID, t.ID)
+		if err != nil {
+			return err
+		}
+		if err := s.audit(ctx, lc, p.TenantID, p.Actor(), "plan_transition.initiate", t.ID, map[string]string{"plan": cur.Name}, stored); err != nil {
+			return err
+		}
 		if in.IdempotencyKey != "" {
 			answer, err := json.Marshal(res)
 			if err != nil {
@@ -482,10 +491,17 @@ func (s *Service) decide(ctx context.Context, tenantID, id, by string, fn func(c
 		if err := fn(ctx, lc, t); err != nil {
 			return err
 		}
-		out, err = s.load(ctx, lc, tenantID, id)
-		return err
+		if out, err = s.load(ctx, lc, tenantID, id); err != nil {
+			return err
+		}
+		return s.audit(ctx, lc, out.TenantID, by, "plan_transition.decide", id, map[string]string{"state": string(StateWaitingForApproval)}, out)
 	})
 	return out, err
+}
+
+func (s *Service) audit(ctx context.Context, lc *LifecycleConfig, tenantID, actor, action, object string, before, after any) error {
+	return kernel.Audit(ctx, lc.Audit, kernel.AuditRecord{TenantID: tenantID, Actor: actor, Action: action,
+		Namespace: tenancy.SystemNamespace, Object: object, Before: before, After: after})
 }
 
 func (s *Service) load(ctx context.Context, lc *LifecycleConfig, tenantID, id string) (Transition, error) {

@@ -25,7 +25,12 @@ type Service struct {
 	cacheTTL time.Duration
 	mu       sync.Mutex
 	cache    map[string]cachedPrincipal
+
+	audit kernel.Auditor
 }
+
+// SetAuditor makes token creation and revocation leave audit records.
+func (s *Service) SetAuditor(a kernel.Auditor) { s.audit = a }
 
 type cachedPrincipal struct {
 	p       Principal
@@ -69,6 +74,10 @@ func (s *Service) CreateToken(ctx context.Context, in CreateTokenInput) (secret 
 		}
 		tok = Token{ID: uuid.NewString(), TenantID: t.ID, Hash: HashToken(secret), Role: in.Role, Namespace: in.Namespace, CreatedAt: now}
 		if err := s.repo.CreateToken(ctx, tok); err != nil {
+			return err
+		}
+		if err := kernel.Audit(ctx, s.audit, kernel.AuditRecord{TenantID: t.ID, Actor: OperatorActor, Action: "token.create",
+			Namespace: SystemNamespace, Object: tok.ID, After: map[string]string{"role": string(tok.Role), "namespace": tok.Namespace}}); err != nil {
 			return err
 		}
 		if in.Namespace != "" {
@@ -122,7 +131,26 @@ func (s *Service) ListTokens(ctx context.Context, tenant string) ([]Token, error
 
 // RevokeToken revokes one token of a tenant.
 func (s *Service) RevokeToken(ctx context.Context, tenant, id string) error {
-	if err := s.repo.RevokeToken(ctx, tenant, id); err != nil {
+	err := s.tx.InTx(ctx, func(ctx context.Context) error {
+		if err := s.repo.RevokeToken(ctx, tenant, id); err != nil {
+			return err
+		}
+		if s.audit == nil {
+			return nil
+		}
+		toks, err := s.repo.ListTokens(ctx, tenant)
+		if err != nil {
+			return err
+		}
+		for _, t := range toks {
+			if t.ID == id {
+				return s.audit.Record(ctx, kernel.AuditRecord{TenantID: t.TenantID, Actor: OperatorActor, Action: "token.revoke",
+					Namespace: SystemNamespace, Object: id, Before: map[string]string{"role": string(t.Role), "namespace": t.Namespace}})
+			}
+		}
+		return nil
+	})
+	if err != nil {
 		return err
 	}
 	s.mu.Lock()

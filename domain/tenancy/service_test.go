@@ -33,11 +33,16 @@ func (r *countingRepo) RevokeToken(_ context.Context, _, id string) error {
 	return nil
 }
 
+// inlineTx runs fn without a database transaction.
+type inlineTx struct{}
+
+func (inlineTx) InTx(ctx context.Context, fn func(context.Context) error) error { return fn(ctx) }
+
 func TestAuthenticationCache(t *testing.T) {
 	t.Parallel()
 	clk := kernel.NewFixedClock(time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC))
 	repo := &countingRepo{tokens: map[string]Principal{HashToken("s1"): {TenantID: "t1", TokenID: "k1", Role: RoleAdmin}}}
-	s := NewService(repo, nil, clk)
+	s := NewService(repo, inlineTx{}, clk)
 	s.CacheAuthentications(time.Second)
 	ctx := context.Background()
 	for i := 0; i < 3; i++ {

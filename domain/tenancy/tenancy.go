@@ -64,6 +64,15 @@ type Principal struct {
 	Namespace  string // empty: not restricted to one namespace
 }
 
+// Actor names the caller in audit records: the token id and its role, never
+// the secret.
+func (p Principal) Actor() string {
+	return "token:" + p.TokenID + " (" + string(p.Role) + ")"
+}
+
+// OperatorActor names changes made from the command line.
+const OperatorActor = "operator"
+
 // Action is what a caller wants to do to a namespace.
 type Action int
 

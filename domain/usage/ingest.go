@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/billingd/billingd/domain/errs"
+	"github.com/billingd/billingd/domain/kernel"
 	"github.com/billingd/billingd/domain/plan"
 	"github.com/billingd/billingd/domain/tenancy"
 	"github.com/shopspring/decimal"
@@ -219,7 +220,17 @@ func (s *Service) SetLateWindow(ctx context.Context, d time.Duration) error {
 		return &errs.Error{Kind: errs.Invalid, Message: "invalid request", Fields: []errs.FieldError{{Field: "late_window",
 			Problem: "must be between 1 hour and 400 days"}}}
 	}
-	return s.c.Repo.SetLateWindow(ctx, p.TenantID, d.Truncate(time.Second))
+	return s.c.Tx.InTx(ctx, func(ctx context.Context) error {
+		before, err := s.c.Repo.LateWindow(ctx, p.TenantID)
+		if err != nil {
+			return err
+		}
+		if err := s.c.Repo.SetLateWindow(ctx, p.TenantID, d.Truncate(time.Second)); err != nil {
+			return err
+		}
+		return kernel.Audit(ctx, s.c.Audit, kernel.AuditRecord{TenantID: p.TenantID, Actor: p.Actor(), Action: "usage.late_window",
+			Namespace: tenancy.SystemNamespace, Object: "late_window", Before: before.String(), After: d.Truncate(time.Second).String()})
+	})
 }
 
 // LateWindow returns the caller's tenant late-arrival window.

@@ -26,3 +26,14 @@ type Repository interface {
 	// SetLateWindow changes the tenant's late-arrival window.
 	SetLateWindow(ctx context.Context, tenantID string, d time.Duration) error
 }
+
+// TypeTotaler is an optional Repository capability: the sums per usage type
+// of the rollups Rollups would return for the same arguments, computed by the
+// database instead of shipping every hourly row. The rows it returns carry
+// UsageType, UnitName and Quantity only; summing them per usage type must
+// give exactly what summing Rollups' rows gives, unit name included (the
+// unit of a usage type's first row in Rollups' order). Reports use it when
+// the repository has it.
+type TypeTotaler interface {
+	TypeTotals(ctx context.Context, tenantID string, nss []string, from, to time.Time) ([]Rollup, error)
+}

@@ -323,6 +323,23 @@ type typeSum struct {
 	Quantity  decimal.Decimal
 }
 
+// typeSums is sumByType over the rollups of [from, to), summed by the
+// database when the repository can (a month of a large tenant is hundreds of
+// thousands of hourly rows; the sums are a handful).
+func (s *Service) typeSums(ctx context.Context, tenantID string, nss []string, from, to time.Time) ([]typeSum, error) {
+	var rows []Rollup
+	var err error
+	if t, ok := s.c.Repo.(TypeTotaler); ok {
+		rows, err = t.TypeTotals(ctx, tenantID, nss, from, to)
+	} else {
+		rows, err = s.c.Repo.Rollups(ctx, tenantID, nss, from, to)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return sumByType(rows), nil
+}
+
 // sumByType sums rows per usage type, in usage type order.
 func sumByType(rows []Rollup) []typeSum {
 	idx := map[string]int{}
@@ -473,12 +490,12 @@ func (s *Service) CurrentUsage(ctx context.Context, ns string, from, to time.Tim
 	if err != nil {
 		return Cost{}, err
 	}
-	rows, err := s.c.Repo.Rollups(ctx, p.TenantID, nss, from, to)
+	sums, err := s.typeSums(ctx, p.TenantID, nss, from, to)
 	if err != nil {
 		return Cost{}, err
 	}
 	cur := s.c.Plans.Catalog().Currency
-	c := Cost{From: from, To: to, Currency: cur, Lines: priceLines(pl, cur, sumByType(rows), from, to, nss == nil)}
+	c := Cost{From: from, To: to, Currency: cur, Lines: priceLines(pl, cur, sums, from, to, nss == nil)}
 	c.TotalCents = addCents(totalOf(c.Lines), -c.DiscountCents)
 	return c, nil
 }
@@ -592,12 +609,12 @@ func (s *Service) UsageSummary(ctx context.Context, startTime, endTime string) (
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.c.Repo.Rollups(ctx, p.TenantID, nss, start, end)
+	sums, err := s.typeSums(ctx, p.TenantID, nss, start, end)
 	if err != nil {
 		return nil, err
 	}
 	var out []SummaryItem
-	for _, t := range sumByType(rows) {
+	for _, t := range sums {
 		it := SummaryItem{Name: t.UsageType, UsageType: t.UsageType, Unit: t.UnitName, Quantity: t.Quantity, Timestamp: end, BillableUnit: t.UnitName}
 		per := decimal.NewFromInt(1)
 		if r, ok := pl.Rate(t.UsageType); ok {

@@ -27,6 +27,9 @@ type Config struct {
 	TokenKey []byte
 	// Namespaces records the namespaces events arrive in; may be nil.
 	Namespaces NamespaceRegistry
+	// Audit records setting changes. Usage events are not audited: they are
+	// themselves an append-only record, deduplicated by id.
+	Audit kernel.Auditor
 }
 
 // NamespaceRegistry records namespaces as they are first used.

@@ -46,6 +46,90 @@ type APILimitInput struct {
 	Unit *string `json:"unit,omitempty"`
 }
 
+// AuditConnection is one page of the audit log.
+type AuditConnection struct {
+	// edges are the records of this page, oldest first.
+	Edges []AuditEdge `json:"edges"`
+	// pageInfo tells whether more records follow.
+	PageInfo *PageInfo `json:"pageInfo"`
+}
+
+// AuditEdge is one audit record and its cursor.
+type AuditEdge struct {
+	// cursor is passed as `after` to read the records after this one.
+	Cursor string `json:"cursor"`
+	// node is the record.
+	Node *AuditRecord `json:"node"`
+}
+
+// AuditRecord is one change: who, what, when, before and after.
+type AuditRecord struct {
+	// seq numbers the tenant's records without gaps, in commit order.
+	Seq int64 `json:"seq"`
+	// at is when the change committed (UTC).
+	At time.Time `json:"at"`
+	// actor is the token (id and role) or "operator" for command-line changes.
+	Actor string `json:"actor"`
+	// action names the change, e.g. "quota.replace".
+	Action string `json:"action"`
+	// namespace is where the object lives ("system" for tenant-wide objects).
+	Namespace string `json:"namespace"`
+	// object is the changed object's name or id.
+	Object string `json:"object"`
+	// before is the object before the change as JSON; null when it did not exist.
+	Before *string `json:"before,omitempty"`
+	// after is the object after the change as JSON; null when it no longer exists.
+	After *string `json:"after,omitempty"`
+}
+
+// Contact is a postal address and phone number. Unset parts are empty.
+type Contact struct {
+	// contactType is MAILING, BILLING or PAYMENT.
+	ContactType string `json:"contactType"`
+	// address1 is the first address line.
+	Address1 string `json:"address1"`
+	// address2 is the second address line.
+	Address2 string `json:"address2"`
+	// city is the city.
+	City string `json:"city"`
+	// state is the state or region.
+	State string `json:"state"`
+	// stateCode is the state's code.
+	StateCode string `json:"stateCode"`
+	// county is the county.
+	County string `json:"county"`
+	// country is the country.
+	Country string `json:"country"`
+	// zipCode is the postal code.
+	ZipCode string `json:"zipCode"`
+	// phoneNumber is the phone number.
+	PhoneNumber string `json:"phoneNumber"`
+}
+
+// ContactInput is a postal address and phone number; each part is at most 256 bytes.
+type ContactInput struct {
+	// contactType is MAILING (the default), BILLING or PAYMENT.
+	ContactType *string `json:"contactType,omitempty"`
+	// address1 is the first address line.
+	Address1 *string `json:"address1,omitempty"`
+	// address2 is the second address line.
+	Address2 *string `json:"address2,omitempty"`
+	// city is the city.
+	City *string `json:"city,omitempty"`
+	// state is the state or region.
+	State *string `json:"state,omitempty"`
+	// stateCode is the state's code.
+	StateCode *string `json:"stateCode,omitempty"`
+	// county is the county.
+	County *string `json:"county,omitempty"`
+	// country is the country.
+	Country *string `json:"country,omitempty"`
+	// zipCode is the postal code.
+	ZipCode *string `json:"zipCode,omitempty"`
+	// phoneNumber is the phone number.
+	PhoneNumber *string `json:"phoneNumber,omitempty"`
+}
+
 // Cost is usage priced at the current plan. Amounts are integer cents
 // (hundredths of `currency`), never floats: `totalCents` is exactly the sum of
 // the lines' `amountCents` minus `discountCents`.
@@ -92,6 +176,16 @@ type CostLine struct {
 	Status string `json:"status"`
 }
 
+// CreatePaymentMethodInput is a new payment method.
+type CreatePaymentMethodInput struct {
+	// token is the payment provider's token for the card (e.g. "tok-123456"), never a card number; at most 512 bytes.
+	Token string `json:"token"`
+	// role is PAYMENT_METHOD_ROLE_PRIMARY, PAYMENT_METHOD_ROLE_SECONDARY or PAYMENT_METHOD_ROLE_NORMAL (the default).
+	Role *string `json:"role,omitempty"`
+	// contact is the address attached to the method.
+	Contact *ContactInput `json:"contact,omitempty"`
+}
+
 // CreateQuotaInput is a new quota object.
 type CreateQuotaInput struct {
 	// namespace will hold the quota; it is created when new.
@@ -108,6 +202,111 @@ type CreateQuotaInput struct {
 	Disabled *bool `json:"disabled,omitempty"`
 	// spec is the quota's limits.
 	Spec *QuotaSpecInput `json:"spec"`
+}
+
+// InitiatePlanTransitionInput asks to move the tenant to `newPlan`. The target
+// plan's transition flow (Plan.transitionFlow.requiredFields) says which of the
+// payload fields are required.
+type InitiatePlanTransitionInput struct {
+	// newPlan is the target plan's name, e.g. "team".
+	NewPlan string `json:"newPlan"`
+	// paymentProviderToken is the payment provider's token (TRANSITION_REQUIRED_FIELD_PAYMENT_TOKEN); it is not kept by the transition.
+	PaymentProviderToken *string `json:"paymentProviderToken,omitempty"`
+	// domain is the tenant's domain (TRANSITION_REQUIRED_FIELD_DOMAIN).
+	Domain *string `json:"domain,omitempty"`
+	// billingAddress is the billing contact (TRANSITION_REQUIRED_FIELD_CONTACTS: address1, city and country).
+	BillingAddress *ContactInput `json:"billingAddress,omitempty"`
+	// paymentAddress is the payment contact.
+	PaymentAddress *ContactInput `json:"paymentAddress,omitempty"`
+	// subscribeAddons are add-on services of the target plan to subscribe to when it finishes.
+	SubscribeAddons []string `json:"subscribeAddons,omitempty"`
+	// unsubscribeAddons are add-on services to unsubscribe from when it finishes.
+	UnsubscribeAddons []string `json:"unsubscribeAddons,omitempty"`
+	// createSupportTicket asks support to follow up.
+	CreateSupportTicket *bool `json:"createSupportTicket,omitempty"`
+	// supportTicketInfo is the text of the support ticket.
+	SupportTicketInfo *string `json:"supportTicketInfo,omitempty"`
+	// deletionReason says why the tenant leaves a plan (free text).
+	DeletionReason *string `json:"deletionReason,omitempty"`
+	// deletionFeedback is free-text feedback.
+	DeletionFeedback *string `json:"deletionFeedback,omitempty"`
+	// idempotencyKey makes retries safe: a repeated request with the same key
+	// and content gets the first transition back instead of starting another.
+	// At most 255 characters.
+	IdempotencyKey *string `json:"idempotencyKey,omitempty"`
+}
+
+// Invoice is the bill of one calendar month (UTC). The running month's
+// invoice is PENDING and changes as usage arrives; an issued invoice's lines
+// and amounts never change, only its status moves. Amounts are integer cents.
+type Invoice struct {
+	// name identifies the invoice: "inv-000001" once issued, "inv-pending-YYYY-MM" while running.
+	Name string `json:"name"`
+	// number is the tenant's gapless invoice number; null while pending.
+	Number *int64 `json:"number,omitempty"`
+	// status is STATUS_PENDING, STATUS_ISSUED, STATUS_PAID, OVERDUE, STATUS_CANCELLED or STATUS_REFUNDED.
+	Status string `json:"status"`
+	// active is true for the running (PENDING) invoice.
+	Active bool `json:"active"`
+	// period is the billed month, YYYY-MM.
+	Period string `json:"period"`
+	// periodStart is the first instant of the month.
+	PeriodStart time.Time `json:"periodStart"`
+	// periodEnd is the first instant of the next month.
+	PeriodEnd time.Time `json:"periodEnd"`
+	// plan is the name of the plan the month was priced at.
+	Plan string `json:"plan"`
+	// currency is the ISO 4217 code of every amount.
+	Currency string `json:"currency"`
+	// issuedAt is when it was issued; null while pending.
+	IssuedAt *time.Time `json:"issuedAt,omitempty"`
+	// dueAt is when payment is due; null while pending.
+	DueAt *time.Time `json:"dueAt,omitempty"`
+	// totalCents is the amount due: exactly the sum of the lines' amountCents.
+	TotalCents int64 `json:"totalCents"`
+	// lines are the invoice's lines: plan, usage, add-ons, proration and adjustments.
+	Lines []InvoiceLine `json:"lines"`
+}
+
+// InvoiceConnection is one page of invoices.
+type InvoiceConnection struct {
+	// edges are the invoices of this page: the running one first, then newest period first.
+	Edges []InvoiceEdge `json:"edges"`
+	// pageInfo says whether more invoices follow.
+	PageInfo *PageInfo `json:"pageInfo"`
+}
+
+// InvoiceEdge is one invoice of a page and its cursor.
+type InvoiceEdge struct {
+	// cursor is an opaque position; pass it as `after` to continue after this invoice.
+	Cursor string `json:"cursor"`
+	// node is the invoice.
+	Node *Invoice `json:"node"`
+}
+
+// InvoiceLine is one line of an invoice: `billableQuantity` × `unitPrice`,
+// rounded to the cent, is `amountCents`.
+type InvoiceLine struct {
+	// kind is plan, usage, addon, proration or adjustment (late usage of an earlier, issued month).
+	Kind string `json:"kind"`
+	// description says what the line bills and, for proration, how it was computed.
+	Description string `json:"description"`
+	// usageType is the metric label of usage and adjustment lines; empty otherwise.
+	UsageType string `json:"usageType"`
+	// forPeriod is the month (YYYY-MM) the line bills; an adjustment names an earlier month.
+	ForPeriod string `json:"forPeriod"`
+	// quantity is the metered quantity in `unit`, exact.
+	Quantity Decimal `json:"quantity"`
+	// unit is the metered unit.
+	Unit string `json:"unit"`
+	// billableQuantity is the quantity charged, in `billableUnit`.
+	BillableQuantity Decimal `json:"billableQuantity"`
+	// billableUnit is the unit charged.
+	BillableUnit string `json:"billableUnit"`
+	// unitPrice is the price of one billable unit in currency units (not cents), exact.
+	UnitPrice Decimal `json:"unitPrice"`
+	// amountCents is the line's amount in cents; negative for a credit.
+	AmountCents int64 `json:"amountCents"`
 }
 
 // Label is one key/value label of an object.
@@ -193,6 +392,21 @@ type PageInfo struct {
 	EndCursor *string `json:"endCursor,omitempty"`
 }
 
+// PaymentMethod is a payment provider token the tenant pays with. A tenant
+// has at most one primary and at most one secondary method.
+type PaymentMethod struct {
+	// name is generated, e.g. "payment-method-1"; a deleted name is never reused.
+	Name string `json:"name"`
+	// role is PAYMENT_METHOD_ROLE_PRIMARY, PAYMENT_METHOD_ROLE_SECONDARY or PAYMENT_METHOD_ROLE_NORMAL.
+	Role string `json:"role"`
+	// token is the payment provider's token; null unless the caller is an admin.
+	Token *string `json:"token,omitempty"`
+	// contact is the address attached to the method.
+	Contact *Contact `json:"contact"`
+	// createdAt is when the method was stored.
+	CreatedAt time.Time `json:"createdAt"`
+}
+
 // Plan is a usage plan of the catalog.
 type Plan struct {
 	// name is the plan's id, e.g. "team".
@@ -229,6 +443,32 @@ type Plan struct {
 	RateCard []Rate `json:"rateCard"`
 	// current is true on the caller's current plan.
 	Current bool `json:"current"`
+}
+
+// PlanTransition is one request to move the tenant to another plan.
+type PlanTransition struct {
+	// id is the transition's unique id.
+	ID string `json:"id"`
+	// state is STATE_CREATING, STATE_WAITING_FOR_APPROVAL, STATE_FINISHED or STATE_FAILED.
+	State string `json:"state"`
+	// fromPlan is the plan the tenant was on when the transition was processed; null while it has not been.
+	FromPlan *string `json:"fromPlan,omitempty"`
+	// targetPlan is the name of the plan the tenant moves to.
+	TargetPlan string `json:"targetPlan"`
+	// requiresManualApproval is true when an admin must approve the move.
+	RequiresManualApproval bool `json:"requiresManualApproval"`
+	// failureReason says why a STATE_FAILED transition failed; empty otherwise.
+	FailureReason string `json:"failureReason"`
+	// decidedBy is who approved or rejected it ("token:ID" or "operator"); empty when nobody had to.
+	DecidedBy string `json:"decidedBy"`
+	// subscribeAddons are the add-on services subscribed when it finishes.
+	SubscribeAddons []string `json:"subscribeAddons"`
+	// unsubscribeAddons are the add-on services unsubscribed when it finishes.
+	UnsubscribeAddons []string `json:"unsubscribeAddons"`
+	// createdAt is when it was initiated.
+	CreatedAt time.Time `json:"createdAt"`
+	// updatedAt is when its state last changed.
+	UpdatedAt time.Time `json:"updatedAt"`
 }
 
 // QuantityInput is an amount of one key.
@@ -438,6 +678,42 @@ type ResourceLimitInput struct {
 	Key string `json:"key"`
 	// maximum is the largest amount, 0 or more, at most 6 decimals.
 	Maximum Decimal `json:"maximum"`
+}
+
+// SubscriptionPeriod is one billing period of a subscription.
+type SubscriptionPeriod struct {
+	// uid identifies the period.
+	UID string `json:"uid"`
+	// start is the beginning of the whole calendar period of the renewal unit.
+	Start time.Time `json:"start"`
+	// end is the end of the whole calendar period (exclusive).
+	End time.Time `json:"end"`
+	// internalStart is where the subscription's part of the period begins (the base of proration).
+	InternalStart time.Time `json:"internalStart"`
+	// internalEnd is where the subscription's part of the period ends (exclusive).
+	InternalEnd time.Time `json:"internalEnd"`
+	// trial is true for a period inside the plan's trial.
+	Trial bool `json:"trial"`
+}
+
+// TenantSubscription is one uninterrupted stint of the tenant on a plan or an add-on service.
+type TenantSubscription struct {
+	// id is the subscription's unique id.
+	ID string `json:"id"`
+	// kind is PLAN or ADDON.
+	Kind string `json:"kind"`
+	// name is the plan or add-on service name.
+	Name string `json:"name"`
+	// title is the plan's title or the add-on's display name.
+	Title string `json:"title"`
+	// start is when it began.
+	Start time.Time `json:"start"`
+	// end is when it ended; null while it runs.
+	End *time.Time `json:"end,omitempty"`
+	// current is true while it runs.
+	Current bool `json:"current"`
+	// periods are its billing periods, oldest first (at most the 400 most recent).
+	Periods []SubscriptionPeriod `json:"periods"`
 }
 
 // TransitionFlow is how a tenant moves to a plan.

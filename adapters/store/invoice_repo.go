@@ -1,0 +1,295 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/billingd/billingd/domain/errs"
+	"github.com/billingd/billingd/domain/invoice"
+	"github.com/shopspring/decimal"
+	"github.com/uptrace/bun"
+)
+
+type invoiceRow struct {
+	bun.BaseModel `bun:"table:invoices"`
+	TenantID      string    `bun:"tenant_id,pk"`
+	Name          string    `bun:"name,pk"`
+	Number        int64     `bun:"number"`
+	PeriodStart   time.Time `bun:"period_start"`
+	PeriodEnd     time.Time `bun:"period_end"`
+	Status        string    `bun:"status"`
+	Currency      string    `bun:"currency"`
+	PlanName      string    `bun:"plan_name"`
+	TenantName    string    `bun:"tenant_name"`
+	AmountCents   int64     `bun:"amount_cents"`
+	IssuedAt      time.Time `bun:"issued_at"`
+	DueAt         time.Time `bun:"due_at"`
+}
+
+type invoiceLineRow struct {
+	bun.BaseModel `bun:"table:invoice_lines"`
+	TenantID      string `bun:"tenant_id,pk"`
+	Invoice       string `bun:"invoice,pk"`
+	Seq           int    `bun:"seq,pk"`
+	Kind          string `bun:"kind"`
+	Description   string `bun:"description"`
+	UsageType     string `bun:"usage_type"`
+	ForPeriod     string `bun:"for_period"`
+	Quantity      string `bun:"quantity"`
+	Unit          string `bun:"unit"`
+	Billable      string `bun:"billable"`
+	BillableUnit  string `bun:"billable_unit"`
+	UnitPrice     string `bun:"unit_price"`
+	AmountCents   int64  `bun:"amount_cents"`
+}
+
+type statusChangeRow struct {
+	bun.BaseModel `bun:"table:invoice_status_changes"`
+	TenantID      string    `bun:"tenant_id,pk"`
+	Invoice       string    `bun:"invoice,pk"`
+	ToStatus      string    `bun:"to_status,pk"`
+	FromStatus    string    `bun:"from_status"`
+	At            time.Time `bun:"at"`
+	Actor         string    `bun:"actor"`
+}
+
+// InvoiceRepo implements invoice.Repository.
+type InvoiceRepo struct{ db *DB }
+
+// NewInvoiceRepo returns the invoice repository.
+func NewInvoiceRepo(db *DB) *InvoiceRepo { return &InvoiceRepo{db} }
+
+var _ invoice.Repository = (*InvoiceRepo)(nil)
+
+// invoiceFromRows is the one place a stored invoice becomes a domain value.
+// lines nil means "not loaded".
+func invoiceFromRows(r invoiceRow, lines []invoiceLineRow) (invoice.Invoice, error) {
+	inv := invoice.Invoice{TenantID: r.TenantID, TenantName: r.TenantName, Name: r.Name, Number: r.Number,
+		Period: invoice.PeriodOf(r.PeriodStart), Status: invoice.Status(r.Status), Currency: r.Currency, PlanName: r.PlanName,
+		IssuedAt: r.IssuedAt.UTC(), DueAt: r.DueAt.UTC(), AmountCents: r.AmountCents}
+	if lines != nil {
+		inv.Lines = make([]invoice.Line, 0, len(lines))
+	}
+	for _, l := range lines {
+		var ds [3]decimal.Decimal
+		for i, s := range []string{l.Quantity, l.Billable, l.UnitPrice} {
+			d, err := decimal.NewFromString(s)
+			if err != nil {
+				return invoice.Invoice{}, errs.Wrap(errs.Internal, err, "stored invoice line %s/%d: bad number %q", l.Invoice, l.Seq, s)
+			}
+			ds[i] = d
+		}
+		inv.Lines = append(inv.Lines, invoice.Line{Kind: invoice.LineKind(l.Kind), Description: l.Description, UsageType: l.UsageType,
+			ForPeriod: l.ForPeriod, Quantity: ds[0], Unit: l.Unit, Billable: ds[1], BillableUnit: l.BillableUnit, UnitPrice: ds[2],
+			AmountCents: l.AmountCents})
+	}
+	return invoice.Rebuild(inv)
+}
+
+// Tenants implements invoice.Repository.
+func (r *InvoiceRepo) Tenants(ctx context.Context, before time.Time) ([]invoice.Tenant, error) {
+	var out []invoice.Tenant
+	err := r.db.idb(ctx).NewRaw(`SELECT id, name, created_at FROM tenants WHERE created_at < ? ORDER BY id`, before.UTC()).Scan(ctx, &out)
+	return out, translate(err)
+}
+
+// Tenant implements invoice.Repository.
+func (r *InvoiceRepo) Tenant(ctx context.Context, tenantID string) (invoice.Tenant, error) {
+	var t []invoice.Tenant
+	if err := r.db.idb(ctx).NewRaw(`SELECT id, name, created_at FROM tenants WHERE id = ?`, tenantID).Scan(ctx, &t); err != nil {
+		return invoice.Tenant{}, translate(err)
+	}
+	if len(t) == 0 {
+		return invoice.Tenant{}, errs.New(errs.NotFound, "tenant not found")
+	}
+	t[0].CreatedAt = t[0].CreatedAt.UTC()
+	return t[0], nil
+}
+
+func (r *InvoiceRepo) bump(ctx context.Context, tenantID string, by int64) (int64, error) {
+	var n int64
+	err := r.db.idb(ctx).NewRaw(`INSERT INTO invoice_counters (tenant_id, last_number) VALUES (?, ?)
+ON CONFLICT (tenant_id) DO UPDATE SET last_number = invoice_counters.last_number + ? RETURNING last_number`, tenantID, by, by).Scan(ctx, &n)
+	return n, translate(err)
+}
+
+// LockTenant implements invoice.Repository: on PostgreSQL the no-op upsert
+// locks the counter row until the transaction ends (also for a tenant that
+// has no row yet); SQLite's one connection already serialises transactions.
+func (r *InvoiceRepo) LockTenant(ctx context.Context, tenantID string) error {
+	if r.db.dialect != Postgres {
+		return nil
+	}
+	_, err := r.bump(ctx, tenantID, 0)
+	return err
+}
+
+// NextNumber implements invoice.Repository.
+func (r *InvoiceRepo) NextNumber(ctx context.Context, tenantID string) (int64, error) {
+	return r.bump(ctx, tenantID, 1)
+}
+
+// Insert implements invoice.Repository.
+func (r *InvoiceRepo) Insert(ctx context.Context, inv invoice.Invoice, first invoice.StatusChange) error {
+	return r.db.InTx(ctx, func(ctx context.Context) error {
+		db := r.db.idb(ctx)
+		row := invoiceRow{TenantID: inv.TenantID, Name: inv.Name, Number: inv.Number, PeriodStart: inv.Period.Start(), PeriodEnd: inv.Period.End(),
+			Status: string(inv.Status), Currency: inv.Currency, PlanName: inv.PlanName, TenantName: inv.TenantName, AmountCents: inv.AmountCents,
+			IssuedAt: inv.IssuedAt.UTC(), DueAt: inv.DueAt.UTC()}
+		if _, err := db.NewInsert().Model(&row).Exec(ctx); err != nil {
+			return translate(err)
+		}
+		if len(inv.Lines) > 0 {
+			lines := make([]invoiceLineRow, len(inv.Lines))
+			for i, l := range inv.Lines {
+				lines[i] = invoiceLineRow{TenantID: inv.TenantID, Invoice: inv.Name, Seq: i + 1, Kind: string(l.Kind), Description: l.Description,
+					UsageType: l.UsageType, ForPeriod: l.ForPeriod, Quantity: l.Quantity.String(), Unit: l.Unit, Billable: l.Billable.String(),
+					BillableUnit: l.BillableUnit, UnitPrice: l.UnitPrice.String(), AmountCents: l.AmountCents}
+			}
+			if _, err := db.NewInsert().Model(&lines).Exec(ctx); err != nil {
+				return translate(err)
+			}
+		}
+		return r.appendChange(ctx, first)
+	})
+}
+
+func (r *InvoiceRepo) appendChange(ctx context.Context, c invoice.StatusChange) error {
+	row := statusChangeRow{TenantID: c.TenantID, Invoice: c.Invoice, ToStatus: string(c.To), FromStatus: string(c.From), At: c.At.UTC(), Actor: c.Actor}
+	_, err := r.db.idb(ctx).NewInsert().Model(&row).Exec(ctx)
+	return translate(err)
+}
+
+// ByPeriod implements invoice.Repository.
+func (r *InvoiceRepo) ByPeriod(ctx context.Context, tenantID string, p invoice.Period) (invoice.Invoice, bool, error) {
+	var rows []invoiceRow
+	if err := r.db.idb(ctx).NewSelect().Model(&rows).Where("tenant_id = ? AND period_start = ?", tenantID, p.Start()).Scan(ctx); err != nil {
+		return invoice.Invoice{}, false, translate(err)
+	}
+	if len(rows) == 0 {
+		return invoice.Invoice{}, false, nil
+	}
+	inv, err := invoiceFromRows(rows[0], nil)
+	return inv, err == nil, err
+}
+
+// Get implements invoice.Repository.
+func (r *InvoiceRepo) Get(ctx context.Context, tenantID, name string) (invoice.Invoice, error) {
+	var rows []invoiceRow
+	if err := r.db.idb(ctx).NewSelect().Model(&rows).Where("tenant_id = ? AND name = ?", tenantID, name).Scan(ctx); err != nil {
+		return invoice.Invoice{}, translate(err)
+	}
+	if len(rows) == 0 {
+		return invoice.Invoice{}, errs.New(errs.NotFound, "invoice %q not found", name)
+	}
+	out, err := r.withLines(ctx, tenantID, rows)
+	if err != nil {
+		return invoice.Invoice{}, err
+	}
+	return out[0], nil
+}
+
+// withLines loads the lines of rows (all of one tenant) with one query.
+func (r *InvoiceRepo) withLines(ctx context.Context, tenantID string, rows []invoiceRow) ([]invoice.Invoice, error) {
+	if len(rows) == 0 {
+		return nil, nil
+	}
+	names := make([]string, len(rows))
+	for i, row := range rows {
+		names[i] = row.Name
+	}
+	var lines []invoiceLineRow
+	if err := r.db.idb(ctx).NewSelect().Model(&lines).Where("tenant_id = ? AND invoice IN (?)", tenantID, bun.In(names)).
+		Order("invoice", "seq").Scan(ctx); err != nil {
+		return nil, translate(err)
+	}
+	by := map[string][]invoiceLineRow{}
+	for _, l := range lines {
+		by[l.Invoice] = append(by[l.Invoice], l)
+	}
+	out := make([]invoice.Invoice, len(rows))
+	for i, row := range rows {
+		ls := by[row.Name]
+		if ls == nil {
+			ls = []invoiceLineRow{}
+		}
+		inv, err := invoiceFromRows(row, ls)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = inv
+	}
+	return out, nil
+}
+
+// List implements invoice.Repository.
+func (r *InvoiceRepo) List(ctx context.Context, tenantID string, limit int) ([]invoice.Invoice, error) {
+	var rows []invoiceRow
+	if err := r.db.idb(ctx).NewSelect().Model(&rows).Where("tenant_id = ?", tenantID).Order("period_start DESC").Limit(int64(limit)).Scan(ctx); err != nil {
+		return nil, translate(err)
+	}
+	return r.fromRows(rows)
+}
+
+func (r *InvoiceRepo) fromRows(rows []invoiceRow) ([]invoice.Invoice, error) {
+	out := make([]invoice.Invoice, 0, len(rows))
+	for _, row := range rows {
+		inv, err := invoiceFromRows(row, nil)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, inv)
+	}
+	return out, nil
+}
+
+// Since implements invoice.Repository.
+func (r *InvoiceRepo) Since(ctx context.Context, tenantID string, from time.Time) ([]invoice.Invoice, error) {
+	var rows []invoiceRow
+	if err := r.db.idb(ctx).NewSelect().Model(&rows).Where("tenant_id = ? AND period_start >= ?", tenantID, from.UTC()).
+		Order("period_start").Scan(ctx); err != nil {
+		return nil, translate(err)
+	}
+	return r.withLines(ctx, tenantID, rows)
+}
+
+// SetStatus implements invoice.Repository: a conditional update on the
+// stored status (so two concurrent changes cannot both win) and the audit
+// entry, in one transaction.
+func (r *InvoiceRepo) SetStatus(ctx context.Context, c invoice.StatusChange) error {
+	return r.db.InTx(ctx, func(ctx context.Context) error {
+		res, err := r.db.idb(ctx).NewUpdate().Table("invoices").Set("status = ?", string(c.To)).
+			Where("tenant_id = ? AND name = ? AND status = ?", c.TenantID, c.Invoice, string(c.From)).Exec(ctx)
+		if err != nil {
+			return translate(err)
+		}
+		if n, err := res.RowsAffected(); err != nil || n != 1 {
+			return errs.New(errs.Conflict, "invoice %s is no longer %s", c.Invoice, c.From)
+		}
+		return r.appendChange(ctx, c)
+	})
+}
+
+// StatusChanges implements invoice.Repository.
+func (r *InvoiceRepo) StatusChanges(ctx context.Context, tenantID, name string) ([]invoice.StatusChange, error) {
+	var rows []statusChangeRow
+	if err := r.db.idb(ctx).NewSelect().Model(&rows).Where("tenant_id = ? AND invoice = ?", tenantID, name).Order("at", "to_status").Scan(ctx); err != nil {
+		return nil, translate(err)
+	}
+	out := make([]invoice.StatusChange, len(rows))
+	for i, row := range rows {
+		out[i] = invoice.StatusChange{TenantID: row.TenantID, Invoice: row.Invoice, At: row.At.UTC(), Actor: row.Actor,
+			From: invoice.Status(row.FromStatus), To: invoice.Status(row.ToStatus)}
+	}
+	return out, nil
+}
+
+// PastDue implements invoice.Repository.
+func (r *InvoiceRepo) PastDue(ctx context.Context, t time.Time) ([]invoice.Invoice, error) {
+	var rows []invoiceRow
+	if err := r.db.idb(ctx).NewSelect().Model(&rows).Where("status = ? AND due_at < ?", string(invoice.StatusIssued), t.UTC()).
+		Order("tenant_id", "name").Scan(ctx); err != nil {
+		return nil, translate(err)
+	}
+	return r.fromRows(rows)
+}

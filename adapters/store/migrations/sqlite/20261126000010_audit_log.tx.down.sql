@@ -1,0 +1,3 @@
+DROP TABLE audit_seqs;
+--bun:split
+DROP TABLE audit_log;

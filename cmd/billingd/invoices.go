@@ -1,0 +1,171 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"text/tabwriter"
+	"time"
+
+	"github.com/billingd/billingd/adapters/pdf"
+	"github.com/billingd/billingd/adapters/store"
+	"github.com/billingd/billingd/domain/invoice"
+	"github.com/billingd/billingd/domain/kernel"
+	"github.com/billingd/billingd/domain/subscription"
+	"github.com/billingd/billingd/domain/tenancy"
+	metering "github.com/billingd/billingd/domain/usage"
+	"github.com/shopspring/decimal"
+)
+
+const invoicesUsage = `billingd invoices close [--period YYYY-MM]                       issue the invoices of a finished month (default: the previous one)
+billingd invoices set-status NAME STATUS --tenant T [--actor WHO]  PAID, OVERDUE, CANCELLED or REFUNDED, kept in the audit trail
+billingd invoices show NAME --tenant T                            print an invoice's lines and status history`
+
+// newInvoiceService wires the invoice service to the store, the plans, the
+// usage prices and the PDF renderer.
+func newInvoiceService(db *store.DB, clk kernel.Clock, plans *subscription.Service, us *metering.Service) (*invoice.Service, error) {
+	return invoice.NewService(invoice.Config{Repo: store.NewInvoiceRepo(db), Tx: db, Clock: clk, Plans: plans, Usage: us,
+		Subscriptions: store.NewSubscriptionRepo(db), Renderer: pdf.Renderer{Issuer: "billingd"}})
+}
+
+// cmdInvoices is the operator's side of invoicing: closing a month and
+// changing an invoice's status, without a tenant token.
+func cmdInvoices(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
+		fmt.Fprintf(stderr, "Usage:\n%s\n", invoicesUsage)
+		if len(args) == 0 {
+			return usageError{"invoices needs a subcommand: close, set-status or show"}
+		}
+		return nil
+	}
+	sub := args[0]
+	var db dbFlags
+	var period, tenant, actor string
+	var fs *flag.FlagSet
+	nargs := 0
+	switch sub {
+	case "close":
+		fs = newFlagSet("invoices close [--period YYYY-MM]",
+			"Issues the invoices of a finished calendar month (UTC) for every tenant with something to bill: ISSUED,\n"+
+				"numbered without gaps per tenant, due after the plan's invoice_due_days. Usage of earlier issued months that\n"+
+				"arrived late becomes adjustment lines. Safe to run twice or on several machines: nothing is issued twice.\n"+
+				"'billingd serve' does this by itself unless started with --no-invoice-scheduler.", stderr)
+		fs.StringVar(&period, "period", "", "the month to close, YYYY-MM (default: the previous month)")
+	case "set-status":
+		fs = newFlagSet("invoices set-status NAME STATUS --tenant T [--actor WHO]",
+			"Moves an issued invoice to PAID, OVERDUE, CANCELLED or REFUNDED. Allowed: ISSUED -> PAID|OVERDUE|CANCELLED,\n"+
+				"OVERDUE -> PAID|CANCELLED, PAID -> REFUNDED; anything else is refused. Every change is kept with who and when.", stderr)
+		fs.StringVar(&tenant, "tenant", "", "the tenant's name (required)")
+		fs.StringVar(&actor, "actor", "operator", "who made the change, kept in the audit trail")
+		nargs = 2
+	case "show":
+		fs = newFlagSet("invoices show NAME --tenant T", "Prints an invoice of a tenant: its lines, total and status history.", stderr)
+		fs.StringVar(&tenant, "tenant", "", "the tenant's name (required)")
+		nargs = 1
+	default:
+		return usageError{fmt.Sprintf("unknown invoices subcommand %q; want close, set-status or show", sub)}
+	}
+	db.register(fs)
+	pos, err := parseInterleaved(fs, args[1:])
+	if err != nil {
+		return err
+	}
+	if len(pos) != nargs {
+		return usageError{fmt.Sprintf("invoices %s takes %d argument(s), got %d", sub, nargs, len(pos))}
+	}
+	if nargs > 0 && tenant == "" {
+		return usageError{"invoices " + sub + " needs --tenant"}
+	}
+	a, err := openApp(ctx, db.url, true, 4, slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	if err != nil {
+		return err
+	}
+	defer a.db.Close()
+	switch sub {
+	case "close":
+		p := invoice.PeriodOf(a.clock.Now()).Prev()
+		if period != "" {
+			if p, err = invoice.ParsePeriod(period); err != nil {
+				return err
+			}
+		}
+		res, err := a.invoices.Close(ctx, p)
+		for _, inv := range res.Issued {
+			fmt.Fprintf(stdout, "issued %s for tenant %s: %s %s, due %s\n", inv.Name, inv.TenantName, centsText(inv.AmountCents), inv.Currency, inv.DueAt.Format("2006-01-02"))
+		}
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "period %s: %d issued, %d already issued, %d with nothing to bill\n", p, len(res.Issued), res.Already, res.Empty)
+		return nil
+	}
+	pr, err := a.tenancy.OperatorPrincipal(ctx, tenant)
+	if err != nil {
+		return err
+	}
+	if sub == "set-status" {
+		to, err := invoice.ParseStatus(pos[1])
+		if err != nil {
+			return err
+		}
+		inv, err := a.invoices.SetStatusAsOperator(ctx, pr.TenantID, pos[0], to, actor)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "invoice %s of tenant %s: %s\n", inv.Name, tenant, inv.Status)
+		return nil
+	}
+	pctx := tenancy.WithPrincipal(ctx, pr)
+	inv, err := a.invoices.Get(pctx, pos[0])
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%s  tenant %s  period %s  status %s  plan %s\n", inv.Name, tenant, inv.Period, inv.Status, inv.PlanName)
+	if !inv.IssuedAt.IsZero() {
+		fmt.Fprintf(stdout, "issued %s  due %s\n", inv.IssuedAt.Format(time.RFC3339), inv.DueAt.Format(time.RFC3339))
+	}
+	tw := tabwriter.NewWriter(stdout, 2, 4, 2, ' ', tabwriter.AlignRight)
+	for _, l := range inv.Lines {
+		fmt.Fprintf(tw, "%s\t%s\t%s %s\t%s\t%s\t\n", l.Kind, l.Description, l.Quantity, l.Unit, l.UnitPrice, centsText(l.AmountCents))
+	}
+	fmt.Fprintf(tw, "\tTotal\t\t\t%s %s\t\n", centsText(inv.AmountCents), inv.Currency)
+	tw.Flush()
+	if inv.Status != invoice.StatusPending {
+		trail, err := a.invoices.StatusChanges(pctx, inv.Name)
+		if err != nil {
+			return err
+		}
+		for _, c := range trail {
+			fmt.Fprintf(stdout, "%s  %s -> %s  by %s\n", c.At.Format(time.RFC3339), c.From, c.To, c.Actor)
+		}
+	}
+	return nil
+}
+
+// parseInterleaved parses flags that may come before, between or after
+// positional arguments, and returns the positional ones.
+func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, err
+			}
+			return nil, usageError{err.Error()}
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		if args[0] == "--" {
+			return append(pos, args[1:]...), nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}
+
+func centsText(cents int64) string { return decimal.New(cents, -2).StringFixed(2) }

@@ -1,0 +1,378 @@
+package invoice
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"time"
+
+	"github.com/billingd/billingd/domain/errs"
+	"github.com/billingd/billingd/domain/plan"
+	"github.com/billingd/billingd/domain/subscription"
+	"github.com/billingd/billingd/domain/usage"
+	"github.com/shopspring/decimal"
+)
+
+// AdjustmentHorizon is how far back closing looks for issued periods whose
+// usage grew after issue: the longest late-arrival window a tenant may set
+// (400 days) plus a month.
+const AdjustmentHorizon = 14 // months
+
+// pending computes the running invoice of the tenant (the current month).
+func (s *Service) pending(ctx context.Context, tenantID string) (Invoice, error) {
+	t, err := s.c.Repo.Tenant(ctx, tenantID)
+	if err != nil {
+		return Invoice{}, err
+	}
+	p := PeriodOf(s.now())
+	inv, err := s.compute(ctx, t, p)
+	if err != nil {
+		return Invoice{}, err
+	}
+	inv.Name, inv.Status = PendingName(p), StatusPending
+	return inv, nil
+}
+
+// compute builds the lines of tenant t's invoice for p as of now: the plan's
+// flat price and priced usage (the very lines current_usage gives for the
+// month), add-ons, and adjustments for usage of earlier issued periods that
+// arrived after their issue.
+func (s *Service) compute(ctx context.Context, t Tenant, p Period) (Invoice, error) {
+	pl, err := s.c.Plans.PlanOf(ctx, t.ID)
+	if err != nil {
+		return Invoice{}, err
+	}
+	// Seam for plan history: the whole period is priced at the current
+	// plan. When subscription periods and plan changes land, KindProration
+	// lines (credit for the old plan's unused part, charge for the new
+	// one's) are added here from subscription.PlanChange records.
+	cost, err := s.c.Usage.CostForTenant(ctx, t.ID, &pl, p.Start(), p.End())
+	if err != nil {
+		return Invoice{}, err
+	}
+	inv := Invoice{TenantID: t.ID, TenantName: t.Name, Period: p, Currency: cost.Currency, PlanName: pl.Name}
+	for _, l := range cost.Lines {
+		if line, ok := lineOf(pl, l, p, KindUsage); ok {
+			inv.Lines = append(inv.Lines, line)
+		}
+	}
+	addons, err := s.addonLines(ctx, t.ID, p)
+	if err != nil {
+		return Invoice{}, err
+	}
+	inv.Lines = append(inv.Lines, addons...)
+	adj, err := s.adjustments(ctx, t.ID, p)
+	if err != nil {
+		return Invoice{}, err
+	}
+	inv.Lines = append(inv.Lines, adj...)
+	inv.AmountCents = Total(inv.Lines)
+	return inv, nil
+}
+
+// lineOf turns a priced usage line into an invoice line; lines with no
+// usage (STATUS_NO_DATA) are left out, they bill nothing.
+func lineOf(pl plan.Plan, l usage.CostLine, p Period, kind LineKind) (Line, bool) {
+	if l.Fixed {
+		return Line{Kind: KindPlan, Description: l.UsageType, ForPeriod: p.String(), Quantity: l.Quantity, Unit: l.UnitName,
+			Billable: decimal.NewFromInt(l.Billable), BillableUnit: l.UnitNameBillable,
+			UnitPrice: decimal.New(l.AmountCents, -2), AmountCents: l.AmountCents}, true
+	}
+	if l.Status == usage.StatusNoData || len(l.MetricLabels) == 0 {
+		return Line{}, false
+	}
+	line := Line{Kind: kind, Description: l.UsageType, UsageType: l.MetricLabels[0], ForPeriod: p.String(),
+		Quantity: l.Quantity, Unit: l.UnitName, Billable: decimal.NewFromInt(l.Billable), BillableUnit: l.UnitNameBillable,
+		AmountCents: l.AmountCents}
+	if r, ok := pl.Rate(line.UsageType); ok {
+		line.UnitPrice = r.PricePerBillable
+	}
+	return line, true
+}
+
+// addonLines charges each add-on subscription that overlaps p its monthly
+// price, prorated to the part of the month it covered (rounded half-up to
+// the cent).
+func (s *Service) addonLines(ctx context.Context, tenantID string, p Period) ([]Line, error) {
+	if s.c.Subscriptions == nil {
+		return nil, nil
+	}
+	subs, err := s.c.Subscriptions.Subscriptions(ctx, tenantID)
+	if err != nil {
+		return nil, err
+	}
+	cat := s.c.Plans.Catalog()
+	var out []Line
+	month := decimal.NewFromInt(int64(p.End().Sub(p.Start())))
+	for _, sub := range subs {
+		if sub.Kind != subscription.KindAddon {
+			continue
+		}
+		from, to := maxTime(sub.Start, p.Start()), p.End()
+		if !sub.Open() {
+			to = minTime(sub.End, p.End())
+		}
+		if !from.Before(to) {
+			continue
+		}
+		a, ok := cat.Addon(sub.Name)
+		if !ok {
+			return nil, errs.New(errs.Internal, "tenant %s is subscribed to add-on %q, which the catalog no longer has", tenantID, sub.Name)
+		}
+		share := decimal.NewFromInt(int64(to.Sub(from))).Div(month)
+		desc := "Add-on " + cmp.Or(a.DisplayName, a.Name)
+		if share.LessThan(decimal.NewFromInt(1)) {
+			desc += fmt.Sprintf(" (%s to %s)", from.Format("2006-01-02 15:04"), to.Format("2006-01-02 15:04"))
+		}
+		amount := share.Mul(decimal.NewFromInt(a.MonthlyPriceCents)).Round(0).IntPart()
+		out = append(out, Line{Kind: KindAddon, Description: desc, ForPeriod: p.String(), Quantity: share.Round(4), Unit: "month",
+			Billable: share.Round(4), BillableUnit: "month", UnitPrice: decimal.New(a.MonthlyPriceCents, -2), AmountCents: amount})
+	}
+	return out, nil
+}
+
+// billed is what issued invoices charged for one usage type of one period.
+type billed struct {
+	qty, billable decimal.Decimal
+	amount        int64
+	desc, unit    string
+	billUnit      string
+	price         decimal.Decimal
+}
+
+// adjustments prices again, as of now, the usage of every issued period
+// before p (at the plan its invoice was priced at) and returns one
+// adjustment line per usage type whose usage differs from what issued
+// invoices (the period's own and earlier adjustments) billed for it.
+func (s *Service) adjustments(ctx context.Context, tenantID string, p Period) ([]Line, error) {
+	invs, err := s.c.Repo.Since(ctx, tenantID, p.Start().AddDate(0, -AdjustmentHorizon, 0))
+	if err != nil {
+		return nil, err
+	}
+	got := map[string]map[string]*billed{} // period → usage type → billed
+	var periods []Invoice
+	for _, inv := range invs {
+		if !inv.Period.Start().Before(p.Start()) {
+			continue
+		}
+		if inv.Lines != nil {
+			periods = append(periods, inv)
+		}
+		for _, l := range inv.Lines {
+			if l.Kind != KindUsage && l.Kind != KindAdjustment {
+				continue
+			}
+			m := got[l.ForPeriod]
+			if m == nil {
+				m = map[string]*billed{}
+				got[l.ForPeriod] = m
+			}
+			b := m[l.UsageType]
+			if b == nil {
+				b = &billed{}
+				m[l.UsageType] = b
+			}
+			b.qty, b.billable, b.amount = b.qty.Add(l.Quantity), b.billable.Add(l.Billable), b.amount+l.AmountCents
+		}
+	}
+	cat := s.c.Plans.Catalog()
+	var out []Line
+	for _, inv := range periods {
+		pl, ok := cat.Plan(inv.PlanName)
+		if !ok {
+			if pl, err = s.c.Plans.PlanOf(ctx, tenantID); err != nil {
+				return nil, err
+			}
+		}
+		cost, err := s.c.Usage.CostForTenant(ctx, tenantID, &pl, inv.Period.Start(), inv.Period.End())
+		if err != nil {
+			return nil, err
+		}
+		now := map[string]Line{}
+		for _, l := range cost.Lines {
+			if line, ok := lineOf(pl, l, inv.Period, KindAdjustment); ok && line.Kind == KindAdjustment {
+				now[line.UsageType] = line
+			}
+		}
+		types := make([]string, 0, len(now))
+		for ut := range now {
+			types = append(types, ut)
+		}
+		for ut := range got[inv.Period.String()] {
+			if _, ok := now[ut]; !ok {
+				types = append(types, ut)
+			}
+		}
+		slices.Sort(types)
+		for _, ut := range types {
+			cur, b := now[ut], got[inv.Period.String()][ut]
+			if b == nil {
+				b = &billed{}
+			}
+			dq, da := cur.Quantity.Sub(b.qty), cur.AmountCents-b.amount
+			if dq.IsZero() && da == 0 {
+				continue
+			}
+			desc := cmp.Or(cur.Description, ut)
+			out = append(out, Line{Kind: KindAdjustment, Description: "Late usage for " + inv.Period.String() + ": " + desc,
+				UsageType: ut, ForPeriod: inv.Period.String(), Quantity: dq, Unit: cur.Unit, Billable: cur.Billable.Sub(b.billable),
+				BillableUnit: cur.BillableUnit, UnitPrice: cur.UnitPrice, AmountCents: da})
+		}
+	}
+	return out, nil
+}
+
+// CloseResult tells what a Close did.
+type CloseResult struct {
+	Period Period
+	// Issued are the invoices issued now.
+	Issued []Invoice
+	// Already counts tenants whose invoice of the period was issued before.
+	Already int
+	// Empty counts tenants with nothing to bill (no plan price, usage or add-on).
+	Empty int
+}
+
+// Close issues the invoices of a finished period, one transaction per
+// tenant: under the tenant's lock, an invoice that exists already is left as
+// it is, else the lines are computed, the next number is taken and the
+// invoice is stored ISSUED, due InvoiceDueDays after issue. Running it again,
+// or on several replicas at once, issues nothing twice. A tenant that fails
+// is reported in the error while the others are still closed.
+func (s *Service) Close(ctx context.Context, p Period) (CloseResult, error) {
+	res := CloseResult{Period: p}
+	now := s.now()
+	if p.End().After(now) {
+		return res, (errs.Fields{{Field: "period", Problem: fmt.Sprintf("%s is still running; it can be closed from %s", p, p.End().Format(time.RFC3339))}}).Err()
+	}
+	tenants, err := s.c.Repo.Tenants(ctx, p.End())
+	if err != nil {
+		return res, err
+	}
+	var failed []error
+	for _, t := range tenants {
+		var issued *Invoice
+		err := s.c.Tx.InTx(ctx, func(ctx context.Context) error {
+			if err := s.c.Repo.LockTenant(ctx, t.ID); err != nil {
+				return err
+			}
+			if _, found, err := s.c.Repo.ByPeriod(ctx, t.ID, p); err != nil || found {
+				if found {
+					res.Already++
+				}
+				return err
+			}
+			inv, err := s.compute(ctx, t, p)
+			if err != nil {
+				return err
+			}
+			if len(inv.Lines) == 0 {
+				res.Empty++
+				return nil
+			}
+			pl, err := s.c.Plans.PlanOf(ctx, t.ID)
+			if err != nil {
+				return err
+			}
+			if inv.Number, err = s.c.Repo.NextNumber(ctx, t.ID); err != nil {
+				return err
+			}
+			inv.Name, inv.Status, inv.IssuedAt = NameFor(inv.Number), StatusIssued, now
+			inv.DueAt = now.AddDate(0, 0, pl.InvoiceDueDays)
+			if err := s.c.Repo.Insert(ctx, inv, StatusChange{TenantID: t.ID, Invoice: inv.Name, At: now, Actor: "close", From: StatusPending, To: StatusIssued}); err != nil {
+				return err
+			}
+			issued = &inv
+			return nil
+		})
+		switch {
+		case err == nil:
+			if issued != nil {
+				res.Issued = append(res.Issued, *issued)
+			}
+		case errs.Is(err, errs.Conflict):
+			// Another closer won the unique (tenant, period) race.
+			res.Already++
+		default:
+			// One tenant's failure (say, a plan the catalog lost) must not
+			// hold back the others; the next run retries it.
+			failed = append(failed, fmt.Errorf("close %s for tenant %s: %w", p, t.Name, err))
+		}
+	}
+	return res, errors.Join(failed...)
+}
+
+// SchedulerConfig tunes RunScheduler.
+type SchedulerConfig struct {
+	// Interval between passes (default 5 minutes).
+	Interval time.Duration
+	// Delay after a month ends before it is closed (default 1 hour), so
+	// events of its last minutes that are in flight are counted in it
+	// rather than as next month's adjustments.
+	Delay  time.Duration
+	Logger *slog.Logger
+}
+
+// RunScheduler closes the previous month once it is due and marks invoices
+// past due OVERDUE, every Interval until ctx ends. Several replicas may run
+// it at once: Close and MarkOverdue are safe against each other.
+func (s *Service) RunScheduler(ctx context.Context, c SchedulerConfig) {
+	if c.Interval <= 0 {
+		c.Interval = 5 * time.Minute
+	}
+	if c.Delay <= 0 {
+		c.Delay = time.Hour
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	tick := time.NewTicker(c.Interval)
+	defer tick.Stop()
+	for {
+		s.SchedulerPass(ctx, c.Delay, c.Logger)
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+}
+
+// SchedulerPass is one pass of RunScheduler; log may be nil.
+func (s *Service) SchedulerPass(ctx context.Context, delay time.Duration, log *slog.Logger) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	now := s.now()
+	prev := PeriodOf(now).Prev()
+	if !now.Before(prev.End().Add(delay)) {
+		res, err := s.Close(ctx, prev)
+		if err != nil && !errors.Is(err, context.Canceled) {
+			log.Error("invoice close failed", "period", prev.String(), "err", err)
+		} else if len(res.Issued) > 0 {
+			log.Info("invoices issued", "period", prev.String(), "issued", len(res.Issued), "already", res.Already)
+		}
+	}
+	if n, err := s.MarkOverdue(ctx); err != nil && !errors.Is(err, context.Canceled) {
+		log.Error("marking overdue invoices failed", "err", err)
+	} else if n > 0 {
+		log.Info("invoices overdue", "count", n)
+	}
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+func minTime(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
+}

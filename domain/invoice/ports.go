@@ -1,0 +1,69 @@
+package invoice
+
+import (
+	"context"
+	"time"
+
+	"github.com/billingd/billingd/domain/plan"
+	"github.com/billingd/billingd/domain/subscription"
+	"github.com/billingd/billingd/domain/usage"
+)
+
+// Repository stores issued invoices, their lines, the per-tenant number
+// counter and the status audit trail. Every method takes part in the
+// transaction found in ctx.
+type Repository interface {
+	// Tenants returns every tenant created before t, ordered by id.
+	Tenants(ctx context.Context, before time.Time) ([]Tenant, error)
+	// Tenant returns one tenant; NotFound when unknown.
+	Tenant(ctx context.Context, tenantID string) (Tenant, error)
+	// LockTenant takes the tenant's invoice lock (its counter row) until the
+	// transaction ends, so two closers of one tenant run one after the other.
+	LockTenant(ctx context.Context, tenantID string) error
+	// NextNumber advances the tenant's counter and returns the new number.
+	// It runs in the issuing transaction, so a rolled-back issue leaves no gap.
+	NextNumber(ctx context.Context, tenantID string) (int64, error)
+	// Insert stores an issued invoice with its lines and the first entry of
+	// its audit trail. A second invoice for the same (tenant, period) is
+	// refused by a unique constraint: Conflict.
+	Insert(ctx context.Context, inv Invoice, first StatusChange) error
+	// ByPeriod returns the tenant's invoice of p, without lines.
+	ByPeriod(ctx context.Context, tenantID string, p Period) (inv Invoice, found bool, err error)
+	// Get returns an invoice with its lines; NotFound when the tenant has none of that name.
+	Get(ctx context.Context, tenantID, name string) (Invoice, error)
+	// List returns up to limit invoices of the tenant, newest period first, without lines.
+	List(ctx context.Context, tenantID string, limit int) ([]Invoice, error)
+	// Since returns the tenant's invoices of periods starting at or after
+	// from, with their lines, oldest first.
+	Since(ctx context.Context, tenantID string, from time.Time) ([]Invoice, error)
+	// SetStatus moves an invoice from c.From to c.To and appends c to its
+	// audit trail; Conflict when the stored status is no longer c.From.
+	SetStatus(ctx context.Context, c StatusChange) error
+	// StatusChanges returns an invoice's audit trail, oldest first.
+	StatusChanges(ctx context.Context, tenantID, name string) ([]StatusChange, error)
+	// PastDue returns the ISSUED invoices of every tenant due before t, without lines.
+	PastDue(ctx context.Context, t time.Time) ([]Invoice, error)
+}
+
+// PlanSource tells a tenant's current plan and the catalog (subscription.Service).
+type PlanSource interface {
+	PlanOf(ctx context.Context, tenantID string) (plan.Plan, error)
+	Catalog() *plan.Catalog
+}
+
+// UsageSource prices a tenant's usage exactly as current_usage does (usage.Service).
+type UsageSource interface {
+	CostForTenant(ctx context.Context, tenantID string, pl *plan.Plan, from, to time.Time) (usage.Cost, error)
+}
+
+// SubscriptionSource lists a tenant's plan and add-on subscriptions
+// (subscription.LifecycleRepository).
+type SubscriptionSource interface {
+	Subscriptions(ctx context.Context, tenantID string) ([]subscription.Subscription, error)
+}
+
+// Renderer turns an invoice into a PDF document; the same invoice must give
+// the same bytes.
+type Renderer interface {
+	Render(inv Invoice) ([]byte, error)
+}

@@ -1,0 +1,182 @@
+package invoice
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/billingd/billingd/domain/errs"
+	"github.com/billingd/billingd/domain/kernel"
+	"github.com/billingd/billingd/domain/tenancy"
+)
+
+// MaxList caps custom_list?limit (and is its default).
+const MaxList = 1000
+
+// Config wires a Service. Subscriptions may be nil (no add-on lines).
+type Config struct {
+	Repo          Repository
+	Tx            kernel.TxRunner
+	Clock         kernel.Clock
+	Plans         PlanSource
+	Usage         UsageSource
+	Subscriptions SubscriptionSource
+	Renderer      Renderer
+}
+
+// Service is the invoice use cases. Methods taking a principal from ctx
+// authorize it first; the *AsOperator methods and Close are for trusted
+// callers (the CLI, the scheduler).
+type Service struct{ c Config }
+
+// NewService checks the wiring and returns the service.
+func NewService(c Config) (*Service, error) {
+	if c.Repo == nil || c.Tx == nil || c.Clock == nil || c.Plans == nil || c.Usage == nil || c.Renderer == nil {
+		return nil, fmt.Errorf("invoice.NewService: Repo, Tx, Clock, Plans, Usage and Renderer are required")
+	}
+	return &Service{c: c}, nil
+}
+
+func (s *Service) now() time.Time { return s.c.Clock.Now().UTC().Truncate(time.Microsecond) }
+
+// reader authorizes a tenant-wide read: invoices belong to the tenant, so a
+// token limited to one namespace may not read them.
+func reader(ctx context.Context) (tenancy.Principal, error) {
+	p, err := tenancy.PrincipalFrom(ctx)
+	if err != nil {
+		return p, err
+	}
+	return p, p.Authorize(tenancy.Read, tenancy.SystemNamespace)
+}
+
+// List is op 3: the running invoice first, then the issued ones, newest
+// period first, at most limit in all (limit <= 0 means MaxList).
+func (s *Service) List(ctx context.Context, limit int) ([]Invoice, error) {
+	p, err := reader(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if limit <= 0 || limit > MaxList {
+		limit = MaxList
+	}
+	pending, err := s.pending(ctx, p.TenantID)
+	if err != nil {
+		return nil, err
+	}
+	issued, err := s.c.Repo.List(ctx, p.TenantID, limit)
+	if err != nil {
+		return nil, err
+	}
+	out := append([]Invoice{pending}, issued...)
+	if len(out) > limit {
+		out = out[:limit]
+	}
+	return out, nil
+}
+
+// Get returns an invoice of the caller's tenant with its lines: the running
+// one by its pending name, or an issued one. Unknown → NotFound.
+func (s *Service) Get(ctx context.Context, name string) (Invoice, error) {
+	p, err := reader(ctx)
+	if err != nil {
+		return Invoice{}, err
+	}
+	return s.get(ctx, p.TenantID, name)
+}
+
+func (s *Service) get(ctx context.Context, tenantID, name string) (Invoice, error) {
+	if name == "" {
+		return Invoice{}, (errs.Fields{{Field: "name", Problem: "is required"}}).Err()
+	}
+	if name == PendingName(PeriodOf(s.now())) {
+		return s.pending(ctx, tenantID)
+	}
+	return s.c.Repo.Get(ctx, tenantID, name)
+}
+
+// PDF is op 2: the invoice rendered as a PDF document.
+func (s *Service) PDF(ctx context.Context, name string) ([]byte, error) {
+	inv, err := s.Get(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	return s.c.Renderer.Render(inv)
+}
+
+// StatusChanges returns the audit trail of an issued invoice of the caller's tenant.
+func (s *Service) StatusChanges(ctx context.Context, name string) ([]StatusChange, error) {
+	p, err := reader(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.c.Repo.Get(ctx, p.TenantID, name); err != nil {
+		return nil, err
+	}
+	return s.c.Repo.StatusChanges(ctx, p.TenantID, name)
+}
+
+// SetStatus moves an issued invoice of the caller's tenant to status to
+// (admin only); the principal's token is the actor of the audit entry.
+func (s *Service) SetStatus(ctx context.Context, name string, to Status) (Invoice, error) {
+	p, err := tenancy.PrincipalFrom(ctx)
+	if err != nil {
+		return Invoice{}, err
+	}
+	if err := p.Authorize(tenancy.Admin, tenancy.SystemNamespace); err != nil {
+		return Invoice{}, err
+	}
+	return s.setStatus(ctx, p.TenantID, name, to, "token:"+p.TokenID)
+}
+
+// SetStatusAsOperator is SetStatus for trusted callers (the CLI).
+func (s *Service) SetStatusAsOperator(ctx context.Context, tenantID, name string, to Status, actor string) (Invoice, error) {
+	if actor == "" {
+		actor = "operator"
+	}
+	return s.setStatus(ctx, tenantID, name, to, actor)
+}
+
+func (s *Service) setStatus(ctx context.Context, tenantID, name string, to Status, actor string) (Invoice, error) {
+	var inv Invoice
+	err := s.c.Tx.InTx(ctx, func(ctx context.Context) error {
+		var err error
+		if inv, err = s.get(ctx, tenantID, name); err != nil {
+			return err
+		}
+		if !CanMove(inv.Status, to) {
+			return errs.New(errs.Conflict, "invoice %s is %s and cannot become %s; allowed from %s: %v", name, inv.Status, to, inv.Status, transitions[inv.Status])
+		}
+		c := StatusChange{TenantID: tenantID, Invoice: inv.Name, At: s.now(), Actor: actor, From: inv.Status, To: to}
+		if err := s.c.Repo.SetStatus(ctx, c); err != nil {
+			return err
+		}
+		inv.Status = to
+		return nil
+	})
+	return inv, err
+}
+
+// MarkOverdue moves every ISSUED invoice past its due date to OVERDUE, as
+// actor "scheduler", and returns how many moved. An invoice paid meanwhile
+// (a Conflict) is skipped.
+func (s *Service) MarkOverdue(ctx context.Context) (int, error) {
+	now := s.now()
+	due, err := s.c.Repo.PastDue(ctx, now)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, inv := range due {
+		err := s.c.Tx.InTx(ctx, func(ctx context.Context) error {
+			return s.c.Repo.SetStatus(ctx, StatusChange{TenantID: inv.TenantID, Invoice: inv.Name, At: now, Actor: "scheduler", From: StatusIssued, To: StatusOverdue})
+		})
+		switch {
+		case err == nil:
+			n++
+		case errs.Is(err, errs.Conflict):
+		default:
+			return n, err
+		}
+	}
+	return n, nil
+}
