@@ -36,9 +36,14 @@ fuzz: ## run each fuzz test for FUZZTIME (default 30s)
 	$(GO) test -run=^$$ -fuzz=FuzzQuotaBodies -fuzztime=$${FUZZTIME:-30s} ./adapters/rest/
 	$(GO) test -run=^$$ -fuzz=FuzzParse -fuzztime=$${FUZZTIME:-30s} ./domain/labels/
 	$(GO) test -run=^$$ -fuzz=FuzzLoad -fuzztime=$${FUZZTIME:-30s} -fuzzminimizetime=2s ./domain/plan/
+	$(GO) test -run=^$$ -fuzz=FuzzIngestBody -fuzztime=$${FUZZTIME:-30s} ./adapters/rest/
+	$(GO) test -run=^$$ -fuzz=FuzzDecodeQuery -fuzztime=$${FUZZTIME:-30s} ./domain/usage/
+	$(GO) test -run=^$$ -fuzz=FuzzRoutes -fuzztime=$${FUZZTIME:-30s} -fuzzminimizetime=5s ./cmd/billingd/
+	$(GO) test -run=^$$ -fuzz=FuzzImportRecords -fuzztime=$${FUZZTIME:-30s} -fuzzminimizetime=5s ./cmd/billingd/
+	$(GO) test -run=^$$ -fuzz=FuzzGraphQL -fuzztime=$${FUZZTIME:-30s} -fuzzminimizetime=5s ./graph/
 
-bench: ## benchmarks against PostgreSQL (BENCH_PG): reservations/s, quota/usage latency, nested GraphQL, 15 s verified mixed load
-	$(GO) test -run=^$$ -bench=. -benchmem ./graph/... ./adapters/store/...
+bench: ## benchmarks against PostgreSQL (BENCH_PG): reservations, quota/usage latency, GraphQL, ingestion vs COPY, current_usage over 10M events, import memory, 15 s verified mixed load
 	BENCH_PG='$(BENCH_PG)' scripts/bench.sh
+	BENCH_PG='$(BENCH_PG)' scripts/bench_ingest.sh
 	BENCH_PG='$(BENCH_PG)' scripts/bench_reports.sh
 	BENCH_PG='$(BENCH_PG)' LOAD_DURATION=$${LOAD_DURATION:-15s} scripts/load_mixed.sh

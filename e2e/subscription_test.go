@@ -229,6 +229,62 @@ func TestPlanTransitionsAndAddons(t *testing.T) {
 			t.Fatalf("organization state %q", st)
 		}
 		initiate(t, s, spec, gadmin, `{"new_plan":"organization"}`, 409)
+		// While it waits, ops 25/26 and GraphQL show the current plan and the
+		// target TRANSITION_PENDING (upstream planPlanState), the rest without a state.
+		wantStates := func(states map[string]string) {
+			t.Helper()
+			for name, want := range map[string]string{"team": "STATE_TRANSITION_PENDING", "organization": "STATE_TRANSITION_PENDING", "free": "", "individual": ""} {
+				if states[name] != want {
+					t.Fatalf("plan %s state %q, want %q (all: %v)", name, states[name], want, states)
+				}
+			}
+		}
+		r := s.do("GET", "/api/web/namespaces/system/usage_plans/current", gadmin, nil)
+		expect(t, r, 200)
+		spec.ValidateResponse(t, "GET", "/api/web/namespaces/system/usage_plans/current", r.Body)
+		var waiting localized
+		if err := json.Unmarshal(r.Body, &waiting); err != nil {
+			t.Fatal(err)
+		}
+		states := map[string]string{}
+		for _, p := range waiting.Plans {
+			states[p.Name] = p.State
+			if p.Current != (p.Name == "team") {
+				t.Fatalf("plan %s current=%v while waiting", p.Name, p.Current)
+			}
+		}
+		wantStates(states)
+		r = s.do("GET", "/api/web/namespaces/system/usage_plans/custom_list", gadmin, nil)
+		expect(t, r, 200)
+		spec.ValidateResponse(t, "GET", "/api/web/namespaces/system/usage_plans/custom_list", r.Body)
+		var lists struct {
+			UsagePlans []localized `json:"usage_plans"`
+		}
+		if err := json.Unmarshal(r.Body, &lists); err != nil || len(lists.UsagePlans) != 1 {
+			t.Fatalf("custom_list: %s %v", r.Body, err)
+		}
+		states = map[string]string{}
+		for _, p := range lists.UsagePlans[0].Plans {
+			states[p.Name] = p.State
+		}
+		wantStates(states)
+		r = s.do("POST", "/graphql", gadmin, `{"query":"{ plans { name state } }"}`, "Content-Type", "application/json")
+		expect(t, r, 200)
+		var gq struct {
+			Data struct {
+				Plans []struct{ Name, State string }
+			}
+		}
+		if err := json.Unmarshal(r.Body, &gq); err != nil || len(gq.Data.Plans) == 0 {
+			t.Fatalf("graphql plans: %s %v", r.Body, err)
+		}
+		states = map[string]string{}
+		for _, p := range gq.Data.Plans {
+			if p.State != "STATE_UNSPECIFIED" {
+				states[p.Name] = p.State
+			}
+		}
+		wantStates(states)
 		out := billingd(t, s.dbURL, "transition", "approve", orgID)
 		if !strings.Contains(out, "STATE_FINISHED") {
 			t.Fatalf("approve printed %q", out)
@@ -236,7 +292,7 @@ func TestPlanTransitionsAndAddons(t *testing.T) {
 		if st := transitionState(t, s, spec, orgID); st != "STATE_FINISHED" {
 			t.Fatalf("approved state %q", st)
 		}
-		r := s.do("GET", "/api/web/namespaces/system/usage_plans/current", gadmin, nil)
+		r = s.do("GET", "/api/web/namespaces/system/usage_plans/current", gadmin, nil)
 		expect(t, r, 200)
 		var lp localized
 		if err := json.Unmarshal(r.Body, &lp); err != nil {
@@ -245,6 +301,10 @@ func TestPlanTransitionsAndAddons(t *testing.T) {
 		for _, p := range lp.Plans {
 			if p.Current != (p.Name == "organization") {
 				t.Fatalf("plan %s current=%v after approval", p.Name, p.Current)
+			}
+			// Decided: only the current plan has a state again.
+			if want := map[bool]string{true: "STATE_READY"}[p.Current]; p.State != want {
+				t.Fatalf("plan %s state %q after approval", p.Name, p.State)
 			}
 		}
 		// A rejected one ends FAILED; deciding twice is refused.

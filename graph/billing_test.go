@@ -461,3 +461,47 @@ func TestInvoicesGraphQL(t *testing.T) {
 		wantCode(t, other.Post(set, &st, client.Var("name", older.Name), client.Var("status", "PAID")), "NOT_FOUND")
 	})
 }
+
+// TestNoNPlusOneInvoiceLines: the lines of a page of issued invoices are
+// read with one statement, so the page costs the same for 1 and for 5.
+func TestNoNPlusOneInvoiceLines(t *testing.T) {
+	t.Parallel()
+	const query = `{ invoices(first: 20) { edges { node { name lines { amountCents } } } } }`
+	forEachStore(t, func(t *testing.T, h *harness) {
+		measure := func(t *testing.T, n int) int64 {
+			p := h.caller(t, tenancy.RoleAdmin, "")
+			for i := range n {
+				issue(t, h, p, i+1)
+			}
+			c := h.client(p)
+			var resp struct {
+				Invoices struct {
+					Edges []struct {
+						Node struct {
+							Name  string
+							Lines []struct{ AmountCents int64 }
+						}
+					}
+				}
+			}
+			before := h.db.Queries()
+			mustPost(t, c, query, &resp)
+			statements := h.db.Queries() - before
+			if len(resp.Invoices.Edges) != n+1 {
+				t.Fatalf("listed %d invoices, want %d", len(resp.Invoices.Edges), n+1)
+			}
+			for _, e := range resp.Invoices.Edges[1:] {
+				if len(e.Node.Lines) != 2 || e.Node.Lines[0].AmountCents+e.Node.Lines[1].AmountCents != 2588 {
+					t.Fatalf("invoice %s lines = %+v", e.Node.Name, e.Node.Lines)
+				}
+			}
+			return statements
+		}
+		// Sequential: the statement counter is per store.
+		one, five := measure(t, 1), measure(t, 5)
+		t.Logf("SQL statements: %d for 1 issued invoice, %d for 5", one, five)
+		if one != five {
+			t.Fatalf("statements grow with invoices: %d for 1, %d for 5", one, five)
+		}
+	})
+}

@@ -448,7 +448,10 @@ func summaryToModel(items []usage.SummaryItem) []model.UsageSummaryItem {
 }
 
 // planToModel maps a catalog plan; currency is the catalog's.
-func planToModel(pl plan.Plan, currency string, current bool) *model.Plan {
+func planToModel(pl plan.Plan, currency string, current bool, state subscription.PlanState) *model.Plan {
+	if state == "" {
+		state = subscription.PlanStateUnspecified
+	}
 	m := &model.Plan{
 		Name: pl.Name, Title: pl.Title, Subtitle: pl.Subtitle, Description: pl.Description,
 		TenantType: string(pl.TenantType), PlanType: string(pl.PlanType), FlatPriceCents: int64(pl.FlatPriceCents), Currency: currency,
@@ -460,6 +463,7 @@ func planToModel(pl plan.Plan, currency string, current bool) *model.Plan {
 		AllowedAddons:  append([]string{}, pl.AllowedAddons...),
 		RateCard:       make([]model.Rate, len(pl.RateCard)),
 		Current:        current,
+		State:          string(state),
 	}
 	for _, f := range pl.TransitionFlow.RequiredFields {
 		m.TransitionFlow.RequiredFields = append(m.TransitionFlow.RequiredFields, string(f))

@@ -49,7 +49,14 @@ func errorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 	return func(ctx context.Context, err error) *gqlerror.Error {
 		base := graphql.DefaultErrorPresenter(ctx, err)
 		var de *errs.Error
-		if !errors.As(err, &de) {
+		// An Int literal out of the 32-bit range fails in gqlgen's input
+		// coercion, not in validation: it is the caller's fault.
+		var ie *graphql.IntegerError
+		if !errors.As(err, &de) && errors.As(err, &ie) {
+			de = &errs.Error{Kind: errs.Invalid, Message: "invalid argument",
+				Fields: []errs.FieldError{{Field: base.Path.String(), Problem: ie.Error()}}}
+		}
+		if de == nil {
 			if base.Err == nil {
 				return base
 			}

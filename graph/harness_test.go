@@ -126,7 +126,7 @@ func newHarness(t *testing.T, url string) *harness {
 func (h *harness) invoices(t *testing.T, clk kernel.Clock) *invoice.Service {
 	t.Helper()
 	s, err := invoice.NewService(invoice.Config{Repo: store.NewInvoiceRepo(h.db), Tx: h.db, Clock: clk, Plans: h.plans,
-		Usage: h.us, Subscriptions: store.NewSubscriptionRepo(h.db), Renderer: fakeRenderer{}})
+		Usage: h.us, Subscriptions: store.NewSubscriptionRepo(h.db), Renderer: fakeRenderer{}, Audit: store.NewAuditRepo(h.db, clk)})
 	if err != nil {
 		t.Fatalf("invoice service: %v", err)
 	}

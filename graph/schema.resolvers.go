@@ -300,14 +300,14 @@ func (r *queryResolver) Plans(ctx context.Context) ([]model.Plan, error) {
 	if r.plans == nil {
 		return nil, notWired("plan")
 	}
-	cur, err := r.plans.CurrentPlan(ctx)
+	cur, states, err := r.plans.PlanStates(ctx)
 	if err != nil {
 		return nil, err
 	}
 	cat := r.plans.Catalog()
 	out := make([]model.Plan, len(cat.Plans))
 	for i, pl := range cat.Plans {
-		out[i] = *planToModel(pl, cat.Currency, pl.Name == cur.Name)
+		out[i] = *planToModel(pl, cat.Currency, pl.Name == cur.Name, states[pl.Name])
 	}
 	return out, nil
 }
@@ -316,11 +316,11 @@ func (r *queryResolver) CurrentPlan(ctx context.Context) (*model.Plan, error) {
 	if r.plans == nil {
 		return nil, notWired("plan")
 	}
-	pl, err := r.plans.CurrentPlan(ctx)
+	pl, states, err := r.plans.PlanStates(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return planToModel(pl, r.plans.Catalog().Currency, true), nil
+	return planToModel(pl, r.plans.Catalog().Currency, true, states[pl.Name]), nil
 }
 
 func (r *queryResolver) MonthlyUsage(ctx context.Context, namespace string) ([]model.MonthlyUsage, error) {

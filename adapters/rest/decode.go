@@ -64,7 +64,15 @@ func jsonError(err error) error {
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		return bodyError("body", "JSON ends too early")
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		return bodyError(strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`), "unknown field")
+		name := strings.TrimPrefix(err.Error(), "json: unknown field ")
+		if unq, err := strconv.Unquote(name); err == nil {
+			name = unq
+		}
+		if name == "" {
+			// The key "" has no name to point at.
+			return bodyError("body", `unknown field ""`)
+		}
+		return bodyError(name, "unknown field")
 	}
 	return bodyError("body", "%s", strings.TrimPrefix(err.Error(), "json: "))
 }

@@ -3,6 +3,7 @@ package rest
 import (
 	"github.com/billingd/billingd/domain/plan"
 	"github.com/billingd/billingd/domain/quota"
+	"github.com/billingd/billingd/domain/subscription"
 )
 
 // The F5 wire types of the usage plan operations (API.md §10; raw file
@@ -69,14 +70,15 @@ func enumName[E interface {
 }
 
 // localizedCatalog lists every plan of cat, marking current as the tenant's
-// plan in effect. billingd has no pending transitions yet, so the current
-// plan is always READY.
-func localizedCatalog(cat *plan.Catalog, current string) localizedPlan {
+// plan in effect and giving each plan its state from states (a plan not
+// there has none: STATE_UNSPECIFIED, which proto3 JSON omits).
+func localizedCatalog(cat *plan.Catalog, current string, states map[string]subscription.PlanState) localizedPlan {
 	out := localizedPlan{Locale: planLocale, Plans: make([]planInternal, 0, len(cat.Plans))}
 	for _, p := range cat.Plans {
 		w := planToWire(cat, p)
-		if p.Name == current {
-			w.Current, w.State = true, "STATE_READY"
+		w.Current = p.Name == current
+		if st, ok := states[p.Name]; ok && st != subscription.PlanStateUnspecified {
+			w.State = string(st)
 		}
 		out.Plans = append(out.Plans, w)
 	}

@@ -101,6 +101,9 @@ func addonChoice(r *http.Request) (string, error) {
 	for _, k := range slices.Sorted(maps.Keys(body)) {
 		v := bytes.TrimSpace(body[k])
 		switch {
+		case k == "":
+			// The key "" has no name to point at.
+			return "", bodyError("addon_choice", "unknown field \"\"; want exactly one of %s", strings.Join(known, ", "))
 		case !slices.Contains(known, k):
 			return "", bodyError(k, "unknown field; want exactly one of %s", strings.Join(known, ", "))
 		case bytes.Equal(v, []byte("null")):

@@ -70,20 +70,31 @@ func invoiceFromRows(r invoiceRow, lines []invoiceLineRow) (invoice.Invoice, err
 	if lines != nil {
 		inv.Lines = make([]invoice.Line, 0, len(lines))
 	}
+	ls, err := linesFromRows(lines)
+	if err != nil {
+		return invoice.Invoice{}, err
+	}
+	inv.Lines = append(inv.Lines, ls...)
+	return invoice.Rebuild(inv)
+}
+
+// linesFromRows turns stored lines into domain lines, in order.
+func linesFromRows(lines []invoiceLineRow) ([]invoice.Line, error) {
+	out := make([]invoice.Line, 0, len(lines))
 	for _, l := range lines {
 		var ds [3]decimal.Decimal
 		for i, s := range []string{l.Quantity, l.Billable, l.UnitPrice} {
 			d, err := decimal.NewFromString(s)
 			if err != nil {
-				return invoice.Invoice{}, errs.Wrap(errs.Internal, err, "stored invoice line %s/%d: bad number %q", l.Invoice, l.Seq, s)
+				return nil, errs.Wrap(errs.Internal, err, "stored invoice line %s/%d: bad number %q", l.Invoice, l.Seq, s)
 			}
 			ds[i] = d
 		}
-		inv.Lines = append(inv.Lines, invoice.Line{Kind: invoice.LineKind(l.Kind), Description: l.Description, UsageType: l.UsageType,
+		out = append(out, invoice.Line{Kind: invoice.LineKind(l.Kind), Description: l.Description, UsageType: l.UsageType,
 			ForPeriod: l.ForPeriod, Quantity: ds[0], Unit: l.Unit, Billable: ds[1], BillableUnit: l.BillableUnit, UnitPrice: ds[2],
 			AmountCents: l.AmountCents})
 	}
-	return invoice.Rebuild(inv)
+	return out, nil
 }
 
 // Tenants implements invoice.Repository.
@@ -189,6 +200,39 @@ func (r *InvoiceRepo) Get(ctx context.Context, tenantID, name string) (invoice.I
 	return out[0], nil
 }
 
+// loadLines reads the lines of the named invoices of one tenant with one
+// query, by invoice name, in line order.
+func (r *InvoiceRepo) loadLines(ctx context.Context, tenantID string, names []string) (map[string][]invoiceLineRow, error) {
+	by := map[string][]invoiceLineRow{}
+	if len(names) == 0 {
+		return by, nil
+	}
+	var lines []invoiceLineRow
+	if err := r.db.idb(ctx).NewSelect().Model(&lines).Where("tenant_id = ? AND invoice IN (?)", tenantID, bun.In(names)).
+		Order("invoice", "seq").Scan(ctx); err != nil {
+		return nil, translate(err)
+	}
+	for _, l := range lines {
+		by[l.Invoice] = append(by[l.Invoice], l)
+	}
+	return by, nil
+}
+
+// Lines implements invoice.Repository: one query for all names.
+func (r *InvoiceRepo) Lines(ctx context.Context, tenantID string, names []string) (map[string][]invoice.Line, error) {
+	by, err := r.loadLines(ctx, tenantID, names)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string][]invoice.Line, len(by))
+	for name, rows := range by {
+		if out[name], err = linesFromRows(rows); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
 // withLines loads the lines of rows (all of one tenant) with one query.
 func (r *InvoiceRepo) withLines(ctx context.Context, tenantID string, rows []invoiceRow) ([]invoice.Invoice, error) {
 	if len(rows) == 0 {
@@ -198,14 +242,9 @@ func (r *InvoiceRepo) withLines(ctx context.Context, tenantID string, rows []inv
 	for i, row := range rows {
 		names[i] = row.Name
 	}
-	var lines []invoiceLineRow
-	if err := r.db.idb(ctx).NewSelect().Model(&lines).Where("tenant_id = ? AND invoice IN (?)", tenantID, bun.In(names)).
-		Order("invoice", "seq").Scan(ctx); err != nil {
-		return nil, translate(err)
-	}
-	by := map[string][]invoiceLineRow{}
-	for _, l := range lines {
-		by[l.Invoice] = append(by[l.Invoice], l)
+	by, err := r.loadLines(ctx, tenantID, names)
+	if err != nil {
+		return nil, err
 	}
 	out := make([]invoice.Invoice, len(rows))
 	for i, row := range rows {

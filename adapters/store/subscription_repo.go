@@ -118,6 +118,18 @@ func (r *SubscriptionRepo) GetTransition(ctx context.Context, tenantID, id strin
 	}, id)
 }
 
+// WaitingTransition implements subscription.LifecycleRepository with one
+// query (the in-flight index covers it).
+func (r *SubscriptionRepo) WaitingTransition(ctx context.Context, tenantID string) (subscription.Transition, bool, error) {
+	t, err := r.getTransition(ctx, func(q *bun.SelectQuery) *bun.SelectQuery {
+		return q.Where("tenant_id = ?", tenantID).Where("state = ?", string(subscription.StateWaitingForApproval)).Limit(1)
+	}, "")
+	if errs.Is(err, errs.NotFound) {
+		return subscription.Transition{}, false, nil
+	}
+	return t, err == nil, err
+}
+
 // TransitionByID implements subscription.LifecycleRepository.
 func (r *SubscriptionRepo) TransitionByID(ctx context.Context, id string) (subscription.Transition, error) {
 	return r.getTransition(ctx, func(q *bun.SelectQuery) *bun.SelectQuery { return q.Where("id = ?", id) }, id)

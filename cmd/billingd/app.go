@@ -104,7 +104,7 @@ func openApp(ctx context.Context, dbURL string, migrate bool, maxConns int, log 
 	tens.SetAuditor(aud)
 	// Invoices price usage through the usage service, so their lines are
 	// the numbers current_usage gives.
-	invs, err := newInvoiceService(db, clk, plans, us)
+	invs, err := newInvoiceService(db, clk, plans, us, aud)
 	if err != nil {
 		db.Close()
 		return nil, err

@@ -25,10 +25,10 @@ billingd invoices set-status NAME STATUS --tenant T [--actor WHO]  PAID, OVERDUE
 billingd invoices show NAME --tenant T                            print an invoice's lines and status history`
 
 // newInvoiceService wires the invoice service to the store, the plans, the
-// usage prices and the PDF renderer.
-func newInvoiceService(db *store.DB, clk kernel.Clock, plans *subscription.Service, us *metering.Service) (*invoice.Service, error) {
+// usage prices, the PDF renderer and the audit log.
+func newInvoiceService(db *store.DB, clk kernel.Clock, plans *subscription.Service, us *metering.Service, aud kernel.Auditor) (*invoice.Service, error) {
 	return invoice.NewService(invoice.Config{Repo: store.NewInvoiceRepo(db), Tx: db, Clock: clk, Plans: plans, Usage: us,
-		Subscriptions: store.NewSubscriptionRepo(db), Renderer: pdf.Renderer{Issuer: "billingd"}})
+		Subscriptions: store.NewSubscriptionRepo(db), Renderer: pdf.Renderer{Issuer: "billingd"}, Audit: aud})
 }
 
 // cmdInvoices is the operator's side of invoicing: closing a month and

@@ -242,11 +242,13 @@ func (m *importer) readCSV(r io.Reader) error {
 		if err == io.EOF {
 			return nil
 		}
-		line, _ := cr.FieldPos(0)
 		if err != nil {
 			// A CSV syntax error leaves the rest of the file unreadable.
+			// (csv.ParseError names the line; FieldPos would panic here,
+			// since a record that failed to parse has no fields.)
 			return err
 		}
+		line, _ := cr.FieldPos(0)
 		get := func(name string) string {
 			if i, ok := col[name]; ok && i < len(rec) {
 				return strings.TrimSpace(rec[i])

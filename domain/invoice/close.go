@@ -36,27 +36,63 @@ func (s *Service) pending(ctx context.Context, tenantID string) (Invoice, error)
 	return inv, nil
 }
 
-// compute builds the lines of tenant t's invoice for p as of now: the plan's
-// flat price and priced usage (the very lines current_usage gives for the
-// month), add-ons, and adjustments for usage of earlier issued periods that
-// arrived after their issue.
+// compute builds the lines of tenant t's invoice for p as of now: the flat
+// price of the plan in force at the period's start, proration lines for the
+// plan changes inside the period, priced usage (the very lines current_usage
+// gives for the month), add-ons, and adjustments for usage of earlier issued
+// periods that arrived after their issue.
+//
+// Usage is priced at one plan for the whole period: the plan in force at
+// its end (for the running period, the current plan), that is the plan in
+// force when the period is priced. The invoice's PlanName is that plan, so
+// late-usage adjustments reprice at it too. Usage is not split at the
+// instants of plan changes.
 func (s *Service) compute(ctx context.Context, t Tenant, p Period) (Invoice, error) {
-	pl, err := s.c.Plans.PlanOf(ctx, t.ID)
+	cur, err := s.c.Plans.PlanOf(ctx, t.ID)
 	if err != nil {
 		return Invoice{}, err
 	}
-	// Seam for plan history: the whole period is priced at the current
-	// plan. When subscription periods and plan changes land, KindProration
-	// lines (credit for the old plan's unused part, charge for the new
-	// one's) are added here from subscription.PlanChange records.
-	cost, err := s.c.Usage.CostForTenant(ctx, t.ID, &pl, p.Start(), p.End())
+	var changes []subscription.PlanChange
+	if s.c.Subscriptions != nil {
+		if changes, err = s.c.Subscriptions.PlanChanges(ctx, t.ID); err != nil {
+			return Invoice{}, err
+		}
+	}
+	cat := s.c.Plans.Catalog()
+	first, err := planAt(cat, cur, changes, p.Start(), false)
+	if err != nil {
+		return Invoice{}, err
+	}
+	pl, err := planAt(cat, cur, changes, p.End(), true)
+	if err != nil {
+		return Invoice{}, err
+	}
+	// One query prices both: the usage plan's rate card with the flat price
+	// of the plan in force at the period's start.
+	priced := pl
+	priced.Name, priced.Title, priced.FlatPriceCents, priced.RenewalPeriodUnit = first.Name, first.Title, first.FlatPriceCents, first.RenewalPeriodUnit
+	cost, err := s.c.Usage.CostForTenant(ctx, t.ID, &priced, p.Start(), p.End())
 	if err != nil {
 		return Invoice{}, err
 	}
 	inv := Invoice{TenantID: t.ID, TenantName: t.Name, Period: p, Currency: cost.Currency, PlanName: pl.Name}
 	for _, l := range cost.Lines {
-		if line, ok := lineOf(pl, l, p, KindUsage); ok {
-			inv.Lines = append(inv.Lines, line)
+		if l.Fixed {
+			if line, ok := lineOf(priced, l, p, KindUsage); ok {
+				inv.Lines = append(inv.Lines, line)
+			}
+		}
+	}
+	pro, err := prorationLines(cat, changes, p)
+	if err != nil {
+		return Invoice{}, err
+	}
+	inv.Lines = append(inv.Lines, pro...)
+	for _, l := range cost.Lines {
+		if !l.Fixed {
+			if line, ok := lineOf(priced, l, p, KindUsage); ok {
+				inv.Lines = append(inv.Lines, line)
+			}
 		}
 	}
 	addons, err := s.addonLines(ctx, t.ID, p)
@@ -71,6 +107,69 @@ func (s *Service) compute(ctx context.Context, t Tenant, p Period) (Invoice, err
 	inv.Lines = append(inv.Lines, adj...)
 	inv.AmountCents = Total(inv.Lines)
 	return inv, nil
+}
+
+// planAt returns the plan in force at instant at (before: just before it),
+// from the plan changes (oldest first): the old plan of the first change
+// after at (at or after at when before), else the current plan cur. A
+// change at the very first instant of a month is thus in force for the
+// whole month, which bills the new plan with no proration.
+func planAt(cat *plan.Catalog, cur plan.Plan, changes []subscription.PlanChange, at time.Time, before bool) (plan.Plan, error) {
+	for _, c := range changes {
+		if c.At.After(at) || (before && c.At.Equal(at)) {
+			if c.OldPlan == cur.Name {
+				return cur, nil
+			}
+			pl, ok := cat.Plan(c.OldPlan)
+			if !ok {
+				return plan.Plan{}, errs.New(errs.Internal, "tenant %s was on plan %q, which the catalog no longer has", c.TenantID, c.OldPlan)
+			}
+			return pl, nil
+		}
+	}
+	return cur, nil
+}
+
+// prorationLines returns, for each plan change at an instant t strictly
+// inside p, a credit for the old plan's flat price and a charge for the new
+// one's, each for the share (end of p − t) / (length of p) of the month,
+// rounded half-up to the cent (away from zero for the credit, so a credit
+// and a charge of the same price cancel exactly). A plan with no flat price
+// gives no line: it would be 0.00.
+func prorationLines(cat *plan.Catalog, changes []subscription.PlanChange, p Period) ([]Line, error) {
+	var out []Line
+	length := p.End().Sub(p.Start())
+	days := decimal.NewFromInt(int64(length / (24 * time.Hour)))
+	for _, c := range changes {
+		if !c.At.After(p.Start()) || !c.At.Before(p.End()) {
+			continue
+		}
+		rest := p.End().Sub(c.At)
+		share := decimal.NewFromInt(int64(rest)).Div(decimal.NewFromInt(int64(length)))
+		restDays := decimal.NewFromInt(int64(rest)).Div(decimal.NewFromInt(int64(24 * time.Hour)))
+		span := fmt.Sprintf("%s to %s (%s of %s days)", c.At.Format("2006-01-02 15:04"), p.End().Format("2006-01-02"),
+			restDays.StringFixedBank(2), days.String())
+		for _, side := range []struct {
+			name, verb string
+			sign       int64
+		}{{c.OldPlan, "Credit", -1}, {c.NewPlan, "Charge", 1}} {
+			pl, ok := cat.Plan(side.name)
+			if !ok {
+				return nil, errs.New(errs.Internal, "tenant %s changed plan %q → %q, which the catalog no longer has", c.TenantID, c.OldPlan, c.NewPlan)
+			}
+			if pl.FlatPriceCents == 0 {
+				continue
+			}
+			price := decimal.NewFromInt(int64(pl.FlatPriceCents))
+			// Exact: rest × price / length, rounded once.
+			amount := decimal.NewFromInt(int64(rest)).Mul(price).DivRound(decimal.NewFromInt(int64(length)), 0).IntPart() * side.sign
+			qty := share.Round(4).Mul(decimal.NewFromInt(side.sign))
+			out = append(out, Line{Kind: KindProration, Description: fmt.Sprintf("%s: plan %s, %s", side.verb, pl.Name, span),
+				ForPeriod: p.String(), Quantity: qty, Unit: "month", Billable: qty, BillableUnit: "month",
+				UnitPrice: price.Shift(-2), AmountCents: amount})
+		}
+	}
+	return out, nil
 }
 
 // lineOf turns a priced usage line into an invoice line; lines with no
@@ -179,18 +278,25 @@ func (s *Service) adjustments(ctx context.Context, tenantID string, p Period) ([
 		}
 	}
 	cat := s.c.Plans.Catalog()
-	var out []Line
-	for _, inv := range periods {
+	// One read of the usage of every issued period, whatever their number.
+	spans := make([]usage.Span, len(periods))
+	plans := make([]plan.Plan, len(periods))
+	for i, inv := range periods {
 		pl, ok := cat.Plan(inv.PlanName)
 		if !ok {
 			if pl, err = s.c.Plans.PlanOf(ctx, tenantID); err != nil {
 				return nil, err
 			}
 		}
-		cost, err := s.c.Usage.CostForTenant(ctx, tenantID, &pl, inv.Period.Start(), inv.Period.End())
-		if err != nil {
-			return nil, err
-		}
+		plans[i], spans[i] = pl, usage.Span{Plan: pl, From: inv.Period.Start(), To: inv.Period.End()}
+	}
+	costs, err := s.c.Usage.CostsForTenant(ctx, tenantID, spans)
+	if err != nil {
+		return nil, err
+	}
+	var out []Line
+	for i, inv := range periods {
+		pl, cost := plans[i], costs[i]
 		now := map[string]Line{}
 		for _, l := range cost.Lines {
 			if line, ok := lineOf(pl, l, inv.Period, KindAdjustment); ok && line.Kind == KindAdjustment {
@@ -283,6 +389,9 @@ func (s *Service) Close(ctx context.Context, p Period) (CloseResult, error) {
 			inv.Name, inv.Status, inv.IssuedAt = NameFor(inv.Number), StatusIssued, now
 			inv.DueAt = now.AddDate(0, 0, pl.InvoiceDueDays)
 			if err := s.c.Repo.Insert(ctx, inv, StatusChange{TenantID: t.ID, Invoice: inv.Name, At: now, Actor: "close", From: StatusPending, To: StatusIssued}); err != nil {
+				return err
+			}
+			if err := s.auditIssue(ctx, inv, "close"); err != nil {
 				return err
 			}
 			issued = &inv

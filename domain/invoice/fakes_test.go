@@ -9,6 +9,7 @@ import (
 
 	"github.com/billingd/billingd/domain/errs"
 	"github.com/billingd/billingd/domain/invoice"
+	"github.com/billingd/billingd/domain/kernel"
 	"github.com/billingd/billingd/domain/plan"
 	"github.com/billingd/billingd/domain/subscription"
 	"github.com/billingd/billingd/domain/usage"
@@ -104,6 +105,18 @@ func (r *memRepo) Get(_ context.Context, id, name string) (invoice.Invoice, erro
 		}
 	}
 	return invoice.Invoice{}, errs.New(errs.NotFound, "invoice %q not found", name)
+}
+
+func (r *memRepo) Lines(_ context.Context, id string, names []string) (map[string][]invoice.Line, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := map[string][]invoice.Line{}
+	for _, i := range r.invoices {
+		if i.TenantID == id && slices.Contains(names, i.Name) && len(i.Lines) > 0 {
+			out[i.Name] = slices.Clone(i.Lines)
+		}
+	}
+	return out, nil
 }
 
 func (r *memRepo) sorted(id string) []invoice.Invoice {
@@ -232,11 +245,55 @@ func (p memPlans) PlanOf(_ context.Context, tenantID string) (plan.Plan, error) 
 
 func (p memPlans) Catalog() *plan.Catalog { return p.cat }
 
-// memSubs is a fixed SubscriptionSource.
+// memSubs is a fixed SubscriptionSource with no plan changes.
 type memSubs map[string][]subscription.Subscription
 
 func (m memSubs) Subscriptions(_ context.Context, tenantID string) ([]subscription.Subscription, error) {
 	return m[tenantID], nil
+}
+
+func (m memSubs) PlanChanges(context.Context, string) ([]subscription.PlanChange, error) {
+	return nil, nil
+}
+
+// memChanges is a fixed SubscriptionSource with plan changes (oldest first).
+type memChanges []subscription.PlanChange
+
+func (m memChanges) Subscriptions(context.Context, string) ([]subscription.Subscription, error) {
+	return nil, nil
+}
+
+func (m memChanges) PlanChanges(_ context.Context, tenantID string) ([]subscription.PlanChange, error) {
+	var out []subscription.PlanChange
+	for _, c := range m {
+		if c.TenantID == tenantID {
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}
+
+// memAudit keeps audit records; it checks they are written inside a transaction.
+type memAudit struct {
+	mu   sync.Mutex
+	recs []kernel.AuditRecord
+	outs int
+}
+
+func (a *memAudit) Record(ctx context.Context, r kernel.AuditRecord) error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if ctx.Value(memTxKey{}) == nil {
+		a.outs++
+	}
+	a.recs = append(a.recs, r)
+	return nil
+}
+
+func (a *memAudit) records() []kernel.AuditRecord {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return slices.Clone(a.recs)
 }
 
 // fakeRenderer "renders" the invoice name and amount.

@@ -31,6 +31,9 @@ type Repository interface {
 	ByPeriod(ctx context.Context, tenantID string, p Period) (inv Invoice, found bool, err error)
 	// Get returns an invoice with its lines; NotFound when the tenant has none of that name.
 	Get(ctx context.Context, tenantID, name string) (Invoice, error)
+	// Lines returns the lines of the tenant's named invoices with one
+	// query, by invoice name; names without lines are left out.
+	Lines(ctx context.Context, tenantID string, names []string) (map[string][]Line, error)
 	// List returns up to limit invoices of the tenant, newest period first, without lines.
 	List(ctx context.Context, tenantID string, limit int) ([]Invoice, error)
 	// Since returns the tenant's invoices of periods starting at or after
@@ -54,12 +57,16 @@ type PlanSource interface {
 // UsageSource prices a tenant's usage exactly as current_usage does (usage.Service).
 type UsageSource interface {
 	CostForTenant(ctx context.Context, tenantID string, pl *plan.Plan, from, to time.Time) (usage.Cost, error)
+	// CostsForTenant prices several spans with one read of the usage.
+	CostsForTenant(ctx context.Context, tenantID string, spans []usage.Span) ([]usage.Cost, error)
 }
 
-// SubscriptionSource lists a tenant's plan and add-on subscriptions
-// (subscription.LifecycleRepository).
+// SubscriptionSource lists a tenant's plan and add-on subscriptions and its
+// plan changes (the store's SubscriptionRepo).
 type SubscriptionSource interface {
 	Subscriptions(ctx context.Context, tenantID string) ([]subscription.Subscription, error)
+	// PlanChanges returns the tenant's plan changes, oldest first.
+	PlanChanges(ctx context.Context, tenantID string) ([]subscription.PlanChange, error)
 }
 
 // Renderer turns an invoice into a PDF document; the same invoice must give

@@ -22,6 +22,10 @@ type Config struct {
 	Usage         UsageSource
 	Subscriptions SubscriptionSource
 	Renderer      Renderer
+	// Audit, when set, gets an "invoice.issue" record for each issued
+	// invoice and an "invoice.status" record for each status change, in
+	// the same transaction as the change.
+	Audit kernel.Auditor
 }
 
 // Service is the invoice use cases. Methods taking a principal from ctx
@@ -94,6 +98,45 @@ func (s *Service) get(ctx context.Context, tenantID, name string) (Invoice, erro
 	return s.c.Repo.Get(ctx, tenantID, name)
 }
 
+// LinesOf returns the lines of the caller's tenant's invoices of the given
+// names, by name, with one read of the issued ones' lines (the running
+// invoice, by its pending name, is computed). Unknown names, and invoices
+// with no lines, are left out.
+func (s *Service) LinesOf(ctx context.Context, names []string) (map[string][]Line, error) {
+	p, err := reader(ctx)
+	if err != nil {
+		return nil, err
+	}
+	pendingName := PendingName(PeriodOf(s.now()))
+	issued := make([]string, 0, len(names))
+	out := make(map[string][]Line, len(names))
+	for _, n := range names {
+		if n == pendingName {
+			if _, done := out[n]; done {
+				continue
+			}
+			inv, err := s.pending(ctx, p.TenantID)
+			if err != nil {
+				return nil, err
+			}
+			out[n] = inv.Lines
+			continue
+		}
+		issued = append(issued, n)
+	}
+	if len(issued) == 0 {
+		return out, nil
+	}
+	lines, err := s.c.Repo.Lines(ctx, p.TenantID, issued)
+	if err != nil {
+		return nil, err
+	}
+	for n, ls := range lines {
+		out[n] = ls
+	}
+	return out, nil
+}
+
 // PDF is op 2: the invoice rendered as a PDF document.
 func (s *Service) PDF(ctx context.Context, name string) ([]byte, error) {
 	inv, err := s.Get(ctx, name)
@@ -151,9 +194,25 @@ func (s *Service) setStatus(ctx context.Context, tenantID, name string, to Statu
 			return err
 		}
 		inv.Status = to
-		return nil
+		return s.auditStatus(ctx, c)
 	})
 	return inv, err
+}
+
+// auditStatus appends the status change c to the append-only audit log.
+func (s *Service) auditStatus(ctx context.Context, c StatusChange) error {
+	return kernel.Audit(ctx, s.c.Audit, kernel.AuditRecord{TenantID: c.TenantID, Actor: c.Actor, Action: "invoice.status",
+		Namespace: tenancy.SystemNamespace, Object: c.Invoice,
+		Before: map[string]string{"status": string(c.From)}, After: map[string]string{"status": string(c.To)}})
+}
+
+// auditIssue appends the issue of inv (by actor) to the append-only audit log.
+func (s *Service) auditIssue(ctx context.Context, inv Invoice, actor string) error {
+	return kernel.Audit(ctx, s.c.Audit, kernel.AuditRecord{TenantID: inv.TenantID, Actor: actor, Action: "invoice.issue",
+		Namespace: tenancy.SystemNamespace, Object: inv.Name, After: map[string]any{
+			"number": inv.Number, "period": inv.Period.String(), "status": string(inv.Status), "plan": inv.PlanName,
+			"currency": inv.Currency, "amount_cents": inv.AmountCents, "lines": len(inv.Lines),
+			"issued_at": inv.IssuedAt.Format(time.RFC3339Nano), "due_at": inv.DueAt.Format(time.RFC3339Nano)}})
 }
 
 // MarkOverdue moves every ISSUED invoice past its due date to OVERDUE, as
@@ -168,7 +227,11 @@ func (s *Service) MarkOverdue(ctx context.Context) (int, error) {
 	n := 0
 	for _, inv := range due {
 		err := s.c.Tx.InTx(ctx, func(ctx context.Context) error {
-			return s.c.Repo.SetStatus(ctx, StatusChange{TenantID: inv.TenantID, Invoice: inv.Name, At: now, Actor: "scheduler", From: StatusIssued, To: StatusOverdue})
+			c := StatusChange{TenantID: inv.TenantID, Invoice: inv.Name, At: now, Actor: "scheduler", From: StatusIssued, To: StatusOverdue}
+			if err := s.c.Repo.SetStatus(ctx, c); err != nil {
+				return err
+			}
+			return s.auditStatus(ctx, c)
 		})
 		switch {
 		case err == nil:

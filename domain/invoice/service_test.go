@@ -2,6 +2,8 @@ package invoice_test
 
 import (
 	"context"
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -26,6 +28,7 @@ func testCatalog() *plan.Catalog {
 	return &plan.Catalog{Currency: "USD",
 		Plans: []plan.Plan{
 			{Name: "free", Title: "Free", PlanType: plan.PlanTypeFree, RenewalPeriodUnit: plan.PeriodMonth, InvoiceDueDays: 30, RateCard: rate("0")},
+			{Name: "individual", Title: "Individual", PlanType: plan.PlanTypeIndividual, FlatPriceCents: 2500, RenewalPeriodUnit: plan.PeriodMonth, InvoiceDueDays: 30, RateCard: rate("0.75")},
 			{Name: "team", Title: "Team", PlanType: plan.PlanTypeTeam, FlatPriceCents: 9900, RenewalPeriodUnit: plan.PeriodMonth, InvoiceDueDays: 30,
 				RateCard: rate("0.50"), AllowedAddons: []string{"f5xc_waap_standard"}},
 		},
@@ -39,6 +42,7 @@ type env struct {
 	repo  *memRepo
 	use   *memUsage
 	clock *kernel.FixedClock
+	audit *memAudit
 }
 
 var (
@@ -47,10 +51,16 @@ var (
 	globex  = invoice.Tenant{ID: "t-globex", Name: "globex", CreatedAt: created}
 )
 
-func newEnv(t *testing.T, now time.Time, subs memSubs) env {
+func newEnv(t *testing.T, now time.Time, subs invoice.SubscriptionSource) env {
+	t.Helper()
+	return newEnvOn(t, now, subs, map[string]string{acme.ID: "team"})
+}
+
+// newEnvOn is newEnv with the tenants' current plans (tenant id → plan).
+func newEnvOn(t *testing.T, now time.Time, subs invoice.SubscriptionSource, on map[string]string) env {
 	t.Helper()
 	clk := kernel.NewFixedClock(now)
-	plans := memPlans{cat: testCatalog(), of: map[string]string{acme.ID: "team"}}
+	plans := memPlans{cat: testCatalog(), of: on}
 	use := &memUsage{}
 	tx := &memTx{}
 	us, err := usage.NewService(usage.Config{Repo: use, Tx: tx, Clock: clk, Plans: plans, TokenKey: []byte(strings.Repeat("k", 32))})
@@ -58,11 +68,12 @@ func newEnv(t *testing.T, now time.Time, subs memSubs) env {
 		t.Fatal(err)
 	}
 	repo := newMemRepo(acme, globex)
-	svc, err := invoice.NewService(invoice.Config{Repo: repo, Tx: tx, Clock: clk, Plans: plans, Usage: us, Subscriptions: subs, Renderer: fakeRenderer{}})
+	aud := &memAudit{}
+	svc, err := invoice.NewService(invoice.Config{Repo: repo, Tx: tx, Clock: clk, Plans: plans, Usage: us, Subscriptions: subs, Renderer: fakeRenderer{}, Audit: aud})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return env{svc: svc, us: us, repo: repo, use: use, clock: clk}
+	return env{svc: svc, us: us, repo: repo, use: use, clock: clk, audit: aud}
 }
 
 func as(t invoice.Tenant, role tenancy.Role) context.Context {
@@ -374,5 +385,33 @@ func TestStatusChangesKeepAnAuditTrail(t *testing.T) {
 	trail, _ = e.svc.StatusChanges(viewer, "inv-000002")
 	if len(trail) != 3 || trail[1].Actor != "scheduler" || trail[2].Actor != "ops@example.com" {
 		t.Fatalf("trail: %+v", trail)
+	}
+
+	// The append-only audit log has each issue and each status change,
+	// every one written inside the transaction of the change.
+	var got []string
+	for _, r := range e.audit.records() {
+		line := r.Actor + " " + r.Action + " " + r.Object
+		if r.Action == "invoice.status" {
+			line += fmt.Sprintf(" %v→%v", r.Before, r.After)
+		}
+		if r.TenantID != acme.ID || r.Namespace != tenancy.SystemNamespace {
+			t.Errorf("record %+v", r)
+		}
+		got = append(got, line)
+	}
+	want := []string{
+		"close invoice.issue inv-000001", "close invoice.issue inv-000002",
+		"token:tok-admin invoice.status inv-000001 map[status:STATUS_ISSUED]→map[status:STATUS_PAID]",
+		"token:tok-admin invoice.status inv-000001 map[status:STATUS_PAID]→map[status:STATUS_REFUNDED]",
+		"close invoice.issue inv-000003",
+		"scheduler invoice.status inv-000002 map[status:STATUS_ISSUED]→map[status:OVERDUE]",
+		"ops@example.com invoice.status inv-000002 map[status:OVERDUE]→map[status:STATUS_CANCELLED]",
+	}
+	if !slices.Equal(got, want) || e.audit.outs != 0 {
+		t.Fatalf("audit log (%d outside a transaction):\n%s\nwant\n%s", e.audit.outs, strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if r := e.audit.records()[0]; r.Before != nil || r.After.(map[string]any)["number"] != int64(1) || r.After.(map[string]any)["amount_cents"] != int64(9900) {
+		t.Fatalf("issue record: %+v", r)
 	}
 }

@@ -29,6 +29,9 @@ type LifecycleRepository interface {
 	UpdateTransition(ctx context.Context, t Transition, from TransitionState) error
 	// GetTransition returns a transition of the tenant; NotFound otherwise.
 	GetTransition(ctx context.Context, tenantID, id string) (Transition, error)
+	// WaitingTransition returns the tenant's transition that waits for
+	// approval, if any, with one query.
+	WaitingTransition(ctx context.Context, tenantID string) (t Transition, found bool, err error)
 	// TransitionByID returns a transition of any tenant, for trusted callers.
 	TransitionByID(ctx context.Context, id string) (Transition, error)
 

@@ -59,6 +59,46 @@ func (s *Service) CurrentPlan(ctx context.Context) (plan.Plan, error) {
 	return s.planOf(ctx, p.TenantID)
 }
 
+// PlanState is planPlanState: the state the plan list shows for a plan.
+type PlanState string
+
+// The plan states (API.md, planPlanState).
+const (
+	PlanStateUnspecified       PlanState = "STATE_UNSPECIFIED"
+	PlanStateReady             PlanState = "STATE_READY"
+	PlanStateTransitionPending PlanState = "STATE_TRANSITION_PENDING"
+)
+
+// PlanStates tells the caller's tenant's current plan and the state of
+// each plan that has one (at most two): the current plan is READY, unless
+// a transition waits for approval; then, as upstream documents, both the
+// current plan and the transition's target are TRANSITION_PENDING. It reads
+// the waiting transition with one query (none when transitions are not
+// enabled). Plans not in the map are STATE_UNSPECIFIED.
+func (s *Service) PlanStates(ctx context.Context) (plan.Plan, map[string]PlanState, error) {
+	cur, err := s.CurrentPlan(ctx)
+	if err != nil {
+		return plan.Plan{}, nil, err
+	}
+	states := map[string]PlanState{cur.Name: PlanStateReady}
+	if s.lc == nil {
+		return cur, states, nil
+	}
+	p, err := tenancy.PrincipalFrom(ctx)
+	if err != nil {
+		return plan.Plan{}, nil, err
+	}
+	t, found, err := s.lc.Repo.WaitingTransition(ctx, p.TenantID)
+	if err != nil {
+		return plan.Plan{}, nil, err
+	}
+	if found {
+		states[cur.Name] = PlanStateTransitionPending
+		states[t.NewPlan] = PlanStateTransitionPending
+	}
+	return cur, states, nil
+}
+
 // DefaultQuota returns the default quota of the tenant's current plan, with
 // one query. The caller (quota.Service) has already authorized the request.
 // The maps are copies, so a caller cannot change the catalog.

@@ -35,3 +35,49 @@ func (s *Service) CostForTenant(ctx context.Context, tenantID string, pl *plan.P
 	c.TotalCents = addCents(totalOf(c.Lines), -c.DiscountCents)
 	return c, nil
 }
+
+// Span is one range [From, To) of whole UTC hours to price at Plan.
+type Span struct {
+	Plan     plan.Plan
+	From, To time.Time
+}
+
+// CostsForTenant is CostForTenant for several spans with one read of the
+// usage (the range covering them all): the i-th cost prices spans[i].
+func (s *Service) CostsForTenant(ctx context.Context, tenantID string, spans []Span) ([]Cost, error) {
+	if len(spans) == 0 {
+		return nil, nil
+	}
+	var from, to time.Time
+	for i, sp := range spans {
+		sp.From, sp.To = sp.From.UTC(), sp.To.UTC()
+		if err := checkSpan(sp.From, sp.To, "from", "to"); err != nil {
+			return nil, err
+		}
+		if i == 0 || sp.From.Before(from) {
+			from = sp.From
+		}
+		if i == 0 || sp.To.After(to) {
+			to = sp.To
+		}
+		spans[i] = sp
+	}
+	rows, err := s.c.Repo.Rollups(ctx, tenantID, nil, from, to)
+	if err != nil {
+		return nil, err
+	}
+	cur := s.c.Plans.Catalog().Currency
+	out := make([]Cost, len(spans))
+	for i, sp := range spans {
+		var in []Rollup
+		for _, r := range rows {
+			if h := r.Hour.UTC(); !h.Before(sp.From) && h.Before(sp.To) {
+				in = append(in, r)
+			}
+		}
+		c := Cost{From: sp.From, To: sp.To, Currency: cur, Lines: priceLines(sp.Plan, cur, sumByType(in), sp.From, sp.To, true)}
+		c.TotalCents = addCents(totalOf(c.Lines), -c.DiscountCents)
+		out[i] = c
+	}
+	return out, nil
+}

@@ -232,6 +232,7 @@ type ComplexityRoot struct {
 		PlanType          func(childComplexity int) int
 		RateCard          func(childComplexity int) int
 		RenewalPeriodUnit func(childComplexity int) int
+		State             func(childComplexity int) int
 		Subtitle          func(childComplexity int) int
 		TenantType        func(childComplexity int) int
 		Title             func(childComplexity int) int
@@ -1365,6 +1366,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Plan.RenewalPeriodUnit(childComplexity), true
+	case "Plan.state":
+		if e.ComplexityRoot.Plan.State == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Plan.State(childComplexity), true
 	case "Plan.subtitle":
 		if e.ComplexityRoot.Plan.Subtitle == nil {
 			break
@@ -3168,6 +3175,12 @@ type Plan {
   rateCard: [Rate!]!
   "current is true on the caller's current plan."
   current: Boolean!
+  """
+  state is planPlanState: STATE_READY on the current plan; while a plan
+  transition waits for approval, STATE_TRANSITION_PENDING on both the current
+  plan and the transition's target; STATE_UNSPECIFIED on the others.
+  """
+  state: String!
 }
 
 """
@@ -3884,6 +3897,8 @@ func (ec *executionContext) childFields_Plan(ctx context.Context, field graphql.
 		return ec.fieldContext_Plan_rateCard(ctx, field)
 	case "current":
 		return ec.fieldContext_Plan_current(ctx, field)
+	case "state":
+		return ec.fieldContext_Plan_state(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Plan", field.Name)
 }
@@ -8557,6 +8572,29 @@ func (ec *executionContext) _Plan_current(ctx context.Context, field graphql.Col
 }
 func (ec *executionContext) fieldContext_Plan_current(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Plan", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Plan_state(ctx context.Context, field graphql.CollectedField, obj *model.Plan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Plan_state(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.State, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Plan_state(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Plan", field, false, false, "String")
 }
 
 func (ec *executionContext) _PlanTransition_id(ctx context.Context, field graphql.CollectedField, obj *model.PlanTransition) (ret graphql.Marshaler) {
@@ -15063,6 +15101,11 @@ func (ec *executionContext) _Plan(ctx context.Context, sel ast.SelectionSet, obj
 			}
 		case "current":
 			out.Values[i] = ec._Plan_current(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "state":
+			out.Values[i] = ec._Plan_state(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}

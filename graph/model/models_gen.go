@@ -443,6 +443,10 @@ type Plan struct {
 	RateCard []Rate `json:"rateCard"`
 	// current is true on the caller's current plan.
 	Current bool `json:"current"`
+	// state is planPlanState: STATE_READY on the current plan; while a plan
+	// transition waits for approval, STATE_TRANSITION_PENDING on both the current
+	// plan and the transition's target; STATE_UNSPECIFIED on the others.
+	State string `json:"state"`
 }
 
 // PlanTransition is one request to move the tenant to another plan.

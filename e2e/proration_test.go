@@ -1,0 +1,98 @@
+package e2e
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/billingd/billingd/adapters/store"
+	"github.com/billingd/billingd/domain/kernel"
+	"github.com/billingd/billingd/domain/subscription"
+	"github.com/billingd/billingd/domain/tenancy"
+	"github.com/billingd/billingd/internal/spectest"
+	"github.com/shopspring/decimal"
+)
+
+// planChanges reads the plan changes of tok's tenant from the store.
+func planChanges(t *testing.T, dbURL, tok string) []subscription.PlanChange {
+	t.Helper()
+	ctx := context.Background()
+	db, err := store.Open(ctx, dbURL, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	p, err := store.NewTenancyRepo(db, kernel.SystemClock{}).PrincipalByTokenHash(ctx, tenancy.HashToken(tok))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs, err := store.NewSubscriptionRepo(db).PlanChanges(ctx, p.TenantID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cs
+}
+
+// TestUpgradeWithProration upgrades free → individual mid-period over REST
+// and finds the prorated charge on the running invoice: in its amount
+// (custom_list), in `billingd invoices show` and in the PDF's text.
+func TestUpgradeWithProration(t *testing.T) {
+	t.Parallel()
+	spec := spectest.Load(t)
+	forEachDialect(t, func(t *testing.T, s *server) {
+		admin := token(t, s.dbURL, "acme", "admin", "")
+		initiate(t, s, spec, admin, `{"new_plan":"individual","payload":{"payment_provider_token":"tok_visa"}}`, 200)
+		cs := planChanges(t, s.dbURL, admin)
+		if len(cs) != 1 || cs[0].OldPlan != "free" || cs[0].NewPlan != "individual" {
+			t.Fatalf("plan changes: %+v", cs)
+		}
+		at := cs[0].At
+		start := time.Date(at.Year(), at.Month(), 1, 0, 0, 0, 0, time.UTC)
+		end := start.AddDate(0, 1, 0)
+		if start.Equal(at) {
+			t.Skip("the upgrade fell on the first instant of a month: nothing to prorate")
+		}
+		// Individual: 25.00 a month; the free plan has no flat price, so no
+		// credit line. The charge is 2500 × (end − at) / (end − start), half-up.
+		rest, length := end.Sub(at), end.Sub(start)
+		want := decimal.NewFromInt(int64(rest)).Mul(decimal.NewFromInt(2500)).DivRound(decimal.NewFromInt(int64(length)), 0).IntPart()
+		desc := fmt.Sprintf("Charge: plan individual, %s to %s (%s of %d days)", at.Format("2006-01-02 15:04"), end.Format("2006-01-02"),
+			decimal.NewFromInt(int64(rest)).Div(decimal.NewFromInt(int64(24*time.Hour))).StringFixedBank(2), length/(24*time.Hour))
+		pending := "inv-pending-" + start.Format("2006-01")
+
+		r := s.do("GET", nsPath(invoiceListTmpl, "system")+"?limit=5", admin, nil)
+		expect(t, r, 200)
+		spec.ValidateResponse(t, "GET", invoiceListTmpl, r.Body)
+		var l struct{ Invoices []invoiceItem }
+		if err := json.Unmarshal(r.Body, &l); err != nil {
+			t.Fatal(err)
+		}
+		if time.Now().UTC().After(end) {
+			t.Skip("the month ended during the test")
+		}
+		if len(l.Invoices) != 1 || !l.Invoices[0].Active || l.Invoices[0].Name != pending || l.Invoices[0].Amount != fmt.Sprint(want) {
+			t.Fatalf("running invoice %+v, want %s of amount %d", l.Invoices, pending, want)
+		}
+
+		out := billingd(t, s.dbURL, "invoices", "show", pending, "--tenant", "acme")
+		if !strings.Contains(out, desc) || !strings.Contains(out, "proration") {
+			t.Fatalf("show lacks %q:\n%s", desc, out)
+		}
+		r = s.do("GET", nsPath(invoicePDFTmpl, "system")+"?name="+pending, admin, nil)
+		expect(t, r, 200)
+		var p struct{ PDF []byte }
+		if err := json.Unmarshal(r.Body, &p); err != nil {
+			t.Fatal(err)
+		}
+		text := pdfText(t, p.PDF)
+		amount := fmt.Sprintf("%d.%02d", want/100, want%100)
+		for _, w := range []string{"Charge: plan individual", amount} {
+			if !strings.Contains(text, w) {
+				t.Fatalf("PDF text lacks %q:\n%s", w, text)
+			}
+		}
+	})
+}

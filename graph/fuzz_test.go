@@ -1,0 +1,169 @@
+package graph_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+
+	"github.com/billingd/billingd/adapters/ratelimit"
+	"github.com/billingd/billingd/adapters/store"
+	"github.com/billingd/billingd/catalog"
+	"github.com/billingd/billingd/domain/audit"
+	"github.com/billingd/billingd/domain/billing"
+	"github.com/billingd/billingd/domain/errs"
+	"github.com/billingd/billingd/domain/kernel"
+	"github.com/billingd/billingd/domain/quota"
+	"github.com/billingd/billingd/domain/subscription"
+	"github.com/billingd/billingd/domain/tenancy"
+	"github.com/billingd/billingd/domain/usage"
+	"github.com/billingd/billingd/graph"
+)
+
+// newFuzzHarness is newHarness for a fuzz test: the same wiring on a SQLite
+// file, kept for the whole fuzz process (newHarness takes a *testing.T, and a
+// fuzz target has only its *testing.F before the inputs start).
+func newFuzzHarness(f *testing.F) *harness {
+	f.Helper()
+	ctx := context.Background()
+	db, err := store.Open(ctx, "sqlite:"+f.TempDir()+"/fz.db", store.Options{})
+	if err != nil {
+		f.Fatalf("open store: %v", err)
+	}
+	f.Cleanup(func() { _ = db.Close() })
+	if _, err := db.Migrate(ctx); err != nil {
+		f.Fatalf("migrate: %v", err)
+	}
+	clk := kernel.SystemClock{}
+	cat, err := catalog.Builtin()
+	if err != nil {
+		f.Fatalf("catalog: %v", err)
+	}
+	plans, err := subscription.NewService(subscription.Config{Repo: store.NewPlanRepo(db), Catalog: cat, Clock: clk})
+	if err != nil {
+		f.Fatalf("subscription service: %v", err)
+	}
+	// With the plan layer, as cmd/billingd/app.go wires it.
+	qs, err := quota.NewService(quota.Config{Repo: store.NewQuotaRepo(db), Tx: db, Clock: clk, Namespaces: store.NewTenancyRepo(db, clk),
+		Idempotency: store.NewIdempotencyRepo(db, clk), Limiter: ratelimit.New(), Plans: plans, Audit: store.NewAuditRepo(db, clk)})
+	if err != nil {
+		f.Fatalf("quota service: %v", err)
+	}
+	key, err := db.InstallSecret(ctx, "usage-report-token")
+	if err != nil {
+		f.Fatalf("usage token key: %v", err)
+	}
+	us, err := usage.NewService(usage.Config{Repo: store.NewUsageRepo(db), Tx: db, Clock: clk, Plans: plans, TokenKey: key,
+		Namespaces: store.NewTenancyRepo(db, clk), Audit: store.NewAuditRepo(db, clk)})
+	if err != nil {
+		f.Fatalf("usage service: %v", err)
+	}
+	if err := plans.EnableLifecycle(subscription.LifecycleConfig{Repo: store.NewSubscriptionRepo(db), Tx: db,
+		Idempotency: store.NewIdempotencyRepo(db, clk), Quotas: qs, Audit: store.NewAuditRepo(db, clk)}); err != nil {
+		f.Fatalf("enable lifecycle: %v", err)
+	}
+	pay, err := billing.NewService(billing.Config{Repo: store.NewPaymentRepo(db), Tx: db, Clock: clk, Plans: plans, Audit: store.NewAuditRepo(db, clk)})
+	if err != nil {
+		f.Fatalf("billing service: %v", err)
+	}
+	aud, err := audit.NewService(store.NewAuditRepo(db, clk))
+	if err != nil {
+		f.Fatalf("audit service: %v", err)
+	}
+	ten := tenancy.NewService(store.NewTenancyRepo(db, clk), db, clk)
+	ten.SetAuditor(store.NewAuditRepo(db, clk))
+	return &harness{db: db, qs: qs, ten: ten, plans: plans, us: us, pay: pay, audit: aud}
+}
+
+// lockedBuffer collects the handler's log, so a failure can show the stack
+// of a resolver panic.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) take() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	s := l.b.String()
+	l.b.Reset()
+	return s
+}
+
+// FuzzGraphQL sends arbitrary operations and variables to the GraphQL
+// handler over the real services, as a tenant admin: seeded with the
+// mutations createQuota, reserveQuota, recordUsage, createPaymentMethod and
+// initiatePlanTransition. No input may panic a resolver or answer INTERNAL,
+// and every answer is JSON.
+func FuzzGraphQL(f *testing.F) {
+	seeds := []struct{ q, vars string }{
+		{`mutation($in: CreateQuotaInput!) { createQuota(input: $in) { name namespace spec { objectLimits { key maximum } } } }`,
+			`{"in":{"namespace":"ns1","name":"q1","labels":[{"key":"env","value":"prod"}],"spec":{"objectLimits":[{"key":"http_loadbalancer","maximum":3}],"resourceLimits":[{"key":"vcpu","maximum":"2.5"}],"apiLimits":[{"key":"a.b","rate":1,"burst":2,"unit":"per-second"}]}}}`},
+		{`mutation { createQuota(input: {namespace: "ns1", name: "q2", spec: {objectLimits: [{key: "http_loadbalancer", maximum: 2147483648}]}}) { name } }`, `{}`},
+		{`mutation($in: ReserveQuotaInput!) { reserveQuota(input: $in) { replayed objects { key current } resources { key current } } }`,
+			`{"in":{"namespace":"ns1","objects":[{"key":"http_loadbalancer","amount":"1"}],"resources":[{"key":"vcpu","amount":"0.5"}]}}`},
+		{`mutation { reserveQuota(input: {namespace: "shop", resources: [{key: "vcpu", amount: "1e3"}]}) { replayed } }`, `null`},
+		{`mutation($ns: String!, $ev: [UsageEventInput!]!) { recordUsage(namespace: $ns, events: $ev) { accepted duplicates rejected { index id reason } } }`,
+			`{"ns":"ns1","ev":[{"id":"e1","usageType":"http_requests","objectName":"lb","quantity":"12","unitName":"request","timestamp":"2026-11-26T10:00:00Z"},{"id":"e2","usageType":"u","objectName":"o","quantity":"-1","unitName":"x","timestamp":"2026-11-26T10:00:00.5+01:00"}]}`},
+		{`mutation($in: CreatePaymentMethodInput!) { createPaymentMethod(input: $in) { name role contact { city } } }`,
+			`{"in":{"token":"tok-fz-1","role":"PAYMENT_METHOD_ROLE_PRIMARY","contact":{"contactType":"BILLING","address1":"1 Main St","city":"Paris","country":"FR"}}}`},
+		{`mutation($in: InitiatePlanTransitionInput!) { initiatePlanTransition(input: $in) { id state targetPlan } }`,
+			`{"in":{"newPlan":"individual","paymentProviderToken":"pp-fz","subscribeAddons":["f5xc_content_delivery_network_standard"],"idempotencyKey":"k1"}}`},
+		{`mutation($in: InitiatePlanTransitionInput!) { initiatePlanTransition(input: $in) { id state } }`, `{"in":{"newPlan":"free","deletionReason":"7"}}`},
+	}
+	for _, s := range seeds {
+		f.Add(s.q, []byte(s.vars))
+	}
+	h := newFuzzHarness(f)
+	ctx := context.Background()
+	secret, _, err := h.ten.CreateToken(ctx, tenancy.CreateTokenInput{Tenant: "fuzzgql", Role: tenancy.RoleAdmin})
+	if err != nil {
+		f.Fatalf("create token: %v", err)
+	}
+	p, err := h.ten.Authenticate(ctx, "APIToken "+secret)
+	if err != nil {
+		f.Fatalf("authenticate: %v", err)
+	}
+	logs := &lockedBuffer{}
+	srv := h.handler(&p, graph.Config{Logger: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelError}))})
+	f.Fuzz(func(t *testing.T, query string, vars []byte) {
+		q, _ := json.Marshal(query)
+		body := append([]byte(`{"query":`), q...)
+		if len(bytes.TrimSpace(vars)) > 0 {
+			body = append(append(append(body, `,"variables":`...), vars...), '}')
+		} else {
+			body = append(body, '}')
+		}
+		req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		w := httptest.NewRecorder()
+		srv.ServeHTTP(w, req)
+		out := w.Body.Bytes()
+		if !json.Valid(out) {
+			t.Fatalf("body %s: status %d, answer is not JSON: %q", body, w.Code, out)
+		}
+		var res struct {
+			Errors []gqlError `json:"errors"`
+		}
+		_ = json.Unmarshal(out, &res)
+		for _, e := range res.Errors {
+			if e.Extensions.Code == graph.CodeOf(errs.Internal) {
+				t.Fatalf("body %s: INTERNAL error %+v\nlog:\n%s", body, e, logs.take())
+			}
+		}
+		if w.Code >= 500 {
+			t.Fatalf("body %s: status %d: %s\nlog:\n%s", body, w.Code, out, logs.take())
+		}
+		logs.take()
+	})
+}
