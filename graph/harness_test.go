@@ -7,12 +7,12 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-	"os"
 	"testing"
 
 	"github.com/99designs/gqlgen/client"
 	"github.com/billingd/billingd/adapters/ratelimit"
 	"github.com/billingd/billingd/adapters/store"
+	"github.com/billingd/billingd/adapters/store/storetest"
 	"github.com/billingd/billingd/catalog"
 	"github.com/billingd/billingd/domain/audit"
 	"github.com/billingd/billingd/domain/billing"
@@ -26,10 +26,9 @@ import (
 	"github.com/billingd/billingd/graph"
 )
 
-// harness is a real store and the real domain services. SQLite gets a file
-// per test; PostgreSQL (when BILLINGD_TEST_DATABASE_URL is set) is shared,
-// and each test isolates itself with a tenant of its own, since every key of
-// the schema starts with the tenant.
+// harness is a real store and the real domain services, on a fresh database
+// per test: an SQLite file, or a PostgreSQL database cloned from the migrated
+// template (storetest), so no test sees another's rows or migrations.
 type harness struct {
 	db    *store.DB
 	qs    *quota.Service
@@ -42,20 +41,13 @@ type harness struct {
 }
 
 // forEachStore runs fn against SQLite, and against PostgreSQL when
-// BILLINGD_TEST_DATABASE_URL is set.
+// BILLINGD_TEST_DATABASE_URL is set (required under CI=true).
 func forEachStore(t *testing.T, fn func(t *testing.T, h *harness)) {
 	t.Helper()
-	urls := map[string]string{"sqlite": ""}
-	if u := os.Getenv("BILLINGD_TEST_DATABASE_URL"); u != "" {
-		urls["postgres"] = u
-	}
-	for name, url := range urls {
-		t.Run(name, func(t *testing.T) {
+	for _, d := range storetest.Dialects(t) {
+		t.Run(string(d), func(t *testing.T) {
 			t.Parallel()
-			if url == "" {
-				url = "sqlite:" + t.TempDir() + "/x.db"
-			}
-			fn(t, newHarness(t, url))
+			fn(t, newHarness(t, storetest.URL(t, d)))
 		})
 	}
 }

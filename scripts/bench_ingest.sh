@@ -29,4 +29,4 @@ for i in $(seq 1 100); do curl -sf http://127.0.0.1:$port/healthz >/dev/null && 
 kill -0 $pid  # the server must be ours and alive
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), PostgreSQL $(psql "$PG" -tAc 'SHOW server_version'); client, server and database on the same machine"
 "$bin/ingestload" --target http://127.0.0.1:$port --token "$tok" --workers "$WORKERS" --batch 1000 --duration "$DUR" --pg "$url"
-echo "rows stored: $(psql "$url" -tAc 'SELECT count(*) FROM usage_events') events, $(psql "$url" -tAc 'SELECT count(*) FROM usage_hourly') hourly rollups"
+echo "rows stored: $(psql "$url" -tAc 'SELECT count(*) FROM usage_events') events, $(psql "$url" -tAc 'SELECT count(DISTINCT (tenant_id, namespace, usage_type, object_name, deployment, container, hour)) FROM usage_hourly') hourly rollups in $(psql "$url" -tAc 'SELECT count(*) FROM usage_hourly') shard rows"

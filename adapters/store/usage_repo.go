@@ -4,8 +4,10 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"math/rand/v2"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/billingd/billingd/domain/errs"
@@ -33,6 +35,27 @@ const sqliteChunk = 500
 // one array per column (unnest), so PostgreSQL's 65535-parameter limit never
 // applies; the chunk only keeps a single statement's memory bounded.
 const pgChunk = 5000
+
+// rollupShards is the number of rows each rollup key may have on PostgreSQL
+// (column shard of usage_hourly and usage_type_hourly). Concurrent batches of
+// one tenant mostly add to the same hourly keys; with one row per key each
+// upsert waited on the row lock of the previous batch until its commit, so
+// ingestion ran one transaction at a time. A batch writes all its rollups to
+// one shard, and concurrent batches take different shards, so they update
+// different rows. Each shard row is an exact partial sum maintained in its
+// events' transaction; readers sum a key over its shards. Reads touch up to
+// rollupShards rows per key, hence a small number.
+const rollupShards = 16
+
+// nextShard hands out shards round-robin: the batches in flight at once (at
+// most the pool's connections) get distinct shards as long as they are fewer
+// than rollupShards. The start is random so that several processes sharing a
+// database do not all begin at shard 0.
+var nextShard atomic.Uint32
+
+func init() { nextShard.Store(rand.Uint32()) }
+
+func pickShard() int16 { return int16(nextShard.Add(1) % rollupShards) }
 
 // rawConn runs statements with bound parameters on the transaction in ctx (or
 // the pool). bun formats arguments into the SQL text itself; the PostgreSQL
@@ -131,13 +154,16 @@ func (r *UsageRepo) InsertEvents(ctx context.Context, tenantID string, events []
 	for _, ru := range agg {
 		rolls = append(rolls, *ru)
 	}
-	// Sorted for the same reason as the events: a fixed lock order.
+	// Sorted for the same reason as the events: a fixed lock order. All rows
+	// of the batch are in one shard, so the order over (key, shard) is the
+	// key order too.
 	sort.Slice(rolls, func(i, j int) bool { return keyLess(rolls[i].RollupKey, rolls[j].RollupKey) })
+	shard := pickShard()
 	for lo := 0; lo < len(rolls); lo += chunk {
 		part := rolls[lo:min(lo+chunk, len(rolls))]
 		var err error
 		if r.db.dialect == Postgres {
-			err = r.addRollupsPG(ctx, tenantID, part)
+			err = r.addRollupsPG(ctx, tenantID, shard, part)
 		} else {
 			err = r.addRollupsSQLite(ctx, tenantID, part)
 		}
@@ -148,7 +174,7 @@ func (r *UsageRepo) InsertEvents(ctx context.Context, tenantID string, events []
 	if r.db.dialect == Postgres {
 		// After every usage_hourly row, in key order: all writers lock the
 		// two tables in the same order.
-		if err := r.addTypeHourlyPG(ctx, tenantID, rolls); err != nil {
+		if err := r.addTypeHourlyPG(ctx, tenantID, shard, rolls); err != nil {
 			return nil, translate(err)
 		}
 	}
@@ -162,8 +188,8 @@ type typeHourKey struct {
 }
 
 // addTypeHourlyPG adds the rollups' sums per hour, namespace, usage type and
-// unit to usage_type_hourly (PostgreSQL only), in key order.
-func (r *UsageRepo) addTypeHourlyPG(ctx context.Context, tenantID string, rolls []usage.Rollup) error {
+// unit to the shard's rows of usage_type_hourly (PostgreSQL only), in key order.
+func (r *UsageRepo) addTypeHourlyPG(ctx context.Context, tenantID string, shard int16, rolls []usage.Rollup) error {
 	sums := map[typeHourKey]*usage.Rollup{}
 	for _, ru := range rolls {
 		k := typeHourKey{ru.Hour.UTC(), ru.Namespace, ru.UsageType, ru.UnitName}
@@ -201,12 +227,12 @@ func (r *UsageRepo) addTypeHourlyPG(ctx context.Context, tenantID string, rolls 
 		for j, k := range part {
 			hour[j], ns[j], ut[j], unit[j], q[j], cnt[j] = k.Hour, k.Namespace, k.UsageType, k.UnitName, sums[k].Quantity.String(), sums[k].Events
 		}
-		if _, err := r.raw(ctx).ExecContext(ctx, `INSERT INTO usage_type_hourly (tenant_id, hour, namespace, usage_type, unit_name, quantity, events)
-			SELECT $1, u.hour, u.ns, u.ut, u.unit, u.q::numeric, u.cnt
+		if _, err := r.raw(ctx).ExecContext(ctx, `INSERT INTO usage_type_hourly (tenant_id, hour, namespace, usage_type, unit_name, quantity, events, shard)
+			SELECT $1, u.hour, u.ns, u.ut, u.unit, u.q::numeric, u.cnt, $8
 			FROM unnest($2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[]) AS u(hour, ns, ut, unit, q, cnt)
-			ON CONFLICT (tenant_id, hour, namespace, usage_type, unit_name) DO UPDATE
+			ON CONFLICT (tenant_id, hour, namespace, usage_type, unit_name, shard) DO UPDATE
 			SET quantity = usage_type_hourly.quantity + excluded.quantity, events = usage_type_hourly.events + excluded.events`,
-			tenantID, hour, ns, ut, unit, q, cnt); err != nil {
+			tenantID, hour, ns, ut, unit, q, cnt, shard); err != nil {
 			return err
 		}
 	}
@@ -326,9 +352,9 @@ func (r *UsageRepo) storedHashes(ctx context.Context, tenantID string, ids []str
 	return out, nil
 }
 
-// addRollupsPG adds the chunk's sums with one upsert; PostgreSQL adds the
-// NUMERICs itself, under the row lock the upsert takes.
-func (r *UsageRepo) addRollupsPG(ctx context.Context, tenantID string, rolls []usage.Rollup) error {
+// addRollupsPG adds the chunk's sums to the shard's rows with one upsert;
+// PostgreSQL adds the NUMERICs itself, under the row lock the upsert takes.
+func (r *UsageRepo) addRollupsPG(ctx context.Context, tenantID string, shard int16, rolls []usage.Rollup) error {
 	n := len(rolls)
 	ns, ut, obj, dep, con, unit, q := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 	hour := make([]time.Time, n)
@@ -338,13 +364,13 @@ func (r *UsageRepo) addRollupsPG(ctx context.Context, tenantID string, rolls []u
 			ru.Namespace, ru.UsageType, ru.ObjectName, ru.Deployment, ru.Container, ru.UnitName, ru.Quantity.String(), ru.Hour.UTC(), ru.Events
 	}
 	_, err := r.raw(ctx).ExecContext(ctx, `INSERT INTO usage_hourly
-		(tenant_id, namespace, usage_type, object_name, deployment, container, hour, unit_name, quantity, events)
-		SELECT $1, u.ns, u.ut, u.obj, u.dep, u.con, u.hour, u.unit, u.q::numeric, u.cnt
+		(tenant_id, namespace, usage_type, object_name, deployment, container, hour, unit_name, quantity, events, shard)
+		SELECT $1, u.ns, u.ut, u.obj, u.dep, u.con, u.hour, u.unit, u.q::numeric, u.cnt, $11
 		FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[], $8::text[], $9::text[], $10::bigint[])
 			AS u(ns, ut, obj, dep, con, hour, unit, q, cnt)
-		ON CONFLICT (tenant_id, namespace, usage_type, object_name, deployment, container, hour) DO UPDATE
+		ON CONFLICT (tenant_id, namespace, usage_type, object_name, deployment, container, hour, shard) DO UPDATE
 		SET quantity = usage_hourly.quantity + excluded.quantity, events = usage_hourly.events + excluded.events`,
-		tenantID, ns, ut, obj, dep, con, hour, unit, q, cnt)
+		tenantID, ns, ut, obj, dep, con, hour, unit, q, cnt, shard)
 	return err
 }
 
@@ -433,8 +459,17 @@ func (r *UsageRepo) Rollups(ctx context.Context, tenantID string, nss []string, 
 		return nil, nil
 	}
 	q := r.db.idb(ctx).NewSelect().TableExpr("usage_hourly").
-		Column("namespace", "usage_type", "object_name", "deployment", "container", "hour", "unit_name", "quantity", "events").
-		Where("tenant_id = ? AND hour >= ? AND hour < ?", tenantID, from.UTC(), to.UTC())
+		Column("namespace", "usage_type", "object_name", "deployment", "container", "hour")
+	if r.db.dialect == Postgres {
+		// One row per key: the sum over its shards. The shards of a key
+		// carry the same unit name unless the unit changed within the
+		// hour; then the smallest stands for the key.
+		q = q.ColumnExpr("min(unit_name) AS unit_name, sum(quantity) AS quantity, sum(events)::bigint AS events").
+			Group("namespace", "usage_type", "object_name", "deployment", "container", "hour")
+	} else {
+		q = q.Column("unit_name", "quantity", "events")
+	}
+	q = q.Where("tenant_id = ? AND hour >= ? AND hour < ?", tenantID, from.UTC(), to.UTC())
 	if nss != nil {
 		q = q.Where("namespace IN (?)", bun.In(nss))
 	}
@@ -470,7 +505,8 @@ func (r *UsageRepo) TypeTotals(ctx context.Context, tenantID string, nss []strin
 		return r.Rollups(ctx, tenantID, nss, from, to)
 	}
 	// usage_type_hourly holds exactly the sums of usage_hourly per hour,
-	// namespace, usage type and unit (same transaction, same statement order).
+	// namespace, usage type and unit (same transaction, same statement order,
+	// same shard); the sum below runs over the shards too.
 	q := `SELECT usage_type, unit_name, sum(quantity)::text FROM usage_type_hourly WHERE tenant_id = $1 AND hour >= $2 AND hour < $3`
 	args := []any{tenantID, from.UTC(), to.UTC()}
 	if nss != nil {
@@ -510,9 +546,16 @@ func (r *UsageRepo) Months(ctx context.Context, tenantID string, nss []string) (
 	if nss != nil && len(nss) == 0 {
 		return nil, nil
 	}
-	q := r.db.idb(ctx).NewSelect().TableExpr("usage_hourly").
-		Column("usage_type", "hour", "unit_name", "quantity", "events").
-		Where("tenant_id = ?", tenantID)
+	q := r.db.idb(ctx).NewSelect().TableExpr("usage_hourly")
+	if r.db.dialect == Postgres {
+		// Summed over shards (and objects) per hour, type and unit.
+		q = q.Column("usage_type", "hour", "unit_name").
+			ColumnExpr("sum(quantity) AS quantity, sum(events)::bigint AS events").
+			Group("usage_type", "hour", "unit_name")
+	} else {
+		q = q.Column("usage_type", "hour", "unit_name", "quantity", "events")
+	}
+	q = q.Where("tenant_id = ?", tenantID)
 	if nss != nil {
 		q = q.Where("namespace IN (?)", bun.In(nss))
 	}
