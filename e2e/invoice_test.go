@@ -11,8 +11,6 @@ import (
 
 	"github.com/billingd/billingd/adapters/store"
 	"github.com/billingd/billingd/adapters/store/storetest"
-	"github.com/billingd/billingd/domain/kernel"
-	"github.com/billingd/billingd/domain/tenancy"
 	"github.com/billingd/billingd/internal/spectest"
 	lpdf "github.com/ledongthuc/pdf"
 )
@@ -27,22 +25,14 @@ const (
 // and widens its late-arrival window so events of two months ago are accepted.
 func backdate(t *testing.T, dbURL, tok string, since time.Time) {
 	t.Helper()
-	ctx := context.Background()
-	db, err := store.Open(ctx, dbURL, store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	p, err := store.NewTenancyRepo(db, kernel.SystemClock{}).PrincipalByTokenHash(ctx, tenancy.HashToken(tok))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.SQL().ExecContext(ctx, `UPDATE tenants SET created_at = $1 WHERE id = $2`, since.UTC(), p.TenantID); err != nil {
-		t.Fatal(err)
-	}
-	if err := store.NewUsageRepo(db).SetLateWindow(ctx, p.TenantID, 120*24*time.Hour); err != nil {
-		t.Fatal(err)
-	}
+	withTenant(t, dbURL, tok, func(ctx context.Context, db *store.DB, tenantID string) {
+		if _, err := db.SQL().ExecContext(ctx, `UPDATE tenants SET created_at = $1 WHERE id = $2`, since.UTC(), tenantID); err != nil {
+			t.Fatal(err)
+		}
+		if err := store.NewUsageRepo(db).SetLateWindow(ctx, tenantID, 120*24*time.Hour); err != nil {
+			t.Fatal(err)
+		}
+	})
 }
 
 // billingdErr runs a CLI command and returns its output and error.

@@ -6,12 +6,9 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/billingd/billingd/adapters/store"
 	"github.com/billingd/billingd/domain/billing"
-	"github.com/billingd/billingd/domain/subscription"
-	"github.com/billingd/billingd/domain/tenancy"
 	"github.com/billingd/billingd/internal/spectest"
 )
 
@@ -20,25 +17,6 @@ const (
 	pmDeleteTmpl = "/api/web/namespaces/{namespace}/billing/payment_methods/{name}"
 	pmRoleTmpl   = "/api/web/namespaces/{namespace}/billing/payment_method/{name}/"
 )
-
-// paymentPlan moves the tenant of tok onto planName through the store:
-// plan transitions do not exist over the API yet.
-func paymentPlan(t *testing.T, dbURL, tok, planName string) {
-	t.Helper()
-	ctx := context.Background()
-	db, err := store.Open(ctx, dbURL, store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	p, err := store.NewTenancyRepo(db, nil).PrincipalByTokenHash(ctx, tenancy.HashToken(tok))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := store.NewPlanRepo(db).SetPlan(ctx, subscription.TenantPlan{TenantID: p.TenantID, PlanName: planName, Since: time.Now().UTC()}); err != nil {
-		t.Fatal(err)
-	}
-}
 
 // TestPaymentMethods walks ops 4-8 over HTTP, validating every answer
 // against the upstream schemas.
@@ -130,7 +108,7 @@ func TestPaymentMethods(t *testing.T) {
 		expect(t, s.do("POST", base+"/payment_method/payment-method-2/primary", admin, ""), 200) // empty body, no-op
 
 		// Delete: the primary of a paid plan is kept with a reason.
-		paymentPlan(t, s.dbURL, admin, "team")
+		putOnPlan(t, s.dbURL, admin, "team")
 		r = del(admin, "payment-method-2", 409)
 		if !strings.Contains(string(r.Body), "paid") || !strings.Contains(string(r.Body), "primary") {
 			t.Fatalf("409 must say why: %s", r.Body)
@@ -141,7 +119,7 @@ func TestPaymentMethods(t *testing.T) {
 		del(admin, "payment-method-3", 404)
 		role(admin, "payment-method-1", "primary", 200)
 		del(admin, "payment-method-2", 200) // no longer primary
-		paymentPlan(t, s.dbURL, admin, "free")
+		putOnPlan(t, s.dbURL, admin, "free")
 		del(admin, "payment-method-1", 200) // the primary, on the free plan
 		if n := create(admin, `{"token": "tok-4", "role": "PAYMENT_METHOD_ROLE_UNKNOWN"}`, 200); n != "payment-method-4" {
 			t.Fatalf("names are never reused: %s", n)
@@ -178,20 +156,14 @@ func TestPaymentMethods(t *testing.T) {
 // than one primary or secondary.
 func checkPaymentRoles(t *testing.T, dbURL, tok string) {
 	t.Helper()
-	ctx := context.Background()
-	db, err := store.Open(ctx, dbURL, store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	p, err := store.NewTenancyRepo(db, nil).PrincipalByTokenHash(ctx, tenancy.HashToken(tok))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ms, err := store.NewPaymentRepo(db).List(ctx, p.TenantID)
-	if err != nil || len(ms) != 4 {
-		t.Fatalf("stored methods: %+v %v", ms, err)
-	}
+	var ms []billing.PaymentMethod
+	withTenant(t, dbURL, tok, func(ctx context.Context, db *store.DB, tenantID string) {
+		var err error
+		ms, err = store.NewPaymentRepo(db).List(ctx, tenantID)
+		if err != nil || len(ms) != 4 {
+			t.Fatalf("stored methods: %+v %v", ms, err)
+		}
+	})
 	roles := map[string]billing.Role{}
 	for _, m := range ms {
 		roles[m.Name] = m.Role

@@ -9,9 +9,7 @@ import (
 	"time"
 
 	"github.com/billingd/billingd/adapters/store"
-	"github.com/billingd/billingd/domain/kernel"
 	"github.com/billingd/billingd/domain/subscription"
-	"github.com/billingd/billingd/domain/tenancy"
 	"github.com/billingd/billingd/internal/spectest"
 	"github.com/shopspring/decimal"
 )
@@ -19,20 +17,13 @@ import (
 // planChanges reads the plan changes of tok's tenant from the store.
 func planChanges(t *testing.T, dbURL, tok string) []subscription.PlanChange {
 	t.Helper()
-	ctx := context.Background()
-	db, err := store.Open(ctx, dbURL, store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	p, err := store.NewTenancyRepo(db, kernel.SystemClock{}).PrincipalByTokenHash(ctx, tenancy.HashToken(tok))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cs, err := store.NewSubscriptionRepo(db).PlanChanges(ctx, p.TenantID)
-	if err != nil {
-		t.Fatal(err)
-	}
+	var cs []subscription.PlanChange
+	withTenant(t, dbURL, tok, func(ctx context.Context, db *store.DB, tenantID string) {
+		var err error
+		if cs, err = store.NewSubscriptionRepo(db).PlanChanges(ctx, tenantID); err != nil {
+			t.Fatal(err)
+		}
+	})
 	return cs
 }
 

@@ -22,6 +22,8 @@ import (
 
 	"github.com/billingd/billingd/adapters/store"
 	"github.com/billingd/billingd/adapters/store/storetest"
+	"github.com/billingd/billingd/domain/kernel"
+	"github.com/billingd/billingd/domain/tenancy"
 )
 
 var binary string
@@ -231,4 +233,29 @@ func forEachDialect(t *testing.T, fn func(t *testing.T, s *server)) {
 			fn(t, start(t, d))
 		})
 	}
+}
+
+// withStore opens the database at dbURL behind the server's back for fn,
+// and closes it when fn returns.
+func withStore(t *testing.T, dbURL string, fn func(ctx context.Context, db *store.DB)) {
+	t.Helper()
+	ctx := context.Background()
+	db, err := store.Open(ctx, dbURL, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	fn(ctx, db)
+}
+
+// withTenant is withStore that also resolves the tenant of token tok.
+func withTenant(t *testing.T, dbURL, tok string, fn func(ctx context.Context, db *store.DB, tenantID string)) {
+	t.Helper()
+	withStore(t, dbURL, func(ctx context.Context, db *store.DB) {
+		p, err := store.NewTenancyRepo(db, kernel.SystemClock{}).PrincipalByTokenHash(ctx, tenancy.HashToken(tok))
+		if err != nil {
+			t.Fatal(err)
+		}
+		fn(ctx, db, p.TenantID)
+	})
 }

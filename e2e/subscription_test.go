@@ -76,17 +76,15 @@ func listSubs(t *testing.T, s *server, spec *spectest.Specs, tok, current string
 
 func failureReason(t *testing.T, dbURL, id string) string {
 	t.Helper()
-	ctx := context.Background()
-	db, err := store.Open(ctx, dbURL, store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	tr, err := store.NewSubscriptionRepo(db).TransitionByID(ctx, id)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return tr.FailureReason
+	var reason string
+	withStore(t, dbURL, func(ctx context.Context, db *store.DB) {
+		tr, err := store.NewSubscriptionRepo(db).TransitionByID(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		reason = tr.FailureReason
+	})
+	return reason
 }
 
 const teamBody = `{"new_plan":"team","payload":{"payment_provider_token":"tok_visa","domain":"globex.example",

@@ -11,9 +11,7 @@ import (
 	"time"
 
 	"github.com/billingd/billingd/adapters/store"
-	"github.com/billingd/billingd/domain/kernel"
 	"github.com/billingd/billingd/domain/subscription"
-	"github.com/billingd/billingd/domain/tenancy"
 	"github.com/billingd/billingd/internal/spectest"
 )
 
@@ -31,19 +29,11 @@ func nsPath(tmpl, ns string) string { return strings.Replace(tmpl, "{namespace}"
 // plan transitions (which will do this over the API) do not exist yet.
 func putOnPlan(t *testing.T, dbURL, tok, planName string) {
 	t.Helper()
-	ctx := context.Background()
-	db, err := store.Open(ctx, dbURL, store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	p, err := store.NewTenancyRepo(db, kernel.SystemClock{}).PrincipalByTokenHash(ctx, tenancy.HashToken(tok))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := store.NewPlanRepo(db).SetPlan(ctx, subscription.TenantPlan{TenantID: p.TenantID, PlanName: planName, Since: time.Now().UTC()}); err != nil {
-		t.Fatal(err)
-	}
+	withTenant(t, dbURL, tok, func(ctx context.Context, db *store.DB, tenantID string) {
+		if err := store.NewPlanRepo(db).SetPlan(ctx, subscription.TenantPlan{TenantID: tenantID, PlanName: planName, Since: time.Now().UTC()}); err != nil {
+			t.Fatal(err)
+		}
+	})
 }
 
 type calculatedItem struct {

@@ -20,96 +20,73 @@ func (a *api) usageService() (*usage.Service, error) {
 	return a.Usage, nil
 }
 
-// currentUsage is op 21: priced usage lines of from..to and their total.
-func (a *api) currentUsage(_ http.ResponseWriter, r *http.Request) (any, error) {
+// usageReport is the shared shape of the report handlers: the usage service,
+// the decoded body of type Req, then run with the path's namespace.
+func usageReport[Req any](a *api, r *http.Request, run func(svc *usage.Service, ns string, req Req) (any, error)) (any, error) {
 	svc, err := a.usageService()
 	if err != nil {
 		return nil, err
 	}
-	var req usageRangeRequest
+	var req Req
 	if err := decodeBody(r, &req); err != nil {
 		return nil, err
 	}
-	from, to, err := req.times()
+	return run(svc, mux.Vars(r)["namespace"], req)
+}
+
+// toWire maps a report's result with conv, or passes its error on.
+func toWire[T, W any](v T, err error, conv func(T) W) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	c, err := svc.CurrentUsage(r.Context(), mux.Vars(r)["namespace"], from, to)
-	if err != nil {
-		return nil, err
-	}
-	return costToWire(c), nil
+	return conv(v), nil
+}
+
+// currentUsage is op 21: priced usage lines of from..to and their total.
+func (a *api) currentUsage(_ http.ResponseWriter, r *http.Request) (any, error) {
+	return usageReport(a, r, func(svc *usage.Service, ns string, req usageRangeRequest) (any, error) {
+		from, to, err := req.times()
+		if err != nil {
+			return nil, err
+		}
+		c, err := svc.CurrentUsage(r.Context(), ns, from, to)
+		return toWire(c, err, costToWire)
+	})
 }
 
 // hourlyUsageDetails is op 22: the hours behind one usage_details item,
 // opened by the item's hourly_breakdown_query token.
 func (a *api) hourlyUsageDetails(_ http.ResponseWriter, r *http.Request) (any, error) {
-	svc, err := a.usageService()
-	if err != nil {
-		return nil, err
-	}
-	var req usageHourlyRequest
-	if err := decodeBody(r, &req); err != nil {
-		return nil, err
-	}
-	items, err := svc.HourlyUsageDetails(r.Context(), mux.Vars(r)["namespace"], req.Query)
-	if err != nil {
-		return nil, err
-	}
-	return hourlyDetailsToWire(items), nil
+	return usageReport(a, r, func(svc *usage.Service, ns string, req usageHourlyRequest) (any, error) {
+		items, err := svc.HourlyUsageDetails(r.Context(), ns, req.Query)
+		return toWire(items, err, hourlyDetailsToWire)
+	})
 }
 
 // monthlyUsage is op 23: one priced total per calendar month with usage.
 func (a *api) monthlyUsage(_ http.ResponseWriter, r *http.Request) (any, error) {
-	svc, err := a.usageService()
-	if err != nil {
-		return nil, err
-	}
-	var req usageMonthlyRequest
-	if err := decodeBody(r, &req); err != nil {
-		return nil, err
-	}
-	ms, err := svc.MonthlyUsage(r.Context(), mux.Vars(r)["namespace"])
-	if err != nil {
-		return nil, err
-	}
-	return monthlyToWire(ms), nil
+	return usageReport(a, r, func(svc *usage.Service, ns string, _ usageMonthlyRequest) (any, error) {
+		ms, err := svc.MonthlyUsage(r.Context(), ns)
+		return toWire(ms, err, monthlyToWire)
+	})
 }
 
 // usageDetails is op 24: usage per object and usage type of from..to.
 func (a *api) usageDetails(_ http.ResponseWriter, r *http.Request) (any, error) {
-	svc, err := a.usageService()
-	if err != nil {
-		return nil, err
-	}
-	var req usageRangeRequest
-	if err := decodeBody(r, &req); err != nil {
-		return nil, err
-	}
-	from, to, err := req.times()
-	if err != nil {
-		return nil, err
-	}
-	items, err := svc.UsageDetails(r.Context(), mux.Vars(r)["namespace"], from, to)
-	if err != nil {
-		return nil, err
-	}
-	return usageDetailsToWire(items), nil
+	return usageReport(a, r, func(svc *usage.Service, ns string, req usageRangeRequest) (any, error) {
+		from, to, err := req.times()
+		if err != nil {
+			return nil, err
+		}
+		items, err := svc.UsageDetails(r.Context(), ns, from, to)
+		return toWire(items, err, usageDetailsToWire)
+	})
 }
 
 // usageSummary is op 1 (slug data, namespace fixed to system).
 func (a *api) usageSummary(_ http.ResponseWriter, r *http.Request) (any, error) {
-	svc, err := a.usageService()
-	if err != nil {
-		return nil, err
-	}
-	var req usageSummaryRequest
-	if err := decodeBody(r, &req); err != nil {
-		return nil, err
-	}
-	items, err := svc.UsageSummary(r.Context(), string(req.StartTime), string(req.EndTime))
-	if err != nil {
-		return nil, err
-	}
-	return summaryToWire(items), nil
+	return usageReport(a, r, func(svc *usage.Service, _ string, req usageSummaryRequest) (any, error) {
+		items, err := svc.UsageSummary(r.Context(), string(req.StartTime), string(req.EndTime))
+		return toWire(items, err, summaryToWire)
+	})
 }

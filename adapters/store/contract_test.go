@@ -10,10 +10,13 @@ import (
 	"github.com/billingd/billingd/adapters/ratelimit"
 	"github.com/billingd/billingd/adapters/store"
 	"github.com/billingd/billingd/adapters/store/storetest"
+	"github.com/billingd/billingd/catalog"
 	"github.com/billingd/billingd/domain/errs"
 	"github.com/billingd/billingd/domain/kernel"
 	"github.com/billingd/billingd/domain/labels"
+	"github.com/billingd/billingd/domain/plan"
 	"github.com/billingd/billingd/domain/quota"
+	"github.com/billingd/billingd/domain/subscription"
 	"github.com/billingd/billingd/domain/tenancy"
 )
 
@@ -37,6 +40,32 @@ func newFixture(t *testing.T, db *store.DB) *fixture {
 		t.Fatal(err)
 	}
 	return &fixture{db: db, ten: tenancy.NewService(tr, db, clk), quotas: qs, clock: clk}
+}
+
+// plans wires the current-plan service on the built-in catalog.
+func (f *fixture) plans(t *testing.T) (*plan.Catalog, *subscription.Service) {
+	t.Helper()
+	cat, err := catalog.Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	subs, err := subscription.NewService(subscription.Config{Repo: store.NewPlanRepo(f.db), Catalog: cat, Clock: f.clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cat, subs
+}
+
+// planQuotas wires a quota service with subs as the lowest layer of limits,
+// as serve does.
+func (f *fixture) planQuotas(t *testing.T, subs *subscription.Service) *quota.Service {
+	t.Helper()
+	qs, err := quota.NewService(quota.Config{Repo: store.NewQuotaRepo(f.db), Tx: f.db, Clock: f.clock, Namespaces: store.NewTenancyRepo(f.db, f.clock),
+		Idempotency: store.NewIdempotencyRepo(f.db, f.clock), Limiter: ratelimit.New(), Plans: subs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return qs
 }
 
 // as returns a context acting as a new token of tenant with role and namespace.

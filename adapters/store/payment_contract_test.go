@@ -8,10 +8,8 @@ import (
 
 	"github.com/billingd/billingd/adapters/store"
 	"github.com/billingd/billingd/adapters/store/storetest"
-	"github.com/billingd/billingd/catalog"
 	"github.com/billingd/billingd/domain/billing"
 	"github.com/billingd/billingd/domain/errs"
-	"github.com/billingd/billingd/domain/subscription"
 	"github.com/billingd/billingd/domain/tenancy"
 )
 
@@ -22,14 +20,7 @@ func TestPaymentMethodContract(t *testing.T) {
 	t.Parallel()
 	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
 		f := newFixture(t, db)
-		cat, err := catalog.Builtin()
-		if err != nil {
-			t.Fatal(err)
-		}
-		subs, err := subscription.NewService(subscription.Config{Repo: store.NewPlanRepo(db), Catalog: cat, Clock: f.clock})
-		if err != nil {
-			t.Fatal(err)
-		}
+		_, subs := f.plans(t)
 		repo := store.NewPaymentRepo(db)
 		pay, err := billing.NewService(billing.Config{Repo: repo, Tx: db, Clock: f.clock, Plans: subs})
 		if err != nil {

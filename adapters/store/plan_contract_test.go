@@ -4,14 +4,11 @@ import (
 	"context"
 	"testing"
 
-	"github.com/billingd/billingd/adapters/ratelimit"
 	"github.com/billingd/billingd/adapters/store"
 	"github.com/billingd/billingd/adapters/store/storetest"
-	"github.com/billingd/billingd/catalog"
 	"github.com/billingd/billingd/domain/errs"
 	"github.com/billingd/billingd/domain/plan"
 	"github.com/billingd/billingd/domain/quota"
-	"github.com/billingd/billingd/domain/subscription"
 	"github.com/billingd/billingd/domain/tenancy"
 )
 
@@ -21,19 +18,8 @@ func TestPlanContract(t *testing.T) {
 	t.Parallel()
 	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
 		f := newFixture(t, db)
-		cat, err := catalog.Builtin()
-		if err != nil {
-			t.Fatal(err)
-		}
-		subs, err := subscription.NewService(subscription.Config{Repo: store.NewPlanRepo(db), Catalog: cat, Clock: f.clock})
-		if err != nil {
-			t.Fatal(err)
-		}
-		qs, err := quota.NewService(quota.Config{Repo: store.NewQuotaRepo(db), Tx: db, Clock: f.clock, Namespaces: store.NewTenancyRepo(db, f.clock),
-			Idempotency: store.NewIdempotencyRepo(db, f.clock), Limiter: ratelimit.New(), Plans: subs})
-		if err != nil {
-			t.Fatal(err)
-		}
+		cat, subs := f.plans(t)
+		qs := f.planQuotas(t, subs)
 		acme := f.as(t, "acme", tenancy.RoleViewer, "")
 		globex := f.as(t, "globex", tenancy.RoleAdmin, "")
 		acmeID := principal(t, acme).TenantID

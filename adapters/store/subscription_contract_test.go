@@ -7,10 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/billingd/billingd/adapters/ratelimit"
 	"github.com/billingd/billingd/adapters/store"
 	"github.com/billingd/billingd/adapters/store/storetest"
-	"github.com/billingd/billingd/catalog"
 	"github.com/billingd/billingd/domain/errs"
 	"github.com/billingd/billingd/domain/quota"
 	"github.com/billingd/billingd/domain/subscription"
@@ -28,19 +26,8 @@ type lifecycleFixture struct {
 func newLifecycleFixture(t *testing.T, db *store.DB) *lifecycleFixture {
 	t.Helper()
 	f := newFixture(t, db)
-	cat, err := catalog.Builtin()
-	if err != nil {
-		t.Fatal(err)
-	}
-	subs, err := subscription.NewService(subscription.Config{Repo: store.NewPlanRepo(db), Catalog: cat, Clock: f.clock})
-	if err != nil {
-		t.Fatal(err)
-	}
-	qs, err := quota.NewService(quota.Config{Repo: store.NewQuotaRepo(db), Tx: db, Clock: f.clock, Namespaces: store.NewTenancyRepo(db, f.clock),
-		Idempotency: store.NewIdempotencyRepo(db, f.clock), Limiter: ratelimit.New(), Plans: subs})
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, subs := f.plans(t)
+	qs := f.planQuotas(t, subs)
 	repo := store.NewSubscriptionRepo(db)
 	if err := subs.EnableLifecycle(subscription.LifecycleConfig{Repo: repo, Tx: db, Idempotency: store.NewIdempotencyRepo(db, f.clock), Quotas: qs}); err != nil {
 		t.Fatal(err)

@@ -10,9 +10,7 @@ import (
 
 	"github.com/billingd/billingd/adapters/store"
 	"github.com/billingd/billingd/adapters/store/storetest"
-	"github.com/billingd/billingd/catalog"
 	"github.com/billingd/billingd/domain/errs"
-	"github.com/billingd/billingd/domain/subscription"
 	"github.com/billingd/billingd/domain/tenancy"
 	"github.com/billingd/billingd/domain/usage"
 	"github.com/shopspring/decimal"
@@ -20,14 +18,7 @@ import (
 
 func newUsage(t *testing.T, f *fixture) (*usage.Service, *store.UsageRepo) {
 	t.Helper()
-	cat, err := catalog.Builtin()
-	if err != nil {
-		t.Fatal(err)
-	}
-	subs, err := subscription.NewService(subscription.Config{Repo: store.NewPlanRepo(f.db), Catalog: cat, Clock: f.clock})
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, subs := f.plans(t)
 	key, err := f.db.InstallSecret(context.Background(), "usage-report-token")
 	if err != nil {
 		t.Fatal(err)

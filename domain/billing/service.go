@@ -95,10 +95,9 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (PaymentMethod, er
 	return m, nil
 }
 
-// ChangeRole is ops 4 (primary), 5 (secondary) and 6 (swap-primary); see
-// NextRoles for the rules. It runs in one transaction that holds the
-// tenant's methods, so concurrent changes apply one after the other.
-func (s *Service) ChangeRole(ctx context.Context, name string, change Change) error {
+// withLockedMethods runs fn for an admin caller in one transaction that
+// holds the tenant's payment methods, ms.
+func (s *Service) withLockedMethods(ctx context.Context, fn func(ctx context.Context, p tenancy.Principal, ms []PaymentMethod) error) error {
 	p, err := authorize(ctx, tenancy.Admin)
 	if err != nil {
 		return err
@@ -108,6 +107,15 @@ func (s *Service) ChangeRole(ctx context.Context, name string, change Change) er
 		if err != nil {
 			return err
 		}
+		return fn(ctx, p, ms)
+	})
+}
+
+// ChangeRole is ops 4 (primary), 5 (secondary) and 6 (swap-primary); see
+// NextRoles for the rules. It runs in one transaction that holds the
+// tenant's methods, so concurrent changes apply one after the other.
+func (s *Service) ChangeRole(ctx context.Context, name string, change Change) error {
+	return s.withLockedMethods(ctx, func(ctx context.Context, p tenancy.Principal, ms []PaymentMethod) error {
 		roles, err := s.apply(ctx, p.TenantID, ms, name, change)
 		if err != nil {
 			return err
@@ -160,15 +168,7 @@ func (s *Service) apply(ctx context.Context, tenantID string, ms []PaymentMethod
 // charge. Deleting the primary leaves no primary; the secondary is not
 // promoted (the tenant chooses with op 4).
 func (s *Service) Delete(ctx context.Context, name string) error {
-	p, err := authorize(ctx, tenancy.Admin)
-	if err != nil {
-		return err
-	}
-	return s.c.Tx.InTx(ctx, func(ctx context.Context) error {
-		ms, err := s.c.Repo.LockTenant(ctx, p.TenantID)
-		if err != nil {
-			return err
-		}
+	return s.withLockedMethods(ctx, func(ctx context.Context, p tenancy.Principal, ms []PaymentMethod) error {
 		var found *PaymentMethod
 		for i := range ms {
 			if ms[i].Name == name {

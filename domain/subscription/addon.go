@@ -7,6 +7,7 @@ import (
 
 	"github.com/billingd/billingd/domain/errs"
 	"github.com/billingd/billingd/domain/plan"
+	"github.com/billingd/billingd/domain/tenancy"
 	"github.com/google/uuid"
 )
 
@@ -26,10 +27,10 @@ func notAllowed(pl plan.Plan, name string) error {
 	return errs.New(errs.Forbidden, "plan %q does not allow add-on %s; allowed: %s", pl.Name, name, listOrNone(pl.AllowedAddons))
 }
 
-// Subscribe subscribes the caller's tenant (admin only) to an add-on its
-// plan allows, from now on. Subscribing to an add-on already subscribed is a
-// no-op: the running subscription goes on.
-func (s *Service) Subscribe(ctx context.Context, name string) error {
+// inAddonTx is the shared preamble of Subscribe and Unsubscribe: the
+// lifecycle must be enabled, the caller an admin and name a valid add-on;
+// then fn runs in one transaction.
+func (s *Service) inAddonTx(ctx context.Context, name string, fn func(ctx context.Context, lc *LifecycleConfig, p tenancy.Principal) error) error {
 	lc, err := s.lifecycle()
 	if err != nil {
 		return err
@@ -42,6 +43,15 @@ func (s *Service) Subscribe(ctx context.Context, name string) error {
 		return err
 	}
 	return lc.Tx.InTx(ctx, func(ctx context.Context) error {
+		return fn(ctx, lc, p)
+	})
+}
+
+// Subscribe subscribes the caller's tenant (admin only) to an add-on its
+// plan allows, from now on. Subscribing to an add-on already subscribed is a
+// no-op: the running subscription goes on.
+func (s *Service) Subscribe(ctx context.Context, name string) error {
+	return s.inAddonTx(ctx, name, func(ctx context.Context, lc *LifecycleConfig, p tenancy.Principal) error {
 		pl, err := s.planOf(ctx, p.TenantID)
 		if err != nil {
 			return err
@@ -61,18 +71,7 @@ func (s *Service) Subscribe(ctx context.Context, name string) error {
 // Unsubscribing from an add-on that is not subscribed is a no-op when the
 // plan allows it, and Forbidden (with the reason) when it does not.
 func (s *Service) Unsubscribe(ctx context.Context, name string) error {
-	lc, err := s.lifecycle()
-	if err != nil {
-		return err
-	}
-	p, err := adminPrincipal(ctx)
-	if err != nil {
-		return err
-	}
-	if err := validAddon(name); err != nil {
-		return err
-	}
-	return lc.Tx.InTx(ctx, func(ctx context.Context) error {
+	return s.inAddonTx(ctx, name, func(ctx context.Context, lc *LifecycleConfig, p tenancy.Principal) error {
 		closed, err := lc.Repo.CloseSubscription(ctx, p.TenantID, KindAddon, name, s.now())
 		if err != nil {
 			return err
