@@ -3,6 +3,7 @@ package rest
 import (
 	"encoding/json"
 	"log/slog"
+	"math"
 	"net/http"
 	"strconv"
 
@@ -46,8 +47,8 @@ func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 	if e.Kind == errs.Internal {
 		log.ErrorContext(r.Context(), "internal error", "route", routeName(r), "err", err)
 	}
-	if ex, ok := e.Details.(interface{ RetryAfter() float64 }); ok && ex.RetryAfter() > 0 {
-		w.Header().Set("Retry-After", strconv.Itoa(int(ex.RetryAfter()+0.999)))
+	if e.RetryAfter > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(e.RetryAfter.Seconds()))))
 	}
 	if e.Kind == errs.Unavailable {
 		w.Header().Set("Retry-After", "1")

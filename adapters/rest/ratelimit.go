@@ -111,17 +111,13 @@ func (l *TokenLimiter) Len() int {
 	return len(l.buckets)
 }
 
-// rateLimited is the details of a 429 from the limiter; writeError turns
-// RetryAfter into the Retry-After header.
+// rateLimited is the details of a 429 from the limiter.
 type rateLimited struct {
 	Limit             string  `json:"limit"`
 	RequestsPerSecond float64 `json:"requests_per_second"`
 	Burst             int     `json:"burst"`
 	RetryAfterSeconds float64 `json:"retry_after_seconds"`
 }
-
-// RetryAfter is the wait in seconds before a request would be allowed.
-func (d rateLimited) RetryAfter() float64 { return d.RetryAfterSeconds }
 
 // Wrap refuses requests over the caller's rate with 429 QUOTA_EXCEEDED and a
 // Retry-After header. It must run inside RequireAuth: the bucket is the
@@ -144,6 +140,7 @@ func (l *TokenLimiter) Wrap(log *slog.Logger, h http.Handler) http.Handler {
 			secs := math.Ceil(wait.Seconds()*1000) / 1000
 			e := errs.New(errs.QuotaExceeded, "request rate limit exceeded: this API token may send %g requests per second (bursts of %d); retry after %gs", float64(l.limit), l.burst, secs)
 			e.Details = rateLimited{Limit: "requests_per_token", RequestsPerSecond: float64(l.limit), Burst: l.burst, RetryAfterSeconds: secs}
+			e.RetryAfter = wait
 			writeError(w, r, log, e)
 			return
 		}

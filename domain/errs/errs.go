@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 )
 
 // Kind classifies an error by what the caller can do about it.
@@ -71,7 +72,10 @@ type Error struct {
 	Fields  []FieldError
 	// Details carries structured data for the caller (e.g. the keys over quota).
 	Details any
-	Cause   error
+	// RetryAfter, when positive, is how long the caller should wait before
+	// the same request can succeed (rate limits); transports advertise it.
+	RetryAfter time.Duration
+	Cause      error
 }
 
 func (e *Error) Error() string {

@@ -348,7 +348,12 @@ func (s *Service) Reserve(ctx context.Context, in ReserveInput) (ReserveResult, 
 				}
 				return exceeded[i].Key < exceeded[j].Key
 			})
-			return &errs.Error{Kind: errs.QuotaExceeded, Message: fmt.Sprintf("reservation does not fit the quota of namespace %q; nothing was reserved", in.Namespace), Details: exceeded}
+			var retry time.Duration
+			for _, x := range exceeded {
+				retry = max(retry, time.Duration(x.RetryAfterSeconds*float64(time.Second)))
+			}
+			return &errs.Error{Kind: errs.QuotaExceeded, Message: fmt.Sprintf("reservation does not fit the quota of namespace %q; nothing was reserved", in.Namespace),
+				Details: exceeded, RetryAfter: retry}
 		}
 		res = ReserveResult{Objects: map[string]Amount{}, Resources: map[string]Amount{}, APIs: map[string]Amount{}}
 		for _, c := range after {
