@@ -31,42 +31,30 @@ type quotaRow struct {
 // specJSON is the stored form of quota.Spec; its field names are the wire
 // names so a human reading the table sees what the API shows.
 type specJSON struct {
-	ObjectLimits   map[string]struct{ Maximum int32 }   `json:"object_limits,omitempty"`
-	ResourceLimits map[string]struct{ Maximum float64 } `json:"resource_limits,omitempty"`
-	APILimits      map[string]struct {
-		Rate  int32  `json:"rate"`
-		Burst int32  `json:"burst"`
-		Unit  string `json:"unit"`
-	} `json:"api_limits,omitempty"`
+	ObjectLimits   map[string]objectLimitJSON   `json:"object_limits,omitempty"`
+	ResourceLimits map[string]resourceLimitJSON `json:"resource_limits,omitempty"`
+	APILimits      map[string]rateLimitJSON     `json:"api_limits,omitempty"`
+}
+
+type objectLimitJSON struct {
+	Maximum int32 `json:"maximum"`
+}
+
+type resourceLimitJSON struct {
+	Maximum float64 `json:"maximum"`
+}
+
+type rateLimitJSON struct {
+	Rate  int32  `json:"rate"`
+	Burst int32  `json:"burst"`
+	Unit  string `json:"unit"`
 }
 
 func toRow(q quota.Quota) (quotaRow, error) {
-	var s specJSON
-	if len(q.Spec.ObjectLimits) > 0 {
-		s.ObjectLimits = map[string]struct{ Maximum int32 }{}
-		for k, v := range q.Spec.ObjectLimits {
-			s.ObjectLimits[k] = struct{ Maximum int32 }{v.Maximum}
-		}
-	}
-	if len(q.Spec.ResourceLimits) > 0 {
-		s.ResourceLimits = map[string]struct{ Maximum float64 }{}
-		for k, v := range q.Spec.ResourceLimits {
-			s.ResourceLimits[k] = struct{ Maximum float64 }{v.Maximum}
-		}
-	}
-	if len(q.Spec.APILimits) > 0 {
-		s.APILimits = map[string]struct {
-			Rate  int32  `json:"rate"`
-			Burst int32  `json:"burst"`
-			Unit  string `json:"unit"`
-		}{}
-		for k, v := range q.Spec.APILimits {
-			s.APILimits[k] = struct {
-				Rate  int32  `json:"rate"`
-				Burst int32  `json:"burst"`
-				Unit  string `json:"unit"`
-			}{v.Rate, v.Burst, v.Unit}
-		}
+	s := specJSON{
+		ObjectLimits:   convertMap(q.Spec.ObjectLimits, func(v quota.ObjectLimit) objectLimitJSON { return objectLimitJSON{v.Maximum} }),
+		ResourceLimits: convertMap(q.Spec.ResourceLimits, func(v quota.ResourceLimit) resourceLimitJSON { return resourceLimitJSON{v.Maximum} }),
+		APILimits:      convertMap(q.Spec.APILimits, func(v quota.RateLimit) rateLimitJSON { return rateLimitJSON{v.Rate, v.Burst, v.Unit} }),
 	}
 	spec, err := json.Marshal(s)
 	if err != nil {
@@ -77,6 +65,19 @@ func toRow(q quota.Quota) (quotaRow, error) {
 	return quotaRow{TenantID: q.TenantID, Namespace: q.Namespace, Name: q.Name, UID: q.UID, Labels: string(lab), Annotations: string(ann),
 		Description: q.Description, Disable: q.Disable, Spec: string(spec), ResourceVersion: q.ResourceVersion,
 		CreatedAt: q.CreatedAt.UTC(), ModifiedAt: q.ModifiedAt.UTC(), CreatorClass: q.CreatorClass, CreatorID: q.CreatorID}, nil
+}
+
+// convertMap maps the values of m with f; an empty map stays nil, so an
+// empty limit family is omitted on both sides.
+func convertMap[A, B any](m map[string]A, f func(A) B) map[string]B {
+	if len(m) == 0 {
+		return nil
+	}
+	out := make(map[string]B, len(m))
+	for k, v := range m {
+		out[k] = f(v)
+	}
+	return out
 }
 
 func nonNil(m map[string]string) map[string]string {
@@ -101,24 +102,11 @@ func fromRow(r quotaRow) (quota.Quota, error) {
 	if err := json.Unmarshal([]byte(r.Annotations), &q.Annotations); err != nil {
 		return quota.Quota{}, errs.Wrap(errs.Internal, err, "decode stored annotations")
 	}
-	if len(s.ObjectLimits) > 0 {
-		q.Spec.ObjectLimits = map[string]quota.ObjectLimit{}
-		for k, v := range s.ObjectLimits {
-			q.Spec.ObjectLimits[k] = quota.ObjectLimit{Maximum: v.Maximum}
-		}
-	}
-	if len(s.ResourceLimits) > 0 {
-		q.Spec.ResourceLimits = map[string]quota.ResourceLimit{}
-		for k, v := range s.ResourceLimits {
-			q.Spec.ResourceLimits[k] = quota.ResourceLimit{Maximum: v.Maximum}
-		}
-	}
-	if len(s.APILimits) > 0 {
-		q.Spec.APILimits = map[string]quota.RateLimit{}
-		for k, v := range s.APILimits {
-			q.Spec.APILimits[k] = quota.RateLimit{Rate: v.Rate, Burst: v.Burst, Unit: v.Unit}
-		}
-	}
+	q.Spec.ObjectLimits = convertMap(s.ObjectLimits, func(v objectLimitJSON) quota.ObjectLimit { return quota.ObjectLimit{Maximum: v.Maximum} })
+	q.Spec.ResourceLimits = convertMap(s.ResourceLimits, func(v resourceLimitJSON) quota.ResourceLimit { return quota.ResourceLimit{Maximum: v.Maximum} })
+	q.Spec.APILimits = convertMap(s.APILimits, func(v rateLimitJSON) quota.RateLimit {
+		return quota.RateLimit{Rate: v.Rate, Burst: v.Burst, Unit: v.Unit}
+	})
 	return q, nil
 }
 
