@@ -1,6 +1,8 @@
 package graph
 
 import (
+	"bytes"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -31,8 +33,9 @@ const (
 	// DefaultMaxComplexity is the complexity limit when
 	// Config.MaxComplexity is 0: about 1000 selected fields.
 	DefaultMaxComplexity = 1000
-	// maxBodyBytes bounds a POST body; gqlgen reads it whole otherwise.
-	maxBodyBytes = 1 << 20
+	// DefaultMaxBodyBytes bounds a POST body when Config.MaxBodyBytes is 0;
+	// gqlgen reads it whole.
+	DefaultMaxBodyBytes = 1 << 20
 	// queryCacheSize is how many parsed and validated queries are kept.
 	queryCacheSize = 1000
 )
@@ -57,6 +60,8 @@ type Config struct {
 	Logger *slog.Logger
 	// Introspection lets clients (and the playground) read the schema.
 	Introspection bool
+	// MaxBodyBytes is the largest request body; 0 means DefaultMaxBodyBytes.
+	MaxBodyBytes int64
 	// MaxDepth is the deepest field nesting accepted; 0 means DefaultMaxDepth.
 	MaxDepth int
 	// MaxComplexity is the most fields one operation may select, as gqlgen
@@ -110,23 +115,47 @@ func NewHandler(cfg Config) http.Handler {
 		reports = cfg.Usage
 	}
 	var h http.Handler = loaders.Middleware(cfg.Quotas, reports, srv)
+	return limitBody(cfg.MaxBodyBytes, h)
+}
+
+// limitBody answers a body over limit bytes with 413 and a GraphQL error
+// coded PAYLOAD_TOO_LARGE, whether its length was declared or not. Cut
+// silently, the body would reach gqlgen as a read error: status 200 and an
+// error without a code. gqlgen reads the body whole anyway, so buffering the
+// (at most limit) bytes here costs nothing.
+func limitBody(limit int64, h http.Handler) http.Handler {
+	if limit <= 0 {
+		limit = DefaultMaxBodyBytes
+	}
+	answer := func(w http.ResponseWriter, status int, kind errs.Kind, msg string) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(status)
+		_, _ = io.WriteString(w, `{"errors":[{"message":"`+msg+`","extensions":{"code":"`+CodeOf(kind)+`"}}]}`+"\n")
+	}
+	tooLarge := "request body is larger than " + strconv.FormatInt(limit, 10) + " bytes"
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		// A declared oversized body is refused before it is read; an
-		// undeclared one is cut at the limit and gqlgen reports the read
-		// error.
-		if r.ContentLength > maxBodyBytes {
-			w.Header().Set("Content-Type", "application/json")
-			w.WriteHeader(http.StatusRequestEntityTooLarge)
-			_, _ = io.WriteString(w, tooLargeBody)
+		if r.Body == nil || r.Body == http.NoBody {
+			h.ServeHTTP(w, r)
 			return
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, maxBodyBytes)
+		if r.ContentLength > limit {
+			answer(w, http.StatusRequestEntityTooLarge, errs.TooLarge, tooLarge)
+			return
+		}
+		b, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
+		var mbe *http.MaxBytesError
+		switch {
+		case errors.As(err, &mbe) || int64(len(b)) > limit:
+			answer(w, http.StatusRequestEntityTooLarge, errs.TooLarge, tooLarge)
+			return
+		case err != nil:
+			answer(w, http.StatusBadRequest, errs.Invalid, "could not read the request body")
+			return
+		}
+		r.Body, r.ContentLength = io.NopCloser(bytes.NewReader(b)), int64(len(b))
 		h.ServeHTTP(w, r)
 	})
 }
-
-// tooLargeBody is the GraphQL error answer to an oversized request.
-var tooLargeBody = `{"errors":[{"message":"request body is larger than ` + strconv.Itoa(maxBodyBytes) + ` bytes","extensions":{"code":"` + CodeOf(errs.TooLarge) + `"}}]}`
 
 // Playground serves the GraphiQL playground, pointed at /graphql.
 func Playground() http.Handler {
