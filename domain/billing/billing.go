@@ -9,8 +9,9 @@ package billing
 import (
 	"fmt"
 	"sort"
-	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/billingd/billingd/domain/errs"
 )
@@ -183,20 +184,36 @@ func NotFound(name string) error {
 	return errs.New(errs.NotFound, "payment method %q not found", name)
 }
 
-// LooksLikeCardNumber reports whether s is a raw card number: 13 to 19
-// digits once spaces and dashes are removed, passing the Luhn check.
+// LooksLikeCardNumber reports whether s is a raw card number: nothing but
+// digits and separators, 13 to 19 digits once the separators are removed,
+// passing the Luhn check. A separator is any character that is neither a
+// letter nor a digit (space, tab, dot, dash, slash, underscore, a Unicode
+// space or an invisible format character): people and programs group card
+// digits in every way, and each grouping is still card data. A letter makes
+// s a provider token (tok_4111..., pm_...), which may well hold digits.
 func LooksLikeCardNumber(s string) bool {
-	d := strings.NewReplacer(" ", "", "-", "").Replace(s)
-	if len(d) < 13 || len(d) > 19 {
-		return false
-	}
-	sum := 0
-	for i := len(d) - 1; i >= 0; i-- {
-		c := d[i]
-		if c < '0' || c > '9' {
+	digits := make([]byte, 0, 19)
+	for _, r := range s {
+		switch {
+		case r >= '0' && r <= '9':
+			if len(digits) == 19 {
+				return false
+			}
+			digits = append(digits, byte(r))
+		case unicode.IsLetter(r) || unicode.IsDigit(r) || r == utf8.RuneError:
+			// Letters, digits of other scripts and bytes that are not
+			// UTF-8 make s something other than a typed card number.
 			return false
 		}
-		n := int(c - '0')
+	}
+	return len(digits) >= 13 && luhn(digits)
+}
+
+// luhn reports whether the ASCII digits d pass the Luhn check.
+func luhn(d []byte) bool {
+	sum := 0
+	for i := len(d) - 1; i >= 0; i-- {
+		n := int(d[i] - '0')
 		if (len(d)-1-i)%2 == 1 {
 			n *= 2
 			if n > 9 {

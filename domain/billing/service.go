@@ -7,6 +7,7 @@ import (
 
 	"github.com/billingd/billingd/domain/errs"
 	"github.com/billingd/billingd/domain/kernel"
+	"github.com/billingd/billingd/domain/plan"
 	"github.com/billingd/billingd/domain/tenancy"
 )
 
@@ -113,7 +114,9 @@ func (s *Service) withLockedMethods(ctx context.Context, fn func(ctx context.Con
 
 // ChangeRole is ops 4 (primary), 5 (secondary) and 6 (swap-primary); see
 // NextRoles for the rules. It runs in one transaction that holds the
-// tenant's methods, so concurrent changes apply one after the other.
+// tenant's methods, so concurrent changes apply one after the other. On a
+// paid plan a change that leaves no primary (making the primary secondary)
+// is a Conflict, as deleting the primary is.
 func (s *Service) ChangeRole(ctx context.Context, name string, change Change) error {
 	return s.withLockedMethods(ctx, func(ctx context.Context, p tenancy.Principal, ms []PaymentMethod) error {
 		roles, err := s.apply(ctx, p.TenantID, ms, name, change)
@@ -151,6 +154,19 @@ func (s *Service) apply(ctx context.Context, tenantID string, ms []PaymentMethod
 	if err := CheckRoles(roles); err != nil {
 		return nil, err
 	}
+	// Demoting the primary without naming another one would leave a paid
+	// plan with nothing to charge, exactly like deleting it; and once
+	// demoted it could be deleted freely. So it is refused the same way.
+	for _, m := range ms {
+		if m.Role == RolePrimary && roles[m.Name] != RolePrimary && !hasRole(roles, RolePrimary) {
+			if pl, paid, err := s.paidPlan(ctx, tenantID); err != nil {
+				return nil, err
+			} else if paid {
+				return nil, errs.New(errs.Conflict, "payment method %q is the primary one and plan %q is paid: it cannot become %s while no other method is primary; make another method primary (or swap-primary, or move to a free plan) first",
+					m.Name, pl.Name, roles[m.Name])
+			}
+		}
+	}
 	diff := map[string]Role{}
 	for _, m := range ms {
 		if roles[m.Name] != m.Role {
@@ -179,11 +195,11 @@ func (s *Service) Delete(ctx context.Context, name string) error {
 			return NotFound(name)
 		}
 		if found.Role == RolePrimary {
-			pl, err := s.c.Plans.PlanOf(ctx, p.TenantID)
+			pl, paid, err := s.paidPlan(ctx, p.TenantID)
 			if err != nil {
 				return err
 			}
-			if pl.FlatPriceCents > 0 && !pl.BillingDisabled {
+			if paid {
 				return errs.New(errs.Conflict, "payment method %q is the primary one and plan %q is paid: make another method primary (or move to a free plan) before deleting it", name, pl.Name)
 			}
 		}
@@ -192,6 +208,25 @@ func (s *Service) Delete(ctx context.Context, name string) error {
 		}
 		return s.audit(ctx, p, "payment_method.delete", name, roleView([]PaymentMethod{*found}, nil), nil)
 	})
+}
+
+// paidPlan returns the tenant's current plan and whether it is charged:
+// such a plan needs a primary payment method.
+func (s *Service) paidPlan(ctx context.Context, tenantID string) (plan.Plan, bool, error) {
+	pl, err := s.c.Plans.PlanOf(ctx, tenantID)
+	if err != nil {
+		return plan.Plan{}, false, err
+	}
+	return pl, pl.FlatPriceCents > 0 && !pl.BillingDisabled, nil
+}
+
+func hasRole(roles map[string]Role, r Role) bool {
+	for _, x := range roles {
+		if x == r {
+			return true
+		}
+	}
+	return false
 }
 
 // List returns the tenant's payment methods ordered by number. Any role may

@@ -90,6 +90,24 @@ func TestLooksLikeCardNumber(t *testing.T) {
 		{"411111111111", false},     // 12 digits
 		{"tok-123456", false},
 		{"tok_4111111111111111", false},
+		// Any separator between digit groups is still a card number.
+		{"4242.4242.4242.4242", true},
+		{"4242\t4242\t4242\t4242", true},
+		{"4242_4242_4242_4242", true},
+		{"4242/4242/4242/4242", true},
+		{"4242\n4242\r\n4242 4242", true},
+		{"(4242) 4242-4242.4242", true},
+		{"4242\u00a04242\u00a04242\u00a04242", true}, // no-break spaces
+		{"4242\u200b4242\u200b4242\u200b4242", true}, // zero-width spaces
+		{"4242\u30004242\u30004242\u30004242", true}, // ideographic spaces
+		{" 4242 4242 4242 4242 ", true},
+		{"4.2.4.2.4.2.4.2.4.2.4.2.4.2.4.2", true},
+		{"4242.4242.4242.4241", false},      // Luhn fails
+		{"4242.4242.4242.4242.4242", false}, // 20 digits
+		{"4242.4242.4242", false},           // 12 digits
+		{"card 4242.4242.4242.4242", false}, // a letter: not a bare card number
+		{"4242.4242.4242.4242\xff", false},  // not UTF-8 (refused by Validate anyway)
+		{"...---...", false},
 		{"pm_1NXWPnLkdIwHu7ix", false},
 		{"", false},
 	} {
@@ -252,6 +270,84 @@ func TestServiceRules(t *testing.T) {
 			m3, err := s.Create(admin, CreateInput{Token: "tok-3"})
 			if err != nil || m3.Name != "payment-method-3" || m3.Role != RoleNormal {
 				t.Fatalf("numbers are never reused and no role means NORMAL: %+v %v", m3, err)
+			}
+		})
+	}
+}
+
+// TestDemotingThePrimary closes the side door around the delete rule: on a
+// paid plan the primary may not become secondary (then be deleted) unless
+// another method becomes primary.
+func TestDemotingThePrimary(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name string
+		plan plan.Plan
+		paid bool
+	}{
+		{"paid plan", plan.Plan{Name: "team", FlatPriceCents: 9900}, true},
+		{"free plan", plan.Plan{Name: "free"}, false},
+		{"billing disabled", plan.Plan{Name: "x", FlatPriceCents: 100, BillingDisabled: true}, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			s := newTestService(t, tt.plan)
+			admin := as("t1", tenancy.RoleAdmin)
+			m1, err := s.Create(admin, CreateInput{Token: "tok-1", Role: RolePrimary})
+			if err != nil {
+				t.Fatal(err)
+			}
+			m2, err := s.Create(admin, CreateInput{Token: "tok-2"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			roles := func() []Role {
+				ms, _ := s.List(admin)
+				var out []Role
+				for _, m := range ms {
+					out = append(out, m.Role)
+				}
+				return out
+			}
+			err = s.ChangeRole(admin, m1.Name, MakeSecondary)
+			if !tt.paid {
+				if err != nil {
+					t.Fatalf("demote on %s: %v", tt.plan.Name, err)
+				}
+				if err := s.Delete(admin, m1.Name); err != nil {
+					t.Fatalf("delete after demotion on %s: %v", tt.plan.Name, err)
+				}
+				return
+			}
+			if !errs.Is(err, errs.Conflict) || !strings.Contains(err.Error(), "paid") || !strings.Contains(err.Error(), m1.Name) {
+				t.Fatalf("demoting the only primary on a paid plan: %v", err)
+			}
+			if got := roles(); got[0] != RolePrimary || got[1] != RoleNormal {
+				t.Fatalf("a refused demotion changed roles: %v", got)
+			}
+			if err := s.Delete(admin, m1.Name); !errs.Is(err, errs.Conflict) {
+				t.Fatalf("delete after a refused demotion: %v", err)
+			}
+			// A new secondary does not touch the primary.
+			if _, err := s.Create(admin, CreateInput{Token: "tok-3", Role: RoleSecondary}); err != nil {
+				t.Fatal(err)
+			}
+			// Naming another primary first is the way out.
+			if err := s.ChangeRole(admin, m2.Name, MakePrimary); err != nil {
+				t.Fatal(err)
+			}
+			if got := roles(); got[0] != RoleNormal || got[1] != RolePrimary || got[2] != RoleSecondary {
+				t.Fatalf("after make-primary: %v", got)
+			}
+			if err := s.ChangeRole(admin, m1.Name, MakeSecondary); err != nil {
+				t.Fatalf("demoting a non-primary: %v", err)
+			}
+			if err := s.Delete(admin, m1.Name); err != nil {
+				t.Fatalf("delete the old primary: %v", err)
+			}
+			// The new primary is held the same way.
+			if err := s.ChangeRole(admin, m2.Name, MakeSecondary); !errs.Is(err, errs.Conflict) {
+				t.Fatalf("demoting the new primary: %v", err)
 			}
 		})
 	}
