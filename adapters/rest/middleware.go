@@ -6,9 +6,9 @@ import (
 	"net/http"
 	"runtime/debug"
 	"strconv"
-	"time"
 
 	"github.com/billingd/billingd/domain/errs"
+	"github.com/billingd/billingd/domain/kernel"
 	"github.com/billingd/billingd/domain/tenancy"
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -89,7 +89,7 @@ func (s *statusRecorder) Flush() {
 // request (route, status, duration, tenant; never a token) and metrics.
 func Instrument(route string, log *slog.Logger, m *Metrics, h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		start := time.Now()
+		elapsed := kernel.Stopwatch()
 		ri := &reqInfo{route: route}
 		r = r.WithContext(context.WithValue(r.Context(), reqInfoKey{}, ri))
 		rec := &statusRecorder{ResponseWriter: w}
@@ -107,7 +107,7 @@ func Instrument(route string, log *slog.Logger, m *Metrics, h http.Handler) http
 			if status == 0 {
 				status = http.StatusOK
 			}
-			d := time.Since(start)
+			d := elapsed()
 			if m != nil {
 				code := strconv.Itoa(status)
 				m.requests.WithLabelValues(route, code).Inc()

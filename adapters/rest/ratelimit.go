@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/billingd/billingd/domain/errs"
+	"github.com/billingd/billingd/domain/kernel"
 	"github.com/billingd/billingd/domain/tenancy"
 	"golang.org/x/time/rate"
 )
@@ -40,10 +41,10 @@ type tokenBucket struct {
 	last time.Time
 }
 
-// NewTokenLimiter allows perSecond requests a second per token, up to burst
-// at once (burst <= 0 means twice perSecond, at least 1). perSecond <= 0
-// turns the limit off and returns nil.
-func NewTokenLimiter(perSecond float64, burst int) *TokenLimiter {
+// NewTokenLimiter allows perSecond requests a second per token, by clock,
+// up to burst at once (burst <= 0 means twice perSecond, at least 1).
+// perSecond <= 0 turns the limit off and returns nil.
+func NewTokenLimiter(clock kernel.Clock, perSecond float64, burst int) *TokenLimiter {
 	if perSecond <= 0 || math.IsNaN(perSecond) || math.IsInf(perSecond, 0) {
 		return nil
 	}
@@ -53,7 +54,7 @@ func NewTokenLimiter(perSecond float64, burst int) *TokenLimiter {
 	idle := time.Duration(float64(burst) / perSecond * float64(time.Second))
 	return &TokenLimiter{
 		limit: rate.Limit(perSecond), burst: burst, idle: max(idle, time.Second),
-		now: time.Now, buckets: map[string]*tokenBucket{},
+		now: clock.Now, buckets: map[string]*tokenBucket{},
 	}
 }
 

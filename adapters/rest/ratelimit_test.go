@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/billingd/billingd/domain/kernel"
 	"github.com/billingd/billingd/domain/tenancy"
 )
 
@@ -28,7 +29,7 @@ func (c *fakeClock) add(d time.Duration) {
 }
 
 func newTestLimiter(perSecond float64, burst int) (*TokenLimiter, *fakeClock) {
-	l := NewTokenLimiter(perSecond, burst)
+	l := NewTokenLimiter(kernel.SystemClock{}, perSecond, burst)
 	c := &fakeClock{t: time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)}
 	l.now = c.now
 	return l, c
@@ -62,7 +63,7 @@ func TestTokenLimiterBurstThenRate(t *testing.T) {
 
 func TestTokenLimiterOffAndDefaults(t *testing.T) {
 	t.Parallel()
-	var off *TokenLimiter = NewTokenLimiter(0, 10)
+	var off *TokenLimiter = NewTokenLimiter(kernel.SystemClock{}, 0, 10)
 	if off != nil {
 		t.Fatal("rate 0 must turn the limiter off")
 	}
@@ -73,7 +74,7 @@ func TestTokenLimiterOffAndDefaults(t *testing.T) {
 	if off.Wrap(slog.New(slog.DiscardHandler), h) == nil {
 		t.Fatal("nil limiter must return the handler")
 	}
-	if l := NewTokenLimiter(200, 0); l.burst != 400 {
+	if l := NewTokenLimiter(kernel.SystemClock{}, 200, 0); l.burst != 400 {
 		t.Fatalf("default burst %d, want 400", l.burst)
 	}
 }

@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/billingd/billingd/domain/errs"
+	"github.com/billingd/billingd/domain/kernel"
 	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx"
 	"github.com/uptrace/bun"
@@ -52,6 +53,8 @@ type DB struct {
 	bun     *bun.DB
 	dialect Dialect
 	queries atomic.Int64
+	// clock stamps what the store records itself (received_at, secrets).
+	clock kernel.Clock
 }
 
 // Options tune Open.
@@ -59,12 +62,17 @@ type Options struct {
 	// MaxOpenConns caps the PostgreSQL pool (SQLite always uses one connection).
 	MaxOpenConns int
 	Logger       *slog.Logger
+	// Clock stamps rows the store writes on its own (default: the wall clock).
+	Clock kernel.Clock
 }
 
 // Open connects to url: postgres:// or postgresql:// uses PostgreSQL; empty or
 // sqlite:PATH uses an embedded SQLite file, created when missing.
 func Open(ctx context.Context, rawURL string, opt Options) (*DB, error) {
-	d := &DB{}
+	d := &DB{clock: opt.Clock}
+	if d.clock == nil {
+		d.clock = kernel.SystemClock{}
+	}
 	switch {
 	case strings.HasPrefix(rawURL, "postgres://"), strings.HasPrefix(rawURL, "postgresql://"):
 		sqldb, err := sql.Open("pgx", rawURL)

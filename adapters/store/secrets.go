@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"time"
 )
 
 // InstallSecret returns the 32-byte secret called name, creating it on first
@@ -17,7 +16,7 @@ func (d *DB) InstallSecret(ctx context.Context, name string) ([]byte, error) {
 	}
 	db := d.idb(ctx)
 	if _, err := db.NewRaw(`INSERT INTO install_secrets (name, secret, created_at) VALUES (?, ?, ?) ON CONFLICT (name) DO NOTHING`,
-		name, hex.EncodeToString(b), time.Now().UTC()).Exec(ctx); err != nil {
+		name, hex.EncodeToString(b), d.clock.Now()).Exec(ctx); err != nil {
 		return nil, translate(err)
 	}
 	var s string

@@ -91,7 +91,7 @@ func (r *UsageRepo) InsertEvents(ctx context.Context, tenantID string, events []
 	for i, e := range events {
 		hashes[i] = e.ContentHash()
 	}
-	now := time.Now().UTC().Truncate(time.Microsecond)
+	now := r.db.clock.Now().Truncate(time.Microsecond)
 	inserted := make(map[string]bool, len(events))
 	chunk := sqliteChunk
 	if r.db.dialect == Postgres {

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"log/slog"
+	"time"
 
 	"github.com/billingd/billingd/adapters/ratelimit"
 	"github.com/billingd/billingd/adapters/store"
@@ -31,8 +32,18 @@ type app struct {
 
 // openApp opens the database, migrates it unless told not to, and wires the
 // services. The caller closes app.db.
-func openApp(ctx context.Context, dbURL string, migrate bool, maxConns int, log *slog.Logger) (*app, error) {
-	db, err := store.Open(ctx, dbURL, store.Options{Logger: log, MaxOpenConns: maxConns})
+func openApp(ctx context.Context, flags dbFlags, migrate bool, maxConns int, log *slog.Logger) (*app, error) {
+	// One clock for the whole process: the store, every service and the
+	// HTTP layer read time from it, so --clock-start moves all of them.
+	clk, err := kernel.ClockFromStart(flags.clockStart)
+	if err != nil {
+		return nil, usageError{"--clock-start: " + err.Error()}
+	}
+	if kernel.IsSimulated(clk) {
+		log.Warn("simulated clock in force: every date this process records or compares is simulated; never use it in production",
+			"clock_start", flags.clockStart, "now", clk.Now().Format(time.RFC3339))
+	}
+	db, err := store.Open(ctx, flags.url, store.Options{Logger: log, MaxOpenConns: maxConns, Clock: clk})
 	if err != nil {
 		return nil, err
 	}
@@ -46,7 +57,6 @@ func openApp(ctx context.Context, dbURL string, migrate bool, maxConns int, log 
 			log.Info("applied migrations", "dialect", db.Dialect(), "migrations", applied)
 		}
 	}
-	clk := kernel.SystemClock{}
 	ten := store.NewTenancyRepo(db, clk)
 	// Every service writes its changes' audit records in the same
 	// transaction as the change.

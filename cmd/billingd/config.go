@@ -9,14 +9,20 @@ import (
 	"strings"
 )
 
-// dbFlags are the database flags every command shares.
+// dbFlags are the flags every command shares: the database, and the clock
+// every instant the command records or compares comes from.
 type dbFlags struct {
 	url string
+	// clockStart, when set, runs the command on a simulated clock that starts
+	// at this RFC 3339 instant and then runs at real speed.
+	clockStart string
 }
 
 func (d *dbFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&d.url, "database-url", os.Getenv("BILLING_DATABASE_URL"),
 		"database: postgres://user@host/db, or sqlite:PATH, or empty for sqlite:./billingd.db (env BILLING_DATABASE_URL)")
+	fs.StringVar(&d.clockStart, "clock-start", os.Getenv("BILLINGD_CLOCK_START"),
+		"simulate time: start the clock at this RFC 3339 instant, then run at real speed; for tests and demos, never production (env BILLINGD_CLOCK_START)")
 }
 
 // newFlagSet returns a flag set whose --help prints a description first.

@@ -97,7 +97,7 @@ func newFuzzServer(tb testing.TB) *fuzzServer {
 	tb.Helper()
 	ctx := context.Background()
 	log := slog.New(slog.DiscardHandler)
-	a, err := openApp(ctx, "sqlite:"+tb.TempDir()+"/f.db", true, 2, log)
+	a, err := openApp(ctx, dbFlags{url: "sqlite:" + tb.TempDir() + "/f.db"}, true, 2, log)
 	if err != nil {
 		tb.Fatalf("open app: %v", err)
 	}
@@ -112,7 +112,7 @@ func newFuzzServer(tb testing.TB) *fuzzServer {
 	// serve's defaults, except the rate limit: --rate-limit 0 (off), so the
 	// fuzzer reaches the handlers instead of 429s.
 	c := serveConfig{maxBodyBytes: 1 << 20, introspection: true, requestTimeout: 15 * time.Second}
-	c.limiter = rest.NewTokenLimiter(0, 0)
+	c.limiter = rest.NewTokenLimiter(a.clock, 0, 0)
 	metrics, err := rest.NewMetrics(prometheus.NewRegistry())
 	if err != nil {
 		tb.Fatalf("metrics: %v", err)

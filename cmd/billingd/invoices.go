@@ -79,7 +79,7 @@ func cmdInvoices(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if nargs > 0 && tenant == "" {
 		return usageError{"invoices " + sub + " needs --tenant"}
 	}
-	a, err := openApp(ctx, db.url, true, 4, slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	a, err := openApp(ctx, db, true, 4, slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
 	if err != nil {
 		return err
 	}

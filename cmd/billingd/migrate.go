@@ -14,7 +14,7 @@ func cmdMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	a, err := openApp(ctx, db.url, true, 2, slog.New(slog.NewTextHandler(stderr, nil)))
+	a, err := openApp(ctx, db, true, 2, slog.New(slog.NewTextHandler(stderr, nil)))
 	if err != nil {
 		return err
 	}

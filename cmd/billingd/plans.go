@@ -68,7 +68,7 @@ func cmdPlans(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fmt.Fprintf(stdout, "%s: valid catalog %q with %d plans\n", file, cat.Version, len(cat.Plans))
 		return nil
 	}
-	a, err := openApp(ctx, db.url, true, 2, slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	a, err := openApp(ctx, db, true, 2, slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
 	if err != nil {
 		return err
 	}

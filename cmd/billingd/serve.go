@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/billingd/billingd/adapters/rest"
 	"github.com/billingd/billingd/domain/invoice"
+	"github.com/billingd/billingd/domain/kernel"
 	"github.com/gorilla/mux"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -71,16 +73,16 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if c.rateLimit < 0 || c.rateBurst < 0 || c.readHeaderTimeout <= 0 {
 		return usageError{"--rate-limit and --rate-burst must be 0 or more, --read-header-timeout more than 0"}
 	}
-	c.limiter = rest.NewTokenLimiter(c.rateLimit, c.rateBurst)
 	log, err := newLogger(stderr, c.logLevel, c.logFormat)
 	if err != nil {
 		return err
 	}
-	a, err := openApp(ctx, c.db.url, !c.noMigrate, c.dbMaxConns, log)
+	a, err := openApp(ctx, c.db, !c.noMigrate, c.dbMaxConns, log)
 	if err != nil {
 		return err
 	}
 	defer a.db.Close()
+	c.limiter = rest.NewTokenLimiter(a.clock, c.rateLimit, c.rateBurst)
 	a.tenancy.CacheAuthentications(c.authCacheTTL)
 
 	if ok, err := a.tenancy.HasTokens(ctx); err == nil && !ok {
@@ -109,7 +111,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			_, _ = io.WriteString(w, `{"status":"database unreachable"}`+"\n")
 			return
 		}
-		_, _ = io.WriteString(w, `{"status":"ready"}`+"\n")
+		_ = json.NewEncoder(w).Encode(readiness{Status: "ready", Clock: clockStatus(a.clock)})
 	}))).Methods("GET")
 	r.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{})).Methods("GET")
 	mountGraphQL(r, a, c, log, metrics)
@@ -190,4 +192,28 @@ func dbHint(url string) string {
 		return ""
 	}
 	return " --database-url '<same URL>'"
+}
+
+// readiness is /readyz's body. It shows the clock, so an operator (or a test
+// driving a simulated clock) sees at once which instant the process bills at.
+type readiness struct {
+	Status string     `json:"status"`
+	Clock  clockState `json:"clock"`
+}
+
+type clockState struct {
+	// Simulated is true under --clock-start / BILLINGD_CLOCK_START.
+	Simulated bool `json:"simulated"`
+	// Start is the simulated clock's starting instant (empty on the wall clock).
+	Start string `json:"start,omitempty"`
+	// Now is the process's current instant, RFC 3339 with nanoseconds, UTC.
+	Now string `json:"now"`
+}
+
+func clockStatus(c kernel.Clock) clockState {
+	st := clockState{Simulated: kernel.IsSimulated(c), Now: c.Now().Format(time.RFC3339Nano)}
+	if sc, ok := c.(*kernel.SimulatedClock); ok {
+		st.Start = sc.Start().Format(time.RFC3339Nano)
+	}
+	return st
 }

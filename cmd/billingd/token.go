@@ -49,7 +49,7 @@ func cmdToken(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if tenant == "" {
 		return usageError{"--tenant is required"}
 	}
-	a, err := openApp(ctx, db.url, true, 2, slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	a, err := openApp(ctx, db, true, 2, slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
 	if err != nil {
 		return err
 	}

@@ -67,7 +67,7 @@ func cmdTransition(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if id == "" {
 		return usageError{"transition " + sub + " needs the transition ID"}
 	}
-	a, err := openApp(ctx, db.url, true, 2, slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	a, err := openApp(ctx, db, true, 2, slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
 	if err != nil {
 		return err
 	}

@@ -41,7 +41,7 @@ func FuzzImportRecords(f *testing.F) {
 		f.Add([]byte(s), false)
 	}
 	ctx := context.Background()
-	a, err := openApp(ctx, "sqlite:"+f.TempDir()+"/i.db", true, 2, slog.New(slog.DiscardHandler))
+	a, err := openApp(ctx, dbFlags{url: "sqlite:" + f.TempDir() + "/i.db"}, true, 2, slog.New(slog.DiscardHandler))
 	if err != nil {
 		f.Fatalf("open app: %v", err)
 	}

@@ -4,44 +4,7 @@ package kernel
 
 import (
 	"context"
-	"sync"
-	"time"
 )
-
-// Clock tells the time. Services never call time.Now directly, so tests can
-// freeze time and still run in parallel.
-type Clock interface {
-	Now() time.Time
-}
-
-// SystemClock is the wall clock, always in UTC.
-type SystemClock struct{}
-
-// Now returns the current UTC time.
-func (SystemClock) Now() time.Time { return time.Now().UTC() }
-
-// FixedClock is a settable clock for tests.
-type FixedClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-// NewFixedClock returns a clock frozen at t.
-func NewFixedClock(t time.Time) *FixedClock { return &FixedClock{t: t.UTC()} }
-
-// Now returns the frozen time.
-func (c *FixedClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-// Advance moves the clock forward by d.
-func (c *FixedClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
 
 // TxRunner runs fn inside one database transaction. Repositories called with
 // the ctx passed to fn take part in that transaction; fn's error rolls it back.
