@@ -123,6 +123,47 @@ func TestTenancyContract(t *testing.T) {
 		wantKind(t, err, errs.Unauthenticated)
 		wantKind(t, f.ten.RevokeToken(ctx, "other", tok2.ID), errs.NotFound)
 
+		// Operator tokens: no tenant, hashed, listed and revoked apart.
+		has, err := f.ten.HasTokens(ctx)
+		if err != nil || !has {
+			t.Fatalf("has tokens: %v %v", has, err)
+		}
+		osecret, otok, err := f.ten.CreateOperatorToken(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		op, err := f.ten.Authenticate(ctx, "APIToken "+osecret)
+		if err != nil || !op.Operator || op.TenantID != "" || op.TokenID != otok.ID || op.Role != tenancy.RoleAdmin {
+			t.Fatalf("operator authenticate: %+v %v", op, err)
+		}
+		var stored string
+		if err := db.SQL().QueryRowContext(ctx, "SELECT hash FROM operator_tokens").Scan(&stored); err != nil || stored != tenancy.HashToken(osecret) {
+			t.Fatalf("stored: %v %v", stored, err)
+		}
+		on, err := f.ten.ActOnTenant(ctx, op, "acme")
+		if err != nil || on.TenantID != tok.TenantID || !on.Operator {
+			t.Fatalf("act on acme: %+v %v", on, err)
+		}
+		_, err = f.ten.ActOnTenant(ctx, op, "nobody")
+		wantKind(t, err, errs.NotFound)
+		if toks, err := f.ten.ListTokens(ctx, "acme"); err != nil || len(toks) != 2 {
+			t.Fatalf("an operator token is no tenant's: %+v %v", toks, err)
+		}
+		otoks, err := f.ten.ListOperatorTokens(ctx)
+		if err != nil || len(otoks) != 1 || otoks[0].ID != otok.ID || !otoks[0].Operator || otoks[0].RevokedAt != nil {
+			t.Fatalf("list operator tokens: %+v %v", otoks, err)
+		}
+		wantKind(t, f.ten.RevokeOperatorToken(ctx, tok2.ID), errs.NotFound) // a tenant token
+		if err := f.ten.RevokeOperatorToken(ctx, otok.ID); err != nil {
+			t.Fatal(err)
+		}
+		_, err = f.ten.Authenticate(ctx, "APIToken "+osecret)
+		wantKind(t, err, errs.Unauthenticated)
+		wantKind(t, f.ten.RevokeOperatorToken(ctx, otok.ID), errs.NotFound)
+		if otoks, err := f.ten.ListOperatorTokens(ctx); err != nil || len(otoks) != 1 || otoks[0].RevokedAt == nil {
+			t.Fatalf("revoked operator token: %+v %v", otoks, err)
+		}
+
 		// Namespaces page by name.
 		actx := f.as(t, "acme", tenancy.RoleAdmin, "")
 		for _, ns := range []string{"b", "a", "c"} {

@@ -29,6 +29,14 @@ type tokenRow struct {
 	RevokedAt     *time.Time `bun:"revoked_at"`
 }
 
+type operatorTokenRow struct {
+	bun.BaseModel `bun:"table:operator_tokens"`
+	ID            string     `bun:"id,pk"`
+	Hash          string     `bun:"hash"`
+	CreatedAt     time.Time  `bun:"created_at"`
+	RevokedAt     *time.Time `bun:"revoked_at"`
+}
+
 // TenancyRepo implements tenancy.Repository.
 type TenancyRepo struct {
 	db    *DB
@@ -68,7 +76,8 @@ func (r *TenancyRepo) CreateToken(ctx context.Context, t tenancy.Token) error {
 	return translate(err)
 }
 
-// PrincipalByTokenHash finds the caller of an unrevoked token in one query.
+// PrincipalByTokenHash finds the caller of an unrevoked tenant or operator
+// token in one query.
 func (r *TenancyRepo) PrincipalByTokenHash(ctx context.Context, hash string) (tenancy.Principal, error) {
 	var p struct {
 		TenantID   string `bun:"tenant_id"`
@@ -76,14 +85,68 @@ func (r *TenancyRepo) PrincipalByTokenHash(ctx context.Context, hash string) (te
 		TokenID    string `bun:"token_id"`
 		Role       string `bun:"role"`
 		Namespace  string `bun:"namespace"`
+		Operator   bool   `bun:"operator"`
 	}
-	err := r.db.idb(ctx).NewRaw(`SELECT t.tenant_id, n.name AS tenant_name, t.id AS token_id, t.role, t.namespace
+	err := r.db.idb(ctx).NewRaw(`SELECT t.tenant_id, n.name AS tenant_name, t.id AS token_id, t.role, t.namespace, FALSE AS operator
 		FROM api_tokens t JOIN tenants n ON n.id = t.tenant_id
-		WHERE t.hash = ? AND t.revoked_at IS NULL`, hash).Scan(ctx, &p)
+		WHERE t.hash = ? AND t.revoked_at IS NULL
+		UNION ALL
+		SELECT '', '', o.id, ?, '', TRUE FROM operator_tokens o WHERE o.hash = ? AND o.revoked_at IS NULL`,
+		hash, string(tenancy.RoleAdmin), hash).Scan(ctx, &p)
 	if err != nil {
 		return tenancy.Principal{}, translate(err)
 	}
-	return tenancy.Principal{TenantID: p.TenantID, TenantName: p.TenantName, TokenID: p.TokenID, Role: tenancy.Role(p.Role), Namespace: p.Namespace}, nil
+	return tenancy.Principal{TenantID: p.TenantID, TenantName: p.TenantName, TokenID: p.TokenID, Role: tenancy.Role(p.Role),
+		Namespace: p.Namespace, Operator: p.Operator}, nil
+}
+
+// TenantByName finds a tenant by name; an unknown name is NotFound.
+func (r *TenancyRepo) TenantByName(ctx context.Context, name string) (tenancy.Tenant, error) {
+	var got tenantRow
+	err := r.db.idb(ctx).NewSelect().Model(&got).Where("name = ?", name).Scan(ctx)
+	if errs.Is(translate(err), errs.NotFound) {
+		return tenancy.Tenant{}, errs.New(errs.NotFound, "tenant %q not found", name)
+	}
+	if err != nil {
+		return tenancy.Tenant{}, translate(err)
+	}
+	return tenancy.Tenant{ID: got.ID, Name: got.Name, CreatedAt: got.CreatedAt.UTC()}, nil
+}
+
+// CreateOperatorToken stores an operator token (its hash only).
+func (r *TenancyRepo) CreateOperatorToken(ctx context.Context, t tenancy.Token) error {
+	row := operatorTokenRow{ID: t.ID, Hash: t.Hash, CreatedAt: t.CreatedAt.UTC()}
+	_, err := r.db.idb(ctx).NewInsert().Model(&row).Exec(ctx)
+	return translate(err)
+}
+
+// ListOperatorTokens lists every operator token, oldest first.
+func (r *TenancyRepo) ListOperatorTokens(ctx context.Context) ([]tenancy.Token, error) {
+	var rows []operatorTokenRow
+	if err := r.db.idb(ctx).NewSelect().Model(&rows).Order("created_at", "id").Scan(ctx); err != nil {
+		return nil, translate(err)
+	}
+	out := make([]tenancy.Token, len(rows))
+	for i, t := range rows {
+		out[i] = tenancy.Token{ID: t.ID, Operator: true, Role: tenancy.RoleAdmin, CreatedAt: t.CreatedAt.UTC(), RevokedAt: t.RevokedAt}
+	}
+	return out, nil
+}
+
+// RevokeOperatorToken marks an operator token revoked; an unknown or
+// already revoked id is NotFound.
+func (r *TenancyRepo) RevokeOperatorToken(ctx context.Context, tokenID string) error {
+	res, err := r.db.idb(ctx).NewUpdate().Model((*operatorTokenRow)(nil)).
+		Set("revoked_at = ?", r.clock.Now()).
+		Where("id = ? AND revoked_at IS NULL", tokenID).
+		Exec(ctx)
+	if err != nil {
+		return translate(err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return errs.New(errs.NotFound, "no active operator token %q", tokenID)
+	}
+	return nil
 }
 
 // ListTokens lists the tokens of a tenant, oldest first.
@@ -117,10 +180,14 @@ func (r *TenancyRepo) RevokeToken(ctx context.Context, tenantName, tokenID strin
 	return nil
 }
 
-// CountTokens counts active tokens.
+// CountTokens counts active tokens, operator tokens included.
 func (r *TenancyRepo) CountTokens(ctx context.Context) (int, error) {
 	n, err := r.db.idb(ctx).NewSelect().Model((*tokenRow)(nil)).Where("revoked_at IS NULL").Count(ctx)
-	return int(n), translate(err)
+	if err != nil {
+		return 0, translate(err)
+	}
+	m, err := r.db.idb(ctx).NewSelect().Model((*operatorTokenRow)(nil)).Where("revoked_at IS NULL").Count(ctx)
+	return int(n) + int(m), translate(err)
 }
 
 // EnsureNamespace records a namespace; existing ones are left alone.

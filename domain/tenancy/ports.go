@@ -7,11 +7,22 @@ type Repository interface {
 	// EnsureTenant returns the tenant named name, creating it when new.
 	EnsureTenant(ctx context.Context, t Tenant) (Tenant, error)
 	CreateToken(ctx context.Context, t Token) error
-	// PrincipalByTokenHash finds the principal of an unrevoked token.
+	// PrincipalByTokenHash finds the principal of an unrevoked token; for
+	// an operator token it is Operator, RoleAdmin and has no tenant.
 	PrincipalByTokenHash(ctx context.Context, hash string) (Principal, error)
 	ListTokens(ctx context.Context, tenantName string) ([]Token, error)
 	RevokeToken(ctx context.Context, tenantName, tokenID string) error
+	// CountTokens counts active tokens, operator tokens included.
 	CountTokens(ctx context.Context) (int, error)
+	// TenantByName finds a tenant; an unknown name is NotFound.
+	TenantByName(ctx context.Context, name string) (Tenant, error)
+	// CreateOperatorToken stores an operator token (its hash only).
+	CreateOperatorToken(ctx context.Context, t Token) error
+	// ListOperatorTokens lists every operator token, oldest first.
+	ListOperatorTokens(ctx context.Context) ([]Token, error)
+	// RevokeOperatorToken revokes an operator token; an unknown or revoked
+	// id is NotFound.
+	RevokeOperatorToken(ctx context.Context, tokenID string) error
 	// EnsureNamespace records that a namespace exists (namespaces come into
 	// being when first used).
 	EnsureNamespace(ctx context.Context, tenantID, name string) error

@@ -62,7 +62,7 @@ func (s *Service) CreateToken(ctx context.Context, in CreateTokenInput) (secret 
 	if err := in.Validate(); err != nil {
 		return "", Token{}, err
 	}
-	secret, err = newSecret()
+	secret, err = newSecret(tenantSecretPrefix)
 	if err != nil {
 		return "", Token{}, err
 	}
@@ -86,6 +86,66 @@ func (s *Service) CreateToken(ctx context.Context, in CreateTokenInput) (secret 
 		return s.repo.EnsureNamespace(ctx, t.ID, SystemNamespace)
 	})
 	return secret, tok, err
+}
+
+// CreateOperatorToken returns the secret of a new operator token, for
+// support staff: it acts on every tenant (naming one per request) and alone
+// may approve or reject plan transitions and change invoice statuses. The
+// secret is shown once; only its hash is stored. Operator tokens belong to
+// no tenant, so their creation is in no tenant's audit log; what they do
+// to a tenant is, as "operator:<id>".
+func (s *Service) CreateOperatorToken(ctx context.Context) (secret string, tok Token, err error) {
+	if secret, err = newSecret(operatorSecretPrefix); err != nil {
+		return "", Token{}, err
+	}
+	tok = Token{ID: uuid.NewString(), Operator: true, Hash: HashToken(secret), CreatedAt: s.clock.Now()}
+	if err := s.repo.CreateOperatorToken(ctx, tok); err != nil {
+		return "", Token{}, err
+	}
+	return secret, tok, nil
+}
+
+// ListOperatorTokens lists the operator tokens (never their secrets).
+func (s *Service) ListOperatorTokens(ctx context.Context) ([]Token, error) {
+	return s.repo.ListOperatorTokens(ctx)
+}
+
+// RevokeOperatorToken revokes an operator token; in this process it stops
+// working at once, elsewhere when its cached authentication expires.
+func (s *Service) RevokeOperatorToken(ctx context.Context, id string) error {
+	if err := s.repo.RevokeOperatorToken(ctx, id); err != nil {
+		return err
+	}
+	s.forget(id)
+	return nil
+}
+
+// ActOnTenant applies the tenant a request names (the TenantHeader value,
+// "" when absent) to its authenticated caller p. An operator becomes an
+// admin of that tenant, which must exist (an operator does not create
+// tenants by naming them); with none named it stays tenant-less. A
+// tenant's token may only name its own tenant: anything else would look
+// as if it could reach another one.
+func (s *Service) ActOnTenant(ctx context.Context, p Principal, tenant string) (Principal, error) {
+	if tenant == "" {
+		return p, nil
+	}
+	if !p.Operator {
+		if tenant == p.TenantName {
+			return p, nil
+		}
+		return Principal{}, errs.New(errs.Forbidden, "the %s header names another tenant than this token's; only operator tokens choose the tenant they act on", TenantHeader)
+	}
+	if !ValidName(tenant) {
+		return Principal{}, &errs.Error{Kind: errs.Invalid, Message: "invalid request",
+			Fields: []errs.FieldError{{Field: TenantHeader, Problem: "must be a tenant name (a DNS-1035 label)"}}}
+	}
+	t, err := s.repo.TenantByName(ctx, tenant)
+	if err != nil {
+		return Principal{}, err
+	}
+	p.TenantID, p.TenantName, p.Role, p.Namespace = t.ID, t.Name, RoleAdmin, ""
+	return p, nil
 }
 
 // Authenticate turns an Authorization header value ("APIToken <secret>") into
@@ -153,6 +213,12 @@ func (s *Service) RevokeToken(ctx context.Context, tenant, id string) error {
 	if err != nil {
 		return err
 	}
+	s.forget(id)
+	return nil
+}
+
+// forget drops the cached authentications of token id.
+func (s *Service) forget(id string) {
 	s.mu.Lock()
 	for h, c := range s.cache {
 		if c.p.TokenID == id {
@@ -160,7 +226,6 @@ func (s *Service) RevokeToken(ctx context.Context, tenant, id string) error {
 		}
 	}
 	s.mu.Unlock()
-	return nil
 }
 
 // HasTokens tells whether any token exists, so serve can explain how to get one.
@@ -193,9 +258,10 @@ func (s *Service) ListNamespaces(ctx context.Context, after string, limit int) (
 	return s.repo.ListNamespaces(ctx, p.TenantID, after, limit)
 }
 
-// OperatorPrincipal returns an admin principal of the tenant called name
+// OperatorPrincipal returns the operator acting on the tenant called name
 // (created when new, as token create does), for operator commands that run
 // on the server's own machine with database access and so need no token.
+// Its actor in audit records is "operator".
 func (s *Service) OperatorPrincipal(ctx context.Context, name string) (Principal, error) {
 	if !ValidName(name) {
 		return Principal{}, &errs.Error{Kind: errs.Invalid, Message: "invalid request", Fields: []errs.FieldError{{Field: "tenant", Problem: "must be a DNS-1035 label"}}}
@@ -204,5 +270,5 @@ func (s *Service) OperatorPrincipal(ctx context.Context, name string) (Principal
 	if err != nil {
 		return Principal{}, err
 	}
-	return Principal{TenantID: t.ID, TenantName: t.Name, TokenID: "operator", Role: RoleAdmin}, nil
+	return Principal{TenantID: t.ID, TenantName: t.Name, Role: RoleAdmin, Operator: true}, nil
 }

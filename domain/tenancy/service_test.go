@@ -2,6 +2,7 @@ package tenancy
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -97,5 +98,114 @@ func TestAuthorize(t *testing.T) {
 		if err != nil && !errs.Is(err, errs.Forbidden) {
 			t.Errorf("want Forbidden, got %v", err)
 		}
+	}
+}
+
+// operatorRepo adds tenants and operator tokens to countingRepo.
+type operatorRepo struct {
+	countingRepo
+	tenants map[string]Tenant
+	ops     []Token
+}
+
+func (r *operatorRepo) TenantByName(_ context.Context, name string) (Tenant, error) {
+	if t, ok := r.tenants[name]; ok {
+		return t, nil
+	}
+	return Tenant{}, errs.New(errs.NotFound, "tenant %q not found", name)
+}
+
+func (r *operatorRepo) CreateOperatorToken(_ context.Context, t Token) error {
+	r.ops = append(r.ops, t)
+	r.tokens[t.Hash] = Principal{TokenID: t.ID, Role: RoleAdmin, Operator: true}
+	return nil
+}
+
+func (r *operatorRepo) RevokeOperatorToken(ctx context.Context, id string) error {
+	return r.RevokeToken(ctx, "", id)
+}
+
+func TestOperatorTokens(t *testing.T) {
+	t.Parallel()
+	clk := kernel.NewFixedClock(time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC))
+	repo := &operatorRepo{countingRepo: countingRepo{tokens: map[string]Principal{
+		HashToken("acme-admin"): {TenantID: "t1", TenantName: "acme", TokenID: "k1", Role: RoleAdmin}}},
+		tenants: map[string]Tenant{"acme": {ID: "t1", Name: "acme"}, "globex": {ID: "t2", Name: "globex"}}}
+	s := NewService(repo, inlineTx{}, clk)
+	s.CacheAuthentications(time.Minute)
+	ctx := context.Background()
+
+	secret, tok, err := s.CreateOperatorToken(ctx)
+	if err != nil || !tok.Operator || tok.TenantID != "" || !strings.HasPrefix(secret, "bdo_") {
+		t.Fatalf("create: %q %+v %v", secret, tok, err)
+	}
+	if repo.ops[0].Hash != HashToken(secret) || strings.Contains(repo.ops[0].Hash, secret) {
+		t.Fatal("only the hash of the secret is stored")
+	}
+	op, err := s.Authenticate(ctx, "APIToken "+secret)
+	if err != nil || !op.Operator || op.TenantID != "" {
+		t.Fatalf("authenticate: %+v %v", op, err)
+	}
+	if got := op.Actor(); got != "operator:"+tok.ID {
+		t.Fatalf("actor %q", got)
+	}
+
+	// Without a tenant, an operator reaches only what CallerFrom serves.
+	octx := WithPrincipal(ctx, op)
+	if _, err := CallerFrom(octx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := PrincipalFrom(octx); !errs.Is(err, errs.Invalid) || !strings.Contains(err.Error(), TenantHeader) {
+		t.Fatalf("tenant-scoped without a tenant: %v", err)
+	}
+	if _, err := CallerFrom(ctx); !errs.Is(err, errs.Unauthenticated) {
+		t.Fatalf("no caller: %v", err)
+	}
+
+	// Naming a tenant makes the operator its admin; unknown or bad names fail.
+	on, err := s.ActOnTenant(ctx, op, "globex")
+	if err != nil || on.TenantID != "t2" || on.Role != RoleAdmin || !on.Operator || on.Authorize(Admin, "system") != nil {
+		t.Fatalf("act on globex: %+v %v", on, err)
+	}
+	if p, err := PrincipalFrom(WithPrincipal(ctx, on)); err != nil || p.TenantID != "t2" {
+		t.Fatalf("principal: %+v %v", p, err)
+	}
+	if _, err := s.ActOnTenant(ctx, op, "initech"); !errs.Is(err, errs.NotFound) {
+		t.Fatalf("unknown tenant: %v", err)
+	}
+	if _, err := s.ActOnTenant(ctx, op, "Bad Name"); !errs.Is(err, errs.Invalid) {
+		t.Fatalf("bad tenant name: %v", err)
+	}
+	if _, ok := repo.tenants["initech"]; ok {
+		t.Fatal("naming a tenant must not create it")
+	}
+
+	// A tenant token may name its own tenant only, and is never an operator.
+	admin, err := s.Authenticate(ctx, "APIToken acme-admin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p, err := s.ActOnTenant(ctx, admin, "acme"); err != nil || p != admin {
+		t.Fatalf("own tenant: %+v %v", p, err)
+	}
+	if _, err := s.ActOnTenant(ctx, admin, "globex"); !errs.Is(err, errs.Forbidden) {
+		t.Fatalf("tenant token naming another tenant: %v", err)
+	}
+	if err := admin.RequireOperator("approving a plan transition"); !errs.Is(err, errs.Forbidden) || !strings.Contains(err.Error(), "operator decision") {
+		t.Fatalf("admin is no operator: %v", err)
+	}
+	if err := on.RequireOperator("approving a plan transition"); err != nil {
+		t.Fatal(err)
+	}
+	if got := (Principal{TenantID: "t1", Role: RoleAdmin, Operator: true}).Actor(); got != OperatorActor {
+		t.Fatalf("command-line actor %q", got)
+	}
+
+	// Revocation applies at once, even to a cached authentication.
+	if err := s.RevokeOperatorToken(ctx, tok.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Authenticate(ctx, "APIToken "+secret); !errs.Is(err, errs.Unauthenticated) {
+		t.Fatalf("revoked operator token accepted: %v", err)
 	}
 }

@@ -46,7 +46,9 @@ type Tenant struct {
 
 // Token is a stored API token. Only the SHA-256 of the secret is kept.
 type Token struct {
-	ID        string
+	ID string
+	// Operator marks an operator token: no tenant, no role, no namespace.
+	Operator  bool
 	TenantID  string
 	Hash      string
 	Role      Role
@@ -62,16 +64,43 @@ type Principal struct {
 	TokenID    string
 	Role       Role
 	Namespace  string // empty: not restricted to one namespace
+	// Operator is support staff (an operator token, or the command line on
+	// the server's machine), not the tenant: it alone decides plan
+	// approvals and invoice statuses. It is an admin of the tenant it
+	// names (TenantID); with none named it can only make the decisions
+	// that find their object by a global id (plan transitions).
+	Operator bool
 }
 
 // Actor names the caller in audit records: the token id and its role, never
-// the secret.
+// the secret; "operator:<id>" for an operator token and "operator" for the
+// command line.
 func (p Principal) Actor() string {
+	switch {
+	case p.Operator && p.TokenID == "":
+		return OperatorActor
+	case p.Operator:
+		return OperatorActor + ":" + p.TokenID
+	}
 	return "token:" + p.TokenID + " (" + string(p.Role) + ")"
 }
 
 // OperatorActor names changes made from the command line.
 const OperatorActor = "operator"
+
+// TenantHeader is the HTTP header with which an operator token names the
+// tenant it acts on (REST and GraphQL). A tenant's own token may send it
+// only with its own tenant's name.
+const TenantHeader = "X-Billingd-Tenant"
+
+// RequireOperator refuses every caller but an operator: decision says what
+// is being decided ("approving a plan transition"), for the message.
+func (p Principal) RequireOperator(decision string) error {
+	if p.Operator {
+		return nil
+	}
+	return errs.New(errs.Forbidden, "%s is an operator decision: no token of the tenant may do it, not even an admin's; billingd support decides with an operator token or the billingd command line", decision)
+}
 
 // Action is what a caller wants to do to a namespace.
 type Action int
@@ -114,10 +143,21 @@ func WithPrincipal(ctx context.Context, p Principal) context.Context {
 	return context.WithValue(ctx, principalKey{}, p)
 }
 
-// PrincipalFrom returns the caller, or Unauthenticated when there is none.
+// PrincipalFrom returns the caller acting on a tenant: Unauthenticated when
+// there is none, Invalid for an operator that named no tenant.
 func PrincipalFrom(ctx context.Context) (Principal, error) {
+	p, err := CallerFrom(ctx)
+	if err == nil && p.TenantID == "" {
+		return Principal{}, errs.New(errs.Invalid, "an operator token acts on one tenant at a time: name it with the %s header", TenantHeader)
+	}
+	return p, err
+}
+
+// CallerFrom returns the caller, including an operator that named no
+// tenant (its TenantID is empty), or Unauthenticated when there is none.
+func CallerFrom(ctx context.Context) (Principal, error) {
 	p, ok := ctx.Value(principalKey{}).(Principal)
-	if !ok || p.TenantID == "" {
+	if !ok || (p.TenantID == "" && !p.Operator) {
 		return Principal{}, errs.New(errs.Unauthenticated, "missing or invalid API token")
 	}
 	return p, nil
@@ -135,11 +175,18 @@ func HashToken(secret string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// newSecret returns a random token secret with a recognisable prefix.
-func newSecret() (string, error) {
+// Secret prefixes: recognisable, so a leaked token is easy to spot and its
+// kind plain to whoever finds it.
+const (
+	tenantSecretPrefix   = "bd_"
+	operatorSecretPrefix = "bdo_"
+)
+
+// newSecret returns a random token secret after prefix.
+func newSecret(prefix string) (string, error) {
 	b := make([]byte, 32)
 	if _, err := rand.Read(b); err != nil {
 		return "", errs.Wrap(errs.Internal, err, "generate token")
 	}
-	return "bd_" + base64.RawURLEncoding.EncodeToString(b), nil
+	return prefix + base64.RawURLEncoding.EncodeToString(b), nil
 }
