@@ -231,14 +231,41 @@ func TestOneTransitionInFlight(t *testing.T) {
 		if st := f.state(t, id); st != subscription.StateWaitingForApproval {
 			t.Fatalf("state %s", st)
 		}
-		// Another tenant's admin sees nothing of it.
-		_, err := f.subs.Approve(other, id, false)
+		// Deciding is for operators: no tenant admin may, its own or not.
+		for _, c := range []context.Context{globex, other} {
+			_, err := f.subs.Approve(c, id, false)
+			wantKind(t, err, errs.Forbidden)
+			_, err = f.subs.Reject(c, id, "mine")
+			wantKind(t, err, errs.Forbidden)
+		}
+		if st := f.state(t, id); st != subscription.StateWaitingForApproval {
+			t.Fatalf("state %s after refused decisions", st)
+		}
+		osecret, otok, err := f.ten.CreateOperatorToken(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		op, err := f.ten.Authenticate(context.Background(), "APIToken "+osecret)
+		if err != nil {
+			t.Fatal(err)
+		}
+		opOn := func(tenant string) context.Context {
+			t.Helper()
+			p, err := f.ten.ActOnTenant(context.Background(), op, tenant)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return tenancy.WithPrincipal(context.Background(), p)
+		}
+		// An operator acting on another tenant finds nothing of it.
+		_, err = f.subs.Approve(opOn("initech"), id, false)
 		wantKind(t, err, errs.NotFound)
-		tr, err := f.subs.Reject(globex, id, "no contract yet")
-		if err != nil || tr.State != subscription.StateFailed || !strings.Contains(tr.FailureReason, "no contract yet") {
+		tr, err := f.subs.Reject(opOn("globex"), id, "no contract yet")
+		if err != nil || tr.State != subscription.StateFailed || !strings.Contains(tr.FailureReason, "no contract yet") || tr.DecidedBy != "operator:"+otok.ID {
 			t.Fatalf("reject: %+v %v", tr, err)
 		}
-		_, err = f.subs.Reject(globex, id, "again")
+		// Without a tenant named, the id alone finds it.
+		_, err = f.subs.Reject(tenancy.WithPrincipal(context.Background(), op), id, "again")
 		wantKind(t, err, errs.Conflict)
 
 		res, err := f.subs.Initiate(globex, subscription.InitiateInput{NewPlan: "organization"})

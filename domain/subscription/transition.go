@@ -72,7 +72,8 @@ type Transition struct {
 	// cards; a transition only needs to know one was given.
 	Payload       Payload
 	FailureReason string
-	// DecidedBy is who approved or rejected it ("token:ID" or "operator").
+	// DecidedBy is who approved or rejected it: "operator:ID" (an operator
+	// token) or "operator" (the command line).
 	DecidedBy string
 	CreatedAt time.Time
 	UpdatedAt time.Time
@@ -408,27 +409,40 @@ func (s *Service) ensurePlanSubscription(ctx context.Context, lc *LifecycleConfi
 	return nil
 }
 
-// Approve approves a transition of the caller's tenant that waits for
-// approval (admin only) and processes it at once. force skips the downgrade
+// Approve approves a transition that waits for approval and processes it
+// at once. Approval is an operator decision: a tenant's tokens, even an
+// admin's, are Forbidden (a tenant must not approve its own move). An
+// operator that named a tenant finds the transition in that tenant only;
+// one that named none finds it by id alone. force skips the downgrade
 // check against current quota usage.
 func (s *Service) Approve(ctx context.Context, id string, force bool) (Transition, error) {
-	p, err := adminPrincipal(ctx)
+	p, err := operator(ctx, "approving a plan transition")
 	if err != nil {
 		return Transition{}, err
 	}
-	return s.decide(ctx, p.TenantID, id, "token:"+p.TokenID, func(ctx context.Context, lc *LifecycleConfig, t Transition) error {
+	return s.decide(ctx, p.TenantID, id, p.Actor(), func(ctx context.Context, lc *LifecycleConfig, t Transition) error {
 		return s.process(ctx, lc, t, force)
 	})
 }
 
-// Reject ends a transition of the caller's tenant that waits for approval
-// (admin only) as FAILED with reason.
+// Reject ends a transition that waits for approval as FAILED with reason;
+// like Approve it is for operators only.
 func (s *Service) Reject(ctx context.Context, id, reason string) (Transition, error) {
-	p, err := adminPrincipal(ctx)
+	p, err := operator(ctx, "rejecting a plan transition")
 	if err != nil {
 		return Transition{}, err
 	}
-	return s.decide(ctx, p.TenantID, id, "token:"+p.TokenID, s.rejectFn(reason))
+	return s.decide(ctx, p.TenantID, id, p.Actor(), s.rejectFn(reason))
+}
+
+// operator returns the caller when it is an operator, with or without a
+// tenant named.
+func operator(ctx context.Context, decision string) (tenancy.Principal, error) {
+	p, err := tenancy.CallerFrom(ctx)
+	if err != nil {
+		return p, err
+	}
+	return p, p.RequireOperator(decision)
 }
 
 // ApproveAsOperator is Approve for a trusted operator (the CLI): no tenant
