@@ -285,3 +285,37 @@ func (r *QuotaRepo) Apply(ctx context.Context, tenantID, ns string, deltas []quo
 	}
 	return after, rejected, nil
 }
+
+// LockLimits takes the tenant's row of quota_locks FOR SHARE (reservations)
+// or FOR UPDATE (a plan switch) until the transaction ends, creating the row
+// on first use. On SQLite every write transaction already holds the
+// database's write lock from BEGIN IMMEDIATE, which orders it against every
+// other one, so there is nothing more to take.
+func (r *QuotaRepo) LockLimits(ctx context.Context, tenantID string, exclusive bool) error {
+	tx, ok := ctx.Value(txKey{}).(bun.Tx)
+	if !ok {
+		return errs.New(errs.Internal, "quota limits lock taken outside a transaction")
+	}
+	if r.db.dialect != Postgres {
+		return nil
+	}
+	lock := `SELECT tenant_id FROM quota_locks WHERE tenant_id = ? FOR SHARE`
+	if exclusive {
+		lock = `SELECT tenant_id FROM quota_locks WHERE tenant_id = ? FOR UPDATE`
+	}
+	for range 2 {
+		var got []string
+		if err := tx.NewRaw(lock, tenantID).Scan(ctx, &got); err != nil {
+			return translate(err)
+		}
+		if len(got) > 0 {
+			return nil
+		}
+		// The tenant's first lock: create the row (a concurrent creator wins
+		// harmlessly) and lock it.
+		if _, err := tx.NewRaw(`INSERT INTO quota_locks (tenant_id) VALUES (?) ON CONFLICT (tenant_id) DO NOTHING`, tenantID).Exec(ctx); err != nil {
+			return translate(err)
+		}
+	}
+	return errs.New(errs.Internal, "quota limits lock row of tenant %s is missing", tenantID)
+}

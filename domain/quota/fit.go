@@ -38,10 +38,18 @@ func (m Misfit) String() string {
 // stock, so they always fit. It is for trusted callers (the plan transition
 // flow has authorized an admin) and runs two queries: the counters, then
 // the quota objects of the namespaces that have usage.
+//
+// Misfits must run inside the transaction that switches the plan: it first
+// takes the tenant's limits lock exclusively (see Repository.LockLimits), so
+// the counters it reads include every reservation made under the old limits
+// and no reservation can add to them until that transaction ends.
 func (s *Service) Misfits(ctx context.Context, tenantID string, planSpec Spec) ([]Misfit, error) {
 	lister, ok := s.c.Repo.(TenantCounterLister)
 	if !ok {
 		return nil, errs.New(errs.Internal, "quota repository cannot list a tenant's counters")
+	}
+	if err := s.c.Repo.LockLimits(ctx, tenantID, true); err != nil {
+		return nil, err
 	}
 	counters, err := lister.TenantCounters(ctx, tenantID)
 	if err != nil {

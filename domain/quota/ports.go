@@ -27,6 +27,13 @@ type Repository interface {
 	// returned in rejected and the caller rolls the transaction back. Usage
 	// never goes below zero.
 	Apply(ctx context.Context, tenantID, ns string, deltas []Delta) (after []Counter, rejected []Delta, err error)
+	// LockLimits holds the tenant's limits lock until the transaction in ctx
+	// ends (outside a transaction it is an error). Reservations take it shared,
+	// before they read the effective limits, and still run in parallel; a
+	// change of the plan layer takes it exclusive, before it reads the
+	// counters, so it waits for every reservation that read the old limits and
+	// no reservation reads them again until it commits.
+	LockLimits(ctx context.Context, tenantID string, exclusive bool) error
 }
 
 // Delta is one change to a counter, with the limit it must respect.

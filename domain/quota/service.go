@@ -302,6 +302,12 @@ func (s *Service) Reserve(ctx context.Context, in ReserveInput) (ReserveResult, 
 				return json.Unmarshal(answer, &res)
 			}
 		}
+		// Shared with other reservations, exclusive against a plan switch
+		// (see Misfits): the limits read below stay the tenant's limits
+		// until this transaction commits.
+		if err := s.c.Repo.LockLimits(ctx, p.TenantID, false); err != nil {
+			return err
+		}
 		lim, err := s.effective(ctx, p.TenantID, []string{in.Namespace})
 		if err != nil {
 			return err

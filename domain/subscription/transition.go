@@ -314,6 +314,9 @@ func (s *Service) process(ctx context.Context, lc *LifecycleConfig, t Transition
 		t.State, t.FailureReason = StateFailed, fmt.Sprintf("the tenant is on plan %q, which cannot move to %q", cur.Name, target.Name)
 	}
 	if t.State == StateCreating && !force {
+		// Misfits locks the tenant's limits against reservations until this
+		// transaction ends, so no reservation made under the old plan's limits
+		// can land between its check and the switch below.
 		mis, err := lc.Quotas.Misfits(ctx, t.TenantID, target.DefaultQuota)
 		if err != nil {
 			return err
