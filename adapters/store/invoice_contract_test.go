@@ -158,11 +158,27 @@ func TestInvoiceContract(t *testing.T) {
 			t.Fatalf("list: %+v %v", list, err)
 		}
 
+		// Paying is an operator decision: the tenant's admin is refused.
+		if _, err := svc.SetStatus(admin, "inv-000001", invoice.StatusPaid); !errs.Is(err, errs.Forbidden) {
+			t.Fatalf("tenant admin marks its invoice paid: %v", err)
+		}
+		osecret, _, err := ten.CreateOperatorToken(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		op, err := ten.Authenticate(ctx, "APIToken "+osecret)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if op, err = ten.ActOnTenant(ctx, op, "acme"); err != nil {
+			t.Fatal(err)
+		}
+		operator := tenancy.WithPrincipal(ctx, op)
 		// Two concurrent payments: one wins, the other is a Conflict.
 		errc := make(chan error, 2)
 		for range 2 {
 			go func() {
-				_, err := svc.SetStatus(admin, "inv-000001", invoice.StatusPaid)
+				_, err := svc.SetStatus(operator, "inv-000001", invoice.StatusPaid)
 				errc <- err
 			}()
 		}
@@ -181,7 +197,7 @@ func TestInvoiceContract(t *testing.T) {
 			t.Fatalf("trail: %+v %v", trail, err)
 		}
 		trail, _ = svc.StatusChanges(viewer, "inv-000001")
-		if len(trail) != 2 || trail[1].To != invoice.StatusPaid || !strings.HasPrefix(trail[1].Actor, "token:") {
+		if len(trail) != 2 || trail[1].To != invoice.StatusPaid || trail[1].Actor != "operator:"+op.TokenID {
 			t.Fatalf("September trail: %+v", trail)
 		}
 		// The scheduler also closed November (globex had nothing to bill).

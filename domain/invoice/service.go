@@ -158,17 +158,19 @@ func (s *Service) StatusChanges(ctx context.Context, name string) ([]StatusChang
 	return s.c.Repo.StatusChanges(ctx, p.TenantID, name)
 }
 
-// SetStatus moves an issued invoice of the caller's tenant to status to
-// (admin only); the principal's token is the actor of the audit entry.
+// SetStatus moves an issued invoice of the tenant the caller acts on to
+// status to. Marking invoices paid or cancelled is an operator decision: a
+// tenant's own tokens, even an admin's, are Forbidden. The operator is the
+// actor of the audit entry ("operator:<token id>").
 func (s *Service) SetStatus(ctx context.Context, name string, to Status) (Invoice, error) {
 	p, err := tenancy.PrincipalFrom(ctx)
 	if err != nil {
 		return Invoice{}, err
 	}
-	if err := p.Authorize(tenancy.Admin, tenancy.SystemNamespace); err != nil {
+	if err := p.RequireOperator("changing an invoice's status"); err != nil {
 		return Invoice{}, err
 	}
-	return s.setStatus(ctx, p.TenantID, name, to, "token:"+p.TokenID)
+	return s.setStatus(ctx, p.TenantID, name, to, p.Actor())
 }
 
 // SetStatusAsOperator is SetStatus for trusted callers (the CLI).

@@ -330,10 +330,19 @@ func TestStatusChangesKeepAnAuditTrail(t *testing.T) {
 	if _, err := e.svc.Close(ctx, period(t, "2026-09")); err != nil {
 		t.Fatal(err)
 	}
-	admin, viewer := as(acme, tenancy.RoleAdmin), as(acme, tenancy.RoleViewer)
-	_, err := e.svc.SetStatus(viewer, "inv-000001", invoice.StatusPaid)
-	wantKind(t, err, errs.Forbidden)
-	_, err = e.svc.SetStatus(as(globex, tenancy.RoleAdmin), "inv-000001", invoice.StatusPaid)
+	viewer := as(acme, tenancy.RoleViewer)
+	// A tenant's own tokens never mark its invoices, not even an admin's.
+	for _, c := range []context.Context{viewer, as(acme, tenancy.RoleAdmin), as(globex, tenancy.RoleAdmin)} {
+		_, err := e.svc.SetStatus(c, "inv-000001", invoice.StatusPaid)
+		wantKind(t, err, errs.Forbidden)
+	}
+	opOn := func(t invoice.Tenant) context.Context {
+		return tenancy.WithPrincipal(context.Background(), tenancy.Principal{TenantID: t.ID, TenantName: t.Name, TokenID: "op-1", Role: tenancy.RoleAdmin, Operator: true})
+	}
+	admin := opOn(acme)
+	_, err := e.svc.SetStatus(tenancy.WithPrincipal(context.Background(), tenancy.Principal{TokenID: "op-1", Role: tenancy.RoleAdmin, Operator: true}), "inv-000001", invoice.StatusPaid)
+	wantKind(t, err, errs.Invalid) // no tenant named: invoice names are per tenant
+	_, err = e.svc.SetStatus(opOn(globex), "inv-000001", invoice.StatusPaid)
 	wantKind(t, err, errs.NotFound)
 	_, err = e.svc.SetStatus(admin, "inv-pending-2026-10", invoice.StatusPaid)
 	wantKind(t, err, errs.Conflict)
@@ -359,7 +368,7 @@ func TestStatusChangesKeepAnAuditTrail(t *testing.T) {
 	if err != nil || len(trail) != 3 {
 		t.Fatalf("trail: %+v %v", trail, err)
 	}
-	for i, want := range [][3]string{{"close", "STATUS_PENDING", "STATUS_ISSUED"}, {"token:tok-admin", "STATUS_ISSUED", "STATUS_PAID"}, {"token:tok-admin", "STATUS_PAID", "STATUS_REFUNDED"}} {
+	for i, want := range [][3]string{{"close", "STATUS_PENDING", "STATUS_ISSUED"}, {"operator:op-1", "STATUS_ISSUED", "STATUS_PAID"}, {"operator:op-1", "STATUS_PAID", "STATUS_REFUNDED"}} {
 		if c := trail[i]; c.Actor != want[0] || string(c.From) != want[1] || string(c.To) != want[2] || c.At.IsZero() {
 			t.Fatalf("trail[%d] = %+v", i, c)
 		}
@@ -402,8 +411,8 @@ func TestStatusChangesKeepAnAuditTrail(t *testing.T) {
 	}
 	want := []string{
 		"close invoice.issue inv-000001", "close invoice.issue inv-000002",
-		"token:tok-admin invoice.status inv-000001 map[status:STATUS_ISSUED]→map[status:STATUS_PAID]",
-		"token:tok-admin invoice.status inv-000001 map[status:STATUS_PAID]→map[status:STATUS_REFUNDED]",
+		"operator:op-1 invoice.status inv-000001 map[status:STATUS_ISSUED]→map[status:STATUS_PAID]",
+		"operator:op-1 invoice.status inv-000001 map[status:STATUS_PAID]→map[status:STATUS_REFUNDED]",
 		"close invoice.issue inv-000003",
 		"scheduler invoice.status inv-000002 map[status:STATUS_ISSUED]→map[status:OVERDUE]",
 		"ops@example.com invoice.status inv-000002 map[status:OVERDUE]→map[status:STATUS_CANCELLED]",
