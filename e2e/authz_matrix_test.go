@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/billingd/billingd/adapters/rest"
+	"github.com/billingd/billingd/adapters/store"
 	"github.com/billingd/billingd/adapters/store/storetest"
 )
 
@@ -168,7 +169,7 @@ var restMatrix = map[string]restRow{
 	"ves.io.schema.usage.invoice.CustomAPI.DownloadInvoicePdf": {access: tenantRead, lax: true, req: get("/api/web/namespaces/system/usage/invoice_pdf?name=inv-000001")},
 	"billingd.quota.Reserve":                                   {access: nsWrite, req: post("/api/web/namespaces/prod/quota/reserve", `{"objects":{"http_loadbalancer":1}}`)},
 	"billingd.usage.Ingest": {access: nsWrite, req: func(m *matrix, c string) (string, any) {
-		return "/api/web/namespaces/prod/usage/events", []any{event("mx-ev-"+c, "http_requests", "request", "1", time.Now().Add(-time.Hour))}
+		return "/api/web/namespaces/prod/usage/events", []any{event("mx-ev-"+c, "http_requests", "request", "1", m.s.now().Add(-time.Minute))}
 	}},
 }
 
@@ -223,7 +224,7 @@ var gqlMatrix = map[string]gqlRow{
 	"Mutation.reserveQuota": {access: nsWrite, query: q(`mutation { reserveQuota(input: {namespace: "prod", objects: [{key: "http_loadbalancer", amount: "1"}]}) { replayed } }`)},
 	"Mutation.recordUsage": {access: nsWrite, query: func(m *matrix, c string) string {
 		return fmt.Sprintf(`mutation { recordUsage(namespace: "prod", events: [{id: "gq-ev-%s", usageType: "http_requests", objectName: "lb", quantity: "1", unitName: "request", timestamp: %q}]) { __typename } }`,
-			c, time.Now().Add(-time.Hour).UTC().Format(time.RFC3339))
+			c, m.s.now().Add(-time.Minute).Format(time.RFC3339))
 	}},
 	"Mutation.createPaymentMethod": {access: tenantAdmin, query: func(m *matrix, c string) string {
 		return fmt.Sprintf(`mutation { createPaymentMethod(input: {token: "gq-tok-%s"}) { name } }`, c)
@@ -315,6 +316,16 @@ func TestAuthorizationMatrix(t *testing.T) {
 			runMatrix(t, s)
 		})
 	}
+	// The calendar-sensitive rows (usage, reports, hourly tokens) at the
+	// boundary instants too, on SQLite: the rules are the same on both
+	// databases and the wall-clock runs above cover PostgreSQL.
+	for _, at := range boundaryInstants() {
+		t.Run("sqlite@"+at.Format("2006-01-02T15:04Z"), func(t *testing.T) {
+			t.Parallel()
+			s := startOnAt(t, storetest.URL(t, store.SQLite), at, "--auth-cache-ttl", "0", "--rate-limit", "0")
+			runMatrix(t, s)
+		})
+	}
 }
 
 func runMatrix(t *testing.T, s *server) {
@@ -343,7 +354,9 @@ func runMatrix(t *testing.T, s *server) {
 		m.secrets = append(m.secrets, u[1])
 	}
 	expect(t, s.do("POST", "/api/web/namespaces/prod/usage/events", m.admin(),
-		[]any{event("acme-secret-ev", "http_requests", "request", "7", time.Now().Add(-2*time.Hour))}), 200)
+		// A minute ago: in the running month, which usage_details covers by
+		// default, even 5 minutes after a month starts.
+		[]any{event("acme-secret-ev", "http_requests", "request", "7", s.now().Add(-time.Minute))}), 200)
 	for range 5 {
 		m.seedPaymentMethod()
 	}
@@ -364,7 +377,7 @@ func runMatrix(t *testing.T, s *server) {
 	if m.transition == "" {
 		t.Fatalf("no transition id: %s", r.Body)
 	}
-	putOnPlan(t, s.dbURL, m.tok["foreign"], "individual")
+	putOnPlan(t, s, m.tok["foreign"], "individual")
 
 	// GraphQL fields, from the served schema.
 	r = s.do("POST", "/graphql", m.admin(), `{"query":"{ __schema { queryType { fields { name } } mutationType { fields { name } } } }"}`, "Content-Type", "application/json")

@@ -30,7 +30,7 @@ func TestGoldenUsageRoutes(t *testing.T) {
 	t.Parallel()
 	s := start(t, "sqlite")
 	tok := token(t, s.dbURL, "acme", "admin", "")
-	putOnPlan(t, s.dbURL, tok, "team") // a priced rate card and a flat price
+	putOnPlan(t, s, tok, "team") // a priced rate card and a flat price
 	base := time.Now().UTC().Truncate(24 * time.Hour).Add(-24 * time.Hour)
 	at := func(d time.Duration) string { return base.Add(d).Format(time.RFC3339) }
 	events := fmt.Sprintf(`[

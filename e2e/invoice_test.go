@@ -92,7 +92,7 @@ func TestInvoicesEndToEnd(t *testing.T) {
 			viewer := token(t, s.dbURL, "acme", "viewer", "")
 			shopViewer := token(t, s.dbURL, "acme", "viewer", "shop")
 			other := token(t, s.dbURL, "globex", "admin", "")
-			putOnPlan(t, s.dbURL, admin, "team")
+			putOnPlan(t, s, admin, "team")
 			backdate(t, s.dbURL, admin, m2.AddDate(0, -1, 0))
 			ingest := func(evs ...map[string]any) {
 				t.Helper()
@@ -211,7 +211,7 @@ func TestInvoicesEndToEnd(t *testing.T) {
 			// A second replica with the scheduler on closes the previous
 			// month for a tenant nobody closed it for, and nothing twice.
 			newcomer := token(t, s.dbURL, "initech", "admin", "")
-			putOnPlan(t, s.dbURL, newcomer, "team")
+			putOnPlan(t, s, newcomer, "team")
 			backdate(t, s.dbURL, newcomer, m2)
 			startOn(t, s.dbURL, "--rate-limit", "0", "--invoice-scheduler-interval", "200ms")
 			deadline := time.Now().Add(20 * time.Second)

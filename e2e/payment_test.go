@@ -89,6 +89,8 @@ func TestPaymentMethods(t *testing.T) {
 			t.Errorf("the answer echoes the card number: %s", r.Body)
 		}
 		create(admin, `{"token": "4111-1111-1111-1111"}`, 400)
+		create(admin, `{"token": "4242.4242.4242.4242"}`, 400)
+		create(admin, `{"token": "4242\t4242\t4242\t4242"}`, 400)
 		create(admin, `{}`, 400)
 		create(viewer, `{"token": "tok-v"}`, 403)
 		create(admin, `{"token": "tok", "surprise": 1}`, 400)
@@ -108,18 +110,25 @@ func TestPaymentMethods(t *testing.T) {
 		expect(t, s.do("POST", base+"/payment_method/payment-method-2/primary", admin, ""), 200) // empty body, no-op
 
 		// Delete: the primary of a paid plan is kept with a reason.
-		putOnPlan(t, s.dbURL, admin, "team")
+		putOnPlan(t, s, admin, "team")
 		r = del(admin, "payment-method-2", 409)
 		if !strings.Contains(string(r.Body), "paid") || !strings.Contains(string(r.Body), "primary") {
 			t.Fatalf("409 must say why: %s", r.Body)
 		}
+		// The side door: demoting the primary first is refused the same way.
+		r = s.do("POST", base+"/payment_method/payment-method-2/secondary", admin, "")
+		expect(t, r, 409)
+		if !strings.Contains(string(r.Body), "paid") || !strings.Contains(string(r.Body), "primary") {
+			t.Fatalf("409 must say why: %s", r.Body)
+		}
+		del(admin, "payment-method-2", 409)
 		del(viewer, "payment-method-3", 403)
 		del(other, "payment-method-3", 404)
 		del(admin, "payment-method-3", 200)
 		del(admin, "payment-method-3", 404)
 		role(admin, "payment-method-1", "primary", 200)
 		del(admin, "payment-method-2", 200) // no longer primary
-		putOnPlan(t, s.dbURL, admin, "free")
+		putOnPlan(t, s, admin, "free")
 		del(admin, "payment-method-1", 200) // the primary, on the free plan
 		if n := create(admin, `{"token": "tok-4", "role": "PAYMENT_METHOD_ROLE_UNKNOWN"}`, 200); n != "payment-method-4" {
 			t.Fatalf("names are never reused: %s", n)

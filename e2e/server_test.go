@@ -80,6 +80,7 @@ func (s *syncBuffer) String() string {
 func billingd(t *testing.T, dbURL string, args ...string) string {
 	t.Helper()
 	cmd := exec.Command(binary, append(args, "--database-url", dbURL)...)
+	cmd.Env = clockEnv(dbURL)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	if err := cmd.Run(); err != nil {
@@ -108,11 +109,27 @@ func freeAddr(t *testing.T) string {
 	return l.Addr().String()
 }
 
-// start runs `billingd serve` on a fresh database of dialect d.
+// start runs `billingd serve` on a fresh database of dialect d, on the
+// wall clock.
 func start(t *testing.T, d store.Dialect) *server {
 	t.Helper()
 	dbURL := storetest.URL(t, d)
 	return startOn(t, dbURL)
+}
+
+// startAt runs `billingd serve` on a fresh database of dialect d with its
+// clock starting at the instant at; CLI commands run through billingd()
+// against that database use the same (running) clock.
+func startAt(t *testing.T, d store.Dialect, at time.Time) *server {
+	t.Helper()
+	return startOnAt(t, storetest.URL(t, d), at)
+}
+
+// startOnAt is startOn with the clock starting at the instant at.
+func startOnAt(t *testing.T, dbURL string, at time.Time, extra ...string) *server {
+	t.Helper()
+	setSimClock(dbURL, at)
+	return startOn(t, dbURL, append([]string{"--clock-start", at.UTC().Format(time.RFC3339Nano)}, extra...)...)
 }
 
 func startOn(t *testing.T, dbURL string, extra ...string) *server {
@@ -225,13 +242,28 @@ func expect(t *testing.T, r response, status int) {
 	}
 }
 
-// forEachDialect runs fn in parallel subtests with a server per dialect.
+// forEachDialect runs fn in parallel subtests with a server per dialect,
+// on the wall clock: fn must hold at any hour (see clock_helpers_test.go).
 func forEachDialect(t *testing.T, fn func(t *testing.T, s *server)) {
 	for _, d := range storetest.Dialects(t) {
 		t.Run(string(d), func(t *testing.T) {
 			t.Parallel()
 			fn(t, start(t, d))
 		})
+	}
+}
+
+// forEachDialectAt runs fn like forEachDialect, once on the wall clock and
+// once more per boundary instant (boundaryInstants) on a simulated clock.
+func forEachDialectAt(t *testing.T, fn func(t *testing.T, s *server)) {
+	forEachDialect(t, fn)
+	for _, at := range boundaryInstants() {
+		for _, d := range storetest.Dialects(t) {
+			t.Run(string(d)+"@"+at.Format("2006-01-02T15:04Z"), func(t *testing.T) {
+				t.Parallel()
+				fn(t, startAt(t, d, at))
+			})
+		}
 	}
 }
 
