@@ -13,9 +13,12 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 )
 
-// Authenticator turns an Authorization header into the caller.
+// Authenticator turns an Authorization header into the caller, and applies
+// the tenant a request names (tenancy.TenantHeader) to it: an operator
+// token acts on that tenant, a tenant's token may only name its own.
 type Authenticator interface {
 	Authenticate(ctx context.Context, header string) (tenancy.Principal, error)
+	ActOnTenant(ctx context.Context, p tenancy.Principal, tenant string) (tenancy.Principal, error)
 }
 
 // Metrics are the Prometheus series of the HTTP layer.
@@ -121,10 +124,24 @@ func Instrument(route string, log *slog.Logger, m *Metrics, h http.Handler) http
 }
 
 // RequireAuth rejects requests without a valid token and puts the caller in
-// the context.
+// the context. An operator token names the tenant it acts on with the
+// tenancy.TenantHeader header (once); without it the caller has no tenant
+// and only tenant-less operations (deciding a plan transition by id)
+// succeed, the others answer 400 naming the header.
 func RequireAuth(a Authenticator, log *slog.Logger, h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p, err := a.Authenticate(r.Context(), r.Header.Get("Authorization"))
+		if err == nil {
+			tenants := r.Header.Values(tenancy.TenantHeader)
+			switch len(tenants) {
+			case 0:
+			case 1:
+				p, err = a.ActOnTenant(r.Context(), p, tenants[0])
+			default:
+				err = &errs.Error{Kind: errs.Invalid, Message: "invalid request",
+					Fields: []errs.FieldError{{Field: tenancy.TenantHeader, Problem: "must be sent once"}}}
+			}
+		}
 		if err != nil {
 			if errs.KindOf(err) == errs.Unauthenticated {
 				w.Header().Set("WWW-Authenticate", `APIToken realm="billingd"`)

@@ -128,7 +128,8 @@ func (l *TokenLimiter) Wrap(log *slog.Logger, h http.Handler) http.Handler {
 		return h
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		p, err := tenancy.PrincipalFrom(r.Context())
+		// CallerFrom: an operator that named no tenant is limited too.
+		p, err := tenancy.CallerFrom(r.Context())
 		if err != nil {
 			writeError(w, r, log, err)
 			return

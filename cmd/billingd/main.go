@@ -21,8 +21,10 @@ Usage:
   billingd migrate [--database-url URL]                          apply database migrations and exit
   billingd token create --tenant NAME [--role admin|editor|viewer] [--namespace NS]
                                                                  create an API token (printed on the last line)
-  billingd token list   --tenant NAME                            list a tenant's tokens (never the secrets)
-  billingd token revoke --tenant NAME --id TOKEN_ID              revoke a token
+  billingd token create --operator                               create an operator token (support staff, every tenant)
+  billingd token list   --tenant NAME | --operator               list a tenant's (or the operator) tokens, never the secrets
+  billingd token revoke --tenant NAME --id ID | --operator --id ID
+                                                                 revoke a token
   billingd usage import FILE --tenant NAME [--namespace NS] [--format ndjson|csv] [--batch 1000]
                                                                  ingest usage events from a file (safe to run twice)
   billingd plans load|validate FILE                              put a plan catalog in force / only check it

@@ -12,8 +12,9 @@ import (
 )
 
 const tokenUsage = `billingd token create --tenant NAME [--role admin|editor|viewer] [--namespace NS]
-billingd token list   --tenant NAME
-billingd token revoke --tenant NAME --id TOKEN_ID`
+billingd token create --operator
+billingd token list   --tenant NAME | --operator
+billingd token revoke --tenant NAME --id TOKEN_ID | --operator --id TOKEN_ID`
 
 func cmdToken(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
@@ -25,35 +26,52 @@ func cmdToken(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	var db dbFlags
 	var tenant, role, ns, id string
+	var operator bool
 	sub := args[0]
 	var fs = newFlagSet("token "+sub, "", stderr)
 	switch sub {
 	case "create":
-		fs = newFlagSet("token create --tenant NAME [--role admin|editor|viewer] [--namespace NS]",
-			"Creates the tenant when new and a new API token for it. The token is printed alone on the last line\nof stdout; it is shown once and stored only as a hash.", stderr)
-		fs.StringVar(&role, "role", "admin", "admin (everything in the tenant), editor (writes) or viewer (reads)")
+		fs = newFlagSet("token create --tenant NAME [--role admin|editor|viewer] [--namespace NS] | --operator",
+			"Creates the tenant when new and a new API token for it; with --operator, an operator token for support\n"+
+				"staff instead: it belongs to no tenant, acts on the tenant a request names (header "+tenancy.TenantHeader+")\n"+
+				"and alone may approve or reject plan transitions and change invoice statuses. The token is printed alone\n"+
+				"on the last line of stdout; it is shown once and stored only as a hash.", stderr)
+		fs.StringVar(&role, "role", "", "admin (everything in the tenant), editor (writes) or viewer (reads) (default admin)")
 		fs.StringVar(&ns, "namespace", "", "restrict the token to this namespace (default: every namespace)")
 	case "list":
-		fs = newFlagSet("token list --tenant NAME", "Lists the tenant's tokens: id, role, namespace, created, revoked. Secrets are never stored.", stderr)
+		fs = newFlagSet("token list --tenant NAME | --operator", "Lists the tenant's tokens (or the operator tokens): id, role, namespace, created, revoked. Secrets are never stored.", stderr)
 	case "revoke":
-		fs = newFlagSet("token revoke --tenant NAME --id TOKEN_ID", "Revokes a token; requests with it answer 401 from then on.", stderr)
+		fs = newFlagSet("token revoke --tenant NAME --id TOKEN_ID | --operator --id TOKEN_ID", "Revokes a token; requests with it answer 401 from then on.", stderr)
 		fs.StringVar(&id, "id", "", "token id (from token list)")
 	default:
 		return usageError{fmt.Sprintf("unknown token subcommand %q; want create, list or revoke", sub)}
 	}
-	fs.StringVar(&tenant, "tenant", "", "tenant name (required)")
+	fs.StringVar(&tenant, "tenant", "", "tenant name (required unless --operator)")
+	fs.BoolVar(&operator, "operator", false, "an operator token (support staff, every tenant) instead of a tenant's")
 	db.register(fs)
 	if err := parse(fs, args[1:]); err != nil {
 		return err
 	}
-	if tenant == "" {
-		return usageError{"--tenant is required"}
+	switch {
+	case operator && (tenant != "" || role != "" || ns != ""):
+		return usageError{"--operator tokens belong to no tenant and have no role or namespace: drop --tenant, --role and --namespace"}
+	case !operator && tenant == "":
+		return usageError{"--tenant is required (or --operator for operator tokens)"}
+	}
+	if sub == "revoke" && id == "" {
+		return usageError{"--id is required"}
 	}
 	a, err := openApp(ctx, db, true, 2, slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
 	if err != nil {
 		return err
 	}
 	defer a.db.Close()
+	if operator {
+		return operatorToken(ctx, a.tenancy, sub, id, stdout)
+	}
+	if role == "" {
+		role = string(tenancy.RoleAdmin)
+	}
 	switch sub {
 	case "create":
 		r, err := tenancy.ParseRole(role)
@@ -88,13 +106,44 @@ func cmdToken(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		return tw.Flush()
 	case "revoke":
-		if id == "" {
-			return usageError{"--id is required"}
-		}
 		if err := a.tenancy.RevokeToken(ctx, tenant, id); err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "revoked token %s of tenant %s\n", id, tenant)
+	}
+	return nil
+}
+
+// operatorToken is token create|list|revoke --operator.
+func operatorToken(ctx context.Context, ten *tenancy.Service, sub, id string, stdout io.Writer) error {
+	switch sub {
+	case "create":
+		secret, tok, err := ten.CreateOperatorToken(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "created operator token %s; send it as 'Authorization: APIToken <token>' with '%s: <tenant>' to act on a tenant\n%s\n",
+			tok.ID, tenancy.TenantHeader, secret)
+	case "list":
+		toks, err := ten.ListOperatorTokens(ctx)
+		if err != nil {
+			return err
+		}
+		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "ID\tROLE\tCREATED\tREVOKED")
+		for _, t := range toks {
+			revoked := ""
+			if t.RevokedAt != nil {
+				revoked = t.RevokedAt.UTC().Format(time.RFC3339)
+			}
+			fmt.Fprintf(tw, "%s\toperator\t%s\t%s\n", t.ID, t.CreatedAt.UTC().Format(time.RFC3339), revoked)
+		}
+		return tw.Flush()
+	case "revoke":
+		if err := ten.RevokeOperatorToken(ctx, id); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "revoked operator token %s\n", id)
 	}
 	return nil
 }
