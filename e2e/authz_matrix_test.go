@@ -16,9 +16,11 @@ import (
 	"github.com/billingd/billingd/adapters/store/storetest"
 )
 
-// The callers of the authorization matrix. Every one but admin and editor
-// is refused or sees only its own tenant.
-var matrixCallers = []string{"none", "malformed", "revoked", "foreign", "viewer", "editor-other-ns", "editor", "admin"}
+// The callers of the authorization matrix. Every one but admin, editor and
+// operator is refused or sees only its own tenant. "operator" is an
+// operator token naming acme-corp (X-Billingd-Tenant); "operator-no-tenant"
+// is one naming no tenant.
+var matrixCallers = []string{"none", "malformed", "revoked", "foreign", "viewer", "editor-other-ns", "editor", "admin", "operator", "operator-no-tenant"}
 
 // access is what an operation needs, which fixes the expected answer of
 // every caller.
@@ -34,6 +36,8 @@ const (
 	tenantList                   // filtered to what the token may see: every token gets 200
 	tenantAdmin                  // tenant-wide admin write
 	tenantAdminObj               // admin write to a seeded tenant-wide object; another tenant gets 404
+	operatorByID                 // an operator decision on an object found by a global id (no tenant needed)
+	operatorTenant               // an operator decision on an object of the tenant the operator names
 )
 
 // want is the expected status of caller for an operation needing a.
@@ -44,6 +48,18 @@ func (a access) want(caller string) int {
 	switch caller {
 	case "none", "malformed", "revoked":
 		return 401
+	case "operator":
+		return 200 // an admin of acme-corp, and the only one who decides
+	case "operator-no-tenant":
+		if a == operatorByID {
+			return 200
+		}
+		return 400 // it must name the tenant it acts on
+	}
+	if a == operatorByID || a == operatorTenant {
+		return 403 // no tenant token decides, not even its admin's
+	}
+	switch caller {
 	case "foreign": // an admin of another tenant
 		if a == nsReadObj || a == nsWriteObj || a == tenantAdminObj {
 			return 404
@@ -71,7 +87,7 @@ func (a access) want(caller string) int {
 
 // outsider callers must never see the seeded objects of acme-corp's prod.
 func outsider(caller string) bool {
-	return caller != "viewer" && caller != "editor" && caller != "admin"
+	return caller != "viewer" && caller != "editor" && caller != "admin" && caller != "operator"
 }
 
 // matrix holds the tokens and seeded objects of one server.
@@ -87,6 +103,15 @@ type matrix struct {
 }
 
 func (m *matrix) admin() string { return m.tok["admin"] }
+
+// headers are the extra request headers of caller: the operator names
+// acme-corp.
+func (m *matrix) headers(caller string) []string {
+	if caller == "operator" {
+		return []string{"X-Billingd-Tenant", "acme-corp"}
+	}
+	return nil
+}
 
 func (m *matrix) seedQuota(prefix string) string {
 	m.t.Helper()
@@ -235,17 +260,17 @@ var gqlMatrix = map[string]gqlRow{
 	"Mutation.deletePaymentMethod":        {access: tenantAdminObj, query: gqlPM("deletePaymentMethod", "")},
 	"Mutation.initiatePlanTransition":     {access: tenantAdmin, last: true, lax: true, query: q(`mutation { initiatePlanTransition(input: {newPlan: "free"}) { state } }`)},
 	// The seeded transition is finished: an allowed caller gets CONFLICT.
-	"Mutation.approvePlanTransition": {access: tenantAdminObj, lax: true, query: func(m *matrix, _ string) string {
+	"Mutation.approvePlanTransition": {access: operatorByID, lax: true, query: func(m *matrix, _ string) string {
 		return fmt.Sprintf(`mutation { approvePlanTransition(id: %q) { state } }`, m.transition)
 	}},
-	"Mutation.rejectPlanTransition": {access: tenantAdminObj, lax: true, query: func(m *matrix, _ string) string {
+	"Mutation.rejectPlanTransition": {access: operatorByID, lax: true, query: func(m *matrix, _ string) string {
 		return fmt.Sprintf(`mutation { rejectPlanTransition(id: %q) { state } }`, m.transition)
 	}},
 	"Mutation.subscribeAddon":   {access: tenantAdmin, query: q(`mutation { subscribeAddon(name: "f5xc_content_delivery_network_standard") { __typename } }`)},
 	"Mutation.unsubscribeAddon": {access: tenantAdmin, query: q(`mutation { unsubscribeAddon(name: "f5xc_content_delivery_network_standard") { __typename } }`)},
 	// No invoice is seeded: an allowed caller gets past authorization to NOT_FOUND
 	// or CONFLICT, which lax rows accept for allowed callers only.
-	"Mutation.setInvoiceStatus": {access: tenantAdmin, lax: true, query: q(`mutation { setInvoiceStatus(name: "inv-000001", status: "PAID") { name } }`)},
+	"Mutation.setInvoiceStatus": {access: operatorTenant, lax: true, query: q(`mutation { setInvoiceStatus(name: "inv-000001", status: "PAID") { name } }`)},
 }
 
 func gqlPM(field, sel string) func(*matrix, string) string {
@@ -336,8 +361,12 @@ func runMatrix(t *testing.T, s *server) {
 	m.tok["editor-other-ns"] = token(t, s.dbURL, "acme-corp", "editor", "other-ns")
 	m.tok["foreign"] = token(t, s.dbURL, "globex", "admin", "")
 	m.tok["malformed"] = "not-a-token"
-	out := billingd(t, s.dbURL, "token", "create", "--tenant", "acme-corp", "--role", "admin")
+	out := billingd(t, s.dbURL, "token", "create", "--operator")
 	lines := strings.Split(strings.TrimSpace(out), "\n")
+	m.tok["operator"] = lines[len(lines)-1]
+	m.tok["operator-no-tenant"] = m.tok["operator"]
+	out = billingd(t, s.dbURL, "token", "create", "--tenant", "acme-corp", "--role", "admin")
+	lines = strings.Split(strings.TrimSpace(out), "\n")
 	m.tok["revoked"] = lines[len(lines)-1]
 	id := revokedID.FindStringSubmatch(out)
 	if id == nil {
@@ -423,7 +452,7 @@ func runMatrix(t *testing.T, s *server) {
 		row := restMatrix[rt.Name]
 		ops = append(ops, op{name: "REST " + rt.Name, acc: row.access, lax: row.lax, last: row.last, foreign: row.foreign, run: func(c string) (int, []byte, string) {
 			path, body := row.req(m, c)
-			resp := s.do(rt.Method, path, m.tok[c], body)
+			resp := s.do(rt.Method, path, m.tok[c], body, m.headers(c)...)
 			return resp.Status, resp.Body, fmt.Sprint(path, body)
 		}})
 	}
@@ -435,7 +464,7 @@ func runMatrix(t *testing.T, s *server) {
 		ops = append(ops, op{name: "GraphQL " + f, acc: row.access, lax: row.lax, last: row.last, run: func(c string) (int, []byte, string) {
 			query := row.query(m, c)
 			b, _ := json.Marshal(map[string]string{"query": query})
-			resp := s.do("POST", "/graphql", m.tok[c], b, "Content-Type", "application/json")
+			resp := s.do("POST", "/graphql", m.tok[c], b, append(m.headers(c), "Content-Type", "application/json")...)
 			return gqlStatus(t, resp), resp.Body, query
 		}})
 	}
