@@ -176,7 +176,7 @@ func TestCrashDuringIngestion(t *testing.T) {
 			tok := token(t, dbURL, "acme", "editor", "")
 			s := startOn(t, dbURL, loadFlags()...)
 			const nBatches, size, shared = 48, 250, 10
-			batches, want := crashBatches(nBatches, size, shared, time.Now().UTC().Add(-time.Hour).Truncate(time.Hour))
+			batches, want := crashBatches(nBatches, size, shared, s.now().Add(-time.Hour).Truncate(time.Hour))
 
 			c := newFaultClient(s.base, tok, 30*time.Second)
 			var answered atomic.Int64
@@ -307,7 +307,7 @@ func TestDatabaseOutage(t *testing.T) {
 
 	const maxWait = 15 * time.Second
 	c := newFaultClient(s.base, tok, maxWait+5*time.Second)
-	ts := time.Now().UTC().Add(-time.Hour).Truncate(time.Second)
+	ts := s.now().Add(-time.Hour).Truncate(time.Second)
 	type result struct {
 		phase  string
 		op     string
@@ -480,7 +480,7 @@ func TestGracefulShutdownUnderLoad(t *testing.T) {
 			const ns = "/api/web/namespaces/prod"
 			expect(t, s.do("POST", ns+"/quotas", tok, `{"metadata":{"name":"caps"},"spec":{"object_limits":{"http_loadbalancer":{"maximum":1000000}}}}`), 200)
 			c := newFaultClient(s.base, tok, 30*time.Second)
-			ts := time.Now().UTC().Add(-time.Hour).Truncate(time.Second)
+			ts := s.now().Add(-time.Hour).Truncate(time.Second)
 
 			var reserved, events, answered, afterTerm atomic.Int64
 			var termed atomic.Bool

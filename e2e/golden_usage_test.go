@@ -31,7 +31,7 @@ func TestGoldenUsageRoutes(t *testing.T) {
 	s := start(t, "sqlite")
 	tok := token(t, s.dbURL, "acme", "admin", "")
 	putOnPlan(t, s, tok, "team") // a priced rate card and a flat price
-	base := time.Now().UTC().Truncate(24 * time.Hour).Add(-24 * time.Hour)
+	base := s.now().Truncate(24 * time.Hour).Add(-24 * time.Hour)
 	at := func(d time.Duration) string { return base.Add(d).Format(time.RFC3339) }
 	events := fmt.Sprintf(`[
  {"id":"g1","usage_type":"http_requests","object_name":"lb-1","quantity":"1500000","unit_name":"request","timestamp":%q},

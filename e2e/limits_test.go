@@ -124,7 +124,7 @@ func TestLimits(t *testing.T) {
 	})
 
 	t.Run("ingestion batch", func(t *testing.T) {
-		ts := time.Now().Add(-time.Hour)
+		ts := s.now().Add(-time.Hour)
 		batch := make([]any, usage.MaxBatch+1)
 		for i := range batch {
 			batch[i] = event("b"+strconv.Itoa(i), "http_requests", "request", "1", ts)

@@ -61,10 +61,10 @@ func TestUpgradeWithProration(t *testing.T) {
 		if err := json.Unmarshal(r.Body, &l); err != nil {
 			t.Fatal(err)
 		}
-		if time.Now().UTC().After(end) {
+		if s.now().After(end) {
 			t.Skip("the month ended during the test")
 		}
-		if len(l.Invoices) != 1 || !l.Invoices[0].Active || l.Invoices[0].Name != pending || l.Invoices[0].Amount != fmt.Sprint(want) {
+		if len(l.Invoices) != 1 || !l.Invoices[0].Active || l.Invoices[0].Name != pending || cents(t, l.Invoices[0].Amount) != want {
 			t.Fatalf("running invoice %+v, want %s of amount %d", l.Invoices, pending, want)
 		}
 

@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -134,6 +135,16 @@ func startOnAt(t *testing.T, dbURL string, at time.Time, extra ...string) *serve
 
 func startOn(t *testing.T, dbURL string, extra ...string) *server {
 	t.Helper()
+	// BILLINGD_E2E_CLOCK_START runs every server of the suite on a simulated
+	// clock from that instant, to try the whole suite at a chosen hour.
+	if at := os.Getenv("BILLINGD_E2E_CLOCK_START"); at != "" && !slices.Contains(extra, "--clock-start") {
+		st, err := time.Parse(time.RFC3339Nano, at)
+		if err != nil {
+			t.Fatalf("BILLINGD_E2E_CLOCK_START: %v", err)
+		}
+		setSimClock(dbURL, st)
+		extra = append([]string{"--clock-start", at}, extra...)
+	}
 	addr := freeAddr(t)
 	s := &server{t: t, base: "http://" + addr, dbURL: dbURL, logs: &syncBuffer{}, exited: make(chan error, 1)}
 	s.cmd = exec.Command(binary, append([]string{"serve", "--addr", addr, "--database-url", dbURL, "--log-format", "text"}, extra...)...)

@@ -32,7 +32,7 @@ func TestUsageIngestOverHTTP(t *testing.T) {
 	t.Parallel()
 	forEachDialect(t, func(t *testing.T, s *server) {
 		tok := token(t, s.dbURL, "acme", "editor", "")
-		ts := time.Now().UTC().Add(-time.Hour).Truncate(time.Second)
+		ts := s.now().Add(-time.Hour).Truncate(time.Second)
 
 		// A JSON array: valid events kept, bad ones rejected with reasons.
 		batch := []any{
@@ -119,6 +119,7 @@ func TestUsageIngestOverHTTP(t *testing.T) {
 			t.Fatal(err)
 		}
 		cmd := exec.Command(binary, "usage", "import", bad, "--tenant", "acme", "--database-url", s.dbURL)
+		cmd.Env = clockEnv(s.dbURL)
 		outb, err := cmd.Output()
 		if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 {
 			t.Fatalf("import with rejections: %v\n%s", err, outb)
