@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/billingd/billingd/domain/errs"
+	"github.com/billingd/billingd/domain/text"
 )
 
 // Repository stores quota objects and usage counters. Every method is scoped
@@ -42,6 +43,10 @@ type Delta struct {
 	Key    string
 	Amount Amount
 	Max    *Amount
+	// AtCapacity says Max is MaxCounter, the largest countable amount, and
+	// not a limit of the key: going over it is a bad request, not a quota
+	// decision.
+	AtCapacity bool
 }
 
 // DefaultQuotaSource gives the default quota of a tenant's current plan, the
@@ -99,15 +104,21 @@ type ReserveInput struct {
 	IdempotencyKey string
 }
 
+// MaxReserveKeys is the most keys (all classes together) one reservation
+// may name; a transport checks it before it parses any amount.
+const MaxReserveKeys = 1000
+
 // Validate reports every bad field at once.
 func (in ReserveInput) Validate() error {
 	var f errs.Fields
 	if len(in.Objects)+len(in.Resources)+len(in.APIs) == 0 {
 		f.Add("objects", "at least one of objects, resources or apis must name a key")
 	}
-	if len(in.Objects)+len(in.Resources)+len(in.APIs) > 1000 {
-		f.Add("objects", "at most 1000 keys per reservation")
+	if n := len(in.Objects) + len(in.Resources) + len(in.APIs); n > MaxReserveKeys {
+		f.Add("objects", "at most %d keys per reservation, got %d", MaxReserveKeys, n)
+		return f.Err()
 	}
+	text.Check(&f, "Idempotency-Key", in.IdempotencyKey)
 	check := func(field string, m map[string]Amount, whole, nonNegative bool) {
 		for _, k := range sortedKeys(m) {
 			p := field + "[\"" + k + "\"]"
@@ -119,6 +130,9 @@ func (in ReserveInput) Validate() error {
 			}
 			if nonNegative && m[k] < 0 {
 				f.Add(p, "must not be negative (API calls cannot be given back)")
+			}
+			if m[k] > MaxCounter || m[k] < -MaxCounter {
+				f.Add(p, "must be at most %d in magnitude, the largest countable amount", int64(MaxAmount))
 			}
 		}
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/billingd/billingd/domain/errs"
 	"github.com/billingd/billingd/domain/tenancy"
+	"github.com/billingd/billingd/domain/text"
 )
 
 // Class is one of the three families of quota keys.
@@ -86,8 +87,35 @@ func (r RateLimit) Period() time.Duration {
 // validKey reports whether a map key follows the upstream key rule.
 func validKey(k string) bool { return len(k) <= 512 && keyPattern.MatchString(k) }
 
+// The caps on the maps of a quota object. Each key is a row of every
+// effective-limit computation and of every report, so an object with
+// thousands of them would slow every reservation of its namespace.
+const (
+	// MaxLimitKeys caps each of object_limits, resource_limits and
+	// api_limits of one spec.
+	MaxLimitKeys = 256
+	// MaxLabels caps metadata.labels.
+	MaxLabels = 64
+	// MaxAnnotations caps metadata.annotations.
+	MaxAnnotations = 64
+)
+
 // Validate reports every bad limit; prefix is the JSON path of the spec.
 func (s Spec) Validate(prefix string, f *errs.Fields) {
+	tooMany := false
+	for _, m := range []struct {
+		field string
+		n     int
+	}{{"object_limits", len(s.ObjectLimits)}, {"resource_limits", len(s.ResourceLimits)}, {"api_limits", len(s.APILimits)}} {
+		if m.n > MaxLimitKeys {
+			f.Add(prefix+"."+m.field, "has %d keys; at most %d are allowed", m.n, MaxLimitKeys)
+			tooMany = true
+		}
+	}
+	if tooMany {
+		// One line per map, not one per key of a map that is refused anyway.
+		return
+	}
 	for _, k := range sortedKeys(s.ObjectLimits) {
 		p := fmt.Sprintf("%s.object_limits[%q]", prefix, k)
 		if !validKey(k) {
@@ -110,6 +138,8 @@ func (s Spec) Validate(prefix string, f *errs.Fields) {
 			f.Add(p+".maximum", "must not be negative")
 		case m > MaxAmount:
 			f.Add(p+".maximum", "must be at most %g", float64(MaxAmount))
+		case subMillionth(m):
+			f.Add(p+".maximum", "has more than 6 decimals; limits are kept in millionths")
 		}
 	}
 	for _, k := range sortedKeys(s.APILimits) {
@@ -145,6 +175,17 @@ func ValidateMeta(name, ns, description string, labels, annotations map[string]s
 	if len(description) > 1200 {
 		f.Add("metadata.description", "must be at most 1200 bytes")
 	}
+	text.Check(f, "metadata.description", description)
+	if len(labels) > MaxLabels {
+		f.Add("metadata.labels", "has %d labels; at most %d are allowed", len(labels), MaxLabels)
+		labels = nil
+	}
+	if len(annotations) > MaxAnnotations {
+		f.Add("metadata.annotations", "has %d annotations; at most %d are allowed", len(annotations), MaxAnnotations)
+		annotations = nil
+	}
+	text.CheckMap(f, "metadata.labels", labels)
+	text.CheckMap(f, "metadata.annotations", annotations)
 	for _, k := range sortedKeys(labels) {
 		if !validLabelKey(k) {
 			f.Add(fmt.Sprintf("metadata.labels[%q]", k), "key must be 1-63 characters of letters, digits, '-', '_', '.' or '/', starting and ending with a letter or digit")

@@ -14,6 +14,7 @@ import (
 	"github.com/billingd/billingd/domain/kernel"
 	"github.com/billingd/billingd/domain/labels"
 	"github.com/billingd/billingd/domain/tenancy"
+	"github.com/billingd/billingd/domain/text"
 	"github.com/google/uuid"
 )
 
@@ -130,6 +131,9 @@ func (s *Service) Get(ctx context.Context, ns, name string) (Quota, error) {
 	if err != nil {
 		return Quota{}, err
 	}
+	if err := text.Err("name", name); err != nil {
+		return Quota{}, err
+	}
 	return s.c.Repo.Get(ctx, p.TenantID, ns, name)
 }
 
@@ -178,6 +182,9 @@ func authorizeAll(ctx context.Context, nss []string) (tenancy.Principal, error) 
 func (s *Service) Delete(ctx context.Context, in DeleteInput) error {
 	p, err := authorize(ctx, tenancy.Write, in.Namespace)
 	if err != nil {
+		return err
+	}
+	if err := text.Err("name", in.Name); err != nil {
 		return err
 	}
 	return s.c.Tx.InTx(ctx, func(ctx context.Context) error {
@@ -276,6 +283,14 @@ func uniq(ss []string) []string {
 
 const reserveScope = "quota.reserve"
 
+// AuthorizeReserve says whether the caller may reserve in namespace ns. A
+// transport calls it before it parses the amounts of a request, so a caller
+// without the right never makes billingd do that work; Reserve checks again.
+func (s *Service) AuthorizeReserve(ctx context.Context, ns string) error {
+	_, err := authorize(ctx, tenancy.Write, ns)
+	return err
+}
+
 // Reserve applies every delta of in atomically or none of them. Positive
 // deltas must fit inside the effective limits; API deltas must also fit the
 // rate limit's token bucket. Over a limit it returns a QuotaExceeded error
@@ -344,6 +359,9 @@ func (s *Service) Reserve(ctx context.Context, in ReserveInput) (ReserveResult, 
 			for _, c := range after {
 				cur[string(c.Class)+"\x00"+c.Key] = c.Used
 			}
+			if err := overCapacity(rejected, cur); err != nil {
+				return err
+			}
 			for _, d := range rejected {
 				exceeded = append(exceeded, Exceeded{Class: d.Class, Key: d.Key, Limit: d.Max.String(),
 					Current: cur[string(d.Class)+"\x00"+d.Key].String(), Requested: d.Amount.String()})
@@ -391,6 +409,21 @@ func (s *Service) Reserve(ctx context.Context, in ReserveInput) (ReserveResult, 
 	return res, nil
 }
 
+// overCapacity is the error of the rejected deltas that would take a counter
+// past MaxCounter, or nil when every rejection is a quota decision. It is a
+// bad request (400), not QuotaExceeded (429): no limit was hit and waiting
+// does not help; only a release (a negative delta) makes room.
+func overCapacity(rejected []Delta, cur map[string]Amount) error {
+	var f errs.Fields
+	for _, d := range rejected {
+		if d.AtCapacity {
+			f.Add(fmt.Sprintf("%s[%q]", d.Class, d.Key), "usage %s + %s would pass %d, the largest countable amount; nothing was reserved",
+				cur[string(d.Class)+"\x00"+d.Key], d.Amount, int64(MaxAmount))
+		}
+	}
+	return f.Err()
+}
+
 func unitName(r RateLimit) string {
 	if r.Unit == "" {
 		return "per-second"
@@ -401,26 +434,30 @@ func unitName(r RateLimit) string {
 // buildDeltas turns the input into counter changes in a fixed order (class,
 // then key), so concurrent reservations lock rows in the same order and
 // cannot deadlock.
+//
+// Every delta gets a Max: a key without a limit is still capped at
+// MaxCounter, so a counter can never pass what an int64 column holds (the
+// database would fail the update with an overflow, a 500).
 func buildDeltas(in ReserveInput, limits Spec) []Delta {
 	var ds []Delta
-	for _, k := range sortedKeys(in.Objects) {
-		d := Delta{Class: Objects, Key: k, Amount: in.Objects[k]}
-		if l, ok := limits.ObjectLimits[k]; ok {
-			m := Units(int64(l.Maximum))
-			d.Max = &m
+	capped := func(d Delta, limit Amount, ok bool) Delta {
+		if !ok || limit > MaxCounter {
+			limit, d.AtCapacity = MaxCounter, true
 		}
-		ds = append(ds, d)
+		d.Max = &limit
+		return d
+	}
+	for _, k := range sortedKeys(in.Objects) {
+		l, ok := limits.ObjectLimits[k]
+		ds = append(ds, capped(Delta{Class: Objects, Key: k, Amount: in.Objects[k]}, Units(int64(l.Maximum)), ok))
 	}
 	for _, k := range sortedKeys(in.Resources) {
-		d := Delta{Class: Resources, Key: k, Amount: in.Resources[k]}
-		if l, ok := limits.ResourceLimits[k]; ok {
-			m := AmountFromFloat(l.Maximum)
-			d.Max = &m
-		}
-		ds = append(ds, d)
+		l, ok := limits.ResourceLimits[k]
+		ds = append(ds, capped(Delta{Class: Resources, Key: k, Amount: in.Resources[k]}, AmountFromFloat(l.Maximum), ok))
 	}
 	for _, k := range sortedKeys(in.APIs) {
-		ds = append(ds, Delta{Class: APIs, Key: k, Amount: in.APIs[k]})
+		// API limits are rates (token buckets), not a ceiling of the count.
+		ds = append(ds, capped(Delta{Class: APIs, Key: k, Amount: in.APIs[k]}, 0, false))
 	}
 	sort.SliceStable(ds, func(i, j int) bool {
 		if ds[i].Class != ds[j].Class {

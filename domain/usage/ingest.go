@@ -11,6 +11,7 @@ import (
 	"github.com/billingd/billingd/domain/kernel"
 	"github.com/billingd/billingd/domain/plan"
 	"github.com/billingd/billingd/domain/tenancy"
+	"github.com/billingd/billingd/domain/text"
 	"github.com/shopspring/decimal"
 )
 
@@ -146,6 +147,20 @@ func (s *Service) Ingest(ctx context.Context, ns string, events []Event) (Ingest
 	return res, nil
 }
 
+// AuthorizeIngest says whether the caller may ingest into namespace ns. A
+// transport calls it before it decodes a batch (up to megabytes), so a
+// caller without the right costs nothing; Ingest checks again.
+func (s *Service) AuthorizeIngest(ctx context.Context, ns string) error {
+	p, err := tenancy.PrincipalFrom(ctx)
+	if err != nil {
+		return err
+	}
+	if !tenancy.ValidName(ns) {
+		return &errs.Error{Kind: errs.Invalid, Message: "invalid request", Fields: []errs.FieldError{{Field: "namespace", Problem: "must be a DNS-1035 label"}}}
+	}
+	return p.Authorize(tenancy.Write, ns)
+}
+
 // validate returns every problem of one event, so a client fixes them at once.
 func validate(e Event, pl plan.Plan, now time.Time, late time.Duration) []string {
 	var r []string
@@ -168,6 +183,13 @@ func validate(e Event, pl plan.Plan, now time.Time, late time.Duration) []string
 	for _, f := range []struct{ name, v string }{{"usage_type", e.UsageType}, {"object_name", e.ObjectName}, {"unit_name", e.UnitName}, {"deployment", e.Deployment}, {"container", e.Container}} {
 		if len(f.v) > maxNameLength {
 			r = append(r, fmt.Sprintf("%s is longer than %d bytes", f.name, maxNameLength))
+		}
+	}
+	// Every string is a key of the events or rollups table: a NUL fails the
+	// whole transaction on PostgreSQL, and invalid UTF-8 is not text.
+	for _, f := range []struct{ name, v string }{{"id", e.ID}, {"usage_type", e.UsageType}, {"object_name", e.ObjectName}, {"unit_name", e.UnitName}, {"deployment", e.Deployment}, {"container", e.Container}} {
+		if p := text.Problem(f.v); p != "" {
+			r = append(r, f.name+" "+p)
 		}
 	}
 	if e.Quantity.IsNegative() {
