@@ -14,9 +14,10 @@ import (
 )
 
 // decodeBody reads a JSON body into dst. An empty body is valid (the legacy
-// gateway ignores EOF); unknown fields, trailing data and bodies over the
-// size limit are errors that name the problem. Content-Type is not checked:
-// F5's own client sends none on PUT and DELETE.
+// gateway ignores EOF); unknown fields, trailing data, bodies over the size
+// limit and what checkJSON refuses (repeated keys, NUL, invalid UTF-8,
+// number bombs, too many members) are errors that name the problem.
+// Content-Type is not checked: F5's own client sends none on PUT and DELETE.
 func decodeBody(r *http.Request, dst any) error {
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
@@ -28,6 +29,9 @@ func decodeBody(r *http.Request, dst any) error {
 	}
 	if len(bytes.TrimSpace(body)) == 0 {
 		return nil
+	}
+	if p := checkJSON(body, maxJSONMembers); p != nil {
+		return p.err()
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()

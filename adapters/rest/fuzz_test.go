@@ -7,6 +7,7 @@ import (
 
 	"github.com/billingd/billingd/domain/errs"
 	"github.com/billingd/billingd/domain/quota"
+	"github.com/billingd/billingd/domain/text"
 )
 
 // FuzzQuotaBodies feeds arbitrary bytes to the decoders of the quota bodies
@@ -19,6 +20,13 @@ func FuzzQuotaBodies(f *testing.F) {
 		`{"objects":{"http_loadbalancer":1},"resources":{"vcpu":2.5},"apis":{"x.API.Create":1}}`,
 		`{"objects":{"a":-1e400}}`, `{"resources":{"v":"0.0000001"}}`, `{"namespace":"n","fail_if_referred":true}`,
 		``, `null`, `[]`, `{"metadata":`, `{"spec":{"object_limits":{"":{"maximum":2147483648}}}}`,
+		// Hostile input (issue 10): NUL, invalid UTF-8, exponent and digit
+		// bombs, repeated keys.
+		`{"metadata":{"name":"q","description":"a\u0000b"}}`, "{\"metadata\":{\"name\":\"q\",\"description\":\"\xff\xfe\"}}",
+		`{"metadata":{"name":"q","labels":{"\u0000":"v"}}}`, `{"metadata":{"name":"q","description":"\ud800"}}`,
+		`{"resources":{"gpu":1e999999}}`, `{"resources":{"gpu":1e-999999}}`, `{"objects":{"a":` + strings.Repeat("9", 60) + `}}`,
+		`{"spec":{"resource_limits":{"vcpu":{"maximum":1e999999}}}}`, `{"spec":{"resource_limits":{"vcpu":{"maximum":2.0000001}}}}`,
+		`{"metadata":{"name":"a","name":"b"}}`, `{"objects":{"a":1,"\u0061":2}}`, `{"resources":{"gpu":1000000000000}}`,
 	} {
 		f.Add([]byte(s))
 	}
@@ -33,10 +41,25 @@ func FuzzQuotaBodies(f *testing.F) {
 		if err := decodeBody(req, &c); err != nil {
 			check(err)
 		} else {
+			var fe errs.Fields
 			in := quota.CreateInput{Namespace: "ns1", Name: c.Metadata.Name, Labels: c.Metadata.Labels, Annotations: c.Metadata.Annotations,
-				Description: c.Metadata.Description, Spec: specFromWire(c.Spec)}
+				Description: c.Metadata.Description, Spec: specFromWire(c.Spec, &fe)}
+			check(fe.Err())
 			check(in.Validate())
 			_ = specToWire(in.Spec)
+			// What got past the edge is storable text.
+			strs := []string{in.Name, in.Description}
+			for k, v := range in.Labels {
+				strs = append(strs, k, v)
+			}
+			for k, v := range in.Annotations {
+				strs = append(strs, k, v)
+			}
+			for _, s := range strs {
+				if p := text.Problem(s); p != "" {
+					t.Fatalf("input %q: %q passed the edge: %s", body, s, p)
+				}
+			}
 		}
 		req = httptest.NewRequest("POST", "/", strings.NewReader(string(body)))
 		var r reserveRequest

@@ -18,7 +18,11 @@ func (a *api) listInvoices(_ http.ResponseWriter, r *http.Request) (any, error) 
 		return nil, errs.New(errs.Unavailable, "invoices are not enabled on this server")
 	}
 	limit := 0
-	if raw := strings.TrimSpace(r.URL.Query().Get("limit")); raw != "" {
+	raw, err := queryValue(r, "limit")
+	if err != nil {
+		return nil, err
+	}
+	if raw = strings.TrimSpace(raw); raw != "" {
 		n, err := strconv.ParseInt(raw, 10, 32)
 		if err != nil || n < 0 {
 			return nil, bodyError("limit", "%q is not a non-negative int32", raw)
@@ -37,7 +41,11 @@ func (a *api) invoicePDF(_ http.ResponseWriter, r *http.Request) (any, error) {
 	if a.Invoices == nil {
 		return nil, errs.New(errs.Unavailable, "invoices are not enabled on this server")
 	}
-	doc, err := a.Invoices.PDF(r.Context(), r.URL.Query().Get("name"))
+	name, err := queryValue(r, "name")
+	if err != nil {
+		return nil, err
+	}
+	doc, err := a.Invoices.PDF(r.Context(), name)
 	if err != nil {
 		return nil, err
 	}

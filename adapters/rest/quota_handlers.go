@@ -27,9 +27,14 @@ func (a *api) createQuota(_ http.ResponseWriter, r *http.Request) (any, error) {
 		return nil, err
 	}
 	req.Metadata.Namespace = mux.Vars(r)["namespace"]
+	var f errs.Fields
+	spec := specFromWire(req.Spec, &f)
+	if err := f.Err(); err != nil {
+		return nil, err
+	}
 	q, err := a.Quotas.Create(r.Context(), quota.CreateInput{
 		Namespace: req.Metadata.Namespace, Name: req.Metadata.Name, Labels: req.Metadata.Labels, Annotations: req.Metadata.Annotations,
-		Description: req.Metadata.Description, Disable: req.Metadata.Disable, Spec: specFromWire(req.Spec),
+		Description: req.Metadata.Description, Disable: req.Metadata.Disable, Spec: spec,
 	})
 	if err != nil {
 		return nil, err
@@ -51,11 +56,16 @@ func (a *api) replaceQuota(_ http.ResponseWriter, r *http.Request) (any, error) 
 	req.Metadata.Namespace, req.Metadata.Name = v["namespace"], v["name"]
 	rv := req.ResourceVersion
 	if rv == "" {
-		rv = strings.Trim(r.Header.Get("If-Match"), `"W/`)
+		rv = ifMatchVersion(r.Header.Get("If-Match"))
+	}
+	var f errs.Fields
+	spec := specFromWire(req.Spec, &f)
+	if err := f.Err(); err != nil {
+		return nil, err
 	}
 	err := a.Quotas.Replace(r.Context(), quota.ReplaceInput{CreateInput: quota.CreateInput{
 		Namespace: req.Metadata.Namespace, Name: req.Metadata.Name, Labels: req.Metadata.Labels, Annotations: req.Metadata.Annotations,
-		Description: req.Metadata.Description, Disable: req.Metadata.Disable, Spec: specFromWire(req.Spec),
+		Description: req.Metadata.Description, Disable: req.Metadata.Disable, Spec: spec,
 	}, ResourceVersion: rv})
 	if err != nil {
 		return nil, err
@@ -63,12 +73,27 @@ func (a *api) replaceQuota(_ http.ResponseWriter, r *http.Request) (any, error) 
 	return empty{}, nil
 }
 
+// ifMatchVersion is the resource version an If-Match header asks for: ""
+// (any) for "*" (RFC 9110: any current representation; a missing object
+// still fails, with 404 like any other tag), else the tag without quotes and
+// weakness prefix.
+func ifMatchVersion(h string) string {
+	h = strings.TrimSpace(h)
+	if h == "*" {
+		return ""
+	}
+	return strings.Trim(strings.TrimPrefix(h, "W/"), `"`)
+}
+
 // getQuota is op 16. The ETag carries the resource version for a later
 // replace (If-Match or resource_version).
 func (a *api) getQuota(w http.ResponseWriter, r *http.Request) (any, error) {
 	format := "GET_RSP_FORMAT_DEFAULT"
-	if raw := r.URL.Query().Get("response_format"); raw != "" {
-		var err error
+	raw, err := queryValue(r, "response_format")
+	if err != nil {
+		return nil, err
+	}
+	if raw != "" {
 		if format, err = responseFormats.parse("response_format", raw); err != nil {
 			return nil, err
 		}
@@ -95,7 +120,11 @@ func (a *api) getQuota(w http.ResponseWriter, r *http.Request) (any, error) {
 // system_metadata and get_spec.
 func (a *api) listQuotas(_ http.ResponseWriter, r *http.Request) (any, error) {
 	qv := r.URL.Query()
-	sel, err := labels.Parse(qv.Get("label_filter"))
+	filter, err := queryValue(r, "label_filter")
+	if err != nil {
+		return nil, err
+	}
+	sel, err := labels.Parse(filter)
 	if err != nil {
 		return nil, err
 	}
@@ -150,14 +179,26 @@ func (a *api) quotaUsage(_ http.ResponseWriter, r *http.Request) (any, error) {
 }
 
 // reserveQuota is our extension: all-or-nothing usage deltas.
+//
+// The cheap checks come first: the caller's right to reserve (before the
+// body is even read), the body's size and shape (decodeBody: bounded
+// literals, at most maxJSONMembers per map), then the key count; only then
+// is any amount converted.
 func (a *api) reserveQuota(_ http.ResponseWriter, r *http.Request) (any, error) {
+	ns := mux.Vars(r)["namespace"]
+	if err := a.Quotas.AuthorizeReserve(r.Context(), ns); err != nil {
+		return nil, err
+	}
 	var req reserveRequest
 	if err := decodeBody(r, &req); err != nil {
 		return nil, err
 	}
+	if n := len(req.Objects) + len(req.Resources) + len(req.APIs); n > quota.MaxReserveKeys {
+		return nil, bodyError("body", "names %d keys; a reservation names at most %d", n, quota.MaxReserveKeys)
+	}
 	var f errs.Fields
 	in := quota.ReserveInput{
-		Namespace:      mux.Vars(r)["namespace"],
+		Namespace:      ns,
 		Objects:        amountsFromWire("objects", req.Objects, &f),
 		Resources:      amountsFromWire("resources", req.Resources, &f),
 		APIs:           amountsFromWire("apis", req.APIs, &f),

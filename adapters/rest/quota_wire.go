@@ -1,9 +1,14 @@
 package rest
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"maps"
 	"math"
+	"slices"
+	"strconv"
 	"time"
 
 	"github.com/billingd/billingd/domain/errs"
@@ -37,6 +42,46 @@ type limitWire struct {
 
 type floatLimitWire struct {
 	Maximum float64 `json:"maximum,omitempty"`
+	// problem is what is wrong with the maximum as sent; set on decoding.
+	problem string
+}
+
+// UnmarshalJSON reads the maximum from its literal, so a seventh decimal
+// is refused instead of rounded away by the double (limits are kept in
+// millionths), and an exponent bomb never reaches strconv.
+func (l *floatLimitWire) UnmarshalJSON(b []byte) error {
+	var raw struct {
+		Maximum json.RawMessage `json:"maximum"`
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&raw); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) {
+			return bodyError("spec.resource_limits", `each limit must be an object like {"maximum": 2.5}`)
+		}
+		return err
+	}
+	*l = floatLimitWire{}
+	lit := string(bytes.TrimSpace(raw.Maximum))
+	switch {
+	case lit == "" || lit == "null":
+		return nil
+	case lit[0] == '"':
+		l.problem = "must be a JSON number"
+		return nil
+	}
+	if _, err := quota.ReadAmount(lit); err != nil {
+		l.problem = fmt.Sprintf("%s %s", truncate(lit, 40), err)
+		return nil
+	}
+	f, err := strconv.ParseFloat(lit, 64)
+	if err != nil {
+		l.problem = fmt.Sprintf("%s is not a number", truncate(lit, 40))
+		return nil
+	}
+	l.Maximum = f
+	return nil
 }
 
 type rateLimitWire struct {
@@ -149,7 +194,9 @@ func ts(t time.Time) string {
 	return t.UTC().Format(time.RFC3339Nano)
 }
 
-func specFromWire(w quotaSpecWire) quota.Spec {
+// specFromWire maps the wire spec and records in f what the decoding found
+// wrong with the literals.
+func specFromWire(w quotaSpecWire, f *errs.Fields) quota.Spec {
 	var s quota.Spec
 	if len(w.ObjectLimits) > 0 {
 		s.ObjectLimits = map[string]quota.ObjectLimit{}
@@ -159,7 +206,11 @@ func specFromWire(w quotaSpecWire) quota.Spec {
 	}
 	if len(w.ResourceLimits) > 0 {
 		s.ResourceLimits = map[string]quota.ResourceLimit{}
-		for k, v := range w.ResourceLimits {
+		for _, k := range slices.Sorted(maps.Keys(w.ResourceLimits)) {
+			v := w.ResourceLimits[k]
+			if v.problem != "" {
+				f.Add(fmt.Sprintf("spec.resource_limits[%q].maximum", k), "%s", v.problem)
+			}
 			s.ResourceLimits[k] = quota.ResourceLimit{Maximum: v.Maximum}
 		}
 	}
@@ -251,10 +302,10 @@ func amountsFromWire(field string, in map[string]json.Number, f *errs.Fields) ma
 		return nil
 	}
 	out := make(map[string]quota.Amount, len(in))
-	for k, v := range in {
-		a, ok := quota.ParseAmount(v.String())
-		if !ok {
-			f.Add(fmt.Sprintf("%s[%q]", field, k), "%q must be a number with at most 6 decimals and magnitude at most %d", v.String(), quota.MaxAmount)
+	for _, k := range slices.Sorted(maps.Keys(in)) {
+		a, err := quota.ReadAmount(in[k].String())
+		if err != nil {
+			f.Add(fmt.Sprintf("%s[%q]", field, k), "%s %s; amounts have at most 6 decimals and magnitude at most %d", truncate(in[k].String(), 40), err, int64(quota.MaxAmount))
 			continue
 		}
 		out[k] = a

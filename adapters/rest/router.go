@@ -123,6 +123,10 @@ func Register(r *mux.Router, c Config) {
 
 func serve(a *api, h handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := checkRequestText(r); err != nil {
+			writeError(w, r, a.Logger, err)
+			return
+		}
 		v, err := h(w, r)
 		if err != nil {
 			writeError(w, r, a.Logger, err)

@@ -64,7 +64,11 @@ func contactFromWire(field string, c *contactWire, f *errs.Fields) *subscription
 
 // getPlanTransition is op 9: public (no token), only the state.
 func (a *api) getPlanTransition(_ http.ResponseWriter, r *http.Request) (any, error) {
-	st, err := a.Plans.TransitionState(r.Context(), r.URL.Query().Get("id"))
+	id, err := queryValue(r, "id")
+	if err != nil {
+		return nil, err
+	}
+	st, err := a.Plans.TransitionState(r.Context(), id)
 	if err != nil {
 		return nil, err
 	}
@@ -74,7 +78,11 @@ func (a *api) getPlanTransition(_ http.ResponseWriter, r *http.Request) (any, er
 // listSubscriptions is op 18; the namespace is ignored (subscriptions are
 // tenant-wide).
 func (a *api) listSubscriptions(_ http.ResponseWriter, r *http.Request) (any, error) {
-	current, err := parseBool("current", r.URL.Query().Get("current"))
+	raw, err := queryValue(r, "current")
+	if err != nil {
+		return nil, err
+	}
+	current, err := parseBool("current", raw)
 	if err != nil {
 		return nil, err
 	}

@@ -56,7 +56,17 @@ type decodedBatch struct {
 }
 
 // ingestEvents is the extension POST .../usage/events.
+//
+// The caller's right to write the namespace is checked before the body (up
+// to IngestMaxBodyBytes) is read.
 func (a *api) ingestEvents(_ http.ResponseWriter, r *http.Request) (any, error) {
+	if a.Usage == nil {
+		return nil, errs.New(errs.Unavailable, "usage ingestion is not configured")
+	}
+	ns := mux.Vars(r)["namespace"]
+	if err := a.Usage.AuthorizeIngest(r.Context(), ns); err != nil {
+		return nil, err
+	}
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
 		var mbe *http.MaxBytesError
@@ -70,10 +80,7 @@ func (a *api) ingestEvents(_ http.ResponseWriter, r *http.Request) (any, error) 
 	if err != nil {
 		return nil, err
 	}
-	if a.Usage == nil {
-		return nil, errs.New(errs.Unavailable, "usage ingestion is not configured")
-	}
-	res, err := a.Usage.Ingest(r.Context(), mux.Vars(r)["namespace"], b.events)
+	res, err := a.Usage.Ingest(r.Context(), ns, b.events)
 	if err != nil {
 		return nil, err
 	}
@@ -142,16 +149,23 @@ func decodeEvents(body []byte, ndjson bool) (decodedBatch, error) {
 			return b, bodyError("body", "a batch holds at most %d events; split it", usage.MaxBatch)
 		}
 		var w eventWire
-		first := peekByte(body, dec.InputOffset())
+		start := elemStart(body, dec.InputOffset())
 		err := dec.Decode(&w)
 		var se *json.SyntaxError
 		if errors.As(err, &se) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
 			return b, bodyError("body", "not valid JSON near byte %d: %s", dec.InputOffset(), strings.TrimPrefix(err.Error(), "json: "))
 		}
 		var e usage.Event
+		isObject := start < len(body) && body[start] == '{'
+		var problem error
+		if isObject {
+			problem = eventProblem(body[start:dec.InputOffset()])
+		}
 		switch {
-		case first != '{':
+		case !isObject:
 			e, err = usage.Event{}, errors.New("an event must be a JSON object")
+		case problem != nil:
+			e, err = usage.Event{ID: w.ID}, problem
 		case err != nil:
 			e, err = usage.Event{ID: w.ID}, errors.New(eventFieldProblem(err))
 		default:
@@ -178,16 +192,35 @@ func (b *decodedBatch) addDecoded(e usage.Event, err error) {
 	b.total++
 }
 
-// peekByte returns the first non-space byte of body at or after off.
-func peekByte(body []byte, off int64) byte {
-	for i := off; i < int64(len(body)); i++ {
-		switch c := body[i]; c {
+// elemStart returns the index of the first byte of body at or after off
+// that is not a space or the comma between elements (len(body) if none).
+func elemStart(body []byte, off int64) int {
+	i := int(off)
+	for ; i < len(body); i++ {
+		switch body[i] {
 		case ' ', '\t', '\r', '\n', ',':
 		default:
-			return c
+			return i
 		}
 	}
-	return 0
+	return i
+}
+
+// maxEventMembers bounds the members of one event object; it has 8 fields.
+const maxEventMembers = 64
+
+// eventProblem is what checkJSON refuses in one event (a repeated key, a
+// NUL, invalid UTF-8, a number bomb) as a rejection reason that names the
+// field, or nil.
+func eventProblem(raw []byte) error {
+	p := checkJSON(raw, maxEventMembers)
+	if p == nil {
+		return nil
+	}
+	if p.path == "" {
+		return errors.New(p.problem)
+	}
+	return errors.New(p.path + " " + p.problem)
 }
 
 // DecodeEvent turns one JSON event (the wire form of this route) into an
@@ -197,6 +230,13 @@ func DecodeEvent(raw []byte) (usage.Event, error) {
 	var w eventWire
 	if t := bytes.TrimSpace(raw); len(t) == 0 || t[0] != '{' {
 		return usage.Event{}, errors.New("an event must be a JSON object")
+	}
+	if err := eventProblem(raw); err != nil {
+		var idOnly struct {
+			ID string `json:"id"`
+		}
+		_ = json.Unmarshal(raw, &idOnly)
+		return usage.Event{ID: idOnly.ID}, err
 	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/billingd/billingd/domain/errs"
+	"github.com/billingd/billingd/domain/text"
 )
 
 // FuzzIngestBody feeds arbitrary bodies to the ingestion decoder, as a JSON
@@ -18,6 +19,13 @@ func FuzzIngestBody(f *testing.F) {
 		`[{"id":1},{"quantity":true},null,5,"x",{"timestamp":"yesterday"},{"quantity":"1e999999999"},{"extra":1}]`,
 		"{\"id\":\"a\",\"quantity\":1}\n\n{\"id\":\"b\",\"quantity\":\"-1\"}\r\n",
 		`[`, `[{]`, `{}`, ``, `[] []`, `[{"quantity":1e400}]`,
+		// Hostile input (issue 10): NUL, invalid UTF-8, exponent bombs,
+		// repeated keys.
+		`[{"id":"a\u0000b","usage_type":"http_requests","object_name":"lb","quantity":1,"unit_name":"request","timestamp":"2026-11-26T10:00:00Z"}]`,
+		"[{\"id\":\"u-\xff\",\"quantity\":1},{\"id\":\"u-\xfe\",\"quantity\":1}]",
+		`[{"id":"x","object_name":"\ud800","deployment":"\u0000","container":"c\u0000"}]`,
+		`[{"id":"x","quantity":1e999999},{"id":"y","quantity":` + strings.Repeat("9", 60) + `}]`,
+		`[{"id":"x","quantity":1,"quantity":2},{"id":"y","\u0069d":"z"}]`,
 	} {
 		f.Add([]byte(s), false)
 		f.Add([]byte(s), true)
@@ -44,6 +52,11 @@ func FuzzIngestBody(f *testing.F) {
 			seen[r.Index] = true
 		}
 		for _, e := range b.events {
+			for _, s := range []string{e.ID, e.UsageType, e.ObjectName, e.UnitName, e.Deployment, e.Container} {
+				if p := text.Problem(s); p != "" {
+					t.Fatalf("input %q: event %+v passed the decoder: %s", body, e, p)
+				}
+			}
 			if e.Quantity.Exponent() > 40 || e.Quantity.Exponent() < -40 || (!e.Timestamp.IsZero() && e.Timestamp.Location().String() != "UTC") {
 				t.Fatalf("input %q: event %+v escaped the checks", body, e)
 			}
