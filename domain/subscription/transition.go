@@ -14,6 +14,7 @@ import (
 	"github.com/billingd/billingd/domain/kernel"
 	"github.com/billingd/billingd/domain/plan"
 	"github.com/billingd/billingd/domain/tenancy"
+	"github.com/billingd/billingd/domain/text"
 	"github.com/google/uuid"
 )
 
@@ -103,6 +104,7 @@ func (in InitiateInput) Validate(cat *plan.Catalog) error {
 	if len(in.IdempotencyKey) > 255 {
 		f.Add("Idempotency-Key", "must be at most 255 characters")
 	}
+	in.checkText(&f)
 	if in.NewPlan == "" {
 		f.Add("new_plan", "is required: the name of the target plan")
 		return f.Err()
@@ -435,6 +437,9 @@ func (s *Service) Reject(ctx context.Context, id, reason string) (Transition, er
 	if err != nil {
 		return Transition{}, err
 	}
+	if err := text.Err("reason", reason); err != nil {
+		return Transition{}, err
+	}
 	return s.decide(ctx, p.TenantID, id, p.Actor(), s.rejectFn(reason))
 }
 
@@ -458,6 +463,9 @@ func (s *Service) ApproveAsOperator(ctx context.Context, id string, force bool) 
 
 // RejectAsOperator is Reject for a trusted operator (the CLI).
 func (s *Service) RejectAsOperator(ctx context.Context, id, reason string) (Transition, error) {
+	if err := text.Err("reason", reason); err != nil {
+		return Transition{}, err
+	}
 	return s.decide(ctx, "", id, "operator", s.rejectFn(reason))
 }
 
