@@ -30,8 +30,10 @@ type serveConfig struct {
 	logFormat     string
 	shutdownWait  time.Duration
 	debugAddr     string
-	authCacheTTL  time.Duration
-	dbMaxConns    int
+	// metricsAddr, when set, moves /metrics off the public listener.
+	metricsAddr  string
+	authCacheTTL time.Duration
+	dbMaxConns   int
 	// requestTimeout bounds every request's work, database calls included:
 	// a wedged or partitioned database answers 503 instead of hanging.
 	requestTimeout time.Duration
@@ -59,6 +61,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.DurationVar(&c.authCacheTTL, "auth-cache-ttl", time.Second, "keep successful token lookups this long (a token revoked by 'billingd token revoke' stops working within it); 0 turns the cache off")
 	fs.DurationVar(&c.requestTimeout, "request-timeout", 15*time.Second, "deadline of each request's work, database calls included; past it the answer is 503 (0: none)")
 	fs.IntVar(&c.dbMaxConns, "db-max-conns", 16, "PostgreSQL connection pool size (SQLite always uses one connection)")
+	fs.StringVar(&c.metricsAddr, "metrics-addr", "", "serve /metrics on this separate address (e.g. 127.0.0.1:9090) instead of the public one; on --addr when empty")
 	fs.StringVar(&c.debugAddr, "debug-addr", "", "serve Go's pprof profiles on this separate address (e.g. 127.0.0.1:6060); off when empty")
 	noInvoiceScheduler := fs.Bool("no-invoice-scheduler", false, "do not close finished months or mark overdue invoices from this process (run 'billingd invoices close' instead)")
 	invoiceEvery := fs.Duration("invoice-scheduler-interval", 5*time.Minute, "how often the invoice scheduler looks for a month to close and invoices past due")
@@ -113,12 +116,23 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		_ = json.NewEncoder(w).Encode(readiness{Status: "ready", Clock: clockStatus(a.clock)})
 	}))).Methods("GET")
-	r.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{})).Methods("GET")
+	metricsHandler := promhttp.HandlerFor(reg, promhttp.HandlerOpts{})
+	if c.metricsAddr == "" {
+		r.Handle("/metrics", metricsHandler).Methods("GET")
+	} else {
+		side := http.NewServeMux()
+		side.Handle("GET /metrics", metricsHandler)
+		if err := startSideListener("metrics", c.metricsAddr, side, log); err != nil {
+			return err
+		}
+	}
 	mountGraphQL(r, a, c, log, metrics)
 	rest.Register(r, rest.Config{Logger: log, Auth: a.tenancy, Metrics: metrics, Quotas: a.quotas, Plans: a.plans, Usage: a.usage, Payments: a.payments, Invoices: a.invoices, MaxBodyBytes: c.maxBodyBytes, RateLimit: c.limiter})
 
 	if c.debugAddr != "" {
-		startDebug(c.debugAddr, log)
+		if err := startSideListener("pprof", c.debugAddr, pprofHandler(), log); err != nil {
+			return err
+		}
 	}
 
 	ln, err := net.Listen("tcp", c.addr)
