@@ -253,10 +253,17 @@ func TestPlanTransitionsGraphQL(t *testing.T) {
 		// Rejected: it fails with the reason and the plan stays.
 		var rej struct{ RejectPlanTransition transitionResp }
 		reject := `mutation($id: ID!) { rejectPlanTransition(id: $id, reason: "no budget") { ` + transitionFields + ` } }`
+		// Deciding is for operators: not even the tenant's admin may.
+		op := h.client(h.operator(t, admin.TenantName))
+		opAnyTenant := h.client(h.operator(t, ""))
 		wantCode(t, viewer.Post(reject, &rej, client.Var("id", wait.ID)), "FORBIDDEN")
-		wantCode(t, c.Post(reject, &rej, client.Var("id", uuid.NewString())), "NOT_FOUND")
-		mustPost(t, c, reject, &rej, client.Var("id", wait.ID))
-		if r := rej.RejectPlanTransition; r.State != "STATE_FAILED" || !strings.Contains(r.FailureReason, "no budget") || !strings.HasPrefix(r.DecidedBy, "token:") {
+		e = wantCode(t, c.Post(reject, &rej, client.Var("id", wait.ID)), "FORBIDDEN")
+		if !strings.Contains(e.Message, "operator decision") {
+			t.Fatalf("forbidden message = %q", e.Message)
+		}
+		wantCode(t, op.Post(reject, &rej, client.Var("id", uuid.NewString())), "NOT_FOUND")
+		mustPost(t, op, reject, &rej, client.Var("id", wait.ID))
+		if r := rej.RejectPlanTransition; r.State != "STATE_FAILED" || !strings.Contains(r.FailureReason, "no budget") || !strings.HasPrefix(r.DecidedBy, "operator:") {
 			t.Fatalf("rejected = %+v", r)
 		}
 		if got := currentPlanName(t, c); got != "individual" {
@@ -272,16 +279,18 @@ func TestPlanTransitionsGraphQL(t *testing.T) {
 		approve := `mutation($id: ID!) { approvePlanTransition(id: $id) { ` + transitionFields + ` } }`
 		var appr struct{ ApprovePlanTransition transitionResp }
 		wantCode(t, viewer.Post(approve, &appr, client.Var("id", wait.ID)), "FORBIDDEN")
-		wantCode(t, c.Post(approve, &appr, client.Var("id", uuid.NewString())), "NOT_FOUND")
-		mustPost(t, c, approve, &appr, client.Var("id", wait.ID))
-		if a := appr.ApprovePlanTransition; a.State != "STATE_FINISHED" || a.FromPlan == nil || *a.FromPlan != "individual" || !strings.HasPrefix(a.DecidedBy, "token:") {
+		wantCode(t, c.Post(approve, &appr, client.Var("id", wait.ID)), "FORBIDDEN")
+		wantCode(t, opAnyTenant.Post(approve, &appr, client.Var("id", uuid.NewString())), "NOT_FOUND")
+		// An operator naming no tenant finds the transition by its id.
+		mustPost(t, opAnyTenant, approve, &appr, client.Var("id", wait.ID))
+		if a := appr.ApprovePlanTransition; a.State != "STATE_FINISHED" || a.FromPlan == nil || *a.FromPlan != "individual" || !strings.HasPrefix(a.DecidedBy, "operator:") {
 			t.Fatalf("approved = %+v", a)
 		}
 		if got := currentPlanName(t, c); got != "organization" {
 			t.Fatalf("currentPlan after approval = %q, want organization", got)
 		}
 		// It is no longer waiting.
-		wantCode(t, c.Post(approve, &appr, client.Var("id", wait.ID)), "CONFLICT")
+		wantCode(t, op.Post(approve, &appr, client.Var("id", wait.ID)), "CONFLICT")
 
 		// On a paid plan the primary payment method cannot be deleted.
 		var cr struct{ CreatePaymentMethod struct{ Name string } }
@@ -427,18 +436,25 @@ func TestInvoicesGraphQL(t *testing.T) {
 		// Status changes.
 		set := `mutation($name: String!, $status: String!) { setInvoiceStatus(name: $name, status: $status) { ` + invoiceFields + ` } }`
 		var st struct{ SetInvoiceStatus invoiceResp }
-		mustPost(t, c, set, &st, client.Var("name", newer.Name), client.Var("status", "PAID"))
+		// Only an operator, naming the tenant, changes a status.
+		e := wantCode(t, c.Post(set, &st, client.Var("name", newer.Name), client.Var("status", "PAID")), "FORBIDDEN")
+		if !strings.Contains(e.Message, "operator decision") {
+			t.Fatalf("forbidden message = %q", e.Message)
+		}
+		wantCode(t, h.client(h.operator(t, "")).Post(set, &st, client.Var("name", newer.Name), client.Var("status", "PAID")), "INVALID_ARGUMENT")
+		op := h.client(h.operator(t, admin.TenantName))
+		mustPost(t, op, set, &st, client.Var("name", newer.Name), client.Var("status", "PAID"))
 		if st.SetInvoiceStatus.Status != "STATUS_PAID" || st.SetInvoiceStatus.TotalCents != 2588 || len(st.SetInvoiceStatus.Lines) != 2 {
 			t.Fatalf("paid = %+v", st.SetInvoiceStatus)
 		}
-		wantCode(t, c.Post(set, &st, client.Var("name", newer.Name), client.Var("status", "OVERDUE")), "CONFLICT")
-		wantCode(t, c.Post(set, &st, client.Var("name", run.Name), client.Var("status", "PAID")), "CONFLICT")
-		e := wantCode(t, c.Post(set, &st, client.Var("name", older.Name), client.Var("status", "SETTLED")), "INVALID_ARGUMENT")
+		wantCode(t, op.Post(set, &st, client.Var("name", newer.Name), client.Var("status", "OVERDUE")), "CONFLICT")
+		wantCode(t, op.Post(set, &st, client.Var("name", run.Name), client.Var("status", "PAID")), "CONFLICT")
+		e = wantCode(t, op.Post(set, &st, client.Var("name", older.Name), client.Var("status", "SETTLED")), "INVALID_ARGUMENT")
 		if len(e.Extensions.Fields) != 1 || e.Extensions.Fields[0].Field != "status" {
 			t.Fatalf("fields = %+v", e.Extensions.Fields)
 		}
-		wantCode(t, c.Post(set, &st, client.Var("name", "inv-999999"), client.Var("status", "PAID")), "NOT_FOUND")
-		mustPost(t, c, set, &st, client.Var("name", newer.Name), client.Var("status", "STATUS_REFUNDED"))
+		wantCode(t, op.Post(set, &st, client.Var("name", "inv-999999"), client.Var("status", "PAID")), "NOT_FOUND")
+		mustPost(t, op, set, &st, client.Var("name", newer.Name), client.Var("status", "STATUS_REFUNDED"))
 		if st.SetInvoiceStatus.Status != "STATUS_REFUNDED" {
 			t.Fatalf("refunded = %+v", st.SetInvoiceStatus)
 		}
@@ -453,12 +469,16 @@ func TestInvoicesGraphQL(t *testing.T) {
 		wantCode(t, viewer.Post(set, &st, client.Var("name", older.Name), client.Var("status", "PAID")), "FORBIDDEN")
 		bound := h.client(h.sameTenant(t, admin, tenancy.RoleViewer, "shop"))
 		wantCode(t, bound.Post(`{ invoices { edges { node { name } } } }`, &slim), "FORBIDDEN")
-		other := h.client(h.caller(t, tenancy.RoleAdmin, ""))
+		otherAdmin := h.caller(t, tenancy.RoleAdmin, "")
+		other := h.client(otherAdmin)
 		mustPost(t, other, `{ invoices { edges { node { name } } } }`, &slim)
 		if len(slim.Invoices.Edges) != 1 {
 			t.Fatalf("other tenant invoices = %+v", slim.Invoices)
 		}
-		wantCode(t, other.Post(set, &st, client.Var("name", older.Name), client.Var("status", "PAID")), "NOT_FOUND")
+		wantCode(t, other.Post(set, &st, client.Var("name", older.Name), client.Var("status", "PAID")), "FORBIDDEN")
+		// An operator acting on another tenant does not find this one's invoice.
+		opOther := h.client(h.operator(t, otherAdmin.TenantName))
+		wantCode(t, opOther.Post(set, &st, client.Var("name", older.Name), client.Var("status", "PAID")), "NOT_FOUND")
 	})
 }
 
@@ -504,4 +524,23 @@ func TestNoNPlusOneInvoiceLines(t *testing.T) {
 			t.Fatalf("statements grow with invoices: %d for 1, %d for 5", one, five)
 		}
 	})
+}
+
+// operator creates an operator token and returns its principal acting on
+// the tenant called tenant ("" for none), as the HTTP middleware would.
+func (h *harness) operator(t *testing.T, tenant string) tenancy.Principal {
+	t.Helper()
+	ctx := context.Background()
+	secret, _, err := h.ten.CreateOperatorToken(ctx)
+	if err != nil {
+		t.Fatalf("create operator token: %v", err)
+	}
+	p, err := h.ten.Authenticate(ctx, "APIToken "+secret)
+	if err != nil {
+		t.Fatalf("authenticate: %v", err)
+	}
+	if p, err = h.ten.ActOnTenant(ctx, p, tenant); err != nil {
+		t.Fatalf("act on %q: %v", tenant, err)
+	}
+	return p
 }
