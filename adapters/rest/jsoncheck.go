@@ -57,11 +57,19 @@ func checkJSON(data []byte, maxMembers int) *jsonProblem {
 	return c.prob
 }
 
+// pathElem is one step of the path to the value being checked; it is only
+// turned into text when there is a problem, so checking allocates nothing
+// per member.
+type pathElem struct {
+	key   []byte // an object member's key (decoded); nil for an array element
+	index int
+}
+
 type jsonChecker struct {
 	data       []byte
 	pos        int
 	maxMembers int
-	path       []string
+	path       []pathElem
 	prob       *jsonProblem
 	// bad is set at a syntax error: the walk stops, the decoder reports it.
 	bad bool
@@ -72,7 +80,15 @@ func (c *jsonChecker) stopped() bool { return c.prob != nil || c.bad }
 func (c *jsonChecker) fail(format string, args ...any) {
 	if c.prob == nil {
 		p := ""
-		for _, s := range c.path {
+		for i, e := range c.path {
+			var s string
+			switch {
+			case e.key == nil:
+				s = "[" + strconv.Itoa(e.index) + "]"
+			default:
+				inMap := i > 0 && c.path[i-1].key != nil && mapFields[string(c.path[i-1].key)]
+				s = pathSegment(e.key, inMap)
+			}
 			if p != "" && s[0] != '[' {
 				p += "."
 			}
@@ -126,7 +142,8 @@ func (c *jsonChecker) value(depth int) {
 
 func (c *jsonChecker) object(depth int) {
 	c.pos++ // {
-	var small [][]byte
+	var keys [16][]byte
+	small := keys[:0]
 	var seen map[string]bool
 	n := 0
 	for {
@@ -143,8 +160,10 @@ func (c *jsonChecker) object(depth int) {
 		if c.stopped() {
 			return
 		}
-		inMap := len(c.path) > 0 && mapFields[c.path[len(c.path)-1]]
-		c.path = append(c.path, pathSegment(key, inMap))
+		if key == nil {
+			key = []byte{} // nil marks array elements in the path
+		}
+		c.path = append(c.path, pathElem{key: key})
 		if p != "" {
 			c.fail("(a key) %s", p)
 			return
@@ -220,7 +239,7 @@ func (c *jsonChecker) array(depth int) {
 			c.fail("has more than %d elements", c.maxMembers)
 			return
 		}
-		c.path = append(c.path, "["+strconv.Itoa(i)+"]")
+		c.path = append(c.path, pathElem{index: i})
 		c.skipSpace()
 		c.value(depth + 1)
 		if c.stopped() {
