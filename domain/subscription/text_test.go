@@ -16,8 +16,14 @@ func TestUnstorableTextIsInvalid(t *testing.T) {
 	op := tenancy.WithPrincipal(t.Context(), tenancy.Principal{Operator: true, TokenID: "op"})
 	var s subscription.Service
 	for name, reject := range map[string]func() error{
-		"Reject":           func() error { _, err := s.Reject(op, "00000000-0000-0000-0000-000000000000", "no\x00budget"); return err },
-		"RejectAsOperator": func() error { _, err := s.RejectAsOperator(t.Context(), "00000000-0000-0000-0000-000000000000", "bad \xff"); return err },
+		"Reject": func() error {
+			_, err := s.Reject(op, "00000000-0000-0000-0000-000000000000", "no\x00budget")
+			return err
+		},
+		"RejectAsOperator": func() error {
+			_, err := s.RejectAsOperator(t.Context(), "00000000-0000-0000-0000-000000000000", "bad \xff")
+			return err
+		},
 	} {
 		e := errs.As(reject())
 		if e.Kind != errs.Invalid || len(e.Fields) != 1 || e.Fields[0].Field != "reason" {
