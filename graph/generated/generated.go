@@ -2424,7 +2424,7 @@ type AuditRecord {
   seq: Int64!
   "at is when the change committed (UTC)."
   at: Time!
-  "actor is the token (id and role) or \"operator\" for command-line changes."
+  "actor is the token (id and role), \"operator:TOKEN_ID\" for an operator token, or \"operator\" for command-line changes."
   actor: String!
   "action names the change, e.g. \"quota.replace\"."
   action: String!
@@ -2534,8 +2534,11 @@ type Mutation {
   initiatePlanTransition("input is the target plan and what its transition flow requires." input: InitiatePlanTransitionInput!): PlanTransition!
 
   """
-  approvePlanTransition approves a transition waiting for approval (admin
-  only) and processes it at once. CONFLICT when it is not waiting.
+  approvePlanTransition approves a transition waiting for approval and
+  processes it at once. Operators only (an operator token; tenant tokens,
+  even an admin's, are FORBIDDEN): an operator naming a tenant
+  (X-Billingd-Tenant) finds it in that tenant, one naming none by id alone.
+  CONFLICT when it is not waiting.
   """
   approvePlanTransition(
     "id is the transition's id."
@@ -2546,7 +2549,8 @@ type Mutation {
 
   """
   rejectPlanTransition ends a transition waiting for approval as
-  STATE_FAILED (admin only). CONFLICT when it is not waiting.
+  STATE_FAILED. Operators only, as approvePlanTransition. CONFLICT when it
+  is not waiting.
   """
   rejectPlanTransition(
     "id is the transition's id."
@@ -2570,8 +2574,9 @@ type Mutation {
   unsubscribeAddon("name is the add-on service." name: String!): [TenantSubscription!]!
 
   """
-  setInvoiceStatus moves an issued invoice to another status (admin only)
-  and records the change in its audit trail. ISSUED may become PAID, OVERDUE
+  setInvoiceStatus moves an issued invoice to another status and records
+  the change in its audit trail. Operators only, naming the tenant with the
+  X-Billingd-Tenant header (tenant tokens, even an admin's, are FORBIDDEN). ISSUED may become PAID, OVERDUE
   or CANCELLED; OVERDUE may become PAID or CANCELLED; PAID may become
   REFUNDED; anything else (and any change of the PENDING invoice) is
   CONFLICT.
@@ -3355,11 +3360,11 @@ type PlanTransition {
   fromPlan: String
   "targetPlan is the name of the plan the tenant moves to."
   targetPlan: String!
-  "requiresManualApproval is true when an admin must approve the move."
+  "requiresManualApproval is true when an operator must approve the move."
   requiresManualApproval: Boolean!
   "failureReason says why a STATE_FAILED transition failed; empty otherwise."
   failureReason: String!
-  "decidedBy is who approved or rejected it (\"token:ID\" or \"operator\"); empty when nobody had to."
+  "decidedBy is who approved or rejected it (\"operator:TOKEN_ID\" for an operator token, \"operator\" for the command line); empty when nobody had to."
   decidedBy: String!
   "subscribeAddons are the add-on services subscribed when it finishes."
   subscribeAddons: [String!]!

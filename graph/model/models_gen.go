@@ -68,7 +68,7 @@ type AuditRecord struct {
 	Seq int64 `json:"seq"`
 	// at is when the change committed (UTC).
 	At time.Time `json:"at"`
-	// actor is the token (id and role) or "operator" for command-line changes.
+	// actor is the token (id and role), "operator:TOKEN_ID" for an operator token, or "operator" for command-line changes.
 	Actor string `json:"actor"`
 	// action names the change, e.g. "quota.replace".
 	Action string `json:"action"`
@@ -459,11 +459,11 @@ type PlanTransition struct {
 	FromPlan *string `json:"fromPlan,omitempty"`
 	// targetPlan is the name of the plan the tenant moves to.
 	TargetPlan string `json:"targetPlan"`
-	// requiresManualApproval is true when an admin must approve the move.
+	// requiresManualApproval is true when an operator must approve the move.
 	RequiresManualApproval bool `json:"requiresManualApproval"`
 	// failureReason says why a STATE_FAILED transition failed; empty otherwise.
 	FailureReason string `json:"failureReason"`
-	// decidedBy is who approved or rejected it ("token:ID" or "operator"); empty when nobody had to.
+	// decidedBy is who approved or rejected it ("operator:TOKEN_ID" for an operator token, "operator" for the command line); empty when nobody had to.
 	DecidedBy string `json:"decidedBy"`
 	// subscribeAddons are the add-on services subscribed when it finishes.
 	SubscribeAddons []string `json:"subscribeAddons"`
