@@ -50,7 +50,10 @@ var migrationFiles embed.FS
 
 // DB is an open database with its dialect and a statement counter.
 type DB struct {
+	// bun runs statements outside transactions; txdb runs transactions. They
+	// are one pool on PostgreSQL and two on SQLite (see openSQLite).
 	bun     *bun.DB
+	txdb    *bun.DB
 	dialect Dialect
 	queries atomic.Int64
 	// clock stamps what the store records itself (received_at, secrets).
@@ -59,7 +62,8 @@ type DB struct {
 
 // Options tune Open.
 type Options struct {
-	// MaxOpenConns caps the PostgreSQL pool (SQLite always uses one connection).
+	// MaxOpenConns caps the PostgreSQL pool. SQLite has its own fixed sizes:
+	// one connection for transactions, sqliteReaders for everything else.
 	MaxOpenConns int
 	Logger       *slog.Logger
 	// Clock stamps rows the store writes on its own (default: the wall clock).
@@ -87,6 +91,7 @@ func Open(ctx context.Context, rawURL string, opt Options) (*DB, error) {
 		sqldb.SetMaxIdleConns(n)
 		sqldb.SetConnMaxIdleTime(5 * time.Minute)
 		d.bun, d.dialect = bun.NewDB(sqldb, pgdialect.New()), Postgres
+		d.txdb = d.bun
 	case rawURL == "", strings.HasPrefix(rawURL, "sqlite:"):
 		path := strings.TrimPrefix(strings.TrimPrefix(rawURL, "sqlite:"), "//")
 		if path == "" {
@@ -97,27 +102,22 @@ func Open(ctx context.Context, rawURL string, opt Options) (*DB, error) {
 				return nil, fmt.Errorf("create database folder: %w", err)
 			}
 		}
-		q := url.Values{}
-		for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(NORMAL)"} {
-			q.Add("_pragma", p)
-		}
-		sqldb, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+		pool, writer, err := openSQLite(path)
 		if err != nil {
-			return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+			return nil, err
 		}
-		// One connection serialises every transaction: SQLite allows one
-		// writer anyway, and this makes read-then-write transactions safe
-		// without SQLITE_BUSY upgrades.
-		sqldb.SetMaxOpenConns(1)
-		d.bun, d.dialect = bun.NewDB(sqldb, sqlitedialect.New()), SQLite
+		d.bun, d.txdb, d.dialect = bun.NewDB(pool, sqlitedialect.New()), bun.NewDB(writer, sqlitedialect.New()), SQLite
 	default:
 		return nil, fmt.Errorf("database URL %q: want postgres://..., sqlite:PATH or empty for %s", redact(rawURL), DefaultSQLitePath)
 	}
 	d.bun.AddQueryHook(counterHook{&d.queries})
+	if d.txdb != d.bun {
+		d.txdb.AddQueryHook(counterHook{&d.queries})
+	}
 	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	if err := d.bun.PingContext(pingCtx); err != nil {
-		_ = d.bun.Close()
+	if err := d.Ping(pingCtx); err != nil {
+		_ = d.Close()
 		return nil, fmt.Errorf("connect to %s database: %w", d.dialect, err)
 	}
 	return d, nil
@@ -138,11 +138,22 @@ func (d *DB) Dialect() Dialect { return d.dialect }
 // SQL returns the underlying *sql.DB, for pool statistics.
 func (d *DB) SQL() *sql.DB { return d.bun.DB }
 
-// Close closes the pool.
-func (d *DB) Close() error { return d.bun.Close() }
+// Close closes the pools.
+func (d *DB) Close() error {
+	err := d.bun.Close()
+	if d.txdb != d.bun {
+		err = errors.Join(err, d.txdb.Close())
+	}
+	return err
+}
 
-// Ping checks the database answers (for /readyz).
-func (d *DB) Ping(ctx context.Context) error { return d.bun.PingContext(ctx) }
+// Ping checks the database answers on both pools (for /readyz).
+func (d *DB) Ping(ctx context.Context) error {
+	if err := d.bun.PingContext(ctx); err != nil || d.txdb == d.bun {
+		return err
+	}
+	return d.txdb.PingContext(ctx)
+}
 
 // Queries returns how many SQL statements ran since Open. Tests use it to
 // prove a nested query costs a constant number of statements.
@@ -166,11 +177,11 @@ func (d *DB) Migrate(ctx context.Context) ([]string, error) {
 	if err := ms.Discover(sub); err != nil {
 		return nil, err
 	}
-	m := migrate.NewMigrator(d.bun, ms, migrate.WithMarkAppliedOnSuccess(true))
+	m := migrate.NewMigrator(d.txdb, ms, migrate.WithMarkAppliedOnSuccess(true))
 	if d.dialect == Postgres {
 		// An advisory lock on one held connection keeps two starting
 		// replicas from migrating at once, and dies with the process.
-		conn, err := d.bun.Conn(ctx)
+		conn, err := d.txdb.Conn(ctx)
 		if err != nil {
 			return nil, err
 		}
@@ -197,12 +208,14 @@ func (d *DB) Migrate(ctx context.Context) ([]string, error) {
 type txKey struct{}
 
 // InTx runs fn in a transaction; repositories called with fn's ctx use it.
-// A nested InTx joins the outer transaction.
+// A nested InTx joins the outer transaction. On SQLite the transaction holds
+// the file's write lock from BEGIN to its end, so transactions of this and
+// other processes run one at a time and never fail halfway for a lock.
 func (d *DB) InTx(ctx context.Context, fn func(ctx context.Context) error) error {
 	if _, ok := ctx.Value(txKey{}).(bun.Tx); ok {
 		return fn(ctx)
 	}
-	err := d.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	err := d.txdb.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		return fn(context.WithValue(ctx, txKey{}, tx))
 	})
 	return translate(err)
