@@ -25,9 +25,12 @@ check-generated: ## fail when generated code is stale
 	@git diff --exit-code -- graph/ || (echo "generated code is stale: run 'make generate' and commit" && exit 1)
 	@test -z "$$(git status --porcelain -- graph/)" || (git status --porcelain -- graph/; echo "generate made new files: commit them" && exit 1)
 
-lint: ## gofmt and go vet
+STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
+
+lint: ## gofmt, go vet and staticcheck
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); echo "gofmt needed" && exit 1)
 	$(GO) vet ./...
+	$(GO) run $(STATICCHECK) ./...
 
 migrate: ## apply migrations to --database-url / BILLING_DATABASE_URL (default ./billingd.db)
 	$(GO) run ./cmd/billingd migrate

@@ -237,9 +237,6 @@ func (s *Service) addonLines(ctx context.Context, tenantID string, p Period) ([]
 type billed struct {
 	qty, billable decimal.Decimal
 	amount        int64
-	desc, unit    string
-	billUnit      string
-	price         decimal.Decimal
 }
 
 // adjustments prices again, as of now, the usage of every issued period
