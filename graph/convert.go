@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/billingd/billingd/domain/audit"
 	"github.com/billingd/billingd/domain/billing"
@@ -17,6 +16,7 @@ import (
 	"github.com/billingd/billingd/domain/plan"
 	"github.com/billingd/billingd/domain/quota"
 	"github.com/billingd/billingd/domain/subscription"
+	"github.com/billingd/billingd/domain/text"
 	"github.com/billingd/billingd/domain/usage"
 	"github.com/billingd/billingd/graph/model"
 	// Aliased: this package's decimal() maps quota amounts.
@@ -46,7 +46,9 @@ func decodeCursor(field string, after *string) (string, error) {
 		return "", nil
 	}
 	b, err := base64.RawURLEncoding.DecodeString(*after)
-	if err != nil || len(b) == 0 || !utf8.Valid(b) {
+	// A cursor names a stored object: NUL or invalid UTF-8 inside it is
+	// forged and would reach SQL (PostgreSQL refuses NUL in text: a 500).
+	if err != nil || len(b) == 0 || text.Problem(string(b)) != "" {
 		return "", fieldError(field, "is not a cursor returned by this API")
 	}
 	return string(b), nil

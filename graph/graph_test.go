@@ -216,16 +216,18 @@ func TestInvalidInput(t *testing.T) {
 		}
 
 		cases := map[string]string{
-			"float literal":      `mutation { reserveQuota(input: {namespace: "shop", resources: [{key: "vcpu", amount: 1.5}]}) { replayed } }`,
-			"malformed decimal":  `mutation { reserveQuota(input: {namespace: "shop", resources: [{key: "vcpu", amount: "1e3"}]}) { replayed } }`,
-			"too many decimals":  `mutation { reserveQuota(input: {namespace: "shop", resources: [{key: "vcpu", amount: "0.0000001"}]}) { replayed } }`,
-			"repeated key":       `mutation { reserveQuota(input: {namespace: "shop", objects: [{key: "a1", amount: 1}, {key: "a1", amount: 2}]}) { replayed } }`,
-			"nothing to reserve": `mutation { reserveQuota(input: {namespace: "shop"}) { replayed } }`,
-			"bad namespace":      `{ namespace(name: "Not_A_Label") { name } }`,
-			"bad cursor":         `{ namespaces(after: "%%%") { pageInfo { hasNextPage } } }`,
-			"page too large":     `{ namespaces(first: 101) { pageInfo { hasNextPage } } }`,
-			"bad quota name":     `mutation { createQuota(input: {namespace: "shop", name: "UPPER", spec: {}}) { name } }`,
-			"repeated label":     `mutation { createQuota(input: {namespace: "shop", name: "q", labels: [{key: "a", value: "1"}, {key: "a", value: "2"}], spec: {}}) { name } }`,
+			"float literal":       `mutation { reserveQuota(input: {namespace: "shop", resources: [{key: "vcpu", amount: 1.5}]}) { replayed } }`,
+			"malformed decimal":   `mutation { reserveQuota(input: {namespace: "shop", resources: [{key: "vcpu", amount: "1e3"}]}) { replayed } }`,
+			"too many decimals":   `mutation { reserveQuota(input: {namespace: "shop", resources: [{key: "vcpu", amount: "0.0000001"}]}) { replayed } }`,
+			"repeated key":        `mutation { reserveQuota(input: {namespace: "shop", objects: [{key: "a1", amount: 1}, {key: "a1", amount: 2}]}) { replayed } }`,
+			"nothing to reserve":  `mutation { reserveQuota(input: {namespace: "shop"}) { replayed } }`,
+			"bad namespace":       `{ namespace(name: "Not_A_Label") { name } }`,
+			"bad cursor":          `{ namespaces(after: "%%%") { pageInfo { hasNextPage } } }`,
+			"NUL in a cursor":     `{ namespaces(after: "AA") { pageInfo { hasNextPage } } }`,
+			"quota cursor of NUL": `{ namespace(name: "shop") { quotas(after: "AA") { totalCount } } }`,
+			"page too large":      `{ namespaces(first: 101) { pageInfo { hasNextPage } } }`,
+			"bad quota name":      `mutation { createQuota(input: {namespace: "shop", name: "UPPER", spec: {}}) { name } }`,
+			"repeated label":      `mutation { createQuota(input: {namespace: "shop", name: "q", labels: [{key: "a", value: "1"}, {key: "a", value: "2"}], spec: {}}) { name } }`,
 		}
 		// A Decimal refused by the scalar names its input field too.
 		e = wantCode(t, c.Post(`mutation($a: Decimal!) { reserveQuota(input: {namespace: "shop", resources: [{key: "vcpu", amount: $a}]}) { replayed } }`, &resp, client.Var("a", 1.5)), "INVALID_ARGUMENT")
