@@ -188,7 +188,12 @@ func TestInvoiceContract(t *testing.T) {
 		}
 		// October is due on Dec 1: the scheduler pass marks it OVERDUE.
 		clk.Advance(31 * 24 * time.Hour)
-		svc.SchedulerPass(ctx, time.Hour, nil)
+		if _, _, _, err := svc.CloseDue(ctx, time.Hour); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.MarkOverdue(ctx); err != nil {
+			t.Fatal(err)
+		}
 		if oct, _ = svc.Get(viewer, "inv-000002"); oct.Status != invoice.StatusOverdue {
 			t.Fatalf("October after its due date: %s", oct.Status)
 		}

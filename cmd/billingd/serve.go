@@ -12,8 +12,8 @@ import (
 	"time"
 
 	"github.com/billingd/billingd/adapters/rest"
-	"github.com/billingd/billingd/domain/invoice"
 	"github.com/billingd/billingd/domain/kernel"
+	"github.com/billingd/billingd/internal/scheduler"
 	"github.com/gorilla/mux"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -162,7 +162,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	} else {
 		go func() {
 			defer close(schedDone)
-			a.invoices.RunScheduler(schedCtx, invoice.SchedulerConfig{Interval: *invoiceEvery, Logger: log})
+			scheduler.Run(schedCtx, scheduler.Config{Invoices: a.invoices, Interval: *invoiceEvery, Logger: log})
 		}()
 	}
 	defer func() { stopSched(); <-schedDone }()

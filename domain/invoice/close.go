@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"slices"
 	"time"
 
@@ -411,62 +410,23 @@ func (s *Service) Close(ctx context.Context, p Period) (CloseResult, error) {
 	return res, errors.Join(failed...)
 }
 
-// SchedulerConfig tunes RunScheduler.
-type SchedulerConfig struct {
-	// Interval between passes (default 5 minutes).
-	Interval time.Duration
-	// Delay after a month ends before it is closed (default 1 hour), so
-	// events of its last minutes that are in flight are counted in it
-	// rather than as next month's adjustments.
-	Delay  time.Duration
-	Logger *slog.Logger
-}
+// CloseDelay is how long after a month ends it is closed by default, so
+// events of its last minutes that are in flight are counted in it rather
+// than as next month's adjustments.
+const CloseDelay = time.Hour
 
-// RunScheduler closes the previous month once it is due and marks invoices
-// past due OVERDUE, every Interval until ctx ends. Several replicas may run
-// it at once: Close and MarkOverdue are safe against each other.
-func (s *Service) RunScheduler(ctx context.Context, c SchedulerConfig) {
-	if c.Interval <= 0 {
-		c.Interval = 5 * time.Minute
-	}
-	if c.Delay <= 0 {
-		c.Delay = time.Hour
-	}
-	if c.Logger == nil {
-		c.Logger = slog.New(slog.DiscardHandler)
-	}
-	tick := time.NewTicker(c.Interval)
-	defer tick.Stop()
-	for {
-		s.SchedulerPass(ctx, c.Delay, c.Logger)
-		select {
-		case <-ctx.Done():
-			return
-		case <-tick.C:
-		}
-	}
-}
-
-// SchedulerPass is one pass of RunScheduler; log may be nil.
-func (s *Service) SchedulerPass(ctx context.Context, delay time.Duration, log *slog.Logger) {
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
+// CloseDue closes the month before the clock's, once delay has passed since
+// it ended; due is false (and nothing is done) before that. Several replicas
+// may call it at once: Close is safe against itself. The loop that calls it
+// periodically is the server's (internal/scheduler), not the domain's.
+func (s *Service) CloseDue(ctx context.Context, delay time.Duration) (p Period, res CloseResult, due bool, err error) {
 	now := s.now()
-	prev := PeriodOf(now).Prev()
-	if !now.Before(prev.End().Add(delay)) {
-		res, err := s.Close(ctx, prev)
-		if err != nil && !errors.Is(err, context.Canceled) {
-			log.Error("invoice close failed", "period", prev.String(), "err", err)
-		} else if len(res.Issued) > 0 {
-			log.Info("invoices issued", "period", prev.String(), "issued", len(res.Issued), "already", res.Already)
-		}
+	p = PeriodOf(now).Prev()
+	if now.Before(p.End().Add(delay)) {
+		return p, CloseResult{}, false, nil
 	}
-	if n, err := s.MarkOverdue(ctx); err != nil && !errors.Is(err, context.Canceled) {
-		log.Error("marking overdue invoices failed", "err", err)
-	} else if n > 0 {
-		log.Info("invoices overdue", "count", n)
-	}
+	res, err = s.Close(ctx, p)
+	return p, res, true, err
 }
 
 func maxTime(a, b time.Time) time.Time {

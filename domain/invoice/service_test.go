@@ -380,7 +380,12 @@ func TestStatusChangesKeepAnAuditTrail(t *testing.T) {
 		t.Fatalf("nothing is due yet: %d %v", n, err)
 	}
 	e.clock.Advance(31 * 24 * time.Hour)
-	e.svc.SchedulerPass(ctx, time.Hour, nil)
+	if _, _, due, err := e.svc.CloseDue(ctx, time.Hour); err != nil || !due {
+		t.Fatalf("close due: %v %v", due, err)
+	}
+	if _, err := e.svc.MarkOverdue(ctx); err != nil {
+		t.Fatal(err)
+	}
 	inv, err := e.svc.Get(viewer, "inv-000002")
 	if err != nil || inv.Status != invoice.StatusOverdue {
 		t.Fatalf("after the due date: %+v %v", inv, err)
