@@ -4,9 +4,13 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"maps"
 	"runtime/debug"
+	"time"
+	"unicode/utf8"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/errcode"
 	"github.com/billingd/billingd/domain/errs"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 )
@@ -51,14 +55,23 @@ func errorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 		var de *errs.Error
 		// An Int literal out of the 32-bit range fails in gqlgen's input
 		// coercion, not in validation: it is the caller's fault.
+		// So does a Time literal that is not RFC 3339 (gqlgen's Time scalar
+		// has no error type of its own when the literal is not a string).
 		var ie *graphql.IntegerError
-		if !errors.As(err, &de) && errors.As(err, &ie) {
-			de = &errs.Error{Kind: errs.Invalid, Message: "invalid argument",
-				Fields: []errs.FieldError{{Field: base.Path.String(), Problem: ie.Error()}}}
+		var te *time.ParseError
+		if !errors.As(err, &de) {
+			switch {
+			case errors.As(err, &ie):
+				de = invalidArgument(base, ie.Error())
+			case errors.As(err, &te):
+				de = invalidArgument(base, "must be an RFC 3339 time such as 2026-01-31T00:00:00Z")
+			case base.Err != nil && base.Err.Error() == errTimeNotString:
+				de = invalidArgument(base, "must be an RFC 3339 time string")
+			}
 		}
 		if de == nil {
 			if base.Err == nil {
-				return base
+				return gqlgenError(base)
 			}
 			de = errs.As(base.Err)
 		}
@@ -89,4 +102,40 @@ func recoverFunc(log *slog.Logger) graphql.RecoverFunc {
 		log.ErrorContext(ctx, "graphql resolver panic", "path", graphql.GetPath(ctx).String(), "panic", p, "stack", string(debug.Stack()))
 		return errPanicked
 	}
+}
+
+// errTimeNotString is the text of gqlgen's graphql.UnmarshalTime error for
+// a literal that is not a string.
+const errTimeNotString = "time should be RFC3339Nano formatted string"
+
+func invalidArgument(at *gqlerror.Error, problem string) *errs.Error {
+	return &errs.Error{Kind: errs.Invalid, Message: "invalid argument",
+		Fields: []errs.FieldError{{Field: at.Path.String(), Problem: problem}}}
+}
+
+// maxMessageBytes bounds the message of an error gqlgen or gqlparser made:
+// they quote the offending token or name, which a hostile query can make a
+// megabyte long.
+const maxMessageBytes = 300
+
+// gqlgenError shapes an error gqlgen made itself (parse, validation,
+// limits): its message is cut to maxMessageBytes, on a character boundary,
+// and one without a code gets INVALID_ARGUMENT when it is about the whole
+// request (a field error without a code is a resolver's and keeps none, as
+// before).
+func gqlgenError(orig *gqlerror.Error) *gqlerror.Error {
+	// A copy: the original may be shared (a cached or package-level error).
+	e := *orig
+	e.Extensions = maps.Clone(orig.Extensions)
+	if len(e.Message) > maxMessageBytes {
+		cut := maxMessageBytes
+		for cut > 0 && !utf8.RuneStart(e.Message[cut]) {
+			cut--
+		}
+		e.Message = e.Message[:cut] + "… (cut)"
+	}
+	if _, ok := e.Extensions["code"]; !ok && len(e.Path) == 0 {
+		errcode.Set(&e, CodeOf(errs.Invalid))
+	}
+	return &e
 }

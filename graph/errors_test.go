@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/billingd/billingd/domain/errs"
 	"github.com/billingd/billingd/domain/quota"
@@ -71,11 +72,22 @@ func TestErrorPresenterExtensions(t *testing.T) {
 		t.Fatalf("unclassified = %+v", got)
 	}
 
-	// gqlgen's own errors (parse, validation, limits) pass unchanged.
+	// gqlgen's own errors (parse, validation, limits) keep their message
+	// and code.
 	own := gqlerror.Errorf("Cannot query field \"nope\" on type \"Query\".")
 	own.Extensions = map[string]any{"code": "GRAPHQL_VALIDATION_FAILED"}
-	if got = present(ctx, own); got != own {
+	if got = present(ctx, own); got.Message != own.Message || got.Extensions["code"] != "GRAPHQL_VALIDATION_FAILED" {
 		t.Fatalf("gqlgen error changed: %+v", got)
+	}
+	// ... but a message quoting a huge name is cut (on a rune boundary),
+	// and one without a code gets INVALID_ARGUMENT.
+	long := gqlerror.Errorf("Cannot query field \"%s\"", strings.Repeat("é", 100_000))
+	got = present(ctx, long)
+	if len(got.Message) > 320 || !utf8.ValidString(got.Message) || !strings.HasSuffix(got.Message, "(cut)") || got.Extensions["code"] != "INVALID_ARGUMENT" {
+		t.Fatalf("long error = %.400s %v", got.Message, got.Extensions)
+	}
+	if long.Extensions != nil || len(long.Message) < 100_000 {
+		t.Fatal("the original error was modified")
 	}
 
 	// An unknown Kind is never shown as the caller's fault.

@@ -120,6 +120,20 @@ func FuzzGraphQL(f *testing.F) {
 		{`mutation($in: InitiatePlanTransitionInput!) { initiatePlanTransition(input: $in) { id state targetPlan } }`,
 			`{"in":{"newPlan":"individual","paymentProviderToken":"pp-fz","subscribeAddons":["f5xc_content_delivery_network_standard"],"idempotencyKey":"k1"}}`},
 		{`mutation($in: InitiatePlanTransitionInput!) { initiatePlanTransition(input: $in) { id state } }`, `{"in":{"newPlan":"free","deletionReason":"7"}}`},
+		// Hostile input (issue 10): a fragment bomb, a fragment cycle, many
+		// __schema, NUL bytes and invalid UTF-8 in names, arguments and
+		// variables.
+		{fragmentBomb(26), `{}`},
+		{`{ ...A } fragment A on Query { ...B } fragment B on Query { ...A }`, ``},
+		{`{ a: __schema { types { name } } b: __schema { types { name } } }`, ``},
+		{"{ namespace(name: \"a\u0000b\") { name quota(name: \"q\\u0000\") { name } } }", ``},
+		{`query($n: String!) { namespace(name: $n) { name } }`, `{"n":"a\u0000b"}`},
+		{"{ namespace(name: \"\xff\xfe\") { name } }", ``},
+		{`query($n: String!) { namespace(name: $n) { name } }`, "{\"n\":\"u-\xff\"}"},
+		{"{ na\x00me }", ``},
+		{`{ namespaces(after: "AA") { edges { node { name } } } }`, ``},
+		{`mutation($ns: String!, $ev: [UsageEventInput!]!) { recordUsage(namespace: $ns, events: $ev) { accepted rejected { index reason } } }`,
+			`{"ns":"ns1","ev":[{"id":"u-\u0000","usageType":"http_requests","objectName":"lb\u0000","quantity":"1","unitName":"request","timestamp":"2026-11-26T10:00:00Z"}]}`},
 	}
 	for _, s := range seeds {
 		f.Add(s.q, []byte(s.vars))

@@ -1,12 +1,8 @@
 package graph
 
 import (
-	"bytes"
-	"errors"
-	"io"
 	"log/slog"
 	"net/http"
-	"strconv"
 
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
@@ -15,7 +11,6 @@ import (
 	"github.com/99designs/gqlgen/graphql/playground"
 	"github.com/billingd/billingd/domain/audit"
 	"github.com/billingd/billingd/domain/billing"
-	"github.com/billingd/billingd/domain/errs"
 	"github.com/billingd/billingd/domain/invoice"
 	"github.com/billingd/billingd/domain/quota"
 	"github.com/billingd/billingd/domain/subscription"
@@ -27,12 +22,33 @@ import (
 )
 
 const (
-	// DefaultMaxDepth is the depth limit when Config.MaxDepth is 0; the
-	// deepest real query of the schema is 9 levels.
-	DefaultMaxDepth = 12
+	// DefaultMaxDepth is the depth limit when Config.MaxDepth is 0. The
+	// deepest real query of the schema is 9 levels; introspection counts
+	// too, and the standard introspection query (graphql-js 17, typeDepth 9:
+	// __schema types fields args type and nine ofType) is 15 deep.
+	DefaultMaxDepth = 15
 	// DefaultMaxComplexity is the complexity limit when
-	// Config.MaxComplexity is 0: about 1000 selected fields.
+	// Config.MaxComplexity is 0: about 1000 selected fields, fewer with
+	// report fields (complexity.go).
 	DefaultMaxComplexity = 1000
+	// DefaultMaxTokens bounds a query's tokens when Config.MaxTokens is 0:
+	// about 40 KB of query text, 30 times the standard introspection query.
+	// Large inputs belong in variables, which are not tokens.
+	DefaultMaxTokens = 10_000
+	// DefaultMaxFields bounds the fields of an operation or fragment, after
+	// fragment expansion, when Config.MaxFields is 0. The validator's
+	// overlapping-fields check is quadratic in the fields sharing a response
+	// name, so this is what keeps validation short.
+	DefaultMaxFields = 1000
+	// DefaultMaxFieldsPerSet bounds the fields side by side in one selection
+	// set, after fragment expansion, when Config.MaxFieldsPerSet is 0. That
+	// quadratic check compares the fields of one set pairwise: under the
+	// defaults its worst case measured about 6 ms (999 fields side by side
+	// took 0.5 to 0.9 s).
+	DefaultMaxFieldsPerSet = 100
+	// DefaultMaxAliases bounds aliased fields, after fragment expansion,
+	// when Config.MaxAliases is 0.
+	DefaultMaxAliases = 200
 	// DefaultMaxBodyBytes bounds a POST body when Config.MaxBodyBytes is 0;
 	// gqlgen reads it whole.
 	DefaultMaxBodyBytes = 1 << 20
@@ -64,12 +80,25 @@ type Config struct {
 	MaxBodyBytes int64
 	// MaxDepth is the deepest field nesting accepted; 0 means DefaultMaxDepth.
 	MaxDepth int
-	// MaxComplexity is the most fields one operation may select, as gqlgen
-	// counts them (1 per field, lists not multiplied by their page size:
-	// pages are capped at 100 and depth is limited, which bounds the answer,
-	// and the SQL cost does not grow with pages thanks to the dataloaders);
-	// 0 means DefaultMaxComplexity.
+	// MaxComplexity is the most one operation may cost: 1 per field,
+	// introspection included, and more for the report fields (the table is
+	// in complexity.go); lists are not multiplied by their page size: pages
+	// are capped at 100 and depth is limited, which bounds the answer, and
+	// the SQL cost does not grow with pages thanks to the dataloaders. 0
+	// means DefaultMaxComplexity.
 	MaxComplexity int
+	// MaxTokens is the most tokens a query may have; 0 means
+	// DefaultMaxTokens.
+	MaxTokens int
+	// MaxFields is the most fields an operation or fragment may have once
+	// its fragments are expanded; 0 means DefaultMaxFields.
+	MaxFields int
+	// MaxFieldsPerSet is the most fields one selection set may have side by
+	// side once its fragments are expanded; 0 means DefaultMaxFieldsPerSet.
+	MaxFieldsPerSet int
+	// MaxAliases is the most aliased fields an operation or fragment may
+	// have once its fragments are expanded; 0 means DefaultMaxAliases.
+	MaxAliases int
 }
 
 // NewHandler returns the GraphQL endpoint. The caller must already be in the
@@ -83,28 +112,39 @@ func NewHandler(cfg Config) http.Handler {
 	if cfg.MaxDepth <= 0 {
 		cfg.MaxDepth = DefaultMaxDepth
 	}
-	if cfg.MaxComplexity <= 0 {
-		cfg.MaxComplexity = DefaultMaxComplexity
+	lim := queryLimits{
+		tokens:     orDefault(cfg.MaxTokens, DefaultMaxTokens),
+		depth:      cfg.MaxDepth,
+		fields:     orDefault(cfg.MaxFields, DefaultMaxFields),
+		setFields:  orDefault(cfg.MaxFieldsPerSet, DefaultMaxFieldsPerSet),
+		aliases:    orDefault(cfg.MaxAliases, DefaultMaxAliases),
+		complexity: orDefault(cfg.MaxComplexity, DefaultMaxComplexity),
 	}
 
 	srv := handler.New(generated.NewExecutableSchema(generated.Config{
 		Resolvers: &Resolver{quotas: cfg.Quotas, tenancy: cfg.Tenancy, plans: cfg.Plans, usage: cfg.Usage,
 			payments: cfg.Payments, invoices: cfg.Invoices, audit: cfg.Audit},
+		Complexity: complexityTable(),
 	}))
 	// No websocket or multipart transports: there are no subscriptions or
-	// uploads, and each transport is surface to defend.
+	// uploads, and each transport is surface to defend. The last one answers
+	// whatever the others refuse.
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
-	srv.SetQueryCache(lru.New[*ast.QueryDocument](queryCacheSize))
+	srv.AddTransport(unsupportedTransport{})
+	cache := lru.New[*ast.QueryDocument](queryCacheSize)
+	srv.SetQueryCache(cache)
+	// The parser's own limit backs up the guard's token count (the parser
+	// may count the end of input as a token, hence one more).
+	srv.SetParserTokenLimit(lim.tokens + 1)
 	if cfg.Introspection {
 		srv.Use(extension.Introspection{})
 	} else {
 		srv.Use(noIntrospection{})
 	}
-	// Depth first: it is the cheaper check and the clearer error.
-	srv.Use(depthLimit{max: cfg.MaxDepth})
-	srv.Use(extension.FixedComplexityLimit(cfg.MaxComplexity))
+	srv.Use(getMutationGuard{})
+	srv.Use(&limitGuard{lim: lim, cache: cache})
 	srv.SetErrorPresenter(errorPresenter(log))
 	srv.SetRecoverFunc(recoverFunc(log))
 
@@ -115,46 +155,14 @@ func NewHandler(cfg Config) http.Handler {
 		reports = cfg.Usage
 	}
 	var h http.Handler = loaders.Middleware(cfg.Quotas, reports, srv)
-	return limitBody(cfg.MaxBodyBytes, h)
+	return guardTransport(cfg.MaxBodyBytes, h)
 }
 
-// limitBody answers a body over limit bytes with 413 and a GraphQL error
-// coded PAYLOAD_TOO_LARGE, whether its length was declared or not. Cut
-// silently, the body would reach gqlgen as a read error: status 200 and an
-// error without a code. gqlgen reads the body whole anyway, so buffering the
-// (at most limit) bytes here costs nothing.
-func limitBody(limit int64, h http.Handler) http.Handler {
-	if limit <= 0 {
-		limit = DefaultMaxBodyBytes
+func orDefault(v, def int) int {
+	if v <= 0 {
+		return def
 	}
-	answer := func(w http.ResponseWriter, status int, kind errs.Kind, msg string) {
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(status)
-		_, _ = io.WriteString(w, `{"errors":[{"message":"`+msg+`","extensions":{"code":"`+CodeOf(kind)+`"}}]}`+"\n")
-	}
-	tooLarge := "request body is larger than " + strconv.FormatInt(limit, 10) + " bytes"
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Body == nil || r.Body == http.NoBody {
-			h.ServeHTTP(w, r)
-			return
-		}
-		if r.ContentLength > limit {
-			answer(w, http.StatusRequestEntityTooLarge, errs.TooLarge, tooLarge)
-			return
-		}
-		b, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
-		var mbe *http.MaxBytesError
-		switch {
-		case errors.As(err, &mbe) || int64(len(b)) > limit:
-			answer(w, http.StatusRequestEntityTooLarge, errs.TooLarge, tooLarge)
-			return
-		case err != nil:
-			answer(w, http.StatusBadRequest, errs.Invalid, "could not read the request body")
-			return
-		}
-		r.Body, r.ContentLength = io.NopCloser(bytes.NewReader(b)), int64(len(b))
-		h.ServeHTTP(w, r)
-	})
+	return v
 }
 
 // Playground serves the GraphiQL playground, pointed at /graphql.

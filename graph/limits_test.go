@@ -34,17 +34,23 @@ func TestDepthLimit(t *testing.T) {
 		})
 	}
 
-	// Introspection is not counted: its standard query nests ofType deeper
-	// than any real query.
+	// Introspection counts like any other field (issue 10, item 2): it
+	// used to be skipped, which let it nest and multiply unchecked.
 	typeRef := "kind name"
 	for range 10 {
 		typeRef = "kind name ofType { " + typeRef + " }"
 	}
-	mustPost(t, c, `{ __schema { types { fields { type { `+typeRef+` } } } } }`, &resp)
+	wantCode(t, c.Post(`{ __schema { types { fields { type { `+typeRef+` } } } } }`, &resp), graph.CodeQueryTooDeep)
 
-	// The default (12) accepts the deepest real query the schema allows.
-	def := h.client(p)
+	// The default (15) accepts the deepest real query the schema allows and
+	// the standard introspection query (15 deep), and no deeper one.
+	def := client.New(h.handler(&p, graph.Config{Introspection: true}))
 	mustPost(t, def, `{ namespaces { edges { node { quotas { edges { node { spec { apiLimits { key } } } } } } } } }`, &resp)
+	mustPost(t, def, introspectionQuery(9), &resp)
+	e := wantCode(t, def.Post(introspectionQuery(10), &resp), graph.CodeQueryTooDeep)
+	if !strings.Contains(e.Message, "15 levels") {
+		t.Fatalf("message = %q", e.Message)
+	}
 }
 
 func TestComplexityLimit(t *testing.T) {
@@ -53,12 +59,12 @@ func TestComplexityLimit(t *testing.T) {
 	p := h.caller(t, tenancy.RoleAdmin, "")
 	var resp map[string]any
 
-	// The default limit (1000) stops a query that aliases one field 600
-	// times (1200 fields), even though it is shallow.
+	// The default limit (1000) stops a shallow query of 5 report fields
+	// (201 each), though it selects only 10 fields.
 	var b strings.Builder
 	b.WriteString("{")
-	for i := range 600 {
-		fmt.Fprintf(&b, " n%d: namespace(name: \"shop\") { name }", i)
+	for i := range 5 {
+		fmt.Fprintf(&b, " m%d: monthlyUsage { start }", i)
 	}
 	b.WriteString(" }")
 	e := wantCode(t, h.client(p).Post(b.String(), &resp), "COMPLEXITY_LIMIT_EXCEEDED")
