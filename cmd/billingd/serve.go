@@ -68,8 +68,8 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.Float64Var(&c.rateLimit, "rate-limit", 200, "requests per second allowed per API token over REST and GraphQL together (429 with Retry-After above it); 0 turns the limit off")
 	fs.IntVar(&c.rateBurst, "rate-burst", 400, "requests one API token may send at once before --rate-limit applies (0: twice --rate-limit)")
 	fs.DurationVar(&c.readHeaderTimeout, "read-header-timeout", 5*time.Second, "how long a client may take to send the request headers before the connection is closed")
-	fs.IntVar(&c.gqlMaxDepth, "graphql-max-depth", 0, "deepest GraphQL field nesting accepted (0: the default, 12)")
-	fs.IntVar(&c.gqlMaxComplexity, "graphql-max-complexity", 0, "most fields one GraphQL operation may select (0: the default, 1000)")
+	fs.IntVar(&c.gqlMaxDepth, "graphql-max-depth", 0, "deepest GraphQL field nesting accepted, introspection included (0: the default, 15)")
+	fs.IntVar(&c.gqlMaxComplexity, "graphql-max-complexity", 0, "largest cost of one GraphQL operation: 1 per field, report fields more (graph/complexity.go) (0: the default, 1000)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -127,7 +127,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 	}
 	mountGraphQL(r, a, c, log, metrics)
-	rest.Register(r, rest.Config{Logger: log, Auth: a.tenancy, Metrics: metrics, Quotas: a.quotas, Plans: a.plans, Usage: a.usage, Payments: a.payments, Invoices: a.invoices, MaxBodyBytes: c.maxBodyBytes, RateLimit: c.limiter})
+	rest.Register(r, rest.Config{Logger: log, Auth: a.tenancy, Metrics: metrics, Quotas: a.quotas, Plans: a.plans, Usage: a.usage, Payments: a.payments, Invoices: a.invoices, Namespaces: a.tenancy, MaxBodyBytes: c.maxBodyBytes, RateLimit: c.limiter})
 
 	if c.debugAddr != "" {
 		if err := startSideListener("pprof", c.debugAddr, pprofHandler(), log); err != nil {
