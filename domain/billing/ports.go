@@ -2,9 +2,9 @@ package billing
 
 import (
 	"context"
-	"unicode/utf8"
 
 	"github.com/billingd/billingd/domain/errs"
+	"github.com/billingd/billingd/domain/text"
 	"github.com/billingd/billingd/domain/plan"
 )
 
@@ -59,8 +59,8 @@ func (in CreateInput) Validate() error {
 		f.Add("token", "looks like a raw card number; send the payment provider's token instead, card numbers are never stored")
 	case len(in.Token) > maxTokenLen:
 		f.Add("token", "is longer than %d bytes", maxTokenLen)
-	case !utf8.ValidString(in.Token):
-		f.Add("token", "is not valid UTF-8")
+	default:
+		text.Check(&f, "token", in.Token)
 	}
 	switch in.Role {
 	case "", RolePrimary, RoleSecondary, RoleNormal:
@@ -80,8 +80,8 @@ func (in CreateInput) Validate() error {
 	} {
 		if len(x.v) > maxContactLen {
 			f.Add(x.field, "is longer than %d bytes", maxContactLen)
-		} else if !utf8.ValidString(x.v) {
-			f.Add(x.field, "is not valid UTF-8")
+		} else {
+			text.Check(&f, x.field, x.v)
 		}
 	}
 	return f.Err()

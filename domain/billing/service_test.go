@@ -137,6 +137,12 @@ func TestCreateInputValidate(t *testing.T) {
 	if err := (CreateInput{Token: "tok-123456", Role: RolePrimary}).Validate(); err != nil {
 		t.Fatal(err)
 	}
+	// NUL and invalid UTF-8 would reach SQL (PostgreSQL refuses NUL: a 500)
+	// from GraphQL, which has no REST edge check in front of it.
+	err = CreateInput{Token: "tok\x00-1", Contact: Contact{City: "Par\xffis"}}.Validate()
+	if !errors.As(err, &e) || len(e.Fields) != 2 || e.Fields[0].Field != "token" || e.Fields[1].Field != "contact.city" {
+		t.Fatalf("NUL token and invalid UTF-8 city: %v", err)
+	}
 }
 
 // memRepo is an in-memory Repository; a mutex stands in for the row locks.
