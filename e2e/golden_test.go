@@ -51,6 +51,7 @@ func TestGoldenLegacyRoutes(t *testing.T) {
 	}{
 		{"quota_create", "POST", "/api/web/namespaces/staging/quotas", createBody},
 		{"quota_get", "GET", "/api/web/namespaces/staging/quotas/example-quota?response_format=GET_RSP_FORMAT_FOR_REPLACE", ""},
+		{"quota_get_default", "GET", "/api/web/namespaces/staging/quotas/example-quota", ""},
 		{"quota_list", "GET", "/api/web/namespaces/staging/quotas?report_fields=&label_filter=env%3Dprod", ""},
 		{"quota_replace", "PUT", "/api/web/namespaces/staging/quotas/example-quota", `{"metadata":{"name":"example-quota"},"spec":{"object_limits":{"http_loadbalancer":{"maximum":20}}}}`},
 		{"quota_reserve", "POST", "/api/web/namespaces/staging/quota/reserve", `{"objects":{"http_loadbalancer":3}}`},

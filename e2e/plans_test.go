@@ -29,8 +29,9 @@ type localized struct {
 }
 
 // checkCurrent asserts a fresh tenant sees every plan with FREE (the plan
-// whose usage_plan_type is omitted, proto3's zero value) as the one current,
-// READY plan, and returns that plan's http_loadbalancer default.
+// whose usage_plan_type is "FREE", the enum's zero value, written by name)
+// as the one current, READY plan, every other STATE_UNSPECIFIED, and
+// returns that plan's http_loadbalancer default.
 func checkCurrent(t *testing.T, lp localized, nPlans int) int32 {
 	t.Helper()
 	if lp.Locale != "en-us" || len(lp.Plans) != nPlans || nPlans < 2 {
@@ -38,7 +39,7 @@ func checkCurrent(t *testing.T, lp localized, nPlans int) int32 {
 	}
 	var lb int32 = -1
 	for _, p := range lp.Plans {
-		if p.Current != (p.UsagePlanType == "") {
+		if p.Current != (p.UsagePlanType == "FREE") {
 			t.Fatalf("plan %s (type %q): current=%v; only the FREE plan should be current", p.Name, p.UsagePlanType, p.Current)
 		}
 		if p.Current {
@@ -46,7 +47,7 @@ func checkCurrent(t *testing.T, lp localized, nPlans int) int32 {
 				t.Fatalf("current plan state %q", p.State)
 			}
 			lb = p.DefaultQuota.ObjectLimits["http_loadbalancer"].Maximum
-		} else if p.State != "" {
+		} else if p.State != "STATE_UNSPECIFIED" {
 			t.Fatalf("plan %s is not current but has state %q", p.Name, p.State)
 		}
 	}

@@ -136,7 +136,7 @@ func TestBadInputChangesNothing(t *testing.T) {
 			status            int
 		}{
 			{"negative maximum", `{"metadata":{"name":"q"},"spec":{"object_limits":{"virtual_host":{"maximum":-1}}}}`, `spec.object_limits[\"virtual_host\"].maximum`, 400},
-			{"fractional int32", `{"metadata":{"name":"q"},"spec":{"object_limits":{"virtual_host":{"maximum":1.5}}}}`, "spec.object_limits.maximum", 400},
+			{"fractional int32", `{"metadata":{"name":"q"},"spec":{"object_limits":{"virtual_host":{"maximum":1.5}}}}`, `spec.object_limits[\"virtual_host\"].maximum`, 400},
 			{"malformed key", `{"metadata":{"name":"q"},"spec":{"resource_limits":{"9bad key":{"maximum":1}}}}`, `spec.resource_limits[\"9bad key\"]`, 400},
 			{"unknown rate unit", `{"metadata":{"name":"q"},"spec":{"api_limits":{"a.b":{"rate":1,"unit":"per-fortnight"}}}}`, "unit", 400},
 			{"missing name", `{"metadata":{},"spec":{}}`, "metadata.name", 400},

@@ -126,7 +126,7 @@ func TestPlanTransitionsAndAddons(t *testing.T) {
 		up := `{"new_plan":"individual","payload":{"payment_provider_token":"tok_visa","subscribe_addon_services":["f5xc_waap_standard"]}}`
 		res := initiate(t, s, spec, admin, up, 200, "Idempotency-Key", "upgrade-1")
 		id, _ := res["id"].(string)
-		if id == "" || res["requires_manual_approval"] != nil {
+		if id == "" || res["requires_manual_approval"] != false {
 			t.Fatalf("initiate answer: %v", res)
 		}
 		if again := initiate(t, s, spec, admin, up, 200, "Idempotency-Key", "upgrade-1"); again["id"] != id {

@@ -6,7 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
+	"math/big"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 
@@ -106,4 +109,120 @@ func (t enumTable) parse(field, raw string) (string, error) {
 	}
 	return "", &errs.Error{Kind: errs.Invalid, Message: "invalid request", Fields: []errs.FieldError{{
 		Field: field, Problem: fmt.Sprintf("%q is not one of %s (or their numbers 0-%d)", raw, strings.Join(t.names, ", "), len(t.names)-1)}}}
+}
+
+// pbInt32 is a proto3 JSON int32 on input: a JSON number or a JSON string
+// holding one ("12"), as the proto3 JSON mapping allows; on output it is a
+// number. An integral value written with a fraction or exponent ("12.0",
+// 1e2) is accepted too, as protojson does; anything else, or a value out of
+// the int32 range, is a type error that names the field.
+type pbInt32 int32
+
+// UnmarshalJSON implements the proto3 JSON reading of an int32.
+func (n *pbInt32) UnmarshalJSON(b []byte) error {
+	v, err := protoInt(b, 32)
+	if err != nil {
+		return err
+	}
+	*n = pbInt32(v)
+	return nil
+}
+
+// pbInt64 is a proto3 JSON int64 on input: a JSON string ("12", the form
+// proto3 JSON writes) or a JSON number; on output it is a JSON string.
+type pbInt64 int64
+
+// UnmarshalJSON implements the proto3 JSON reading of an int64.
+func (n *pbInt64) UnmarshalJSON(b []byte) error {
+	v, err := protoInt(b, 64)
+	if err != nil {
+		return err
+	}
+	*n = pbInt64(v)
+	return nil
+}
+
+// MarshalJSON writes the int64 as a JSON string, as proto3 JSON does.
+func (n pbInt64) MarshalJSON() ([]byte, error) {
+	return []byte(`"` + strconv.FormatInt(int64(n), 10) + `"`), nil
+}
+
+// protoInt reads a proto3 JSON integer of the given bit size from a JSON
+// literal. null is the default 0. The errors are *json.UnmarshalTypeError,
+// to which encoding/json adds the field's path.
+func protoInt(b []byte, bits int) (int64, error) {
+	lit := string(bytes.TrimSpace(b))
+	typ := reflect.TypeFor[int32]()
+	if bits == 64 {
+		typ = reflect.TypeFor[int64]()
+	}
+	bad := func(what string) error { return &json.UnmarshalTypeError{Value: what, Type: typ} }
+	switch {
+	case lit == "null":
+		return 0, nil
+	case strings.HasPrefix(lit, `"`):
+		var s string
+		if err := json.Unmarshal(b, &s); err != nil {
+			return 0, bad("string")
+		}
+		if !numberText(s) {
+			return 0, bad("string " + strconv.Quote(truncate(s, 40)))
+		}
+		lit = s
+	case lit == "" || !numberText(lit):
+		return 0, bad(truncate(lit, 40))
+	}
+	if v, err := strconv.ParseInt(lit, 10, bits); err == nil {
+		return v, nil
+	}
+	// An integral value in another notation (12.0, 1e2): exact through
+	// big.Float, whose precision is enough for any 64-bit integer. The
+	// exponent has at most two digits (a string escapes checkJSON's bound).
+	if e := strings.IndexAny(lit, "eE"); e >= 0 && len(strings.TrimLeft(lit[e+1:], "+-")) > 2 {
+		return 0, bad("number " + truncate(lit, 40))
+	}
+	f, _, err := big.ParseFloat(lit, 10, 256, big.ToNearestEven)
+	if err != nil || !f.IsInt() {
+		return 0, bad("number " + truncate(lit, 40))
+	}
+	i, acc := f.Int64()
+	if acc != big.Exact || (bits == 32 && (i < math.MinInt32 || i > math.MaxInt32)) {
+		return 0, bad("number " + truncate(lit, 40))
+	}
+	return i, nil
+}
+
+// numberText tells whether s is a JSON number literal (the text a proto3
+// JSON string may hold for a numeric field).
+func numberText(s string) bool {
+	i := 0
+	if i < len(s) && s[i] == '-' {
+		i++
+	}
+	digits := func() int {
+		j := i
+		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+			i++
+		}
+		return i - j
+	}
+	if digits() == 0 {
+		return false
+	}
+	if i < len(s) && s[i] == '.' {
+		i++
+		if digits() == 0 {
+			return false
+		}
+	}
+	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
+		i++
+		if i < len(s) && (s[i] == '+' || s[i] == '-') {
+			i++
+		}
+		if digits() == 0 {
+			return false
+		}
+	}
+	return i == len(s) && len(s) <= 64
 }

@@ -1,38 +1,38 @@
 package rest
 
 import (
-	"strconv"
-
 	"github.com/billingd/billingd/domain/invoice"
 )
 
-// invoiceWire is invoiceInvoiceType.
+// invoiceWire is invoiceInvoiceType. Zero values are written (API.md §1).
 type invoiceWire struct {
-	Name        string `json:"name,omitempty"`
-	PeriodStart string `json:"period_start,omitempty"`
-	PeriodEnd   string `json:"period_end,omitempty"`
-	Amount      string `json:"amount,omitempty"` // int64 cents as a JSON string
-	Currency    string `json:"currency,omitempty"`
-	Status      string `json:"status,omitempty"`
-	Active      bool   `json:"active,omitempty"`
+	Name string `json:"name"`
+	// The period bounds are google.protobuf.Timestamp messages: absent,
+	// not "", when unset.
+	PeriodStart string  `json:"period_start,omitempty"`
+	PeriodEnd   string  `json:"period_end,omitempty"`
+	Amount      pbInt64 `json:"amount"` // int64 cents as a JSON string
+	Currency    string  `json:"currency"`
+	Status      string  `json:"status"`
+	Active      bool    `json:"active"`
 }
 
 // listInvoicesResp is invoiceListInvoicesRsp.
 type listInvoicesResp struct {
-	Invoices []invoiceWire `json:"invoices,omitempty"`
+	Invoices []invoiceWire `json:"invoices"`
 }
 
 // invoicePDFResp is invoiceDownloadInvoicePdfRsp; encoding/json writes
 // []byte as base64, the proto3 JSON form of bytes.
 type invoicePDFResp struct {
-	PDF []byte `json:"pdf,omitempty"`
+	PDF []byte `json:"pdf"`
 }
 
 func invoiceToWire(inv invoice.Invoice) invoiceWire {
 	w := invoiceWire{Name: inv.Name, PeriodStart: wireTime(inv.Period.Start()), PeriodEnd: wireTime(inv.Period.End()),
-		Currency: inv.Currency, Status: protoEnum(string(inv.Status), inv.Status == invoice.StatusUnknown), Active: inv.Active()}
-	if inv.AmountCents != 0 {
-		w.Amount = strconv.FormatInt(inv.AmountCents, 10)
+		Currency: inv.Currency, Status: string(inv.Status), Amount: pbInt64(inv.AmountCents), Active: inv.Active()}
+	if w.Status == "" {
+		w.Status = string(invoice.StatusUnknown)
 	}
 	return w
 }

@@ -7,77 +7,78 @@ import (
 )
 
 // The F5 wire types of the usage plan operations (API.md §10; raw file
-// ves.io.schema.usage.plan). Every field is omitempty, enums included: proto3
-// JSON leaves out an enum's first value, so a FREE plan has no
-// usage_plan_type and clients read the missing field as FREE.
+// ves.io.schema.usage.plan). Zero values are written (API.md §1), enums by
+// name: a FREE plan says "usage_plan_type": "FREE", a plan without a trial
+// "trial_period": 0.
 
 // planLocale is the only locale billingd has: the catalog is written in it.
 const planLocale = "en-us"
 
 type addonServiceDetails struct {
-	Name        string `json:"name,omitempty"`
-	DisplayName string `json:"display_name,omitempty"`
+	Name        string `json:"name"`
+	DisplayName string `json:"display_name"`
 }
 
 type planTransitionFlow struct {
-	Method                 string   `json:"method,omitempty"`
-	RequiredFields         []string `json:"required_fields,omitempty"`
-	RequiresManualApproval bool     `json:"requires_manual_approval,omitempty"`
+	Method                 string   `json:"method"`
+	RequiredFields         []string `json:"required_fields"`
+	RequiresManualApproval bool     `json:"requires_manual_approval"`
 }
 
 // planInternal is planPlanInternal.
 type planInternal struct {
-	Name                  string                `json:"name,omitempty"`
-	Title                 string                `json:"title,omitempty"`
-	Subtitle              string                `json:"subtitle,omitempty"`
-	Description           string                `json:"description,omitempty"`
-	TenantType            string                `json:"tenant_type,omitempty"`
-	UsagePlanType         string                `json:"usage_plan_type,omitempty"`
-	BillingDisabled       bool                  `json:"billing_disabled,omitempty"`
-	FlatPrice             int32                 `json:"flat_price,omitempty"`
-	RenewalPeriodUnit     string                `json:"renewal_period_unit,omitempty"`
-	TrialPeriod           int32                 `json:"trial_period,omitempty"`
-	TrialPeriodUnit       string                `json:"trial_period_unit,omitempty"`
-	Current               bool                  `json:"current,omitempty"`
-	State                 string                `json:"state,omitempty"`
-	TransitionFlow        *planTransitionFlow   `json:"transition_flow,omitempty"`
-	DefaultQuota          *quotaSpecWire        `json:"default_quota,omitempty"`
-	IncludedAddonServices []addonServiceDetails `json:"included_addon_services,omitempty"`
-	AllowedAddonServices  []addonServiceDetails `json:"allowed_addon_services,omitempty"`
+	Name                  string                `json:"name"`
+	Title                 string                `json:"title"`
+	Subtitle              string                `json:"subtitle"`
+	Description           string                `json:"description"`
+	TenantType            string                `json:"tenant_type"`
+	UsagePlanType         string                `json:"usage_plan_type"`
+	BillingDisabled       bool                  `json:"billing_disabled"`
+	FlatPrice             int32                 `json:"flat_price"`
+	RenewalPeriodUnit     string                `json:"renewal_period_unit"`
+	TrialPeriod           int32                 `json:"trial_period"`
+	TrialPeriodUnit       string                `json:"trial_period_unit"`
+	Current               bool                  `json:"current"`
+	State                 string                `json:"state"`
+	TransitionFlow        *planTransitionFlow   `json:"transition_flow"`
+	DefaultQuota          *globalSpecWire       `json:"default_quota"`
+	IncludedAddonServices []addonServiceDetails `json:"included_addon_services"`
+	AllowedAddonServices  []addonServiceDetails `json:"allowed_addon_services"`
 }
 
 // localizedPlan is planLocalizedPlan.
 type localizedPlan struct {
-	Locale string         `json:"locale,omitempty"`
-	Plans  []planInternal `json:"plans,omitempty"`
+	Locale string         `json:"locale"`
+	Plans  []planInternal `json:"plans"`
 }
 
 // listUsagePlansResponse is planListUsagePlansRsp.
 type listUsagePlansResponse struct {
-	UsagePlans []localizedPlan `json:"usage_plans,omitempty"`
+	UsagePlans []localizedPlan `json:"usage_plans"`
 }
 
-// enumName is the wire form of an enum value: its name, or nothing for the
-// first value (proto number 0), which proto3 JSON omits.
+// enumName is the wire form of an enum value: its name, or the name of the
+// enum's first value (proto number 0) for an unset or unknown one.
 func enumName[E interface {
 	~string
 	Number() int32
-}](e E) string {
+}](e, zero E) string {
 	if e.Number() <= 0 {
-		return ""
+		return string(zero)
 	}
 	return string(e)
 }
 
 // localizedCatalog lists every plan of cat, marking current as the tenant's
 // plan in effect and giving each plan its state from states (a plan not
-// there has none: STATE_UNSPECIFIED, which proto3 JSON omits).
+// there has none: STATE_UNSPECIFIED).
 func localizedCatalog(cat *plan.Catalog, current string, states map[string]subscription.PlanState) localizedPlan {
 	out := localizedPlan{Locale: planLocale, Plans: make([]planInternal, 0, len(cat.Plans))}
 	for _, p := range cat.Plans {
 		w := planToWire(cat, p)
 		w.Current = p.Name == current
-		if st, ok := states[p.Name]; ok && st != subscription.PlanStateUnspecified {
+		w.State = string(subscription.PlanStateUnspecified)
+		if st, ok := states[p.Name]; ok && st != "" {
 			w.State = string(st)
 		}
 		out.Plans = append(out.Plans, w)
@@ -88,31 +89,35 @@ func localizedCatalog(cat *plan.Catalog, current string, states map[string]subsc
 func planToWire(cat *plan.Catalog, p plan.Plan) planInternal {
 	w := planInternal{
 		Name: p.Name, Title: p.Title, Subtitle: p.Subtitle, Description: p.Description,
-		TenantType: enumName(p.TenantType), UsagePlanType: enumName(p.PlanType), BillingDisabled: p.BillingDisabled,
-		FlatPrice: p.FlatPriceCents, RenewalPeriodUnit: enumName(p.RenewalPeriodUnit),
-		TrialPeriod: p.TrialPeriod, TrialPeriodUnit: enumName(p.TrialPeriodUnit),
+		TenantType: enumName(p.TenantType, plan.TenantTypeUnknown), UsagePlanType: enumName(p.PlanType, plan.PlanTypeFree), BillingDisabled: p.BillingDisabled,
+		FlatPrice: p.FlatPriceCents, RenewalPeriodUnit: enumName(p.RenewalPeriodUnit, plan.PeriodUnknown),
+		TrialPeriod: p.TrialPeriod, TrialPeriodUnit: enumName(p.TrialPeriodUnit, plan.PeriodUnknown),
 		IncludedAddonServices: addonsToWire(cat, p.IncludedAddons), AllowedAddonServices: addonsToWire(cat, p.AllowedAddons),
+		TransitionFlow: &planTransitionFlow{Method: enumName(p.TransitionFlow.Method, plan.TransitionMethodUnspecified),
+			RequiredFields: []string{}, RequiresManualApproval: p.TransitionFlow.RequiresManualApproval},
+		DefaultQuota: globalSpecToWire(p.DefaultQuota),
 	}
-	tf := planTransitionFlow{Method: enumName(p.TransitionFlow.Method), RequiresManualApproval: p.TransitionFlow.RequiresManualApproval}
 	for _, f := range p.TransitionFlow.RequiredFields {
-		tf.RequiredFields = append(tf.RequiredFields, string(f))
-	}
-	if tf.Method != "" || len(tf.RequiredFields) > 0 || tf.RequiresManualApproval {
-		w.TransitionFlow = &tf
-	}
-	if !specEmpty(p.DefaultQuota) {
-		w.DefaultQuota = specToWire(p.DefaultQuota)
+		w.TransitionFlow.RequiredFields = append(w.TransitionFlow.RequiredFields, enumName(f, plan.TransitionRequiredFieldUnspecified))
 	}
 	return w
 }
 
-func specEmpty(s quota.Spec) bool {
-	return len(s.ObjectLimits)+len(s.ResourceLimits)+len(s.APILimits) == 0
+// globalSpecWire is schemaquotaGlobalSpecType, the stored quota form of a
+// plan's default_quota: the three limit maps and apigw_limits, which
+// billingd does not set (API-gateway limits are the gateway's).
+type globalSpecWire struct {
+	quotaSpecWire
+	APIGWLimits map[string]struct{} `json:"apigw_limits"`
+}
+
+func globalSpecToWire(s quota.Spec) *globalSpecWire {
+	return &globalSpecWire{quotaSpecWire: *specToWire(s), APIGWLimits: map[string]struct{}{}}
 }
 
 // addonsToWire names the add-ons; Load guarantees every name is in the catalog.
 func addonsToWire(cat *plan.Catalog, names []string) []addonServiceDetails {
-	var out []addonServiceDetails
+	out := []addonServiceDetails{}
 	for _, n := range names {
 		a, _ := cat.Addon(n)
 		out = append(out, addonServiceDetails{Name: n, DisplayName: a.DisplayName})

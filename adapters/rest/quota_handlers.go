@@ -85,8 +85,15 @@ func ifMatchVersion(h string) string {
 	return strings.Trim(strings.TrimPrefix(h, "W/"), `"`)
 }
 
-// getQuota is op 16. The ETag carries the resource version for a later
-// replace (If-Match or resource_version).
+// getQuota is op 16. The ETag and the body's resource_version carry the
+// resource version for a later replace (If-Match or resource_version).
+// response_format picks the form, as F5 answers it: FOR_CREATE only
+// create_form (with a blank metadata.name, to be named anew), FOR_REPLACE
+// only replace_form (with the resource version), STATUS only status,
+// REFERRING_OBJECTS only referring_objects, BROKEN_REFERENCES only the
+// deleted and disabled referred objects; DEFAULT and READ the object.
+// Quotas carry no status objects and nothing refers to them or is referred
+// by them, so those lists are always [].
 func (a *api) getQuota(w http.ResponseWriter, r *http.Request) (any, error) {
 	format := "GET_RSP_FORMAT_DEFAULT"
 	raw, err := queryValue(r, "response_format")
@@ -103,17 +110,25 @@ func (a *api) getQuota(w http.ResponseWriter, r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	w.Header().Set("ETag", `"`+strconv.FormatInt(q.ResourceVersion, 10)+`"`)
-	resp := quotaObjectResponse{Metadata: metaToWire(q), SystemMetadata: sysMetaToWire(q, tenantName(r)), Spec: specToWire(q.Spec)}
+	version := strconv.FormatInt(q.ResourceVersion, 10)
+	w.Header().Set("ETag", `"`+version+`"`)
+	none := func() *[]objectRefWire { return &[]objectRefWire{} }
 	switch format {
 	case "GET_RSP_FORMAT_FOR_CREATE":
-		resp.CreateForm = &quotaCreateRequest{Metadata: *metaToWire(q), Spec: *specToWire(q.Spec)}
+		m := metaToWire(q)
+		m.Name = ""
+		return quotaGetResponse{CreateForm: &quotaCreateRequest{Metadata: *m, Spec: *specToWire(q.Spec)}}, nil
 	case "GET_RSP_FORMAT_FOR_REPLACE":
-		resp.ReplaceForm = &quotaReplaceRequest{Metadata: *metaToWire(q), Spec: *specToWire(q.Spec)}
+		return quotaGetResponse{ReplaceForm: &quotaReplaceRequest{Metadata: *metaToWire(q), Spec: *specToWire(q.Spec), ResourceVersion: version}}, nil
+	case "GET_RSP_FORMAT_STATUS":
+		return quotaGetResponse{Status: &[]struct{}{}}, nil
+	case "GET_RSP_FORMAT_REFERRING_OBJECTS":
+		return quotaGetResponse{ReferringObjects: none()}, nil
+	case "GET_RSP_FORMAT_BROKEN_REFERENCES":
+		return quotaGetResponse{DeletedReferredObjects: none(), DisabledReferredObjects: none()}, nil
 	}
-	// STATUS, REFERRING_OBJECTS and BROKEN_REFERENCES have nothing to add:
-	// quotas carry no status objects and nothing refers to them.
-	return resp, nil
+	return quotaGetResponse{ResourceVersion: &version, Metadata: metaToWire(q), SystemMetadata: sysMetaToWire(q, tenantName(r)), Spec: specToWire(q.Spec),
+		Status: &[]struct{}{}, ReferringObjects: none(), DeletedReferredObjects: none(), DisabledReferredObjects: none()}, nil
 }
 
 // listQuotas is op 15: summaries by default; report_fields adds metadata,
@@ -135,10 +150,10 @@ func (a *api) listQuotas(_ http.ResponseWriter, r *http.Request) (any, error) {
 	}
 	_, full := qv["report_fields"]
 	tenant := tenantName(r)
-	resp := quotaListResponse{Items: make([]quotaListItem, 0, len(qs))}
+	resp := quotaListResponse{Items: make([]quotaListItem, 0, len(qs)), Errors: []struct{}{}}
 	for _, q := range qs {
 		it := quotaListItem{Tenant: tenant, Namespace: q.Namespace, Name: q.Name, UID: q.UID, Description: q.Description,
-			Disabled: q.Disable, Labels: q.Labels, Annotations: q.Annotations}
+			Disabled: q.Disable, Labels: orEmpty(q.Labels), Annotations: orEmpty(q.Annotations), StatusSet: []struct{}{}}
 		if full {
 			it.Metadata, it.SystemMetadata, it.GetSpec = metaToWire(q), sysMetaToWire(q, tenant), specToWire(q.Spec)
 		}

@@ -25,6 +25,7 @@ type Config struct {
 	Usage        *usage.Service
 	Payments     *billing.Service
 	Invoices     *invoice.Service
+	Namespaces   NamespaceReader
 	MaxBodyBytes int64
 	// RateLimit is the per-token request rate limit of every authenticated
 	// route; nil means none.
@@ -94,6 +95,12 @@ func Routes() []Route {
 		{Method: "POST", Path: "/api/web/namespaces/{namespace}/quota/reserve", SpecPath: "/api/web/namespaces/{namespace}/quota/reserve", Name: "billingd.quota.Reserve", handle: (*api).reserveQuota},
 		// Extension: usage ingestion, a JSON array or NDJSON batch (api/openapi/billingd-extensions.yaml).
 		{Method: "POST", Path: "/api/web/namespaces/{namespace}/usage/events", SpecPath: "/api/web/namespaces/{namespace}/usage/events", Name: "billingd.usage.Ingest", MaxBody: IngestMaxBodyBytes, handle: (*api).ingestEvents},
+		// Rows added later stay at the end, so the route index of the fuzz corpus keeps its meaning.
+		// 9 again, where F5's SDK calls it: its base URL ends in /api and it appends /no_auth/....
+		{Method: "GET", Path: "/api/no_auth/namespaces/system/billing/plan_transition", SpecPath: "/no_auth/namespaces/system/billing/plan_transition", Name: "ves.io.schema.billing.plan_transition.CustomAPI.GetPlanTransition", Public: true, handle: (*api).getPlanTransition},
+		// XC's namespace object (ves.io.schema.namespace), outside the billing spec: the namespaces the tenant has used, read-only.
+		{Method: "GET", Path: "/api/web/namespaces", SpecPath: "/api/web/namespaces", Name: "ves.io.schema.namespace.API.List", handle: (*api).listNamespaces},
+		{Method: "GET", Path: "/api/web/namespaces/{name}", SpecPath: "/api/web/namespaces/{name}", Name: "ves.io.schema.namespace.API.Get", handle: (*api).getNamespace},
 	}
 }
 

@@ -76,13 +76,13 @@ type contactWire struct {
 
 // initiateTransitionResponse is plan_transitionInitiatePlanTransitionRsp.
 type initiateTransitionResponse struct {
-	ID                     string `json:"id,omitempty"`
-	RequiresManualApproval bool   `json:"requires_manual_approval,omitempty"`
+	ID                     string `json:"id"`
+	RequiresManualApproval bool   `json:"requires_manual_approval"`
 }
 
 // getTransitionResponse is plan_transitionGetPlanTransitionRsp.
 type getTransitionResponse struct {
-	State string `json:"state,omitempty"`
+	State string `json:"state"`
 }
 
 // listSubscriptionsResponse is subscriptionListSubscriptionsRsp.
@@ -90,29 +90,34 @@ type listSubscriptionsResponse struct {
 	Subscriptions []subscriptionWire `json:"subscriptions"`
 }
 
-// subscriptionWire is subscriptionSubscriptionType.
+// subscriptionWire is subscriptionSubscriptionType. Zero values are
+// written (API.md §1); the dates are google.protobuf.Timestamp messages,
+// absent (not "") when unset, as cancellation_date of an open subscription.
 type subscriptionWire struct {
-	Name                       string       `json:"name,omitempty"`
-	PlanName                   string       `json:"plan_name,omitempty"`
-	PlanObjectName             string       `json:"plan_object_name,omitempty"`
+	Name                       string       `json:"name"`
+	PlanName                   string       `json:"plan_name"`
+	PlanObjectName             string       `json:"plan_object_name"`
 	StartDate                  string       `json:"start_date,omitempty"`
 	CancellationDate           string       `json:"cancellation_date,omitempty"`
 	LastBillingPeriodStartDate string       `json:"last_billing_period_start_date,omitempty"`
 	LastBillingPeriodEndDate   string       `json:"last_billing_period_end_date,omitempty"`
-	Current                    bool         `json:"current,omitempty"`
-	Cancelled                  bool         `json:"cancelled,omitempty"`
-	PreviousBillingPeriods     []periodWire `json:"previous_billing_periods,omitempty"`
+	Current                    bool         `json:"current"`
+	Cancelled                  bool         `json:"cancelled"`
+	PreviousBillingPeriods     []periodWire `json:"previous_billing_periods"`
 }
 
-// periodWire is subscriptionPeriod. The invoice links stay empty until
-// invoices exist.
+// periodWire is subscriptionPeriod. The invoice links stay empty: invoices
+// are found through the invoice list, not through periods.
 type periodWire struct {
-	UID               string `json:"uid,omitempty"`
-	StartDate         string `json:"start_date,omitempty"`
-	EndDate           string `json:"end_date,omitempty"`
-	InternalStartDate string `json:"internal_start_date,omitempty"`
-	InternalEndDate   string `json:"internal_end_date,omitempty"`
-	Trial             bool   `json:"trial,omitempty"`
+	UID               string   `json:"uid"`
+	StartDate         string   `json:"start_date,omitempty"`
+	EndDate           string   `json:"end_date,omitempty"`
+	InternalStartDate string   `json:"internal_start_date,omitempty"`
+	InternalEndDate   string   `json:"internal_end_date,omitempty"`
+	Trial             bool     `json:"trial"`
+	Invoices          []string `json:"invoices"`
+	PendingInvoice    []string `json:"pending_invoice"`
+	ClosedInvoice     []string `json:"closed_invoice"`
 }
 
 // subscriptionToWire maps a subscription: the name is sub-<uuid>; plan_name
@@ -121,13 +126,14 @@ type periodWire struct {
 // before it are previous_billing_periods.
 func subscriptionToWire(v subscription.SubscriptionView) subscriptionWire {
 	w := subscriptionWire{Name: "sub-" + v.ID, PlanName: v.Title, PlanObjectName: v.Name, StartDate: ts(v.Start),
-		CancellationDate: ts(v.End), Current: v.Current(), Cancelled: !v.Open()}
+		CancellationDate: ts(v.End), Current: v.Current(), Cancelled: !v.Open(), PreviousBillingPeriods: []periodWire{}}
 	if n := len(v.Periods); n > 0 {
 		last := v.Periods[n-1]
 		w.LastBillingPeriodStartDate, w.LastBillingPeriodEndDate = ts(last.Start), ts(last.End)
 		for _, p := range v.Periods[:n-1] {
 			w.PreviousBillingPeriods = append(w.PreviousBillingPeriods, periodWire{UID: p.UID, StartDate: ts(p.Start), EndDate: ts(p.End),
-				InternalStartDate: ts(p.InternalStart), InternalEndDate: ts(p.InternalEnd), Trial: p.Trial})
+				InternalStartDate: ts(p.InternalStart), InternalEndDate: ts(p.InternalEnd), Trial: p.Trial,
+				Invoices: []string{}, PendingInvoice: []string{}, ClosedInvoice: []string{}})
 		}
 	}
 	return w

@@ -11,9 +11,10 @@ import (
 	"github.com/shopspring/decimal"
 )
 
-// The F5 wire types of the usage reports (API.md §5, §6). Every field is
-// omitempty (proto3 JSON leaves zero values out); int64 fields travel as
-// JSON strings, doubles as numbers.
+// The F5 wire types of the usage reports (API.md §5, §6). Answers carry zero
+// values (API.md §1): numbers 0, enums by name, lists [] (never null); only
+// the timestamps, google.protobuf.Timestamp messages, are absent when unset.
+// int64 fields travel as JSON strings ("0"), doubles as numbers.
 
 // usageRangeRequest is usageListCurrentUsageReq and usageListUsageDetailsReq.
 // from/to stay strings until parsed, so a bad one is a 400 naming it.
@@ -111,104 +112,96 @@ func wireDouble(d decimal.Decimal) float64 {
 type hourlyItemWire struct {
 	StartTimestamp string  `json:"start_timestamp,omitempty"`
 	EndTimestamp   string  `json:"end_timestamp,omitempty"`
-	UnitName       string  `json:"unit_name,omitempty"`
-	Quantity       float64 `json:"quantity,omitempty"`
-	Deployment     string  `json:"deployment,omitempty"`
-	Container      string  `json:"container,omitempty"`
+	UnitName       string  `json:"unit_name"`
+	Quantity       float64 `json:"quantity"`
+	Deployment     string  `json:"deployment"`
+	Container      string  `json:"container"`
 }
 
 type usageItemWire struct {
-	ObjectName           string           `json:"object_name,omitempty"`
-	Namespace            string           `json:"namespace,omitempty"`
-	UsageType            string           `json:"usage_type,omitempty"`
-	Quantity             float64          `json:"quantity,omitempty"`
-	UnitName             string           `json:"unit_name,omitempty"`
+	ObjectName           string           `json:"object_name"`
+	Namespace            string           `json:"namespace"`
+	UsageType            string           `json:"usage_type"`
+	Quantity             float64          `json:"quantity"`
+	UnitName             string           `json:"unit_name"`
 	StartTimestamp       string           `json:"start_timestamp,omitempty"`
 	EndTimestamp         string           `json:"end_timestamp,omitempty"`
-	HourlyBreakdown      []hourlyItemWire `json:"hourly_breakdown,omitempty"`
-	HourlyBreakdownQuery string           `json:"hourly_breakdown_query,omitempty"`
-	MetricLabel          string           `json:"metric_label,omitempty"`
+	HourlyBreakdown      []hourlyItemWire `json:"hourly_breakdown"`
+	HourlyBreakdownQuery string           `json:"hourly_breakdown_query"`
+	MetricLabel          string           `json:"metric_label"`
 }
 
 type listUsageDetailsResp struct {
-	UsageItems []usageItemWire `json:"usage_items,omitempty"`
+	UsageItems []usageItemWire `json:"usage_items"`
 }
 
 type listHourlyUsageDetailsResp struct {
-	HourlyUsageItems []hourlyItemWire `json:"hourly_usage_items,omitempty"`
+	HourlyUsageItems []hourlyItemWire `json:"hourly_usage_items"`
 }
 
 type calculatedUsageItemWire struct {
-	UsageType        string   `json:"usage_type,omitempty"`
-	Quantity         float64  `json:"quantity,omitempty"`
-	UnitName         string   `json:"unit_name,omitempty"`
-	Amount           int64    `json:"amount,omitempty,string"`
-	CurrencyCode     string   `json:"currency_code,omitempty"`
+	UsageType        string   `json:"usage_type"`
+	Quantity         float64  `json:"quantity"`
+	UnitName         string   `json:"unit_name"`
+	Amount           int64    `json:"amount,string"`
+	CurrencyCode     string   `json:"currency_code"`
 	StartTimestamp   string   `json:"start_timestamp,omitempty"`
 	EndTimestamp     string   `json:"end_timestamp,omitempty"`
-	Fixed            bool     `json:"fixed,omitempty"`
-	Status           string   `json:"status,omitempty"`
-	QuantityBillable int64    `json:"quantity_billable,omitempty,string"`
-	UnitNameBillable string   `json:"unit_name_billable,omitempty"`
-	MetricLabels     []string `json:"metric_labels,omitempty"`
+	Fixed            bool     `json:"fixed"`
+	Status           string   `json:"status"`
+	QuantityBillable int64    `json:"quantity_billable,string"`
+	UnitNameBillable string   `json:"unit_name_billable"`
+	MetricLabels     []string `json:"metric_labels"`
 }
 
 type couponWire struct {
-	DiscountType   string `json:"discount_type,omitempty"`
-	DiscountAmount int32  `json:"discount_amount,omitempty"`
-	Title          string `json:"title,omitempty"`
+	DiscountType   string `json:"discount_type"`
+	DiscountAmount int32  `json:"discount_amount"`
+	Title          string `json:"title"`
 }
 
 type listCurrentUsageResp struct {
-	UsageItems []calculatedUsageItemWire `json:"usage_items,omitempty"`
-	TotalCost  int64                     `json:"total_cost,omitempty,string"`
-	Coupons    []couponWire              `json:"coupons,omitempty"`
-	Discount   int64                     `json:"discount,omitempty,string"`
+	UsageItems []calculatedUsageItemWire `json:"usage_items"`
+	TotalCost  int64                     `json:"total_cost,string"`
+	Coupons    []couponWire              `json:"coupons"`
+	Discount   int64                     `json:"discount,string"`
 }
 
 type monthlyUsageWire struct {
-	Amount         int64  `json:"amount,omitempty,string"`
-	CurrencyCode   string `json:"currency_code,omitempty"`
+	Amount         int64  `json:"amount,string"`
+	CurrencyCode   string `json:"currency_code"`
 	StartTimestamp string `json:"start_timestamp,omitempty"`
 	EndTimestamp   string `json:"end_timestamp,omitempty"`
 }
 
 type listMonthlyUsageResp struct {
-	MonthlyUsageItems []monthlyUsageWire `json:"monthly_usage_items,omitempty"`
+	MonthlyUsageItems []monthlyUsageWire `json:"monthly_usage_items"`
 }
 
 type metricValueWire struct {
-	Timestamp float64 `json:"timestamp,omitempty"`
-	Value     string  `json:"value,omitempty"`
+	Timestamp float64 `json:"timestamp"`
+	Value     string  `json:"value"`
 }
 
 type usageMetricDataWire struct {
-	Unit        string           `json:"unit,omitempty"`
-	MetricValue *metricValueWire `json:"metric_value,omitempty"`
+	Unit        string           `json:"unit"`
+	MetricValue *metricValueWire `json:"metric_value"`
 }
 
 type billingMetricDataWire struct {
-	Unit  string `json:"unit,omitempty"`
-	Value string `json:"value,omitempty"`
+	Unit  string `json:"unit"`
+	Value string `json:"value"`
 }
 
 type usageSummaryItemWire struct {
-	Name              string                 `json:"name,omitempty"`
-	Service           string                 `json:"service,omitempty"`
-	UsageMetricData   *usageMetricDataWire   `json:"usage_metric_data,omitempty"`
-	BillingMetricData *billingMetricDataWire `json:"billing_metric_data,omitempty"`
+	Name              string                 `json:"name"`
+	Service           string                 `json:"service"`
+	UsageMetricData   *usageMetricDataWire   `json:"usage_metric_data"`
+	BillingMetricData *billingMetricDataWire `json:"billing_metric_data"`
 }
 
 type usageSummaryResp struct {
-	UsageSummaryItems []usageSummaryItemWire `json:"usage_summary_items,omitempty"`
-}
-
-// protoEnum leaves the default (first) enum value out, as proto3 JSON does.
-func protoEnum(s string, isDefault bool) string {
-	if isDefault {
-		return ""
-	}
-	return s
+	UsageSummaryItems []usageSummaryItemWire `json:"usage_summary_items"`
 }
 
 func hourlyToWire(h usage.HourlyItem) hourlyItemWire {
@@ -217,11 +210,11 @@ func hourlyToWire(h usage.HourlyItem) hourlyItemWire {
 }
 
 func usageDetailsToWire(items []usage.UsageItem) listUsageDetailsResp {
-	var out listUsageDetailsResp
+	out := listUsageDetailsResp{UsageItems: []usageItemWire{}}
 	for _, it := range items {
 		w := usageItemWire{ObjectName: it.ObjectName, Namespace: it.Namespace, UsageType: it.UsageType, Quantity: wireDouble(it.Quantity),
 			UnitName: it.UnitName, StartTimestamp: wireTime(it.Start), EndTimestamp: wireTime(it.End),
-			HourlyBreakdownQuery: it.HourlyQuery, MetricLabel: it.MetricLabel}
+			HourlyBreakdown: []hourlyItemWire{}, HourlyBreakdownQuery: it.HourlyQuery, MetricLabel: it.MetricLabel}
 		for _, h := range it.Hourly {
 			w.HourlyBreakdown = append(w.HourlyBreakdown, hourlyToWire(h))
 		}
@@ -231,7 +224,7 @@ func usageDetailsToWire(items []usage.UsageItem) listUsageDetailsResp {
 }
 
 func hourlyDetailsToWire(items []usage.HourlyItem) listHourlyUsageDetailsResp {
-	var out listHourlyUsageDetailsResp
+	out := listHourlyUsageDetailsResp{HourlyUsageItems: []hourlyItemWire{}}
 	for _, h := range items {
 		out.HourlyUsageItems = append(out.HourlyUsageItems, hourlyToWire(h))
 	}
@@ -239,24 +232,24 @@ func hourlyDetailsToWire(items []usage.HourlyItem) listHourlyUsageDetailsResp {
 }
 
 func costToWire(c usage.Cost) listCurrentUsageResp {
-	out := listCurrentUsageResp{TotalCost: c.TotalCents, Discount: c.DiscountCents}
+	out := listCurrentUsageResp{UsageItems: []calculatedUsageItemWire{}, TotalCost: c.TotalCents, Coupons: []couponWire{}, Discount: c.DiscountCents}
 	for _, l := range c.Lines {
 		out.UsageItems = append(out.UsageItems, calculatedUsageItemWire{
 			UsageType: l.UsageType, Quantity: wireDouble(l.Quantity), UnitName: l.UnitName, Amount: l.AmountCents,
 			CurrencyCode: l.Currency, StartTimestamp: wireTime(l.Start), EndTimestamp: wireTime(l.End), Fixed: l.Fixed,
-			Status: protoEnum(l.Status.String(), l.Status == usage.StatusUnknown), QuantityBillable: l.Billable,
-			UnitNameBillable: l.UnitNameBillable, MetricLabels: l.MetricLabels,
+			Status: l.Status.String(), QuantityBillable: l.Billable,
+			UnitNameBillable: l.UnitNameBillable, MetricLabels: orNone(l.MetricLabels),
 		})
 	}
 	for _, cp := range c.Coupons {
-		out.Coupons = append(out.Coupons, couponWire{DiscountType: protoEnum(cp.Type.String(), cp.Type == usage.DiscountUnknown),
+		out.Coupons = append(out.Coupons, couponWire{DiscountType: cp.Type.String(),
 			DiscountAmount: cp.Amount, Title: cp.Title})
 	}
 	return out
 }
 
 func monthlyToWire(ms []usage.MonthTotal) listMonthlyUsageResp {
-	var out listMonthlyUsageResp
+	out := listMonthlyUsageResp{MonthlyUsageItems: []monthlyUsageWire{}}
 	for _, m := range ms {
 		out.MonthlyUsageItems = append(out.MonthlyUsageItems, monthlyUsageWire{Amount: m.AmountCents, CurrencyCode: m.Currency,
 			StartTimestamp: wireTime(m.Start), EndTimestamp: wireTime(m.End)})
@@ -265,7 +258,7 @@ func monthlyToWire(ms []usage.MonthTotal) listMonthlyUsageResp {
 }
 
 func summaryToWire(items []usage.SummaryItem) usageSummaryResp {
-	var out usageSummaryResp
+	out := usageSummaryResp{UsageSummaryItems: []usageSummaryItemWire{}}
 	for _, it := range items {
 		out.UsageSummaryItems = append(out.UsageSummaryItems, usageSummaryItemWire{
 			Name: it.Name, Service: it.Service,

@@ -14,7 +14,8 @@ import (
 
 // TestCostWire pins the proto3 JSON of a priced report: int64 money and
 // billable counts as strings, quantities as numbers, enums as names, and
-// zero values (the discount, an unused line's amount) left out.
+// zero values written (the discount "0", an unused line's amount "0", empty
+// lists []); only unset timestamps are left out.
 func TestCostWire(t *testing.T) {
 	t.Parallel()
 	m := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
@@ -28,10 +29,10 @@ func TestCostWire(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := `{"usage_items":[` +
-		`{"usage_type":"Team plan","quantity":1,"amount":"9900","currency_code":"USD","start_timestamp":"2026-03-01T00:00:00Z","end_timestamp":"2026-04-01T00:00:00Z","fixed":true,"status":"STATUS_ACTIVE","quantity_billable":"1"},` +
-		`{"usage_type":"HTTP Requests","quantity":2500000.5,"amount":"70","currency_code":"USD","status":"STATUS_ACTIVE","quantity_billable":"2","metric_labels":["http_requests"]},` +
-		`{"usage_type":"Never Used","currency_code":"USD","status":"STATUS_NO_DATA","metric_labels":["unused"]}],` +
-		`"total_cost":"9970"}`
+		`{"usage_type":"Team plan","quantity":1,"unit_name":"","amount":"9900","currency_code":"USD","start_timestamp":"2026-03-01T00:00:00Z","end_timestamp":"2026-04-01T00:00:00Z","fixed":true,"status":"STATUS_ACTIVE","quantity_billable":"1","unit_name_billable":"","metric_labels":[]},` +
+		`{"usage_type":"HTTP Requests","quantity":2500000.5,"unit_name":"","amount":"70","currency_code":"USD","fixed":false,"status":"STATUS_ACTIVE","quantity_billable":"2","unit_name_billable":"","metric_labels":["http_requests"]},` +
+		`{"usage_type":"Never Used","quantity":0,"unit_name":"","amount":"0","currency_code":"USD","fixed":false,"status":"STATUS_NO_DATA","quantity_billable":"0","unit_name_billable":"","metric_labels":["unused"]}],` +
+		`"total_cost":"9970","coupons":[],"discount":"0"}`
 	if string(b) != want {
 		t.Fatalf("wire\n got %s\nwant %s", b, want)
 	}

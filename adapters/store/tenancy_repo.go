@@ -214,3 +214,36 @@ func (r *TenancyRepo) ListNamespaces(ctx context.Context, tenantID, after string
 		tenantID, after, limit).Scan(ctx, &names)
 	return names, translate(err)
 }
+
+type namespaceRow struct {
+	Name      string    `bun:"name"`
+	CreatedAt time.Time `bun:"created_at"`
+}
+
+// NamespacePage is ListNamespaces with each namespace's record.
+func (r *TenancyRepo) NamespacePage(ctx context.Context, tenantID, after string, limit int) ([]tenancy.Namespace, error) {
+	var rows []namespaceRow
+	err := r.db.idb(ctx).NewRaw(`SELECT name, created_at FROM namespaces WHERE tenant_id = ? AND name > ? ORDER BY name LIMIT ?`,
+		tenantID, after, limit).Scan(ctx, &rows)
+	if err != nil {
+		return nil, translate(err)
+	}
+	out := make([]tenancy.Namespace, 0, len(rows))
+	for _, row := range rows {
+		out = append(out, tenancy.Namespace{TenantID: tenantID, Name: row.Name, CreatedAt: row.CreatedAt.UTC()})
+	}
+	return out, nil
+}
+
+// GetNamespace finds one namespace of a tenant; one never used is NotFound.
+func (r *TenancyRepo) GetNamespace(ctx context.Context, tenantID, name string) (tenancy.Namespace, error) {
+	var rows []namespaceRow
+	err := r.db.idb(ctx).NewRaw(`SELECT name, created_at FROM namespaces WHERE tenant_id = ? AND name = ?`, tenantID, name).Scan(ctx, &rows)
+	if err != nil {
+		return tenancy.Namespace{}, translate(err)
+	}
+	if len(rows) == 0 {
+		return tenancy.Namespace{}, errs.New(errs.NotFound, "namespace %q not found", name)
+	}
+	return tenancy.Namespace{TenantID: tenantID, Name: rows[0].Name, CreatedAt: rows[0].CreatedAt.UTC()}, nil
+}

@@ -13,7 +13,10 @@
 //   - every message schema is closed (additionalProperties: false) so a
 //     misspelt or invented field fails;
 //   - the quota maps the spec leaves as bare `object` get their real value
-//     schema from API.md §4.1/§4.3 so map values are checked too.
+//     schema from API.md §4.1/§4.3 so map values are checked too;
+//   - the proto fields the public spec hides but F5's server sends and its
+//     SDK reads (resource_version of quota GetResponse and ReplaceRequest,
+//     from F5's generated Go structs) are added as the strings they are.
 package spectest
 
 import (
@@ -187,6 +190,9 @@ func load(dir string) (*Specs, error) {
 	if err := typeQuotaMaps(doc); err != nil {
 		return nil, err
 	}
+	if err := addHiddenFields(doc); err != nil {
+		return nil, err
+	}
 	adjust(doc)
 	return &Specs{doc: doc, source: source}, nil
 }
@@ -279,6 +285,36 @@ func typeQuotaMaps(doc *openapi3.T) error {
 				return fmt.Errorf("map value schema %s not in spec", valueSchema)
 			}
 			p.Value.AdditionalProperties = openapi3.AdditionalProperties{Schema: v}
+		}
+	}
+	return nil
+}
+
+// hiddenFields are proto fields missing from the public schemas: owner
+// schema -> property -> JSON type. F5's quota GetResponse carries
+// resource_version (proto field 4) and ReplaceRequest has it as field 3;
+// the SDK's get-then-replace reads it from the GET body.
+var hiddenFields = map[string]map[string]string{
+	"quotaGetResponse":    {"resource_version": openapi3.TypeString},
+	"quotaReplaceRequest": {"resource_version": openapi3.TypeString},
+}
+
+// addHiddenFields adds hiddenFields; it fails if a property already exists
+// (the spec caught up: drop the entry) or an owner is gone.
+func addHiddenFields(doc *openapi3.T) error {
+	for owner, props := range hiddenFields {
+		o := doc.Components.Schemas[owner]
+		if o == nil || o.Value == nil {
+			return fmt.Errorf("hidden field owner schema %s not in spec", owner)
+		}
+		for prop, typ := range props {
+			if _, ok := o.Value.Properties[prop]; ok {
+				return fmt.Errorf("%s already has %q: remove it from hiddenFields", owner, prop)
+			}
+			if o.Value.Properties == nil {
+				o.Value.Properties = openapi3.Schemas{}
+			}
+			o.Value.Properties[prop] = openapi3.NewSchemaRef("", &openapi3.Schema{Type: &openapi3.Types{typ}})
 		}
 	}
 	return nil

@@ -113,6 +113,10 @@ func TestValidBodiesPass(t *testing.T) {
 				"quota_usage": {"Virtual Host": {"limit": {"maximum": 12}}}}`))
 		}},
 		{"quota delete with empty body", func(tb testing.TB) { s.ValidateRequest(tb, "DELETE", pathQuota, nil) }},
+		{"quota get with the hidden resource_version", func(tb testing.TB) {
+			s.ValidateResponse(tb, "GET", pathQuota, []byte(`{"resource_version": "3", "metadata": {"name": "q"},
+				"replace_form": {"metadata": {"name": "q"}, "resource_version": "3"}}`))
+		}},
 		{"quota delete body", func(tb testing.TB) {
 			s.ValidateRequest(tb, "DELETE", pathQuota, []byte(`{"namespace": "ns1", "name": "q", "fail_if_referred": true}`))
 		}},
@@ -170,6 +174,9 @@ func TestInvalidBodiesFail(t *testing.T) {
 		{"int64 sent as a number", func(tb testing.TB) {
 			s.ValidateResponse(tb, "GET", pathInvoices, []byte(`{"invoices": [{"name": "inv-1", "amount": 5}]}`))
 		}, []string{`/invoices/0/amount: value must be a string`}},
+		{"hidden resource_version is a string", func(tb testing.TB) {
+			s.ValidateResponse(tb, "GET", pathQuota, []byte(`{"resource_version": 3}`))
+		}, []string{`/resource_version: value must be a string`}},
 		{"misspelt field inside a map value", func(tb testing.TB) {
 			s.ValidateResponse(tb, "GET", pathUsage, []byte(`{"objects": {"http_loadbalancer": {"limit": {"maximum": 10}, "usage": {"number": 3}}}}`))
 		}, []string{`/objects/http_loadbalancer/usage: property "number" is unsupported`}},
