@@ -228,10 +228,11 @@ func TestPlanTransitionsAndAddons(t *testing.T) {
 		}
 		initiate(t, s, spec, gadmin, `{"new_plan":"organization"}`, 409)
 		// While it waits, ops 25/26 and GraphQL show the current plan and the
-		// target TRANSITION_PENDING (upstream planPlanState), the rest without a state.
+		// target TRANSITION_PENDING (upstream planPlanState), the rest
+		// STATE_UNSPECIFIED (written by name, like every zero value).
 		wantStates := func(states map[string]string) {
 			t.Helper()
-			for name, want := range map[string]string{"team": "STATE_TRANSITION_PENDING", "organization": "STATE_TRANSITION_PENDING", "free": "", "individual": ""} {
+			for name, want := range map[string]string{"team": "STATE_TRANSITION_PENDING", "organization": "STATE_TRANSITION_PENDING", "free": "STATE_UNSPECIFIED", "individual": "STATE_UNSPECIFIED"} {
 				if states[name] != want {
 					t.Fatalf("plan %s state %q, want %q (all: %v)", name, states[name], want, states)
 				}
@@ -278,9 +279,7 @@ func TestPlanTransitionsAndAddons(t *testing.T) {
 		}
 		states = map[string]string{}
 		for _, p := range gq.Data.Plans {
-			if p.State != "STATE_UNSPECIFIED" {
-				states[p.Name] = p.State
-			}
+			states[p.Name] = p.State
 		}
 		wantStates(states)
 		out := billingd(t, s.dbURL, "transition", "approve", orgID)
@@ -301,7 +300,7 @@ func TestPlanTransitionsAndAddons(t *testing.T) {
 				t.Fatalf("plan %s current=%v after approval", p.Name, p.Current)
 			}
 			// Decided: only the current plan has a state again.
-			if want := map[bool]string{true: "STATE_READY"}[p.Current]; p.State != want {
+			if want := map[bool]string{true: "STATE_READY", false: "STATE_UNSPECIFIED"}[p.Current]; p.State != want {
 				t.Fatalf("plan %s state %q after approval", p.Name, p.State)
 			}
 		}

@@ -57,12 +57,16 @@ func (s *Service) NamespacePage(ctx context.Context, after string, limit int) ([
 	return s.repo.NamespacePage(ctx, p.TenantID, after, limit)
 }
 
-// Namespace returns the caller's namespace called name: Forbidden for a
-// token bound to another namespace, NotFound for one the tenant never used.
+// Namespace returns the caller's namespace called name: Invalid for a name
+// that is no DNS-1035 label, Forbidden for a token bound to another
+// namespace, NotFound for one the tenant never used.
 func (s *Service) Namespace(ctx context.Context, name string) (Namespace, error) {
 	p, err := PrincipalFrom(ctx)
 	if err != nil {
 		return Namespace{}, err
+	}
+	if !ValidName(name) {
+		return Namespace{}, &errs.Error{Kind: errs.Invalid, Message: "invalid request", Fields: []errs.FieldError{{Field: "name", Problem: "must be a DNS-1035 label"}}}
 	}
 	if err := p.Authorize(Read, name); err != nil {
 		return Namespace{}, err
