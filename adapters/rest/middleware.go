@@ -2,6 +2,7 @@ package rest
 
 import (
 	"context"
+	"crypto/x509"
 	"log/slog"
 	"net/http"
 	"runtime/debug"
@@ -19,6 +20,26 @@ import (
 type Authenticator interface {
 	Authenticate(ctx context.Context, header string) (tenancy.Principal, error)
 	ActOnTenant(ctx context.Context, p tenancy.Principal, tenant string) (tenancy.Principal, error)
+}
+
+// CertificateAuthenticator is an Authenticator that also accepts API
+// certificates: the client certificate of a mutual-TLS connection (already
+// verified by the handshake) becomes the caller of its credential.
+type CertificateAuthenticator interface {
+	AuthenticateCertificate(ctx context.Context, cert *x509.Certificate) (tenancy.Principal, error)
+}
+
+// authenticate finds the caller: the Authorization header when there is
+// one (unchanged, whatever the connection), else the client certificate of
+// a TLS connection when a has CertificateAuthenticator.
+func authenticate(a Authenticator, r *http.Request) (tenancy.Principal, error) {
+	header := r.Header.Get("Authorization")
+	if header == "" && r.TLS != nil && len(r.TLS.PeerCertificates) > 0 {
+		if ca, ok := a.(CertificateAuthenticator); ok {
+			return ca.AuthenticateCertificate(r.Context(), r.TLS.PeerCertificates[0])
+		}
+	}
+	return a.Authenticate(r.Context(), header)
 }
 
 // Metrics are the Prometheus series of the HTTP layer.
@@ -123,14 +144,15 @@ func Instrument(route string, log *slog.Logger, m *Metrics, h http.Handler) http
 	})
 }
 
-// RequireAuth rejects requests without a valid token and puts the caller in
-// the context. An operator token names the tenant it acts on with the
+// RequireAuth rejects requests without a valid token (or, with no
+// Authorization header, API certificate) and puts the caller in the
+// context. An operator token names the tenant it acts on with the
 // tenancy.TenantHeader header (once); without it the caller has no tenant
 // and only tenant-less operations (deciding a plan transition by id)
 // succeed, the others answer 400 naming the header.
 func RequireAuth(a Authenticator, log *slog.Logger, h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		p, err := a.Authenticate(r.Context(), r.Header.Get("Authorization"))
+		p, err := authenticate(a, r)
 		if err == nil {
 			tenants := r.Header.Values(tenancy.TenantHeader)
 			switch len(tenants) {

@@ -112,6 +112,9 @@ func openApp(ctx context.Context, flags dbFlags, migrate bool, maxConns int, log
 	}
 	tens := tenancy.NewService(ten, db, clk)
 	tens.SetAuditor(aud)
+	// API certificates (mutual TLS) are credentials like tokens; the
+	// installation CA that signs them is created on first use.
+	tens.EnableCertificates(store.NewCertificateRepo(db, clk))
 	// Invoices price usage through the usage service, so their lines are
 	// the numbers current_usage gives.
 	invs, err := newInvoiceService(db, clk, plans, us, aud)

@@ -1,6 +1,6 @@
 // Command billingd is the billing, quota and usage-metering service: it
 // serves the F5 "Billing & Usage" REST API and a GraphQL API over one domain
-// core, and carries the operator commands (migrate, token).
+// core, and carries the operator commands (migrate, token, cert).
 package main
 
 import (
@@ -25,6 +25,11 @@ Usage:
   billingd token list   --tenant NAME | --operator               list a tenant's (or the operator) tokens, never the secrets
   billingd token revoke --tenant NAME --id ID | --operator --id ID
                                                                  revoke a token
+  billingd cert create --tenant NAME [--role admin|editor|viewer] [--namespace NS] --out FILE.p12 [--password P]
+                                                                 issue an API certificate (mTLS) into a PKCS#12 file
+                                                                 (password also from env VES_P12_PASSWORD; id on the last line)
+  billingd cert list   --tenant NAME                             list a tenant's API certificates
+  billingd cert revoke --tenant NAME --id ID                     revoke an API certificate
   billingd usage import FILE --tenant NAME [--namespace NS] [--format ndjson|csv] [--batch 1000]
                                                                  ingest usage events from a file (safe to run twice)
   billingd plans load|validate FILE                              put a plan catalog in force / only check it
@@ -80,6 +85,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return cmdMigrate(ctx, args[1:], stdout, stderr)
 	case "token":
 		return cmdToken(ctx, args[1:], stdout, stderr)
+	case "cert":
+		return cmdCert(ctx, args[1:], stdout, stderr)
 	case "usage":
 		return cmdUsage(ctx, args[1:], stdout, stderr)
 	case "plans":

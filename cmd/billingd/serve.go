@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -45,6 +46,9 @@ type serveConfig struct {
 	readHeaderTimeout time.Duration
 	// gqlMaxDepth and gqlMaxComplexity are the GraphQL limits (0: defaults).
 	gqlMaxDepth, gqlMaxComplexity int
+	// tlsCert and tlsKey turn on HTTPS; clientCA adds CAs trusted for
+	// client certificates besides the installation CA (see cert.go).
+	tlsCert, tlsKey, clientCA string
 }
 
 func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -70,8 +74,14 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.DurationVar(&c.readHeaderTimeout, "read-header-timeout", 5*time.Second, "how long a client may take to send the request headers before the connection is closed")
 	fs.IntVar(&c.gqlMaxDepth, "graphql-max-depth", 0, "deepest GraphQL field nesting accepted, introspection included (0: the default, 15)")
 	fs.IntVar(&c.gqlMaxComplexity, "graphql-max-complexity", 0, "largest cost of one GraphQL operation: 1 per field, report fields more (graph/complexity.go) (0: the default, 1000)")
+	fs.StringVar(&c.tlsCert, "tls-cert", "", "serve HTTPS on --addr with this PEM certificate (chain); needs --tls-key. Clients may then authenticate with an API certificate ('billingd cert create')")
+	fs.StringVar(&c.tlsKey, "tls-key", "", "PEM private key of --tls-cert")
+	fs.StringVar(&c.clientCA, "client-ca", "", "PEM file of further CAs whose client certificates pass the TLS handshake (the installation CA always does); a certificate still authenticates only as an API certificate issued here")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	if (c.tlsCert == "") != (c.tlsKey == "") || (c.clientCA != "" && c.tlsCert == "") {
+		return usageError{"--tls-cert and --tls-key go together, and --client-ca needs them"}
 	}
 	if c.rateLimit < 0 || c.rateBurst < 0 || c.readHeaderTimeout <= 0 {
 		return usageError{"--rate-limit and --rate-burst must be 0 or more, --read-header-timeout more than 0"}
@@ -135,11 +145,18 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 	}
 
+	var tlsConf *tls.Config
+	if c.tlsCert != "" {
+		if tlsConf, err = serverTLS(ctx, a, c.tlsCert, c.tlsKey, c.clientCA); err != nil {
+			return err
+		}
+	}
 	ln, err := net.Listen("tcp", c.addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", c.addr, err)
 	}
 	srv := &http.Server{
+		TLSConfig:         tlsConf,
 		Handler:           withDeadline(r, c.requestTimeout),
 		ReadHeaderTimeout: c.readHeaderTimeout,
 		ReadTimeout:       30 * time.Second,
@@ -148,8 +165,12 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	log.Info("billingd listening", "addr", ln.Addr().String(), "database", string(a.db.Dialect()))
-	fmt.Fprintf(stdout, "billingd listening on http://%s\n", ln.Addr())
+	scheme := "http"
+	if tlsConf != nil {
+		scheme = "https"
+	}
+	log.Info("billingd listening", "addr", ln.Addr().String(), "scheme", scheme, "database", string(a.db.Dialect()))
+	fmt.Fprintf(stdout, "billingd listening on %s://%s\n", scheme, ln.Addr())
 
 	// The invoice scheduler closes the previous month once it is due and
 	// marks invoices past due OVERDUE. Several replicas may run it: issuing
@@ -167,7 +188,13 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	defer func() { stopSched(); <-schedDone }()
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	go func() {
+		if tlsConf != nil {
+			errc <- srv.ServeTLS(ln, "", "")
+			return
+		}
+		errc <- srv.Serve(ln)
+	}()
 	select {
 	case err := <-errc:
 		return err

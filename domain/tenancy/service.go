@@ -18,6 +18,8 @@ type Service struct {
 	repo  Repository
 	tx    kernel.TxRunner
 	clock kernel.Clock
+	// announcer, when set, tells the other processes about revocations.
+	announcer RevocationAnnouncer
 
 	// cacheTTL > 0 keeps successful token lookups that long, saving one
 	// database round trip per request. A token revoked by another process
@@ -27,6 +29,9 @@ type Service struct {
 	cache    map[string]cachedPrincipal
 
 	audit kernel.Auditor
+
+	// certs is nil until EnableCertificates.
+	certs *certificates
 }
 
 // SetAuditor makes token creation and revocation leave audit records.
@@ -173,15 +178,24 @@ func (s *Service) Authenticate(ctx context.Context, header string) (Principal, e
 	if errs.Is(err, errs.NotFound) {
 		return Principal{}, unauth
 	}
-	if err == nil && s.cacheTTL > 0 {
-		s.mu.Lock()
-		if len(s.cache) >= maxCachedTokens {
-			s.cache = map[string]cachedPrincipal{}
-		}
-		s.cache[hash] = cachedPrincipal{p: p, expires: now.Add(s.cacheTTL)}
-		s.mu.Unlock()
+	if err == nil {
+		s.remember(hash, p, now)
 	}
 	return p, err
+}
+
+// remember caches a successful authentication under key (a token hash, or
+// a certificate fingerprint) when the cache is on.
+func (s *Service) remember(key string, p Principal, now time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cacheTTL <= 0 {
+		return
+	}
+	if len(s.cache) >= maxCachedTokens {
+		s.cache = map[string]cachedPrincipal{}
+	}
+	s.cache[key] = cachedPrincipal{p: p, expires: now.Add(s.cacheTTL)}
 }
 
 // ListTokens lists a tenant's tokens (never their secrets).
@@ -217,15 +231,13 @@ func (s *Service) RevokeToken(ctx context.Context, tenant, id string) error {
 	return nil
 }
 
-// forget drops the cached authentications of token id.
+// forget drops the cached authentications of credential id (a token or
+// a certificate, just revoked here) and tells the other processes to.
 func (s *Service) forget(id string) {
-	s.mu.Lock()
-	for h, c := range s.cache {
-		if c.p.TokenID == id {
-			delete(s.cache, h)
-		}
+	s.ForgetRevoked(id)
+	if s.announcer != nil {
+		s.announcer.AnnounceRevocation(id)
 	}
-	s.mu.Unlock()
 }
 
 // HasTokens tells whether any token exists, so serve can explain how to get one.

@@ -70,17 +70,22 @@ type Principal struct {
 	// names (TenantID); with none named it can only make the decisions
 	// that find their object by a global id (plan transitions).
 	Operator bool
+	// Certificate marks a caller authenticated by an API certificate
+	// (mutual TLS); TokenID is then the certificate's credential id.
+	Certificate bool
 }
 
 // Actor names the caller in audit records: the token id and its role, never
-// the secret; "operator:<id>" for an operator token and "operator" for the
-// command line.
+// the secret; "cert:<id> (<role>)" for an API certificate, "operator:<id>"
+// for an operator token and "operator" for the command line.
 func (p Principal) Actor() string {
 	switch {
 	case p.Operator && p.TokenID == "":
 		return OperatorActor
 	case p.Operator:
 		return OperatorActor + ":" + p.TokenID
+	case p.Certificate:
+		return "cert:" + p.TokenID + " (" + string(p.Role) + ")"
 	}
 	return "token:" + p.TokenID + " (" + string(p.Role) + ")"
 }
