@@ -27,6 +27,9 @@ func FuzzQuotaBodies(f *testing.F) {
 		`{"resources":{"gpu":1e999999}}`, `{"resources":{"gpu":1e-999999}}`, `{"objects":{"a":` + strings.Repeat("9", 60) + `}}`,
 		`{"spec":{"resource_limits":{"vcpu":{"maximum":1e999999}}}}`, `{"spec":{"resource_limits":{"vcpu":{"maximum":2.0000001}}}}`,
 		`{"metadata":{"name":"a","name":"b"}}`, `{"objects":{"a":1,"\u0061":2}}`, `{"resources":{"gpu":1000000000000}}`,
+		// proto3 JSON numbers as strings (issue 9).
+		`{"spec":{"object_limits":{"vh":{"maximum":"12"}},"api_limits":{"a.b":{"rate":"1e2","burst":"-1"}}}}`,
+		`{"spec":{"object_limits":{"vh":{"maximum":"1e999999999"}},"resource_limits":{"v":{"maximum":"2.5"}}}}`,
 	} {
 		f.Add([]byte(s))
 	}
