@@ -18,8 +18,6 @@ type Service struct {
 	repo  Repository
 	tx    kernel.TxRunner
 	clock kernel.Clock
-	// announcer, when set, tells the other processes about revocations.
-	announcer RevocationAnnouncer
 
 	// cacheTTL > 0 keeps successful token lookups that long, saving one
 	// database round trip per request. A token revoked by another process
@@ -231,13 +229,15 @@ func (s *Service) RevokeToken(ctx context.Context, tenant, id string) error {
 	return nil
 }
 
-// forget drops the cached authentications of credential id (a token or
-// a certificate, just revoked here) and tells the other processes to.
+// forget drops the cached authentications of token id.
 func (s *Service) forget(id string) {
-	s.ForgetRevoked(id)
-	if s.announcer != nil {
-		s.announcer.AnnounceRevocation(id)
+	s.mu.Lock()
+	for h, c := range s.cache {
+		if c.p.TokenID == id {
+			delete(s.cache, h)
+		}
 	}
+	s.mu.Unlock()
 }
 
 // HasTokens tells whether any token exists, so serve can explain how to get one.
