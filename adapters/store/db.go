@@ -54,6 +54,7 @@ type DB struct {
 	// are one pool on PostgreSQL and two on SQLite (see openSQLite).
 	bun     *bun.DB
 	txdb    *bun.DB
+	turn    *writeTurn // SQLite only: transactions take turns (see writeTurn)
 	dialect Dialect
 	queries atomic.Int64
 	// clock stamps what the store records itself (received_at, secrets).
@@ -102,10 +103,11 @@ func Open(ctx context.Context, rawURL string, opt Options) (*DB, error) {
 				return nil, fmt.Errorf("create database folder: %w", err)
 			}
 		}
-		pool, writer, err := openSQLite(path)
+		pool, writer, turn, err := openSQLite(path)
 		if err != nil {
 			return nil, err
 		}
+		d.turn = turn
 		d.bun, d.txdb, d.dialect = bun.NewDB(pool, sqlitedialect.New()), bun.NewDB(writer, sqlitedialect.New()), SQLite
 	default:
 		return nil, fmt.Errorf("database URL %q: want postgres://..., sqlite:PATH or empty for %s", redact(rawURL), DefaultSQLitePath)
@@ -143,6 +145,9 @@ func (d *DB) Close() error {
 	err := d.bun.Close()
 	if d.txdb != d.bun {
 		err = errors.Join(err, d.txdb.Close())
+	}
+	if d.turn != nil {
+		err = errors.Join(err, d.turn.close())
 	}
 	return err
 }
@@ -208,12 +213,20 @@ func (d *DB) Migrate(ctx context.Context) ([]string, error) {
 type txKey struct{}
 
 // InTx runs fn in a transaction; repositories called with fn's ctx use it.
-// A nested InTx joins the outer transaction. On SQLite the transaction holds
-// the file's write lock from BEGIN to its end, so transactions of this and
-// other processes run one at a time and never fail halfway for a lock.
+// A nested InTx joins the outer transaction. On SQLite the transaction waits
+// for its turn and holds the file's write lock from BEGIN to its end, so
+// transactions of this and other processes run one at a time and never fail
+// halfway for a lock.
 func (d *DB) InTx(ctx context.Context, fn func(ctx context.Context) error) error {
 	if _, ok := ctx.Value(txKey{}).(bun.Tx); ok {
 		return fn(ctx)
+	}
+	if d.turn != nil {
+		release, err := d.turn.acquire(ctx)
+		if err != nil {
+			return translate(err)
+		}
+		defer release()
 	}
 	err := d.txdb.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		return fn(context.WithValue(ctx, txKey{}, tx))

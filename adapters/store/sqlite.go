@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"fmt"
 	"net/url"
+	"time"
 )
 
 // sqliteReaders is the size of the SQLite pool for statements outside
@@ -14,39 +15,49 @@ const sqliteReaders = 4
 
 // sqliteBusyTimeout is how long, in milliseconds, a connection waits for
 // another connection or process to release the write lock before it gives
-// up with "database is locked" (503).
+// up with "database is locked" (503). Writers that take turns (writeTurn)
+// only meet it when a foreign writer holds the lock.
 const sqliteBusyTimeout = 10000
+
+// sqliteTurnTimeout bounds the wait for a writer's turn (writeTurn) when
+// the caller's context does not end sooner: a request's deadline usually
+// does; a CLI command gives up after this with "database is locked".
+const sqliteTurnTimeout = time.Minute
 
 // openSQLite opens the two pools on the SQLite file at path:
 //
-//   - writer, one connection, runs every transaction. Its transactions begin
+//   - writer, one connection, runs every transaction, each in its turn
+//     (turn, see writeTurn: transactions of this process and of others, a
+//     CLI command beside the server, take turns). Its transactions begin
 //     IMMEDIATE: they take the file's write lock up front, waiting up to the
-//     busy timeout for another process (a CLI command beside the server)
-//     that holds it. A DEFERRED transaction would read first and fail at
-//     once with SQLITE_BUSY when it tries to write after another process
-//     committed, because the busy handler cannot help a stale snapshot.
-//     One connection keeps the server's own transactions queueing in
-//     database/sql instead of polling the file lock.
+//     busy timeout for a writer that does not take turns. A DEFERRED
+//     transaction would read first and fail at once with SQLITE_BUSY when it
+//     tries to write after another process committed, because the busy
+//     handler cannot help a stale snapshot.
 //   - pool, sqliteReaders connections, runs statements outside transactions:
 //     reads (WAL readers never block the writer, nor it them) and the odd
 //     autocommit write, which takes the write lock for its one statement and
 //     waits for it like a transaction does.
-func openSQLite(path string) (pool, writer *sql.DB, err error) {
+func openSQLite(path string) (pool, writer *sql.DB, turn *writeTurn, err error) {
 	q := url.Values{}
 	for _, p := range []string{fmt.Sprintf("busy_timeout(%d)", sqliteBusyTimeout), "journal_mode(WAL)", "foreign_keys(1)", "synchronous(NORMAL)"} {
 		q.Add("_pragma", p)
 	}
 	q.Set("_txlock", "immediate")
 	dsn := "file:" + path + "?" + q.Encode()
+	if turn, err = newWriteTurn(path); err != nil {
+		return nil, nil, nil, err
+	}
 	if writer, err = sql.Open("sqlite", dsn); err != nil {
-		return nil, nil, fmt.Errorf("open sqlite %s: %w", path, err)
+		_ = turn.close()
+		return nil, nil, nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
 	writer.SetMaxOpenConns(1)
 	if pool, err = sql.Open("sqlite", dsn); err != nil {
-		_ = writer.Close()
-		return nil, nil, fmt.Errorf("open sqlite %s: %w", path, err)
+		_, _ = writer.Close(), turn.close()
+		return nil, nil, nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
 	pool.SetMaxOpenConns(sqliteReaders)
 	pool.SetMaxIdleConns(sqliteReaders)
-	return pool, writer, nil
+	return pool, writer, turn, nil
 }
