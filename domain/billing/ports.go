@@ -4,8 +4,8 @@ import (
 	"context"
 
 	"github.com/billingd/billingd/domain/errs"
-	"github.com/billingd/billingd/domain/text"
 	"github.com/billingd/billingd/domain/plan"
+	"github.com/billingd/billingd/domain/text"
 )
 
 // Repository stores payment methods. Every method takes the transaction from
