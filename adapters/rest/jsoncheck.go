@@ -208,20 +208,7 @@ func (c *jsonChecker) object(depth int) {
 		if c.stopped() {
 			return
 		}
-		c.path = c.path[:len(c.path)-1]
-		c.skipSpace()
-		if c.pos >= len(c.data) {
-			c.bad = true
-			return
-		}
-		switch c.data[c.pos] {
-		case ',':
-			c.pos++
-		case '}':
-			c.pos++
-			return
-		default:
-			c.bad = true
+		if c.afterMember('}') {
 			return
 		}
 	}
@@ -245,20 +232,7 @@ func (c *jsonChecker) array(depth int) {
 		if c.stopped() {
 			return
 		}
-		c.path = c.path[:len(c.path)-1]
-		c.skipSpace()
-		if c.pos >= len(c.data) {
-			c.bad = true
-			return
-		}
-		switch c.data[c.pos] {
-		case ',':
-			c.pos++
-		case ']':
-			c.pos++
-			return
-		default:
-			c.bad = true
+		if c.afterMember(']') {
 			return
 		}
 	}
@@ -504,4 +478,26 @@ func queryValue(r *http.Request, key string) (string, error) {
 	}
 	return "", &errs.Error{Kind: errs.Invalid, Message: "invalid request", Fields: []errs.FieldError{{Field: key,
 		Problem: fmt.Sprintf("given %d times; give it once", len(vs))}}}
+}
+
+// afterMember ends one member of an object or array: it leaves the member's
+// path and consumes the ',' before the next member or the closing byte. It
+// reports whether the container ended, or turned out malformed (c.bad).
+func (c *jsonChecker) afterMember(closing byte) (ended bool) {
+	c.path = c.path[:len(c.path)-1]
+	c.skipSpace()
+	if c.pos >= len(c.data) {
+		c.bad = true
+		return true
+	}
+	switch c.data[c.pos] {
+	case ',':
+		c.pos++
+		return false
+	case closing:
+		c.pos++
+		return true
+	}
+	c.bad = true
+	return true
 }
