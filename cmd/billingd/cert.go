@@ -106,13 +106,7 @@ func cmdCert(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "ID\tROLE\tNAMESPACE\tSERIAL\tNOT_AFTER\tCREATED\tREVOKED")
 		for _, c := range certs {
-			nsText, revoked := c.Namespace, ""
-			if nsText == "" {
-				nsText = "*"
-			}
-			if c.RevokedAt != nil {
-				revoked = c.RevokedAt.UTC().Format(time.RFC3339)
-			}
+			nsText, revoked := scopeAndRevocation(c.Namespace, c.RevokedAt)
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", c.ID, c.Role, nsText, c.Serial, c.NotAfter.UTC().Format(time.RFC3339),
 				c.CreatedAt.UTC().Format(time.RFC3339), revoked)
 		}

@@ -95,13 +95,7 @@ func cmdToken(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "ID\tROLE\tNAMESPACE\tCREATED\tREVOKED")
 		for _, t := range toks {
-			nsText, revoked := t.Namespace, ""
-			if nsText == "" {
-				nsText = "*"
-			}
-			if t.RevokedAt != nil {
-				revoked = t.RevokedAt.UTC().Format(time.RFC3339)
-			}
+			nsText, revoked := scopeAndRevocation(t.Namespace, t.RevokedAt)
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", t.ID, t.Role, nsText, t.CreatedAt.UTC().Format(time.RFC3339), revoked)
 		}
 		return tw.Flush()
@@ -146,4 +140,18 @@ func operatorToken(ctx context.Context, ten *tenancy.Service, sub, id string, st
 		fmt.Fprintf(stdout, "revoked operator token %s\n", id)
 	}
 	return nil
+}
+
+// scopeAndRevocation are the NAMESPACE and REVOKED columns of a credential
+// listing (tokens, certificates): "*" for every namespace, the revocation
+// instant or nothing.
+func scopeAndRevocation(ns string, revokedAt *time.Time) (nsText, revoked string) {
+	nsText = ns
+	if nsText == "" {
+		nsText = "*"
+	}
+	if revokedAt != nil {
+		revoked = revokedAt.UTC().Format(time.RFC3339)
+	}
+	return nsText, revoked
 }
