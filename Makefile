@@ -38,7 +38,7 @@ migrate: ## apply migrations to --database-url / BILLING_DATABASE_URL (default .
 fuzz: ## run each fuzz test for FUZZTIME (default 30s)
 	$(GO) test -run=^$$ -fuzz=FuzzQuotaBodies -fuzztime=$${FUZZTIME:-30s} ./adapters/rest/
 	$(GO) test -run=^$$ -fuzz=FuzzParse -fuzztime=$${FUZZTIME:-30s} ./domain/labels/
-	$(GO) test -run=^$$ -fuzz=FuzzLoad -fuzztime=$${FUZZTIME:-30s} -fuzzminimizetime=2s ./domain/plan/
+	$(GO) test -run=^$$ -fuzz=FuzzLoad -fuzztime=$${FUZZTIME:-30s} -fuzzminimizetime=2s ./catalog/
 	$(GO) test -run=^$$ -fuzz=FuzzIngestBody -fuzztime=$${FUZZTIME:-30s} ./adapters/rest/
 	$(GO) test -run=^$$ -fuzz=FuzzDecodeQuery -fuzztime=$${FUZZTIME:-30s} ./domain/usage/
 	$(GO) test -run=^$$ -fuzz=FuzzRoutes -fuzztime=$${FUZZTIME:-30s} -fuzzminimizetime=5s ./cmd/billingd/

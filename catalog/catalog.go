@@ -1,5 +1,7 @@
-// Package catalog holds the built-in plan catalog, compiled into the binary
-// so billingd serves plans on a fresh machine without any configuration.
+// Package catalog reads plan catalogs from their JSON file format into the
+// domain's plan.Catalog, placing every problem at its line and column, and
+// holds the built-in catalog, compiled into the binary so billingd serves
+// plans on a fresh machine without any configuration.
 package catalog
 
 import (
@@ -19,5 +21,5 @@ var plansJSON []byte
 // Builtin loads and validates the built-in catalog. Each call returns a fresh
 // copy, so one caller cannot change what another sees.
 func Builtin() (*plan.Catalog, error) {
-	return plan.Load(bytes.NewReader(plansJSON), BuiltinName)
+	return Load(bytes.NewReader(plansJSON), BuiltinName)
 }

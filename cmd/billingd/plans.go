@@ -26,7 +26,7 @@ func loadCatalog(ctx context.Context, db *store.DB) (*plan.Catalog, error) {
 	if !found {
 		return catalog.Builtin()
 	}
-	return plan.Load(bytes.NewReader(body), "stored catalog")
+	return catalog.Load(bytes.NewReader(body), "stored catalog")
 }
 
 const plansUsage = `billingd plans load FILE       validate a plan catalog (JSON) and put it in force
@@ -59,7 +59,7 @@ func cmdPlans(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	cat, err := plan.Load(bytes.NewReader(body), file)
+	cat, err := catalog.Load(bytes.NewReader(body), file)
 	if err != nil {
 		printCatalogErrors(stderr, err)
 		return fmt.Errorf("%s is not a valid catalog; nothing was loaded", file)

@@ -12,8 +12,9 @@ import (
 	"github.com/shopspring/decimal"
 )
 
-// Catalog is the set of plans and add-ons, priced in one currency. Load only
-// returns catalogs that keep every rule; treat them as read-only.
+// Catalog is the set of plans and add-ons, priced in one currency. Use only
+// catalogs that Validate accepts (readers must check), and treat them as
+// read-only.
 type Catalog struct {
 	Version  string
 	Currency string // ISO 4217 code, e.g. USD
@@ -100,7 +101,7 @@ func (c *Catalog) Plan(name string) (Plan, bool) {
 	return c.Plans[i], true
 }
 
-// FreePlan returns the FREE plan, the one new tenants start on. Load
+// FreePlan returns the FREE plan, the one new tenants start on. Validate
 // guarantees there is exactly one; a hand-built catalog without one yields
 // the zero Plan.
 func (c *Catalog) FreePlan() Plan {

@@ -29,7 +29,7 @@ var (
 //
 // Metered usage is never negative, so a negative quantity (a metering bug) is
 // billed as nothing rather than credited. Results beyond int64 saturate at
-// math.MaxInt64 instead of wrapping. A Rate that did not come through Load
+// math.MaxInt64 instead of wrapping. A Rate that Validate would refuse
 // with UnitsPerBillable ≤ 0 prices nothing instead of dividing by zero.
 func (r Rate) Price(quantity decimal.Decimal) Line {
 	l := Line{Quantity: quantity}

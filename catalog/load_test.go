@@ -1,4 +1,4 @@
-package plan
+package catalog
 
 import (
 	"errors"
@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/billingd/billingd/domain/errs"
+	"github.com/billingd/billingd/domain/plan"
 )
 
 // validCatalog is the smallest catalog that passes every rule.
@@ -39,7 +40,7 @@ const validCatalog = `{
   ]
 }`
 
-func load(t *testing.T, src string) (*Catalog, []errs.FieldError) {
+func load(t *testing.T, src string) (*plan.Catalog, []errs.FieldError) {
 	t.Helper()
 	c, err := Load(strings.NewReader(src), "plans.json")
 	if err == nil {
@@ -68,11 +69,11 @@ func TestLoadValid(t *testing.T) {
 	if !ok {
 		t.Fatal(`Plan("pro") not found`)
 	}
-	if pro.TenantType != TenantTypeEnterprise || pro.PlanType != PlanTypeTeam || pro.FlatPriceCents != 9900 ||
-		pro.TrialPeriod != 7 || pro.TrialPeriodUnit != PeriodDay || pro.InvoiceDueDays != 30 {
+	if pro.TenantType != plan.TenantTypeEnterprise || pro.PlanType != plan.PlanTypeTeam || pro.FlatPriceCents != 9900 ||
+		pro.TrialPeriod != 7 || pro.TrialPeriodUnit != plan.PeriodDay || pro.InvoiceDueDays != 30 {
 		t.Errorf("pro decoded as %+v", pro)
 	}
-	if got := pro.TransitionFlow.RequiredFields; len(got) != 1 || got[0] != TransitionRequiredFieldPaymentToken {
+	if got := pro.TransitionFlow.RequiredFields; len(got) != 1 || got[0] != plan.TransitionRequiredFieldPaymentToken {
 		t.Errorf("required fields %v", got)
 	}
 	if got := pro.DefaultQuota.ResourceLimits["vcpu"].Maximum; got != 8.5 {
@@ -136,7 +137,7 @@ func TestLoadReportsEveryProblem(t *testing.T) {
 	_, fields := load(t, src)
 	want := [][2]string{ // Field, Problem
 		{`plans.json:3:3: currency`, `"usd" is not an ISO 4217 code (three upper-case letters, e.g. USD)`},
-		{`plans.json:4:15: addons[0].name`, `"f5xc_coffee" is not an add-on name (one of ` + strings.Join(addonNames, ", ") + `)`},
+		{`plans.json:4:15: addons[0].name`, `"f5xc_coffee" is not an add-on name (one of ` + strings.Join(plan.AddonNames(), ", ") + `)`},
 		{`plans.json:7:7: plans[0].name`, `"Free" must be 1-63 lower-case letters, digits and '-', starting with a letter`},
 		{`plans.json:8:7: plans[0].renewal_period_unit`, `"PERIOD_FORTNIGHT" is not one of PERIOD_DAY, PERIOD_WEEK, PERIOD_MONTH, PERIOD_YEAR`},
 		{`plans.json:9:65: plans[0].transition_flow.colour`, `unknown field`},
@@ -184,6 +185,10 @@ func TestLoadRejects(t *testing.T) {
 			"plans.json:14:22: plans[1].colour", "unknown field"},
 		{"duplicate field", strings.Replace(validCatalog, `"title": "Pro",`, `"title": "Pro", "title": "Again",`, 1),
 			"plans.json:14:38: plans[1].title", "is given twice"},
+		{"empty enum", strings.Replace(validCatalog, `"trial_period_unit": "PERIOD_DAY"`, `"trial_period_unit": ""`, 1),
+			"plans.json:15:85: plans[1].trial_period_unit", `"" is not one of the upstream names`},
+		{"null required field", strings.Replace(validCatalog, `["TRANSITION_REQUIRED_FIELD_PAYMENT_TOKEN"]`, `[null]`, 1),
+			"plans.json:16:65: plans[1].transition_flow.required_fields[0]", "is required"},
 		{"missing comma", strings.Replace(validCatalog, `"t1",`, `"t1"`, 1),
 			"plans.json:3:3", "syntax error: invalid character '\"' after object key:value pair"},
 		{"bad literal", strings.Replace(validCatalog, `true`, `treu`, 1),
@@ -213,7 +218,7 @@ func TestLoadRejects(t *testing.T) {
 			"plans.json:13:5: plans[1].invoice_due_days", "must be at least 1 for a billed plan"},
 		{"bad api limit unit", strings.Replace(validCatalog, `"per-second"`, `"per-fortnight"`, 1),
 			`plans.json:19:86: plans[1].default_quota.api_limits["ves.io.schema.namespace.API.Create"].unit`, "must be one of"},
-		{"too large", `{"version": "` + strings.Repeat("x", MaxCatalogSize) + `"}`, "plans.json", "is larger than"},
+		{"too large", `{"version": "` + strings.Repeat("x", MaxSize) + `"}`, "plans.json", "is larger than"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -230,48 +235,33 @@ func TestLoadRejects(t *testing.T) {
 	}
 }
 
+// TestLoadRepeatedKeyKeepsFirst: a repeated or unknown key (a key is matched
+// exactly) is reported and ignored, so the rest of the report is about the
+// values that were read first.
+func TestLoadRepeatedKeyKeepsFirst(t *testing.T) {
+	t.Parallel()
+	src := strings.Replace(validCatalog, `"title": "Pro",`, `"title": "Pro", "title": "",`, 1)
+	src = strings.Replace(src, `"currency": "EUR",`, `"CURRENCY": "usd", "currency": "EUR", "currency": null, "currency": 1,`, 1)
+	_, fields := load(t, src)
+	want := "plans.json:3:3: CURRENCY: unknown field\n" +
+		"plans.json:3:41: currency: is given twice\nplans.json:3:59: currency: is given twice\n" +
+		"plans.json:14:38: plans[1].title: is given twice\n"
+	if got := dump(fields); got != want {
+		t.Errorf("got\n%swant\n%s", got, want)
+	}
+
+	_, fields = load(t, strings.Replace(validCatalog, `"version": "t1",`, `"version": "", "version": "t1",`, 1))
+	want = "plans.json:2:3: version: is required\nplans.json:2:18: version: is given twice\n"
+	if got := dump(fields); got != want {
+		t.Errorf("got\n%swant\n%s", got, want)
+	}
+}
+
 func TestLoadCapsTheReport(t *testing.T) {
 	t.Parallel()
 	src := `{"x0": 0` + strings.Repeat(`, "x": 0`, 300) + `}`
 	_, fields := load(t, src)
 	if len(fields) != maxProblems+1 || !strings.Contains(fields[maxProblems].Problem, "more problems") {
 		t.Errorf("got %d problems, last %v", len(fields), fields[len(fields)-1])
-	}
-}
-
-func TestEnumNumbers(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		name string
-		num  int32
-		want int32
-	}{
-		{"FREEMIUM", TenantTypeFreemium.Number(), 1},
-		{"FREE", PlanTypeFree.Number(), 0},
-		{"PLAN_TYPE_UNSPECIFIED", PlanTypeUnspecified.Number(), 4},
-		{"PERIOD_MONTH", PeriodMonth.Number(), 3},
-		{"TRANSITION_METHOD_RECREATE", TransitionMethodRecreate.Number(), 3},
-		{"TRANSITION_REQUIRED_FIELD_DOMAIN", TransitionRequiredFieldDomain.Number(), 2},
-		{"unknown", PlanType("GOLD").Number(), -1},
-	}
-	for _, tt := range tests {
-		if tt.num != tt.want {
-			t.Errorf("%s.Number() = %d, want %d", tt.name, tt.num, tt.want)
-		}
-	}
-	if v, ok := PeriodUnitOf(4); !ok || v != PeriodYear {
-		t.Errorf("PeriodUnitOf(4) = %q, %v", v, ok)
-	}
-	if _, ok := TenantTypeOf(3); ok {
-		t.Error("TenantTypeOf(3) found a value")
-	}
-	if v, ok := TransitionMethodOf(1); !ok || v != TransitionMethodSupport {
-		t.Errorf("TransitionMethodOf(1) = %q, %v", v, ok)
-	}
-	if v, ok := TransitionRequiredFieldOf(3); !ok || v != TransitionRequiredFieldContacts {
-		t.Errorf("TransitionRequiredFieldOf(3) = %q, %v", v, ok)
-	}
-	if v, ok := PlanTypeOf(-1); ok {
-		t.Errorf("PlanTypeOf(-1) = %q", v)
 	}
 }

@@ -1,4 +1,4 @@
-package plan
+package catalog
 
 import (
 	"bytes"
@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/billingd/billingd/domain/errs"
+	"github.com/billingd/billingd/domain/plan"
 )
 
 // FuzzLoad checks that Load never panics or hangs on any input, and that it
@@ -31,7 +32,7 @@ func FuzzLoad(f *testing.F) {
 		}
 		free := 0
 		for _, p := range c.Plans {
-			if p.PlanType == PlanTypeFree {
+			if p.PlanType == plan.PlanTypeFree {
 				free++
 			}
 			for _, r := range p.RateCard {
