@@ -1,9 +1,11 @@
 // Package ratelimit implements quota.RateLimiter with golang.org/x/time/rate
 // token buckets held in process memory. With several replicas each keeps its
-// own buckets, so a tenant could get up to N times its rate across N replicas.
+// own buckets, so a tenant could get up to N times its rate across N replicas:
+// serve --redis-url shares them instead (adapters/redisrate).
 package ratelimit
 
 import (
+	"context"
 	"sync"
 	"time"
 
@@ -32,9 +34,10 @@ func New() *Buckets { return &Buckets{m: map[string]*bucket{}} }
 
 var _ quota.RateLimiter = (*Buckets)(nil)
 
-// Take takes n tokens now or none. A changed limit is applied to the
-// existing bucket, keeping the tokens it has.
-func (b *Buckets) Take(key string, l quota.RateLimit, n int, now time.Time) (func(), bool, time.Duration) {
+// Take takes n tokens at now (the service clock's instant) or none. A
+// changed limit is applied to the existing bucket, keeping the tokens it
+// has. Memory cannot be unreachable, so it never fails.
+func (b *Buckets) Take(_ context.Context, key string, l quota.RateLimit, n int, now time.Time) (func(), bool, time.Duration, error) {
 	every := rate.Limit(float64(l.Rate) / l.Period().Seconds())
 	burst := int(l.Burst)
 	if burst == 0 {
@@ -58,17 +61,17 @@ func (b *Buckets) Take(key string, l quota.RateLimit, n int, now time.Time) (fun
 	b.mu.Unlock()
 
 	if n > burst {
-		return nil, false, 0
+		return nil, false, 0, nil
 	}
 	r := bk.lim.ReserveN(now, n)
 	if !r.OK() {
-		return nil, false, 0
+		return nil, false, 0, nil
 	}
 	if d := r.DelayFrom(now); d > 0 {
 		r.CancelAt(now)
-		return nil, false, d
+		return nil, false, d, nil
 	}
-	return func() { r.CancelAt(now) }, true, 0
+	return func() { r.CancelAt(now) }, true, 0, nil
 }
 
 func (b *Buckets) evict(now time.Time) {

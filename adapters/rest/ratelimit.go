@@ -1,6 +1,7 @@
 package rest
 
 import (
+	"context"
 	"log/slog"
 	"math"
 	"net/http"
@@ -21,15 +22,18 @@ const maxRateBuckets = 100_000
 // TokenLimiter is the per-token request rate limit: a token bucket per API
 // token id, shared by REST and GraphQL. A nil *TokenLimiter limits nothing.
 //
-// Memory stays bounded: a bucket that has not been used for as long as it
-// takes to refill completely is in the same state as a new one, so sweeping
-// it out changes no decision.
+// The buckets are in process memory unless Share moves them to a store
+// every replica reads (Redis). Memory stays bounded: a bucket that has not
+// been used for as long as it takes to refill completely is in the same
+// state as a new one, so sweeping it out changes no decision.
 type TokenLimiter struct {
 	limit rate.Limit
 	burst int
 	// idle is how long an unused bucket takes to refill completely.
 	idle time.Duration
 	now  func() time.Time
+	// shared, when set, holds the buckets instead of this process.
+	shared SharedRate
 
 	mu        sync.Mutex
 	buckets   map[string]*tokenBucket
@@ -58,11 +62,37 @@ func NewTokenLimiter(clock kernel.Clock, perSecond float64, burst int) *TokenLim
 	}
 }
 
+// SharedRate is a set of request buckets held outside the process, so that
+// replicas behind a load balancer hold one limit together.
+type SharedRate interface {
+	// Allow takes one request from key's bucket (perSecond a second, burst
+	// at once) or says how long until one would be allowed. err means the
+	// store did not answer (the implementation counts it).
+	Allow(ctx context.Context, key string, perSecond float64, burst int) (ok bool, retryAfter time.Duration, err error)
+}
+
+// Share moves the buckets to s. When s fails the request is let through:
+// this limit protects the service from floods, and refusing every caller
+// while Redis is down would be the outage it is there to prevent. (Quota
+// API limits, which are what a tenant pays for, refuse instead.)
+func (l *TokenLimiter) Share(s SharedRate) {
+	if l != nil {
+		l.shared = s
+	}
+}
+
 // Allow takes one request from key's bucket. When the bucket is empty it
 // takes nothing and says how long until a request would be allowed.
-func (l *TokenLimiter) Allow(key string) (ok bool, retryAfter time.Duration) {
+func (l *TokenLimiter) Allow(ctx context.Context, key string) (ok bool, retryAfter time.Duration) {
 	if l == nil {
 		return true, 0
+	}
+	if l.shared != nil {
+		ok, wait, err := l.shared.Allow(ctx, key, float64(l.limit), l.burst)
+		if err != nil {
+			return true, 0
+		}
+		return ok, wait
 	}
 	now := l.now()
 	l.mu.Lock()
@@ -138,7 +168,7 @@ func (l *TokenLimiter) Wrap(log *slog.Logger, h http.Handler) http.Handler {
 		if key == "" {
 			key = "tenant:" + p.TenantID
 		}
-		if ok, wait := l.Allow(key); !ok {
+		if ok, wait := l.Allow(r.Context(), key); !ok {
 			secs := math.Ceil(wait.Seconds()*1000) / 1000
 			e := errs.New(errs.QuotaExceeded, "request rate limit exceeded: this API token may send %g requests per second (bursts of %d); retry after %gs", float64(l.limit), l.burst, secs)
 			e.Details = rateLimited{Limit: "requests_per_token", RequestsPerSecond: float64(l.limit), Burst: l.burst, RetryAfterSeconds: secs}

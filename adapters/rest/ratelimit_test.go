@@ -1,7 +1,9 @@
 package rest
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -39,24 +41,24 @@ func TestTokenLimiterBurstThenRate(t *testing.T) {
 	t.Parallel()
 	l, clock := newTestLimiter(10, 5)
 	for i := range 5 {
-		if ok, _ := l.Allow("a"); !ok {
+		if ok, _ := l.Allow(context.Background(), "a"); !ok {
 			t.Fatalf("request %d of the burst refused", i)
 		}
 	}
-	ok, wait := l.Allow("a")
+	ok, wait := l.Allow(context.Background(), "a")
 	if ok || wait <= 0 || wait > 100*time.Millisecond {
 		t.Fatalf("6th request: ok=%v wait=%v, want refused with a wait of at most 100ms", ok, wait)
 	}
 	// Another token has its own bucket.
-	if ok, _ := l.Allow("b"); !ok {
+	if ok, _ := l.Allow(context.Background(), "b"); !ok {
 		t.Fatal("token b refused because of token a")
 	}
 	// A refusal takes nothing: after 100ms exactly one more is allowed.
 	clock.add(100 * time.Millisecond)
-	if ok, _ := l.Allow("a"); !ok {
+	if ok, _ := l.Allow(context.Background(), "a"); !ok {
 		t.Fatal("refill after 100ms refused")
 	}
-	if ok, _ := l.Allow("a"); ok {
+	if ok, _ := l.Allow(context.Background(), "a"); ok {
 		t.Fatal("second request after one refill allowed")
 	}
 }
@@ -67,7 +69,7 @@ func TestTokenLimiterOffAndDefaults(t *testing.T) {
 	if off != nil {
 		t.Fatal("rate 0 must turn the limiter off")
 	}
-	if ok, _ := off.Allow("x"); !ok {
+	if ok, _ := off.Allow(context.Background(), "x"); !ok {
 		t.Fatal("nil limiter refused")
 	}
 	h := http.HandlerFunc(func(http.ResponseWriter, *http.Request) {})
@@ -85,13 +87,13 @@ func TestTokenLimiterEvictsIdleBuckets(t *testing.T) {
 	t.Parallel()
 	l, clock := newTestLimiter(100, 100) // refills completely in 1s
 	for i := range 1000 {
-		l.Allow("tok-" + strconv.Itoa(i))
+		l.Allow(context.Background(), "tok-"+strconv.Itoa(i))
 	}
 	if n := l.Len(); n != 1000 {
 		t.Fatalf("%d buckets, want 1000", n)
 	}
 	clock.add(2 * time.Second)
-	l.Allow("fresh")
+	l.Allow(context.Background(), "fresh")
 	if n := l.Len(); n != 1 {
 		t.Fatalf("%d buckets after the idle period, want 1", n)
 	}
@@ -101,7 +103,7 @@ func TestTokenLimiterCap(t *testing.T) {
 	t.Parallel()
 	l, _ := newTestLimiter(1, 1)
 	for i := range maxRateBuckets + 10 {
-		l.Allow(strconv.Itoa(i))
+		l.Allow(context.Background(), strconv.Itoa(i))
 	}
 	if n := l.Len(); n > maxRateBuckets {
 		t.Fatalf("%d buckets, over the cap %d", n, maxRateBuckets)
@@ -149,5 +151,64 @@ func TestTokenLimiterWrap(t *testing.T) {
 	h.ServeHTTP(rec, r)
 	if rec.Code != http.StatusUnauthorized {
 		t.Fatalf("no principal: status %d", rec.Code)
+	}
+}
+
+// fakeShared is a SharedRate that answers what it is told and records the
+// limit it was asked about.
+type fakeShared struct {
+	mu        sync.Mutex
+	ok        bool
+	err       error
+	calls     int
+	perSecond float64
+	burst     int
+	keys      []string
+}
+
+func (f *fakeShared) Allow(_ context.Context, key string, perSecond float64, burst int) (bool, time.Duration, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.calls++
+	f.perSecond, f.burst = perSecond, burst
+	f.keys = append(f.keys, key)
+	if f.err != nil {
+		return false, 0, f.err
+	}
+	if !f.ok {
+		return false, 1500 * time.Millisecond, nil
+	}
+	return true, 0, nil
+}
+
+// TestTokenLimiterShared: with Share the shared store decides (the process
+// buckets are not used), and a store that fails lets requests through.
+func TestTokenLimiterShared(t *testing.T) {
+	t.Parallel()
+	l, _ := newTestLimiter(1, 1)
+	f := &fakeShared{ok: true}
+	l.Share(f)
+	for range 5 {
+		if ok, _ := l.Allow(context.Background(), "a"); !ok {
+			t.Fatal("refused although the shared store admits")
+		}
+	}
+	if f.calls != 5 || f.perSecond != 1 || f.burst != 1 || l.Len() != 0 {
+		t.Fatalf("calls %d, limit %v/%d, local buckets %d; want 5 calls of 1/s burst 1 and no local bucket", f.calls, f.perSecond, f.burst, l.Len())
+	}
+	f.ok = false
+	if ok, wait := l.Allow(context.Background(), "a"); ok || wait != 1500*time.Millisecond {
+		t.Fatalf("shared refusal: ok=%v wait=%v", ok, wait)
+	}
+	f.err = errors.New("redis: connection refused")
+	for range 3 {
+		if ok, _ := l.Allow(context.Background(), "a"); !ok {
+			t.Fatal("an unreachable shared store must let requests through")
+		}
+	}
+	var off *TokenLimiter
+	off.Share(f) // a nil limiter stays off
+	if ok, _ := off.Allow(context.Background(), "a"); !ok {
+		t.Fatal("nil limiter refused")
 	}
 }

@@ -28,7 +28,14 @@ type app struct {
 	payments *billing.Service
 	invoices *invoice.Service
 	audit    *audit.Service
+	// quotaLimits holds the quota service's api_limits buckets: in memory
+	// unless serve moves them to Redis (--redis-url) before serving.
+	quotaLimits *quotaLimiter
 }
+
+// quotaLimiter lets serve choose where the quota buckets live after the
+// services are wired (it is set once, before any request).
+type quotaLimiter struct{ quota.RateLimiter }
 
 // openApp opens the database, migrates it unless told not to, and wires the
 // services. The caller closes app.db.
@@ -72,9 +79,10 @@ func openApp(ctx context.Context, flags dbFlags, migrate bool, maxConns int, log
 		return nil, err
 	}
 	// The tenant's plan is the lowest layer of every namespace's limits.
+	limits := &quotaLimiter{ratelimit.New()}
 	qs, err := quota.NewService(quota.Config{
 		Repo: store.NewQuotaRepo(db), Tx: db, Clock: clk, Namespaces: ten,
-		Idempotency: store.NewIdempotencyRepo(db, clk), Limiter: ratelimit.New(), Plans: plans, Audit: aud,
+		Idempotency: store.NewIdempotencyRepo(db, clk), Limiter: limits, Plans: plans, Audit: aud,
 	})
 	if err != nil {
 		db.Close()
@@ -112,6 +120,9 @@ func openApp(ctx context.Context, flags dbFlags, migrate bool, maxConns int, log
 	}
 	tens := tenancy.NewService(ten, db, clk)
 	tens.SetAuditor(aud)
+	// A revocation (here or by the CLI) reaches every serve process on the
+	// database at once (PostgreSQL NOTIFY; nothing on SQLite).
+	tens.AnnounceRevocations(store.NewRevocations(db, log))
 	// API certificates (mutual TLS) are credentials like tokens; the
 	// installation CA that signs them is created on first use.
 	tens.EnableCertificates(store.NewCertificateRepo(db, clk))
@@ -122,5 +133,5 @@ func openApp(ctx context.Context, flags dbFlags, migrate bool, maxConns int, log
 		db.Close()
 		return nil, err
 	}
-	return &app{db: db, clock: clk, tenancy: tens, quotas: qs, plans: plans, usage: us, payments: pay, audit: auditLog, invoices: invs}, nil
+	return &app{db: db, clock: clk, tenancy: tens, quotas: qs, plans: plans, usage: us, payments: pay, audit: auditLog, invoices: invs, quotaLimits: limits}, nil
 }

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"time"
 
 	"github.com/billingd/billingd/adapters/rest"
@@ -46,6 +47,9 @@ type serveConfig struct {
 	readHeaderTimeout time.Duration
 	// gqlMaxDepth and gqlMaxComplexity are the GraphQL limits (0: defaults).
 	gqlMaxDepth, gqlMaxComplexity int
+	// redisURL, when set, keeps the rate limits in Redis for every replica,
+	// under keys starting with redisPrefix.
+	redisURL, redisPrefix string
 	// tlsCert and tlsKey turn on HTTPS; clientCA adds CAs trusted for
 	// client certificates besides the installation CA (see cert.go).
 	tlsCert, tlsKey, clientCA string
@@ -77,6 +81,8 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&c.tlsCert, "tls-cert", "", "serve HTTPS on --addr with this PEM certificate (chain); needs --tls-key. Clients may then authenticate with an API certificate ('billingd cert create')")
 	fs.StringVar(&c.tlsKey, "tls-key", "", "PEM private key of --tls-cert")
 	fs.StringVar(&c.clientCA, "client-ca", "", "PEM file of further CAs whose client certificates pass the TLS handshake (the installation CA always does); a certificate still authenticates only as an API certificate issued here")
+	fs.StringVar(&c.redisURL, "redis-url", os.Getenv("BILLING_REDIS_URL"), "keep quota api_limits and the per-token rate limit in this Redis (redis://host:6379/0, rediss:// for TLS), shared by every replica; in process memory when empty. Redis down: quota API limits answer 503, the per-token limit lets requests through (env BILLING_REDIS_URL)")
+	fs.StringVar(&c.redisPrefix, "redis-key-prefix", "billingd:", "prefix of every Redis key billingd writes (installations sharing one Redis use different ones)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -95,8 +101,19 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	defer a.db.Close()
+	shared, err := openSharedLimits(ctx, c.redisURL, c.redisPrefix, log)
+	if err != nil {
+		return err
+	}
+	defer shared.close()
 	c.limiter = rest.NewTokenLimiter(a.clock, c.rateLimit, c.rateBurst)
+	if shared != nil {
+		a.quotaLimits.RateLimiter = shared.quota
+	}
 	a.tenancy.CacheAuthentications(c.authCacheTTL)
+	// Revocations by other processes (the CLI, other replicas) empty this
+	// process's cache at once; it listens before serving.
+	defer listenRevocations(ctx, a, log)()
 
 	if ok, err := a.tenancy.HasTokens(ctx); err == nil && !ok {
 		log.Warn("no API tokens yet; create one with: billingd token create --tenant NAME --role admin" + dbHint(c.db.url))
@@ -107,6 +124,9 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		collectors.NewDBStatsCollector(a.db.SQL(), string(a.db.Dialect())))
 	metrics, err := rest.NewMetrics(reg)
 	if err != nil {
+		return err
+	}
+	if err := shared.wire(c.limiter, reg); err != nil {
 		return err
 	}
 
@@ -173,8 +193,10 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fmt.Fprintf(stdout, "billingd listening on %s://%s\n", scheme, ln.Addr())
 
 	// The invoice scheduler closes the previous month once it is due and
-	// marks invoices past due OVERDUE. Several replicas may run it: issuing
-	// is guarded by the unique (tenant, period) and one transaction per
+	// marks invoices past due OVERDUE. Several replicas may run it: each
+	// pass holds a PostgreSQL advisory lock, so one replica closes a month
+	// and the others skip (on SQLite the lock is a no-op); issuing is still
+	// guarded by the unique (tenant, period) and one transaction per
 	// tenant. It stops (and waits) before the database closes.
 	schedCtx, stopSched := context.WithCancel(ctx)
 	schedDone := make(chan struct{})
@@ -183,7 +205,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	} else {
 		go func() {
 			defer close(schedDone)
-			scheduler.Run(schedCtx, scheduler.Config{Invoices: a.invoices, Interval: *invoiceEvery, Logger: log})
+			scheduler.Run(schedCtx, scheduler.Config{Invoices: a.invoices, Lock: a.db.AdvisoryLock("invoice-scheduler"), Interval: *invoiceEvery, Logger: log})
 		}()
 	}
 	defer func() { stopSched(); <-schedDone }()

@@ -55,11 +55,16 @@ type DefaultQuotaSource interface {
 	DefaultQuota(ctx context.Context, tenantID string) (Spec, error)
 }
 
-// RateLimiter is a set of token buckets keyed by string.
+// RateLimiter is a set of token buckets keyed by string: in process memory
+// for one replica, or in a store shared by every replica (Redis).
 type RateLimiter interface {
 	// Take takes n tokens from the bucket key (limited by l) or none. When it
-	// took them, undo gives them back; retryAfter says when n would fit.
-	Take(key string, l RateLimit, n int, now time.Time) (undo func(), ok bool, retryAfter time.Duration)
+	// took them, undo gives them back; retryAfter says when n would fit. now
+	// is the service clock's instant; a shared store may use its own clock
+	// instead, so that every replica reads one. err means the buckets could
+	// not be read: nothing was taken and the caller must not admit the
+	// request (a limit is never passed because its store is down).
+	Take(ctx context.Context, key string, l RateLimit, n int, now time.Time) (undo func(), ok bool, retryAfter time.Duration, err error)
 }
 
 // CreateInput is a new quota object.

@@ -336,7 +336,13 @@ func (s *Service) Reserve(ctx context.Context, in ReserveInput) (ReserveResult, 
 			}
 			n := int(in.APIs[k] / AmountScale)
 			bucket := p.TenantID + "\x00" + in.Namespace + "\x00" + k
-			undo, ok, retry := s.c.Limiter.Take(bucket, rl, n, s.c.Clock.Now())
+			undo, ok, retry, err := s.c.Limiter.Take(ctx, bucket, rl, n, s.c.Clock.Now())
+			if err != nil {
+				// Refused rather than admitted: a limit must hold even when
+				// its store is unreachable. Retry-After says to try again soon.
+				return &errs.Error{Kind: errs.Unavailable, Cause: err, RetryAfter: time.Second,
+					Message: fmt.Sprintf("the rate limit of API %q cannot be checked right now; nothing was reserved, retry shortly", k)}
+			}
 			if ok {
 				undos = append(undos, undo)
 				continue

@@ -18,6 +18,8 @@ type Service struct {
 	repo  Repository
 	tx    kernel.TxRunner
 	clock kernel.Clock
+	// announcer, when set, tells the other processes about revocations.
+	announcer RevocationAnnouncer
 
 	// cacheTTL > 0 keeps successful token lookups that long, saving one
 	// database round trip per request. A token revoked by another process
@@ -49,7 +51,8 @@ func NewService(repo Repository, tx kernel.TxRunner, clock kernel.Clock) *Servic
 }
 
 // CacheAuthentications keeps successful token lookups for ttl (0 turns the
-// cache off). Revocations made in this process take effect at once.
+// cache off). Revocations made in this process take effect at once, and in
+// the others at once too when they are announced (AnnounceRevocations).
 func (s *Service) CacheAuthentications(ttl time.Duration) {
 	s.mu.Lock()
 	s.cacheTTL, s.cache = ttl, map[string]cachedPrincipal{}
@@ -114,7 +117,8 @@ func (s *Service) ListOperatorTokens(ctx context.Context) ([]Token, error) {
 }
 
 // RevokeOperatorToken revokes an operator token; in this process it stops
-// working at once, elsewhere when its cached authentication expires.
+// working at once, elsewhere when the revocation is announced or its cached
+// authentication expires, whichever comes first.
 func (s *Service) RevokeOperatorToken(ctx context.Context, id string) error {
 	if err := s.repo.RevokeOperatorToken(ctx, id); err != nil {
 		return err
@@ -229,15 +233,13 @@ func (s *Service) RevokeToken(ctx context.Context, tenant, id string) error {
 	return nil
 }
 
-// forget drops the cached authentications of token id.
+// forget drops the cached authentications of credential id (a token or
+// a certificate, just revoked here) and tells the other processes to.
 func (s *Service) forget(id string) {
-	s.mu.Lock()
-	for h, c := range s.cache {
-		if c.p.TokenID == id {
-			delete(s.cache, h)
-		}
+	s.ForgetRevoked(id)
+	if s.announcer != nil {
+		s.announcer.AnnounceRevocation(id)
 	}
-	s.mu.Unlock()
 }
 
 // HasTokens tells whether any token exists, so serve can explain how to get one.

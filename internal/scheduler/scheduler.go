@@ -21,9 +21,21 @@ type Invoices interface {
 	MarkOverdue(ctx context.Context) (int, error)
 }
 
+// Lock makes a pass exclusive across the processes sharing a database
+// (store.AdvisoryLock on PostgreSQL).
+type Lock interface {
+	// TryLock takes the lock without waiting; held is false when another
+	// process has it. release must be called once held is true.
+	TryLock(ctx context.Context) (release func(), held bool, err error)
+}
+
 // Config tunes Run.
 type Config struct {
 	Invoices Invoices
+	// Lock, when set, is held for each pass: with several replicas one
+	// runs the pass and the others skip it, so each month is closed (its
+	// invoices issued) by exactly one of them. Nil runs every pass.
+	Lock Lock
 	// Interval between passes (default 5 minutes).
 	Interval time.Duration
 	// Delay after a month ends before it is closed (default invoice.CloseDelay).
@@ -46,8 +58,10 @@ func (c Config) withDefaults() Config {
 }
 
 // Run makes a pass at once, then every Interval until ctx ends. Several
-// replicas may run it together: CloseDue and MarkOverdue are safe against
-// each other.
+// replicas may run it together: with a Lock one of them makes each pass;
+// without one (or if the lock's session dies mid-pass) CloseDue and
+// MarkOverdue are still safe against each other, but the invoices of a
+// month may then be issued by several replicas, a few tenants each.
 func Run(ctx context.Context, c Config) {
 	c = c.withDefaults()
 	tick := time.NewTicker(c.Interval)
@@ -63,16 +77,35 @@ func Run(ctx context.Context, c Config) {
 }
 
 // Pass is one pass of Run: close the previous month if due, then mark
-// overdue invoices. Failures are logged and retried by the next pass.
+// overdue invoices. Failures are logged and retried by the next pass. With
+// a Lock held by another process it does nothing (the holder is making
+// the pass); a lock that cannot be read skips the pass too (the database
+// is likely unreachable, and the next pass tries again).
 func Pass(ctx context.Context, c Config) {
 	c = c.withDefaults()
 	log := c.Logger
+	if c.Lock != nil {
+		release, held, err := c.Lock.TryLock(ctx)
+		switch {
+		case err != nil:
+			if !errors.Is(err, context.Canceled) {
+				log.Error("scheduler lock unavailable; pass skipped", "err", err)
+			}
+			return
+		case !held:
+			log.Debug("scheduler pass skipped: another process holds the scheduler lock")
+			return
+		}
+		defer release()
+	}
 	p, res, due, err := c.Invoices.CloseDue(ctx, c.Delay)
 	switch {
 	case err != nil && !errors.Is(err, context.Canceled):
 		log.Error("invoice close failed", "period", p.String(), "err", err)
 	case due && len(res.Issued) > 0:
 		log.Info("invoices issued", "period", p.String(), "issued", len(res.Issued), "already", res.Already)
+	default:
+		log.Debug("scheduler pass", "period", p.String(), "due", due, "already", res.Already)
 	}
 	if n, err := c.Invoices.MarkOverdue(ctx); err != nil && !errors.Is(err, context.Canceled) {
 		log.Error("marking overdue invoices failed", "err", err)

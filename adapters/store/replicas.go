@@ -1,0 +1,204 @@
+package store
+
+import (
+	"context"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"log/slog"
+	"time"
+
+	"github.com/jackc/pgx/v5/stdlib"
+)
+
+// This file is what several billingd processes on one PostgreSQL database
+// coordinate through: an advisory lock (one scheduler pass at a time) and
+// LISTEN/NOTIFY (revoked credentials leave every process's cache at once).
+// On SQLite both are no-ops: SQLite is one host, its writers take turns
+// (BEGIN IMMEDIATE, see sqlite.go), and what must hold across processes
+// sharing a file holds through constraints (an invoice is unique per
+// tenant and period) and the authentication cache's short TTL.
+
+// badConn makes database/sql discard a connection instead of pooling it: a
+// connection left LISTENing, or holding an advisory lock nobody will
+// release, must never serve another request. err is kept for the caller.
+func badConn(err error) error { return errors.Join(driver.ErrBadConn, err) }
+
+// AdvisoryLock is a PostgreSQL session-level advisory lock named by a
+// string, held on a connection of its own while taken. Advisory locks are
+// per database, so installations on other databases of one server do not
+// share it.
+type AdvisoryLock struct {
+	d    *DB
+	name string
+	key  int64
+}
+
+// AdvisoryLock returns the lock called name (its key is name's FNV-1a hash).
+func (d *DB) AdvisoryLock(name string) *AdvisoryLock {
+	h := fnv.New64a()
+	_, _ = h.Write([]byte("billingd:" + name))
+	return &AdvisoryLock{d: d, name: name, key: int64(h.Sum64())}
+}
+
+// unlockTimeout bounds giving the lock back; past it the connection is
+// dropped, which ends the session and so releases the lock anyway.
+const unlockTimeout = 5 * time.Second
+
+// TryLock takes the lock when no other session holds it, without waiting:
+// ok is false when another process (or another connection of this one)
+// has it. release gives it back; it must be called once ok is true. On
+// SQLite it always succeeds (see the top of this file). If the connection
+// dies while held, PostgreSQL releases the lock with the session, so a
+// crashed holder never blocks the others.
+func (l *AdvisoryLock) TryLock(ctx context.Context) (release func(), ok bool, err error) {
+	if l.d.dialect != Postgres {
+		return func() {}, true, nil
+	}
+	conn, err := l.d.bun.DB.Conn(ctx)
+	if err != nil {
+		return nil, false, translate(err)
+	}
+	if err := conn.QueryRowContext(ctx, "SELECT pg_try_advisory_lock($1)", l.key).Scan(&ok); err != nil {
+		// The lock may have been taken before the answer was lost: the
+		// connection goes, and the lock with its session.
+		_ = conn.Raw(func(any) error { return badConn(err) })
+		_ = conn.Close()
+		return nil, false, translate(err)
+	}
+	if !ok {
+		_ = conn.Close()
+		return nil, false, nil
+	}
+	return func() {
+		uctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), unlockTimeout)
+		defer cancel()
+		var released bool
+		if err := conn.QueryRowContext(uctx, "SELECT pg_advisory_unlock($1)", l.key).Scan(&released); err != nil || !released {
+			_ = conn.Raw(func(any) error { return badConn(err) })
+		}
+		_ = conn.Close()
+	}, true, nil
+}
+
+// revocationChannel is the NOTIFY channel of revoked credential ids.
+const revocationChannel = "billingd_revocations"
+
+// Revocations carries revoked credential ids between the processes sharing
+// a PostgreSQL database: AnnounceRevocation sends one (NOTIFY), Listen
+// receives them (LISTEN on a connection of its own).
+type Revocations struct {
+	d   *DB
+	log *slog.Logger
+}
+
+// NewRevocations returns the revocation channel of d.
+func NewRevocations(d *DB, log *slog.Logger) *Revocations {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Revocations{d: d, log: log}
+}
+
+// AnnounceRevocation tells every listening process that credential id was
+// revoked. It runs after the revocation committed; if it fails, the other
+// processes drop the credential when their cached entry expires
+// (--auth-cache-ttl), which is logged.
+func (r *Revocations) AnnounceRevocation(id string) {
+	if r.d.dialect != Postgres {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), unlockTimeout)
+	defer cancel()
+	if _, err := r.d.bun.ExecContext(ctx, "SELECT pg_notify(?, ?)", revocationChannel, id); err != nil {
+		r.log.Warn("could not announce a revocation to the other processes; they stop accepting the credential when their cached authentication expires (--auth-cache-ttl)",
+			"credential", id, "err", err)
+	}
+}
+
+// listenWait is how long Listen waits for its first LISTEN before
+// returning anyway (it keeps trying in the background).
+const listenWait = 5 * time.Second
+
+// Listen calls forget with each revoked id announced from now on, until ctx
+// ends; wait returns once it has stopped (call it before closing the
+// database). It returns once the first LISTEN is in place, so a revocation
+// made after Listen returned reaches this process. Whenever it
+// (re)connects it calls forgetAll first: what was announced while it was
+// not listening is lost, so every cached entry may be stale. On SQLite it
+// does nothing.
+func (r *Revocations) Listen(ctx context.Context, forget func(id string), forgetAll func()) (wait func()) {
+	if r.d.dialect != Postgres {
+		return func() {}
+	}
+	listening := make(chan struct{}, 1)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		backoff := 100 * time.Millisecond
+		for ctx.Err() == nil {
+			on := func() {
+				backoff = 100 * time.Millisecond
+				select {
+				case listening <- struct{}{}:
+				default:
+				}
+			}
+			err := r.listenOnce(ctx, forget, forgetAll, on)
+			if ctx.Err() != nil {
+				return
+			}
+			r.log.Warn("revocation listener lost its connection; reconnecting (meanwhile other processes' revocations reach this one within --auth-cache-ttl)", "err", err, "retry_in", backoff.String())
+			t := time.NewTimer(backoff)
+			select {
+			case <-ctx.Done():
+				t.Stop()
+				return
+			case <-t.C:
+			}
+			backoff = min(2*backoff, 5*time.Second)
+		}
+	}()
+	t := time.NewTimer(listenWait)
+	defer t.Stop()
+	select {
+	case <-listening:
+	case <-done:
+	case <-t.C:
+		r.log.Warn("revocation listener not connected yet; revocations made elsewhere reach this process within --auth-cache-ttl until it is")
+	}
+	return func() { <-done }
+}
+
+func (r *Revocations) listenOnce(ctx context.Context, forget func(string), forgetAll func(), listening func()) error {
+	conn, err := r.d.bun.DB.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	var cause error
+	_ = conn.Raw(func(dc any) error {
+		sc, ok := dc.(*stdlib.Conn)
+		if !ok {
+			cause = fmt.Errorf("revocation listener: driver connection is %T, not pgx", dc)
+			return badConn(cause)
+		}
+		pc := sc.Conn()
+		if _, cause = pc.Exec(ctx, "LISTEN "+revocationChannel); cause != nil {
+			return badConn(cause)
+		}
+		forgetAll()
+		listening()
+		for {
+			n, err := pc.WaitForNotification(ctx)
+			if err != nil {
+				// Never pooled again: it is still LISTENing.
+				cause = err
+				return badConn(err)
+			}
+			forget(n.Payload)
+		}
+	})
+	return cause
+}
