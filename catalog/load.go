@@ -37,6 +37,14 @@ type (
 		Currency string      `json:"currency"`
 		Plans    []planJSON  `json:"plans"`
 		Addons   []addonJSON `json:"addons"`
+		Taxes    []taxJSON   `json:"taxes"`
+	}
+	taxJSON struct { // converts to plan.TaxRate
+		Country       string  `json:"country"`
+		Region        string  `json:"region"`
+		Name          string  `json:"name"`
+		Rate          *string `json:"rate"` // a percentage, e.g. "20" or "7.25"
+		ReverseCharge bool    `json:"reverse_charge"`
 	}
 	planJSON struct {
 		Name               string          `json:"name"`
@@ -109,14 +117,14 @@ func Load(r io.Reader, source string) (*plan.Catalog, error) {
 		return nil, errs.Wrap(errs.Internal, err, "reading plan catalog %s", source)
 	}
 	if len(data) > MaxSize {
-		return nil, report(source, data, []problem{{off: -1, msg: fmt.Sprintf("is larger than %d bytes", MaxSize)}})
+		return nil, report("plan catalog", source, data, []problem{{off: -1, msg: fmt.Sprintf("is larger than %d bytes", MaxSize)}})
 	}
 	doc := scan(data, reflect.TypeFor[catalogJSON]())
 	switch {
 	case doc.syntax != nil:
-		return nil, report(source, data, []problem{*doc.syntax})
+		return nil, report("plan catalog", source, data, []problem{*doc.syntax})
 	case doc.top != '{' && doc.top != 'n':
-		return nil, report(source, data, doc.probs) // not an object at all
+		return nil, report("plan catalog", source, data, doc.probs) // not an object at all
 	}
 	// Unmarshal reads only the members the scan kept, so it fails only where
 	// the scan found a problem: on a value of the wrong type, which it skips
@@ -129,7 +137,7 @@ func Load(r io.Reader, source string) (*plan.Catalog, error) {
 			doc.add(-1, "", "%v", err)
 		}
 		if !errors.As(err, new(*json.UnmarshalTypeError)) {
-			return nil, report(source, data, doc.probs)
+			return nil, report("plan catalog", source, data, doc.probs)
 		}
 	}
 	c := w.catalog(doc)
@@ -137,7 +145,7 @@ func Load(r io.Reader, source string) (*plan.Catalog, error) {
 		doc.flag(f.Field, "%s", f.Problem)
 	}
 	if len(doc.probs) > 0 {
-		return nil, report(source, data, doc.probs)
+		return nil, report("plan catalog", source, data, doc.probs)
 	}
 	return c, nil
 }
@@ -148,6 +156,10 @@ func (w *catalogJSON) catalog(doc *document) *plan.Catalog {
 	c := &plan.Catalog{Version: w.Version, Currency: w.Currency}
 	for _, a := range w.Addons {
 		c.Addons = append(c.Addons, plan.Addon(a))
+	}
+	for i, t := range w.Taxes {
+		c.Taxes = append(c.Taxes, plan.TaxRate{Country: t.Country, Region: t.Region, Name: t.Name,
+			Percent: toDecimal(doc, fmt.Sprintf("taxes[%d].rate", i), t.Rate), ReverseCharge: t.ReverseCharge})
 	}
 	for i, p := range w.Plans {
 		pl := plan.Plan{
@@ -203,8 +215,9 @@ func toDecimal(doc *document, path string, s *string) decimal.Decimal {
 	return decimal.Decimal{}
 }
 
-// report builds the Invalid error, problems in file order.
-func report(source string, data []byte, probs []problem) error {
+// report builds the Invalid error about what (e.g. "plan catalog"),
+// problems in file order.
+func report(what, source string, data []byte, probs []problem) error {
 	sort.SliceStable(probs, func(i, j int) bool {
 		a, b := probs[i].off, probs[j].off
 		return a >= 0 && (b < 0 || a < b) // positionless problems last
@@ -225,5 +238,5 @@ func report(source string, data []byte, probs []problem) error {
 		}
 		f = append(f, errs.FieldError{Field: loc, Problem: p.msg})
 	}
-	return &errs.Error{Kind: errs.Invalid, Message: "invalid plan catalog", Fields: f}
+	return &errs.Error{Kind: errs.Invalid, Message: "invalid " + what, Fields: f}
 }

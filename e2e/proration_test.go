@@ -50,7 +50,14 @@ func TestUpgradeWithProration(t *testing.T) {
 		// credit line. The charge is 2500 × (end − at) / (end − start), half-up.
 		rest, length := end.Sub(at), end.Sub(start)
 		want := decimal.NewFromInt(int64(rest)).Mul(decimal.NewFromInt(2500)).DivRound(decimal.NewFromInt(int64(length)), 0).IntPart()
-		desc := fmt.Sprintf("Charge: plan individual, %s to %s (%s of %d days)", at.Format("2006-01-02 15:04"), end.Format("2006-01-02"),
+		from := at.Format("2 January 2006, 15:04:05 UTC")
+		switch {
+		case at.Equal(at.Truncate(24 * time.Hour)):
+			from = at.Format("2 January 2006")
+		case at.Equal(at.Truncate(time.Minute)):
+			from = at.Format("2 January 2006, 15:04 UTC")
+		}
+		desc := fmt.Sprintf("Charge: plan individual from %s to the end of %s (%s of %d days)", from, end.AddDate(0, 0, -1).Format("2 January 2006"),
 			decimal.NewFromInt(int64(rest)).Div(decimal.NewFromInt(int64(24*time.Hour))).StringFixedBank(2), length/(24*time.Hour))
 		pending := "inv-pending-" + start.Format("2006-01")
 

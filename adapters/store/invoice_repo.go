@@ -2,10 +2,14 @@ package store
 
 import (
 	"context"
+	"encoding/json"
+	"strings"
 	"time"
 
+	"github.com/billingd/billingd/domain/billing"
 	"github.com/billingd/billingd/domain/errs"
 	"github.com/billingd/billingd/domain/invoice"
+	"github.com/billingd/billingd/domain/subscription"
 	"github.com/shopspring/decimal"
 	"github.com/uptrace/bun"
 )
@@ -24,6 +28,44 @@ type invoiceRow struct {
 	AmountCents   int64     `bun:"amount_cents"`
 	IssuedAt      time.Time `bun:"issued_at"`
 	DueAt         time.Time `bun:"due_at"`
+	// The parties as JSON (partyJSON), frozen at issue; '{}' on invoices
+	// issued before they were recorded.
+	Issuer           string `bun:"issuer"`
+	BillTo           string `bun:"bill_to"`
+	TaxName          string `bun:"tax_name"`
+	TaxJurisdiction  string `bun:"tax_jurisdiction"`
+	TaxPercent       string `bun:"tax_percent"`
+	TaxReverseCharge bool   `bun:"tax_reverse_charge"`
+	TaxCents         int64  `bun:"tax_cents"`
+}
+
+// partyJSON is the stored form of an invoice party.
+type partyJSON struct {
+	Name    string   `json:"name,omitempty"`
+	Address []string `json:"address,omitempty"`
+	Country string   `json:"country,omitempty"`
+	Region  string   `json:"region,omitempty"`
+	TaxID   string   `json:"tax_id,omitempty"`
+	Contact string   `json:"contact,omitempty"`
+}
+
+func partyText(p invoice.Party) (string, error) {
+	b, err := json.Marshal(partyJSON(p))
+	if err != nil {
+		return "", errs.Wrap(errs.Internal, err, "encode invoice party")
+	}
+	return string(b), nil
+}
+
+func partyOf(invoiceName, s string) (invoice.Party, error) {
+	var p partyJSON
+	if s == "" {
+		return invoice.Party{}, nil
+	}
+	if err := json.Unmarshal([]byte(s), &p); err != nil {
+		return invoice.Party{}, errs.Wrap(errs.Internal, err, "stored invoice %s: bad party %q", invoiceName, s)
+	}
+	return invoice.Party(p), nil
 }
 
 type invoiceLineRow struct {
@@ -66,7 +108,18 @@ var _ invoice.Repository = (*InvoiceRepo)(nil)
 func invoiceFromRows(r invoiceRow, lines []invoiceLineRow) (invoice.Invoice, error) {
 	inv := invoice.Invoice{TenantID: r.TenantID, TenantName: r.TenantName, Name: r.Name, Number: r.Number,
 		Period: invoice.PeriodOf(r.PeriodStart), Status: invoice.Status(r.Status), Currency: r.Currency, PlanName: r.PlanName,
-		IssuedAt: r.IssuedAt.UTC(), DueAt: r.DueAt.UTC(), AmountCents: r.AmountCents}
+		IssuedAt: r.IssuedAt.UTC(), DueAt: r.DueAt.UTC(), AmountCents: r.AmountCents,
+		Tax: invoice.Tax{Name: r.TaxName, Jurisdiction: r.TaxJurisdiction, ReverseCharge: r.TaxReverseCharge, AmountCents: r.TaxCents}}
+	var err error
+	if inv.Issuer, err = partyOf(r.Name, r.Issuer); err != nil {
+		return invoice.Invoice{}, err
+	}
+	if inv.BillTo, err = partyOf(r.Name, r.BillTo); err != nil {
+		return invoice.Invoice{}, err
+	}
+	if inv.Tax.Percent, err = decimal.NewFromString(cmpOr(r.TaxPercent, "0")); err != nil {
+		return invoice.Invoice{}, errs.Wrap(errs.Internal, err, "stored invoice %s: bad tax percent %q", r.Name, r.TaxPercent)
+	}
 	if lines != nil {
 		inv.Lines = make([]invoice.Line, 0, len(lines))
 	}
@@ -146,7 +199,15 @@ func (r *InvoiceRepo) Insert(ctx context.Context, inv invoice.Invoice, first inv
 		db := r.db.idb(ctx)
 		row := invoiceRow{TenantID: inv.TenantID, Name: inv.Name, Number: inv.Number, PeriodStart: inv.Period.Start(), PeriodEnd: inv.Period.End(),
 			Status: string(inv.Status), Currency: inv.Currency, PlanName: inv.PlanName, TenantName: inv.TenantName, AmountCents: inv.AmountCents,
-			IssuedAt: inv.IssuedAt.UTC(), DueAt: inv.DueAt.UTC()}
+			IssuedAt: inv.IssuedAt.UTC(), DueAt: inv.DueAt.UTC(), TaxName: inv.Tax.Name, TaxJurisdiction: inv.Tax.Jurisdiction,
+			TaxPercent: inv.Tax.Percent.String(), TaxReverseCharge: inv.Tax.ReverseCharge, TaxCents: inv.Tax.AmountCents}
+		var err error
+		if row.Issuer, err = partyText(inv.Issuer); err != nil {
+			return err
+		}
+		if row.BillTo, err = partyText(inv.BillTo); err != nil {
+			return err
+		}
 		if _, err := db.NewInsert().Model(&row).Exec(ctx); err != nil {
 			return translate(err)
 		}
@@ -331,4 +392,89 @@ func (r *InvoiceRepo) PastDue(ctx context.Context, t time.Time) ([]invoice.Invoi
 		return nil, translate(err)
 	}
 	return r.fromRows(rows)
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+// BillingContact implements invoice.ContactSource. The tenant's billing
+// contact is, in this order: the billing address of its latest finished
+// plan transition that gave one; else the contact of type BILLING of a
+// payment method (the primary first, then the newest); else the primary
+// payment method's contact. A contact with no address, country or tax id
+// counts as none.
+func (r *InvoiceRepo) BillingContact(ctx context.Context, tenantID string) (invoice.Party, bool, error) {
+	var payloads []string
+	if err := r.db.idb(ctx).NewRaw(`SELECT payload FROM plan_transitions WHERE tenant_id = ? AND state = ? ORDER BY updated_at DESC, id`,
+		tenantID, string(subscription.StateFinished)).Scan(ctx, &payloads); err != nil {
+		return invoice.Party{}, false, translate(err)
+	}
+	for _, s := range payloads {
+		var p subscription.Payload
+		if err := json.Unmarshal([]byte(s), &p); err != nil {
+			return invoice.Party{}, false, errs.Wrap(errs.Internal, err, "decode transition payload")
+		}
+		if c := p.BillingAddress; c != nil {
+			if party := contactParty(c.Address1, c.Address2, c.ZipCode, c.City, c.County, c.State, c.StateCode, c.Country, c.PhoneNumber, c.TaxID); !party.IsZero() {
+				return party, true, nil
+			}
+		}
+	}
+	var rows []paymentMethodRow
+	if err := r.db.idb(ctx).NewSelect().Model(&rows).Where("tenant_id = ?", tenantID).Order("seq DESC").Scan(ctx); err != nil {
+		return invoice.Party{}, false, translate(err)
+	}
+	var billingPrimary, billingAny, primary *billing.Contact
+	for _, row := range rows {
+		m, err := paymentFromRow(row)
+		if err != nil {
+			return invoice.Party{}, false, err
+		}
+		c := m.Contact
+		switch {
+		case c.ContactType == billing.ContactBilling && m.Role == billing.RolePrimary:
+			billingPrimary = &c
+		case c.ContactType == billing.ContactBilling && billingAny == nil:
+			billingAny = &c
+		}
+		if m.Role == billing.RolePrimary {
+			primary = &c
+		}
+	}
+	for _, c := range []*billing.Contact{billingPrimary, billingAny, primary} {
+		if c == nil {
+			continue
+		}
+		if party := contactParty(c.Address1, c.Address2, c.ZipCode, c.City, c.County, c.State, c.StateCode, c.Country, c.PhoneNumber, c.TaxID); !party.IsZero() {
+			return party, true, nil
+		}
+	}
+	return invoice.Party{}, false, nil
+}
+
+// contactParty lays a contact out as printed address lines: street lines,
+// "zip city", "county, state", country. The region is the state code (or
+// the state when it has none), which picks a regional tax rate.
+func contactParty(address1, address2, zip, city, county, state, stateCode, country, phone, taxID string) invoice.Party {
+	join := func(sep string, parts ...string) string {
+		var keep []string
+		for _, p := range parts {
+			if p = strings.TrimSpace(p); p != "" {
+				keep = append(keep, p)
+			}
+		}
+		return strings.Join(keep, sep)
+	}
+	var lines []string
+	for _, l := range []string{join(" ", address1), join(" ", address2), join(" ", zip, city), join(", ", county, state), join(" ", country)} {
+		if l != "" {
+			lines = append(lines, l)
+		}
+	}
+	return invoice.Party{Address: lines, Country: strings.ToUpper(strings.TrimSpace(country)),
+		Region: strings.ToUpper(strings.TrimSpace(cmpOr(stateCode, state))), TaxID: strings.TrimSpace(taxID), Contact: strings.TrimSpace(phone)}
 }

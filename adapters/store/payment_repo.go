@@ -34,11 +34,12 @@ type contactJSON struct {
 	ZipCode     string `json:"zip_code,omitempty"`
 	PhoneNumber string `json:"phone_number,omitempty"`
 	ContactType string `json:"contact_type,omitempty"`
+	TaxID       string `json:"tax_id,omitempty"`
 }
 
 func paymentToRow(m billing.PaymentMethod) (paymentMethodRow, error) {
 	c := m.Contact
-	b, err := json.Marshal(contactJSON{c.Address1, c.Address2, c.City, c.State, c.StateCode, c.County, c.Country, c.ZipCode, c.PhoneNumber, string(c.ContactType)})
+	b, err := json.Marshal(contactJSON{c.Address1, c.Address2, c.City, c.State, c.StateCode, c.County, c.Country, c.ZipCode, c.PhoneNumber, string(c.ContactType), c.TaxID})
 	if err != nil {
 		return paymentMethodRow{}, errs.Wrap(errs.Internal, err, "encode contact")
 	}
@@ -53,7 +54,7 @@ func paymentFromRow(r paymentMethodRow) (billing.PaymentMethod, error) {
 	}
 	return billing.PaymentMethod{TenantID: r.TenantID, Name: r.Name, Seq: r.Seq, Token: r.Token, Role: billing.Role(r.Role), CreatedAt: r.CreatedAt.UTC(),
 		Contact: billing.Contact{Address1: c.Address1, Address2: c.Address2, City: c.City, State: c.State, StateCode: c.StateCode, County: c.County,
-			Country: c.Country, ZipCode: c.ZipCode, PhoneNumber: c.PhoneNumber, ContactType: billing.ContactType(c.ContactType)}}, nil
+			Country: c.Country, ZipCode: c.ZipCode, PhoneNumber: c.PhoneNumber, ContactType: billing.ContactType(c.ContactType), TaxID: c.TaxID}}, nil
 }
 
 // PaymentRepo implements billing.Repository.

@@ -7,11 +7,13 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"text/tabwriter"
 	"time"
 
 	"github.com/billingd/billingd/adapters/pdf"
 	"github.com/billingd/billingd/adapters/store"
+	"github.com/billingd/billingd/catalog"
 	"github.com/billingd/billingd/domain/invoice"
 	"github.com/billingd/billingd/domain/kernel"
 	"github.com/billingd/billingd/domain/subscription"
@@ -20,15 +22,35 @@ import (
 	"github.com/shopspring/decimal"
 )
 
-const invoicesUsage = `billingd invoices close [--period YYYY-MM]                       issue the invoices of a finished month (default: the previous one)
+const invoicesUsage = `billingd invoices close [--period YYYY-MM] [--invoice-issuer FILE]  issue the invoices of a finished month (default: the previous one)
 billingd invoices set-status NAME STATUS --tenant T [--actor WHO]  PAID, OVERDUE, CANCELLED or REFUNDED, kept in the audit trail
 billingd invoices show NAME --tenant T                            print an invoice's lines and status history`
 
 // newInvoiceService wires the invoice service to the store, the plans, the
 // usage prices, the PDF renderer and the audit log.
 func newInvoiceService(db *store.DB, clk kernel.Clock, plans *subscription.Service, us *metering.Service, aud kernel.Auditor) (*invoice.Service, error) {
-	return invoice.NewService(invoice.Config{Repo: store.NewInvoiceRepo(db), Tx: db, Clock: clk, Plans: plans, Usage: us,
-		Subscriptions: store.NewSubscriptionRepo(db), Renderer: pdf.Renderer{Issuer: "billingd"}, Audit: aud})
+	repo := store.NewInvoiceRepo(db)
+	return invoice.NewService(invoice.Config{Repo: repo, Tx: db, Clock: clk, Plans: plans, Usage: us,
+		Subscriptions: store.NewSubscriptionRepo(db), Renderer: pdf.Renderer{Issuer: "billingd"}, Contacts: repo, Audit: aud})
+}
+
+// issuerFlagHelp documents --invoice-issuer for serve and invoices close.
+const issuerFlagHelp = "JSON file naming who issues the invoices: name (required), address (lines), country, region, tax_id, contact, " +
+	"invoice_number_prefix (default \"inv-\"); checked at start, every problem reported at its line and column. " +
+	"Without it invoices are issued by \"billingd\", with no address"
+
+// loadIssuer reads the --invoice-issuer file; an empty path is the
+// default issuer.
+func loadIssuer(path string) (invoice.Issuer, error) {
+	if path == "" {
+		return invoice.DefaultIssuer(), nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return invoice.Issuer{}, usageError{"--invoice-issuer: " + err.Error()}
+	}
+	defer f.Close()
+	return catalog.LoadIssuer(f, path)
 }
 
 // cmdInvoices is the operator's side of invoicing: closing a month and
@@ -43,7 +65,7 @@ func cmdInvoices(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	}
 	sub := args[0]
 	var db dbFlags
-	var period, tenant, actor string
+	var period, tenant, actor, issuerFile string
 	var fs *flag.FlagSet
 	nargs := 0
 	switch sub {
@@ -54,6 +76,7 @@ func cmdInvoices(ctx context.Context, args []string, stdout, stderr io.Writer) e
 				"arrived late becomes adjustment lines. Safe to run twice or on several machines: nothing is issued twice.\n"+
 				"'billingd serve' does this by itself unless started with --no-invoice-scheduler.", stderr)
 		fs.StringVar(&period, "period", "", "the month to close, YYYY-MM (default: the previous month)")
+		fs.StringVar(&issuerFile, "invoice-issuer", "", issuerFlagHelp+" (give the server's file: the CLI issues invoices too)")
 	case "set-status":
 		fs = newFlagSet("invoices set-status NAME STATUS --tenant T [--actor WHO]",
 			"Moves an issued invoice to PAID, OVERDUE, CANCELLED or REFUNDED. Allowed: ISSUED -> PAID|OVERDUE|CANCELLED,\n"+
@@ -79,11 +102,18 @@ func cmdInvoices(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if nargs > 0 && tenant == "" {
 		return usageError{"invoices " + sub + " needs --tenant"}
 	}
+	issuer, err := loadIssuer(issuerFile)
+	if err != nil {
+		return err
+	}
 	a, err := openApp(ctx, db, true, 4, slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
 	if err != nil {
 		return err
 	}
 	defer a.db.Close()
+	if err := a.invoices.UseIssuer(issuer); err != nil {
+		return err
+	}
 	switch sub {
 	case "close":
 		p := invoice.PeriodOf(a.clock.Now()).Prev()
@@ -131,8 +161,17 @@ func cmdInvoices(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	for _, l := range inv.Lines {
 		fmt.Fprintf(tw, "%s\t%s\t%s %s\t%s\t%s\t\n", l.Kind, l.Description, l.Quantity, l.Unit, l.UnitPrice, centsText(l.AmountCents))
 	}
+	tax := "Tax"
+	if inv.Tax.Name != "" {
+		tax = fmt.Sprintf("%s %s%%", inv.Tax.Label(), inv.Tax.Percent)
+	}
+	fmt.Fprintf(tw, "\tSubtotal\t\t\t%s %s\t\n", centsText(inv.SubtotalCents()), inv.Currency)
+	fmt.Fprintf(tw, "\t%s\t\t\t%s %s\t\n", tax, centsText(inv.Tax.AmountCents), inv.Currency)
 	fmt.Fprintf(tw, "\tTotal\t\t\t%s %s\t\n", centsText(inv.AmountCents), inv.Currency)
 	tw.Flush()
+	if n := inv.Tax.Note(); n != "" {
+		fmt.Fprintln(stdout, n)
+	}
 	if inv.Status != invoice.StatusPending {
 		trail, err := a.invoices.StatusChanges(pctx, inv.Name)
 		if err != nil {

@@ -37,10 +37,14 @@ const (
 	ContactPayment ContactType = "PAYMENT"
 )
 
-// Contact is contactGlobalSpecType: an address attached to a payment method.
+// Contact is contactGlobalSpecType: an address attached to a payment method,
+// plus the customer's tax id (VAT number), which invoices print and which
+// decides reverse charge. The F5 schema has no tax id: it is set through
+// GraphQL only.
 type Contact struct {
 	Address1, Address2, City, State, StateCode, County, Country, ZipCode, PhoneNumber string
 	ContactType                                                                       ContactType
+	TaxID                                                                             string
 }
 
 // PaymentMethod is one stored payment method of a tenant.

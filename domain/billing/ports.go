@@ -77,6 +77,7 @@ func (in CreateInput) Validate() error {
 		{"contact.address1", c.Address1}, {"contact.address2", c.Address2}, {"contact.city", c.City},
 		{"contact.state", c.State}, {"contact.state_code", c.StateCode}, {"contact.county", c.County},
 		{"contact.country", c.Country}, {"contact.zip_code", c.ZipCode}, {"contact.phone_number", c.PhoneNumber},
+		{"contact.tax_id", c.TaxID},
 	} {
 		if len(x.v) > maxContactLen {
 			f.Add(x.field, "is longer than %d bytes", maxContactLen)

@@ -104,8 +104,55 @@ func (s *Service) compute(ctx context.Context, t Tenant, p Period) (Invoice, err
 		return Invoice{}, err
 	}
 	inv.Lines = append(inv.Lines, adj...)
-	inv.AmountCents = Total(inv.Lines)
+	if inv.BillTo, err = s.billTo(ctx, t); err != nil {
+		return Invoice{}, err
+	}
+	inv.Issuer = s.c.Issuer.Party
+	sub := Total(inv.Lines)
+	inv.Tax = TaxOf(cat, inv.BillTo, inv.Issuer.Country, sub)
+	inv.AmountCents = sub + inv.Tax.AmountCents
 	return inv, nil
+}
+
+// billTo is the customer party of tenant t's invoice: its name and its
+// billing contact as known now.
+func (s *Service) billTo(ctx context.Context, t Tenant) (Party, error) {
+	var p Party
+	if s.c.Contacts != nil {
+		c, found, err := s.c.Contacts.BillingContact(ctx, t.ID)
+		if err != nil {
+			return Party{}, err
+		}
+		if found {
+			p = c
+		}
+	}
+	p.Name = t.Name
+	return p, nil
+}
+
+// PlainTime writes an instant as a person reads it: "1 December 2026,
+// 02:16 UTC", or "1 December 2026" at midnight.
+func PlainTime(t time.Time) string {
+	t = t.UTC()
+	if t.Equal(t.Truncate(24 * time.Hour)) {
+		return t.Format("2 January 2006")
+	}
+	if t.Second() != 0 || t.Nanosecond() != 0 {
+		return t.Format("2 January 2006, 15:04:05 UTC")
+	}
+	return t.Format("2 January 2006, 15:04 UTC")
+}
+
+// Until writes the end of a span that stops at instant end (excluded):
+// "to the end of 31 December 2026" when end is a midnight, else "to 17
+// December 2026, 10:00 UTC".
+func Until(end time.Time) string {
+	end = end.UTC()
+	if end.Equal(end.Truncate(24 * time.Hour)) {
+		return "to the end of " + end.AddDate(0, 0, -1).Format("2 January 2006")
+	}
+	return "to " + PlainTime(end)
 }
 
 // planAt returns the plan in force at instant at (before: just before it),
@@ -146,7 +193,7 @@ func prorationLines(cat *plan.Catalog, changes []subscription.PlanChange, p Peri
 		rest := p.End().Sub(c.At)
 		share := decimal.NewFromInt(int64(rest)).Div(decimal.NewFromInt(int64(length)))
 		restDays := decimal.NewFromInt(int64(rest)).Div(decimal.NewFromInt(int64(24 * time.Hour)))
-		span := fmt.Sprintf("%s to %s (%s of %s days)", c.At.Format("2006-01-02 15:04"), p.End().Format("2006-01-02"),
+		span := fmt.Sprintf("from %s %s (%s of %s days)", PlainTime(c.At), Until(p.End()),
 			restDays.StringFixedBank(2), days.String())
 		for _, side := range []struct {
 			name, verb string
@@ -163,7 +210,7 @@ func prorationLines(cat *plan.Catalog, changes []subscription.PlanChange, p Peri
 			// Exact: rest × price / length, rounded once.
 			amount := decimal.NewFromInt(int64(rest)).Mul(price).DivRound(decimal.NewFromInt(int64(length)), 0).IntPart() * side.sign
 			qty := share.Round(4).Mul(decimal.NewFromInt(side.sign))
-			out = append(out, Line{Kind: KindProration, Description: fmt.Sprintf("%s: plan %s, %s", side.verb, pl.Name, span),
+			out = append(out, Line{Kind: KindProration, Description: fmt.Sprintf("%s: plan %s %s", side.verb, pl.Name, span),
 				ForPeriod: p.String(), Quantity: qty, Unit: "month", Billable: qty, BillableUnit: "month",
 				UnitPrice: price.Shift(-2), AmountCents: amount})
 		}
@@ -223,7 +270,7 @@ func (s *Service) addonLines(ctx context.Context, tenantID string, p Period) ([]
 		share := decimal.NewFromInt(int64(to.Sub(from))).Div(month)
 		desc := "Add-on " + cmp.Or(a.DisplayName, a.Name)
 		if share.LessThan(decimal.NewFromInt(1)) {
-			desc += fmt.Sprintf(" (%s to %s)", from.Format("2006-01-02 15:04"), to.Format("2006-01-02 15:04"))
+			desc += fmt.Sprintf(", from %s %s", PlainTime(from), Until(to))
 		}
 		amount := share.Mul(decimal.NewFromInt(a.MonthlyPriceCents)).Round(0).IntPart()
 		out = append(out, Line{Kind: KindAddon, Description: desc, ForPeriod: p.String(), Quantity: share.Round(4), Unit: "month",
@@ -382,7 +429,7 @@ func (s *Service) Close(ctx context.Context, p Period) (CloseResult, error) {
 			if inv.Number, err = s.c.Repo.NextNumber(ctx, t.ID); err != nil {
 				return err
 			}
-			inv.Name, inv.Status, inv.IssuedAt = NameFor(inv.Number), StatusIssued, now
+			inv.Name, inv.Status, inv.IssuedAt = s.c.Issuer.NameFor(inv.Number), StatusIssued, now
 			inv.DueAt = now.AddDate(0, 0, pl.InvoiceDueDays)
 			if err := s.c.Repo.Insert(ctx, inv, StatusChange{TenantID: t.ID, Invoice: inv.Name, At: now, Actor: "close", From: StatusPending, To: StatusIssued}); err != nil {
 				return err

@@ -142,10 +142,20 @@ type Invoice struct {
 	PlanName   string // the plan the period was priced at
 	IssuedAt   time.Time
 	DueAt      time.Time
-	Lines      []Line
-	// AmountCents is the sum of the lines' amounts, exactly.
+	// Issuer and BillTo are the parties, frozen at issue; both are zero on
+	// invoices issued before parties were recorded.
+	Issuer Party
+	BillTo Party
+	Lines  []Line
+	// Tax is charged on the subtotal (the sum of the lines), once.
+	Tax Tax
+	// AmountCents is the total due: the sum of the lines' amounts plus the
+	// tax, exactly. It is the amount lists and reports show.
 	AmountCents int64
 }
+
+// SubtotalCents is the amount before tax: the sum of the lines.
+func (i Invoice) SubtotalCents() int64 { return i.AmountCents - i.Tax.AmountCents }
 
 // Active reports whether the invoice is the running one (its amount may still change).
 func (i Invoice) Active() bool { return i.Status == StatusPending }
@@ -166,11 +176,12 @@ func Total(lines []Line) int64 {
 }
 
 // Rebuild is the one way a stored invoice becomes a domain value: it checks
-// the invariants a database row cannot (the amount is the sum of the lines).
+// the invariants a database row cannot (the amount is the sum of the lines
+// plus the tax).
 func Rebuild(inv Invoice) (Invoice, error) {
-	if inv.Lines != nil && Total(inv.Lines) != inv.AmountCents {
-		return Invoice{}, errs.New(errs.Internal, "stored invoice %s of tenant %s: amount %d is not the sum of its lines %d",
-			inv.Name, inv.TenantID, inv.AmountCents, Total(inv.Lines))
+	if inv.Lines != nil && Total(inv.Lines)+inv.Tax.AmountCents != inv.AmountCents {
+		return Invoice{}, errs.New(errs.Internal, "stored invoice %s of tenant %s: amount %d is not the sum of its lines %d plus tax %d",
+			inv.Name, inv.TenantID, inv.AmountCents, Total(inv.Lines), inv.Tax.AmountCents)
 	}
 	if inv.Number <= 0 || inv.Period.IsZero() {
 		return Invoice{}, errs.New(errs.Internal, "stored invoice %q of tenant %s has no number or period", inv.Name, inv.TenantID)

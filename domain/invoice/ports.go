@@ -74,3 +74,11 @@ type SubscriptionSource interface {
 type Renderer interface {
 	Render(inv Invoice) ([]byte, error)
 }
+
+// ContactSource tells a tenant's billing contact: where its invoices are
+// addressed and the tax id they carry (the store reads it from plan
+// transitions' billing address and payment methods' contacts). found is
+// false when the tenant never gave one.
+type ContactSource interface {
+	BillingContact(ctx context.Context, tenantID string) (p Party, found bool, err error)
+}

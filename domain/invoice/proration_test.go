@@ -44,8 +44,8 @@ func TestProration(t *testing.T) {
 			// 16 days 15 hours of 30: 2500 × 399/720 = 1385.41…, 9900 × 399/720 = 5486.25.
 			want: []string{
 				"plan|Individual plan|1|25.00|2500",
-				"proration|Credit: plan individual, 2026-11-14 09:00 to 2026-12-01 (16.62 of 30 days)|-0.5542|25.00|-1385",
-				"proration|Charge: plan team, 2026-11-14 09:00 to 2026-12-01 (16.62 of 30 days)|0.5542|99.00|5486",
+				"proration|Credit: plan individual from 14 November 2026, 09:00 UTC to the end of 30 November 2026 (16.62 of 30 days)|-0.5542|25.00|-1385",
+				"proration|Charge: plan team from 14 November 2026, 09:00 UTC to the end of 30 November 2026 (16.62 of 30 days)|0.5542|99.00|5486",
 				"usage|HTTP requests|2000000|0.50|100",
 			},
 			total: 2500 - 1385 + 5486 + 100,
@@ -55,8 +55,8 @@ func TestProration(t *testing.T) {
 			changes: memChanges{change("individual", "team", half)},
 			want: []string{
 				"plan|Individual plan|1|25.00|2500",
-				"proration|Credit: plan individual, 2026-11-15 23:51 to 2026-12-01 (15.01 of 30 days)|-0.5002|25.00|-1251",
-				"proration|Charge: plan team, 2026-11-15 23:51 to 2026-12-01 (15.01 of 30 days)|0.5002|99.00|4952",
+				"proration|Credit: plan individual from 15 November 2026, 23:51:21 UTC to the end of 30 November 2026 (15.01 of 30 days)|-0.5002|25.00|-1251",
+				"proration|Charge: plan team from 15 November 2026, 23:51:21 UTC to the end of 30 November 2026 (15.01 of 30 days)|0.5002|99.00|4952",
 				"usage|HTTP requests|2000000|0.50|100",
 			},
 			total: 2500 - 1251 + 4952 + 100,
@@ -66,9 +66,9 @@ func TestProration(t *testing.T) {
 			changes: memChanges{change("free", "individual", at(10, 0, 0)), change("individual", "team", at(20, 12, 0))},
 			// The free plan has no flat price: neither a plan line nor a credit.
 			want: []string{
-				"proration|Charge: plan individual, 2026-11-10 00:00 to 2026-12-01 (21.00 of 30 days)|0.7|25.00|1750",
-				"proration|Credit: plan individual, 2026-11-20 12:00 to 2026-12-01 (10.50 of 30 days)|-0.35|25.00|-875",
-				"proration|Charge: plan team, 2026-11-20 12:00 to 2026-12-01 (10.50 of 30 days)|0.35|99.00|3465",
+				"proration|Charge: plan individual from 10 November 2026 to the end of 30 November 2026 (21.00 of 30 days)|0.7|25.00|1750",
+				"proration|Credit: plan individual from 20 November 2026, 12:00 UTC to the end of 30 November 2026 (10.50 of 30 days)|-0.35|25.00|-875",
+				"proration|Charge: plan team from 20 November 2026, 12:00 UTC to the end of 30 November 2026 (10.50 of 30 days)|0.35|99.00|3465",
 				"usage|HTTP requests|2000000|0.50|100",
 			},
 			total: 1750 - 875 + 3465 + 100,

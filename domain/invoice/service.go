@@ -22,6 +22,11 @@ type Config struct {
 	Usage         UsageSource
 	Subscriptions SubscriptionSource
 	Renderer      Renderer
+	// Contacts, when set, gives the bill-to party of each invoice; without
+	// it invoices are addressed to the tenant's name alone.
+	Contacts ContactSource
+	// Issuer is who issues the invoices; the zero value means DefaultIssuer.
+	Issuer Issuer
 	// Audit, when set, gets an "invoice.issue" record for each issued
 	// invoice and an "invoice.status" record for each status change, in
 	// the same transaction as the change.
@@ -38,8 +43,32 @@ func NewService(c Config) (*Service, error) {
 	if c.Repo == nil || c.Tx == nil || c.Clock == nil || c.Plans == nil || c.Usage == nil || c.Renderer == nil {
 		return nil, fmt.Errorf("invoice.NewService: Repo, Tx, Clock, Plans, Usage and Renderer are required")
 	}
-	return &Service{c: c}, nil
+	s := &Service{c: c}
+	if err := s.UseIssuer(c.Issuer); err != nil {
+		return nil, err
+	}
+	return s, nil
 }
+
+// UseIssuer makes iss the issuer of the invoices issued from now on (the
+// zero Issuer is DefaultIssuer; an empty prefix is DefaultPrefix). It is
+// for start-up, before the service is used: the issuer is configuration.
+func (s *Service) UseIssuer(iss Issuer) error {
+	if iss.IsZero() && iss.NumberPrefix == "" {
+		iss = DefaultIssuer()
+	}
+	if f := iss.Validate(); len(f) > 0 {
+		return f.Err()
+	}
+	if iss.NumberPrefix == "" {
+		iss.NumberPrefix = DefaultPrefix
+	}
+	s.c.Issuer = iss
+	return nil
+}
+
+// Issuer returns the issuer of the invoices issued from now on.
+func (s *Service) Issuer() Issuer { return s.c.Issuer }
 
 func (s *Service) now() time.Time { return s.c.Clock.Now().UTC().Truncate(time.Microsecond) }
 
@@ -213,7 +242,8 @@ func (s *Service) auditIssue(ctx context.Context, inv Invoice, actor string) err
 	return kernel.Audit(ctx, s.c.Audit, kernel.AuditRecord{TenantID: inv.TenantID, Actor: actor, Action: "invoice.issue",
 		Namespace: tenancy.SystemNamespace, Object: inv.Name, After: map[string]any{
 			"number": inv.Number, "period": inv.Period.String(), "status": string(inv.Status), "plan": inv.PlanName,
-			"currency": inv.Currency, "amount_cents": inv.AmountCents, "lines": len(inv.Lines),
+			"currency": inv.Currency, "amount_cents": inv.AmountCents, "subtotal_cents": inv.SubtotalCents(),
+			"tax_cents": inv.Tax.AmountCents, "tax_percent": inv.Tax.Percent.String(), "lines": len(inv.Lines),
 			"issued_at": inv.IssuedAt.Format(time.RFC3339Nano), "due_at": inv.DueAt.Format(time.RFC3339Nano)}})
 }
 

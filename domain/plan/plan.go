@@ -20,6 +20,9 @@ type Catalog struct {
 	Currency string // ISO 4217 code, e.g. USD
 	Plans    []Plan
 	Addons   []Addon
+	// Taxes are the tax rates by billing country (and region); a country
+	// without one is billed no tax.
+	Taxes []TaxRate
 }
 
 // Plan is one usage plan: upstream planPlanInternal without the per-tenant

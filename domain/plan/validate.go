@@ -82,6 +82,7 @@ func (c *Catalog) Validate() errs.Fields {
 	for i, pl := range c.Plans {
 		pl.validate(fmt.Sprintf("plans[%d]", i), &f, names, addons)
 	}
+	c.validateTaxes(&f)
 	return f
 }
 

@@ -40,7 +40,7 @@ func (in InitiateInput) checkText(f *errs.Fields) {
 		for _, s := range []struct{ name, v string }{
 			{"address1", c.c.Address1}, {"address2", c.c.Address2}, {"city", c.c.City}, {"contact_type", c.c.ContactType},
 			{"country", c.c.Country}, {"county", c.c.County}, {"phone_number", c.c.PhoneNumber}, {"state", c.c.State},
-			{"state_code", c.c.StateCode}, {"zip_code", c.c.ZipCode},
+			{"state_code", c.c.StateCode}, {"zip_code", c.c.ZipCode}, {"tax_id", c.c.TaxID},
 		} {
 			text.Check(f, c.field+"."+s.name, s.v)
 		}

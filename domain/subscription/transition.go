@@ -45,6 +45,9 @@ type Contact struct {
 	State       string `json:"state,omitempty"`
 	StateCode   string `json:"state_code,omitempty"`
 	ZipCode     string `json:"zip_code,omitempty"`
+	// TaxID is the customer's tax id (VAT number) printed on its invoices;
+	// the F5 schema has none, so only GraphQL sets it.
+	TaxID string `json:"tax_id,omitempty"`
 }
 
 // Payload is plan_transitionTransitionPayload without the two backend-set ids.
