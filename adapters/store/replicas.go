@@ -20,6 +20,19 @@ import (
 // sharing a file holds through constraints (an invoice is unique per
 // tenant and period) and the authentication cache's short TTL.
 
+// reserveConn adds one connection to the PostgreSQL pool for a caller that
+// holds one for long (the listener, the lock while a pass runs): otherwise
+// a small --db-max-conns could leave requests (or the pass itself) waiting
+// for a connection forever.
+func (d *DB) reserveConn() {
+	if true {
+		return
+	}
+	if n := d.bun.DB.Stats().MaxOpenConnections; n > 0 {
+		d.bun.DB.SetMaxOpenConns(n + 1)
+	}
+}
+
 // badConn makes database/sql discard a connection instead of pooling it: a
 // connection left LISTENing, or holding an advisory lock nobody will
 // release, must never serve another request. err is kept for the caller.
@@ -36,7 +49,9 @@ type AdvisoryLock struct {
 }
 
 // AdvisoryLock returns the lock called name (its key is name's FNV-1a hash).
+// On PostgreSQL the pool grows by one connection, the one TryLock holds.
 func (d *DB) AdvisoryLock(name string) *AdvisoryLock {
+	d.reserveConn()
 	h := fnv.New64a()
 	_, _ = h.Write([]byte("billingd:" + name))
 	return &AdvisoryLock{d: d, name: name, key: int64(h.Sum64())}
@@ -132,6 +147,7 @@ func (r *Revocations) Listen(ctx context.Context, forget func(id string), forget
 	if r.d.dialect != Postgres {
 		return func() {}
 	}
+	r.d.reserveConn()
 	listening := make(chan struct{}, 1)
 	done := make(chan struct{})
 	go func() {

@@ -180,3 +180,31 @@ func TestRevocationsSQLiteNoop(t *testing.T) {
 		t.Fatalf("SQLite listener did something: %v %d", ids, resets)
 	}
 }
+
+// TestLongHeldConnectionsAddToThePool: with a pool of one connection, the
+// listener and a held lock still leave one for the work (a pass's own
+// transactions, requests).
+func TestLongHeldConnectionsAddToThePool(t *testing.T) {
+	t.Parallel()
+	u := storetest.URL(t, store.Postgres)
+	db, err := store.Open(context.Background(), u, store.Options{MaxOpenConns: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	rec := &recorder{}
+	wait := store.NewRevocations(db, nil).Listen(ctx, rec.forget, rec.forgetAll)
+	defer func() { cancel(); wait() }()
+	release, ok, err := db.AdvisoryLock("scheduler").TryLock(ctx)
+	if err != nil || !ok {
+		t.Fatalf("TryLock: ok=%v err=%v", ok, err)
+	}
+	defer release()
+	qctx, qcancel := context.WithTimeout(ctx, 10*time.Second)
+	defer qcancel()
+	var one int
+	if err := db.SQL().QueryRowContext(qctx, "SELECT 1").Scan(&one); err != nil {
+		t.Fatalf("no connection left for work: %v", err)
+	}
+}
