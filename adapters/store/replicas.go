@@ -25,7 +25,7 @@ import (
 // a small --db-max-conns could leave requests (or the pass itself) waiting
 // for a connection forever.
 func (d *DB) reserveConn() {
-	if true {
+	if d.dialect != Postgres {
 		return
 	}
 	if n := d.bun.DB.Stats().MaxOpenConnections; n > 0 {
