@@ -303,7 +303,7 @@ func TestDatabaseOutage(t *testing.T) {
 	// A short request timeout keeps the frozen phase short.
 	s := startOn(t, dbURL, loadFlags("--request-timeout", "3s")...)
 	const ns = "/api/web/namespaces/prod"
-	expect(t, s.do("POST", ns+"/quotas", tok, `{"metadata":{"name":"caps"},"spec":{"object_limits":{"http_loadbalancer":{"maximum":1000000}}}}`), 200)
+	expect(t, s.do("POST", "/api/web/namespaces/system/quotas", tok, `{"metadata":{"name":"caps"},"spec":{"object_limits":{"http_loadbalancer":{"maximum":1000000}}}}`), 200)
 
 	const maxWait = 15 * time.Second
 	c := newFaultClient(s.base, tok, maxWait+5*time.Second)
@@ -478,7 +478,7 @@ func TestGracefulShutdownUnderLoad(t *testing.T) {
 			tok := token(t, dbURL, "acme", "admin", "")
 			s := startOn(t, dbURL, loadFlags()...)
 			const ns = "/api/web/namespaces/prod"
-			expect(t, s.do("POST", ns+"/quotas", tok, `{"metadata":{"name":"caps"},"spec":{"object_limits":{"http_loadbalancer":{"maximum":1000000}}}}`), 200)
+			expect(t, s.do("POST", "/api/web/namespaces/system/quotas", tok, `{"metadata":{"name":"caps"},"spec":{"object_limits":{"http_loadbalancer":{"maximum":1000000}}}}`), 200)
 			c := newFaultClient(s.base, tok, 30*time.Second)
 			ts := s.now().Add(-time.Hour).Truncate(time.Second)
 

@@ -114,10 +114,17 @@ func TestUsagePlansMatchUpstreamSchemas(t *testing.T) {
 		if got := limit("staging", "http_loadbalancer"); got != 7 {
 			t.Fatalf("system quota must override the plan: %v", got)
 		}
+		// A namespace quota is a cap of its own next to the tenant's: it
+		// binds when it is tighter and cannot loosen the tenant's limit.
 		expect(t, s.do("POST", "/api/web/namespaces/staging/quotas", admin,
 			`{"metadata":{"name":"staging-caps"},"spec":{"object_limits":{"http_loadbalancer":{"maximum":12}}}}`), 200)
-		if got := limit("staging", "http_loadbalancer"); got != 12 {
-			t.Fatalf("namespace quota must override system: %v", got)
+		if got := limit("staging", "http_loadbalancer"); got != 7 {
+			t.Fatalf("a namespace quota must not loosen the tenant's limit: %v", got)
+		}
+		expect(t, s.do("POST", "/api/web/namespaces/staging/quotas", admin,
+			`{"metadata":{"name":"staging-tight"},"spec":{"object_limits":{"http_loadbalancer":{"maximum":3}}}}`), 200)
+		if got := limit("staging", "http_loadbalancer"); got != 3 {
+			t.Fatalf("a tighter namespace quota must bind: %v", got)
 		}
 		if got := limit("system", "http_loadbalancer"); got != 7 {
 			t.Fatalf("system namespace keeps the system quota: %v", got)

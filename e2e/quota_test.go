@@ -95,7 +95,9 @@ func TestQuotaOperationsMatchUpstreamSchemas(t *testing.T) {
 		spec.ValidateResponse(t, "GET", "/api/web/namespaces/{namespace}/quota/usage", r.Body)
 		u := r.JSON(t)
 		lb := u["objects"].(map[string]any)["http_loadbalancer"].(map[string]any)
-		if lb["limit"].(map[string]any)["maximum"].(float64) != 50 || lb["usage"].(map[string]any)["current"].(float64) != 2 || lb["display_name"] != "HTTP Load Balancer" {
+		// The namespace's cap of 50 cannot loosen the tenant's limit (the free
+		// plan's 5): the tighter one binds and is what the namespace shows.
+		if lb["limit"].(map[string]any)["maximum"].(float64) != 5 || lb["usage"].(map[string]any)["current"].(float64) != 2 || lb["display_name"] != "HTTP Load Balancer" {
 			t.Fatalf("usage item: %v", lb)
 		}
 		if u["resources"].(map[string]any)["vcpu"].(map[string]any)["usage"].(map[string]any)["current"].(float64) != 1.25 {
@@ -201,13 +203,13 @@ func TestAuthAndTenancy(t *testing.T) {
 }
 
 // TestConcurrentReservationsOverHTTP: 200 concurrent reservations of 1
-// against a limit of 50 admit exactly 50, with an Idempotency-Key retry
-// counted once.
+// against a limit of 50 (a system quota, which raises the plan's 5 for the
+// whole tenant) admit exactly 50, with an Idempotency-Key retry counted once.
 func TestConcurrentReservationsOverHTTP(t *testing.T) {
 	t.Parallel()
 	forEachDialect(t, func(t *testing.T, s *server) {
 		tok := token(t, s.dbURL, "acme", "editor", "")
-		expect(t, s.do("POST", "/api/web/namespaces/ns1/quotas", tok, `{"metadata":{"name":"q"},"spec":{"object_limits":{"http_loadbalancer":{"maximum":50}}}}`), 200)
+		expect(t, s.do("POST", "/api/web/namespaces/system/quotas", tok, `{"metadata":{"name":"q"},"spec":{"object_limits":{"http_loadbalancer":{"maximum":50}}}}`), 200)
 		statuses := make(chan int, 200)
 		var wg sync.WaitGroup
 		for i := 0; i < 200; i++ {

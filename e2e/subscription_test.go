@@ -202,7 +202,7 @@ func TestPlanTransitionsAndAddons(t *testing.T) {
 		if st := transitionState(t, s, spec, downID); st != "STATE_FAILED" {
 			t.Fatalf("downgrade state %q", st)
 		}
-		if reason := failureReason(t, s.dbURL, downID); !strings.Contains(reason, "objects/http_loadbalancer") || !strings.Contains(reason, `"staging"`) {
+		if reason := failureReason(t, s.dbURL, downID); !strings.Contains(reason, "objects/http_loadbalancer tenant-wide (used 6, limit 5)") {
 			t.Fatalf("failure reason %q", reason)
 		}
 		if lim := lbLimit(t, s, viewer); lim != 25 {

@@ -163,16 +163,28 @@ func usageToModel(r quota.Report) *model.QuotaUsage {
 func usageItems(items []quota.Item) []model.QuotaUsageItem {
 	out := make([]model.QuotaUsageItem, len(items))
 	for i, it := range items {
-		out[i] = model.QuotaUsageItem{Key: it.Key, DisplayName: it.DisplayName, Current: decimal(it.Current)}
-		if it.Max != nil {
-			l := decimal(*it.Max)
-			out[i].Limit = &l
-		}
-		if it.Rate != nil {
-			out[i].RateLimit = &model.RateLimit{Rate: it.Rate.Rate, Burst: it.Rate.Burst, Unit: unitName(it.Rate.Unit)}
-		}
+		out[i] = model.QuotaUsageItem{Key: it.Key, DisplayName: it.DisplayName, Current: decimal(it.Current),
+			Limit: optDecimal(it.Max), RateLimit: rateLimit(it.Rate),
+			TenantCurrent: decimal(it.TenantCurrent), TenantLimit: optDecimal(it.TenantMax), TenantRateLimit: rateLimit(it.TenantRate)}
 	}
 	return out
+}
+
+// optDecimal maps an optional limit; nil stays nil (unlimited).
+func optDecimal(a *quota.Amount) *model.Decimal {
+	if a == nil {
+		return nil
+	}
+	d := decimal(*a)
+	return &d
+}
+
+// rateLimit maps an optional rate limit; nil stays nil (none).
+func rateLimit(r *quota.RateLimit) *model.RateLimit {
+	if r == nil {
+		return nil
+	}
+	return &model.RateLimit{Rate: r.Rate, Burst: r.Burst, Unit: unitName(r.Unit)}
 }
 
 func reserveResultToModel(r quota.ReserveResult) *model.ReserveQuotaResult {

@@ -355,7 +355,7 @@ func TestPagination(t *testing.T) {
 // dataloader that answers all namespaces of the page with one domain call.
 func TestNoNPlusOne(t *testing.T) {
 	t.Parallel()
-	const query = `{ namespaces(first: 50) { edges { node { name quotas { edges { node { name } } } quotaUsage { objects { key current } } } } } }`
+	const query = `{ namespaces(first: 50) { edges { node { name quotas { edges { node { name } } } quotaUsage { objects { key current tenantCurrent tenantLimit } } } } } }`
 	forEachStore(t, func(t *testing.T, h *harness) {
 		measure := func(t *testing.T, n int) (statements int64, listed int) {
 			p := h.caller(t, tenancy.RoleAdmin, "")
@@ -382,7 +382,10 @@ func TestNoNPlusOne(t *testing.T) {
 								Edges []struct{ Node struct{ Name string } }
 							}
 							QuotaUsage struct {
-								Objects []struct{ Key, Current string }
+								Objects []struct {
+									Key, Current, TenantCurrent string
+									TenantLimit                 *string
+								}
 							}
 						}
 					}
@@ -395,7 +398,8 @@ func TestNoNPlusOne(t *testing.T) {
 				if e.Node.Name == tenancy.SystemNamespace {
 					continue
 				}
-				if len(e.Node.Quotas.Edges) != 2 || len(e.Node.QuotaUsage.Objects) != 1 || e.Node.QuotaUsage.Objects[0].Current != "1" {
+				if len(e.Node.Quotas.Edges) != 2 || len(e.Node.QuotaUsage.Objects) != 1 || e.Node.QuotaUsage.Objects[0].Current != "1" ||
+					e.Node.QuotaUsage.Objects[0].TenantCurrent != fmt.Sprint(n) {
 					t.Fatalf("namespace %s = %+v", e.Node.Name, e.Node)
 				}
 			}

@@ -232,58 +232,167 @@ func (r *QuotaRepo) Counters(ctx context.Context, tenantID string, nss []string)
 	return out, nil
 }
 
-// Apply changes each counter with one conditional upsert. The limit check is
-// in the statement's WHERE, evaluated against the row as locked by the
-// upsert, so concurrent reservations can never push a counter past its
-// limit: a losing one simply gets no row back.
-func (r *QuotaRepo) Apply(ctx context.Context, tenantID, ns string, deltas []quota.Delta) ([]quota.Counter, []quota.Delta, error) {
+// TenantTotals loads the tenant-wide counters in one statement.
+func (r *QuotaRepo) TenantTotals(ctx context.Context, tenantID string) ([]quota.Counter, error) {
+	var rows []struct {
+		Class string `bun:"class"`
+		Key   string `bun:"key"`
+		Used  int64  `bun:"used"`
+	}
+	err := r.db.idb(ctx).NewRaw(`SELECT class, key, used FROM quota_tenant_counters
+		WHERE tenant_id = ? ORDER BY class, key`, tenantID).Scan(ctx, &rows)
+	if err != nil {
+		return nil, translate(err)
+	}
+	out := make([]quota.Counter, len(rows))
+	for i, c := range rows {
+		out[i] = quota.Counter{Namespace: quota.TenantWide, Class: quota.Class(c.Class), Key: c.Key, Used: quota.Amount(c.Used)}
+	}
+	return out, nil
+}
+
+// Apply moves, for each delta, the namespace's counter (quota_counters) and
+// the tenant-wide one (quota_tenant_counters), in that order. An increase is
+// a conditional upsert per level: the limit check is in the statement's
+// WHERE, evaluated against the row as locked by the upsert, so concurrent
+// reservations can never push either counter past its limit: a losing one
+// simply gets no row back, and the caller rolls back whatever this call
+// already moved. Every reservation locks rows in the same order (class, key,
+// then namespace row before tenant row), so they cannot deadlock.
+func (r *QuotaRepo) Apply(ctx context.Context, tenantID, ns string, deltas []quota.Delta) ([]quota.Counter, []quota.Rejection, error) {
 	db := r.db.idb(ctx)
 	var after []quota.Counter
-	var rejected []quota.Delta
-	for _, d := range deltas {
-		if d.Max != nil && d.Amount > 0 && d.Amount > *d.Max {
-			rejected = append(rejected, d)
-			continue
-		}
-		initial := max(int64(d.Amount), 0)
-		var used []int64
-		var err error
-		if d.Max != nil && d.Amount > 0 {
-			err = db.NewRaw(`INSERT INTO quota_counters (tenant_id, namespace, class, key, used) VALUES (?, ?, ?, ?, ?)
-				ON CONFLICT (tenant_id, namespace, class, key) DO UPDATE SET used = quota_counters.used + ?
-				WHERE quota_counters.used + ? <= ?
-				RETURNING used`, tenantID, ns, string(d.Class), d.Key, initial, int64(d.Amount), int64(d.Amount), int64(*d.Max)).Scan(ctx, &used)
-		} else {
-			err = db.NewRaw(`INSERT INTO quota_counters (tenant_id, namespace, class, key, used) VALUES (?, ?, ?, ?, ?)
-				ON CONFLICT (tenant_id, namespace, class, key) DO UPDATE
-				SET used = CASE WHEN quota_counters.used + ? < 0 THEN 0 ELSE quota_counters.used + ? END
-				RETURNING used`, tenantID, ns, string(d.Class), d.Key, initial, int64(d.Amount), int64(d.Amount)).Scan(ctx, &used)
-		}
-		if err != nil {
-			return nil, nil, translate(err)
-		}
-		if len(used) == 0 {
-			rejected = append(rejected, d)
-			continue
-		}
-		after = append(after, quota.Counter{Namespace: ns, Class: d.Class, Key: d.Key, Used: quota.Amount(used[0])})
+	var rejected []quota.Rejection
+	reject := func(d quota.Delta, tenant bool) error {
+		cur, err := r.used(ctx, db, tenantID, ns, d, tenant)
+		rejected = append(rejected, quota.Rejection{Delta: d, Tenant: tenant, Current: cur})
+		return err
 	}
-	if len(rejected) > 0 {
-		// Report the current usage of the keys that did not fit.
-		for _, d := range rejected {
-			var used []int64
-			if err := db.NewRaw(`SELECT used FROM quota_counters WHERE tenant_id = ? AND namespace = ? AND class = ? AND key = ?`,
-				tenantID, ns, string(d.Class), d.Key).Scan(ctx, &used); err != nil {
+	for _, d := range deltas {
+		if d.Amount > 0 && d.Max != nil && d.Amount > *d.Max {
+			if err := reject(d, false); err != nil {
+				return nil, nil, err
+			}
+			continue
+		}
+		if d.Amount > 0 && d.TenantMax != nil && d.Amount > *d.TenantMax {
+			if err := reject(d, true); err != nil {
+				return nil, nil, err
+			}
+			continue
+		}
+		var nsUsed, tenantUsed int64
+		var ok bool
+		var err error
+		if d.Amount > 0 {
+			if nsUsed, ok, err = r.increase(ctx, db, "quota_counters", tenantID, ns, d, d.Max); err == nil && !ok {
+				err = reject(d, false)
+			}
+			if err != nil {
+				return nil, nil, err
+			}
+			if !ok {
+				continue
+			}
+			if tenantUsed, ok, err = r.increase(ctx, db, "quota_tenant_counters", tenantID, ns, d, d.TenantMax); err == nil && !ok {
+				err = reject(d, true)
+			}
+			if err != nil {
+				return nil, nil, err
+			}
+			if !ok {
+				continue
+			}
+		} else {
+			// A release takes from the tenant-wide counter exactly what it
+			// took from the namespace's, so the first is always the sum of
+			// the others even when a release asks for more than is used.
+			var was int64
+			if was, err = r.lockCounter(ctx, db, tenantID, ns, d); err != nil {
+				return nil, nil, err
+			}
+			nsUsed = max(was+int64(d.Amount), 0)
+			if _, err = db.NewRaw(`UPDATE quota_counters SET used = ? WHERE tenant_id = ? AND namespace = ? AND class = ? AND key = ?`,
+				nsUsed, tenantID, ns, string(d.Class), d.Key).Exec(ctx); err != nil {
 				return nil, nil, translate(err)
 			}
-			var cur quota.Amount
-			if len(used) > 0 {
-				cur = quota.Amount(used[0])
+			taken := was - nsUsed
+			var used []int64
+			err = db.NewRaw(`INSERT INTO quota_tenant_counters (tenant_id, class, key, used) VALUES (?, ?, ?, 0)
+				ON CONFLICT (tenant_id, class, key) DO UPDATE
+				SET used = CASE WHEN quota_tenant_counters.used - ? < 0 THEN 0 ELSE quota_tenant_counters.used - ? END
+				RETURNING used`, tenantID, string(d.Class), d.Key, taken, taken).Scan(ctx, &used)
+			if err != nil {
+				return nil, nil, translate(err)
 			}
-			after = append(after, quota.Counter{Namespace: ns, Class: d.Class, Key: d.Key, Used: cur})
+			tenantUsed = used[0]
 		}
+		after = append(after, quota.Counter{Namespace: ns, Class: d.Class, Key: d.Key, Used: quota.Amount(nsUsed)},
+			quota.Counter{Namespace: quota.TenantWide, Class: d.Class, Key: d.Key, Used: quota.Amount(tenantUsed)})
 	}
 	return after, rejected, nil
+}
+
+// increase adds d.Amount (> 0) to the counter of d in table (quota_counters,
+// the namespace's, or quota_tenant_counters) when the result stays within
+// limit, and returns the new value; ok is false when it would not fit.
+func (r *QuotaRepo) increase(ctx context.Context, db bun.IDB, table, tenantID, ns string, d quota.Delta, limit *quota.Amount) (int64, bool, error) {
+	lim := int64(quota.MaxCounter)
+	if limit != nil {
+		lim = int64(*limit)
+	}
+	var used []int64
+	var err error
+	if table == "quota_counters" {
+		err = db.NewRaw(`INSERT INTO quota_counters (tenant_id, namespace, class, key, used) VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT (tenant_id, namespace, class, key) DO UPDATE SET used = quota_counters.used + ?
+			WHERE quota_counters.used + ? <= ?
+			RETURNING used`, tenantID, ns, string(d.Class), d.Key, int64(d.Amount), int64(d.Amount), int64(d.Amount), lim).Scan(ctx, &used)
+	} else {
+		err = db.NewRaw(`INSERT INTO quota_tenant_counters (tenant_id, class, key, used) VALUES (?, ?, ?, ?)
+			ON CONFLICT (tenant_id, class, key) DO UPDATE SET used = quota_tenant_counters.used + ?
+			WHERE quota_tenant_counters.used + ? <= ?
+			RETURNING used`, tenantID, string(d.Class), d.Key, int64(d.Amount), int64(d.Amount), int64(d.Amount), lim).Scan(ctx, &used)
+	}
+	if err != nil {
+		return 0, false, translate(err)
+	}
+	if len(used) == 0 {
+		return 0, false, nil
+	}
+	return used[0], true, nil
+}
+
+// lockCounter creates the namespace's counter of d when missing, locks it
+// until the transaction ends and returns its value. The no-op upsert takes
+// the row lock like the conditional ones, in the same order.
+func (r *QuotaRepo) lockCounter(ctx context.Context, db bun.IDB, tenantID, ns string, d quota.Delta) (int64, error) {
+	var used []int64
+	err := db.NewRaw(`INSERT INTO quota_counters (tenant_id, namespace, class, key, used) VALUES (?, ?, ?, ?, 0)
+		ON CONFLICT (tenant_id, namespace, class, key) DO UPDATE SET used = quota_counters.used
+		RETURNING used`, tenantID, ns, string(d.Class), d.Key).Scan(ctx, &used)
+	if err != nil {
+		return 0, translate(err)
+	}
+	return used[0], nil
+}
+
+// used reads the current value of d's counter in the namespace or, with
+// tenant, of the tenant; a missing counter is 0.
+func (r *QuotaRepo) used(ctx context.Context, db bun.IDB, tenantID, ns string, d quota.Delta, tenant bool) (quota.Amount, error) {
+	var used []int64
+	var err error
+	if tenant {
+		err = db.NewRaw(`SELECT used FROM quota_tenant_counters WHERE tenant_id = ? AND class = ? AND key = ?`,
+			tenantID, string(d.Class), d.Key).Scan(ctx, &used)
+	} else {
+		err = db.NewRaw(`SELECT used FROM quota_counters WHERE tenant_id = ? AND namespace = ? AND class = ? AND key = ?`,
+			tenantID, ns, string(d.Class), d.Key).Scan(ctx, &used)
+	}
+	if err != nil || len(used) == 0 {
+		return 0, translate(err)
+	}
+	return quota.Amount(used[0]), nil
 }
 
 // LockLimits takes the tenant's row of quota_locks FOR SHARE (reservations)

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/billingd/billingd/domain/errs"
-	"github.com/billingd/billingd/domain/quota"
 	"github.com/billingd/billingd/domain/subscription"
 	"github.com/uptrace/bun"
 )
@@ -219,29 +218,6 @@ func (r *SubscriptionRepo) PlanChanges(ctx context.Context, tenantID string) ([]
 	out := make([]subscription.PlanChange, len(rows))
 	for i, c := range rows {
 		out[i] = subscription.PlanChange{TenantID: c.TenantID, ID: c.ID, TransitionID: c.TransitionID, OldPlan: c.OldPlan, NewPlan: c.NewPlan, At: c.ChangedAt.UTC()}
-	}
-	return out, nil
-}
-
-var _ quota.TenantCounterLister = (*QuotaRepo)(nil)
-
-// TenantCounters implements quota.TenantCounterLister: every counter of the
-// tenant, all namespaces, in one query (the downgrade check).
-func (r *QuotaRepo) TenantCounters(ctx context.Context, tenantID string) ([]quota.Counter, error) {
-	var rows []struct {
-		Namespace string `bun:"namespace"`
-		Class     string `bun:"class"`
-		Key       string `bun:"key"`
-		Used      int64  `bun:"used"`
-	}
-	err := r.db.idb(ctx).NewRaw(`SELECT namespace, class, key, used FROM quota_counters
-		WHERE tenant_id = ? ORDER BY namespace, class, key`, tenantID).Scan(ctx, &rows)
-	if err != nil {
-		return nil, translate(err)
-	}
-	out := make([]quota.Counter, len(rows))
-	for i, c := range rows {
-		out[i] = quota.Counter{Namespace: c.Namespace, Class: quota.Class(c.Class), Key: c.Key, Used: quota.Amount(c.Used)}
 	}
 	return out, nil
 }

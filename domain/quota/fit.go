@@ -5,19 +5,13 @@ import (
 	"fmt"
 	"sort"
 
-	"github.com/billingd/billingd/domain/errs"
 	"github.com/billingd/billingd/domain/tenancy"
 )
 
-// TenantCounterLister is the repository query Misfits needs: every usage
-// counter of a tenant, whatever its namespace, in one statement. The store's
-// quota repository implements it next to Repository.
-type TenantCounterLister interface {
-	TenantCounters(ctx context.Context, tenantID string) ([]Counter, error)
-}
-
-// Misfit is one counter over the limit it would have.
+// Misfit is one tenant-wide counter over the limit it would have.
 type Misfit struct {
+	// Namespace is "system": the limits a plan sets bind the tenant-wide
+	// sum, which "system" reports.
 	Namespace string
 	Class     Class
 	Key       string
@@ -26,73 +20,53 @@ type Misfit struct {
 }
 
 // String names the misfit for a failure reason, e.g.
-// `objects/http_loadbalancer in "system" (used 6, limit 5)`.
+// `objects/http_loadbalancer tenant-wide (used 6, limit 5)`.
 func (m Misfit) String() string {
-	return fmt.Sprintf("%s/%s in %q (used %s, limit %s)", m.Class, m.Key, m.Namespace, m.Used, m.Limit)
+	return fmt.Sprintf("%s/%s tenant-wide (used %s, limit %s)", m.Class, m.Key, m.Used, m.Limit)
 }
 
-// Misfits returns the object and resource counters of the tenant that would
-// be over their effective limits if planSpec were the plan layer: each
-// namespace keeps its quota objects (system, then its own) above the plan,
-// exactly as the effective limits are built. API counters are rates, not
-// stock, so they always fit. It is for trusted callers (the plan transition
-// flow has authorized an admin) and runs two queries: the counters, then
-// the quota objects of the namespaces that have usage.
+// Misfits returns the object and resource keys whose tenant-wide usage would
+// be over the tenant-wide limit if planSpec were the plan layer: the quota
+// objects of "system" stay above the plan, exactly as the limits are built
+// (see Levels). The namespaces' own caps do not depend on the plan, so a plan
+// change cannot break them. API counters are rates, not stock, so they
+// always fit. It is for trusted callers (the plan transition flow has
+// authorized an admin) and runs two queries: the tenant-wide totals, then
+// the quota objects of "system".
 //
 // Misfits must run inside the transaction that switches the plan: it first
 // takes the tenant's limits lock exclusively (see Repository.LockLimits), so
-// the counters it reads include every reservation made under the old limits
+// the totals it reads include every reservation made under the old limits
 // and no reservation can add to them until that transaction ends.
 func (s *Service) Misfits(ctx context.Context, tenantID string, planSpec Spec) ([]Misfit, error) {
-	lister, ok := s.c.Repo.(TenantCounterLister)
-	if !ok {
-		return nil, errs.New(errs.Internal, "quota repository cannot list a tenant's counters")
-	}
 	if err := s.c.Repo.LockLimits(ctx, tenantID, true); err != nil {
 		return nil, err
 	}
-	counters, err := lister.TenantCounters(ctx, tenantID)
+	totals, err := s.c.Repo.TenantTotals(ctx, tenantID)
 	if err != nil {
 		return nil, err
 	}
-	nss := []string{tenancy.SystemNamespace}
-	for _, c := range counters {
-		if c.Used > 0 && c.Class != APIs {
-			nss = append(nss, c.Namespace)
-		}
+	inUse := false
+	for _, c := range totals {
+		inUse = inUse || (c.Used > 0 && c.Class != APIs)
 	}
-	if len(nss) == 1 {
+	if !inUse {
 		return nil, nil
 	}
-	qs, err := s.c.Repo.ListByNamespaces(ctx, tenantID, uniq(nss))
+	qs, err := s.c.Repo.ListByNamespaces(ctx, tenantID, []string{tenancy.SystemNamespace})
 	if err != nil {
 		return nil, err
 	}
-	return misfits(planSpec, qs, counters), nil
+	return misfits(planSpec, qs, totals), nil
 }
 
-// misfits is the pure part of Misfits.
-func misfits(planSpec Spec, qs []Quota, counters []Counter) []Misfit {
-	specs := map[string][]Spec{}
-	for _, q := range qs {
-		if !q.Disable {
-			specs[q.Namespace] = append(specs[q.Namespace], q.Spec)
-		}
-	}
-	limits := map[string]Spec{}
+// misfits is the pure part of Misfits: totals are the tenant-wide counters.
+func misfits(planSpec Spec, qs []Quota, totals []Counter) []Misfit {
+	lim := LevelsOf(tenancy.SystemNamespace, planSpec, enabledSpecs(qs)).Tenant
 	var out []Misfit
-	for _, c := range counters {
-		if c.Used <= 0 || c.Class == APIs {
+	for _, c := range totals {
+		if c.Used <= 0 {
 			continue
-		}
-		lim, ok := limits[c.Namespace]
-		if !ok {
-			layers := []Layer{{Source: "plan", Specs: []Spec{planSpec}}, {Source: tenancy.SystemNamespace, Specs: specs[tenancy.SystemNamespace]}}
-			if c.Namespace != tenancy.SystemNamespace {
-				layers = append(layers, Layer{Source: c.Namespace, Specs: specs[c.Namespace]})
-			}
-			lim = Effective(layers...)
-			limits[c.Namespace] = lim
 		}
 		var max Amount
 		switch c.Class {
@@ -112,14 +86,11 @@ func misfits(planSpec Spec, qs []Quota, counters []Counter) []Misfit {
 			continue
 		}
 		if c.Used > max {
-			out = append(out, Misfit{Namespace: c.Namespace, Class: c.Class, Key: c.Key, Used: c.Used, Limit: max})
+			out = append(out, Misfit{Namespace: tenancy.SystemNamespace, Class: c.Class, Key: c.Key, Used: c.Used, Limit: max})
 		}
 	}
 	sort.Slice(out, func(i, j int) bool {
 		a, b := out[i], out[j]
-		if a.Namespace != b.Namespace {
-			return a.Namespace < b.Namespace
-		}
 		if a.Class != b.Class {
 			return a.Class < b.Class
 		}

@@ -88,42 +88,67 @@ func TestReserveValidateBoundsAmounts(t *testing.T) {
 }
 
 // TestBuildDeltasCapsUnlimitedKeys: a key without a limit still gets
-// MaxCounter as its ceiling, so the conditional update in the store refuses
-// what would overflow the int64 column; the rejection is a 400 naming the key
-// and the largest countable amount, not QuotaExceeded.
+// MaxCounter as its ceiling, at each level, so the conditional update in the
+// store refuses what would overflow the int64 column; the rejection is a 400
+// naming the key and the largest countable amount, not QuotaExceeded.
 func TestBuildDeltasCapsUnlimitedKeys(t *testing.T) {
 	t.Parallel()
-	limits := Spec{ObjectLimits: map[string]ObjectLimit{"lb": {5}}, ResourceLimits: map[string]ResourceLimit{"vcpu": {2.5}}}
+	lv := Levels{
+		Tenant:    Spec{ObjectLimits: map[string]ObjectLimit{"lb": {5}}, ResourceLimits: map[string]ResourceLimit{"vcpu": {2.5}}},
+		Namespace: Spec{ObjectLimits: map[string]ObjectLimit{"lb": {3}, "pool": {7}}},
+	}
 	in := ReserveInput{Objects: map[string]Amount{"lb": Units(1), "pool": Units(1)}, Resources: map[string]Amount{"vcpu": 1, "gpu": Units(MaxAmount)},
 		APIs: map[string]Amount{"x.API.Get": Units(1)}}
-	ds := buildDeltas(in, limits)
-	if len(ds) != 5 {
+	ds := buildDeltas(in, lv)
+	want := map[string]struct {
+		max, tenantMax     Amount
+		atCap, tenantAtCap bool
+	}{
+		"lb":        {Units(3), Units(5), false, false},
+		"pool":      {Units(7), MaxCounter, false, true},
+		"vcpu":      {MaxCounter, 2_500_000, true, false},
+		"gpu":       {MaxCounter, MaxCounter, true, true},
+		"x.API.Get": {MaxCounter, MaxCounter, true, true},
+	}
+	if len(ds) != len(want) {
 		t.Fatalf("%+v", ds)
 	}
-	for _, d := range ds {
-		if d.Max == nil {
+	for i, d := range ds {
+		if i > 0 && (ds[i-1].Class > d.Class || ds[i-1].Class == d.Class && ds[i-1].Key >= d.Key) {
+			t.Errorf("deltas out of lock order: %s/%s after %s/%s", d.Class, d.Key, ds[i-1].Class, ds[i-1].Key)
+		}
+		if d.Max == nil || d.TenantMax == nil {
 			t.Fatalf("%s %s has no ceiling", d.Class, d.Key)
 		}
-		limited := d.Key == "lb" || d.Key == "vcpu"
-		if d.AtCapacity == limited || (!limited && *d.Max != MaxCounter) {
-			t.Errorf("%s %s: max %d, at capacity %v", d.Class, d.Key, *d.Max, d.AtCapacity)
+		w := want[d.Key]
+		if *d.Max != w.max || *d.TenantMax != w.tenantMax || d.AtCapacity != w.atCap || d.TenantAtCapacity != w.tenantAtCap {
+			t.Errorf("%s %s: max %d (at capacity %v), tenant max %d (at capacity %v); want %+v", d.Class, d.Key, *d.Max, d.AtCapacity, *d.TenantMax, d.TenantAtCapacity, w)
 		}
 	}
-	var lb Delta
+	var lb, gpu Delta
 	for _, d := range ds {
-		if d.Key == "lb" {
+		switch d.Key {
+		case "lb":
 			lb = d
+		case "gpu":
+			gpu = d
 		}
 	}
-	err := overCapacity([]Delta{lb, {Class: Resources, Key: "gpu", Amount: Units(MaxAmount), AtCapacity: true}},
-		map[string]Amount{"resources\x00gpu": Units(MaxAmount)})
+	err := overCapacity([]Rejection{{Delta: lb, Current: Units(3)}, {Delta: gpu, Tenant: true, Current: Units(MaxAmount)}})
 	e := errs.As(err)
 	if e.Kind != errs.Invalid || len(e.Fields) != 1 || e.Fields[0].Field != `resources["gpu"]` ||
+		!strings.Contains(e.Fields[0].Problem, "tenant-wide usage") ||
 		!strings.Contains(e.Fields[0].Problem, "largest countable amount") || !strings.Contains(e.Fields[0].Problem, "1000000000000") {
 		t.Fatalf("%v", err)
 	}
-	if overCapacity([]Delta{lb}, nil) != nil {
+	if overCapacity([]Rejection{{Delta: lb}, {Delta: lb, Tenant: true}}) != nil {
 		t.Fatal("a limit rejection was called over capacity")
+	}
+	if r := (Rejection{Delta: lb, Tenant: true}); r.Limit() != Units(5) {
+		t.Fatalf("tenant rejection limit %s, want 5", r.Limit())
+	}
+	if r := (Rejection{Delta: lb}); r.Limit() != Units(3) {
+		t.Fatalf("namespace rejection limit %s, want 3", r.Limit())
 	}
 }
 

@@ -1,9 +1,14 @@
 package quota
 
-import "sort"
+import (
+	"sort"
+
+	"github.com/billingd/billingd/domain/tenancy"
+)
 
 // Layer is one source of limits, lowest priority first: the plan's default
-// quota, then the system namespace, then the namespace itself.
+// quota, then the system namespace (together the tenant-wide level, see
+// Levels); a namespace's own objects are a level of their own.
 type Layer struct {
 	Source string // "plan", "system" or the namespace name
 	Specs  []Spec
@@ -57,7 +62,42 @@ func tighter(a, b RateLimit) bool {
 	return a.Burst < b.Burst
 }
 
-// Counter is the current usage of one key in one namespace.
+// Levels are the two limits a reservation in a namespace must respect, both
+// at once.
+type Levels struct {
+	// Tenant binds the tenant-wide sum of usage over all namespaces: the
+	// plan's default quota, then the enabled quota objects of "system" (the
+	// system namespace is the tenant, as F5's own tools read it).
+	Tenant Spec
+	// Namespace binds the namespace's own usage: its enabled quota objects.
+	// It is empty for "system", whose objects are the tenant's.
+	Namespace Spec
+}
+
+// LevelsOf builds the levels of namespace ns from the plan's default quota
+// and the enabled quota specs of each namespace (specs must hold "system"'s).
+func LevelsOf(ns string, planSpec Spec, specs map[string][]Spec) Levels {
+	l := Levels{Tenant: Effective(Layer{Source: "plan", Specs: []Spec{planSpec}}, Layer{Source: tenancy.SystemNamespace, Specs: specs[tenancy.SystemNamespace]})}
+	if ns == tenancy.SystemNamespace {
+		l.Namespace = Effective()
+	} else {
+		l.Namespace = Effective(Layer{Source: ns, Specs: specs[ns]})
+	}
+	return l
+}
+
+// Binding is the most restrictive of both levels per key: the most the
+// namespace could reach on its own, what its quota report shows as limit.
+func (l Levels) Binding() Spec {
+	return Effective(Layer{Specs: []Spec{l.Tenant, l.Namespace}})
+}
+
+// TenantWide is the Namespace of a Counter that holds the tenant-wide total
+// of its key (no namespace is named "").
+const TenantWide = ""
+
+// Counter is the current usage of one key in one namespace, or of the whole
+// tenant when Namespace is TenantWide.
 type Counter struct {
 	Namespace string
 	Class     Class
@@ -65,62 +105,98 @@ type Counter struct {
 	Used      Amount
 }
 
-// Item is one line of a quota report: the effective limit (if any) and the
-// current usage of a key.
+// Item is one line of a quota report: the limits (if any) and the current
+// usage of a key, for the namespace and for the whole tenant.
 type Item struct {
 	Class       Class
 	Key         string
 	DisplayName string
-	// Max is the object or resource limit; nil when the key has none.
+	// Max is the binding object or resource limit of the namespace (the
+	// tighter of its own cap and the tenant-wide limit); nil when the key
+	// has none.
 	Max *Amount
-	// Rate is the API rate limit; nil when the key has none.
-	Rate    *RateLimit
+	// Rate is the binding API rate limit of the namespace; nil when none.
+	Rate *RateLimit
+	// Current is the namespace's usage; in "system" it is the tenant's.
 	Current Amount
+	// TenantMax is the tenant-wide limit of the key; nil when none.
+	TenantMax *Amount
+	// TenantRate is the tenant-wide API rate limit (one bucket shared by
+	// every namespace); nil when none.
+	TenantRate *RateLimit
+	// TenantCurrent is the usage of the whole tenant.
+	TenantCurrent Amount
 }
 
-// Report is the effective limits and usage of one namespace.
+// Report is the limits and usage of one namespace.
 type Report struct {
 	Namespace string
-	Limits    Spec
-	Items     map[Class][]Item
+	// Limits are the binding limits of the namespace (Levels.Binding).
+	Limits Spec
+	// TenantLimits are the tenant-wide limits (Levels.Tenant).
+	TenantLimits Spec
+	Items        map[Class][]Item
 }
 
 // BuildReport joins limits and counters: every limited key appears, and so
-// does every counted key without a limit (it is unlimited but still counted).
-func BuildReport(ns string, limits Spec, counters []Counter) Report {
+// does every key counted anywhere in the tenant (unlimited but still
+// counted). counters are the namespace's; totals the tenant-wide ones. The
+// "system" namespace reports the tenant: its Current is the tenant-wide
+// total.
+func BuildReport(ns string, lv Levels, counters, totals []Counter) Report {
 	used := map[Class]map[string]Amount{Objects: {}, Resources: {}, APIs: {}}
+	tenant := map[Class]map[string]Amount{Objects: {}, Resources: {}, APIs: {}}
 	for _, c := range counters {
 		if m, ok := used[c.Class]; ok {
 			m[c.Key] = c.Used
 		}
 	}
+	for _, c := range totals {
+		if m, ok := tenant[c.Class]; ok {
+			m[c.Key] = c.Used
+		}
+	}
+	if ns == tenancy.SystemNamespace {
+		used = tenant
+	}
+	binding := lv.Binding()
 	items := map[Class]map[string]*Item{Objects: {}, Resources: {}, APIs: {}}
 	get := func(c Class, k string) *Item {
 		it, ok := items[c][k]
 		if !ok {
-			it = &Item{Class: c, Key: k, DisplayName: DisplayName(c, k), Current: used[c][k]}
+			it = &Item{Class: c, Key: k, DisplayName: DisplayName(c, k), Current: used[c][k], TenantCurrent: tenant[c][k]}
 			items[c][k] = it
 		}
 		return it
 	}
-	for k, v := range limits.ObjectLimits {
-		m := Units(int64(v.Maximum))
-		get(Objects, k).Max = &m
+	objects := func(s Spec, set func(*Item, *Amount)) {
+		for k, v := range s.ObjectLimits {
+			m := Units(int64(v.Maximum))
+			set(get(Objects, k), &m)
+		}
+		for k, v := range s.ResourceLimits {
+			m := AmountFromFloat(v.Maximum)
+			set(get(Resources, k), &m)
+		}
 	}
-	for k, v := range limits.ResourceLimits {
-		m := AmountFromFloat(v.Maximum)
-		get(Resources, k).Max = &m
-	}
-	for k, v := range limits.APILimits {
+	objects(binding, func(it *Item, m *Amount) { it.Max = m })
+	objects(lv.Tenant, func(it *Item, m *Amount) { it.TenantMax = m })
+	for k, v := range binding.APILimits {
 		r := v
 		get(APIs, k).Rate = &r
 	}
-	for c, m := range used {
-		for k := range m {
-			get(c, k)
+	for k, v := range lv.Tenant.APILimits {
+		r := v
+		get(APIs, k).TenantRate = &r
+	}
+	for _, m := range []map[Class]map[string]Amount{used, tenant} {
+		for c, keys := range m {
+			for k := range keys {
+				get(c, k)
+			}
 		}
 	}
-	rep := Report{Namespace: ns, Limits: limits, Items: map[Class][]Item{}}
+	rep := Report{Namespace: ns, Limits: binding, TenantLimits: lv.Tenant, Items: map[Class][]Item{}}
 	for c, m := range items {
 		list := make([]Item, 0, len(m))
 		for _, it := range m {

@@ -23,11 +23,19 @@ type Repository interface {
 	ListByNamespaces(ctx context.Context, tenantID string, nss []string) ([]Quota, error)
 	// Counters returns the usage counters of the given namespaces in one query.
 	Counters(ctx context.Context, tenantID string, nss []string) ([]Counter, error)
-	// Apply adds each delta to its counter. A positive delta is applied only
-	// when the result stays within its Max (when set); otherwise it is
-	// returned in rejected and the caller rolls the transaction back. Usage
-	// never goes below zero.
-	Apply(ctx context.Context, tenantID, ns string, deltas []Delta) (after []Counter, rejected []Delta, err error)
+	// TenantTotals returns the tenant-wide counters (Namespace TenantWide):
+	// the sum of each key over every namespace, in one query.
+	TenantTotals(ctx context.Context, tenantID string) ([]Counter, error)
+	// Apply adds each delta to the namespace's counter and to the
+	// tenant-wide counter of its key. A positive delta is applied only when
+	// the namespace's counter stays within Max and the tenant's within
+	// TenantMax; otherwise it is returned in rejected (with the level that
+	// refused it) and the caller rolls the transaction back. A release
+	// takes from the tenant-wide counter what it took from the namespace's:
+	// neither goes below zero. after holds both counters of every applied
+	// key (the tenant's with Namespace TenantWide). Concurrent Applies must
+	// never pass a limit, at either level.
+	Apply(ctx context.Context, tenantID, ns string, deltas []Delta) (after []Counter, rejected []Rejection, err error)
 	// LockLimits holds the tenant's limits lock until the transaction in ctx
 	// ends (outside a transaction it is an error). Reservations take it shared,
 	// before they read the effective limits, and still run in parallel; a
@@ -37,16 +45,43 @@ type Repository interface {
 	LockLimits(ctx context.Context, tenantID string, exclusive bool) error
 }
 
-// Delta is one change to a counter, with the limit it must respect.
+// Delta is one change to a key's counters, with the limits they must respect.
 type Delta struct {
 	Class  Class
 	Key    string
 	Amount Amount
-	Max    *Amount
+	// Max caps the namespace's counter, TenantMax the tenant-wide one.
+	Max, TenantMax *Amount
 	// AtCapacity says Max is MaxCounter, the largest countable amount, and
 	// not a limit of the key: going over it is a bad request, not a quota
-	// decision.
-	AtCapacity bool
+	// decision. TenantAtCapacity says the same of TenantMax.
+	AtCapacity, TenantAtCapacity bool
+}
+
+// Rejection is a delta that did not fit, and where.
+type Rejection struct {
+	Delta
+	// Tenant says the tenant-wide counter refused it (against TenantMax);
+	// otherwise the namespace's did (against Max).
+	Tenant bool
+	// Current is the usage of the counter that refused it.
+	Current Amount
+}
+
+// Limit is the limit that refused the delta.
+func (r Rejection) Limit() Amount {
+	if r.Tenant {
+		return *r.TenantMax
+	}
+	return *r.Max
+}
+
+// overCapacity says the limit that refused the delta is MaxCounter.
+func (r Rejection) overCapacity() bool {
+	if r.Tenant {
+		return r.TenantAtCapacity
+	}
+	return r.AtCapacity
 }
 
 // DefaultQuotaSource gives the default quota of a tenant's current plan, the
@@ -152,8 +187,11 @@ func (in ReserveInput) Validate() error {
 
 // Exceeded describes one key a reservation could not fit.
 type Exceeded struct {
-	Class     Class  `json:"class"`
-	Key       string `json:"key"`
+	Class Class  `json:"class"`
+	Key   string `json:"key"`
+	// Scope says which limit refused: ScopeTenant (the tenant-wide sum, set
+	// by the plan and "system") or ScopeNamespace (the namespace's own).
+	Scope     string `json:"scope"`
 	Limit     string `json:"limit"`
 	Current   string `json:"current"`
 	Requested string `json:"requested"`
@@ -161,7 +199,14 @@ type Exceeded struct {
 	RetryAfterSeconds float64 `json:"retry_after_seconds,omitempty"`
 }
 
-// ReserveResult is the usage after a reservation, per class and key.
+// The scopes of an Exceeded.
+const (
+	ScopeTenant    = "tenant"
+	ScopeNamespace = "namespace"
+)
+
+// ReserveResult is the usage after a reservation, per class and key: the
+// namespace's counters, or the tenant's when the namespace is "system".
 type ReserveResult struct {
 	Objects   map[string]Amount `json:"objects,omitempty"`
 	Resources map[string]Amount `json:"resources,omitempty"`

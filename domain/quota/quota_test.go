@@ -1,6 +1,7 @@
 package quota
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 
@@ -46,18 +47,97 @@ func TestEffectiveLayersAndTightestWithinALayer(t *testing.T) {
 	}
 }
 
+func TestLevelsOf(t *testing.T) {
+	t.Parallel()
+	plan := Spec{ObjectLimits: map[string]ObjectLimit{"lb": {5}, "pool": {10}}, APILimits: map[string]RateLimit{"x.API": {Rate: 10, Burst: 10}}}
+	specs := map[string][]Spec{
+		"system": {{ObjectLimits: map[string]ObjectLimit{"pool": {20}}}},
+		"ns1":    {{ObjectLimits: map[string]ObjectLimit{"lb": {9}, "pool": {4}}, APILimits: map[string]RateLimit{"x.API": {Rate: 1, Burst: 1}}}},
+	}
+	obj := func(s Spec) map[string]int32 {
+		out := map[string]int32{}
+		for k, v := range s.ObjectLimits {
+			out[k] = v.Maximum
+		}
+		return out
+	}
+	tests := []struct {
+		ns                         string
+		tenant, namespace, binding map[string]int32
+		bindingRate                int32
+	}{
+		// system overrides the plan for the tenant; the namespace's own
+		// objects are a cap of their own, and the tighter one binds.
+		{"ns1", map[string]int32{"lb": 5, "pool": 20}, map[string]int32{"lb": 9, "pool": 4}, map[string]int32{"lb": 5, "pool": 4}, 1},
+		// A namespace without objects is bound by the tenant's limits only.
+		{"ns2", map[string]int32{"lb": 5, "pool": 20}, map[string]int32{}, map[string]int32{"lb": 5, "pool": 20}, 10},
+		// system's objects are the tenant's: no namespace cap of its own.
+		{"system", map[string]int32{"lb": 5, "pool": 20}, map[string]int32{}, map[string]int32{"lb": 5, "pool": 20}, 10},
+	}
+	for _, tc := range tests {
+		t.Run(tc.ns, func(t *testing.T) {
+			t.Parallel()
+			lv := LevelsOf(tc.ns, plan, specs)
+			if got := obj(lv.Tenant); !reflect.DeepEqual(got, tc.tenant) {
+				t.Errorf("tenant %v, want %v", got, tc.tenant)
+			}
+			if got := obj(lv.Namespace); !reflect.DeepEqual(got, tc.namespace) {
+				t.Errorf("namespace %v, want %v", got, tc.namespace)
+			}
+			b := lv.Binding()
+			if got := obj(b); !reflect.DeepEqual(got, tc.binding) {
+				t.Errorf("binding %v, want %v", got, tc.binding)
+			}
+			if b.APILimits["x.API"].Rate != tc.bindingRate || lv.Tenant.APILimits["x.API"].Rate != 10 {
+				t.Errorf("rates: binding %+v, tenant %+v", b.APILimits, lv.Tenant.APILimits)
+			}
+		})
+	}
+}
+
 func TestBuildReportListsLimitedAndCountedKeys(t *testing.T) {
 	t.Parallel()
-	lim := Spec{ObjectLimits: map[string]ObjectLimit{"http_loadbalancer": {3}}, ResourceLimits: map[string]ResourceLimit{"vcpu": {2.5}}}
-	r := BuildReport("ns1", lim, []Counter{{Namespace: "ns1", Class: Objects, Key: "http_loadbalancer", Used: Units(2)},
-		{Namespace: "ns1", Class: Objects, Key: "origin_pool", Used: Units(9)}})
-	objs := r.Items[Objects]
-	if len(objs) != 2 || objs[0].Key != "http_loadbalancer" || *objs[0].Max != Units(3) || objs[0].Current != Units(2) ||
-		objs[0].DisplayName != "HTTP Load Balancer" || objs[1].Max != nil || objs[1].Current != Units(9) {
-		t.Fatalf("objects: %+v", objs)
+	lv := Levels{
+		Tenant:    Spec{ObjectLimits: map[string]ObjectLimit{"http_loadbalancer": {10}}, APILimits: map[string]RateLimit{"x.API": {Rate: 5, Burst: 5}}},
+		Namespace: Spec{ObjectLimits: map[string]ObjectLimit{"http_loadbalancer": {3}}, ResourceLimits: map[string]ResourceLimit{"vcpu": {2.5}}},
 	}
-	if res := r.Items[Resources]; len(res) != 1 || *res[0].Max != 2_500_000 || res[0].Current != 0 {
+	counters := []Counter{{Namespace: "ns1", Class: Objects, Key: "http_loadbalancer", Used: Units(2)},
+		{Namespace: "ns1", Class: Objects, Key: "origin_pool", Used: Units(9)}}
+	totals := []Counter{{Class: Objects, Key: "http_loadbalancer", Used: Units(7)}, {Class: Objects, Key: "origin_pool", Used: Units(9)},
+		{Class: Objects, Key: "dns_zone", Used: Units(1)}}
+	r := BuildReport("ns1", lv, counters, totals)
+	objs := r.Items[Objects]
+	if len(objs) != 3 || objs[0].Key != "dns_zone" || objs[0].Current != 0 || objs[0].TenantCurrent != Units(1) || objs[0].Max != nil {
+		t.Fatalf("a key counted in another namespace: %+v", objs)
+	}
+	lb, pool := objs[1], objs[2]
+	if lb.Key != "http_loadbalancer" || *lb.Max != Units(3) || lb.Current != Units(2) || *lb.TenantMax != Units(10) || lb.TenantCurrent != Units(7) ||
+		lb.DisplayName != "HTTP Load Balancer" {
+		t.Fatalf("http_loadbalancer: %+v", lb)
+	}
+	if pool.Max != nil || pool.TenantMax != nil || pool.Current != Units(9) || pool.TenantCurrent != Units(9) {
+		t.Fatalf("origin_pool: %+v", pool)
+	}
+	if res := r.Items[Resources]; len(res) != 1 || *res[0].Max != 2_500_000 || res[0].TenantMax != nil || res[0].Current != 0 {
 		t.Fatalf("resources: %+v", res)
+	}
+	if api := r.Items[APIs]; len(api) != 1 || api[0].Rate.Rate != 5 || api[0].TenantRate.Rate != 5 {
+		t.Fatalf("apis: %+v", api)
+	}
+	if r.Limits.ObjectLimits["http_loadbalancer"].Maximum != 3 || r.TenantLimits.ObjectLimits["http_loadbalancer"].Maximum != 10 {
+		t.Fatalf("limits %+v, tenant limits %+v", r.Limits, r.TenantLimits)
+	}
+
+	// "system" is the tenant: its current is the tenant-wide total, whatever
+	// system's own counters say.
+	sys := BuildReport("system", Levels{Tenant: lv.Tenant}, []Counter{{Namespace: "system", Class: Objects, Key: "http_loadbalancer", Used: Units(1)}}, totals)
+	for _, it := range sys.Items[Objects] {
+		if it.Current != it.TenantCurrent {
+			t.Fatalf("system %s: current %s, tenant %s", it.Key, it.Current, it.TenantCurrent)
+		}
+		if it.Key == "http_loadbalancer" && (it.Current != Units(7) || *it.Max != Units(10)) {
+			t.Fatalf("system http_loadbalancer: %+v", it)
+		}
 	}
 	if DisplayName(Objects, "my_custom_kind") != "My Custom Kind" || DisplayName(APIs, "a.b.API.Create") != "a.b.API.Create" {
 		t.Fatal("display names")

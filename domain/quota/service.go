@@ -76,7 +76,7 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (Quota, error) {
 		TenantID: p.TenantID, Namespace: in.Namespace, Name: in.Name, UID: uuid.NewString(),
 		Labels: in.Labels, Annotations: in.Annotations, Description: in.Description, Disable: in.Disable,
 		Spec: in.Spec, ResourceVersion: 1, CreatedAt: now, ModifiedAt: now,
-		CreatorClass: "billingd", CreatorID: "token:" + p.TokenID,
+		CreatorClass: "billingd", CreatorID: creatorID(p),
 	}
 	err = s.c.Tx.InTx(ctx, func(ctx context.Context) error {
 		if err := s.c.Namespaces.EnsureNamespace(ctx, p.TenantID, in.Namespace); err != nil {
@@ -88,6 +88,16 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (Quota, error) {
 		return s.audit(ctx, p, "quota.create", in.Namespace, in.Name, nil, q)
 	})
 	return q, err
+}
+
+// creatorID names the credential that created an object in its
+// system_metadata: "cert:<id>" for an API certificate, "token:<id>" for a
+// token.
+func creatorID(p tenancy.Principal) string {
+	if p.Certificate {
+		return "cert:" + p.TokenID
+	}
+	return "token:" + p.TokenID
 }
 
 func (s *Service) audit(ctx context.Context, p tenancy.Principal, action, ns, name string, before, after any) error {
@@ -199,30 +209,36 @@ func (s *Service) Delete(ctx context.Context, in DeleteInput) error {
 	})
 }
 
-// Limits returns the effective limits of a namespace.
+// Limits returns the binding limits of a namespace (see Levels.Binding).
 func (s *Service) Limits(ctx context.Context, ns string) (Spec, error) {
 	r, err := s.Usage(ctx, ns)
 	return r.Limits, err
 }
 
-// Usage returns the effective limits and current usage of a namespace.
+// Usage returns the limits and current usage of a namespace and of the
+// tenant; for "system" both are the tenant's.
 func (s *Service) Usage(ctx context.Context, ns string) (Report, error) {
 	m, err := s.UsageByNamespaces(ctx, []string{ns})
 	return m[ns], err
 }
 
 // UsageByNamespaces builds the reports of several namespaces with a constant
-// number of queries: one for quota objects, one for counters, one for the plan.
+// number of queries: one for the plan, one for quota objects, one for the
+// namespaces' counters and one for the tenant-wide totals.
 func (s *Service) UsageByNamespaces(ctx context.Context, nss []string) (map[string]Report, error) {
 	p, err := authorizeAll(ctx, nss)
 	if err != nil {
 		return nil, err
 	}
-	limits, err := s.effective(ctx, p.TenantID, nss)
+	levels, err := s.levels(ctx, p.TenantID, nss)
 	if err != nil {
 		return nil, err
 	}
 	counters, err := s.c.Repo.Counters(ctx, p.TenantID, nss)
+	if err != nil {
+		return nil, err
+	}
+	totals, err := s.c.Repo.TenantTotals(ctx, p.TenantID)
 	if err != nil {
 		return nil, err
 	}
@@ -232,14 +248,15 @@ func (s *Service) UsageByNamespaces(ctx context.Context, nss []string) (map[stri
 	}
 	out := make(map[string]Report, len(nss))
 	for _, ns := range nss {
-		out[ns] = BuildReport(ns, limits[ns], byNS[ns])
+		out[ns] = BuildReport(ns, levels[ns], byNS[ns], totals)
 	}
 	return out, nil
 }
 
-// effective computes the effective limits of each namespace: plan default,
-// then enabled quotas in system, then enabled quotas in the namespace.
-func (s *Service) effective(ctx context.Context, tenantID string, nss []string) (map[string]Spec, error) {
+// levels computes the limits of each namespace: the tenant-wide level (plan
+// default, then enabled quotas in system) and the namespace's own (its
+// enabled quotas).
+func (s *Service) levels(ctx context.Context, tenantID string, nss []string) (map[string]Levels, error) {
 	var planSpec Spec
 	if s.c.Plans != nil {
 		var err error
@@ -252,21 +269,23 @@ func (s *Service) effective(ctx context.Context, tenantID string, nss []string) 
 	if err != nil {
 		return nil, err
 	}
+	specs := enabledSpecs(qs)
+	out := make(map[string]Levels, len(nss))
+	for _, ns := range nss {
+		out[ns] = LevelsOf(ns, planSpec, specs)
+	}
+	return out, nil
+}
+
+// enabledSpecs groups the specs of the enabled quotas by namespace.
+func enabledSpecs(qs []Quota) map[string][]Spec {
 	specs := map[string][]Spec{}
 	for _, q := range qs {
 		if !q.Disable {
 			specs[q.Namespace] = append(specs[q.Namespace], q.Spec)
 		}
 	}
-	out := make(map[string]Spec, len(nss))
-	for _, ns := range nss {
-		layers := []Layer{{Source: "plan", Specs: []Spec{planSpec}}, {Source: tenancy.SystemNamespace, Specs: specs[tenancy.SystemNamespace]}}
-		if ns != tenancy.SystemNamespace {
-			layers = append(layers, Layer{Source: ns, Specs: specs[ns]})
-		}
-		out[ns] = Effective(layers...)
-	}
-	return out, nil
+	return specs
 }
 
 func uniq(ss []string) []string {
@@ -292,9 +311,12 @@ func (s *Service) AuthorizeReserve(ctx context.Context, ns string) error {
 }
 
 // Reserve applies every delta of in atomically or none of them. Positive
-// deltas must fit inside the effective limits; API deltas must also fit the
-// rate limit's token bucket. Over a limit it returns a QuotaExceeded error
-// whose Details is []Exceeded.
+// deltas must fit both levels of limits: the namespace's own (its quota
+// objects) and the tenant-wide one (plan default and "system" objects,
+// against the sum over every namespace). API deltas must also fit the rate
+// limits' token buckets: the tenant's, shared by every namespace, and the
+// namespace's own. Over a limit it returns a QuotaExceeded error whose
+// Details is []Exceeded.
 func (s *Service) Reserve(ctx context.Context, in ReserveInput) (ReserveResult, error) {
 	p, err := authorize(ctx, tenancy.Write, in.Namespace)
 	if err != nil {
@@ -323,54 +345,65 @@ func (s *Service) Reserve(ctx context.Context, in ReserveInput) (ReserveResult, 
 		if err := s.c.Repo.LockLimits(ctx, p.TenantID, false); err != nil {
 			return err
 		}
-		lim, err := s.effective(ctx, p.TenantID, []string{in.Namespace})
+		lv, err := s.levels(ctx, p.TenantID, []string{in.Namespace})
 		if err != nil {
 			return err
 		}
-		limits := lim[in.Namespace]
+		levels := lv[in.Namespace]
 		var exceeded []Exceeded
 		for _, k := range sortedKeys(in.APIs) {
-			rl, ok := limits.APILimits[k]
-			if !ok || in.APIs[k] == 0 {
+			if in.APIs[k] == 0 {
 				continue
 			}
 			n := int(in.APIs[k] / AmountScale)
-			bucket := p.TenantID + "\x00" + in.Namespace + "\x00" + k
-			undo, ok, retry, err := s.c.Limiter.Take(ctx, bucket, rl, n, s.c.Clock.Now())
-			if err != nil {
-				// Refused rather than admitted: a limit must hold even when
-				// its store is unreachable. Retry-After says to try again soon.
-				return &errs.Error{Kind: errs.Unavailable, Cause: err, RetryAfter: time.Second,
-					Message: fmt.Sprintf("the rate limit of API %q cannot be checked right now; nothing was reserved, retry shortly", k)}
+			buckets := []struct {
+				scope, ns string
+				spec      Spec
+			}{{ScopeTenant, TenantWide, levels.Tenant}, {ScopeNamespace, in.Namespace, levels.Namespace}}
+			for _, b := range buckets {
+				rl, ok := b.spec.APILimits[k]
+				if !ok {
+					continue
+				}
+				bucket := p.TenantID + "\x00" + b.ns + "\x00" + k
+				undo, ok, retry, err := s.c.Limiter.Take(ctx, bucket, rl, n, s.c.Clock.Now())
+				if err != nil {
+					// Refused rather than admitted: a limit must hold even when
+					// its store is unreachable. Retry-After says to try again soon.
+					return &errs.Error{Kind: errs.Unavailable, Cause: err, RetryAfter: time.Second,
+						Message: fmt.Sprintf("the rate limit of API %q cannot be checked right now; nothing was reserved, retry shortly", k)}
+				}
+				if ok {
+					undos = append(undos, undo)
+					continue
+				}
+				exceeded = append(exceeded, Exceeded{Class: APIs, Key: k, Scope: b.scope, Limit: fmt.Sprintf("%d %s, burst %d", rl.Rate, unitName(rl), rl.Burst),
+					Current: "rate limited", Requested: in.APIs[k].String(), RetryAfterSeconds: retry.Seconds()})
+				// One refusal per key: the tenant's bucket is checked first and
+				// a refused call takes nothing from the namespace's.
+				break
 			}
-			if ok {
-				undos = append(undos, undo)
-				continue
-			}
-			exceeded = append(exceeded, Exceeded{Class: APIs, Key: k, Limit: fmt.Sprintf("%d %s, burst %d", rl.Rate, unitName(rl), rl.Burst),
-				Current: "rate limited", Requested: in.APIs[k].String(), RetryAfterSeconds: retry.Seconds()})
 		}
 		// Recorded before the counters are touched, so the counter row locks
 		// are held for as short a time as possible.
 		if err := s.c.Namespaces.EnsureNamespace(ctx, p.TenantID, in.Namespace); err != nil {
 			return err
 		}
-		deltas := buildDeltas(in, limits)
-		after, rejected, err := s.c.Repo.Apply(ctx, p.TenantID, in.Namespace, deltas)
+		after, rejected, err := s.c.Repo.Apply(ctx, p.TenantID, in.Namespace, buildDeltas(in, levels))
 		if err != nil {
 			return err
 		}
 		if len(rejected) > 0 || len(exceeded) > 0 {
-			cur := map[string]Amount{}
-			for _, c := range after {
-				cur[string(c.Class)+"\x00"+c.Key] = c.Used
-			}
-			if err := overCapacity(rejected, cur); err != nil {
+			if err := overCapacity(rejected); err != nil {
 				return err
 			}
-			for _, d := range rejected {
-				exceeded = append(exceeded, Exceeded{Class: d.Class, Key: d.Key, Limit: d.Max.String(),
-					Current: cur[string(d.Class)+"\x00"+d.Key].String(), Requested: d.Amount.String()})
+			for _, r := range rejected {
+				scope := ScopeNamespace
+				if r.Tenant {
+					scope = ScopeTenant
+				}
+				exceeded = append(exceeded, Exceeded{Class: r.Class, Key: r.Key, Scope: scope, Limit: r.Limit().String(),
+					Current: r.Current.String(), Requested: r.Amount.String()})
 			}
 			sort.SliceStable(exceeded, func(i, j int) bool {
 				if exceeded[i].Class != exceeded[j].Class {
@@ -382,11 +415,20 @@ func (s *Service) Reserve(ctx context.Context, in ReserveInput) (ReserveResult, 
 			for _, x := range exceeded {
 				retry = max(retry, time.Duration(x.RetryAfterSeconds*float64(time.Second)))
 			}
-			return &errs.Error{Kind: errs.QuotaExceeded, Message: fmt.Sprintf("reservation does not fit the quota of namespace %q; nothing was reserved", in.Namespace),
+			return &errs.Error{Kind: errs.QuotaExceeded, Message: fmt.Sprintf("reservation does not fit the quota of namespace %q or of the tenant; nothing was reserved", in.Namespace),
 				Details: exceeded, RetryAfter: retry}
+		}
+		// "system" is the tenant: it answers the tenant-wide counters, as
+		// its quota/usage does.
+		want := in.Namespace
+		if want == tenancy.SystemNamespace {
+			want = TenantWide
 		}
 		res = ReserveResult{Objects: map[string]Amount{}, Resources: map[string]Amount{}, APIs: map[string]Amount{}}
 		for _, c := range after {
+			if c.Namespace != want {
+				continue
+			}
 			switch c.Class {
 			case Objects:
 				res.Objects[c.Key] = c.Used
@@ -419,12 +461,16 @@ func (s *Service) Reserve(ctx context.Context, in ReserveInput) (ReserveResult, 
 // past MaxCounter, or nil when every rejection is a quota decision. It is a
 // bad request (400), not QuotaExceeded (429): no limit was hit and waiting
 // does not help; only a release (a negative delta) makes room.
-func overCapacity(rejected []Delta, cur map[string]Amount) error {
+func overCapacity(rejected []Rejection) error {
 	var f errs.Fields
-	for _, d := range rejected {
-		if d.AtCapacity {
-			f.Add(fmt.Sprintf("%s[%q]", d.Class, d.Key), "usage %s + %s would pass %d, the largest countable amount; nothing was reserved",
-				cur[string(d.Class)+"\x00"+d.Key], d.Amount, int64(MaxAmount))
+	for _, r := range rejected {
+		if r.overCapacity() {
+			where := "usage"
+			if r.Tenant {
+				where = "tenant-wide usage"
+			}
+			f.Add(fmt.Sprintf("%s[%q]", r.Class, r.Key), "%s %s + %s would pass %d, the largest countable amount; nothing was reserved",
+				where, r.Current, r.Amount, int64(MaxAmount))
 		}
 	}
 	return f.Err()
@@ -441,29 +487,35 @@ func unitName(r RateLimit) string {
 // then key), so concurrent reservations lock rows in the same order and
 // cannot deadlock.
 //
-// Every delta gets a Max: a key without a limit is still capped at
-// MaxCounter, so a counter can never pass what an int64 column holds (the
-// database would fail the update with an overflow, a 500).
-func buildDeltas(in ReserveInput, limits Spec) []Delta {
+// Every delta gets a Max and a TenantMax: a key without a limit at a level
+// is still capped at MaxCounter there, so a counter can never pass what an
+// int64 column holds (the database would fail the update with an overflow,
+// a 500).
+func buildDeltas(in ReserveInput, lv Levels) []Delta {
 	var ds []Delta
-	capped := func(d Delta, limit Amount, ok bool) Delta {
-		if !ok || limit > MaxCounter {
-			limit, d.AtCapacity = MaxCounter, true
+	capped := func(d Delta, nsLimit Amount, nsOK bool, tLimit Amount, tOK bool) Delta {
+		if !nsOK || nsLimit > MaxCounter {
+			nsLimit, d.AtCapacity = MaxCounter, true
 		}
-		d.Max = &limit
+		if !tOK || tLimit > MaxCounter {
+			tLimit, d.TenantAtCapacity = MaxCounter, true
+		}
+		d.Max, d.TenantMax = &nsLimit, &tLimit
 		return d
 	}
 	for _, k := range sortedKeys(in.Objects) {
-		l, ok := limits.ObjectLimits[k]
-		ds = append(ds, capped(Delta{Class: Objects, Key: k, Amount: in.Objects[k]}, Units(int64(l.Maximum)), ok))
+		n, nok := lv.Namespace.ObjectLimits[k]
+		t, tok := lv.Tenant.ObjectLimits[k]
+		ds = append(ds, capped(Delta{Class: Objects, Key: k, Amount: in.Objects[k]}, Units(int64(n.Maximum)), nok, Units(int64(t.Maximum)), tok))
 	}
 	for _, k := range sortedKeys(in.Resources) {
-		l, ok := limits.ResourceLimits[k]
-		ds = append(ds, capped(Delta{Class: Resources, Key: k, Amount: in.Resources[k]}, AmountFromFloat(l.Maximum), ok))
+		n, nok := lv.Namespace.ResourceLimits[k]
+		t, tok := lv.Tenant.ResourceLimits[k]
+		ds = append(ds, capped(Delta{Class: Resources, Key: k, Amount: in.Resources[k]}, AmountFromFloat(n.Maximum), nok, AmountFromFloat(t.Maximum), tok))
 	}
 	for _, k := range sortedKeys(in.APIs) {
 		// API limits are rates (token buckets), not a ceiling of the count.
-		ds = append(ds, capped(Delta{Class: APIs, Key: k, Amount: in.APIs[k]}, 0, false))
+		ds = append(ds, capped(Delta{Class: APIs, Key: k, Amount: in.APIs[k]}, 0, false, 0, false))
 	}
 	sort.SliceStable(ds, func(i, j int) bool {
 		if ds[i].Class != ds[j].Class {

@@ -312,11 +312,14 @@ type ComplexityRoot struct {
 	}
 
 	QuotaUsageItem struct {
-		Current     func(childComplexity int) int
-		DisplayName func(childComplexity int) int
-		Key         func(childComplexity int) int
-		Limit       func(childComplexity int) int
-		RateLimit   func(childComplexity int) int
+		Current         func(childComplexity int) int
+		DisplayName     func(childComplexity int) int
+		Key             func(childComplexity int) int
+		Limit           func(childComplexity int) int
+		RateLimit       func(childComplexity int) int
+		TenantCurrent   func(childComplexity int) int
+		TenantLimit     func(childComplexity int) int
+		TenantRateLimit func(childComplexity int) int
 	}
 
 	Rate struct {
@@ -1764,6 +1767,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.QuotaUsageItem.RateLimit(childComplexity), true
+	case "QuotaUsageItem.tenantCurrent":
+		if e.ComplexityRoot.QuotaUsageItem.TenantCurrent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuotaUsageItem.TenantCurrent(childComplexity), true
+	case "QuotaUsageItem.tenantLimit":
+		if e.ComplexityRoot.QuotaUsageItem.TenantLimit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuotaUsageItem.TenantLimit(childComplexity), true
+	case "QuotaUsageItem.tenantRateLimit":
+		if e.ComplexityRoot.QuotaUsageItem.TenantRateLimit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuotaUsageItem.TenantRateLimit(childComplexity), true
 
 	case "Rate.displayName":
 		if e.ComplexityRoot.Rate.DisplayName == nil {
@@ -2273,7 +2294,8 @@ var sources = []*ast.Source{
 # Errors carry ` + "`" + `extensions.code` + "`" + `: NOT_FOUND, INVALID_ARGUMENT, FORBIDDEN,
 # UNAUTHENTICATED, QUOTA_EXCEEDED, CONFLICT, PAYLOAD_TOO_LARGE, UNAVAILABLE or
 # INTERNAL; INVALID_ARGUMENT adds ` + "`" + `extensions.fields` + "`" + ` (every bad field at
-# once) and QUOTA_EXCEEDED adds ` + "`" + `extensions.details` + "`" + ` (the keys over quota).
+# once) and QUOTA_EXCEEDED adds ` + "`" + `extensions.details` + "`" + ` (the keys over quota,
+# each with the ` + "`" + `scope` + "`" + ` that refused it: "tenant" or "namespace").
 # Queries deeper than the depth limit fail with QUERY_TOO_DEEP, and queries
 # with too many fields with COMPLEXITY_LIMIT_EXCEEDED.
 
@@ -2647,8 +2669,11 @@ type Namespace {
   quota("name is the quota's name." name: String!): Quota
 
   """
-  quotaUsage is the namespace's effective limits (plan default, then the
-  "system" namespace, then this namespace) and its current usage.
+  quotaUsage is the namespace's limits and current usage, next to the
+  tenant's. The plan's default quota, then the quota objects of "system",
+  limit the tenant-wide sum over every namespace; the quota objects of this
+  namespace add a cap of its own (both must hold). On "system" the namespace
+  figures are the tenant's.
   """
   quotaUsage: QuotaUsage!
 
@@ -2808,8 +2833,8 @@ type RateLimit {
 }
 
 """
-QuotaUsage is the effective limit and current usage of every key of a
-namespace that has a limit or a usage counter, per class, sorted by key.
+QuotaUsage is the limits and current usage of every key that has a limit
+or a usage counter in the tenant, per class, sorted by key.
 """
 type QuotaUsage {
   "objects are counts of objects, e.g. load balancers."
@@ -2828,12 +2853,32 @@ type QuotaUsageItem {
   key: String!
   "displayName is the human name of the key."
   displayName: String!
-  "limit is the effective maximum of an object or resource; null means unlimited."
+  """
+  limit is the most the namespace can hold of an object or resource: the
+  tighter of its own cap and the tenant-wide limit (which the other
+  namespaces share); null means unlimited.
+  """
   limit: Decimal
-  "rateLimit is the effective rate limit of an API; null means not rate limited."
+  """
+  rateLimit is the tighter of the namespace's and the tenant's rate limit of
+  an API; null means not rate limited.
+  """
   rateLimit: RateLimit
-  "current is the usage now."
+  "current is the namespace's usage now (the tenant's, on \"system\")."
   current: Decimal!
+  """
+  tenantLimit is the tenant-wide maximum of an object or resource (the plan's
+  default quota, then the quota objects of "system"), which binds the sum
+  over every namespace; null means unlimited.
+  """
+  tenantLimit: Decimal
+  """
+  tenantRateLimit is the tenant-wide rate limit of an API: one bucket shared
+  by every namespace; null means none.
+  """
+  tenantRateLimit: RateLimit
+  "tenantCurrent is the usage of the whole tenant now, over every namespace."
+  tenantCurrent: Decimal!
 }
 
 """
@@ -4032,6 +4077,12 @@ func (ec *executionContext) childFields_QuotaUsageItem(ctx context.Context, fiel
 		return ec.fieldContext_QuotaUsageItem_rateLimit(ctx, field)
 	case "current":
 		return ec.fieldContext_QuotaUsageItem_current(ctx, field)
+	case "tenantLimit":
+		return ec.fieldContext_QuotaUsageItem_tenantLimit(ctx, field)
+	case "tenantRateLimit":
+		return ec.fieldContext_QuotaUsageItem_tenantRateLimit(ctx, field)
+	case "tenantCurrent":
+		return ec.fieldContext_QuotaUsageItem_tenantCurrent(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type QuotaUsageItem", field.Name)
 }
@@ -10163,6 +10214,84 @@ func (ec *executionContext) fieldContext_QuotaUsageItem_current(_ context.Contex
 	return graphql.NewScalarFieldContext("QuotaUsageItem", field, false, false, "Decimal")
 }
 
+func (ec *executionContext) _QuotaUsageItem_tenantLimit(ctx context.Context, field graphql.CollectedField, obj *model.QuotaUsageItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuotaUsageItem_tenantLimit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TenantLimit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Decimal) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐDecimal(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_QuotaUsageItem_tenantLimit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QuotaUsageItem", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _QuotaUsageItem_tenantRateLimit(ctx context.Context, field graphql.CollectedField, obj *model.QuotaUsageItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuotaUsageItem_tenantRateLimit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TenantRateLimit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RateLimit) graphql.Marshaler {
+			return ec.marshalORateLimit2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐRateLimit(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_QuotaUsageItem_tenantRateLimit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "QuotaUsageItem",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RateLimit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _QuotaUsageItem_tenantCurrent(ctx context.Context, field graphql.CollectedField, obj *model.QuotaUsageItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuotaUsageItem_tenantCurrent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TenantCurrent, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Decimal) graphql.Marshaler {
+			return ec.marshalNDecimal2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐDecimal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QuotaUsageItem_tenantCurrent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QuotaUsageItem", field, false, false, "Decimal")
+}
+
 func (ec *executionContext) _Rate_metricLabel(ctx context.Context, field graphql.CollectedField, obj *model.Rate) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -15651,6 +15780,21 @@ func (ec *executionContext) _QuotaUsageItem(ctx context.Context, sel ast.Selecti
 			}
 		case "current":
 			out.Values[i] = ec._QuotaUsageItem_current(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "tenantLimit":
+			out.Values[i] = ec._QuotaUsageItem_tenantLimit(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "tenantRateLimit":
+			out.Values[i] = ec._QuotaUsageItem_tenantRateLimit(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "tenantCurrent":
+			out.Values[i] = ec._QuotaUsageItem_tenantCurrent(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}

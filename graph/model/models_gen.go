@@ -556,8 +556,8 @@ type QuotaSpecInput struct {
 	APILimits []APILimitInput `json:"apiLimits,omitempty"`
 }
 
-// QuotaUsage is the effective limit and current usage of every key of a
-// namespace that has a limit or a usage counter, per class, sorted by key.
+// QuotaUsage is the limits and current usage of every key that has a limit
+// or a usage counter in the tenant, per class, sorted by key.
 type QuotaUsage struct {
 	// objects are counts of objects, e.g. load balancers.
 	Objects []QuotaUsageItem `json:"objects"`
@@ -573,12 +573,24 @@ type QuotaUsageItem struct {
 	Key string `json:"key"`
 	// displayName is the human name of the key.
 	DisplayName string `json:"displayName"`
-	// limit is the effective maximum of an object or resource; null means unlimited.
+	// limit is the most the namespace can hold of an object or resource: the
+	// tighter of its own cap and the tenant-wide limit (which the other
+	// namespaces share); null means unlimited.
 	Limit *Decimal `json:"limit,omitempty"`
-	// rateLimit is the effective rate limit of an API; null means not rate limited.
+	// rateLimit is the tighter of the namespace's and the tenant's rate limit of
+	// an API; null means not rate limited.
 	RateLimit *RateLimit `json:"rateLimit,omitempty"`
-	// current is the usage now.
+	// current is the namespace's usage now (the tenant's, on "system").
 	Current Decimal `json:"current"`
+	// tenantLimit is the tenant-wide maximum of an object or resource (the plan's
+	// default quota, then the quota objects of "system"), which binds the sum
+	// over every namespace; null means unlimited.
+	TenantLimit *Decimal `json:"tenantLimit,omitempty"`
+	// tenantRateLimit is the tenant-wide rate limit of an API: one bucket shared
+	// by every namespace; null means none.
+	TenantRateLimit *RateLimit `json:"tenantRateLimit,omitempty"`
+	// tenantCurrent is the usage of the whole tenant now, over every namespace.
+	TenantCurrent Decimal `json:"tenantCurrent"`
 }
 
 // Rate prices one usage type: `pricePerBillable` per `unitsPerBillable` units.

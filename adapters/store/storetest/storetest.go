@@ -67,6 +67,24 @@ func URL(t testing.TB, d store.Dialect) string {
 	if d == store.SQLite {
 		return "sqlite:" + t.TempDir() + "/billingd.db"
 	}
+	server := serverURL(t)
+	return createDB(t, server, "TEMPLATE "+template(t, server))
+}
+
+// EmptyURL returns the URL of a fresh database without any migration, for
+// tests that migrate in steps (see store.MigrateThrough in the store tests).
+func EmptyURL(t testing.TB, d store.Dialect) string {
+	t.Helper()
+	if d == store.SQLite {
+		return "sqlite:" + t.TempDir() + "/billingd.db"
+	}
+	return createDB(t, serverURL(t), "")
+}
+
+// serverURL is the PostgreSQL server of EnvURL; without it the test is
+// skipped, or fails when CI=true.
+func serverURL(t testing.TB) string {
+	t.Helper()
 	server := os.Getenv(EnvURL)
 	if server == "" {
 		if os.Getenv("CI") == "true" {
@@ -74,11 +92,17 @@ func URL(t testing.TB, d store.Dialect) string {
 		}
 		t.Skipf("PostgreSQL tests skipped: set %s (e.g. postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable)", EnvURL)
 	}
-	tmpl := template(t, server)
+	return server
+}
+
+// createDB creates a database on server with the CREATE DATABASE options
+// opts, dropped at cleanup, and returns its URL.
+func createDB(t testing.TB, server, opts string) string {
+	t.Helper()
 	name := "billingd_test_" + randHex(6)
 	admin := adminDB(t, server)
-	if _, err := admin.Exec(fmt.Sprintf(`CREATE DATABASE %s TEMPLATE %s`, name, tmpl)); err != nil {
-		t.Fatalf("clone template: %v", err)
+	if _, err := admin.Exec(fmt.Sprintf(`CREATE DATABASE %s %s`, name, opts)); err != nil {
+		t.Fatalf("create database: %v", err)
 	}
 	t.Cleanup(func() {
 		_, _ = admin.Exec(fmt.Sprintf(`DROP DATABASE IF EXISTS %s WITH (FORCE)`, name))

@@ -1,0 +1,49 @@
+package store
+
+import (
+	"context"
+	"io/fs"
+	"strings"
+	"testing/fstest"
+
+	"github.com/uptrace/bun/migrate"
+)
+
+// MigrateThrough applies the migrations of d's dialect whose names sort at
+// or before last (e.g. "20261126000014"): the schema of an earlier release,
+// so a test can write what that release wrote before it runs Migrate, which
+// applies the rest.
+func MigrateThrough(ctx context.Context, d *DB, last string) ([]string, error) {
+	dir := "migrations/" + string(d.dialect)
+	entries, err := fs.ReadDir(migrationFiles, dir)
+	if err != nil {
+		return nil, err
+	}
+	prefix := fstest.MapFS{}
+	for _, e := range entries {
+		if name, _, _ := strings.Cut(e.Name(), "_"); name <= last {
+			b, err := migrationFiles.ReadFile(dir + "/" + e.Name())
+			if err != nil {
+				return nil, err
+			}
+			prefix[e.Name()] = &fstest.MapFile{Data: b}
+		}
+	}
+	ms := migrate.NewMigrations()
+	if err := ms.Discover(prefix); err != nil {
+		return nil, err
+	}
+	m := migrate.NewMigrator(d.txdb, ms, migrate.WithMarkAppliedOnSuccess(true))
+	if err := m.Init(ctx); err != nil {
+		return nil, err
+	}
+	g, err := m.Migrate(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	for _, mg := range g.Migrations {
+		names = append(names, mg.Name)
+	}
+	return names, nil
+}
