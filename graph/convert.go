@@ -500,7 +500,7 @@ func contactInput(c *model.ContactInput) billing.Contact {
 		Address1: strOrEmpty(c.Address1), Address2: strOrEmpty(c.Address2), City: strOrEmpty(c.City),
 		State: strOrEmpty(c.State), StateCode: strOrEmpty(c.StateCode), County: strOrEmpty(c.County),
 		Country: strOrEmpty(c.Country), ZipCode: strOrEmpty(c.ZipCode), PhoneNumber: strOrEmpty(c.PhoneNumber),
-		ContactType: billing.ContactType(strOrEmpty(c.ContactType)),
+		ContactType: billing.ContactType(strOrEmpty(c.ContactType)), TaxID: strOrEmpty(c.TaxID),
 	}
 }
 
@@ -515,7 +515,7 @@ func paymentMethodToModel(m billing.PaymentMethod) *model.PaymentMethod {
 	c := m.Contact
 	out := &model.PaymentMethod{Name: m.Name, Role: string(m.Role), CreatedAt: m.CreatedAt.UTC(), Contact: &model.Contact{
 		ContactType: string(c.ContactType), Address1: c.Address1, Address2: c.Address2, City: c.City, State: c.State,
-		StateCode: c.StateCode, County: c.County, Country: c.Country, ZipCode: c.ZipCode, PhoneNumber: c.PhoneNumber,
+		StateCode: c.StateCode, County: c.County, Country: c.Country, ZipCode: c.ZipCode, PhoneNumber: c.PhoneNumber, TaxID: c.TaxID,
 	}}
 	if m.Token != "" {
 		tok := m.Token
@@ -540,7 +540,7 @@ func transitionContact(c *model.ContactInput) *subscription.Contact {
 	b := contactInput(c)
 	return &subscription.Contact{
 		Address1: b.Address1, Address2: b.Address2, City: b.City, ContactType: string(b.ContactType), Country: b.Country,
-		County: b.County, PhoneNumber: b.PhoneNumber, State: b.State, StateCode: b.StateCode, ZipCode: b.ZipCode,
+		County: b.County, PhoneNumber: b.PhoneNumber, State: b.State, StateCode: b.StateCode, ZipCode: b.ZipCode, TaxID: b.TaxID,
 	}
 }
 
@@ -617,7 +617,9 @@ func invoiceToModel(inv invoice.Invoice) *model.Invoice {
 	out := &model.Invoice{
 		Name: inv.Name, Status: string(inv.Status), Active: inv.Active(), Period: inv.Period.String(),
 		PeriodStart: inv.Period.Start(), PeriodEnd: inv.Period.End(), Plan: inv.PlanName, Currency: inv.Currency,
-		TotalCents: inv.AmountCents, Lines: make([]model.InvoiceLine, len(inv.Lines)),
+		TotalCents: inv.AmountCents, SubtotalCents: inv.SubtotalCents(), TaxCents: inv.Tax.AmountCents,
+		TaxPercent: exact(inv.Tax.Percent), TaxName: inv.Tax.Label(), TaxNote: inv.Tax.Note(),
+		Lines: make([]model.InvoiceLine, len(inv.Lines)),
 	}
 	if inv.Number > 0 {
 		n := inv.Number

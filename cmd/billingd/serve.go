@@ -68,7 +68,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.DurationVar(&c.shutdownWait, "shutdown-timeout", 30*time.Second, "how long SIGTERM waits for requests in flight")
 	fs.DurationVar(&c.authCacheTTL, "auth-cache-ttl", time.Second, "keep successful token lookups this long (a token revoked by 'billingd token revoke' stops working within it); 0 turns the cache off")
 	fs.DurationVar(&c.requestTimeout, "request-timeout", 15*time.Second, "deadline of each request's work, database calls included; past it the answer is 503 (0: none)")
-	fs.IntVar(&c.dbMaxConns, "db-max-conns", 16, "PostgreSQL connection pool size (SQLite always uses one connection)")
+	fs.IntVar(&c.dbMaxConns, "db-max-conns", 16, "PostgreSQL connection pool size (SQLite: one writer connection and four WAL readers, fixed)")
 	fs.StringVar(&c.metricsAddr, "metrics-addr", "", "serve /metrics on this separate address (e.g. 127.0.0.1:9090) instead of the public one; on --addr when empty")
 	fs.StringVar(&c.debugAddr, "debug-addr", "", "serve Go's pprof profiles on this separate address (e.g. 127.0.0.1:6060); off when empty")
 	noInvoiceScheduler := fs.Bool("no-invoice-scheduler", false, "do not close finished months or mark overdue invoices from this process (run 'billingd invoices close' instead)")
@@ -83,6 +83,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&c.clientCA, "client-ca", "", "PEM file of further CAs whose client certificates pass the TLS handshake (the installation CA always does); a certificate still authenticates only as an API certificate issued here")
 	fs.StringVar(&c.redisURL, "redis-url", os.Getenv("BILLING_REDIS_URL"), "keep quota api_limits and the per-token rate limit in this Redis (redis://host:6379/0, rediss:// for TLS), shared by every replica; in process memory when empty. Redis down: quota API limits answer 503, the per-token limit lets requests through (env BILLING_REDIS_URL)")
 	fs.StringVar(&c.redisPrefix, "redis-key-prefix", "billingd:", "prefix of every Redis key billingd writes (installations sharing one Redis use different ones)")
+	issuerFile := fs.String("invoice-issuer", "", issuerFlagHelp)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -96,11 +97,18 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
+	issuer, err := loadIssuer(*issuerFile)
+	if err != nil {
+		return err
+	}
 	a, err := openApp(ctx, c.db, !c.noMigrate, c.dbMaxConns, log)
 	if err != nil {
 		return err
 	}
 	defer a.db.Close()
+	if err := a.invoices.UseIssuer(issuer); err != nil {
+		return err
+	}
 	shared, err := openSharedLimits(ctx, c.redisURL, c.redisPrefix, log)
 	if err != nil {
 		return err

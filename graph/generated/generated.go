@@ -81,6 +81,7 @@ type ComplexityRoot struct {
 		PhoneNumber func(childComplexity int) int
 		State       func(childComplexity int) int
 		StateCode   func(childComplexity int) int
+		TaxID       func(childComplexity int) int
 		ZipCode     func(childComplexity int) int
 	}
 
@@ -109,19 +110,24 @@ type ComplexityRoot struct {
 	}
 
 	Invoice struct {
-		Active      func(childComplexity int) int
-		Currency    func(childComplexity int) int
-		DueAt       func(childComplexity int) int
-		IssuedAt    func(childComplexity int) int
-		Lines       func(childComplexity int) int
-		Name        func(childComplexity int) int
-		Number      func(childComplexity int) int
-		Period      func(childComplexity int) int
-		PeriodEnd   func(childComplexity int) int
-		PeriodStart func(childComplexity int) int
-		Plan        func(childComplexity int) int
-		Status      func(childComplexity int) int
-		TotalCents  func(childComplexity int) int
+		Active        func(childComplexity int) int
+		Currency      func(childComplexity int) int
+		DueAt         func(childComplexity int) int
+		IssuedAt      func(childComplexity int) int
+		Lines         func(childComplexity int) int
+		Name          func(childComplexity int) int
+		Number        func(childComplexity int) int
+		Period        func(childComplexity int) int
+		PeriodEnd     func(childComplexity int) int
+		PeriodStart   func(childComplexity int) int
+		Plan          func(childComplexity int) int
+		Status        func(childComplexity int) int
+		SubtotalCents func(childComplexity int) int
+		TaxCents      func(childComplexity int) int
+		TaxName       func(childComplexity int) int
+		TaxNote       func(childComplexity int) int
+		TaxPercent    func(childComplexity int) int
+		TotalCents    func(childComplexity int) int
 	}
 
 	InvoiceConnection struct {
@@ -652,6 +658,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Contact.StateCode(childComplexity), true
+	case "Contact.taxId":
+		if e.ComplexityRoot.Contact.TaxID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Contact.TaxID(childComplexity), true
 	case "Contact.zipCode":
 		if e.ComplexityRoot.Contact.ZipCode == nil {
 			break
@@ -841,6 +853,36 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Invoice.Status(childComplexity), true
+	case "Invoice.subtotalCents":
+		if e.ComplexityRoot.Invoice.SubtotalCents == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Invoice.SubtotalCents(childComplexity), true
+	case "Invoice.taxCents":
+		if e.ComplexityRoot.Invoice.TaxCents == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Invoice.TaxCents(childComplexity), true
+	case "Invoice.taxName":
+		if e.ComplexityRoot.Invoice.TaxName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Invoice.TaxName(childComplexity), true
+	case "Invoice.taxNote":
+		if e.ComplexityRoot.Invoice.TaxNote == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Invoice.TaxNote(childComplexity), true
+	case "Invoice.taxPercent":
+		if e.ComplexityRoot.Invoice.TaxPercent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Invoice.TaxPercent(childComplexity), true
 	case "Invoice.totalCents":
 		if e.ComplexityRoot.Invoice.TotalCents == nil {
 			break
@@ -3353,6 +3395,8 @@ type Contact {
   zipCode: String!
   "phoneNumber is the phone number."
   phoneNumber: String!
+  "taxId is the customer's tax id (VAT number) printed on its invoices; empty when not given."
+  taxId: String!
 }
 
 """
@@ -3379,6 +3423,8 @@ input ContactInput {
   zipCode: String
   "phoneNumber is the phone number."
   phoneNumber: String
+  "taxId is the customer's tax id (VAT number, e.g. DE123456789) printed on its invoices; with a billing country whose tax is reverse-charged, a valid-looking one bills 0 % VAT. Not part of the F5 REST schema."
+  taxId: String
 }
 
 """
@@ -3545,8 +3591,18 @@ type Invoice {
   issuedAt: Time
   "dueAt is when payment is due; null while pending."
   dueAt: Time
-  "totalCents is the amount due: exactly the sum of the lines' amountCents."
+  "totalCents is the amount due, tax included: subtotalCents + taxCents (the REST list's ` + "`" + `amount` + "`" + `)."
   totalCents: Int64!
+  "subtotalCents is the amount before tax: exactly the sum of the lines' amountCents."
+  subtotalCents: Int64!
+  "taxCents is the tax: subtotalCents × taxPercent / 100, rounded once, half away from zero, to the cent."
+  taxCents: Int64!
+  "taxPercent is the tax rate in percent (e.g. 20); 0 when no rate applies or the tax is reverse-charged."
+  taxPercent: Decimal!
+  "taxName names the tax (VAT, Sales tax) and where it applies (FR, US-CA), e.g. \"VAT FR\"; empty when no rate applies."
+  taxName: String!
+  "taxNote is the legal mention of the tax, e.g. the reverse-charge note; empty when none."
+  taxNote: String!
   "lines are the invoice's lines: plan, usage, add-ons, proration and adjustments."
   lines: [InvoiceLine!]!
 }
@@ -3673,6 +3729,8 @@ func (ec *executionContext) childFields_Contact(ctx context.Context, field graph
 		return ec.fieldContext_Contact_zipCode(ctx, field)
 	case "phoneNumber":
 		return ec.fieldContext_Contact_phoneNumber(ctx, field)
+	case "taxId":
+		return ec.fieldContext_Contact_taxId(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Contact", field.Name)
 }
@@ -3751,6 +3809,16 @@ func (ec *executionContext) childFields_Invoice(ctx context.Context, field graph
 		return ec.fieldContext_Invoice_dueAt(ctx, field)
 	case "totalCents":
 		return ec.fieldContext_Invoice_totalCents(ctx, field)
+	case "subtotalCents":
+		return ec.fieldContext_Invoice_subtotalCents(ctx, field)
+	case "taxCents":
+		return ec.fieldContext_Invoice_taxCents(ctx, field)
+	case "taxPercent":
+		return ec.fieldContext_Invoice_taxPercent(ctx, field)
+	case "taxName":
+		return ec.fieldContext_Invoice_taxName(ctx, field)
+	case "taxNote":
+		return ec.fieldContext_Invoice_taxNote(ctx, field)
 	case "lines":
 		return ec.fieldContext_Invoice_lines(ctx, field)
 	}
@@ -5660,6 +5728,29 @@ func (ec *executionContext) fieldContext_Contact_phoneNumber(_ context.Context, 
 	return graphql.NewScalarFieldContext("Contact", field, false, false, "String")
 }
 
+func (ec *executionContext) _Contact_taxId(ctx context.Context, field graphql.CollectedField, obj *model.Contact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Contact_taxId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TaxID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Contact_taxId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Contact", field, false, false, "String")
+}
+
 func (ec *executionContext) _Cost_from(ctx context.Context, field graphql.CollectedField, obj *model.Cost) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6357,6 +6448,121 @@ func (ec *executionContext) _Invoice_totalCents(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_Invoice_totalCents(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Invoice", field, false, false, "Int64")
+}
+
+func (ec *executionContext) _Invoice_subtotalCents(ctx context.Context, field graphql.CollectedField, obj *model.Invoice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Invoice_subtotalCents(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SubtotalCents, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt642int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Invoice_subtotalCents(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Invoice", field, false, false, "Int64")
+}
+
+func (ec *executionContext) _Invoice_taxCents(ctx context.Context, field graphql.CollectedField, obj *model.Invoice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Invoice_taxCents(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TaxCents, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt642int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Invoice_taxCents(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Invoice", field, false, false, "Int64")
+}
+
+func (ec *executionContext) _Invoice_taxPercent(ctx context.Context, field graphql.CollectedField, obj *model.Invoice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Invoice_taxPercent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TaxPercent, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Decimal) graphql.Marshaler {
+			return ec.marshalNDecimal2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐDecimal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Invoice_taxPercent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Invoice", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _Invoice_taxName(ctx context.Context, field graphql.CollectedField, obj *model.Invoice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Invoice_taxName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TaxName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Invoice_taxName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Invoice", field, false, false, "String")
+}
+
+func (ec *executionContext) _Invoice_taxNote(ctx context.Context, field graphql.CollectedField, obj *model.Invoice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Invoice_taxNote(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TaxNote, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Invoice_taxNote(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Invoice", field, false, false, "String")
 }
 
 func (ec *executionContext) _Invoice_lines(ctx context.Context, field graphql.CollectedField, obj *model.Invoice) (ret graphql.Marshaler) {
@@ -13028,7 +13234,7 @@ func (ec *executionContext) unmarshalInputContactInput(ctx context.Context, obj 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"contactType", "address1", "address2", "city", "state", "stateCode", "county", "country", "zipCode", "phoneNumber"}
+	fieldsInOrder := [...]string{"contactType", "address1", "address2", "city", "state", "stateCode", "county", "country", "zipCode", "phoneNumber", "taxId"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -13105,6 +13311,13 @@ func (ec *executionContext) unmarshalInputContactInput(ctx context.Context, obj 
 				return it, err
 			}
 			it.PhoneNumber = data
+		case "taxId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("taxId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TaxID = data
 		}
 	}
 	return it, nil
@@ -14192,6 +14405,11 @@ func (ec *executionContext) _Contact(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "taxId":
+			out.Values[i] = ec._Contact_taxId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -14423,6 +14641,31 @@ func (ec *executionContext) _Invoice(ctx context.Context, sel ast.SelectionSet, 
 			}
 		case "totalCents":
 			out.Values[i] = ec._Invoice_totalCents(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "subtotalCents":
+			out.Values[i] = ec._Invoice_subtotalCents(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "taxCents":
+			out.Values[i] = ec._Invoice_taxCents(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "taxPercent":
+			out.Values[i] = ec._Invoice_taxPercent(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "taxName":
+			out.Values[i] = ec._Invoice_taxName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "taxNote":
+			out.Values[i] = ec._Invoice_taxNote(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}

@@ -104,6 +104,8 @@ type Contact struct {
 	ZipCode string `json:"zipCode"`
 	// phoneNumber is the phone number.
 	PhoneNumber string `json:"phoneNumber"`
+	// taxId is the customer's tax id (VAT number) printed on its invoices; empty when not given.
+	TaxID string `json:"taxId"`
 }
 
 // ContactInput is a postal address and phone number; each part is at most 256 bytes.
@@ -128,6 +130,8 @@ type ContactInput struct {
 	ZipCode *string `json:"zipCode,omitempty"`
 	// phoneNumber is the phone number.
 	PhoneNumber *string `json:"phoneNumber,omitempty"`
+	// taxId is the customer's tax id (VAT number, e.g. DE123456789) printed on its invoices; with a billing country whose tax is reverse-charged, a valid-looking one bills 0 % VAT. Not part of the F5 REST schema.
+	TaxID *string `json:"taxId,omitempty"`
 }
 
 // Cost is usage priced at the current plan. Amounts are integer cents
@@ -262,8 +266,18 @@ type Invoice struct {
 	IssuedAt *time.Time `json:"issuedAt,omitempty"`
 	// dueAt is when payment is due; null while pending.
 	DueAt *time.Time `json:"dueAt,omitempty"`
-	// totalCents is the amount due: exactly the sum of the lines' amountCents.
+	// totalCents is the amount due, tax included: subtotalCents + taxCents (the REST list's `amount`).
 	TotalCents int64 `json:"totalCents"`
+	// subtotalCents is the amount before tax: exactly the sum of the lines' amountCents.
+	SubtotalCents int64 `json:"subtotalCents"`
+	// taxCents is the tax: subtotalCents × taxPercent / 100, rounded once, half away from zero, to the cent.
+	TaxCents int64 `json:"taxCents"`
+	// taxPercent is the tax rate in percent (e.g. 20); 0 when no rate applies or the tax is reverse-charged.
+	TaxPercent Decimal `json:"taxPercent"`
+	// taxName names the tax (VAT, Sales tax) and where it applies (FR, US-CA), e.g. "VAT FR"; empty when no rate applies.
+	TaxName string `json:"taxName"`
+	// taxNote is the legal mention of the tax, e.g. the reverse-charge note; empty when none.
+	TaxNote string `json:"taxNote"`
 	// lines are the invoice's lines: plan, usage, add-ons, proration and adjustments.
 	Lines []InvoiceLine `json:"lines"`
 }
