@@ -1,9 +1,11 @@
 package graph
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
@@ -12,6 +14,7 @@ import (
 	"github.com/billingd/billingd/domain/audit"
 	"github.com/billingd/billingd/domain/billing"
 	"github.com/billingd/billingd/domain/invoice"
+	"github.com/billingd/billingd/domain/kernel"
 	"github.com/billingd/billingd/domain/quota"
 	"github.com/billingd/billingd/domain/subscription"
 	"github.com/billingd/billingd/domain/tenancy"
@@ -145,6 +148,14 @@ func NewHandler(cfg Config) http.Handler {
 	}
 	srv.Use(getMutationGuard{})
 	srv.Use(&limitGuard{lim: lim, cache: cache})
+	// Queries may be answered by a database standby within its staleness
+	// bound (the store decides per statement); mutations read the primary.
+	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+		if op := graphql.GetOperationContext(ctx).Operation; op != nil && op.Operation == ast.Query {
+			ctx = kernel.AllowStaleReads(ctx)
+		}
+		return next(ctx)
+	})
 	srv.SetErrorPresenter(errorPresenter(log))
 	srv.SetRecoverFunc(recoverFunc(log))
 

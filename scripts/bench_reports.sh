@@ -54,6 +54,10 @@ psql "$url" -v ON_ERROR_STOP=1 -q <<SQL
 CREATE TEMP TABLE rc (k int PRIMARY KEY, usage_type text, unit_name text);
 INSERT INTO rc VALUES (0,'http_requests','request'), (1,'data_transfer','byte'), (2,'vcpu_hours','hour'),
 	(3,'waap_requests','request'), (4,'bot_defense_transactions','transaction'), (5,'cdn_egress','GB');
+-- usage_events is partitioned by month: October's partition first.
+\o /dev/null
+SELECT usage_events_partition(timestamptz '2026-10-01 00:00:00+00');
+\o
 INSERT INTO usage_events (tenant_id, event_id, namespace, usage_type, object_name, deployment, container,
 	quantity, unit_name, ts, content_hash, received_at)
 SELECT '$tid', 'ev-' || g, 'ns-' || (g % 1000) % 5, rc.usage_type, 'obj-' || (g % 1000), '', '',
@@ -61,6 +65,9 @@ SELECT '$tid', 'ev-' || g, 'ns-' || (g % 1000) % 5, rc.usage_type, 'obj-' || (g 
 	timestamptz '2026-10-01 00:00:00+00' + (g::float8 * 2678400 / $EVENTS) * interval '1 second',
 	md5('ev-' || g), now()
 FROM generate_series(0, $EVENTS - 1) g JOIN rc ON rc.k = (g % 1000) % 6;
+-- The dedup table, as ingestion would have filled it.
+INSERT INTO usage_event_ids (tenant_id, event_id, content_hash, ts)
+SELECT tenant_id, event_id, content_hash, ts FROM usage_events WHERE tenant_id = '$tid';
 INSERT INTO usage_hourly (tenant_id, namespace, usage_type, object_name, deployment, container, hour, unit_name, quantity, events)
 SELECT tenant_id, namespace, usage_type, object_name, deployment, container, date_trunc('hour', ts AT TIME ZONE 'UTC') AT TIME ZONE 'UTC',
 	min(unit_name), sum(quantity), count(*)

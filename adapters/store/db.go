@@ -19,6 +19,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -59,6 +60,11 @@ type DB struct {
 	queries atomic.Int64
 	// clock stamps what the store records itself (received_at, secrets).
 	clock kernel.Clock
+	// replica, when set, answers reads that may be stale (readreplica.go).
+	replica *readReplica
+	// eventMonths caches the usage_events partitions known to exist
+	// (partitions.go; PostgreSQL only).
+	eventMonths sync.Map
 }
 
 // Options tune Open.
@@ -142,7 +148,11 @@ func (d *DB) SQL() *sql.DB { return d.bun.DB }
 
 // Close closes the pools.
 func (d *DB) Close() error {
-	err := d.bun.Close()
+	var err error
+	if d.replica != nil {
+		err = d.replica.close()
+	}
+	err = errors.Join(err, d.bun.Close())
 	if d.txdb != d.bun {
 		err = errors.Join(err, d.txdb.Close())
 	}
@@ -231,15 +241,20 @@ func (d *DB) InTx(ctx context.Context, fn func(ctx context.Context) error) error
 	err := d.txdb.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		return fn(context.WithValue(ctx, txKey{}, tx))
 	})
+	if err == nil && d.replica != nil {
+		d.replica.noteWrite(ctx)
+	}
 	return translate(err)
 }
 
-// idb returns the transaction in ctx, or the pool.
+// idb returns the transaction in ctx, or the pool: the read replica's for
+// a read marked kernel.AllowStaleReads while the replica is fresh enough
+// (see pool), else the primary's.
 func (d *DB) idb(ctx context.Context) bun.IDB {
 	if tx, ok := ctx.Value(txKey{}).(bun.Tx); ok {
 		return tx
 	}
-	return d.bun
+	return d.conn(ctx)
 }
 
 // translate maps driver errors to the domain taxonomy: constraint violations

@@ -71,7 +71,11 @@ func (r *UsageRepo) raw(ctx context.Context) rawConn {
 	if tx, ok := ctx.Value(txKey{}).(bun.Tx); ok {
 		return tx.Tx
 	}
-	return r.db.bun.DB
+	p := r.db.pool(ctx)
+	if p != r.db.bun {
+		r.db.replica.statements.Add(1)
+	}
+	return p.DB
 }
 
 // InsertEvents stores the new events and adds exactly those to their rollups.
@@ -97,6 +101,13 @@ func (r *UsageRepo) InsertEvents(ctx context.Context, tenantID string, events []
 	if r.db.dialect == Postgres {
 		chunk = pgChunk
 	}
+	if r.db.dialect == Postgres {
+		// Before the first row: a partition this creates is locked by
+		// this transaction, not waited for (see partitions.go).
+		if err := r.db.ensureEventMonths(ctx, r.raw(ctx), events); err != nil {
+			return nil, translate(err)
+		}
+	}
 	for lo := 0; lo < len(order); lo += chunk {
 		idx := order[lo:min(lo+chunk, len(order))]
 		var ids []string
@@ -105,6 +116,9 @@ func (r *UsageRepo) InsertEvents(ctx context.Context, tenantID string, events []
 			ids, err = r.insertPG(ctx, tenantID, events, hashes, idx, now)
 		} else {
 			ids, err = r.insertSQLite(ctx, tenantID, events, hashes, idx, now)
+		}
+		if r.db.noPartition(err) {
+			return nil, errs.Wrap(errs.Unavailable, err, "a month's event partition was dropped meanwhile; retry")
 		}
 		if err != nil {
 			return nil, translate(err)
@@ -270,13 +284,24 @@ func (r *UsageRepo) insertPG(ctx context.Context, tenantID string, events []usag
 		id[j], ns[j], ut[j], obj[j], dep[j], con[j], q[j], unit[j], h[j], ts[j] =
 			e.ID, e.Namespace, e.UsageType, e.ObjectName, e.Deployment, e.Container, e.Quantity.String(), e.UnitName, hashes[i], e.Timestamp.UTC()
 	}
-	rows, err := r.raw(ctx).QueryContext(ctx, `INSERT INTO usage_events
-		(tenant_id, event_id, namespace, usage_type, object_name, deployment, container, quantity, unit_name, ts, content_hash, received_at)
-		SELECT $1, u.id, u.ns, u.ut, u.obj, u.dep, u.con, u.q::numeric, u.unit, u.ts, u.h, $2
-		FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::timestamptz[], $12::text[])
-			AS u(id, ns, ut, obj, dep, con, q, unit, ts, h)
-		ON CONFLICT (tenant_id, event_id) DO NOTHING
-		RETURNING event_id`, tenantID, now, id, ns, ut, obj, dep, con, q, unit, ts, h)
+	// One statement: the ids table takes the new ids (its primary key is
+	// the dedup, across every month's partition), and exactly those rows go
+	// on to usage_events, partitioned by ts.
+	rows, err := r.raw(ctx).QueryContext(ctx, `WITH u AS (
+			SELECT * FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::timestamptz[], $12::text[])
+				AS u(id, ns, ut, obj, dep, con, q, unit, ts, h)
+		), fresh AS (
+			INSERT INTO usage_event_ids (tenant_id, event_id, content_hash, ts)
+			SELECT $1, u.id, u.h, u.ts FROM u
+			ON CONFLICT (tenant_id, event_id) DO NOTHING
+			RETURNING event_id
+		), stored AS (
+			INSERT INTO usage_events
+			(tenant_id, event_id, namespace, usage_type, object_name, deployment, container, quantity, unit_name, ts, content_hash, received_at)
+			SELECT $1, u.id, u.ns, u.ut, u.obj, u.dep, u.con, u.q::numeric, u.unit, u.ts, u.h, $2
+			FROM u JOIN fresh ON fresh.event_id = u.id
+		)
+		SELECT event_id FROM fresh`, tenantID, now, id, ns, ut, obj, dep, con, q, unit, ts, h)
 	if err != nil {
 		return nil, err
 	}
@@ -325,7 +350,7 @@ func (r *UsageRepo) storedHashes(ctx context.Context, tenantID string, ids []str
 		ContentHash string `bun:"content_hash"`
 	}
 	if r.db.dialect == Postgres {
-		res, err := r.raw(ctx).QueryContext(ctx, `SELECT event_id, content_hash FROM usage_events WHERE tenant_id = $1 AND event_id = ANY($2::text[])`, tenantID, ids)
+		res, err := r.raw(ctx).QueryContext(ctx, `SELECT event_id, content_hash FROM usage_event_ids WHERE tenant_id = $1 AND event_id = ANY($2::text[])`, tenantID, ids)
 		if err != nil {
 			return nil, translate(err)
 		}

@@ -60,6 +60,8 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs := newFlagSet("serve [flags]", "Runs the HTTP server: the F5 Billing & Usage REST API under /api, GraphQL at /graphql\n(playground at /playground), and /healthz, /readyz, /metrics. Migrations run at start.\nSIGTERM or SIGINT drains the requests in flight, then exits 0.", stderr)
 	fs.StringVar(&c.addr, "addr", envOr("BILLING_ADDR", "127.0.0.1:8080"), "listen address (env BILLING_ADDR)")
 	c.db.register(fs)
+	var scale scaleFlags // read standby and usage event partitions (scale.go)
+	scale.register(fs)
 	fs.BoolVar(&c.noMigrate, "no-migrate", false, "do not apply migrations at start")
 	fs.Int64Var(&c.maxBodyBytes, "max-body-bytes", 1<<20, "largest accepted request body, in bytes")
 	fs.BoolVar(&c.introspection, "graphql-introspection", true, "allow GraphQL introspection (the playground needs it)")
@@ -137,6 +139,11 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := shared.wire(c.limiter, reg); err != nil {
 		return err
 	}
+	stopScale, err := startScale(ctx, a, scale, reg, log)
+	if err != nil {
+		return err
+	}
+	defer stopScale()
 
 	r := mux.NewRouter()
 	r.Handle("/healthz", rest.Instrument("healthz", log, metrics, http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/billingd/billingd/domain/errs"
+	"github.com/billingd/billingd/domain/kernel"
 	"github.com/billingd/billingd/domain/plan"
 	"github.com/billingd/billingd/domain/tenancy"
 )
@@ -18,6 +19,7 @@ import (
 // exactly what UsageDetails(ctx, ns, from, to) answers. As there, the system
 // namespace stands for the whole tenant.
 func (s *Service) UsageByNamespaces(ctx context.Context, nss []string, from, to time.Time) (map[string][]UsageItem, error) {
+	ctx = kernel.AllowStaleReads(ctx) // a report: a standby within its bound may answer
 	view, nss, from, to, err := s.prefetch(ctx, nss, from, to)
 	if err != nil || view == nil {
 		return map[string][]UsageItem{}, err
@@ -40,6 +42,7 @@ func (s *Service) UsageByNamespaces(ctx context.Context, nss []string, from, to 
 // guarantees as UsageByNamespaces: one plan lookup and one Rollups query for
 // all of them, and per namespace exactly what CurrentUsage answers.
 func (s *Service) CostByNamespaces(ctx context.Context, nss []string, from, to time.Time) (map[string]Cost, error) {
+	ctx = kernel.AllowStaleReads(ctx) // a report: a standby within its bound may answer
 	view, nss, from, to, err := s.prefetch(ctx, nss, from, to)
 	if err != nil || view == nil {
 		return map[string]Cost{}, err

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/billingd/billingd/domain/errs"
+	"github.com/billingd/billingd/domain/kernel"
 	"github.com/billingd/billingd/domain/plan"
 	"github.com/billingd/billingd/domain/tenancy"
 	"github.com/shopspring/decimal"
@@ -236,6 +237,7 @@ func displayName(pl plan.Plan, usageType string) string {
 // usage in [from, to), with its hourly breakdown and the token that opens it
 // in HourlyUsageDetails. Zero from/to take the defaults of reportRange.
 func (s *Service) UsageDetails(ctx context.Context, ns string, from, to time.Time) ([]UsageItem, error) {
+	ctx = kernel.AllowStaleReads(ctx) // a report: a standby within its bound may answer
 	p, nss, err := s.reportScope(ctx, ns)
 	if err != nil {
 		return nil, err
@@ -286,6 +288,7 @@ func hourlyOf(r Rollup) HourlyItem {
 // gets the same Invalid answer, so a token never opens or reveals another
 // tenant's usage. A namespace report only opens tokens of that namespace.
 func (s *Service) HourlyUsageDetails(ctx context.Context, ns, query string) ([]HourlyItem, error) {
+	ctx = kernel.AllowStaleReads(ctx) // a report: a standby within its bound may answer
 	p, _, err := s.reportScope(ctx, ns)
 	if err != nil {
 		return nil, err
@@ -479,6 +482,7 @@ func totalOf(lines []CostLine) int64 {
 // The fields are kept so TotalCents = Σ lines − discount already holds when
 // one is added.
 func (s *Service) CurrentUsage(ctx context.Context, ns string, from, to time.Time) (Cost, error) {
+	ctx = kernel.AllowStaleReads(ctx) // a report: a standby within its bound may answer
 	p, nss, err := s.reportScope(ctx, ns)
 	if err != nil {
 		return Cost{}, err
@@ -507,6 +511,7 @@ func (s *Service) CurrentUsage(ctx context.Context, ns string, from, to time.Tim
 // change shows today's prices; issued invoices are the record of what was
 // actually billed.
 func (s *Service) MonthlyUsage(ctx context.Context, ns string) ([]MonthTotal, error) {
+	ctx = kernel.AllowStaleReads(ctx) // a report: a standby within its bound may answer
 	p, nss, err := s.reportScope(ctx, ns)
 	if err != nil {
 		return nil, err
@@ -577,6 +582,7 @@ func ParseQueryTime(field, s string) (time.Time, error) {
 // window is widened to whole UTC hours, as rollups are hourly. Only the
 // system namespace has this report, so the caller needs tenant-wide read.
 func (s *Service) UsageSummary(ctx context.Context, startTime, endTime string) ([]SummaryItem, error) {
+	ctx = kernel.AllowStaleReads(ctx) // a report: a standby within its bound may answer
 	p, nss, err := s.reportScope(ctx, tenancy.SystemNamespace)
 	if err != nil {
 		return nil, err
