@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -23,7 +24,13 @@ func TestPlansLoad(t *testing.T) {
 		t.Fatal(err)
 	}
 	out, err := exec.Command(binary, "plans", "load", badFile, "--database-url", dbURL).CombinedOutput()
-	if err == nil || !strings.Contains(string(out), "bad.json:201:7: plans[1].flat_price: must not be negative") ||
+	// The place of the negative flat price, computed from the catalog so the
+	// test follows edits of plans.json: its line and the column of its key.
+	at := strings.Index(string(orig), `"flat_price": 2500`)
+	line := strings.Count(string(orig[:at]), "\n") + 1
+	col := at - strings.LastIndex(string(orig[:at]), "\n")
+	where := fmt.Sprintf("bad.json:%d:%d: plans[1].flat_price: must not be negative", line, col)
+	if err == nil || !strings.Contains(string(out), where) ||
 		!strings.Contains(string(out), `price_per_billable: "abc" is not a decimal`) || !strings.Contains(string(out), "nothing was loaded") {
 		t.Fatalf("bad catalog: err=%v\n%s", err, out)
 	}
