@@ -118,10 +118,7 @@ func Open(ctx context.Context, rawURL string, opt Options) (*DB, error) {
 	default:
 		return nil, fmt.Errorf("database URL %q: want postgres://..., sqlite:PATH or empty for %s", redact(rawURL), DefaultSQLitePath)
 	}
-	d.bun.AddQueryHook(counterHook{&d.queries})
-	if d.txdb != d.bun {
-		d.txdb.AddQueryHook(counterHook{&d.queries})
-	}
+	d.withHook(counterHook{&d.queries})
 	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	if err := d.Ping(pingCtx); err != nil {
@@ -310,4 +307,17 @@ func MigrationsHash(d Dialect) string {
 		return err
 	})
 	return hex.EncodeToString(h.Sum(nil))[:12]
+}
+
+// withHook adds h to the statement handle and the transaction handle (one
+// and the same on PostgreSQL, where it stays one). bun's hooks are set by
+// cloning the handle, so this runs before the DB is shared.
+func (d *DB) withHook(h bun.QueryHook) {
+	same := d.txdb == d.bun
+	d.bun = d.bun.WithQueryHook(h)
+	if same {
+		d.txdb = d.bun
+	} else {
+		d.txdb = d.txdb.WithQueryHook(h)
+	}
 }

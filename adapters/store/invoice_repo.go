@@ -269,7 +269,7 @@ func (r *InvoiceRepo) loadLines(ctx context.Context, tenantID string, names []st
 		return by, nil
 	}
 	var lines []invoiceLineRow
-	if err := r.db.idb(ctx).NewSelect().Model(&lines).Where("tenant_id = ? AND invoice IN (?)", tenantID, bun.In(names)).
+	if err := r.db.idb(ctx).NewSelect().Model(&lines).Where("tenant_id = ? AND invoice IN (?)", tenantID, bun.List(names)).
 		Order("invoice", "seq").Scan(ctx); err != nil {
 		return nil, translate(err)
 	}

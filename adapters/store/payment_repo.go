@@ -146,7 +146,7 @@ func (r *PaymentRepo) SetRoles(ctx context.Context, tenantID string, roles map[s
 	return r.db.InTx(ctx, func(ctx context.Context) error {
 		db := r.db.idb(ctx)
 		res, err := db.NewUpdate().Model((*paymentMethodRow)(nil)).Set("role = ?", string(billing.RoleNormal)).
-			Where("tenant_id = ? AND name IN (?)", tenantID, bun.In(names)).Exec(ctx)
+			Where("tenant_id = ? AND name IN (?)", tenantID, bun.List(names)).Exec(ctx)
 		if err != nil {
 			return translate(err)
 		}

@@ -193,7 +193,7 @@ func (r *QuotaRepo) ListByNamespaces(ctx context.Context, tenantID string, nss [
 	}
 	var rows []quotaRow
 	err := r.db.idb(ctx).NewSelect().Model(&rows).
-		Where("tenant_id = ? AND namespace IN (?)", tenantID, bun.In(nss)).
+		Where("tenant_id = ? AND namespace IN (?)", tenantID, bun.List(nss)).
 		Order("namespace", "name").Scan(ctx)
 	if err != nil {
 		return nil, translate(err)
@@ -221,7 +221,7 @@ func (r *QuotaRepo) Counters(ctx context.Context, tenantID string, nss []string)
 		Used      int64  `bun:"used"`
 	}
 	err := r.db.idb(ctx).NewRaw(`SELECT namespace, class, key, used FROM quota_counters
-		WHERE tenant_id = ? AND namespace IN (?) ORDER BY namespace, class, key`, tenantID, bun.In(nss)).Scan(ctx, &rows)
+		WHERE tenant_id = ? AND namespace IN (?) ORDER BY namespace, class, key`, tenantID, bun.List(nss)).Scan(ctx, &rows)
 	if err != nil {
 		return nil, translate(err)
 	}

@@ -110,7 +110,7 @@ func (d *DB) OpenReadReplica(ctx context.Context, opt ReadReplicaOptions) error 
 		return errors.New("read replica already open")
 	}
 	if !strings.HasPrefix(opt.URL, "postgres://") && !strings.HasPrefix(opt.URL, "postgresql://") {
-		return fmt.Errorf("read database URL %q: want postgres://...", redact(opt.URL))
+		return fmt.Errorf("read database URL %q: want a postgres:// or postgresql:// URL", redact(opt.URL))
 	}
 	if opt.MaxLag <= 0 {
 		opt.MaxLag = 5 * time.Second
@@ -131,15 +131,16 @@ func (d *DB) OpenReadReplica(ctx context.Context, opt ReadReplicaOptions) error 
 	sqldb.SetMaxOpenConns(opt.MaxOpenConns)
 	sqldb.SetMaxIdleConns(opt.MaxOpenConns)
 	sqldb.SetConnMaxIdleTime(5 * time.Minute)
-	r := &readReplica{db: bun.NewDB(sqldb, pgdialect.New()), clock: d.clock, log: opt.Logger, maxLag: opt.MaxLag, every: opt.ProbeInterval, done: make(chan struct{})}
-	r.db.AddQueryHook(counterHook{&d.queries})
-	r.db.AddQueryHook(counterHook{&r.statements})
-	r.db.AddQueryHook(downHook{r})
+	r := &readReplica{clock: d.clock, log: opt.Logger, maxLag: opt.MaxLag, every: opt.ProbeInterval, done: make(chan struct{})}
+	r.db = bun.NewDB(sqldb, pgdialect.New()).
+		WithQueryHook(counterHook{&d.queries}).
+		WithQueryHook(counterHook{&r.statements}).
+		WithQueryHook(downHook{r})
 	// A standby that is down at start is not an error: the primary answers
 	// until the probe finds it.
 	// Writes outside transactions (autocommit statements) count as the
 	// caller's writes too; InTx notes the others at commit.
-	d.bun.AddQueryHook(writeHook{r})
+	d.withHook(writeHook{r})
 	var samples []lsnSample
 	samples = r.probe(ctx, d, samples)
 	pctx, stop := context.WithCancel(context.WithoutCancel(ctx))

@@ -367,7 +367,7 @@ func (r *UsageRepo) storedHashes(ctx context.Context, tenantID string, ids []str
 	for lo := 0; lo < len(ids); lo += sqliteChunk {
 		rows = rows[:0]
 		if err := r.db.idb(ctx).NewRaw(`SELECT event_id, content_hash FROM usage_events WHERE tenant_id = ? AND event_id IN (?)`,
-			tenantID, bun.In(ids[lo:min(lo+sqliteChunk, len(ids))])).Scan(ctx, &rows); err != nil {
+			tenantID, bun.List(ids[lo:min(lo+sqliteChunk, len(ids))])).Scan(ctx, &rows); err != nil {
 			return nil, translate(err)
 		}
 		for _, row := range rows {
@@ -496,7 +496,7 @@ func (r *UsageRepo) Rollups(ctx context.Context, tenantID string, nss []string, 
 	}
 	q = q.Where("tenant_id = ? AND hour >= ? AND hour < ?", tenantID, from.UTC(), to.UTC())
 	if nss != nil {
-		q = q.Where("namespace IN (?)", bun.In(nss))
+		q = q.Where("namespace IN (?)", bun.List(nss))
 	}
 	var rows []hourlyRow
 	if err := q.Order("namespace", "usage_type", "object_name", "deployment", "container", "hour").Scan(ctx, &rows); err != nil {
@@ -582,7 +582,7 @@ func (r *UsageRepo) Months(ctx context.Context, tenantID string, nss []string) (
 	}
 	q = q.Where("tenant_id = ?", tenantID)
 	if nss != nil {
-		q = q.Where("namespace IN (?)", bun.In(nss))
+		q = q.Where("namespace IN (?)", bun.List(nss))
 	}
 	var rows []hourlyRow
 	if err := q.Scan(ctx, &rows); err != nil {
