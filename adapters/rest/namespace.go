@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 
-	"github.com/billingd/billingd/domain/labels"
 	"github.com/billingd/billingd/domain/tenancy"
 	"github.com/gorilla/mux"
 )
@@ -23,14 +22,7 @@ type NamespaceReader interface {
 
 // namespaceListItem is namespace ListResponseItem.
 type namespaceListItem struct {
-	Tenant      string            `json:"tenant"`
-	Namespace   string            `json:"namespace"`
-	Name        string            `json:"name"`
-	UID         string            `json:"uid"`
-	Description string            `json:"description"`
-	Disabled    bool              `json:"disabled"`
-	Labels      map[string]string `json:"labels"`
-	Annotations map[string]string `json:"annotations"`
+	listItemHead
 	// OwnerView is null: no view owns a namespace (XC writes null too).
 	OwnerView      *struct{}   `json:"owner_view"`
 	Metadata       *objectMeta `json:"metadata"`
@@ -74,11 +66,7 @@ const namespacePageSize = 500
 // label_filter is honoured: namespaces have no labels, so only a selector
 // without requirements that need one matches.
 func (a *api) listNamespaces(_ http.ResponseWriter, r *http.Request) (any, error) {
-	filter, err := queryValue(r, "label_filter")
-	if err != nil {
-		return nil, err
-	}
-	sel, err := labels.Parse(filter)
+	sel, err := labelFilter(r)
 	if err != nil {
 		return nil, err
 	}
@@ -93,9 +81,9 @@ func (a *api) listNamespaces(_ http.ResponseWriter, r *http.Request) (any, error
 			return nil, err
 		}
 		for _, n := range page {
-			resp.Items = append(resp.Items, namespaceListItem{Tenant: tenant, Name: n.Name, UID: n.UID(),
-				Labels: map[string]string{}, Annotations: map[string]string{},
-				Metadata: namespaceMeta(n), SystemMetadata: namespaceSysMeta(n, tenant)})
+			resp.Items = append(resp.Items, namespaceListItem{
+				listItemHead: listItemHead{Tenant: tenant, Name: n.Name, UID: n.UID(), Labels: map[string]string{}, Annotations: map[string]string{}},
+				Metadata:     namespaceMeta(n), SystemMetadata: namespaceSysMeta(n, tenant)})
 		}
 		if len(page) < namespacePageSize {
 			return resp, nil

@@ -135,11 +135,7 @@ func (a *api) getQuota(w http.ResponseWriter, r *http.Request) (any, error) {
 // system_metadata and get_spec.
 func (a *api) listQuotas(_ http.ResponseWriter, r *http.Request) (any, error) {
 	qv := r.URL.Query()
-	filter, err := queryValue(r, "label_filter")
-	if err != nil {
-		return nil, err
-	}
-	sel, err := labels.Parse(filter)
+	sel, err := labelFilter(r)
 	if err != nil {
 		return nil, err
 	}
@@ -152,8 +148,8 @@ func (a *api) listQuotas(_ http.ResponseWriter, r *http.Request) (any, error) {
 	tenant := tenantName(r)
 	resp := quotaListResponse{Items: make([]quotaListItem, 0, len(qs)), Errors: []struct{}{}}
 	for _, q := range qs {
-		it := quotaListItem{Tenant: tenant, Namespace: q.Namespace, Name: q.Name, UID: q.UID, Description: q.Description,
-			Disabled: q.Disable, Labels: orEmpty(q.Labels), Annotations: orEmpty(q.Annotations), StatusSet: []struct{}{}}
+		it := quotaListItem{listItemHead: listItemHead{Tenant: tenant, Namespace: q.Namespace, Name: q.Name, UID: q.UID, Description: q.Description,
+			Disabled: q.Disable, Labels: orEmpty(q.Labels), Annotations: orEmpty(q.Annotations)}, StatusSet: []struct{}{}}
 		if full {
 			it.Metadata, it.SystemMetadata, it.GetSpec = metaToWire(q), sysMetaToWire(q, tenant), specToWire(q.Spec)
 		}
@@ -227,4 +223,14 @@ func (a *api) reserveQuota(_ http.ResponseWriter, r *http.Request) (any, error) 
 		return nil, err
 	}
 	return reserveResponse{Objects: amountsToWire(res.Objects), Resources: amountsToWire(res.Resources), APIs: amountsToWire(res.APIs)}, nil
+}
+
+// labelFilter is the list routes' label_filter query parameter, parsed (an
+// empty selector matches everything).
+func labelFilter(r *http.Request) (labels.Selector, error) {
+	filter, err := queryValue(r, "label_filter")
+	if err != nil {
+		return labels.Selector{}, err
+	}
+	return labels.Parse(filter)
 }

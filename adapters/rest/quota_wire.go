@@ -237,18 +237,11 @@ type quotaGetResponse struct {
 // get_spec are filled only when report_fields asks for them; quotas have no
 // status objects, so status_set (like the GET's status) is always [].
 type quotaListItem struct {
-	Tenant         string            `json:"tenant"`
-	Namespace      string            `json:"namespace"`
-	Name           string            `json:"name"`
-	UID            string            `json:"uid"`
-	Description    string            `json:"description"`
-	Disabled       bool              `json:"disabled"`
-	Labels         map[string]string `json:"labels"`
-	Annotations    map[string]string `json:"annotations"`
-	Metadata       *objectMeta       `json:"metadata,omitempty"`
-	SystemMetadata *systemMeta       `json:"system_metadata,omitempty"`
-	GetSpec        *quotaSpecWire    `json:"get_spec,omitempty"`
-	StatusSet      []struct{}        `json:"status_set"`
+	listItemHead
+	Metadata       *objectMeta    `json:"metadata,omitempty"`
+	SystemMetadata *systemMeta    `json:"system_metadata,omitempty"`
+	GetSpec        *quotaSpecWire `json:"get_spec,omitempty"`
+	StatusSet      []struct{}     `json:"status_set"`
 }
 
 type quotaListResponse struct {
@@ -457,4 +450,17 @@ func amountsToWire(in map[string]quota.Amount) map[string]json.Number {
 		out[k] = json.Number(v.String())
 	}
 	return out
+}
+
+// listItemHead is the summary every XC ListResponseItem starts with
+// (quotas, namespaces); embedded, its fields stay at the item's top level.
+type listItemHead struct {
+	Tenant      string            `json:"tenant"`
+	Namespace   string            `json:"namespace"`
+	Name        string            `json:"name"`
+	UID         string            `json:"uid"`
+	Description string            `json:"description"`
+	Disabled    bool              `json:"disabled"`
+	Labels      map[string]string `json:"labels"`
+	Annotations map[string]string `json:"annotations"`
 }
