@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/billingd/billingd/adapters/store"
-	"github.com/billingd/billingd/domain/billing"
+	"github.com/billingd/billingd/domain/payment"
 	"github.com/billingd/billingd/internal/spectest"
 )
 
@@ -165,7 +165,7 @@ func TestPaymentMethods(t *testing.T) {
 // than one primary or secondary.
 func checkPaymentRoles(t *testing.T, dbURL, tok string) {
 	t.Helper()
-	var ms []billing.PaymentMethod
+	var ms []payment.PaymentMethod
 	withTenant(t, dbURL, tok, func(ctx context.Context, db *store.DB, tenantID string) {
 		var err error
 		ms, err = store.NewPaymentRepo(db).List(ctx, tenantID)
@@ -173,11 +173,11 @@ func checkPaymentRoles(t *testing.T, dbURL, tok string) {
 			t.Fatalf("stored methods: %+v %v", ms, err)
 		}
 	})
-	roles := map[string]billing.Role{}
+	roles := map[string]payment.Role{}
 	for _, m := range ms {
 		roles[m.Name] = m.Role
 	}
-	if err := billing.CheckRoles(roles); err != nil {
+	if err := payment.CheckRoles(roles); err != nil {
 		t.Fatal(err)
 	}
 }

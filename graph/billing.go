@@ -4,8 +4,8 @@ import (
 	"context"
 
 	"github.com/99designs/gqlgen/graphql"
-	"github.com/billingd/billingd/domain/billing"
 	"github.com/billingd/billingd/domain/invoice"
+	"github.com/billingd/billingd/domain/payment"
 	"github.com/billingd/billingd/graph/model"
 )
 
@@ -16,7 +16,7 @@ import (
 
 // changeRole applies a role change and answers every method afterwards: one
 // change moves the roles of other methods too, and the client needs them all.
-func (r *Resolver) changeRole(ctx context.Context, name string, change billing.Change) ([]model.PaymentMethod, error) {
+func (r *Resolver) changeRole(ctx context.Context, name string, change payment.Change) ([]model.PaymentMethod, error) {
 	if r.payments == nil {
 		return nil, notWired("payment")
 	}
@@ -32,7 +32,7 @@ func (r *Resolver) changeRole(ctx context.Context, name string, change billing.C
 
 // listSubscriptions is subscriptions(current) and the answer of the add-on mutations.
 func (r *Resolver) listSubscriptions(ctx context.Context, currentOnly bool) ([]model.TenantSubscription, error) {
-	vs, err := r.plans.ListSubscriptions(ctx, currentOnly)
+	vs, err := r.subs.ListSubscriptions(ctx, currentOnly)
 	if err != nil {
 		return nil, err
 	}

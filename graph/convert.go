@@ -9,10 +9,10 @@ import (
 	"time"
 
 	"github.com/billingd/billingd/domain/audit"
-	"github.com/billingd/billingd/domain/billing"
 	"github.com/billingd/billingd/domain/errs"
 	"github.com/billingd/billingd/domain/invoice"
 	"github.com/billingd/billingd/domain/labels"
+	"github.com/billingd/billingd/domain/payment"
 	"github.com/billingd/billingd/domain/plan"
 	"github.com/billingd/billingd/domain/quota"
 	"github.com/billingd/billingd/domain/subscription"
@@ -492,26 +492,26 @@ func planToModel(pl plan.Plan, currency string, current bool, state subscription
 // --- payment methods, plan transitions, subscriptions, invoices ---
 
 // contactInput maps an optional contact; nil is the zero contact.
-func contactInput(c *model.ContactInput) billing.Contact {
+func contactInput(c *model.ContactInput) payment.Contact {
 	if c == nil {
-		return billing.Contact{}
+		return payment.Contact{}
 	}
-	return billing.Contact{
+	return payment.Contact{
 		Address1: strOrEmpty(c.Address1), Address2: strOrEmpty(c.Address2), City: strOrEmpty(c.City),
 		State: strOrEmpty(c.State), StateCode: strOrEmpty(c.StateCode), County: strOrEmpty(c.County),
 		Country: strOrEmpty(c.Country), ZipCode: strOrEmpty(c.ZipCode), PhoneNumber: strOrEmpty(c.PhoneNumber),
-		ContactType: billing.ContactType(strOrEmpty(c.ContactType)), TaxID: strOrEmpty(c.TaxID),
+		ContactType: payment.ContactType(strOrEmpty(c.ContactType)), TaxID: strOrEmpty(c.TaxID),
 	}
 }
 
 // paymentMethodInput maps createPaymentMethod's input; the service validates it.
-func paymentMethodInput(in model.CreatePaymentMethodInput) billing.CreateInput {
-	return billing.CreateInput{Token: in.Token, Role: billing.Role(strOrEmpty(in.Role)), Contact: contactInput(in.Contact)}
+func paymentMethodInput(in model.CreatePaymentMethodInput) payment.CreateInput {
+	return payment.CreateInput{Token: in.Token, Role: payment.Role(strOrEmpty(in.Role)), Contact: contactInput(in.Contact)}
 }
 
 // paymentMethodToModel maps a method; the service blanked the token for
 // callers who may not see it, and blank becomes null.
-func paymentMethodToModel(m billing.PaymentMethod) *model.PaymentMethod {
+func paymentMethodToModel(m payment.PaymentMethod) *model.PaymentMethod {
 	c := m.Contact
 	out := &model.PaymentMethod{Name: m.Name, Role: string(m.Role), CreatedAt: m.CreatedAt.UTC(), Contact: &model.Contact{
 		ContactType: string(c.ContactType), Address1: c.Address1, Address2: c.Address2, City: c.City, State: c.State,
@@ -524,7 +524,7 @@ func paymentMethodToModel(m billing.PaymentMethod) *model.PaymentMethod {
 	return out
 }
 
-func paymentMethodsToModel(ms []billing.PaymentMethod) []model.PaymentMethod {
+func paymentMethodsToModel(ms []payment.PaymentMethod) []model.PaymentMethod {
 	out := make([]model.PaymentMethod, len(ms))
 	for i, m := range ms {
 		out[i] = *paymentMethodToModel(m)

@@ -14,9 +14,10 @@ import (
 	"github.com/billingd/billingd/adapters/store"
 	"github.com/billingd/billingd/catalog"
 	"github.com/billingd/billingd/domain/audit"
-	"github.com/billingd/billingd/domain/billing"
 	"github.com/billingd/billingd/domain/errs"
 	"github.com/billingd/billingd/domain/kernel"
+	"github.com/billingd/billingd/domain/payment"
+	"github.com/billingd/billingd/domain/plan"
 	"github.com/billingd/billingd/domain/quota"
 	"github.com/billingd/billingd/domain/subscription"
 	"github.com/billingd/billingd/domain/tenancy"
@@ -43,9 +44,9 @@ func newFuzzHarness(f *testing.F) *harness {
 	if err != nil {
 		f.Fatalf("catalog: %v", err)
 	}
-	plans, err := subscription.NewService(subscription.Config{Repo: store.NewPlanRepo(db), Catalog: cat, Clock: clk})
+	plans, err := plan.NewService(plan.Config{Repo: store.NewPlanRepo(db), Catalog: cat})
 	if err != nil {
-		f.Fatalf("subscription service: %v", err)
+		f.Fatalf("plan service: %v", err)
 	}
 	// With the plan layer, as cmd/billingd/app.go wires it.
 	qs, err := quota.NewService(quota.Config{Repo: store.NewQuotaRepo(db), Tx: db, Clock: clk, Namespaces: store.NewTenancyRepo(db, clk),
@@ -62,11 +63,12 @@ func newFuzzHarness(f *testing.F) *harness {
 	if err != nil {
 		f.Fatalf("usage service: %v", err)
 	}
-	if err := plans.EnableLifecycle(subscription.LifecycleConfig{Repo: store.NewSubscriptionRepo(db), Tx: db,
-		Idempotency: store.NewIdempotencyRepo(db, clk), Quotas: qs, Audit: store.NewAuditRepo(db, clk)}); err != nil {
-		f.Fatalf("enable lifecycle: %v", err)
+	subs, err := subscription.NewService(subscription.Config{Plans: plans, PlanRepo: store.NewPlanRepo(db), Repo: store.NewSubscriptionRepo(db), Tx: db,
+		Idempotency: store.NewIdempotencyRepo(db, clk), Quotas: qs, Audit: store.NewAuditRepo(db, clk), Clock: clk})
+	if err != nil {
+		f.Fatalf("subscription service: %v", err)
 	}
-	pay, err := billing.NewService(billing.Config{Repo: store.NewPaymentRepo(db), Tx: db, Clock: clk, Plans: plans, Audit: store.NewAuditRepo(db, clk)})
+	pay, err := payment.NewService(payment.Config{Repo: store.NewPaymentRepo(db), Tx: db, Clock: clk, Plans: plans, Audit: store.NewAuditRepo(db, clk)})
 	if err != nil {
 		f.Fatalf("billing service: %v", err)
 	}
@@ -76,7 +78,7 @@ func newFuzzHarness(f *testing.F) *harness {
 	}
 	ten := tenancy.NewService(store.NewTenancyRepo(db, clk), db, clk)
 	ten.SetAuditor(store.NewAuditRepo(db, clk))
-	return &harness{db: db, qs: qs, ten: ten, plans: plans, us: us, pay: pay, audit: aud}
+	return &harness{db: db, qs: qs, ten: ten, plans: plans, subs: subs, us: us, pay: pay, audit: aud}
 }
 
 // lockedBuffer collects the handler's log, so a failure can show the stack

@@ -12,9 +12,10 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/99designs/gqlgen/graphql/playground"
 	"github.com/billingd/billingd/domain/audit"
-	"github.com/billingd/billingd/domain/billing"
 	"github.com/billingd/billingd/domain/invoice"
 	"github.com/billingd/billingd/domain/kernel"
+	"github.com/billingd/billingd/domain/payment"
+	"github.com/billingd/billingd/domain/plan"
 	"github.com/billingd/billingd/domain/quota"
 	"github.com/billingd/billingd/domain/subscription"
 	"github.com/billingd/billingd/domain/tenancy"
@@ -64,13 +65,16 @@ type Config struct {
 	// Quotas and Tenancy are the domain services the resolvers call.
 	Quotas  *quota.Service
 	Tenancy *tenancy.Service
-	// Plans answers plans and currentPlan.
-	Plans *subscription.Service
+	// Plans answers the catalog.
+	Plans *plan.Service
+	// Subscriptions answers plans and currentPlan (with their states), the
+	// plan transitions, add-ons and subscriptions.
+	Subscriptions *subscription.Service
 	// Usage records usage (recordUsage) and answers the usage reports
 	// (Namespace.usage and cost, monthlyUsage, usageSummary).
 	Usage *usage.Service
 	// Payments answers paymentMethods and the payment-method mutations.
-	Payments *billing.Service
+	Payments *payment.Service
 	// Invoices answers invoices and setInvoiceStatus.
 	Invoices *invoice.Service
 	// Audit reads the audit log; may be nil (auditLog then fails as not wired).
@@ -125,7 +129,7 @@ func NewHandler(cfg Config) http.Handler {
 	}
 
 	srv := handler.New(generated.NewExecutableSchema(generated.Config{
-		Resolvers: &Resolver{quotas: cfg.Quotas, tenancy: cfg.Tenancy, plans: cfg.Plans, usage: cfg.Usage,
+		Resolvers: &Resolver{quotas: cfg.Quotas, tenancy: cfg.Tenancy, plans: cfg.Plans, subs: cfg.Subscriptions, usage: cfg.Usage,
 			payments: cfg.Payments, invoices: cfg.Invoices, audit: cfg.Audit},
 		Complexity: complexityTable(),
 	}))

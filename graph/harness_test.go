@@ -15,10 +15,11 @@ import (
 	"github.com/billingd/billingd/adapters/store/storetest"
 	"github.com/billingd/billingd/catalog"
 	"github.com/billingd/billingd/domain/audit"
-	"github.com/billingd/billingd/domain/billing"
 	"github.com/billingd/billingd/domain/errs"
 	"github.com/billingd/billingd/domain/invoice"
 	"github.com/billingd/billingd/domain/kernel"
+	"github.com/billingd/billingd/domain/payment"
+	"github.com/billingd/billingd/domain/plan"
 	"github.com/billingd/billingd/domain/quota"
 	"github.com/billingd/billingd/domain/subscription"
 	"github.com/billingd/billingd/domain/tenancy"
@@ -33,9 +34,10 @@ type harness struct {
 	db    *store.DB
 	qs    *quota.Service
 	ten   *tenancy.Service
-	plans *subscription.Service
+	plans *plan.Service
+	subs  *subscription.Service
 	us    *usage.Service
-	pay   *billing.Service
+	pay   *payment.Service
 	inv   *invoice.Service
 	audit *audit.Service
 }
@@ -72,9 +74,9 @@ func newHarness(t *testing.T, url string) *harness {
 	if err != nil {
 		t.Fatalf("catalog: %v", err)
 	}
-	plans, err := subscription.NewService(subscription.Config{Repo: store.NewPlanRepo(db), Catalog: cat, Clock: clk})
+	plans, err := plan.NewService(plan.Config{Repo: store.NewPlanRepo(db), Catalog: cat})
 	if err != nil {
-		t.Fatalf("subscription service: %v", err)
+		t.Fatalf("plan service: %v", err)
 	}
 	qs, err := quota.NewService(quota.Config{
 		Repo: store.NewQuotaRepo(db), Tx: db, Clock: clk,
@@ -96,11 +98,12 @@ func newHarness(t *testing.T, url string) *harness {
 		t.Fatalf("usage service: %v", err)
 	}
 	// Transitions check a downgrade against quota usage, as in app.go.
-	if err := plans.EnableLifecycle(subscription.LifecycleConfig{Repo: store.NewSubscriptionRepo(db), Tx: db,
-		Idempotency: store.NewIdempotencyRepo(db, clk), Quotas: qs}); err != nil {
-		t.Fatalf("enable lifecycle: %v", err)
+	subs, err := subscription.NewService(subscription.Config{Plans: plans, PlanRepo: store.NewPlanRepo(db), Repo: store.NewSubscriptionRepo(db), Tx: db,
+		Idempotency: store.NewIdempotencyRepo(db, clk), Quotas: qs, Audit: store.NewAuditRepo(db, clk), Clock: clk})
+	if err != nil {
+		t.Fatalf("subscription service: %v", err)
 	}
-	pay, err := billing.NewService(billing.Config{Repo: store.NewPaymentRepo(db), Tx: db, Clock: clk, Plans: plans})
+	pay, err := payment.NewService(payment.Config{Repo: store.NewPaymentRepo(db), Tx: db, Clock: clk, Plans: plans})
 	if err != nil {
 		t.Fatalf("billing service: %v", err)
 	}
@@ -108,7 +111,7 @@ func newHarness(t *testing.T, url string) *harness {
 	if err != nil {
 		t.Fatalf("audit service: %v", err)
 	}
-	h := &harness{db: db, qs: qs, ten: ten, plans: plans, us: us, pay: pay, audit: aud}
+	h := &harness{db: db, qs: qs, ten: ten, plans: plans, subs: subs, us: us, pay: pay, audit: aud}
 	h.inv = h.invoices(t, clk)
 	return h
 }
@@ -175,6 +178,9 @@ func (h *harness) handler(p *tenancy.Principal, cfg graph.Config) http.Handler {
 	}
 	if cfg.Plans == nil {
 		cfg.Plans = h.plans
+	}
+	if cfg.Subscriptions == nil {
+		cfg.Subscriptions = h.subs
 	}
 	if cfg.Usage == nil {
 		cfg.Usage = h.us

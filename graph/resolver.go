@@ -7,9 +7,10 @@ import (
 	"context"
 
 	"github.com/billingd/billingd/domain/audit"
-	"github.com/billingd/billingd/domain/billing"
 	"github.com/billingd/billingd/domain/errs"
 	"github.com/billingd/billingd/domain/invoice"
+	"github.com/billingd/billingd/domain/payment"
+	"github.com/billingd/billingd/domain/plan"
 	"github.com/billingd/billingd/domain/quota"
 	"github.com/billingd/billingd/domain/subscription"
 	"github.com/billingd/billingd/domain/tenancy"
@@ -21,10 +22,11 @@ import (
 type Resolver struct {
 	quotas  *quota.Service
 	tenancy *tenancy.Service
-	plans   *subscription.Service
+	plans   *plan.Service
+	subs    *subscription.Service
 	usage   *usage.Service
 	// payments and invoices may be nil: their fields then fail as not wired.
-	payments *billing.Service
+	payments *payment.Service
 	invoices *invoice.Service
 	audit    *audit.Service
 }

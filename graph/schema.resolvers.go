@@ -10,10 +10,10 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/billingd/billingd/domain/billing"
 	"github.com/billingd/billingd/domain/errs"
 	"github.com/billingd/billingd/domain/invoice"
 	"github.com/billingd/billingd/domain/labels"
+	"github.com/billingd/billingd/domain/payment"
 	"github.com/billingd/billingd/domain/quota"
 	"github.com/billingd/billingd/graph/generated"
 	"github.com/billingd/billingd/graph/loaders"
@@ -95,15 +95,15 @@ func (r *mutationResolver) CreatePaymentMethod(ctx context.Context, input model.
 }
 
 func (r *mutationResolver) MakePaymentMethodPrimary(ctx context.Context, name string) ([]model.PaymentMethod, error) {
-	return r.changeRole(ctx, name, billing.MakePrimary)
+	return r.changeRole(ctx, name, payment.MakePrimary)
 }
 
 func (r *mutationResolver) MakePaymentMethodSecondary(ctx context.Context, name string) ([]model.PaymentMethod, error) {
-	return r.changeRole(ctx, name, billing.MakeSecondary)
+	return r.changeRole(ctx, name, payment.MakeSecondary)
 }
 
 func (r *mutationResolver) SwapPaymentMethodRole(ctx context.Context, name string) ([]model.PaymentMethod, error) {
-	return r.changeRole(ctx, name, billing.SwapPrimary)
+	return r.changeRole(ctx, name, payment.SwapPrimary)
 }
 
 func (r *mutationResolver) DeletePaymentMethod(ctx context.Context, name string) (bool, error) {
@@ -120,13 +120,13 @@ func (r *mutationResolver) InitiatePlanTransition(ctx context.Context, input mod
 	if r.plans == nil {
 		return nil, notWired("plan")
 	}
-	res, err := r.plans.Initiate(ctx, initiateInput(input))
+	res, err := r.subs.Initiate(ctx, initiateInput(input))
 	if err != nil {
 		return nil, err
 	}
 	// Initiate answers with the id only (the REST shape); the transition is
 	// committed by now, FINISHED or FAILED unless it waits for approval.
-	t, err := r.plans.GetTransition(ctx, res.ID)
+	t, err := r.subs.GetTransition(ctx, res.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -137,7 +137,7 @@ func (r *mutationResolver) ApprovePlanTransition(ctx context.Context, id string,
 	if r.plans == nil {
 		return nil, notWired("plan")
 	}
-	t, err := r.plans.Approve(ctx, id, deref(force))
+	t, err := r.subs.Approve(ctx, id, deref(force))
 	if err != nil {
 		return nil, err
 	}
@@ -148,7 +148,7 @@ func (r *mutationResolver) RejectPlanTransition(ctx context.Context, id string, 
 	if r.plans == nil {
 		return nil, notWired("plan")
 	}
-	t, err := r.plans.Reject(ctx, id, strOrEmpty(reason))
+	t, err := r.subs.Reject(ctx, id, strOrEmpty(reason))
 	if err != nil {
 		return nil, err
 	}
@@ -159,7 +159,7 @@ func (r *mutationResolver) SubscribeAddon(ctx context.Context, name string) ([]m
 	if r.plans == nil {
 		return nil, notWired("plan")
 	}
-	if err := r.plans.Subscribe(ctx, name); err != nil {
+	if err := r.subs.Subscribe(ctx, name); err != nil {
 		return nil, err
 	}
 	return r.listSubscriptions(ctx, true)
@@ -169,7 +169,7 @@ func (r *mutationResolver) UnsubscribeAddon(ctx context.Context, name string) ([
 	if r.plans == nil {
 		return nil, notWired("plan")
 	}
-	if err := r.plans.Unsubscribe(ctx, name); err != nil {
+	if err := r.subs.Unsubscribe(ctx, name); err != nil {
 		return nil, err
 	}
 	return r.listSubscriptions(ctx, true)
@@ -300,7 +300,7 @@ func (r *queryResolver) Plans(ctx context.Context) ([]model.Plan, error) {
 	if r.plans == nil {
 		return nil, notWired("plan")
 	}
-	cur, states, err := r.plans.PlanStates(ctx)
+	cur, states, err := r.subs.PlanStates(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -316,7 +316,7 @@ func (r *queryResolver) CurrentPlan(ctx context.Context) (*model.Plan, error) {
 	if r.plans == nil {
 		return nil, notWired("plan")
 	}
-	pl, states, err := r.plans.PlanStates(ctx)
+	pl, states, err := r.subs.PlanStates(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -360,7 +360,7 @@ func (r *queryResolver) PlanTransition(ctx context.Context, id string) (*model.P
 	if r.plans == nil {
 		return nil, notWired("plan")
 	}
-	t, err := r.plans.GetTransition(ctx, id)
+	t, err := r.subs.GetTransition(ctx, id)
 	if errs.Is(err, errs.NotFound) {
 		return nil, nil
 	}

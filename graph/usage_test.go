@@ -36,7 +36,7 @@ func TestUsageThroughGraphQL(t *testing.T) {
 	t.Parallel()
 	forEachStore(t, func(t *testing.T, h *harness) {
 		p := h.caller(t, tenancy.RoleAdmin, "")
-		if err := h.plans.AssignPlan(context.Background(), p.TenantID, "team"); err != nil {
+		if err := h.subs.AssignPlan(context.Background(), p.TenantID, "team"); err != nil {
 			t.Fatal(err)
 		}
 		c := h.client(p)
@@ -254,7 +254,7 @@ func TestPlansThroughGraphQL(t *testing.T) {
 			t.Fatalf("current plan = %+v", cp)
 		}
 
-		if err := h.plans.AssignPlan(context.Background(), p.TenantID, "organization"); err != nil {
+		if err := h.subs.AssignPlan(context.Background(), p.TenantID, "organization"); err != nil {
 			t.Fatal(err)
 		}
 		var cur struct{ CurrentPlan struct{ Name string } }
@@ -311,7 +311,7 @@ func TestNoNPlusOneUsage(t *testing.T) {
 		measure := func(t *testing.T, n int) (statements int64, listed int) {
 			p := h.caller(t, tenancy.RoleAdmin, "")
 			ctx := asCaller(p)
-			if err := h.plans.AssignPlan(context.Background(), p.TenantID, "team"); err != nil {
+			if err := h.subs.AssignPlan(context.Background(), p.TenantID, "team"); err != nil {
 				t.Fatal(err)
 			}
 			at := time.Now().UTC().Add(-time.Minute)

@@ -3,7 +3,7 @@ package rest
 import (
 	"net/http"
 
-	"github.com/billingd/billingd/domain/billing"
+	"github.com/billingd/billingd/domain/payment"
 	"github.com/gorilla/mux"
 )
 
@@ -29,7 +29,7 @@ func (a *api) createPaymentMethod(_ http.ResponseWriter, r *http.Request) (any, 
 }
 
 // paymentMethodRole serves ops 4, 5 and 6; the path name wins over the body.
-func paymentMethodRole(change billing.Change) func(*api, http.ResponseWriter, *http.Request) (any, error) {
+func paymentMethodRole(change payment.Change) func(*api, http.ResponseWriter, *http.Request) (any, error) {
 	return func(a *api, _ http.ResponseWriter, r *http.Request) (any, error) {
 		var req paymentMethodRoleRequest
 		if err := decodeBody(r, &req); err != nil {

@@ -4,8 +4,8 @@ import (
 	"encoding/json"
 	"strings"
 
-	"github.com/billingd/billingd/domain/billing"
 	"github.com/billingd/billingd/domain/errs"
+	"github.com/billingd/billingd/domain/payment"
 )
 
 var (
@@ -70,16 +70,16 @@ func rawEnum(t enumTable, field string, raw json.RawMessage, f *errs.Fields) str
 
 // input maps the wire request to the domain input. UNKNOWN (or no role)
 // means a method with no role: NORMAL.
-func (req createPaymentMethodRequest) input() (billing.CreateInput, error) {
+func (req createPaymentMethodRequest) input() (payment.CreateInput, error) {
 	var f errs.Fields
-	in := billing.CreateInput{Token: req.Token}
+	in := payment.CreateInput{Token: req.Token}
 	if role := rawEnum(paymentMethodRoles, "role", req.Role, &f); role != paymentMethodRoles.names[0] {
-		in.Role = billing.Role(role)
+		in.Role = payment.Role(role)
 	}
 	if c := req.Contact; c != nil {
-		in.Contact = billing.Contact{Address1: c.Address1, Address2: c.Address2, City: c.City, State: c.State, StateCode: c.StateCode,
+		in.Contact = payment.Contact{Address1: c.Address1, Address2: c.Address2, City: c.City, State: c.State, StateCode: c.StateCode,
 			County: c.County, Country: c.Country, ZipCode: c.ZipCode, PhoneNumber: c.PhoneNumber,
-			ContactType: billing.ContactType(rawEnum(paymentContactTypes, "contact.contact_type", c.ContactType, &f))}
+			ContactType: payment.ContactType(rawEnum(paymentContactTypes, "contact.contact_type", c.ContactType, &f))}
 	}
 	if len(f) > 0 {
 		// Report the domain's problems too, so every bad field is named at once.

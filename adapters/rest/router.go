@@ -6,9 +6,10 @@ import (
 	"log/slog"
 	"net/http"
 
-	"github.com/billingd/billingd/domain/billing"
 	"github.com/billingd/billingd/domain/errs"
 	"github.com/billingd/billingd/domain/invoice"
+	"github.com/billingd/billingd/domain/payment"
+	"github.com/billingd/billingd/domain/plan"
 	"github.com/billingd/billingd/domain/quota"
 	"github.com/billingd/billingd/domain/subscription"
 	"github.com/billingd/billingd/domain/usage"
@@ -17,16 +18,17 @@ import (
 
 // Config wires the REST API.
 type Config struct {
-	Logger       *slog.Logger
-	Auth         Authenticator
-	Metrics      *Metrics
-	Quotas       *quota.Service
-	Plans        *subscription.Service
-	Usage        *usage.Service
-	Payments     *billing.Service
-	Invoices     *invoice.Service
-	Namespaces   NamespaceReader
-	MaxBodyBytes int64
+	Logger        *slog.Logger
+	Auth          Authenticator
+	Metrics       *Metrics
+	Quotas        *quota.Service
+	Plans         *plan.Service
+	Subscriptions *subscription.Service
+	Usage         *usage.Service
+	Payments      *payment.Service
+	Invoices      *invoice.Service
+	Namespaces    NamespaceReader
+	MaxBodyBytes  int64
 	// RateLimit is the per-token request rate limit of every authenticated
 	// route; nil means none.
 	RateLimit *TokenLimiter
@@ -79,9 +81,9 @@ func Routes() []Route {
 		{Method: "GET", Path: "/api/web/namespaces/{namespace}/usage/invoice_pdf", SpecPath: "/api/web/namespaces/{namespace}/usage/invoice_pdf", Name: "ves.io.schema.usage.invoice.CustomAPI.DownloadInvoicePdf", handle: (*api).invoicePDF},
 		{Method: "GET", Path: "/api/web/namespaces/{namespace}/usage/invoices/custom_list", SpecPath: "/api/web/namespaces/{namespace}/usage/invoices/custom_list", Name: "ves.io.schema.usage.invoice.CustomAPI.ListInvoices", handle: (*api).listInvoices},
 		// 4-8: payment methods, tenant-wide; singular payment_method/{name}/... for role changes, plural for create/delete.
-		{Method: "POST", Path: "/api/web/namespaces/{namespace}/billing/payment_method/{name}/primary", SpecPath: "/api/web/namespaces/{namespace}/billing/payment_method/{name}/primary", Name: "ves.io.schema.billing.payment_method.CustomAPI.MakePaymentMethodPrimary", handle: paymentMethodRole(billing.MakePrimary)},
-		{Method: "POST", Path: "/api/web/namespaces/{namespace}/billing/payment_method/{name}/secondary", SpecPath: "/api/web/namespaces/{namespace}/billing/payment_method/{name}/secondary", Name: "ves.io.schema.billing.payment_method.CustomAPI.MakePaymentMethodSecondary", handle: paymentMethodRole(billing.MakeSecondary)},
-		{Method: "POST", Path: "/api/web/namespaces/{namespace}/billing/payment_method/{name}/swap-primary", SpecPath: "/api/web/namespaces/{namespace}/billing/payment_method/{name}/swap-primary", Name: "ves.io.schema.billing.payment_method.CustomAPI.SwapPaymentMethodRole", handle: paymentMethodRole(billing.SwapPrimary)},
+		{Method: "POST", Path: "/api/web/namespaces/{namespace}/billing/payment_method/{name}/primary", SpecPath: "/api/web/namespaces/{namespace}/billing/payment_method/{name}/primary", Name: "ves.io.schema.billing.payment_method.CustomAPI.MakePaymentMethodPrimary", handle: paymentMethodRole(payment.MakePrimary)},
+		{Method: "POST", Path: "/api/web/namespaces/{namespace}/billing/payment_method/{name}/secondary", SpecPath: "/api/web/namespaces/{namespace}/billing/payment_method/{name}/secondary", Name: "ves.io.schema.billing.payment_method.CustomAPI.MakePaymentMethodSecondary", handle: paymentMethodRole(payment.MakeSecondary)},
+		{Method: "POST", Path: "/api/web/namespaces/{namespace}/billing/payment_method/{name}/swap-primary", SpecPath: "/api/web/namespaces/{namespace}/billing/payment_method/{name}/swap-primary", Name: "ves.io.schema.billing.payment_method.CustomAPI.SwapPaymentMethodRole", handle: paymentMethodRole(payment.SwapPrimary)},
 		{Method: "POST", Path: "/api/web/namespaces/{namespace}/billing/payment_methods", SpecPath: "/api/web/namespaces/{namespace}/billing/payment_methods", Name: "ves.io.schema.billing.payment_method.CustomAPI.Create", handle: (*api).createPaymentMethod},
 		{Method: "DELETE", Path: "/api/web/namespaces/{namespace}/billing/payment_methods/{name}", SpecPath: "/api/web/namespaces/{namespace}/billing/payment_methods/{name}", Name: "ves.io.schema.billing.payment_method.CustomAPI.Delete", handle: (*api).deletePaymentMethod},
 		// 9-10: plan transitions; op 9 is public (no token) and reveals only the state.

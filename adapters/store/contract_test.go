@@ -42,30 +42,51 @@ func newFixture(t *testing.T, db *store.DB) *fixture {
 	return &fixture{db: db, ten: tenancy.NewService(tr, db, clk), quotas: qs, clock: clk}
 }
 
-// plans wires the current-plan service on the built-in catalog.
-func (f *fixture) plans(t *testing.T) (*plan.Catalog, *subscription.Service) {
+// plans wires the plan read side on the built-in catalog.
+func (f *fixture) plans(t *testing.T) (*plan.Catalog, *plan.Service) {
 	t.Helper()
 	cat, err := catalog.Builtin()
 	if err != nil {
 		t.Fatal(err)
 	}
-	subs, err := subscription.NewService(subscription.Config{Repo: store.NewPlanRepo(f.db), Catalog: cat, Clock: f.clock})
+	plans, err := plan.NewService(plan.Config{Repo: store.NewPlanRepo(f.db), Catalog: cat})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return cat, subs
+	return cat, plans
 }
 
-// planQuotas wires a quota service with subs as the lowest layer of limits,
-// as serve does.
-func (f *fixture) planQuotas(t *testing.T, subs *subscription.Service) *quota.Service {
+// planQuotas wires a quota service with plans as the lowest layer of
+// limits, as serve does.
+func (f *fixture) planQuotas(t *testing.T, plans *plan.Service) *quota.Service {
 	t.Helper()
 	qs, err := quota.NewService(quota.Config{Repo: store.NewQuotaRepo(f.db), Tx: f.db, Clock: f.clock, Namespaces: store.NewTenancyRepo(f.db, f.clock),
-		Idempotency: store.NewIdempotencyRepo(f.db, f.clock), Limiter: ratelimit.New(), Plans: subs})
+		Idempotency: store.NewIdempotencyRepo(f.db, f.clock), Limiter: ratelimit.New(), Plans: plans})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return qs
+}
+
+// subscriptions wires the subscription lifecycle over plans and qs, as
+// serve does.
+func (f *fixture) subscriptions(t *testing.T, plans *plan.Service, qs *quota.Service) *subscription.Service {
+	t.Helper()
+	return newSubscriptions(t, f.db, f.clock, plans, qs)
+}
+
+// noQuotaFit stands in for the quota service where no transition runs (a
+// call would panic).
+type noQuotaFit struct{ subscription.QuotaFit }
+
+func newSubscriptions(t *testing.T, db *store.DB, clk kernel.Clock, plans *plan.Service, qs subscription.QuotaFit) *subscription.Service {
+	t.Helper()
+	subs, err := subscription.NewService(subscription.Config{Plans: plans, PlanRepo: store.NewPlanRepo(db), Repo: store.NewSubscriptionRepo(db),
+		Tx: db, Idempotency: store.NewIdempotencyRepo(db, clk), Quotas: qs, Audit: store.NewAuditRepo(db, clk), Clock: clk})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return subs
 }
 
 // as returns a context acting as a new token of tenant with role and namespace.

@@ -14,7 +14,7 @@ import (
 	"github.com/billingd/billingd/domain/errs"
 	"github.com/billingd/billingd/domain/invoice"
 	"github.com/billingd/billingd/domain/kernel"
-	"github.com/billingd/billingd/domain/subscription"
+	"github.com/billingd/billingd/domain/plan"
 	"github.com/billingd/billingd/domain/tenancy"
 	"github.com/billingd/billingd/domain/usage"
 	"github.com/shopspring/decimal"
@@ -51,11 +51,11 @@ func TestInvoiceContract(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		plans, err := subscription.NewService(subscription.Config{Repo: store.NewPlanRepo(db), Catalog: cat, Clock: clk})
+		plans, err := plan.NewService(plan.Config{Repo: store.NewPlanRepo(db), Catalog: cat})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := plans.AssignPlan(ctx, acmeID, "team"); err != nil {
+		if err := newSubscriptions(t, db, clk, plans, noQuotaFit{}).AssignPlan(ctx, acmeID, "team"); err != nil {
 			t.Fatal(err)
 		}
 		urepo := store.NewUsageRepo(db)

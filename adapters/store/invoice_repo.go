@@ -6,9 +6,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/billingd/billingd/domain/billing"
 	"github.com/billingd/billingd/domain/errs"
 	"github.com/billingd/billingd/domain/invoice"
+	"github.com/billingd/billingd/domain/payment"
 	"github.com/billingd/billingd/domain/subscription"
 	"github.com/shopspring/decimal"
 	"github.com/uptrace/bun"
@@ -428,7 +428,7 @@ func (r *InvoiceRepo) BillingContact(ctx context.Context, tenantID string) (invo
 	if err := r.db.idb(ctx).NewSelect().Model(&rows).Where("tenant_id = ?", tenantID).Order("seq DESC").Scan(ctx); err != nil {
 		return invoice.Party{}, false, translate(err)
 	}
-	var billingPrimary, billingAny, primary *billing.Contact
+	var billingPrimary, billingAny, primary *payment.Contact
 	for _, row := range rows {
 		m, err := paymentFromRow(row)
 		if err != nil {
@@ -436,16 +436,16 @@ func (r *InvoiceRepo) BillingContact(ctx context.Context, tenantID string) (invo
 		}
 		c := m.Contact
 		switch {
-		case c.ContactType == billing.ContactBilling && m.Role == billing.RolePrimary:
+		case c.ContactType == payment.ContactBilling && m.Role == payment.RolePrimary:
 			billingPrimary = &c
-		case c.ContactType == billing.ContactBilling && billingAny == nil:
+		case c.ContactType == payment.ContactBilling && billingAny == nil:
 			billingAny = &c
 		}
-		if m.Role == billing.RolePrimary {
+		if m.Role == payment.RolePrimary {
 			primary = &c
 		}
 	}
-	for _, c := range []*billing.Contact{billingPrimary, billingAny, primary} {
+	for _, c := range []*payment.Contact{billingPrimary, billingAny, primary} {
 		if c == nil {
 			continue
 		}

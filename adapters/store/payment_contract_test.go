@@ -8,8 +8,8 @@ import (
 
 	"github.com/billingd/billingd/adapters/store"
 	"github.com/billingd/billingd/adapters/store/storetest"
-	"github.com/billingd/billingd/domain/billing"
 	"github.com/billingd/billingd/domain/errs"
+	"github.com/billingd/billingd/domain/payment"
 	"github.com/billingd/billingd/domain/tenancy"
 )
 
@@ -20,9 +20,10 @@ func TestPaymentMethodContract(t *testing.T) {
 	t.Parallel()
 	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
 		f := newFixture(t, db)
-		_, subs := f.plans(t)
+		_, plans := f.plans(t)
+		subs := f.subscriptions(t, plans, f.planQuotas(t, plans))
 		repo := store.NewPaymentRepo(db)
-		pay, err := billing.NewService(billing.Config{Repo: repo, Tx: db, Clock: f.clock, Plans: subs})
+		pay, err := payment.NewService(payment.Config{Repo: repo, Tx: db, Clock: f.clock, Plans: plans})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -31,43 +32,43 @@ func TestPaymentMethodContract(t *testing.T) {
 		globex := f.as(t, "globex", tenancy.RoleAdmin, "")
 		acmeID := principal(t, admin).TenantID
 
-		contact := billing.Contact{Address1: "1 Main St", City: "Seattle", StateCode: "WA", Country: "US", ZipCode: "98101", ContactType: billing.ContactBilling}
-		m1, err := pay.Create(admin, billing.CreateInput{Token: "tok-1", Role: billing.RolePrimary, Contact: contact})
+		contact := payment.Contact{Address1: "1 Main St", City: "Seattle", StateCode: "WA", Country: "US", ZipCode: "98101", ContactType: payment.ContactBilling}
+		m1, err := pay.Create(admin, payment.CreateInput{Token: "tok-1", Role: payment.RolePrimary, Contact: contact})
 		if err != nil || m1.Name != "payment-method-1" {
 			t.Fatalf("create: %+v %v", m1, err)
 		}
-		m2, err := pay.Create(admin, billing.CreateInput{Token: "tok-2", Role: billing.RoleSecondary})
+		m2, err := pay.Create(admin, payment.CreateInput{Token: "tok-2", Role: payment.RoleSecondary})
 		if err != nil || m2.Name != "payment-method-2" {
 			t.Fatalf("create 2: %+v %v", m2, err)
 		}
-		if g, err := pay.Create(globex, billing.CreateInput{Token: "tok-g", Role: billing.RolePrimary}); err != nil || g.Name != "payment-method-1" {
+		if g, err := pay.Create(globex, payment.CreateInput{Token: "tok-g", Role: payment.RolePrimary}); err != nil || g.Name != "payment-method-1" {
 			t.Fatalf("names are per tenant: %+v %v", g, err)
 		}
-		_, err = pay.Create(admin, billing.CreateInput{Token: "4111 1111 1111 1111"})
+		_, err = pay.Create(admin, payment.CreateInput{Token: "4111 1111 1111 1111"})
 		wantKind(t, err, errs.Invalid)
-		_, err = pay.Create(viewer, billing.CreateInput{Token: "tok-v"})
+		_, err = pay.Create(viewer, payment.CreateInput{Token: "tok-v"})
 		wantKind(t, err, errs.Forbidden)
 
 		ms, err := pay.List(admin)
 		if err != nil || len(ms) != 2 {
 			t.Fatalf("list: %+v %v", ms, err)
 		}
-		if ms[0].Contact != contact || ms[0].Token != "tok-1" || ms[0].Role != billing.RolePrimary || ms[1].Role != billing.RoleSecondary ||
-			ms[1].Contact.ContactType != billing.ContactMailing || !ms[0].CreatedAt.Equal(t0) {
+		if ms[0].Contact != contact || ms[0].Token != "tok-1" || ms[0].Role != payment.RolePrimary || ms[1].Role != payment.RoleSecondary ||
+			ms[1].Contact.ContactType != payment.ContactMailing || !ms[0].CreatedAt.Equal(t0) {
 			t.Fatalf("stored methods: %+v", ms)
 		}
 
 		// Ops 4-6 through the store.
 		steps := []struct {
 			name   string
-			change billing.Change
-			want   [2]billing.Role
+			change payment.Change
+			want   [2]payment.Role
 		}{
-			{m2.Name, billing.MakePrimary, [2]billing.Role{billing.RoleNormal, billing.RolePrimary}},
-			{m2.Name, billing.MakePrimary, [2]billing.Role{billing.RoleNormal, billing.RolePrimary}},
-			{m1.Name, billing.SwapPrimary, [2]billing.Role{billing.RolePrimary, billing.RoleSecondary}},
-			{m1.Name, billing.MakeSecondary, [2]billing.Role{billing.RoleSecondary, billing.RoleNormal}},
-			{m2.Name, billing.SwapPrimary, [2]billing.Role{billing.RoleSecondary, billing.RolePrimary}},
+			{m2.Name, payment.MakePrimary, [2]payment.Role{payment.RoleNormal, payment.RolePrimary}},
+			{m2.Name, payment.MakePrimary, [2]payment.Role{payment.RoleNormal, payment.RolePrimary}},
+			{m1.Name, payment.SwapPrimary, [2]payment.Role{payment.RolePrimary, payment.RoleSecondary}},
+			{m1.Name, payment.MakeSecondary, [2]payment.Role{payment.RoleSecondary, payment.RoleNormal}},
+			{m2.Name, payment.SwapPrimary, [2]payment.Role{payment.RoleSecondary, payment.RolePrimary}},
 		}
 		for i, st := range steps {
 			if err := pay.ChangeRole(admin, st.name, st.change); err != nil {
@@ -78,13 +79,13 @@ func TestPaymentMethodContract(t *testing.T) {
 				t.Fatalf("step %d (%s %s): %s %s, want %v", i, st.change, st.name, ms[0].Role, ms[1].Role, st.want)
 			}
 		}
-		wantKind(t, pay.ChangeRole(admin, "payment-method-9", billing.MakePrimary), errs.NotFound)
-		wantKind(t, pay.ChangeRole(globex, m2.Name+"x", billing.MakePrimary), errs.NotFound)
-		wantKind(t, pay.ChangeRole(viewer, m1.Name, billing.MakePrimary), errs.Forbidden)
+		wantKind(t, pay.ChangeRole(admin, "payment-method-9", payment.MakePrimary), errs.NotFound)
+		wantKind(t, pay.ChangeRole(globex, m2.Name+"x", payment.MakePrimary), errs.NotFound)
+		wantKind(t, pay.ChangeRole(viewer, m1.Name, payment.MakePrimary), errs.Forbidden)
 
 		// The indexes themselves refuse a second primary, whatever the service does.
-		wantKind(t, repo.Insert(admin, billing.PaymentMethod{TenantID: acmeID, Name: "rogue", Seq: 99, Token: "t", Role: billing.RolePrimary, CreatedAt: t0}), errs.Conflict)
-		wantKind(t, repo.Insert(admin, billing.PaymentMethod{TenantID: acmeID, Name: m1.Name, Seq: 99, Token: "t", Role: billing.RoleNormal, CreatedAt: t0}), errs.Conflict)
+		wantKind(t, repo.Insert(admin, payment.PaymentMethod{TenantID: acmeID, Name: "rogue", Seq: 99, Token: "t", Role: payment.RolePrimary, CreatedAt: t0}), errs.Conflict)
+		wantKind(t, repo.Insert(admin, payment.PaymentMethod{TenantID: acmeID, Name: m1.Name, Seq: 99, Token: "t", Role: payment.RoleNormal, CreatedAt: t0}), errs.Conflict)
 
 		// Delete: the primary of a paid plan stays; numbers are not reused.
 		if err := subs.AssignPlan(admin, acmeID, "team"); err != nil {
@@ -104,8 +105,8 @@ func TestPaymentMethodContract(t *testing.T) {
 		if err := pay.Delete(admin, m2.Name); err != nil {
 			t.Fatalf("delete primary on the free plan: %v", err)
 		}
-		m3, err := pay.Create(admin, billing.CreateInput{Token: "tok-3"})
-		if err != nil || m3.Name != "payment-method-3" || m3.Role != billing.RoleNormal {
+		m3, err := pay.Create(admin, payment.CreateInput{Token: "tok-3"})
+		if err != nil || m3.Name != "payment-method-3" || m3.Role != payment.RoleNormal {
 			t.Fatalf("after deletes: %+v %v", m3, err)
 		}
 		if ms, _ := pay.List(viewer); len(ms) != 1 || ms[0].Token != "" {
@@ -114,7 +115,7 @@ func TestPaymentMethodContract(t *testing.T) {
 
 		// 50 concurrent random role changes (and a few creates) on one tenant.
 		for range 3 {
-			if _, err := pay.Create(admin, billing.CreateInput{Token: "tok"}); err != nil {
+			if _, err := pay.Create(admin, payment.CreateInput{Token: "tok"}); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -127,14 +128,14 @@ func TestPaymentMethodContract(t *testing.T) {
 				defer wg.Done()
 				r := rand.New(rand.NewPCG(uint64(i), 7))
 				if i%10 == 0 {
-					role := []billing.Role{billing.RolePrimary, billing.RoleSecondary, ""}[r.IntN(3)]
-					if _, err := pay.Create(admin, billing.CreateInput{Token: fmt.Sprint("tok-c", i), Role: role}); err != nil {
+					role := []payment.Role{payment.RolePrimary, payment.RoleSecondary, ""}[r.IntN(3)]
+					if _, err := pay.Create(admin, payment.CreateInput{Token: fmt.Sprint("tok-c", i), Role: role}); err != nil {
 						errc <- fmt.Errorf("create: %w", err)
 					}
 					return
 				}
 				name := ms[r.IntN(len(ms))].Name
-				change := []billing.Change{billing.MakePrimary, billing.MakeSecondary, billing.SwapPrimary}[r.IntN(3)]
+				change := []payment.Change{payment.MakePrimary, payment.MakeSecondary, payment.SwapPrimary}[r.IntN(3)]
 				if err := pay.ChangeRole(admin, name, change); err != nil {
 					errc <- fmt.Errorf("%s %s: %w", change, name, err)
 				}
@@ -149,11 +150,11 @@ func TestPaymentMethodContract(t *testing.T) {
 		if err != nil || len(ms) != 9 {
 			t.Fatalf("after the race: %d methods, %v", len(ms), err)
 		}
-		roles := map[string]billing.Role{}
+		roles := map[string]payment.Role{}
 		for _, m := range ms {
 			roles[m.Name] = m.Role
 		}
-		if err := billing.CheckRoles(roles); err != nil {
+		if err := payment.CheckRoles(roles); err != nil {
 			t.Fatal(err)
 		}
 	})

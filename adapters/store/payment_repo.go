@@ -6,8 +6,8 @@ import (
 	"sort"
 	"time"
 
-	"github.com/billingd/billingd/domain/billing"
 	"github.com/billingd/billingd/domain/errs"
+	"github.com/billingd/billingd/domain/payment"
 	"github.com/uptrace/bun"
 )
 
@@ -37,7 +37,7 @@ type contactJSON struct {
 	TaxID       string `json:"tax_id,omitempty"`
 }
 
-func paymentToRow(m billing.PaymentMethod) (paymentMethodRow, error) {
+func paymentToRow(m payment.PaymentMethod) (paymentMethodRow, error) {
 	c := m.Contact
 	b, err := json.Marshal(contactJSON{c.Address1, c.Address2, c.City, c.State, c.StateCode, c.County, c.Country, c.ZipCode, c.PhoneNumber, string(c.ContactType), c.TaxID})
 	if err != nil {
@@ -47,23 +47,23 @@ func paymentToRow(m billing.PaymentMethod) (paymentMethodRow, error) {
 }
 
 // paymentFromRow is the one place a stored payment method becomes a domain value.
-func paymentFromRow(r paymentMethodRow) (billing.PaymentMethod, error) {
+func paymentFromRow(r paymentMethodRow) (payment.PaymentMethod, error) {
 	var c contactJSON
 	if err := json.Unmarshal([]byte(r.Contact), &c); err != nil {
-		return billing.PaymentMethod{}, errs.Wrap(errs.Internal, err, "decode stored contact")
+		return payment.PaymentMethod{}, errs.Wrap(errs.Internal, err, "decode stored contact")
 	}
-	return billing.PaymentMethod{TenantID: r.TenantID, Name: r.Name, Seq: r.Seq, Token: r.Token, Role: billing.Role(r.Role), CreatedAt: r.CreatedAt.UTC(),
-		Contact: billing.Contact{Address1: c.Address1, Address2: c.Address2, City: c.City, State: c.State, StateCode: c.StateCode, County: c.County,
-			Country: c.Country, ZipCode: c.ZipCode, PhoneNumber: c.PhoneNumber, ContactType: billing.ContactType(c.ContactType), TaxID: c.TaxID}}, nil
+	return payment.PaymentMethod{TenantID: r.TenantID, Name: r.Name, Seq: r.Seq, Token: r.Token, Role: payment.Role(r.Role), CreatedAt: r.CreatedAt.UTC(),
+		Contact: payment.Contact{Address1: c.Address1, Address2: c.Address2, City: c.City, State: c.State, StateCode: c.StateCode, County: c.County,
+			Country: c.Country, ZipCode: c.ZipCode, PhoneNumber: c.PhoneNumber, ContactType: payment.ContactType(c.ContactType), TaxID: c.TaxID}}, nil
 }
 
-// PaymentRepo implements billing.Repository.
+// PaymentRepo implements payment.Repository.
 type PaymentRepo struct{ db *DB }
 
 // NewPaymentRepo returns the payment-method repository.
 func NewPaymentRepo(db *DB) *PaymentRepo { return &PaymentRepo{db} }
 
-var _ billing.Repository = (*PaymentRepo)(nil)
+var _ payment.Repository = (*PaymentRepo)(nil)
 
 // bumpSeq upserts the tenant's counter row, adding by (0 or 1), and returns
 // the counter. On PostgreSQL the upsert locks that row until the transaction
@@ -76,15 +76,15 @@ ON CONFLICT (tenant_id) DO UPDATE SET last_seq = payment_method_seqs.last_seq + 
 	return n, translate(err)
 }
 
-// NextSeq implements billing.Repository.
+// NextSeq implements payment.Repository.
 func (r *PaymentRepo) NextSeq(ctx context.Context, tenantID string) (int64, error) {
 	return r.bumpSeq(ctx, tenantID, 1)
 }
 
-// LockTenant implements billing.Repository: the counter row first (one lock
+// LockTenant implements payment.Repository: the counter row first (one lock
 // per tenant, so writers never deadlock on row order), then the methods FOR
 // UPDATE. SQLite needs neither: its one connection serialises transactions.
-func (r *PaymentRepo) LockTenant(ctx context.Context, tenantID string) ([]billing.PaymentMethod, error) {
+func (r *PaymentRepo) LockTenant(ctx context.Context, tenantID string) ([]payment.PaymentMethod, error) {
 	if r.db.dialect == Postgres {
 		if _, err := r.bumpSeq(ctx, tenantID, 0); err != nil {
 			return nil, err
@@ -93,12 +93,12 @@ func (r *PaymentRepo) LockTenant(ctx context.Context, tenantID string) ([]billin
 	return r.list(ctx, tenantID, true)
 }
 
-// List implements billing.Repository.
-func (r *PaymentRepo) List(ctx context.Context, tenantID string) ([]billing.PaymentMethod, error) {
+// List implements payment.Repository.
+func (r *PaymentRepo) List(ctx context.Context, tenantID string) ([]payment.PaymentMethod, error) {
 	return r.list(ctx, tenantID, false)
 }
 
-func (r *PaymentRepo) list(ctx context.Context, tenantID string, lock bool) ([]billing.PaymentMethod, error) {
+func (r *PaymentRepo) list(ctx context.Context, tenantID string, lock bool) ([]payment.PaymentMethod, error) {
 	var rows []paymentMethodRow
 	q := r.db.idb(ctx).NewSelect().Model(&rows).Where("tenant_id = ?", tenantID).Order("seq")
 	if lock && r.db.dialect == Postgres {
@@ -107,7 +107,7 @@ func (r *PaymentRepo) list(ctx context.Context, tenantID string, lock bool) ([]b
 	if err := q.Scan(ctx); err != nil {
 		return nil, translate(err)
 	}
-	out := make([]billing.PaymentMethod, 0, len(rows))
+	out := make([]payment.PaymentMethod, 0, len(rows))
 	for _, row := range rows {
 		m, err := paymentFromRow(row)
 		if err != nil {
@@ -118,8 +118,8 @@ func (r *PaymentRepo) list(ctx context.Context, tenantID string, lock bool) ([]b
 	return out, nil
 }
 
-// Insert implements billing.Repository.
-func (r *PaymentRepo) Insert(ctx context.Context, m billing.PaymentMethod) error {
+// Insert implements payment.Repository.
+func (r *PaymentRepo) Insert(ctx context.Context, m payment.PaymentMethod) error {
 	row, err := paymentToRow(m)
 	if err != nil {
 		return err
@@ -131,10 +131,10 @@ func (r *PaymentRepo) Insert(ctx context.Context, m billing.PaymentMethod) error
 	return translate(err)
 }
 
-// SetRoles implements billing.Repository. The partial unique indexes are
+// SetRoles implements payment.Repository. The partial unique indexes are
 // checked row by row, so every changed method first becomes NORMAL and only
 // then takes its new role: a swap never has two primaries in between.
-func (r *PaymentRepo) SetRoles(ctx context.Context, tenantID string, roles map[string]billing.Role) error {
+func (r *PaymentRepo) SetRoles(ctx context.Context, tenantID string, roles map[string]payment.Role) error {
 	if len(roles) == 0 {
 		return nil
 	}
@@ -145,7 +145,7 @@ func (r *PaymentRepo) SetRoles(ctx context.Context, tenantID string, roles map[s
 	sort.Strings(names)
 	return r.db.InTx(ctx, func(ctx context.Context) error {
 		db := r.db.idb(ctx)
-		res, err := db.NewUpdate().Model((*paymentMethodRow)(nil)).Set("role = ?", string(billing.RoleNormal)).
+		res, err := db.NewUpdate().Model((*paymentMethodRow)(nil)).Set("role = ?", string(payment.RoleNormal)).
 			Where("tenant_id = ? AND name IN (?)", tenantID, bun.List(names)).Exec(ctx)
 		if err != nil {
 			return translate(err)
@@ -154,7 +154,7 @@ func (r *PaymentRepo) SetRoles(ctx context.Context, tenantID string, roles map[s
 			return errs.New(errs.NotFound, "payment method not found among %v", names)
 		}
 		for _, n := range names {
-			if roles[n] == billing.RoleNormal {
+			if roles[n] == payment.RoleNormal {
 				continue
 			}
 			if _, err := db.NewUpdate().Model((*paymentMethodRow)(nil)).Set("role = ?", string(roles[n])).
@@ -166,14 +166,14 @@ func (r *PaymentRepo) SetRoles(ctx context.Context, tenantID string, roles map[s
 	})
 }
 
-// Delete implements billing.Repository.
+// Delete implements payment.Repository.
 func (r *PaymentRepo) Delete(ctx context.Context, tenantID, name string) error {
 	res, err := r.db.idb(ctx).NewDelete().Model((*paymentMethodRow)(nil)).Where("tenant_id = ? AND name = ?", tenantID, name).Exec(ctx)
 	if err != nil {
 		return translate(err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return billing.NotFound(name)
+		return payment.NotFound(name)
 	}
 	return nil
 }

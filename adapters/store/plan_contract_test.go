@@ -18,19 +18,20 @@ func TestPlanContract(t *testing.T) {
 	t.Parallel()
 	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
 		f := newFixture(t, db)
-		cat, subs := f.plans(t)
-		qs := f.planQuotas(t, subs)
+		cat, plans := f.plans(t)
+		qs := f.planQuotas(t, plans)
+		subs := f.subscriptions(t, plans, qs)
 		acme := f.as(t, "acme", tenancy.RoleViewer, "")
 		globex := f.as(t, "globex", tenancy.RoleAdmin, "")
 		acmeID := principal(t, acme).TenantID
 		free, team := cat.FreePlan(), mustPlan(t, cat, plan.PlanTypeTeam)
 
 		// No row yet: FREE, for the plan and for the quota layer.
-		if p, err := subs.CurrentPlan(acme); err != nil || p.Name != free.Name {
+		if p, err := plans.CurrentPlan(acme); err != nil || p.Name != free.Name {
 			t.Fatalf("default plan: %q %v", p.Name, err)
 		}
 		before := db.Queries()
-		spec, err := subs.DefaultQuota(acme, acmeID)
+		spec, err := plans.DefaultQuota(acme, acmeID)
 		if err != nil || spec.ObjectLimits["http_loadbalancer"] != free.DefaultQuota.ObjectLimits["http_loadbalancer"] {
 			t.Fatalf("free default quota: %+v %v", spec, err)
 		}
@@ -55,7 +56,7 @@ func TestPlanContract(t *testing.T) {
 			t.Fatal(err)
 		}
 		wantKind(t, subs.AssignPlan(acme, acmeID, "no-such-plan"), errs.Invalid)
-		if p, err := subs.CurrentPlan(acme); err != nil || p.Name != team.Name {
+		if p, err := plans.CurrentPlan(acme); err != nil || p.Name != team.Name {
 			t.Fatalf("after set: %q %v", p.Name, err)
 		}
 		lim, err = qs.Limits(acme, "staging")
@@ -64,18 +65,18 @@ func TestPlanContract(t *testing.T) {
 		}
 
 		// Tenant isolation: globex is still on FREE.
-		if p, err := subs.CurrentPlan(globex); err != nil || p.Name != free.Name {
+		if p, err := plans.CurrentPlan(globex); err != nil || p.Name != free.Name {
 			t.Fatalf("other tenant: %q %v", p.Name, err)
 		}
-		if spec, err := subs.DefaultQuota(globex, principal(t, globex).TenantID); err != nil ||
+		if spec, err := plans.DefaultQuota(globex, principal(t, globex).TenantID); err != nil ||
 			spec.ObjectLimits["http_loadbalancer"] != free.DefaultQuota.ObjectLimits["http_loadbalancer"] {
 			t.Fatalf("other tenant quota: %+v %v", spec, err)
 		}
 
 		// A token bound to one namespace cannot read tenant-wide data; no token at all is unauthenticated.
-		_, err = subs.CurrentPlan(f.as(t, "acme", tenancy.RoleAdmin, "ns1"))
+		_, err = plans.CurrentPlan(f.as(t, "acme", tenancy.RoleAdmin, "ns1"))
 		wantKind(t, err, errs.Forbidden)
-		_, err = subs.CurrentPlan(t.Context())
+		_, err = plans.CurrentPlan(t.Context())
 		wantKind(t, err, errs.Unauthenticated)
 	})
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/billingd/billingd/domain/plan"
 	"github.com/billingd/billingd/domain/subscription"
 	"github.com/uptrace/bun"
 )
@@ -17,13 +18,19 @@ type tenantPlanRow struct {
 	Since         time.Time `bun:"since"`
 }
 
-// PlanRepo implements subscription.Repository.
+// PlanRepo implements plan.Repository (reads) and subscription.Repository
+// (writes) over one table.
 type PlanRepo struct{ db *DB }
+
+var (
+	_ plan.Repository         = (*PlanRepo)(nil)
+	_ subscription.Repository = (*PlanRepo)(nil)
+)
 
 // NewPlanRepo returns the repository of tenants' current plans.
 func NewPlanRepo(db *DB) *PlanRepo { return &PlanRepo{db: db} }
 
-// CurrentPlanName implements subscription.Repository.
+// CurrentPlanName implements plan.Repository.
 func (r *PlanRepo) CurrentPlanName(ctx context.Context, tenantID string) (string, bool, error) {
 	var name string
 	err := r.db.idb(ctx).NewSelect().Model((*tenantPlanRow)(nil)).Column("plan_name").

@@ -10,6 +10,7 @@ import (
 	"github.com/billingd/billingd/adapters/store"
 	"github.com/billingd/billingd/adapters/store/storetest"
 	"github.com/billingd/billingd/domain/errs"
+	"github.com/billingd/billingd/domain/plan"
 	"github.com/billingd/billingd/domain/quota"
 	"github.com/billingd/billingd/domain/subscription"
 	"github.com/billingd/billingd/domain/tenancy"
@@ -18,6 +19,7 @@ import (
 // lifecycleFixture wires plans, quotas and the lifecycle as serve does.
 type lifecycleFixture struct {
 	*fixture
+	plans  *plan.Service
 	subs   *subscription.Service
 	quotas *quota.Service
 	repo   *store.SubscriptionRepo
@@ -26,13 +28,9 @@ type lifecycleFixture struct {
 func newLifecycleFixture(t *testing.T, db *store.DB) *lifecycleFixture {
 	t.Helper()
 	f := newFixture(t, db)
-	_, subs := f.plans(t)
-	qs := f.planQuotas(t, subs)
-	repo := store.NewSubscriptionRepo(db)
-	if err := subs.EnableLifecycle(subscription.LifecycleConfig{Repo: repo, Tx: db, Idempotency: store.NewIdempotencyRepo(db, f.clock), Quotas: qs}); err != nil {
-		t.Fatal(err)
-	}
-	return &lifecycleFixture{fixture: f, subs: subs, quotas: qs, repo: repo}
+	_, plans := f.plans(t)
+	qs := f.planQuotas(t, plans)
+	return &lifecycleFixture{fixture: f, plans: plans, subs: f.subscriptions(t, plans, qs), quotas: qs, repo: store.NewSubscriptionRepo(db)}
 }
 
 func (f *lifecycleFixture) state(t *testing.T, id string) subscription.TransitionState {
@@ -46,7 +44,7 @@ func (f *lifecycleFixture) state(t *testing.T, id string) subscription.Transitio
 
 func (f *lifecycleFixture) plan(t *testing.T, ctx context.Context) string {
 	t.Helper()
-	p, err := f.subs.CurrentPlan(ctx)
+	p, err := f.plans.CurrentPlan(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,9 +8,10 @@ import (
 	"github.com/billingd/billingd/adapters/ratelimit"
 	"github.com/billingd/billingd/adapters/store"
 	"github.com/billingd/billingd/domain/audit"
-	"github.com/billingd/billingd/domain/billing"
 	"github.com/billingd/billingd/domain/invoice"
 	"github.com/billingd/billingd/domain/kernel"
+	"github.com/billingd/billingd/domain/payment"
+	"github.com/billingd/billingd/domain/plan"
 	"github.com/billingd/billingd/domain/quota"
 	"github.com/billingd/billingd/domain/subscription"
 	"github.com/billingd/billingd/domain/tenancy"
@@ -23,9 +24,10 @@ type app struct {
 	clock    kernel.Clock
 	tenancy  *tenancy.Service
 	quotas   *quota.Service
-	plans    *subscription.Service
+	plans    *plan.Service
+	subs     *subscription.Service
 	usage    *metering.Service
-	payments *billing.Service
+	payments *payment.Service
 	invoices *invoice.Service
 	audit    *audit.Service
 	// quotaLimits holds the quota service's api_limits buckets: in memory
@@ -73,7 +75,7 @@ func openApp(ctx context.Context, flags dbFlags, migrate bool, maxConns int, log
 		db.Close()
 		return nil, err
 	}
-	plans, err := subscription.NewService(subscription.Config{Repo: store.NewPlanRepo(db), Catalog: cat, Clock: clk})
+	plans, err := plan.NewService(plan.Config{Repo: store.NewPlanRepo(db), Catalog: cat})
 	if err != nil {
 		db.Close()
 		return nil, err
@@ -88,10 +90,11 @@ func openApp(ctx context.Context, flags dbFlags, migrate bool, maxConns int, log
 		db.Close()
 		return nil, err
 	}
-	// Transitions check a downgrade against quota usage, so they are wired
-	// once the quota service (which uses plans as its lowest layer) exists.
-	if err := plans.EnableLifecycle(subscription.LifecycleConfig{Repo: store.NewSubscriptionRepo(db), Tx: db,
-		Idempotency: store.NewIdempotencyRepo(db, clk), Quotas: qs, Audit: aud}); err != nil {
+	// Transitions check a downgrade against quota usage, so they come after
+	// the quota service (which uses plans as its lowest layer).
+	subs, err := subscription.NewService(subscription.Config{Plans: plans, PlanRepo: store.NewPlanRepo(db), Repo: store.NewSubscriptionRepo(db),
+		Tx: db, Idempotency: store.NewIdempotencyRepo(db, clk), Quotas: qs, Audit: aud, Clock: clk})
+	if err != nil {
 		db.Close()
 		return nil, err
 	}
@@ -108,7 +111,7 @@ func openApp(ctx context.Context, flags dbFlags, migrate bool, maxConns int, log
 		return nil, err
 	}
 	// Payment methods ask the plan whether deleting the primary is allowed.
-	pay, err := billing.NewService(billing.Config{Repo: store.NewPaymentRepo(db), Tx: db, Clock: clk, Plans: plans, Audit: aud})
+	pay, err := payment.NewService(payment.Config{Repo: store.NewPaymentRepo(db), Tx: db, Clock: clk, Plans: plans, Audit: aud})
 	if err != nil {
 		db.Close()
 		return nil, err
@@ -133,5 +136,5 @@ func openApp(ctx context.Context, flags dbFlags, migrate bool, maxConns int, log
 		db.Close()
 		return nil, err
 	}
-	return &app{db: db, clock: clk, tenancy: tens, quotas: qs, plans: plans, usage: us, payments: pay, audit: auditLog, invoices: invs, quotaLimits: limits}, nil
+	return &app{db: db, clock: clk, tenancy: tens, quotas: qs, plans: plans, subs: subs, usage: us, payments: pay, audit: auditLog, invoices: invs, quotaLimits: limits}, nil
 }

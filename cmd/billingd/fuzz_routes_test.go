@@ -119,7 +119,7 @@ func newFuzzServer(tb testing.TB) *fuzzServer {
 	}
 	r := mux.NewRouter()
 	mountGraphQL(r, a, c, log, metrics)
-	rest.Register(r, rest.Config{Logger: log, Auth: a.tenancy, Metrics: metrics, Quotas: a.quotas, Plans: a.plans, Usage: a.usage, Payments: a.payments, Invoices: a.invoices, Namespaces: a.tenancy, MaxBodyBytes: c.maxBodyBytes, RateLimit: c.limiter})
+	rest.Register(r, rest.Config{Logger: log, Auth: a.tenancy, Metrics: metrics, Quotas: a.quotas, Plans: a.plans, Subscriptions: a.subs, Usage: a.usage, Payments: a.payments, Invoices: a.invoices, Namespaces: a.tenancy, MaxBodyBytes: c.maxBodyBytes, RateLimit: c.limiter})
 	return &fuzzServer{h: withDeadline(r, c.requestTimeout), secret: secret}
 }
 

@@ -16,7 +16,7 @@ import (
 	"github.com/billingd/billingd/catalog"
 	"github.com/billingd/billingd/domain/invoice"
 	"github.com/billingd/billingd/domain/kernel"
-	"github.com/billingd/billingd/domain/subscription"
+	"github.com/billingd/billingd/domain/plan"
 	"github.com/billingd/billingd/domain/tenancy"
 	metering "github.com/billingd/billingd/domain/usage"
 	"github.com/shopspring/decimal"
@@ -28,7 +28,7 @@ billingd invoices show NAME --tenant T                            print an invoi
 
 // newInvoiceService wires the invoice service to the store, the plans, the
 // usage prices, the PDF renderer and the audit log.
-func newInvoiceService(db *store.DB, clk kernel.Clock, plans *subscription.Service, us *metering.Service, aud kernel.Auditor) (*invoice.Service, error) {
+func newInvoiceService(db *store.DB, clk kernel.Clock, plans *plan.Service, us *metering.Service, aud kernel.Auditor) (*invoice.Service, error) {
 	repo := store.NewInvoiceRepo(db)
 	return invoice.NewService(invoice.Config{Repo: repo, Tx: db, Clock: clk, Plans: plans, Usage: us,
 		Subscriptions: store.NewSubscriptionRepo(db), Renderer: pdf.Renderer{Issuer: "billingd"}, Contacts: repo, Audit: aud})

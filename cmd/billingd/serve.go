@@ -172,7 +172,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 	}
 	mountGraphQL(r, a, c, log, metrics)
-	rest.Register(r, rest.Config{Logger: log, Auth: a.tenancy, Metrics: metrics, Quotas: a.quotas, Plans: a.plans, Usage: a.usage, Payments: a.payments, Invoices: a.invoices, Namespaces: a.tenancy, MaxBodyBytes: c.maxBodyBytes, RateLimit: c.limiter})
+	rest.Register(r, rest.Config{Logger: log, Auth: a.tenancy, Metrics: metrics, Quotas: a.quotas, Plans: a.plans, Subscriptions: a.subs, Usage: a.usage, Payments: a.payments, Invoices: a.invoices, Namespaces: a.tenancy, MaxBodyBytes: c.maxBodyBytes, RateLimit: c.limiter})
 
 	if c.debugAddr != "" {
 		if err := startSideListener("pprof", c.debugAddr, pprofHandler(), log); err != nil {

@@ -73,7 +73,7 @@ func cmdTransition(ctx context.Context, args []string, stdout, stderr io.Writer)
 	}
 	defer a.db.Close()
 	if sub == "approve" {
-		t, err := a.plans.ApproveAsOperator(ctx, id, force)
+		t, err := a.subs.ApproveAsOperator(ctx, id, force)
 		if err != nil {
 			return err
 		}
@@ -84,7 +84,7 @@ func cmdTransition(ctx context.Context, args []string, stdout, stderr io.Writer)
 		}
 		return nil
 	}
-	t, err := a.plans.RejectAsOperator(ctx, id, reason)
+	t, err := a.subs.RejectAsOperator(ctx, id, reason)
 	if err != nil {
 		return err
 	}

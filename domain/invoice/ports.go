@@ -48,7 +48,7 @@ type Repository interface {
 	PastDue(ctx context.Context, t time.Time) ([]Invoice, error)
 }
 
-// PlanSource tells a tenant's current plan and the catalog (subscription.Service).
+// PlanSource tells a tenant's current plan and the catalog (plan.Service).
 type PlanSource interface {
 	PlanOf(ctx context.Context, tenantID string) (plan.Plan, error)
 	Catalog() *plan.Catalog

@@ -28,13 +28,9 @@ func notAllowed(pl plan.Plan, name string) error {
 }
 
 // inAddonTx is the shared preamble of Subscribe and Unsubscribe: the
-// lifecycle must be enabled, the caller an admin and name a valid add-on;
-// then fn runs in one transaction.
-func (s *Service) inAddonTx(ctx context.Context, name string, fn func(ctx context.Context, lc *LifecycleConfig, p tenancy.Principal) error) error {
-	lc, err := s.lifecycle()
-	if err != nil {
-		return err
-	}
+// caller must be an admin and name a valid add-on; then fn runs in one
+// transaction.
+func (s *Service) inAddonTx(ctx context.Context, name string, fn func(ctx context.Context, p tenancy.Principal) error) error {
 	p, err := adminPrincipal(ctx)
 	if err != nil {
 		return err
@@ -42,8 +38,8 @@ func (s *Service) inAddonTx(ctx context.Context, name string, fn func(ctx contex
 	if err := validAddon(name); err != nil {
 		return err
 	}
-	return lc.Tx.InTx(ctx, func(ctx context.Context) error {
-		return fn(ctx, lc, p)
+	return s.c.Tx.InTx(ctx, func(ctx context.Context) error {
+		return fn(ctx, p)
 	})
 }
 
@@ -51,19 +47,19 @@ func (s *Service) inAddonTx(ctx context.Context, name string, fn func(ctx contex
 // plan allows, from now on. Subscribing to an add-on already subscribed is a
 // no-op: the running subscription goes on.
 func (s *Service) Subscribe(ctx context.Context, name string) error {
-	return s.inAddonTx(ctx, name, func(ctx context.Context, lc *LifecycleConfig, p tenancy.Principal) error {
-		pl, err := s.planOf(ctx, p.TenantID)
+	return s.inAddonTx(ctx, name, func(ctx context.Context, p tenancy.Principal) error {
+		pl, err := s.c.Plans.PlanOf(ctx, p.TenantID)
 		if err != nil {
 			return err
 		}
 		if !pl.AllowsAddon(name) {
 			return notAllowed(pl, name)
 		}
-		opened, err := lc.Repo.OpenSubscription(ctx, Subscription{TenantID: p.TenantID, ID: uuid.NewString(), Kind: KindAddon, Name: name, Start: s.now()})
+		opened, err := s.c.Repo.OpenSubscription(ctx, Subscription{TenantID: p.TenantID, ID: uuid.NewString(), Kind: KindAddon, Name: name, Start: s.now()})
 		if err != nil || !opened {
 			return err
 		}
-		return s.audit(ctx, lc, p.TenantID, p.Actor(), "addon.subscribe", name, nil, map[string]bool{"subscribed": true})
+		return s.audit(ctx, p.TenantID, p.Actor(), "addon.subscribe", name, nil, map[string]bool{"subscribed": true})
 	})
 }
 
@@ -71,15 +67,15 @@ func (s *Service) Subscribe(ctx context.Context, name string) error {
 // Unsubscribing from an add-on that is not subscribed is a no-op when the
 // plan allows it, and Forbidden (with the reason) when it does not.
 func (s *Service) Unsubscribe(ctx context.Context, name string) error {
-	return s.inAddonTx(ctx, name, func(ctx context.Context, lc *LifecycleConfig, p tenancy.Principal) error {
-		closed, err := lc.Repo.CloseSubscription(ctx, p.TenantID, KindAddon, name, s.now())
+	return s.inAddonTx(ctx, name, func(ctx context.Context, p tenancy.Principal) error {
+		closed, err := s.c.Repo.CloseSubscription(ctx, p.TenantID, KindAddon, name, s.now())
 		if err != nil {
 			return err
 		}
 		if closed {
-			return s.audit(ctx, lc, p.TenantID, p.Actor(), "addon.unsubscribe", name, map[string]bool{"subscribed": true}, nil)
+			return s.audit(ctx, p.TenantID, p.Actor(), "addon.unsubscribe", name, map[string]bool{"subscribed": true}, nil)
 		}
-		pl, err := s.planOf(ctx, p.TenantID)
+		pl, err := s.c.Plans.PlanOf(ctx, p.TenantID)
 		if err != nil {
 			return err
 		}

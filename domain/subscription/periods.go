@@ -137,10 +137,6 @@ func maxTime(a, b time.Time) time.Time {
 // first plan subscription here (lazily, from its creation), so the list is
 // never empty.
 func (s *Service) ListSubscriptions(ctx context.Context, currentOnly bool) ([]SubscriptionView, error) {
-	lc, err := s.lifecycle()
-	if err != nil {
-		return nil, err
-	}
 	p, err := tenancy.PrincipalFrom(ctx)
 	if err != nil {
 		return nil, err
@@ -150,15 +146,15 @@ func (s *Service) ListSubscriptions(ctx context.Context, currentOnly bool) ([]Su
 	}
 	now := s.now()
 	var subs []Subscription
-	err = lc.Tx.InTx(ctx, func(ctx context.Context) error {
-		cur, err := s.planOf(ctx, p.TenantID)
+	err = s.c.Tx.InTx(ctx, func(ctx context.Context) error {
+		cur, err := s.c.Plans.PlanOf(ctx, p.TenantID)
 		if err != nil {
 			return err
 		}
-		if err := s.ensurePlanSubscription(ctx, lc, p.TenantID, cur, now); err != nil {
+		if err := s.ensurePlanSubscription(ctx, p.TenantID, cur, now); err != nil {
 			return err
 		}
-		subs, err = lc.Repo.Subscriptions(ctx, p.TenantID)
+		subs, err = s.c.Repo.Subscriptions(ctx, p.TenantID)
 		return err
 	})
 	if err != nil {
@@ -178,7 +174,7 @@ func (s *Service) view(sub Subscription, now time.Time) SubscriptionView {
 	v := SubscriptionView{Subscription: sub, Title: sub.Name}
 	unit, trialUntil := plan.PeriodMonth, sub.Start
 	if sub.Kind == KindPlan {
-		if pl, ok := s.c.Catalog.Plan(sub.Name); ok {
+		if pl, ok := s.c.Plans.Catalog().Plan(sub.Name); ok {
 			if pl.Title != "" {
 				v.Title = pl.Title
 			}
@@ -187,7 +183,7 @@ func (s *Service) view(sub Subscription, now time.Time) SubscriptionView {
 			}
 			trialUntil = trialEnd(sub.Start, pl.TrialPeriod, pl.TrialPeriodUnit)
 		}
-	} else if a, ok := s.c.Catalog.Addon(sub.Name); ok && a.DisplayName != "" {
+	} else if a, ok := s.c.Plans.Catalog().Addon(sub.Name); ok && a.DisplayName != "" {
 		v.Title = a.DisplayName
 	}
 	v.Periods = BillingPeriods(sub, unit, trialUntil, now)

@@ -2,6 +2,7 @@ package subscription_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -10,10 +11,9 @@ import (
 	"github.com/billingd/billingd/domain/plan"
 	"github.com/billingd/billingd/domain/quota"
 	"github.com/billingd/billingd/domain/subscription"
-	"github.com/billingd/billingd/domain/tenancy"
 )
 
-// memRepo is an in-memory subscription.Repository.
+// memRepo is an in-memory plan.Repository and subscription.Repository.
 type memRepo map[string]string
 
 func (m memRepo) CurrentPlanName(_ context.Context, tenantID string) (string, bool, error) {
@@ -26,82 +26,58 @@ func (m memRepo) SetPlan(_ context.Context, tp subscription.TenantPlan) error {
 	return nil
 }
 
+// The lifecycle dependencies AssignPlan does not use: any call panics.
+type (
+	noLifecycle struct {
+		subscription.LifecycleRepository
+	}
+	noTx          struct{ kernel.TxRunner }
+	noIdempotency struct{ kernel.IdempotencyStore }
+	noQuotas      struct{ subscription.QuotaFit }
+	noAudit       struct{ kernel.Auditor }
+)
+
 var testCatalog = &plan.Catalog{Plans: []plan.Plan{
 	{Name: "free", PlanType: plan.PlanTypeFree, DefaultQuota: quota.Spec{ObjectLimits: map[string]quota.ObjectLimit{"user": {Maximum: 1}}}},
 	{Name: "team", PlanType: plan.PlanTypeTeam, DefaultQuota: quota.Spec{ObjectLimits: map[string]quota.ObjectLimit{"user": {Maximum: 50}}}},
 }}
 
-func TestCurrentPlan(t *testing.T) {
-	t.Parallel()
-	as := func(tenant string, role tenancy.Role, ns string) context.Context {
-		return tenancy.WithPrincipal(context.Background(), tenancy.Principal{TenantID: tenant, Role: role, Namespace: ns})
-	}
-	tests := []struct {
-		name     string
-		ctx      context.Context
-		stored   map[string]string
-		wantPlan string
-		wantKind errs.Kind
-	}{
-		{"no row is free", as("t1", tenancy.RoleViewer, ""), nil, "free", 0},
-		{"stored plan", as("t1", tenancy.RoleViewer, ""), map[string]string{"t1": "team"}, "team", 0},
-		{"other tenant's row ignored", as("t2", tenancy.RoleAdmin, ""), map[string]string{"t1": "team"}, "free", 0},
-		{"system-bound token reads", as("t1", tenancy.RoleViewer, "system"), nil, "free", 0},
-		{"namespace-bound token refused", as("t1", tenancy.RoleAdmin, "ns1"), nil, "", errs.Forbidden},
-		{"no principal", context.Background(), nil, "", errs.Unauthenticated},
-		{"plan gone from catalog", as("t1", tenancy.RoleViewer, ""), map[string]string{"t1": "retired"}, "", errs.Internal},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			repo := memRepo{}
-			for k, v := range tc.stored {
-				repo[k] = v
-			}
-			s, err := subscription.NewService(subscription.Config{Repo: repo, Catalog: testCatalog, Clock: kernel.NewFixedClock(time.Unix(0, 0))})
-			if err != nil {
-				t.Fatal(err)
-			}
-			p, err := s.CurrentPlan(tc.ctx)
-			if tc.wantPlan != "" {
-				if err != nil || p.Name != tc.wantPlan {
-					t.Fatalf("got %q %v, want %q", p.Name, err, tc.wantPlan)
-				}
-				return
-			}
-			if err == nil || errs.KindOf(err) != tc.wantKind {
-				t.Fatalf("got %v, want a %s error", err, tc.wantKind)
-			}
-		})
-	}
-}
-
-func TestDefaultQuotaAndAssign(t *testing.T) {
+func TestAssignPlan(t *testing.T) {
 	t.Parallel()
 	repo := memRepo{}
-	s, err := subscription.NewService(subscription.Config{Repo: repo, Catalog: testCatalog, Clock: kernel.NewFixedClock(time.Unix(0, 0))})
+	plans, err := plan.NewService(plan.Config{Repo: repo, Catalog: testCatalog})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := subscription.NewService(subscription.Config{Plans: plans, PlanRepo: repo, Repo: noLifecycle{}, Tx: noTx{},
+		Idempotency: noIdempotency{}, Quotas: noQuotas{}, Audit: noAudit{}, Clock: kernel.NewFixedClock(time.Unix(0, 0))})
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	if q, err := s.DefaultQuota(ctx, "t1"); err != nil || q.ObjectLimits["user"].Maximum != 1 {
-		t.Fatalf("free default: %+v %v", q, err)
-	}
 	if err := s.AssignPlan(ctx, "t1", "nope"); errs.KindOf(err) != errs.Invalid {
 		t.Fatalf("unknown plan: %v", err)
 	}
 	if err := s.AssignPlan(ctx, "t1", "team"); err != nil {
 		t.Fatal(err)
 	}
-	if q, err := s.DefaultQuota(ctx, "t1"); err != nil || q.ObjectLimits["user"].Maximum != 50 {
+	if q, err := plans.DefaultQuota(ctx, "t1"); err != nil || q.ObjectLimits["user"].Maximum != 50 {
 		t.Fatalf("team default: %+v %v", q, err)
 	}
 }
 
-func TestNewServiceNeedsFreePlan(t *testing.T) {
+func TestNewServiceNamesMissingDependencies(t *testing.T) {
 	t.Parallel()
-	_, err := subscription.NewService(subscription.Config{Repo: memRepo{}, Catalog: &plan.Catalog{Plans: testCatalog.Plans[1:]}, Clock: kernel.NewFixedClock(time.Unix(0, 0))})
+	_, err := subscription.NewService(subscription.Config{Clock: kernel.NewFixedClock(time.Unix(0, 0))})
 	if err == nil {
-		t.Fatal("a catalog without a FREE plan must be refused")
+		t.Fatal("an empty config must be refused")
+	}
+	for _, name := range []string{"Plans", "PlanRepo", "Repo", "Tx", "Idempotency", "Quotas", "Audit"} {
+		if !strings.Contains(err.Error(), name) {
+			t.Errorf("error %q does not name %s", err, name)
+		}
+	}
+	if strings.Contains(err.Error(), "Clock") {
+		t.Errorf("error %q names Clock, which was given", err)
 	}
 }

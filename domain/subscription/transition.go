@@ -173,36 +173,6 @@ func listOrNone(ss []string) string {
 	return strings.Join(ss, ", ")
 }
 
-// LifecycleConfig wires plan transitions, add-ons and subscriptions.
-type LifecycleConfig struct {
-	Repo        LifecycleRepository
-	Tx          kernel.TxRunner
-	Idempotency kernel.IdempotencyStore
-	// Quotas checks a downgrade against current usage.
-	Quotas QuotaFit
-	// Audit records transitions, decisions and add-on changes.
-	Audit kernel.Auditor
-}
-
-// EnableLifecycle wires transitions, add-ons and subscriptions. It is a
-// second step because quota.Service needs this service as its plan layer
-// and this service needs quota.Service for the downgrade check; call it
-// once, before serving.
-func (s *Service) EnableLifecycle(c LifecycleConfig) error {
-	if c.Repo == nil || c.Tx == nil || c.Idempotency == nil || c.Quotas == nil {
-		return fmt.Errorf("subscription.EnableLifecycle: Repo, Tx, Idempotency and Quotas are required")
-	}
-	s.lc = &c
-	return nil
-}
-
-func (s *Service) lifecycle() (*LifecycleConfig, error) {
-	if s.lc == nil {
-		return nil, errs.New(errs.Unavailable, "plan transitions and subscriptions are not enabled")
-	}
-	return s.lc, nil
-}
-
 func (s *Service) now() time.Time { return s.c.Clock.Now().UTC().Truncate(time.Microsecond) }
 
 const initiateScope = "plan_transition.initiate"
@@ -211,10 +181,6 @@ const initiateScope = "plan_transition.initiate"
 // Without manual approval it is processed at once, in the same transaction:
 // the answer's transition is FINISHED or FAILED by the time it is returned.
 func (s *Service) Initiate(ctx context.Context, in InitiateInput) (InitiateResult, error) {
-	lc, err := s.lifecycle()
-	if err != nil {
-		return InitiateResult{}, err
-	}
 	p, err := tenancy.PrincipalFrom(ctx)
 	if err != nil {
 		return InitiateResult{}, err
@@ -222,15 +188,15 @@ func (s *Service) Initiate(ctx context.Context, in InitiateInput) (InitiateResul
 	if err := p.Authorize(tenancy.Admin, tenancy.SystemNamespace); err != nil {
 		return InitiateResult{}, err
 	}
-	if err := in.Validate(s.c.Catalog); err != nil {
+	if err := in.Validate(s.c.Plans.Catalog()); err != nil {
 		return InitiateResult{}, err
 	}
-	target, _ := s.c.Catalog.Plan(in.NewPlan)
+	target, _ := s.c.Plans.Catalog().Plan(in.NewPlan)
 	var res InitiateResult
-	err = lc.Tx.InTx(ctx, func(ctx context.Context) error {
+	err = s.c.Tx.InTx(ctx, func(ctx context.Context) error {
 		res = InitiateResult{}
 		if in.IdempotencyKey != "" {
-			answer, found, err := lc.Idempotency.Claim(ctx, p.TenantID, initiateScope, in.IdempotencyKey, initiateHash(in))
+			answer, found, err := s.c.Idempotency.Claim(ctx, p.TenantID, initiateScope, in.IdempotencyKey, initiateHash(in))
 			if err != nil {
 				return err
 			}
@@ -249,10 +215,10 @@ func (s *Service) Initiate(ctx context.Context, in InitiateInput) (InitiateResul
 		// The insert comes first: it waits for a concurrent initiate of the
 		// same tenant (unique index on in-flight rows), so the plan read
 		// below sees what that one committed.
-		if err := lc.Repo.InsertTransition(ctx, t); err != nil {
+		if err := s.c.Repo.InsertTransition(ctx, t); err != nil {
 			return err
 		}
-		cur, err := s.planOf(ctx, p.TenantID)
+		cur, err := s.c.Plans.PlanOf(ctx, p.TenantID)
 		if err != nil {
 			return err
 		}
@@ -263,18 +229,18 @@ func (s *Service) Initiate(ctx context.Context, in InitiateInput) (InitiateResul
 		t.OldPlan = cur.Name
 		if t.RequiresManualApproval {
 			t.State = StateWaitingForApproval
-			if err := lc.Repo.UpdateTransition(ctx, t, StateCreating); err != nil {
+			if err := s.c.Repo.UpdateTransition(ctx, t, StateCreating); err != nil {
 				return err
 			}
-		} else if err := s.process(ctx, lc, t, false); err != nil {
+		} else if err := s.process(ctx, t, false); err != nil {
 			return err
 		}
 		res = InitiateResult{ID: t.ID, RequiresManualApproval: t.RequiresManualApproval}
-		stored, err := lc.Repo.GetTransition(ctx, p.TenantID, t.ID)
+		stored, err := s.c.Repo.GetTransition(ctx, p.TenantID, t.ID)
 		if err != nil {
 			return err
 		}
-		if err := s.audit(ctx, lc, p.TenantID, p.Actor(), "plan_transition.initiate", t.ID, map[string]string{"plan": cur.Name}, stored); err != nil {
+		if err := s.audit(ctx, p.TenantID, p.Actor(), "plan_transition.initiate", t.ID, map[string]string{"plan": cur.Name}, stored); err != nil {
 			return err
 		}
 		if in.IdempotencyKey != "" {
@@ -282,7 +248,7 @@ func (s *Service) Initiate(ctx context.Context, in InitiateInput) (InitiateResul
 			if err != nil {
 				return errs.Wrap(errs.Internal, err, "encode transition answer")
 			}
-			return lc.Idempotency.Complete(ctx, p.TenantID, initiateScope, in.IdempotencyKey, answer)
+			return s.c.Idempotency.Complete(ctx, p.TenantID, initiateScope, in.IdempotencyKey, answer)
 		}
 		return nil
 	})
@@ -303,11 +269,11 @@ func initiateHash(in InitiateInput) string {
 
 // process takes a CREATING transition to FINISHED or FAILED, inside the
 // caller's transaction. A FAILED outcome is a normal result, not an error.
-func (s *Service) process(ctx context.Context, lc *LifecycleConfig, t Transition, force bool) error {
+func (s *Service) process(ctx context.Context, t Transition, force bool) error {
 	now := s.now()
 	t.UpdatedAt = now
-	target, ok := s.c.Catalog.Plan(t.NewPlan)
-	cur, err := s.planOf(ctx, t.TenantID)
+	target, ok := s.c.Plans.Catalog().Plan(t.NewPlan)
+	cur, err := s.c.Plans.PlanOf(ctx, t.TenantID)
 	if err != nil {
 		return err
 	}
@@ -322,7 +288,7 @@ func (s *Service) process(ctx context.Context, lc *LifecycleConfig, t Transition
 		// Misfits locks the tenant's limits against reservations until this
 		// transaction ends, so no reservation made under the old plan's limits
 		// can land between its check and the switch below.
-		mis, err := lc.Quotas.Misfits(ctx, t.TenantID, target.DefaultQuota)
+		mis, err := s.c.Quotas.Misfits(ctx, t.TenantID, target.DefaultQuota)
 		if err != nil {
 			return err
 		}
@@ -336,54 +302,54 @@ func (s *Service) process(ctx context.Context, lc *LifecycleConfig, t Transition
 		}
 	}
 	if t.State == StateCreating {
-		if err := s.switchPlan(ctx, lc, t, cur, target, now); err != nil {
+		if err := s.switchPlan(ctx, t, cur, target, now); err != nil {
 			return err
 		}
 		t.State = StateFinished
 	}
-	return lc.Repo.UpdateTransition(ctx, t, StateCreating)
+	return s.c.Repo.UpdateTransition(ctx, t, StateCreating)
 }
 
 // switchPlan moves the tenant from cur to target at now: the plan record,
 // the plan subscription (closed and reopened), the add-ons of the payload
 // and the ones the new plan does not allow (closed), and the change record.
-func (s *Service) switchPlan(ctx context.Context, lc *LifecycleConfig, t Transition, cur, target plan.Plan, now time.Time) error {
-	if err := s.ensurePlanSubscription(ctx, lc, t.TenantID, cur, now); err != nil {
+func (s *Service) switchPlan(ctx context.Context, t Transition, cur, target plan.Plan, now time.Time) error {
+	if err := s.ensurePlanSubscription(ctx, t.TenantID, cur, now); err != nil {
 		return err
 	}
-	if _, err := lc.Repo.CloseSubscription(ctx, t.TenantID, KindPlan, "", now); err != nil {
+	if _, err := s.c.Repo.CloseSubscription(ctx, t.TenantID, KindPlan, "", now); err != nil {
 		return err
 	}
-	if _, err := lc.Repo.OpenSubscription(ctx, Subscription{TenantID: t.TenantID, ID: uuid.NewString(), Kind: KindPlan, Name: target.Name, Start: now}); err != nil {
+	if _, err := s.c.Repo.OpenSubscription(ctx, Subscription{TenantID: t.TenantID, ID: uuid.NewString(), Kind: KindPlan, Name: target.Name, Start: now}); err != nil {
 		return err
 	}
-	if err := s.c.Repo.SetPlan(ctx, TenantPlan{TenantID: t.TenantID, PlanName: target.Name, Since: now}); err != nil {
+	if err := s.c.PlanRepo.SetPlan(ctx, TenantPlan{TenantID: t.TenantID, PlanName: target.Name, Since: now}); err != nil {
 		return err
 	}
-	subs, err := lc.Repo.Subscriptions(ctx, t.TenantID)
+	subs, err := s.c.Repo.Subscriptions(ctx, t.TenantID)
 	if err != nil {
 		return err
 	}
 	for _, sub := range subs {
 		if sub.Kind == KindAddon && sub.Open() && (slices.Contains(t.Payload.UnsubscribeAddons, sub.Name) || !target.AllowsAddon(sub.Name)) {
-			if _, err := lc.Repo.CloseSubscription(ctx, t.TenantID, KindAddon, sub.Name, now); err != nil {
+			if _, err := s.c.Repo.CloseSubscription(ctx, t.TenantID, KindAddon, sub.Name, now); err != nil {
 				return err
 			}
 		}
 	}
 	for _, n := range t.Payload.SubscribeAddons {
-		if _, err := lc.Repo.OpenSubscription(ctx, Subscription{TenantID: t.TenantID, ID: uuid.NewString(), Kind: KindAddon, Name: n, Start: now}); err != nil {
+		if _, err := s.c.Repo.OpenSubscription(ctx, Subscription{TenantID: t.TenantID, ID: uuid.NewString(), Kind: KindAddon, Name: n, Start: now}); err != nil {
 			return err
 		}
 	}
-	return lc.Repo.RecordChange(ctx, PlanChange{TenantID: t.TenantID, ID: uuid.NewString(), TransitionID: t.ID, OldPlan: cur.Name, NewPlan: target.Name, At: now})
+	return s.c.Repo.RecordChange(ctx, PlanChange{TenantID: t.TenantID, ID: uuid.NewString(), TransitionID: t.ID, OldPlan: cur.Name, NewPlan: target.Name, At: now})
 }
 
 // ensurePlanSubscription creates the tenant's first plan subscription
 // lazily (to its current plan, from the tenant's creation), and follows a
 // plan an operator assigned directly (closing the stale one at now).
-func (s *Service) ensurePlanSubscription(ctx context.Context, lc *LifecycleConfig, tenantID string, cur plan.Plan, now time.Time) error {
-	subs, err := lc.Repo.Subscriptions(ctx, tenantID)
+func (s *Service) ensurePlanSubscription(ctx context.Context, tenantID string, cur plan.Plan, now time.Time) error {
+	subs, err := s.c.Repo.Subscriptions(ctx, tenantID)
 	if err != nil {
 		return err
 	}
@@ -395,7 +361,7 @@ func (s *Service) ensurePlanSubscription(ctx context.Context, lc *LifecycleConfi
 	}
 	switch {
 	case open == nil:
-		start, err := lc.Repo.TenantCreatedAt(ctx, tenantID)
+		start, err := s.c.Repo.TenantCreatedAt(ctx, tenantID)
 		if err != nil {
 			return err
 		}
@@ -403,16 +369,16 @@ func (s *Service) ensurePlanSubscription(ctx context.Context, lc *LifecycleConfi
 		if start.After(now) {
 			start = now
 		}
-		_, err = lc.Repo.OpenSubscription(ctx, Subscription{TenantID: tenantID, ID: uuid.NewString(), Kind: KindPlan, Name: cur.Name, Start: start})
+		_, err = s.c.Repo.OpenSubscription(ctx, Subscription{TenantID: tenantID, ID: uuid.NewString(), Kind: KindPlan, Name: cur.Name, Start: start})
 		return err
 	case open.Name != cur.Name:
-		if _, err := lc.Repo.CloseSubscription(ctx, tenantID, KindPlan, "", now); err != nil {
+		if _, err := s.c.Repo.CloseSubscription(ctx, tenantID, KindPlan, "", now); err != nil {
 			return err
 		}
-		if _, err := lc.Repo.OpenSubscription(ctx, Subscription{TenantID: tenantID, ID: uuid.NewString(), Kind: KindPlan, Name: cur.Name, Start: now}); err != nil {
+		if _, err := s.c.Repo.OpenSubscription(ctx, Subscription{TenantID: tenantID, ID: uuid.NewString(), Kind: KindPlan, Name: cur.Name, Start: now}); err != nil {
 			return err
 		}
-		return lc.Repo.RecordChange(ctx, PlanChange{TenantID: tenantID, ID: uuid.NewString(), OldPlan: open.Name, NewPlan: cur.Name, At: now})
+		return s.c.Repo.RecordChange(ctx, PlanChange{TenantID: tenantID, ID: uuid.NewString(), OldPlan: open.Name, NewPlan: cur.Name, At: now})
 	}
 	return nil
 }
@@ -428,8 +394,8 @@ func (s *Service) Approve(ctx context.Context, id string, force bool) (Transitio
 	if err != nil {
 		return Transition{}, err
 	}
-	return s.decide(ctx, p.TenantID, id, p.Actor(), func(ctx context.Context, lc *LifecycleConfig, t Transition) error {
-		return s.process(ctx, lc, t, force)
+	return s.decide(ctx, p.TenantID, id, p.Actor(), func(ctx context.Context, t Transition) error {
+		return s.process(ctx, t, force)
 	})
 }
 
@@ -459,8 +425,8 @@ func operator(ctx context.Context, decision string) (tenancy.Principal, error) {
 // ApproveAsOperator is Approve for a trusted operator (the CLI): no tenant
 // token, the transition is found by its id alone.
 func (s *Service) ApproveAsOperator(ctx context.Context, id string, force bool) (Transition, error) {
-	return s.decide(ctx, "", id, "operator", func(ctx context.Context, lc *LifecycleConfig, t Transition) error {
-		return s.process(ctx, lc, t, force)
+	return s.decide(ctx, "", id, "operator", func(ctx context.Context, t Transition) error {
+		return s.process(ctx, t, force)
 	})
 }
 
@@ -472,14 +438,14 @@ func (s *Service) RejectAsOperator(ctx context.Context, id, reason string) (Tran
 	return s.decide(ctx, "", id, "operator", s.rejectFn(reason))
 }
 
-func (s *Service) rejectFn(reason string) func(context.Context, *LifecycleConfig, Transition) error {
-	return func(ctx context.Context, lc *LifecycleConfig, t Transition) error {
+func (s *Service) rejectFn(reason string) func(context.Context, Transition) error {
+	return func(ctx context.Context, t Transition) error {
 		t.State, t.UpdatedAt = StateFailed, s.now()
 		t.FailureReason = "rejected by " + t.DecidedBy
 		if r := strings.TrimSpace(reason); r != "" {
 			t.FailureReason += ": " + r
 		}
-		return lc.Repo.UpdateTransition(ctx, t, StateCreating)
+		return s.c.Repo.UpdateTransition(ctx, t, StateCreating)
 	}
 }
 
@@ -494,17 +460,13 @@ func adminPrincipal(ctx context.Context) (tenancy.Principal, error) {
 // decide claims a WAITING_FOR_APPROVAL transition (back to CREATING, a
 // conditional update, so two deciders cannot both win), runs fn and returns
 // the transition as stored. tenantID empty finds it by id alone.
-func (s *Service) decide(ctx context.Context, tenantID, id, by string, fn func(context.Context, *LifecycleConfig, Transition) error) (Transition, error) {
-	lc, err := s.lifecycle()
-	if err != nil {
-		return Transition{}, err
-	}
+func (s *Service) decide(ctx context.Context, tenantID, id, by string, fn func(context.Context, Transition) error) (Transition, error) {
 	if _, err := uuid.Parse(id); err != nil {
 		return Transition{}, errs.New(errs.NotFound, "plan transition %q not found", id)
 	}
 	var out Transition
-	err = lc.Tx.InTx(ctx, func(ctx context.Context) error {
-		t, err := s.load(ctx, lc, tenantID, id)
+	err := s.c.Tx.InTx(ctx, func(ctx context.Context) error {
+		t, err := s.load(ctx, tenantID, id)
 		if err != nil {
 			return err
 		}
@@ -513,43 +475,39 @@ func (s *Service) decide(ctx context.Context, tenantID, id, by string, fn func(c
 		}
 		t.DecidedBy = by
 		t.State, t.UpdatedAt = StateCreating, s.now()
-		if err := lc.Repo.UpdateTransition(ctx, t, StateWaitingForApproval); err != nil {
+		if err := s.c.Repo.UpdateTransition(ctx, t, StateWaitingForApproval); err != nil {
 			return err
 		}
-		if err := fn(ctx, lc, t); err != nil {
+		if err := fn(ctx, t); err != nil {
 			return err
 		}
-		if out, err = s.load(ctx, lc, tenantID, id); err != nil {
+		if out, err = s.load(ctx, tenantID, id); err != nil {
 			return err
 		}
-		return s.audit(ctx, lc, out.TenantID, by, "plan_transition.decide", id, map[string]string{"state": string(StateWaitingForApproval)}, out)
+		return s.audit(ctx, out.TenantID, by, "plan_transition.decide", id, map[string]string{"state": string(StateWaitingForApproval)}, out)
 	})
 	return out, err
 }
 
-func (s *Service) audit(ctx context.Context, lc *LifecycleConfig, tenantID, actor, action, object string, before, after any) error {
-	return kernel.Audit(ctx, lc.Audit, kernel.AuditRecord{TenantID: tenantID, Actor: actor, Action: action,
+func (s *Service) audit(ctx context.Context, tenantID, actor, action, object string, before, after any) error {
+	return kernel.Audit(ctx, s.c.Audit, kernel.AuditRecord{TenantID: tenantID, Actor: actor, Action: action,
 		Namespace: tenancy.SystemNamespace, Object: object, Before: before, After: after})
 }
 
-func (s *Service) load(ctx context.Context, lc *LifecycleConfig, tenantID, id string) (Transition, error) {
+func (s *Service) load(ctx context.Context, tenantID, id string) (Transition, error) {
 	if tenantID == "" {
-		return lc.Repo.TransitionByID(ctx, id)
+		return s.c.Repo.TransitionByID(ctx, id)
 	}
-	return lc.Repo.GetTransition(ctx, tenantID, id)
+	return s.c.Repo.GetTransition(ctx, tenantID, id)
 }
 
 // TransitionState is GetPlanTransition: anyone who knows the id may read
 // the state, and only the state. An unknown or malformed id is NotFound.
 func (s *Service) TransitionState(ctx context.Context, id string) (TransitionState, error) {
-	lc, err := s.lifecycle()
-	if err != nil {
-		return "", err
-	}
 	if _, err := uuid.Parse(id); err != nil {
 		return "", errs.New(errs.NotFound, "plan transition %q not found", id)
 	}
-	t, err := lc.Repo.TransitionByID(ctx, id)
+	t, err := s.c.Repo.TransitionByID(ctx, id)
 	if err != nil {
 		return "", err
 	}
@@ -559,10 +517,6 @@ func (s *Service) TransitionState(ctx context.Context, id string) (TransitionSta
 // GetTransition returns a transition of the caller's tenant in full (for
 // GraphQL and tests). Any role may read it.
 func (s *Service) GetTransition(ctx context.Context, id string) (Transition, error) {
-	lc, err := s.lifecycle()
-	if err != nil {
-		return Transition{}, err
-	}
 	p, err := tenancy.PrincipalFrom(ctx)
 	if err != nil {
 		return Transition{}, err
@@ -573,5 +527,5 @@ func (s *Service) GetTransition(ctx context.Context, id string) (Transition, err
 	if _, err := uuid.Parse(id); err != nil {
 		return Transition{}, errs.New(errs.NotFound, "plan transition %q not found", id)
 	}
-	return lc.Repo.GetTransition(ctx, p.TenantID, id)
+	return s.c.Repo.GetTransition(ctx, p.TenantID, id)
 }

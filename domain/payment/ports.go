@@ -1,4 +1,4 @@
-package billing
+package payment
 
 import (
 	"context"
@@ -30,7 +30,7 @@ type Repository interface {
 	List(ctx context.Context, tenantID string) ([]PaymentMethod, error)
 }
 
-// PlanSource tells which plan a tenant is on (subscription.Service).
+// PlanSource tells which plan a tenant is on (plan.Service).
 type PlanSource interface {
 	PlanOf(ctx context.Context, tenantID string) (plan.Plan, error)
 }

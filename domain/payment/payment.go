@@ -1,10 +1,10 @@
-// Package billing is the payment-method context: the provider tokens a
+// Package payment is the payment-method context: the provider tokens a
 // tenant pays with, their roles (at most one primary and one secondary per
 // tenant) and the rules for changing them.
 //
 // Payment methods are tenant-wide. The F5 paths carry a namespace, which
 // billingd accepts and ignores: every method is stored under the tenant.
-package billing
+package payment
 
 import (
 	"fmt"
