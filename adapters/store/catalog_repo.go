@@ -9,9 +9,13 @@ import (
 // by one under the primary key, so two concurrent loads cannot both win the
 // same id: the loser gets a Conflict and can retry.
 func (d *DB) SaveCatalog(ctx context.Context, version string, body []byte, at time.Time) error {
-	_, err := d.idb(ctx).NewRaw(`INSERT INTO plan_catalogs (id, version, body, loaded_at)
+	// In a transaction: on SQLite it waits for its writer's turn like every
+	// other write (see InstallSecret).
+	return d.InTx(ctx, func(ctx context.Context) error {
+		_, err := d.idb(ctx).NewRaw(`INSERT INTO plan_catalogs (id, version, body, loaded_at)
 		SELECT COALESCE(MAX(id), 0) + 1, ?, ?, ? FROM plan_catalogs`, version, string(body), at.UTC()).Exec(ctx)
-	return translate(err)
+		return err
+	})
 }
 
 // LatestCatalog returns the body of the catalog in force; found is false when

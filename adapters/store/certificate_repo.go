@@ -53,16 +53,7 @@ var _ tenancy.CertificateRepository = (*CertificateRepo)(nil)
 // EnsureCertificateAuthority inserts the CA unless one is stored and returns
 // the stored one, like InstallSecret: concurrent first calls agree.
 func (r *CertificateRepo) EnsureCertificateAuthority(ctx context.Context, pemText string) (string, error) {
-	db := r.db.idb(ctx)
-	if _, err := db.NewRaw(`INSERT INTO install_secrets (name, secret, created_at) VALUES (?, ?, ?) ON CONFLICT (name) DO NOTHING`,
-		certificateCAName, pemText, r.clock.Now()).Exec(ctx); err != nil {
-		return "", translate(err)
-	}
-	var s string
-	if err := db.NewRaw(`SELECT secret FROM install_secrets WHERE name = ?`, certificateCAName).Scan(ctx, &s); err != nil {
-		return "", translate(err)
-	}
-	return s, nil
+	return r.db.ensureSecret(ctx, certificateCAName, pemText)
 }
 
 // CreateCertificate stores an API certificate's credential.
