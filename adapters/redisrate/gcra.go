@@ -1,7 +1,7 @@
 // Package redisrate keeps rate limits in Redis, so that every billingd
 // replica behind a load balancer draws from the same buckets: the quota
 // service's api_limits (quota.RateLimiter) and the per-token request limit
-// (rest.SharedRate).
+// (httpmw.SharedRate).
 //
 // The algorithm is GCRA (the generic cell rate algorithm, as in
 // redis-gcra and go-redis/redis_rate): a bucket is one key holding its

@@ -108,7 +108,7 @@ func (q *QuotaBuckets) Take(ctx context.Context, key string, l quota.RateLimit, 
 	return undo, true, 0, nil
 }
 
-// TokenBuckets implements rest.SharedRate: the per-token request limit in
+// TokenBuckets implements httpmw.SharedRate: the per-token request limit in
 // Redis.
 type TokenBuckets struct {
 	g *GCRA

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/billingd/billingd/adapters/httpmw"
 	"github.com/billingd/billingd/domain/errs"
 	"github.com/billingd/billingd/domain/kernel"
 	"github.com/billingd/billingd/domain/quota"
@@ -62,7 +63,7 @@ func hostileRouter(t *testing.T) http.Handler {
 
 type answer struct {
 	status int
-	body   ErrorBody
+	body   httpmw.ErrorBody
 	raw    string
 }
 

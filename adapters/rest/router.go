@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 
+	"github.com/billingd/billingd/adapters/httpmw"
 	"github.com/billingd/billingd/domain/errs"
 	"github.com/billingd/billingd/domain/invoice"
 	"github.com/billingd/billingd/domain/payment"
@@ -19,8 +20,8 @@ import (
 // Config wires the REST API.
 type Config struct {
 	Logger        *slog.Logger
-	Auth          Authenticator
-	Metrics       *Metrics
+	Auth          httpmw.Authenticator
+	Metrics       *httpmw.Metrics
 	Quotas        *quota.Service
 	Plans         *plan.Service
 	Subscriptions *subscription.Service
@@ -31,7 +32,7 @@ type Config struct {
 	MaxBodyBytes  int64
 	// RateLimit is the per-token request rate limit of every authenticated
 	// route; nil means none.
-	RateLimit *TokenLimiter
+	RateLimit *httpmw.TokenLimiter
 }
 
 // api holds the services the handlers call.
@@ -117,31 +118,31 @@ func Register(r *mux.Router, c Config) {
 		handle := rt.handle
 		var h http.Handler = serve(a, func(w http.ResponseWriter, r *http.Request) (any, error) { return handle(a, w, r) })
 		if !rt.Public {
-			h = RequireAuth(c.Auth, c.Logger, c.RateLimit.Wrap(c.Logger, h))
+			h = httpmw.RequireAuth(c.Auth, c.Logger, c.RateLimit.Wrap(c.Logger, h))
 		}
-		h = Instrument(rt.Name, c.Logger, c.Metrics, LimitBody(max(c.MaxBodyBytes, rt.MaxBody), h))
+		h = httpmw.Instrument(rt.Name, c.Logger, c.Metrics, httpmw.LimitBody(max(c.MaxBodyBytes, rt.MaxBody), h))
 		r.Handle(rt.Path, h).Methods(rt.Method)
 	}
-	r.NotFoundHandler = Instrument("not_found", c.Logger, c.Metrics, http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-		writeError(w, req, c.Logger, errs.New(errs.NotFound, "no route for %s %s", req.Method, req.URL.Path))
+	r.NotFoundHandler = httpmw.Instrument("not_found", c.Logger, c.Metrics, http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		httpmw.WriteError(w, req, c.Logger, errs.New(errs.NotFound, "no route for %s %s", req.Method, req.URL.Path))
 	}))
-	r.MethodNotAllowedHandler = Instrument("method_not_allowed", c.Logger, c.Metrics, http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-		writeJSON(w, http.StatusMethodNotAllowed, ErrorBody{Code: "METHOD_NOT_ALLOWED", Message: req.Method + " is not allowed on " + req.URL.Path})
+	r.MethodNotAllowedHandler = httpmw.Instrument("method_not_allowed", c.Logger, c.Metrics, http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		httpmw.WriteJSON(w, http.StatusMethodNotAllowed, httpmw.ErrorBody{Code: "METHOD_NOT_ALLOWED", Message: req.Method + " is not allowed on " + req.URL.Path})
 	}))
 }
 
 func serve(a *api, h handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if err := checkRequestText(r); err != nil {
-			writeError(w, r, a.Logger, err)
+			httpmw.WriteError(w, r, a.Logger, err)
 			return
 		}
 		v, err := h(w, r)
 		if err != nil {
-			writeError(w, r, a.Logger, err)
+			httpmw.WriteError(w, r, a.Logger, err)
 			return
 		}
-		writeJSON(w, http.StatusOK, v)
+		httpmw.WriteJSON(w, http.StatusOK, v)
 	})
 }
 

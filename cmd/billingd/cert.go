@@ -12,13 +12,13 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/billingd/billingd/adapters/rest"
+	"github.com/billingd/billingd/adapters/httpmw"
 	"github.com/billingd/billingd/domain/tenancy"
 	pkcs12 "software.sslmate.com/src/go-pkcs12"
 )
 
 // The tenancy service authenticates API certificates over mutual TLS.
-var _ rest.CertificateAuthenticator = (*tenancy.Service)(nil)
+var _ httpmw.CertificateAuthenticator = (*tenancy.Service)(nil)
 
 // p12PasswordEnv is the variable F5's SDK and Terraform provider read the
 // API certificate's password from; cert create reads it too.
@@ -176,7 +176,7 @@ func createCert(ctx context.Context, ten *tenancy.Service, in tenancy.CreateCert
 // 'Authorization: APIToken' over TLS instead). A client certificate must
 // chain to the installation CA or to a CA of clientCAFile, else the
 // handshake fails; the request then authenticates only as an API
-// certificate issued here (rest.RequireAuth). Certificate dates are checked
+// certificate issued here (httpmw.RequireAuth). Certificate dates are checked
 // on the app's clock, so a simulated clock accepts the certificates issued
 // on it.
 func serverTLS(ctx context.Context, a *app, certFile, keyFile, clientCAFile string) (*tls.Config, error) {

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/billingd/billingd/adapters/httpmw"
 	"github.com/billingd/billingd/adapters/rest"
 	"github.com/billingd/billingd/domain/tenancy"
 	"github.com/gorilla/mux"
@@ -112,8 +113,8 @@ func newFuzzServer(tb testing.TB) *fuzzServer {
 	// serve's defaults, except the rate limit: --rate-limit 0 (off), so the
 	// fuzzer reaches the handlers instead of 429s.
 	c := serveConfig{maxBodyBytes: 1 << 20, introspection: true, requestTimeout: 15 * time.Second}
-	c.limiter = rest.NewTokenLimiter(a.clock, 0, 0)
-	metrics, err := rest.NewMetrics(prometheus.NewRegistry())
+	c.limiter = httpmw.NewTokenLimiter(a.clock, 0, 0)
+	metrics, err := httpmw.NewMetrics(prometheus.NewRegistry())
 	if err != nil {
 		tb.Fatalf("metrics: %v", err)
 	}

@@ -5,8 +5,8 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/billingd/billingd/adapters/httpmw"
 	"github.com/billingd/billingd/adapters/redisrate"
-	"github.com/billingd/billingd/adapters/rest"
 	"github.com/billingd/billingd/adapters/store"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
@@ -56,7 +56,7 @@ func openSharedLimits(ctx context.Context, url, prefix string, log *slog.Logger)
 }
 
 // wire moves the per-token buckets to Redis and exports the error counter.
-func (s *sharedLimits) wire(l *rest.TokenLimiter, reg prometheus.Registerer) error {
+func (s *sharedLimits) wire(l *httpmw.TokenLimiter, reg prometheus.Registerer) error {
 	if s == nil {
 		return nil
 	}

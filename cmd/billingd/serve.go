@@ -13,6 +13,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/billingd/billingd/adapters/httpmw"
 	"github.com/billingd/billingd/adapters/rest"
 	"github.com/billingd/billingd/domain/kernel"
 	"github.com/billingd/billingd/internal/scheduler"
@@ -43,7 +44,7 @@ type serveConfig struct {
 	// bucket size; limiter is built from them after parsing.
 	rateLimit         float64
 	rateBurst         int
-	limiter           *rest.TokenLimiter
+	limiter           *httpmw.TokenLimiter
 	readHeaderTimeout time.Duration
 	// gqlMaxDepth and gqlMaxComplexity are the GraphQL limits (0: defaults).
 	gqlMaxDepth, gqlMaxComplexity int
@@ -116,7 +117,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	defer shared.close()
-	c.limiter = rest.NewTokenLimiter(a.clock, c.rateLimit, c.rateBurst)
+	c.limiter = httpmw.NewTokenLimiter(a.clock, c.rateLimit, c.rateBurst)
 	if shared != nil {
 		a.quotaLimits.RateLimiter = shared.quota
 	}
@@ -132,7 +133,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		collectors.NewDBStatsCollector(a.db.SQL(), string(a.db.Dialect())))
-	metrics, err := rest.NewMetrics(reg)
+	metrics, err := httpmw.NewMetrics(reg)
 	if err != nil {
 		return err
 	}
@@ -146,11 +147,11 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	defer stopScale()
 
 	r := mux.NewRouter()
-	r.Handle("/healthz", rest.Instrument("healthz", log, metrics, http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+	r.Handle("/healthz", httpmw.Instrument("healthz", log, metrics, http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = io.WriteString(w, `{"status":"ok"}`+"\n")
 	}))).Methods("GET")
-	r.Handle("/readyz", rest.Instrument("readyz", log, metrics, http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+	r.Handle("/readyz", httpmw.Instrument("readyz", log, metrics, http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		pctx, cancel := context.WithTimeout(req.Context(), 2*time.Second)
 		defer cancel()
 		w.Header().Set("Content-Type", "application/json")

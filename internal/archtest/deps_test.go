@@ -43,6 +43,8 @@ func TestAdaptersStayInTheirLane(t *testing.T) {
 		"../../adapters/rest":  {mod + "graph", mod + "adapters/store", mod + "cmd"},
 		"../../graph/...":      {mod + "adapters/rest", mod + "adapters/store", mod + "cmd"},
 		"../../adapters/store": {mod + "graph", mod + "adapters/rest", mod + "cmd"},
+		// The middleware shared by REST and GraphQL knows neither.
+		"../../adapters/httpmw": {mod + "graph", mod + "adapters/rest", mod + "adapters/store", mod + "cmd"},
 	}
 	for pkg, bad := range forbidden {
 		for _, d := range deps(t, pkg) {

@@ -1,4 +1,8 @@
-package rest
+// Package httpmw is the HTTP middleware REST and GraphQL share: the caller's
+// authentication, the per-token rate limit, the body limit, panic recovery,
+// one log line and metrics per request, and the one JSON error body (the
+// error Kind → HTTP status table) those layers answer with.
+package httpmw
 
 import (
 	"encoding/json"
@@ -39,13 +43,13 @@ type ErrorBody struct {
 	Details any               `json:"details,omitempty"`
 }
 
-// writeError answers with the error's status and body. Internal causes go to
+// WriteError answers with the error's status and body. Internal causes go to
 // the log, never to the caller.
-func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
+func WriteError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
 	e := errs.As(err)
 	status := StatusOf(e)
 	if e.Kind == errs.Internal {
-		log.ErrorContext(r.Context(), "internal error", "route", routeName(r), "err", err)
+		log.ErrorContext(r.Context(), "internal error", "route", RouteName(r), "err", err)
 	}
 	if e.RetryAfter > 0 {
 		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(e.RetryAfter.Seconds()))))
@@ -53,10 +57,11 @@ func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 	if e.Kind == errs.Unavailable {
 		w.Header().Set("Retry-After", "1")
 	}
-	writeJSON(w, status, ErrorBody{Code: e.Kind.String(), Message: e.PublicMessage(), Fields: e.Fields, Details: e.Details})
+	WriteJSON(w, status, ErrorBody{Code: e.Kind.String(), Message: e.PublicMessage(), Fields: e.Fields, Details: e.Details})
 }
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
+// WriteJSON answers status with v as JSON (a 500 when v does not encode).
+func WriteJSON(w http.ResponseWriter, status int, v any) {
 	b, err := json.Marshal(v)
 	if err != nil {
 		status = http.StatusInternalServerError

@@ -1,4 +1,4 @@
-package rest
+package httpmw
 
 import (
 	"context"
@@ -76,7 +76,8 @@ type reqInfo struct {
 
 type reqInfoKey struct{}
 
-func routeName(r *http.Request) string {
+// RouteName is the route Instrument labels r with ("" outside it).
+func RouteName(r *http.Request) string {
 	if ri, ok := r.Context().Value(reqInfoKey{}).(*reqInfo); ok {
 		return ri.route
 	}
@@ -124,7 +125,7 @@ func Instrument(route string, log *slog.Logger, m *Metrics, h http.Handler) http
 				}
 				log.ErrorContext(r.Context(), "panic", "route", route, "panic", p, "stack", string(debug.Stack()))
 				if rec.status == 0 {
-					writeError(rec, r, log, errs.New(errs.Internal, "internal error"))
+					WriteError(rec, r, log, errs.New(errs.Internal, "internal error"))
 				}
 			}
 			status := rec.status
@@ -168,7 +169,7 @@ func RequireAuth(a Authenticator, log *slog.Logger, h http.Handler) http.Handler
 			if errs.KindOf(err) == errs.Unauthenticated {
 				w.Header().Set("WWW-Authenticate", `APIToken realm="billingd"`)
 			}
-			writeError(w, r, log, err)
+			WriteError(w, r, log, err)
 			return
 		}
 		if ri, ok := r.Context().Value(reqInfoKey{}).(*reqInfo); ok {

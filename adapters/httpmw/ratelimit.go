@@ -1,4 +1,4 @@
-package rest
+package httpmw
 
 import (
 	"context"
@@ -161,7 +161,7 @@ func (l *TokenLimiter) Wrap(log *slog.Logger, h http.Handler) http.Handler {
 		// CallerFrom: an operator that named no tenant is limited too.
 		p, err := tenancy.CallerFrom(r.Context())
 		if err != nil {
-			writeError(w, r, log, err)
+			WriteError(w, r, log, err)
 			return
 		}
 		key := p.TokenID
@@ -173,7 +173,7 @@ func (l *TokenLimiter) Wrap(log *slog.Logger, h http.Handler) http.Handler {
 			e := errs.New(errs.QuotaExceeded, "request rate limit exceeded: this API token may send %g requests per second (bursts of %d); retry after %gs", float64(l.limit), l.burst, secs)
 			e.Details = rateLimited{Limit: "requests_per_token", RequestsPerSecond: float64(l.limit), Burst: l.burst, RetryAfterSeconds: secs}
 			e.RetryAfter = wait
-			writeError(w, r, log, e)
+			WriteError(w, r, log, e)
 			return
 		}
 		h.ServeHTTP(w, r)

@@ -1,4 +1,4 @@
-package rest
+package httpmw
 
 import (
 	"context"
