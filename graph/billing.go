@@ -17,9 +17,6 @@ import (
 // changeRole applies a role change and answers every method afterwards: one
 // change moves the roles of other methods too, and the client needs them all.
 func (r *Resolver) changeRole(ctx context.Context, name string, change payment.Change) ([]model.PaymentMethod, error) {
-	if r.payments == nil {
-		return nil, notWired("payment")
-	}
 	if err := r.payments.ChangeRole(ctx, name, change); err != nil {
 		return nil, err
 	}

@@ -10,75 +10,28 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/billingd/billingd/adapters/ratelimit"
-	"github.com/billingd/billingd/adapters/store"
-	"github.com/billingd/billingd/catalog"
-	"github.com/billingd/billingd/domain/audit"
 	"github.com/billingd/billingd/domain/errs"
 	"github.com/billingd/billingd/domain/kernel"
-	"github.com/billingd/billingd/domain/payment"
-	"github.com/billingd/billingd/domain/plan"
-	"github.com/billingd/billingd/domain/quota"
-	"github.com/billingd/billingd/domain/subscription"
 	"github.com/billingd/billingd/domain/tenancy"
-	"github.com/billingd/billingd/domain/usage"
 	"github.com/billingd/billingd/graph"
+	"github.com/billingd/billingd/internal/app"
 )
 
-// newFuzzHarness is newHarness for a fuzz test: the same wiring on a SQLite
-// file, kept for the whole fuzz process (newHarness takes a *testing.T, and a
-// fuzz target has only its *testing.F before the inputs start).
+// newFuzzHarness is the harness for a fuzz test: the whole graph as serve
+// builds it (internal/app) on a SQLite file, kept for the whole fuzz
+// process (newHarness takes a *testing.T, and a fuzz target has only its
+// *testing.F before the inputs start).
 func newFuzzHarness(f *testing.F) *harness {
 	f.Helper()
 	ctx := context.Background()
-	db, err := store.Open(ctx, "sqlite:"+f.TempDir()+"/fz.db", store.Options{})
+	a, err := app.New(ctx, app.Config{DatabaseURL: "sqlite:" + f.TempDir() + "/fz.db", Migrate: true,
+		Logger: slog.New(slog.DiscardHandler), Clock: kernel.SystemClock{}})
 	if err != nil {
-		f.Fatalf("open store: %v", err)
+		f.Fatalf("app: %v", err)
 	}
-	f.Cleanup(func() { _ = db.Close() })
-	if _, err := db.Migrate(ctx); err != nil {
-		f.Fatalf("migrate: %v", err)
-	}
-	clk := kernel.SystemClock{}
-	cat, err := catalog.Builtin()
-	if err != nil {
-		f.Fatalf("catalog: %v", err)
-	}
-	plans, err := plan.NewService(plan.Config{Repo: store.NewPlanRepo(db), Catalog: cat})
-	if err != nil {
-		f.Fatalf("plan service: %v", err)
-	}
-	// With the plan layer, as cmd/billingd/app.go wires it.
-	qs, err := quota.NewService(quota.Config{Repo: store.NewQuotaRepo(db), Tx: db, Clock: clk, Namespaces: store.NewTenancyRepo(db, clk),
-		Idempotency: store.NewIdempotencyRepo(db, clk), Limiter: ratelimit.New(), Plans: plans, Audit: store.NewAuditRepo(db, clk)})
-	if err != nil {
-		f.Fatalf("quota service: %v", err)
-	}
-	key, err := db.InstallSecret(ctx, "usage-report-token")
-	if err != nil {
-		f.Fatalf("usage token key: %v", err)
-	}
-	us, err := usage.NewService(usage.Config{Repo: store.NewUsageRepo(db), Tx: db, Clock: clk, Plans: plans, TokenKey: key,
-		Namespaces: store.NewTenancyRepo(db, clk), Audit: store.NewAuditRepo(db, clk)})
-	if err != nil {
-		f.Fatalf("usage service: %v", err)
-	}
-	subs, err := subscription.NewService(subscription.Config{Plans: plans, PlanRepo: store.NewPlanRepo(db), Repo: store.NewSubscriptionRepo(db), Tx: db,
-		Idempotency: store.NewIdempotencyRepo(db, clk), Quotas: qs, Audit: store.NewAuditRepo(db, clk), Clock: clk})
-	if err != nil {
-		f.Fatalf("subscription service: %v", err)
-	}
-	pay, err := payment.NewService(payment.Config{Repo: store.NewPaymentRepo(db), Tx: db, Clock: clk, Plans: plans, Audit: store.NewAuditRepo(db, clk)})
-	if err != nil {
-		f.Fatalf("billing service: %v", err)
-	}
-	aud, err := audit.NewService(store.NewAuditRepo(db, clk))
-	if err != nil {
-		f.Fatalf("audit service: %v", err)
-	}
-	ten := tenancy.NewService(store.NewTenancyRepo(db, clk), db, clk)
-	ten.SetAuditor(store.NewAuditRepo(db, clk))
-	return &harness{db: db, qs: qs, ten: ten, plans: plans, subs: subs, us: us, pay: pay, audit: aud}
+	f.Cleanup(func() { _ = a.Close() })
+	return &harness{db: a.DB, qs: a.Quotas, ten: a.Tenancy, plans: a.Plans, subs: a.Subscriptions, us: a.Usage, pay: a.Payments,
+		inv: a.Invoices, audit: a.Audit}
 }
 
 // lockedBuffer collects the handler's log, so a failure can show the stack

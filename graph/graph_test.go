@@ -422,9 +422,10 @@ func TestPanicIsInternal(t *testing.T) {
 	t.Parallel()
 	forEachStore(t, func(t *testing.T, h *harness) {
 		p := h.caller(t, tenancy.RoleAdmin, "")
-		// A handler wired without its quota service panics inside the
-		// resolver; the caller sees INTERNAL and nothing of the panic.
-		c := client.New(withPrincipal(&p, graph.NewHandler(graph.Config{Tenancy: h.ten})))
+		// A quota service that was never wired (its zero value) panics
+		// inside the resolver; the caller sees INTERNAL and nothing of the
+		// panic.
+		c := client.New(h.handler(&p, graph.Config{Quotas: &quota.Service{}}))
 		var resp map[string]any
 		e := wantCode(t, c.Post(`mutation { createQuota(input: {namespace: "shop", name: "q", spec: {}}) { name } }`, &resp), "INTERNAL")
 		if e.Message != "internal error" {

@@ -2,8 +2,10 @@ package graph
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
@@ -60,7 +62,8 @@ const (
 	queryCacheSize = 1000
 )
 
-// Config wires the GraphQL handler.
+// Config wires the GraphQL handler. The services and the Logger are
+// required; the limits are options (0: their defaults).
 type Config struct {
 	// Quotas and Tenancy are the domain services the resolvers call.
 	Quotas  *quota.Service
@@ -77,9 +80,9 @@ type Config struct {
 	Payments *payment.Service
 	// Invoices answers invoices and setInvoiceStatus.
 	Invoices *invoice.Service
-	// Audit reads the audit log; may be nil (auditLog then fails as not wired).
+	// Audit reads the audit log.
 	Audit *audit.Service
-	// Logger receives internal errors and panics; nil discards them.
+	// Logger receives internal errors and panics.
 	Logger *slog.Logger
 	// Introspection lets clients (and the playground) read the schema.
 	Introspection bool
@@ -111,11 +114,24 @@ type Config struct {
 // NewHandler returns the GraphQL endpoint. The caller must already be in the
 // request context (tenancy.WithPrincipal, done by the HTTP auth middleware);
 // the handler gives each request its own dataloaders.
-func NewHandler(cfg Config) http.Handler {
-	log := cfg.Logger
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
+func NewHandler(cfg Config) (http.Handler, error) {
+	var missing []string
+	for _, d := range []struct {
+		name    string
+		missing bool
+	}{
+		{"Quotas", cfg.Quotas == nil}, {"Tenancy", cfg.Tenancy == nil}, {"Plans", cfg.Plans == nil},
+		{"Subscriptions", cfg.Subscriptions == nil}, {"Usage", cfg.Usage == nil}, {"Payments", cfg.Payments == nil},
+		{"Invoices", cfg.Invoices == nil}, {"Audit", cfg.Audit == nil}, {"Logger", cfg.Logger == nil},
+	} {
+		if d.missing {
+			missing = append(missing, d.name)
+		}
 	}
+	if len(missing) > 0 {
+		return nil, fmt.Errorf("graph.NewHandler: %s required", strings.Join(missing, ", "))
+	}
+	log := cfg.Logger
 	if cfg.MaxDepth <= 0 {
 		cfg.MaxDepth = DefaultMaxDepth
 	}
@@ -163,14 +179,8 @@ func NewHandler(cfg Config) http.Handler {
 	srv.SetErrorPresenter(errorPresenter(log))
 	srv.SetRecoverFunc(recoverFunc(log))
 
-	// A nil *usage.Service must stay a nil interface, so the loaders can
-	// tell that it is missing.
-	var reports loaders.ReportSource
-	if cfg.Usage != nil {
-		reports = cfg.Usage
-	}
-	var h http.Handler = loaders.Middleware(cfg.Quotas, reports, srv)
-	return guardTransport(cfg.MaxBodyBytes, h)
+	var h http.Handler = loaders.Middleware(cfg.Quotas, cfg.Usage, srv)
+	return guardTransport(cfg.MaxBodyBytes, h), nil
 }
 
 func orDefault(v, def int) int {

@@ -87,12 +87,12 @@ func TestIntrospectionSwitch(t *testing.T) {
 	}
 	q := `{ __schema { types { name } } }`
 
-	on := client.New(withPrincipal(&p, graph.NewHandler(graph.Config{Quotas: h.qs, Tenancy: h.ten, Introspection: true})))
+	on := client.New(h.handler(&p, graph.Config{Introspection: true}))
 	mustPost(t, on, q, &resp)
 	if len(resp.Schema.Types) == 0 {
 		t.Fatal("introspection on: no types")
 	}
-	off := client.New(withPrincipal(&p, graph.NewHandler(graph.Config{Quotas: h.qs, Tenancy: h.ten})))
+	off := client.New(h.handler(&p, graph.Config{}))
 	wantCode(t, off.Post(q, &resp), graph.CodeIntrospectionDisabled)
 	wantCode(t, off.Post(`{ ...F } fragment F on Query { __type(name: "Quota") { name } }`, &resp), graph.CodeIntrospectionDisabled)
 	// __typename is not introspection of the schema.

@@ -7,7 +7,6 @@ import (
 	"context"
 
 	"github.com/billingd/billingd/domain/audit"
-	"github.com/billingd/billingd/domain/errs"
 	"github.com/billingd/billingd/domain/invoice"
 	"github.com/billingd/billingd/domain/payment"
 	"github.com/billingd/billingd/domain/plan"
@@ -20,21 +19,14 @@ import (
 // Resolver is the root resolver. It holds only the domain services: every
 // per-request value (caller, loaders) travels in the context.
 type Resolver struct {
-	quotas  *quota.Service
-	tenancy *tenancy.Service
-	plans   *plan.Service
-	subs    *subscription.Service
-	usage   *usage.Service
-	// payments and invoices may be nil: their fields then fail as not wired.
+	quotas   *quota.Service
+	tenancy  *tenancy.Service
+	plans    *plan.Service
+	subs     *subscription.Service
+	usage    *usage.Service
 	payments *payment.Service
 	invoices *invoice.Service
 	audit    *audit.Service
-}
-
-// notWired is the error of a field whose domain service the handler was
-// built without: a deployment bug, so Internal (the presenter hides it).
-func notWired(service string) error {
-	return errs.New(errs.Internal, "the GraphQL handler has no %s service", service)
 }
 
 // authorizeNamespace checks that the caller may read namespace ns. It needs

@@ -69,9 +69,6 @@ func (r *mutationResolver) ReserveQuota(ctx context.Context, input model.Reserve
 }
 
 func (r *mutationResolver) RecordUsage(ctx context.Context, namespace string, events []model.UsageEventInput) (*model.RecordUsageResult, error) {
-	if r.usage == nil {
-		return nil, notWired("usage")
-	}
 	evs, err := usageEvents(events)
 	if err != nil {
 		return nil, err
@@ -84,9 +81,6 @@ func (r *mutationResolver) RecordUsage(ctx context.Context, namespace string, ev
 }
 
 func (r *mutationResolver) CreatePaymentMethod(ctx context.Context, input model.CreatePaymentMethodInput) (*model.PaymentMethod, error) {
-	if r.payments == nil {
-		return nil, notWired("payment")
-	}
 	m, err := r.payments.Create(ctx, paymentMethodInput(input))
 	if err != nil {
 		return nil, err
@@ -107,9 +101,6 @@ func (r *mutationResolver) SwapPaymentMethodRole(ctx context.Context, name strin
 }
 
 func (r *mutationResolver) DeletePaymentMethod(ctx context.Context, name string) (bool, error) {
-	if r.payments == nil {
-		return false, notWired("payment")
-	}
 	if err := r.payments.Delete(ctx, name); err != nil {
 		return false, err
 	}
@@ -117,9 +108,6 @@ func (r *mutationResolver) DeletePaymentMethod(ctx context.Context, name string)
 }
 
 func (r *mutationResolver) InitiatePlanTransition(ctx context.Context, input model.InitiatePlanTransitionInput) (*model.PlanTransition, error) {
-	if r.plans == nil {
-		return nil, notWired("plan")
-	}
 	res, err := r.subs.Initiate(ctx, initiateInput(input))
 	if err != nil {
 		return nil, err
@@ -134,9 +122,6 @@ func (r *mutationResolver) InitiatePlanTransition(ctx context.Context, input mod
 }
 
 func (r *mutationResolver) ApprovePlanTransition(ctx context.Context, id string, force *bool) (*model.PlanTransition, error) {
-	if r.plans == nil {
-		return nil, notWired("plan")
-	}
 	t, err := r.subs.Approve(ctx, id, deref(force))
 	if err != nil {
 		return nil, err
@@ -145,9 +130,6 @@ func (r *mutationResolver) ApprovePlanTransition(ctx context.Context, id string,
 }
 
 func (r *mutationResolver) RejectPlanTransition(ctx context.Context, id string, reason *string) (*model.PlanTransition, error) {
-	if r.plans == nil {
-		return nil, notWired("plan")
-	}
 	t, err := r.subs.Reject(ctx, id, strOrEmpty(reason))
 	if err != nil {
 		return nil, err
@@ -156,9 +138,6 @@ func (r *mutationResolver) RejectPlanTransition(ctx context.Context, id string, 
 }
 
 func (r *mutationResolver) SubscribeAddon(ctx context.Context, name string) ([]model.TenantSubscription, error) {
-	if r.plans == nil {
-		return nil, notWired("plan")
-	}
 	if err := r.subs.Subscribe(ctx, name); err != nil {
 		return nil, err
 	}
@@ -166,9 +145,6 @@ func (r *mutationResolver) SubscribeAddon(ctx context.Context, name string) ([]m
 }
 
 func (r *mutationResolver) UnsubscribeAddon(ctx context.Context, name string) ([]model.TenantSubscription, error) {
-	if r.plans == nil {
-		return nil, notWired("plan")
-	}
 	if err := r.subs.Unsubscribe(ctx, name); err != nil {
 		return nil, err
 	}
@@ -176,9 +152,6 @@ func (r *mutationResolver) UnsubscribeAddon(ctx context.Context, name string) ([
 }
 
 func (r *mutationResolver) SetInvoiceStatus(ctx context.Context, name string, status string) (*model.Invoice, error) {
-	if r.invoices == nil {
-		return nil, notWired("invoice")
-	}
 	to, err := invoice.ParseStatus(status)
 	if err != nil {
 		return nil, err
@@ -297,9 +270,6 @@ func (r *queryResolver) Namespace(ctx context.Context, name string) (*model.Name
 }
 
 func (r *queryResolver) Plans(ctx context.Context) ([]model.Plan, error) {
-	if r.plans == nil {
-		return nil, notWired("plan")
-	}
 	cur, states, err := r.subs.PlanStates(ctx)
 	if err != nil {
 		return nil, err
@@ -313,9 +283,6 @@ func (r *queryResolver) Plans(ctx context.Context) ([]model.Plan, error) {
 }
 
 func (r *queryResolver) CurrentPlan(ctx context.Context) (*model.Plan, error) {
-	if r.plans == nil {
-		return nil, notWired("plan")
-	}
 	pl, states, err := r.subs.PlanStates(ctx)
 	if err != nil {
 		return nil, err
@@ -324,9 +291,6 @@ func (r *queryResolver) CurrentPlan(ctx context.Context) (*model.Plan, error) {
 }
 
 func (r *queryResolver) MonthlyUsage(ctx context.Context, namespace string) ([]model.MonthlyUsage, error) {
-	if r.usage == nil {
-		return nil, notWired("usage")
-	}
 	ms, err := r.usage.MonthlyUsage(ctx, namespace)
 	if err != nil {
 		return nil, err
@@ -335,9 +299,6 @@ func (r *queryResolver) MonthlyUsage(ctx context.Context, namespace string) ([]m
 }
 
 func (r *queryResolver) UsageSummary(ctx context.Context, start *string, end *string) ([]model.UsageSummaryItem, error) {
-	if r.usage == nil {
-		return nil, notWired("usage")
-	}
 	items, err := r.usage.UsageSummary(ctx, strOrEmpty(start), strOrEmpty(end))
 	if err != nil {
 		return nil, err
@@ -346,9 +307,6 @@ func (r *queryResolver) UsageSummary(ctx context.Context, start *string, end *st
 }
 
 func (r *queryResolver) PaymentMethods(ctx context.Context) ([]model.PaymentMethod, error) {
-	if r.payments == nil {
-		return nil, notWired("payment")
-	}
 	ms, err := r.payments.List(ctx)
 	if err != nil {
 		return nil, err
@@ -357,9 +315,6 @@ func (r *queryResolver) PaymentMethods(ctx context.Context) ([]model.PaymentMeth
 }
 
 func (r *queryResolver) PlanTransition(ctx context.Context, id string) (*model.PlanTransition, error) {
-	if r.plans == nil {
-		return nil, notWired("plan")
-	}
 	t, err := r.subs.GetTransition(ctx, id)
 	if errs.Is(err, errs.NotFound) {
 		return nil, nil
@@ -371,16 +326,10 @@ func (r *queryResolver) PlanTransition(ctx context.Context, id string) (*model.P
 }
 
 func (r *queryResolver) Subscriptions(ctx context.Context, current *bool) ([]model.TenantSubscription, error) {
-	if r.plans == nil {
-		return nil, notWired("plan")
-	}
 	return r.listSubscriptions(ctx, deref(current))
 }
 
 func (r *queryResolver) Invoices(ctx context.Context, first *int32, after *string) (*model.InvoiceConnection, error) {
-	if r.invoices == nil {
-		return nil, notWired("invoice")
-	}
 	n, err := pageSize("first", first, 20)
 	if err != nil {
 		return nil, err
@@ -408,9 +357,6 @@ func (r *queryResolver) Invoices(ctx context.Context, first *int32, after *strin
 }
 
 func (r *queryResolver) AuditLog(ctx context.Context, first *int32, after *string) (*model.AuditConnection, error) {
-	if r.audit == nil {
-		return nil, notWired("audit")
-	}
 	n, err := pageSize("first", first, 50)
 	if err != nil {
 		return nil, err

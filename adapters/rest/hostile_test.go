@@ -14,9 +14,14 @@ import (
 
 	"github.com/billingd/billingd/adapters/httpmw"
 	"github.com/billingd/billingd/domain/errs"
+	"github.com/billingd/billingd/domain/invoice"
 	"github.com/billingd/billingd/domain/kernel"
+	"github.com/billingd/billingd/domain/payment"
+	"github.com/billingd/billingd/domain/plan"
 	"github.com/billingd/billingd/domain/quota"
+	"github.com/billingd/billingd/domain/subscription"
 	"github.com/billingd/billingd/domain/tenancy"
+	"github.com/billingd/billingd/domain/usage"
 	"github.com/gorilla/mux"
 )
 
@@ -39,12 +44,13 @@ func (roleAuth) ActOnTenant(_ context.Context, p tenancy.Principal, _ string) (t
 // tests must be answered before the service touches storage, and a call
 // would panic (a 500, which fails the test).
 type (
-	noRepo        struct{ quota.Repository }
-	noTx          struct{ kernel.TxRunner }
-	noNamespaces  struct{ quota.NamespaceRegistry }
-	noIdempotency struct{ kernel.IdempotencyStore }
-	noLimiter     struct{ quota.RateLimiter }
-	fixedClock    struct{}
+	noRepo            struct{ quota.Repository }
+	noTx              struct{ kernel.TxRunner }
+	noNamespaces      struct{ quota.NamespaceRegistry }
+	noIdempotency     struct{ kernel.IdempotencyStore }
+	noLimiter         struct{ quota.RateLimiter }
+	fixedClock        struct{}
+	noNamespaceReader struct{ NamespaceReader }
 )
 
 func (fixedClock) Now() time.Time { return time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC) }
@@ -57,7 +63,12 @@ func hostileRouter(t *testing.T) http.Handler {
 		t.Fatal(err)
 	}
 	r := mux.NewRouter()
-	Register(r, Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Auth: roleAuth{}, Quotas: qs})
+	// The other services are never reached: their zero values would panic.
+	if err := Register(r, Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Auth: roleAuth{}, Quotas: qs,
+		Plans: &plan.Service{}, Subscriptions: &subscription.Service{}, Usage: &usage.Service{}, Payments: &payment.Service{},
+		Invoices: &invoice.Service{}, Namespaces: noNamespaceReader{}}); err != nil {
+		t.Fatal(err)
+	}
 	return r
 }
 

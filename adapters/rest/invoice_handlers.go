@@ -4,8 +4,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-
-	"github.com/billingd/billingd/domain/errs"
 )
 
 // Invoices are tenant-wide: the {namespace} of ops 2 and 3 is accepted and
@@ -14,9 +12,6 @@ import (
 
 // listInvoices is op 3: newest first, the running (PENDING) invoice included.
 func (a *api) listInvoices(_ http.ResponseWriter, r *http.Request) (any, error) {
-	if a.Invoices == nil {
-		return nil, errs.New(errs.Unavailable, "invoices are not enabled on this server")
-	}
 	limit := 0
 	raw, err := queryValue(r, "limit")
 	if err != nil {
@@ -38,9 +33,6 @@ func (a *api) listInvoices(_ http.ResponseWriter, r *http.Request) (any, error) 
 
 // invoicePDF is op 2: the invoice named by ?name= as base64 PDF inside JSON.
 func (a *api) invoicePDF(_ http.ResponseWriter, r *http.Request) (any, error) {
-	if a.Invoices == nil {
-		return nil, errs.New(errs.Unavailable, "invoices are not enabled on this server")
-	}
 	name, err := queryValue(r, "name")
 	if err != nil {
 		return nil, err

@@ -3,8 +3,10 @@
 package rest
 
 import (
+	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 
 	"github.com/billingd/billingd/adapters/httpmw"
 	"github.com/billingd/billingd/domain/errs"
@@ -17,7 +19,9 @@ import (
 	"github.com/gorilla/mux"
 )
 
-// Config wires the REST API.
+// Config wires the REST API. Every service, Logger and Auth are required;
+// Metrics nil records none, RateLimit nil limits nothing, MaxBodyBytes 0
+// is 1 MiB.
 type Config struct {
 	Logger        *slog.Logger
 	Auth          httpmw.Authenticator
@@ -108,8 +112,25 @@ func Routes() []Route {
 }
 
 // Register adds every route to r, each wrapped with instrumentation, the
-// body size limit and (unless public) authentication.
-func Register(r *mux.Router, c Config) {
+// body size limit and (unless public) authentication. It adds nothing and
+// names what is missing when c lacks a service.
+func Register(r *mux.Router, c Config) error {
+	var missing []string
+	for _, d := range []struct {
+		name    string
+		missing bool
+	}{
+		{"Logger", c.Logger == nil}, {"Auth", c.Auth == nil}, {"Quotas", c.Quotas == nil}, {"Plans", c.Plans == nil},
+		{"Subscriptions", c.Subscriptions == nil}, {"Usage", c.Usage == nil}, {"Payments", c.Payments == nil},
+		{"Invoices", c.Invoices == nil}, {"Namespaces", c.Namespaces == nil},
+	} {
+		if d.missing {
+			missing = append(missing, d.name)
+		}
+	}
+	if len(missing) > 0 {
+		return fmt.Errorf("rest.Register: %s required", strings.Join(missing, ", "))
+	}
 	if c.MaxBodyBytes <= 0 {
 		c.MaxBodyBytes = 1 << 20
 	}
@@ -129,6 +150,7 @@ func Register(r *mux.Router, c Config) {
 	r.MethodNotAllowedHandler = httpmw.Instrument("method_not_allowed", c.Logger, c.Metrics, http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		httpmw.WriteJSON(w, http.StatusMethodNotAllowed, httpmw.ErrorBody{Code: "METHOD_NOT_ALLOWED", Message: req.Method + " is not allowed on " + req.URL.Path})
 	}))
+	return nil
 }
 
 func serve(a *api, h handler) http.Handler {

@@ -60,9 +60,6 @@ type decodedBatch struct {
 // The caller's right to write the namespace is checked before the body (up
 // to IngestMaxBodyBytes) is read.
 func (a *api) ingestEvents(_ http.ResponseWriter, r *http.Request) (any, error) {
-	if a.Usage == nil {
-		return nil, errs.New(errs.Unavailable, "usage ingestion is not configured")
-	}
 	ns := mux.Vars(r)["namespace"]
 	if err := a.Usage.AuthorizeIngest(r.Context(), ns); err != nil {
 		return nil, err

@@ -3,7 +3,6 @@ package rest
 import (
 	"net/http"
 
-	"github.com/billingd/billingd/domain/errs"
 	"github.com/billingd/billingd/domain/usage"
 	"github.com/gorilla/mux"
 )
@@ -11,27 +10,14 @@ import (
 // The usage reports (ops 1, 21-24) are read-only queries sent as POST. The
 // body's namespace is redundant: the path wins, as grpc-gateway does.
 
-// usageService returns the usage service, or Unavailable when this server
-// was wired without one, rather than a nil dereference.
-func (a *api) usageService() (*usage.Service, error) {
-	if a.Usage == nil {
-		return nil, errs.New(errs.Unavailable, "usage reports are not configured on this server")
-	}
-	return a.Usage, nil
-}
-
-// usageReport is the shared shape of the report handlers: the usage service,
-// the decoded body of type Req, then run with the path's namespace.
+// usageReport is the shared shape of the report handlers: the decoded body
+// of type Req, then run with the usage service and the path's namespace.
 func usageReport[Req any](a *api, r *http.Request, run func(svc *usage.Service, ns string, req Req) (any, error)) (any, error) {
-	svc, err := a.usageService()
-	if err != nil {
-		return nil, err
-	}
 	var req Req
 	if err := decodeBody(r, &req); err != nil {
 		return nil, err
 	}
-	return run(svc, mux.Vars(r)["namespace"], req)
+	return run(a.Usage, mux.Vars(r)["namespace"], req)
 }
 
 // toWire maps a report's result with conv, or passes its error on.

@@ -22,8 +22,7 @@ func TestCertificateContract(t *testing.T) {
 		f := newFixture(t, db)
 		ctx := context.Background()
 		aud := store.NewAuditRepo(db, f.clock)
-		f.ten.SetAuditor(aud)
-		f.ten.EnableCertificates(store.NewCertificateRepo(db, f.clock))
+		f.ten = newTenancy(t, db, f.clock, aud)
 
 		// Four processes asking for the CA at once agree on one.
 		cas := make([]*tenancy.CertificateAuthority, 4)
@@ -32,8 +31,7 @@ func TestCertificateContract(t *testing.T) {
 			wg.Add(1)
 			go func(i int) {
 				defer wg.Done()
-				s := tenancy.NewService(store.NewTenancyRepo(db, f.clock), db, f.clock)
-				s.EnableCertificates(store.NewCertificateRepo(db, f.clock))
+				s := newTenancy(t, db, f.clock, aud)
 				ca, err := s.CertificateAuthority(ctx)
 				if err != nil {
 					t.Error(err)

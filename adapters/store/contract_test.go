@@ -39,8 +39,26 @@ func newFixture(t *testing.T, db *store.DB) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &fixture{db: db, ten: tenancy.NewService(tr, db, clk), quotas: qs, clock: clk}
+	return &fixture{db: db, ten: newTenancy(t, db, clk, nopAuditor{}), quotas: qs, clock: clk}
 }
+
+// newTenancy wires the tenancy service as serve does, with aud as its
+// auditor (the fixture's drops the records, so that the audit tests see
+// only the records of the operations they test).
+func newTenancy(t *testing.T, db *store.DB, clk kernel.Clock, aud kernel.Auditor) *tenancy.Service {
+	t.Helper()
+	s, err := tenancy.NewService(tenancy.Config{Repo: store.NewTenancyRepo(db, clk), Tx: db, Clock: clk, Audit: aud,
+		Certificates: store.NewCertificateRepo(db, clk), Revocations: store.NewRevocations(db, nil)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// nopAuditor drops audit records.
+type nopAuditor struct{}
+
+func (nopAuditor) Record(context.Context, kernel.AuditRecord) error { return nil }
 
 // plans wires the plan read side on the built-in catalog.
 func (f *fixture) plans(t *testing.T) (*plan.Catalog, *plan.Service) {

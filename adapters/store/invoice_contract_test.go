@@ -33,7 +33,7 @@ func TestInvoiceContract(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		clk := kernel.NewFixedClock(time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC))
-		ten := tenancy.NewService(store.NewTenancyRepo(db, clk), db, clk)
+		ten := newTenancy(t, db, clk, nopAuditor{})
 		as := func(tenant string, role tenancy.Role) context.Context {
 			secret, _, err := ten.CreateToken(ctx, tenancy.CreateTokenInput{Tenant: tenant, Role: role})
 			if err != nil {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/billingd/billingd/adapters/httpmw"
 	"github.com/billingd/billingd/domain/tenancy"
+	"github.com/billingd/billingd/internal/app"
 	pkcs12 "software.sslmate.com/src/go-pkcs12"
 )
 
@@ -90,16 +91,16 @@ func cmdCert(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			return usageError{err.Error()}
 		}
 	}
-	a, err := openApp(ctx, db, true, 2, slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	a, err := openApp(ctx, db, 2, slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
 	if err != nil {
 		return err
 	}
-	defer a.db.Close()
+	defer a.Close()
 	switch sub {
 	case "create":
-		return createCert(ctx, a.tenancy, tenancy.CreateCertificateInput{Tenant: tenant, Role: r, Namespace: ns, ValidFor: validFor}, out, password, stdout)
+		return createCert(ctx, a.Tenancy, tenancy.CreateCertificateInput{Tenant: tenant, Role: r, Namespace: ns, ValidFor: validFor}, out, password, stdout)
 	case "list":
-		certs, err := a.tenancy.ListCertificates(ctx, tenant)
+		certs, err := a.Tenancy.ListCertificates(ctx, tenant)
 		if err != nil {
 			return err
 		}
@@ -112,7 +113,7 @@ func cmdCert(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		}
 		return tw.Flush()
 	case "revoke":
-		if err := a.tenancy.RevokeCertificate(ctx, tenant, id); err != nil {
+		if err := a.Tenancy.RevokeCertificate(ctx, tenant, id); err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "revoked API certificate %s of tenant %s\n", id, tenant)
@@ -179,12 +180,12 @@ func createCert(ctx context.Context, ten *tenancy.Service, in tenancy.CreateCert
 // certificate issued here (httpmw.RequireAuth). Certificate dates are checked
 // on the app's clock, so a simulated clock accepts the certificates issued
 // on it.
-func serverTLS(ctx context.Context, a *app, certFile, keyFile, clientCAFile string) (*tls.Config, error) {
+func serverTLS(ctx context.Context, a *app.App, certFile, keyFile, clientCAFile string) (*tls.Config, error) {
 	cert, err := tls.LoadX509KeyPair(certFile, keyFile)
 	if err != nil {
 		return nil, usageError{fmt.Sprintf("--tls-cert/--tls-key: %v", err)}
 	}
-	ca, err := a.tenancy.CertificateAuthority(ctx)
+	ca, err := a.Tenancy.CertificateAuthority(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("installation CA: %w", err)
 	}
@@ -204,6 +205,6 @@ func serverTLS(ctx context.Context, a *app, certFile, keyFile, clientCAFile stri
 		ClientAuth:   tls.VerifyClientCertIfGiven,
 		ClientCAs:    pool,
 		MinVersion:   tls.VersionTLS12,
-		Time:         a.clock.Now,
+		Time:         a.Clock.Now,
 	}, nil
 }

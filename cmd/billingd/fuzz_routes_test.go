@@ -98,29 +98,30 @@ func newFuzzServer(tb testing.TB) *fuzzServer {
 	tb.Helper()
 	ctx := context.Background()
 	log := slog.New(slog.DiscardHandler)
-	a, err := openApp(ctx, dbFlags{url: "sqlite:" + tb.TempDir() + "/f.db"}, true, 2, log)
+	a, err := openApp(ctx, dbFlags{url: "sqlite:" + tb.TempDir() + "/f.db"}, 2, log)
 	if err != nil {
 		tb.Fatalf("open app: %v", err)
 	}
-	tb.Cleanup(func() { _ = a.db.Close() })
-	secret, _, err := a.tenancy.CreateToken(ctx, tenancy.CreateTokenInput{Tenant: "fuzz", Role: tenancy.RoleAdmin})
+	tb.Cleanup(func() { _ = a.Close() })
+	secret, _, err := a.Tenancy.CreateToken(ctx, tenancy.CreateTokenInput{Tenant: "fuzz", Role: tenancy.RoleAdmin})
 	if err != nil {
 		tb.Fatalf("create token: %v", err)
 	}
-	if _, err := a.tenancy.Authenticate(ctx, "APIToken "+secret); err != nil {
+	if _, err := a.Tenancy.Authenticate(ctx, "APIToken "+secret); err != nil {
 		tb.Fatalf("authenticate: %v", err)
 	}
 	// serve's defaults, except the rate limit: --rate-limit 0 (off), so the
 	// fuzzer reaches the handlers instead of 429s.
 	c := serveConfig{maxBodyBytes: 1 << 20, introspection: true, requestTimeout: 15 * time.Second}
-	c.limiter = httpmw.NewTokenLimiter(a.clock, 0, 0)
+	c.limiter = httpmw.NewTokenLimiter(a.Clock, 0, 0)
 	metrics, err := httpmw.NewMetrics(prometheus.NewRegistry())
 	if err != nil {
 		tb.Fatalf("metrics: %v", err)
 	}
 	r := mux.NewRouter()
-	mountGraphQL(r, a, c, log, metrics)
-	rest.Register(r, rest.Config{Logger: log, Auth: a.tenancy, Metrics: metrics, Quotas: a.quotas, Plans: a.plans, Subscriptions: a.subs, Usage: a.usage, Payments: a.payments, Invoices: a.invoices, Namespaces: a.tenancy, MaxBodyBytes: c.maxBodyBytes, RateLimit: c.limiter})
+	if err := mountAPI(r, a, c, log, metrics); err != nil {
+		tb.Fatalf("mount: %v", err)
+	}
 	return &fuzzServer{h: withDeadline(r, c.requestTimeout), secret: secret}
 }
 

@@ -11,28 +11,16 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/billingd/billingd/adapters/pdf"
-	"github.com/billingd/billingd/adapters/store"
 	"github.com/billingd/billingd/catalog"
 	"github.com/billingd/billingd/domain/invoice"
-	"github.com/billingd/billingd/domain/kernel"
-	"github.com/billingd/billingd/domain/plan"
 	"github.com/billingd/billingd/domain/tenancy"
-	metering "github.com/billingd/billingd/domain/usage"
+	"github.com/billingd/billingd/internal/app"
 	"github.com/shopspring/decimal"
 )
 
 const invoicesUsage = `billingd invoices close [--period YYYY-MM] [--invoice-issuer FILE]  issue the invoices of a finished month (default: the previous one)
 billingd invoices set-status NAME STATUS --tenant T [--actor WHO]  PAID, OVERDUE, CANCELLED or REFUNDED, kept in the audit trail
 billingd invoices show NAME --tenant T                            print an invoice's lines and status history`
-
-// newInvoiceService wires the invoice service to the store, the plans, the
-// usage prices, the PDF renderer and the audit log.
-func newInvoiceService(db *store.DB, clk kernel.Clock, plans *plan.Service, us *metering.Service, aud kernel.Auditor) (*invoice.Service, error) {
-	repo := store.NewInvoiceRepo(db)
-	return invoice.NewService(invoice.Config{Repo: repo, Tx: db, Clock: clk, Plans: plans, Usage: us,
-		Subscriptions: store.NewSubscriptionRepo(db), Renderer: pdf.Renderer{Issuer: "billingd"}, Contacts: repo, Audit: aud})
-}
 
 // issuerFlagHelp documents --invoice-issuer for serve and invoices close.
 const issuerFlagHelp = "JSON file naming who issues the invoices: name (required), address (lines), country, region, tax_id, contact, " +
@@ -106,23 +94,25 @@ func cmdInvoices(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err != nil {
 		return err
 	}
-	a, err := openApp(ctx, db, true, 4, slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	cfg, err := appConfig(db, 4, slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
 	if err != nil {
 		return err
 	}
-	defer a.db.Close()
-	if err := a.invoices.UseIssuer(issuer); err != nil {
+	cfg.Issuer = issuer
+	a, err := app.New(ctx, cfg)
+	if err != nil {
 		return err
 	}
+	defer a.Close()
 	switch sub {
 	case "close":
-		p := invoice.PeriodOf(a.clock.Now()).Prev()
+		p := invoice.PeriodOf(a.Clock.Now()).Prev()
 		if period != "" {
 			if p, err = invoice.ParsePeriod(period); err != nil {
 				return err
 			}
 		}
-		res, err := a.invoices.Close(ctx, p)
+		res, err := a.Invoices.Close(ctx, p)
 		for _, inv := range res.Issued {
 			fmt.Fprintf(stdout, "issued %s for tenant %s: %s %s, due %s\n", inv.Name, inv.TenantName, centsText(inv.AmountCents), inv.Currency, inv.DueAt.Format("2006-01-02"))
 		}
@@ -132,7 +122,7 @@ func cmdInvoices(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		fmt.Fprintf(stdout, "period %s: %d issued, %d already issued, %d with nothing to bill\n", p, len(res.Issued), res.Already, res.Empty)
 		return nil
 	}
-	pr, err := a.tenancy.OperatorPrincipal(ctx, tenant)
+	pr, err := a.Tenancy.OperatorPrincipal(ctx, tenant)
 	if err != nil {
 		return err
 	}
@@ -141,7 +131,7 @@ func cmdInvoices(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		if err != nil {
 			return err
 		}
-		inv, err := a.invoices.SetStatusAsOperator(ctx, pr.TenantID, pos[0], to, actor)
+		inv, err := a.Invoices.SetStatusAsOperator(ctx, pr.TenantID, pos[0], to, actor)
 		if err != nil {
 			return err
 		}
@@ -149,7 +139,7 @@ func cmdInvoices(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return nil
 	}
 	pctx := tenancy.WithPrincipal(ctx, pr)
-	inv, err := a.invoices.Get(pctx, pos[0])
+	inv, err := a.Invoices.Get(pctx, pos[0])
 	if err != nil {
 		return err
 	}
@@ -173,7 +163,7 @@ func cmdInvoices(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		fmt.Fprintln(stdout, n)
 	}
 	if inv.Status != invoice.StatusPending {
-		trail, err := a.invoices.StatusChanges(pctx, inv.Name)
+		trail, err := a.Invoices.StatusChanges(pctx, inv.Name)
 		if err != nil {
 			return err
 		}

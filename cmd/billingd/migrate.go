@@ -5,6 +5,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+
+	"github.com/billingd/billingd/adapters/store"
+	"github.com/billingd/billingd/internal/app"
 )
 
 func cmdMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -14,11 +17,21 @@ func cmdMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	a, err := openApp(ctx, db, true, 2, slog.New(slog.NewTextHandler(stderr, nil)))
+	// Only the store: migrating builds no service, so it works whatever
+	// the data holds (a stored catalog, for one).
+	log := slog.New(slog.NewTextHandler(stderr, nil))
+	clk, err := processClock(db, log)
 	if err != nil {
 		return err
 	}
-	defer a.db.Close()
-	fmt.Fprintf(stdout, "database (%s) is up to date\n", a.db.Dialect())
+	st, err := store.Open(ctx, db.url, store.Options{Logger: log, MaxOpenConns: 2, Clock: clk})
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if err := app.Migrate(ctx, st, log); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "database (%s) is up to date\n", st.Dialect())
 	return nil
 }

@@ -9,25 +9,9 @@ import (
 	"os"
 	"strings"
 
-	"github.com/billingd/billingd/adapters/store"
 	"github.com/billingd/billingd/catalog"
 	"github.com/billingd/billingd/domain/errs"
-	"github.com/billingd/billingd/domain/plan"
 )
-
-// loadCatalog returns the catalog in force: the newest one loaded with
-// 'billingd plans load', else the built-in one. Both are validated here, so a
-// bad catalog stops the server at start rather than mispricing later.
-func loadCatalog(ctx context.Context, db *store.DB) (*plan.Catalog, error) {
-	body, found, err := db.LatestCatalog(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if !found {
-		return catalog.Builtin()
-	}
-	return catalog.Load(bytes.NewReader(body), "stored catalog")
-}
 
 const plansUsage = `billingd plans load FILE       validate a plan catalog (JSON) and put it in force
 billingd plans validate FILE   only validate it: every error with its place in the file`
@@ -68,12 +52,12 @@ func cmdPlans(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fmt.Fprintf(stdout, "%s: valid catalog %q with %d plans\n", file, cat.Version, len(cat.Plans))
 		return nil
 	}
-	a, err := openApp(ctx, db, true, 2, slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	a, err := openApp(ctx, db, 2, slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
 	if err != nil {
 		return err
 	}
-	defer a.db.Close()
-	inUse, err := a.db.PlansInUse(ctx)
+	defer a.Close()
+	inUse, err := a.DB.PlansInUse(ctx)
 	if err != nil {
 		return err
 	}
@@ -86,7 +70,7 @@ func cmdPlans(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if len(missing) > 0 {
 		return fmt.Errorf("%s drops plans that tenants are on (%s); keep them in the catalog; nothing was loaded", file, strings.Join(missing, ", "))
 	}
-	if err := a.db.SaveCatalog(ctx, cat.Version, body, a.clock.Now()); err != nil {
+	if err := a.DB.SaveCatalog(ctx, cat.Version, body, a.Clock.Now()); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "loaded catalog %q with %d plans from %s; restart billingd serve to use it\n", cat.Version, len(cat.Plans), file)

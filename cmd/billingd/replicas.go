@@ -8,6 +8,7 @@ import (
 	"github.com/billingd/billingd/adapters/httpmw"
 	"github.com/billingd/billingd/adapters/redisrate"
 	"github.com/billingd/billingd/adapters/store"
+	"github.com/billingd/billingd/internal/app"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
 )
@@ -73,8 +74,8 @@ func (s *sharedLimits) close() {
 // listenRevocations drops from a's authentication cache every credential
 // another process revokes (PostgreSQL; nothing on SQLite, where the cache
 // TTL bounds it). stop ends the listener and waits for it.
-func listenRevocations(ctx context.Context, a *app, log *slog.Logger) (stop func()) {
+func listenRevocations(ctx context.Context, a *app.App, log *slog.Logger) (stop func()) {
 	lctx, cancel := context.WithCancel(ctx)
-	wait := store.NewRevocations(a.db, log).Listen(lctx, a.tenancy.ForgetRevoked, a.tenancy.ForgetCached)
+	wait := store.NewRevocations(a.DB, log).Listen(lctx, a.Tenancy.ForgetRevoked, a.Tenancy.ForgetCached)
 	return func() { cancel(); wait() }
 }

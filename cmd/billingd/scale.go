@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/billingd/billingd/adapters/store"
+	"github.com/billingd/billingd/internal/app"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -71,22 +72,22 @@ func (r *retentionFlag) Set(s string) error {
 // startScale connects the read standby (when given), registers its metrics
 // and starts the usage event maintenance; the returned stop waits for the
 // maintenance loop to end.
-func startScale(ctx context.Context, a *app, s scaleFlags, reg prometheus.Registerer, log *slog.Logger) (stop func(), err error) {
+func startScale(ctx context.Context, a *app.App, s scaleFlags, reg prometheus.Registerer, log *slog.Logger) (stop func(), err error) {
 	if s.readURL != "" {
-		if a.db.Dialect() != store.Postgres {
+		if a.DB.Dialect() != store.Postgres {
 			return nil, usageError{"--database-read-url needs --database-url on PostgreSQL"}
 		}
 		if s.readMaxLag <= 0 {
 			return nil, usageError{"--database-read-max-lag must be more than 0"}
 		}
-		if err := a.db.OpenReadReplica(ctx, store.ReadReplicaOptions{URL: s.readURL, MaxLag: s.readMaxLag, Logger: log}); err != nil {
+		if err := a.DB.OpenReadReplica(ctx, store.ReadReplicaOptions{URL: s.readURL, MaxLag: s.readMaxLag, Logger: log}); err != nil {
 			return nil, err
 		}
 	}
-	if s.retention.d > 0 && a.db.Dialect() != store.Postgres {
+	if s.retention.d > 0 && a.DB.Dialect() != store.Postgres {
 		log.Warn("--event-retention applies to PostgreSQL only; SQLite keeps every event")
 	}
-	if err := registerDBMetrics(a.db, reg); err != nil {
+	if err := registerDBMetrics(a.DB, reg); err != nil {
 		return nil, err
 	}
 	if s.maintEvery <= 0 {
@@ -95,18 +96,18 @@ func startScale(ctx context.Context, a *app, s scaleFlags, reg prometheus.Regist
 	// At start before serving, so this month's and the next ones'
 	// partitions exist whatever the migration's clock said; then under an
 	// advisory lock, so one replica at a time drops partitions.
-	if _, err := a.db.MaintainEvents(ctx, 0); err != nil {
+	if _, err := a.DB.MaintainEvents(ctx, 0); err != nil {
 		return nil, fmt.Errorf("create usage event partitions: %w", err)
 	}
 	mctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
-	lock := a.db.AdvisoryLock("event-maintenance")
+	lock := a.DB.AdvisoryLock("event-maintenance")
 	go func() {
 		defer close(done)
 		t := time.NewTicker(s.maintEvery)
 		defer t.Stop()
 		for {
-			maintainEvents(mctx, a.db, lock, s.retention.d, log)
+			maintainEvents(mctx, a.DB, lock, s.retention.d, log)
 			select {
 			case <-mctx.Done():
 				return

@@ -14,8 +14,8 @@ import (
 	"time"
 
 	"github.com/billingd/billingd/adapters/httpmw"
-	"github.com/billingd/billingd/adapters/rest"
 	"github.com/billingd/billingd/domain/kernel"
+	"github.com/billingd/billingd/internal/app"
 	"github.com/billingd/billingd/internal/scheduler"
 	"github.com/gorilla/mux"
 	"github.com/prometheus/client_golang/prometheus"
@@ -104,35 +104,38 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	a, err := openApp(ctx, c.db, !c.noMigrate, c.dbMaxConns, log)
-	if err != nil {
-		return err
-	}
-	defer a.db.Close()
-	if err := a.invoices.UseIssuer(issuer); err != nil {
-		return err
-	}
+	// The quota buckets live in Redis when it is given, so they are opened
+	// first: the graph is built once, with every dependency.
 	shared, err := openSharedLimits(ctx, c.redisURL, c.redisPrefix, log)
 	if err != nil {
 		return err
 	}
 	defer shared.close()
-	c.limiter = httpmw.NewTokenLimiter(a.clock, c.rateLimit, c.rateBurst)
-	if shared != nil {
-		a.quotaLimits.RateLimiter = shared.quota
+	cfg, err := appConfig(c.db, c.dbMaxConns, log)
+	if err != nil {
+		return err
 	}
-	a.tenancy.CacheAuthentications(c.authCacheTTL)
+	cfg.Migrate, cfg.Issuer, cfg.AuthCacheTTL = !c.noMigrate, issuer, c.authCacheTTL
+	if shared != nil {
+		cfg.QuotaLimiter = shared.quota
+	}
+	a, err := app.New(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	c.limiter = httpmw.NewTokenLimiter(a.Clock, c.rateLimit, c.rateBurst)
 	// Revocations by other processes (the CLI, other replicas) empty this
 	// process's cache at once; it listens before serving.
 	defer listenRevocations(ctx, a, log)()
 
-	if ok, err := a.tenancy.HasTokens(ctx); err == nil && !ok {
+	if ok, err := a.Tenancy.HasTokens(ctx); err == nil && !ok {
 		log.Warn("no API tokens yet; create one with: billingd token create --tenant NAME --role admin" + dbHint(c.db.url))
 	}
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		collectors.NewDBStatsCollector(a.db.SQL(), string(a.db.Dialect())))
+		collectors.NewDBStatsCollector(a.DB.SQL(), string(a.DB.Dialect())))
 	metrics, err := httpmw.NewMetrics(reg)
 	if err != nil {
 		return err
@@ -155,12 +158,12 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		pctx, cancel := context.WithTimeout(req.Context(), 2*time.Second)
 		defer cancel()
 		w.Header().Set("Content-Type", "application/json")
-		if err := a.db.Ping(pctx); err != nil {
+		if err := a.DB.Ping(pctx); err != nil {
 			w.WriteHeader(http.StatusServiceUnavailable)
 			_, _ = io.WriteString(w, `{"status":"database unreachable"}`+"\n")
 			return
 		}
-		_ = json.NewEncoder(w).Encode(readiness{Status: "ready", Clock: clockStatus(a.clock)})
+		_ = json.NewEncoder(w).Encode(readiness{Status: "ready", Clock: clockStatus(a.Clock)})
 	}))).Methods("GET")
 	metricsHandler := promhttp.HandlerFor(reg, promhttp.HandlerOpts{})
 	if c.metricsAddr == "" {
@@ -172,8 +175,9 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return err
 		}
 	}
-	mountGraphQL(r, a, c, log, metrics)
-	rest.Register(r, rest.Config{Logger: log, Auth: a.tenancy, Metrics: metrics, Quotas: a.quotas, Plans: a.plans, Subscriptions: a.subs, Usage: a.usage, Payments: a.payments, Invoices: a.invoices, Namespaces: a.tenancy, MaxBodyBytes: c.maxBodyBytes, RateLimit: c.limiter})
+	if err := mountAPI(r, a, c, log, metrics); err != nil {
+		return err
+	}
 
 	if c.debugAddr != "" {
 		if err := startSideListener("pprof", c.debugAddr, pprofHandler(), log); err != nil {
@@ -205,7 +209,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if tlsConf != nil {
 		scheme = "https"
 	}
-	log.Info("billingd listening", "addr", ln.Addr().String(), "scheme", scheme, "database", string(a.db.Dialect()))
+	log.Info("billingd listening", "addr", ln.Addr().String(), "scheme", scheme, "database", string(a.DB.Dialect()))
 	fmt.Fprintf(stdout, "billingd listening on %s://%s\n", scheme, ln.Addr())
 
 	// The invoice scheduler closes the previous month once it is due and
@@ -221,7 +225,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	} else {
 		go func() {
 			defer close(schedDone)
-			scheduler.Run(schedCtx, scheduler.Config{Invoices: a.invoices, Lock: a.db.AdvisoryLock("invoice-scheduler"), Interval: *invoiceEvery, Logger: log})
+			scheduler.Run(schedCtx, scheduler.Config{Invoices: a.Invoices, Lock: a.DB.AdvisoryLock("invoice-scheduler"), Interval: *invoiceEvery, Logger: log})
 		}()
 	}
 	defer func() { stopSched(); <-schedDone }()

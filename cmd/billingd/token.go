@@ -61,13 +61,13 @@ func cmdToken(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if sub == "revoke" && id == "" {
 		return usageError{"--id is required"}
 	}
-	a, err := openApp(ctx, db, true, 2, slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	a, err := openApp(ctx, db, 2, slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
 	if err != nil {
 		return err
 	}
-	defer a.db.Close()
+	defer a.Close()
 	if operator {
-		return operatorToken(ctx, a.tenancy, sub, id, stdout)
+		return operatorToken(ctx, a.Tenancy, sub, id, stdout)
 	}
 	if role == "" {
 		role = string(tenancy.RoleAdmin)
@@ -78,7 +78,7 @@ func cmdToken(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if err != nil {
 			return usageError{err.Error()}
 		}
-		secret, tok, err := a.tenancy.CreateToken(ctx, tenancy.CreateTokenInput{Tenant: tenant, Role: r, Namespace: ns})
+		secret, tok, err := a.Tenancy.CreateToken(ctx, tenancy.CreateTokenInput{Tenant: tenant, Role: r, Namespace: ns})
 		if err != nil {
 			return err
 		}
@@ -88,7 +88,7 @@ func cmdToken(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		fmt.Fprintf(stdout, "created %s token %s for tenant %s (%s); send it as 'Authorization: APIToken <token>'\n%s\n", tok.Role, tok.ID, tenant, scope, secret)
 	case "list":
-		toks, err := a.tenancy.ListTokens(ctx, tenant)
+		toks, err := a.Tenancy.ListTokens(ctx, tenant)
 		if err != nil {
 			return err
 		}
@@ -100,7 +100,7 @@ func cmdToken(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		return tw.Flush()
 	case "revoke":
-		if err := a.tenancy.RevokeToken(ctx, tenant, id); err != nil {
+		if err := a.Tenancy.RevokeToken(ctx, tenant, id); err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "revoked token %s of tenant %s\n", id, tenant)

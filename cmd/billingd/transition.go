@@ -67,13 +67,13 @@ func cmdTransition(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if id == "" {
 		return usageError{"transition " + sub + " needs the transition ID"}
 	}
-	a, err := openApp(ctx, db, true, 2, slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	a, err := openApp(ctx, db, 2, slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
 	if err != nil {
 		return err
 	}
-	defer a.db.Close()
+	defer a.Close()
 	if sub == "approve" {
-		t, err := a.subs.ApproveAsOperator(ctx, id, force)
+		t, err := a.Subscriptions.ApproveAsOperator(ctx, id, force)
 		if err != nil {
 			return err
 		}
@@ -84,7 +84,7 @@ func cmdTransition(ctx context.Context, args []string, stdout, stderr io.Writer)
 		}
 		return nil
 	}
-	t, err := a.subs.RejectAsOperator(ctx, id, reason)
+	t, err := a.Subscriptions.RejectAsOperator(ctx, id, reason)
 	if err != nil {
 		return err
 	}

@@ -95,12 +95,12 @@ func cmdUsage(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	defer f.Close()
-	a, err := openApp(ctx, db, true, 2, slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	a, err := openApp(ctx, db, 2, slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
 	if err != nil {
 		return err
 	}
-	defer a.db.Close()
-	p, err := a.tenancy.OperatorPrincipal(ctx, tenant)
+	defer a.Close()
+	p, err := a.Tenancy.OperatorPrincipal(ctx, tenant)
 	if err != nil {
 		return err
 	}
@@ -119,7 +119,7 @@ func cmdUsage(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		in = &r
 		defer bar.Finish() //nolint:errcheck
 	}
-	imp := &importer{ctx: ctx, svc: a.usage, ns: ns, size: batch}
+	imp := &importer{ctx: ctx, svc: a.Usage, ns: ns, size: batch}
 	if format == "csv" {
 		err = imp.readCSV(bufio.NewReaderSize(in, 1<<16))
 	} else {

@@ -41,21 +41,21 @@ func FuzzImportRecords(f *testing.F) {
 		f.Add([]byte(s), false)
 	}
 	ctx := context.Background()
-	a, err := openApp(ctx, dbFlags{url: "sqlite:" + f.TempDir() + "/i.db"}, true, 2, slog.New(slog.DiscardHandler))
+	a, err := openApp(ctx, dbFlags{url: "sqlite:" + f.TempDir() + "/i.db"}, 2, slog.New(slog.DiscardHandler))
 	if err != nil {
 		f.Fatalf("open app: %v", err)
 	}
-	f.Cleanup(func() { _ = a.db.Close() })
-	if _, _, err := a.tenancy.CreateToken(ctx, tenancy.CreateTokenInput{Tenant: "fuzzimport", Role: tenancy.RoleAdmin}); err != nil {
+	f.Cleanup(func() { _ = a.Close() })
+	if _, _, err := a.Tenancy.CreateToken(ctx, tenancy.CreateTokenInput{Tenant: "fuzzimport", Role: tenancy.RoleAdmin}); err != nil {
 		f.Fatalf("create tenant: %v", err)
 	}
-	p, err := a.tenancy.OperatorPrincipal(ctx, "fuzzimport")
+	p, err := a.Tenancy.OperatorPrincipal(ctx, "fuzzimport")
 	if err != nil {
 		f.Fatalf("operator principal: %v", err)
 	}
 	ctx = tenancy.WithPrincipal(ctx, p)
 	f.Fuzz(func(t *testing.T, data []byte, csv bool) {
-		imp := &importer{ctx: ctx, svc: a.usage, ns: tenancy.SystemNamespace, size: 50}
+		imp := &importer{ctx: ctx, svc: a.Usage, ns: tenancy.SystemNamespace, size: 50}
 		in := bufio.NewReaderSize(bytes.NewReader(data), 1<<16)
 		var err error
 		if csv {

@@ -43,28 +43,19 @@ func NewService(c Config) (*Service, error) {
 	if c.Repo == nil || c.Tx == nil || c.Clock == nil || c.Plans == nil || c.Usage == nil || c.Renderer == nil {
 		return nil, fmt.Errorf("invoice.NewService: Repo, Tx, Clock, Plans, Usage and Renderer are required")
 	}
-	s := &Service{c: c}
-	if err := s.UseIssuer(c.Issuer); err != nil {
-		return nil, err
-	}
-	return s, nil
-}
-
-// UseIssuer makes iss the issuer of the invoices issued from now on (the
-// zero Issuer is DefaultIssuer; an empty prefix is DefaultPrefix). It is
-// for start-up, before the service is used: the issuer is configuration.
-func (s *Service) UseIssuer(iss Issuer) error {
+	// The zero Issuer is DefaultIssuer; an empty prefix is DefaultPrefix.
+	iss := c.Issuer
 	if iss.IsZero() && iss.NumberPrefix == "" {
 		iss = DefaultIssuer()
 	}
 	if f := iss.Validate(); len(f) > 0 {
-		return f.Err()
+		return nil, f.Err()
 	}
 	if iss.NumberPrefix == "" {
 		iss.NumberPrefix = DefaultPrefix
 	}
-	s.c.Issuer = iss
-	return nil
+	c.Issuer = iss
+	return &Service{c: c}, nil
 }
 
 // Issuer returns the issuer of the invoices issued from now on.

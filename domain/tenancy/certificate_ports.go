@@ -9,7 +9,7 @@ import (
 
 // CertificateRepository stores the installation CA and the API
 // certificates. It is apart from Repository so that certificates are an
-// option of the service (EnableCertificates), not a burden on every store.
+// option of the service (Config.Certificates), not a burden on every store.
 type CertificateRepository interface {
 	// EnsureCertificateAuthority stores pemText as the installation CA
 	// unless one is stored already, and returns the stored one: replicas

@@ -17,26 +17,10 @@ type certificates struct {
 	ca   *CertificateAuthority // loaded on first use, then fixed
 }
 
-// EnableCertificates turns on API certificates (mutual TLS): issuing them,
-// and authenticating callers by them.
-func (s *Service) EnableCertificates(repo CertificateRepository) {
-	s.certs = &certificates{repo: repo}
-}
-
-func (s *Service) certRepo() (*certificates, error) {
-	if s.certs == nil {
-		return nil, errs.New(errs.Internal, "API certificates are not enabled in this process")
-	}
-	return s.certs, nil
-}
-
 // CertificateAuthority returns the installation's CA, creating and storing
 // it on first use. The server trusts client certificates it signed.
 func (s *Service) CertificateAuthority(ctx context.Context) (*CertificateAuthority, error) {
-	c, err := s.certRepo()
-	if err != nil {
-		return nil, err
-	}
+	c := s.certs
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.ca != nil {
@@ -77,10 +61,7 @@ func (s *Service) CreateCertificate(ctx context.Context, in CreateCertificateInp
 	if err := in.Validate(); err != nil {
 		return IssuedCertificate{}, Certificate{}, err
 	}
-	c, err := s.certRepo()
-	if err != nil {
-		return IssuedCertificate{}, Certificate{}, err
-	}
+	c := s.certs
 	ca, err := s.CertificateAuthority(ctx)
 	if err != nil {
 		return IssuedCertificate{}, Certificate{}, err
@@ -121,10 +102,7 @@ func (s *Service) CreateCertificate(ctx context.Context, in CreateCertificateInp
 
 // ListCertificates lists a tenant's API certificates (never their keys).
 func (s *Service) ListCertificates(ctx context.Context, tenant string) ([]Certificate, error) {
-	c, err := s.certRepo()
-	if err != nil {
-		return nil, err
-	}
+	c := s.certs
 	return c.repo.ListCertificates(ctx, tenant)
 }
 
@@ -132,11 +110,8 @@ func (s *Service) ListCertificates(ctx context.Context, tenant string) ([]Certif
 // process it stops working at once, elsewhere when its cached
 // authentication expires (as a token's).
 func (s *Service) RevokeCertificate(ctx context.Context, tenant, id string) error {
-	c, err := s.certRepo()
-	if err != nil {
-		return err
-	}
-	err = s.tx.InTx(ctx, func(ctx context.Context) error {
+	c := s.certs
+	err := s.tx.InTx(ctx, func(ctx context.Context) error {
 		cred, err := c.repo.RevokeCertificate(ctx, tenant, id)
 		if err != nil {
 			return err
@@ -159,10 +134,7 @@ func (s *Service) RevokeCertificate(ctx context.Context, tenant, id string) erro
 // tokens. The TLS handshake proved the client holds the certificate's key.
 func (s *Service) AuthenticateCertificate(ctx context.Context, cert *x509.Certificate) (Principal, error) {
 	unauth := errs.New(errs.Unauthenticated, "the client certificate is not a valid API certificate of this installation; use one from 'billingd cert create', or send 'Authorization: APIToken <token>'")
-	c, err := s.certRepo()
-	if err != nil {
-		return Principal{}, err
-	}
+	c := s.certs
 	if cert == nil {
 		return Principal{}, unauth
 	}

@@ -213,18 +213,21 @@ func (m *memCerts) RevokeCertificate(_ context.Context, tenant, id string) (Cert
 
 func newCertService(t *testing.T) (*Service, *memCerts, *kernel.FixedClock) {
 	t.Helper()
+	return newCachingCertService(t, 0)
+}
+
+func newCachingCertService(t *testing.T, ttl time.Duration) (*Service, *memCerts, *kernel.FixedClock) {
+	t.Helper()
 	clk := kernel.NewFixedClock(certNow)
 	ten := &memTenants{tenants: map[string]Tenant{}, ns: map[string]bool{}}
 	certs := &memCerts{tenants: ten, certs: map[string]Certificate{}}
-	s := NewService(ten, inlineTx{}, clk)
-	s.EnableCertificates(certs)
+	s := newService(t, Config{Repo: ten, Clock: clk, Certificates: certs, AuthCacheTTL: ttl})
 	return s, certs, clk
 }
 
 func TestAuthenticateCertificate(t *testing.T) {
 	t.Parallel()
-	s, repo, clk := newCertService(t)
-	s.CacheAuthentications(time.Second)
+	s, repo, clk := newCachingCertService(t, time.Second)
 	ctx := context.Background()
 	issued, cred, err := s.CreateCertificate(ctx, CreateCertificateInput{Tenant: "acme", Role: RoleEditor, Namespace: "ns1", ValidFor: 48 * time.Hour})
 	if err != nil {
@@ -305,8 +308,7 @@ func TestCertificateAuthorityIsSharedAndStable(t *testing.T) {
 	t.Parallel()
 	s1, repo, clk := newCertService(t)
 	// A second process on the same store must find the first one's CA.
-	s2 := NewService(repo.tenants, inlineTx{}, clk)
-	s2.EnableCertificates(repo)
+	s2 := newService(t, Config{Repo: repo.tenants, Clock: clk, Certificates: repo})
 	ctx := context.Background()
 	ca1, err := s1.CertificateAuthority(ctx)
 	if err != nil {
@@ -353,9 +355,5 @@ func TestCreateCertificateInputValidate(t *testing.T) {
 	}
 	if err := (CreateCertificateInput{Tenant: "acme", Role: RoleViewer, ValidFor: time.Hour}).Validate(); err != nil {
 		t.Fatal(err)
-	}
-	s := NewService(&memTenants{}, inlineTx{}, kernel.NewFixedClock(certNow))
-	if _, _, err := s.CreateCertificate(context.Background(), CreateCertificateInput{Tenant: "acme"}); !errs.Is(err, errs.Internal) {
-		t.Fatalf("without EnableCertificates: %v", err)
 	}
 }

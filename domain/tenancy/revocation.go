@@ -9,9 +9,6 @@ type RevocationAnnouncer interface {
 	AnnounceRevocation(id string)
 }
 
-// AnnounceRevocations makes every revocation made through s reach a.
-func (s *Service) AnnounceRevocations(a RevocationAnnouncer) { s.announcer = a }
-
 // ForgetRevoked drops the cached authentications of credential id, revoked
 // by another process. It announces nothing.
 func (s *Service) ForgetRevoked(id string) {

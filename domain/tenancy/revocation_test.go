@@ -33,11 +33,9 @@ func TestRevocationReachesOtherProcesses(t *testing.T) {
 	repo := &countingRepo{tokens: map[string]Principal{
 		HashToken("s1"): {TenantID: "t1", TokenID: "k1", Role: RoleAdmin},
 		HashToken("s2"): {TenantID: "t1", TokenID: "k2", Role: RoleAdmin}}}
-	a, b := NewService(repo, inlineTx{}, clk), NewService(repo, inlineTx{}, clk)
-	a.CacheAuthentications(time.Hour)
-	b.CacheAuthentications(time.Hour)
+	a := newService(t, Config{Repo: repo, Clock: clk, AuthCacheTTL: time.Hour})
 	toA := &bus{to: []*Service{a}}
-	b.AnnounceRevocations(toA)
+	b := newService(t, Config{Repo: repo, Clock: clk, AuthCacheTTL: time.Hour, Revocations: toA})
 	for _, s := range []*Service{a, b} {
 		for _, secret := range []string{"s1", "s2"} {
 			if _, err := s.Authenticate(ctx, "APIToken "+secret); err != nil {

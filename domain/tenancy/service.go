@@ -2,6 +2,7 @@ package tenancy
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"sync"
 	"time"
@@ -13,12 +14,32 @@ import (
 
 type errsFields = errs.Fields
 
-// Service issues tokens and authenticates callers.
+// Config wires a Service. Every dependency is required; AuthCacheTTL is
+// an option.
+type Config struct {
+	Repo  Repository
+	Tx    kernel.TxRunner
+	Clock kernel.Clock
+	// Audit records token and certificate creation and revocation.
+	Audit kernel.Auditor
+	// Certificates stores API certificates (mutual TLS) and the
+	// installation CA that signs them (created on first use).
+	Certificates CertificateRepository
+	// Revocations tells the other processes serving the same database
+	// about a revocation made here.
+	Revocations RevocationAnnouncer
+	// AuthCacheTTL keeps successful token lookups that long (0: no cache).
+	// Revocations made in this process take effect at once, and in the
+	// others at once too when they are announced.
+	AuthCacheTTL time.Duration
+}
+
+// Service issues tokens and API certificates and authenticates callers.
 type Service struct {
 	repo  Repository
 	tx    kernel.TxRunner
 	clock kernel.Clock
-	// announcer, when set, tells the other processes about revocations.
+	// announcer tells the other processes about revocations.
 	announcer RevocationAnnouncer
 
 	// cacheTTL > 0 keeps successful token lookups that long, saving one
@@ -30,12 +51,8 @@ type Service struct {
 
 	audit kernel.Auditor
 
-	// certs is nil until EnableCertificates.
 	certs *certificates
 }
-
-// SetAuditor makes token creation and revocation leave audit records.
-func (s *Service) SetAuditor(a kernel.Auditor) { s.audit = a }
 
 type cachedPrincipal struct {
 	p       Principal
@@ -45,18 +62,29 @@ type cachedPrincipal struct {
 // maxCachedTokens bounds the cache; past it the cache starts over.
 const maxCachedTokens = 10_000
 
-// NewService wires the tenancy service.
-func NewService(repo Repository, tx kernel.TxRunner, clock kernel.Clock) *Service {
-	return &Service{repo: repo, tx: tx, clock: clock}
-}
-
-// CacheAuthentications keeps successful token lookups for ttl (0 turns the
-// cache off). Revocations made in this process take effect at once, and in
-// the others at once too when they are announced (AnnounceRevocations).
-func (s *Service) CacheAuthentications(ttl time.Duration) {
-	s.mu.Lock()
-	s.cacheTTL, s.cache = ttl, map[string]cachedPrincipal{}
-	s.mu.Unlock()
+// NewService checks the wiring and returns the service; the error names
+// every missing dependency.
+func NewService(c Config) (*Service, error) {
+	var missing []string
+	for _, d := range []struct {
+		name    string
+		missing bool
+	}{
+		{"Repo", c.Repo == nil}, {"Tx", c.Tx == nil}, {"Clock", c.Clock == nil}, {"Audit", c.Audit == nil},
+		{"Certificates", c.Certificates == nil}, {"Revocations", c.Revocations == nil},
+	} {
+		if d.missing {
+			missing = append(missing, d.name)
+		}
+	}
+	if len(missing) > 0 {
+		return nil, fmt.Errorf("tenancy.NewService: %s required", strings.Join(missing, ", "))
+	}
+	if c.AuthCacheTTL < 0 {
+		return nil, fmt.Errorf("tenancy.NewService: AuthCacheTTL must not be negative")
+	}
+	return &Service{repo: c.Repo, tx: c.Tx, clock: c.Clock, audit: c.Audit, announcer: c.Revocations,
+		certs: &certificates{repo: c.Certificates}, cacheTTL: c.AuthCacheTTL, cache: map[string]cachedPrincipal{}}, nil
 }
 
 // CreateToken creates the tenant when new and returns the secret of a new
@@ -211,9 +239,6 @@ func (s *Service) RevokeToken(ctx context.Context, tenant, id string) error {
 		if err := s.repo.RevokeToken(ctx, tenant, id); err != nil {
 			return err
 		}
-		if s.audit == nil {
-			return nil
-		}
 		toks, err := s.repo.ListTokens(ctx, tenant)
 		if err != nil {
 			return err
@@ -237,9 +262,7 @@ func (s *Service) RevokeToken(ctx context.Context, tenant, id string) error {
 // a certificate, just revoked here) and tells the other processes to.
 func (s *Service) forget(id string) {
 	s.ForgetRevoked(id)
-	if s.announcer != nil {
-		s.announcer.AnnounceRevocation(id)
-	}
+	s.announcer.AnnounceRevocation(id)
 }
 
 // HasTokens tells whether any token exists, so serve can explain how to get one.

@@ -25,6 +25,9 @@ func (r *countingRepo) PrincipalByTokenHash(_ context.Context, h string) (Princi
 	return Principal{}, errs.New(errs.NotFound, "no token")
 }
 
+// ListTokens lists nothing: the revocation's audit record needs no token.
+func (r *countingRepo) ListTokens(context.Context, string) ([]Token, error) { return nil, nil }
+
 func (r *countingRepo) RevokeToken(_ context.Context, _, id string) error {
 	for h, p := range r.tokens {
 		if p.TokenID == id {
@@ -32,6 +35,52 @@ func (r *countingRepo) RevokeToken(_ context.Context, _, id string) error {
 		}
 	}
 	return nil
+}
+
+// newService is NewService with stand-ins for the dependencies c leaves
+// out: no transaction, an auditor and an announcer that drop everything,
+// and no certificate store (a certificate call panics).
+func newService(t *testing.T, c Config) *Service {
+	t.Helper()
+	if c.Tx == nil {
+		c.Tx = inlineTx{}
+	}
+	if c.Audit == nil {
+		c.Audit = nopAuditor{}
+	}
+	if c.Revocations == nil {
+		c.Revocations = nopAnnouncer{}
+	}
+	if c.Certificates == nil {
+		c.Certificates = noCertificates{}
+	}
+	s, err := NewService(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+type (
+	nopAuditor     struct{}
+	nopAnnouncer   struct{}
+	noCertificates struct{ CertificateRepository }
+)
+
+func (nopAuditor) Record(context.Context, kernel.AuditRecord) error { return nil }
+func (nopAnnouncer) AnnounceRevocation(string)                      {}
+
+func TestNewServiceNamesMissingDependencies(t *testing.T) {
+	t.Parallel()
+	_, err := NewService(Config{Tx: inlineTx{}, Clock: kernel.NewFixedClock(time.Unix(0, 0))})
+	if err == nil {
+		t.Fatal("missing dependencies accepted")
+	}
+	for _, name := range []string{"Repo", "Audit", "Certificates", "Revocations"} {
+		if !strings.Contains(err.Error(), name) {
+			t.Errorf("%q does not name %s", err, name)
+		}
+	}
 }
 
 // inlineTx runs fn without a database transaction.
@@ -43,8 +92,7 @@ func TestAuthenticationCache(t *testing.T) {
 	t.Parallel()
 	clk := kernel.NewFixedClock(time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC))
 	repo := &countingRepo{tokens: map[string]Principal{HashToken("s1"): {TenantID: "t1", TokenID: "k1", Role: RoleAdmin}}}
-	s := NewService(repo, inlineTx{}, clk)
-	s.CacheAuthentications(time.Second)
+	s := newService(t, Config{Repo: repo, Clock: clk, AuthCacheTTL: time.Second})
 	ctx := context.Background()
 	for i := 0; i < 3; i++ {
 		if _, err := s.Authenticate(ctx, "APIToken s1"); err != nil {
@@ -131,8 +179,7 @@ func TestOperatorTokens(t *testing.T) {
 	repo := &operatorRepo{countingRepo: countingRepo{tokens: map[string]Principal{
 		HashToken("acme-admin"): {TenantID: "t1", TenantName: "acme", TokenID: "k1", Role: RoleAdmin}}},
 		tenants: map[string]Tenant{"acme": {ID: "t1", Name: "acme"}, "globex": {ID: "t2", Name: "globex"}}}
-	s := NewService(repo, inlineTx{}, clk)
-	s.CacheAuthentications(time.Minute)
+	s := newService(t, Config{Repo: repo, Clock: clk, AuthCacheTTL: time.Minute})
 	ctx := context.Background()
 
 	secret, tok, err := s.CreateOperatorToken(ctx)

@@ -78,7 +78,7 @@ type QuotaKey struct {
 // Loaders are the dataloaders of one request.
 type Loaders struct {
 	src     QuotaSource
-	reports ReportSource // nil when the handler has no usage service
+	reports ReportSource
 	quotas  *dataloader.Loader[QuotaKey, []quota.Quota]
 	usage   *dataloader.Loader[string, quota.Report]
 	metered *dataloader.Loader[ReportKey, []usage.UsageItem]
@@ -98,8 +98,7 @@ type Loaders struct {
 	quotaBatch, usageBatch, meteredBatch, costBatch sync.Mutex
 }
 
-// New returns fresh loaders over src and reports (which may be nil: the
-// usage and cost loaders then answer Internal), for one request.
+// New returns fresh loaders over src and reports, for one request.
 func New(src QuotaSource, reports ReportSource) *Loaders {
 	l := &Loaders{src: src, reports: reports, isExp: map[string]bool{}, quotaMem: map[QuotaKey][]quota.Quota{}, usageMem: map[string]quota.Report{},
 		meteredMem: map[ReportKey][]usage.UsageItem{}, costMem: map[ReportKey]usage.Cost{}}
@@ -281,12 +280,6 @@ type fetchFunc[T any] func(ctx context.Context, nss []string, from, to time.Time
 // guards mem.
 func loadReports[T any](ctx context.Context, l *Loaders, keys []ReportKey, mem map[ReportKey]T, method func(ReportSource) fetchFunc[T]) []*dataloader.Result[T] {
 	out := make([]*dataloader.Result[T], len(keys))
-	if l.reports == nil {
-		for i := range out {
-			out[i] = &dataloader.Result[T]{Error: errs.New(errs.Internal, "the GraphQL handler has no usage service")}
-		}
-		return out
-	}
 	fetch := method(l.reports)
 	asked := map[span][]string{}
 	var spans []span
@@ -333,8 +326,7 @@ func loadReports[T any](ctx context.Context, l *Loaders, keys []ReportKey, mem m
 
 type ctxKey struct{}
 
-// Middleware gives every request its own loaders over src and reports
-// (nil when there is no usage service).
+// Middleware gives every request its own loaders over src and reports.
 func Middleware(src QuotaSource, reports ReportSource, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := context.WithValue(r.Context(), ctxKey{}, New(src, reports))
