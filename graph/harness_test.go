@@ -66,8 +66,9 @@ func newHarness(t *testing.T, url string) *harness {
 	if _, err := db.Migrate(ctx); err != nil {
 		t.Fatalf("migrate: %v", err)
 	}
-	// Wired as cmd/billingd/app.go does, except that the quota service has
-	// no plan layer: the quota tests assert exact limit lists, which the
+	// Wired as internal/app does, except that the quota service has no plan
+	// layer (noPlanLayer), the invoices no bill-to contacts and the tenancy,
+	// usage and payment services no audit log: the quota tests assert exact limit lists, which the
 	// plan's default quota would fill with every key of the catalog.
 	clk := kernel.SystemClock{}
 	// Token creation and revocation leave no audit records here, so the
@@ -90,6 +91,7 @@ func newHarness(t *testing.T, url string) *harness {
 		Namespaces:  store.NewTenancyRepo(db, clk),
 		Idempotency: store.NewIdempotencyRepo(db, clk),
 		Limiter:     ratelimit.New(),
+		Plans:       noPlanLayer{},
 		Audit:       store.NewAuditRepo(db, clk),
 	})
 	if err != nil {
@@ -100,7 +102,7 @@ func newHarness(t *testing.T, url string) *harness {
 		t.Fatalf("usage token key: %v", err)
 	}
 	us, err := usage.NewService(usage.Config{Repo: store.NewUsageRepo(db), Tx: db, Clock: clk, Plans: plans, TokenKey: key,
-		Namespaces: store.NewTenancyRepo(db, clk)})
+		Namespaces: store.NewTenancyRepo(db, clk), Audit: nopAuditor{}})
 	if err != nil {
 		t.Fatalf("usage service: %v", err)
 	}
@@ -110,11 +112,11 @@ func newHarness(t *testing.T, url string) *harness {
 	if err != nil {
 		t.Fatalf("subscription service: %v", err)
 	}
-	pay, err := payment.NewService(payment.Config{Repo: store.NewPaymentRepo(db), Tx: db, Clock: clk, Plans: plans})
+	pay, err := payment.NewService(payment.Config{Repo: store.NewPaymentRepo(db), Tx: db, Clock: clk, Plans: plans, Audit: nopAuditor{}})
 	if err != nil {
-		t.Fatalf("billing service: %v", err)
+		t.Fatalf("payment service: %v", err)
 	}
-	aud, err := audit.NewService(store.NewAuditRepo(db, clk))
+	aud, err := audit.NewService(audit.Config{Repo: store.NewAuditRepo(db, clk)})
 	if err != nil {
 		t.Fatalf("audit service: %v", err)
 	}
@@ -128,7 +130,7 @@ func newHarness(t *testing.T, url string) *harness {
 func (h *harness) invoices(t *testing.T, clk kernel.Clock) *invoice.Service {
 	t.Helper()
 	s, err := invoice.NewService(invoice.Config{Repo: store.NewInvoiceRepo(h.db), Tx: h.db, Clock: clk, Plans: h.plans,
-		Usage: h.us, Subscriptions: store.NewSubscriptionRepo(h.db), Renderer: fakeRenderer{}, Audit: store.NewAuditRepo(h.db, clk)})
+		Usage: h.us, Subscriptions: store.NewSubscriptionRepo(h.db), Renderer: fakeRenderer{}, Contacts: noContacts{}, Audit: store.NewAuditRepo(h.db, clk)})
 	if err != nil {
 		t.Fatalf("invoice service: %v", err)
 	}
@@ -215,6 +217,20 @@ func (h *harness) handler(p *tenancy.Principal, cfg graph.Config) http.Handler {
 type nopAuditor struct{}
 
 func (nopAuditor) Record(context.Context, kernel.AuditRecord) error { return nil }
+
+// noPlanLayer is a plan layer of quota limits without a limit.
+type noPlanLayer struct{}
+
+func (noPlanLayer) DefaultQuota(context.Context, string) (quota.Spec, error) {
+	return quota.Spec{}, nil
+}
+
+// noContacts knows no tenant's billing contact.
+type noContacts struct{}
+
+func (noContacts) BillingContact(context.Context, string) (invoice.Party, bool, error) {
+	return invoice.Party{}, false, nil
+}
 
 // withPrincipal stands in for the HTTP auth middleware: it puts p (when set)
 // into every request's context.

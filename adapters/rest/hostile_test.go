@@ -49,6 +49,8 @@ type (
 	noNamespaces      struct{ quota.NamespaceRegistry }
 	noIdempotency     struct{ kernel.IdempotencyStore }
 	noLimiter         struct{ quota.RateLimiter }
+	noPlans           struct{ quota.DefaultQuotaSource }
+	noAudit           struct{ kernel.Auditor }
 	fixedClock        struct{}
 	noNamespaceReader struct{ NamespaceReader }
 )
@@ -58,7 +60,7 @@ func (fixedClock) Now() time.Time { return time.Date(2026, 11, 26, 12, 0, 0, 0, 
 func hostileRouter(t *testing.T) http.Handler {
 	t.Helper()
 	qs, err := quota.NewService(quota.Config{Repo: noRepo{}, Tx: noTx{}, Clock: fixedClock{}, Namespaces: noNamespaces{},
-		Idempotency: noIdempotency{}, Limiter: noLimiter{}})
+		Idempotency: noIdempotency{}, Limiter: noLimiter{}, Plans: noPlans{}, Audit: noAudit{}})
 	if err != nil {
 		t.Fatal(err)
 	}

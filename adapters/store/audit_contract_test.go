@@ -20,7 +20,7 @@ func TestAuditLog(t *testing.T) {
 	t.Parallel()
 	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
 		f := newFixture(t, db)
-		reader, err := audit.NewService(store.NewAuditRepo(db, f.clock))
+		reader, err := audit.NewService(audit.Config{Repo: store.NewAuditRepo(db, f.clock)})
 		if err != nil {
 			t.Fatal(err)
 		}

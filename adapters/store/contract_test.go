@@ -12,6 +12,7 @@ import (
 	"github.com/billingd/billingd/adapters/store/storetest"
 	"github.com/billingd/billingd/catalog"
 	"github.com/billingd/billingd/domain/errs"
+	"github.com/billingd/billingd/domain/invoice"
 	"github.com/billingd/billingd/domain/kernel"
 	"github.com/billingd/billingd/domain/labels"
 	"github.com/billingd/billingd/domain/plan"
@@ -35,7 +36,7 @@ func newFixture(t *testing.T, db *store.DB) *fixture {
 	clk := kernel.NewFixedClock(t0)
 	tr := store.NewTenancyRepo(db, clk)
 	qs, err := quota.NewService(quota.Config{Repo: store.NewQuotaRepo(db), Tx: db, Clock: clk, Namespaces: tr,
-		Idempotency: store.NewIdempotencyRepo(db, clk), Limiter: ratelimit.New(), Audit: store.NewAuditRepo(db, clk)})
+		Idempotency: store.NewIdempotencyRepo(db, clk), Limiter: ratelimit.New(), Plans: noPlanLayer{}, Audit: store.NewAuditRepo(db, clk)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,6 +61,21 @@ type nopAuditor struct{}
 
 func (nopAuditor) Record(context.Context, kernel.AuditRecord) error { return nil }
 
+// noPlanLayer is a plan layer of quota limits without a limit: the
+// fixture's quota limits are its quota objects alone.
+type noPlanLayer struct{}
+
+func (noPlanLayer) DefaultQuota(context.Context, string) (quota.Spec, error) {
+	return quota.Spec{}, nil
+}
+
+// noContacts knows no tenant's billing contact.
+type noContacts struct{}
+
+func (noContacts) BillingContact(context.Context, string) (invoice.Party, bool, error) {
+	return invoice.Party{}, false, nil
+}
+
 // plans wires the plan read side on the built-in catalog.
 func (f *fixture) plans(t *testing.T) (*plan.Catalog, *plan.Service) {
 	t.Helper()
@@ -79,7 +95,7 @@ func (f *fixture) plans(t *testing.T) (*plan.Catalog, *plan.Service) {
 func (f *fixture) planQuotas(t *testing.T, plans *plan.Service) *quota.Service {
 	t.Helper()
 	qs, err := quota.NewService(quota.Config{Repo: store.NewQuotaRepo(f.db), Tx: f.db, Clock: f.clock, Namespaces: store.NewTenancyRepo(f.db, f.clock),
-		Idempotency: store.NewIdempotencyRepo(f.db, f.clock), Limiter: ratelimit.New(), Plans: plans})
+		Idempotency: store.NewIdempotencyRepo(f.db, f.clock), Limiter: ratelimit.New(), Plans: plans, Audit: nopAuditor{}})
 	if err != nil {
 		t.Fatal(err)
 	}

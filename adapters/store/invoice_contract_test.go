@@ -59,12 +59,13 @@ func TestInvoiceContract(t *testing.T) {
 			t.Fatal(err)
 		}
 		urepo := store.NewUsageRepo(db)
-		us, err := usage.NewService(usage.Config{Repo: urepo, Tx: db, Clock: clk, Plans: plans, TokenKey: []byte(strings.Repeat("x", 32))})
+		us, err := usage.NewService(usage.Config{Repo: urepo, Tx: db, Clock: clk, Plans: plans, TokenKey: []byte(strings.Repeat("x", 32)),
+			Namespaces: store.NewTenancyRepo(db, clk), Audit: nopAuditor{}})
 		if err != nil {
 			t.Fatal(err)
 		}
 		svc, err := invoice.NewService(invoice.Config{Repo: store.NewInvoiceRepo(db), Tx: db, Clock: clk, Plans: plans, Usage: us,
-			Subscriptions: store.NewSubscriptionRepo(db), Renderer: nameRenderer{}})
+			Subscriptions: store.NewSubscriptionRepo(db), Renderer: nameRenderer{}, Contacts: noContacts{}, Audit: nopAuditor{}})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -23,7 +23,7 @@ func TestPaymentMethodContract(t *testing.T) {
 		_, plans := f.plans(t)
 		subs := f.subscriptions(t, plans, f.planQuotas(t, plans))
 		repo := store.NewPaymentRepo(db)
-		pay, err := payment.NewService(payment.Config{Repo: repo, Tx: db, Clock: f.clock, Plans: plans})
+		pay, err := payment.NewService(payment.Config{Repo: repo, Tx: db, Clock: f.clock, Plans: plans, Audit: nopAuditor{}})
 		if err != nil {
 			t.Fatal(err)
 		}

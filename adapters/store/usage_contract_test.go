@@ -27,7 +27,7 @@ func newUsage(t *testing.T, f *fixture) (*usage.Service, *store.UsageRepo) {
 	// The events of these tests lie in the 3 hours after t0.
 	f.clock.Advance(3 * time.Hour)
 	us, err := usage.NewService(usage.Config{Repo: repo, Tx: f.db, Clock: f.clock, Plans: subs, TokenKey: key,
-		Namespaces: store.NewTenancyRepo(f.db, f.clock)})
+		Namespaces: store.NewTenancyRepo(f.db, f.clock), Audit: nopAuditor{}})
 	if err != nil {
 		t.Fatal(err)
 	}

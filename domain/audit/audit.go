@@ -30,12 +30,17 @@ type Repository interface {
 // Service lets admins read their tenant's audit log.
 type Service struct{ repo Repository }
 
+// Config wires a Service; every field is required.
+type Config struct {
+	Repo Repository
+}
+
 // NewService returns the audit reader.
-func NewService(repo Repository) (*Service, error) {
-	if repo == nil {
-		return nil, fmt.Errorf("audit.NewService: Repo is required")
+func NewService(c Config) (*Service, error) {
+	if c.Repo == nil {
+		return nil, fmt.Errorf("audit.NewService: Repo required")
 	}
-	return &Service{repo: repo}, nil
+	return &Service{repo: c.Repo}, nil
 }
 
 // List returns up to limit entries after afterSeq. Only admins may read it:

@@ -51,11 +51,9 @@ func (s *Service) compute(ctx context.Context, t Tenant, p Period) (Invoice, err
 	if err != nil {
 		return Invoice{}, err
 	}
-	var changes []subscription.PlanChange
-	if s.c.Subscriptions != nil {
-		if changes, err = s.c.Subscriptions.PlanChanges(ctx, t.ID); err != nil {
-			return Invoice{}, err
-		}
+	changes, err := s.c.Subscriptions.PlanChanges(ctx, t.ID)
+	if err != nil {
+		return Invoice{}, err
 	}
 	cat := s.c.Plans.Catalog()
 	first, err := planAt(cat, cur, changes, p.Start(), false)
@@ -118,14 +116,12 @@ func (s *Service) compute(ctx context.Context, t Tenant, p Period) (Invoice, err
 // billing contact as known now.
 func (s *Service) billTo(ctx context.Context, t Tenant) (Party, error) {
 	var p Party
-	if s.c.Contacts != nil {
-		c, found, err := s.c.Contacts.BillingContact(ctx, t.ID)
-		if err != nil {
-			return Party{}, err
-		}
-		if found {
-			p = c
-		}
+	c, found, err := s.c.Contacts.BillingContact(ctx, t.ID)
+	if err != nil {
+		return Party{}, err
+	}
+	if found {
+		p = c
 	}
 	p.Name = t.Name
 	return p, nil
@@ -242,9 +238,6 @@ func lineOf(pl plan.Plan, l usage.CostLine, p Period, kind LineKind) (Line, bool
 // price, prorated to the part of the month it covered (rounded half-up to
 // the cent).
 func (s *Service) addonLines(ctx context.Context, tenantID string, p Period) ([]Line, error) {
-	if s.c.Subscriptions == nil {
-		return nil, nil
-	}
 	subs, err := s.c.Subscriptions.Subscriptions(ctx, tenantID)
 	if err != nil {
 		return nil, err

@@ -273,6 +273,11 @@ func (m memChanges) PlanChanges(_ context.Context, tenantID string) ([]subscript
 	return out, nil
 }
 
+// nopNamespaces records no namespace.
+type nopNamespaces struct{}
+
+func (nopNamespaces) EnsureNamespace(context.Context, string, string) error { return nil }
+
 // memAudit keeps audit records; it checks they are written inside a transaction.
 type memAudit struct {
 	mu   sync.Mutex

@@ -2,7 +2,6 @@ package invoice
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/billingd/billingd/domain/errs"
@@ -13,7 +12,7 @@ import (
 // MaxList caps custom_list?limit (and is its default).
 const MaxList = 1000
 
-// Config wires a Service. Subscriptions may be nil (no add-on lines).
+// Config wires a Service; every field but Issuer is required.
 type Config struct {
 	Repo          Repository
 	Tx            kernel.TxRunner
@@ -22,12 +21,12 @@ type Config struct {
 	Usage         UsageSource
 	Subscriptions SubscriptionSource
 	Renderer      Renderer
-	// Contacts, when set, gives the bill-to party of each invoice; without
-	// it invoices are addressed to the tenant's name alone.
+	// Contacts gives the bill-to party of each invoice; a tenant without
+	// one is addressed by its name alone.
 	Contacts ContactSource
 	// Issuer is who issues the invoices; the zero value means DefaultIssuer.
 	Issuer Issuer
-	// Audit, when set, gets an "invoice.issue" record for each issued
+	// Audit gets an "invoice.issue" record for each issued
 	// invoice and an "invoice.status" record for each status change, in
 	// the same transaction as the change.
 	Audit kernel.Auditor
@@ -40,8 +39,18 @@ type Service struct{ c Config }
 
 // NewService checks the wiring and returns the service.
 func NewService(c Config) (*Service, error) {
-	if c.Repo == nil || c.Tx == nil || c.Clock == nil || c.Plans == nil || c.Usage == nil || c.Renderer == nil {
-		return nil, fmt.Errorf("invoice.NewService: Repo, Tx, Clock, Plans, Usage and Renderer are required")
+	var d kernel.Deps
+	d.Need("Repo", c.Repo != nil)
+	d.Need("Tx", c.Tx != nil)
+	d.Need("Clock", c.Clock != nil)
+	d.Need("Plans", c.Plans != nil)
+	d.Need("Usage", c.Usage != nil)
+	d.Need("Subscriptions", c.Subscriptions != nil)
+	d.Need("Renderer", c.Renderer != nil)
+	d.Need("Contacts", c.Contacts != nil)
+	d.Need("Audit", c.Audit != nil)
+	if err := d.Err("invoice.NewService"); err != nil {
+		return nil, err
 	}
 	// The zero Issuer is DefaultIssuer; an empty prefix is DefaultPrefix.
 	iss := c.Issuer

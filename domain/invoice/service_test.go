@@ -56,20 +56,25 @@ func newEnv(t *testing.T, now time.Time, subs invoice.SubscriptionSource) env {
 	return newEnvOn(t, now, subs, map[string]string{acme.ID: "team"})
 }
 
-// newEnvOn is newEnv with the tenants' current plans (tenant id → plan).
+// newEnvOn (subs nil: no subscriptions) is newEnv with the tenants' current plans (tenant id → plan).
 func newEnvOn(t *testing.T, now time.Time, subs invoice.SubscriptionSource, on map[string]string) env {
 	t.Helper()
 	clk := kernel.NewFixedClock(now)
 	plans := memPlans{cat: testCatalog(), of: on}
 	use := &memUsage{}
 	tx := &memTx{}
-	us, err := usage.NewService(usage.Config{Repo: use, Tx: tx, Clock: clk, Plans: plans, TokenKey: []byte(strings.Repeat("k", 32))})
+	us, err := usage.NewService(usage.Config{Repo: use, Tx: tx, Clock: clk, Plans: plans, TokenKey: []byte(strings.Repeat("k", 32)),
+		Namespaces: nopNamespaces{}, Audit: &memAudit{}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	repo := newMemRepo(acme, globex)
 	aud := &memAudit{}
-	svc, err := invoice.NewService(invoice.Config{Repo: repo, Tx: tx, Clock: clk, Plans: plans, Usage: us, Subscriptions: subs, Renderer: fakeRenderer{}, Audit: aud})
+	if subs == nil {
+		subs = memSubs{}
+	}
+	svc, err := invoice.NewService(invoice.Config{Repo: repo, Tx: tx, Clock: clk, Plans: plans, Usage: us, Subscriptions: subs, Renderer: fakeRenderer{},
+		Contacts: memContacts{}, Audit: aud})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,7 +2,6 @@ package payment
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/billingd/billingd/domain/errs"
@@ -11,7 +10,7 @@ import (
 	"github.com/billingd/billingd/domain/tenancy"
 )
 
-// Config wires a Service.
+// Config wires a Service; every field is required.
 type Config struct {
 	Repo  Repository
 	Tx    kernel.TxRunner
@@ -29,8 +28,14 @@ type Service struct{ c Config }
 
 // NewService checks the wiring and returns the service.
 func NewService(c Config) (*Service, error) {
-	if c.Repo == nil || c.Tx == nil || c.Clock == nil || c.Plans == nil {
-		return nil, fmt.Errorf("billing.NewService: Repo, Tx, Clock and Plans are required")
+	var d kernel.Deps
+	d.Need("Repo", c.Repo != nil)
+	d.Need("Tx", c.Tx != nil)
+	d.Need("Clock", c.Clock != nil)
+	d.Need("Plans", c.Plans != nil)
+	d.Need("Audit", c.Audit != nil)
+	if err := d.Err("payment.NewService"); err != nil {
+		return nil, err
 	}
 	return &Service{c: c}, nil
 }

@@ -195,10 +195,15 @@ type fixedPlan struct{ p plan.Plan }
 
 func (f *fixedPlan) PlanOf(context.Context, string) (plan.Plan, error) { return f.p, nil }
 
+// nopAuditor drops audit records.
+type nopAuditor struct{}
+
+func (nopAuditor) Record(context.Context, kernel.AuditRecord) error { return nil }
+
 func newTestService(t *testing.T, pl plan.Plan) *Service {
 	t.Helper()
 	repo := &memRepo{seq: map[string]int64{}, ms: map[string][]PaymentMethod{}}
-	s, err := NewService(Config{Repo: repo, Tx: repo, Clock: kernel.NewFixedClock(time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC)), Plans: &fixedPlan{pl}})
+	s, err := NewService(Config{Repo: repo, Tx: repo, Clock: kernel.NewFixedClock(time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC)), Plans: &fixedPlan{pl}, Audit: nopAuditor{}})
 	if err != nil {
 		t.Fatal(err)
 	}

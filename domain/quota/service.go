@@ -23,7 +23,7 @@ type NamespaceRegistry interface {
 	EnsureNamespace(ctx context.Context, tenantID, ns string) error
 }
 
-// Config wires a Service.
+// Config wires a Service; every field is required.
 type Config struct {
 	Repo        Repository
 	Tx          kernel.TxRunner
@@ -31,7 +31,7 @@ type Config struct {
 	Namespaces  NamespaceRegistry
 	Idempotency kernel.IdempotencyStore
 	Limiter     RateLimiter
-	// Plans supplies the plan layer of the effective limits; may be nil.
+	// Plans supplies the plan layer of the effective limits.
 	Plans DefaultQuotaSource
 	// Audit records every change of a quota object (reservations are not
 	// audited: they are high-volume counter moves, visible in quota/usage).
@@ -44,8 +44,17 @@ type Service struct{ c Config }
 
 // NewService checks the wiring and returns the service.
 func NewService(c Config) (*Service, error) {
-	if c.Repo == nil || c.Tx == nil || c.Clock == nil || c.Namespaces == nil || c.Idempotency == nil || c.Limiter == nil {
-		return nil, fmt.Errorf("quota.NewService: Repo, Tx, Clock, Namespaces, Idempotency and Limiter are required")
+	var d kernel.Deps
+	d.Need("Repo", c.Repo != nil)
+	d.Need("Tx", c.Tx != nil)
+	d.Need("Clock", c.Clock != nil)
+	d.Need("Namespaces", c.Namespaces != nil)
+	d.Need("Idempotency", c.Idempotency != nil)
+	d.Need("Limiter", c.Limiter != nil)
+	d.Need("Plans", c.Plans != nil)
+	d.Need("Audit", c.Audit != nil)
+	if err := d.Err("quota.NewService"); err != nil {
+		return nil, err
 	}
 	return &Service{c: c}, nil
 }
@@ -257,12 +266,9 @@ func (s *Service) UsageByNamespaces(ctx context.Context, nss []string) (map[stri
 // default, then enabled quotas in system) and the namespace's own (its
 // enabled quotas).
 func (s *Service) levels(ctx context.Context, tenantID string, nss []string) (map[string]Levels, error) {
-	var planSpec Spec
-	if s.c.Plans != nil {
-		var err error
-		if planSpec, err = s.c.Plans.DefaultQuota(ctx, tenantID); err != nil {
-			return nil, err
-		}
+	planSpec, err := s.c.Plans.DefaultQuota(ctx, tenantID)
+	if err != nil {
+		return nil, err
 	}
 	want := append([]string{tenancy.SystemNamespace}, nss...)
 	qs, err := s.c.Repo.ListByNamespaces(ctx, tenantID, uniq(want))

@@ -86,7 +86,7 @@ func newBatchService(t *testing.T, namespaces int) (*usage.Service, *batchRepo, 
 	}
 	plans := &batchPlans{}
 	svc, err := usage.NewService(usage.Config{Repo: repo, Tx: batchTx{}, Clock: kernel.NewFixedClock(now), Plans: plans,
-		TokenKey: []byte(strings.Repeat("b", 32))})
+		TokenKey: []byte(strings.Repeat("b", 32)), Namespaces: nopNamespaces{}, Audit: nopAuditor{}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -117,10 +117,8 @@ func (s *Service) Ingest(ctx context.Context, ns string, events []Event) (Ingest
 	if len(valid) > 0 {
 		var outs []Outcome
 		err = s.c.Tx.InTx(ctx, func(ctx context.Context) error {
-			if s.c.Namespaces != nil {
-				if err := s.c.Namespaces.EnsureNamespace(ctx, p.TenantID, ns); err != nil {
-					return err
-				}
+			if err := s.c.Namespaces.EnsureNamespace(ctx, p.TenantID, ns); err != nil {
+				return err
 			}
 			var err error
 			outs, err = s.c.Repo.InsertEvents(ctx, p.TenantID, valid)

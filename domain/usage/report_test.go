@@ -136,7 +136,7 @@ func newReportService(t *testing.T) (*usage.Service, *reportRepo) {
 	// Another tenant's usage that must never show.
 	add(roll("globex", "ns-a", "http_requests", "lb1", h(2, 5), "99000000"))
 	svc, err := usage.NewService(usage.Config{Repo: repo, Tx: reportTx{}, Clock: kernel.NewFixedClock(t0),
-		Plans: reportPlans{teamPlan}, TokenKey: []byte(strings.Repeat("k", 32))})
+		Plans: reportPlans{teamPlan}, TokenKey: []byte(strings.Repeat("k", 32)), Namespaces: nopNamespaces{}, Audit: nopAuditor{}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -388,7 +388,7 @@ func TestUsageDetailsAndHourlyToken(t *testing.T) {
 	bad("foreign", lb1.HourlyQuery, as("globex"))
 	// A token signed with another key (another installation) is not ours.
 	other, _ := usage.NewService(usage.Config{Repo: &reportRepo{rows: map[string][]usage.Rollup{"acme": {lb1Rollup()}}}, Tx: reportTx{},
-		Clock: kernel.NewFixedClock(t0), Plans: reportPlans{teamPlan}, TokenKey: []byte(strings.Repeat("z", 32))})
+		Clock: kernel.NewFixedClock(t0), Plans: reportPlans{teamPlan}, TokenKey: []byte(strings.Repeat("z", 32)), Namespaces: nopNamespaces{}, Audit: nopAuditor{}})
 	oi, err := other.UsageDetails(as("acme"), "system", h(1, 0), h(31, 0))
 	if err != nil || len(oi) != 1 {
 		t.Fatalf("other installation: %v %v", oi, err)
@@ -400,6 +400,16 @@ func lb1Rollup() usage.Rollup {
 	_, r := roll("acme", "ns-a", "http_requests", "lb1", h(2, 5), "1")
 	return r
 }
+
+// nopNamespaces and nopAuditor stand in for the registry and the audit
+// log, which reports never use.
+type (
+	nopNamespaces struct{}
+	nopAuditor    struct{}
+)
+
+func (nopNamespaces) EnsureNamespace(context.Context, string, string) error { return nil }
+func (nopAuditor) Record(context.Context, kernel.AuditRecord) error         { return nil }
 
 func TestMonthlyUsage(t *testing.T) {
 	t.Parallel()
@@ -483,7 +493,7 @@ func TestUsageSummaryWindowAndValues(t *testing.T) {
 	repo := &reportRepo{rows: map[string][]usage.Rollup{}}
 	_, r := roll("acme", "ns-a", "vcpu_hours", "vm", h(15, 5), "20")
 	repo.rows["acme"] = []usage.Rollup{r}
-	svc2, _ := usage.NewService(usage.Config{Repo: repo, Tx: reportTx{}, Clock: kernel.NewFixedClock(t0), Plans: reportPlans{teamPlan}, TokenKey: []byte(strings.Repeat("k", 32))})
+	svc2, _ := usage.NewService(usage.Config{Repo: repo, Tx: reportTx{}, Clock: kernel.NewFixedClock(t0), Plans: reportPlans{teamPlan}, TokenKey: []byte(strings.Repeat("k", 32)), Namespaces: nopNamespaces{}, Audit: nopAuditor{}})
 	items, err = svc2.UsageSummary(as("acme"), "", "")
 	if err != nil || len(items) != 1 || items[0].BillableValue != "0.83" {
 		t.Fatalf("20 h / 24: %+v %v", items, err)

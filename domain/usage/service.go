@@ -2,7 +2,6 @@ package usage
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/billingd/billingd/domain/kernel"
 	"github.com/billingd/billingd/domain/plan"
@@ -15,7 +14,7 @@ type PlanSource interface {
 	Catalog() *plan.Catalog
 }
 
-// Config wires a Service.
+// Config wires a Service; every field is required.
 type Config struct {
 	Repo  Repository
 	Tx    kernel.TxRunner
@@ -25,7 +24,7 @@ type Config struct {
 	// tampered token is refused. It must be the same on every replica and
 	// survive restarts; the store keeps one per installation.
 	TokenKey []byte
-	// Namespaces records the namespaces events arrive in; may be nil.
+	// Namespaces records the namespaces events arrive in.
 	Namespaces NamespaceRegistry
 	// Audit records setting changes. Usage events are not audited: they are
 	// themselves an append-only record, deduplicated by id.
@@ -43,8 +42,16 @@ type Service struct{ c Config }
 
 // NewService checks the wiring and returns the service.
 func NewService(c Config) (*Service, error) {
-	if c.Repo == nil || c.Tx == nil || c.Clock == nil || c.Plans == nil || len(c.TokenKey) < 32 {
-		return nil, fmt.Errorf("usage.NewService: Repo, Tx, Clock, Plans and a TokenKey of at least 32 bytes are required")
+	var d kernel.Deps
+	d.Need("Repo", c.Repo != nil)
+	d.Need("Tx", c.Tx != nil)
+	d.Need("Clock", c.Clock != nil)
+	d.Need("Plans", c.Plans != nil)
+	d.Need("a TokenKey of at least 32 bytes", len(c.TokenKey) >= 32)
+	d.Need("Namespaces", c.Namespaces != nil)
+	d.Need("Audit", c.Audit != nil)
+	if err := d.Err("usage.NewService"); err != nil {
+		return nil, err
 	}
 	return &Service{c: c}, nil
 }

@@ -199,7 +199,7 @@ func (a *App) build(ctx context.Context, c Config) error {
 		Subscriptions: store.NewSubscriptionRepo(db), Renderer: renderer, Contacts: inv, Issuer: c.Issuer, Audit: aud}); err != nil {
 		return err
 	}
-	if a.Audit, err = audit.NewService(aud); err != nil {
+	if a.Audit, err = audit.NewService(audit.Config{Repo: aud}); err != nil {
 		return err
 	}
 	return nil
