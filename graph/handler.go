@@ -2,10 +2,8 @@ package graph
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"net/http"
-	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
@@ -115,21 +113,18 @@ type Config struct {
 // request context (tenancy.WithPrincipal, done by the HTTP auth middleware);
 // the handler gives each request its own dataloaders.
 func NewHandler(cfg Config) (http.Handler, error) {
-	var missing []string
-	for _, d := range []struct {
-		name    string
-		missing bool
-	}{
-		{"Quotas", cfg.Quotas == nil}, {"Tenancy", cfg.Tenancy == nil}, {"Plans", cfg.Plans == nil},
-		{"Subscriptions", cfg.Subscriptions == nil}, {"Usage", cfg.Usage == nil}, {"Payments", cfg.Payments == nil},
-		{"Invoices", cfg.Invoices == nil}, {"Audit", cfg.Audit == nil}, {"Logger", cfg.Logger == nil},
-	} {
-		if d.missing {
-			missing = append(missing, d.name)
-		}
-	}
-	if len(missing) > 0 {
-		return nil, fmt.Errorf("graph.NewHandler: %s required", strings.Join(missing, ", "))
+	var d kernel.Deps
+	d.Need("Quotas", cfg.Quotas != nil)
+	d.Need("Tenancy", cfg.Tenancy != nil)
+	d.Need("Plans", cfg.Plans != nil)
+	d.Need("Subscriptions", cfg.Subscriptions != nil)
+	d.Need("Usage", cfg.Usage != nil)
+	d.Need("Payments", cfg.Payments != nil)
+	d.Need("Invoices", cfg.Invoices != nil)
+	d.Need("Audit", cfg.Audit != nil)
+	d.Need("Logger", cfg.Logger != nil)
+	if err := d.Err("graph.NewHandler"); err != nil {
+		return nil, err
 	}
 	log := cfg.Logger
 	if cfg.MaxDepth <= 0 {

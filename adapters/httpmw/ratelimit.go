@@ -22,8 +22,8 @@ const maxRateBuckets = 100_000
 // TokenLimiter is the per-token request rate limit: a token bucket per API
 // token id, shared by REST and GraphQL. A nil *TokenLimiter limits nothing.
 //
-// The buckets are in process memory unless Share moves them to a store
-// every replica reads (Redis). Memory stays bounded: a bucket that has not
+// The buckets are in process memory unless they are shared: held in a
+// store every replica reads (Redis). Memory stays bounded: a bucket that has not
 // been used for as long as it takes to refill completely is in the same
 // state as a new one, so sweeping it out changes no decision.
 type TokenLimiter struct {
@@ -47,8 +47,13 @@ type tokenBucket struct {
 
 // NewTokenLimiter allows perSecond requests a second per token, by clock,
 // up to burst at once (burst <= 0 means twice perSecond, at least 1).
-// perSecond <= 0 turns the limit off and returns nil.
-func NewTokenLimiter(clock kernel.Clock, perSecond float64, burst int) *TokenLimiter {
+// perSecond <= 0 turns the limit off and returns nil. shared, when not nil,
+// holds the buckets instead of this process. When it fails the request is
+// let through: this limit protects the service from floods, and refusing
+// every caller while Redis is down would be the outage it is there to
+// prevent. (Quota API limits, which are what a tenant pays for, refuse
+// instead.)
+func NewTokenLimiter(clock kernel.Clock, perSecond float64, burst int, shared SharedRate) *TokenLimiter {
 	if perSecond <= 0 || math.IsNaN(perSecond) || math.IsInf(perSecond, 0) {
 		return nil
 	}
@@ -58,7 +63,7 @@ func NewTokenLimiter(clock kernel.Clock, perSecond float64, burst int) *TokenLim
 	idle := time.Duration(float64(burst) / perSecond * float64(time.Second))
 	return &TokenLimiter{
 		limit: rate.Limit(perSecond), burst: burst, idle: max(idle, time.Second),
-		now: clock.Now, buckets: map[string]*tokenBucket{},
+		now: clock.Now, shared: shared, buckets: map[string]*tokenBucket{},
 	}
 }
 
@@ -69,16 +74,6 @@ type SharedRate interface {
 	// at once) or says how long until one would be allowed. err means the
 	// store did not answer (the implementation counts it).
 	Allow(ctx context.Context, key string, perSecond float64, burst int) (ok bool, retryAfter time.Duration, err error)
-}
-
-// Share moves the buckets to s. When s fails the request is let through:
-// this limit protects the service from floods, and refusing every caller
-// while Redis is down would be the outage it is there to prevent. (Quota
-// API limits, which are what a tenant pays for, refuse instead.)
-func (l *TokenLimiter) Share(s SharedRate) {
-	if l != nil {
-		l.shared = s
-	}
 }
 
 // Allow takes one request from key's bucket. When the bucket is empty it

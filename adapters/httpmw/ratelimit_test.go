@@ -31,7 +31,7 @@ func (c *fakeClock) add(d time.Duration) {
 }
 
 func newTestLimiter(perSecond float64, burst int) (*TokenLimiter, *fakeClock) {
-	l := NewTokenLimiter(kernel.SystemClock{}, perSecond, burst)
+	l := NewTokenLimiter(kernel.SystemClock{}, perSecond, burst, nil)
 	c := &fakeClock{t: time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)}
 	l.now = c.now
 	return l, c
@@ -65,7 +65,7 @@ func TestTokenLimiterBurstThenRate(t *testing.T) {
 
 func TestTokenLimiterOffAndDefaults(t *testing.T) {
 	t.Parallel()
-	var off *TokenLimiter = NewTokenLimiter(kernel.SystemClock{}, 0, 10)
+	var off *TokenLimiter = NewTokenLimiter(kernel.SystemClock{}, 0, 10, nil)
 	if off != nil {
 		t.Fatal("rate 0 must turn the limiter off")
 	}
@@ -76,7 +76,7 @@ func TestTokenLimiterOffAndDefaults(t *testing.T) {
 	if off.Wrap(slog.New(slog.DiscardHandler), h) == nil {
 		t.Fatal("nil limiter must return the handler")
 	}
-	if l := NewTokenLimiter(kernel.SystemClock{}, 200, 0); l.burst != 400 {
+	if l := NewTokenLimiter(kernel.SystemClock{}, 200, 0, nil); l.burst != 400 {
 		t.Fatalf("default burst %d, want 400", l.burst)
 	}
 }
@@ -181,13 +181,12 @@ func (f *fakeShared) Allow(_ context.Context, key string, perSecond float64, bur
 	return true, 0, nil
 }
 
-// TestTokenLimiterShared: with Share the shared store decides (the process
+// TestTokenLimiterShared: with a shared store the shared store decides (the process
 // buckets are not used), and a store that fails lets requests through.
 func TestTokenLimiterShared(t *testing.T) {
 	t.Parallel()
-	l, _ := newTestLimiter(1, 1)
 	f := &fakeShared{ok: true}
-	l.Share(f)
+	l := NewTokenLimiter(kernel.SystemClock{}, 1, 1, f)
 	for range 5 {
 		if ok, _ := l.Allow(context.Background(), "a"); !ok {
 			t.Fatal("refused although the shared store admits")
@@ -206,8 +205,7 @@ func TestTokenLimiterShared(t *testing.T) {
 			t.Fatal("an unreachable shared store must let requests through")
 		}
 	}
-	var off *TokenLimiter
-	off.Share(f) // a nil limiter stays off
+	off := NewTokenLimiter(kernel.SystemClock{}, 0, 1, f) // no rate: off, shared or not
 	if ok, _ := off.Allow(context.Background(), "a"); !ok {
 		t.Fatal("nil limiter refused")
 	}

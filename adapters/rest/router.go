@@ -3,14 +3,13 @@
 package rest
 
 import (
-	"fmt"
 	"log/slog"
 	"net/http"
-	"strings"
 
 	"github.com/billingd/billingd/adapters/httpmw"
 	"github.com/billingd/billingd/domain/errs"
 	"github.com/billingd/billingd/domain/invoice"
+	"github.com/billingd/billingd/domain/kernel"
 	"github.com/billingd/billingd/domain/payment"
 	"github.com/billingd/billingd/domain/plan"
 	"github.com/billingd/billingd/domain/quota"
@@ -115,21 +114,18 @@ func Routes() []Route {
 // body size limit and (unless public) authentication. It adds nothing and
 // names what is missing when c lacks a service.
 func Register(r *mux.Router, c Config) error {
-	var missing []string
-	for _, d := range []struct {
-		name    string
-		missing bool
-	}{
-		{"Logger", c.Logger == nil}, {"Auth", c.Auth == nil}, {"Quotas", c.Quotas == nil}, {"Plans", c.Plans == nil},
-		{"Subscriptions", c.Subscriptions == nil}, {"Usage", c.Usage == nil}, {"Payments", c.Payments == nil},
-		{"Invoices", c.Invoices == nil}, {"Namespaces", c.Namespaces == nil},
-	} {
-		if d.missing {
-			missing = append(missing, d.name)
-		}
-	}
-	if len(missing) > 0 {
-		return fmt.Errorf("rest.Register: %s required", strings.Join(missing, ", "))
+	var d kernel.Deps
+	d.Need("Logger", c.Logger != nil)
+	d.Need("Auth", c.Auth != nil)
+	d.Need("Quotas", c.Quotas != nil)
+	d.Need("Plans", c.Plans != nil)
+	d.Need("Subscriptions", c.Subscriptions != nil)
+	d.Need("Usage", c.Usage != nil)
+	d.Need("Payments", c.Payments != nil)
+	d.Need("Invoices", c.Invoices != nil)
+	d.Need("Namespaces", c.Namespaces != nil)
+	if err := d.Err("rest.Register"); err != nil {
+		return err
 	}
 	if c.MaxBodyBytes <= 0 {
 		c.MaxBodyBytes = 1 << 20

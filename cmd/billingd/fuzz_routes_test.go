@@ -113,7 +113,7 @@ func newFuzzServer(tb testing.TB) *fuzzServer {
 	// serve's defaults, except the rate limit: --rate-limit 0 (off), so the
 	// fuzzer reaches the handlers instead of 429s.
 	c := serveConfig{maxBodyBytes: 1 << 20, introspection: true, requestTimeout: 15 * time.Second}
-	c.limiter = httpmw.NewTokenLimiter(a.Clock, 0, 0)
+	c.limiter = httpmw.NewTokenLimiter(a.Clock, 0, 0, nil)
 	metrics, err := httpmw.NewMetrics(prometheus.NewRegistry())
 	if err != nil {
 		tb.Fatalf("metrics: %v", err)

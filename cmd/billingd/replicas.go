@@ -56,12 +56,19 @@ func openSharedLimits(ctx context.Context, url, prefix string, log *slog.Logger)
 	return &sharedLimits{client: client, health: h, quota: redisrate.NewQuotaBuckets(g, h), token: redisrate.NewTokenBuckets(g, h)}, nil
 }
 
-// wire moves the per-token buckets to Redis and exports the error counter.
-func (s *sharedLimits) wire(l *httpmw.TokenLimiter, reg prometheus.Registerer) error {
+// tokens is where the per-token buckets live: Redis, or nil for memory.
+func (s *sharedLimits) tokens() httpmw.SharedRate {
 	if s == nil {
 		return nil
 	}
-	l.Share(s.token)
+	return s.token
+}
+
+// register exports the Redis error counter.
+func (s *sharedLimits) register(reg prometheus.Registerer) error {
+	if s == nil {
+		return nil
+	}
 	return reg.Register(s.health)
 }
 

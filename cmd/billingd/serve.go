@@ -124,7 +124,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	defer a.Close()
-	c.limiter = httpmw.NewTokenLimiter(a.Clock, c.rateLimit, c.rateBurst)
+	c.limiter = httpmw.NewTokenLimiter(a.Clock, c.rateLimit, c.rateBurst, shared.tokens())
 	// Revocations by other processes (the CLI, other replicas) empty this
 	// process's cache at once; it listens before serving.
 	defer listenRevocations(ctx, a, log)()
@@ -140,7 +140,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	if err := shared.wire(c.limiter, reg); err != nil {
+	if err := shared.register(reg); err != nil {
 		return err
 	}
 	stopScale, err := startScale(ctx, a, scale, reg, log)

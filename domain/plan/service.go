@@ -3,11 +3,10 @@ package plan
 import (
 	"context"
 	"errors"
-	"fmt"
 	"maps"
-	"strings"
 
 	"github.com/billingd/billingd/domain/errs"
+	"github.com/billingd/billingd/domain/kernel"
 	"github.com/billingd/billingd/domain/quota"
 	"github.com/billingd/billingd/domain/tenancy"
 )
@@ -37,15 +36,11 @@ var _ quota.DefaultQuotaSource = (*Service)(nil)
 // NewService checks the wiring and returns the service. The catalog must have
 // a FREE plan: it is what every tenant without a record is on.
 func NewService(c Config) (*Service, error) {
-	var missing []string
-	if c.Repo == nil {
-		missing = append(missing, "Repo")
-	}
-	if c.Catalog == nil {
-		missing = append(missing, "Catalog")
-	}
-	if len(missing) > 0 {
-		return nil, fmt.Errorf("plan.NewService: %s required", strings.Join(missing, ", "))
+	var d kernel.Deps
+	d.Need("Repo", c.Repo != nil)
+	d.Need("Catalog", c.Catalog != nil)
+	if err := d.Err("plan.NewService"); err != nil {
+		return nil, err
 	}
 	if c.Catalog.FreePlan().Name == "" {
 		return nil, errors.New("plan.NewService: the catalog has no FREE plan for new tenants")

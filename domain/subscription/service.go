@@ -3,7 +3,6 @@ package subscription
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/billingd/billingd/domain/errs"
@@ -40,20 +39,17 @@ type Service struct {
 // NewService checks the wiring and returns the service; the error names
 // every missing dependency.
 func NewService(c Config) (*Service, error) {
-	var missing []string
-	for _, d := range []struct {
-		name    string
-		missing bool
-	}{
-		{"Plans", c.Plans == nil}, {"PlanRepo", c.PlanRepo == nil}, {"Repo", c.Repo == nil}, {"Tx", c.Tx == nil},
-		{"Idempotency", c.Idempotency == nil}, {"Quotas", c.Quotas == nil}, {"Audit", c.Audit == nil}, {"Clock", c.Clock == nil},
-	} {
-		if d.missing {
-			missing = append(missing, d.name)
-		}
-	}
-	if len(missing) > 0 {
-		return nil, fmt.Errorf("subscription.NewService: %s required", strings.Join(missing, ", "))
+	var d kernel.Deps
+	d.Need("Plans", c.Plans != nil)
+	d.Need("PlanRepo", c.PlanRepo != nil)
+	d.Need("Repo", c.Repo != nil)
+	d.Need("Tx", c.Tx != nil)
+	d.Need("Idempotency", c.Idempotency != nil)
+	d.Need("Quotas", c.Quotas != nil)
+	d.Need("Audit", c.Audit != nil)
+	d.Need("Clock", c.Clock != nil)
+	if err := d.Err("subscription.NewService"); err != nil {
+		return nil, err
 	}
 	return &Service{c: c}, nil
 }

@@ -65,20 +65,15 @@ const maxCachedTokens = 10_000
 // NewService checks the wiring and returns the service; the error names
 // every missing dependency.
 func NewService(c Config) (*Service, error) {
-	var missing []string
-	for _, d := range []struct {
-		name    string
-		missing bool
-	}{
-		{"Repo", c.Repo == nil}, {"Tx", c.Tx == nil}, {"Clock", c.Clock == nil}, {"Audit", c.Audit == nil},
-		{"Certificates", c.Certificates == nil}, {"Revocations", c.Revocations == nil},
-	} {
-		if d.missing {
-			missing = append(missing, d.name)
-		}
-	}
-	if len(missing) > 0 {
-		return nil, fmt.Errorf("tenancy.NewService: %s required", strings.Join(missing, ", "))
+	var d kernel.Deps
+	d.Need("Repo", c.Repo != nil)
+	d.Need("Tx", c.Tx != nil)
+	d.Need("Clock", c.Clock != nil)
+	d.Need("Audit", c.Audit != nil)
+	d.Need("Certificates", c.Certificates != nil)
+	d.Need("Revocations", c.Revocations != nil)
+	if err := d.Err("tenancy.NewService"); err != nil {
+		return nil, err
 	}
 	if c.AuthCacheTTL < 0 {
 		return nil, fmt.Errorf("tenancy.NewService: AuthCacheTTL must not be negative")
