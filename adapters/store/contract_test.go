@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"log/slog"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -10,7 +11,6 @@ import (
 	"github.com/billingd/billingd/adapters/ratelimit"
 	"github.com/billingd/billingd/adapters/store"
 	"github.com/billingd/billingd/adapters/store/storetest"
-	"github.com/billingd/billingd/catalog"
 	"github.com/billingd/billingd/domain/errs"
 	"github.com/billingd/billingd/domain/invoice"
 	"github.com/billingd/billingd/domain/kernel"
@@ -19,6 +19,7 @@ import (
 	"github.com/billingd/billingd/domain/quota"
 	"github.com/billingd/billingd/domain/subscription"
 	"github.com/billingd/billingd/domain/tenancy"
+	"github.com/billingd/billingd/internal/app"
 )
 
 var t0 = time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
@@ -76,37 +77,15 @@ func (noContacts) BillingContact(context.Context, string) (invoice.Party, bool, 
 	return invoice.Party{}, false, nil
 }
 
-// plans wires the plan read side on the built-in catalog.
-func (f *fixture) plans(t *testing.T) (*plan.Catalog, *plan.Service) {
+// app builds the whole graph as serve does (internal/app) on the
+// fixture's database and clock.
+func (f *fixture) app(t *testing.T) *app.App {
 	t.Helper()
-	cat, err := catalog.Builtin()
+	a, err := app.New(context.Background(), app.Config{Store: f.db, Logger: slog.New(slog.DiscardHandler), Clock: f.clock})
 	if err != nil {
 		t.Fatal(err)
 	}
-	plans, err := plan.NewService(plan.Config{Repo: store.NewPlanRepo(f.db), Catalog: cat})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return cat, plans
-}
-
-// planQuotas wires a quota service with plans as the lowest layer of
-// limits, as serve does.
-func (f *fixture) planQuotas(t *testing.T, plans *plan.Service) *quota.Service {
-	t.Helper()
-	qs, err := quota.NewService(quota.Config{Repo: store.NewQuotaRepo(f.db), Tx: f.db, Clock: f.clock, Namespaces: store.NewTenancyRepo(f.db, f.clock),
-		Idempotency: store.NewIdempotencyRepo(f.db, f.clock), Limiter: ratelimit.New(), Plans: plans, Audit: nopAuditor{}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return qs
-}
-
-// subscriptions wires the subscription lifecycle over plans and qs, as
-// serve does.
-func (f *fixture) subscriptions(t *testing.T, plans *plan.Service, qs *quota.Service) *subscription.Service {
-	t.Helper()
-	return newSubscriptions(t, f.db, f.clock, plans, qs)
+	return a
 }
 
 // noQuotaFit stands in for the quota service where no transition runs (a

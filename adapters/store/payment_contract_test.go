@@ -20,8 +20,8 @@ func TestPaymentMethodContract(t *testing.T) {
 	t.Parallel()
 	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
 		f := newFixture(t, db)
-		_, plans := f.plans(t)
-		subs := f.subscriptions(t, plans, f.planQuotas(t, plans))
+		a := f.app(t)
+		plans, subs := a.Plans, a.Subscriptions
 		repo := store.NewPaymentRepo(db)
 		pay, err := payment.NewService(payment.Config{Repo: repo, Tx: db, Clock: f.clock, Plans: plans, Audit: nopAuditor{}})
 		if err != nil {

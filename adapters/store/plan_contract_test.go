@@ -18,9 +18,8 @@ func TestPlanContract(t *testing.T) {
 	t.Parallel()
 	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
 		f := newFixture(t, db)
-		cat, plans := f.plans(t)
-		qs := f.planQuotas(t, plans)
-		subs := f.subscriptions(t, plans, qs)
+		a := f.app(t)
+		cat, plans, qs, subs := a.Catalog, a.Plans, a.Quotas, a.Subscriptions
 		acme := f.as(t, "acme", tenancy.RoleViewer, "")
 		globex := f.as(t, "globex", tenancy.RoleAdmin, "")
 		acmeID := principal(t, acme).TenantID

@@ -28,9 +28,8 @@ type lifecycleFixture struct {
 func newLifecycleFixture(t *testing.T, db *store.DB) *lifecycleFixture {
 	t.Helper()
 	f := newFixture(t, db)
-	_, plans := f.plans(t)
-	qs := f.planQuotas(t, plans)
-	return &lifecycleFixture{fixture: f, plans: plans, subs: f.subscriptions(t, plans, qs), quotas: qs, repo: store.NewSubscriptionRepo(db)}
+	a := f.app(t)
+	return &lifecycleFixture{fixture: f, plans: a.Plans, subs: a.Subscriptions, quotas: a.Quotas, repo: store.NewSubscriptionRepo(db)}
 }
 
 func (f *lifecycleFixture) state(t *testing.T, id string) subscription.TransitionState {

@@ -18,7 +18,7 @@ import (
 
 func newUsage(t *testing.T, f *fixture) (*usage.Service, *store.UsageRepo) {
 	t.Helper()
-	_, subs := f.plans(t)
+	subs := f.app(t).Plans
 	key, err := f.db.InstallSecret(context.Background(), "usage-report-token")
 	if err != nil {
 		t.Fatal(err)

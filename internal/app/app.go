@@ -8,9 +8,7 @@ package app
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"log/slog"
-	"strings"
 	"time"
 
 	"github.com/billingd/billingd/adapters/pdf"
@@ -28,12 +26,16 @@ import (
 	"github.com/billingd/billingd/domain/usage"
 )
 
-// Config is what the graph is built from. DatabaseURL, Logger and Clock
-// are required; the rest are options with the defaults their comments say.
+// Config is what the graph is built from. Logger and Clock are required;
+// the rest are options with the defaults their comments say.
 type Config struct {
 	// DatabaseURL is postgres://..., sqlite:PATH, or empty for
 	// sqlite:./billingd.db.
 	DatabaseURL string
+	// Store, when set, is an open store to build on instead of opening
+	// DatabaseURL (test fixtures that own their database); App.Close then
+	// leaves it open for its opener to close.
+	Store *store.DB
 	// MaxOpenConns is the PostgreSQL pool size (0: the store's default).
 	MaxOpenConns int
 	// Migrate applies the migrations not yet applied before anything else.
@@ -56,7 +58,7 @@ type Config struct {
 	Renderer invoice.Renderer
 }
 
-// App is every service wired to one database. Close closes the database.
+// App is every service wired to one database.
 type App struct {
 	DB            *store.DB
 	Clock         kernel.Clock
@@ -69,37 +71,37 @@ type App struct {
 	Payments      *payment.Service
 	Invoices      *invoice.Service
 	Audit         *audit.Service
+
+	ownsDB bool
 }
 
 // New opens the database (migrating it when c.Migrate) and builds every
 // service, each from a Config naming all its dependencies. On error
-// nothing stays open.
+// nothing it opened stays open.
 func New(ctx context.Context, c Config) (_ *App, err error) {
-	var missing []string
-	if c.Logger == nil {
-		missing = append(missing, "Logger")
-	}
-	if c.Clock == nil {
-		missing = append(missing, "Clock")
-	}
-	if len(missing) > 0 {
-		return nil, fmt.Errorf("app.New: %s required", strings.Join(missing, ", "))
-	}
-	db, err := store.Open(ctx, c.DatabaseURL, store.Options{Logger: c.Logger, MaxOpenConns: c.MaxOpenConns, Clock: c.Clock})
-	if err != nil {
+	var d kernel.Deps
+	d.Need("Logger", c.Logger != nil)
+	d.Need("Clock", c.Clock != nil)
+	if err := d.Err("app.New"); err != nil {
 		return nil, err
 	}
-	defer func() {
-		if err != nil {
-			db.Close()
+	db, owned := c.Store, c.Store == nil
+	if owned {
+		if db, err = store.Open(ctx, c.DatabaseURL, store.Options{Logger: c.Logger, MaxOpenConns: c.MaxOpenConns, Clock: c.Clock}); err != nil {
+			return nil, err
 		}
-	}()
+		defer func() {
+			if err != nil {
+				db.Close()
+			}
+		}()
+	}
 	if c.Migrate {
 		if err := Migrate(ctx, db, c.Logger); err != nil {
 			return nil, err
 		}
 	}
-	a := &App{DB: db, Clock: c.Clock, Catalog: c.Catalog}
+	a := &App{DB: db, Clock: c.Clock, Catalog: c.Catalog, ownsDB: owned}
 	if err := a.build(ctx, c); err != nil {
 		return nil, err
 	}
@@ -205,7 +207,10 @@ func (a *App) build(ctx context.Context, c Config) error {
 	return nil
 }
 
-// Close closes the database.
+// Close closes the database, unless it came as Config.Store.
 func (a *App) Close() error {
+	if !a.ownsDB {
+		return nil
+	}
 	return a.DB.Close()
 }
