@@ -513,8 +513,6 @@ func (r *UsageRepo) Rollups(ctx context.Context, tenantID string, nss []string, 
 	return out, nil
 }
 
-var _ usage.TypeTotaler = (*UsageRepo)(nil)
-
 // TypeTotals sums the rollups of Rollups(tenantID, nss, from, to) per usage
 // type. On PostgreSQL the database adds the NUMERICs (exact) of
 // usage_type_hourly, a few rows per hour, and only the sums travel, grouped

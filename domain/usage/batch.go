@@ -139,6 +139,12 @@ func (r *prefetchedRepo) Rollups(_ context.Context, tenantID string, nss []strin
 	return out, nil
 }
 
+// TypeTotals returns the prefetched rows (Rollups): the batch sums them
+// itself.
+func (r *prefetchedRepo) TypeTotals(ctx context.Context, tenantID string, nss []string, from, to time.Time) ([]Rollup, error) {
+	return r.Rollups(ctx, tenantID, nss, from, to)
+}
+
 // fixedPlan answers PlanOf with the plan read once for a batch.
 type fixedPlan struct {
 	PlanSource

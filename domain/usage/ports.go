@@ -25,15 +25,12 @@ type Repository interface {
 	LateWindow(ctx context.Context, tenantID string) (time.Duration, error)
 	// SetLateWindow changes the tenant's late-arrival window.
 	SetLateWindow(ctx context.Context, tenantID string, d time.Duration) error
-}
-
-// TypeTotaler is an optional Repository capability: the sums per usage type
-// of the rollups Rollups would return for the same arguments, computed by the
-// database instead of shipping every hourly row. The rows it returns carry
-// UsageType, UnitName and Quantity only; summing them per usage type must
-// give exactly what summing Rollups' rows gives, unit name included (the
-// unit of a usage type's first row in Rollups' order). Reports use it when
-// the repository has it.
-type TypeTotaler interface {
+	// TypeTotals returns the sums per usage type of the rollups Rollups
+	// would return for the same arguments, computed by the database instead
+	// of shipping every hourly row where it can. The rows carry UsageType,
+	// UnitName and Quantity only; summing them per usage type must give
+	// exactly what summing Rollups' rows gives, unit name included (the unit
+	// of a usage type's first row in Rollups' order). A repository that
+	// cannot sum may return Rollups' rows.
 	TypeTotals(ctx context.Context, tenantID string, nss []string, from, to time.Time) ([]Rollup, error)
 }

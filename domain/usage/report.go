@@ -327,16 +327,10 @@ type typeSum struct {
 }
 
 // typeSums is sumByType over the rollups of [from, to), summed by the
-// database when the repository can (a month of a large tenant is hundreds of
+// database where the repository can (a month of a large tenant is hundreds of
 // thousands of hourly rows; the sums are a handful).
 func (s *Service) typeSums(ctx context.Context, tenantID string, nss []string, from, to time.Time) ([]typeSum, error) {
-	var rows []Rollup
-	var err error
-	if t, ok := s.c.Repo.(TypeTotaler); ok {
-		rows, err = t.TypeTotals(ctx, tenantID, nss, from, to)
-	} else {
-		rows, err = s.c.Repo.Rollups(ctx, tenantID, nss, from, to)
-	}
+	rows, err := s.c.Repo.TypeTotals(ctx, tenantID, nss, from, to)
 	if err != nil {
 		return nil, err
 	}
