@@ -5,7 +5,6 @@ import (
 	"slices"
 	"time"
 
-	"github.com/billingd/billingd/domain/errs"
 	"github.com/billingd/billingd/domain/kernel"
 	"github.com/billingd/billingd/domain/plan"
 	"github.com/billingd/billingd/domain/tenancy"
@@ -20,16 +19,17 @@ import (
 // namespace stands for the whole tenant.
 func (s *Service) UsageByNamespaces(ctx context.Context, nss []string, from, to time.Time) (map[string][]UsageItem, error) {
 	ctx = kernel.AllowStaleReads(ctx) // a report: a standby within its bound may answer
-	view, nss, from, to, err := s.prefetch(ctx, nss, from, to)
-	if err != nil || view == nil {
+	b, err := s.prefetch(ctx, nss, from, to)
+	if err != nil || b == nil {
 		return map[string][]UsageItem{}, err
 	}
-	out := make(map[string][]UsageItem, len(nss))
-	for _, ns := range nss {
-		items, err := view.UsageDetails(ctx, ns, from, to)
+	out := make(map[string][]UsageItem, len(b.nss))
+	for _, ns := range b.nss {
+		_, scope, err := s.reportScope(ctx, ns)
 		if err != nil {
 			return nil, err
 		}
+		items := s.usageItems(b.plan, b.tenantID, b.from, b.to, b.rowsOf(scope))
 		if items == nil {
 			items = []UsageItem{}
 		}
@@ -43,34 +43,57 @@ func (s *Service) UsageByNamespaces(ctx context.Context, nss []string, from, to 
 // all of them, and per namespace exactly what CurrentUsage answers.
 func (s *Service) CostByNamespaces(ctx context.Context, nss []string, from, to time.Time) (map[string]Cost, error) {
 	ctx = kernel.AllowStaleReads(ctx) // a report: a standby within its bound may answer
-	view, nss, from, to, err := s.prefetch(ctx, nss, from, to)
-	if err != nil || view == nil {
+	b, err := s.prefetch(ctx, nss, from, to)
+	if err != nil || b == nil {
 		return map[string]Cost{}, err
 	}
-	out := make(map[string]Cost, len(nss))
-	for _, ns := range nss {
-		c, err := view.CurrentUsage(ctx, ns, from, to)
+	out := make(map[string]Cost, len(b.nss))
+	for _, ns := range b.nss {
+		_, scope, err := s.reportScope(ctx, ns)
 		if err != nil {
 			return nil, err
 		}
-		out[ns] = c
+		out[ns] = s.cost(b.plan, b.from, b.to, sumByType(b.rowsOf(scope)), scope == nil)
 	}
 	return out, nil
 }
 
+// batch is what prefetch read for a batch of namespaces: the tenant's plan
+// and the rollups of all of them over one range. The report methods of
+// report.go build each namespace's answer from it (usageItems, cost), so
+// the batch reuses their logic without another statement.
+type batch struct {
+	tenantID string
+	plan     plan.Plan
+	// nss are the namespaces asked, deduplicated, in first-seen order.
+	nss      []string
+	from, to time.Time
+	rows     []Rollup
+}
+
+// rowsOf returns the rows of scope (all rows when scope is nil, the system
+// namespace's report), in the repository's order.
+func (b *batch) rowsOf(scope []string) []Rollup {
+	if scope == nil {
+		return b.rows
+	}
+	var out []Rollup
+	for _, row := range b.rows {
+		if slices.Contains(scope, row.Namespace) {
+			out = append(out, row)
+		}
+	}
+	return out
+}
+
 // prefetch authorizes the caller on every namespace, resolves the report
-// range once, and fetches the plan and the rollups of all the namespaces.
-// It returns a view of s whose repository and plan source answer from what
-// was fetched, so the report methods of report.go build each namespace's
-// answer without another statement: the batch reuses their logic instead of
-// copying it. The namespaces come back deduplicated, in first-seen order, and
-// from/to normalised (so report.go's own normalisation leaves them as they
-// are). A nil view means there was nothing to fetch.
-func (s *Service) prefetch(ctx context.Context, nss []string, from, to time.Time) (*Service, []string, time.Time, time.Time, error) {
-	var zero time.Time
+// range once (normalised as report.go does), and fetches the plan and the
+// rollups of all the namespaces with one query. A nil batch means there was
+// nothing to fetch.
+func (s *Service) prefetch(ctx context.Context, nss []string, from, to time.Time) (*batch, error) {
 	p, err := tenancy.PrincipalFrom(ctx)
 	if err != nil {
-		return nil, nil, zero, zero, err
+		return nil, err
 	}
 	uniq := make([]string, 0, len(nss))
 	wholeTenant := false
@@ -80,20 +103,20 @@ func (s *Service) prefetch(ctx context.Context, nss []string, from, to time.Time
 		}
 		_, scope, err := s.reportScope(ctx, ns)
 		if err != nil {
-			return nil, nil, zero, zero, err
+			return nil, err
 		}
 		wholeTenant = wholeTenant || scope == nil
 		uniq = append(uniq, ns)
 	}
 	if from, to, err = s.reportRange(from, to); err != nil {
-		return nil, nil, zero, zero, err
+		return nil, err
 	}
 	if len(uniq) == 0 {
-		return nil, uniq, from, to, nil
+		return nil, nil
 	}
 	pl, err := s.c.Plans.PlanOf(ctx, p.TenantID)
 	if err != nil {
-		return nil, nil, zero, zero, err
+		return nil, err
 	}
 	scope := uniq
 	if wholeTenant {
@@ -101,61 +124,7 @@ func (s *Service) prefetch(ctx context.Context, nss []string, from, to time.Time
 	}
 	rows, err := s.c.Repo.Rollups(ctx, p.TenantID, scope, from, to)
 	if err != nil {
-		return nil, nil, zero, zero, err
+		return nil, err
 	}
-	view := &Service{c: s.c}
-	view.c.Repo = &prefetchedRepo{Repository: s.c.Repo, tenantID: p.TenantID, from: from, to: to, rows: rows}
-	view.c.Plans = fixedPlan{PlanSource: s.c.Plans, tenantID: p.TenantID, plan: pl}
-	return view, uniq, from, to, nil
-}
-
-// prefetchedRepo answers Rollups from rows fetched once for a batch. Only the
-// tenant and range it was fetched for can be answered; anything else is a
-// bug of the batch code and fails rather than silently querying again. The
-// other methods are the real repository's (the reports of a batch never
-// call them).
-type prefetchedRepo struct {
-	Repository
-	tenantID string
-	from, to time.Time
-	rows     []Rollup
-}
-
-// Rollups returns the prefetched rows of nss (all rows when nss is nil), in
-// the repository's order.
-func (r *prefetchedRepo) Rollups(_ context.Context, tenantID string, nss []string, from, to time.Time) ([]Rollup, error) {
-	if tenantID != r.tenantID || !from.Equal(r.from) || !to.Equal(r.to) {
-		return nil, errs.New(errs.Internal, "batched usage report asked for rows it did not fetch")
-	}
-	if nss == nil {
-		return r.rows, nil
-	}
-	var out []Rollup
-	for _, row := range r.rows {
-		if slices.Contains(nss, row.Namespace) {
-			out = append(out, row)
-		}
-	}
-	return out, nil
-}
-
-// TypeTotals returns the prefetched rows (Rollups): the batch sums them
-// itself.
-func (r *prefetchedRepo) TypeTotals(ctx context.Context, tenantID string, nss []string, from, to time.Time) ([]Rollup, error) {
-	return r.Rollups(ctx, tenantID, nss, from, to)
-}
-
-// fixedPlan answers PlanOf with the plan read once for a batch.
-type fixedPlan struct {
-	PlanSource
-	tenantID string
-	plan     plan.Plan
-}
-
-// PlanOf returns the prefetched plan of the batch's tenant.
-func (f fixedPlan) PlanOf(ctx context.Context, tenantID string) (plan.Plan, error) {
-	if tenantID != f.tenantID {
-		return f.PlanSource.PlanOf(ctx, tenantID)
-	}
-	return f.plan, nil
+	return &batch{tenantID: p.TenantID, plan: pl, nss: uniq, from: from, to: to, rows: rows}, nil
 }

@@ -253,6 +253,12 @@ func (s *Service) UsageDetails(ctx context.Context, ns string, from, to time.Tim
 	if err != nil {
 		return nil, err
 	}
+	return s.usageItems(pl, p.TenantID, from, to, rows), nil
+}
+
+// usageItems builds UsageDetails' answer from the rollups of its range,
+// in any order.
+func (s *Service) usageItems(pl plan.Plan, tenantID string, from, to time.Time, rows []Rollup) []UsageItem {
 	rows = slices.Clone(rows)
 	slices.SortFunc(rows, func(a, b Rollup) int {
 		return cmp.Or(strings.Compare(a.Namespace, b.Namespace), strings.Compare(a.UsageType, b.UsageType),
@@ -265,7 +271,7 @@ func (s *Service) UsageDetails(ctx context.Context, ns string, from, to time.Tim
 		it := UsageItem{
 			Namespace: r.Namespace, ObjectName: r.ObjectName, UsageType: displayName(pl, r.UsageType), MetricLabel: r.UsageType,
 			UnitName: r.UnitName, Start: from, End: to,
-			HourlyQuery: encodeQuery(s.c.TokenKey, hourlyQuery{TenantID: p.TenantID, Namespace: r.Namespace, Object: r.ObjectName,
+			HourlyQuery: encodeQuery(s.c.TokenKey, hourlyQuery{TenantID: tenantID, Namespace: r.Namespace, Object: r.ObjectName,
 				UsageType: r.UsageType, From: from.Unix(), To: to.Unix()}),
 		}
 		for ; i < len(rows) && rows[i].Namespace == r.Namespace && rows[i].UsageType == r.UsageType && rows[i].ObjectName == r.ObjectName; i++ {
@@ -274,7 +280,7 @@ func (s *Service) UsageDetails(ctx context.Context, ns string, from, to time.Tim
 		}
 		items = append(items, it)
 	}
-	return items, nil
+	return items
 }
 
 func hourlyOf(r Rollup) HourlyItem {
@@ -492,10 +498,16 @@ func (s *Service) CurrentUsage(ctx context.Context, ns string, from, to time.Tim
 	if err != nil {
 		return Cost{}, err
 	}
+	return s.cost(pl, from, to, sums, nss == nil), nil
+}
+
+// cost prices sums, the usage of [from, to), at pl; wholeTenant adds the
+// plan's flat price (the system namespace's report).
+func (s *Service) cost(pl plan.Plan, from, to time.Time, sums []typeSum, wholeTenant bool) Cost {
 	cur := s.c.Plans.Catalog().Currency
-	c := Cost{From: from, To: to, Currency: cur, Lines: priceLines(pl, cur, sums, from, to, nss == nil)}
+	c := Cost{From: from, To: to, Currency: cur, Lines: priceLines(pl, cur, sums, from, to, wholeTenant)}
 	c.TotalCents = addCents(totalOf(c.Lines), -c.DiscountCents)
-	return c, nil
+	return c
 }
 
 // MonthlyUsage is op 23: one priced total per UTC calendar month with usage,
