@@ -178,6 +178,7 @@ func startOn(t *testing.T, dbURL string, extra ...string) *server {
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == 200 {
+				s.syncSimClock()
 				return s
 			}
 		}
