@@ -6,11 +6,15 @@
 #   BENCH_PG        server URL (default postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable)
 #   BENCH_DURATION  how long to send (default 15s)
 #   BENCH_WORKERS   concurrent HTTP clients (default 8)
+#   BENCH_SEED_EVENTS  events stored for the ingesting tenant before the run
+#                   (default 0), seeded as bench_reports.sh does
+#                   (scripts/seed_events.sh: October 2026, dedup ids, rollups)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PG="${BENCH_PG:-postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable}"
 DUR="${BENCH_DURATION:-15s}"
 WORKERS="${BENCH_WORKERS:-8}"
+SEED="${BENCH_SEED_EVENTS:-0}"
 db="billingd_ingest_bench_$$"
 # A free loopback port: other servers may already run on this machine.
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
@@ -24,9 +28,14 @@ bin=$(mktemp -d)
 go build -o "$bin/billingd" ./cmd/billingd
 go build -o "$bin/ingestload" ./cmd/ingestload
 tok=$("$bin/billingd" token create --tenant bench --role editor --database-url "$url" | tail -1)
+if [ "$SEED" -gt 0 ]; then
+	t0=$(date +%s)
+	scripts/seed_events.sh "$url" "$(psql "$url" -tAc "SELECT id FROM tenants WHERE name = 'bench'")" "$SEED"
+	echo "seeded $(psql "$url" -tAc 'SELECT count(*) FROM usage_events') events in $(( $(date +%s) - t0 ))s"
+fi
 "$bin/billingd" serve --addr 127.0.0.1:$port --database-url "$url" --log-level warn --rate-limit 0 >/dev/null 2>&1 & pid=$!
 for i in $(seq 1 100); do curl -sf http://127.0.0.1:$port/healthz >/dev/null && break; sleep 0.1; done
 kill -0 $pid  # the server must be ours and alive
-echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), PostgreSQL $(psql "$PG" -tAc 'SHOW server_version'); client, server and database on the same machine"
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), PostgreSQL $(psql "$PG" -tAc 'SHOW server_version'); client, server and database on the same machine; load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 "$bin/ingestload" --target http://127.0.0.1:$port --token "$tok" --workers "$WORKERS" --batch 1000 --duration "$DUR" --pg "$url"
 echo "rows stored: $(psql "$url" -tAc 'SELECT count(*) FROM usage_events') events, $(psql "$url" -tAc 'SELECT count(DISTINCT (tenant_id, namespace, usage_type, object_name, deployment, container, hour)) FROM usage_hourly') hourly rollups in $(psql "$url" -tAc 'SELECT count(*) FROM usage_hourly') shard rows"

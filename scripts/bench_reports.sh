@@ -46,40 +46,10 @@ tok=$("$bin/billingd" token create --tenant reportbench --role admin --database-
 tid=$(psql "$url" -tAc "SELECT id FROM tenants WHERE name = 'reportbench'")
 psql "$url" -qc "INSERT INTO tenant_plans (tenant_id, plan_name, since) VALUES ('$tid', 'team', now())
 	ON CONFLICT (tenant_id) DO UPDATE SET plan_name = 'team'" >/dev/null
-# October 2026 (UTC), 31 days. Object i lives in namespace ns-(i % 5) and
-# reports one usage type of the team plan's rate card (i % 6), so an object
-# has one rollup row per hour: 1,000 objects x 744 hours = 744,000 rows.
+# October 2026 (UTC), 31 days: scripts/seed_events.sh (also used by
+# bench_ingest.sh's BENCH_SEED_EVENTS).
 t0=$(date +%s)
-psql "$url" -v ON_ERROR_STOP=1 -q <<SQL
-CREATE TEMP TABLE rc (k int PRIMARY KEY, usage_type text, unit_name text);
-INSERT INTO rc VALUES (0,'http_requests','request'), (1,'data_transfer','byte'), (2,'vcpu_hours','hour'),
-	(3,'waap_requests','request'), (4,'bot_defense_transactions','transaction'), (5,'cdn_egress','GB');
--- usage_events is partitioned by month: October's partition first.
-\o /dev/null
-SELECT usage_events_partition(timestamptz '2026-10-01 00:00:00+00');
-\o
-INSERT INTO usage_events (tenant_id, event_id, namespace, usage_type, object_name, deployment, container,
-	quantity, unit_name, ts, content_hash, received_at)
-SELECT '$tid', 'ev-' || g, 'ns-' || (g % 1000) % 5, rc.usage_type, 'obj-' || (g % 1000), '', '',
-	CASE WHEN rc.k IN (2, 5) THEN ((g % 7) + 1) * 0.25 ELSE (g % 1000) + 1 END, rc.unit_name,
-	timestamptz '2026-10-01 00:00:00+00' + (g::float8 * 2678400 / $EVENTS) * interval '1 second',
-	md5('ev-' || g), now()
-FROM generate_series(0, $EVENTS - 1) g JOIN rc ON rc.k = (g % 1000) % 6;
--- The dedup table, as ingestion would have filled it.
-INSERT INTO usage_event_ids (tenant_id, event_id, content_hash, ts)
-SELECT tenant_id, event_id, content_hash, ts FROM usage_events WHERE tenant_id = '$tid';
-INSERT INTO usage_hourly (tenant_id, namespace, usage_type, object_name, deployment, container, hour, unit_name, quantity, events)
-SELECT tenant_id, namespace, usage_type, object_name, deployment, container, date_trunc('hour', ts AT TIME ZONE 'UTC') AT TIME ZONE 'UTC',
-	min(unit_name), sum(quantity), count(*)
-FROM usage_events WHERE tenant_id = '$tid'
-GROUP BY tenant_id, namespace, usage_type, object_name, deployment, container, date_trunc('hour', ts AT TIME ZONE 'UTC');
-INSERT INTO usage_type_hourly (tenant_id, hour, namespace, usage_type, unit_name, quantity, events)
-SELECT tenant_id, hour, namespace, usage_type, unit_name, sum(quantity), sum(events)
-FROM usage_hourly WHERE tenant_id = '$tid' GROUP BY tenant_id, hour, namespace, usage_type, unit_name;
-VACUUM ANALYZE usage_events;
-VACUUM ANALYZE usage_hourly;
-VACUUM ANALYZE usage_type_hourly;
-SQL
+scripts/seed_events.sh "$url" "$tid" "$EVENTS"
 echo "seeded $(psql "$url" -tAc 'SELECT count(*) FROM usage_events') events and $(psql "$url" -tAc 'SELECT count(*) FROM usage_hourly') hourly rollups in $(( $(date +%s) - t0 ))s"
 "$bin/billingd" serve --addr 127.0.0.1:$port --database-url "$url" --log-level warn --rate-limit 0 >"$bin/serve.log" 2>&1 & pid=$!
 for i in $(seq 1 100); do curl -sf http://127.0.0.1:$port/healthz >/dev/null && break; sleep 0.1; done
