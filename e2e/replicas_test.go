@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"net"
 	"regexp"
 	"strconv"
 	"strings"
@@ -111,65 +109,6 @@ func TestReplicasShareRateLimits(t *testing.T) {
 	}
 }
 
-// tcpProxy forwards to a TCP server and can be cut and restored on the
-// same address: Redis going away and coming back under a running server.
-type tcpProxy struct {
-	t      *testing.T
-	target string
-	addr   string
-	mu     sync.Mutex
-	ln     net.Listener
-	conns  []net.Conn
-}
-
-func newTCPProxy(t *testing.T, target string) *tcpProxy {
-	p := &tcpProxy{t: t, target: target}
-	p.up("127.0.0.1:0")
-	t.Cleanup(p.down)
-	return p
-}
-
-func (p *tcpProxy) up(addr string) {
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		p.t.Fatal(err)
-	}
-	p.mu.Lock()
-	p.ln, p.addr = ln, ln.Addr().String()
-	p.mu.Unlock()
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			s, err := net.Dial("tcp", p.target)
-			if err != nil {
-				c.Close()
-				continue
-			}
-			p.mu.Lock()
-			p.conns = append(p.conns, c, s)
-			p.mu.Unlock()
-			go func() { _, _ = io.Copy(s, c); s.Close() }()
-			go func() { _, _ = io.Copy(c, s); c.Close() }()
-		}
-	}()
-}
-
-func (p *tcpProxy) down() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.ln != nil {
-		p.ln.Close()
-		p.ln = nil
-	}
-	for _, c := range p.conns {
-		c.Close()
-	}
-	p.conns = nil
-}
-
 // metricValue reads one sample of the server's /metrics (-1 when absent).
 func metricValue(t *testing.T, s *server, sample string) float64 {
 	t.Helper()
@@ -199,8 +138,8 @@ func TestReplicasRedisDown(t *testing.T) {
 	if strings.Contains(target, "@") {
 		t.Skip("the proxy test needs a Redis URL without credentials")
 	}
-	px := newTCPProxy(t, target)
-	s := startOn(t, dbURL, "--redis-url", "redis://"+px.addr+"/"+db, "--redis-key-prefix", redistest.Prefix(t),
+	px := redistest.NewProxy(t, target)
+	s := startOn(t, dbURL, "--redis-url", "redis://"+px.Addr+"/"+db, "--redis-key-prefix", redistest.Prefix(t),
 		"--no-invoice-scheduler", "--rate-limit", "0.001", "--rate-burst", "1000")
 	tok := token(t, dbURL, "acme", "admin", "")
 	expect(t, s.do("POST", "/api/web/namespaces/ns1/quotas", tok,
@@ -210,7 +149,7 @@ func TestReplicasRedisDown(t *testing.T) {
 	}
 	expect(t, reserve(), 200)
 
-	px.down()
+	px.Down()
 	for range 3 {
 		r := reserve()
 		expect(t, r, 503)
@@ -231,7 +170,7 @@ func TestReplicasRedisDown(t *testing.T) {
 
 	// Back on the same address: the running process recovers, and the
 	// refused reservations took nothing (2 of 3 left).
-	px.up(px.addr)
+	px.Up()
 	var r response
 	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(100 * time.Millisecond) {
 		if r = reserve(); r.Status != 503 || time.Now().After(deadline) {

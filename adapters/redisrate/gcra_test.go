@@ -2,9 +2,7 @@ package redisrate
 
 import (
 	"context"
-	"io"
 	"log/slog"
-	"net"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -171,65 +169,6 @@ func TestQuotaLimitUnits(t *testing.T) {
 	}
 }
 
-// proxy forwards TCP to a Redis server and can be cut and restored, to
-// show a client failing and recovering without being rebuilt.
-type proxy struct {
-	t      *testing.T
-	target string
-	addr   string
-	mu     sync.Mutex
-	ln     net.Listener
-	conns  []net.Conn
-}
-
-func newProxy(t *testing.T, target string) *proxy {
-	p := &proxy{t: t, target: target}
-	p.up("127.0.0.1:0")
-	t.Cleanup(p.down)
-	return p
-}
-
-func (p *proxy) up(addr string) {
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		p.t.Fatal(err)
-	}
-	p.mu.Lock()
-	p.ln, p.addr = ln, ln.Addr().String()
-	p.mu.Unlock()
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			s, err := net.Dial("tcp", p.target)
-			if err != nil {
-				c.Close()
-				continue
-			}
-			p.mu.Lock()
-			p.conns = append(p.conns, c, s)
-			p.mu.Unlock()
-			go func() { _, _ = io.Copy(s, c); s.Close() }()
-			go func() { _, _ = io.Copy(c, s); c.Close() }()
-		}
-	}()
-}
-
-func (p *proxy) down() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.ln != nil {
-		p.ln.Close()
-		p.ln = nil
-	}
-	for _, c := range p.conns {
-		c.Close()
-	}
-	p.conns = nil
-}
-
 // TestUnreachableRedis: quota buckets fail (the service refuses), token
 // buckets fail (the limiter lets through), both are counted, and the same
 // client works again once Redis is back.
@@ -240,8 +179,8 @@ func TestUnreachableRedis(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	px := newProxy(t, opt.Addr)
-	opt.Addr = px.addr
+	px := redistest.NewProxy(t, opt.Addr)
+	opt.Addr = px.Addr
 	c := newClient(opt)
 	t.Cleanup(func() { c.Close() })
 	reg := prometheus.NewRegistry()
@@ -260,7 +199,7 @@ func TestUnreachableRedis(t *testing.T) {
 	}
 	undo() // gives it back: 2 fit again below
 
-	px.down()
+	px.Down()
 	if _, ok, _, err := qb.Take(ctx, "q", rl, 1, time.Time{}); err == nil || ok {
 		t.Fatalf("quota take with Redis unreachable: ok=%v err=%v, want an error", ok, err)
 	}
@@ -271,7 +210,7 @@ func TestUnreachableRedis(t *testing.T) {
 		t.Fatalf("error counters quota=%v token=%v, want 1 and 1", q, tk)
 	}
 
-	px.up(px.addr) // the same address: the client is not rebuilt
+	px.Up() // the same address: the client is not rebuilt
 	var lastErr error
 	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
 		if _, ok, _, lastErr = qb.Take(ctx, "q", rl, 2, time.Time{}); lastErr == nil {
