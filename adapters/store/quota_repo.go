@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"time"
 
 	"github.com/billingd/billingd/domain/errs"
@@ -285,7 +286,7 @@ func (r *QuotaRepo) Apply(ctx context.Context, tenantID, ns string, deltas []quo
 		var ok bool
 		var err error
 		if d.Amount > 0 {
-			if nsUsed, ok, err = r.increase(ctx, db, "quota_counters", tenantID, ns, d, d.Max); err == nil && !ok {
+			if nsUsed, ok, err = r.increase(ctx, db, tenantID, ns, d, false); err == nil && !ok {
 				err = reject(d, false)
 			}
 			if err != nil {
@@ -294,7 +295,7 @@ func (r *QuotaRepo) Apply(ctx context.Context, tenantID, ns string, deltas []quo
 			if !ok {
 				continue
 			}
-			if tenantUsed, ok, err = r.increase(ctx, db, "quota_tenant_counters", tenantID, ns, d, d.TenantMax); err == nil && !ok {
+			if tenantUsed, ok, err = r.increase(ctx, db, tenantID, ns, d, true); err == nil && !ok {
 				err = reject(d, true)
 			}
 			if err != nil {
@@ -333,27 +334,26 @@ func (r *QuotaRepo) Apply(ctx context.Context, tenantID, ns string, deltas []quo
 	return after, rejected, nil
 }
 
-// increase adds d.Amount (> 0) to the counter of d in table (quota_counters,
-// the namespace's, or quota_tenant_counters) when the result stays within
-// limit, and returns the new value; ok is false when it would not fit.
-func (r *QuotaRepo) increase(ctx context.Context, db bun.IDB, table, tenantID, ns string, d quota.Delta, limit *quota.Amount) (int64, bool, error) {
+// increase adds d.Amount (> 0) to d's counter in the namespace
+// (quota_counters, limit d.Max) or, with tenant, of the tenant
+// (quota_tenant_counters, limit d.TenantMax) when the result stays within
+// the limit, and returns the new value; ok is false when it would not fit.
+func (r *QuotaRepo) increase(ctx context.Context, db bun.IDB, tenantID, ns string, d quota.Delta, tenant bool) (int64, bool, error) {
+	table, keyCols, args, limit := "quota_counters", "tenant_id, namespace, class, key", []any{tenantID, ns, string(d.Class), d.Key}, d.Max
+	if tenant {
+		table, keyCols, args, limit = "quota_tenant_counters", "tenant_id, class, key", []any{tenantID, string(d.Class), d.Key}, d.TenantMax
+	}
 	lim := int64(quota.MaxCounter)
 	if limit != nil {
 		lim = int64(*limit)
 	}
+	amount := int64(d.Amount)
+	args = append(args, amount, amount, amount, lim)
 	var used []int64
-	var err error
-	if table == "quota_counters" {
-		err = db.NewRaw(`INSERT INTO quota_counters (tenant_id, namespace, class, key, used) VALUES (?, ?, ?, ?, ?)
-			ON CONFLICT (tenant_id, namespace, class, key) DO UPDATE SET used = quota_counters.used + ?
-			WHERE quota_counters.used + ? <= ?
-			RETURNING used`, tenantID, ns, string(d.Class), d.Key, int64(d.Amount), int64(d.Amount), int64(d.Amount), lim).Scan(ctx, &used)
-	} else {
-		err = db.NewRaw(`INSERT INTO quota_tenant_counters (tenant_id, class, key, used) VALUES (?, ?, ?, ?)
-			ON CONFLICT (tenant_id, class, key) DO UPDATE SET used = quota_tenant_counters.used + ?
-			WHERE quota_tenant_counters.used + ? <= ?
-			RETURNING used`, tenantID, string(d.Class), d.Key, int64(d.Amount), int64(d.Amount), int64(d.Amount), lim).Scan(ctx, &used)
-	}
+	err := db.NewRaw(`INSERT INTO `+table+` (`+keyCols+`, used) VALUES (`+strings.Repeat("?, ", len(args)-4)+`?)
+		ON CONFLICT (`+keyCols+`) DO UPDATE SET used = `+table+`.used + ?
+		WHERE `+table+`.used + ? <= ?
+		RETURNING used`, args...).Scan(ctx, &used)
 	if err != nil {
 		return 0, false, translate(err)
 	}
