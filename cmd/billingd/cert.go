@@ -30,12 +30,8 @@ billingd cert list   --tenant NAME
 billingd cert revoke --tenant NAME --id CERT_ID`
 
 func cmdCert(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
-		fmt.Fprintf(stderr, "Usage:\n%s\n", certUsage)
-		if len(args) == 0 {
-			return usageError{"cert needs a subcommand: create, list or revoke"}
-		}
-		return nil
+	if done, err := subcommandHelp(args, certUsage, "cert needs a subcommand: create, list or revoke", stderr); done {
+		return err
 	}
 	var db dbFlags
 	var tenant, role, ns, id, out, password string

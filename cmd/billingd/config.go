@@ -36,6 +36,20 @@ func newFlagSet(name, synopsis string, out io.Writer) *flag.FlagSet {
 	return fs
 }
 
+// subcommandHelp handles a command given no subcommand or -h/--help: it
+// prints the command's usage to stderr and reports done, with a usage error
+// naming the missing subcommand when none was given.
+func subcommandHelp(args []string, usage, missing string, stderr io.Writer) (done bool, err error) {
+	if len(args) > 0 && args[0] != "-h" && args[0] != "--help" {
+		return false, nil
+	}
+	fmt.Fprintf(stderr, "Usage:\n%s\n", usage)
+	if len(args) == 0 {
+		return true, usageError{missing}
+	}
+	return true, nil
+}
+
 func parse(fs *flag.FlagSet, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		if err == flag.ErrHelp {

@@ -44,12 +44,8 @@ func loadIssuer(path string) (invoice.Issuer, error) {
 // cmdInvoices is the operator's side of invoicing: closing a month and
 // changing an invoice's status, without a tenant token.
 func cmdInvoices(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
-		fmt.Fprintf(stderr, "Usage:\n%s\n", invoicesUsage)
-		if len(args) == 0 {
-			return usageError{"invoices needs a subcommand: close, set-status or show"}
-		}
-		return nil
+	if done, err := subcommandHelp(args, invoicesUsage, "invoices needs a subcommand: close, set-status or show", stderr); done {
+		return err
 	}
 	sub := args[0]
 	var db dbFlags

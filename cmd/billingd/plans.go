@@ -17,12 +17,8 @@ const plansUsage = `billingd plans load FILE       validate a plan catalog (JSON
 billingd plans validate FILE   only validate it: every error with its place in the file`
 
 func cmdPlans(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
-		fmt.Fprintf(stderr, "Usage:\n%s\n\nThe built-in catalog is %s; see it for the format.\n", plansUsage, catalog.BuiltinName)
-		if len(args) == 0 {
-			return usageError{"plans needs a subcommand: load or validate"}
-		}
-		return nil
+	if done, err := subcommandHelp(args, plansUsage+"\n\nThe built-in catalog is "+catalog.BuiltinName+"; see it for the format.", "plans needs a subcommand: load or validate", stderr); done {
+		return err
 	}
 	sub := args[0]
 	if sub != "load" && sub != "validate" {

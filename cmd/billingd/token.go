@@ -17,12 +17,8 @@ billingd token list   --tenant NAME | --operator
 billingd token revoke --tenant NAME --id TOKEN_ID | --operator --id TOKEN_ID`
 
 func cmdToken(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
-		fmt.Fprintf(stderr, "Usage:\n%s\n", tokenUsage)
-		if len(args) == 0 {
-			return usageError{"token needs a subcommand: create, list or revoke"}
-		}
-		return nil
+	if done, err := subcommandHelp(args, tokenUsage, "token needs a subcommand: create, list or revoke", stderr); done {
+		return err
 	}
 	var db dbFlags
 	var tenant, role, ns, id string

@@ -18,12 +18,8 @@ billingd transition reject ID [--reason TEXT]  reject it (it ends FAILED with th
 // cmdTransition is the operator's side of manual approval: no tenant token,
 // the transition is found by its id (the one InitiatePlanTransition answered).
 func cmdTransition(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
-		fmt.Fprintf(stderr, "Usage:\n%s\n", transitionUsage)
-		if len(args) == 0 {
-			return usageError{"transition needs a subcommand: approve or reject"}
-		}
-		return nil
+	if done, err := subcommandHelp(args, transitionUsage, "transition needs a subcommand: approve or reject", stderr); done {
+		return err
 	}
 	sub := args[0]
 	var db dbFlags

@@ -29,12 +29,8 @@ const usageCmdUsage = `billingd usage import FILE --tenant NAME [--namespace NS]
 var csvColumns = []string{"id", "usage_type", "object_name", "quantity", "unit_name", "timestamp", "deployment", "container"}
 
 func cmdUsage(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
-		fmt.Fprintf(stderr, "Usage:\n%s\n", usageCmdUsage)
-		if len(args) == 0 {
-			return usageError{"usage needs a subcommand: import"}
-		}
-		return nil
+	if done, err := subcommandHelp(args, usageCmdUsage, "usage needs a subcommand: import", stderr); done {
+		return err
 	}
 	if args[0] != "import" {
 		return usageError{fmt.Sprintf("unknown usage subcommand %q; want import", args[0])}
