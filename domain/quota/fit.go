@@ -68,21 +68,8 @@ func misfits(planSpec Spec, qs []Quota, totals []Counter) []Misfit {
 		if c.Used <= 0 {
 			continue
 		}
-		var max Amount
-		switch c.Class {
-		case Objects:
-			l, ok := lim.ObjectLimits[c.Key]
-			if !ok {
-				continue
-			}
-			max = Units(int64(l.Maximum))
-		case Resources:
-			l, ok := lim.ResourceLimits[c.Key]
-			if !ok {
-				continue
-			}
-			max = AmountFromFloat(l.Maximum)
-		default:
+		max, ok := lim.maxOf(c.Class, c.Key)
+		if !ok {
 			continue
 		}
 		if c.Used > max {

@@ -92,6 +92,22 @@ func (l Levels) Binding() Spec {
 	return Effective(Layer{Specs: []Spec{l.Tenant, l.Namespace}})
 }
 
+// maxOf is the stock limit of key k of class c in s (object or resource);
+// false when s sets none. API limits are rates, not a ceiling of the count.
+func (s Spec) maxOf(c Class, k string) (Amount, bool) {
+	switch c {
+	case Objects:
+		if l, ok := s.ObjectLimits[k]; ok {
+			return Units(int64(l.Maximum)), true
+		}
+	case Resources:
+		if l, ok := s.ResourceLimits[k]; ok {
+			return AmountFromFloat(l.Maximum), true
+		}
+	}
+	return 0, false
+}
+
 // TenantWide is the Namespace of a Counter that holds the tenant-wide total
 // of its key (no namespace is named "").
 const TenantWide = ""

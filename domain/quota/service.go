@@ -499,29 +499,29 @@ func unitName(r RateLimit) string {
 // a 500).
 func buildDeltas(in ReserveInput, lv Levels) []Delta {
 	var ds []Delta
-	capped := func(d Delta, nsLimit Amount, nsOK bool, tLimit Amount, tOK bool) Delta {
-		if !nsOK || nsLimit > MaxCounter {
+	capped := func(c Class, k string, amount Amount) Delta {
+		d := Delta{Class: c, Key: k, Amount: amount}
+		nsLimit, ok := lv.Namespace.maxOf(c, k)
+		if !ok || nsLimit > MaxCounter {
 			nsLimit, d.AtCapacity = MaxCounter, true
 		}
-		if !tOK || tLimit > MaxCounter {
+		tLimit, ok := lv.Tenant.maxOf(c, k)
+		if !ok || tLimit > MaxCounter {
 			tLimit, d.TenantAtCapacity = MaxCounter, true
 		}
 		d.Max, d.TenantMax = &nsLimit, &tLimit
 		return d
 	}
 	for _, k := range sortedKeys(in.Objects) {
-		n, nok := lv.Namespace.ObjectLimits[k]
-		t, tok := lv.Tenant.ObjectLimits[k]
-		ds = append(ds, capped(Delta{Class: Objects, Key: k, Amount: in.Objects[k]}, Units(int64(n.Maximum)), nok, Units(int64(t.Maximum)), tok))
+		ds = append(ds, capped(Objects, k, in.Objects[k]))
 	}
 	for _, k := range sortedKeys(in.Resources) {
-		n, nok := lv.Namespace.ResourceLimits[k]
-		t, tok := lv.Tenant.ResourceLimits[k]
-		ds = append(ds, capped(Delta{Class: Resources, Key: k, Amount: in.Resources[k]}, AmountFromFloat(n.Maximum), nok, AmountFromFloat(t.Maximum), tok))
+		ds = append(ds, capped(Resources, k, in.Resources[k]))
 	}
 	for _, k := range sortedKeys(in.APIs) {
-		// API limits are rates (token buckets), not a ceiling of the count.
-		ds = append(ds, capped(Delta{Class: APIs, Key: k, Amount: in.APIs[k]}, 0, false, 0, false))
+		// API limits are rates (token buckets), not a ceiling of the count:
+		// maxOf finds none, so both levels cap at MaxCounter.
+		ds = append(ds, capped(APIs, k, in.APIs[k]))
 	}
 	sort.SliceStable(ds, func(i, j int) bool {
 		if ds[i].Class != ds[j].Class {
