@@ -5,10 +5,10 @@ import (
 	"regexp"
 	"strings"
 	"unicode"
-	"unicode/utf8"
 
 	"github.com/billingd/billingd/domain/errs"
 	"github.com/billingd/billingd/domain/plan"
+	"github.com/billingd/billingd/domain/text"
 	"github.com/shopspring/decimal"
 )
 
@@ -76,11 +76,11 @@ func (i Issuer) Validate() errs.Fields {
 		f.Add("name", "is required: the legal name printed as the invoices' issuer")
 	}
 	check := func(field, v string) {
-		switch {
+		switch p := text.Problem(v); {
 		case len(v) > maxPartyText:
 			f.Add(field, "is longer than %d bytes", maxPartyText)
-		case !utf8.ValidString(v):
-			f.Add(field, "is not UTF-8 text")
+		case p != "":
+			f.Add(field, "%s", p)
 		case strings.IndexFunc(v, unicode.IsControl) >= 0:
 			f.Add(field, "holds a control character (one line per value)")
 		}
