@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"text/tabwriter"
 	"time"
@@ -87,7 +86,7 @@ func cmdCert(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			return usageError{err.Error()}
 		}
 	}
-	a, err := openApp(ctx, db, 2, slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	a, err := openApp(ctx, db, 2, warnLogger(stderr))
 	if err != nil {
 		return err
 	}

@@ -70,6 +70,12 @@ func envOr(key, def string) string {
 	return def
 }
 
+// warnLogger is the log of the one-shot commands: warnings and errors, as
+// text, to stderr.
+func warnLogger(stderr io.Writer) *slog.Logger {
+	return slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+}
+
 func newLogger(w io.Writer, level, format string) (*slog.Logger, error) {
 	var lv slog.Level
 	if err := lv.UnmarshalText([]byte(level)); err != nil {

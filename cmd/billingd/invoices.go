@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"text/tabwriter"
 	"time"
@@ -90,7 +89,7 @@ func cmdInvoices(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err != nil {
 		return err
 	}
-	cfg, err := appConfig(db, 4, slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	cfg, err := appConfig(db, 4, warnLogger(stderr))
 	if err != nil {
 		return err
 	}

@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"strings"
 
@@ -48,7 +47,7 @@ func cmdPlans(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fmt.Fprintf(stdout, "%s: valid catalog %q with %d plans\n", file, cat.Version, len(cat.Plans))
 		return nil
 	}
-	a, err := openApp(ctx, db, 2, slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	a, err := openApp(ctx, db, 2, warnLogger(stderr))
 	if err != nil {
 		return err
 	}

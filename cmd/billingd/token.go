@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"log/slog"
 	"text/tabwriter"
 	"time"
 
@@ -57,7 +56,7 @@ func cmdToken(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if sub == "revoke" && id == "" {
 		return usageError{"--id is required"}
 	}
-	a, err := openApp(ctx, db, 2, slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	a, err := openApp(ctx, db, 2, warnLogger(stderr))
 	if err != nil {
 		return err
 	}

@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"strings"
 
 	"github.com/billingd/billingd/domain/subscription"
@@ -63,7 +62,7 @@ func cmdTransition(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if id == "" {
 		return usageError{"transition " + sub + " needs the transition ID"}
 	}
-	a, err := openApp(ctx, db, 2, slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	a, err := openApp(ctx, db, 2, warnLogger(stderr))
 	if err != nil {
 		return err
 	}
