@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"strings"
@@ -117,7 +118,7 @@ func invoiceFromRows(r invoiceRow, lines []invoiceLineRow) (invoice.Invoice, err
 	if inv.BillTo, err = partyOf(r.Name, r.BillTo); err != nil {
 		return invoice.Invoice{}, err
 	}
-	if inv.Tax.Percent, err = decimal.NewFromString(cmpOr(r.TaxPercent, "0")); err != nil {
+	if inv.Tax.Percent, err = decimal.NewFromString(cmp.Or(r.TaxPercent, "0")); err != nil {
 		return invoice.Invoice{}, errs.Wrap(errs.Internal, err, "stored invoice %s: bad tax percent %q", r.Name, r.TaxPercent)
 	}
 	if lines != nil {
@@ -394,13 +395,6 @@ func (r *InvoiceRepo) PastDue(ctx context.Context, t time.Time) ([]invoice.Invoi
 	return r.fromRows(rows)
 }
 
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
-}
-
 // BillingContact implements invoice.ContactSource. The tenant's billing
 // contact is, in this order: the billing address of its latest finished
 // plan transition that gave one; else the contact of type BILLING of a
@@ -476,5 +470,5 @@ func contactParty(address1, address2, zip, city, county, state, stateCode, count
 		}
 	}
 	return invoice.Party{Address: lines, Country: strings.ToUpper(strings.TrimSpace(country)),
-		Region: strings.ToUpper(strings.TrimSpace(cmpOr(stateCode, state))), TaxID: strings.TrimSpace(taxID), Contact: strings.TrimSpace(phone)}
+		Region: strings.ToUpper(strings.TrimSpace(cmp.Or(stateCode, state))), TaxID: strings.TrimSpace(taxID), Contact: strings.TrimSpace(phone)}
 }
