@@ -54,6 +54,20 @@ func total(t *testing.T, repo *store.UsageRepo, tenant string, from, to time.Tim
 	return sum.String()
 }
 
+// insertEvents stores evs for tenant in one transaction.
+func insertEvents(t *testing.T, db *store.DB, repo *store.UsageRepo, tenant string, evs ...usage.Event) []usage.Outcome {
+	t.Helper()
+	var out []usage.Outcome
+	if err := db.InTx(context.Background(), func(ctx context.Context) error {
+		var err error
+		out, err = repo.InsertEvents(ctx, tenant, evs)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
 // An event id is unique per tenant across months: the same id with another
 // timestamp (so another partition) is a conflict, the same content a
 // duplicate, and concurrent batches spanning two partitions store each id
@@ -65,33 +79,20 @@ func TestEventPartitionsDedupAcrossMonths(t *testing.T) {
 	ctx := context.Background()
 	jan := time.Date(2026, 1, 31, 23, 59, 59, 999999000, time.UTC)
 	feb := time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC)
-	insert := func(tenant string, evs ...usage.Event) []usage.Outcome {
-		t.Helper()
-		var out []usage.Outcome
-		err := db.InTx(ctx, func(ctx context.Context) error {
-			var err error
-			out, err = repo.InsertEvents(ctx, tenant, evs)
-			return err
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return out
-	}
-	if got := insert("t1", pev("a", "o", "1", jan), pev("b", "o", "2", feb)); !slices.Equal(got, []usage.Outcome{usage.Accepted, usage.Accepted}) {
+	if got := insertEvents(t, db, repo, "t1", pev("a", "o", "1", jan), pev("b", "o", "2", feb)); !slices.Equal(got, []usage.Outcome{usage.Accepted, usage.Accepted}) {
 		t.Fatalf("first batch: %v", got)
 	}
-	got := insert("t1", pev("a", "o", "1", jan), pev("a2", "o", "4", jan))
+	got := insertEvents(t, db, repo, "t1", pev("a", "o", "1", jan), pev("a2", "o", "4", jan))
 	if !slices.Equal(got, []usage.Outcome{usage.Duplicate, usage.Accepted}) {
 		t.Fatalf("retry of a: %v", got)
 	}
 	// a and b again, each moved to the other month: other content, and the
 	// other partition holds no row of them, yet both are conflicts.
-	if got := insert("t1", pev("a", "o", "1", feb), pev("b", "o", "2", jan)); !slices.Equal(got, []usage.Outcome{usage.Conflict, usage.Conflict}) {
+	if got := insertEvents(t, db, repo, "t1", pev("a", "o", "1", feb), pev("b", "o", "2", jan)); !slices.Equal(got, []usage.Outcome{usage.Conflict, usage.Conflict}) {
 		t.Fatalf("ids moved across the partition boundary: %v", got)
 	}
 	// Another tenant may use the same ids.
-	if got := insert("t2", pev("a", "o", "1", feb)); !slices.Equal(got, []usage.Outcome{usage.Accepted}) {
+	if got := insertEvents(t, db, repo, "t2", pev("a", "o", "1", feb)); !slices.Equal(got, []usage.Outcome{usage.Accepted}) {
 		t.Fatalf("other tenant: %v", got)
 	}
 	if n := count(t, db, `SELECT count(*) FROM usage_events_202601 WHERE tenant_id = 't1'`); n != 2 {
@@ -162,20 +163,8 @@ func TestEventRetention(t *testing.T) {
 	ctx := context.Background()
 	jan := time.Date(2026, 1, 10, 5, 0, 0, 0, time.UTC)
 	feb := time.Date(2026, 2, 10, 5, 0, 0, 0, time.UTC)
-	insert := func(tenant string, evs ...usage.Event) []usage.Outcome {
-		t.Helper()
-		var out []usage.Outcome
-		if err := db.InTx(ctx, func(ctx context.Context) error {
-			var err error
-			out, err = repo.InsertEvents(ctx, tenant, evs)
-			return err
-		}); err != nil {
-			t.Fatal(err)
-		}
-		return out
-	}
-	insert("ta", pev("j1", "o", "1", jan), pev("f1", "o", "10", feb))
-	insert("tb", pev("j1", "o", "100", jan))
+	insertEvents(t, db, repo, "ta", pev("j1", "o", "1", jan), pev("f1", "o", "10", feb))
+	insertEvents(t, db, repo, "tb", pev("j1", "o", "100", jan))
 	exec := func(q string, args ...any) {
 		t.Helper()
 		if _, err := db.SQL().Exec(q, args...); err != nil {
@@ -213,7 +202,7 @@ func TestEventRetention(t *testing.T) {
 	}
 	// A retry of a dropped month's event is still a duplicate: the rollups
 	// do not count it twice (the partition comes back, empty).
-	if got := insert("tb", pev("j1", "o", "100", jan)); !slices.Equal(got, []usage.Outcome{usage.Duplicate}) {
+	if got := insertEvents(t, db, repo, "tb", pev("j1", "o", "100", jan)); !slices.Equal(got, []usage.Outcome{usage.Duplicate}) {
 		t.Fatalf("retry after the drop: %v", got)
 	}
 	if s := total(t, repo, "tb", jan.AddDate(0, 0, -9), jan.AddDate(0, 0, 21)); s != "100" {
