@@ -1,13 +1,8 @@
 package catalog
 
 import (
-	"encoding/json"
-	"errors"
-	"fmt"
 	"io"
-	"reflect"
 
-	"github.com/billingd/billingd/domain/errs"
 	"github.com/billingd/billingd/domain/invoice"
 )
 
@@ -36,32 +31,10 @@ const maxIssuerSize = 64 << 10
 // rule the issuer breaks are reported together, each as
 // "source:line:column: field", in an *errs.Error of Kind Invalid.
 func LoadIssuer(r io.Reader, source string) (invoice.Issuer, error) {
-	data, err := io.ReadAll(io.LimitReader(r, maxIssuerSize+1))
-	if err != nil {
-		return invoice.Issuer{}, errs.Wrap(errs.Internal, err, "reading invoice issuer %s", source)
-	}
 	const what = "invoice issuer"
-	if len(data) > maxIssuerSize {
-		return invoice.Issuer{}, report(what, source, data, []problem{{off: -1, msg: fmt.Sprintf("is larger than %d bytes", maxIssuerSize)}})
-	}
-	doc := scan(data, reflect.TypeFor[issuerJSON]())
-	switch {
-	case doc.syntax != nil:
-		return invoice.Issuer{}, report(what, source, data, []problem{*doc.syntax})
-	case doc.top != '{':
-		if len(doc.probs) == 0 {
-			doc.add(-1, "", "must be a JSON object")
-		}
-		return invoice.Issuer{}, report(what, source, data, doc.probs)
-	}
-	var w issuerJSON
-	if err := json.Unmarshal(doc.checked(), &w); err != nil {
-		if len(doc.probs) == 0 {
-			doc.add(-1, "", "%v", err)
-		}
-		if !errors.As(err, new(*json.UnmarshalTypeError)) {
-			return invoice.Issuer{}, report(what, source, data, doc.probs)
-		}
+	w, doc, data, err := decode[issuerJSON](r, what, source, maxIssuerSize, false)
+	if err != nil {
+		return invoice.Issuer{}, err
 	}
 	iss := invoice.Issuer{Party: invoice.Party{Name: w.Name, Address: w.Address, Country: w.Country, Region: w.Region,
 		TaxID: w.TaxID, Contact: w.Contact}, NumberPrefix: w.NumberPrefix}

@@ -112,33 +112,9 @@ type (
 // file order: each Field is "source:line:column: json.path" and its Problem
 // the message. A syntax error is reported alone, at its line and column.
 func Load(r io.Reader, source string) (*plan.Catalog, error) {
-	data, err := io.ReadAll(io.LimitReader(r, MaxSize+1))
+	w, doc, data, err := decode[catalogJSON](r, "plan catalog", source, MaxSize, true)
 	if err != nil {
-		return nil, errs.Wrap(errs.Internal, err, "reading plan catalog %s", source)
-	}
-	if len(data) > MaxSize {
-		return nil, report("plan catalog", source, data, []problem{{off: -1, msg: fmt.Sprintf("is larger than %d bytes", MaxSize)}})
-	}
-	doc := scan(data, reflect.TypeFor[catalogJSON]())
-	switch {
-	case doc.syntax != nil:
-		return nil, report("plan catalog", source, data, []problem{*doc.syntax})
-	case doc.top != '{' && doc.top != 'n':
-		return nil, report("plan catalog", source, data, doc.probs) // not an object at all
-	}
-	// Unmarshal reads only the members the scan kept, so it fails only where
-	// the scan found a problem: on a value of the wrong type, which it skips
-	// before going on, or on nesting too deep for it inside such a value,
-	// where it reads nothing and validation would only add noise. Whatever
-	// it says is kept when the scan found nothing, so nothing passes silently.
-	var w catalogJSON
-	if err := json.Unmarshal(doc.checked(), &w); err != nil {
-		if len(doc.probs) == 0 {
-			doc.add(-1, "", "%v", err)
-		}
-		if !errors.As(err, new(*json.UnmarshalTypeError)) {
-			return nil, report("plan catalog", source, data, doc.probs)
-		}
+		return nil, err
 	}
 	c := w.catalog(doc)
 	for _, f := range c.Validate() {
@@ -148,6 +124,47 @@ func Load(r io.Reader, source string) (*plan.Catalog, error) {
 		return nil, report("plan catalog", source, data, doc.probs)
 	}
 	return c, nil
+}
+
+// decode reads the file what (at most limit bytes) from r into its file form
+// T through the scan, and returns the document, to which the caller adds the
+// problems of the domain's rules before it reports them, and the file's
+// bytes. When nothing is left to validate err is the report: the file cannot
+// be read, is too large, is not JSON, holds no object (null is one when
+// nullOK), or Unmarshal failed other than on a value of the wrong type.
+//
+// Unmarshal reads only the members the scan kept, so it fails only where the
+// scan found a problem: on a value of the wrong type, which it skips before
+// going on, or on nesting too deep for it inside such a value, where it reads
+// nothing and validation would only add noise. Whatever it says is kept when
+// the scan found nothing, so nothing passes silently.
+func decode[T any](r io.Reader, what, source string, limit int, nullOK bool) (w T, doc *document, data []byte, err error) {
+	data, err = io.ReadAll(io.LimitReader(r, int64(limit)+1))
+	if err != nil {
+		return w, nil, nil, errs.Wrap(errs.Internal, err, "reading %s %s", what, source)
+	}
+	if len(data) > limit {
+		return w, nil, nil, report(what, source, data, []problem{{off: -1, msg: fmt.Sprintf("is larger than %d bytes", limit)}})
+	}
+	doc = scan(data, reflect.TypeFor[T]())
+	switch {
+	case doc.syntax != nil:
+		return w, nil, nil, report(what, source, data, []problem{*doc.syntax})
+	case doc.top != '{' && (doc.top != 'n' || !nullOK):
+		if len(doc.probs) == 0 {
+			doc.add(-1, "", "must be a JSON object")
+		}
+		return w, nil, nil, report(what, source, data, doc.probs)
+	}
+	if err := json.Unmarshal(doc.checked(), &w); err != nil {
+		if len(doc.probs) == 0 {
+			doc.add(-1, "", "%v", err)
+		}
+		if !errors.As(err, new(*json.UnmarshalTypeError)) {
+			return w, nil, nil, report(what, source, data, doc.probs)
+		}
+	}
+	return w, doc, data, nil
 }
 
 // catalog converts the file form to the domain's, reporting the decimals it
