@@ -150,6 +150,7 @@ func (a *App) build(ctx context.Context, c Config) error {
 	aud := store.NewAuditRepo(db, clk)
 	ten := store.NewTenancyRepo(db, clk)
 	idem := store.NewIdempotencyRepo(db, clk)
+	plans, subs := store.NewPlanRepo(db), store.NewSubscriptionRepo(db)
 	var err error
 	// A revocation (here or by the CLI) reaches every serve process on the
 	// database at once (PostgreSQL NOTIFY; nothing on SQLite). API
@@ -159,7 +160,7 @@ func (a *App) build(ctx context.Context, c Config) error {
 		Certificates: store.NewCertificateRepo(db, clk), Revocations: store.NewRevocations(db, c.Logger), AuthCacheTTL: c.AuthCacheTTL}); err != nil {
 		return err
 	}
-	if a.Plans, err = plan.NewService(plan.Config{Repo: store.NewPlanRepo(db), Catalog: a.Catalog}); err != nil {
+	if a.Plans, err = plan.NewService(plan.Config{Repo: plans, Catalog: a.Catalog}); err != nil {
 		return err
 	}
 	limiter := c.QuotaLimiter
@@ -172,8 +173,8 @@ func (a *App) build(ctx context.Context, c Config) error {
 		return err
 	}
 	// Transitions check a downgrade against quota usage.
-	if a.Subscriptions, err = subscription.NewService(subscription.Config{Plans: a.Plans, PlanRepo: store.NewPlanRepo(db),
-		Repo: store.NewSubscriptionRepo(db), Tx: db, Idempotency: idem, Quotas: a.Quotas, Audit: aud, Clock: clk}); err != nil {
+	if a.Subscriptions, err = subscription.NewService(subscription.Config{Plans: a.Plans, PlanRepo: plans,
+		Repo: subs, Tx: db, Idempotency: idem, Quotas: a.Quotas, Audit: aud, Clock: clk}); err != nil {
 		return err
 	}
 	// The report-token key is per installation, so every replica accepts the
@@ -198,7 +199,7 @@ func (a *App) build(ctx context.Context, c Config) error {
 	}
 	inv := store.NewInvoiceRepo(db)
 	if a.Invoices, err = invoice.NewService(invoice.Config{Repo: inv, Tx: db, Clock: clk, Plans: a.Plans, Usage: a.Usage,
-		Subscriptions: store.NewSubscriptionRepo(db), Renderer: renderer, Contacts: inv, Issuer: c.Issuer, Audit: aud}); err != nil {
+		Subscriptions: subs, Renderer: renderer, Contacts: inv, Issuer: c.Issuer, Audit: aud}); err != nil {
 		return err
 	}
 	if a.Audit, err = audit.NewService(audit.Config{Repo: aud}); err != nil {
