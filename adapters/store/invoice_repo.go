@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
+	"slices"
 	"strings"
 	"time"
 
@@ -418,16 +419,12 @@ func (r *InvoiceRepo) BillingContact(ctx context.Context, tenantID string) (invo
 			}
 		}
 	}
-	var rows []paymentMethodRow
-	if err := r.db.idb(ctx).NewSelect().Model(&rows).Where("tenant_id = ?", tenantID).Order("seq DESC").Scan(ctx); err != nil {
-		return invoice.Party{}, false, translate(err)
+	methods, err := NewPaymentRepo(r.db).List(ctx, tenantID)
+	if err != nil {
+		return invoice.Party{}, false, err
 	}
 	var billingPrimary, billingAny, primary *payment.Contact
-	for _, row := range rows {
-		m, err := paymentFromRow(row)
-		if err != nil {
-			return invoice.Party{}, false, err
-		}
+	for _, m := range slices.Backward(methods) { // the newest first
 		c := m.Contact
 		switch {
 		case c.ContactType == payment.ContactBilling && m.Role == payment.RolePrimary:
