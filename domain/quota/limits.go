@@ -160,18 +160,16 @@ type Report struct {
 // "system" namespace reports the tenant: its Current is the tenant-wide
 // total.
 func BuildReport(ns string, lv Levels, counters, totals []Counter) Report {
-	used := map[Class]map[string]Amount{Objects: {}, Resources: {}, APIs: {}}
-	tenant := map[Class]map[string]Amount{Objects: {}, Resources: {}, APIs: {}}
-	for _, c := range counters {
-		if m, ok := used[c.Class]; ok {
-			m[c.Key] = c.Used
+	byKey := func(cs []Counter) map[Class]map[string]Amount {
+		m := map[Class]map[string]Amount{Objects: {}, Resources: {}, APIs: {}}
+		for _, c := range cs {
+			if keys, ok := m[c.Class]; ok {
+				keys[c.Key] = c.Used
+			}
 		}
+		return m
 	}
-	for _, c := range totals {
-		if m, ok := tenant[c.Class]; ok {
-			m[c.Key] = c.Used
-		}
-	}
+	used, tenant := byKey(counters), byKey(totals)
 	if ns == tenancy.SystemNamespace {
 		used = tenant
 	}
