@@ -121,10 +121,7 @@ func operatorToken(ctx context.Context, ten *tenancy.Service, sub, id string, st
 		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "ID\tROLE\tCREATED\tREVOKED")
 		for _, t := range toks {
-			revoked := ""
-			if t.RevokedAt != nil {
-				revoked = t.RevokedAt.UTC().Format(time.RFC3339)
-			}
+			_, revoked := scopeAndRevocation("", t.RevokedAt)
 			fmt.Fprintf(tw, "%s\toperator\t%s\t%s\n", t.ID, t.CreatedAt.UTC().Format(time.RFC3339), revoked)
 		}
 		return tw.Flush()
