@@ -86,17 +86,14 @@ func Open(ctx context.Context, rawURL string, opt Options) (*DB, error) {
 	}
 	switch {
 	case strings.HasPrefix(rawURL, "postgres://"), strings.HasPrefix(rawURL, "postgresql://"):
-		sqldb, err := sql.Open("pgx", rawURL)
-		if err != nil {
-			return nil, fmt.Errorf("open postgres: %w", err)
-		}
 		n := opt.MaxOpenConns
 		if n <= 0 {
 			n = 32
 		}
-		sqldb.SetMaxOpenConns(n)
-		sqldb.SetMaxIdleConns(n)
-		sqldb.SetConnMaxIdleTime(5 * time.Minute)
+		sqldb, err := openPostgresPool(rawURL, n)
+		if err != nil {
+			return nil, fmt.Errorf("open postgres: %w", err)
+		}
 		d.bun, d.dialect = bun.NewDB(sqldb, pgdialect.New()), Postgres
 		d.txdb = d.bun
 	case rawURL == "", strings.HasPrefix(rawURL, "sqlite:"):
@@ -307,6 +304,19 @@ func MigrationsHash(d Dialect) string {
 		return err
 	})
 	return hex.EncodeToString(h.Sum(nil))[:12]
+}
+
+// openPostgresPool opens a pool of up to n connections to a PostgreSQL
+// server (the primary, or a standby in readreplica.go).
+func openPostgresPool(url string, n int) (*sql.DB, error) {
+	sqldb, err := sql.Open("pgx", url)
+	if err != nil {
+		return nil, err
+	}
+	sqldb.SetMaxOpenConns(n)
+	sqldb.SetMaxIdleConns(n)
+	sqldb.SetConnMaxIdleTime(5 * time.Minute)
+	return sqldb, nil
 }
 
 // withHook adds h to the statement handle and the transaction handle (one

@@ -124,13 +124,10 @@ func (d *DB) OpenReadReplica(ctx context.Context, opt ReadReplicaOptions) error 
 	if opt.Logger == nil {
 		opt.Logger = slog.New(slog.DiscardHandler)
 	}
-	sqldb, err := sql.Open("pgx", opt.URL)
+	sqldb, err := openPostgresPool(opt.URL, opt.MaxOpenConns)
 	if err != nil {
 		return fmt.Errorf("open read database: %w", err)
 	}
-	sqldb.SetMaxOpenConns(opt.MaxOpenConns)
-	sqldb.SetMaxIdleConns(opt.MaxOpenConns)
-	sqldb.SetConnMaxIdleTime(5 * time.Minute)
 	r := &readReplica{clock: d.clock, log: opt.Logger, maxLag: opt.MaxLag, every: opt.ProbeInterval, done: make(chan struct{})}
 	r.db = bun.NewDB(sqldb, pgdialect.New()).
 		WithQueryHook(counterHook{&d.queries}).
