@@ -61,10 +61,7 @@ func (i Issuer) NameFor(n int64) string {
 	return fmt.Sprintf("%s%06d", i.NumberPrefix, n)
 }
 
-var (
-	prefixPattern  = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9]{0,15}[-_]?$`)
-	countryPattern = regexp.MustCompile(`^[A-Z]{2}$`)
-)
+var prefixPattern = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9]{0,15}[-_]?$`)
 
 const maxPartyText = 256
 
@@ -95,7 +92,7 @@ func (i Issuer) Validate() errs.Fields {
 			f.Add(fmt.Sprintf("address[%d]", n), "is empty; leave the line out")
 		}
 	}
-	if i.Country != "" && !countryPattern.MatchString(i.Country) {
+	if i.Country != "" && !plan.IsCountryCode(i.Country) {
 		f.Add("country", "%q is not an ISO 3166-1 alpha-2 code (two upper-case letters, e.g. FR)", i.Country)
 	}
 	check("region", i.Region)

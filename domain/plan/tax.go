@@ -29,6 +29,10 @@ var (
 	regionCode  = regexp.MustCompile(`^[A-Z0-9]{1,3}$`)
 )
 
+// IsCountryCode reports whether s is written as an ISO 3166-1 alpha-2 code:
+// two upper-case letters, e.g. FR.
+func IsCountryCode(s string) bool { return countryCode.MatchString(s) }
+
 // Jurisdiction is the rate's place: "FR" or "US-CA".
 func (t TaxRate) Jurisdiction() string {
 	if t.Region == "" {
@@ -70,7 +74,7 @@ func (c *Catalog) validateTaxes(f *errs.Fields) {
 	seen := map[string]string{}
 	for i, t := range c.Taxes {
 		p := fmt.Sprintf("taxes[%d]", i)
-		if !countryCode.MatchString(t.Country) {
+		if !IsCountryCode(t.Country) {
 			f.Add(p+".country", "%q is not an ISO 3166-1 alpha-2 code (two upper-case letters, e.g. FR)", t.Country)
 		}
 		if t.Region != "" && !regionCode.MatchString(t.Region) {
