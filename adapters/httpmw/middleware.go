@@ -161,8 +161,9 @@ func RequireAuth(a Authenticator, log *slog.Logger, h http.Handler) http.Handler
 			case 1:
 				p, err = a.ActOnTenant(r.Context(), p, tenants[0])
 			default:
-				err = &errs.Error{Kind: errs.Invalid, Message: "invalid request",
-					Fields: []errs.FieldError{{Field: tenancy.TenantHeader, Problem: "must be sent once"}}}
+				var f errs.Fields
+				f.Add(tenancy.TenantHeader, "must be sent once")
+				err = f.Err()
 			}
 		}
 		if err != nil {

@@ -107,8 +107,9 @@ func (t enumTable) parse(field, raw string) (string, error) {
 	if n, err := strconv.Atoi(raw); err == nil && n >= 0 && n < len(t.names) {
 		return t.names[n], nil
 	}
-	return "", &errs.Error{Kind: errs.Invalid, Message: "invalid request", Fields: []errs.FieldError{{
-		Field: field, Problem: fmt.Sprintf("%q is not one of %s (or their numbers 0-%d)", raw, strings.Join(t.names, ", "), len(t.names)-1)}}}
+	var f errs.Fields
+	f.Add(field, "%q is not one of %s (or their numbers 0-%d)", raw, strings.Join(t.names, ", "), len(t.names)-1)
+	return "", f.Err()
 }
 
 // pbInt32 is a proto3 JSON int32 on input: a JSON number or a JSON string

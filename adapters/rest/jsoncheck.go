@@ -459,10 +459,7 @@ func checkRequestText(r *http.Request) error {
 	for _, h := range []string{"Idempotency-Key", "If-Match"} {
 		text.Check(&f, h, r.Header.Get(h))
 	}
-	if len(f) == 0 {
-		return nil
-	}
-	return &errs.Error{Kind: errs.Invalid, Message: "invalid request", Fields: f}
+	return f.Err()
 }
 
 // queryValue returns the query parameter key. Sent twice it is an error:
@@ -476,8 +473,9 @@ func queryValue(r *http.Request, key string) (string, error) {
 	case 1:
 		return vs[0], nil
 	}
-	return "", &errs.Error{Kind: errs.Invalid, Message: "invalid request", Fields: []errs.FieldError{{Field: key,
-		Problem: fmt.Sprintf("given %d times; give it once", len(vs))}}}
+	var f errs.Fields
+	f.Add(key, "given %d times; give it once", len(vs))
+	return "", f.Err()
 }
 
 // afterMember ends one member of an object or array: it leaves the member's
