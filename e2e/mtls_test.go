@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"crypto/ecdsa"
@@ -20,7 +19,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -200,43 +198,9 @@ type tlsServer struct {
 // waits until /healthz answers over HTTPS.
 func startTLS(t *testing.T, dbURL string, roots *x509.CertPool, extra ...string) *tlsServer {
 	t.Helper()
-	if at := os.Getenv("BILLINGD_E2E_CLOCK_START"); at != "" {
-		st, err := time.Parse(time.RFC3339Nano, at)
-		if err != nil {
-			t.Fatalf("BILLINGD_E2E_CLOCK_START: %v", err)
-		}
-		setSimClock(dbURL, st)
-		extra = append([]string{"--clock-start", at}, extra...)
-	}
 	addr := freeAddr(t)
 	s := &tlsServer{t: t, base: "https://" + addr, roots: roots}
-	logs := &syncBuffer{}
-	exited := make(chan error, 1)
-	cmd := exec.Command(binary, append([]string{"serve", "--addr", addr, "--database-url", dbURL, "--log-format", "text"}, extra...)...)
-	cmd.Stdout = io.Discard
-	pr, pw := io.Pipe()
-	cmd.Stderr = pw
-	go func() {
-		sc := bufio.NewScanner(pr)
-		for sc.Scan() {
-			logs.WriteString(sc.Text() + "\n")
-		}
-	}()
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() { exited <- cmd.Wait(); pw.Close() }()
-	t.Cleanup(func() {
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-exited:
-		case <-time.After(10 * time.Second):
-			_ = cmd.Process.Kill()
-		}
-		if t.Failed() {
-			t.Logf("server log:\n%s", logs.String())
-		}
-	})
+	_, logs, exited := spawnServe(t, addr, dbURL, extra...)
 	c := s.client()
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {

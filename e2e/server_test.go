@@ -133,10 +133,13 @@ func startOnAt(t *testing.T, dbURL string, at time.Time, extra ...string) *serve
 	return startOn(t, dbURL, append([]string{"--clock-start", at.UTC().Format(time.RFC3339Nano)}, extra...)...)
 }
 
-func startOn(t *testing.T, dbURL string, extra ...string) *server {
+// spawnServe starts `billingd serve` on addr and dbURL with extra flags,
+// collects its log lines and stops it when the test ends (logging them if
+// it failed); exited receives the process's end. BILLINGD_E2E_CLOCK_START
+// runs every server of the suite on a simulated clock from that instant,
+// to try the whole suite at a chosen hour.
+func spawnServe(t *testing.T, addr, dbURL string, extra ...string) (*exec.Cmd, *syncBuffer, chan error) {
 	t.Helper()
-	// BILLINGD_E2E_CLOCK_START runs every server of the suite on a simulated
-	// clock from that instant, to try the whole suite at a chosen hour.
 	if at := os.Getenv("BILLINGD_E2E_CLOCK_START"); at != "" && !slices.Contains(extra, "--clock-start") {
 		st, err := time.Parse(time.RFC3339Nano, at)
 		if err != nil {
@@ -145,33 +148,40 @@ func startOn(t *testing.T, dbURL string, extra ...string) *server {
 		setSimClock(dbURL, st)
 		extra = append([]string{"--clock-start", at}, extra...)
 	}
-	addr := freeAddr(t)
-	s := &server{t: t, base: "http://" + addr, dbURL: dbURL, logs: &syncBuffer{}, exited: make(chan error, 1)}
-	s.cmd = exec.Command(binary, append([]string{"serve", "--addr", addr, "--database-url", dbURL, "--log-format", "text"}, extra...)...)
-	s.cmd.Stdout = io.Discard
+	logs, exited := &syncBuffer{}, make(chan error, 1)
+	cmd := exec.Command(binary, append([]string{"serve", "--addr", addr, "--database-url", dbURL, "--log-format", "text"}, extra...)...)
+	cmd.Stdout = io.Discard
 	pr, pw := io.Pipe()
-	s.cmd.Stderr = pw
+	cmd.Stderr = pw
 	go func() {
 		sc := bufio.NewScanner(pr)
 		for sc.Scan() {
-			s.logs.WriteString(sc.Text() + "\n")
+			logs.WriteString(sc.Text() + "\n")
 		}
 	}()
-	if err := s.cmd.Start(); err != nil {
+	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	go func() { s.exited <- s.cmd.Wait(); pw.Close() }()
+	go func() { exited <- cmd.Wait(); pw.Close() }()
 	t.Cleanup(func() {
-		_ = s.cmd.Process.Signal(syscall.SIGTERM)
+		_ = cmd.Process.Signal(syscall.SIGTERM)
 		select {
-		case <-s.exited:
+		case <-exited:
 		case <-time.After(10 * time.Second):
-			_ = s.cmd.Process.Kill()
+			_ = cmd.Process.Kill()
 		}
 		if t.Failed() {
-			t.Logf("server log:\n%s", s.logs.String())
+			t.Logf("server log:\n%s", logs.String())
 		}
 	})
+	return cmd, logs, exited
+}
+
+func startOn(t *testing.T, dbURL string, extra ...string) *server {
+	t.Helper()
+	addr := freeAddr(t)
+	s := &server{t: t, base: "http://" + addr, dbURL: dbURL}
+	s.cmd, s.logs, s.exited = spawnServe(t, addr, dbURL, extra...)
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
 		resp, err := http.Get(s.base + "/healthz")
