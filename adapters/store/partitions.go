@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -65,7 +66,7 @@ func (d *DB) ensureEventMonths(ctx context.Context, conn rawConn, events []usage
 		if _, ok := d.eventMonths.Load(m.Unix()); ok {
 			continue
 		}
-		if len(missing) == 0 || !containsTime(missing, m) {
+		if !slices.ContainsFunc(missing, m.Equal) {
 			missing = append(missing, m)
 		}
 	}
@@ -86,15 +87,6 @@ func (d *DB) ensureEventMonths(ctx context.Context, conn rawConn, events []usage
 		}
 	}
 	return nil
-}
-
-func containsTime(ts []time.Time, t time.Time) bool {
-	for _, x := range ts {
-		if x.Equal(t) {
-			return true
-		}
-	}
-	return false
 }
 
 // noPartition tells the error of an insert into a month whose partition
