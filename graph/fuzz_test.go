@@ -78,7 +78,7 @@ func FuzzGraphQL(f *testing.F) {
 		// Hostile input (issue 10): a fragment bomb, a fragment cycle, many
 		// __schema, NUL bytes and invalid UTF-8 in names, arguments and
 		// variables.
-		{fragmentBomb(26), `{}`},
+		{graph.FragmentBomb(26), `{}`},
 		{`{ ...A } fragment A on Query { ...B } fragment B on Query { ...A }`, ``},
 		{`{ a: __schema { types { name } } b: __schema { types { name } } }`, ``},
 		{"{ namespace(name: \"a\u0000b\") { name quota(name: \"q\\u0000\") { name } } }", ``},

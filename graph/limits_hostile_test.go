@@ -15,19 +15,6 @@ import (
 	"github.com/billingd/billingd/graph"
 )
 
-// fragmentBomb is issue 10's query: fragment Fi spreads F(i+1) twice, so
-// the operation expands to 2^levels __typename fields in about 40 bytes a
-// level.
-func fragmentBomb(levels int) string {
-	var b strings.Builder
-	b.WriteString("query{...F0}")
-	for i := range levels {
-		fmt.Fprintf(&b, " fragment F%d on Query{...F%d ...F%d}", i, i+1, i+1)
-	}
-	fmt.Fprintf(&b, " fragment F%d on Query{__typename}", levels)
-	return b.String()
-}
-
 // introspectionQuery is the full schema query graphql-js 17 sends by
 // default (typeDepth 9), with typeDepth levels of ofType.
 func introspectionQuery(typeDepth int) string {
@@ -91,13 +78,13 @@ func TestFragmentBomb(t *testing.T) {
 	c := h.client(p)
 	var resp map[string]any
 	for _, levels := range []int{26, 70} {
-		e := wantCode(t, c.Post(fragmentBomb(levels), &resp), graph.CodeTooManyFields)
+		e := wantCode(t, c.Post(graph.FragmentBomb(levels), &resp), graph.CodeTooManyFields)
 		if !strings.Contains(e.Message, "1000 fields") {
 			t.Fatalf("%d levels: message = %q", levels, e.Message)
 		}
 	}
 	// A small bomb within the limits still runs (gqlgen merges the fields).
-	mustPost(t, c, fragmentBomb(5), &resp)
+	mustPost(t, c, graph.FragmentBomb(5), &resp)
 
 	// A fragment cycle is refused before validation walks it.
 	status, errs, body := post(t, h.handler(&p, graph.Config{}), query(`{ ...A } fragment A on Query { ...B } fragment B on Query { __typename ...A }`))
@@ -313,7 +300,7 @@ func TestValidationStopsWithTheRequest(t *testing.T) {
 	srv := h.handler(&p, graph.Config{})
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	r := httptest.NewRequest(http.MethodPost, "/graphql", strings.NewReader(query(fragmentBomb(9)))).WithContext(ctx)
+	r := httptest.NewRequest(http.MethodPost, "/graphql", strings.NewReader(query(graph.FragmentBomb(9)))).WithContext(ctx)
 	r.Header.Set("Content-Type", "application/json")
 	_, errs, body := serve(t, srv, r)
 	if len(errs) == 0 || errs[0].Extensions.Code != "UNAVAILABLE" || !strings.Contains(errs[0].Message, "cancelled") {

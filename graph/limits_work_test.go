@@ -13,8 +13,10 @@ import (
 	"github.com/vektah/gqlparser/v2/validator/rules"
 )
 
-// bomb is issue 10's fragment bomb: 2^levels __typename fields.
-func bomb(levels int) string {
+// FragmentBomb is issue 10's query: fragment Fi spreads F(i+1) twice, so
+// the operation expands to 2^levels __typename fields in about 40 bytes a
+// level. Exported for the graph_test package's tests.
+func FragmentBomb(levels int) string {
 	var b strings.Builder
 	b.WriteString("query{...F0}")
 	for i := range levels {
@@ -50,7 +52,7 @@ func TestValidationWorkIsLinear(t *testing.T) {
 	es := generated.NewExecutableSchema(generated.Config{Resolvers: &Resolver{}, Complexity: complexityTable()})
 	type work struct{ shape, cost, fields, complexity int }
 	measure := func(levels int) work {
-		q := bomb(levels)
+		q := FragmentBomb(levels)
 		doc, err := parser.ParseQuery(&ast.Source{Input: q})
 		if err != nil {
 			t.Fatal(err)
@@ -75,7 +77,7 @@ func TestValidationWorkIsLinear(t *testing.T) {
 	for _, levels := range []int{10, 20, 26, 60} {
 		got[levels] = measure(levels)
 		t.Logf("levels %d: %d bytes, shape walk visited %d selections, cost walk %d; expanded fields %d, complexity %d",
-			levels, len(bomb(levels)), got[levels].shape, got[levels].cost, got[levels].fields, got[levels].complexity)
+			levels, len(FragmentBomb(levels)), got[levels].shape, got[levels].cost, got[levels].fields, got[levels].complexity)
 	}
 	for _, levels := range []int{10, 20, 26} {
 		if w := got[levels]; w.fields != 1<<levels || w.complexity != 1<<levels {
@@ -102,7 +104,7 @@ func TestCountsSaturate(t *testing.T) {
 	if addSat(maxInt, 1) != maxInt || addSat(maxInt-1, maxInt) != maxInt || addSat(2, 3) != 5 {
 		t.Fatal("addSat wraps")
 	}
-	_, err := checkShape(context.Background(), mustParse(t, bomb(70)), queryLimits{tokens: 1 << 30, depth: 100, fields: 1000, setFields: 100, aliases: 100, complexity: 1000})
+	_, err := checkShape(context.Background(), mustParse(t, FragmentBomb(70)), queryLimits{tokens: 1 << 30, depth: 100, fields: 1000, setFields: 100, aliases: 100, complexity: 1000})
 	if err == nil || err.Extensions["code"] != CodeTooManyFields {
 		t.Fatalf("70-level bomb: %v", err)
 	}
@@ -135,7 +137,7 @@ func mustParse(t testing.TB, q string) *ast.QueryDocument {
 // its length, however its fragments spread one another.
 func FuzzValidationWork(f *testing.F) {
 	for _, s := range []string{
-		bomb(26), bomb(3),
+		FragmentBomb(26), FragmentBomb(3),
 		`{ ...A } fragment A on Query { ...B ...B } fragment B on Query { ...A }`,
 		`{ a: __schema { types { name } } b: __schema { types { name } } }`,
 		`{ namespace(name: "a\u0000b") { name } }`,
