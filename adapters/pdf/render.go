@@ -6,6 +6,7 @@ package pdf
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
 	"strings"
 	"time"
@@ -51,7 +52,7 @@ func (r Renderer) Render(inv invoice.Invoice) ([]byte, error) {
 	}
 	issuer := inv.Issuer
 	if issuer.Name == "" {
-		issuer.Name = cmpOr(r.Issuer, "billingd")
+		issuer.Name = cmp.Or(r.Issuer, "billingd")
 	}
 	f.SetCreationDate(created.UTC())
 	f.SetModificationDate(created.UTC())
@@ -101,7 +102,7 @@ func (r Renderer) Render(inv invoice.Invoice) ([]byte, error) {
 	f.CellFormat(90, lineH, "BILL TO", "", 2, "L", false, 0, "")
 	f.SetTextColor(0, 0, 0)
 	f.SetFont("Helvetica", "B", 10)
-	f.MultiCell(90, 5, tr(cmpOr(inv.BillTo.Name, inv.TenantName)), "", "L", false)
+	f.MultiCell(90, 5, tr(cmp.Or(inv.BillTo.Name, inv.TenantName)), "", "L", false)
 	f.SetFont("Helvetica", "", 9)
 	billTo := partyLines(inv.BillTo)
 	if inv.BillTo.IsZero() || (len(inv.BillTo.Address) == 0 && inv.BillTo.TaxID == "") {
@@ -303,10 +304,3 @@ func partyLines(p invoice.Party) []string {
 
 // longDate is a date as a person reads it: "1 December 2026".
 func longDate(t time.Time) string { return t.UTC().Format("2 January 2006") }
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
-}
