@@ -45,8 +45,7 @@ func cmdCert(ctx context.Context, args []string, stdout, stderr io.Writer) error
 				"by the password (--password, or env "+p12PasswordEnv+" as F5's SDK and Terraform provider read it). Over HTTPS\n"+
 				"(serve --tls-cert) the certificate authenticates like a token of that role and namespace. The key is never stored;\n"+
 				"the credential id is printed alone on the last line of stdout.", stderr)
-		fs.StringVar(&role, "role", "", "admin (everything in the tenant), editor (writes) or viewer (reads) (default admin)")
-		fs.StringVar(&ns, "namespace", "", "restrict the certificate to this namespace (default: every namespace)")
+		registerScope(fs, &role, &ns, "certificate")
 		fs.StringVar(&out, "out", "", "PKCS#12 file to write (must not exist; created readable by its owner only)")
 		fs.StringVar(&password, "password", "", "password of the PKCS#12 file (default: env "+p12PasswordEnv+"; a flag is visible to other users in the process list)")
 		fs.DurationVar(&validFor, "valid-for", tenancy.DefaultCertificateValidity, "how long the certificate is valid, from now (1h to 87600h)")
@@ -78,12 +77,9 @@ func cmdCert(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	var r tenancy.Role
 	if sub == "create" {
-		if role == "" {
-			role = string(tenancy.RoleAdmin)
-		}
 		var err error
-		if r, err = tenancy.ParseRole(role); err != nil {
-			return usageError{err.Error()}
+		if r, err = credentialRole(role); err != nil {
+			return err
 		}
 	}
 	a, err := openApp(ctx, db, 2, warnLogger(stderr))

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"text/tabwriter"
@@ -31,8 +32,7 @@ func cmdToken(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 				"staff instead: it belongs to no tenant, acts on the tenant a request names (header "+tenancy.TenantHeader+")\n"+
 				"and alone may approve or reject plan transitions and change invoice statuses. The token is printed alone\n"+
 				"on the last line of stdout; it is shown once and stored only as a hash.", stderr)
-		fs.StringVar(&role, "role", "", "admin (everything in the tenant), editor (writes) or viewer (reads) (default admin)")
-		fs.StringVar(&ns, "namespace", "", "restrict the token to this namespace (default: every namespace)")
+		registerScope(fs, &role, &ns, "token")
 	case "list":
 		fs = newFlagSet("token list --tenant NAME | --operator", "Lists the tenant's tokens (or the operator tokens): id, role, namespace, created, revoked. Secrets are never stored.", stderr)
 	case "revoke":
@@ -64,14 +64,11 @@ func cmdToken(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if operator {
 		return operatorToken(ctx, a.Tenancy, sub, id, stdout)
 	}
-	if role == "" {
-		role = string(tenancy.RoleAdmin)
-	}
 	switch sub {
 	case "create":
-		r, err := tenancy.ParseRole(role)
+		r, err := credentialRole(role)
 		if err != nil {
-			return usageError{err.Error()}
+			return err
 		}
 		secret, tok, err := a.Tenancy.CreateToken(ctx, tenancy.CreateTokenInput{Tenant: tenant, Role: r, Namespace: ns})
 		if err != nil {
@@ -132,6 +129,26 @@ func operatorToken(ctx context.Context, ten *tenancy.Service, sub, id string, st
 		fmt.Fprintf(stdout, "revoked operator token %s\n", id)
 	}
 	return nil
+}
+
+// registerScope registers --role and --namespace, the scope of a new
+// credential (what: token or certificate).
+func registerScope(fs *flag.FlagSet, role, ns *string, what string) {
+	fs.StringVar(role, "role", "", "admin (everything in the tenant), editor (writes) or viewer (reads) (default admin)")
+	fs.StringVar(ns, "namespace", "", "restrict the "+what+" to this namespace (default: every namespace)")
+}
+
+// credentialRole is the --role of a new credential: admin when not given,
+// a usage error when not a role.
+func credentialRole(role string) (tenancy.Role, error) {
+	if role == "" {
+		return tenancy.RoleAdmin, nil
+	}
+	r, err := tenancy.ParseRole(role)
+	if err != nil {
+		return "", usageError{err.Error()}
+	}
+	return r, nil
 }
 
 // scopeAndRevocation are the NAMESPACE and REVOKED columns of a credential
