@@ -278,14 +278,8 @@ func expectStatus(t *testing.T, r tlsResponse, status int) {
 // returns the credential id, the last line of its output.
 func certCreate(t *testing.T, dbURL string, env []string, args ...string) string {
 	t.Helper()
-	cmd := exec.Command(binary, append(append([]string{"cert", "create"}, args...), "--database-url", dbURL)...)
-	cmd.Env = append(clockEnv(dbURL), env...)
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("billingd cert create %v: %v\n%s", args, err, errb.String())
-	}
-	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	out := billingdEnv(t, dbURL, env, append([]string{"cert", "create"}, args...)...)
+	lines := strings.Split(strings.TrimSpace(out), "\n")
 	return lines[len(lines)-1]
 }
 

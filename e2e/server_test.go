@@ -80,8 +80,14 @@ func (s *syncBuffer) String() string {
 // billingd runs a CLI command of the binary against dbURL and returns stdout.
 func billingd(t *testing.T, dbURL string, args ...string) string {
 	t.Helper()
+	return billingdEnv(t, dbURL, nil, args...)
+}
+
+// billingdEnv is billingd with extra environment variables.
+func billingdEnv(t *testing.T, dbURL string, env []string, args ...string) string {
+	t.Helper()
 	cmd := exec.Command(binary, append(args, "--database-url", dbURL)...)
-	cmd.Env = clockEnv(dbURL)
+	cmd.Env = append(clockEnv(dbURL), env...)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	if err := cmd.Run(); err != nil {
