@@ -13,6 +13,7 @@ import (
 
 	"github.com/billingd/billingd/adapters/store"
 	"github.com/billingd/billingd/internal/app"
+	"github.com/billingd/billingd/internal/scheduler"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -104,29 +105,14 @@ func startScale(ctx context.Context, a *app.App, s scaleFlags, reg prometheus.Re
 	lock := a.DB.AdvisoryLock("event-maintenance")
 	go func() {
 		defer close(done)
-		t := time.NewTicker(s.maintEvery)
-		defer t.Stop()
-		for {
-			maintainEvents(mctx, a.DB, lock, s.retention.d, log)
-			select {
-			case <-mctx.Done():
-				return
-			case <-t.C:
-			}
-		}
+		scheduler.Every(mctx, s.maintEvery, func(ctx context.Context) {
+			scheduler.Locked(ctx, lock, "event maintenance", log, func() { maintainEvents(ctx, a.DB, s.retention.d, log) })
+		})
 	}()
 	return func() { cancel(); <-done }, nil
 }
 
-func maintainEvents(ctx context.Context, db *store.DB, lock *store.AdvisoryLock, keep time.Duration, log *slog.Logger) {
-	release, held, err := lock.TryLock(ctx)
-	if err != nil || !held {
-		if err != nil && !errors.Is(err, context.Canceled) {
-			log.Error("event maintenance lock unavailable; pass skipped", "err", err)
-		}
-		return
-	}
-	defer release()
+func maintainEvents(ctx context.Context, db *store.DB, keep time.Duration, log *slog.Logger) {
 	res, err := db.MaintainEvents(ctx, keep)
 	if err != nil && !errors.Is(err, context.Canceled) {
 		log.Error("usage event maintenance failed", "err", err)

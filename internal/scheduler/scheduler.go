@@ -64,16 +64,43 @@ func (c Config) withDefaults() Config {
 // month may then be issued by several replicas, a few tenants each.
 func Run(ctx context.Context, c Config) {
 	c = c.withDefaults()
-	tick := time.NewTicker(c.Interval)
+	Every(ctx, c.Interval, func(ctx context.Context) { Pass(ctx, c) })
+}
+
+// Every calls pass at once, then every interval until ctx ends.
+func Every(ctx context.Context, interval time.Duration, pass func(ctx context.Context)) {
+	tick := time.NewTicker(interval)
 	defer tick.Stop()
 	for {
-		Pass(ctx, c)
+		pass(ctx)
 		select {
 		case <-ctx.Done():
 			return
 		case <-tick.C:
 		}
 	}
+}
+
+// Locked calls pass while holding lock (nil: always calls it), and skips
+// it when another process holds the lock or the lock cannot be read (the
+// database is likely unreachable; the next pass tries again). name is the
+// lock's in the logs.
+func Locked(ctx context.Context, lock Lock, name string, log *slog.Logger, pass func()) {
+	if lock != nil {
+		release, held, err := lock.TryLock(ctx)
+		switch {
+		case err != nil:
+			if !errors.Is(err, context.Canceled) {
+				log.Error(name+" lock unavailable; pass skipped", "err", err)
+			}
+			return
+		case !held:
+			log.Debug(name + " pass skipped: another process holds the " + name + " lock")
+			return
+		}
+		defer release()
+	}
+	pass()
 }
 
 // Pass is one pass of Run: close the previous month if due, then mark
@@ -83,21 +110,11 @@ func Run(ctx context.Context, c Config) {
 // is likely unreachable, and the next pass tries again).
 func Pass(ctx context.Context, c Config) {
 	c = c.withDefaults()
+	Locked(ctx, c.Lock, "scheduler", c.Logger, func() { closeAndMarkOverdue(ctx, c) })
+}
+
+func closeAndMarkOverdue(ctx context.Context, c Config) {
 	log := c.Logger
-	if c.Lock != nil {
-		release, held, err := c.Lock.TryLock(ctx)
-		switch {
-		case err != nil:
-			if !errors.Is(err, context.Canceled) {
-				log.Error("scheduler lock unavailable; pass skipped", "err", err)
-			}
-			return
-		case !held:
-			log.Debug("scheduler pass skipped: another process holds the scheduler lock")
-			return
-		}
-		defer release()
-	}
 	p, res, due, err := c.Invoices.CloseDue(ctx, c.Delay)
 	switch {
 	case err != nil && !errors.Is(err, context.Canceled):
