@@ -127,12 +127,9 @@ func NewHandler(cfg Config) (http.Handler, error) {
 		return nil, err
 	}
 	log := cfg.Logger
-	if cfg.MaxDepth <= 0 {
-		cfg.MaxDepth = DefaultMaxDepth
-	}
 	lim := queryLimits{
 		tokens:     orDefault(cfg.MaxTokens, DefaultMaxTokens),
-		depth:      cfg.MaxDepth,
+		depth:      orDefault(cfg.MaxDepth, DefaultMaxDepth),
 		fields:     orDefault(cfg.MaxFields, DefaultMaxFields),
 		setFields:  orDefault(cfg.MaxFieldsPerSet, DefaultMaxFieldsPerSet),
 		aliases:    orDefault(cfg.MaxAliases, DefaultMaxAliases),
