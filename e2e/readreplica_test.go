@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -43,19 +42,11 @@ func newStandby(t *testing.T, primary *pgCluster) *pgCluster {
 // metric reads one unlabelled sample from /metrics.
 func metric(t *testing.T, s *server, name string) float64 {
 	t.Helper()
-	r := s.do("GET", "/metrics", "", nil)
-	expect(t, r, 200)
-	for _, line := range strings.Split(string(r.Body), "\n") {
-		if v, ok := strings.CutPrefix(line, name+" "); ok {
-			f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
-			if err != nil {
-				t.Fatalf("%s: %v", line, err)
-			}
-			return f
-		}
+	v, ok := metricSample(t, s, name)
+	if !ok {
+		t.Fatalf("no %s in /metrics", name)
 	}
-	t.Fatalf("no %s in /metrics", name)
-	return 0
+	return v
 }
 
 // TestReadReplica runs billingd with a real streaming standby as

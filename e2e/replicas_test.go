@@ -109,20 +109,30 @@ func TestReplicasShareRateLimits(t *testing.T) {
 	}
 }
 
-// metricValue reads one sample of the server's /metrics (-1 when absent).
-func metricValue(t *testing.T, s *server, sample string) float64 {
+// metricSample reads one sample (a name with its labels, if any) of the
+// server's /metrics; ok is false when it is absent.
+func metricSample(t *testing.T, s *server, sample string) (v float64, ok bool) {
 	t.Helper()
 	r := s.do("GET", "/metrics", "", nil)
 	expect(t, r, 200)
 	m := regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(sample) + ` (\S+)$`).FindSubmatch(r.Body)
 	if m == nil {
-		return -1
+		return 0, false
 	}
 	v, err := strconv.ParseFloat(string(m[1]), 64)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return v
+	return v, true
+}
+
+// metricValue reads one sample of the server's /metrics (-1 when absent).
+func metricValue(t *testing.T, s *server, sample string) float64 {
+	t.Helper()
+	if v, ok := metricSample(t, s, sample); ok {
+		return v
+	}
+	return -1
 }
 
 // TestReplicasRedisDown: with Redis unreachable, quota API limits refuse
