@@ -3,7 +3,6 @@ package e2e
 import (
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -41,12 +40,6 @@ func TestCLIAndServerShareSQLite(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	run := func(args ...string) (string, error) {
-		cmd := exec.Command(binary, append(args, "--database-url", s.dbURL)...)
-		cmd.Env = clockEnv(s.dbURL)
-		out, err := cmd.CombinedOutput()
-		return string(out), err
-	}
 	type result struct {
 		what, out string
 		err       error
@@ -56,13 +49,13 @@ func TestCLIAndServerShareSQLite(t *testing.T) {
 	commands.Add(5)
 	go func() {
 		defer commands.Done()
-		out, err := run("usage", "import", csvPath, "--tenant", "acme", "--namespace", "prod", "--batch", "500")
+		out, err := billingdErr(s.dbURL, "usage", "import", csvPath, "--tenant", "acme", "--namespace", "prod", "--batch", "500")
 		results <- result{"usage import", out, err}
 	}()
 	for range 4 {
 		go func() {
 			defer commands.Done()
-			out, err := run("invoices", "close", "--period", lastMonth.Format("2006-01"))
+			out, err := billingdErr(s.dbURL, "invoices", "close", "--period", lastMonth.Format("2006-01"))
 			results <- result{"invoices close", out, err}
 		}()
 	}
