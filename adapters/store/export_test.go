@@ -14,7 +14,7 @@ import (
 // so a test can write what that release wrote before it runs Migrate, which
 // applies the rest.
 func MigrateThrough(ctx context.Context, d *DB, last string) ([]string, error) {
-	dir := "migrations/" + string(d.dialect)
+	dir := "migrations/" + string(d.Dialect())
 	entries, err := fs.ReadDir(migrationFiles, dir)
 	if err != nil {
 		return nil, err

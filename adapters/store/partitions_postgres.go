@@ -33,9 +33,11 @@ import (
 // more than maxLateWindow ago: until then an event of that month may still
 // be accepted, and its id must still be known.
 //
-// SQLite keeps one plain table whose primary key is the dedup, as before:
-// it has no partitioning, and an embedded single-file database is not where
-// tens of millions of events live. MaintainEvents does nothing there.
+// Partitioning is physical, PostgreSQL only: SQLite keeps one plain table
+// whose primary key is the dedup (usage_sqlite.go), with the same columns;
+// an embedded single-file database is not where tens of millions of events
+// live. MaintainEvents does nothing there. The rollups, which reports read,
+// are the same tables on both.
 
 // maxLateWindow is the longest late-arrival window a tenant may set
 // (usage.Service.SetLateWindow refuses more than 400 days): an event older
@@ -126,10 +128,11 @@ type EventMaintenance struct {
 // drop of a dropped table is skipped), though serve runs it under an
 // advisory lock. A no-op on SQLite.
 func (d *DB) MaintainEvents(ctx context.Context, keep time.Duration) (EventMaintenance, error) {
+	return d.dialect.maintainEvents(ctx, d, keep)
+}
+
+func (postgresDialect) maintainEvents(ctx context.Context, d *DB, keep time.Duration) (EventMaintenance, error) {
 	var res EventMaintenance
-	if d.dialect != Postgres {
-		return res, nil
-	}
 	now := d.clock.Now().UTC()
 	cur := monthOf(now)
 	for i := -1; i <= partitionsAhead; i++ {
