@@ -53,9 +53,9 @@ var migrationFiles embed.FS
 type DB struct {
 	// bun runs statements outside transactions; txdb runs transactions. They
 	// are one pool on PostgreSQL and two on SQLite (see openSQLite).
-	bun     *bun.DB
-	txdb    *bun.DB
-	turn    *writeTurn // SQLite only: transactions take turns (see writeTurn)
+	bun  *bun.DB
+	txdb *bun.DB
+	turn *writeTurn // SQLite only: transactions take turns (see writeTurn)
 	// dialect is what differs between the databases (dialect.go).
 	dialect dialect
 	queries atomic.Int64

@@ -101,4 +101,3 @@ const listenWait = 5 * time.Second
 func (r *Revocations) Listen(ctx context.Context, forget func(id string), forgetAll func()) (wait func()) {
 	return r.d.dialect.listenRevocations(ctx, r, forget, forgetAll)
 }
-

@@ -315,7 +315,7 @@ func (r *UsageRepo) Months(ctx context.Context, tenantID string, nss []string) (
 	}
 	// Summed over shards (and objects) per hour, type and unit.
 	q := r.db.idb(ctx).NewSelect().TableExpr("usage_hourly").Column("usage_type", "hour").
-		ColumnExpr("unit_name").ColumnExpr(r.db.dialect.decimalSum("quantity") + " AS quantity").
+		ColumnExpr("unit_name").ColumnExpr(r.db.dialect.decimalSum("quantity")+" AS quantity").
 		ColumnExpr("CAST(sum(events) AS BIGINT) AS events").
 		Group("usage_type", "hour", "unit_name").
 		Where("tenant_id = ?", tenantID)
