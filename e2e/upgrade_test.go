@@ -208,4 +208,3 @@ func TestUpgradeKeepsReports(t *testing.T) {
 		})
 	}
 }
-
