@@ -57,11 +57,12 @@ func monthOf(t time.Time) time.Time {
 func partitionName(m time.Time) string { return "usage_events_" + m.Format("200601") }
 
 // ensureEventMonths makes sure the partitions of the events' months exist,
-// on the connection of ctx (the ingesting transaction). A month is cached
+// on the connection of ctx (the ingesting transaction), with one statement
+// per month not known to exist and none when all are. A month is cached
 // as existing only once the database said it existed before this call, so
 // a partition created by a transaction that later rolls back is never
 // assumed.
-func (d *DB) ensureEventMonths(ctx context.Context, conn rawConn, events []usage.Event) error {
+func (d *DB) ensureEventMonths(ctx context.Context, events []usage.Event) error {
 	var missing []time.Time
 	for _, e := range events {
 		m := monthOf(e.Timestamp)
@@ -73,7 +74,7 @@ func (d *DB) ensureEventMonths(ctx context.Context, conn rawConn, events []usage
 		}
 	}
 	for _, m := range missing {
-		rows, err := conn.QueryContext(ctx, `SELECT usage_events_partition($1)`, m)
+		rows, err := d.raw(ctx).QueryContext(ctx, `SELECT usage_events_partition($1)`, m)
 		if err != nil {
 			return err
 		}

@@ -47,7 +47,7 @@ func (postgresDialect) decimalSum(col string) string { return "sum(" + col + ")"
 // known to exist, before the first row: a partition this creates is locked
 // by this transaction, not waited for (see partitions_postgres.go).
 func (postgresDialect) prepareEvents(ctx context.Context, d *DB, events []usage.Event) error {
-	return d.ensureEventMonths(ctx, d.raw(ctx), events)
+	return d.ensureEventMonths(ctx, events)
 }
 
 // insertEvents inserts one chunk with one statement whose parameters are
