@@ -1,27 +1,60 @@
 #!/usr/bin/env bash
 # make bench: start billingd on a fresh PostgreSQL database, then measure
-# reservations/s (closed loop), GET quota/usage latency at a fixed rate, and
-# the nested GraphQL query, with cmd/billingload.
+# reservations/s (closed loop) next to PostgreSQL's own rate for the same
+# durable work (pgbench: one autocommit conditional counter UPDATE per
+# transaction, 64 clients over 64 rows, same database, same run), GET
+# quota/usage latency at a fixed rate, and the nested GraphQL query, with
+# cmd/billingload.
+#   BENCH_SRC          build billingd from this source tree instead (e.g. an
+#                      exported older commit, for a before/after pair)
+#   BENCH_RESERVE_ONLY stop after the 64-namespace reservations
+#   BENCH_PROFILE_DIR  when set, a CPU profile of the server during the
+#                      64-namespace reservations is written there and its
+#                      top entries printed (go tool pprof -top)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PG="${BENCH_PG:-postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable}"
 DUR="${BENCH_DURATION:-10s}"
+secs="${DUR%s}"
 db="billingd_bench_$$"
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+dport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 psql "$PG" -qc "CREATE DATABASE $db" >/dev/null
 url="${PG%%\?*}"; url="${url%/*}/$db?sslmode=disable"
-trap 'kill $pid 2>/dev/null || true; wait $pid 2>/dev/null || true; psql "$PG" -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null' EXIT
-go build -o bin/billingd ./cmd/billingd
-go build -o bin/billingload ./cmd/billingload
-tok=$(bin/billingd token create --tenant bench --database-url "$url" | tail -1)
+pid=""
+bin=$(mktemp -d)
+trap '[ -n "$pid" ] && { kill $pid 2>/dev/null || true; wait $pid 2>/dev/null || true; }; psql "$PG" -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null; rm -rf "$bin"' EXIT
+# Private binaries: bin/ is shared with other scripts that may run at once.
+(cd "${BENCH_SRC:-.}" && go build -o "$bin/billingd" ./cmd/billingd)
+go build -o "$bin/billingload" ./cmd/billingload
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), PostgreSQL $(psql "$PG" -tAc 'SHOW server_version'); load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+# PostgreSQL's reference first, before billingd holds connections of its own.
+ref=$(scripts/pgbench_ref.sh "$url" "$secs" 64 64)
+echo "# pgbench reference: one autocommit conditional counter UPDATE per transaction, 64 clients over 64 rows: $ref tx/s"
+tok=$("$bin/billingd" token create --tenant bench --database-url "$url" | tail -1)
 # --rate-limit 0: the load comes from one token on purpose.
-bin/billingd serve --addr 127.0.0.1:18181 --database-url "$url" --log-level warn --rate-limit 0 >/dev/null 2>&1 & pid=$!
-for i in $(seq 1 50); do curl -sf http://127.0.0.1:18181/healthz >/dev/null && break; sleep 0.1; done
-echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), PostgreSQL $(psql "$PG" -tAc 'SHOW server_version')"
-echo "# reservations, every worker on one counter row (worst case: one hot row)"
-bin/billingload --target http://127.0.0.1:18181 --token "$tok" --scenario reserve --concurrency 64 --namespaces 1 --duration "$DUR"
+"$bin/billingd" serve --addr 127.0.0.1:$port --debug-addr 127.0.0.1:$dport --database-url "$url" --log-level warn --rate-limit 0 >/dev/null 2>&1 & pid=$!
+for i in $(seq 1 100); do curl -sf http://127.0.0.1:$port/healthz >/dev/null && break; sleep 0.1; done
+kill -0 $pid  # the server must be ours and alive
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
 echo "# reservations spread over 64 namespaces"
-bin/billingload --target http://127.0.0.1:18181 --token "$tok" --scenario reserve --concurrency 64 --namespaces 64 --duration "$DUR"
+prof=""
+if [ -n "${BENCH_PROFILE_DIR:-}" ]; then
+	mkdir -p "$BENCH_PROFILE_DIR"; prof="$BENCH_PROFILE_DIR/reserve.cpu.pprof"
+	(sleep 1; curl -sf -o "$prof" "http://127.0.0.1:$dport/debug/pprof/profile?seconds=$((secs - 2))") & cpid=$!
+fi
+out=$("$bin/billingload" --target http://127.0.0.1:$port --token "$tok" --scenario reserve --concurrency 64 --namespaces 64 --duration "$DUR")
+echo "$out"
+[ -n "$prof" ] && wait $cpid
+rate=$(echo "$out" | sed -n 's/.*throughput=\([0-9]*\)\/s.*/\1/p')
+echo "reservations / pgbench = $rate / $ref = $(ratio "$rate" "$ref")x (target >= 0.5x, p99 < 20 ms)"
+if [ -n "$prof" ] && [ -s "$prof" ]; then
+	go tool pprof -top -nodecount=15 "$bin/billingd" "$prof" 2>/dev/null | sed -n '1,22p'
+fi
+[ -n "${BENCH_RESERVE_ONLY:-}" ] && exit 0
+echo "# reservations, every worker on one counter row (worst case: one hot row)"
+"$bin/billingload" --target http://127.0.0.1:$port --token "$tok" --scenario reserve --concurrency 64 --namespaces 1 --duration "$DUR"
 echo "# GET quota/usage at a fixed 1000 requests/s"
-bin/billingload --target http://127.0.0.1:18181 --token "$tok" --scenario usage --rate 1000 --duration "$DUR"
+"$bin/billingload" --target http://127.0.0.1:$port --token "$tok" --scenario usage --rate 1000 --duration "$DUR"
 echo "# nested GraphQL query over 50 namespaces (64 exist after the runs above)"
-bin/billingload --target http://127.0.0.1:18181 --token "$tok" --scenario graphql --concurrency 8 --duration "$DUR"
+"$bin/billingload" --target http://127.0.0.1:$port --token "$tok" --scenario graphql --concurrency 8 --duration "$DUR"

@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/billingd/billingd/domain/quota"
 	"github.com/billingd/billingd/domain/usage"
 	"github.com/uptrace/bun"
 )
@@ -31,6 +32,15 @@ type dialect interface {
 	// forUpdate makes q lock the rows it reads (FOR UPDATE), where rowLock
 	// would take locks.
 	forUpdate(q *bun.SelectQuery) *bun.SelectQuery
+
+	// lockLimits is QuotaRepo.LockLimits in the transaction tx.
+	lockLimits(ctx context.Context, tx bun.Tx, tenantID string, exclusive bool) error
+	// applyDeltas is QuotaRepo.Apply on db (the caller's transaction).
+	applyDeltas(ctx context.Context, r *QuotaRepo, db bun.IDB, tenantID, ns string, deltas []quota.Delta) ([]quota.Counter, []quota.Rejection, error)
+	// limitsVersion and reserveOnce are quota.OneTripReserver's; ok is
+	// false where the dialect has no one-trip reservation.
+	limitsVersion(ctx context.Context, d *DB, tenantID string) (version int64, ok bool, err error)
+	reserveOnce(ctx context.Context, d *DB, tenantID, ns string, version int64, deltas []quota.Delta) ([]quota.Counter, []quota.Rejection, bool, error)
 
 	// decimalSum is the SQL aggregate that adds the exact decimals of col.
 	decimalSum(col string) string

@@ -32,8 +32,9 @@ type Repository interface {
 	// TenantMax; otherwise it is returned in rejected (with the level that
 	// refused it) and the caller rolls the transaction back. A release
 	// takes from the tenant-wide counter what it took from the namespace's:
-	// neither goes below zero. after holds both counters of every applied
-	// key (the tenant's with Namespace TenantWide). Concurrent Applies must
+	// neither goes below zero. after holds the namespace's counter of every
+	// applied key and, at least when ns is "system" (whose answer is the
+	// tenant's), the tenant-wide one (Namespace TenantWide). Concurrent Applies must
 	// never pass a limit, at either level.
 	Apply(ctx context.Context, tenantID, ns string, deltas []Delta) (after []Counter, rejected []Rejection, err error)
 	// LockLimits holds the tenant's limits lock until the transaction in ctx
@@ -214,4 +215,23 @@ type ReserveResult struct {
 	// Replayed is true when the answer came from an earlier request with the
 	// same Idempotency-Key.
 	Replayed bool `json:"-"`
+}
+
+// OneTripReserver is a Repository that can apply a whole reservation in one
+// database round trip, outside any transaction (PostgreSQL). The service
+// caches the effective limits of a namespace together with the tenant's
+// limits version, a number the database bumps with every change of the
+// tenant's quota objects or plan, whichever process makes it; a reservation
+// names the version it computed its limits from and is applied only if that
+// is still the version.
+type OneTripReserver interface {
+	// LimitsVersion returns the tenant's limits version; ok is false when
+	// this repository has no one-trip reservation (the caller then uses
+	// Apply in a transaction).
+	LimitsVersion(ctx context.Context, tenantID string) (version int64, ok bool, err error)
+	// ReserveOnce is LockLimits (shared) and Apply in a transaction of its
+	// own, committed when nothing is rejected, all in one round trip. When
+	// the tenant's limits version is not version it applies nothing and
+	// returns stale.
+	ReserveOnce(ctx context.Context, tenantID, ns string, version int64, deltas []Delta) (after []Counter, rejected []Rejection, stale bool, err error)
 }

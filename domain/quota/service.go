@@ -40,7 +40,11 @@ type Config struct {
 
 // Service is the quota use cases. Every method authorizes the caller found
 // in ctx before it touches anything.
-type Service struct{ c Config }
+type Service struct {
+	c Config
+	// limits caches the effective limits of one-trip reservations.
+	limits limitsCache
+}
 
 // NewService checks the wiring and returns the service.
 func NewService(c Config) (*Service, error) {
@@ -331,6 +335,14 @@ func (s *Service) Reserve(ctx context.Context, in ReserveInput) (ReserveResult, 
 	if err := in.Validate(); err != nil {
 		return ReserveResult{}, err
 	}
+	// Without an Idempotency-Key there is nothing to claim and complete
+	// around the counters: where the repository can, the whole reservation
+	// is one database round trip.
+	if ot, ok := s.c.Repo.(OneTripReserver); ok && in.IdempotencyKey == "" {
+		if res, done, err := s.reserveOneTrip(ctx, p, in, ot); done {
+			return res, err
+		}
+	}
 	var res ReserveResult
 	var undos []func()
 	err = s.c.Tx.InTx(ctx, func(ctx context.Context) error {
@@ -356,39 +368,10 @@ func (s *Service) Reserve(ctx context.Context, in ReserveInput) (ReserveResult, 
 			return err
 		}
 		levels := lv[in.Namespace]
-		var exceeded []Exceeded
-		for _, k := range sortedKeys(in.APIs) {
-			if in.APIs[k] == 0 {
-				continue
-			}
-			n := int(in.APIs[k] / AmountScale)
-			buckets := []struct {
-				scope, ns string
-				spec      Spec
-			}{{ScopeTenant, TenantWide, levels.Tenant}, {ScopeNamespace, in.Namespace, levels.Namespace}}
-			for _, b := range buckets {
-				rl, ok := b.spec.APILimits[k]
-				if !ok {
-					continue
-				}
-				bucket := p.TenantID + "\x00" + b.ns + "\x00" + k
-				undo, ok, retry, err := s.c.Limiter.Take(ctx, bucket, rl, n, s.c.Clock.Now())
-				if err != nil {
-					// Refused rather than admitted: a limit must hold even when
-					// its store is unreachable. Retry-After says to try again soon.
-					return &errs.Error{Kind: errs.Unavailable, Cause: err, RetryAfter: time.Second,
-						Message: fmt.Sprintf("the rate limit of API %q cannot be checked right now; nothing was reserved, retry shortly", k)}
-				}
-				if ok {
-					undos = append(undos, undo)
-					continue
-				}
-				exceeded = append(exceeded, Exceeded{Class: APIs, Key: k, Scope: b.scope, Limit: fmt.Sprintf("%d %s, burst %d", rl.Rate, unitName(rl), rl.Burst),
-					Current: "rate limited", Requested: in.APIs[k].String(), RetryAfterSeconds: retry.Seconds()})
-				// One refusal per key: the tenant's bucket is checked first and
-				// a refused call takes nothing from the namespace's.
-				break
-			}
+		exceeded, taken, err := s.takeRates(ctx, p, in, levels)
+		undos = taken
+		if err != nil {
+			return err
 		}
 		// Recorded before the counters are touched, so the counter row locks
 		// are held for as short a time as possible.
@@ -400,50 +383,9 @@ func (s *Service) Reserve(ctx context.Context, in ReserveInput) (ReserveResult, 
 			return err
 		}
 		if len(rejected) > 0 || len(exceeded) > 0 {
-			if err := overCapacity(rejected); err != nil {
-				return err
-			}
-			for _, r := range rejected {
-				scope := ScopeNamespace
-				if r.Tenant {
-					scope = ScopeTenant
-				}
-				exceeded = append(exceeded, Exceeded{Class: r.Class, Key: r.Key, Scope: scope, Limit: r.Limit().String(),
-					Current: r.Current.String(), Requested: r.Amount.String()})
-			}
-			sort.SliceStable(exceeded, func(i, j int) bool {
-				if exceeded[i].Class != exceeded[j].Class {
-					return exceeded[i].Class < exceeded[j].Class
-				}
-				return exceeded[i].Key < exceeded[j].Key
-			})
-			var retry time.Duration
-			for _, x := range exceeded {
-				retry = max(retry, time.Duration(x.RetryAfterSeconds*float64(time.Second)))
-			}
-			return &errs.Error{Kind: errs.QuotaExceeded, Message: fmt.Sprintf("reservation does not fit the quota of namespace %q or of the tenant; nothing was reserved", in.Namespace),
-				Details: exceeded, RetryAfter: retry}
+			return refusal(in.Namespace, rejected, exceeded)
 		}
-		// "system" is the tenant: it answers the tenant-wide counters, as
-		// its quota/usage does.
-		want := in.Namespace
-		if want == tenancy.SystemNamespace {
-			want = TenantWide
-		}
-		res = ReserveResult{Objects: map[string]Amount{}, Resources: map[string]Amount{}, APIs: map[string]Amount{}}
-		for _, c := range after {
-			if c.Namespace != want {
-				continue
-			}
-			switch c.Class {
-			case Objects:
-				res.Objects[c.Key] = c.Used
-			case Resources:
-				res.Resources[c.Key] = c.Used
-			case APIs:
-				res.APIs[c.Key] = c.Used
-			}
-		}
+		res = resultOf(in.Namespace, after)
 		if in.IdempotencyKey != "" {
 			answer, err := json.Marshal(res)
 			if err != nil {
@@ -461,6 +403,145 @@ func (s *Service) Reserve(ctx context.Context, in ReserveInput) (ReserveResult, 
 		return ReserveResult{}, err
 	}
 	return res, nil
+}
+
+// reserveOneTrip is Reserve in one database round trip once the
+// namespace's limits are cached (see OneTripReserver): the rate buckets,
+// then the namespace's record (a write only the first time), then
+// ReserveOnce. done is false when the transactional path must decide
+// instead: the repository has none, a rate limit refused (the refusal lists
+// the counters too, which only the transaction reads without committing),
+// or the limits kept changing.
+func (s *Service) reserveOneTrip(ctx context.Context, p tenancy.Principal, in ReserveInput, ot OneTripReserver) (res ReserveResult, done bool, err error) {
+	for range 3 {
+		e, ok, err := s.cachedLevels(ctx, ot, p.TenantID, in.Namespace)
+		if err != nil || !ok {
+			return ReserveResult{}, err != nil, err
+		}
+		exceeded, undos, err := s.takeRates(ctx, p, in, e.levels)
+		undo := func() {
+			for _, u := range undos {
+				u()
+			}
+		}
+		if err != nil || len(exceeded) > 0 {
+			undo()
+			return ReserveResult{}, err != nil, err
+		}
+		if err := s.c.Namespaces.EnsureNamespace(ctx, p.TenantID, in.Namespace); err != nil {
+			undo()
+			return ReserveResult{}, true, err
+		}
+		after, rejected, stale, err := ot.ReserveOnce(ctx, p.TenantID, in.Namespace, e.version, buildDeltas(in, e.levels))
+		switch {
+		case err != nil:
+			undo()
+			return ReserveResult{}, true, err
+		case stale:
+			undo()
+			s.limits.drop(p.TenantID, in.Namespace)
+		case len(rejected) > 0:
+			undo()
+			return ReserveResult{}, true, refusal(in.Namespace, rejected, nil)
+		default:
+			return resultOf(in.Namespace, after), true, nil
+		}
+	}
+	return ReserveResult{}, false, nil
+}
+
+// takeRates takes the API deltas of in from the rate limits' token
+// buckets: the tenant's, shared by every namespace, then the namespace's.
+// exceeded lists the refused keys; undos give back what was taken.
+func (s *Service) takeRates(ctx context.Context, p tenancy.Principal, in ReserveInput, levels Levels) (exceeded []Exceeded, undos []func(), err error) {
+	for _, k := range sortedKeys(in.APIs) {
+		if in.APIs[k] == 0 {
+			continue
+		}
+		n := int(in.APIs[k] / AmountScale)
+		buckets := []struct {
+			scope, ns string
+			spec      Spec
+		}{{ScopeTenant, TenantWide, levels.Tenant}, {ScopeNamespace, in.Namespace, levels.Namespace}}
+		for _, b := range buckets {
+			rl, ok := b.spec.APILimits[k]
+			if !ok {
+				continue
+			}
+			bucket := p.TenantID + "\x00" + b.ns + "\x00" + k
+			undo, ok, retry, err := s.c.Limiter.Take(ctx, bucket, rl, n, s.c.Clock.Now())
+			if err != nil {
+				// Refused rather than admitted: a limit must hold even when
+				// its store is unreachable. Retry-After says to try again soon.
+				return nil, undos, &errs.Error{Kind: errs.Unavailable, Cause: err, RetryAfter: time.Second,
+					Message: fmt.Sprintf("the rate limit of API %q cannot be checked right now; nothing was reserved, retry shortly", k)}
+			}
+			if ok {
+				undos = append(undos, undo)
+				continue
+			}
+			exceeded = append(exceeded, Exceeded{Class: APIs, Key: k, Scope: b.scope, Limit: fmt.Sprintf("%d %s, burst %d", rl.Rate, unitName(rl), rl.Burst),
+				Current: "rate limited", Requested: in.APIs[k].String(), RetryAfterSeconds: retry.Seconds()})
+			// One refusal per key: the tenant's bucket is checked first and
+			// a refused call takes nothing from the namespace's.
+			break
+		}
+	}
+	return exceeded, undos, nil
+}
+
+// refusal is the error of a reservation that does not fit: a bad request
+// when a counter would pass its capacity, else QuotaExceeded listing every
+// refused key.
+func refusal(ns string, rejected []Rejection, exceeded []Exceeded) error {
+	if err := overCapacity(rejected); err != nil {
+		return err
+	}
+	for _, r := range rejected {
+		scope := ScopeNamespace
+		if r.Tenant {
+			scope = ScopeTenant
+		}
+		exceeded = append(exceeded, Exceeded{Class: r.Class, Key: r.Key, Scope: scope, Limit: r.Limit().String(),
+			Current: r.Current.String(), Requested: r.Amount.String()})
+	}
+	sort.SliceStable(exceeded, func(i, j int) bool {
+		if exceeded[i].Class != exceeded[j].Class {
+			return exceeded[i].Class < exceeded[j].Class
+		}
+		return exceeded[i].Key < exceeded[j].Key
+	})
+	var retry time.Duration
+	for _, x := range exceeded {
+		retry = max(retry, time.Duration(x.RetryAfterSeconds*float64(time.Second)))
+	}
+	return &errs.Error{Kind: errs.QuotaExceeded, Message: fmt.Sprintf("reservation does not fit the quota of namespace %q or of the tenant; nothing was reserved", ns),
+		Details: exceeded, RetryAfter: retry}
+}
+
+// resultOf is the answer of an applied reservation: the namespace's
+// counters after it, or the tenant's when the namespace is "system" (the
+// tenant, as its quota/usage answers).
+func resultOf(ns string, after []Counter) ReserveResult {
+	want := ns
+	if want == tenancy.SystemNamespace {
+		want = TenantWide
+	}
+	res := ReserveResult{Objects: map[string]Amount{}, Resources: map[string]Amount{}, APIs: map[string]Amount{}}
+	for _, c := range after {
+		if c.Namespace != want {
+			continue
+		}
+		switch c.Class {
+		case Objects:
+			res.Objects[c.Key] = c.Used
+		case Resources:
+			res.Resources[c.Key] = c.Used
+		case APIs:
+			res.APIs[c.Key] = c.Used
+		}
+	}
+	return res
 }
 
 // overCapacity is the error of the rejected deltas that would take a counter
