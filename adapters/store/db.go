@@ -26,7 +26,8 @@ import (
 	"github.com/billingd/billingd/domain/errs"
 	"github.com/billingd/billingd/domain/kernel"
 	"github.com/jackc/pgx/v5/pgconn"
-	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx"
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect/pgdialect"
 	"github.com/uptrace/bun/dialect/sqlitedialect"
@@ -301,11 +302,22 @@ func MigrationsHash(d Dialect) string {
 
 // openPostgresPool opens a pool of up to n connections to a PostgreSQL
 // server (the primary, or a standby in readreplica.go).
+//
+// Statements run in pgx's "exec" mode: one round trip each, with an unnamed
+// statement. bun writes the arguments into the SQL text itself, so nearly
+// every statement text is new; in pgx's default mode each new text was
+// first prepared as a named statement (a round trip of its own, and a
+// statement cached per connection that was never used again), which doubled
+// the round trips of every bun query. The few statements with bound
+// parameters cast them in SQL or bind Go types that name their PostgreSQL
+// type.
 func openPostgresPool(url string, n int) (*sql.DB, error) {
-	sqldb, err := sql.Open("pgx", url)
+	cfg, err := pgx.ParseConfig(url)
 	if err != nil {
 		return nil, err
 	}
+	cfg.DefaultQueryExecMode = pgx.QueryExecModeExec
+	sqldb := stdlib.OpenDB(*cfg)
 	sqldb.SetMaxOpenConns(n)
 	sqldb.SetMaxIdleConns(n)
 	sqldb.SetConnMaxIdleTime(5 * time.Minute)
