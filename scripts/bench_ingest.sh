@@ -6,6 +6,9 @@
 #   BENCH_PG        server URL (default postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable)
 #   BENCH_DURATION  how long to send (default 15s)
 #   BENCH_WORKERS   concurrent HTTP clients (default 8)
+#   BENCH_SRC       build billingd from this source tree instead (before/after pairs)
+#   BENCH_PROFILE_DIR  when set, a CPU profile of the server while it ingests
+#                   is written there and its top entries printed
 #   BENCH_SEED_EVENTS  events stored for the ingesting tenant before the run
 #                   (default 0), seeded as bench_reports.sh does
 #                   (scripts/seed_events.sh: October 2026, dedup ids, rollups)
@@ -25,7 +28,7 @@ bin=""
 trap '[ -n "$pid" ] && { kill $pid 2>/dev/null || true; wait $pid 2>/dev/null || true; }; psql "$PG" -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null; rm -rf "$bin"' EXIT
 # Private binaries: bin/ is shared with other scripts that may run at once.
 bin=$(mktemp -d)
-go build -o "$bin/billingd" ./cmd/billingd
+(cd "${BENCH_SRC:-.}" && go build -o "$bin/billingd" ./cmd/billingd)
 go build -o "$bin/ingestload" ./cmd/ingestload
 tok=$("$bin/billingd" token create --tenant bench --role editor --database-url "$url" | tail -1)
 if [ "$SEED" -gt 0 ]; then
@@ -33,9 +36,19 @@ if [ "$SEED" -gt 0 ]; then
 	scripts/seed_events.sh "$url" "$(psql "$url" -tAc "SELECT id FROM tenants WHERE name = 'bench'")" "$SEED"
 	echo "seeded $(psql "$url" -tAc 'SELECT count(*) FROM usage_events') events in $(( $(date +%s) - t0 ))s"
 fi
-"$bin/billingd" serve --addr 127.0.0.1:$port --database-url "$url" --log-level warn --rate-limit 0 >/dev/null 2>&1 & pid=$!
+dport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+"$bin/billingd" serve --addr 127.0.0.1:$port --debug-addr 127.0.0.1:$dport --database-url "$url" --log-level warn --rate-limit 0 >/dev/null 2>&1 & pid=$!
 for i in $(seq 1 100); do curl -sf http://127.0.0.1:$port/healthz >/dev/null && break; sleep 0.1; done
 kill -0 $pid  # the server must be ours and alive
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), PostgreSQL $(psql "$PG" -tAc 'SHOW server_version'); client, server and database on the same machine; load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+prof=""
+if [ -n "${BENCH_PROFILE_DIR:-}" ]; then
+	mkdir -p "$BENCH_PROFILE_DIR"; prof="$BENCH_PROFILE_DIR/ingest.cpu.pprof"
+	(sleep 1; curl -sf -o "$prof" "http://127.0.0.1:$dport/debug/pprof/profile?seconds=$(( ${DUR%s} - 3 ))") & cpid=$!
+fi
 "$bin/ingestload" --target http://127.0.0.1:$port --token "$tok" --workers "$WORKERS" --batch 1000 --duration "$DUR" --pg "$url"
+if [ -n "$prof" ]; then
+	wait $cpid || true
+	[ -s "$prof" ] && go tool pprof -top -nodecount=15 "$bin/billingd" "$prof" 2>/dev/null | sed -n '4,22p'
+fi
 echo "rows stored: $(psql "$url" -tAc 'SELECT count(*) FROM usage_events') events, $(psql "$url" -tAc 'SELECT count(DISTINCT (tenant_id, namespace, usage_type, object_name, deployment, container, hour)) FROM usage_hourly') hourly rollups in $(psql "$url" -tAc 'SELECT count(*) FROM usage_hourly') shard rows"

@@ -36,7 +36,7 @@ cleanup() {
 }
 trap cleanup EXIT
 # Private binaries: bin/ is shared with other scripts that may run at once.
-go build -o "$bin/billingd" ./cmd/billingd
+(cd "${BENCH_SRC:-.}" && go build -o "$bin/billingd" ./cmd/billingd)
 go build -o "$bin/reportload" ./cmd/reportload
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), PostgreSQL $(psql "$PG" -tAc 'SHOW server_version'); client, server and database on the same machine; load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 

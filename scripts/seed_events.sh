@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Seed stored usage: N events of one tenant over October 2026 (UTC), the
-# dedup ids and the matching hourly rollups, all made in SQL (what ingestion
+# dedup ids and the matching hourly (and daily) rollups, all made in SQL (what ingestion
 # would have stored), then VACUUM ANALYZE. Used by bench_reports.sh (step 1)
 # and by bench_ingest.sh (BENCH_SEED_EVENTS).
 #   seed_events.sh DATABASE_URL TENANT_ID EVENTS
@@ -15,6 +15,8 @@ INSERT INTO rc VALUES (0,'http_requests','request'), (1,'data_transfer','byte'),
 	(3,'waap_requests','request'), (4,'bot_defense_transactions','transaction'), (5,'cdn_egress','GB');
 -- A partitioned usage_events (and its usage_event_ids) only where the schema has them.
 SELECT to_regproc('usage_events_partition') IS NOT NULL AS partitioned \gset
+-- The daily type totals (migration 19) likewise.
+SELECT to_regclass('usage_type_daily') IS NOT NULL AS daily \gset
 \if :partitioned
 \o /dev/null
 SELECT usage_events_partition(timestamptz '2026-10-01 00:00:00+00');
@@ -40,9 +42,17 @@ GROUP BY tenant_id, namespace, usage_type, object_name, deployment, container, d
 INSERT INTO usage_type_hourly (tenant_id, hour, namespace, usage_type, unit_name, quantity, events)
 SELECT tenant_id, hour, namespace, usage_type, unit_name, sum(quantity), sum(events)
 FROM usage_hourly WHERE tenant_id = '$tid' GROUP BY tenant_id, hour, namespace, usage_type, unit_name;
+\if :daily
+INSERT INTO usage_type_daily (tenant_id, day, namespace, usage_type, unit_name, quantity, events)
+SELECT tenant_id, date_trunc('day', hour, 'UTC'), namespace, usage_type, unit_name, sum(quantity), sum(events)
+FROM usage_type_hourly WHERE tenant_id = '$tid' GROUP BY tenant_id, date_trunc('day', hour, 'UTC'), namespace, usage_type, unit_name;
+\endif
 VACUUM ANALYZE usage_events;
 VACUUM ANALYZE usage_hourly;
 VACUUM ANALYZE usage_type_hourly;
+\if :daily
+VACUUM ANALYZE usage_type_daily;
+\endif
 \if :partitioned
 VACUUM ANALYZE usage_event_ids;
 \endif

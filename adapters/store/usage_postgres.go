@@ -134,7 +134,10 @@ func (postgresDialect) addRollups(ctx context.Context, d *DB, tenantID string, s
 }
 
 // addTypeHourly adds the chunk's sums to the shard's rows of
-// usage_type_hourly with one upsert.
+// usage_type_hourly and, summed per UTC day, of usage_type_daily, with one
+// statement. The daily rows are written in key order, after the hourly
+// ones, as every batch does, so concurrent batches on one shard cannot
+// deadlock.
 func (postgresDialect) addTypeHourly(ctx context.Context, d *DB, tenantID string, shard int16, sums []typeHourSum) error {
 	n := len(sums)
 	hour := make([]time.Time, n)
@@ -143,24 +146,56 @@ func (postgresDialect) addTypeHourly(ctx context.Context, d *DB, tenantID string
 	for j, s := range sums {
 		hour[j], ns[j], ut[j], unit[j], q[j], cnt[j] = s.Hour, s.Namespace, s.UsageType, s.UnitName, s.Quantity, s.Events
 	}
-	_, err := d.raw(ctx).ExecContext(ctx, `INSERT INTO usage_type_hourly (tenant_id, hour, namespace, usage_type, unit_name, quantity, events, shard)
-		SELECT $1, u.hour, u.ns, u.ut, u.unit, u.q::numeric, u.cnt, $8
-		FROM unnest($2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[]) AS u(hour, ns, ut, unit, q, cnt)
-		ON CONFLICT (tenant_id, hour, namespace, usage_type, unit_name, shard) DO UPDATE
-		SET quantity = usage_type_hourly.quantity + excluded.quantity, events = usage_type_hourly.events + excluded.events`,
+	_, err := d.raw(ctx).ExecContext(ctx, `WITH u AS (
+			SELECT * FROM unnest($2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[]) AS u(hour, ns, ut, unit, qt, cnt)
+		), v AS (
+			SELECT hour, ns, ut, unit, qt::numeric AS q, cnt FROM u
+		), hourly AS (
+			INSERT INTO usage_type_hourly (tenant_id, hour, namespace, usage_type, unit_name, quantity, events, shard)
+			SELECT $1, u.hour, u.ns, u.ut, u.unit, u.q, u.cnt, $8 FROM v u
+			ON CONFLICT (tenant_id, hour, namespace, usage_type, unit_name, shard) DO UPDATE
+			SET quantity = usage_type_hourly.quantity + excluded.quantity, events = usage_type_hourly.events + excluded.events
+		)
+		INSERT INTO usage_type_daily (tenant_id, day, namespace, usage_type, unit_name, quantity, events, shard)
+		SELECT $1, date_trunc('day', u.hour, 'UTC'), u.ns, u.ut, u.unit, sum(u.q), sum(u.cnt), $8 FROM v u
+		GROUP BY date_trunc('day', u.hour, 'UTC'), u.ns, u.ut, u.unit
+		ORDER BY 2, 3, 4, 5
+		ON CONFLICT (tenant_id, day, namespace, usage_type, unit_name, shard) DO UPDATE
+		SET quantity = usage_type_daily.quantity + excluded.quantity, events = usage_type_daily.events + excluded.events`,
 		tenantID, hour, ns, ut, unit, q, cnt, shard)
 	return err
 }
 
-// typeSums binds the namespaces as one array; only the sums travel.
+// typeSums reads the whole UTC days of [from, to) from usage_type_daily
+// and only the hours before the first and after the last whole day from
+// usage_type_hourly (a month: about 31 rows per key instead of 744). The
+// namespaces bind as one array; only the sums travel.
 func (postgresDialect) typeSums(ctx context.Context, d *DB, tenantID string, nss []string, from, to time.Time) ([]typeSum, error) {
-	q := `SELECT usage_type, unit_name, sum(quantity)::text FROM usage_type_hourly WHERE tenant_id = $1 AND hour >= $2 AND hour < $3`
-	args := []any{tenantID, from.UTC(), to.UTC()}
+	from, to = from.UTC(), to.UTC()
+	d0 := from.Truncate(24 * time.Hour) // UTC days: Truncate counts from the zero time, a UTC midnight
+	if d0.Before(from) {
+		d0 = d0.Add(24 * time.Hour)
+	}
+	d1 := to.Truncate(24 * time.Hour)
+	if d1.Before(d0) {
+		d1 = d0 // no whole day: the daily part is empty, the hours cover [from, to)
+	}
+	nsCond := ""
+	args := []any{tenantID, from, to, d0, d1}
 	if nss != nil {
-		q += ` AND namespace = ANY($4::text[])`
+		nsCond = ` AND namespace = ANY($6::text[])`
 		args = append(args, nss)
 	}
-	rows, err := d.raw(ctx).QueryContext(ctx, q+` GROUP BY usage_type, unit_name`, args...)
+	rows, err := d.raw(ctx).QueryContext(ctx, `SELECT usage_type, unit_name, sum(quantity)::text FROM (
+			SELECT usage_type, unit_name, quantity FROM usage_type_daily
+			WHERE tenant_id = $1 AND day >= $4 AND day < $5`+nsCond+`
+			UNION ALL
+			SELECT usage_type, unit_name, quantity FROM usage_type_hourly
+			WHERE tenant_id = $1 AND hour >= $2 AND hour < least($3, $4)`+nsCond+`
+			UNION ALL
+			SELECT usage_type, unit_name, quantity FROM usage_type_hourly
+			WHERE tenant_id = $1 AND hour >= greatest($2, $5) AND hour < $3`+nsCond+`
+		) s GROUP BY usage_type, unit_name`, args...)
 	if err != nil {
 		return nil, err
 	}

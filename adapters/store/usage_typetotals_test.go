@@ -15,7 +15,8 @@ import (
 )
 
 // TestUsageTypeTotalsMatchRollups: the per usage type sums that priced
-// reports read (usage_type_hourly on PostgreSQL) equal the sums of the
+// reports read (usage_type_hourly, and usage_type_daily for whole days on
+// PostgreSQL) equal the sums of the
 // hourly rollups, for every range and namespace filter, after concurrent
 // overlapping batches.
 func TestUsageTypeTotalsMatchRollups(t *testing.T) {
@@ -47,7 +48,10 @@ func TestUsageTypeTotalsMatchRollups(t *testing.T) {
 		wg.Wait()
 		ctx := context.Background()
 		for _, nss := range [][]string{nil, {"prod"}, {"dev"}, {"prod", "dev"}, {"none"}, {}} {
-			for _, r := range [][2]time.Duration{{-time.Hour, 4 * time.Hour}, {time.Hour, 2 * time.Hour}, {0, time.Hour}, {5 * time.Hour, 6 * time.Hour}} {
+			for _, r := range [][2]time.Duration{{-time.Hour, 4 * time.Hour}, {time.Hour, 2 * time.Hour}, {0, time.Hour}, {5 * time.Hour, 6 * time.Hour},
+				// Whole UTC days and partial ones around them (t0 is 10:00;
+				// PostgreSQL reads whole days from usage_type_daily).
+				{-10 * time.Hour, 170 * time.Hour}, {3 * time.Hour, 75 * time.Hour}, {14 * time.Hour, 62 * time.Hour}, {20 * time.Hour, 30 * time.Hour}} {
 				from, to := t0.Add(r[0]), t0.Add(r[1])
 				rows, err := repo.Rollups(ctx, tid, nss, from, to)
 				if err != nil {

@@ -204,3 +204,27 @@ BEGIN
     RETURN;
 END
 $$;
+--bun:split
+-- Daily totals per usage type (issue 15, current_usage): usage_type_hourly
+-- summed per UTC day, same namespace, type, unit and shard, maintained by
+-- the same statement of the same ingesting transaction, so each row is
+-- exactly the sum of its day's hourly rows. A month's report reads about 31
+-- rows per key instead of 744; the hours of a range that do not make a whole
+-- day still come from usage_type_hourly. PostgreSQL only, like the
+-- partitions: SQLite's reports keep reading usage_type_hourly.
+CREATE TABLE usage_type_daily (
+    tenant_id  TEXT NOT NULL,
+    day        TIMESTAMPTZ NOT NULL,
+    namespace  TEXT NOT NULL,
+    usage_type TEXT NOT NULL,
+    unit_name  TEXT NOT NULL,
+    quantity   NUMERIC NOT NULL,
+    events     BIGINT NOT NULL,
+    shard      SMALLINT NOT NULL DEFAULT 0,
+    PRIMARY KEY (tenant_id, day, namespace, usage_type, unit_name, shard)
+);
+--bun:split
+INSERT INTO usage_type_daily (tenant_id, day, namespace, usage_type, unit_name, quantity, events, shard)
+SELECT tenant_id, date_trunc('day', hour, 'UTC'), namespace, usage_type, unit_name, sum(quantity), sum(events), shard
+FROM usage_type_hourly
+GROUP BY tenant_id, date_trunc('day', hour, 'UTC'), namespace, usage_type, unit_name, shard;
