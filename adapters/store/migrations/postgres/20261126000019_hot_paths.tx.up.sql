@@ -107,9 +107,16 @@ BEGIN
                     ns_used := ns_used || NULL::BIGINT;
                     CONTINUE;
                 END IF;
-                INSERT INTO quota_counters AS q (tenant_id, namespace, class, key, used) VALUES (p_tenant, p_ns, c, k, a)
-                ON CONFLICT (tenant_id, namespace, class, key) DO UPDATE SET used = q.used + a WHERE q.used + a <= mx
+                -- A plain UPDATE first: the row exists nearly always, and an
+                -- upsert costs a speculative insertion each time.
+                UPDATE quota_counters q SET used = q.used + a
+                WHERE q.tenant_id = p_tenant AND q.namespace = p_ns AND q.class = c AND q.key = k AND q.used + a <= mx
                 RETURNING q.used INTO nsu;
+                IF NOT FOUND THEN
+                    INSERT INTO quota_counters AS q (tenant_id, namespace, class, key, used) VALUES (p_tenant, p_ns, c, k, a)
+                    ON CONFLICT (tenant_id, namespace, class, key) DO UPDATE SET used = q.used + a WHERE q.used + a <= mx
+                    RETURNING q.used INTO nsu;
+                END IF;
                 IF NOT FOUND THEN
                     rej_level := rej_level || 'namespace'::TEXT; rej_i := rej_i || i;
                     rej_cur := rej_cur || coalesce((SELECT q.used FROM quota_counters q
