@@ -61,6 +61,11 @@ curl -sf -H "Authorization: APIToken $tok" -d "$rng" http://127.0.0.1:$port/api/
 	--path /api/web/namespaces/system/current_usage --body "$rng" --label "current_usage system, 1 month, $EVENTS events"
 psql "$url" -c "EXPLAIN (ANALYZE, BUFFERS) SELECT usage_type, unit_name, sum(quantity) FROM usage_type_hourly
 	WHERE tenant_id = '$tid' AND hour >= '2026-10-01Z' AND hour < '2026-11-01Z' GROUP BY usage_type, unit_name" | grep -E 'Scan|Execution' 
+if [ "$(psql "$url" -tAc "SELECT to_regclass('usage_type_daily') IS NOT NULL")" = t ]; then
+	# Since migration 19 whole days come from the daily totals.
+	psql "$url" -c "EXPLAIN (ANALYZE, BUFFERS) SELECT usage_type, unit_name, sum(quantity) FROM usage_type_daily
+		WHERE tenant_id = '$tid' AND day >= '2026-10-01Z' AND day < '2026-11-01Z' GROUP BY usage_type, unit_name" | grep -E 'Scan|Execution'
+fi
 "$bin/reportload" --target http://127.0.0.1:$port --token "$tok" --workers "$WORKERS" --duration "$DUR" \
 	--path /api/web/namespaces/ns-1/current_usage --body "$rng" --label "current_usage ns-1 (1/5 of the objects), 1 month"
 "$bin/reportload" --target http://127.0.0.1:$port --token "$tok" --workers 1 --duration "$DUR" \
