@@ -10,6 +10,10 @@
 #     1,000,000-line NDJSON file, on SQLite and on PostgreSQL (max RSS).
 #   BENCH_PG        server URL (default postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable)
 #   BENCH_EVENTS    stored events for step 1 (default 10000000)
+#   BENCH_SRC       build billingd from this source tree instead (before/after pairs)
+#   BENCH_PROFILE_DIR  when set, a CPU profile of the server during the
+#                   system-wide 4-worker run is written there and its top
+#                   entries printed
 #   BENCH_DURATION  load per report (default 20s)
 #   BENCH_WORKERS   concurrent clients (default 4)
 #   BENCH_IMPORT    lines of the large import file (default 1000000; 0 skips step 2)
@@ -51,14 +55,24 @@ psql "$url" -qc "INSERT INTO tenant_plans (tenant_id, plan_name, since) VALUES (
 t0=$(date +%s)
 scripts/seed_events.sh "$url" "$tid" "$EVENTS"
 echo "seeded $(psql "$url" -tAc 'SELECT count(*) FROM usage_events') events and $(psql "$url" -tAc 'SELECT count(*) FROM usage_hourly') hourly rollups in $(( $(date +%s) - t0 ))s"
-"$bin/billingd" serve --addr 127.0.0.1:$port --database-url "$url" --log-level warn --rate-limit 0 >"$bin/serve.log" 2>&1 & pid=$!
+dport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+"$bin/billingd" serve --addr 127.0.0.1:$port --debug-addr 127.0.0.1:$dport --database-url "$url" --log-level warn --rate-limit 0 >"$bin/serve.log" 2>&1 & pid=$!
 for i in $(seq 1 100); do curl -sf http://127.0.0.1:$port/healthz >/dev/null && break; sleep 0.1; done
 kill -0 $pid || { cat "$bin/serve.log" >&2; exit 1; } # the server must be ours and alive
 rng='{"from":"2026-10-01T00:00:00Z","to":"2026-11-01T00:00:00Z"}'
 curl -sf -H "Authorization: APIToken $tok" -d "$rng" http://127.0.0.1:$port/api/web/namespaces/system/current_usage |
 	python3 -c 'import json,sys; c=json.load(sys.stdin); print("system total_cost", c.get("total_cost"), "over", len(c.get("usage_items", [])), "lines")'
+prof=""
+if [ -n "${BENCH_PROFILE_DIR:-}" ]; then
+	mkdir -p "$BENCH_PROFILE_DIR"; prof="$BENCH_PROFILE_DIR/current_usage.cpu.pprof"
+	(sleep 1; curl -sf -o "$prof" "http://127.0.0.1:$dport/debug/pprof/profile?seconds=$(( ${DUR%s} - 3 ))") & cpid=$!
+fi
 "$bin/reportload" --target http://127.0.0.1:$port --token "$tok" --workers "$WORKERS" --duration "$DUR" \
 	--path /api/web/namespaces/system/current_usage --body "$rng" --label "current_usage system, 1 month, $EVENTS events"
+if [ -n "$prof" ]; then
+	wait $cpid || true
+	[ -s "$prof" ] && go tool pprof -top -nodecount=15 "$bin/billingd" "$prof" 2>/dev/null | sed -n '4,22p'
+fi
 psql "$url" -c "EXPLAIN (ANALYZE, BUFFERS) SELECT usage_type, unit_name, sum(quantity) FROM usage_type_hourly
 	WHERE tenant_id = '$tid' AND hour >= '2026-10-01Z' AND hour < '2026-11-01Z' GROUP BY usage_type, unit_name" | grep -E 'Scan|Execution' 
 if [ "$(psql "$url" -tAc "SELECT to_regclass('usage_type_daily') IS NOT NULL")" = t ]; then
