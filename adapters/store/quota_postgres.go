@@ -44,12 +44,14 @@ func (postgresDialect) applyDeltas(ctx context.Context, _ *QuotaRepo, db bun.IDB
 	return after, rejected, err
 }
 
-// reserveOnce applies a whole reservation in one statement outside any
-// transaction (autocommit), when the tenant's limits version is still
-// version; stale says it was not, and nothing was applied.
+// reserveOnce applies a whole reservation in one statement, when the
+// tenant's limits version is still version; stale says it was not, and
+// nothing was applied. Outside a transaction the statement is its own
+// (autocommit); inside the caller's it joins it (a refusal undoes only what
+// the statement did).
 func (postgresDialect) reserveOnce(ctx context.Context, d *DB, tenantID, ns string, version int64, deltas []quota.Delta) ([]quota.Counter, []quota.Rejection, bool, error) {
-	if _, ok := ctx.Value(txKey{}).(bun.Tx); ok {
-		return nil, nil, false, errs.New(errs.Internal, "one-trip reservation inside a transaction")
+	if tx, ok := ctx.Value(txKey{}).(bun.Tx); ok {
+		return callReserve(ctx, tx, tenantID, ns, &version, deltas)
 	}
 	after, rejected, stale, err := callReserve(ctx, d.bun, tenantID, ns, &version, deltas)
 	if err == nil && !stale && rejected == nil && d.replica != nil {

@@ -230,7 +230,8 @@ type OneTripReserver interface {
 	// Apply in a transaction).
 	LimitsVersion(ctx context.Context, tenantID string) (version int64, ok bool, err error)
 	// ReserveOnce is LockLimits (shared) and Apply in a transaction of its
-	// own, committed when nothing is rejected, all in one round trip. When
+	// own (or in the caller's, when ctx carries one), committed when nothing
+	// is rejected, all in one round trip. When
 	// the tenant's limits version is not version it applies nothing and
 	// returns stale.
 	ReserveOnce(ctx context.Context, tenantID, ns string, version int64, deltas []Delta) (after []Counter, rejected []Rejection, stale bool, err error)
