@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"context"
 	"testing"
 
 	"github.com/billingd/billingd/adapters/store"
@@ -84,4 +85,73 @@ func TestReservationsSeeOtherReplicasLimitChanges(t *testing.T) {
 			t.Fatalf("system %s, web %s; want 6 both", s, w)
 		}
 	})
+}
+
+// TestTenantShardsCarryForward: the tenant-wide counters of the previous
+// release (one row per key; on PostgreSQL migration 19 makes it shard 0 of
+// the key) keep binding after the migration, and releases in namespaces
+// whose own shard holds less than they give back take the rest from the
+// other shards: the tenant-wide usage stays the sum of the namespaces'.
+func TestTenantShardsCarryForward(t *testing.T) {
+	t.Parallel()
+	for _, d := range storetest.Dialects(t) {
+		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			db, err := store.Open(ctx, storetest.EmptyURL(t, d), store.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { db.Close() })
+			if _, err := store.MigrateThrough(ctx, db, "20261126000017"); err != nil {
+				t.Fatal(err)
+			}
+			exec := func(q string, args ...any) {
+				t.Helper()
+				if _, err := db.SQL().ExecContext(ctx, rebind(d, q), args...); err != nil {
+					t.Fatalf("%s: %v", q, err)
+				}
+			}
+			exec(`INSERT INTO tenants (id, name, created_at) VALUES ('t1', 'acme', ?)`, t0)
+			nss := []string{"a", "b", "c", "d", "e", "f"}
+			for _, ns := range nss {
+				exec(`INSERT INTO quota_counters (tenant_id, namespace, class, key, used) VALUES ('t1', ?, 'objects', ?, ?)`, ns, lbKey, int64(quota.Units(3)))
+			}
+			exec(`INSERT INTO quota_tenant_counters (tenant_id, class, key, used) VALUES ('t1', 'objects', ?, ?)`, lbKey, int64(quota.Units(18)))
+			if _, err := db.Migrate(ctx); err != nil {
+				t.Fatal(err)
+			}
+			f := newFixture(t, db)
+			admin := f.as(t, "acme", tenancy.RoleAdmin, "")
+			createQuota(t, f.quotas, admin, "system", "tenant", quota.Spec{ObjectLimits: map[string]quota.ObjectLimit{lbKey: {Maximum: 20}}})
+			reserve := func(ns string, n int64) error {
+				_, err := f.quotas.Reserve(admin, quota.ReserveInput{Namespace: ns, Objects: lbs(n)})
+				return err
+			}
+			wantExceeded(t, reserve("g", 3), quota.ScopeTenant, "20", "18")
+			for _, ns := range nss { // give back 2 each: 12 of the 18
+				if err := reserve(ns, -2); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := reserve("g", 14); err != nil { // 6 + 14 = 20
+				t.Fatal(err)
+			}
+			wantExceeded(t, reserve("a", 1), quota.ScopeTenant, "20", "20")
+			if err := reserve("g", -20); err != nil { // only its 14 go back
+				t.Fatal(err)
+			}
+			rep, err := f.quotas.UsageByNamespaces(admin, append([]string{"system", "g"}, nss...))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var sum quota.Amount
+			for _, ns := range append([]string{"g"}, nss...) {
+				sum += item(t, rep[ns], quota.Objects, lbKey).Current
+			}
+			if s := item(t, rep["system"], quota.Objects, lbKey).Current; s != quota.Units(6) || sum != s {
+				t.Fatalf("tenant-wide %s, namespaces sum to %s; want 6 both", s, sum)
+			}
+		})
+	}
 }
