@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"github.com/billingd/billingd/adapters/store"
@@ -154,4 +155,37 @@ func TestTenantShardsCarryForward(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestRefusedReservationRecordsNoNamespace: a namespace is recorded by its
+// first reservation that goes through, in the same transaction; a refused
+// one leaves no record.
+func TestRefusedReservationRecordsNoNamespace(t *testing.T) {
+	t.Parallel()
+	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		admin := f.as(t, "acme", tenancy.RoleAdmin, "")
+		createQuota(t, f.quotas, admin, "system", "tenant", quota.Spec{ObjectLimits: map[string]quota.ObjectLimit{lbKey: {Maximum: 2}}})
+		names := func() []string {
+			t.Helper()
+			nss, err := f.ten.ListNamespaces(admin, "", 100)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return nss
+		}
+		_, err := f.quotas.Reserve(admin, quota.ReserveInput{Namespace: "fresh", Objects: lbs(3)})
+		wantExceeded(t, err, quota.ScopeTenant, "2", "0")
+		if got := fmt.Sprint(names()); got != "[system]" {
+			t.Fatalf("namespaces after a refusal: %s, want [system]", got)
+		}
+		for range 2 {
+			if _, err := f.quotas.Reserve(admin, quota.ReserveInput{Namespace: "fresh", Objects: lbs(1)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if got := fmt.Sprint(names()); got != "[fresh system]" {
+			t.Fatalf("namespaces after two reservations: %s, want [fresh system]", got)
+		}
+	})
 }

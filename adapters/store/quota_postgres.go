@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"time"
 
 	"github.com/billingd/billingd/domain/errs"
 	"github.com/billingd/billingd/domain/quota"
@@ -40,7 +41,7 @@ func (postgresDialect) limitsVersion(ctx context.Context, d *DB, tenantID string
 // in the caller's transaction, which holds the limits lock and read the
 // limits under it, so no version is checked.
 func (postgresDialect) applyDeltas(ctx context.Context, _ *QuotaRepo, db bun.IDB, tenantID, ns string, deltas []quota.Delta) ([]quota.Counter, []quota.Rejection, error) {
-	after, rejected, _, err := callReserve(ctx, db, tenantID, ns, nil, deltas)
+	after, rejected, _, err := callReserve(ctx, db, tenantID, ns, nil, deltas, nil)
 	return after, rejected, err
 }
 
@@ -49,11 +50,11 @@ func (postgresDialect) applyDeltas(ctx context.Context, _ *QuotaRepo, db bun.IDB
 // nothing was applied. Outside a transaction the statement is its own
 // (autocommit); inside the caller's it joins it (a refusal undoes only what
 // the statement did).
-func (postgresDialect) reserveOnce(ctx context.Context, d *DB, tenantID, ns string, version int64, deltas []quota.Delta) ([]quota.Counter, []quota.Rejection, bool, error) {
+func (postgresDialect) reserveOnce(ctx context.Context, d *DB, tenantID, ns string, version int64, deltas []quota.Delta, nsCreated *time.Time) ([]quota.Counter, []quota.Rejection, bool, error) {
 	if tx, ok := ctx.Value(txKey{}).(bun.Tx); ok {
-		return callReserve(ctx, tx, tenantID, ns, &version, deltas)
+		return callReserve(ctx, tx, tenantID, ns, &version, deltas, nsCreated)
 	}
-	after, rejected, stale, err := callReserve(ctx, d.bun, tenantID, ns, &version, deltas)
+	after, rejected, stale, err := callReserve(ctx, d.bun, tenantID, ns, &version, deltas, nsCreated)
 	if err == nil && !stale && rejected == nil && d.replica != nil {
 		d.replica.noteWrite(ctx)
 	}
@@ -69,7 +70,7 @@ type reserveRow struct {
 	Current    *int64  `bun:"o_current"`
 }
 
-func callReserve(ctx context.Context, db bun.IDB, tenantID, ns string, version *int64, deltas []quota.Delta) ([]quota.Counter, []quota.Rejection, bool, error) {
+func callReserve(ctx context.Context, db bun.IDB, tenantID, ns string, version *int64, deltas []quota.Delta, nsCreated *time.Time) ([]quota.Counter, []quota.Rejection, bool, error) {
 	n := len(deltas)
 	classes, keys := make([]string, n), make([]string, n)
 	amounts, maxes, tmaxes := make([]int64, n), make([]int64, n), make([]int64, n)
@@ -87,9 +88,13 @@ func callReserve(ctx context.Context, db bun.IDB, tenantID, ns string, version *
 	// The tenant-wide usage after the reservation is a sum over shards,
 	// read only for "system", whose answer is the tenant's counters (see
 	// quota.Service.Reserve); elsewhere the tenant's Counters in after are 0.
-	err := db.NewRaw(`SELECT * FROM quota_reserve(?, ?, ?, ?::text[], ?::text[], ?::bigint[], ?::bigint[], ?::bigint[], ?)`,
+	var created any // NULL: the namespace's record is not written
+	if nsCreated != nil {
+		created = nsCreated.UTC()
+	}
+	err := db.NewRaw(`SELECT * FROM quota_reserve(?, ?, ?, ?::text[], ?::text[], ?::bigint[], ?::bigint[], ?::bigint[], ?, ?::timestamptz)`,
 		tenantID, ns, version, pgdialect.Array(classes), pgdialect.Array(keys),
-		pgdialect.Array(amounts), pgdialect.Array(maxes), pgdialect.Array(tmaxes), ns == tenancy.SystemNamespace).Scan(ctx, &rows)
+		pgdialect.Array(amounts), pgdialect.Array(maxes), pgdialect.Array(tmaxes), ns == tenancy.SystemNamespace, created).Scan(ctx, &rows)
 	if err != nil {
 		return nil, nil, false, translate(err)
 	}

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"strings"
+	"time"
 
 	"github.com/billingd/billingd/domain/errs"
 	"github.com/billingd/billingd/domain/quota"
@@ -21,7 +22,7 @@ func (sqliteDialect) limitsVersion(context.Context, *DB, string) (int64, bool, e
 	return 0, false, nil
 }
 
-func (sqliteDialect) reserveOnce(context.Context, *DB, string, string, int64, []quota.Delta) ([]quota.Counter, []quota.Rejection, bool, error) {
+func (sqliteDialect) reserveOnce(context.Context, *DB, string, string, int64, []quota.Delta, *time.Time) ([]quota.Counter, []quota.Rejection, bool, error) {
 	return nil, nil, false, errs.New(errs.Internal, "no one-trip reservation on SQLite")
 }
 

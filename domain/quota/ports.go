@@ -233,6 +233,8 @@ type OneTripReserver interface {
 	// own (or in the caller's, when ctx carries one), committed when nothing
 	// is rejected, all in one round trip. When
 	// the tenant's limits version is not version it applies nothing and
-	// returns stale.
-	ReserveOnce(ctx context.Context, tenantID, ns string, version int64, deltas []Delta) (after []Counter, rejected []Rejection, stale bool, err error)
+	// returns stale. With nsCreated it also records the namespace as
+	// NamespaceRegistry.EnsureNamespace does (created then), in the same
+	// transaction.
+	ReserveOnce(ctx context.Context, tenantID, ns string, version int64, deltas []Delta, nsCreated *time.Time) (after []Counter, rejected []Rejection, stale bool, err error)
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/billingd/billingd/domain/errs"
@@ -44,6 +45,9 @@ type Service struct {
 	c Config
 	// limits caches the effective limits of one-trip reservations.
 	limits limitsCache
+	// recorded remembers the namespaces ("tenant\x00ns") whose record a
+	// one-trip reservation has written (or found), so it writes it once.
+	recorded sync.Map
 }
 
 // NewService checks the wiring and returns the service.
@@ -407,8 +411,7 @@ func (s *Service) Reserve(ctx context.Context, in ReserveInput) (ReserveResult, 
 
 // reserveOneTrip is Reserve in one database round trip once the
 // namespace's limits are cached (see OneTripReserver): the rate buckets,
-// then the namespace's record (a write only the first time), then
-// ReserveOnce. done is false when the transactional path must decide
+// then ReserveOnce. done is false when the transactional path must decide
 // instead: the repository has none, a rate limit refused (the refusal lists
 // the counters too, which only the transaction reads without committing),
 // or the limits kept changing.
@@ -428,11 +431,15 @@ func (s *Service) reserveOneTrip(ctx context.Context, p tenancy.Principal, in Re
 			undo()
 			return ReserveResult{}, err != nil, err
 		}
-		if err := s.c.Namespaces.EnsureNamespace(ctx, p.TenantID, in.Namespace); err != nil {
-			undo()
-			return ReserveResult{}, true, err
+		// The namespace's record goes in the same statement the first time
+		// this process reserves there, and never again.
+		var nsCreated *time.Time
+		nsKey := p.TenantID + "\x00" + in.Namespace
+		if _, known := s.recorded.Load(nsKey); !known {
+			now := s.c.Clock.Now()
+			nsCreated = &now
 		}
-		after, rejected, stale, err := ot.ReserveOnce(ctx, p.TenantID, in.Namespace, e.version, buildDeltas(in, e.levels))
+		after, rejected, stale, err := ot.ReserveOnce(ctx, p.TenantID, in.Namespace, e.version, buildDeltas(in, e.levels), nsCreated)
 		switch {
 		case err != nil:
 			undo()
@@ -444,6 +451,7 @@ func (s *Service) reserveOneTrip(ctx context.Context, p tenancy.Principal, in Re
 			undo()
 			return ReserveResult{}, true, refusal(in.Namespace, rejected, nil)
 		default:
+			s.recorded.Store(nsKey, struct{}{})
 			return resultOf(in.Namespace, after), true, nil
 		}
 	}

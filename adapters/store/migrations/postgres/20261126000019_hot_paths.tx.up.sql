@@ -61,12 +61,13 @@ CREATE TRIGGER tenant_plans_limits_version AFTER INSERT OR UPDATE OR DELETE ON t
 -- usage); an applied one returns each key's namespace usage and, with
 -- p_tenant_used, its tenant-wide usage (a sum over the shards, read only
 -- when asked: a reservation in "system" answers the tenant's counters).
+-- With p_ns_created it also records the namespace (created at that time).
 -- Locks are taken in the order of the deltas, the namespace's row before the
 -- tenant's shards, and within a key either one shard (a conditional UPDATE,
 -- which locks nothing when it does not apply) or every shard in order, so
 -- reservations cannot deadlock.
 CREATE FUNCTION quota_reserve(p_tenant TEXT, p_ns TEXT, p_version BIGINT, p_class TEXT[], p_key TEXT[],
-    p_amount BIGINT[], p_max BIGINT[], p_tmax BIGINT[], p_tenant_used BOOLEAN)
+    p_amount BIGINT[], p_max BIGINT[], p_tmax BIGINT[], p_tenant_used BOOLEAN, p_ns_created TIMESTAMPTZ)
 RETURNS TABLE (o_class TEXT, o_key TEXT, o_ns_used BIGINT, o_tenant_used BIGINT, o_rejected TEXT, o_current BIGINT)
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -90,6 +91,13 @@ BEGIN
         RETURN;
     END IF;
     BEGIN
+        -- The namespace's record, as NamespaceRegistry.EnsureNamespace
+        -- writes it, when the caller does not know it to exist: undone with
+        -- the rest when the reservation is refused.
+        IF p_ns_created IS NOT NULL THEN
+            INSERT INTO namespaces (tenant_id, name, created_at) VALUES (p_tenant, p_ns, p_ns_created)
+            ON CONFLICT (tenant_id, name) DO NOTHING;
+        END IF;
         FOR i IN 1 .. n LOOP
             c := p_class[i]; k := p_key[i]; a := p_amount[i]; mx := p_max[i]; tmx := p_tmax[i];
             IF a > 0 THEN
