@@ -40,7 +40,7 @@ type dialect interface {
 	// limitsVersion and reserveOnce are quota.OneTripReserver's; ok is
 	// false where the dialect has no one-trip reservation.
 	limitsVersion(ctx context.Context, d *DB, tenantID string) (version int64, ok bool, err error)
-	reserveOnce(ctx context.Context, d *DB, tenantID, ns string, version int64, deltas []quota.Delta, nsCreated *time.Time) ([]quota.Counter, []quota.Rejection, bool, error)
+	reserveOnce(ctx context.Context, d *DB, tenantID, ns string, ot quota.OneTrip) (quota.OneTripResult, error)
 
 	// decimalSum is the SQL aggregate that adds the exact decimals of col.
 	decimalSum(col string) string

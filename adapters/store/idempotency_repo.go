@@ -42,13 +42,25 @@ func (r *IdempotencyRepo) Claim(ctx context.Context, tenantID, scope, key, reque
 		tenantID, scope, key).Scan(ctx, &row); err != nil {
 		return nil, false, translate(err)
 	}
-	if row.RequestHash != requestHash {
-		return nil, false, errs.New(errs.Conflict, "Idempotency-Key %q was already used for a different request", key)
+	var answer *string
+	if row.Answer.Valid {
+		answer = &row.Answer.String
 	}
-	if !row.Answer.Valid {
-		return nil, false, errs.New(errs.Conflict, "a request with Idempotency-Key %q is still in progress", key)
+	b, err := claimedAnswer(key, requestHash, row.RequestHash, answer)
+	return b, err == nil, err
+}
+
+// claimedAnswer is the answer stored under a key claimed before (by
+// Claim or quota_reserve): a Conflict when it was claimed for another
+// request (storedHash) or its answer is not stored yet (nil).
+func claimedAnswer(key, requestHash, storedHash string, answer *string) ([]byte, error) {
+	if storedHash != requestHash {
+		return nil, errs.New(errs.Conflict, "Idempotency-Key %q was already used for a different request", key)
 	}
-	return []byte(row.Answer.String), true, nil
+	if answer == nil {
+		return nil, errs.New(errs.Conflict, "a request with Idempotency-Key %q is still in progress", key)
+	}
+	return []byte(*answer), nil
 }
 
 // Complete stores the answer of a claimed key.

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"fmt"
+	"sync"
 	"testing"
 
 	"github.com/billingd/billingd/adapters/store"
@@ -186,6 +187,52 @@ func TestRefusedReservationRecordsNoNamespace(t *testing.T) {
 		}
 		if got := fmt.Sprint(names()); got != "[fresh system]" {
 			t.Fatalf("namespaces after two reservations: %s, want [fresh system]", got)
+		}
+	})
+}
+
+// TestIdempotentReservationTwins: concurrent requests under one
+// Idempotency-Key (on PostgreSQL the key's claim and answer are in the
+// reservation's one statement) count once, and every one of them answers
+// the first one's counters; in "system" those are the tenant's.
+func TestIdempotentReservationTwins(t *testing.T) {
+	t.Parallel()
+	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		admin := f.as(t, "acme", tenancy.RoleAdmin, "")
+		if _, err := f.quotas.Reserve(admin, quota.ReserveInput{Namespace: "web", Objects: lbs(5)}); err != nil {
+			t.Fatal(err)
+		}
+		for _, ns := range []string{"web", "system"} {
+			in := quota.ReserveInput{Namespace: ns, Objects: lbs(2), Resources: map[string]quota.Amount{"vcpu": 1_500_000}, IdempotencyKey: "twin-" + ns}
+			var wg sync.WaitGroup
+			answers := make([]string, 16)
+			for i := range answers {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					res, err := f.quotas.Reserve(admin, in)
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					answers[i] = fmt.Sprint(res.Objects, res.Resources, res.APIs)
+				}()
+			}
+			wg.Wait()
+			want := map[string]string{"web": "map[http_loadbalancer:7] map[vcpu:1.5] map[]", "system": "map[http_loadbalancer:9] map[vcpu:3] map[]"}[ns]
+			for i, a := range answers {
+				if a != want {
+					t.Fatalf("%s answer %d: %s, want %s", ns, i, a, want)
+				}
+			}
+		}
+		rep, err := f.quotas.UsageByNamespaces(admin, []string{"system", "web"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s, w := item(t, rep["system"], quota.Objects, lbKey).Current, item(t, rep["web"], quota.Objects, lbKey).Current; s != quota.Units(9) || w != quota.Units(7) {
+			t.Fatalf("tenant-wide %s, web %s; want 9 and 7", s, w)
 		}
 	})
 }

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"time"
 
 	"github.com/billingd/billingd/domain/errs"
 	"github.com/billingd/billingd/domain/quota"
@@ -41,24 +40,23 @@ func (postgresDialect) limitsVersion(ctx context.Context, d *DB, tenantID string
 // in the caller's transaction, which holds the limits lock and read the
 // limits under it, so no version is checked.
 func (postgresDialect) applyDeltas(ctx context.Context, _ *QuotaRepo, db bun.IDB, tenantID, ns string, deltas []quota.Delta) ([]quota.Counter, []quota.Rejection, error) {
-	after, rejected, _, err := callReserve(ctx, db, tenantID, ns, nil, deltas, nil)
-	return after, rejected, err
+	res, err := callReserve(ctx, db, tenantID, ns, nil, quota.OneTrip{Deltas: deltas})
+	return res.After, res.Rejected, err
 }
 
 // reserveOnce applies a whole reservation in one statement, when the
-// tenant's limits version is still version; stale says it was not, and
-// nothing was applied. Outside a transaction the statement is its own
-// (autocommit); inside the caller's it joins it (a refusal undoes only what
-// the statement did).
-func (postgresDialect) reserveOnce(ctx context.Context, d *DB, tenantID, ns string, version int64, deltas []quota.Delta, nsCreated *time.Time) ([]quota.Counter, []quota.Rejection, bool, error) {
+// tenant's limits version is still ot.Version. Outside a transaction the
+// statement is its own (autocommit); inside the caller's it joins it (a
+// refusal undoes only what the statement did).
+func (postgresDialect) reserveOnce(ctx context.Context, d *DB, tenantID, ns string, ot quota.OneTrip) (quota.OneTripResult, error) {
 	if tx, ok := ctx.Value(txKey{}).(bun.Tx); ok {
-		return callReserve(ctx, tx, tenantID, ns, &version, deltas, nsCreated)
+		return callReserve(ctx, tx, tenantID, ns, &ot.Version, ot)
 	}
-	after, rejected, stale, err := callReserve(ctx, d.bun, tenantID, ns, &version, deltas, nsCreated)
-	if err == nil && !stale && rejected == nil && d.replica != nil {
+	res, err := callReserve(ctx, d.bun, tenantID, ns, &ot.Version, ot)
+	if err == nil && res.After != nil && d.replica != nil {
 		d.replica.noteWrite(ctx)
 	}
-	return after, rejected, stale, err
+	return res, err
 }
 
 type reserveRow struct {
@@ -68,9 +66,14 @@ type reserveRow struct {
 	TenantUsed *int64  `bun:"o_tenant_used"`
 	Rejected   *string `bun:"o_rejected"`
 	Current    *int64  `bun:"o_current"`
+	Hash       *string `bun:"o_hash"`
+	Answer     *string `bun:"o_answer"`
 }
 
-func callReserve(ctx context.Context, db bun.IDB, tenantID, ns string, version *int64, deltas []quota.Delta, nsCreated *time.Time) ([]quota.Counter, []quota.Rejection, bool, error) {
+// callReserve runs quota_reserve (migration 19) with ot; version nil checks
+// none.
+func callReserve(ctx context.Context, db bun.IDB, tenantID, ns string, version *int64, ot quota.OneTrip) (quota.OneTripResult, error) {
+	deltas := ot.Deltas
 	n := len(deltas)
 	classes, keys := make([]string, n), make([]string, n)
 	amounts, maxes, tmaxes := make([]int64, n), make([]int64, n), make([]int64, n)
@@ -84,53 +87,65 @@ func callReserve(ctx context.Context, db bun.IDB, tenantID, ns string, version *
 			tmaxes[i] = int64(*d.TenantMax)
 		}
 	}
+	var created any // NULL: the namespace's record is not written
+	if ot.NamespaceCreated != nil {
+		created = ot.NamespaceCreated.UTC()
+	}
+	var scope, key, hash, at any // NULL: no Idempotency-Key
+	if k := ot.Key; k != nil {
+		scope, key, hash, at = k.Scope, k.Key, k.RequestHash, k.At
+	}
 	var rows []reserveRow
 	// The tenant-wide usage after the reservation is a sum over shards,
 	// read only for "system", whose answer is the tenant's counters (see
-	// quota.Service.Reserve); elsewhere the tenant's Counters in after are 0.
-	var created any // NULL: the namespace's record is not written
-	if nsCreated != nil {
-		created = nsCreated.UTC()
-	}
-	err := db.NewRaw(`SELECT * FROM quota_reserve(?, ?, ?, ?::text[], ?::text[], ?::bigint[], ?::bigint[], ?::bigint[], ?, ?::timestamptz)`,
+	// quota.Service.Reserve); elsewhere the tenant's Counters in After are 0.
+	err := db.NewRaw(`SELECT * FROM quota_reserve(?, ?, ?, ?::text[], ?::text[], ?::bigint[], ?::bigint[], ?::bigint[], ?, ?::timestamptz,
+		?::text, ?::text, ?::text, ?::timestamptz)`,
 		tenantID, ns, version, pgdialect.Array(classes), pgdialect.Array(keys),
-		pgdialect.Array(amounts), pgdialect.Array(maxes), pgdialect.Array(tmaxes), ns == tenancy.SystemNamespace, created).Scan(ctx, &rows)
+		pgdialect.Array(amounts), pgdialect.Array(maxes), pgdialect.Array(tmaxes), ns == tenancy.SystemNamespace, created,
+		scope, key, hash, at).Scan(ctx, &rows)
 	if err != nil {
-		return nil, nil, false, translate(err)
+		return quota.OneTripResult{}, translate(err)
 	}
 	byKey := make(map[[2]string]quota.Delta, n)
 	for _, d := range deltas {
 		byKey[[2]string{string(d.Class), d.Key}] = d
 	}
-	var after []quota.Counter
-	var rejected []quota.Rejection
+	var res quota.OneTripResult
 	for _, row := range rows {
-		if row.Rejected != nil && *row.Rejected == "stale" {
-			return nil, nil, true, nil
+		if row.Rejected != nil {
+			switch *row.Rejected {
+			case "stale":
+				return quota.OneTripResult{Stale: true}, nil
+			case "replay":
+				answer, err := claimedAnswer(ot.Key.Key, ot.Key.RequestHash, deref(row.Hash), row.Answer)
+				return quota.OneTripResult{Replayed: err == nil, Answer: answer}, err
+			}
 		}
 		if row.Class == nil || row.Key == nil {
-			return nil, nil, false, errs.New(errs.Internal, "quota_reserve returned a row without a key")
+			return quota.OneTripResult{}, errs.New(errs.Internal, "quota_reserve returned a row without a key")
 		}
 		d, ok := byKey[[2]string{*row.Class, *row.Key}]
 		if !ok {
-			return nil, nil, false, errs.New(errs.Internal, "quota_reserve returned key %s/%s it was not given", *row.Class, *row.Key)
+			return quota.OneTripResult{}, errs.New(errs.Internal, "quota_reserve returned key %s/%s it was not given", *row.Class, *row.Key)
 		}
 		if row.Rejected != nil {
-			rejected = append(rejected, quota.Rejection{Delta: d, Tenant: *row.Rejected == "tenant", Current: quota.Amount(deref(row.Current))})
+			res.Rejected = append(res.Rejected, quota.Rejection{Delta: d, Tenant: *row.Rejected == "tenant", Current: quota.Amount(deref(row.Current))})
 			continue
 		}
-		after = append(after, quota.Counter{Namespace: ns, Class: d.Class, Key: d.Key, Used: quota.Amount(deref(row.NSUsed))},
+		res.After = append(res.After, quota.Counter{Namespace: ns, Class: d.Class, Key: d.Key, Used: quota.Amount(deref(row.NSUsed))},
 			quota.Counter{Namespace: quota.TenantWide, Class: d.Class, Key: d.Key, Used: quota.Amount(deref(row.TenantUsed))})
 	}
-	if rejected != nil {
-		after = nil
+	if res.Rejected != nil {
+		res.After = nil
 	}
-	return after, rejected, false, nil
+	return res, nil
 }
 
-func deref(p *int64) int64 {
+func deref[T any](p *T) T {
+	var zero T
 	if p == nil {
-		return 0
+		return zero
 	}
 	return *p
 }

@@ -282,6 +282,6 @@ func (r *QuotaRepo) LimitsVersion(ctx context.Context, tenantID string) (int64, 
 }
 
 // ReserveOnce implements quota.OneTripReserver.
-func (r *QuotaRepo) ReserveOnce(ctx context.Context, tenantID, ns string, version int64, deltas []quota.Delta, nsCreated *time.Time) ([]quota.Counter, []quota.Rejection, bool, error) {
-	return r.db.dialect.reserveOnce(ctx, r.db, tenantID, ns, version, deltas, nsCreated)
+func (r *QuotaRepo) ReserveOnce(ctx context.Context, tenantID, ns string, ot quota.OneTrip) (quota.OneTripResult, error) {
+	return r.db.dialect.reserveOnce(ctx, r.db, tenantID, ns, ot)
 }

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"strings"
-	"time"
 
 	"github.com/billingd/billingd/domain/errs"
 	"github.com/billingd/billingd/domain/quota"
@@ -22,8 +21,8 @@ func (sqliteDialect) limitsVersion(context.Context, *DB, string) (int64, bool, e
 	return 0, false, nil
 }
 
-func (sqliteDialect) reserveOnce(context.Context, *DB, string, string, int64, []quota.Delta, *time.Time) ([]quota.Counter, []quota.Rejection, bool, error) {
-	return nil, nil, false, errs.New(errs.Internal, "no one-trip reservation on SQLite")
+func (sqliteDialect) reserveOnce(context.Context, *DB, string, string, quota.OneTrip) (quota.OneTripResult, error) {
+	return quota.OneTripResult{}, errs.New(errs.Internal, "no one-trip reservation on SQLite")
 }
 
 // applyDeltas is QuotaRepo.Apply on SQLite: it moves, for each delta, the

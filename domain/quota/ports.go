@@ -229,12 +229,40 @@ type OneTripReserver interface {
 	// this repository has no one-trip reservation (the caller then uses
 	// Apply in a transaction).
 	LimitsVersion(ctx context.Context, tenantID string) (version int64, ok bool, err error)
-	// ReserveOnce is LockLimits (shared) and Apply in a transaction of its
-	// own (or in the caller's, when ctx carries one), committed when nothing
-	// is rejected, all in one round trip. When
-	// the tenant's limits version is not version it applies nothing and
-	// returns stale. With nsCreated it also records the namespace as
-	// NamespaceRegistry.EnsureNamespace does (created then), in the same
-	// transaction.
-	ReserveOnce(ctx context.Context, tenantID, ns string, version int64, deltas []Delta, nsCreated *time.Time) (after []Counter, rejected []Rejection, stale bool, err error)
+	// ReserveOnce is the Idempotency-Key's claim, LockLimits (shared), Apply
+	// and the key's answer in a transaction of its own (or in the caller's,
+	// when ctx carries one), committed when nothing is rejected, all in one
+	// round trip.
+	ReserveOnce(ctx context.Context, tenantID, ns string, r OneTrip) (OneTripResult, error)
+}
+
+// OneTrip is what ReserveOnce applies.
+type OneTrip struct {
+	// Version is the limits version Deltas' limits were computed from.
+	Version int64
+	Deltas  []Delta
+	// NamespaceCreated, when set, records the namespace as
+	// NamespaceRegistry.EnsureNamespace does (created then).
+	NamespaceCreated *time.Time
+	// Key, when set, is claimed first and given the answer.
+	Key *OneTripKey
+}
+
+// OneTripKey is an Idempotency-Key as kernel.IdempotencyStore keeps it.
+type OneTripKey struct {
+	Scope, Key, RequestHash string
+	At                      time.Time
+}
+
+// OneTripResult is what ReserveOnce did.
+type OneTripResult struct {
+	After    []Counter
+	Rejected []Rejection
+	// Stale says the limits version was not Version: nothing was applied.
+	Stale bool
+	// Replayed says the key was claimed before: nothing was applied and
+	// Answer is the stored answer (a request hash that differs, or an
+	// answer not stored yet, is a Conflict error instead).
+	Replayed bool
+	Answer   []byte
 }

@@ -339,10 +339,9 @@ func (s *Service) Reserve(ctx context.Context, in ReserveInput) (ReserveResult, 
 	if err := in.Validate(); err != nil {
 		return ReserveResult{}, err
 	}
-	// Without an Idempotency-Key there is nothing to claim and complete
-	// around the counters: where the repository can, the whole reservation
-	// is one database round trip.
-	if ot, ok := s.c.Repo.(OneTripReserver); ok && in.IdempotencyKey == "" {
+	// Where the repository can, the whole reservation (the Idempotency-Key's
+	// claim and answer included) is one database round trip.
+	if ot, ok := s.c.Repo.(OneTripReserver); ok {
 		if res, done, err := s.reserveOneTrip(ctx, p, in, ot); done {
 			return res, err
 		}
@@ -411,7 +410,8 @@ func (s *Service) Reserve(ctx context.Context, in ReserveInput) (ReserveResult, 
 
 // reserveOneTrip is Reserve in one database round trip once the
 // namespace's limits are cached (see OneTripReserver): the rate buckets,
-// then ReserveOnce. done is false when the transactional path must decide
+// then ReserveOnce, which claims the Idempotency-Key, moves the counters
+// and stores the answer. done is false when the transactional path must decide
 // instead: the repository has none, a rate limit refused (the refusal lists
 // the counters too, which only the transaction reads without committing),
 // or the limits kept changing.
@@ -439,20 +439,34 @@ func (s *Service) reserveOneTrip(ctx context.Context, p tenancy.Principal, in Re
 			now := s.c.Clock.Now()
 			nsCreated = &now
 		}
-		after, rejected, stale, err := ot.ReserveOnce(ctx, p.TenantID, in.Namespace, e.version, buildDeltas(in, e.levels), nsCreated)
+		trip := OneTrip{Version: e.version, Deltas: buildDeltas(in, e.levels), NamespaceCreated: nsCreated}
+		if in.IdempotencyKey != "" {
+			trip.Key = &OneTripKey{Scope: reserveScope, Key: in.IdempotencyKey, RequestHash: requestHash(in), At: s.c.Clock.Now()}
+		}
+		r, err := ot.ReserveOnce(ctx, p.TenantID, in.Namespace, trip)
 		switch {
 		case err != nil:
 			undo()
 			return ReserveResult{}, true, err
-		case stale:
+		case r.Replayed:
+			// An earlier request's answer: it took what it took; this one
+			// takes nothing, from the rate buckets neither.
+			undo()
+			var res ReserveResult
+			if err := json.Unmarshal(r.Answer, &res); err != nil {
+				return ReserveResult{}, true, errs.Wrap(errs.Internal, err, "decode stored reservation")
+			}
+			res.Replayed = true
+			return res, true, nil
+		case r.Stale:
 			undo()
 			s.limits.drop(p.TenantID, in.Namespace)
-		case len(rejected) > 0:
+		case len(r.Rejected) > 0:
 			undo()
-			return ReserveResult{}, true, refusal(in.Namespace, rejected, nil)
+			return ReserveResult{}, true, refusal(in.Namespace, r.Rejected, nil)
 		default:
 			s.recorded.Store(nsKey, struct{}{})
-			return resultOf(in.Namespace, after), true, nil
+			return resultOf(in.Namespace, r.After), true, nil
 		}
 	}
 	return ReserveResult{}, false, nil

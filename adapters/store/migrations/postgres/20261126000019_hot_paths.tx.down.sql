@@ -1,6 +1,6 @@
 DROP TABLE usage_type_daily;
 --bun:split
-DROP FUNCTION quota_reserve(TEXT, TEXT, BIGINT, TEXT[], TEXT[], BIGINT[], BIGINT[], BIGINT[], BOOLEAN, TIMESTAMPTZ);
+DROP FUNCTION quota_reserve(TEXT, TEXT, BIGINT, TEXT[], TEXT[], BIGINT[], BIGINT[], BIGINT[], BOOLEAN, TIMESTAMPTZ, TEXT, TEXT, TEXT, TIMESTAMPTZ);
 --bun:split
 DROP TRIGGER tenant_plans_limits_version ON tenant_plans;
 --bun:split

@@ -62,13 +62,19 @@ CREATE TRIGGER tenant_plans_limits_version AFTER INSERT OR UPDATE OR DELETE ON t
 -- p_tenant_used, its tenant-wide usage (a sum over the shards, read only
 -- when asked: a reservation in "system" answers the tenant's counters).
 -- With p_ns_created it also records the namespace (created at that time).
+-- With p_idem_key it first claims the Idempotency-Key (scope p_idem_scope,
+-- request hash p_idem_hash, at p_now) and stores the answer with the
+-- counters; a key already claimed returns one row 'replay' with the stored
+-- hash and answer and touches nothing else.
 -- Locks are taken in the order of the deltas, the namespace's row before the
 -- tenant's shards, and within a key either one shard (a conditional UPDATE,
 -- which locks nothing when it does not apply) or every shard in order, so
 -- reservations cannot deadlock.
 CREATE FUNCTION quota_reserve(p_tenant TEXT, p_ns TEXT, p_version BIGINT, p_class TEXT[], p_key TEXT[],
-    p_amount BIGINT[], p_max BIGINT[], p_tmax BIGINT[], p_tenant_used BOOLEAN, p_ns_created TIMESTAMPTZ)
-RETURNS TABLE (o_class TEXT, o_key TEXT, o_ns_used BIGINT, o_tenant_used BIGINT, o_rejected TEXT, o_current BIGINT)
+    p_amount BIGINT[], p_max BIGINT[], p_tmax BIGINT[], p_tenant_used BOOLEAN, p_ns_created TIMESTAMPTZ,
+    p_idem_scope TEXT, p_idem_key TEXT, p_idem_hash TEXT, p_now TIMESTAMPTZ)
+RETURNS TABLE (o_class TEXT, o_key TEXT, o_ns_used BIGINT, o_tenant_used BIGINT, o_rejected TEXT, o_current BIGINT,
+    o_hash TEXT, o_answer TEXT)
 LANGUAGE plpgsql AS $$
 DECLARE
     shards CONSTANT INT := 32;
@@ -80,17 +86,33 @@ DECLARE
     sh RECORD;
     rej_level TEXT[] := '{}'; rej_i INT[] := '{}'; rej_cur BIGINT[] := '{}';
     ns_used BIGINT[] := '{}';
+    t_used BIGINT[] := '{}';
+    val BIGINT[];
+    ans_json JSONB;
     i INT;
 BEGIN
-    PERFORM pg_advisory_xact_lock_shared(1903521652, hashtext(p_tenant));
-    SELECT l.limits_version INTO v FROM quota_locks l WHERE l.tenant_id = p_tenant;
-    v := coalesce(v, 0);
-    IF p_version IS NOT NULL AND v <> p_version THEN
-        o_rejected := 'stale'; o_current := v;
-        RETURN NEXT;
-        RETURN;
-    END IF;
     BEGIN
+        -- The Idempotency-Key first, as the transactional path claims it: a
+        -- concurrent twin waits here until the first commits, then replays
+        -- its answer.
+        IF p_idem_key IS NOT NULL THEN
+            INSERT INTO idempotency_keys (tenant_id, scope, key, request_hash, created_at)
+            VALUES (p_tenant, p_idem_scope, p_idem_key, p_idem_hash, p_now)
+            ON CONFLICT (tenant_id, scope, key) DO NOTHING;
+            IF NOT FOUND THEN
+                SELECT ik.request_hash, ik.answer INTO o_hash, o_answer FROM idempotency_keys ik
+                WHERE ik.tenant_id = p_tenant AND ik.scope = p_idem_scope AND ik.key = p_idem_key;
+                o_rejected := 'replay';
+                RETURN NEXT;
+                RETURN;
+            END IF;
+        END IF;
+        PERFORM pg_advisory_xact_lock_shared(1903521652, hashtext(p_tenant));
+        SELECT l.limits_version INTO v FROM quota_locks l WHERE l.tenant_id = p_tenant;
+        v := coalesce(v, 0);
+        IF p_version IS NOT NULL AND v <> p_version THEN
+            RAISE EXCEPTION USING ERRCODE = 'QR002';
+        END IF;
         -- The namespace's record, as NamespaceRegistry.EnsureNamespace
         -- writes it, when the caller does not know it to exist: undone with
         -- the rest when the reservation is refused.
@@ -199,7 +221,30 @@ BEGIN
         IF array_length(rej_i, 1) > 0 THEN
             RAISE EXCEPTION USING ERRCODE = 'QR001';
         END IF;
-    EXCEPTION WHEN SQLSTATE 'QR001' THEN
+        FOR i IN 1 .. n LOOP
+            IF p_tenant_used THEN
+                t_used[i] := coalesce((SELECT sum(t.used)::BIGINT FROM quota_tenant_counters t
+                    WHERE t.tenant_id = p_tenant AND t.class = p_class[i] AND t.key = p_key[i]), 0);
+            END IF;
+        END LOOP;
+        -- The answer stored under the Idempotency-Key: what the service
+        -- answers (quota.ReserveResult's JSON), the tenant's counters for
+        -- "system", else the namespace's.
+        IF p_idem_key IS NOT NULL THEN
+            val := CASE WHEN p_tenant_used THEN t_used ELSE ns_used END;
+            ans_json := jsonb_strip_nulls(jsonb_build_object(
+                'objects', (SELECT jsonb_object_agg(p_key[j], val[j]) FROM generate_subscripts(p_class, 1) j WHERE p_class[j] = 'objects'),
+                'resources', (SELECT jsonb_object_agg(p_key[j], val[j]) FROM generate_subscripts(p_class, 1) j WHERE p_class[j] = 'resources'),
+                'apis', (SELECT jsonb_object_agg(p_key[j], val[j]) FROM generate_subscripts(p_class, 1) j WHERE p_class[j] = 'apis')));
+            UPDATE idempotency_keys ik SET answer = ans_json::TEXT
+            WHERE ik.tenant_id = p_tenant AND ik.scope = p_idem_scope AND ik.key = p_idem_key;
+        END IF;
+    EXCEPTION WHEN SQLSTATE 'QR002' THEN
+        -- Limits of another version: nothing happened (the key's claim too).
+        o_rejected := 'stale'; o_current := v;
+        RETURN NEXT;
+        RETURN;
+    WHEN SQLSTATE 'QR001' THEN
         -- Refused: the block's changes are undone; report each refusal.
         FOR i IN 1 .. array_length(rej_i, 1) LOOP
             o_class := p_class[rej_i[i]]; o_key := p_key[rej_i[i]];
@@ -209,11 +254,7 @@ BEGIN
         RETURN;
     END;
     FOR i IN 1 .. n LOOP
-        o_class := p_class[i]; o_key := p_key[i]; o_ns_used := ns_used[i];
-        IF p_tenant_used THEN
-            o_tenant_used := coalesce((SELECT sum(t.used)::BIGINT FROM quota_tenant_counters t
-                WHERE t.tenant_id = p_tenant AND t.class = p_class[i] AND t.key = p_key[i]), 0);
-        END IF;
+        o_class := p_class[i]; o_key := p_key[i]; o_ns_used := ns_used[i]; o_tenant_used := t_used[i];
         RETURN NEXT;
     END LOOP;
     RETURN;
