@@ -46,10 +46,10 @@ func FuzzImportRecords(f *testing.F) {
 		f.Fatalf("open app: %v", err)
 	}
 	f.Cleanup(func() { _ = a.Close() })
-	if _, _, err := a.Tenancy.CreateToken(ctx, tenancy.CreateTokenInput{Tenant: "fuzzimport", Role: tenancy.RoleAdmin}); err != nil {
+	if _, _, err := a.Tenancy.CreateToken(ctx, tenancy.FromContext(ctx), tenancy.CreateTokenInput{Tenant: "fuzzimport", Role: tenancy.RoleAdmin}); err != nil {
 		f.Fatalf("create tenant: %v", err)
 	}
-	p, err := a.Tenancy.OperatorPrincipal(ctx, "fuzzimport")
+	p, err := a.Tenancy.OperatorPrincipal(ctx, tenancy.FromContext(ctx), "fuzzimport")
 	if err != nil {
 		f.Fatalf("operator principal: %v", err)
 	}

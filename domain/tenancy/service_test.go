@@ -113,7 +113,7 @@ func TestAuthenticationCache(t *testing.T) {
 			t.Fatalf("unknown token: %v", err)
 		}
 	}
-	if err := s.RevokeToken(ctx, "acme", "k1"); err != nil {
+	if err := s.RevokeToken(ctx, Operator(""), "acme", "k1"); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.Authenticate(ctx, "APIToken s1"); !errs.Is(err, errs.Unauthenticated) {
@@ -182,7 +182,7 @@ func TestOperatorTokens(t *testing.T) {
 	s := newService(t, Config{Repo: repo, Clock: clk, AuthCacheTTL: time.Minute})
 	ctx := context.Background()
 
-	secret, tok, err := s.CreateOperatorToken(ctx)
+	secret, tok, err := s.CreateOperatorToken(ctx, Operator(""))
 	if err != nil || !tok.Operator || tok.TenantID != "" || !strings.HasPrefix(secret, "bdo_") {
 		t.Fatalf("create: %q %+v %v", secret, tok, err)
 	}
@@ -249,7 +249,7 @@ func TestOperatorTokens(t *testing.T) {
 	}
 
 	// Revocation applies at once, even to a cached authentication.
-	if err := s.RevokeOperatorToken(ctx, tok.ID); err != nil {
+	if err := s.RevokeOperatorToken(ctx, Operator(""), tok.ID); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.Authenticate(ctx, "APIToken "+secret); !errs.Is(err, errs.Unauthenticated) {
