@@ -163,27 +163,28 @@ func (s *Service) RevokeOperatorToken(ctx context.Context, p Principal, id strin
 	return nil
 }
 
-// ActOnTenant applies the tenant a request names (the TenantHeader value,
-// "" when absent) to its authenticated caller p. An operator becomes an
-// admin of that tenant, which must exist (an operator does not create
+// ActOnTenant applies the tenant a request names (header: the TenantHeader
+// value, a tenant name, "" when absent) to its authenticated caller p: the
+// last step of authentication, authorizing that name for p. An operator
+// becomes an admin of that tenant, which must exist (an operator does not create
 // tenants by naming them); with none named it stays tenant-less. A
 // tenant's token may only name its own tenant: anything else would look
 // as if it could reach another one.
-func (s *Service) ActOnTenant(ctx context.Context, p Principal, tenant string) (Principal, error) {
-	if tenant == "" {
+func (s *Service) ActOnTenant(ctx context.Context, p Principal, header string) (Principal, error) {
+	if header == "" {
 		return p, nil
 	}
 	if !p.Operator {
-		if tenant == p.TenantName {
+		if header == p.TenantName {
 			return p, nil
 		}
 		return Principal{}, errs.New(errs.Forbidden, "the %s header names another tenant than this token's; only operator tokens choose the tenant they act on", TenantHeader)
 	}
-	if !ValidName(tenant) {
+	if !ValidName(header) {
 		return Principal{}, &errs.Error{Kind: errs.Invalid, Message: "invalid request",
 			Fields: []errs.FieldError{{Field: TenantHeader, Problem: "must be a tenant name (a DNS-1035 label)"}}}
 	}
-	t, err := s.repo.TenantByName(ctx, tenant)
+	t, err := s.repo.TenantByName(ctx, header)
 	if err != nil {
 		return Principal{}, err
 	}
