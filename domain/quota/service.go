@@ -38,8 +38,8 @@ type Config struct {
 	Audit kernel.Auditor
 }
 
-// Service is the quota use cases. Every method authorizes the caller found
-// in ctx before it touches anything.
+// Service is the quota use cases. Every method authorizes the principal it
+// is given before it touches anything.
 type Service struct{ c Config }
 
 // NewService checks the wiring and returns the service.

@@ -38,7 +38,7 @@ type NamespaceRegistry interface {
 }
 
 // Service is the usage use cases: ingestion (ingest.go) and reports (report.go).
-// Every method authorizes the caller found in ctx first.
+// Every method authorizes the principal it is given first.
 type Service struct{ c Config }
 
 // NewService checks the wiring and returns the service.
