@@ -132,7 +132,7 @@ func TestParseStatusAndTransitions(t *testing.T) {
 	}
 }
 
-func TestPendingInvoiceIsCurrentUsagePlusAddons(t *testing.T) {
+func TestPendingInvoiceIsCurrentUsage(t *testing.T) {
 	t.Parallel()
 	now := time.Date(2026, 10, 20, 12, 0, 0, 0, time.UTC)
 	// WAAP from Oct 1 (whole month) and a second stint ending half-way? One
@@ -162,7 +162,9 @@ func TestPendingInvoiceIsCurrentUsagePlusAddons(t *testing.T) {
 	if !inv.Active() || inv.Status != invoice.StatusPending || inv.Name != "inv-pending-2026-10" || inv.Number != 0 {
 		t.Fatalf("pending invoice: %+v", inv)
 	}
-	if cost.TotalCents != 9900+150 || inv.AmountCents != cost.TotalCents+addon || invoice.Total(inv.Lines) != inv.AmountCents {
+	// One number everywhere (issue 11): current_usage of the running month
+	// is the running invoice, add-on included as a fixed line.
+	if cost.TotalCents != 9900+150+addon || inv.AmountCents != cost.TotalCents || invoice.Total(inv.Lines) != inv.AmountCents {
 		t.Fatalf("pending amount %d, current_usage %d, lines %+v", inv.AmountCents, cost.TotalCents, inv.Lines)
 	}
 	kinds := map[invoice.LineKind]int64{}
