@@ -81,10 +81,11 @@ func (s *Service) computeWindow(ctx context.Context, t Tenant, p Period, from, t
 	if inv.Lines, err = flatLines(stints, p, from, to); err != nil {
 		return Invoice{}, nil, err
 	}
-	priced, err := s.c.Usage.PricedUsage(ctx, t.ID, usageSpans(stints, from, to))
+	pricedSets, err := s.c.Usage.PricedUsage(ctx, t.ID, usageSpans(stints, from, to))
 	if err != nil {
 		return Invoice{}, nil, err
 	}
+	priced := pricedSets[0]
 	for _, l := range priced {
 		if line, ok := lineOf(l, p, KindUsage); ok {
 			inv.Lines = append(inv.Lines, line)
@@ -212,12 +213,18 @@ func (s *Service) adjustments(ctx context.Context, tenantID string, p Period, st
 			}
 		}
 	}
+	// One read of the usage of every issued period, whatever their number.
+	sets := make([][]usage.Span, len(periods))
+	for i, inv := range periods {
+		sets[i] = usageSpans(stints, inv.Period.Start(), inv.Period.End())
+	}
+	pricedSets, err := s.c.Usage.PricedUsage(ctx, tenantID, sets...)
+	if err != nil {
+		return nil, err
+	}
 	var out []Line
-	for _, inv := range periods {
-		priced, err := s.c.Usage.PricedUsage(ctx, tenantID, usageSpans(stints, inv.Period.Start(), inv.Period.End()))
-		if err != nil {
-			return nil, err
-		}
+	for i, inv := range periods {
+		priced := pricedSets[i]
 		now := map[string]map[string]*billed{}
 		for _, l := range priced {
 			if line, ok := lineOf(l, inv.Period, KindAdjustment); ok {

@@ -57,7 +57,8 @@ type PlanSource interface {
 // UsageSource prices a tenant's usage, each hour at the plan in force
 // (usage.Service).
 type UsageSource interface {
-	PricedUsage(ctx context.Context, tenantID string, spans []usage.Span) ([]usage.CostLine, error)
+	// PricedUsage prices each set of spans, with one read of the usage.
+	PricedUsage(ctx context.Context, tenantID string, sets ...[]usage.Span) ([][]usage.CostLine, error)
 	// UseStatements makes the invoices the source of the usage reports'
 	// money; NewService registers itself, so the two cannot be wired apart.
 	UseStatements(usage.StatementSource)

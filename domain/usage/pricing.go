@@ -18,34 +18,58 @@ type Span struct {
 	From, To time.Time
 }
 
-// PricedUsage prices the whole tenant's usage of the spans, each hour at
-// the plan of the span containing it (the plan in force when the usage
-// happened). Usage is summed per plan and usage type over every span of
-// that plan, then priced once, so each line is rounded once: one line per
-// (plan, usage type) with usage, in span order then rate card order. The
-// rates of the last span's plan with no usage at all follow as
-// STATUS_NO_DATA lines (reports list them; invoices leave them out), and
-// usage a plan does not price as STATUS_NOT_MEASURED (amount 0). Lines
-// carry the plan's name in Plan; when the spans have more than one plan the
-// description names it too. It is for trusted callers (invoices), who
-// authorized the tenant already. An amount beyond money.MaxCents is an
-// error, never a saturated figure.
-func (s *Service) PricedUsage(ctx context.Context, tenantID string, spans []Span) ([]CostLine, error) {
-	if len(spans) == 0 {
-		return nil, nil
+// PricedUsage prices the whole tenant's usage of each set of spans (the
+// i-th answer prices sets[i]) with one read of the usage, whatever the
+// number of sets: each hour is priced at the plan of the span containing it
+// (the plan in force when the usage happened). Usage is summed per plan and
+// usage type over every span of that plan in the set, then priced once, so
+// each line is rounded once: one line per (plan, usage type) with usage, in
+// span order then rate card order. The rates of the set's last plan with no
+// usage at all follow as STATUS_NO_DATA lines (reports list them; invoices
+// leave them out), and usage a plan does not price as STATUS_NOT_MEASURED
+// (amount 0). When a set has more than one plan, descriptions name it. It
+// is for trusted callers (invoices), who authorized the tenant already. An
+// amount beyond money.MaxCents is an error, never a saturated figure.
+func (s *Service) PricedUsage(ctx context.Context, tenantID string, sets ...[]Span) ([][]CostLine, error) {
+	var from, to time.Time
+	for _, spans := range sets {
+		for _, sp := range spans {
+			if err := checkSpan(sp.From, sp.To, "from", "to"); err != nil {
+				return nil, err
+			}
+			if from.IsZero() || sp.From.Before(from) {
+				from = sp.From.UTC()
+			}
+			to = maxTime(to, sp.To.UTC())
+		}
 	}
+	out := make([][]CostLine, len(sets))
+	if !from.Before(to) {
+		return out, nil
+	}
+	rows, err := s.c.Repo.Rollups(ctx, tenantID, nil, from, to)
+	if err != nil {
+		return nil, err
+	}
+	for i, spans := range sets {
+		if out[i], err = s.priceSpans(rows, spans); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// priceSpans is PricedUsage of one set of spans over rows.
+func (s *Service) priceSpans(rows []Rollup, spans []Span) ([]CostLine, error) {
 	cur := s.c.Plans.Catalog().Currency
 	type group struct {
 		plan     plan.Plan
 		from, to time.Time
-		sums     []typeSum
+		rows     []Rollup
 	}
 	var groups []*group
 	for _, sp := range spans {
 		from, to := sp.From.UTC(), sp.To.UTC()
-		if err := checkSpan(from, to, "from", "to"); err != nil {
-			return nil, err
-		}
 		if !from.Before(to) {
 			continue
 		}
@@ -56,27 +80,27 @@ func (s *Service) PricedUsage(ctx context.Context, tenantID string, spans []Span
 		}
 		g := groups[i]
 		g.from, g.to = minTime(g.from, from), maxTime(g.to, to)
-		rows, err := s.c.Repo.TypeTotals(ctx, tenantID, nil, from, to)
-		if err != nil {
-			return nil, err
+		for _, r := range rows {
+			if h := r.Hour.UTC(); !h.Before(from) && h.Before(to) {
+				g.rows = append(g.rows, r)
+			}
 		}
-		g.sums = sumByType(append(sumRows(g.sums), rows...))
 	}
 	if len(groups) == 0 {
 		return nil, nil
 	}
-	last := spans[len(spans)-1].Plan
+	last := spans[len(spans)-1].Plan.Name
 	used := map[string]bool{}
 	for _, g := range groups {
-		for _, t := range g.sums {
-			used[t.UsageType] = true
+		for _, r := range g.rows {
+			used[r.UsageType] = true
 		}
 	}
 	var lines []CostLine
-	for gi, g := range groups {
-		lastGroup := g.plan.Name == last.Name && gi == slices.IndexFunc(groups, func(x *group) bool { return x.plan.Name == last.Name })
+	for _, g := range groups {
 		sums := map[string]typeSum{}
-		for _, t := range g.sums {
+		ordered := sumByType(g.rows)
+		for _, t := range ordered {
 			sums[t.UsageType] = t
 		}
 		for _, r := range g.plan.RateCard {
@@ -93,15 +117,15 @@ func (s *Service) PricedUsage(ctx context.Context, tenantID string, spans []Span
 				}
 				l.Quantity, l.Billable, l.AmountCents, l.Status = pr.Quantity, pr.Billable, pr.AmountCents, StatusActive
 				delete(sums, r.MetricLabel)
-			case !lastGroup || used[r.MetricLabel]:
-				continue // unused here, and listed where it was used or as no data
-			}
-			if len(groups) > 1 && l.Status == StatusActive {
-				l.UsageType += " at plan " + g.plan.Name
+				if len(groups) > 1 {
+					l.UsageType += " at plan " + g.plan.Name
+				}
+			case g.plan.Name != last || used[r.MetricLabel]:
+				continue // listed where it was used, or as no data under the last plan
 			}
 			lines = append(lines, l)
 		}
-		for _, t := range g.sums {
+		for _, t := range ordered {
 			if _, ok := sums[t.UsageType]; ok {
 				lines = append(lines, CostLine{UsageType: t.UsageType, MetricLabels: []string{t.UsageType}, Quantity: t.Quantity,
 					UnitName: t.UnitName, Currency: cur, Start: g.from, End: g.to, Status: StatusNotMeasured, Plan: g.plan.Name})
@@ -109,16 +133,6 @@ func (s *Service) PricedUsage(ctx context.Context, tenantID string, spans []Span
 		}
 	}
 	return lines, nil
-}
-
-// sumRows turns sums back into rows, so a group's sums can be summed with
-// another span's rows.
-func sumRows(sums []typeSum) []Rollup {
-	out := make([]Rollup, len(sums))
-	for i, t := range sums {
-		out[i] = Rollup{RollupKey: RollupKey{UsageType: t.UsageType}, UnitName: t.UnitName, Quantity: t.Quantity}
-	}
-	return out
 }
 
 func minTime(a, b time.Time) time.Time {

@@ -3,7 +3,7 @@ package usage
 import (
 	"cmp"
 	"context"
-		"regexp"
+	"regexp"
 	"slices"
 	"strings"
 	"time"

@@ -171,7 +171,7 @@ func (w *wholeMonthStatements) Statement(ctx context.Context, tenantID string, f
 	if err != nil {
 		return usage.Statement{}, err
 	}
-	st.Lines = append(st.Lines, priced...)
+	st.Lines = append(st.Lines, priced[0]...)
 	for _, l := range st.Lines {
 		st.TotalCents += l.AmountCents
 	}
