@@ -72,7 +72,8 @@ func TestOverflowingQuantityIsRejected(t *testing.T) {
 		{"900000000000000000000000", "one event may bill at most 1000000000000 million requests"},
 		{"1000000000000000000", "one event may cost at most 100000000000 cents"}, // 10^12 M × 50 ¢
 		{"2000001000000000", "one event may cost at most 100000000000 cents"},    // 2,000,001,000 M × 50 ¢
-		{"2000000999999999", ""}, // floors to 2×10^9 M: exactly 10^11 ¢
+		{"2000000999999", ""},    // floors to 2,000,000 M: 10^8 ¢
+		{"2000000000000000", ""}, // 2×10^9 M: exactly 10^11 ¢, the most
 		{"1500000", ""},
 	} {
 		got := tooLargeForOneEvent(decimal.RequireFromString(tc.q), rate)
