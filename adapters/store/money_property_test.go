@@ -115,7 +115,9 @@ func newMoneyWorld(t *testing.T, db *store.DB, cat *plan.Catalog, seed uint64) *
 // quotaFits lets every downgrade through: quotas are not what this test is about.
 type quotaFits struct{}
 
-func (quotaFits) Misfits(context.Context, string, quota.Spec) ([]quota.Misfit, error) { return nil, nil }
+func (quotaFits) Misfits(context.Context, string, quota.Spec) ([]quota.Misfit, error) {
+	return nil, nil
+}
 
 func randV1(seed int64) *randv1.Rand { return randv1.New(randv1.NewSource(seed)) }
 
