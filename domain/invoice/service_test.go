@@ -31,6 +31,8 @@ func testCatalog() *plan.Catalog {
 			{Name: "individual", Title: "Individual", PlanType: plan.PlanTypeIndividual, FlatPriceCents: 2500, RenewalPeriodUnit: plan.PeriodMonth, InvoiceDueDays: 30, RateCard: rate("0.75")},
 			{Name: "team", Title: "Team", PlanType: plan.PlanTypeTeam, FlatPriceCents: 9900, RenewalPeriodUnit: plan.PeriodMonth, InvoiceDueDays: 30,
 				RateCard: rate("0.50"), AllowedAddons: []string{"f5xc_waap_standard"}},
+			{Name: "pro", Title: "Pro", PlanType: plan.PlanTypeTeam, FlatPriceCents: 3000, RenewalPeriodUnit: plan.PeriodMonth, InvoiceDueDays: 30,
+				TrialPeriod: 14, TrialPeriodUnit: plan.PeriodDay, RateCard: rate("0.40")},
 		},
 		Addons: []plan.Addon{{Name: "f5xc_waap_standard", DisplayName: "WAAP Standard", MonthlyPriceCents: 3000}},
 	}
