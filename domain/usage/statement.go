@@ -38,7 +38,7 @@ type StatementSource interface {
 
 // UseStatements wires the source of the reports' money. It is set after
 // construction because the invoice service, which implements it, prices
-// usage through this service.
+// usage through this service: invoice.NewService registers itself here.
 func (s *Service) UseStatements(src StatementSource) { s.statementSrc = src }
 
 // statements returns the tenant's statements of [from, to), one per
