@@ -11,8 +11,8 @@ import (
 )
 
 // MaxCents bounds every amount (a line, a subtotal, a total): ten trillion
-// currency units. With at most MaxLines lines of at most MaxCents each, a
-// sum stays below 10^19 > MaxInt64 only because Add checks each step.
+// currency units, about a ten-thousandth of int64's range, so adding two
+// amounts within it never wraps and Add can check the result.
 const MaxCents int64 = 1_000_000_000_000_000
 
 func tooLarge(what string, v decimal.Decimal) error {
