@@ -70,7 +70,7 @@ type moneyWorld struct {
 	subs   *subscription.Service
 	us     *usage.Service
 	inv    *invoice.Service
-	admin  context.Context
+	admin  tenancy.Principal
 	tenant string
 	// issued keeps every invoice as it was issued.
 	issued map[string]invoice.Invoice
@@ -88,7 +88,7 @@ func newMoneyWorld(t *testing.T, db *store.DB, cat *plan.Catalog, seed uint64) *
 	ctx := context.Background()
 	ten := newTenancy(t, db, m.clk, nopAuditor{})
 	name := fmt.Sprintf("prop-%x", seed)
-	secret, _, err := ten.CreateToken(ctx, tenancy.CreateTokenInput{Tenant: name, Role: tenancy.RoleAdmin})
+	secret, _, err := ten.CreateToken(ctx, tenancy.Operator(""), tenancy.CreateTokenInput{Tenant: name, Role: tenancy.RoleAdmin})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,7 +96,7 @@ func newMoneyWorld(t *testing.T, db *store.DB, cat *plan.Catalog, seed uint64) *
 	if err != nil {
 		t.Fatal(err)
 	}
-	m.admin, m.tenant = tenancy.WithPrincipal(ctx, p), p.TenantID
+	m.admin, m.tenant = p, p.TenantID
 	if m.plans, err = plan.NewService(plan.Config{Repo: store.NewPlanRepo(db), Catalog: cat}); err != nil {
 		t.Fatal(err)
 	}
@@ -115,7 +115,7 @@ func newMoneyWorld(t *testing.T, db *store.DB, cat *plan.Catalog, seed uint64) *
 // quotaFits lets every downgrade through: quotas are not what this test is about.
 type quotaFits struct{}
 
-func (quotaFits) Misfits(context.Context, string, quota.Spec) ([]quota.Misfit, error) {
+func (quotaFits) Misfits(context.Context, tenancy.Principal, quota.Spec) ([]quota.Misfit, error) {
 	return nil, nil
 }
 
@@ -173,7 +173,7 @@ func (m *moneyWorld) ingest() {
 		evs = append(evs, usage.Event{ID: fmt.Sprintf("e%d", m.rnd.Uint64()), UsageType: u.usageType, ObjectName: "obj",
 			Quantity: decimal.RequireFromString(q), UnitName: u.unit, Timestamp: at})
 	}
-	res, err := m.us.Ingest(m.admin, m.nss[m.rnd.IntN(len(m.nss))], evs)
+	res, err := m.us.Ingest(context.Background(), m.admin, m.nss[m.rnd.IntN(len(m.nss))], evs)
 	if err != nil {
 		m.fatalf("ingest: %v", err)
 	}
@@ -181,7 +181,7 @@ func (m *moneyWorld) ingest() {
 }
 
 func (m *moneyWorld) transition() {
-	cur, err := m.plans.PlanOf(m.admin, m.tenant)
+	cur, err := m.plans.PlanOf(context.Background(), m.admin)
 	if err != nil {
 		m.fatalf("plan: %v", err)
 	}
@@ -190,13 +190,13 @@ func (m *moneyWorld) transition() {
 	}
 	to := cur.AllowedTransitions[m.rnd.IntN(len(cur.AllowedTransitions))]
 	addr := &subscription.Contact{Address1: "1 Main St", City: "Seattle", Country: "US"}
-	res, err := m.subs.Initiate(m.admin, subscription.InitiateInput{NewPlan: to, Payload: subscription.Payload{
+	res, err := m.subs.Initiate(context.Background(), m.admin, subscription.InitiateInput{NewPlan: to, Payload: subscription.Payload{
 		PaymentProviderToken: "tok_visa", Domain: "acme.example.com", BillingAddress: addr, PaymentAddress: addr}})
 	if err != nil {
 		return // a refusal (say, a transition in flight) changes nothing
 	}
 	if res.RequiresManualApproval {
-		if _, err := m.subs.ApproveAsOperator(context.Background(), res.ID, false); err != nil {
+		if _, err := m.subs.Approve(context.Background(), tenancy.Operator(""), res.ID, false); err != nil {
 			m.fatalf("approve: %v", err)
 		}
 	}
@@ -204,7 +204,7 @@ func (m *moneyWorld) transition() {
 }
 
 func (m *moneyWorld) addon() {
-	cur, err := m.plans.PlanOf(m.admin, m.tenant)
+	cur, err := m.plans.PlanOf(context.Background(), m.admin)
 	if err != nil {
 		m.fatalf("plan: %v", err)
 	}
@@ -214,9 +214,9 @@ func (m *moneyWorld) addon() {
 	a := cur.AllowedAddons[m.rnd.IntN(len(cur.AllowedAddons))]
 	var err2 error
 	if m.rnd.IntN(2) == 0 {
-		err2 = m.subs.Subscribe(m.admin, a)
+		err2 = m.subs.Subscribe(context.Background(), m.admin, a)
 	} else {
-		err2 = m.subs.Unsubscribe(m.admin, a)
+		err2 = m.subs.Unsubscribe(context.Background(), m.admin, a)
 	}
 	if err2 == nil {
 		m.stats.addons++
@@ -224,7 +224,7 @@ func (m *moneyWorld) addon() {
 }
 
 func (m *moneyWorld) close(p invoice.Period) {
-	res, err := m.inv.Close(context.Background(), p)
+	res, err := m.inv.Close(context.Background(), tenancy.System("close"), p)
 	if err != nil {
 		m.fatalf("close %s: %v", p, err)
 	}
@@ -239,14 +239,14 @@ func (m *moneyWorld) close(p invoice.Period) {
 // check verifies every rule of the test's comment as of now.
 func (m *moneyWorld) check() {
 	m.t.Helper()
-	ctx := m.admin
-	list, err := m.inv.List(ctx, 0)
+	ctx, p := context.Background(), m.admin
+	list, err := m.inv.List(ctx, p, 0)
 	if err != nil {
 		m.fatalf("list: %v", err)
 	}
 	totals := map[time.Time]int64{} // month → the invoice's amount
 	for _, li := range list {
-		inv, err := m.inv.Get(ctx, li.Name)
+		inv, err := m.inv.Get(ctx, p, li.Name)
 		if err != nil {
 			m.fatalf("get %s: %v", li.Name, err)
 		}
@@ -267,14 +267,14 @@ func (m *moneyWorld) check() {
 		m.fatalf("%d invoices listed, %d issued", len(list), len(m.issued))
 	}
 	// The running month's report with its defaults is the running invoice.
-	cur, err := m.us.CurrentUsage(ctx, tenancy.SystemNamespace, time.Time{}, time.Time{})
+	cur, err := m.us.CurrentUsage(ctx, p, tenancy.SystemNamespace, time.Time{}, time.Time{})
 	if err != nil {
 		m.fatalf("current_usage: %v", err)
 	}
 	if want := list[0].AmountCents; cur.TotalCents != want {
 		m.fatalf("current_usage %d, running invoice %d", cur.TotalCents, want)
 	}
-	months, err := m.us.MonthlyUsage(ctx, tenancy.SystemNamespace)
+	months, err := m.us.MonthlyUsage(ctx, p, tenancy.SystemNamespace)
 	if err != nil {
 		m.fatalf("monthly_usage: %v", err)
 	}
@@ -292,8 +292,8 @@ func (m *moneyWorld) check() {
 // and the namespaces against the tenant.
 func (m *moneyWorld) checkMonth(month time.Time, want int64) {
 	m.t.Helper()
-	ctx, end := m.admin, month.AddDate(0, 1, 0)
-	sys, err := m.us.CurrentUsage(ctx, tenancy.SystemNamespace, month, end)
+	ctx, p, end := context.Background(), m.admin, month.AddDate(0, 1, 0)
+	sys, err := m.us.CurrentUsage(ctx, p, tenancy.SystemNamespace, month, end)
 	if err != nil {
 		m.fatalf("current_usage %s: %v", month.Format("2006-01"), err)
 	}
@@ -306,7 +306,7 @@ func (m *moneyWorld) checkMonth(month time.Time, want int64) {
 			usageLines += l.AmountCents
 		}
 	}
-	batch, err := m.us.CostByNamespaces(ctx, append([]string{tenancy.SystemNamespace}, m.nss...), month, end)
+	batch, err := m.us.CostByNamespaces(ctx, p, append([]string{tenancy.SystemNamespace}, m.nss...), month, end)
 	if err != nil {
 		m.fatalf("cost: %v", err)
 	}
@@ -315,7 +315,7 @@ func (m *moneyWorld) checkMonth(month time.Time, want int64) {
 	}
 	var nsSum int64
 	for _, ns := range m.nss {
-		one, err := m.us.CurrentUsage(ctx, ns, month, end)
+		one, err := m.us.CurrentUsage(ctx, p, ns, month, end)
 		if err != nil {
 			m.fatalf("current_usage %s: %v", ns, err)
 		}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/billingd/billingd/domain/errs"
 	"github.com/billingd/billingd/domain/money"
+	"github.com/billingd/billingd/domain/tenancy"
 	"github.com/billingd/billingd/domain/usage"
 	"github.com/shopspring/decimal"
 )
@@ -20,14 +21,15 @@ import (
 // (400 days) plus a month.
 const AdjustmentHorizon = 14 // months
 
-// pending computes the running invoice of the tenant (the current month).
-func (s *Service) pending(ctx context.Context, tenantID string) (Invoice, error) {
-	t, err := s.c.Repo.Tenant(ctx, tenantID)
+// pending computes the running invoice of the tenant on acts on (the
+// current month).
+func (s *Service) pending(ctx context.Context, on tenancy.Principal) (Invoice, error) {
+	t, err := s.c.Repo.Tenant(ctx, on.TenantID)
 	if err != nil {
 		return Invoice{}, err
 	}
 	p := PeriodOf(s.now())
-	inv, err := s.compute(ctx, t, p)
+	inv, err := s.compute(ctx, on, t, p)
 	if err != nil {
 		return Invoice{}, err
 	}
@@ -36,9 +38,9 @@ func (s *Service) pending(ctx context.Context, tenantID string) (Invoice, error)
 }
 
 // compute builds tenant t's invoice for the whole period p as of now
-// (computeWindow).
-func (s *Service) compute(ctx context.Context, t Tenant, p Period) (Invoice, error) {
-	inv, _, err := s.computeWindow(ctx, t, p, p.Start(), p.End(), true)
+// (computeWindow), for on, a principal acting on t.
+func (s *Service) compute(ctx context.Context, on tenancy.Principal, t Tenant, p Period) (Invoice, error) {
+	inv, _, err := s.computeWindow(ctx, on, t, p, p.Start(), p.End(), true)
 	return inv, err
 }
 
@@ -58,8 +60,8 @@ func (s *Service) compute(ctx context.Context, t Tenant, p Period) (Invoice, err
 // negative, so neither is the invoice. PlanName is the plan in force at the
 // window's end. It also returns the priced usage lines, STATUS_NO_DATA
 // ones included, for reports.
-func (s *Service) computeWindow(ctx context.Context, t Tenant, p Period, from, to time.Time, withAdjustments bool) (Invoice, []usage.CostLine, error) {
-	cur, err := s.c.Plans.PlanOf(ctx, t.ID)
+func (s *Service) computeWindow(ctx context.Context, on tenancy.Principal, t Tenant, p Period, from, to time.Time, withAdjustments bool) (Invoice, []usage.CostLine, error) {
+	cur, err := s.c.Plans.PlanOf(ctx, on)
 	if err != nil {
 		return Invoice{}, nil, err
 	}
@@ -81,7 +83,7 @@ func (s *Service) computeWindow(ctx context.Context, t Tenant, p Period, from, t
 	if inv.Lines, err = flatLines(stints, p, from, to); err != nil {
 		return Invoice{}, nil, err
 	}
-	pricedSets, err := s.c.Usage.PricedUsage(ctx, t.ID, usageSpans(stints, from, to))
+	pricedSets, err := s.c.Usage.PricedUsage(ctx, on, usageSpans(stints, from, to))
 	if err != nil {
 		return Invoice{}, nil, err
 	}
@@ -97,7 +99,7 @@ func (s *Service) computeWindow(ctx context.Context, t Tenant, p Period, from, t
 	}
 	inv.Lines = append(inv.Lines, addons...)
 	if withAdjustments {
-		adj, err := s.adjustments(ctx, t.ID, p, stints)
+		adj, err := s.adjustments(ctx, on, p, stints)
 		if err != nil {
 			return Invoice{}, nil, err
 		}
@@ -193,7 +195,8 @@ type billed struct {
 // to the amount. An adjustment never credits: usage only grows and pricing
 // only grows with it, and where a period issued by an earlier release was
 // priced otherwise, the difference of pricing is not late usage.
-func (s *Service) adjustments(ctx context.Context, tenantID string, p Period, stints []stint) ([]Line, error) {
+func (s *Service) adjustments(ctx context.Context, on tenancy.Principal, p Period, stints []stint) ([]Line, error) {
+	tenantID := on.TenantID
 	invs, err := s.c.Repo.Since(ctx, tenantID, p.Start().AddDate(0, -AdjustmentHorizon, 0))
 	if err != nil {
 		return nil, err
@@ -218,7 +221,7 @@ func (s *Service) adjustments(ctx context.Context, tenantID string, p Period, st
 	for i, inv := range periods {
 		sets[i] = usageSpans(stints, inv.Period.Start(), inv.Period.End())
 	}
-	pricedSets, err := s.c.Usage.PricedUsage(ctx, tenantID, sets...)
+	pricedSets, err := s.c.Usage.PricedUsage(ctx, on, sets...)
 	if err != nil {
 		return nil, err
 	}
@@ -289,8 +292,16 @@ type CloseResult struct {
 // it is, else the lines are computed, the next number is taken and the
 // invoice is stored ISSUED, due InvoiceDueDays after issue. Running it again,
 // or on several replicas at once, issues nothing twice. A tenant that fails
-// is reported in the error while the others are still closed.
-func (s *Service) Close(ctx context.Context, p Period) (CloseResult, error) {
+// is reported in the error while the others are still closed. Closing is
+// an operator's work (the command line, or the scheduler as System); the
+// issued invoices record "close" as their actor, the step that issued them.
+func (s *Service) Close(ctx context.Context, by tenancy.Principal, p Period) (CloseResult, error) {
+	if err := by.Caller(); err != nil {
+		return CloseResult{Period: p}, err
+	}
+	if err := by.RequireOperator("closing a month"); err != nil {
+		return CloseResult{Period: p}, err
+	}
 	res := CloseResult{Period: p}
 	now := s.now()
 	if p.End().After(now) {
@@ -313,7 +324,11 @@ func (s *Service) Close(ctx context.Context, p Period) (CloseResult, error) {
 				}
 				return err
 			}
-			inv, err := s.compute(ctx, t, p)
+			on, err := by.ActingOn(t.ID)
+			if err != nil {
+				return err
+			}
+			inv, err := s.compute(ctx, on, t, p)
 			if err != nil {
 				return err
 			}
@@ -321,7 +336,7 @@ func (s *Service) Close(ctx context.Context, p Period) (CloseResult, error) {
 				res.Empty++
 				return nil
 			}
-			pl, err := s.c.Plans.PlanOf(ctx, t.ID)
+			pl, err := s.c.Plans.PlanOf(ctx, on)
 			if err != nil {
 				return err
 			}
@@ -365,13 +380,13 @@ const CloseDelay = time.Hour
 // it ended; due is false (and nothing is done) before that. Several replicas
 // may call it at once: Close is safe against itself. The loop that calls it
 // periodically is the server's (internal/scheduler), not the domain's.
-func (s *Service) CloseDue(ctx context.Context, delay time.Duration) (p Period, res CloseResult, due bool, err error) {
+func (s *Service) CloseDue(ctx context.Context, by tenancy.Principal, delay time.Duration) (p Period, res CloseResult, due bool, err error) {
 	now := s.now()
 	p = PeriodOf(now).Prev()
 	if now.Before(p.End().Add(delay)) {
 		return p, CloseResult{}, false, nil
 	}
-	res, err = s.Close(ctx, p)
+	res, err = s.Close(ctx, by, p)
 	return p, res, true, err
 }
 

@@ -18,7 +18,7 @@ import (
 func sameEverywhere(t *testing.T, e env, p invoice.Period, want int64) {
 	t.Helper()
 	ctx := as(acme, tenancy.RoleViewer)
-	c, err := e.us.CurrentUsage(ctx, tenancy.SystemNamespace, p.Start(), p.End())
+	c, err := e.us.CurrentUsage(ctx, tenancy.FromContext(ctx), tenancy.SystemNamespace, p.Start(), p.End())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,18 +38,18 @@ func TestPastMonthKeepsItsPlan(t *testing.T) {
 	nov := period(t, "2026-11")
 	e.use.add(acme.ID, "http_requests", 4_000_000_000, time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC))
 	sameEverywhere(t, e, nov, 0)
-	ms, err := e.us.MonthlyUsage(as(acme, tenancy.RoleViewer), tenancy.SystemNamespace)
+	ms, err := e.us.MonthlyUsage(context.Background(), tenancy.FromContext(as(acme, tenancy.RoleViewer)), tenancy.SystemNamespace)
 	if err != nil || len(ms) != 1 || ms[0].AmountCents != 0 {
 		t.Fatalf("monthly_usage %+v %v, want November at 0", ms, err)
 	}
-	res, err := e.svc.Close(context.Background(), nov)
+	res, err := e.svc.Close(context.Background(), closer, nov)
 	if err != nil || len(res.Issued) != 1 || res.Issued[0].AmountCents != 0 {
 		t.Fatalf("close: %+v %v", res, err)
 	}
 	sameEverywhere(t, e, nov, 0)
 	// December: the team plan from 02:16 (30 days 21 h 44 min of 31 days).
 	dec := period(t, "2026-12")
-	pend, err := e.svc.Get(as(acme, tenancy.RoleViewer), invoice.PendingName(dec))
+	pend, err := e.svc.Get(context.Background(), tenancy.FromContext(as(acme, tenancy.RoleViewer)), invoice.PendingName(dec))
 	if err != nil || len(pend.Lines) != 1 || pend.Lines[0].AmountCents != 9870 {
 		t.Fatalf("December: %+v %v", pend, err)
 	}
@@ -66,7 +66,7 @@ func TestDowngradeBeforeMonthEnd(t *testing.T) {
 	e.use.add(acme.ID, "http_requests", 9_000_000, time.Date(2026, 11, 10, 0, 0, 0, 0, time.UTC)) // team: 9 × 0.50
 	e.use.add(acme.ID, "http_requests", 5_000_000, time.Date(2026, 11, 28, 5, 0, 0, 0, time.UTC)) // free
 	nov := period(t, "2026-11")
-	pend, err := e.svc.Get(as(acme, tenancy.RoleViewer), invoice.PendingName(nov))
+	pend, err := e.svc.Get(context.Background(), tenancy.FromContext(as(acme, tenancy.RoleViewer)), invoice.PendingName(nov))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,7 +90,7 @@ func TestAddonResubscribedEveryThreeMinutes(t *testing.T) {
 			Start: from, End: from.Add(170 * time.Second)})
 	}
 	e := newEnv(t, time.Date(2026, 12, 1, 2, 0, 0, 0, time.UTC), memSubs{acme.ID: subs})
-	res, err := e.svc.Close(context.Background(), period(t, "2026-11"))
+	res, err := e.svc.Close(context.Background(), closer, period(t, "2026-11"))
 	if err != nil || len(res.Issued) != 1 {
 		t.Fatalf("close: %+v %v", res, err)
 	}
@@ -115,7 +115,7 @@ func TestTrialChargesNoFlatPrice(t *testing.T) {
 	at := time.Date(2026, 11, 10, 0, 0, 0, 0, time.UTC) // trial until 24 November
 	e := newEnvOn(t, time.Date(2026, 11, 12, 0, 0, 0, 0, time.UTC), memChanges{change("free", "pro", at)}, map[string]string{acme.ID: "pro"})
 	nov := period(t, "2026-11")
-	pend, err := e.svc.Get(as(acme, tenancy.RoleViewer), invoice.PendingName(nov))
+	pend, err := e.svc.Get(context.Background(), tenancy.FromContext(as(acme, tenancy.RoleViewer)), invoice.PendingName(nov))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/billingd/billingd/domain/plan"
 	"github.com/billingd/billingd/domain/subscription"
+	"github.com/billingd/billingd/domain/tenancy"
 	"github.com/billingd/billingd/domain/usage"
 )
 
@@ -50,7 +51,7 @@ type Repository interface {
 
 // PlanSource tells a tenant's current plan and the catalog (plan.Service).
 type PlanSource interface {
-	PlanOf(ctx context.Context, tenantID string) (plan.Plan, error)
+	PlanOf(ctx context.Context, p tenancy.Principal) (plan.Plan, error)
 	Catalog() *plan.Catalog
 }
 
@@ -58,7 +59,7 @@ type PlanSource interface {
 // (usage.Service).
 type UsageSource interface {
 	// PricedUsage prices each set of spans, with one read of the usage.
-	PricedUsage(ctx context.Context, tenantID string, sets ...[]usage.Span) ([][]usage.CostLine, error)
+	PricedUsage(ctx context.Context, p tenancy.Principal, sets ...[]usage.Span) ([][]usage.CostLine, error)
 	// UseStatements makes the invoices the source of the usage reports'
 	// money; NewService registers itself, so the two cannot be wired apart.
 	UseStatements(usage.StatementSource)

@@ -10,6 +10,7 @@ import (
 	"github.com/billingd/billingd/domain/money"
 	"github.com/billingd/billingd/domain/plan"
 	"github.com/billingd/billingd/domain/subscription"
+	"github.com/billingd/billingd/domain/tenancy"
 	"github.com/billingd/billingd/domain/usage"
 	"github.com/shopspring/decimal"
 )
@@ -189,17 +190,24 @@ func (s *Service) addonLines(ctx context.Context, tenantID string, p Period, fro
 // month is the issued invoice, as issued; the running month from its start
 // up to now or later is the running invoice; any other window is priced by
 // the same computation over the window alone (no late-usage adjustment: they
-// belong to a whole invoice).
-func (s *Service) Statement(ctx context.Context, tenantID string, from, to time.Time) (usage.Statement, error) {
+// belong to a whole invoice). p is the caller of a usage report, which
+// authorized it on what the report answers: the whole statement for a
+// tenant-wide reader, a namespace's share for a namespace's (see
+// usage.StatementSource); it must act on a tenant.
+func (s *Service) Statement(ctx context.Context, p tenancy.Principal, from, to time.Time) (usage.Statement, error) {
+	if err := p.OnTenant(); err != nil {
+		return usage.Statement{}, err
+	}
+	tenantID := p.TenantID
 	from, to = from.UTC(), to.UTC()
-	p := PeriodOf(from)
-	if to.After(p.End()) || !from.Before(to) {
+	per := PeriodOf(from)
+	if to.After(per.End()) || !from.Before(to) {
 		return usage.Statement{}, errs.New(errs.Internal, "statement window %s..%s is not inside one month", from, to)
 	}
 	now := s.now()
-	whole := from.Equal(p.Start()) && (to.Equal(p.End()) || (PeriodOf(now) == p && !to.Before(now)))
+	whole := from.Equal(per.Start()) && (to.Equal(per.End()) || (PeriodOf(now) == per && !to.Before(now)))
 	if whole {
-		inv, found, err := s.c.Repo.ByPeriod(ctx, tenantID, p)
+		inv, found, err := s.c.Repo.ByPeriod(ctx, tenantID, per)
 		if err != nil {
 			return usage.Statement{}, err
 		}
@@ -209,13 +217,13 @@ func (s *Service) Statement(ctx context.Context, tenantID string, from, to time.
 			}
 			return statementOf(inv, nil), nil
 		}
-		from, to = p.Start(), p.End()
+		from, to = per.Start(), per.End()
 	}
 	t, err := s.c.Repo.Tenant(ctx, tenantID)
 	if err != nil {
 		return usage.Statement{}, err
 	}
-	inv, priced, err := s.computeWindow(ctx, t, p, from, to, whole)
+	inv, priced, err := s.computeWindow(ctx, p, t, per, from, to, whole)
 	if err != nil {
 		return usage.Statement{}, err
 	}

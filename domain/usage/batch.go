@@ -17,15 +17,15 @@ import (
 // every namespace asked (an empty slice when it has no usage); each entry is
 // exactly what UsageDetails(ctx, ns, from, to) answers. As there, the system
 // namespace stands for the whole tenant.
-func (s *Service) UsageByNamespaces(ctx context.Context, nss []string, from, to time.Time) (map[string][]UsageItem, error) {
+func (s *Service) UsageByNamespaces(ctx context.Context, p tenancy.Principal, nss []string, from, to time.Time) (map[string][]UsageItem, error) {
 	ctx = kernel.AllowStaleReads(ctx) // a report: a standby within its bound may answer
-	b, err := s.prefetch(ctx, nss, from, to)
+	b, err := s.prefetch(ctx, p, nss, from, to)
 	if err != nil || b == nil {
 		return map[string][]UsageItem{}, err
 	}
 	out := make(map[string][]UsageItem, len(b.nss))
 	for _, ns := range b.nss {
-		_, scope, err := s.reportScope(ctx, ns)
+		scope, err := reportScope(p, ns)
 		if err != nil {
 			return nil, err
 		}
@@ -42,34 +42,31 @@ func (s *Service) UsageByNamespaces(ctx context.Context, nss []string, from, to 
 // guarantees as UsageByNamespaces: the statements of the range are read once
 // for all of them, and per namespace the answer is exactly what CurrentUsage
 // answers.
-func (s *Service) CostByNamespaces(ctx context.Context, nss []string, from, to time.Time) (map[string]Cost, error) {
+func (s *Service) CostByNamespaces(ctx context.Context, p tenancy.Principal, nss []string, from, to time.Time) (map[string]Cost, error) {
 	ctx = kernel.AllowStaleReads(ctx) // a report: a standby within its bound may answer
-	p, err := tenancy.PrincipalFrom(ctx)
-	if err != nil {
-		return nil, err
-	}
 	out := map[string]Cost{}
 	scopes := map[string][]string{}
 	for _, ns := range nss {
-		_, scope, err := s.reportScope(ctx, ns)
+		scope, err := reportScope(p, ns)
 		if err != nil {
 			return nil, err
 		}
 		scopes[ns] = scope
 	}
-	if from, to, err = s.reportRange(from, to); err != nil || len(scopes) == 0 {
+	from, to, err := s.reportRange(from, to)
+	if err != nil || len(scopes) == 0 {
 		return out, err
 	}
-	sts, err := s.statements(ctx, p.TenantID, from, to)
+	sts, err := s.statements(ctx, p, from, to)
 	if err != nil {
 		return nil, err
 	}
-	// One allocation pass per statement serves every namespace: costOf
-	// reads the window's rollups once per call, so namespaces are grouped.
+	// The namespaces' shares come from one read of each statement's
+	// rollups, however many namespaces are asked.
 	var named []string
 	for ns, scope := range scopes {
 		if scope == nil {
-			if out[ns], err = s.costOf(ctx, p.TenantID, sts, nil, from, to); err != nil {
+			if out[ns], err = s.costOf(ctx, p, sts, nil, from, to); err != nil {
 				return nil, err
 			}
 			continue
@@ -77,7 +74,7 @@ func (s *Service) CostByNamespaces(ctx context.Context, nss []string, from, to t
 		named = append(named, ns)
 	}
 	if len(named) > 0 {
-		per, err := s.namespaceCosts(ctx, p.TenantID, sts, named, from, to)
+		per, err := s.namespaceCosts(ctx, p, sts, named, from, to)
 		if err != nil {
 			return nil, err
 		}
@@ -120,18 +117,18 @@ func (b *batch) rowsOf(scope []string) []Rollup {
 // range once (normalised as report.go does), and fetches the plan and the
 // rollups of all the namespaces with one query. A nil batch means there was
 // nothing to fetch.
-func (s *Service) prefetch(ctx context.Context, nss []string, from, to time.Time) (*batch, error) {
-	p, err := tenancy.PrincipalFrom(ctx)
-	if err != nil {
+func (s *Service) prefetch(ctx context.Context, p tenancy.Principal, nss []string, from, to time.Time) (*batch, error) {
+	if err := p.OnTenant(); err != nil {
 		return nil, err
 	}
+	var err error
 	uniq := make([]string, 0, len(nss))
 	wholeTenant := false
 	for _, ns := range nss {
 		if slices.Contains(uniq, ns) {
 			continue
 		}
-		_, scope, err := s.reportScope(ctx, ns)
+		scope, err := reportScope(p, ns)
 		if err != nil {
 			return nil, err
 		}
@@ -144,7 +141,7 @@ func (s *Service) prefetch(ctx context.Context, nss []string, from, to time.Time
 	if len(uniq) == 0 {
 		return nil, nil
 	}
-	pl, err := s.c.Plans.PlanOf(ctx, p.TenantID)
+	pl, err := s.c.Plans.PlanOf(ctx, p)
 	if err != nil {
 		return nil, err
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/billingd/billingd/domain/errs"
 	"github.com/billingd/billingd/domain/money"
 	"github.com/billingd/billingd/domain/plan"
+	"github.com/billingd/billingd/domain/tenancy"
 )
 
 // Span is one range [From, To) of whole UTC hours priced at Plan: the plan
@@ -27,10 +28,16 @@ type Span struct {
 // span order then rate card order. The rates of the set's last plan with no
 // usage at all follow as STATUS_NO_DATA lines (reports list them; invoices
 // leave them out), and usage a plan does not price as STATUS_NOT_MEASURED
-// (amount 0). When a set has more than one plan, descriptions name it. It
-// is for trusted callers (invoices), who authorized the tenant already. An
+// (amount 0). When a set has more than one plan, descriptions name it. An
 // amount beyond money.MaxCents is an error, never a saturated figure.
-func (s *Service) PricedUsage(ctx context.Context, tenantID string, sets ...[]Span) ([][]CostLine, error) {
+//
+// p acts on the tenant. It is priced whole for the invoices, which show it
+// to tenant-wide readers only, and for a namespace's report, which shows
+// that namespace's share (usage reports authorize p on what they answer).
+func (s *Service) PricedUsage(ctx context.Context, p tenancy.Principal, sets ...[]Span) ([][]CostLine, error) {
+	if err := p.OnTenant(); err != nil {
+		return nil, err
+	}
 	var from, to time.Time
 	for _, spans := range sets {
 		for _, sp := range spans {
@@ -47,7 +54,7 @@ func (s *Service) PricedUsage(ctx context.Context, tenantID string, sets ...[]Sp
 	if !from.Before(to) {
 		return out, nil
 	}
-	rows, err := s.c.Repo.Rollups(ctx, tenantID, nil, from, to)
+	rows, err := s.c.Repo.Rollups(ctx, p.TenantID, nil, from, to)
 	if err != nil {
 		return nil, err
 	}

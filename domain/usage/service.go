@@ -5,12 +5,13 @@ import (
 
 	"github.com/billingd/billingd/domain/kernel"
 	"github.com/billingd/billingd/domain/plan"
+	"github.com/billingd/billingd/domain/tenancy"
 )
 
 // PlanSource tells a tenant's current plan (its rate card prices usage and
 // validates what may be ingested) and the catalog's currency.
 type PlanSource interface {
-	PlanOf(ctx context.Context, tenantID string) (plan.Plan, error)
+	PlanOf(ctx context.Context, p tenancy.Principal) (plan.Plan, error)
 	Catalog() *plan.Catalog
 }
 

@@ -9,6 +9,7 @@ import (
 
 	"github.com/billingd/billingd/domain/errs"
 	"github.com/billingd/billingd/domain/money"
+	"github.com/billingd/billingd/domain/tenancy"
 	"github.com/shopspring/decimal"
 )
 
@@ -33,7 +34,10 @@ type StatementSource interface {
 	// inside one calendar month: the issued invoice when the window is an
 	// issued month, the running invoice when it is the running month from
 	// its start up to now or later, else the same pricing over the window.
-	Statement(ctx context.Context, tenantID string, from, to time.Time) (Statement, error)
+	// p is the caller of the report, authorized by it: the statement is
+	// shown whole only to a tenant-wide reader, a namespace reader gets
+	// its share (costOf).
+	Statement(ctx context.Context, p tenancy.Principal, from, to time.Time) (Statement, error)
 }
 
 // UseStatements wires the source of the reports' money. It is set after
@@ -43,14 +47,14 @@ func (s *Service) UseStatements(src StatementSource) { s.statementSrc = src }
 
 // statements returns the tenant's statements of [from, to), one per
 // calendar month the range touches.
-func (s *Service) statements(ctx context.Context, tenantID string, from, to time.Time) ([]Statement, error) {
+func (s *Service) statements(ctx context.Context, p tenancy.Principal, from, to time.Time) ([]Statement, error) {
 	if s.statementSrc == nil {
 		return nil, errs.New(errs.Internal, "usage reports: no statement source is wired")
 	}
 	var out []Statement
 	for start := from; start.Before(to); {
 		end := minTime(monthStart(start).AddDate(0, 1, 0), to)
-		st, err := s.statementSrc.Statement(ctx, tenantID, start, end)
+		st, err := s.statementSrc.Statement(ctx, p, start, end)
 		if err != nil {
 			return nil, err
 		}
@@ -63,9 +67,9 @@ func (s *Service) statements(ctx context.Context, tenantID string, from, to time
 // costOf is the report of scope (nil: the whole tenant, else one
 // namespace) built from the statements: the tenant gets every line; a
 // namespace its share of each usage type (see namespaceCosts).
-func (s *Service) costOf(ctx context.Context, tenantID string, sts []Statement, scope []string, from, to time.Time) (Cost, error) {
+func (s *Service) costOf(ctx context.Context, p tenancy.Principal, sts []Statement, scope []string, from, to time.Time) (Cost, error) {
 	if scope != nil {
-		per, err := s.namespaceCosts(ctx, tenantID, sts, scope, from, to)
+		per, err := s.namespaceCosts(ctx, p, sts, scope, from, to)
 		return per[scope[0]], err
 	}
 	c := Cost{From: from, To: to, Currency: s.c.Plans.Catalog().Currency}
@@ -95,13 +99,13 @@ func (c *Cost) total() error {
 // name), so the namespaces' figures add up exactly to the tenant's usage
 // lines whatever the rounding. A namespace has no fixed line. The window's
 // rollups are read once per statement, whatever the number of namespaces.
-func (s *Service) namespaceCosts(ctx context.Context, tenantID string, sts []Statement, nss []string, from, to time.Time) (map[string]Cost, error) {
+func (s *Service) namespaceCosts(ctx context.Context, p tenancy.Principal, sts []Statement, nss []string, from, to time.Time) (map[string]Cost, error) {
 	out := make(map[string]Cost, len(nss))
 	for _, ns := range nss {
 		out[ns] = Cost{From: from, To: to, Currency: s.c.Plans.Catalog().Currency}
 	}
 	for _, st := range sts {
-		rows, err := s.c.Repo.Rollups(ctx, tenantID, nil, st.From, st.To)
+		rows, err := s.c.Repo.Rollups(ctx, p.TenantID, nil, st.From, st.To)
 		if err != nil {
 			return nil, err
 		}
