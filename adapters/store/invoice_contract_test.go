@@ -9,6 +9,7 @@ import (
 
 	"github.com/billingd/billingd/adapters/store"
 	"github.com/billingd/billingd/adapters/store/storetest"
+	"github.com/billingd/billingd/catalog"
 	"github.com/billingd/billingd/domain/errs"
 	"github.com/billingd/billingd/domain/invoice"
 	"github.com/billingd/billingd/domain/kernel"
@@ -32,7 +33,17 @@ func TestInvoiceContract(t *testing.T) {
 		ctx := context.Background()
 		clk := kernel.NewFixedClock(time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC))
 		// The whole graph as serve builds it; invoices render as their name.
-		a := newApp(t, db, clk, func(c *app.Config) { c.Renderer = nameRenderer{} })
+		// The contract is about issuing, not trials: the team plan's flat
+		// price is due from the first day (no flat price during a trial is
+		// domain/invoice's and e2e's to test).
+		cat, err := catalog.Builtin()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range cat.Plans {
+			cat.Plans[i].TrialPeriod = 0
+		}
+		a := newApp(t, db, clk, func(c *app.Config) { c.Renderer = nameRenderer{}; c.Catalog = cat })
 		ten, svc := a.Tenancy, a.Invoices
 		as := func(tenant string, role tenancy.Role) context.Context {
 			secret, _, err := ten.CreateToken(ctx, tenancy.Operator(""), tenancy.CreateTokenInput{Tenant: tenant, Role: role})
