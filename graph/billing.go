@@ -17,10 +17,10 @@ import (
 // changeRole applies a role change and answers every method afterwards: one
 // change moves the roles of other methods too, and the client needs them all.
 func (r *Resolver) changeRole(ctx context.Context, name string, change payment.Change) ([]model.PaymentMethod, error) {
-	if err := r.payments.ChangeRole(ctx, name, change); err != nil {
+	if err := r.payments.ChangeRole(ctx, caller(ctx), name, change); err != nil {
 		return nil, err
 	}
-	ms, err := r.payments.List(ctx)
+	ms, err := r.payments.List(ctx, caller(ctx))
 	if err != nil {
 		return nil, err
 	}
@@ -29,7 +29,7 @@ func (r *Resolver) changeRole(ctx context.Context, name string, change payment.C
 
 // listSubscriptions is subscriptions(current) and the answer of the add-on mutations.
 func (r *Resolver) listSubscriptions(ctx context.Context, currentOnly bool) ([]model.TenantSubscription, error) {
-	vs, err := r.subs.ListSubscriptions(ctx, currentOnly)
+	vs, err := r.subs.ListSubscriptions(ctx, caller(ctx), currentOnly)
 	if err != nil {
 		return nil, err
 	}
@@ -77,7 +77,7 @@ func (r *Resolver) withLines(ctx context.Context, page []invoice.Invoice) ([]inv
 	if len(names) == 0 {
 		return out, nil
 	}
-	lines, err := r.invoices.LinesOf(ctx, names)
+	lines, err := r.invoices.LinesOf(ctx, caller(ctx), names)
 	if err != nil {
 		return nil, err
 	}

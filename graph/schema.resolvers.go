@@ -25,7 +25,7 @@ func (r *mutationResolver) CreateQuota(ctx context.Context, input model.CreateQu
 	if err != nil {
 		return nil, err
 	}
-	q, err := r.quotas.Create(ctx, in)
+	q, err := r.quotas.Create(ctx, caller(ctx), in)
 	if err != nil {
 		return nil, err
 	}
@@ -37,12 +37,12 @@ func (r *mutationResolver) ReplaceQuota(ctx context.Context, input model.Replace
 	if err != nil {
 		return nil, err
 	}
-	if err := r.quotas.Replace(ctx, in); err != nil {
+	if err := r.quotas.Replace(ctx, caller(ctx), in); err != nil {
 		return nil, err
 	}
 	// Replace does not return the stored quota; read it back so the caller
 	// gets the new resourceVersion and modifiedAt.
-	q, err := r.quotas.Get(ctx, in.Namespace, in.Name)
+	q, err := r.quotas.Get(ctx, caller(ctx), in.Namespace, in.Name)
 	if err != nil {
 		return nil, err
 	}
@@ -50,7 +50,7 @@ func (r *mutationResolver) ReplaceQuota(ctx context.Context, input model.Replace
 }
 
 func (r *mutationResolver) DeleteQuota(ctx context.Context, namespace string, name string) (bool, error) {
-	if err := r.quotas.Delete(ctx, quota.DeleteInput{Namespace: namespace, Name: name}); err != nil {
+	if err := r.quotas.Delete(ctx, caller(ctx), quota.DeleteInput{Namespace: namespace, Name: name}); err != nil {
 		return false, err
 	}
 	return true, nil
@@ -61,7 +61,7 @@ func (r *mutationResolver) ReserveQuota(ctx context.Context, input model.Reserve
 	if err != nil {
 		return nil, err
 	}
-	res, err := r.quotas.Reserve(ctx, in)
+	res, err := r.quotas.Reserve(ctx, caller(ctx), in)
 	if err != nil {
 		return nil, err
 	}
@@ -73,7 +73,7 @@ func (r *mutationResolver) RecordUsage(ctx context.Context, namespace string, ev
 	if err != nil {
 		return nil, err
 	}
-	res, err := r.usage.Ingest(ctx, namespace, evs)
+	res, err := r.usage.Ingest(ctx, caller(ctx), namespace, evs)
 	if err != nil {
 		return nil, err
 	}
@@ -81,7 +81,7 @@ func (r *mutationResolver) RecordUsage(ctx context.Context, namespace string, ev
 }
 
 func (r *mutationResolver) CreatePaymentMethod(ctx context.Context, input model.CreatePaymentMethodInput) (*model.PaymentMethod, error) {
-	m, err := r.payments.Create(ctx, paymentMethodInput(input))
+	m, err := r.payments.Create(ctx, caller(ctx), paymentMethodInput(input))
 	if err != nil {
 		return nil, err
 	}
@@ -101,20 +101,20 @@ func (r *mutationResolver) SwapPaymentMethodRole(ctx context.Context, name strin
 }
 
 func (r *mutationResolver) DeletePaymentMethod(ctx context.Context, name string) (bool, error) {
-	if err := r.payments.Delete(ctx, name); err != nil {
+	if err := r.payments.Delete(ctx, caller(ctx), name); err != nil {
 		return false, err
 	}
 	return true, nil
 }
 
 func (r *mutationResolver) InitiatePlanTransition(ctx context.Context, input model.InitiatePlanTransitionInput) (*model.PlanTransition, error) {
-	res, err := r.subs.Initiate(ctx, initiateInput(input))
+	res, err := r.subs.Initiate(ctx, caller(ctx), initiateInput(input))
 	if err != nil {
 		return nil, err
 	}
 	// Initiate answers with the id only (the REST shape); the transition is
 	// committed by now, FINISHED or FAILED unless it waits for approval.
-	t, err := r.subs.GetTransition(ctx, res.ID)
+	t, err := r.subs.GetTransition(ctx, caller(ctx), res.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -122,7 +122,7 @@ func (r *mutationResolver) InitiatePlanTransition(ctx context.Context, input mod
 }
 
 func (r *mutationResolver) ApprovePlanTransition(ctx context.Context, id string, force *bool) (*model.PlanTransition, error) {
-	t, err := r.subs.Approve(ctx, id, deref(force))
+	t, err := r.subs.Approve(ctx, caller(ctx), id, deref(force))
 	if err != nil {
 		return nil, err
 	}
@@ -130,7 +130,7 @@ func (r *mutationResolver) ApprovePlanTransition(ctx context.Context, id string,
 }
 
 func (r *mutationResolver) RejectPlanTransition(ctx context.Context, id string, reason *string) (*model.PlanTransition, error) {
-	t, err := r.subs.Reject(ctx, id, strOrEmpty(reason))
+	t, err := r.subs.Reject(ctx, caller(ctx), id, strOrEmpty(reason))
 	if err != nil {
 		return nil, err
 	}
@@ -138,14 +138,14 @@ func (r *mutationResolver) RejectPlanTransition(ctx context.Context, id string, 
 }
 
 func (r *mutationResolver) SubscribeAddon(ctx context.Context, name string) ([]model.TenantSubscription, error) {
-	if err := r.subs.Subscribe(ctx, name); err != nil {
+	if err := r.subs.Subscribe(ctx, caller(ctx), name); err != nil {
 		return nil, err
 	}
 	return r.listSubscriptions(ctx, true)
 }
 
 func (r *mutationResolver) UnsubscribeAddon(ctx context.Context, name string) ([]model.TenantSubscription, error) {
-	if err := r.subs.Unsubscribe(ctx, name); err != nil {
+	if err := r.subs.Unsubscribe(ctx, caller(ctx), name); err != nil {
 		return nil, err
 	}
 	return r.listSubscriptions(ctx, true)
@@ -156,7 +156,7 @@ func (r *mutationResolver) SetInvoiceStatus(ctx context.Context, name string, st
 	if err != nil {
 		return nil, err
 	}
-	inv, err := r.invoices.SetStatus(ctx, name, to)
+	inv, err := r.invoices.SetStatus(ctx, caller(ctx), name, to)
 	if err != nil {
 		return nil, err
 	}
@@ -247,7 +247,7 @@ func (r *queryResolver) Namespaces(ctx context.Context, first *int32, after *str
 		return nil, err
 	}
 	// One more than asked tells whether a next page exists.
-	names, err := r.tenancy.ListNamespaces(ctx, from, n+1)
+	names, err := r.tenancy.ListNamespaces(ctx, caller(ctx), from, n+1)
 	if err != nil {
 		return nil, err
 	}
@@ -270,7 +270,7 @@ func (r *queryResolver) Namespace(ctx context.Context, name string) (*model.Name
 }
 
 func (r *queryResolver) Plans(ctx context.Context) ([]model.Plan, error) {
-	cur, states, err := r.subs.PlanStates(ctx)
+	cur, states, err := r.subs.PlanStates(ctx, caller(ctx))
 	if err != nil {
 		return nil, err
 	}
@@ -283,7 +283,7 @@ func (r *queryResolver) Plans(ctx context.Context) ([]model.Plan, error) {
 }
 
 func (r *queryResolver) CurrentPlan(ctx context.Context) (*model.Plan, error) {
-	pl, states, err := r.subs.PlanStates(ctx)
+	pl, states, err := r.subs.PlanStates(ctx, caller(ctx))
 	if err != nil {
 		return nil, err
 	}
@@ -291,7 +291,7 @@ func (r *queryResolver) CurrentPlan(ctx context.Context) (*model.Plan, error) {
 }
 
 func (r *queryResolver) MonthlyUsage(ctx context.Context, namespace string) ([]model.MonthlyUsage, error) {
-	ms, err := r.usage.MonthlyUsage(ctx, namespace)
+	ms, err := r.usage.MonthlyUsage(ctx, caller(ctx), namespace)
 	if err != nil {
 		return nil, err
 	}
@@ -299,7 +299,7 @@ func (r *queryResolver) MonthlyUsage(ctx context.Context, namespace string) ([]m
 }
 
 func (r *queryResolver) UsageSummary(ctx context.Context, start *string, end *string) ([]model.UsageSummaryItem, error) {
-	items, err := r.usage.UsageSummary(ctx, strOrEmpty(start), strOrEmpty(end))
+	items, err := r.usage.UsageSummary(ctx, caller(ctx), strOrEmpty(start), strOrEmpty(end))
 	if err != nil {
 		return nil, err
 	}
@@ -307,7 +307,7 @@ func (r *queryResolver) UsageSummary(ctx context.Context, start *string, end *st
 }
 
 func (r *queryResolver) PaymentMethods(ctx context.Context) ([]model.PaymentMethod, error) {
-	ms, err := r.payments.List(ctx)
+	ms, err := r.payments.List(ctx, caller(ctx))
 	if err != nil {
 		return nil, err
 	}
@@ -315,7 +315,7 @@ func (r *queryResolver) PaymentMethods(ctx context.Context) ([]model.PaymentMeth
 }
 
 func (r *queryResolver) PlanTransition(ctx context.Context, id string) (*model.PlanTransition, error) {
-	t, err := r.subs.GetTransition(ctx, id)
+	t, err := r.subs.GetTransition(ctx, caller(ctx), id)
 	if errs.Is(err, errs.NotFound) {
 		return nil, nil
 	}
@@ -340,7 +340,7 @@ func (r *queryResolver) Invoices(ctx context.Context, first *int32, after *strin
 	}
 	// A tenant has one invoice a month, so the whole list (capped by the
 	// service) is small enough to page in memory.
-	all, err := r.invoices.List(ctx, invoice.MaxList)
+	all, err := r.invoices.List(ctx, caller(ctx), invoice.MaxList)
 	if err != nil {
 		return nil, err
 	}
@@ -371,7 +371,7 @@ func (r *queryResolver) AuditLog(ctx context.Context, first *int32, after *strin
 			return nil, fieldError("after", "is not a cursor returned by this API")
 		}
 	}
-	entries, err := r.audit.List(ctx, afterSeq, n+1)
+	entries, err := r.audit.List(ctx, caller(ctx), afterSeq, n+1)
 	if err != nil {
 		return nil, err
 	}

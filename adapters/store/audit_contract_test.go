@@ -23,19 +23,19 @@ func TestAuditLog(t *testing.T) {
 		// Two tokens, each recorded (seq 1 and 2), before any quota change.
 		admin := f.as(t, "acme", tenancy.RoleAdmin, "")
 		editor := f.as(t, "acme", tenancy.RoleEditor, "")
-		if _, err := f.quotas.Create(admin, sampleInput("ns1", "q1")); err != nil {
+		if _, err := f.quotas.Create(admin, tenancy.FromContext(admin), sampleInput("ns1", "q1")); err != nil {
 			t.Fatal(err)
 		}
 		in := quota.ReplaceInput{CreateInput: sampleInput("ns1", "q1"), ResourceVersion: "1"}
 		in.Description = "changed"
-		if err := f.quotas.Replace(admin, in); err != nil {
+		if err := f.quotas.Replace(admin, tenancy.FromContext(admin), in); err != nil {
 			t.Fatal(err)
 		}
-		wantKind(t, f.quotas.Replace(admin, in), errs.Conflict) // stale: no record
-		if err := f.quotas.Delete(admin, quota.DeleteInput{Namespace: "ns1", Name: "q1"}); err != nil {
+		wantKind(t, f.quotas.Replace(admin, tenancy.FromContext(admin), in), errs.Conflict) // stale: no record
+		if err := f.quotas.Delete(admin, tenancy.FromContext(admin), quota.DeleteInput{Namespace: "ns1", Name: "q1"}); err != nil {
 			t.Fatal(err)
 		}
-		got, err := reader.List(admin, 0, 100)
+		got, err := reader.List(admin, tenancy.FromContext(admin), 0, 100)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -59,13 +59,14 @@ func TestAuditLog(t *testing.T) {
 		if got[0].Before != "" || !strings.Contains(got[1].Before, `"Description":"caps"`) || !strings.Contains(got[1].After, `"Description":"changed"`) || got[2].After != "" {
 			t.Fatalf("before/after: %+v", got)
 		}
-		if page, _ := reader.List(admin, 4, 100); len(page) != 1 || page[0].Seq != 5 {
+		if page, _ := reader.List(admin, tenancy.FromContext(admin), 4, 100); len(page) != 1 || page[0].Seq != 5 {
 			t.Fatalf("page after 4: %+v", page)
 		}
-		_, err = reader.List(editor, 0, 10)
+		_, err = reader.List(editor, tenancy.FromContext(editor), 0, 10)
 		wantKind(t, err, errs.Forbidden)
 		// Another tenant reads only its own: its token's record.
-		if other, _ := reader.List(f.as(t, "globex", tenancy.RoleAdmin, ""), 0, 10); len(other) != 1 || other[0].Action != "token.create" {
+		globex := f.as(t, "globex", tenancy.RoleAdmin, "")
+		if other, _ := reader.List(globex, tenancy.FromContext(globex), 0, 10); len(other) != 1 || other[0].Action != "token.create" {
 			t.Fatalf("another tenant reads %+v", other)
 		}
 
@@ -75,13 +76,13 @@ func TestAuditLog(t *testing.T) {
 			wg.Add(1)
 			go func(i int) {
 				defer wg.Done()
-				if _, err := f.quotas.Create(admin, sampleInput("ns2", "c"+string(rune('a'+i)))); err != nil {
+				if _, err := f.quotas.Create(admin, tenancy.FromContext(admin), sampleInput("ns2", "c"+string(rune('a'+i)))); err != nil {
 					t.Error(err)
 				}
 			}(i)
 		}
 		wg.Wait()
-		all, _ := reader.List(admin, 0, 500)
+		all, _ := reader.List(admin, tenancy.FromContext(admin), 0, 500)
 		if len(all) != 25 || all[24].Seq != 25 {
 			t.Fatalf("after concurrent creates: %d records", len(all))
 		}

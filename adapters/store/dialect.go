@@ -14,10 +14,12 @@ import (
 // and sqliteDialect (the *_sqlite.go files). Repositories call it and never
 // ask which database they run on; SQL that both databases accept stays in
 // the repositories, shared. Both databases carry the same logical schema
-// (the same tables, columns and keys, migrations of the same numbers); what
-// differs is physical: PostgreSQL partitions usage_events and coordinates
-// processes (row locks, advisory locks, NOTIFY), SQLite runs one write
-// transaction at a time and has no exact decimal type of its own.
+// (the same tables, columns and keys, migrations of the same numbers, with
+// each database's column types: NUMERIC or the decimal's text); what differs
+// is physical: PostgreSQL partitions usage_events (keeping the dedup in
+// usage_event_ids, migration 17) and coordinates processes (row locks,
+// advisory locks, NOTIFY), SQLite runs one write transaction at a time and
+// has no exact decimal type of its own.
 type dialect interface {
 	name() Dialect
 

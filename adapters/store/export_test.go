@@ -54,3 +54,25 @@ func MigrateWhere(ctx context.Context, d *DB, keep func(name string) bool) ([]st
 	}
 	return names, nil
 }
+
+// RollbackLast rolls back the last group of migrations Migrate applied
+// (their down files, newest first) and returns their names.
+func RollbackLast(ctx context.Context, d *DB) ([]string, error) {
+	sub, err := fs.Sub(migrationFiles, "migrations/"+string(d.Dialect()))
+	if err != nil {
+		return nil, err
+	}
+	ms := migrate.NewMigrations()
+	if err := ms.Discover(sub); err != nil {
+		return nil, err
+	}
+	g, err := migrate.NewMigrator(d.txdb, ms).Rollback(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	for _, mg := range g.Migrations {
+		names = append(names, mg.Name)
+	}
+	return names, nil
+}

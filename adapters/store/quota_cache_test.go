@@ -29,7 +29,7 @@ func TestReservationsSeeOtherReplicasLimitChanges(t *testing.T) {
 			return quota.Spec{ObjectLimits: map[string]quota.ObjectLimit{lbKey: {Maximum: n}}}
 		}
 		reserve := func(n int64) error {
-			_, err := f1.quotas.Reserve(a1, quota.ReserveInput{Namespace: "web", Objects: lbs(n)})
+			_, err := f1.quotas.Reserve(a1, tenancy.FromContext(a1), quota.ReserveInput{Namespace: "web", Objects: lbs(n)})
 			return err
 		}
 		createQuota(t, f2.quotas, a2, "system", "tenant", lim(5))
@@ -37,7 +37,7 @@ func TestReservationsSeeOtherReplicasLimitChanges(t *testing.T) {
 			t.Fatal(err)
 		}
 		// Tightened by the other replica: 2 used, limit 3.
-		if err := f2.quotas.Replace(a2, quota.ReplaceInput{CreateInput: quota.CreateInput{Namespace: "system", Name: "tenant", Spec: lim(3)}}); err != nil {
+		if err := f2.quotas.Replace(a2, tenancy.FromContext(a2), quota.ReplaceInput{CreateInput: quota.CreateInput{Namespace: "system", Name: "tenant", Spec: lim(3)}}); err != nil {
 			t.Fatal(err)
 		}
 		wantExceeded(t, reserve(2), quota.ScopeTenant, "3", "2")
@@ -45,12 +45,12 @@ func TestReservationsSeeOtherReplicasLimitChanges(t *testing.T) {
 			t.Fatal(err)
 		}
 		// A namespace cap of its own, then gone again.
-		if err := f2.quotas.Replace(a2, quota.ReplaceInput{CreateInput: quota.CreateInput{Namespace: "system", Name: "tenant", Spec: lim(10)}}); err != nil {
+		if err := f2.quotas.Replace(a2, tenancy.FromContext(a2), quota.ReplaceInput{CreateInput: quota.CreateInput{Namespace: "system", Name: "tenant", Spec: lim(10)}}); err != nil {
 			t.Fatal(err)
 		}
 		createQuota(t, f2.quotas, a2, "web", "cap", lim(4))
 		wantExceeded(t, reserve(2), quota.ScopeNamespace, "4", "3")
-		if err := f2.quotas.Delete(a2, quota.DeleteInput{Namespace: "web", Name: "cap"}); err != nil {
+		if err := f2.quotas.Delete(a2, tenancy.FromContext(a2), quota.DeleteInput{Namespace: "web", Name: "cap"}); err != nil {
 			t.Fatal(err)
 		}
 		if err := reserve(2); err != nil {
@@ -58,28 +58,25 @@ func TestReservationsSeeOtherReplicasLimitChanges(t *testing.T) {
 		}
 		// The plan layer: with the catalog's defaults (free: 5 load
 		// balancers) and no "system" object, 5 used fit exactly.
-		if err := f2.quotas.Delete(a2, quota.DeleteInput{Namespace: "system", Name: "tenant"}); err != nil {
+		if err := f2.quotas.Delete(a2, tenancy.FromContext(a2), quota.DeleteInput{Namespace: "system", Name: "tenant"}); err != nil {
 			t.Fatal(err)
 		}
 		withPlans := f1.app(t)
 		p1 := f1.as(t, "acme", tenancy.RoleAdmin, "")
 		wantExceeded(t, func() error {
-			_, err := withPlans.Quotas.Reserve(p1, quota.ReserveInput{Namespace: "web", Objects: lbs(1)})
+			_, err := withPlans.Quotas.Reserve(p1, tenancy.FromContext(p1), quota.ReserveInput{Namespace: "web", Objects: lbs(1)})
 			return err
 		}(), quota.ScopeTenant, "5", "5")
 		// A plan switch written straight into tenant_plans (team: 100).
-		pr, err := tenancy.PrincipalFrom(p1)
-		if err != nil {
-			t.Fatal(err)
-		}
+		pr := tenancy.FromContext(p1)
 		if _, err := db.SQL().ExecContext(a1, rebind(db.Dialect(), `INSERT INTO tenant_plans (tenant_id, plan_name, since) VALUES (?, 'team', ?)
 			ON CONFLICT (tenant_id) DO UPDATE SET plan_name = 'team'`), pr.TenantID, t0); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := withPlans.Quotas.Reserve(p1, quota.ReserveInput{Namespace: "web", Objects: lbs(1)}); err != nil {
+		if _, err := withPlans.Quotas.Reserve(p1, tenancy.FromContext(p1), quota.ReserveInput{Namespace: "web", Objects: lbs(1)}); err != nil {
 			t.Fatal(err)
 		}
-		rep, err := f1.quotas.UsageByNamespaces(a1, []string{"system", "web"})
+		rep, err := f1.quotas.UsageByNamespaces(a1, tenancy.FromContext(a1), []string{"system", "web"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -127,7 +124,7 @@ func TestTenantShardsCarryForward(t *testing.T) {
 			admin := f.as(t, "acme", tenancy.RoleAdmin, "")
 			createQuota(t, f.quotas, admin, "system", "tenant", quota.Spec{ObjectLimits: map[string]quota.ObjectLimit{lbKey: {Maximum: 20}}})
 			reserve := func(ns string, n int64) error {
-				_, err := f.quotas.Reserve(admin, quota.ReserveInput{Namespace: ns, Objects: lbs(n)})
+				_, err := f.quotas.Reserve(admin, tenancy.FromContext(admin), quota.ReserveInput{Namespace: ns, Objects: lbs(n)})
 				return err
 			}
 			wantExceeded(t, reserve("g", 3), quota.ScopeTenant, "20", "18")
@@ -143,7 +140,7 @@ func TestTenantShardsCarryForward(t *testing.T) {
 			if err := reserve("g", -20); err != nil { // only its 14 go back
 				t.Fatal(err)
 			}
-			rep, err := f.quotas.UsageByNamespaces(admin, append([]string{"system", "g"}, nss...))
+			rep, err := f.quotas.UsageByNamespaces(admin, tenancy.FromContext(admin), append([]string{"system", "g"}, nss...))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -169,19 +166,19 @@ func TestRefusedReservationRecordsNoNamespace(t *testing.T) {
 		createQuota(t, f.quotas, admin, "system", "tenant", quota.Spec{ObjectLimits: map[string]quota.ObjectLimit{lbKey: {Maximum: 2}}})
 		names := func() []string {
 			t.Helper()
-			nss, err := f.ten.ListNamespaces(admin, "", 100)
+			nss, err := f.ten.ListNamespaces(admin, tenancy.FromContext(admin), "", 100)
 			if err != nil {
 				t.Fatal(err)
 			}
 			return nss
 		}
-		_, err := f.quotas.Reserve(admin, quota.ReserveInput{Namespace: "fresh", Objects: lbs(3)})
+		_, err := f.quotas.Reserve(admin, tenancy.FromContext(admin), quota.ReserveInput{Namespace: "fresh", Objects: lbs(3)})
 		wantExceeded(t, err, quota.ScopeTenant, "2", "0")
 		if got := fmt.Sprint(names()); got != "[system]" {
 			t.Fatalf("namespaces after a refusal: %s, want [system]", got)
 		}
 		for range 2 {
-			if _, err := f.quotas.Reserve(admin, quota.ReserveInput{Namespace: "fresh", Objects: lbs(1)}); err != nil {
+			if _, err := f.quotas.Reserve(admin, tenancy.FromContext(admin), quota.ReserveInput{Namespace: "fresh", Objects: lbs(1)}); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -200,7 +197,7 @@ func TestIdempotentReservationTwins(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
 		f := newFixture(t, db)
 		admin := f.as(t, "acme", tenancy.RoleAdmin, "")
-		if _, err := f.quotas.Reserve(admin, quota.ReserveInput{Namespace: "web", Objects: lbs(5)}); err != nil {
+		if _, err := f.quotas.Reserve(admin, tenancy.FromContext(admin), quota.ReserveInput{Namespace: "web", Objects: lbs(5)}); err != nil {
 			t.Fatal(err)
 		}
 		for _, ns := range []string{"web", "system"} {
@@ -211,7 +208,7 @@ func TestIdempotentReservationTwins(t *testing.T) {
 				wg.Add(1)
 				go func() {
 					defer wg.Done()
-					res, err := f.quotas.Reserve(admin, in)
+					res, err := f.quotas.Reserve(admin, tenancy.FromContext(admin), in)
 					if err != nil {
 						t.Error(err)
 						return
@@ -227,7 +224,7 @@ func TestIdempotentReservationTwins(t *testing.T) {
 				}
 			}
 		}
-		rep, err := f.quotas.UsageByNamespaces(admin, []string{"system", "web"})
+		rep, err := f.quotas.UsageByNamespaces(admin, tenancy.FromContext(admin), []string{"system", "web"})
 		if err != nil {
 			t.Fatal(err)
 		}

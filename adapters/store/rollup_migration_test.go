@@ -93,6 +93,20 @@ func TestSQLiteRollupMigrationsCarryForward(t *testing.T) {
 	if err != nil || len(rolls) != 2 || rolls[1].Quantity.String() != "0.000000000002" || rolls[1].Events != 2 {
 		t.Fatalf("rollups after ingestion: %+v %v", rolls, err)
 	}
+
+	// Down again: the previous release's tables, with every hourly sum.
+	down, err := store.RollbackLast(ctx, db)
+	if err != nil || len(down) != len(added) {
+		t.Fatalf("rolled back %v: %v", down, err)
+	}
+	var n int
+	if err := db.SQL().QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master WHERE name IN ('usage_type_hourly', 'quota_locks')`).Scan(&n); err != nil || n != 0 {
+		t.Fatalf("%d of the added tables left after the rollback (%v)", n, err)
+	}
+	var q string
+	if err := db.SQL().QueryRowContext(ctx, `SELECT quantity FROM usage_hourly WHERE object_name = 'lb-2'`).Scan(&q); err != nil || q != "0.000000000002" {
+		t.Fatalf("lb-2 after the rollback: %q %v", q, err)
+	}
 }
 
 // bunTime is a time as bun writes it into SQLite (text that sorts in time

@@ -45,9 +45,8 @@ func NewService(c Config) (*Service, error) {
 
 // List returns up to limit entries after afterSeq. Only admins may read it:
 // it shows every change of the tenant, in every namespace.
-func (s *Service) List(ctx context.Context, afterSeq int64, limit int) ([]Entry, error) {
-	p, err := tenancy.PrincipalFrom(ctx)
-	if err != nil {
+func (s *Service) List(ctx context.Context, p tenancy.Principal, afterSeq int64, limit int) ([]Entry, error) {
+	if err := p.OnTenant(); err != nil {
 		return nil, err
 	}
 	if err := p.Authorize(tenancy.Admin, tenancy.SystemNamespace); err != nil {

@@ -3,6 +3,8 @@ package quota
 import (
 	"context"
 	"sync"
+
+	"github.com/billingd/billingd/domain/tenancy"
 )
 
 // limitsCache keeps the effective limits (Levels) of namespaces, each with
@@ -50,19 +52,19 @@ func (c *limitsCache) drop(tenantID, ns string) {
 // the cached ones, or read now (version first, so limits read after a
 // change are never filed under the version before it). ok is false when
 // the repository has no one-trip reservation.
-func (s *Service) cachedLevels(ctx context.Context, ot OneTripReserver, tenantID, ns string) (cachedLevels, bool, error) {
-	if e, ok := s.limits.get(tenantID, ns); ok {
+func (s *Service) cachedLevels(ctx context.Context, ot OneTripReserver, p tenancy.Principal, ns string) (cachedLevels, bool, error) {
+	if e, ok := s.limits.get(p.TenantID, ns); ok {
 		return e, true, nil
 	}
-	v, ok, err := ot.LimitsVersion(ctx, tenantID)
+	v, ok, err := ot.LimitsVersion(ctx, p.TenantID)
 	if err != nil || !ok {
 		return cachedLevels{}, ok, err
 	}
-	lv, err := s.levels(ctx, tenantID, []string{ns})
+	lv, err := s.levels(ctx, p, []string{ns})
 	if err != nil {
 		return cachedLevels{}, false, err
 	}
 	e := cachedLevels{version: v, levels: lv[ns]}
-	s.limits.put(tenantID, ns, e)
+	s.limits.put(p.TenantID, ns, e)
 	return e, true, nil
 }

@@ -67,6 +67,14 @@ func nextPeriod(t time.Time, unit plan.PeriodUnit) time.Time {
 	return t.AddDate(0, 1, 0)
 }
 
+// TrialEnd returns when the trial of plan pl on a stint starting at start
+// ends (start itself when the plan has none). Every stint on a plan with a
+// trial starts with one: the subscription list shows it, and invoices and
+// reports charge no flat price before it ends.
+func TrialEnd(start time.Time, pl plan.Plan) time.Time {
+	return trialEnd(start, pl.TrialPeriod, pl.TrialPeriodUnit)
+}
+
 // trialEnd returns when a trial of n units starting at start ends (start
 // itself when there is none).
 func trialEnd(start time.Time, n int32, unit plan.PeriodUnit) time.Time {
@@ -136,9 +144,8 @@ func maxTime(a, b time.Time) time.Time {
 // ended. Any role may read them. A tenant that never changed plan gets its
 // first plan subscription here (lazily, from its creation), so the list is
 // never empty.
-func (s *Service) ListSubscriptions(ctx context.Context, currentOnly bool) ([]SubscriptionView, error) {
-	p, err := tenancy.PrincipalFrom(ctx)
-	if err != nil {
+func (s *Service) ListSubscriptions(ctx context.Context, p tenancy.Principal, currentOnly bool) ([]SubscriptionView, error) {
+	if err := p.OnTenant(); err != nil {
 		return nil, err
 	}
 	if err := p.Authorize(tenancy.Read, tenancy.SystemNamespace); err != nil {
@@ -146,8 +153,8 @@ func (s *Service) ListSubscriptions(ctx context.Context, currentOnly bool) ([]Su
 	}
 	now := s.now()
 	var subs []Subscription
-	err = s.c.Tx.InTx(ctx, func(ctx context.Context) error {
-		cur, err := s.c.Plans.PlanOf(ctx, p.TenantID)
+	err := s.c.Tx.InTx(ctx, func(ctx context.Context) error {
+		cur, err := s.c.Plans.PlanOf(ctx, p)
 		if err != nil {
 			return err
 		}

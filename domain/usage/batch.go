@@ -17,15 +17,15 @@ import (
 // every namespace asked (an empty slice when it has no usage); each entry is
 // exactly what UsageDetails(ctx, ns, from, to) answers. As there, the system
 // namespace stands for the whole tenant.
-func (s *Service) UsageByNamespaces(ctx context.Context, nss []string, from, to time.Time) (map[string][]UsageItem, error) {
+func (s *Service) UsageByNamespaces(ctx context.Context, p tenancy.Principal, nss []string, from, to time.Time) (map[string][]UsageItem, error) {
 	ctx = kernel.AllowStaleReads(ctx) // a report: a standby within its bound may answer
-	b, err := s.prefetch(ctx, nss, from, to)
+	b, err := s.prefetch(ctx, p, nss, from, to)
 	if err != nil || b == nil {
 		return map[string][]UsageItem{}, err
 	}
 	out := make(map[string][]UsageItem, len(b.nss))
 	for _, ns := range b.nss {
-		_, scope, err := s.reportScope(ctx, ns)
+		scope, err := reportScope(p, ns)
 		if err != nil {
 			return nil, err
 		}
@@ -39,21 +39,48 @@ func (s *Service) UsageByNamespaces(ctx context.Context, nss []string, from, to 
 }
 
 // CostByNamespaces is CurrentUsage for many namespaces at once, with the same
-// guarantees as UsageByNamespaces: one plan lookup and one Rollups query for
-// all of them, and per namespace exactly what CurrentUsage answers.
-func (s *Service) CostByNamespaces(ctx context.Context, nss []string, from, to time.Time) (map[string]Cost, error) {
+// guarantees as UsageByNamespaces: the statements of the range are read once
+// for all of them, and per namespace the answer is exactly what CurrentUsage
+// answers.
+func (s *Service) CostByNamespaces(ctx context.Context, p tenancy.Principal, nss []string, from, to time.Time) (map[string]Cost, error) {
 	ctx = kernel.AllowStaleReads(ctx) // a report: a standby within its bound may answer
-	b, err := s.prefetch(ctx, nss, from, to)
-	if err != nil || b == nil {
-		return map[string]Cost{}, err
-	}
-	out := make(map[string]Cost, len(b.nss))
-	for _, ns := range b.nss {
-		_, scope, err := s.reportScope(ctx, ns)
+	out := map[string]Cost{}
+	scopes := map[string][]string{}
+	for _, ns := range nss {
+		scope, err := reportScope(p, ns)
 		if err != nil {
 			return nil, err
 		}
-		out[ns] = s.cost(b.plan, b.from, b.to, sumByType(b.rowsOf(scope)), scope == nil)
+		scopes[ns] = scope
+	}
+	from, to, err := s.reportRange(from, to)
+	if err != nil || len(scopes) == 0 {
+		return out, err
+	}
+	sts, err := s.statements(ctx, p, from, to)
+	if err != nil {
+		return nil, err
+	}
+	// The namespaces' shares come from one read of each statement's
+	// rollups, however many namespaces are asked.
+	var named []string
+	for ns, scope := range scopes {
+		if scope == nil {
+			if out[ns], err = s.costOf(ctx, p, sts, nil, from, to); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		named = append(named, ns)
+	}
+	if len(named) > 0 {
+		per, err := s.namespaceCosts(ctx, p, sts, named, from, to)
+		if err != nil {
+			return nil, err
+		}
+		for ns, c := range per {
+			out[ns] = c
+		}
 	}
 	return out, nil
 }
@@ -90,18 +117,18 @@ func (b *batch) rowsOf(scope []string) []Rollup {
 // range once (normalised as report.go does), and fetches the plan and the
 // rollups of all the namespaces with one query. A nil batch means there was
 // nothing to fetch.
-func (s *Service) prefetch(ctx context.Context, nss []string, from, to time.Time) (*batch, error) {
-	p, err := tenancy.PrincipalFrom(ctx)
-	if err != nil {
+func (s *Service) prefetch(ctx context.Context, p tenancy.Principal, nss []string, from, to time.Time) (*batch, error) {
+	if err := p.OnTenant(); err != nil {
 		return nil, err
 	}
+	var err error
 	uniq := make([]string, 0, len(nss))
 	wholeTenant := false
 	for _, ns := range nss {
 		if slices.Contains(uniq, ns) {
 			continue
 		}
-		_, scope, err := s.reportScope(ctx, ns)
+		scope, err := reportScope(p, ns)
 		if err != nil {
 			return nil, err
 		}
@@ -114,7 +141,7 @@ func (s *Service) prefetch(ctx context.Context, nss []string, from, to time.Time
 	if len(uniq) == 0 {
 		return nil, nil
 	}
-	pl, err := s.c.Plans.PlanOf(ctx, p.TenantID)
+	pl, err := s.c.Plans.PlanOf(ctx, p)
 	if err != nil {
 		return nil, err
 	}

@@ -68,7 +68,7 @@ var batchPlan = plan.Plan{Name: "team", Title: "Team", FlatPriceCents: 1000, Ren
 	RateCard: []plan.Rate{{MetricLabel: "http_requests", DisplayName: "HTTP requests", UnitName: "request",
 		UnitNameBillable: "million requests", UnitsPerBillable: decimal.NewFromInt(1_000_000), PricePerBillable: decimal.RequireFromString("0.35")}}}
 
-func (p *batchPlans) PlanOf(context.Context, string) (plan.Plan, error) {
+func (p *batchPlans) PlanOf(context.Context, tenancy.Principal) (plan.Plan, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.calls++
@@ -95,6 +95,7 @@ func newBatchService(t *testing.T, namespaces int) (*usage.Service, *batchRepo, 
 	if err != nil {
 		t.Fatal(err)
 	}
+	svc.UseStatements(&wholeMonthStatements{svc: svc, now: now, plan: batchPlan})
 	return svc, repo, plans
 }
 
@@ -112,16 +113,18 @@ func TestBatchesEqualSingleReports(t *testing.T) {
 	nss := []string{"ns-00", "ns-03", "empty", "system", "ns-03"}
 	var from, to time.Time // defaults: this month so far
 
-	items, err := svc.UsageByNamespaces(ctx, nss, from, to)
+	items, err := svc.UsageByNamespaces(ctx, tenancy.FromContext(ctx), nss, from, to)
 	if err != nil {
 		t.Fatal(err)
 	}
-	costs, err := svc.CostByNamespaces(ctx, nss, from, to)
+	costs, err := svc.CostByNamespaces(ctx, tenancy.FromContext(ctx), nss, from, to)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(repo.calls) != 2 || plans.calls != 2 {
-		t.Fatalf("two batches made %d Rollups calls and %d plan lookups, want 2 and 2", len(repo.calls), plans.calls)
+	// Usage: one read. Cost: the statement's priced usage and one read of
+	// the month's rollups for every namespace's share.
+	if len(repo.calls) != 3 || plans.calls > 2 {
+		t.Fatalf("two batches made %d rollup reads and %d plan lookups, want 3 and at most 2", len(repo.calls), plans.calls)
 	}
 	if repo.calls[0] != nil {
 		t.Fatalf("a batch with system must read the whole tenant, read %v", repo.calls[0])
@@ -130,7 +133,7 @@ func TestBatchesEqualSingleReports(t *testing.T) {
 		t.Fatalf("got %d usage and %d cost entries, want 4 each", len(items), len(costs))
 	}
 	for _, ns := range nss {
-		wantItems, err := svc.UsageDetails(ctx, ns, from, to)
+		wantItems, err := svc.UsageDetails(ctx, tenancy.FromContext(ctx), ns, from, to)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -140,7 +143,7 @@ func TestBatchesEqualSingleReports(t *testing.T) {
 		if !reflect.DeepEqual(items[ns], wantItems) {
 			t.Errorf("%s: batch usage %+v, single %+v", ns, items[ns], wantItems)
 		}
-		wantCost, err := svc.CurrentUsage(ctx, ns, from, to)
+		wantCost, err := svc.CurrentUsage(ctx, tenancy.FromContext(ctx), ns, from, to)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -163,7 +166,7 @@ func TestBatchScopesAndErrors(t *testing.T) {
 	svc, repo, _ := newBatchService(t, 3)
 
 	// Without system the query is limited to the namespaces asked.
-	if _, err := svc.UsageByNamespaces(batchCaller(""), []string{"ns-01", "ns-02"}, time.Time{}, time.Time{}); err != nil {
+	if _, err := svc.UsageByNamespaces(batchCaller(""), tenancy.FromContext(batchCaller("")), []string{"ns-01", "ns-02"}, time.Time{}, time.Time{}); err != nil {
 		t.Fatal(err)
 	}
 	if got := repo.calls[len(repo.calls)-1]; !slices.Equal(got, []string{"ns-01", "ns-02"}) {
@@ -172,22 +175,22 @@ func TestBatchScopesAndErrors(t *testing.T) {
 
 	// Nothing asked: nothing read.
 	n := len(repo.calls)
-	got, err := svc.CostByNamespaces(batchCaller(""), nil, time.Time{}, time.Time{})
+	got, err := svc.CostByNamespaces(batchCaller(""), tenancy.FromContext(batchCaller("")), nil, time.Time{}, time.Time{})
 	if err != nil || len(got) != 0 || len(repo.calls) != n {
 		t.Fatalf("empty batch = %v, %v after %d queries", got, err, len(repo.calls)-n)
 	}
 
 	// One namespace the token may not read fails the batch before any query.
-	_, err = svc.UsageByNamespaces(batchCaller("ns-01"), []string{"ns-01", "ns-02"}, time.Time{}, time.Time{})
+	_, err = svc.UsageByNamespaces(batchCaller("ns-01"), tenancy.FromContext(batchCaller("ns-01")), []string{"ns-01", "ns-02"}, time.Time{}, time.Time{})
 	if errs.KindOf(err) != errs.Forbidden || len(repo.calls) != n {
 		t.Fatalf("err = %v (%d queries), want Forbidden and none", err, len(repo.calls)-n)
 	}
-	_, err = svc.CostByNamespaces(batchCaller(""), []string{"Bad_Name"}, time.Time{}, time.Time{})
+	_, err = svc.CostByNamespaces(batchCaller(""), tenancy.FromContext(batchCaller("")), []string{"Bad_Name"}, time.Time{}, time.Time{})
 	if errs.KindOf(err) != errs.Invalid {
 		t.Fatalf("err = %v, want Invalid", err)
 	}
 	from := time.Date(2026, 3, 10, 0, 0, 0, 0, time.UTC)
-	_, err = svc.CostByNamespaces(batchCaller(""), []string{"ns-01"}, from, from.Add(-time.Hour))
+	_, err = svc.CostByNamespaces(batchCaller(""), tenancy.FromContext(batchCaller("")), []string{"ns-01"}, from, from.Add(-time.Hour))
 	if errs.KindOf(err) != errs.Invalid {
 		t.Fatalf("from after to: err = %v, want Invalid", err)
 	}

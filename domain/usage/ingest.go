@@ -33,6 +33,17 @@ const MaxQuantityDecimals = 12
 
 var maxQuantity = decimal.New(1, 24)
 
+// MaxEventCents bounds what one event may cost at its rate: a billion
+// currency units. An invoice line is bounded by money.MaxCents, a million
+// times more, so overflowing it takes a million such events in a month, and
+// even then pricing answers an error, never a wrapped or saturated amount.
+const MaxEventCents int64 = 100_000_000_000
+
+// MaxEventBillable bounds one event's quantity in billable units of its
+// rate (a free rate costs nothing, but its quantities must stay printable
+// and summable too).
+const MaxEventBillable int64 = 1_000_000_000_000
+
 // ReasonConflict is the rejection reason of an event whose ID was used
 // before (in the database or earlier in the batch) with other content.
 const ReasonConflict = "id already used with different content"
@@ -57,9 +68,8 @@ type IngestResult struct {
 // are reported and skipped; valid ones are kept. Repeats of an ID inside the
 // batch are resolved here (the first wins), so the repository sees each ID
 // once.
-func (s *Service) Ingest(ctx context.Context, ns string, events []Event) (IngestResult, error) {
-	p, err := tenancy.PrincipalFrom(ctx)
-	if err != nil {
+func (s *Service) Ingest(ctx context.Context, p tenancy.Principal, ns string, events []Event) (IngestResult, error) {
+	if err := p.OnTenant(); err != nil {
 		return IngestResult{}, err
 	}
 	if !tenancy.ValidName(ns) {
@@ -76,7 +86,7 @@ func (s *Service) Ingest(ctx context.Context, ns string, events []Event) (Ingest
 	if len(events) == 0 {
 		return res, nil
 	}
-	pl, err := s.c.Plans.PlanOf(ctx, p.TenantID)
+	pl, err := s.c.Plans.PlanOf(ctx, p)
 	if err != nil {
 		return IngestResult{}, err
 	}
@@ -148,9 +158,8 @@ func (s *Service) Ingest(ctx context.Context, ns string, events []Event) (Ingest
 // AuthorizeIngest says whether the caller may ingest into namespace ns. A
 // transport calls it before it decodes a batch (up to megabytes), so a
 // caller without the right costs nothing; Ingest checks again.
-func (s *Service) AuthorizeIngest(ctx context.Context, ns string) error {
-	p, err := tenancy.PrincipalFrom(ctx)
-	if err != nil {
+func (s *Service) AuthorizeIngest(ctx context.Context, p tenancy.Principal, ns string) error {
+	if err := p.OnTenant(); err != nil {
 		return err
 	}
 	if !tenancy.ValidName(ns) {
@@ -174,6 +183,8 @@ func validate(e Event, pl plan.Plan, now time.Time, late time.Duration) []string
 		r = append(r, fmt.Sprintf("unknown usage type %q: not on the rate card of plan %s", e.UsageType, pl.Name))
 	} else if e.UnitName != rate.UnitName {
 		r = append(r, fmt.Sprintf("unit_name %q does not match the rate card: %s is metered in %q", e.UnitName, e.UsageType, rate.UnitName))
+	} else if p := tooLargeForOneEvent(e.Quantity, rate); p != "" {
+		r = append(r, p)
 	}
 	if e.ObjectName == "" {
 		r = append(r, "object_name is required")
@@ -212,6 +223,24 @@ func validate(e Event, pl plan.Plan, now time.Time, late time.Duration) []string
 	return r
 }
 
+// tooLargeForOneEvent says why quantity q is more than one event may bill
+// at rate, or "" when it is not: beyond MaxEventBillable billable units, or
+// costing more than MaxEventCents.
+func tooLargeForOneEvent(q decimal.Decimal, rate plan.Rate) string {
+	if q.Sign() <= 0 || q.GreaterThanOrEqual(maxQuantity) {
+		return "" // refused (or not) by the quantity checks
+	}
+	pr := rate.Price(q)
+	switch {
+	case pr.Billable > MaxEventBillable:
+		return fmt.Sprintf("quantity %s is too large: one event may bill at most %d %s", q, MaxEventBillable, rate.UnitNameBillable)
+	case pr.AmountCents > MaxEventCents:
+		return fmt.Sprintf("quantity %s is too large: one event may cost at most %d cents at its rate of %s per %s", q,
+			MaxEventCents, rate.PricePerBillable, rate.UnitNameBillable)
+	}
+	return ""
+}
+
 // normalize drops trailing zeros, so 1.50 and 1.5 are the same content.
 func normalize(d decimal.Decimal) decimal.Decimal {
 	s := d.String() // String trims trailing zeros
@@ -228,9 +257,8 @@ func sortRejections(rs []Rejection) {
 
 // SetLateWindow changes how old an event of the caller's tenant may be when
 // it arrives. It is a tenant-wide setting, so it needs the admin role.
-func (s *Service) SetLateWindow(ctx context.Context, d time.Duration) error {
-	p, err := tenancy.PrincipalFrom(ctx)
-	if err != nil {
+func (s *Service) SetLateWindow(ctx context.Context, p tenancy.Principal, d time.Duration) error {
+	if err := p.OnTenant(); err != nil {
 		return err
 	}
 	if err := p.Authorize(tenancy.Admin, tenancy.SystemNamespace); err != nil {
@@ -254,9 +282,8 @@ func (s *Service) SetLateWindow(ctx context.Context, d time.Duration) error {
 }
 
 // LateWindow returns the caller's tenant late-arrival window.
-func (s *Service) LateWindow(ctx context.Context) (time.Duration, error) {
-	p, err := tenancy.PrincipalFrom(ctx)
-	if err != nil {
+func (s *Service) LateWindow(ctx context.Context, p tenancy.Principal) (time.Duration, error) {
+	if err := p.OnTenant(); err != nil {
 		return 0, err
 	}
 	return s.c.Repo.LateWindow(ctx, p.TenantID)

@@ -46,14 +46,39 @@ func TestAuthorizeIngestBeforeDecoding(t *testing.T) {
 	t.Parallel()
 	s := &Service{}
 	viewer := tenancy.WithPrincipal(t.Context(), tenancy.Principal{TenantID: "t1", TokenID: "k", Role: tenancy.RoleViewer})
-	if err := s.AuthorizeIngest(viewer, "ns1"); err == nil {
+	if err := s.AuthorizeIngest(viewer, tenancy.FromContext(viewer), "ns1"); err == nil {
 		t.Fatal("a viewer may not ingest")
 	}
 	editor := tenancy.WithPrincipal(t.Context(), tenancy.Principal{TenantID: "t1", TokenID: "k", Role: tenancy.RoleEditor})
-	if err := s.AuthorizeIngest(editor, "ns1"); err != nil {
+	if err := s.AuthorizeIngest(editor, tenancy.FromContext(editor), "ns1"); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.AuthorizeIngest(editor, "a\x00b"); err == nil {
+	if err := s.AuthorizeIngest(editor, tenancy.FromContext(editor), "a\x00b"); err == nil {
 		t.Fatal("a namespace with a NUL was accepted")
+	}
+}
+
+// TestOverflowingQuantityIsRejected is issue 11's overflow example: an event
+// of 9×10^23 requests was accepted, saturated current_usage at MaxInt64 and
+// made the invoice negative. It is now rejected for that event, with why.
+func TestOverflowingQuantityIsRejected(t *testing.T) {
+	t.Parallel()
+	rate := plan.Rate{MetricLabel: "http_requests", UnitName: "request", UnitNameBillable: "million requests",
+		UnitsPerBillable: decimal.NewFromInt(1_000_000), PricePerBillable: decimal.RequireFromString("0.50")}
+	for _, tc := range []struct {
+		q    string
+		want string
+	}{
+		{"900000000000000000000000", "one event may bill at most 1000000000000 million requests"},
+		{"1000000000000000000", "one event may cost at most 100000000000 cents"}, // 10^12 M × 50 ¢
+		{"2000001000000000", "one event may cost at most 100000000000 cents"},    // 2,000,001,000 M × 50 ¢
+		{"2000000999999", ""},    // floors to 2,000,000 M: 10^8 ¢
+		{"2000000000000000", ""}, // 2×10^9 M: exactly 10^11 ¢, the most
+		{"1500000", ""},
+	} {
+		got := tooLargeForOneEvent(decimal.RequireFromString(tc.q), rate)
+		if (tc.want == "") != (got == "") || !strings.Contains(got, tc.want) {
+			t.Errorf("quantity %s: %q, want %q", tc.q, got, tc.want)
+		}
 	}
 }

@@ -86,8 +86,8 @@ func (reportTx) InTx(ctx context.Context, fn func(context.Context) error) error 
 
 type reportPlans struct{ p plan.Plan }
 
-func (p reportPlans) PlanOf(context.Context, string) (plan.Plan, error) { return p.p, nil }
-func (p reportPlans) Catalog() *plan.Catalog                            { return &plan.Catalog{Currency: "USD"} }
+func (p reportPlans) PlanOf(context.Context, tenancy.Principal) (plan.Plan, error) { return p.p, nil }
+func (p reportPlans) Catalog() *plan.Catalog                                       { return &plan.Catalog{Currency: "USD"} }
 
 func dec(s string) decimal.Decimal { return decimal.RequireFromString(s) }
 
@@ -145,7 +145,37 @@ func newReportService(t *testing.T) (*usage.Service, *reportRepo) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	svc.UseStatements(&wholeMonthStatements{svc: svc, now: t0, plan: teamPlan})
 	return svc, repo
+}
+
+// wholeMonthStatements stands in for the invoices (invoice.Service, tested
+// with the real one in domain/invoice and e2e): usage priced at plan, and
+// its flat price as a fixed line when the window is a whole month or the
+// running month so far.
+type wholeMonthStatements struct {
+	svc  *usage.Service
+	now  time.Time
+	plan plan.Plan
+}
+
+func (w *wholeMonthStatements) Statement(ctx context.Context, p tenancy.Principal, from, to time.Time) (usage.Statement, error) {
+	m := time.Date(from.Year(), from.Month(), 1, 0, 0, 0, 0, time.UTC)
+	st := usage.Statement{From: from, To: to, Currency: "USD"}
+	if from.Equal(m) && (to.Equal(m.AddDate(0, 1, 0)) || !to.Before(w.now) && to.Before(m.AddDate(0, 1, 1))) {
+		st.From, st.To = m, m.AddDate(0, 1, 0)
+		st.Lines = append(st.Lines, usage.CostLine{UsageType: w.plan.Title + " plan", Quantity: dec("1"), Billable: 1, AmountCents: int64(w.plan.FlatPriceCents), Currency: "USD",
+			Start: st.From, End: st.To, Fixed: true, Status: usage.StatusActive})
+	}
+	priced, err := w.svc.PricedUsage(ctx, p, []usage.Span{{Plan: w.plan, From: st.From, To: st.To}})
+	if err != nil {
+		return usage.Statement{}, err
+	}
+	st.Lines = append(st.Lines, priced[0]...)
+	for _, l := range st.Lines {
+		st.TotalCents += l.AmountCents
+	}
+	return st, nil
 }
 
 func as(tenant string, ns ...string) context.Context {
@@ -182,28 +212,32 @@ func TestCurrentUsagePricesToTheCent(t *testing.T) {
 			{"Never Used", usage.StatusNoData, 0, 0, false},
 			{"legacy_metric", usage.StatusNotMeasured, 0, 0, false},
 		}, 9900 + 70 + 9 + 201},
-		{"a namespace has no flat fee", "ns-b", march, april, []lineWant{
-			{"HTTP Requests", usage.StatusActive, 1, 35, false},
+		// ns-b has 1M of the tenant's 2.5M requests: 70 × 1/2.5 = 28¢, and
+		// of the 2 billable units 0.8, the largest remainder: 1.
+		{"a namespace has no flat fee, and its share of each line", "ns-b", march, april, []lineWant{
+			{"HTTP Requests", usage.StatusActive, 1, 28, false},
 			{"Data Transfer Out", usage.StatusNoData, 0, 0, false},
 			{"vCPU Hours", usage.StatusActive, 2, 201, false},
 			{"Never Used", usage.StatusNoData, 0, 0, false},
-		}, 35 + 201},
-		{"two months touched, two flat lines", "system", time.Date(2026, 2, 5, 0, 0, 0, 0, time.UTC), h(3, 0), []lineWant{
-			{"Team plan", usage.StatusActive, 1, 9900, true},
-			{"Team plan", usage.StatusActive, 1, 9900, true},
-			// 1M + 0.5M: 1.5M rounds down to 1.
-			{"HTTP Requests", usage.StatusActive, 1, 35, false},
+		}, 28 + 201},
+		{"two months touched: a partial February, then March", "system", time.Date(2026, 2, 5, 0, 0, 0, 0, time.UTC), h(3, 0), []lineWant{
+			{"HTTP Requests", usage.StatusNoData, 0, 0, false},
 			{"Data Transfer Out", usage.StatusNoData, 0, 0, false},
 			// 24 h in February = 1 day × 1.005 → 100.5¢ → 101¢.
 			{"vCPU Hours", usage.StatusActive, 1, 101, false},
 			{"Never Used", usage.StatusNoData, 0, 0, false},
-		}, 2*9900 + 35 + 101},
+			// 1M + 0.5M: 1.5M rounds down to 1.
+			{"HTTP Requests", usage.StatusActive, 1, 35, false},
+			{"Data Transfer Out", usage.StatusNoData, 0, 0, false},
+			{"vCPU Hours", usage.StatusNoData, 0, 0, false},
+			{"Never Used", usage.StatusNoData, 0, 0, false},
+		}, 35 + 101},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			svc, _ := newReportService(t)
-			c, err := svc.CurrentUsage(as("acme"), tc.ns, tc.from, tc.to)
+			c, err := svc.CurrentUsage(as("acme"), tenancy.FromContext(as("acme")), tc.ns, tc.from, tc.to)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -225,27 +259,6 @@ func TestCurrentUsagePricesToTheCent(t *testing.T) {
 	}
 }
 
-func TestFlatLinesCoverWholeMonths(t *testing.T) {
-	t.Parallel()
-	svc, _ := newReportService(t)
-	c, err := svc.CurrentUsage(as("acme"), "system", time.Date(2026, 1, 31, 23, 0, 0, 0, time.UTC), time.Date(2026, 3, 1, 1, 0, 0, 0, time.UTC))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var months []string
-	for _, l := range c.Lines {
-		if l.Fixed {
-			if l.Start.Day() != 1 || !l.End.Equal(l.Start.AddDate(0, 1, 0)) || l.AmountCents != 9900 {
-				t.Errorf("fixed line %+v is not a whole month at the flat price", l)
-			}
-			months = append(months, l.Start.Format("2006-01"))
-		}
-	}
-	if want := []string{"2026-01", "2026-02", "2026-03"}; !slices.Equal(months, want) {
-		t.Fatalf("flat lines for %v, want %v", months, want)
-	}
-}
-
 func TestReportRangeDefaultsAndRounding(t *testing.T) {
 	t.Parallel()
 	cases := []struct {
@@ -263,7 +276,7 @@ func TestReportRangeDefaultsAndRounding(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			svc, repo := newReportService(t)
-			items, err := svc.UsageDetails(as("acme"), "system", tc.from, tc.to)
+			items, err := svc.UsageDetails(as("acme"), tenancy.FromContext(as("acme")), "system", tc.from, tc.to)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -289,27 +302,27 @@ func TestReportInputErrors(t *testing.T) {
 			t.Fatalf("error %v (kind %v), want %v naming %q", err, e.Kind, kind, field)
 		}
 	}
-	_, err := svc.CurrentUsage(as("acme"), "system", h(5, 0), h(4, 0))
+	_, err := svc.CurrentUsage(as("acme"), tenancy.FromContext(as("acme")), "system", h(5, 0), h(4, 0))
 	check(err, errs.Invalid, "from")
-	_, err = svc.UsageDetails(as("acme"), "system", h(1, 0), h(1, 0).AddDate(2, 0, 0))
+	_, err = svc.UsageDetails(as("acme"), tenancy.FromContext(as("acme")), "system", h(1, 0), h(1, 0).AddDate(2, 0, 0))
 	check(err, errs.Invalid, "to")
-	_, err = svc.CurrentUsage(as("acme"), "Bad_NS", time.Time{}, time.Time{})
+	_, err = svc.CurrentUsage(as("acme"), tenancy.FromContext(as("acme")), "Bad_NS", time.Time{}, time.Time{})
 	check(err, errs.Invalid, "namespace")
 	// A token bound to ns-a reads ns-a, never system or ns-b.
-	_, err = svc.CurrentUsage(as("acme", "ns-a"), "system", time.Time{}, time.Time{})
+	_, err = svc.CurrentUsage(as("acme", "ns-a"), tenancy.FromContext(as("acme", "ns-a")), "system", time.Time{}, time.Time{})
 	check(err, errs.Forbidden, "")
-	_, err = svc.MonthlyUsage(as("acme", "ns-a"), "ns-b")
+	_, err = svc.MonthlyUsage(as("acme", "ns-a"), tenancy.FromContext(as("acme", "ns-a")), "ns-b")
 	check(err, errs.Forbidden, "")
-	_, err = svc.UsageSummary(as("acme", "ns-a"), "", "")
+	_, err = svc.UsageSummary(as("acme", "ns-a"), tenancy.FromContext(as("acme", "ns-a")), "", "")
 	check(err, errs.Forbidden, "")
-	_, err = svc.CurrentUsage(context.Background(), "system", time.Time{}, time.Time{})
+	_, err = svc.CurrentUsage(context.Background(), tenancy.FromContext(context.Background()), "system", time.Time{}, time.Time{})
 	check(err, errs.Unauthenticated, "")
 }
 
 func TestUsageDetailsAndHourlyToken(t *testing.T) {
 	t.Parallel()
 	svc, _ := newReportService(t)
-	items, err := svc.UsageDetails(as("acme"), "system", h(1, 0), h(31, 0))
+	items, err := svc.UsageDetails(as("acme"), tenancy.FromContext(as("acme")), "system", h(1, 0), h(31, 0))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -343,7 +356,7 @@ func TestUsageDetailsAndHourlyToken(t *testing.T) {
 
 	// The token opens the hours of its item, from system and from its namespace.
 	for _, ns := range []string{"system", "ns-a"} {
-		hours, err := svc.HourlyUsageDetails(as("acme"), ns, lb1.HourlyQuery)
+		hours, err := svc.HourlyUsageDetails(as("acme"), tenancy.FromContext(as("acme")), ns, lb1.HourlyQuery)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -351,14 +364,14 @@ func TestUsageDetailsAndHourlyToken(t *testing.T) {
 			t.Fatalf("hours from %s: %+v", ns, hours)
 		}
 	}
-	_, err = svc.HourlyUsageDetails(as("acme"), "ns-b", lb1.HourlyQuery)
+	_, err = svc.HourlyUsageDetails(as("acme"), tenancy.FromContext(as("acme")), "ns-b", lb1.HourlyQuery)
 	if !errs.Is(err, errs.Invalid) {
 		t.Fatalf("token of ns-a read through ns-b: %v", err)
 	}
 
 	bad := func(name, tok string, ctx context.Context) {
 		t.Helper()
-		_, err := svc.HourlyUsageDetails(ctx, "system", tok)
+		_, err := svc.HourlyUsageDetails(ctx, tenancy.FromContext(ctx), "system", tok)
 		e := errs.As(err)
 		if e.Kind != errs.Invalid || len(e.Fields) != 1 || e.Fields[0].Field != "query" ||
 			e.Fields[0].Problem != "hourly_breakdown_query is not a token this server issued" {
@@ -394,7 +407,7 @@ func TestUsageDetailsAndHourlyToken(t *testing.T) {
 	// A token signed with another key (another installation) is not ours.
 	other, _ := usage.NewService(usage.Config{Repo: &reportRepo{rows: map[string][]usage.Rollup{"acme": {lb1Rollup()}}}, Tx: reportTx{},
 		Clock: kernel.NewFixedClock(t0), Plans: reportPlans{teamPlan}, TokenKey: []byte(strings.Repeat("z", 32)), Namespaces: nopNamespaces{}, Audit: nopAuditor{}})
-	oi, err := other.UsageDetails(as("acme"), "system", h(1, 0), h(31, 0))
+	oi, err := other.UsageDetails(as("acme"), tenancy.FromContext(as("acme")), "system", h(1, 0), h(31, 0))
 	if err != nil || len(oi) != 1 {
 		t.Fatalf("other installation: %v %v", oi, err)
 	}
@@ -423,14 +436,16 @@ func TestMonthlyUsage(t *testing.T) {
 		ns   string
 		want []int64
 	}{
-		// Feb: flat + 101; March: flat + 70 + 9 + 201.
+		// Feb: flat + 101; March: flat + 70 + 9 + 201. The namespaces share
+		// March's 70¢ of requests 42/28 (1.5M and 1M of 2.5M): they add up
+		// to the tenant's usage lines.
 		{"system", []int64{9900 + 101, 9900 + 70 + 9 + 201}},
-		{"ns-b", []int64{101, 35 + 201}},
-		{"ns-a", []int64{35 + 9}},
+		{"ns-b", []int64{101, 28 + 201}},
+		{"ns-a", []int64{42 + 9}},
 		{"empty", nil},
 	}
 	for _, tc := range cases {
-		ms, err := svc.MonthlyUsage(as("acme"), tc.ns)
+		ms, err := svc.MonthlyUsage(as("acme"), tenancy.FromContext(as("acme")), tc.ns)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -462,7 +477,7 @@ func TestUsageSummaryWindowAndValues(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			svc, repo := newReportService(t)
-			if _, err := svc.UsageSummary(as("acme"), tc.start, tc.end); err != nil {
+			if _, err := svc.UsageSummary(as("acme"), tenancy.FromContext(as("acme")), tc.start, tc.end); err != nil {
 				t.Fatal(err)
 			}
 			if !repo.from.Equal(tc.wantFrom) || !repo.to.Equal(tc.wantTo) || repo.nss != nil {
@@ -472,7 +487,7 @@ func TestUsageSummaryWindowAndValues(t *testing.T) {
 	}
 
 	svc, _ := newReportService(t)
-	items, err := svc.UsageSummary(as("acme"), "2026-03-01T00:00:00Z", "2026-03-31T00:00:00Z")
+	items, err := svc.UsageSummary(as("acme"), tenancy.FromContext(as("acme")), "2026-03-01T00:00:00Z", "2026-03-31T00:00:00Z")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -499,7 +514,7 @@ func TestUsageSummaryWindowAndValues(t *testing.T) {
 	_, r := roll("acme", "ns-a", "vcpu_hours", "vm", h(15, 5), "20")
 	repo.rows["acme"] = []usage.Rollup{r}
 	svc2, _ := usage.NewService(usage.Config{Repo: repo, Tx: reportTx{}, Clock: kernel.NewFixedClock(t0), Plans: reportPlans{teamPlan}, TokenKey: []byte(strings.Repeat("k", 32)), Namespaces: nopNamespaces{}, Audit: nopAuditor{}})
-	items, err = svc2.UsageSummary(as("acme"), "", "")
+	items, err = svc2.UsageSummary(as("acme"), tenancy.FromContext(as("acme")), "", "")
 	if err != nil || len(items) != 1 || items[0].BillableValue != "0.83" {
 		t.Fatalf("20 h / 24: %+v %v", items, err)
 	}
@@ -509,13 +524,13 @@ func TestUsageSummaryWindowAndValues(t *testing.T) {
 		{"", "2026-13-01T00:00:00Z", "end_time"},
 		{"2026-03-02T00:00:00Z", "2026-03-01T00:00:00Z", "start_time"},
 	} {
-		_, err := svc.UsageSummary(as("acme"), bad.start, bad.end)
+		_, err := svc.UsageSummary(as("acme"), tenancy.FromContext(as("acme")), bad.start, bad.end)
 		e := errs.As(err)
 		if e.Kind != errs.Invalid || len(e.Fields) == 0 || e.Fields[0].Field != bad.field {
 			t.Errorf("start %q end %q: %v, want Invalid naming %s", bad.start, bad.end, err, bad.field)
 		}
 	}
-	_, err = svc.UsageSummary(as("acme"), "-5", "")
+	_, err = svc.UsageSummary(as("acme"), tenancy.FromContext(as("acme")), "-5", "")
 	if e := errs.As(err); e.Kind != errs.Invalid || e.Fields[0].Field != "start_time" {
 		t.Errorf("pre-epoch start: %v", err)
 	}

@@ -2392,10 +2392,10 @@ type Query {
   currentPlan: Plan!
 
   """
-  monthlyUsage is one priced total per UTC calendar month that has usage,
-  oldest first. "system" covers the whole tenant and includes the plan's
-  flat price; another namespace covers its own usage only. Every month is
-  priced at the current plan.
+  monthlyUsage is one total per UTC calendar month that has usage, oldest
+  first: on "system" the month's invoice amount (issued, or running), tax
+  included; on another namespace its share of the invoice's usage lines
+  (the namespaces add up exactly). See the README's "Billing rules".
   """
   monthlyUsage(
     "namespace is the namespace to report on; \"system\" is the whole tenant."
@@ -2733,9 +2733,12 @@ type Namespace {
   ): NamespaceUsage!
 
   """
-  cost is the namespace's usage in [from, to) priced at the tenant's current
-  plan, with the same range rules as ` + "`" + `usage` + "`" + `. On "system" it covers the whole
-  tenant and adds the plan's flat price.
+  cost is what [from, to) costs, with the same range rules as ` + "`" + `usage` + "`" + `: each
+  month's part is that month's invoice (issued, running, or the same pricing
+  over a part of a month), usage priced at the plan in force when it
+  happened. On "system" it covers the whole tenant with every invoice line
+  (flat price, add-ons, late usage and tax as fixed lines); on another
+  namespace, its share of the usage lines. It equals REST current_usage.
   """
   cost(
     "from is the start of the range (inclusive), rounded down to the hour."
@@ -3144,7 +3147,7 @@ type UsageHour {
 }
 
 """
-Cost is usage priced at the current plan. Amounts are integer cents
+Cost is the priced lines of a range, as invoiced. Amounts are integer cents
 (hundredths of ` + "`" + `currency` + "`" + `), never floats: ` + "`" + `totalCents` + "`" + ` is exactly the sum of
 the lines' ` + "`" + `amountCents` + "`" + ` minus ` + "`" + `discountCents` + "`" + `.
 """
@@ -3153,7 +3156,7 @@ type Cost {
   from: Time!
   "to is the end of the priced range (exclusive)."
   to: Time!
-  "lines are the flat price lines first, then one line per rate of the rate card, then usage the card does not price."
+  "lines are the flat price lines first, then one line per plan and rate with usage (and rates of the current plan unused), then usage no rate prices, then add-ons, late usage and tax."
   lines: [CostLine!]!
   "discountCents is the total of the discounts; 0 while there are no coupons."
   discountCents: Int64!
@@ -3187,7 +3190,7 @@ type CostLine {
   start: Time!
   "end is the end of what the line covers."
   end: Time!
-  "fixed is true for lines not derived from metered usage (the plan's flat price)."
+  "fixed is true for lines not derived from this range's metered usage: flat price, add-ons, late-usage adjustments, tax."
   fixed: Boolean!
   "status is STATUS_ACTIVE (priced), STATUS_NO_DATA (priced but unused) or STATUS_NOT_MEASURED (used but not on the rate card, free)."
   status: String!

@@ -134,7 +134,7 @@ type ContactInput struct {
 	TaxID *string `json:"taxId,omitempty"`
 }
 
-// Cost is usage priced at the current plan. Amounts are integer cents
+// Cost is the priced lines of a range, as invoiced. Amounts are integer cents
 // (hundredths of `currency`), never floats: `totalCents` is exactly the sum of
 // the lines' `amountCents` minus `discountCents`.
 type Cost struct {
@@ -142,7 +142,7 @@ type Cost struct {
 	From time.Time `json:"from"`
 	// to is the end of the priced range (exclusive).
 	To time.Time `json:"to"`
-	// lines are the flat price lines first, then one line per rate of the rate card, then usage the card does not price.
+	// lines are the flat price lines first, then one line per plan and rate with usage (and rates of the current plan unused), then usage no rate prices, then add-ons, late usage and tax.
 	Lines []CostLine `json:"lines"`
 	// discountCents is the total of the discounts; 0 while there are no coupons.
 	DiscountCents int64 `json:"discountCents"`
@@ -174,7 +174,7 @@ type CostLine struct {
 	Start time.Time `json:"start"`
 	// end is the end of what the line covers.
 	End time.Time `json:"end"`
-	// fixed is true for lines not derived from metered usage (the plan's flat price).
+	// fixed is true for lines not derived from this range's metered usage: flat price, add-ons, late-usage adjustments, tax.
 	Fixed bool `json:"fixed"`
 	// status is STATUS_ACTIVE (priced), STATUS_NO_DATA (priced but unused) or STATUS_NOT_MEASURED (used but not on the rate card, free).
 	Status string `json:"status"`
