@@ -17,9 +17,13 @@ import (
 // (the same tables, columns and keys, migrations of the same numbers, with
 // each database's column types: NUMERIC or the decimal's text); what differs
 // is physical: PostgreSQL partitions usage_events (keeping the dedup in
-// usage_event_ids, migration 17) and coordinates processes (row locks,
-// advisory locks, NOTIFY), SQLite runs one write transaction at a time and
-// has no exact decimal type of its own.
+// usage_event_ids, migration 17), keeps derived storage for its concurrent
+// writers and readers (migration 19: tenant-wide quota counters in escrow
+// shards, the limits version its triggers bump, usage_type_daily; the
+// usage and limits they hold are the same as SQLite's one row per key and
+// its hourly rows) and coordinates processes (row locks, advisory locks,
+// NOTIFY), SQLite runs one write transaction at a time and has no exact
+// decimal type of its own.
 type dialect interface {
 	name() Dialect
 
