@@ -88,7 +88,7 @@ func TestFragmentBomb(t *testing.T) {
 
 	// A fragment cycle is refused before validation walks it.
 	status, errs, body := post(t, h.handler(&p, graph.Config{}), query(`{ ...A } fragment A on Query { ...B } fragment B on Query { __typename ...A }`))
-	if status != http.StatusUnprocessableEntity || len(errs) == 0 || errs[0].Extensions.Code != "GRAPHQL_VALIDATION_FAILED" || !strings.Contains(errs[0].Message, "cycle") {
+	if status != http.StatusOK || len(errs) == 0 || errs[0].Extensions.Code != "GRAPHQL_VALIDATION_FAILED" || !strings.Contains(errs[0].Message, "cycle") {
 		t.Fatalf("fragment cycle: %d %.300s", status, body)
 	}
 	// An unused fragment is measured too: gqlgen validates it all the same.
@@ -246,6 +246,10 @@ func TestTransportErrors(t *testing.T) {
 		}
 		return r
 	}
+	accept := func(r *http.Request) *http.Request {
+		r.Header.Set("Accept", graph.ResponseMediaType+", application/json;q=0.9")
+		return r
+	}
 	get := func(rawQuery string) *http.Request {
 		return httptest.NewRequest(http.MethodGet, "/graphql?"+rawQuery, nil)
 	}
@@ -266,10 +270,14 @@ func TestTransportErrors(t *testing.T) {
 		{"PUT", req("PUT", "/graphql", "application/json", query("{ __typename }")), 405, graph.CodeMethodNotAllowed, "GET, POST and OPTIONS"},
 		{"GET bad escape", get("query=%zz" + marker), 400, "INVALID_ARGUMENT", "malformed"},
 		{"GET bad variables", get("query=" + url.QueryEscape("{ __typename }") + "&variables=" + url.QueryEscape("{"+marker)), 400, "INVALID_ARGUMENT", "variables parameter"},
-		{"GET mutation", get("query=" + url.QueryEscape(`mutation { deleteQuota(namespace: "shop", name: "`+marker+`") { deletedId } }`)), 422, graph.CodeMethodNotAllowed, "POST"},
+		{"GET mutation", get("query=" + url.QueryEscape(`mutation { deleteQuota(namespace: "shop", name: "`+marker+`") { deletedId } }`)), 405, graph.CodeMethodNotAllowed, "POST"},
 		{"too large", req("POST", "/graphql", "application/json", `{"query": "`+marker+strings.Repeat(" ", 2<<20)+`{ __typename }"}`), 413, "PAYLOAD_TOO_LARGE", "1048576 bytes"},
-		{"parse error", req("POST", "/graphql", "application/json", query(`{ namespace(name: "shop") { name } } `+marker+long)), 422, "GRAPHQL_PARSE_FAILED", "Unexpected Name"},
-		{"unknown field", req("POST", "/graphql", "application/json", query(`{ `+marker+long+` }`)), 422, "GRAPHQL_VALIDATION_FAILED", "Cannot query field"},
+		// GraphQL-over-HTTP: a legacy (application/json) client gets 200
+		// with the errors, one accepting the GraphQL response type 400.
+		{"parse error", req("POST", "/graphql", "application/json", query(`{ namespace(name: "shop") { name } } `+marker+long)), 200, "GRAPHQL_PARSE_FAILED", "Unexpected Name"},
+		{"unknown field", req("POST", "/graphql", "application/json", query(`{ `+marker+long+` }`)), 200, "GRAPHQL_VALIDATION_FAILED", "Cannot query field"},
+		{"parse error, modern", accept(req("POST", "/graphql", "application/json", query(`{ namespace`))), 400, "GRAPHQL_PARSE_FAILED", "Expected"},
+		{"unknown field, modern", accept(req("POST", "/graphql", "application/json", query(`{ nope }`))), 400, "GRAPHQL_VALIDATION_FAILED", "Cannot query field"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -286,6 +294,9 @@ func TestTransportErrors(t *testing.T) {
 			}
 			if len(body) > 1000 {
 				t.Fatalf("answer of %d bytes: %.300s", len(body), body)
+			}
+			if strings.Contains(tc.name, "modern") && !strings.HasPrefix(tc.r.Header.Get("Accept"), graph.ResponseMediaType) {
+				t.Fatal("a modern case without the Accept header")
 			}
 		})
 	}

@@ -31,7 +31,7 @@ func mountGraphQL(r *mux.Router, a *app.App, c serveConfig, log *slog.Logger, m 
 	if err != nil {
 		return err
 	}
-	r.Handle("/graphql", httpmw.Instrument("graphql", log, m, httpmw.LimitBody(c.maxBodyBytes, httpmw.RequireAuth(a.Tenancy, log, c.limiter.Wrap(log, gql))))).Methods("GET", "POST", "OPTIONS")
+	r.Handle("/graphql", httpmw.GraphQLErrors(httpmw.Instrument("graphql", log, m, httpmw.LimitBody(c.maxBodyBytes, httpmw.RequireAuth(a.Tenancy, log, c.limiter.Wrap(log, gql)))))).Methods("GET", "POST", "OPTIONS")
 	r.Handle("/playground", httpmw.Instrument("playground", log, m, graph.Playground())).Methods("GET")
 	return nil
 }
