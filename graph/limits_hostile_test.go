@@ -220,6 +220,18 @@ func TestReportFieldCosts(t *testing.T) {
 	mustPost(t, c, aliases(9, ranged), &resp)
 	wantCode(t, c.Post(aliases(10, ranged), &resp), "COMPLEXITY_LIMIT_EXCEEDED")
 	wantCode(t, c.Post(aliases(10, `usageSummary { quantity }`), &resp), "COMPLEXITY_LIMIT_EXCEEDED")
+	// One range asked in many places is one report: 30 aliases of the same
+	// range pass (100 + 30 × (2 + 2) + 30).
+	mustPost(t, c, aliases(30, `namespace(name: "system") { usage(from: "2025-01-01T00:00:00Z", to: "2025-01-02T00:00:00Z") { items { quantity } } }`), &resp)
+	// A page prices each namespace: usage and cost of 100 namespaces over
+	// one range cost 2 × (100 + 100 × 2) plus their fields, within 1000;
+	// three distinct ranges over 100 namespaces do not fit.
+	page := `namespaces(first: 100) { edges { node { name usage(from: "2025-$i-01T00:00:00Z", to: "2025-$i-02T00:00:00Z") { items { quantity } } cost(from: "2025-01-01T00:00:00Z", to: "2025-01-02T00:00:00Z") { totalCents } } } }`
+	mustPost(t, c, aliases(1, page), &resp)
+	e = wantCode(t, c.Post(aliases(3, page), &resp), "COMPLEXITY_LIMIT_EXCEEDED")
+	if !strings.Contains(e.Message, "complexity 1") {
+		t.Fatalf("message = %q", e.Message)
+	}
 
 	// A range that is not a time is the caller's error, not an internal one
 	// (it also escapes the report's price, but fails before any report).
