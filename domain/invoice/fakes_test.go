@@ -227,7 +227,11 @@ func (m *memUsage) TypeTotals(ctx context.Context, tenantID string, nss []string
 }
 
 // TypeHours reads the rows, as a repository without the per-type table does.
-func (m *memUsage) TypeHours(ctx context.Context, tenantID string, nss []string, from, to time.Time) ([]usage.Rollup, error) {
+func (m *memUsage) NamespaceTypeTotals(ctx context.Context, tenantID string, nss []string, from, to time.Time) ([]usage.Rollup, error) {
+	return m.Rollups(ctx, tenantID, nss, from, to)
+}
+
+func (m *memUsage) TypeHours(ctx context.Context, tenantID string, nss []string, from, to time.Time, _ bool) ([]usage.Rollup, error) {
 	return m.Rollups(ctx, tenantID, nss, from, to)
 }
 

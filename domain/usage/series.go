@@ -79,7 +79,7 @@ type SeriesPoint struct {
 // namespace and object.
 func (s *Service) UsageSeries(ctx context.Context, q SeriesQuery) ([]Bucket, []SeriesPoint, error) {
 	ctx = kernel.AllowStaleReads(ctx) // a report: a standby within its bound may answer
-	r, err := s.seriesRead(ctx, q, q.ByObject || len(q.Objects) > 0)
+	r, err := s.seriesRead(ctx, q, q.ByObject || len(q.Objects) > 0, q.ByNamespace)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -136,7 +136,7 @@ func (s *Service) CostSeries(ctx context.Context, q SeriesQuery) ([]Bucket, []Co
 		// usage: pricing part of it would be a figure no report shows.
 		return nil, nil, "", (errs.Fields{{Field: "filter", Problem: "a cost series filters by namespace only"}}).Err()
 	}
-	r, err := s.seriesRead(ctx, q, false)
+	r, err := s.seriesRead(ctx, q, false, q.ByNamespace)
 	if err != nil {
 		return nil, nil, "", err
 	}
@@ -236,8 +236,10 @@ type seriesRange struct {
 
 // seriesRead checks q, authorizes it, makes its buckets and reads the plan
 // and the hourly rows of its range: per object when perObject, else per
-// usage type (usage_type_hourly). Two statements.
-func (s *Service) seriesRead(ctx context.Context, q SeriesQuery, perObject bool) (*seriesRange, error) {
+// usage type (usage_type_hourly), split by namespace only when byNamespace
+// (a month of 50 namespaces is 50 times fewer rows without). Two
+// statements.
+func (s *Service) seriesRead(ctx context.Context, q SeriesQuery, perObject, byNamespace bool) (*seriesRange, error) {
 	var f errs.Fields
 	loc := q.Location
 	if loc == nil {
@@ -306,7 +308,7 @@ func (s *Service) seriesRead(ctx context.Context, q SeriesQuery, perObject bool)
 	if perObject {
 		r.rows, err = s.c.Repo.Rollups(ctx, tenantID, r.nss, from, to)
 	} else {
-		r.rows, err = s.c.Repo.TypeHours(ctx, tenantID, r.nss, from, to)
+		r.rows, err = s.c.Repo.TypeHours(ctx, tenantID, r.nss, from, to, byNamespace)
 	}
 	if err != nil {
 		return nil, err
