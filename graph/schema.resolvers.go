@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/billingd/billingd/domain/audit"
 	"github.com/billingd/billingd/domain/errs"
 	"github.com/billingd/billingd/domain/labels"
@@ -219,7 +220,13 @@ func (r *namespaceResolver) Usage(ctx context.Context, obj *model.Namespace, fro
 	if err != nil {
 		return nil, err
 	}
-	items, err := l.MeteredUsage(ctx, loaders.NewReportKey(obj.Name, timeOrZero(from), timeOrZero(to)))
+	key := loaders.NewReportKey(obj.Name, timeOrZero(from), timeOrZero(to))
+	// Without hourly selected, the database sums each object's hours.
+	load := l.UsageTotals
+	if selectsField(graphql.GetOperationContext(ctx), graphql.GetFieldContext(ctx).Field.Selections, "NamespaceUsage", "hourly") {
+		load = l.MeteredUsage
+	}
+	items, err := load(ctx, key)
 	if err != nil {
 		return nil, err
 	}

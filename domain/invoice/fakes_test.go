@@ -227,6 +227,10 @@ func (m *memUsage) TypeTotals(ctx context.Context, tenantID string, nss []string
 }
 
 // TypeHours reads the rows, as a repository without the per-type table does.
+func (m *memUsage) ObjectTotals(ctx context.Context, tenantID string, nss []string, from, to time.Time) ([]usage.Rollup, error) {
+	return m.Rollups(ctx, tenantID, nss, from, to)
+}
+
 func (m *memUsage) NamespaceTypeTotals(ctx context.Context, tenantID string, nss []string, from, to time.Time) ([]usage.Rollup, error) {
 	return m.Rollups(ctx, tenantID, nss, from, to)
 }

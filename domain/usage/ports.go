@@ -47,4 +47,10 @@ type Repository interface {
 	// gives, unit name included. A repository that cannot sum may return
 	// Rollups' rows.
 	NamespaceTypeTotals(ctx context.Context, tenantID string, nss []string, from, to time.Time) ([]Rollup, error)
+	// ObjectTotals returns the sums per namespace, usage type and object of
+	// the rollups Rollups would return (the rows carry Namespace,
+	// UsageType, ObjectName, UnitName and Quantity; Hour is zero): summing
+	// an object's rows gives what summing its Rollups rows gives, unit name
+	// included. A repository that cannot sum may return Rollups' rows.
+	ObjectTotals(ctx context.Context, tenantID string, nss []string, from, to time.Time) ([]Rollup, error)
 }

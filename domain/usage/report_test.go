@@ -37,6 +37,10 @@ func (r *reportRepo) TypeTotals(ctx context.Context, tenantID string, nss []stri
 }
 
 // TypeHours reads the rows, as a repository without the per-type table does.
+func (r *reportRepo) ObjectTotals(ctx context.Context, tenantID string, nss []string, from, to time.Time) ([]usage.Rollup, error) {
+	return r.Rollups(ctx, tenantID, nss, from, to)
+}
+
 func (r *reportRepo) NamespaceTypeTotals(ctx context.Context, tenantID string, nss []string, from, to time.Time) ([]usage.Rollup, error) {
 	return r.Rollups(ctx, tenantID, nss, from, to)
 }

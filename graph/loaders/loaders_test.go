@@ -210,6 +210,10 @@ func (f *fakeReports) UsageByNamespaces(_ context.Context, nss []string, from, _
 	return out, nil
 }
 
+func (f *fakeReports) UsageTotalsByNamespaces(ctx context.Context, nss []string, from, to time.Time) (map[string][]usage.UsageItem, error) {
+	return f.UsageByNamespaces(ctx, nss, from, to)
+}
+
 func (f *fakeReports) CostByNamespaces(_ context.Context, nss []string, from, _ time.Time) (map[string]usage.Cost, error) {
 	f.record("cost", nss, from)
 	out := map[string]usage.Cost{}
