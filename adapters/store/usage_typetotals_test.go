@@ -78,6 +78,21 @@ func TestUsageTypeTotalsMatchRollups(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
+				objs, err := repo.ObjectTotals(ctx, tid, nss, from, to)
+				if err != nil {
+					t.Fatal(err)
+				}
+				perObject := func(rs []usage.Rollup) string {
+					m := map[string]decimal.Decimal{}
+					for _, r := range rs {
+						k := r.Namespace + "/" + r.UsageType + "/" + r.ObjectName + "/" + r.UnitName
+						m[k] = m[k].Add(r.Quantity)
+					}
+					return fmt.Sprint(m)
+				}
+				if a, b := perObject(rows), perObject(objs); a != b {
+					t.Fatalf("namespaces %v [%s, %s): rollups per object %s, object totals %s", nss, r[0], r[1], a, b)
+				}
 				if a, b, c, d := sums(rows), sums(byNS), sums(hours), sums(nsHours); a != b || a != c || a != d {
 					t.Fatalf("namespaces %v [%s, %s): rollups %s, per namespace %s, per hour %s, per namespace and hour %s", nss, r[0], r[1], a, b, c, d)
 				}
