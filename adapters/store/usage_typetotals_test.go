@@ -38,7 +38,7 @@ func TestUsageTypeTotalsMatchRollups(t *testing.T) {
 				for b := 0; b < 4; b++ {
 					lo := (w*150 + b*300) % len(all)
 					batch := append([]usage.Event(nil), all[lo:min(lo+300, len(all))]...)
-					if _, err := us.Ingest(acme, []string{"prod", "dev"}[w%2], batch); err != nil {
+					if _, err := us.Ingest(acme, tenancy.FromContext(acme), []string{"prod", "dev"}[w%2], batch); err != nil {
 						t.Error(err)
 					}
 				}

@@ -153,7 +153,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	// process's cache at once; it listens before serving.
 	defer listenRevocations(ctx, a, log)()
 
-	if ok, err := a.Tenancy.HasTokens(ctx); err == nil && !ok {
+	if ok, err := a.Tenancy.HasTokens(ctx, serverPrincipal); err == nil && !ok {
 		log.Warn("no API tokens yet; create one with: billingd token create --tenant NAME --role admin" + dbHint(c.db.url))
 	}
 

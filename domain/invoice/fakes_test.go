@@ -12,6 +12,7 @@ import (
 	"github.com/billingd/billingd/domain/kernel"
 	"github.com/billingd/billingd/domain/plan"
 	"github.com/billingd/billingd/domain/subscription"
+	"github.com/billingd/billingd/domain/tenancy"
 	"github.com/billingd/billingd/domain/usage"
 )
 
@@ -264,8 +265,8 @@ type memPlans struct {
 	of  map[string]string
 }
 
-func (p memPlans) PlanOf(_ context.Context, tenantID string) (plan.Plan, error) {
-	if n, ok := p.of[tenantID]; ok {
+func (p memPlans) PlanOf(_ context.Context, on tenancy.Principal) (plan.Plan, error) {
+	if n, ok := p.of[on.TenantID]; ok {
 		pl, _ := p.cat.Plan(n)
 		return pl, nil
 	}

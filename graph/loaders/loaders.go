@@ -27,6 +27,7 @@ import (
 	"github.com/billingd/billingd/domain/errs"
 	"github.com/billingd/billingd/domain/labels"
 	"github.com/billingd/billingd/domain/quota"
+	"github.com/billingd/billingd/domain/tenancy"
 	"github.com/billingd/billingd/domain/usage"
 	"github.com/graph-gophers/dataloader/v7"
 )
@@ -38,16 +39,16 @@ const BatchWait = time.Millisecond
 
 // QuotaSource is the part of quota.Service the loaders need.
 type QuotaSource interface {
-	ListByNamespaces(ctx context.Context, nss []string, sel labels.Selector) (map[string][]quota.Quota, error)
-	UsageByNamespaces(ctx context.Context, nss []string) (map[string]quota.Report, error)
+	ListByNamespaces(ctx context.Context, p tenancy.Principal, nss []string, sel labels.Selector) (map[string][]quota.Quota, error)
+	UsageByNamespaces(ctx context.Context, p tenancy.Principal, nss []string) (map[string]quota.Report, error)
 }
 
 // ReportSource is the part of usage.Service the loaders need. Each method
 // answers every namespace given with one plan lookup and one rollups query.
 type ReportSource interface {
-	UsageByNamespaces(ctx context.Context, nss []string, from, to time.Time) (map[string][]usage.UsageItem, error)
-	UsageTotalsByNamespaces(ctx context.Context, nss []string, from, to time.Time) (map[string][]usage.UsageItem, error)
-	CostByNamespaces(ctx context.Context, nss []string, from, to time.Time) (map[string]usage.Cost, error)
+	UsageByNamespaces(ctx context.Context, p tenancy.Principal, nss []string, from, to time.Time) (map[string][]usage.UsageItem, error)
+	UsageTotalsByNamespaces(ctx context.Context, p tenancy.Principal, nss []string, from, to time.Time) (map[string][]usage.UsageItem, error)
+	CostByNamespaces(ctx context.Context, p tenancy.Principal, nss []string, from, to time.Time) (map[string]usage.Cost, error)
 }
 
 // ReportKey asks for a usage report of one namespace over [From, To) as the
@@ -228,7 +229,7 @@ func (l *Loaders) loadQuotas(ctx context.Context, keys []QuotaKey) []*dataloader
 			failed[s] = err
 			continue
 		}
-		got, err := l.src.ListByNamespaces(ctx, fetch, sel)
+		got, err := l.src.ListByNamespaces(ctx, tenancy.FromContext(ctx), fetch, sel)
 		if err != nil {
 			// Not remembered: a later batch in the request may try again.
 			failed[s] = err
@@ -262,7 +263,7 @@ func (l *Loaders) loadUsage(ctx context.Context, keys []string) []*dataloader.Re
 	var err error
 	if fetch := l.widen(keys, func(ns string) bool { _, ok := l.usageMem[ns]; return ok }); len(fetch) > 0 {
 		var got map[string]quota.Report
-		if got, err = l.src.UsageByNamespaces(ctx, fetch); err == nil {
+		if got, err = l.src.UsageByNamespaces(ctx, tenancy.FromContext(ctx), fetch); err == nil {
 			for ns, rep := range got {
 				l.usageMem[ns] = rep
 			}
@@ -286,7 +287,7 @@ func (l *Loaders) loadUsage(ctx context.Context, keys []string) []*dataloader.Re
 }
 
 // fetchFunc is a batched report method of ReportSource.
-type fetchFunc[T any] func(ctx context.Context, nss []string, from, to time.Time) (map[string]T, error)
+type fetchFunc[T any] func(ctx context.Context, p tenancy.Principal, nss []string, from, to time.Time) (map[string]T, error)
 
 // loadReports is the batch function of the usage report loaders: per distinct
 // range (usually one) it makes one call for every namespace not yet fetched
@@ -314,7 +315,7 @@ func loadReports[T any](ctx context.Context, l *Loaders, keys []ReportKey, mem m
 		if len(nss) == 0 {
 			continue
 		}
-		got, err := fetch(ctx, nss, sp.from, sp.to)
+		got, err := fetch(ctx, tenancy.FromContext(ctx), nss, sp.from, sp.to)
 		if err != nil {
 			// Not remembered: a later batch in the request may try again.
 			failed[sp] = err
