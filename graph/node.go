@@ -20,7 +20,7 @@ import (
 func (r *Resolver) node(ctx context.Context, id string) (model.Node, error) {
 	// Every node lives in a tenant: a caller without one (an operator
 	// naming none) gets the error naming the header, as from any field.
-	if _, err := tenancy.PrincipalFrom(ctx); err != nil {
+	if err := caller(ctx).OnTenant(); err != nil {
 		return nil, err
 	}
 	typ, key, ok := parseGlobalID(id)
