@@ -192,24 +192,27 @@ func TestUsageSeries(t *testing.T) {
 					Points   []struct {
 						UsageType, UsageTypeName, Unit, Quantity string
 						Namespace, ObjectName                    *string
+						AmountCents                              *int64
 					}
 				}
 			}
 		}
 		mustPost(t, c, `query($f: Time!, $t: Time!) { usageSeries(from: $f, to: $t, granularity: DAY, groupBy: [NAMESPACE]) {
-		  from to granularity timeZone buckets { from to points { usageType usageTypeName unit quantity namespace objectName } } } }`,
+		  from to granularity timeZone buckets { from to points { usageType usageTypeName unit quantity namespace objectName amountCents } } } }`,
 			&us, client.Var("f", from), client.Var("t", to))
 		s := us.UsageSeries
 		if len(s.Buckets) != 2 || s.From != from || s.To != to || s.TimeZone != "UTC" || s.Granularity != "DAY" {
 			t.Fatalf("series = %+v", s)
 		}
 		got := map[string]string{}
+		pointCents := map[string]int64{} // bucket/namespace → the points' amounts
 		for i, b := range s.Buckets {
 			for _, p := range b.Points {
 				got[fmt.Sprintf("%d/%s/%s", i, *p.Namespace, p.UsageType)] = p.Quantity
-				if p.ObjectName != nil || p.UsageTypeName == "" {
+				if p.ObjectName != nil || p.UsageTypeName == "" || p.AmountCents == nil {
 					t.Fatalf("point = %+v", p)
 				}
+				pointCents[b.From+"/"+*p.Namespace] += *p.AmountCents
 			}
 		}
 		want := map[string]string{"0/ns-a/http_requests": "1500000", "0/ns-a/vcpu_hours": "1", "1/ns-a/http_requests": "700000",
@@ -272,8 +275,8 @@ func TestUsageSeries(t *testing.T) {
 		for _, b := range cs.CostSeries.Buckets {
 			var sum int64
 			for _, g := range b.Groups {
-				if want := costOf(*g.Namespace, b.From, b.To); g.TotalCents != want {
-					t.Fatalf("bucket %s %s: %d, cost says %d", b.From, *g.Namespace, g.TotalCents, want)
+				if want := costOf(*g.Namespace, b.From, b.To); g.TotalCents != want || pointCents[b.From+"/"+*g.Namespace] != want {
+					t.Fatalf("bucket %s %s: %d, usage points %d, cost says %d", b.From, *g.Namespace, g.TotalCents, pointCents[b.From+"/"+*g.Namespace], want)
 				}
 				sum += g.TotalCents
 			}

@@ -60,7 +60,7 @@ func (r *Resolver) usageSeries(ctx context.Context, from, to time.Time, g model.
 	}
 	for _, p := range points {
 		m := model.UsagePoint{UsageType: p.UsageType, UsageTypeName: p.UsageTypeName, Unit: p.Unit, Quantity: exact(p.Quantity),
-			Namespace: optString(p.Namespace), ObjectName: optString(p.Object)}
+			Namespace: optString(p.Namespace), ObjectName: optString(p.Object), AmountCents: p.AmountCents}
 		out.Buckets[p.Bucket].Points = append(out.Buckets[p.Bucket].Points, m)
 	}
 	return out, nil

@@ -60,6 +60,13 @@ type SeriesQuery struct {
 	ByNamespace, ByObject bool
 }
 
+// key identifies a point of a usage series: bucket, usage type, namespace
+// (when split by namespace or object) and object (when split by object).
+type key struct {
+	bucket             int
+	usageType, ns, obj string
+}
+
 // Bucket is one bucket of a series: [From, To).
 type Bucket struct{ From, To time.Time }
 
@@ -72,6 +79,10 @@ type SeriesPoint struct {
 	Object        string // set when split by object
 	Unit          string
 	Quantity      decimal.Decimal
+	// AmountCents is the usage type's line of the bucket's cost for the
+	// point's namespace (or the whole filtered usage); nil when the points
+	// are split by object, which is not priced on its own.
+	AmountCents *int64
 }
 
 // UsageSeries is the usage of q in buckets: the buckets in time order and
@@ -82,10 +93,6 @@ func (s *Service) UsageSeries(ctx context.Context, p tenancy.Principal, q Series
 	r, err := s.seriesRead(ctx, p, q, q.ByObject || len(q.Objects) > 0, q.ByNamespace)
 	if err != nil {
 		return nil, nil, err
-	}
-	type key struct {
-		bucket             int
-		usageType, ns, obj string
 	}
 	sums := map[key]*SeriesPoint{}
 	for _, row := range r.rows {
@@ -105,6 +112,9 @@ func (s *Service) UsageSeries(ctx context.Context, p tenancy.Principal, q Series
 		}
 		p.Quantity = p.Quantity.Add(row.Quantity)
 	}
+	if !q.ByObject && len(q.Objects) == 0 {
+		s.pricePoints(r, sums)
+	}
 	points := make([]SeriesPoint, 0, len(sums))
 	for _, p := range sums {
 		points = append(points, *p)
@@ -114,6 +124,36 @@ func (s *Service) UsageSeries(ctx context.Context, p tenancy.Principal, q Series
 			strings.Compare(a.Namespace, b.Namespace), strings.Compare(a.Object, b.Object))
 	})
 	return r.buckets, points, nil
+}
+
+// pricePoints sets each point's AmountCents: per bucket and namespace (""
+// when the points are not split by namespace), the points' quantities are
+// priced by cost, the function CurrentUsage prices with, and each point
+// gets its usage type's line. A usage type's line depends on that type's
+// quantity alone, so a usage-type filter does not change it.
+func (s *Service) pricePoints(r *seriesRange, points map[key]*SeriesPoint) {
+	type group struct {
+		bucket int
+		ns     string
+	}
+	sums := map[group][]typeSum{}
+	for k, p := range points {
+		g := group{k.bucket, k.ns}
+		sums[g] = append(sums[g], typeSum{UsageType: p.UsageType, UnitName: p.Unit, Quantity: p.Quantity})
+	}
+	for g, ts := range sums {
+		sp := r.buckets[g.bucket]
+		c := s.cost(r.plan, sp.From, sp.To, ts, false)
+		for _, l := range c.Lines {
+			if l.Fixed || len(l.MetricLabels) == 0 {
+				continue
+			}
+			if p, ok := points[key{bucket: g.bucket, usageType: l.MetricLabels[0], ns: g.ns}]; ok {
+				amount := l.AmountCents
+				p.AmountCents = &amount
+			}
+		}
+	}
 }
 
 // CostGroup is the cost of one group (a namespace, or "" for the whole

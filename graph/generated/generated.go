@@ -557,6 +557,7 @@ type ComplexityRoot struct {
 	}
 
 	UsagePoint struct {
+		AmountCents   func(childComplexity int) int
 		Namespace     func(childComplexity int) int
 		ObjectName    func(childComplexity int) int
 		Quantity      func(childComplexity int) int
@@ -2950,6 +2951,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.UsageItem.UsageTypeName(childComplexity), true
 
+	case "UsagePoint.amountCents":
+		if e.ComplexityRoot.UsagePoint.AmountCents == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UsagePoint.AmountCents(childComplexity), true
 	case "UsagePoint.namespace":
 		if e.ComplexityRoot.UsagePoint.Namespace == nil {
 			break
@@ -4563,6 +4570,13 @@ type UsagePoint {
   unit: String!
   "quantity is the usage of the group in the bucket, exact."
   quantity: Decimal!
+  """
+  amountCents is what the quantity costs: the usage type's line of
+  ` + "`" + `cost(from, to)` + "`" + ` over the bucket, for the point's namespace (or the whole
+  filtered usage when not grouped by NAMESPACE). Null when grouped by OBJECT
+  or filtered by objectNames: objects are not priced on their own.
+  """
+  amountCents: Int64
 }
 
 "CostSeries is cost in buckets."
@@ -6283,6 +6297,8 @@ func (ec *executionContext) childFields_UsagePoint(ctx context.Context, field gr
 		return ec.fieldContext_UsagePoint_unit(ctx, field)
 	case "quantity":
 		return ec.fieldContext_UsagePoint_quantity(ctx, field)
+	case "amountCents":
+		return ec.fieldContext_UsagePoint_amountCents(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type UsagePoint", field.Name)
 }
@@ -16634,6 +16650,29 @@ func (ec *executionContext) fieldContext_UsagePoint_quantity(_ context.Context, 
 	return graphql.NewScalarFieldContext("UsagePoint", field, false, false, "Decimal")
 }
 
+func (ec *executionContext) _UsagePoint_amountCents(ctx context.Context, field graphql.CollectedField, obj *model.UsagePoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UsagePoint_amountCents(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AmountCents, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int64) graphql.Marshaler {
+			return ec.marshalOInt642ᚖint64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UsagePoint_amountCents(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UsagePoint", field, false, false, "Int64")
+}
+
 func (ec *executionContext) _UsageRejection_index(ctx context.Context, field graphql.CollectedField, obj *model.UsageRejection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -23067,6 +23106,11 @@ func (ec *executionContext) _UsagePoint(ctx context.Context, sel ast.SelectionSe
 		case "quantity":
 			out.Values[i] = ec._UsagePoint_quantity(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "amountCents":
+			out.Values[i] = ec._UsagePoint_amountCents(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:

@@ -1151,6 +1151,11 @@ type UsagePoint struct {
 	Unit string `json:"unit"`
 	// quantity is the usage of the group in the bucket, exact.
 	Quantity Decimal `json:"quantity"`
+	// amountCents is what the quantity costs: the usage type's line of
+	// `cost(from, to)` over the bucket, for the point's namespace (or the whole
+	// filtered usage when not grouped by NAMESPACE). Null when grouped by OBJECT
+	// or filtered by objectNames: objects are not priced on their own.
+	AmountCents *int64 `json:"amountCents,omitempty"`
 }
 
 // UsageRejection is one event of a batch that was not stored, and why.
