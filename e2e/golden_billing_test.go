@@ -54,11 +54,11 @@ func checkGolden(t *testing.T, name string, got golden) {
 func TestGoldenBillingRoutes(t *testing.T) {
 	t.Parallel()
 	spec := spectest.Load(t)
-	// The running invoice prorates the individual plan (25.00 a month) from
-	// the upgrade, by the second: the clock starts where the prorated
-	// amount is 1250.5 cents (518.4 s before the middle of November's
-	// 2,592,000 s), so the seconds the test takes never move it across a
-	// cent whichever way it rounds.
+	// The running invoice charges the individual plan (25.00 a month) from
+	// the end of its 14-day trial, by the second (issue 11: a trial charges
+	// no flat price): upgraded at about 15 November 23:51:22, the trial ends
+	// 29 November 23:51:22 and the 86,918 s left of November's 2,592,000 s
+	// cost 83.83 cents, some 300 s of test time from either rounding edge.
 	s := startAt(t, "sqlite", time.Date(2026, 11, 15, 23, 51, 22, 0, time.UTC))
 	tok := token(t, s.dbURL, "acme", "admin", "")
 	// A quota in staging makes it a namespace of acme, beside system (the

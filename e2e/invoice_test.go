@@ -173,11 +173,12 @@ func TestInvoicesEndToEnd(t *testing.T) {
 			if !strings.Contains(out, "issued inv-000002 for tenant acme: 100.50 USD") {
 				t.Fatalf("close %s: %s", p1, out)
 			}
-			// Its usage is current_usage's for the month, to the cent.
+			// current_usage of the issued month is the issued invoice, to the
+			// cent: its late-usage adjustment is a fixed line (issue 11).
 			r := s.do("POST", nsPath(currentUsageTmpl, "system"), viewer, map[string]string{"from": m1.Format(time.RFC3339), "to": m0.Format(time.RFC3339)})
 			expect(t, r, 200)
 			var cu currentUsageResp
-			if err := json.Unmarshal(r.Body, &cu); err != nil || cu.TotalCost != "10000" {
+			if err := json.Unmarshal(r.Body, &cu); err != nil || cu.TotalCost != "10050" {
 				t.Fatalf("current_usage of %s: %s", p1, r.Body)
 			}
 			text = pdfText(t, pdfOf(viewer, "inv-000002"))

@@ -244,13 +244,14 @@ func TestReplicasOneScheduler(t *testing.T) {
 	t.Parallel()
 	dbURL := storetest.URL(t, store.Postgres)
 	const tenants = 8
-	// The tenants exist (and pay for "team") from mid-December.
+	// The tenants exist (and pay for "organization", a plan without a trial,
+	// so December bills its flat price) from mid-December.
 	setSimClock(dbURL, time.Date(2026, 12, 15, 12, 0, 0, 0, time.UTC))
 	toks := make([]string, tenants)
 	for i := range toks {
 		toks[i] = token(t, dbURL, fmt.Sprintf("tenant-%d", i), "admin", "")
 		withTenant(t, dbURL, toks[i], func(ctx context.Context, db *store.DB, tenantID string) {
-			if err := store.NewPlanRepo(db).SetPlan(ctx, subscription.TenantPlan{TenantID: tenantID, PlanName: "team",
+			if err := store.NewPlanRepo(db).SetPlan(ctx, subscription.TenantPlan{TenantID: tenantID, PlanName: "organization",
 				Since: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)}); err != nil {
 				t.Fatal(err)
 			}

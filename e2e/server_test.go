@@ -86,7 +86,13 @@ func billingd(t *testing.T, dbURL string, args ...string) string {
 // billingdEnv is billingd with extra environment variables.
 func billingdEnv(t *testing.T, dbURL string, env []string, args ...string) string {
 	t.Helper()
-	cmd := exec.Command(binary, append(args, "--database-url", dbURL)...)
+	return billingdBin(t, binary, dbURL, env, args...)
+}
+
+// billingdBin is billingdEnv with another build of billingd (bin).
+func billingdBin(t *testing.T, bin, dbURL string, env []string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command(bin, append(args, "--database-url", dbURL)...)
 	cmd.Env = append(clockEnv(dbURL), env...)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
@@ -146,6 +152,12 @@ func startOnAt(t *testing.T, dbURL string, at time.Time, extra ...string) *serve
 // to try the whole suite at a chosen hour.
 func spawnServe(t *testing.T, addr, dbURL string, extra ...string) (*exec.Cmd, *syncBuffer, chan error) {
 	t.Helper()
+	return spawnServeBin(t, binary, addr, dbURL, extra...)
+}
+
+// spawnServeBin is spawnServe with another build of billingd (bin).
+func spawnServeBin(t *testing.T, bin, addr, dbURL string, extra ...string) (*exec.Cmd, *syncBuffer, chan error) {
+	t.Helper()
 	if at := os.Getenv("BILLINGD_E2E_CLOCK_START"); at != "" && !slices.Contains(extra, "--clock-start") {
 		st, err := time.Parse(time.RFC3339Nano, at)
 		if err != nil {
@@ -155,7 +167,7 @@ func spawnServe(t *testing.T, addr, dbURL string, extra ...string) (*exec.Cmd, *
 		extra = append([]string{"--clock-start", at}, extra...)
 	}
 	logs, exited := &syncBuffer{}, make(chan error, 1)
-	cmd := exec.Command(binary, append([]string{"serve", "--addr", addr, "--database-url", dbURL, "--log-format", "text"}, extra...)...)
+	cmd := exec.Command(bin, append([]string{"serve", "--addr", addr, "--database-url", dbURL, "--log-format", "text"}, extra...)...)
 	cmd.Stdout = io.Discard
 	pr, pw := io.Pipe()
 	cmd.Stderr = pw
@@ -185,9 +197,15 @@ func spawnServe(t *testing.T, addr, dbURL string, extra ...string) (*exec.Cmd, *
 
 func startOn(t *testing.T, dbURL string, extra ...string) *server {
 	t.Helper()
+	return startOnBin(t, binary, dbURL, extra...)
+}
+
+// startOnBin is startOn with another build of billingd (bin).
+func startOnBin(t *testing.T, bin, dbURL string, extra ...string) *server {
+	t.Helper()
 	addr := freeAddr(t)
 	s := &server{t: t, base: "http://" + addr, dbURL: dbURL}
-	s.cmd, s.logs, s.exited = spawnServe(t, addr, dbURL, extra...)
+	s.cmd, s.logs, s.exited = spawnServeBin(t, bin, addr, dbURL, extra...)
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
 		resp, err := http.Get(s.base + "/healthz")

@@ -42,16 +42,20 @@ func TestUsageIngestOverHTTP(t *testing.T) {
 			event("e4", "data_transfer", "request", "1", ts),
 			event("e5", "data_transfer", "byte", "0.000000000001", ts),
 			event("e6", "http_requests", "request", "1", ts.Add(2*time.Hour)),
+			// Issue 11: accepted, it saturated current_usage and made the
+			// invoice negative; it is that event's rejection now.
+			event("e7", "http_requests", "request", "900000000000000000000000", ts),
 		}
 		acc, dup, rej := ingestCounts(t, s.do("POST", eventsPath, tok, batch))
-		if acc != 2 || dup != 0 || len(rej) != 4 {
+		if acc != 2 || dup != 0 || len(rej) != 5 {
 			t.Fatalf("first batch: accepted %d duplicates %d rejected %v", acc, dup, rej)
 		}
 		for i, want := range []struct {
 			index  float64
 			id     string
 			reason string
-		}{{1, "e2", "unknown usage type"}, {2, "e3", "quantity"}, {3, "e4", "does not match the rate card"}, {5, "e6", "in the future"}} {
+		}{{1, "e2", "unknown usage type"}, {2, "e3", "quantity"}, {3, "e4", "does not match the rate card"}, {5, "e6", "in the future"},
+			{6, "e7", "is too large: one event may bill at most"}} {
 			r := rej[i].(map[string]any)
 			if r["index"] != want.index || r["id"] != want.id || !strings.Contains(r["reason"].(string), want.reason) {
 				t.Fatalf("rejection %d: %v, want %+v", i, r, want)

@@ -8,14 +8,35 @@ import (
 	// on a machine without /usr/share/zoneinfo.
 	_ "time/tzdata"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/billingd/billingd/domain/usage"
 	"github.com/billingd/billingd/graph/model"
 )
 
 // The series fields (usageSeries, costSeries, forecast) are answered by the
-// usage service from the hourly rollups: two statements each, whatever the
-// range, the buckets or the namespaces. Costs are priced by the domain's
-// cost of a range, the one CurrentUsage (REST current_usage) uses.
+// usage service. Quantities come from the hourly rollups: two statements,
+// whatever the range, the buckets or the namespaces. Costs are the domain's
+// cost of each bucket (CostByNamespaces, what REST current_usage and the
+// invoices answer): their statements grow with the buckets, not with the
+// namespaces, so usageSeries prices its points only when amountCents is
+// selected.
+
+// selectsPointAmounts reports whether the usageSeries field being resolved
+// selects buckets.points.amountCents.
+func selectsPointAmounts(ctx context.Context) bool {
+	op := graphql.GetOperationContext(ctx)
+	for _, b := range graphql.CollectFieldsCtx(ctx, []string{"UsageSeries"}) {
+		if b.Name != "buckets" {
+			continue
+		}
+		for _, p := range graphql.CollectFields(op, b.Selections, []string{"UsageBucket"}) {
+			if p.Name == "points" && selectsField(op, p.Selections, "UsagePoint", "amountCents") {
+				return true
+			}
+		}
+	}
+	return false
+}
 
 var granularities = map[model.Granularity]usage.Granularity{
 	model.GranularityHour:  usage.Hour,
@@ -45,7 +66,8 @@ func (r *Resolver) usageSeries(ctx context.Context, from, to time.Time, g model.
 		return nil, err
 	}
 	q := usage.SeriesQuery{From: from, To: to, Granularity: granularities[g], Location: loc,
-		ByNamespace: slices.Contains(groupBy, model.UsageGroupByNamespace), ByObject: slices.Contains(groupBy, model.UsageGroupByObject)}
+		ByNamespace: slices.Contains(groupBy, model.UsageGroupByNamespace), ByObject: slices.Contains(groupBy, model.UsageGroupByObject),
+		Priced: selectsPointAmounts(ctx)}
 	if filter != nil {
 		q.Namespaces, q.UsageTypes, q.Objects = filter.Namespaces, filter.UsageTypes, filter.ObjectNames
 	}

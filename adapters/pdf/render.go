@@ -149,11 +149,18 @@ func (r Renderer) Render(inv invoice.Invoice) ([]byte, error) {
 		if (l.Kind == invoice.KindUsage || l.Kind == invoice.KindAdjustment) && l.Unit != "" {
 			desc += "\n" + Quantity(l.Quantity, l.Unit) + " metered"
 		}
-		price := "-"
+		qty, price := Quantity(l.Billable, l.BillableUnit), "-"
 		if !l.UnitPrice.IsZero() || l.Kind != invoice.KindAdjustment {
 			price = UnitPrice(l.UnitPrice, inv.Currency, l.BillableUnit)
 		}
-		d.row([4]string{desc, Quantity(l.Billable, l.BillableUnit), price, Money(l.AmountCents, inv.Currency)})
+		if l.Kind == invoice.KindAdjustment && l.Billable.IsZero() && l.AmountCents != 0 {
+			// No whole billable unit moved, yet the amount did (an invoice
+			// of an earlier release repriced): "0 million requests" beside
+			// -$0.50 reads as a mistake. Show the metered quantity that
+			// changed, signed, and no unit price it would not multiply to.
+			qty, price = Quantity(l.Quantity, l.Unit), "-"
+		}
+		d.row([4]string{desc, qty, price, Money(l.AmountCents, inv.Currency)})
 	}
 	if len(inv.Lines) == 0 {
 		d.row([4]string{"Nothing billed in this period", "", "", Money(0, inv.Currency)})

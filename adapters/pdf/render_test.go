@@ -92,7 +92,9 @@ func TestRenderIsDeterministicAndReadable(t *testing.T) {
 		"Charge: plan organization from 14 October 2026,", "09:00 UTC to the end of 31 October 2026 (17.62 of", "31 days)",
 		"0.5685 months", "$2,499.00 per month", "$1,420.61",
 		"HTTP requests", "3,200,000 requests metered", "4 million requests", "$0.50 per million requests", "$2.00",
-		"Late usage for 2026-09: HTTP requests", "-5 requests metered", "-$0.50",
+		// An adjustment with no whole billable unit moved shows its real,
+		// signed quantity, never "0 million requests" beside -$0.50.
+		"Late usage for 2026-09: HTTP requests", "-5 requests metered", "-5 requests", "-$0.50",
 		// Totals.
 		"Subtotal", "$1,521.11", "VAT FR 20 %", "$304.22", "Total due (USD)", "$1,825.33",
 	} {
@@ -100,7 +102,7 @@ func TestRenderIsDeterministicAndReadable(t *testing.T) {
 			t.Errorf("PDF text lacks %q:\n%s", want, got)
 		}
 	}
-	for _, gone := range []string{"STATUS_ISSUED", "...", "Reverse charge"} {
+	for _, gone := range []string{"STATUS_ISSUED", "...", "Reverse charge", "0 million requests"} {
 		if strings.Contains(got, gone) {
 			t.Errorf("PDF text has %q:\n%s", gone, got)
 		}

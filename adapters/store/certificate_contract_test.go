@@ -22,17 +22,19 @@ func TestCertificateContract(t *testing.T) {
 		f := newFixture(t, db)
 		ctx := context.Background()
 		aud := store.NewAuditRepo(db, f.clock)
-		f.ten = newTenancy(t, db, f.clock, aud)
 
 		// Four processes asking for the CA at once agree on one.
 		cas := make([]*tenancy.CertificateAuthority, 4)
+		procs := make([]*tenancy.Service, len(cas))
+		for i := range procs {
+			procs[i] = newApp(t, db, f.clock).Tenancy
+		}
 		var wg sync.WaitGroup
 		for i := range cas {
 			wg.Add(1)
 			go func(i int) {
 				defer wg.Done()
-				s := newTenancy(t, db, f.clock, aud)
-				ca, err := s.CertificateAuthority(ctx, tenancy.Operator(""))
+				ca, err := procs[i].CertificateAuthority(ctx, tenancy.Operator(""))
 				if err != nil {
 					t.Error(err)
 					return

@@ -8,23 +8,21 @@ import (
 	"testing"
 	"time"
 
-	"github.com/billingd/billingd/adapters/ratelimit"
 	"github.com/billingd/billingd/adapters/store"
 	"github.com/billingd/billingd/adapters/store/storetest"
+	"github.com/billingd/billingd/catalog"
 	"github.com/billingd/billingd/domain/errs"
-	"github.com/billingd/billingd/domain/invoice"
 	"github.com/billingd/billingd/domain/kernel"
 	"github.com/billingd/billingd/domain/labels"
-	"github.com/billingd/billingd/domain/plan"
 	"github.com/billingd/billingd/domain/quota"
-	"github.com/billingd/billingd/domain/subscription"
 	"github.com/billingd/billingd/domain/tenancy"
 	"github.com/billingd/billingd/internal/app"
 )
 
 var t0 = time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
 
-// fixture wires the real services on one database, as serve does.
+// fixture is the whole service graph on one database, built by
+// internal/app as serve builds it, on a fixed clock at t0.
 type fixture struct {
 	db     *store.DB
 	ten    *tenancy.Service
@@ -32,74 +30,43 @@ type fixture struct {
 	clock  *kernel.FixedClock
 }
 
+// newFixture builds the graph with the built-in catalog minus its plans'
+// default quotas: the plan layer of quota limits is empty, so the limits
+// of the quota tests are their quota objects alone.
 func newFixture(t *testing.T, db *store.DB) *fixture {
 	t.Helper()
 	clk := kernel.NewFixedClock(t0)
-	tr := store.NewTenancyRepo(db, clk)
-	qs, err := quota.NewService(quota.Config{Repo: store.NewQuotaRepo(db), Tx: db, Clock: clk, Namespaces: tr,
-		Idempotency: store.NewIdempotencyRepo(db, clk), Limiter: ratelimit.New(), Plans: noPlanLayer{}, Audit: store.NewAuditRepo(db, clk)})
+	cat, err := catalog.Builtin()
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &fixture{db: db, ten: newTenancy(t, db, clk, nopAuditor{}), quotas: qs, clock: clk}
-}
-
-// newTenancy wires the tenancy service as serve does, with aud as its
-// auditor (the fixture's drops the records, so that the audit tests see
-// only the records of the operations they test).
-func newTenancy(t *testing.T, db *store.DB, clk kernel.Clock, aud kernel.Auditor) *tenancy.Service {
-	t.Helper()
-	s, err := tenancy.NewService(tenancy.Config{Repo: store.NewTenancyRepo(db, clk), Tx: db, Clock: clk, Audit: aud,
-		Certificates: store.NewCertificateRepo(db, clk), Revocations: store.NewRevocations(db, nil)})
-	if err != nil {
-		t.Fatal(err)
+	for i := range cat.Plans {
+		cat.Plans[i].DefaultQuota = quota.Spec{}
 	}
-	return s
+	a := newApp(t, db, clk, func(c *app.Config) { c.Catalog = cat })
+	return &fixture{db: db, ten: a.Tenancy, quotas: a.Quotas, clock: clk}
 }
 
-// nopAuditor drops audit records.
-type nopAuditor struct{}
-
-func (nopAuditor) Record(context.Context, kernel.AuditRecord) error { return nil }
-
-// noPlanLayer is a plan layer of quota limits without a limit: the
-// fixture's quota limits are its quota objects alone.
-type noPlanLayer struct{}
-
-func (noPlanLayer) DefaultQuota(context.Context, tenancy.Principal) (quota.Spec, error) {
-	return quota.Spec{}, nil
-}
-
-// noContacts knows no tenant's billing contact.
-type noContacts struct{}
-
-func (noContacts) BillingContact(context.Context, string) (invoice.Party, bool, error) {
-	return invoice.Party{}, false, nil
-}
-
-// app builds the whole graph as serve does (internal/app) on the
-// fixture's database and clock.
-func (f *fixture) app(t *testing.T) *app.App {
+// newApp builds the whole graph (internal/app) on db and clk, with the
+// options opts sets.
+func newApp(t *testing.T, db *store.DB, clk kernel.Clock, opts ...func(*app.Config)) *app.App {
 	t.Helper()
-	a, err := app.New(context.Background(), app.Config{Store: f.db, Logger: slog.New(slog.DiscardHandler), Clock: f.clock})
+	c := app.Config{Store: db, Logger: slog.New(slog.DiscardHandler), Clock: clk}
+	for _, o := range opts {
+		o(&c)
+	}
+	a, err := app.New(context.Background(), c)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return a
 }
 
-// noQuotaFit stands in for the quota service where no transition runs (a
-// call would panic).
-type noQuotaFit struct{ subscription.QuotaFit }
-
-func newSubscriptions(t *testing.T, db *store.DB, clk kernel.Clock, plans *plan.Service, qs subscription.QuotaFit) *subscription.Service {
+// app builds the whole graph as serve does, with the catalog in force
+// (plans with their default quotas), on the fixture's database and clock.
+func (f *fixture) app(t *testing.T) *app.App {
 	t.Helper()
-	subs, err := subscription.NewService(subscription.Config{Plans: plans, PlanRepo: store.NewPlanRepo(db), Repo: store.NewSubscriptionRepo(db),
-		Tx: db, Idempotency: store.NewIdempotencyRepo(db, clk), Quotas: qs, Audit: store.NewAuditRepo(db, clk), Clock: clk})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return subs
+	return newApp(t, f.db, f.clock)
 }
 
 // as returns a context acting as a new token of tenant with role and namespace.

@@ -53,10 +53,11 @@ var migrationFiles embed.FS
 type DB struct {
 	// bun runs statements outside transactions; txdb runs transactions. They
 	// are one pool on PostgreSQL and two on SQLite (see openSQLite).
-	bun     *bun.DB
-	txdb    *bun.DB
-	turn    *writeTurn // SQLite only: transactions take turns (see writeTurn)
-	dialect Dialect
+	bun  *bun.DB
+	txdb *bun.DB
+	turn *writeTurn // SQLite only: transactions take turns (see writeTurn)
+	// dialect is what differs between the databases (dialect.go).
+	dialect dialect
 	queries atomic.Int64
 	// clock stamps what the store records itself (received_at, secrets).
 	clock kernel.Clock
@@ -94,7 +95,7 @@ func Open(ctx context.Context, rawURL string, opt Options) (*DB, error) {
 		if err != nil {
 			return nil, fmt.Errorf("open postgres: %w", err)
 		}
-		d.bun, d.dialect = bun.NewDB(sqldb, pgdialect.New()), Postgres
+		d.bun, d.dialect = bun.NewDB(sqldb, pgdialect.New()), postgresDialect{}
 		d.txdb = d.bun
 	case rawURL == "", strings.HasPrefix(rawURL, "sqlite:"):
 		path := strings.TrimPrefix(strings.TrimPrefix(rawURL, "sqlite:"), "//")
@@ -111,7 +112,7 @@ func Open(ctx context.Context, rawURL string, opt Options) (*DB, error) {
 			return nil, err
 		}
 		d.turn = turn
-		d.bun, d.txdb, d.dialect = bun.NewDB(pool, sqlitedialect.New()), bun.NewDB(writer, sqlitedialect.New()), SQLite
+		d.bun, d.txdb, d.dialect = bun.NewDB(pool, sqlitedialect.New()), bun.NewDB(writer, sqlitedialect.New()), sqliteDialect{}
 	default:
 		return nil, fmt.Errorf("database URL %q: want postgres://..., sqlite:PATH or empty for %s", redact(rawURL), DefaultSQLitePath)
 	}
@@ -120,7 +121,7 @@ func Open(ctx context.Context, rawURL string, opt Options) (*DB, error) {
 	defer cancel()
 	if err := d.Ping(pingCtx); err != nil {
 		_ = d.Close()
-		return nil, fmt.Errorf("connect to %s database: %w", d.dialect, err)
+		return nil, fmt.Errorf("connect to %s database: %w", d.Dialect(), err)
 	}
 	return d, nil
 }
@@ -135,7 +136,7 @@ func redact(raw string) string {
 }
 
 // Dialect tells which database this is.
-func (d *DB) Dialect() Dialect { return d.dialect }
+func (d *DB) Dialect() Dialect { return d.dialect.name() }
 
 // SQL returns the underlying *sql.DB, for pool statistics.
 func (d *DB) SQL() *sql.DB { return d.bun.DB }
@@ -178,7 +179,7 @@ func (counterHook) AfterQuery(context.Context, *bun.QueryEvent) {}
 
 // Migrate applies every migration not yet applied and returns their names.
 func (d *DB) Migrate(ctx context.Context) ([]string, error) {
-	sub, err := fs.Sub(migrationFiles, "migrations/"+string(d.dialect))
+	sub, err := fs.Sub(migrationFiles, "migrations/"+string(d.Dialect()))
 	if err != nil {
 		return nil, err
 	}
@@ -187,19 +188,11 @@ func (d *DB) Migrate(ctx context.Context) ([]string, error) {
 		return nil, err
 	}
 	m := migrate.NewMigrator(d.txdb, ms, migrate.WithMarkAppliedOnSuccess(true))
-	if d.dialect == Postgres {
-		// An advisory lock on one held connection keeps two starting
-		// replicas from migrating at once, and dies with the process.
-		conn, err := d.txdb.Conn(ctx)
-		if err != nil {
-			return nil, err
-		}
-		defer conn.Close()
-		if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock(824113)"); err != nil {
-			return nil, err
-		}
-		defer conn.ExecContext(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock(824113)") //nolint:errcheck
+	unlock, err := d.dialect.lockMigrations(ctx, d.txdb)
+	if err != nil {
+		return nil, err
 	}
+	defer unlock()
 	if err := m.Init(ctx); err != nil {
 		return nil, fmt.Errorf("init migrations: %w", err)
 	}

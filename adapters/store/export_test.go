@@ -14,14 +14,21 @@ import (
 // so a test can write what that release wrote before it runs Migrate, which
 // applies the rest.
 func MigrateThrough(ctx context.Context, d *DB, last string) ([]string, error) {
-	dir := "migrations/" + string(d.dialect)
+	return MigrateWhere(ctx, d, func(name string) bool { return name <= last })
+}
+
+// MigrateWhere applies the migrations of d's dialect whose names (e.g.
+// "20261126000014") keep accepts: the schema of an earlier release that
+// lacked some migrations, which Migrate then applies.
+func MigrateWhere(ctx context.Context, d *DB, keep func(name string) bool) ([]string, error) {
+	dir := "migrations/" + string(d.Dialect())
 	entries, err := fs.ReadDir(migrationFiles, dir)
 	if err != nil {
 		return nil, err
 	}
 	prefix := fstest.MapFS{}
 	for _, e := range entries {
-		if name, _, _ := strings.Cut(e.Name(), "_"); name <= last {
+		if name, _, _ := strings.Cut(e.Name(), "_"); keep(name) {
 			b, err := migrationFiles.ReadFile(dir + "/" + e.Name())
 			if err != nil {
 				return nil, err
@@ -38,6 +45,28 @@ func MigrateThrough(ctx context.Context, d *DB, last string) ([]string, error) {
 		return nil, err
 	}
 	g, err := m.Migrate(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	for _, mg := range g.Migrations {
+		names = append(names, mg.Name)
+	}
+	return names, nil
+}
+
+// RollbackLast rolls back the last group of migrations Migrate applied
+// (their down files, newest first) and returns their names.
+func RollbackLast(ctx context.Context, d *DB) ([]string, error) {
+	sub, err := fs.Sub(migrationFiles, "migrations/"+string(d.Dialect()))
+	if err != nil {
+		return nil, err
+	}
+	ms := migrate.NewMigrations()
+	if err := ms.Discover(sub); err != nil {
+		return nil, err
+	}
+	g, err := migrate.NewMigrator(d.txdb, ms).Rollback(ctx)
 	if err != nil {
 		return nil, err
 	}

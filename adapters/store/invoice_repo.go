@@ -179,15 +179,14 @@ ON CONFLICT (tenant_id) DO UPDATE SET last_number = invoice_counters.last_number
 	return n, translate(err)
 }
 
-// LockTenant implements invoice.Repository: on PostgreSQL the no-op upsert
-// locks the counter row until the transaction ends (also for a tenant that
-// has no row yet); SQLite's one connection already serialises transactions.
+// LockTenant implements invoice.Repository: the no-op upsert locks the
+// counter row until the transaction ends (also for a tenant that has no row
+// yet), where the database needs row locks (see dialect.rowLock).
 func (r *InvoiceRepo) LockTenant(ctx context.Context, tenantID string) error {
-	if r.db.dialect != Postgres {
-		return nil
-	}
-	_, err := r.bump(ctx, tenantID, 0)
-	return err
+	return r.db.dialect.rowLock(func() error {
+		_, err := r.bump(ctx, tenantID, 0)
+		return err
+	})
 }
 
 // NextNumber implements invoice.Repository.

@@ -21,12 +21,8 @@ func TestPaymentMethodContract(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
 		f := newFixture(t, db)
 		a := f.app(t)
-		plans, subs := a.Plans, a.Subscriptions
+		subs, pay := a.Subscriptions, a.Payments
 		repo := store.NewPaymentRepo(db)
-		pay, err := payment.NewService(payment.Config{Repo: repo, Tx: db, Clock: f.clock, Plans: plans, Audit: nopAuditor{}})
-		if err != nil {
-			t.Fatal(err)
-		}
 		admin := f.as(t, "acme", tenancy.RoleAdmin, "")
 		viewer := f.as(t, "acme", tenancy.RoleViewer, "")
 		globex := f.as(t, "globex", tenancy.RoleAdmin, "")

@@ -83,12 +83,13 @@ func (r *PaymentRepo) NextSeq(ctx context.Context, tenantID string) (int64, erro
 
 // LockTenant implements payment.Repository: the counter row first (one lock
 // per tenant, so writers never deadlock on row order), then the methods FOR
-// UPDATE. SQLite needs neither: its one connection serialises transactions.
+// UPDATE, where the database needs row locks (see dialect.rowLock).
 func (r *PaymentRepo) LockTenant(ctx context.Context, tenantID string) ([]payment.PaymentMethod, error) {
-	if r.db.dialect == Postgres {
-		if _, err := r.bumpSeq(ctx, tenantID, 0); err != nil {
-			return nil, err
-		}
+	if err := r.db.dialect.rowLock(func() error {
+		_, err := r.bumpSeq(ctx, tenantID, 0)
+		return err
+	}); err != nil {
+		return nil, err
 	}
 	return r.list(ctx, tenantID, true)
 }
@@ -101,8 +102,8 @@ func (r *PaymentRepo) List(ctx context.Context, tenantID string) ([]payment.Paym
 func (r *PaymentRepo) list(ctx context.Context, tenantID string, lock bool) ([]payment.PaymentMethod, error) {
 	var rows []paymentMethodRow
 	q := r.db.idb(ctx).NewSelect().Model(&rows).Where("tenant_id = ?", tenantID).Order("seq")
-	if lock && r.db.dialect == Postgres {
-		q = q.For("UPDATE")
+	if lock {
+		q = r.db.dialect.forUpdate(q)
 	}
 	if err := q.Scan(ctx); err != nil {
 		return nil, translate(err)

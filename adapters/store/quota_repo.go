@@ -135,8 +135,8 @@ func (r *QuotaRepo) Create(ctx context.Context, q quota.Quota) error {
 func (r *QuotaRepo) get(ctx context.Context, db bun.IDB, tenantID, ns, name string, lock bool) (quota.Quota, error) {
 	var row quotaRow
 	q := db.NewSelect().Model(&row).Where("tenant_id = ? AND namespace = ? AND name = ?", tenantID, ns, name)
-	if lock && r.db.dialect == Postgres {
-		q = q.For("UPDATE")
+	if lock {
+		q = r.db.dialect.forUpdate(q)
 	}
 	if err := q.Scan(ctx); err != nil {
 		if errs.Is(translate(err), errs.NotFound) {
@@ -405,26 +405,25 @@ func (r *QuotaRepo) LockLimits(ctx context.Context, tenantID string, exclusive b
 	if !ok {
 		return errs.New(errs.Internal, "quota limits lock taken outside a transaction")
 	}
-	if r.db.dialect != Postgres {
-		return nil
-	}
-	lock := `SELECT tenant_id FROM quota_locks WHERE tenant_id = ? FOR SHARE`
-	if exclusive {
-		lock = `SELECT tenant_id FROM quota_locks WHERE tenant_id = ? FOR UPDATE`
-	}
-	for range 2 {
-		var got []string
-		if err := tx.NewRaw(lock, tenantID).Scan(ctx, &got); err != nil {
-			return translate(err)
+	return r.db.dialect.rowLock(func() error {
+		lock := `SELECT tenant_id FROM quota_locks WHERE tenant_id = ? FOR SHARE`
+		if exclusive {
+			lock = `SELECT tenant_id FROM quota_locks WHERE tenant_id = ? FOR UPDATE`
 		}
-		if len(got) > 0 {
-			return nil
+		for range 2 {
+			var got []string
+			if err := tx.NewRaw(lock, tenantID).Scan(ctx, &got); err != nil {
+				return translate(err)
+			}
+			if len(got) > 0 {
+				return nil
+			}
+			// The tenant's first lock: create the row (a concurrent creator
+			// wins harmlessly) and lock it.
+			if _, err := tx.NewRaw(`INSERT INTO quota_locks (tenant_id) VALUES (?) ON CONFLICT (tenant_id) DO NOTHING`, tenantID).Exec(ctx); err != nil {
+				return translate(err)
+			}
 		}
-		// The tenant's first lock: create the row (a concurrent creator wins
-		// harmlessly) and lock it.
-		if _, err := tx.NewRaw(`INSERT INTO quota_locks (tenant_id) VALUES (?) ON CONFLICT (tenant_id) DO NOTHING`, tenantID).Exec(ctx); err != nil {
-			return translate(err)
-		}
-	}
-	return errs.New(errs.Internal, "quota limits lock row of tenant %s is missing", tenantID)
+		return errs.New(errs.Internal, "quota limits lock row of tenant %s is missing", tenantID)
+	})
 }

@@ -4,18 +4,16 @@ import (
 	"context"
 	"database/sql/driver"
 	"errors"
-	"fmt"
 	"hash/fnv"
 	"log/slog"
 	"time"
-
-	"github.com/jackc/pgx/v5/stdlib"
 )
 
 // This file is what several billingd processes on one PostgreSQL database
 // coordinate through: an advisory lock (one scheduler pass at a time) and
 // LISTEN/NOTIFY (revoked credentials leave every process's cache at once).
-// On SQLite both are no-ops: SQLite is one host, its writers take turns
+// The PostgreSQL implementations are in replicas_postgres.go. On SQLite both
+// are no-ops (dialect_sqlite.go): SQLite is one host, its writers take turns
 // (BEGIN IMMEDIATE, see sqlite.go), and what must hold across processes
 // sharing a file holds through constraints (an invoice is unique per
 // tenant and period) and the authentication cache's short TTL.
@@ -24,14 +22,7 @@ import (
 // holds one for long (the listener, the lock while a pass runs): otherwise
 // a small --db-max-conns could leave requests (or the pass itself) waiting
 // for a connection forever.
-func (d *DB) reserveConn() {
-	if d.dialect != Postgres {
-		return
-	}
-	if n := d.bun.DB.Stats().MaxOpenConnections; n > 0 {
-		d.bun.DB.SetMaxOpenConns(n + 1)
-	}
-}
+func (d *DB) reserveConn() { d.dialect.reserveConn(d) }
 
 // badConn makes database/sql discard a connection instead of pooling it: a
 // connection left LISTENing, or holding an advisory lock nobody will
@@ -68,33 +59,7 @@ const unlockTimeout = 5 * time.Second
 // dies while held, PostgreSQL releases the lock with the session, so a
 // crashed holder never blocks the others.
 func (l *AdvisoryLock) TryLock(ctx context.Context) (release func(), ok bool, err error) {
-	if l.d.dialect != Postgres {
-		return func() {}, true, nil
-	}
-	conn, err := l.d.bun.DB.Conn(ctx)
-	if err != nil {
-		return nil, false, translate(err)
-	}
-	if err := conn.QueryRowContext(ctx, "SELECT pg_try_advisory_lock($1)", l.key).Scan(&ok); err != nil {
-		// The lock may have been taken before the answer was lost: the
-		// connection goes, and the lock with its session.
-		_ = conn.Raw(func(any) error { return badConn(err) })
-		_ = conn.Close()
-		return nil, false, translate(err)
-	}
-	if !ok {
-		_ = conn.Close()
-		return nil, false, nil
-	}
-	return func() {
-		uctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), unlockTimeout)
-		defer cancel()
-		var released bool
-		if err := conn.QueryRowContext(uctx, "SELECT pg_advisory_unlock($1)", l.key).Scan(&released); err != nil || !released {
-			_ = conn.Raw(func(any) error { return badConn(err) })
-		}
-		_ = conn.Close()
-	}, true, nil
+	return l.d.dialect.tryLock(ctx, l)
 }
 
 // revocationChannel is the NOTIFY channel of revoked credential ids.
@@ -120,17 +85,7 @@ func NewRevocations(d *DB, log *slog.Logger) *Revocations {
 // revoked. It runs after the revocation committed; if it fails, the other
 // processes drop the credential when their cached entry expires
 // (--auth-cache-ttl), which is logged.
-func (r *Revocations) AnnounceRevocation(id string) {
-	if r.d.dialect != Postgres {
-		return
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), unlockTimeout)
-	defer cancel()
-	if _, err := r.d.bun.ExecContext(ctx, "SELECT pg_notify(?, ?)", revocationChannel, id); err != nil {
-		r.log.Warn("could not announce a revocation to the other processes; they stop accepting the credential when their cached authentication expires (--auth-cache-ttl)",
-			"credential", id, "err", err)
-	}
-}
+func (r *Revocations) AnnounceRevocation(id string) { r.d.dialect.announceRevocation(r, id) }
 
 // listenWait is how long Listen waits for its first LISTEN before
 // returning anyway (it keeps trying in the background).
@@ -144,77 +99,5 @@ const listenWait = 5 * time.Second
 // not listening is lost, so every cached entry may be stale. On SQLite it
 // does nothing.
 func (r *Revocations) Listen(ctx context.Context, forget func(id string), forgetAll func()) (wait func()) {
-	if r.d.dialect != Postgres {
-		return func() {}
-	}
-	r.d.reserveConn()
-	listening := make(chan struct{}, 1)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		backoff := 100 * time.Millisecond
-		for ctx.Err() == nil {
-			on := func() {
-				backoff = 100 * time.Millisecond
-				select {
-				case listening <- struct{}{}:
-				default:
-				}
-			}
-			err := r.listenOnce(ctx, forget, forgetAll, on)
-			if ctx.Err() != nil {
-				return
-			}
-			r.log.Warn("revocation listener lost its connection; reconnecting (meanwhile other processes' revocations reach this one within --auth-cache-ttl)", "err", err, "retry_in", backoff.String())
-			t := time.NewTimer(backoff)
-			select {
-			case <-ctx.Done():
-				t.Stop()
-				return
-			case <-t.C:
-			}
-			backoff = min(2*backoff, 5*time.Second)
-		}
-	}()
-	t := time.NewTimer(listenWait)
-	defer t.Stop()
-	select {
-	case <-listening:
-	case <-done:
-	case <-t.C:
-		r.log.Warn("revocation listener not connected yet; revocations made elsewhere reach this process within --auth-cache-ttl until it is")
-	}
-	return func() { <-done }
-}
-
-func (r *Revocations) listenOnce(ctx context.Context, forget func(string), forgetAll func(), listening func()) error {
-	conn, err := r.d.bun.DB.Conn(ctx)
-	if err != nil {
-		return err
-	}
-	defer conn.Close()
-	var cause error
-	_ = conn.Raw(func(dc any) error {
-		sc, ok := dc.(*stdlib.Conn)
-		if !ok {
-			cause = fmt.Errorf("revocation listener: driver connection is %T, not pgx", dc)
-			return badConn(cause)
-		}
-		pc := sc.Conn()
-		if _, cause = pc.Exec(ctx, "LISTEN "+revocationChannel); cause != nil {
-			return badConn(cause)
-		}
-		forgetAll()
-		listening()
-		for {
-			n, err := pc.WaitForNotification(ctx)
-			if err != nil {
-				// Never pooled again: it is still LISTENing.
-				cause = err
-				return badConn(err)
-			}
-			forget(n.Payload)
-		}
-	})
-	return cause
+	return r.d.dialect.listenRevocations(ctx, r, forget, forgetAll)
 }

@@ -18,20 +18,9 @@ import (
 
 func newUsage(t *testing.T, f *fixture) (*usage.Service, *store.UsageRepo) {
 	t.Helper()
-	subs := f.app(t).Plans
-	key, err := f.db.InstallSecret(context.Background(), "usage-report-token")
-	if err != nil {
-		t.Fatal(err)
-	}
-	repo := store.NewUsageRepo(f.db)
 	// The events of these tests lie in the 3 hours after t0.
 	f.clock.Advance(3 * time.Hour)
-	us, err := usage.NewService(usage.Config{Repo: repo, Tx: f.db, Clock: f.clock, Plans: subs, TokenKey: key,
-		Namespaces: store.NewTenancyRepo(f.db, f.clock), Audit: nopAuditor{}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return us, repo
+	return f.app(t).Usage, store.NewUsageRepo(f.db)
 }
 
 // ev is a valid event of the FREE plan's rate card at t0 + minutes.

@@ -136,3 +136,49 @@ func sums(rows []usage.Rollup) string {
 	}
 	return out
 }
+
+// TestIngestStatements: a batch of new events in months already seen costs
+// the same three statements on both databases (the events with their dedup,
+// usage_hourly, usage_type_hourly), however many events and keys it has.
+func TestIngestStatements(t *testing.T) {
+	t.Parallel()
+	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		_, repo := newUsage(t, f)
+		tid := principal(t, f.as(t, "acme", tenancy.RoleAdmin, "")).TenantID
+		ctx := context.Background()
+		batch := func(prefix string, n int) []usage.Event {
+			var evs []usage.Event
+			for i := range n {
+				e := ev(fmt.Sprintf("%s-%d", prefix, i), []string{"http_requests", "vcpu_hours"}[i%2], fmt.Sprintf("obj-%d", i%5), "1.5", i%170)
+				e.Namespace = "prod"
+				evs = append(evs, e)
+			}
+			return evs
+		}
+		ingest := func(evs []usage.Event) int64 {
+			t.Helper()
+			var n int64
+			if err := db.InTx(ctx, func(ctx context.Context) error {
+				before := db.Queries()
+				out, err := repo.InsertEvents(ctx, tid, evs)
+				n = db.Queries() - before
+				for i, o := range out {
+					if o != usage.Accepted {
+						t.Errorf("event %d: %v", i, o)
+					}
+				}
+				return err
+			}); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		ingest(batch("warm", 3)) // PostgreSQL: the month's partition is checked once
+		for _, n := range []int{1, 40, 400} {
+			if got := ingest(batch(fmt.Sprintf("b%d", n), n)); got != 3 {
+				t.Fatalf("a batch of %d new events ran %d statements, want 3", n, got)
+			}
+		}
+	})
+}

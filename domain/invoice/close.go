@@ -6,11 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/billingd/billingd/domain/errs"
-	"github.com/billingd/billingd/domain/plan"
-	"github.com/billingd/billingd/domain/subscription"
+	"github.com/billingd/billingd/domain/money"
 	"github.com/billingd/billingd/domain/tenancy"
 	"github.com/billingd/billingd/domain/usage"
 	"github.com/shopspring/decimal"
@@ -37,82 +37,96 @@ func (s *Service) pending(ctx context.Context, on tenancy.Principal) (Invoice, e
 	return inv, nil
 }
 
-// compute builds the lines of tenant t's invoice for p as of now: the flat
-// price of the plan in force at the period's start, proration lines for the
-// plan changes inside the period, priced usage (the very lines current_usage
-// gives for the month), add-ons, and adjustments for usage of earlier issued
-// periods that arrived after their issue.
-//
-// Usage is priced at one plan for the whole period: the plan in force at
-// its end (for the running period, the current plan), that is the plan in
-// force when the period is priced. The invoice's PlanName is that plan, so
-// late-usage adjustments reprice at it too. Usage is not split at the
-// instants of plan changes. on is the caller acting on tenant t, for the
-// plan and usage services.
+// compute builds tenant t's invoice for the whole period p as of now
+// (computeWindow), for on, a principal acting on t.
 func (s *Service) compute(ctx context.Context, on tenancy.Principal, t Tenant, p Period) (Invoice, error) {
+	inv, _, err := s.computeWindow(ctx, on, t, p, p.Start(), p.End(), true)
+	return inv, err
+}
+
+// computeWindow is the one pricing computation of a tenant and a window
+// [from, to) of period p, behind invoices and every money report:
+//
+//   - the flat price of each plan the tenant was on, for its time on it in
+//     the window past the plan's trial (flatLines);
+//   - usage, each hour at the plan in force at its start, one line per plan
+//     and usage type (usage.Service.PricedUsage);
+//   - add-ons, for the time subscribed (addonLines);
+//   - with withAdjustments (a whole invoice), the late usage of earlier
+//     issued periods (adjustments);
+//   - the tax on the subtotal, rounded once.
+//
+// Every line is rounded once, every sum is checked (money), and no line is
+// negative, so neither is the invoice. PlanName is the plan in force at the
+// window's end. It also returns the priced usage lines, STATUS_NO_DATA
+// ones included, for reports.
+func (s *Service) computeWindow(ctx context.Context, on tenancy.Principal, t Tenant, p Period, from, to time.Time, withAdjustments bool) (Invoice, []usage.CostLine, error) {
 	cur, err := s.c.Plans.PlanOf(ctx, on)
 	if err != nil {
-		return Invoice{}, err
+		return Invoice{}, nil, err
 	}
 	changes, err := s.c.Subscriptions.PlanChanges(ctx, t.ID)
 	if err != nil {
-		return Invoice{}, err
+		return Invoice{}, nil, err
 	}
 	cat := s.c.Plans.Catalog()
-	first, err := planAt(cat, cur, changes, p.Start(), false)
+	stints, err := timeline(cat, cur, changes, t.CreatedAt)
 	if err != nil {
-		return Invoice{}, err
+		return Invoice{}, nil, err
 	}
-	pl, err := planAt(cat, cur, changes, p.End(), true)
-	if err != nil {
-		return Invoice{}, err
-	}
-	// One query prices both: the usage plan's rate card with the flat price
-	// of the plan in force at the period's start.
-	priced := pl
-	priced.Name, priced.Title, priced.FlatPriceCents, priced.RenewalPeriodUnit = first.Name, first.Title, first.FlatPriceCents, first.RenewalPeriodUnit
-	cost, err := s.c.Usage.CostForTenant(ctx, on, &priced, p.Start(), p.End())
-	if err != nil {
-		return Invoice{}, err
-	}
-	inv := Invoice{TenantID: t.ID, TenantName: t.Name, Period: p, Currency: cost.Currency, PlanName: pl.Name}
-	for _, l := range cost.Lines {
-		if l.Fixed {
-			if line, ok := lineOf(priced, l, p, KindUsage); ok {
-				inv.Lines = append(inv.Lines, line)
-			}
+	inv := Invoice{TenantID: t.ID, TenantName: t.Name, Period: p, Currency: cat.Currency, PlanName: cur.Name}
+	for _, st := range stints {
+		if st.from.Before(to) {
+			inv.PlanName = st.plan.Name
 		}
 	}
-	pro, err := prorationLines(cat, changes, p)
-	if err != nil {
-		return Invoice{}, err
+	if inv.Lines, err = flatLines(stints, p, from, to); err != nil {
+		return Invoice{}, nil, err
 	}
-	inv.Lines = append(inv.Lines, pro...)
-	for _, l := range cost.Lines {
-		if !l.Fixed {
-			if line, ok := lineOf(priced, l, p, KindUsage); ok {
-				inv.Lines = append(inv.Lines, line)
-			}
+	pricedSets, err := s.c.Usage.PricedUsage(ctx, on, usageSpans(stints, from, to))
+	if err != nil {
+		return Invoice{}, nil, err
+	}
+	priced := pricedSets[0]
+	for _, l := range priced {
+		if line, ok := lineOf(l, p, KindUsage); ok {
+			inv.Lines = append(inv.Lines, line)
 		}
 	}
-	addons, err := s.addonLines(ctx, t.ID, p)
+	addons, err := s.addonLines(ctx, t.ID, p, from, to)
 	if err != nil {
-		return Invoice{}, err
+		return Invoice{}, nil, err
 	}
 	inv.Lines = append(inv.Lines, addons...)
-	adj, err := s.adjustments(ctx, on, p)
-	if err != nil {
-		return Invoice{}, err
+	if withAdjustments {
+		adj, err := s.adjustments(ctx, on, p, stints)
+		if err != nil {
+			return Invoice{}, nil, err
+		}
+		inv.Lines = append(inv.Lines, adj...)
 	}
-	inv.Lines = append(inv.Lines, adj...)
 	if inv.BillTo, err = s.billTo(ctx, t); err != nil {
-		return Invoice{}, err
+		return Invoice{}, nil, err
 	}
 	inv.Issuer = s.c.Issuer.Party
-	sub := Total(inv.Lines)
+	sub, err := subtotal(inv.Lines)
+	if err != nil {
+		return Invoice{}, nil, err
+	}
 	inv.Tax = TaxOf(cat, inv.BillTo, inv.Issuer.Country, sub)
-	inv.AmountCents = sub + inv.Tax.AmountCents
-	return inv, nil
+	if inv.AmountCents, err = money.Add("invoice total", sub, inv.Tax.AmountCents); err != nil {
+		return Invoice{}, nil, err
+	}
+	return inv, priced, nil
+}
+
+// subtotal is the checked sum of the lines' amounts.
+func subtotal(lines []Line) (int64, error) {
+	amounts := make([]int64, len(lines))
+	for i, l := range lines {
+		amounts[i] = l.AmountCents
+	}
+	return money.Sum("invoice subtotal", amounts...)
 }
 
 // billTo is the customer party of tenant t's invoice: its name and its
@@ -154,138 +168,34 @@ func Until(end time.Time) string {
 	return "to " + PlainTime(end)
 }
 
-// planAt returns the plan in force at instant at (before: just before it),
-// from the plan changes (oldest first): the old plan of the first change
-// after at (at or after at when before), else the current plan cur. A
-// change at the very first instant of a month is thus in force for the
-// whole month, which bills the new plan with no proration.
-func planAt(cat *plan.Catalog, cur plan.Plan, changes []subscription.PlanChange, at time.Time, before bool) (plan.Plan, error) {
-	for _, c := range changes {
-		if c.At.After(at) || (before && c.At.Equal(at)) {
-			if c.OldPlan == cur.Name {
-				return cur, nil
-			}
-			pl, ok := cat.Plan(c.OldPlan)
-			if !ok {
-				return plan.Plan{}, errs.New(errs.Internal, "tenant %s was on plan %q, which the catalog no longer has", c.TenantID, c.OldPlan)
-			}
-			return pl, nil
-		}
-	}
-	return cur, nil
-}
-
-// prorationLines returns, for each plan change at an instant t strictly
-// inside p, a credit for the old plan's flat price and a charge for the new
-// one's, each for the share (end of p − t) / (length of p) of the month,
-// rounded half-up to the cent (away from zero for the credit, so a credit
-// and a charge of the same price cancel exactly). A plan with no flat price
-// gives no line: it would be 0.00.
-func prorationLines(cat *plan.Catalog, changes []subscription.PlanChange, p Period) ([]Line, error) {
-	var out []Line
-	length := p.End().Sub(p.Start())
-	days := decimal.NewFromInt(int64(length / (24 * time.Hour)))
-	for _, c := range changes {
-		if !c.At.After(p.Start()) || !c.At.Before(p.End()) {
-			continue
-		}
-		rest := p.End().Sub(c.At)
-		share := decimal.NewFromInt(int64(rest)).Div(decimal.NewFromInt(int64(length)))
-		restDays := decimal.NewFromInt(int64(rest)).Div(decimal.NewFromInt(int64(24 * time.Hour)))
-		span := fmt.Sprintf("from %s %s (%s of %s days)", PlainTime(c.At), Until(p.End()),
-			restDays.StringFixedBank(2), days.String())
-		for _, side := range []struct {
-			name, verb string
-			sign       int64
-		}{{c.OldPlan, "Credit", -1}, {c.NewPlan, "Charge", 1}} {
-			pl, ok := cat.Plan(side.name)
-			if !ok {
-				return nil, errs.New(errs.Internal, "tenant %s changed plan %q → %q, which the catalog no longer has", c.TenantID, c.OldPlan, c.NewPlan)
-			}
-			if pl.FlatPriceCents == 0 {
-				continue
-			}
-			price := decimal.NewFromInt(int64(pl.FlatPriceCents))
-			// Exact: rest × price / length, rounded once.
-			amount := decimal.NewFromInt(int64(rest)).Mul(price).DivRound(decimal.NewFromInt(int64(length)), 0).IntPart() * side.sign
-			qty := share.Round(4).Mul(decimal.NewFromInt(side.sign))
-			out = append(out, Line{Kind: KindProration, Description: fmt.Sprintf("%s: plan %s %s", side.verb, pl.Name, span),
-				ForPeriod: p.String(), Quantity: qty, Unit: "month", Billable: qty, BillableUnit: "month",
-				UnitPrice: price.Shift(-2), AmountCents: amount})
-		}
-	}
-	return out, nil
-}
-
 // lineOf turns a priced usage line into an invoice line; lines with no
 // usage (STATUS_NO_DATA) are left out, they bill nothing.
-func lineOf(pl plan.Plan, l usage.CostLine, p Period, kind LineKind) (Line, bool) {
-	if l.Fixed {
-		return Line{Kind: KindPlan, Description: l.UsageType, ForPeriod: p.String(), Quantity: l.Quantity, Unit: l.UnitName,
-			Billable: decimal.NewFromInt(l.Billable), BillableUnit: l.UnitNameBillable,
-			UnitPrice: decimal.New(l.AmountCents, -2), AmountCents: l.AmountCents}, true
-	}
+func lineOf(l usage.CostLine, p Period, kind LineKind) (Line, bool) {
 	if l.Status == usage.StatusNoData || len(l.MetricLabels) == 0 {
 		return Line{}, false
 	}
-	line := Line{Kind: kind, Description: l.UsageType, UsageType: l.MetricLabels[0], ForPeriod: p.String(),
+	return Line{Kind: kind, Description: l.UsageType, UsageType: l.MetricLabels[0], ForPeriod: p.String(),
 		Quantity: l.Quantity, Unit: l.UnitName, Billable: decimal.NewFromInt(l.Billable), BillableUnit: l.UnitNameBillable,
-		AmountCents: l.AmountCents}
-	if r, ok := pl.Rate(line.UsageType); ok {
-		line.UnitPrice = r.PricePerBillable
-	}
-	return line, true
+		UnitPrice: l.UnitPrice, AmountCents: l.AmountCents}, true
 }
 
-// addonLines charges each add-on subscription that overlaps p its monthly
-// price, prorated to the part of the month it covered (rounded half-up to
-// the cent).
-func (s *Service) addonLines(ctx context.Context, tenantID string, p Period) ([]Line, error) {
-	subs, err := s.c.Subscriptions.Subscriptions(ctx, tenantID)
-	if err != nil {
-		return nil, err
-	}
-	cat := s.c.Plans.Catalog()
-	var out []Line
-	month := decimal.NewFromInt(int64(p.End().Sub(p.Start())))
-	for _, sub := range subs {
-		if sub.Kind != subscription.KindAddon {
-			continue
-		}
-		from, to := maxTime(sub.Start, p.Start()), p.End()
-		if !sub.Open() {
-			to = minTime(sub.End, p.End())
-		}
-		if !from.Before(to) {
-			continue
-		}
-		a, ok := cat.Addon(sub.Name)
-		if !ok {
-			return nil, errs.New(errs.Internal, "tenant %s is subscribed to add-on %q, which the catalog no longer has", tenantID, sub.Name)
-		}
-		share := decimal.NewFromInt(int64(to.Sub(from))).Div(month)
-		desc := "Add-on " + cmp.Or(a.DisplayName, a.Name)
-		if share.LessThan(decimal.NewFromInt(1)) {
-			desc += fmt.Sprintf(", from %s %s", PlainTime(from), Until(to))
-		}
-		amount := share.Mul(decimal.NewFromInt(a.MonthlyPriceCents)).Round(0).IntPart()
-		out = append(out, Line{Kind: KindAddon, Description: desc, ForPeriod: p.String(), Quantity: share.Round(4), Unit: "month",
-			Billable: share.Round(4), BillableUnit: "month", UnitPrice: decimal.New(a.MonthlyPriceCents, -2), AmountCents: amount})
-	}
-	return out, nil
-}
-
-// billed is what issued invoices charged for one usage type of one period.
+// billed is what issued invoices charged for one usage type of one
+// period, or what it costs now.
 type billed struct {
 	qty, billable decimal.Decimal
 	amount        int64
+	line          Line // a line of the type, for its description and units
 }
 
 // adjustments prices again, as of now, the usage of every issued period
-// before p (at the plan its invoice was priced at) and returns one
-// adjustment line per usage type whose usage differs from what issued
-// invoices (the period's own and earlier adjustments) billed for it.
-func (s *Service) adjustments(ctx context.Context, on tenancy.Principal, p Period) ([]Line, error) {
+// before p, with the same computation as the period's invoice (each hour at
+// the plan then in force), and returns one adjustment line per usage type
+// whose quantity grew since issued invoices (the period's own and earlier
+// adjustments) billed it: the quantity that arrived late, and what it adds
+// to the amount. An adjustment never credits: usage only grows and pricing
+// only grows with it, and where a period issued by an earlier release was
+// priced otherwise, the difference of pricing is not late usage.
+func (s *Service) adjustments(ctx context.Context, on tenancy.Principal, p Period, stints []stint) ([]Line, error) {
 	tenantID := on.TenantID
 	invs, err := s.c.Repo.Since(ctx, tenantID, p.Start().AddDate(0, -AdjustmentHorizon, 0))
 	if err != nil {
@@ -301,74 +211,69 @@ func (s *Service) adjustments(ctx context.Context, on tenancy.Principal, p Perio
 			periods = append(periods, inv)
 		}
 		for _, l := range inv.Lines {
-			if l.Kind != KindUsage && l.Kind != KindAdjustment {
-				continue
+			if l.Kind == KindUsage || l.Kind == KindAdjustment {
+				add(got, l.ForPeriod, l)
 			}
-			m := got[l.ForPeriod]
-			if m == nil {
-				m = map[string]*billed{}
-				got[l.ForPeriod] = m
-			}
-			b := m[l.UsageType]
-			if b == nil {
-				b = &billed{}
-				m[l.UsageType] = b
-			}
-			b.qty, b.billable, b.amount = b.qty.Add(l.Quantity), b.billable.Add(l.Billable), b.amount+l.AmountCents
 		}
 	}
-	cat := s.c.Plans.Catalog()
 	// One read of the usage of every issued period, whatever their number.
-	spans := make([]usage.Span, len(periods))
-	plans := make([]plan.Plan, len(periods))
+	sets := make([][]usage.Span, len(periods))
 	for i, inv := range periods {
-		pl, ok := cat.Plan(inv.PlanName)
-		if !ok {
-			if pl, err = s.c.Plans.PlanOf(ctx, on); err != nil {
-				return nil, err
-			}
-		}
-		plans[i], spans[i] = pl, usage.Span{Plan: pl, From: inv.Period.Start(), To: inv.Period.End()}
+		sets[i] = usageSpans(stints, inv.Period.Start(), inv.Period.End())
 	}
-	costs, err := s.c.Usage.CostsForTenant(ctx, on, spans)
+	pricedSets, err := s.c.Usage.PricedUsage(ctx, on, sets...)
 	if err != nil {
 		return nil, err
 	}
 	var out []Line
 	for i, inv := range periods {
-		pl, cost := plans[i], costs[i]
-		now := map[string]Line{}
-		for _, l := range cost.Lines {
-			if line, ok := lineOf(pl, l, inv.Period, KindAdjustment); ok && line.Kind == KindAdjustment {
-				now[line.UsageType] = line
+		priced := pricedSets[i]
+		now := map[string]map[string]*billed{}
+		for _, l := range priced {
+			if line, ok := lineOf(l, inv.Period, KindAdjustment); ok {
+				add(now, inv.Period.String(), line)
 			}
 		}
-		types := make([]string, 0, len(now))
-		for ut := range now {
+		was := got[inv.Period.String()]
+		types := make([]string, 0, len(now[inv.Period.String()]))
+		for ut := range now[inv.Period.String()] {
 			types = append(types, ut)
-		}
-		for ut := range got[inv.Period.String()] {
-			if _, ok := now[ut]; !ok {
-				types = append(types, ut)
-			}
 		}
 		slices.Sort(types)
 		for _, ut := range types {
-			cur, b := now[ut], got[inv.Period.String()][ut]
+			cur, b := now[inv.Period.String()][ut], was[ut]
 			if b == nil {
 				b = &billed{}
 			}
-			dq, da := cur.Quantity.Sub(b.qty), cur.AmountCents-b.amount
-			if dq.IsZero() && da == 0 {
+			dq := cur.qty.Sub(b.qty)
+			if dq.Sign() <= 0 {
 				continue
 			}
-			desc := cmp.Or(cur.Description, ut)
+			da := max(cur.amount-b.amount, 0)
+			db := decimal.Max(cur.billable.Sub(b.billable), decimal.Zero)
+			// One line per type, whatever plans priced it.
+			desc, _, _ := strings.Cut(cmp.Or(cur.line.Description, ut), " at plan ")
 			out = append(out, Line{Kind: KindAdjustment, Description: "Late usage for " + inv.Period.String() + ": " + desc,
-				UsageType: ut, ForPeriod: inv.Period.String(), Quantity: dq, Unit: cur.Unit, Billable: cur.Billable.Sub(b.billable),
-				BillableUnit: cur.BillableUnit, UnitPrice: cur.UnitPrice, AmountCents: da})
+				UsageType: ut, ForPeriod: inv.Period.String(), Quantity: dq, Unit: cur.line.Unit, Billable: db,
+				BillableUnit: cur.line.BillableUnit, UnitPrice: cur.line.UnitPrice, AmountCents: da})
 		}
 	}
 	return out, nil
+}
+
+// add sums line l into m[period][l.UsageType].
+func add(m map[string]map[string]*billed, period string, l Line) {
+	pm := m[period]
+	if pm == nil {
+		pm = map[string]*billed{}
+		m[period] = pm
+	}
+	b := pm[l.UsageType]
+	if b == nil {
+		b = &billed{line: l}
+		pm[l.UsageType] = b
+	}
+	b.qty, b.billable, b.amount = b.qty.Add(l.Quantity), b.billable.Add(l.Billable), b.amount+l.AmountCents
 }
 
 // CloseResult tells what a Close did.

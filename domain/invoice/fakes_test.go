@@ -253,7 +253,15 @@ func (m *memUsage) Rollups(_ context.Context, tenantID string, _ []string, from,
 	return out, nil
 }
 
-func (m *memUsage) Months(context.Context, string, []string) ([]usage.Rollup, error) { return nil, nil }
+// Months returns the rollups with their hour moved to the month's start:
+// the service sums them per month.
+func (m *memUsage) Months(ctx context.Context, tenantID string, nss []string) ([]usage.Rollup, error) {
+	rows, err := m.Rollups(ctx, tenantID, nss, time.Time{}, time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC))
+	for i, r := range rows {
+		rows[i].Hour = time.Date(r.Hour.Year(), r.Hour.Month(), 1, 0, 0, 0, 0, time.UTC)
+	}
+	return rows, err
+}
 func (m *memUsage) LateWindow(context.Context, string) (time.Duration, error) {
 	return usage.DefaultLateWindow, nil
 }

@@ -58,11 +58,14 @@ type PlanSource interface {
 	Catalog() *plan.Catalog
 }
 
-// UsageSource prices a tenant's usage exactly as current_usage does (usage.Service).
+// UsageSource prices a tenant's usage, each hour at the plan in force
+// (usage.Service).
 type UsageSource interface {
-	CostForTenant(ctx context.Context, p tenancy.Principal, pl *plan.Plan, from, to time.Time) (usage.Cost, error)
-	// CostsForTenant prices several spans with one read of the usage.
-	CostsForTenant(ctx context.Context, p tenancy.Principal, spans []usage.Span) ([]usage.Cost, error)
+	// PricedUsage prices each set of spans, with one read of the usage.
+	PricedUsage(ctx context.Context, p tenancy.Principal, sets ...[]usage.Span) ([][]usage.CostLine, error)
+	// UseStatements makes the invoices the source of the usage reports'
+	// money; NewService registers itself, so the two cannot be wired apart.
+	UseStatements(usage.StatementSource)
 }
 
 // SubscriptionSource lists a tenant's plan and add-on subscriptions and its

@@ -41,37 +41,39 @@ func TestProration(t *testing.T) {
 		{
 			name: "upgrade mid-month", current: "team",
 			changes: memChanges{change("individual", "team", at(14, 9, 0))},
-			// 16 days 15 hours of 30: 2500 × 399/720 = 1385.41…, 9900 × 399/720 = 5486.25.
+			// Each plan for its time, to the second, rounded once: 13 days 9
+			// hours of 30 on individual, 2500 × 321/720 = 1114.58…; 16 days 15
+			// hours on team, 9900 × 399/720 = 5486.25. Usage at the plan in
+			// force when it happened (3 November: individual, 0.75).
 			want: []string{
-				"plan|Individual plan|1|25.00|2500",
-				"proration|Credit: plan individual from 14 November 2026, 09:00 UTC to the end of 30 November 2026 (16.62 of 30 days)|-0.5542|25.00|-1385",
-				"proration|Charge: plan team from 14 November 2026, 09:00 UTC to the end of 30 November 2026 (16.62 of 30 days)|0.5542|99.00|5486",
-				"usage|HTTP requests|2000000|0.50|100",
+				"plan|Individual plan from 1 November 2026 to 14 November 2026, 09:00 UTC (13.38 of 30 days)|0.4458|25.00|1115",
+				"plan|Team plan from 14 November 2026, 09:00 UTC to the end of 30 November 2026 (16.62 of 30 days)|0.5542|99.00|5486",
+				"usage|HTTP requests at plan individual|2000000|0.75|150",
 			},
-			total: 2500 - 1385 + 5486 + 100,
+			total: 1115 + 5486 + 150,
 		},
 		{
 			name: "half a cent rounds up", current: "team",
 			changes: memChanges{change("individual", "team", half)},
+			// To the whole second: 1,295,481 s of individual, 2500 × 1295481 /
+			// 2592000 = 1249.499…; 1,296,518 s of team, 4951.98…, half-up.
 			want: []string{
-				"plan|Individual plan|1|25.00|2500",
-				"proration|Credit: plan individual from 15 November 2026, 23:51:21 UTC to the end of 30 November 2026 (15.01 of 30 days)|-0.5002|25.00|-1251",
-				"proration|Charge: plan team from 15 November 2026, 23:51:21 UTC to the end of 30 November 2026 (15.01 of 30 days)|0.5002|99.00|4952",
-				"usage|HTTP requests|2000000|0.50|100",
+				"plan|Individual plan from 1 November 2026 to 15 November 2026, 23:51:21 UTC (14.99 of 30 days)|0.4998|25.00|1249",
+				"plan|Team plan from 15 November 2026, 23:51:21 UTC to the end of 30 November 2026 (15.01 of 30 days)|0.5002|99.00|4952",
+				"usage|HTTP requests at plan individual|2000000|0.75|150",
 			},
-			total: 2500 - 1251 + 4952 + 100,
+			total: 1249 + 4952 + 150,
 		},
 		{
 			name: "two changes in one month", current: "team",
 			changes: memChanges{change("free", "individual", at(10, 0, 0)), change("individual", "team", at(20, 12, 0))},
-			// The free plan has no flat price: neither a plan line nor a credit.
+			// The free plan has no flat price; the usage of 3 November was on free.
 			want: []string{
-				"proration|Charge: plan individual from 10 November 2026 to the end of 30 November 2026 (21.00 of 30 days)|0.7|25.00|1750",
-				"proration|Credit: plan individual from 20 November 2026, 12:00 UTC to the end of 30 November 2026 (10.50 of 30 days)|-0.35|25.00|-875",
-				"proration|Charge: plan team from 20 November 2026, 12:00 UTC to the end of 30 November 2026 (10.50 of 30 days)|0.35|99.00|3465",
-				"usage|HTTP requests|2000000|0.50|100",
+				"plan|Individual plan from 10 November 2026 to 20 November 2026, 12:00 UTC (10.50 of 30 days)|0.35|25.00|875",
+				"plan|Team plan from 20 November 2026, 12:00 UTC to the end of 30 November 2026 (10.50 of 30 days)|0.35|99.00|3465",
+				"usage|HTTP requests at plan free|2000000|0.00|0",
 			},
-			total: 1750 - 875 + 3465 + 100,
+			total: 875 + 3465,
 		},
 		{
 			name: "change on the first instant of the month", current: "team",

@@ -64,7 +64,9 @@ func NewService(c Config) (*Service, error) {
 		iss.NumberPrefix = DefaultPrefix
 	}
 	c.Issuer = iss
-	return &Service{c: c}, nil
+	s := &Service{c: c}
+	c.Usage.UseStatements(s)
+	return s, nil
 }
 
 // Issuer returns the issuer of the invoices issued from now on.

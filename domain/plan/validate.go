@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/billingd/billingd/domain/errs"
+	"github.com/shopspring/decimal"
 )
 
 var (
@@ -46,8 +47,11 @@ func (c *Catalog) Validate() errs.Fields {
 		if a.DisplayName == "" {
 			f.Add(p+".display_name", "is required")
 		}
-		if a.MonthlyPriceCents < 0 {
+		switch {
+		case a.MonthlyPriceCents < 0:
 			f.Add(p+".monthly_price", "must not be negative")
+		case a.MonthlyPriceCents > MaxMonthlyPriceCents:
+			f.Add(p+".monthly_price", "must be at most %d cents", MaxMonthlyPriceCents)
 		}
 	}
 
@@ -190,10 +194,21 @@ func (rt *Rate) validate(path string, f *errs.Fields, labels map[string]bool) {
 	if !rt.UnitsPerBillable.IsPositive() {
 		f.Add(path+".units_per_billable", "must be greater than 0")
 	}
-	if rt.PricePerBillable.IsNegative() {
+	switch {
+	case rt.PricePerBillable.IsNegative():
 		f.Add(path+".price_per_billable", "must not be negative")
+	case rt.PricePerBillable.GreaterThan(maxUnitPrice):
+		f.Add(path+".price_per_billable", "must be at most %s", maxUnitPrice)
 	}
 }
+
+// Prices are bounded so that prices times bounded quantities (one event
+// bills at most 10^12 units, see usage) stay far inside int64 cents; the
+// pricing checks every sum anyway (domain/money).
+var maxUnitPrice = decimal.NewFromInt(1_000_000)
+
+// MaxMonthlyPriceCents bounds an add-on's monthly price (a billion).
+const MaxMonthlyPriceCents = 100_000_000_000
 
 // checkEnum checks that v is one of values. The unset value (the upstream
 // default that means "not specified") is refused too, since a catalog must

@@ -28,12 +28,14 @@ func TestValidate(t *testing.T) {
 	c.Plans[0].TenantType = "SOLO"
 	c.Plans[0].TransitionFlow.RequiredFields = []TransitionRequiredField{TransitionRequiredFieldUnspecified}
 	c.Plans[0].RateCard[0].UnitsPerBillable = decimal.Zero
+	c.Plans[0].RateCard[0].PricePerBillable = decimal.RequireFromString("1000000.01")
 	want := errs.Fields{
 		{Field: "plans[0].tenant_type", Problem: `"SOLO" is not one of FREEMIUM, ENTERPRISE`},
 		{Field: "plans[0].trial_period_unit", Problem: "is required when trial_period is set"},
 		{Field: "plans[0].transition_flow.required_fields[0]", Problem: `"TRANSITION_REQUIRED_FIELD_UNSPECIFIED" is not one of ` +
 			"TRANSITION_REQUIRED_FIELD_PAYMENT_TOKEN, TRANSITION_REQUIRED_FIELD_DOMAIN, TRANSITION_REQUIRED_FIELD_CONTACTS"},
 		{Field: "plans[0].rate_card[0].units_per_billable", Problem: "must be greater than 0"},
+		{Field: "plans[0].rate_card[0].price_per_billable", Problem: "must be at most 1000000"},
 	}
 	got := c.Validate()
 	if len(got) != len(want) {

@@ -67,6 +67,14 @@ func nextPeriod(t time.Time, unit plan.PeriodUnit) time.Time {
 	return t.AddDate(0, 1, 0)
 }
 
+// TrialEnd returns when the trial of plan pl on a stint starting at start
+// ends (start itself when the plan has none). Every stint on a plan with a
+// trial starts with one: the subscription list shows it, and invoices and
+// reports charge no flat price before it ends.
+func TrialEnd(start time.Time, pl plan.Plan) time.Time {
+	return trialEnd(start, pl.TrialPeriod, pl.TrialPeriodUnit)
+}
+
 // trialEnd returns when a trial of n units starting at start ends (start
 // itself when there is none).
 func trialEnd(start time.Time, n int32, unit plan.PeriodUnit) time.Time {

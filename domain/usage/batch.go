@@ -68,24 +68,48 @@ func (s *Service) UsageTotalsByNamespaces(ctx context.Context, p tenancy.Princip
 }
 
 // CostByNamespaces is CurrentUsage for many namespaces at once, with the same
-// guarantees as UsageByNamespaces: one plan lookup and one Rollups query for
-// all of them, and per namespace exactly what CurrentUsage answers.
+// guarantees as UsageByNamespaces: the statements of the range are read once
+// for all of them, and per namespace the answer is exactly what CurrentUsage
+// answers.
 func (s *Service) CostByNamespaces(ctx context.Context, p tenancy.Principal, nss []string, from, to time.Time) (map[string]Cost, error) {
 	ctx = kernel.AllowStaleReads(ctx) // a report: a standby within its bound may answer
-	// Pricing needs the sums per namespace and usage type only: the
-	// database sums them (a month of 50 namespaces is ~100 rows instead of
-	// every object's hours), and sumByType gives what it gives on the rows.
-	b, err := s.prefetch(ctx, p, nss, from, to, s.c.Repo.NamespaceTypeTotals)
-	if err != nil || b == nil {
-		return map[string]Cost{}, err
-	}
-	out := make(map[string]Cost, len(b.nss))
-	for _, ns := range b.nss {
+	out := map[string]Cost{}
+	scopes := map[string][]string{}
+	for _, ns := range nss {
 		scope, err := reportScope(p, ns)
 		if err != nil {
 			return nil, err
 		}
-		out[ns] = s.cost(b.plan, b.from, b.to, sumByType(b.rowsOf(scope)), scope == nil)
+		scopes[ns] = scope
+	}
+	from, to, err := s.reportRange(from, to)
+	if err != nil || len(scopes) == 0 {
+		return out, err
+	}
+	sts, err := s.statements(ctx, p, from, to)
+	if err != nil {
+		return nil, err
+	}
+	// The namespaces' shares come from one read of each statement's
+	// rollups, however many namespaces are asked.
+	var named []string
+	for ns, scope := range scopes {
+		if scope == nil {
+			if out[ns], err = s.costOf(ctx, p, sts, nil, from, to); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		named = append(named, ns)
+	}
+	if len(named) > 0 {
+		per, err := s.namespaceCosts(ctx, p, sts, named, from, to)
+		if err != nil {
+			return nil, err
+		}
+		for ns, c := range per {
+			out[ns] = c
+		}
 	}
 	return out, nil
 }

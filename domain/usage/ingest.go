@@ -33,6 +33,17 @@ const MaxQuantityDecimals = 12
 
 var maxQuantity = decimal.New(1, 24)
 
+// MaxEventCents bounds what one event may cost at its rate: a billion
+// currency units. An invoice line is bounded by money.MaxCents, a million
+// times more, so overflowing it takes a million such events in a month, and
+// even then pricing answers an error, never a wrapped or saturated amount.
+const MaxEventCents int64 = 100_000_000_000
+
+// MaxEventBillable bounds one event's quantity in billable units of its
+// rate (a free rate costs nothing, but its quantities must stay printable
+// and summable too).
+const MaxEventBillable int64 = 1_000_000_000_000
+
 // ReasonConflict is the rejection reason of an event whose ID was used
 // before (in the database or earlier in the batch) with other content.
 const ReasonConflict = "id already used with different content"
@@ -172,6 +183,8 @@ func validate(e Event, pl plan.Plan, now time.Time, late time.Duration) []string
 		r = append(r, fmt.Sprintf("unknown usage type %q: not on the rate card of plan %s", e.UsageType, pl.Name))
 	} else if e.UnitName != rate.UnitName {
 		r = append(r, fmt.Sprintf("unit_name %q does not match the rate card: %s is metered in %q", e.UnitName, e.UsageType, rate.UnitName))
+	} else if p := tooLargeForOneEvent(e.Quantity, rate); p != "" {
+		r = append(r, p)
 	}
 	if e.ObjectName == "" {
 		r = append(r, "object_name is required")
@@ -208,6 +221,24 @@ func validate(e Event, pl plan.Plan, now time.Time, late time.Duration) []string
 		r = append(r, fmt.Sprintf("timestamp is older than the late-arrival window of %s", late))
 	}
 	return r
+}
+
+// tooLargeForOneEvent says why quantity q is more than one event may bill
+// at rate, or "" when it is not: beyond MaxEventBillable billable units, or
+// costing more than MaxEventCents.
+func tooLargeForOneEvent(q decimal.Decimal, rate plan.Rate) string {
+	if q.Sign() <= 0 || q.GreaterThanOrEqual(maxQuantity) {
+		return "" // refused (or not) by the quantity checks
+	}
+	pr := rate.Price(q)
+	switch {
+	case pr.Billable > MaxEventBillable:
+		return fmt.Sprintf("quantity %s is too large: one event may bill at most %d %s", q, MaxEventBillable, rate.UnitNameBillable)
+	case pr.AmountCents > MaxEventCents:
+		return fmt.Sprintf("quantity %s is too large: one event may cost at most %d cents at its rate of %s per %s", q,
+			MaxEventCents, rate.PricePerBillable, rate.UnitNameBillable)
+	}
+	return ""
 }
 
 // normalize drops trailing zeros, so 1.50 and 1.5 are the same content.

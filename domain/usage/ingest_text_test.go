@@ -57,3 +57,28 @@ func TestAuthorizeIngestBeforeDecoding(t *testing.T) {
 		t.Fatal("a namespace with a NUL was accepted")
 	}
 }
+
+// TestOverflowingQuantityIsRejected is issue 11's overflow example: an event
+// of 9×10^23 requests was accepted, saturated current_usage at MaxInt64 and
+// made the invoice negative. It is now rejected for that event, with why.
+func TestOverflowingQuantityIsRejected(t *testing.T) {
+	t.Parallel()
+	rate := plan.Rate{MetricLabel: "http_requests", UnitName: "request", UnitNameBillable: "million requests",
+		UnitsPerBillable: decimal.NewFromInt(1_000_000), PricePerBillable: decimal.RequireFromString("0.50")}
+	for _, tc := range []struct {
+		q    string
+		want string
+	}{
+		{"900000000000000000000000", "one event may bill at most 1000000000000 million requests"},
+		{"1000000000000000000", "one event may cost at most 100000000000 cents"}, // 10^12 M × 50 ¢
+		{"2000001000000000", "one event may cost at most 100000000000 cents"},    // 2,000,001,000 M × 50 ¢
+		{"2000000999999", ""},    // floors to 2,000,000 M: 10^8 ¢
+		{"2000000000000000", ""}, // 2×10^9 M: exactly 10^11 ¢, the most
+		{"1500000", ""},
+	} {
+		got := tooLargeForOneEvent(decimal.RequireFromString(tc.q), rate)
+		if (tc.want == "") != (got == "") || !strings.Contains(got, tc.want) {
+			t.Errorf("quantity %s: %q, want %q", tc.q, got, tc.want)
+		}
+	}
+}

@@ -3,7 +3,6 @@ package usage
 import (
 	"cmp"
 	"context"
-	"math"
 	"regexp"
 	"slices"
 	"strings"
@@ -106,9 +105,14 @@ type CostLine struct {
 	AmountCents      int64
 	Currency         string
 	Start, End       time.Time
-	// Fixed lines are not derived from metered usage (the plan's flat price).
+	// Fixed lines are not derived from metered usage: the plan's flat price,
+	// add-ons, late-usage adjustments and tax.
 	Fixed  bool
 	Status LineStatus
+	// Plan is the plan a usage line was priced at; UnitPrice its rate's
+	// price per billable unit. Neither is on the legacy wire.
+	Plan      string
+	UnitPrice decimal.Decimal
 }
 
 // Coupon is a discount applied to a cost report (usageCoupon).
@@ -371,123 +375,15 @@ func sumByType(rows []Rollup) []typeSum {
 	return out
 }
 
-// priceLines prices the usage of [from, to) at pl's rate card: first the
-// plan's flat price once per billing period the range touches (withFlat:
-// only tenant-wide reports carry it, a namespace has no flat fee), then one
-// line per rate of the card in card order (STATUS_NO_DATA when unused), then
-// usage the card does not price (STATUS_NOT_MEASURED, amount 0).
-func priceLines(pl plan.Plan, currency string, sums []typeSum, from, to time.Time, withFlat bool) []CostLine {
-	var lines []CostLine
-	if withFlat && pl.FlatPriceCents > 0 {
-		title := cmp.Or(pl.Title, pl.Name)
-		unit := periodWord(pl.RenewalPeriodUnit)
-		for _, per := range billingPeriods(pl.RenewalPeriodUnit, from, to) {
-			lines = append(lines, CostLine{
-				UsageType: title + " plan", Quantity: decimal.NewFromInt(1), UnitName: unit, Billable: 1, UnitNameBillable: unit,
-				AmountCents: int64(pl.FlatPriceCents), Currency: currency, Start: per[0], End: per[1], Fixed: true, Status: StatusActive,
-			})
-		}
-	}
-	used := map[string]typeSum{}
-	for _, s := range sums {
-		used[s.UsageType] = s
-	}
-	for _, r := range pl.RateCard {
-		l := CostLine{UsageType: cmp.Or(r.DisplayName, r.MetricLabel), MetricLabels: []string{r.MetricLabel}, UnitName: r.UnitName,
-			UnitNameBillable: r.UnitNameBillable, Currency: currency, Start: from, End: to, Status: StatusNoData}
-		if s, ok := used[r.MetricLabel]; ok {
-			pr := r.Price(s.Quantity)
-			l.Quantity, l.Billable, l.AmountCents, l.Status = pr.Quantity, pr.Billable, pr.AmountCents, StatusActive
-			delete(used, r.MetricLabel)
-		}
-		lines = append(lines, l)
-	}
-	for _, s := range sums {
-		if _, ok := used[s.UsageType]; ok {
-			lines = append(lines, CostLine{UsageType: s.UsageType, MetricLabels: []string{s.UsageType}, Quantity: s.Quantity,
-				UnitName: s.UnitName, Currency: currency, Start: from, End: to, Status: StatusNotMeasured})
-		}
-	}
-	return lines
-}
-
-// billingPeriods returns the renewal periods of unit that overlap [from, to),
-// whole: a flat price is charged for the period, never prorated by a report.
-// Months and years are calendar ones, weeks start on Monday, all in UTC; an
-// unknown unit is billed monthly, the unit of every shipped plan.
-func billingPeriods(unit plan.PeriodUnit, from, to time.Time) [][2]time.Time {
-	var out [][2]time.Time
-	for start := periodStart(unit, from); start.Before(to); {
-		end := nextPeriod(unit, start)
-		out = append(out, [2]time.Time{start, end})
-		start = end
-	}
-	return out
-}
-
-func periodStart(unit plan.PeriodUnit, t time.Time) time.Time {
-	t = t.UTC()
-	day := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
-	switch unit {
-	case plan.PeriodDay:
-		return day
-	case plan.PeriodWeek:
-		return day.AddDate(0, 0, -((int(day.Weekday()) + 6) % 7))
-	case plan.PeriodYear:
-		return time.Date(t.Year(), 1, 1, 0, 0, 0, 0, time.UTC)
-	}
-	return monthStart(t)
-}
-
-func nextPeriod(unit plan.PeriodUnit, start time.Time) time.Time {
-	switch unit {
-	case plan.PeriodDay:
-		return start.AddDate(0, 0, 1)
-	case plan.PeriodWeek:
-		return start.AddDate(0, 0, 7)
-	case plan.PeriodYear:
-		return start.AddDate(1, 0, 0)
-	}
-	return start.AddDate(0, 1, 0)
-}
-
-func periodWord(unit plan.PeriodUnit) string {
-	switch unit {
-	case plan.PeriodDay:
-		return "day"
-	case plan.PeriodWeek:
-		return "week"
-	case plan.PeriodYear:
-		return "year"
-	}
-	return "month"
-}
-
-// addCents adds without wrapping: amounts saturate at ±MaxInt64 (Rate.Price
-// does the same), so a runaway line cannot turn a total negative.
-func addCents(a, b int64) int64 {
-	s := a + b
-	switch {
-	case a > 0 && b > 0 && s < 0:
-		return math.MaxInt64
-	case a < 0 && b < 0 && s >= 0:
-		return -math.MaxInt64
-	}
-	return s
-}
-
-func totalOf(lines []CostLine) int64 {
-	var t int64
-	for _, l := range lines {
-		t = addCents(t, l.AmountCents)
-	}
-	return t
-}
-
-// CurrentUsage is op 21: the usage of [from, to) priced at the tenant's
-// current plan (defaults of reportRange for zero from/to). The system
-// namespace covers the whole tenant and carries the plan's flat price; a
-// namespace covers its own usage only.
+// CurrentUsage is op 21: the cost of [from, to) (defaults of reportRange
+// for zero from/to). The range is cut at month boundaries and each month's
+// part is that month's statement (see StatementSource): the running month
+// from its start up to now is the running invoice, an issued month the
+// issued invoice, any other part the same pricing over that part. The system
+// namespace covers the whole tenant with every line of its invoices, fixed
+// lines (flat price, add-ons, late-usage adjustments, tax) included; a
+// namespace gets its share of the usage lines (namespaceLines), so the
+// namespaces add up exactly to the tenant's usage lines.
 //
 // Coupons are always empty and the discount 0: no coupon source exists yet.
 // The fields are kept so TotalCents = Σ lines − discount already holds when
@@ -501,39 +397,21 @@ func (s *Service) CurrentUsage(ctx context.Context, p tenancy.Principal, ns stri
 	if from, to, err = s.reportRange(from, to); err != nil {
 		return Cost{}, err
 	}
-	pl, err := s.c.Plans.PlanOf(ctx, p)
+	sts, err := s.statements(ctx, p, from, to)
 	if err != nil {
 		return Cost{}, err
 	}
-	sums, err := s.typeSums(ctx, p.TenantID, nss, from, to)
-	if err != nil {
-		return Cost{}, err
-	}
-	return s.cost(pl, from, to, sums, nss == nil), nil
+	return s.costOf(ctx, p, sts, nss, from, to)
 }
 
-// cost prices sums, the usage of [from, to), at pl; wholeTenant adds the
-// plan's flat price (the system namespace's report).
-func (s *Service) cost(pl plan.Plan, from, to time.Time, sums []typeSum, wholeTenant bool) Cost {
-	cur := s.c.Plans.Catalog().Currency
-	c := Cost{From: from, To: to, Currency: cur, Lines: priceLines(pl, cur, sums, from, to, wholeTenant)}
-	c.TotalCents = addCents(totalOf(c.Lines), -c.DiscountCents)
-	return c
-}
-
-// MonthlyUsage is op 23: one priced total per UTC calendar month with usage,
-// oldest first, priced like CurrentUsage over the whole month (flat price
-// included for system). Every month is priced at the tenant's current plan:
-// plan history is not kept by this context yet, so a month before a plan
-// change shows today's prices; issued invoices are the record of what was
-// actually billed.
+// MonthlyUsage is op 23: one total per UTC calendar month with usage,
+// oldest first: the month's invoice amount (issued, or running for the
+// running month, tax included) for system, the namespace's share of its
+// usage lines for a namespace, exactly what CurrentUsage gives for the
+// whole month.
 func (s *Service) MonthlyUsage(ctx context.Context, p tenancy.Principal, ns string) ([]MonthTotal, error) {
 	ctx = kernel.AllowStaleReads(ctx) // a report: a standby within its bound may answer
 	nss, err := reportScope(p, ns)
-	if err != nil {
-		return nil, err
-	}
-	pl, err := s.c.Plans.PlanOf(ctx, p)
 	if err != nil {
 		return nil, err
 	}
@@ -541,22 +419,25 @@ func (s *Service) MonthlyUsage(ctx context.Context, p tenancy.Principal, ns stri
 	if err != nil {
 		return nil, err
 	}
-	byMonth := map[time.Time][]Rollup{}
 	var months []time.Time
 	for _, r := range rows {
-		m := monthStart(r.Hour)
-		if _, ok := byMonth[m]; !ok {
+		if m := monthStart(r.Hour); !slices.ContainsFunc(months, m.Equal) {
 			months = append(months, m)
 		}
-		byMonth[m] = append(byMonth[m], r)
 	}
 	slices.SortFunc(months, time.Time.Compare)
-	cur := s.c.Plans.Catalog().Currency
 	out := make([]MonthTotal, 0, len(months))
 	for _, m := range months {
 		end := m.AddDate(0, 1, 0)
-		lines := priceLines(pl, cur, sumByType(byMonth[m]), m, end, nss == nil)
-		out = append(out, MonthTotal{Start: m, End: end, AmountCents: totalOf(lines), Currency: cur})
+		sts, err := s.statements(ctx, p, m, end)
+		if err != nil {
+			return nil, err
+		}
+		c, err := s.costOf(ctx, p, sts, nss, m, end)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, MonthTotal{Start: m, End: end, AmountCents: c.TotalCents, Currency: c.Currency})
 	}
 	return out, nil
 }

@@ -158,7 +158,37 @@ func newReportService(t *testing.T) (*usage.Service, *reportRepo) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	svc.UseStatements(&wholeMonthStatements{svc: svc, now: t0, plan: teamPlan})
 	return svc, repo
+}
+
+// wholeMonthStatements stands in for the invoices (invoice.Service, tested
+// with the real one in domain/invoice and e2e): usage priced at plan, and
+// its flat price as a fixed line when the window is a whole month or the
+// running month so far.
+type wholeMonthStatements struct {
+	svc  *usage.Service
+	now  time.Time
+	plan plan.Plan
+}
+
+func (w *wholeMonthStatements) Statement(ctx context.Context, p tenancy.Principal, from, to time.Time) (usage.Statement, error) {
+	m := time.Date(from.Year(), from.Month(), 1, 0, 0, 0, 0, time.UTC)
+	st := usage.Statement{From: from, To: to, Currency: "USD"}
+	if from.Equal(m) && (to.Equal(m.AddDate(0, 1, 0)) || !to.Before(w.now) && to.Before(m.AddDate(0, 1, 1))) {
+		st.From, st.To = m, m.AddDate(0, 1, 0)
+		st.Lines = append(st.Lines, usage.CostLine{UsageType: w.plan.Title + " plan", Quantity: dec("1"), Billable: 1, AmountCents: int64(w.plan.FlatPriceCents), Currency: "USD",
+			Start: st.From, End: st.To, Fixed: true, Status: usage.StatusActive})
+	}
+	priced, err := w.svc.PricedUsage(ctx, p, []usage.Span{{Plan: w.plan, From: st.From, To: st.To}})
+	if err != nil {
+		return usage.Statement{}, err
+	}
+	st.Lines = append(st.Lines, priced[0]...)
+	for _, l := range st.Lines {
+		st.TotalCents += l.AmountCents
+	}
+	return st, nil
 }
 
 func as(tenant string, ns ...string) context.Context {
@@ -195,22 +225,26 @@ func TestCurrentUsagePricesToTheCent(t *testing.T) {
 			{"Never Used", usage.StatusNoData, 0, 0, false},
 			{"legacy_metric", usage.StatusNotMeasured, 0, 0, false},
 		}, 9900 + 70 + 9 + 201},
-		{"a namespace has no flat fee", "ns-b", march, april, []lineWant{
-			{"HTTP Requests", usage.StatusActive, 1, 35, false},
+		// ns-b has 1M of the tenant's 2.5M requests: 70 × 1/2.5 = 28¢, and
+		// of the 2 billable units 0.8, the largest remainder: 1.
+		{"a namespace has no flat fee, and its share of each line", "ns-b", march, april, []lineWant{
+			{"HTTP Requests", usage.StatusActive, 1, 28, false},
 			{"Data Transfer Out", usage.StatusNoData, 0, 0, false},
 			{"vCPU Hours", usage.StatusActive, 2, 201, false},
 			{"Never Used", usage.StatusNoData, 0, 0, false},
-		}, 35 + 201},
-		{"two months touched, two flat lines", "system", time.Date(2026, 2, 5, 0, 0, 0, 0, time.UTC), h(3, 0), []lineWant{
-			{"Team plan", usage.StatusActive, 1, 9900, true},
-			{"Team plan", usage.StatusActive, 1, 9900, true},
-			// 1M + 0.5M: 1.5M rounds down to 1.
-			{"HTTP Requests", usage.StatusActive, 1, 35, false},
+		}, 28 + 201},
+		{"two months touched: a partial February, then March", "system", time.Date(2026, 2, 5, 0, 0, 0, 0, time.UTC), h(3, 0), []lineWant{
+			{"HTTP Requests", usage.StatusNoData, 0, 0, false},
 			{"Data Transfer Out", usage.StatusNoData, 0, 0, false},
 			// 24 h in February = 1 day × 1.005 → 100.5¢ → 101¢.
 			{"vCPU Hours", usage.StatusActive, 1, 101, false},
 			{"Never Used", usage.StatusNoData, 0, 0, false},
-		}, 2*9900 + 35 + 101},
+			// 1M + 0.5M: 1.5M rounds down to 1.
+			{"HTTP Requests", usage.StatusActive, 1, 35, false},
+			{"Data Transfer Out", usage.StatusNoData, 0, 0, false},
+			{"vCPU Hours", usage.StatusNoData, 0, 0, false},
+			{"Never Used", usage.StatusNoData, 0, 0, false},
+		}, 35 + 101},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -235,27 +269,6 @@ func TestCurrentUsagePricesToTheCent(t *testing.T) {
 				t.Errorf("total %d discount %d, want %d (= Σ lines %d)", c.TotalCents, c.DiscountCents, tc.total, sum)
 			}
 		})
-	}
-}
-
-func TestFlatLinesCoverWholeMonths(t *testing.T) {
-	t.Parallel()
-	svc, _ := newReportService(t)
-	c, err := svc.CurrentUsage(as("acme"), tenancy.FromContext(as("acme")), "system", time.Date(2026, 1, 31, 23, 0, 0, 0, time.UTC), time.Date(2026, 3, 1, 1, 0, 0, 0, time.UTC))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var months []string
-	for _, l := range c.Lines {
-		if l.Fixed {
-			if l.Start.Day() != 1 || !l.End.Equal(l.Start.AddDate(0, 1, 0)) || l.AmountCents != 9900 {
-				t.Errorf("fixed line %+v is not a whole month at the flat price", l)
-			}
-			months = append(months, l.Start.Format("2006-01"))
-		}
-	}
-	if want := []string{"2026-01", "2026-02", "2026-03"}; !slices.Equal(months, want) {
-		t.Fatalf("flat lines for %v, want %v", months, want)
 	}
 }
 
@@ -436,10 +449,12 @@ func TestMonthlyUsage(t *testing.T) {
 		ns   string
 		want []int64
 	}{
-		// Feb: flat + 101; March: flat + 70 + 9 + 201.
+		// Feb: flat + 101; March: flat + 70 + 9 + 201. The namespaces share
+		// March's 70¢ of requests 42/28 (1.5M and 1M of 2.5M): they add up
+		// to the tenant's usage lines.
 		{"system", []int64{9900 + 101, 9900 + 70 + 9 + 201}},
-		{"ns-b", []int64{101, 35 + 201}},
-		{"ns-a", []int64{35 + 9}},
+		{"ns-b", []int64{101, 28 + 201}},
+		{"ns-a", []int64{42 + 9}},
 		{"empty", nil},
 	}
 	for _, tc := range cases {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/billingd/billingd/domain/errs"
 	"github.com/billingd/billingd/domain/kernel"
+	"github.com/billingd/billingd/domain/money"
 	"github.com/billingd/billingd/domain/plan"
 	"github.com/billingd/billingd/domain/tenancy"
 	"github.com/shopspring/decimal"
@@ -58,6 +59,9 @@ type SeriesQuery struct {
 	// ByNamespace and ByObject split each bucket per namespace and object
 	// (usage series); ByNamespace splits a cost series per namespace.
 	ByNamespace, ByObject bool
+	// Priced asks a usage series for its points' amounts (pricePoints),
+	// which cost the statements of each bucket's pricing.
+	Priced bool
 }
 
 // key identifies a point of a usage series: bucket, usage type, namespace
@@ -112,8 +116,10 @@ func (s *Service) UsageSeries(ctx context.Context, p tenancy.Principal, q Series
 		}
 		p.Quantity = p.Quantity.Add(row.Quantity)
 	}
-	if !q.ByObject && len(q.Objects) == 0 {
-		s.pricePoints(r, sums)
+	if q.Priced && !q.ByObject && len(q.Objects) == 0 {
+		if err := s.pricePoints(ctx, p, r, sums, q.ByNamespace); err != nil {
+			return nil, nil, err
+		}
 	}
 	points := make([]SeriesPoint, 0, len(sums))
 	for _, p := range sums {
@@ -126,34 +132,54 @@ func (s *Service) UsageSeries(ctx context.Context, p tenancy.Principal, q Series
 	return r.buckets, points, nil
 }
 
-// pricePoints sets each point's AmountCents: per bucket and namespace (""
-// when the points are not split by namespace), the points' quantities are
-// priced by cost, the function CurrentUsage prices with, and each point
-// gets its usage type's line. A usage type's line depends on that type's
-// quantity alone, so a usage-type filter does not change it.
-func (s *Service) pricePoints(r *seriesRange, points map[key]*SeriesPoint) {
-	type group struct {
-		bucket int
-		ns     string
+// pricePoints sets each point's AmountCents: its usage type's line of the
+// bucket's cost (CostByNamespaces over the bucket, the computation of
+// current_usage and the invoices), for the point's namespace, or for the
+// whole tenant when the points are not split by namespace and not
+// filtered by namespace (a namespace filter without the split leaves the
+// amounts null: no report prices several namespaces together).
+func (s *Service) pricePoints(ctx context.Context, p tenancy.Principal, r *seriesRange, points map[key]*SeriesPoint, byNamespace bool) error {
+	if !byNamespace && r.nss != nil {
+		return nil
 	}
-	sums := map[group][]typeSum{}
-	for k, p := range points {
-		g := group{k.bucket, k.ns}
-		sums[g] = append(sums[g], typeSum{UsageType: p.UsageType, UnitName: p.Unit, Quantity: p.Quantity})
-	}
-	for g, ts := range sums {
-		sp := r.buckets[g.bucket]
-		c := s.cost(r.plan, sp.From, sp.To, ts, false)
-		for _, l := range c.Lines {
-			if l.Fixed || len(l.MetricLabels) == 0 {
+	for b, sp := range r.buckets {
+		nss := []string{tenancy.SystemNamespace}
+		if byNamespace {
+			nss = nil
+			for k := range points {
+				if k.bucket == b && !slices.Contains(nss, k.ns) {
+					nss = append(nss, k.ns)
+				}
+			}
+			if len(nss) == 0 {
 				continue
 			}
-			if p, ok := points[key{bucket: g.bucket, usageType: l.MetricLabels[0], ns: g.ns}]; ok {
-				amount := l.AmountCents
-				p.AmountCents = &amount
+		}
+		costs, err := s.CostByNamespaces(ctx, p, nss, sp.From, sp.To)
+		if err != nil {
+			return err
+		}
+		for ns, c := range costs {
+			if !byNamespace {
+				ns = ""
+			}
+			for _, l := range c.Lines {
+				if l.Fixed || len(l.MetricLabels) == 0 {
+					continue
+				}
+				if pt, ok := points[key{bucket: b, usageType: l.MetricLabels[0], ns: ns}]; ok {
+					amount := l.AmountCents
+					if pt.AmountCents != nil {
+						// A usage type priced at several plans in one bucket
+						// has one line per plan.
+						amount += *pt.AmountCents
+					}
+					pt.AmountCents = &amount
+				}
 			}
 		}
 	}
+	return nil
 }
 
 // CostGroup is the cost of one group (a namespace, or "" for the whole
@@ -180,44 +206,55 @@ func (s *Service) CostSeries(ctx context.Context, p tenancy.Principal, q SeriesQ
 	if err != nil {
 		return nil, nil, "", err
 	}
-	// Rows per bucket (and namespace), already in the order sumByType needs
-	// none of: it sorts by usage type.
-	type key struct {
-		bucket int
-		ns     string
-	}
-	rows := map[key][]Rollup{}
-	for _, row := range r.rows {
-		k := key{bucket: r.bucketOf(row.Hour)}
-		if q.ByNamespace {
-			k.ns = row.Namespace
-		}
-		rows[k] = append(rows[k], row)
-	}
-	groups := []string{""}
-	if q.ByNamespace {
+	groups := []string{tenancy.SystemNamespace}
+	switch {
+	case q.ByNamespace && r.nss != nil:
 		groups = r.nss
-		if groups == nil {
-			groups = uniqueNamespaces(r.rows)
-		}
+	case q.ByNamespace:
+		groups = uniqueNamespaces(r.rows)
+	case r.nss != nil:
+		groups = r.nss
 	}
-	wholeTenant := r.nss == nil && !q.ByNamespace
+	// Each bucket is priced by CostByNamespaces, the computation of
+	// current_usage and the invoices (the statements of the months it
+	// touches): its statements grow with the buckets, not the namespaces.
 	var out []CostGroup
 	for b, sp := range r.buckets {
-		for _, ns := range groups {
-			out = append(out, CostGroup{Bucket: b, Namespace: ns,
-				Cost: s.cost(r.plan, sp.From, sp.To, sumByType(rows[key{b, ns}]), wholeTenant)})
+		if len(groups) == 0 {
+			continue
 		}
+		costs, err := s.CostByNamespaces(ctx, p, groups, sp.From, sp.To)
+		if err != nil {
+			return nil, nil, "", err
+		}
+		if q.ByNamespace {
+			for _, ns := range groups {
+				out = append(out, CostGroup{Bucket: b, Namespace: ns, Cost: costs[ns]})
+			}
+			continue
+		}
+		// The whole filtered usage: the tenant's cost, or the filtered
+		// namespaces' costs together.
+		whole := Cost{From: sp.From, To: sp.To, Currency: s.c.Plans.Catalog().Currency}
+		for _, ns := range groups {
+			c := costs[ns]
+			whole.Lines = append(whole.Lines, c.Lines...)
+			if whole.TotalCents, err = money.Add("cost series total", whole.TotalCents, c.TotalCents); err != nil {
+				return nil, nil, "", err
+			}
+		}
+		out = append(out, CostGroup{Bucket: b, Cost: whole})
 	}
 	return r.buckets, out, s.c.Plans.Catalog().Currency, nil
 }
 
-// BucketTotals sums the groups' totals per bucket (n buckets), saturating
-// as every total of this package does.
+// BucketTotals sums the groups' totals per bucket (n buckets).
 func BucketTotals(n int, groups []CostGroup) []int64 {
 	out := make([]int64, n)
 	for _, g := range groups {
-		out[g.Bucket] = addCents(out[g.Bucket], g.Cost.TotalCents)
+		// Each total fits money's bound; their sum is checked by the
+		// caller's limits (a bucket holds at most every namespace once).
+		out[g.Bucket] += g.Cost.TotalCents
 	}
 	return out
 }
@@ -243,23 +280,28 @@ func (s *Service) ForecastMonth(ctx context.Context, p tenancy.Principal, ns str
 	asOf := ceilHour(s.c.Clock.Now().UTC())
 	from := monthStart(asOf.Add(-time.Nanosecond))
 	to := from.AddDate(0, 1, 0)
-	pl, err := s.c.Plans.PlanOf(ctx, p)
+	_ = nss
+	costs, err := s.CostByNamespaces(ctx, p, []string{ns}, from, asOf)
 	if err != nil {
 		return Forecast{}, err
 	}
-	sums, err := s.typeSums(ctx, p.TenantID, nss, from, asOf)
-	if err != nil {
-		return Forecast{}, err
+	f := Forecast{From: from, To: to, AsOf: asOf, ToDate: costs[ns]}
+	// The usage lines' amounts grow at the rate of the month so far; the
+	// fixed lines (flat price, add-ons, tax) stay as they are.
+	elapsed := int64(asOf.Sub(from) / time.Hour)
+	whole := int64(to.Sub(from) / time.Hour)
+	f.Projected = Cost{From: from, To: to, Currency: f.ToDate.Currency}
+	for _, l := range f.ToDate.Lines {
+		if !l.Fixed && elapsed > 0 {
+			l.AmountCents = decimal.NewFromInt(l.AmountCents).Mul(decimal.NewFromInt(whole)).DivRound(decimal.NewFromInt(elapsed), 0).IntPart()
+			l.Quantity = l.Quantity.Mul(decimal.NewFromInt(whole)).DivRound(decimal.NewFromInt(elapsed), 12)
+			l.End = to
+		}
+		f.Projected.Lines = append(f.Projected.Lines, l)
+		if f.Projected.TotalCents, err = money.Add("forecast total", f.Projected.TotalCents, l.AmountCents); err != nil {
+			return Forecast{}, err
+		}
 	}
-	f := Forecast{From: from, To: to, AsOf: asOf, ToDate: s.cost(pl, from, asOf, sums, nss == nil)}
-	elapsed := decimal.NewFromInt(int64(asOf.Sub(from) / time.Hour))
-	whole := decimal.NewFromInt(int64(to.Sub(from) / time.Hour))
-	projected := make([]typeSum, len(sums))
-	for i, t := range sums {
-		t.Quantity = t.Quantity.Mul(whole).DivRound(elapsed, 12)
-		projected[i] = t
-	}
-	f.Projected = s.cost(pl, from, to, projected, nss == nil)
 	return f, nil
 }
 

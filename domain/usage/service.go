@@ -38,8 +38,12 @@ type NamespaceRegistry interface {
 }
 
 // Service is the usage use cases: ingestion (ingest.go) and reports (report.go).
-// Every method authorizes the principal it is given first.
-type Service struct{ c Config }
+// Every method authorizes the caller found in ctx first.
+type Service struct {
+	c Config
+	// statementSrc prices the money reports (UseStatements).
+	statementSrc StatementSource
+}
 
 // NewService checks the wiring and returns the service.
 func NewService(c Config) (*Service, error) {

@@ -3414,9 +3414,10 @@ type Query {
   addons: [Addon!]
 
   """
-  monthlyUsage is one priced total per UTC calendar month that has usage,
-  oldest first. "system" covers the whole tenant and includes the plan's
-  flat price; another namespace covers its own usage only.
+  monthlyUsage is one total per UTC calendar month that has usage, oldest
+  first: on "system" the month's invoice amount (issued, or running), tax
+  included; on another namespace its share of the invoice's usage lines
+  (the namespaces add up exactly). See the README's "Billing rules".
   """
   monthlyUsage(
     "namespace is the namespace to report on; \"system\" is the whole tenant."
@@ -3438,7 +3439,8 @@ type Query {
   """
   usageSeries is metered usage in buckets of ` + "`" + `granularity` + "`" + ` over [from, to),
   grouped by ` + "`" + `groupBy` + "`" + `, answered from the hourly rollups with a constant
-  number of SQL statements. Buckets are aligned to ` + "`" + `timeZone` + "`" + ` (an IANA name,
+  number of SQL statements (selecting ` + "`" + `amountCents` + "`" + ` adds the pricing of each
+  bucket, as costSeries). Buckets are aligned to ` + "`" + `timeZone` + "`" + ` (an IANA name,
   e.g. "Europe/Paris"; default UTC): a DAY bucket is a local calendar day,
   so around a daylight-saving change it lasts 23 or 25 hours; HOUR buckets
   are UTC hours. ` + "`" + `from` + "`" + ` and ` + "`" + `to` + "`" + ` are rounded out to bucket boundaries; the
@@ -3462,10 +3464,11 @@ type Query {
   ): UsageSeries
 
   """
-  costSeries is usage priced per bucket, as ` + "`" + `Namespace.cost` + "`" + ` prices a
-  range: each bucket's total is what ` + "`" + `cost(from, to)` + "`" + ` answers for that
-  bucket (and what the REST current_usage report answers). Same range and
-  bucket rules as usageSeries. groupBy NAMESPACE gives one series per
+  costSeries is each bucket priced as ` + "`" + `Namespace.cost` + "`" + ` prices a range: each
+  bucket's total is what ` + "`" + `cost(from, to)` + "`" + ` answers for that bucket (and what
+  the REST current_usage report and the invoices answer). Its SQL statements
+  grow with the buckets (each is priced from the statements of its month),
+  not with the namespaces. Same range and bucket rules as usageSeries. groupBy NAMESPACE gives one series per
   namespace; otherwise the series is the whole filtered usage (the tenant's,
   with the plan's flat price, when no namespace filter is given).
   """
@@ -3486,9 +3489,9 @@ type Query {
 
   """
   forecast is the month-end projection of the current calendar month (UTC)
-  of ` + "`" + `namespace` + "`" + ` ("system": the whole tenant, flat price included): the cost
-  so far, and the usage of the month so far extrapolated linearly to the end
-  of the month and priced the same way.
+  of ` + "`" + `namespace` + "`" + ` ("system": the whole tenant): the cost so far, as ` + "`" + `cost` + "`" + `
+  answers it, and the same lines with each usage line's amount extrapolated
+  linearly to the end of the month (fixed lines as they are).
   """
   forecast(
     "namespace is the namespace to forecast; \"system\" is the whole tenant."
@@ -4041,10 +4044,12 @@ type Namespace implements Node {
   ): NamespaceUsage
 
   """
-  cost is the namespace's usage in [from, to) priced as the REST
-  current_usage report and the invoices price it, with the same range rules
-  as ` + "`" + `usage` + "`" + `. On "system" it covers the whole tenant and adds the plan's
-  flat price.
+  cost is what [from, to) costs, with the same range rules as ` + "`" + `usage` + "`" + `: each
+  month's part is that month's invoice (issued, running, or the same pricing
+  over a part of a month), usage priced at the plan in force when it
+  happened. On "system" it covers the whole tenant with every invoice line
+  (flat price, add-ons, late usage and tax as fixed lines); on another
+  namespace, its share of the usage lines. It equals REST current_usage.
   """
   cost(
     "from is the start of the range (inclusive), rounded down to the hour."
@@ -4571,10 +4576,11 @@ type UsagePoint {
   "quantity is the usage of the group in the bucket, exact."
   quantity: Decimal!
   """
-  amountCents is what the quantity costs: the usage type's line of
+  amountCents is what the quantity costs: the usage type's lines of
   ` + "`" + `cost(from, to)` + "`" + ` over the bucket, for the point's namespace (or the whole
-  filtered usage when not grouped by NAMESPACE). Null when grouped by OBJECT
-  or filtered by objectNames: objects are not priced on their own.
+  tenant when not grouped by NAMESPACE). Null when grouped by OBJECT or
+  filtered by objectNames (objects are not priced on their own), and when
+  filtered by namespace without grouping by NAMESPACE.
   """
   amountCents: Int64
 }
@@ -4629,7 +4635,7 @@ type CostForecast {
   currency: String!
   "toDateCents is the cost of the month so far, as ` + "`" + `cost(from, asOf)` + "`" + ` answers it."
   toDateCents: Int64!
-  "projectedCents is the month's usage so far extrapolated linearly to the end of the month and priced the same way (flat prices are not extrapolated)."
+  "projectedCents is the cost so far with each usage line's amount extrapolated linearly to the end of the month; fixed lines (flat price, add-ons, tax) are not extrapolated."
   projectedCents: Int64!
   "lines are the projected lines."
   lines: [CostLine!]!
@@ -4645,7 +4651,7 @@ type Cost {
   from: Time!
   "to is the end of the priced range (exclusive)."
   to: Time!
-  "lines are the fixed lines (flat price) first, then one line per rate of the rate card, then usage the card does not price."
+  "lines are the flat price lines first, then one line per plan and rate with usage (and rates of the current plan unused), then usage no rate prices, then add-ons, late usage and tax."
   lines: [CostLine!]!
   "discountCents is the total of the discounts; 0 while there are no coupons."
   discountCents: Int64!
@@ -4691,7 +4697,7 @@ type CostLine {
   from: Time!
   "to is the end of what the line covers."
   to: Time!
-  "fixed is true for lines not derived from metered usage (the plan's flat price)."
+  "fixed is true for lines not derived from this range's metered usage: flat price, add-ons, late-usage adjustments, tax."
   fixed: Boolean!
   "status says whether the line was measured."
   status: CostLineStatus!

@@ -205,7 +205,7 @@ type Cost struct {
 	From time.Time `json:"from"`
 	// to is the end of the priced range (exclusive).
 	To time.Time `json:"to"`
-	// lines are the fixed lines (flat price) first, then one line per rate of the rate card, then usage the card does not price.
+	// lines are the flat price lines first, then one line per plan and rate with usage (and rates of the current plan unused), then usage no rate prices, then add-ons, late usage and tax.
 	Lines []CostLine `json:"lines"`
 	// discountCents is the total of the discounts; 0 while there are no coupons.
 	DiscountCents int64 `json:"discountCents"`
@@ -245,7 +245,7 @@ type CostForecast struct {
 	Currency string `json:"currency"`
 	// toDateCents is the cost of the month so far, as `cost(from, asOf)` answers it.
 	ToDateCents int64 `json:"toDateCents"`
-	// projectedCents is the month's usage so far extrapolated linearly to the end of the month and priced the same way (flat prices are not extrapolated).
+	// projectedCents is the cost so far with each usage line's amount extrapolated linearly to the end of the month; fixed lines (flat price, add-ons, tax) are not extrapolated.
 	ProjectedCents int64 `json:"projectedCents"`
 	// lines are the projected lines.
 	Lines []CostLine `json:"lines"`
@@ -285,7 +285,7 @@ type CostLine struct {
 	From time.Time `json:"from"`
 	// to is the end of what the line covers.
 	To time.Time `json:"to"`
-	// fixed is true for lines not derived from metered usage (the plan's flat price).
+	// fixed is true for lines not derived from this range's metered usage: flat price, add-ons, late-usage adjustments, tax.
 	Fixed bool `json:"fixed"`
 	// status says whether the line was measured.
 	Status CostLineStatus `json:"status"`
@@ -1151,10 +1151,11 @@ type UsagePoint struct {
 	Unit string `json:"unit"`
 	// quantity is the usage of the group in the bucket, exact.
 	Quantity Decimal `json:"quantity"`
-	// amountCents is what the quantity costs: the usage type's line of
+	// amountCents is what the quantity costs: the usage type's lines of
 	// `cost(from, to)` over the bucket, for the point's namespace (or the whole
-	// filtered usage when not grouped by NAMESPACE). Null when grouped by OBJECT
-	// or filtered by objectNames: objects are not priced on their own.
+	// tenant when not grouped by NAMESPACE). Null when grouped by OBJECT or
+	// filtered by objectNames (objects are not priced on their own), and when
+	// filtered by namespace without grouping by NAMESPACE.
 	AmountCents *int64 `json:"amountCents,omitempty"`
 }
 

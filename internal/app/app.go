@@ -191,8 +191,9 @@ func (a *App) build(ctx context.Context, c Config) error {
 	if a.Payments, err = payment.NewService(payment.Config{Repo: store.NewPaymentRepo(db), Tx: db, Clock: clk, Plans: a.Plans, Audit: aud}); err != nil {
 		return err
 	}
-	// Invoices price usage through the usage service, so their lines are
-	// the numbers current_usage gives.
+	// Invoices price usage through the usage service, and the usage
+	// service's money reports read the invoices' statements back (NewService
+	// registers it): one computation, one number everywhere.
 	renderer := c.Renderer
 	if renderer == nil {
 		renderer = pdf.Renderer{Issuer: "billingd"}

@@ -2,8 +2,8 @@
 -- the same statement as usage_hourly, so priced reports (current_usage,
 -- usage_summary) sum a few rows per hour instead of one per object: a month
 -- of 1,000 objects is 744,000 usage_hourly rows but 744 x namespaces x usage
--- types here. PostgreSQL only: SQLite sums the decimals in Go from
--- usage_hourly. Backfilled from usage_hourly.
+-- types here. SQLite has the same table (its migration 09). Backfilled from
+-- usage_hourly.
 CREATE TABLE usage_type_hourly (
     tenant_id  TEXT NOT NULL,
     hour       TIMESTAMPTZ NOT NULL,

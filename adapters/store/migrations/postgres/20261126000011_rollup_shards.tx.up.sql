@@ -6,8 +6,8 @@
 -- land on different rows. Every shard row is the exact sum of the events of
 -- the batches that chose it, written in the events' transaction; a key's
 -- value is the sum over its shards, and every reader groups by the key.
--- Existing rows become shard 0. PostgreSQL only: SQLite runs one
--- transaction at a time anyway.
+-- Existing rows become shard 0. SQLite has the same keys (its migration 11)
+-- but writes shard 0 only: it runs one write transaction at a time anyway.
 ALTER TABLE usage_hourly ADD COLUMN shard SMALLINT NOT NULL DEFAULT 0;
 --bun:split
 ALTER TABLE usage_hourly DROP CONSTRAINT usage_hourly_pkey;

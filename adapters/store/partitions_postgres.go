@@ -33,9 +33,11 @@ import (
 // more than maxLateWindow ago: until then an event of that month may still
 // be accepted, and its id must still be known.
 //
-// SQLite keeps one plain table whose primary key is the dedup, as before:
-// it has no partitioning, and an embedded single-file database is not where
-// tens of millions of events live. MaintainEvents does nothing there.
+// Partitioning is physical, PostgreSQL only: SQLite keeps one plain table
+// whose primary key is the dedup (usage_sqlite.go), with the same columns;
+// an embedded single-file database is not where tens of millions of events
+// live. MaintainEvents does nothing there. The rollups, which reports read,
+// are the same tables on both.
 
 // maxLateWindow is the longest late-arrival window a tenant may set
 // (usage.Service.SetLateWindow refuses more than 400 days): an event older
@@ -55,11 +57,12 @@ func monthOf(t time.Time) time.Time {
 func partitionName(m time.Time) string { return "usage_events_" + m.Format("200601") }
 
 // ensureEventMonths makes sure the partitions of the events' months exist,
-// on the connection of ctx (the ingesting transaction). A month is cached
+// on the connection of ctx (the ingesting transaction), with one statement
+// per month not known to exist and none when all are. A month is cached
 // as existing only once the database said it existed before this call, so
 // a partition created by a transaction that later rolls back is never
 // assumed.
-func (d *DB) ensureEventMonths(ctx context.Context, conn rawConn, events []usage.Event) error {
+func (d *DB) ensureEventMonths(ctx context.Context, events []usage.Event) error {
 	var missing []time.Time
 	for _, e := range events {
 		m := monthOf(e.Timestamp)
@@ -71,7 +74,7 @@ func (d *DB) ensureEventMonths(ctx context.Context, conn rawConn, events []usage
 		}
 	}
 	for _, m := range missing {
-		rows, err := conn.QueryContext(ctx, `SELECT usage_events_partition($1)`, m)
+		rows, err := d.raw(ctx).QueryContext(ctx, `SELECT usage_events_partition($1)`, m)
 		if err != nil {
 			return err
 		}
@@ -126,10 +129,11 @@ type EventMaintenance struct {
 // drop of a dropped table is skipped), though serve runs it under an
 // advisory lock. A no-op on SQLite.
 func (d *DB) MaintainEvents(ctx context.Context, keep time.Duration) (EventMaintenance, error) {
+	return d.dialect.maintainEvents(ctx, d, keep)
+}
+
+func (postgresDialect) maintainEvents(ctx context.Context, d *DB, keep time.Duration) (EventMaintenance, error) {
 	var res EventMaintenance
-	if d.dialect != Postgres {
-		return res, nil
-	}
 	now := d.clock.Now().UTC()
 	cur := monthOf(now)
 	for i := -1; i <= partitionsAhead; i++ {

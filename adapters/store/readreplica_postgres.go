@@ -103,8 +103,8 @@ const maxSamples = 4096
 // transactions go to it while it is within opt.MaxLag. PostgreSQL only.
 // Close stops the probe and closes its pool.
 func (d *DB) OpenReadReplica(ctx context.Context, opt ReadReplicaOptions) error {
-	if d.dialect != Postgres {
-		return fmt.Errorf("a read replica needs PostgreSQL as the primary database, not %s", d.dialect)
+	if d.Dialect() != Postgres {
+		return fmt.Errorf("a read replica needs PostgreSQL as the primary database, not %s", d.Dialect())
 	}
 	if d.replica != nil {
 		return errors.New("read replica already open")

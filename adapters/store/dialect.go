@@ -1,0 +1,86 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/billingd/billingd/domain/usage"
+	"github.com/uptrace/bun"
+)
+
+// dialect is everything that differs between the two databases, behind one
+// interface chosen once by Open: postgresDialect (the *_postgres.go files)
+// and sqliteDialect (the *_sqlite.go files). Repositories call it and never
+// ask which database they run on; SQL that both databases accept stays in
+// the repositories, shared. Both databases carry the same logical schema
+// (the same tables, columns and keys, migrations of the same numbers, with
+// each database's column types: NUMERIC or the decimal's text); what differs
+// is physical: PostgreSQL partitions usage_events (keeping the dedup in
+// usage_event_ids, migration 17) and coordinates processes (row locks,
+// advisory locks, NOTIFY), SQLite runs one write transaction at a time and
+// has no exact decimal type of its own.
+type dialect interface {
+	name() Dialect
+
+	// lockMigrations keeps two processes from migrating at once, until
+	// unlock.
+	lockMigrations(ctx context.Context, db *bun.DB) (unlock func(), err error)
+
+	// rowLock runs take, which locks rows until the transaction ends, where
+	// the database needs it to order concurrent writers. SQLite does not: a
+	// write transaction holds the file's write lock from BEGIN IMMEDIATE.
+	rowLock(take func() error) error
+	// forUpdate makes q lock the rows it reads (FOR UPDATE), where rowLock
+	// would take locks.
+	forUpdate(q *bun.SelectQuery) *bun.SelectQuery
+
+	// decimalSum is the SQL aggregate that adds the exact decimals of col.
+	decimalSum(col string) string
+
+	// eventChunk bounds the events (and rollup rows) of one statement.
+	eventChunk() int
+	// prepareEvents readies what storing events needs, in the ingesting
+	// transaction (ctx) before its first row (PostgreSQL: the partitions of
+	// the events' months).
+	prepareEvents(ctx context.Context, d *DB, events []usage.Event) error
+	// insertEvents stores the events events[idx] whose (tenant, id) is new
+	// and returns those ids.
+	insertEvents(ctx context.Context, d *DB, tenantID string, events []usage.Event, hashes []string, idx []int, now time.Time) ([]string, error)
+	// storedHashes returns the content hashes of stored event ids.
+	storedHashes(ctx context.Context, d *DB, tenantID string, ids []string) (map[string]string, error)
+	// rollupShard is the shard a batch adds its rollups to.
+	rollupShard() int16
+	// addRollups adds rolls (sorted by key) to the shard's usage_hourly rows.
+	addRollups(ctx context.Context, d *DB, tenantID string, shard int16, rolls []usage.Rollup) error
+	// addTypeHourly adds sums (sorted by key) to the shard's
+	// usage_type_hourly rows.
+	addTypeHourly(ctx context.Context, d *DB, tenantID string, shard int16, sums []typeHourSum) error
+	// typeSums sums usage_type_hourly over [from, to) of the namespaces (all
+	// when nss is nil) per usage type and unit name.
+	typeSums(ctx context.Context, d *DB, tenantID string, nss []string, from, to time.Time) ([]typeSum, error)
+
+	// maintainEvents is DB.MaintainEvents.
+	maintainEvents(ctx context.Context, d *DB, keep time.Duration) (EventMaintenance, error)
+	// reserveConn grows the pool by one connection for a caller that holds
+	// one for long (replicas_postgres.go).
+	reserveConn(d *DB)
+	// tryLock is AdvisoryLock.TryLock.
+	tryLock(ctx context.Context, l *AdvisoryLock) (release func(), ok bool, err error)
+	// announceRevocation and listenRevocations are Revocations'.
+	announceRevocation(r *Revocations, id string)
+	listenRevocations(ctx context.Context, r *Revocations, forget func(id string), forgetAll func()) (wait func())
+}
+
+// typeHourSum is one row's worth of usage_type_hourly.
+type typeHourSum struct {
+	typeHourKey
+	Quantity string
+	Events   int64
+}
+
+// typeSum is a usage type's total under one unit name.
+type typeSum struct {
+	UsageType string `bun:"usage_type"`
+	UnitName  string `bun:"unit_name"`
+	Quantity  string `bun:"quantity"`
+}

@@ -1,0 +1,177 @@
+package store
+
+import (
+	"context"
+	"math/rand/v2"
+	"sync/atomic"
+	"time"
+
+	"github.com/billingd/billingd/domain/errs"
+	"github.com/billingd/billingd/domain/usage"
+)
+
+// The PostgreSQL side of UsageRepo: each statement binds one array per
+// column (unnest), and NUMERIC adds the quantities.
+
+// pgChunk bounds the events of one PostgreSQL statement. The statements bind
+// one array per column (unnest), so PostgreSQL's 65535-parameter limit never
+// applies; the chunk only keeps a single statement's memory bounded.
+const pgChunk = 5000
+
+// rollupShards is the number of rows each rollup key may have on PostgreSQL
+// (column shard of usage_hourly and usage_type_hourly). Concurrent batches of
+// one tenant mostly add to the same hourly keys; with one row per key each
+// upsert waited on the row lock of the previous batch until its commit, so
+// ingestion ran one transaction at a time. A batch writes all its rollups to
+// one shard, and concurrent batches take different shards, so they update
+// different rows. Each shard row is an exact partial sum maintained in its
+// events' transaction; readers sum a key over its shards. Reads touch up to
+// rollupShards rows per key, hence a small number.
+const rollupShards = 16
+
+// nextShard hands out shards round-robin: the batches in flight at once (at
+// most the pool's connections) get distinct shards as long as they are fewer
+// than rollupShards. The start is random so that several processes sharing a
+// database do not all begin at shard 0.
+var nextShard atomic.Uint32
+
+func init() { nextShard.Store(rand.Uint32()) }
+
+func (postgresDialect) eventChunk() int { return pgChunk }
+
+func (postgresDialect) rollupShard() int16 { return int16(nextShard.Add(1) % rollupShards) }
+
+func (postgresDialect) decimalSum(col string) string { return "sum(" + col + ")" }
+
+// prepareEvents creates the partitions of the events' months that are not
+// known to exist, before the first row: a partition this creates is locked
+// by this transaction, not waited for (see partitions_postgres.go).
+func (postgresDialect) prepareEvents(ctx context.Context, d *DB, events []usage.Event) error {
+	return d.ensureEventMonths(ctx, events)
+}
+
+// insertEvents inserts one chunk with one statement whose parameters are
+// one array per column, and returns the IDs that were new.
+func (postgresDialect) insertEvents(ctx context.Context, d *DB, tenantID string, events []usage.Event, hashes []string, idx []int, now time.Time) ([]string, error) {
+	n := len(idx)
+	id, ns, ut, obj, dep, con, q, unit, h := make([]string, n), make([]string, n), make([]string, n), make([]string, n),
+		make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	ts := make([]time.Time, n)
+	for j, i := range idx {
+		e := events[i]
+		id[j], ns[j], ut[j], obj[j], dep[j], con[j], q[j], unit[j], h[j], ts[j] =
+			e.ID, e.Namespace, e.UsageType, e.ObjectName, e.Deployment, e.Container, e.Quantity.String(), e.UnitName, hashes[i], e.Timestamp.UTC()
+	}
+	// One statement: the ids table takes the new ids (its primary key is
+	// the dedup, across every month's partition), and exactly those rows go
+	// on to usage_events, partitioned by ts.
+	rows, err := d.raw(ctx).QueryContext(ctx, `WITH u AS (
+			SELECT * FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::timestamptz[], $12::text[])
+				AS u(id, ns, ut, obj, dep, con, q, unit, ts, h)
+		), fresh AS (
+			INSERT INTO usage_event_ids (tenant_id, event_id, content_hash, ts)
+			SELECT $1, u.id, u.h, u.ts FROM u
+			ON CONFLICT (tenant_id, event_id) DO NOTHING
+			RETURNING event_id
+		), stored AS (
+			INSERT INTO usage_events
+			(tenant_id, event_id, namespace, usage_type, object_name, deployment, container, quantity, unit_name, ts, content_hash, received_at)
+			SELECT $1, u.id, u.ns, u.ut, u.obj, u.dep, u.con, u.q::numeric, u.unit, u.ts, u.h, $2
+			FROM u JOIN fresh ON fresh.event_id = u.id
+		)
+		SELECT event_id FROM fresh`, tenantID, now, id, ns, ut, obj, dep, con, q, unit, ts, h)
+	if err == nil {
+		var ids []string
+		if ids, err = scanStrings(rows); err == nil {
+			return ids, nil
+		}
+	}
+	if d.noPartition(err) {
+		return nil, errs.Wrap(errs.Unavailable, err, "a month's event partition was dropped meanwhile; retry")
+	}
+	return nil, err
+}
+
+// storedHashes reads usage_event_ids, where every stored id of every month
+// is (also after its month's partition was dropped).
+func (postgresDialect) storedHashes(ctx context.Context, d *DB, tenantID string, ids []string) (map[string]string, error) {
+	out := make(map[string]string, len(ids))
+	res, err := d.raw(ctx).QueryContext(ctx, `SELECT event_id, content_hash FROM usage_event_ids WHERE tenant_id = $1 AND event_id = ANY($2::text[])`, tenantID, ids)
+	if err != nil {
+		return nil, err
+	}
+	defer res.Close()
+	for res.Next() {
+		var id, h string
+		if err := res.Scan(&id, &h); err != nil {
+			return nil, err
+		}
+		out[id] = h
+	}
+	return out, res.Err()
+}
+
+// addRollups adds the chunk's sums to the shard's rows with one upsert;
+// PostgreSQL adds the NUMERICs itself, under the row lock the upsert takes.
+func (postgresDialect) addRollups(ctx context.Context, d *DB, tenantID string, shard int16, rolls []usage.Rollup) error {
+	n := len(rolls)
+	ns, ut, obj, dep, con, unit, q := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	hour := make([]time.Time, n)
+	cnt := make([]int64, n)
+	for j, ru := range rolls {
+		ns[j], ut[j], obj[j], dep[j], con[j], unit[j], q[j], hour[j], cnt[j] =
+			ru.Namespace, ru.UsageType, ru.ObjectName, ru.Deployment, ru.Container, ru.UnitName, ru.Quantity.String(), ru.Hour.UTC(), ru.Events
+	}
+	_, err := d.raw(ctx).ExecContext(ctx, `INSERT INTO usage_hourly
+		(tenant_id, namespace, usage_type, object_name, deployment, container, hour, unit_name, quantity, events, shard)
+		SELECT $1, u.ns, u.ut, u.obj, u.dep, u.con, u.hour, u.unit, u.q::numeric, u.cnt, $11
+		FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[], $8::text[], $9::text[], $10::bigint[])
+			AS u(ns, ut, obj, dep, con, hour, unit, q, cnt)
+		ON CONFLICT (tenant_id, namespace, usage_type, object_name, deployment, container, hour, shard) DO UPDATE
+		SET quantity = usage_hourly.quantity + excluded.quantity, events = usage_hourly.events + excluded.events`,
+		tenantID, ns, ut, obj, dep, con, hour, unit, q, cnt, shard)
+	return err
+}
+
+// addTypeHourly adds the chunk's sums to the shard's rows of
+// usage_type_hourly with one upsert.
+func (postgresDialect) addTypeHourly(ctx context.Context, d *DB, tenantID string, shard int16, sums []typeHourSum) error {
+	n := len(sums)
+	hour := make([]time.Time, n)
+	ns, ut, unit, q := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	cnt := make([]int64, n)
+	for j, s := range sums {
+		hour[j], ns[j], ut[j], unit[j], q[j], cnt[j] = s.Hour, s.Namespace, s.UsageType, s.UnitName, s.Quantity, s.Events
+	}
+	_, err := d.raw(ctx).ExecContext(ctx, `INSERT INTO usage_type_hourly (tenant_id, hour, namespace, usage_type, unit_name, quantity, events, shard)
+		SELECT $1, u.hour, u.ns, u.ut, u.unit, u.q::numeric, u.cnt, $8
+		FROM unnest($2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[]) AS u(hour, ns, ut, unit, q, cnt)
+		ON CONFLICT (tenant_id, hour, namespace, usage_type, unit_name, shard) DO UPDATE
+		SET quantity = usage_type_hourly.quantity + excluded.quantity, events = usage_type_hourly.events + excluded.events`,
+		tenantID, hour, ns, ut, unit, q, cnt, shard)
+	return err
+}
+
+// typeSums binds the namespaces as one array; only the sums travel.
+func (postgresDialect) typeSums(ctx context.Context, d *DB, tenantID string, nss []string, from, to time.Time) ([]typeSum, error) {
+	q := `SELECT usage_type, unit_name, sum(quantity)::text FROM usage_type_hourly WHERE tenant_id = $1 AND hour >= $2 AND hour < $3`
+	args := []any{tenantID, from.UTC(), to.UTC()}
+	if nss != nil {
+		q += ` AND namespace = ANY($4::text[])`
+		args = append(args, nss)
+	}
+	rows, err := d.raw(ctx).QueryContext(ctx, q+` GROUP BY usage_type, unit_name`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []typeSum
+	for rows.Next() {
+		var s typeSum
+		if err := rows.Scan(&s.UsageType, &s.UnitName, &s.Quantity); err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}

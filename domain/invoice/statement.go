@@ -1,0 +1,279 @@
+package invoice
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/billingd/billingd/domain/errs"
+	"github.com/billingd/billingd/domain/money"
+	"github.com/billingd/billingd/domain/plan"
+	"github.com/billingd/billingd/domain/subscription"
+	"github.com/billingd/billingd/domain/tenancy"
+	"github.com/billingd/billingd/domain/usage"
+	"github.com/shopspring/decimal"
+)
+
+// stint is a stretch of time a tenant spent on one plan: [from, to), to
+// zero while it lasts. The first stint starts when the tenant was created.
+// Its flat price is due from trialEnd on.
+type stint struct {
+	plan     plan.Plan
+	from, to time.Time
+	trialEnd time.Time
+}
+
+// timeline returns the tenant's stints from its plan changes (oldest
+// first): before the first change the tenant was on that change's old plan
+// since its creation, after the last it is on cur.
+func timeline(cat *plan.Catalog, cur plan.Plan, changes []subscription.PlanChange, created time.Time) ([]stint, error) {
+	var out []stint
+	from := created.UTC()
+	for _, c := range changes {
+		pl := cur
+		if c.OldPlan != cur.Name {
+			var ok bool
+			if pl, ok = cat.Plan(c.OldPlan); !ok {
+				return nil, errs.New(errs.Internal, "tenant %s was on plan %q, which the catalog no longer has", c.TenantID, c.OldPlan)
+			}
+		}
+		at := c.At.UTC()
+		out = append(out, stint{plan: pl, from: from, to: at, trialEnd: subscription.TrialEnd(from, pl)})
+		from = at
+	}
+	return append(out, stint{plan: cur, from: from, trialEnd: subscription.TrialEnd(from, cur)}), nil
+}
+
+// usageSpans cuts [from, to) (whole hours) into the spans of the plans in
+// force: an hour of usage is priced at the plan in force at its start, so
+// a change at 10:30 prices the 10:00 hour at the old plan and the 11:00
+// hour at the new one. Usage before the tenant's first stint (late events
+// of before its creation) is priced at its first plan.
+func usageSpans(stints []stint, from, to time.Time) []usage.Span {
+	var out []usage.Span
+	for i, st := range stints {
+		a, b := from, to
+		if i > 0 {
+			a = maxTime(a, ceilHour(st.from))
+		}
+		if !st.to.IsZero() {
+			b = minTime(b, ceilHour(st.to))
+		}
+		if a.Before(b) {
+			out = append(out, usage.Span{Plan: st.plan, From: a, To: b})
+		}
+	}
+	return out
+}
+
+func ceilHour(t time.Time) time.Time {
+	if h := t.Truncate(time.Hour); !h.Equal(t) {
+		return h.Add(time.Hour)
+	}
+	return t
+}
+
+// interval is a stretch [from, to) of a period something was billed for.
+type interval struct{ from, to time.Time }
+
+// proratedLine charges monthly price (cents) for the intervals of period p
+// (inside it, not overlapping), prorated to the second and rounded once:
+// price × seconds / seconds of p, half-up. name is what is charged ("Team
+// plan"); the description adds the time when it is not the whole period.
+func proratedLine(kind LineKind, name string, price int64, p Period, ivs []interval) (Line, error) {
+	var secs int64
+	for _, iv := range ivs {
+		secs += int64(iv.to.Sub(iv.from) / time.Second)
+	}
+	length := int64(p.End().Sub(p.Start()) / time.Second)
+	amount, err := money.Cents(name+" for "+p.String(), decimal.NewFromInt(price).Mul(decimal.NewFromInt(secs)).Div(decimal.NewFromInt(length)))
+	if err != nil {
+		return Line{}, err
+	}
+	share := decimal.NewFromInt(secs).DivRound(decimal.NewFromInt(length), 4)
+	desc := name
+	if secs != length {
+		days := decimal.NewFromInt(secs).Div(decimal.NewFromInt(86400)).StringFixedBank(2)
+		of := fmt.Sprintf("(%s of %d days)", days, length/86400)
+		if len(ivs) == 1 {
+			desc += fmt.Sprintf(" from %s %s %s", PlainTime(ivs[0].from), Until(ivs[0].to), of)
+		} else {
+			desc += fmt.Sprintf(", %d stretches in %s %s", len(ivs), p.Start().Format("January 2006"), of)
+		}
+	}
+	return Line{Kind: kind, Description: desc, ForPeriod: p.String(), Quantity: share, Unit: "month", Billable: share,
+		BillableUnit: "month", UnitPrice: decimal.New(price, -2), AmountCents: amount}, nil
+}
+
+// clip returns [a, b) ∩ [from, to), b zero meaning open.
+func clip(a, b, from, to time.Time) (interval, bool) {
+	iv := interval{maxTime(a, from), to}
+	if !b.IsZero() {
+		iv.to = minTime(b, to)
+	}
+	return iv, iv.from.Before(iv.to)
+}
+
+// flatLines charges each plan's flat price for the time of [from, to)
+// (inside p) the tenant spent on it past its trial and since its creation:
+// one line per plan, its stints summed, prorated to the second and rounded
+// once.
+func flatLines(stints []stint, p Period, from, to time.Time) ([]Line, error) {
+	var names []string
+	ivs := map[string][]interval{}
+	prices := map[string]plan.Plan{}
+	for _, st := range stints {
+		if st.plan.FlatPriceCents <= 0 {
+			continue
+		}
+		if iv, ok := clip(maxTime(st.from, st.trialEnd), st.to, from, to); ok {
+			if _, seen := ivs[st.plan.Name]; !seen {
+				names = append(names, st.plan.Name)
+			}
+			ivs[st.plan.Name] = append(ivs[st.plan.Name], iv)
+			prices[st.plan.Name] = st.plan
+		}
+	}
+	out := make([]Line, 0, len(names))
+	for _, n := range names {
+		pl := prices[n]
+		l, err := proratedLine(KindPlan, cmp.Or(pl.Title, pl.Name)+" plan", int64(pl.FlatPriceCents), p, ivs[n])
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, l)
+	}
+	return out, nil
+}
+
+// addonLines charges each add-on its monthly price for the time of
+// [from, to) (inside p) it was subscribed: all its subscriptions summed
+// (re-subscribing every few minutes costs what staying subscribed costs),
+// prorated to the second and rounded once.
+func (s *Service) addonLines(ctx context.Context, tenantID string, p Period, from, to time.Time) ([]Line, error) {
+	subs, err := s.c.Subscriptions.Subscriptions(ctx, tenantID)
+	if err != nil {
+		return nil, err
+	}
+	cat := s.c.Plans.Catalog()
+	var names []string
+	ivs := map[string][]interval{}
+	for _, sub := range subs {
+		if sub.Kind != subscription.KindAddon {
+			continue
+		}
+		if iv, ok := clip(sub.Start.UTC(), sub.End.UTC(), from, to); ok {
+			if _, seen := ivs[sub.Name]; !seen {
+				names = append(names, sub.Name)
+			}
+			ivs[sub.Name] = append(ivs[sub.Name], iv)
+		}
+	}
+	out := make([]Line, 0, len(names))
+	for _, n := range names {
+		a, ok := cat.Addon(n)
+		if !ok {
+			return nil, errs.New(errs.Internal, "tenant %s is subscribed to add-on %q, which the catalog no longer has", tenantID, n)
+		}
+		l, err := proratedLine(KindAddon, "Add-on "+cmp.Or(a.DisplayName, a.Name), a.MonthlyPriceCents, p, ivs[n])
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, l)
+	}
+	return out, nil
+}
+
+// Statement implements usage.StatementSource: the tenant's statement of
+// [from, to), inside one calendar month. A window that is a whole issued
+// month is the issued invoice, as issued; the running month from its start
+// up to now or later is the running invoice; any other window is priced by
+// the same computation over the window alone (no late-usage adjustment: they
+// belong to a whole invoice). p is the caller of a usage report, which
+// authorized it on what the report answers: the whole statement for a
+// tenant-wide reader, a namespace's share for a namespace's (see
+// usage.StatementSource); it must act on a tenant.
+func (s *Service) Statement(ctx context.Context, p tenancy.Principal, from, to time.Time) (usage.Statement, error) {
+	if err := p.OnTenant(); err != nil {
+		return usage.Statement{}, err
+	}
+	tenantID := p.TenantID
+	from, to = from.UTC(), to.UTC()
+	per := PeriodOf(from)
+	if to.After(per.End()) || !from.Before(to) {
+		return usage.Statement{}, errs.New(errs.Internal, "statement window %s..%s is not inside one month", from, to)
+	}
+	now := s.now()
+	whole := from.Equal(per.Start()) && (to.Equal(per.End()) || (PeriodOf(now) == per && !to.Before(now)))
+	if whole {
+		inv, found, err := s.c.Repo.ByPeriod(ctx, tenantID, per)
+		if err != nil {
+			return usage.Statement{}, err
+		}
+		if found {
+			if inv, err = s.c.Repo.Get(ctx, tenantID, inv.Name); err != nil {
+				return usage.Statement{}, err
+			}
+			return statementOf(inv, nil), nil
+		}
+		from, to = per.Start(), per.End()
+	}
+	t, err := s.c.Repo.Tenant(ctx, tenantID)
+	if err != nil {
+		return usage.Statement{}, err
+	}
+	inv, priced, err := s.computeWindow(ctx, p, t, per, from, to, whole)
+	if err != nil {
+		return usage.Statement{}, err
+	}
+	st := statementOf(inv, priced)
+	st.From, st.To = from, to
+	return st, nil
+}
+
+// statementOf turns an invoice into report lines: its usage lines as
+// usage lines (priced, when given, are the priced usage lines the invoice
+// was computed from, STATUS_NO_DATA ones included, and replace them), every
+// other line and the tax as fixed lines. The lines add up to its amount.
+func statementOf(inv Invoice, priced []usage.CostLine) usage.Statement {
+	st := usage.Statement{From: inv.Period.Start(), To: inv.Period.End(), Currency: inv.Currency, TotalCents: inv.AmountCents}
+	usageDone := false
+	for _, l := range inv.Lines {
+		if l.Kind == KindUsage {
+			if priced == nil {
+				st.Lines = append(st.Lines, usage.CostLine{UsageType: l.Description, MetricLabels: []string{l.UsageType}, Quantity: l.Quantity,
+					UnitName: l.Unit, Billable: l.Billable.IntPart(), UnitNameBillable: l.BillableUnit, AmountCents: l.AmountCents,
+					Currency: inv.Currency, Start: st.From, End: st.To, Status: usageStatus(l), Plan: inv.PlanName, UnitPrice: l.UnitPrice})
+			}
+			continue
+		}
+		if !usageDone && l.Kind != KindPlan {
+			st.Lines, usageDone = append(st.Lines, priced...), true
+		}
+		st.Lines = append(st.Lines, fixedLine(inv, l.Description, l.Quantity, l.Unit, l.Billable.Ceil().IntPart(), l.BillableUnit, l.AmountCents))
+	}
+	if !usageDone {
+		st.Lines = append(st.Lines, priced...)
+	}
+	if inv.Tax.Label() != "" || inv.Tax.AmountCents != 0 {
+		name := fmt.Sprintf("%s %s%%", cmp.Or(inv.Tax.Label(), "Tax"), inv.Tax.Percent.String())
+		if n := inv.Tax.Note(); n != "" {
+			name += " (" + n + ")"
+		}
+		st.Lines = append(st.Lines, fixedLine(inv, name, decimal.NewFromInt(1), "", 1, "", inv.Tax.AmountCents))
+	}
+	return st
+}
+
+func usageStatus(l Line) usage.LineStatus {
+	if l.BillableUnit == "" {
+		return usage.StatusNotMeasured // a usage type the plan did not price
+	}
+	return usage.StatusActive
+}
+
+func fixedLine(inv Invoice, desc string, qty decimal.Decimal, unit string, billable int64, billableUnit string, cents int64) usage.CostLine {
+	return usage.CostLine{UsageType: desc, Quantity: qty, UnitName: unit, Billable: billable, UnitNameBillable: billableUnit,
+		AmountCents: cents, Currency: inv.Currency, Start: inv.Period.Start(), End: inv.Period.End(), Fixed: true, Status: usage.StatusActive}
+}

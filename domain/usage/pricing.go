@@ -1,0 +1,157 @@
+package usage
+
+import (
+	"cmp"
+	"context"
+	"slices"
+	"time"
+
+	"github.com/billingd/billingd/domain/errs"
+	"github.com/billingd/billingd/domain/money"
+	"github.com/billingd/billingd/domain/plan"
+	"github.com/billingd/billingd/domain/tenancy"
+)
+
+// Span is one range [From, To) of whole UTC hours priced at Plan: the plan
+// in force during those hours.
+type Span struct {
+	Plan     plan.Plan
+	From, To time.Time
+}
+
+// PricedUsage prices the whole tenant's usage of each set of spans (the
+// i-th answer prices sets[i]) with one read of the usage, whatever the
+// number of sets: each hour is priced at the plan of the span containing it
+// (the plan in force when the usage happened). Usage is summed per plan and
+// usage type over every span of that plan in the set, then priced once, so
+// each line is rounded once: one line per (plan, usage type) with usage, in
+// span order then rate card order. The rates of the set's last plan with no
+// usage at all follow as STATUS_NO_DATA lines (reports list them; invoices
+// leave them out), and usage a plan does not price as STATUS_NOT_MEASURED
+// (amount 0). When a set has more than one plan, descriptions name it. An
+// amount beyond money.MaxCents is an error, never a saturated figure.
+//
+// p acts on the tenant. It is priced whole for the invoices, which show it
+// to tenant-wide readers only, and for a namespace's report, which shows
+// that namespace's share (usage reports authorize p on what they answer).
+func (s *Service) PricedUsage(ctx context.Context, p tenancy.Principal, sets ...[]Span) ([][]CostLine, error) {
+	if err := p.OnTenant(); err != nil {
+		return nil, err
+	}
+	var from, to time.Time
+	for _, spans := range sets {
+		for _, sp := range spans {
+			if err := checkSpan(sp.From, sp.To, "from", "to"); err != nil {
+				return nil, err
+			}
+			if from.IsZero() || sp.From.Before(from) {
+				from = sp.From.UTC()
+			}
+			to = maxTime(to, sp.To.UTC())
+		}
+	}
+	out := make([][]CostLine, len(sets))
+	if !from.Before(to) {
+		return out, nil
+	}
+	rows, err := s.c.Repo.Rollups(ctx, p.TenantID, nil, from, to)
+	if err != nil {
+		return nil, err
+	}
+	for i, spans := range sets {
+		if out[i], err = s.priceSpans(rows, spans); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// priceSpans is PricedUsage of one set of spans over rows.
+func (s *Service) priceSpans(rows []Rollup, spans []Span) ([]CostLine, error) {
+	cur := s.c.Plans.Catalog().Currency
+	type group struct {
+		plan     plan.Plan
+		from, to time.Time
+		rows     []Rollup
+	}
+	var groups []*group
+	for _, sp := range spans {
+		from, to := sp.From.UTC(), sp.To.UTC()
+		if !from.Before(to) {
+			continue
+		}
+		i := slices.IndexFunc(groups, func(g *group) bool { return g.plan.Name == sp.Plan.Name })
+		if i < 0 {
+			groups = append(groups, &group{plan: sp.Plan, from: from, to: to})
+			i = len(groups) - 1
+		}
+		g := groups[i]
+		g.from, g.to = minTime(g.from, from), maxTime(g.to, to)
+		for _, r := range rows {
+			if h := r.Hour.UTC(); !h.Before(from) && h.Before(to) {
+				g.rows = append(g.rows, r)
+			}
+		}
+	}
+	if len(groups) == 0 {
+		return nil, nil
+	}
+	last := spans[len(spans)-1].Plan.Name
+	used := map[string]bool{}
+	for _, g := range groups {
+		for _, r := range g.rows {
+			used[r.UsageType] = true
+		}
+	}
+	var lines []CostLine
+	for _, g := range groups {
+		sums := map[string]typeSum{}
+		ordered := sumByType(g.rows)
+		for _, t := range ordered {
+			sums[t.UsageType] = t
+		}
+		for _, r := range g.plan.RateCard {
+			l := CostLine{UsageType: cmp.Or(r.DisplayName, r.MetricLabel), MetricLabels: []string{r.MetricLabel}, UnitName: r.UnitName,
+				UnitNameBillable: r.UnitNameBillable, Currency: cur, Start: g.from, End: g.to, Status: StatusNoData,
+				Plan: g.plan.Name, UnitPrice: r.PricePerBillable}
+			t, ok := sums[r.MetricLabel]
+			switch {
+			case ok:
+				pr := r.Price(t.Quantity)
+				if pr.AmountCents > money.MaxCents {
+					return nil, errs.New(errs.Invalid, "usage %s of %s %s prices beyond the largest amount billingd bills (%d cents) at plan %s",
+						r.MetricLabel, t.Quantity, r.UnitName, money.MaxCents, g.plan.Name)
+				}
+				l.Quantity, l.Billable, l.AmountCents, l.Status = pr.Quantity, pr.Billable, pr.AmountCents, StatusActive
+				delete(sums, r.MetricLabel)
+				if len(groups) > 1 {
+					l.UsageType += " at plan " + g.plan.Name
+				}
+			case g.plan.Name != last || used[r.MetricLabel]:
+				continue // listed where it was used, or as no data under the last plan
+			}
+			lines = append(lines, l)
+		}
+		for _, t := range ordered {
+			if _, ok := sums[t.UsageType]; ok {
+				lines = append(lines, CostLine{UsageType: t.UsageType, MetricLabels: []string{t.UsageType}, Quantity: t.Quantity,
+					UnitName: t.UnitName, Currency: cur, Start: g.from, End: g.to, Status: StatusNotMeasured, Plan: g.plan.Name})
+			}
+		}
+	}
+	return lines, nil
+}
+
+func minTime(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}

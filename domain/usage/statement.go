@@ -1,0 +1,249 @@
+package usage
+
+import (
+	"cmp"
+	"context"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/billingd/billingd/domain/errs"
+	"github.com/billingd/billingd/domain/money"
+	"github.com/billingd/billingd/domain/tenancy"
+	"github.com/shopspring/decimal"
+)
+
+// Statement is what a tenant is billed for a window of one UTC calendar
+// month, as invoice lines become report lines: non-usage lines (flat
+// price, add-ons, late-usage adjustments, tax) are Fixed.
+type Statement struct {
+	// From and To are the window priced: the whole month when the statement
+	// is the month's invoice (issued, or running).
+	From, To time.Time
+	Currency string
+	Lines    []CostLine
+	// TotalCents is the sum of the lines: the invoice's amount, tax included.
+	TotalCents int64
+}
+
+// StatementSource gives the statements every money report shows, so that
+// current_usage, monthly_usage, GraphQL cost and the invoices are one
+// computation (invoice.Service implements it).
+type StatementSource interface {
+	// Statement returns the tenant's statement of [from, to), a window
+	// inside one calendar month: the issued invoice when the window is an
+	// issued month, the running invoice when it is the running month from
+	// its start up to now or later, else the same pricing over the window.
+	// p is the caller of the report, authorized by it: the statement is
+	// shown whole only to a tenant-wide reader, a namespace reader gets
+	// its share (costOf).
+	Statement(ctx context.Context, p tenancy.Principal, from, to time.Time) (Statement, error)
+}
+
+// UseStatements wires the source of the reports' money. It is set after
+// construction because the invoice service, which implements it, prices
+// usage through this service: invoice.NewService registers itself here.
+func (s *Service) UseStatements(src StatementSource) { s.statementSrc = src }
+
+// statements returns the tenant's statements of [from, to), one per
+// calendar month the range touches.
+func (s *Service) statements(ctx context.Context, p tenancy.Principal, from, to time.Time) ([]Statement, error) {
+	if s.statementSrc == nil {
+		return nil, errs.New(errs.Internal, "usage reports: no statement source is wired")
+	}
+	var out []Statement
+	for start := from; start.Before(to); {
+		end := minTime(monthStart(start).AddDate(0, 1, 0), to)
+		st, err := s.statementSrc.Statement(ctx, p, start, end)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, st)
+		start = end
+	}
+	return out, nil
+}
+
+// costOf is the report of scope (nil: the whole tenant, else one
+// namespace) built from the statements: the tenant gets every line; a
+// namespace its share of each usage type (see namespaceCosts).
+func (s *Service) costOf(ctx context.Context, p tenancy.Principal, sts []Statement, scope []string, from, to time.Time) (Cost, error) {
+	if scope != nil {
+		per, err := s.namespaceCosts(ctx, p, sts, scope, from, to)
+		return per[scope[0]], err
+	}
+	c := Cost{From: from, To: to, Currency: s.c.Plans.Catalog().Currency}
+	for _, st := range sts {
+		c.Lines = append(c.Lines, st.Lines...)
+	}
+	return c, c.total()
+}
+
+// total sets TotalCents, the sum of the lines less the discount, checked.
+func (c *Cost) total() error {
+	var t int64
+	for _, l := range c.Lines {
+		var err error
+		if t, err = money.Add("report total", t, l.AmountCents); err != nil {
+			return err
+		}
+	}
+	c.TotalCents = t - c.DiscountCents
+	return nil
+}
+
+// namespaceCosts returns the report of each namespace of nss. Each usage
+// type's amount (and billable units) on a tenant's statement is shared
+// among all its namespaces in proportion to their quantity of it in the
+// statement's window, by largest remainder (ties to the smaller namespace
+// name), so the namespaces' figures add up exactly to the tenant's usage
+// lines whatever the rounding. A namespace has no fixed line. The window's
+// rollups are read once per statement, whatever the number of namespaces.
+func (s *Service) namespaceCosts(ctx context.Context, p tenancy.Principal, sts []Statement, nss []string, from, to time.Time) (map[string]Cost, error) {
+	out := make(map[string]Cost, len(nss))
+	for _, ns := range nss {
+		out[ns] = Cost{From: from, To: to, Currency: s.c.Plans.Catalog().Currency}
+	}
+	for _, st := range sts {
+		rows, err := s.c.Repo.Rollups(ctx, p.TenantID, nil, st.From, st.To)
+		if err != nil {
+			return nil, err
+		}
+		shares := allocate(st.Lines, rows)
+		for _, ns := range nss {
+			c := out[ns]
+			c.Lines = append(c.Lines, namespaceLines(st, shares, ns)...)
+			out[ns] = c
+		}
+	}
+	for ns, c := range out {
+		if err := c.total(); err != nil {
+			return nil, err
+		}
+		out[ns] = c
+	}
+	return out, nil
+}
+
+// namespaceLines is ns's part of st: one line per usage type of st, in
+// st's order (a type priced at several plans is one line).
+func namespaceLines(st Statement, shares map[string]map[string]share, ns string) []CostLine {
+	var out []CostLine
+	for _, l := range st.Lines {
+		if l.Fixed || len(l.MetricLabels) == 0 {
+			continue
+		}
+		ut := l.MetricLabels[0]
+		if slices.ContainsFunc(out, func(o CostLine) bool { return o.MetricLabels[0] == ut }) {
+			continue
+		}
+		sh := shares[ut][ns]
+		if sh.qty.IsZero() && l.Status == StatusNotMeasured {
+			continue // usage no rate prices, none of it here
+		}
+		nl := CostLine{UsageType: strings.TrimSuffix(l.UsageType, " at plan "+l.Plan), MetricLabels: []string{ut}, UnitName: l.UnitName,
+			UnitNameBillable: l.UnitNameBillable, Currency: l.Currency, Start: st.From, End: st.To, Status: StatusNoData,
+			Plan: l.Plan, UnitPrice: l.UnitPrice, Quantity: sh.qty, Billable: sh.billable, AmountCents: sh.cents}
+		if !sh.qty.IsZero() {
+			nl.Status = StatusActive
+			if l.Status == StatusNotMeasured {
+				nl.Status = StatusNotMeasured
+			}
+		}
+		out = append(out, nl)
+	}
+	return out
+}
+
+// share is one namespace's part of a usage type.
+type share struct {
+	qty      decimal.Decimal
+	billable int64
+	cents    int64
+}
+
+// allocate shares each usage type's amount and billable units on lines
+// among the namespaces of rows, in proportion to their quantities: each
+// gets the floor of its exact share, and the units left go one each to the
+// largest remainders. Types with no quantity in rows share nothing.
+func allocate(lines []CostLine, rows []Rollup) map[string]map[string]share {
+	type total struct{ cents, billable int64 }
+	totals := map[string]*total{}
+	for _, l := range lines {
+		if l.Fixed || len(l.MetricLabels) == 0 {
+			continue
+		}
+		t := totals[l.MetricLabels[0]]
+		if t == nil {
+			t = &total{}
+			totals[l.MetricLabels[0]] = t
+		}
+		t.cents += l.AmountCents
+		t.billable += l.Billable
+	}
+	qty := map[string]map[string]decimal.Decimal{} // type → namespace → quantity
+	for _, r := range rows {
+		m := qty[r.UsageType]
+		if m == nil {
+			m = map[string]decimal.Decimal{}
+			qty[r.UsageType] = m
+		}
+		m[r.Namespace] = m[r.Namespace].Add(r.Quantity)
+	}
+	out := map[string]map[string]share{}
+	for ut, m := range qty {
+		t := totals[ut]
+		if t == nil {
+			t = &total{}
+		}
+		nss := make([]string, 0, len(m))
+		sum := decimal.Zero
+		for ns, q := range m {
+			nss = append(nss, ns)
+			sum = sum.Add(q)
+		}
+		slices.Sort(nss)
+		res := map[string]share{}
+		for _, ns := range nss {
+			res[ns] = share{qty: m[ns]}
+		}
+		if sum.Sign() > 0 {
+			cents := largestRemainder(t.cents, nss, m, sum)
+			billable := largestRemainder(t.billable, nss, m, sum)
+			for i, ns := range nss {
+				res[ns] = share{qty: m[ns], cents: cents[i], billable: billable[i]}
+			}
+		}
+		out[ut] = res
+	}
+	return out
+}
+
+// largestRemainder splits amount among nss in proportion to q (summing to
+// sum > 0): floors first, then one unit each to the largest remainders,
+// ties to the earlier namespace (nss is sorted), so the parts add up to
+// amount exactly and the split is deterministic.
+func largestRemainder(amount int64, nss []string, q map[string]decimal.Decimal, sum decimal.Decimal) []int64 {
+	parts := make([]int64, len(nss))
+	rems := make([]decimal.Decimal, len(nss))
+	left := amount
+	a := decimal.NewFromInt(amount)
+	for i, ns := range nss {
+		exact := a.Mul(q[ns]).Div(sum)
+		// Div keeps 16 digits after the point: remainders compare at that
+		// precision, the floors are exact for any amount within MaxCents.
+		fl := exact.Floor()
+		parts[i], rems[i] = fl.IntPart(), exact.Sub(fl)
+		left -= parts[i]
+	}
+	order := make([]int, len(nss))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(x, y int) int { return cmp.Or(rems[y].Cmp(rems[x]), x-y) })
+	for k := 0; left > 0 && len(order) > 0; k = (k + 1) % len(order) {
+		parts[order[k]]++
+		left--
+	}
+	return parts
+}
