@@ -322,28 +322,6 @@ func (r *UsageRepo) TypeHours(ctx context.Context, tenantID string, nss []string
 	return r.typeSums(ctx, tenantID, nss, from, to, keys)
 }
 
-// NamespaceTypeTotals sums the rollups of Rollups(tenantID, nss, from, to)
-// per namespace and usage type: the database sums
-// usage_type_hourly (a month of 50 namespaces is about 100 rows). A usage
-// type stored under several unit names in one namespace needs the unit of
-// its first row in Rollups' order, so that rare case reads the rows, as
-// TypeTotals does.
-func (r *UsageRepo) NamespaceTypeTotals(ctx context.Context, tenantID string, nss []string, from, to time.Time) ([]usage.Rollup, error) {
-	if nss != nil && len(nss) == 0 {
-		return nil, nil
-	}
-	rows, err := r.typeSums(ctx, tenantID, nss, from, to, []string{"namespace", "usage_type", "unit_name"})
-	if err != nil {
-		return nil, err
-	}
-	for i := 1; i < len(rows); i++ {
-		if rows[i].Namespace == rows[i-1].Namespace && rows[i].UsageType == rows[i-1].UsageType {
-			return r.Rollups(ctx, tenantID, nss, from, to)
-		}
-	}
-	return rows, nil
-}
-
 // ObjectTotals sums the rollups of Rollups(tenantID, nss, from, to) per
 // namespace, usage type and object: the database sums
 // usage_hourly (one row per object instead of one per object and hour). An

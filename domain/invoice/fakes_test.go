@@ -232,10 +232,6 @@ func (m *memUsage) ObjectTotals(ctx context.Context, tenantID string, nss []stri
 	return m.Rollups(ctx, tenantID, nss, from, to)
 }
 
-func (m *memUsage) NamespaceTypeTotals(ctx context.Context, tenantID string, nss []string, from, to time.Time) ([]usage.Rollup, error) {
-	return m.Rollups(ctx, tenantID, nss, from, to)
-}
-
 func (m *memUsage) TypeHours(ctx context.Context, tenantID string, nss []string, from, to time.Time, _ bool) ([]usage.Rollup, error) {
 	return m.Rollups(ctx, tenantID, nss, from, to)
 }

@@ -35,10 +35,6 @@ func (r *batchRepo) ObjectTotals(ctx context.Context, tenantID string, nss []str
 	return r.Rollups(ctx, tenantID, nss, from, to)
 }
 
-func (r *batchRepo) NamespaceTypeTotals(ctx context.Context, tenantID string, nss []string, from, to time.Time) ([]usage.Rollup, error) {
-	return r.Rollups(ctx, tenantID, nss, from, to)
-}
-
 func (r *batchRepo) TypeHours(ctx context.Context, tenantID string, nss []string, from, to time.Time, _ bool) ([]usage.Rollup, error) {
 	return r.Rollups(ctx, tenantID, nss, from, to)
 }

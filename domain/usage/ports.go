@@ -41,12 +41,6 @@ type Repository interface {
 	// summing Rollups' rows gives. A repository without the per-type table
 	// may return Rollups' rows.
 	TypeHours(ctx context.Context, tenantID string, nss []string, from, to time.Time, byNamespace bool) ([]Rollup, error)
-	// NamespaceTypeTotals is TypeTotals per namespace: the rows carry
-	// Namespace, UsageType, UnitName and Quantity, and summing a
-	// namespace's rows per usage type gives what summing its Rollups rows
-	// gives, unit name included. A repository that cannot sum may return
-	// Rollups' rows.
-	NamespaceTypeTotals(ctx context.Context, tenantID string, nss []string, from, to time.Time) ([]Rollup, error)
 	// ObjectTotals returns the sums per namespace, usage type and object of
 	// the rollups Rollups would return (the rows carry Namespace,
 	// UsageType, ObjectName, UnitName and Quantity; Hour is zero): summing
