@@ -1,12 +1,13 @@
+import type { Client } from '@urql/core';
 import { graphql } from './gql';
-import type { ViewerQuery } from './gql/graphql';
 import type { Viewer } from './viewer';
 
-// Until the schema has a viewer query, the first namespaces page checks the
-// token; the role is unknown, so no write control is shown.
-export const ViewerDocument = graphql(`
-  query Viewer {
-    namespaces(first: 1) {
+// Until the schema has a viewer query, the role is probed: the audit log is
+// for admins only, the plan catalog for tenant-wide tokens only. An editor
+// cannot be told from a viewer, so non-admins get no write control.
+const NamespacesProbe = graphql(`
+  query ViewerNamespaces {
+    namespaces(first: 2) {
       edges {
         node {
           name
@@ -15,7 +16,39 @@ export const ViewerDocument = graphql(`
     }
   }
 `);
+const AdminProbe = graphql(`
+  query ViewerAdmin {
+    auditLog(first: 1) {
+      pageInfo {
+        hasNextPage
+      }
+    }
+  }
+`);
+const TenantProbe = graphql(`
+  query ViewerTenant {
+    currentPlan {
+      name
+    }
+  }
+`);
 
-export function toViewer(_d: ViewerQuery): Viewer {
-  return { tenant: '', role: 'VIEWER', namespace: null, canWrite: false, canAdmin: false, tenantWide: true };
+export async function loadViewer(client: Client): Promise<Viewer> {
+  const ns = await client.query(NamespacesProbe, {}, { requestPolicy: 'network-only' }).toPromise();
+  if (ns.error) throw ns.error;
+  const [admin, tenant] = await Promise.all([
+    client.query(AdminProbe, {}, { requestPolicy: 'network-only' }).toPromise(),
+    client.query(TenantProbe, {}, { requestPolicy: 'network-only' }).toPromise(),
+  ]);
+  const tenantWide = !tenant.error;
+  const names = ns.data?.namespaces.edges.map((e) => e.node.name) ?? [];
+  const canAdmin = !admin.error;
+  return {
+    tenant: '',
+    role: canAdmin ? 'ADMIN' : 'VIEWER',
+    namespace: tenantWide ? null : (names[0] ?? null),
+    canWrite: canAdmin,
+    canAdmin,
+    tenantWide,
+  };
 }

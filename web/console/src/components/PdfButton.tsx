@@ -10,7 +10,7 @@ export function PdfButton({ name, url }: { name: string; url?: string | null }) 
         type="button"
         class="btn btn-secondary"
         disabled={busy}
-        aria-label={`Download ${name} as PDF`}
+        aria-label={`Download PDF of ${name}`}
         onClick={async () => {
           setBusy(true);
           setErr('');

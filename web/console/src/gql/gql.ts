@@ -30,7 +30,9 @@ type Documents = {
     "\n  mutation InitiatePlanTransition($input: InitiatePlanTransitionInput!) {\n    initiatePlanTransition(input: $input) {\n      id\n      state\n      targetPlan\n      requiresManualApproval\n      failureReason\n      createdAt\n    }\n  }\n": typeof types.InitiatePlanTransitionDocument,
     "\n  mutation SubscribeAddon($name: String!) {\n    subscribeAddon(name: $name) {\n      id\n    }\n  }\n": typeof types.SubscribeAddonDocument,
     "\n  mutation UnsubscribeAddon($name: String!) {\n    unsubscribeAddon(name: $name) {\n      id\n    }\n  }\n": typeof types.UnsubscribeAddonDocument,
-    "\n  query Viewer {\n    namespaces(first: 1) {\n      edges {\n        node {\n          name\n        }\n      }\n    }\n  }\n": typeof types.ViewerDocument,
+    "\n  query ViewerNamespaces {\n    namespaces(first: 2) {\n      edges {\n        node {\n          name\n        }\n      }\n    }\n  }\n": typeof types.ViewerNamespacesDocument,
+    "\n  query ViewerAdmin {\n    auditLog(first: 1) {\n      pageInfo {\n        hasNextPage\n      }\n    }\n  }\n": typeof types.ViewerAdminDocument,
+    "\n  query ViewerTenant {\n    currentPlan {\n      name\n    }\n  }\n": typeof types.ViewerTenantDocument,
 };
 const documents: Documents = {
     "\n  query AuditLog {\n    auditLog(first: 100) {\n      edges {\n        node {\n          seq\n          at\n          actor\n          action\n          namespace\n          object\n        }\n      }\n    }\n  }\n": types.AuditLogDocument,
@@ -49,7 +51,9 @@ const documents: Documents = {
     "\n  mutation InitiatePlanTransition($input: InitiatePlanTransitionInput!) {\n    initiatePlanTransition(input: $input) {\n      id\n      state\n      targetPlan\n      requiresManualApproval\n      failureReason\n      createdAt\n    }\n  }\n": types.InitiatePlanTransitionDocument,
     "\n  mutation SubscribeAddon($name: String!) {\n    subscribeAddon(name: $name) {\n      id\n    }\n  }\n": types.SubscribeAddonDocument,
     "\n  mutation UnsubscribeAddon($name: String!) {\n    unsubscribeAddon(name: $name) {\n      id\n    }\n  }\n": types.UnsubscribeAddonDocument,
-    "\n  query Viewer {\n    namespaces(first: 1) {\n      edges {\n        node {\n          name\n        }\n      }\n    }\n  }\n": types.ViewerDocument,
+    "\n  query ViewerNamespaces {\n    namespaces(first: 2) {\n      edges {\n        node {\n          name\n        }\n      }\n    }\n  }\n": types.ViewerNamespacesDocument,
+    "\n  query ViewerAdmin {\n    auditLog(first: 1) {\n      pageInfo {\n        hasNextPage\n      }\n    }\n  }\n": types.ViewerAdminDocument,
+    "\n  query ViewerTenant {\n    currentPlan {\n      name\n    }\n  }\n": types.ViewerTenantDocument,
 };
 
 /**
@@ -133,7 +137,15 @@ export function graphql(source: "\n  mutation UnsubscribeAddon($name: String!) {
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query Viewer {\n    namespaces(first: 1) {\n      edges {\n        node {\n          name\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query Viewer {\n    namespaces(first: 1) {\n      edges {\n        node {\n          name\n        }\n      }\n    }\n  }\n"];
+export function graphql(source: "\n  query ViewerNamespaces {\n    namespaces(first: 2) {\n      edges {\n        node {\n          name\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query ViewerNamespaces {\n    namespaces(first: 2) {\n      edges {\n        node {\n          name\n        }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ViewerAdmin {\n    auditLog(first: 1) {\n      pageInfo {\n        hasNextPage\n      }\n    }\n  }\n"): (typeof documents)["\n  query ViewerAdmin {\n    auditLog(first: 1) {\n      pageInfo {\n        hasNextPage\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ViewerTenant {\n    currentPlan {\n      name\n    }\n  }\n"): (typeof documents)["\n  query ViewerTenant {\n    currentPlan {\n      name\n    }\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};

@@ -80,6 +80,7 @@ export function PaymentMethods() {
         <Card title="Add a payment method">
           <form
             class="inline-form"
+            data-write
             onSubmit={async (e) => {
               e.preventDefault();
               if (await act(create({ input: { token: token.trim() } }))) setToken('');
@@ -125,7 +126,7 @@ export function PaymentMethods() {
                         <Time at={m.createdAt} />
                       </td>
                       {v.canAdmin && (
-                        <td class="actions">
+                        <td class="actions" data-write>
                           <button type="button" class="btn btn-ghost" onClick={() => act(primary({ name: m.name }))} aria-label={`Make ${m.name} primary`}>
                             Primary
                           </button>

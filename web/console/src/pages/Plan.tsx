@@ -96,6 +96,7 @@ function TransitionForm({ plan, onDone }: { plan: PlanT; onDone: () => void }) {
   return (
     <form
       class="form"
+      data-write
       aria-label={`Move to ${plan.title}`}
       onSubmit={async (e) => {
         e.preventDefault();
@@ -174,7 +175,7 @@ export function PlanPage() {
                       <span class="badge badge-good">Current plan</span>
                     ) : (
                       v.canAdmin && (
-                        <button type="button" class="btn btn-secondary" aria-pressed={target === p.name} onClick={() => setTarget(p.name)}>
+                        <button type="button" class="btn btn-secondary" data-write aria-pressed={target === p.name} onClick={() => setTarget(p.name)}>
                           Choose {p.title}
                         </button>
                       )
@@ -209,11 +210,11 @@ export function PlanPage() {
                             <td class="right">
                               {!included &&
                                 (sub ? (
-                                  <button type="button" class="btn btn-ghost" onClick={async () => (await unsubscribe({ name: a }), reload())}>
+                                  <button type="button" class="btn btn-ghost" data-write onClick={async () => (await unsubscribe({ name: a }), reload())}>
                                     Unsubscribe
                                   </button>
                                 ) : (
-                                  <button type="button" class="btn btn-secondary" onClick={async () => (await subscribe({ name: a }), reload())}>
+                                  <button type="button" class="btn btn-secondary" data-write onClick={async () => (await subscribe({ name: a }), reload())}>
                                     Subscribe
                                   </button>
                                 ))}
