@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { centsToDecimal, formatMoney, humanize, percent, ratio, utcTitle } from './format';
+import { centsToDecimal, formatMoney, formatPrice, humanize, percent, periodUnit, ratio, utcTitle } from './format';
 
 describe('money', () => {
   it('turns cents into an exact decimal string', () => {
@@ -37,5 +37,13 @@ describe('labels', () => {
   });
   it('shows UTC on hover', () => {
     expect(utcTitle('2026-11-26T10:00:00Z')).toBe('2026-11-26T10:00:00Z (UTC)');
+  });
+});
+
+describe('prices', () => {
+  it('keep the precision of the rate card', () => {
+    expect(formatPrice('0.045', 'USD', 'en-US')).toBe('$0.045');
+    expect(formatPrice('99', 'USD', 'en-US')).toBe('$99.00');
+    expect(periodUnit('PERIOD_MONTH')).toBe('month');
   });
 });

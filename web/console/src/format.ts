@@ -66,3 +66,17 @@ export function humanize(v: string | null | undefined): string {
   const s = v.replace(/^(STATUS|STATE|ROLE|KIND)_/, '').replace(/_/g, ' ').toLowerCase();
   return s.charAt(0).toUpperCase() + s.slice(1);
 }
+
+// formatPrice formats a unit price given in currency units (a decimal
+// string such as "0.045"), keeping its precision.
+export function formatPrice(price: string | null | undefined, currency = 'USD', locale?: string): string {
+  if (price === null || price === undefined || price === '') return '—';
+  const decimals = (price.split('.')[1] ?? '').length;
+  const f = new Intl.NumberFormat(locale, { style: 'currency', currency: currency || 'USD', maximumFractionDigits: Math.max(2, Math.min(decimals, 6)) });
+  return f.format(price as unknown as number);
+}
+
+// periodUnit turns "month", "PERIOD_MONTH" or "MONTH" into "month".
+export function periodUnit(u: string | null | undefined): string {
+  return (u ?? '').replace(/^(PERIOD|RENEWAL_PERIOD)_/i, '').toLowerCase() || 'month';
+}

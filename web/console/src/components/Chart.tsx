@@ -17,7 +17,9 @@ export function UsageChart({
   bars = false,
   valueFormat = formatCompact,
   height = 260,
+  range,
 }: {
+  range?: [number, number]; // the x axis from/to in unix seconds, whatever the data covers
   times: number[];
   series: Series[];
   summary: string;
@@ -35,7 +37,7 @@ export function UsageChart({
       height,
       legend: { show: true },
       cursor: { drag: { x: false, y: false } },
-      scales: { x: { time: true } },
+      scales: { x: { time: true, range: (_u, min, max) => (range ? [range[0], range[1]] : [min, max]) } },
       axes: [
         { stroke: '#64748b', grid: { stroke: '#eef2f7' }, ticks: { stroke: '#e2e8f0' } },
         {
@@ -76,7 +78,7 @@ export function UsageChart({
       ro?.disconnect();
       plot?.destroy();
     };
-  }, [times, series, bars, height]);
+  }, [times, series, bars, height, range?.[0], range?.[1]]);
   if (times.length === 0) return <p class="state state-empty">No usage in this period.</p>;
   return <div class="chart" ref={box} role="img" aria-label={summary} data-testid="usage-chart" />;
 }

@@ -4,7 +4,7 @@ import { Card, Link, PageHeader } from '../components/Layout';
 import { Empty, QueryState } from '../components/states';
 import { Badge, Money, Time } from '../components/format';
 import { PdfButton } from '../components/PdfButton';
-import { formatQuantity, humanize } from '../format';
+import { formatPrice, formatQuantity, humanize } from '../format';
 
 const InvoiceDocument = graphql(`
   query InvoicePage {
@@ -108,7 +108,7 @@ export function InvoicePage({ name }: { name: string }) {
                         <td class="num">
                           {formatQuantity(l.billableQuantity)} {l.billableUnit}
                         </td>
-                        <td class="num hide-narrow">{formatQuantity(l.unitPrice)}</td>
+                        <td class="num hide-narrow">{formatPrice(l.unitPrice, inv.currency)}</td>
                         <td class="num">
                           <Money cents={l.amountCents} currency={inv.currency} />
                         </td>

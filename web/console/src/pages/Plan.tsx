@@ -5,7 +5,7 @@ import { Card, PageHeader } from '../components/Layout';
 import { ErrorBox, QueryState } from '../components/states';
 import { Badge, Money, Time } from '../components/format';
 import { useViewer } from '../viewer';
-import { humanize } from '../format';
+import { periodUnit } from '../format';
 
 const PlanDocument = graphql(`
   query PlanPage {
@@ -168,7 +168,7 @@ export function PlanPage() {
                     <p class="muted">{p.subtitle}</p>
                     <p class="kpi-value">
                       <Money cents={p.flatPriceCents} currency={p.currency} />
-                      <span class="muted small"> / {humanize(p.renewalPeriodUnit).toLowerCase() || 'month'}</span>
+                      <span class="muted small"> / {periodUnit(p.renewalPeriodUnit)}</span>
                     </p>
                     <p class="small">{p.transitionFlow.requiresManualApproval ? 'Needs approval' : 'Self-service'}</p>
                     {p.current ? (
