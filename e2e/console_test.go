@@ -91,7 +91,7 @@ type consoleSeed struct {
 }
 
 // seedConsole gives tenant acme a month of usage in three namespaces, a
-// quota object with reservations in "shop", an issued invoice for last
+// quota object with reservations in "shop", a paid invoice for last
 // month on the team plan, and tokens of three roles.
 func seedConsole(t *testing.T, s *server) consoleSeed {
 	t.Helper()
@@ -150,5 +150,6 @@ func seedConsole(t *testing.T, s *server) consoleSeed {
 	if !strings.Contains(out, "issued "+seed.invoice) {
 		t.Fatalf("invoices close: %s", out)
 	}
+	billingd(t, s.dbURL, "invoices", "set-status", seed.invoice, "PAID", "--tenant", "acme", "--actor", "finance@acme.example")
 	return seed
 }
