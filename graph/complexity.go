@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/billingd/billingd/graph/generated"
+	"github.com/billingd/billingd/graph/model"
 )
 
 // The complexity table. A field costs 1 plus what its selection costs,
@@ -37,8 +38,16 @@ const (
 func complexityTable() generated.ComplexityRoot {
 	var c generated.ComplexityRoot
 	c.Query.MonthlyUsage = func(child int, _ string) int { return addSat(HistoryReportCost, child) }
-	c.Query.UsageSummary = func(child int, _, _ *string) int { return addSat(RangeReportCost, child) }
-	c.Query.Invoices = func(child int, _ *int32, _ *string) int { return addSat(RangeReportCost, child) }
+	c.Query.UsageSummary = func(child int, _, _ *time.Time) int { return addSat(RangeReportCost, child) }
+	c.Query.Invoices = func(child int, _ *int32, _ *string, _ *int32, _ *string) int { return addSat(RangeReportCost, child) }
+	c.Query.Invoice = func(child int, _ string) int { return addSat(RangeReportCost, child) }
+	c.Query.UsageSeries = func(child int, _, _ time.Time, _ model.Granularity, _ []model.UsageGroupBy, _ *model.UsageFilter, _ *string) int {
+		return addSat(RangeReportCost, child)
+	}
+	c.Query.CostSeries = func(child int, _, _ time.Time, _ model.Granularity, _ []model.CostGroupBy, _ *model.CostFilter, _ *string) int {
+		return addSat(RangeReportCost, child)
+	}
+	c.Query.Forecast = func(child int, _ string) int { return addSat(RangeReportCost, child) }
 	c.Namespace.Usage = func(child int, _, _ *time.Time) int { return addSat(RangeReportCost, child) }
 	c.Namespace.Cost = func(child int, _, _ *time.Time) int { return addSat(RangeReportCost, child) }
 	return c

@@ -27,11 +27,11 @@ func TestTransports(t *testing.T) {
 		return w.Code, string(b)
 	}
 
-	code, body := do(httptest.NewRequest(http.MethodGet, "/graphql?query="+url.QueryEscape(`{ namespace(name: "shop") { name } }`), nil))
-	if code != http.StatusOK || !strings.Contains(body, `"name":"shop"`) {
+	code, body := do(httptest.NewRequest(http.MethodGet, "/graphql?query="+url.QueryEscape(`{ namespace(name: "system") { name } }`), nil))
+	if code != http.StatusOK || !strings.Contains(body, `"name":"system"`) {
 		t.Fatalf("GET query: %d %s", code, body)
 	}
-	code, body = do(httptest.NewRequest(http.MethodGet, "/graphql?query="+url.QueryEscape(`mutation { deleteQuota(namespace: "shop", name: "q") }`), nil))
+	code, body = do(httptest.NewRequest(http.MethodGet, "/graphql?query="+url.QueryEscape(`mutation { deleteQuota(namespace: "shop", name: "q") { deletedId } }`), nil))
 	if code == http.StatusOK {
 		t.Fatalf("GET mutation accepted: %s", body)
 	}

@@ -209,14 +209,14 @@ func TestReportFieldCosts(t *testing.T) {
 		}
 		return b.String() + " }"
 	}
-	e := wantCode(t, c.Post(aliases(20, `monthlyUsage { start amountCents }`), &resp), "COMPLEXITY_LIMIT_EXCEEDED")
+	e := wantCode(t, c.Post(aliases(20, `monthlyUsage { from amountCents }`), &resp), "COMPLEXITY_LIMIT_EXCEEDED")
 	if !strings.Contains(e.Message, "complexity 4040") || !strings.Contains(e.Message, "limit of 1000") {
 		t.Fatalf("message = %q", e.Message)
 	}
-	mustPost(t, c, aliases(4, `monthlyUsage { start amountCents }`), &resp)
+	mustPost(t, c, aliases(4, `monthlyUsage { from amountCents }`), &resp)
 
 	// Ten distinct ranges of one namespace's usage: 10 * (100 + 2) + 1.
-	ranged := `namespace(name: "shop") { usage(from: "2025-$i-01T00:00:00Z", to: "2025-$i-02T00:00:00Z") { items { quantity } } }`
+	ranged := `namespace(name: "system") { usage(from: "2025-$i-01T00:00:00Z", to: "2025-$i-02T00:00:00Z") { items { quantity } } }`
 	mustPost(t, c, aliases(9, ranged), &resp)
 	wantCode(t, c.Post(aliases(10, ranged), &resp), "COMPLEXITY_LIMIT_EXCEEDED")
 	wantCode(t, c.Post(aliases(10, `usageSummary { quantity }`), &resp), "COMPLEXITY_LIMIT_EXCEEDED")
@@ -224,7 +224,7 @@ func TestReportFieldCosts(t *testing.T) {
 	// A range that is not a time is the caller's error, not an internal one
 	// (it also escapes the report's price, but fails before any report).
 	for _, from := range []string{`"2025-13-01T00:00:00Z"`, `5`} {
-		e := wantCode(t, c.Post(`{ namespace(name: "shop") { usage(from: `+from+`) { items { quantity } } } }`, &resp), "INVALID_ARGUMENT")
+		e := wantCode(t, c.Post(`{ namespace(name: "system") { usage(from: `+from+`) { items { quantity } } } }`, &resp), "INVALID_ARGUMENT")
 		if len(e.Extensions.Fields) != 1 || !strings.Contains(e.Extensions.Fields[0].Problem, "RFC 3339") {
 			t.Fatalf("from %s: %+v", from, e)
 		}
@@ -266,7 +266,7 @@ func TestTransportErrors(t *testing.T) {
 		{"PUT", req("PUT", "/graphql", "application/json", query("{ __typename }")), 405, graph.CodeMethodNotAllowed, "GET, POST and OPTIONS"},
 		{"GET bad escape", get("query=%zz" + marker), 400, "INVALID_ARGUMENT", "malformed"},
 		{"GET bad variables", get("query=" + url.QueryEscape("{ __typename }") + "&variables=" + url.QueryEscape("{"+marker)), 400, "INVALID_ARGUMENT", "variables parameter"},
-		{"GET mutation", get("query=" + url.QueryEscape(`mutation { deleteQuota(namespace: "shop", name: "`+marker+`") }`)), 422, graph.CodeMethodNotAllowed, "POST"},
+		{"GET mutation", get("query=" + url.QueryEscape(`mutation { deleteQuota(namespace: "shop", name: "`+marker+`") { deletedId } }`)), 422, graph.CodeMethodNotAllowed, "POST"},
 		{"too large", req("POST", "/graphql", "application/json", `{"query": "`+marker+strings.Repeat(" ", 2<<20)+`{ __typename }"}`), 413, "PAYLOAD_TOO_LARGE", "1048576 bytes"},
 		{"parse error", req("POST", "/graphql", "application/json", query(`{ namespace(name: "shop") { name } } `+marker+long)), 422, "GRAPHQL_PARSE_FAILED", "Unexpected Name"},
 		{"unknown field", req("POST", "/graphql", "application/json", query(`{ `+marker+long+` }`)), 422, "GRAPHQL_VALIDATION_FAILED", "Cannot query field"},

@@ -33,4 +33,11 @@ type Repository interface {
 	// of a usage type's first row in Rollups' order). A repository that
 	// cannot sum may return Rollups' rows.
 	TypeTotals(ctx context.Context, tenantID string, nss []string, from, to time.Time) ([]Rollup, error)
+	// TypeHours returns the sums per namespace, usage type and hour of the
+	// rollups Rollups would return for the same arguments, with one query
+	// (usage_type_hourly where the database keeps it). The rows carry
+	// Namespace, UsageType, Hour, UnitName and Quantity; summing them per
+	// usage type must give what summing Rollups' rows gives. A repository
+	// without the per-type table may return Rollups' rows.
+	TypeHours(ctx context.Context, tenantID string, nss []string, from, to time.Time) ([]Rollup, error)
 }

@@ -145,6 +145,7 @@ type SummaryItem struct {
 	Unit         string
 	Quantity     decimal.Decimal
 	Timestamp    time.Time // the end of the window the quantity covers
+	Start        time.Time // the start of the window (not on the legacy wire)
 	BillableUnit string
 	// BillableValue is Quantity ÷ UnitsPerBillable rounded half-up to 2
 	// places, as text (upstream: 20 h over a 24 h unit → "0.83").
@@ -168,6 +169,13 @@ func (s *Service) reportScope(ctx context.Context, ns string) (tenancy.Principal
 		return p, nil, nil
 	}
 	return p, []string{ns}, nil
+}
+
+// ReportRange is the range a report over [from, to) covers: the defaults
+// applied and the ends rounded out to whole hours, as every report of
+// this service does; Invalid when the range is too long or reversed.
+func (s *Service) ReportRange(from, to time.Time) (time.Time, time.Time, error) {
+	return s.reportRange(from, to)
 }
 
 // reportRange turns a requested from/to (zero = not given) into whole UTC
@@ -627,7 +635,7 @@ func (s *Service) UsageSummary(ctx context.Context, startTime, endTime string) (
 	}
 	var out []SummaryItem
 	for _, t := range sums {
-		it := SummaryItem{Name: t.UsageType, UsageType: t.UsageType, Unit: t.UnitName, Quantity: t.Quantity, Timestamp: end, BillableUnit: t.UnitName}
+		it := SummaryItem{Name: t.UsageType, UsageType: t.UsageType, Unit: t.UnitName, Quantity: t.Quantity, Timestamp: end, Start: start, BillableUnit: t.UnitName}
 		per := decimal.NewFromInt(1)
 		if r, ok := pl.Rate(t.UsageType); ok {
 			it.Name, it.Service = cmp.Or(r.DisplayName, r.MetricLabel), r.Service
