@@ -110,8 +110,11 @@ try {
 
   await page.locator('.state-loading').first().waitFor({ state: 'detached' });
   check((await chartDrawn(page)) > 200, 'overview: the daily usage chart is drawn');
-  const mtd = await page.getByTestId('mtd').textContent();
-  check(/\$\d/.test(mtd ?? ''), `overview: month-to-date cost in dollars (${mtd})`);
+  const mtd = (await page.getByTestId('mtd').textContent()) ?? '';
+  check(/\$\d/.test(mtd), `overview: month-to-date cost in dollars (${mtd})`);
+  const forecast = (await page.getByTestId('forecast').textContent()) ?? '';
+  check(/\$\d/.test(forecast), `overview: a forecast to month end (${forecast})`);
+  check((await page.locator('main [data-testid=usage-chart]').count()) >= 4, 'overview: a cost chart and one usage chart per usage type');
   await axe(page, 'overview');
   await shot(page, 'overview');
 
@@ -135,9 +138,14 @@ try {
   await shot(page, 'namespace');
 
   await nav(page, 'Invoices');
+  const runningRow = page.locator('main tbody tr').first();
+  const runningTotal = ((await runningRow.locator('td.num').last().textContent()) ?? '').trim();
+  check(runningTotal === mtd.trim(), `overview: month to date equals the running invoice (${mtd} vs ${runningTotal})`);
   await page.getByRole('link', { name: env.INVOICE, exact: true }).click();
   await page.getByRole('heading', { level: 1, name: `Invoice ${env.INVOICE}` }).waitFor();
   check((await page.locator('main table tbody tr').count()) > 0, 'invoice: its lines are listed');
+  const history = (await page.getByTestId('status-history').textContent()) ?? '';
+  check(/Issued\s*→\s*Paid/.test(history), `invoice: the status history shows ISSUED → PAID (${history.trim()})`);
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: `Download PDF of ${env.INVOICE}` }).click()]);
   const pdf = readFileSync(await download.path());
   check(pdf.subarray(0, 5).toString() === '%PDF-' && download.suggestedFilename() === `${env.INVOICE}.pdf`, `invoice: the PDF downloads (${pdf.length} bytes)`);
@@ -146,7 +154,9 @@ try {
 
   await nav(page, 'Plan');
   check((await writeControls(page)) > 0, 'plan: an admin sees the write controls');
-  await shot(page, 'plan');
+  await page.getByRole('button', { name: 'Subscribe to AppStack Standard' }).click();
+  await page.getByRole('button', { name: 'Unsubscribe from AppStack Standard' }).waitFor();
+  check(true, 'plan: an add-on is subscribed');
   await page.getByRole('button', { name: 'Choose Organization' }).click();
   const form = page.getByRole('form', { name: 'Move to Organization' });
   await form.getByRole('button', { name: /Start transition/ }).click();
@@ -154,7 +164,10 @@ try {
   await result.waitFor();
   const resultText = (await result.textContent()) ?? '';
   check(/Waiting for approval/i.test(resultText), `plan: the transition starts and waits for approval (${resultText.trim()})`);
+  await page.getByRole('cell', { name: 'team → organization' }).waitFor();
+  check(true, 'plan: the transition is listed, waiting for approval');
   await axe(page, 'plan');
+  await shot(page, 'plan');
 
   await nav(page, 'Payment methods');
   check((await writeControls(page)) > 0, 'payment methods: an admin sees the write controls');

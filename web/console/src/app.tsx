@@ -1,14 +1,13 @@
-import { Provider, useClient } from '@urql/preact';
-import type { CombinedError } from '@urql/core';
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { Provider, useQuery } from '@urql/preact';
+import { useMemo, useState } from 'preact/hooks';
 import { clearToken, loadToken, saveToken } from './auth';
 import { newClient } from './client';
 import { Layout } from './components/Layout';
 import { ErrorBox, Loading } from './components/states';
 import { SignIn } from './pages/SignIn';
 import { Routes } from './pages/Routes';
-import { ViewerContext, type Viewer } from './viewer';
-import { loadViewer } from './viewerQuery';
+import { ViewerContext } from './viewer';
+import { ViewerDocument, toViewer } from './viewerQuery';
 
 export function App() {
   const [token, setToken] = useState<string | null>(loadToken());
@@ -36,13 +35,8 @@ export function App() {
 }
 
 function SignedIn({ onSignOut }: { onSignOut: () => void }) {
-  const client = useClient();
-  const [viewer, setViewer] = useState<Viewer | null>(null);
-  const [error, setError] = useState<CombinedError | null>(null);
-  useEffect(() => {
-    loadViewer(client).then(setViewer, setError);
-  }, [client]);
-  const fetching = !viewer && !error;
+  const [{ data, error, fetching }] = useQuery({ query: ViewerDocument, requestPolicy: 'network-only' });
+  const viewer = useMemo(() => (data ? toViewer(data) : null), [data]);
   if (!viewer) {
     return (
       <div class="center-page">

@@ -80,3 +80,8 @@ export function formatPrice(price: string | null | undefined, currency = 'USD', 
 export function periodUnit(u: string | null | undefined): string {
   return (u ?? '').replace(/^(PERIOD|RENEWAL_PERIOD)_/i, '').toLowerCase() || 'month';
 }
+
+// formatMoneyCompact is for chart axes: "$1.2K", "$300".
+export function formatMoneyCompact(units: number, currency = 'USD', locale?: string): string {
+  return new Intl.NumberFormat(locale, { style: 'currency', currency: currency || 'USD', notation: 'compact', maximumFractionDigits: 1 }).format(units);
+}

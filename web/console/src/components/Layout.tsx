@@ -55,7 +55,7 @@ export function Layout({ children, onSignOut }: { children: ComponentChildren; o
   const path = usePath();
   const v = useViewer();
   const [open, setOpen] = useState(false);
-  const items = NAV.filter((n) => !n.tenantWide || v.tenantWide).filter((n) => n.to !== '/audit' || v.canAdmin);
+  const items = NAV.filter((n) => !n.tenantWide || v.tenantWide).filter((n) => n.to !== '/audit' || v.canAudit);
   return (
     <div class="shell">
       <a class="skip" href="#main">

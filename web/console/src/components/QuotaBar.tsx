@@ -1,5 +1,12 @@
 import { formatQuantity, percent, ratio } from '../format';
 
+// SOURCES names the layer an effective limit comes from.
+const SOURCES: Record<string, string> = {
+  PLAN: 'the plan',
+  SYSTEM: 'the tenant’s quota (system)',
+  NAMESPACE: 'the namespace’s quota',
+};
+
 export type QuotaBarProps = {
   label: string;
   current: string;
@@ -36,7 +43,7 @@ export function QuotaBar({ label, current, limit, source }: QuotaBarProps) {
         value={shown}
         aria-label={`${label}: ${formatQuantity(current)} of ${unlimited ? 'unlimited' : formatQuantity(limit)}`}
       />
-      {source && <span class="quota-source">limit from {source.toLowerCase()}</span>}
+      {source && <span class="quota-source">limit from {SOURCES[source] ?? source.toLowerCase()}</span>}
     </div>
   );
 }

@@ -25,7 +25,7 @@ describe('QuotaBar', () => {
     const el = mount(<QuotaBar label="HTTP load balancers" current="3" limit="4" source="NAMESPACE" />);
     expect(el.textContent).toContain('HTTP load balancers');
     expect(el.textContent).toContain('75%');
-    expect(el.textContent).toContain('limit from namespace');
+    expect(el.textContent).toContain('limit from the namespace’s quota');
     expect((el.querySelector('.quota-fill') as HTMLElement).style.width).toBe('75%');
     expect(el.querySelector('.quota')!.className).toContain('quota-good');
     const meter = el.querySelector('meter')!;

@@ -64,3 +64,24 @@ export function QueryState<T>({
   if (fetching) return <Loading />;
   return <Loading />;
 }
+
+export type UserErr = { field?: string | null; message: string; code: string };
+
+// Refusal shows why a mutation changed nothing: the payload's userErrors
+// (what the caller got wrong, each naming its field) or the request's error.
+export function Refusal({ error, userErrors, title = 'The change was refused' }: { error?: CombinedError | null; userErrors?: UserErr[] | null; title?: string }) {
+  if (error) return <ErrorBox error={error} title={title} />;
+  if (!userErrors || userErrors.length === 0) return null;
+  return (
+    <div class="state state-error" role="alert">
+      <strong>{title}</strong>
+      <ul>
+        {userErrors.map((e, i) => (
+          <li key={i}>
+            {e.field ? <code>{e.field}</code> : null} {e.message} ({e.code})
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}

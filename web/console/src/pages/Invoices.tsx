@@ -12,13 +12,16 @@ const InvoicesDocument = graphql(`
         node {
           name
           status
-          period
-          periodStart
-          periodEnd
+          from
+          to
           issuedAt
           dueAt
           totalCents
           currency
+          pdfUrl
+          lines {
+            kind
+          }
         }
       }
     }
@@ -32,7 +35,7 @@ export function Invoices() {
       <PageHeader title="Invoices" />
       <QueryState {...res}>
         {(d) =>
-          d.invoices.edges.length === 0 ? (
+          !d.invoices || d.invoices.edges.length === 0 ? (
             <Empty>No invoices yet.</Empty>
           ) : (
             <Card>
@@ -42,8 +45,15 @@ export function Invoices() {
                     <th scope="col">Invoice</th>
                     <th scope="col">Period</th>
                     <th scope="col">Status</th>
-                    <th scope="col" class="hide-narrow">Issued</th>
-                    <th scope="col" class="num">Total</th>
+                    <th scope="col" class="num hide-narrow">
+                      Lines
+                    </th>
+                    <th scope="col" class="hide-narrow">
+                      Due
+                    </th>
+                    <th scope="col" class="num">
+                      Total
+                    </th>
                     <th scope="col">
                       <span class="sr-only">Document</span>
                     </th>
@@ -56,19 +66,20 @@ export function Invoices() {
                         <Link to={`/invoices/${encodeURIComponent(inv.name)}`}>{inv.name}</Link>
                       </td>
                       <td>
-                        <Time at={inv.periodStart} dateOnly /> – <Time at={inv.periodEnd} dateOnly />
+                        <Time at={inv.from} dateOnly /> – <Time at={inv.to} dateOnly />
                       </td>
                       <td>
                         <Badge value={inv.status} />
                       </td>
+                      <td class="num hide-narrow">{inv.lines.length}</td>
                       <td class="hide-narrow">
-                        <Time at={inv.issuedAt} dateOnly />
+                        <Time at={inv.dueAt} dateOnly />
                       </td>
                       <td class="num">
                         <Money cents={inv.totalCents} currency={inv.currency} />
                       </td>
                       <td class="right">
-                        <PdfButton name={inv.name} />
+                        <PdfButton name={inv.name} url={inv.pdfUrl} />
                       </td>
                     </tr>
                   ))}

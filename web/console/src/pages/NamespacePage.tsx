@@ -4,65 +4,65 @@ import { graphql } from '../gql';
 import { Card, Link, PageHeader } from '../components/Layout';
 import { Empty, QueryState } from '../components/states';
 import { QuotaBar } from '../components/QuotaBar';
-import { UsageChart, type Series } from '../components/Chart';
+import { UsageCharts } from '../components/UsageCharts';
 import { Money } from '../components/format';
-import { formatQuantity } from '../format';
+import { formatQuantity, ratio } from '../format';
+import { browserTimeZone, byUsageType, lastDays, lastHours, monthStart } from '../series';
 
 const NamespaceDocument = graphql(`
-  query NamespacePage($name: String!, $from: Time!) {
+  query NamespacePage($name: String!, $from: Time!, $to: Time!, $granularity: Granularity!, $tz: String!, $month: Time!) {
     namespace(name: $name) {
       name
       quotaUsage {
         objects {
-          key
-          displayName
-          limit
-          current
-          tenantLimit
-          tenantCurrent
+          ...QuotaItemFields
         }
         resources {
-          key
-          displayName
-          limit
-          current
-          tenantLimit
-          tenantCurrent
+          ...QuotaItemFields
         }
       }
-      usage(from: $from) {
-        hourly {
-          usageType
-          quantity
-          unitName
-          start
-        }
-      }
-      cost(from: $from) {
+      cost(from: $month) {
         totalCents
         currency
         lines {
+          description
           usageType
+          usageTypeName
           quantity
-          unitName
+          unit
+          billableQuantity
+          billableUnit
           amountCents
           currency
-          fixed
+        }
+      }
+    }
+    usageSeries(from: $from, to: $to, granularity: $granularity, groupBy: [USAGE_TYPE], filter: { namespaces: [$name] }, timeZone: $tz) {
+      buckets {
+        from
+        points {
+          usageType
+          usageTypeName
+          unit
+          quantity
         }
       }
     }
   }
 `);
 
-type Granularity = 'hour' | 'day';
+type Granularity = 'HOUR' | 'DAY';
 
 export function NamespacePage({ name }: { name: string }) {
-  const [gran, setGran] = useState<Granularity>('day');
-  const from = useMemo(() => {
-    const d = new Date();
-    return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1)).toISOString();
-  }, []);
-  const [res] = useQuery({ query: NamespaceDocument, variables: { name, from } });
+  const [gran, setGran] = useState<Granularity>('DAY');
+  const vars = useMemo(() => {
+    const w = gran === 'HOUR' ? lastHours(48) : lastDays(30);
+    return { name, from: w.from, to: w.to, granularity: gran, tz: browserTimeZone(), month: monthStart() };
+  }, [name, gran]);
+  const [res] = useQuery({ query: NamespaceDocument, variables: vars });
+  const step = gran === 'HOUR' ? 3600 : 86400;
+  const range: [number, number] = [Date.parse(vars.from) / 1000, Date.parse(vars.to) / 1000 - step];
+  const period = gran === 'HOUR' ? 'the last 48 hours' : 'the last 30 days';
   return (
     <>
       <nav class="crumbs" aria-label="Breadcrumb">
@@ -72,20 +72,10 @@ export function NamespacePage({ name }: { name: string }) {
       <QueryState {...res}>
         {(d) => {
           const ns = d.namespace;
-          if (!ns) return <Empty>No namespace called {name}.</Empty>;
-          const items = [...ns.quotaUsage.objects, ...ns.quotaUsage.resources];
-          const step = gran === 'hour' ? 3600 : 86400;
-          const buckets = new Map<number, Map<string, number>>();
-          const types = new Set<string>();
-          for (const h of ns.usage.hourly) {
-            const t = Math.floor(Date.parse(h.start) / 1000 / step) * step;
-            const m = buckets.get(t) ?? new Map<string, number>();
-            m.set(h.usageType, (m.get(h.usageType) ?? 0) + Number(h.quantity));
-            buckets.set(t, m);
-            types.add(h.usageType);
-          }
-          const times = [...buckets.keys()].sort((a, b) => a - b);
-          const series: Series[] = [...types].sort().map((u) => ({ label: u, values: times.map((t) => buckets.get(t)?.get(u) ?? null) }));
+          if (!ns) return <Empty>The tenant has never used a namespace called {name}.</Empty>;
+          const items = ns.quotaUsage ? [...ns.quotaUsage.objects, ...ns.quotaUsage.resources] : [];
+          // keys in use first, then the rest by name
+          items.sort((a, b) => (ratio(b.current, b.limit) ?? -1) - (ratio(a.current, a.limit) ?? -1) || a.displayName.localeCompare(b.displayName));
           return (
             <>
               <div class="grid-2">
@@ -93,46 +83,56 @@ export function NamespacePage({ name }: { name: string }) {
                   {items.length === 0 ? (
                     <Empty>No quota keys.</Empty>
                   ) : (
-                    items.map((i) => <QuotaBar key={i.key} label={i.displayName || i.key} current={i.current} limit={i.limit} />)
+                    items.map((i) => <QuotaBar key={i.key} label={i.displayName || i.key} current={i.current} limit={i.limit} source={i.limitSource} />)
                   )}
                 </Card>
                 <Card title="Cost this month">
-                  <p class="kpi-value">
-                    <Money cents={ns.cost.totalCents} currency={ns.cost.currency} />
-                  </p>
-                  <table class="table compact">
-                    <thead>
-                      <tr>
-                        <th scope="col">Usage type</th>
-                        <th scope="col" class="num">Quantity</th>
-                        <th scope="col" class="num">Amount</th>
-                      </tr>
-                    </thead>
-                    <tbody>
-                      {ns.cost.lines.map((l, i) => (
-                        <tr key={i}>
-                          <td>{l.usageType}</td>
-                          <td class="num">
-                            {formatQuantity(l.quantity)} {l.unitName}
-                          </td>
-                          <td class="num">
-                            <Money cents={l.amountCents} currency={l.currency} />
-                          </td>
-                        </tr>
-                      ))}
-                    </tbody>
-                  </table>
+                  {ns.cost ? (
+                    <>
+                      <p class="kpi-value">
+                        <Money cents={ns.cost.totalCents} currency={ns.cost.currency} />
+                      </p>
+                      <table class="table compact">
+                        <thead>
+                          <tr>
+                            <th scope="col">Usage type</th>
+                            <th scope="col" class="num">
+                              Quantity
+                            </th>
+                            <th scope="col" class="num">
+                              Amount
+                            </th>
+                          </tr>
+                        </thead>
+                        <tbody>
+                          {ns.cost.lines.map((l, i) => (
+                            <tr key={i}>
+                              <td>{l.usageTypeName ?? l.description}</td>
+                              <td class="num">
+                                {l.billableUnit ? `${formatQuantity(l.billableQuantity)} ${l.billableUnit}` : `${formatQuantity(l.quantity)} ${l.unit}`}
+                              </td>
+                              <td class="num">
+                                <Money cents={l.amountCents} currency={l.currency} />
+                              </td>
+                            </tr>
+                          ))}
+                        </tbody>
+                      </table>
+                    </>
+                  ) : (
+                    <Empty>Cost unavailable.</Empty>
+                  )}
                 </Card>
               </div>
               <Card title="Usage">
                 <div class="segmented" role="group" aria-label="Granularity">
-                  {(['hour', 'day'] as const).map((g) => (
+                  {(['HOUR', 'DAY'] as const).map((g) => (
                     <button type="button" key={g} aria-pressed={gran === g} onClick={() => setGran(g)}>
-                      {g === 'hour' ? 'Hourly' : 'Daily'}
+                      {g === 'HOUR' ? 'Hourly, 48 h' : 'Daily, 30 days'}
                     </button>
                   ))}
                 </div>
-                <UsageChart times={times} series={series} bars={gran === 'day'} summary={`${gran === 'hour' ? 'Hourly' : 'Daily'} usage of ${name} this month`} />
+                <UsageCharts series={byUsageType(d.usageSeries?.buckets ?? [])} range={range} period={period} />
               </Card>
             </>
           );

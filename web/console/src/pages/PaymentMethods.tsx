@@ -1,9 +1,10 @@
 import { useMutation, useQuery } from '@urql/preact';
 import { useState } from 'preact/hooks';
 import type { CombinedError } from '@urql/core';
+import type { UserErr } from '../components/states';
 import { graphql } from '../gql';
 import { Card, PageHeader } from '../components/Layout';
-import { Empty, ErrorBox, QueryState } from '../components/states';
+import { Empty, QueryState, Refusal } from '../components/states';
 import { Badge, Time } from '../components/format';
 import { useViewer } from '../viewer';
 
@@ -24,34 +25,56 @@ const PaymentMethodsDocument = graphql(`
 const CreateDocument = graphql(`
   mutation CreatePaymentMethod($input: CreatePaymentMethodInput!) {
     createPaymentMethod(input: $input) {
-      name
+      userErrors {
+        field
+        message
+        code
+      }
     }
   }
 `);
 const PrimaryDocument = graphql(`
   mutation MakePrimary($name: String!) {
     makePaymentMethodPrimary(name: $name) {
-      name
+      userErrors {
+        field
+        message
+        code
+      }
     }
   }
 `);
 const SecondaryDocument = graphql(`
   mutation MakeSecondary($name: String!) {
     makePaymentMethodSecondary(name: $name) {
-      name
+      userErrors {
+        field
+        message
+        code
+      }
     }
   }
 `);
 const SwapDocument = graphql(`
   mutation SwapRole($name: String!) {
     swapPaymentMethodRole(name: $name) {
-      name
+      userErrors {
+        field
+        message
+        code
+      }
     }
   }
 `);
 const DeleteDocument = graphql(`
   mutation DeletePaymentMethod($name: String!) {
-    deletePaymentMethod(name: $name)
+    deletePaymentMethod(name: $name) {
+      userErrors {
+        field
+        message
+        code
+      }
+    }
   }
 `);
 
@@ -59,23 +82,26 @@ export function PaymentMethods() {
   const v = useViewer();
   const [res, refetch] = useQuery({ query: PaymentMethodsDocument });
   const [token, setToken] = useState('');
-  const [refusal, setRefusal] = useState<CombinedError | null>(null);
+  const [refusal, setRefusal] = useState<{ error?: CombinedError; userErrors?: UserErr[] } | null>(null);
   const [, create] = useMutation(CreateDocument);
   const [, primary] = useMutation(PrimaryDocument);
   const [, secondary] = useMutation(SecondaryDocument);
   const [, swap] = useMutation(SwapDocument);
   const [, del] = useMutation(DeleteDocument);
-  // act runs one change and shows the server's refusal, if any, as a message.
-  const act = async (p: Promise<{ error?: CombinedError }>) => {
+  // act runs one change and shows the server's refusal, if any, as a
+  // message: a payload's userErrors or the request's error.
+  const act = async (p: Promise<{ error?: CombinedError; data?: Record<string, { userErrors: UserErr[] } | null> }>) => {
     const r = await p;
-    setRefusal(r.error ?? null);
+    const userErrors = Object.values(r.data ?? {}).flatMap((x) => x?.userErrors ?? []);
+    const ok = !r.error && userErrors.length === 0;
+    setRefusal(ok ? null : { error: r.error, userErrors });
     refetch({ requestPolicy: 'network-only' });
-    return !r.error;
+    return ok;
   };
   return (
     <>
       <PageHeader title="Payment methods" />
-      {refusal && <ErrorBox error={refusal} title="The change was refused" />}
+      {refusal && <Refusal error={refusal.error} userErrors={refusal.userErrors} />}
       {v.canAdmin && (
         <Card title="Add a payment method">
           <form
@@ -98,7 +124,7 @@ export function PaymentMethods() {
       )}
       <QueryState {...res}>
         {(d) =>
-          d.paymentMethods.length === 0 ? (
+          !d.paymentMethods || d.paymentMethods.length === 0 ? (
             <Empty>No payment method yet.</Empty>
           ) : (
             <Card>

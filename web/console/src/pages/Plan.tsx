@@ -1,8 +1,9 @@
 import { useMutation, useQuery } from '@urql/preact';
 import { useState } from 'preact/hooks';
 import { graphql } from '../gql';
+import type { PlanPageQuery } from '../gql/graphql';
 import { Card, PageHeader } from '../components/Layout';
-import { ErrorBox, QueryState } from '../components/states';
+import { Empty, QueryState, Refusal } from '../components/states';
 import { Badge, Money, Time } from '../components/format';
 import { useViewer } from '../viewer';
 import { periodUnit } from '../format';
@@ -17,29 +18,28 @@ const PlanDocument = graphql(`
       currency
       renewalPeriodUnit
       current
-      allowedAddons
-      includedAddons
       transitionFlow {
         method
         requiredFields
         requiresManualApproval
       }
+      rateCard {
+        usageType
+      }
     }
-    subscriptions(current: true) {
-      id
-      kind
+    addons {
       name
-      title
-      start
+      displayName
+      monthlyPriceCents
+      currency
+      included
+      allowed
+      subscribed
     }
-  }
-`);
-
-const InitiateDocument = graphql(`
-  mutation InitiatePlanTransition($input: InitiatePlanTransitionInput!) {
-    initiatePlanTransition(input: $input) {
-      id
+    planTransitions(first: 5) {
+      transitionId
       state
+      fromPlan
       targetPlan
       requiresManualApproval
       failureReason
@@ -48,10 +48,33 @@ const InitiateDocument = graphql(`
   }
 `);
 
+const InitiateDocument = graphql(`
+  mutation InitiatePlanTransition($input: InitiatePlanTransitionInput!) {
+    initiatePlanTransition(input: $input) {
+      planTransition {
+        transitionId
+        state
+        targetPlan
+        requiresManualApproval
+        failureReason
+      }
+      userErrors {
+        field
+        message
+        code
+      }
+    }
+  }
+`);
+
 const SubscribeDocument = graphql(`
   mutation SubscribeAddon($name: String!) {
     subscribeAddon(name: $name) {
-      id
+      userErrors {
+        field
+        message
+        code
+      }
     }
   }
 `);
@@ -59,18 +82,16 @@ const SubscribeDocument = graphql(`
 const UnsubscribeDocument = graphql(`
   mutation UnsubscribeAddon($name: String!) {
     unsubscribeAddon(name: $name) {
-      id
+      userErrors {
+        field
+        message
+        code
+      }
     }
   }
 `);
 
-type PlanT = {
-  name: string;
-  title: string;
-  transitionFlow: { method: string; requiredFields: string[]; requiresManualApproval: boolean };
-};
-
-const has = (p: PlanT, f: string) => p.transitionFlow.requiredFields.some((r) => r.endsWith(f));
+type PlanT = NonNullable<PlanPageQuery['plans']>[number];
 
 function Field({ id, label, value, onInput, required = true }: { id: string; label: string; value: string; onInput: (v: string) => void; required?: boolean }) {
   return (
@@ -86,13 +107,16 @@ function Field({ id, label, value, onInput, required = true }: { id: string; lab
 
 // TransitionForm asks for what the target plan's transition flow requires,
 // and shows the transition the server answers (finished, failed with its
-// reason, or waiting for an operator's approval).
+// reason, or waiting for an operator's approval) or why it was refused.
 function TransitionForm({ plan, onDone }: { plan: PlanT; onDone: () => void }) {
   const [f, setF] = useState({ token: '', domain: '', address1: '', city: '', country: '', zip: '', ticket: '' });
   const [res, run] = useMutation(InitiateDocument);
   const set = (k: keyof typeof f) => (v: string) => setF({ ...f, [k]: v });
+  const needs = (x: string) => plan.transitionFlow.requiredFields.includes(x as never);
+  const support = plan.transitionFlow.method === 'SUPPORT';
   const contact = { address1: f.address1, city: f.city, country: f.country, zipCode: f.zip };
-  const t = res.data?.initiatePlanTransition;
+  const payload = res.data?.initiatePlanTransition;
+  const t = payload?.planTransition;
   return (
     <form
       class="form"
@@ -103,22 +127,22 @@ function TransitionForm({ plan, onDone }: { plan: PlanT; onDone: () => void }) {
         const r = await run({
           input: {
             newPlan: plan.name,
-            paymentProviderToken: has(plan, 'PAYMENT_TOKEN') ? f.token : undefined,
-            domain: has(plan, 'DOMAIN') ? f.domain : undefined,
-            billingAddress: has(plan, 'CONTACTS') ? contact : undefined,
-            paymentAddress: has(plan, 'CONTACTS') ? contact : undefined,
-            createSupportTicket: plan.transitionFlow.method.endsWith('SUPPORT') ? true : undefined,
-            supportTicketInfo: plan.transitionFlow.method.endsWith('SUPPORT') ? f.ticket : undefined,
+            paymentProviderToken: needs('PAYMENT_TOKEN') ? f.token : undefined,
+            domain: needs('DOMAIN') ? f.domain : undefined,
+            billingAddress: needs('CONTACTS') ? contact : undefined,
+            paymentAddress: needs('CONTACTS') ? contact : undefined,
+            createSupportTicket: support ? true : undefined,
+            supportTicketInfo: support && f.ticket ? f.ticket : undefined,
           },
         });
-        if (!r.error) onDone();
+        if (r.data?.initiatePlanTransition?.planTransition) onDone();
       }}
     >
-      <h3>Move to {plan.title}</h3>
-      {plan.transitionFlow.requiresManualApproval && <p class="note">This plan needs an operator's approval: the transition waits until then.</p>}
-      {has(plan, 'PAYMENT_TOKEN') && <Field id="pt-token" label="Payment provider token" value={f.token} onInput={set('token')} />}
-      {has(plan, 'DOMAIN') && <Field id="pt-domain" label="Domain" value={f.domain} onInput={set('domain')} />}
-      {has(plan, 'CONTACTS') && (
+      <h2>Move to {plan.title}</h2>
+      {plan.transitionFlow.requiresManualApproval && <p class="note">This plan needs an operator’s approval: the transition waits until an operator decides.</p>}
+      {needs('PAYMENT_TOKEN') && <Field id="pt-token" label="Payment provider token" value={f.token} onInput={set('token')} />}
+      {needs('DOMAIN') && <Field id="pt-domain" label="Domain" value={f.domain} onInput={set('domain')} />}
+      {needs('CONTACTS') && (
         <fieldset>
           <legend>Billing and payment address</legend>
           <Field id="pt-address1" label="Address" value={f.address1} onInput={set('address1')} />
@@ -129,16 +153,16 @@ function TransitionForm({ plan, onDone }: { plan: PlanT; onDone: () => void }) {
           </div>
         </fieldset>
       )}
-      {plan.transitionFlow.method.endsWith('SUPPORT') && <Field id="pt-ticket" label="Message for support" value={f.ticket} onInput={set('ticket')} required={false} />}
+      {support && <Field id="pt-ticket" label="Message for support" value={f.ticket} onInput={set('ticket')} required={false} />}
       <button type="submit" class="btn btn-primary" disabled={res.fetching}>
         {res.fetching ? 'Starting…' : `Start transition to ${plan.title}`}
       </button>
-      {res.error && <ErrorBox error={res.error} title="The transition was refused" />}
+      <Refusal error={res.error} userErrors={payload?.userErrors} title="The transition was refused" />
       {t && (
         <div class="result" role="status" data-testid="transition-result">
-          Transition {t.id} to {t.targetPlan}: <Badge value={t.state} />
+          Transition {t.transitionId} to {t.targetPlan}: <Badge value={t.state} />
           {t.failureReason && <span class="field-error"> {t.failureReason}</span>}
-          {t.requiresManualApproval && <span class="muted"> — waiting for an operator's approval</span>}
+          {t.state === 'WAITING_FOR_APPROVAL' && <span class="muted"> — an operator approves or rejects it</span>}
         </div>
       )}
     </form>
@@ -149,7 +173,7 @@ export function PlanPage() {
   const v = useViewer();
   const [res, refetch] = useQuery({ query: PlanDocument });
   const [target, setTarget] = useState<string | null>(null);
-  const [addonRes, subscribe] = useMutation(SubscribeDocument);
+  const [subRes, subscribe] = useMutation(SubscribeDocument);
   const [unsubRes, unsubscribe] = useMutation(UnsubscribeDocument);
   const reload = () => refetch({ requestPolicy: 'network-only' });
   return (
@@ -157,20 +181,22 @@ export function PlanPage() {
       <PageHeader title="Plan" />
       <QueryState {...res}>
         {(d) => {
-          const current = d.plans.find((p) => p.current);
-          const addons = d.subscriptions.filter((s) => s.kind.toUpperCase().includes('ADDON'));
-          const chosen = d.plans.find((p) => p.name === target);
+          const plans = d.plans ?? [];
+          const chosen = plans.find((p) => p.name === target);
+          const addons = (d.addons ?? []).filter((a) => a.allowed || a.included || a.subscribed);
           return (
             <>
               <div class="plans">
-                {d.plans.map((p) => (
+                {plans.map((p) => (
                   <Card key={p.name} class={p.current ? 'plan current' : 'plan'} title={p.title}>
-                    <p class="muted">{p.subtitle}</p>
+                    <p class="muted small">{p.subtitle}</p>
                     <p class="kpi-value">
                       <Money cents={p.flatPriceCents} currency={p.currency} />
                       <span class="muted small"> / {periodUnit(p.renewalPeriodUnit)}</span>
                     </p>
-                    <p class="small">{p.transitionFlow.requiresManualApproval ? 'Needs approval' : 'Self-service'}</p>
+                    <p class="small">
+                      {p.rateCard.length} metered usage types · {p.transitionFlow.requiresManualApproval ? 'needs approval' : 'self-service'}
+                    </p>
                     {p.current ? (
                       <span class="badge badge-good">Current plan</span>
                     ) : (
@@ -184,47 +210,91 @@ export function PlanPage() {
                 ))}
               </div>
               {chosen && v.canAdmin && <Card>{<TransitionForm plan={chosen} onDone={reload} />}</Card>}
+              <Card title="Plan transitions">
+                {!d.planTransitions || d.planTransitions.length === 0 ? (
+                  <Empty>No plan transition yet.</Empty>
+                ) : (
+                  <table class="table">
+                    <thead>
+                      <tr>
+                        <th scope="col">Started</th>
+                        <th scope="col">Change</th>
+                        <th scope="col">State</th>
+                      </tr>
+                    </thead>
+                    <tbody>
+                      {d.planTransitions.map((t) => (
+                        <tr key={t.transitionId}>
+                          <td>
+                            <Time at={t.createdAt} />
+                          </td>
+                          <td>
+                            {t.fromPlan ?? '—'} → {t.targetPlan}
+                          </td>
+                          <td>
+                            <Badge value={t.state} />
+                            {t.failureReason && <span class="muted small"> {t.failureReason}</span>}
+                          </td>
+                        </tr>
+                      ))}
+                    </tbody>
+                  </table>
+                )}
+              </Card>
               <Card title="Add-ons">
-                {(addonRes.error || unsubRes.error) && <ErrorBox error={(addonRes.error || unsubRes.error)!} title="The add-on change was refused" />}
-                <table class="table">
-                  <thead>
-                    <tr>
-                      <th scope="col">Add-on</th>
-                      <th scope="col">Status</th>
-                      {v.canAdmin && (
-                        <th scope="col">
-                          <span class="sr-only">Actions</span>
+                <Refusal error={subRes.error} userErrors={subRes.data?.subscribeAddon?.userErrors} title="The subscription was refused" />
+                <Refusal error={unsubRes.error} userErrors={unsubRes.data?.unsubscribeAddon?.userErrors} title="The unsubscription was refused" />
+                {addons.length === 0 ? (
+                  <Empty>The current plan allows no add-on.</Empty>
+                ) : (
+                  <table class="table">
+                    <thead>
+                      <tr>
+                        <th scope="col">Add-on</th>
+                        <th scope="col" class="num">
+                          Price
                         </th>
-                      )}
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {(current?.allowedAddons ?? []).map((a) => {
-                      const sub = addons.find((s) => s.name === a);
-                      const included = current?.includedAddons.includes(a);
-                      return (
-                        <tr key={a}>
-                          <td>{a}</td>
-                          <td>{included ? 'Included' : sub ? <>Since <Time at={sub.start} dateOnly /></> : 'Not subscribed'}</td>
+                        <th scope="col">Status</th>
+                        {v.canAdmin && (
+                          <th scope="col">
+                            <span class="sr-only">Actions</span>
+                          </th>
+                        )}
+                      </tr>
+                    </thead>
+                    <tbody>
+                      {addons.map((a) => (
+                        <tr key={a.name}>
+                          <td>
+                            {a.displayName}
+                            <div class="muted small">
+                              <code>{a.name}</code>
+                            </div>
+                          </td>
+                          <td class="num">
+                            <Money cents={a.monthlyPriceCents} currency={a.currency} />
+                            <span class="muted small"> / month</span>
+                          </td>
+                          <td>{a.included ? <Badge value="INCLUDED" /> : a.subscribed ? <Badge value="SUBSCRIBED" /> : <span class="muted">Not subscribed</span>}</td>
                           {v.canAdmin && (
                             <td class="right">
-                              {!included &&
-                                (sub ? (
-                                  <button type="button" class="btn btn-ghost" data-write onClick={async () => (await unsubscribe({ name: a }), reload())}>
+                              {!a.included &&
+                                (a.subscribed ? (
+                                  <button type="button" class="btn btn-ghost" data-write aria-label={`Unsubscribe from ${a.displayName}`} onClick={async () => (await unsubscribe({ name: a.name }), reload())}>
                                     Unsubscribe
                                   </button>
                                 ) : (
-                                  <button type="button" class="btn btn-secondary" data-write onClick={async () => (await subscribe({ name: a }), reload())}>
+                                  <button type="button" class="btn btn-secondary" data-write aria-label={`Subscribe to ${a.displayName}`} onClick={async () => (await subscribe({ name: a.name }), reload())}>
                                     Subscribe
                                   </button>
                                 ))}
                             </td>
                           )}
                         </tr>
-                      );
-                    })}
-                  </tbody>
-                </table>
+                      ))}
+                    </tbody>
+                  </table>
+                )}
               </Card>
             </>
           );
