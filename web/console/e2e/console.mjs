@@ -175,11 +175,24 @@ try {
   await page.getByRole('button', { name: 'Add', exact: true }).click();
   await page.locator('main tbody tr').nth(1).waitFor();
   check((await page.locator('main tbody tr').count()) === 2, 'payment methods: a new method is added');
+  // the primary method of a paid plan cannot be deleted: the server's refusal is shown
+  page.once('dialog', (d) => d.accept());
+  const primaryRow = page.locator('main tbody tr', { has: page.locator('.badge', { hasText: 'Primary' }) }).first();
+  await primaryRow.getByRole('button', { name: /^Delete / }).click();
+  const refusal = page.getByRole('alert').filter({ hasText: 'refused' });
+  await refusal.waitFor();
+  check(/CONFLICT/.test((await refusal.textContent()) ?? ''), `payment methods: deleting the primary is refused with the server's message (${((await refusal.textContent()) ?? '').trim()})`);
   await axe(page, 'payment methods');
   await shot(page, 'payment-methods');
 
   await nav(page, 'Audit log');
   check((await page.locator('main tbody tr').count()) > 0, 'audit log: records are listed');
+  await page.getByLabel('Action').selectOption('payment_method.create');
+  await page.locator('main tbody tr').first().waitFor();
+  await page.waitForFunction(() => [...document.querySelectorAll('main tbody tr td:nth-child(2)')].every((td) => td.textContent === 'payment_method.create'));
+  const filtered = await page.locator('main tbody tr td:nth-child(2)').allTextContents();
+  check(filtered.length === 2, `audit log: the action filter keeps the 2 payment method creations (${filtered.length})`);
+  await page.getByLabel('Action').selectOption('');
   await axe(page, 'audit log');
   await shot(page, 'audit');
 

@@ -25,21 +25,26 @@ const AuditDocument = graphql(`
   }
 `);
 
-// The known actions, for the filter's choices (the server filters).
+// The actions the services record (domain/*: s.audit(...)), for the
+// filter's choices; the server does the filtering.
 const ACTIONS = [
-  'quota.create',
-  'quota.replace',
-  'quota.delete',
-  'payment_method.create',
-  'payment_method.role',
-  'payment_method.delete',
-  'plan_transition.initiate',
-  'plan_transition.approve',
-  'plan_transition.reject',
   'addon.subscribe',
   'addon.unsubscribe',
+  'certificate.create',
+  'certificate.revoke',
   'invoice.issue',
   'invoice.status',
+  'payment_method.create',
+  'payment_method.delete',
+  'payment_method.role',
+  'plan_transition.decide',
+  'plan_transition.initiate',
+  'quota.create',
+  'quota.delete',
+  'quota.replace',
+  'token.create',
+  'token.revoke',
+  'usage.late_window',
 ];
 
 export function AuditLog() {
