@@ -134,6 +134,11 @@ try {
   const bar = page.getByTestId('quota-bar').filter({ hasText: '3 / 4' });
   check((await bar.count()) === 1, 'namespace: the quota bar shows 3 of 4 load balancers');
   check((await chartDrawn(page)) > 200, 'namespace: the usage chart is drawn');
+  await page.getByRole('button', { name: 'Hourly, 48 h' }).click();
+  await page.locator('.state-loading').first().waitFor({ state: 'detached' });
+  check((await chartDrawn(page)) > 50, 'namespace: the hourly chart is drawn');
+  await page.getByRole('button', { name: 'Daily, 30 days' }).click();
+  await page.locator('.state-loading').first().waitFor({ state: 'detached' });
   await axe(page, 'namespace');
   await shot(page, 'namespace');
 
@@ -198,14 +203,27 @@ try {
 
   // --- 390 px: no sideways scrolling, menu behind a button ---------------
   await page.setViewportSize({ width: 390, height: 844 });
-  await nav(page, 'Overview').catch(async () => {
-    await page.getByRole('button', { name: 'Menu' }).click();
-    await nav(page, 'Overview');
-  });
+  check(!(await page.getByRole('navigation', { name: 'Console' }).isVisible()), '390 px: the menu hides behind its button');
+  await page.getByRole('button', { name: 'Menu' }).click();
+  await nav(page, 'Overview');
   await page.locator('.state-loading').first().waitFor({ state: 'detached' });
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-  check(overflow <= 0, `390 px: the overview does not scroll sideways (${overflow} px)`);
   await shot(page, 'overview-mobile');
+  for (const [label, heading] of [['Overview'], ['Namespaces'], ['Invoices'], ['Plan'], ['Payment methods'], ['Audit log']]) {
+    await page.getByRole('button', { name: 'Menu' }).click();
+    await nav(page, label, heading);
+    const { overflow, culprits } = await page.evaluate(() => ({
+      overflow: document.documentElement.scrollWidth - window.innerWidth,
+      culprits: [...document.querySelectorAll('body *')]
+        .filter((el) => el.getBoundingClientRect().right > window.innerWidth + 1)
+        .filter((el) => {
+          for (let p = el.parentElement; p; p = p.parentElement) if (getComputedStyle(p).overflowX !== 'visible') return false;
+          return true;
+        })
+        .slice(0, 3)
+        .map((el) => `${el.tagName.toLowerCase()}.${el.className}`),
+    }));
+    check(overflow <= 0, `390 px: ${label} does not scroll sideways (${overflow} px${overflow > 0 ? ': ' + culprits.join(', ') : ''})`);
+  }
   await page.setViewportSize({ width: 1280, height: 860 });
 
   await page.getByRole('button', { name: 'Sign out' }).click();
