@@ -1,5 +1,5 @@
 // End-to-end checks of the billingd console in headless Chromium, run by
-// e2e/console_test.go against a real billingd with seeded data. Every check
+// e2e/webconsole_test.go against a real billingd with seeded data. Every check
 // prints one line; any failure makes the exit status 1. Screenshots of each
 // page go to SHOTS_DIR.
 import { chromium } from 'playwright-core';
