@@ -48,7 +48,7 @@ func Handler() http.Handler {
 	}
 	index, err := fs.ReadFile(files, "index.html")
 	if err != nil {
-		panic("console: dist/index.html missing; run `make generate-console`: " + err.Error())
+		panic("console: dist/index.html missing; run `make console`: " + err.Error())
 	}
 	sum := sha256.Sum256(index)
 	return &handler{files: files, index: index, etag: `"` + hex.EncodeToString(sum[:8]) + `"`}

@@ -45,7 +45,8 @@ async function newContext(width = 1280, height = 860) {
   return ctx;
 }
 function watch(page) {
-  page.on('console', (m) => m.type() === 'error' && consoleErrors.push(`${page.url()}: ${m.text()}`));
+  // the 401 of the bad-token check is the only error the browser may log
+  page.on('console', (m) => m.type() === 'error' && !/status of 401/.test(m.text()) && consoleErrors.push(`${page.url()}: ${m.text()}`));
   page.on('pageerror', (e) => consoleErrors.push(`${page.url()}: ${e.message}`));
 }
 
@@ -100,6 +101,13 @@ try {
   check((await page.evaluate(() => document.activeElement?.id)) === 'token', 'sign-in: the token field is the first stop of the keyboard');
   await axe(page, 'sign-in');
   await shot(page, 'signin');
+
+  await page.getByLabel('API token').fill('not-a-token');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  const refused = page.getByRole('alert');
+  await refused.waitFor();
+  check(/not accepted/.test((await refused.textContent()) ?? '') && (await page.evaluate(() => sessionStorage.length)) === 0, `sign-in: a bad token is refused and forgotten (${((await refused.textContent()) ?? '').trim()})`);
+  await page.getByRole('button', { name: 'Sign in again' }).click();
 
   await signIn(page, env.ADMIN_TOKEN);
   await page.getByRole('heading', { level: 1, name: 'Overview' }).waitFor();

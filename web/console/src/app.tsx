@@ -1,5 +1,5 @@
 import { Provider, useQuery } from '@urql/preact';
-import { useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useState } from 'preact/hooks';
 import { clearToken, loadToken, saveToken } from './auth';
 import { newClient } from './client';
 import { Layout } from './components/Layout';
@@ -37,6 +37,10 @@ export function App() {
 function SignedIn({ onSignOut }: { onSignOut: () => void }) {
   const [{ data, error, fetching }] = useQuery({ query: ViewerDocument, requestPolicy: 'network-only' });
   const viewer = useMemo(() => (data ? toViewer(data) : null), [data]);
+  // A token the server does not accept is forgotten at once; the message stays.
+  useEffect(() => {
+    if (error && !data) clearToken();
+  }, [error, data]);
   if (!viewer) {
     return (
       <div class="center-page">
