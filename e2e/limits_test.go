@@ -172,7 +172,7 @@ func TestLimits(t *testing.T) {
 		if limited.Status != 429 {
 			t.Fatal("20 quick requests never hit the limit of 2/s, burst 5")
 		}
-		if c := errorCode(t, limited); c != "QUOTA_EXCEEDED" || !strings.Contains(string(limited.Body), "rate limit") {
+		if c := errorCode(t, limited); c != "RATE_LIMITED" || !strings.Contains(string(limited.Body), "rate limit") {
 			t.Fatalf("429 body: %s", limited.Body)
 		}
 		if ra, err := strconv.Atoi(limited.Header.Get("Retry-After")); err != nil || ra < 1 {

@@ -16,7 +16,7 @@ import (
 
 // listSubscriptions is subscriptions(current) and the answer of the add-on mutations.
 func (r *Resolver) listSubscriptions(ctx context.Context, currentOnly bool) ([]model.TenantSubscription, error) {
-	vs, err := r.subs.ListSubscriptions(ctx, currentOnly)
+	vs, err := r.subs.ListSubscriptions(ctx, caller(ctx), currentOnly)
 	if err != nil {
 		return nil, err
 	}
@@ -74,7 +74,7 @@ func (r *Resolver) withLines(ctx context.Context, page []invoice.Invoice) ([]inv
 	if len(names) == 0 {
 		return out, nil
 	}
-	lines, err := r.invoices.LinesOf(ctx, names)
+	lines, err := r.invoices.LinesOf(ctx, caller(ctx), names)
 	if err != nil {
 		return nil, err
 	}

@@ -650,7 +650,7 @@ func TestNoNPlusOneInvoiceLines(t *testing.T) {
 func (h *harness) operator(t *testing.T, tenant string) tenancy.Principal {
 	t.Helper()
 	ctx := context.Background()
-	secret, _, err := h.ten.CreateOperatorToken(ctx)
+	secret, _, err := h.ten.CreateOperatorToken(ctx, tenancy.Operator(""))
 	if err != nil {
 		t.Fatalf("create operator token: %v", err)
 	}

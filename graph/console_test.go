@@ -67,7 +67,7 @@ func TestNodeAndNamespaces(t *testing.T) {
 	t.Parallel()
 	forEachStore(t, func(t *testing.T, h *harness) {
 		admin := h.caller(t, tenancy.RoleAdmin, "")
-		if _, err := h.qs.Create(asCaller(admin), quota.CreateInput{Namespace: "shop", Name: "cap"}); err != nil {
+		if _, err := h.qs.Create(asCaller(admin), admin, quota.CreateInput{Namespace: "shop", Name: "cap"}); err != nil {
 			t.Fatal(err)
 		}
 		c := h.client(admin)
@@ -163,14 +163,14 @@ func TestUsageSeries(t *testing.T) {
 	t.Parallel()
 	forEachStore(t, func(t *testing.T, h *harness) {
 		p := h.caller(t, tenancy.RoleAdmin, "")
-		if err := h.subs.AssignPlan(context.Background(), p.TenantID, "team"); err != nil {
+		if err := h.subs.AssignPlan(context.Background(), operatorOn(p.TenantID), "team"); err != nil {
 			t.Fatal(err)
 		}
 		ctx := asCaller(p)
 		day := time.Now().UTC().Truncate(24*time.Hour).AddDate(0, 0, -3)
 		ingest := func(ns string, i int, qty int64, at time.Time) {
 			t.Helper()
-			res, err := h.us.Ingest(ctx, ns, []usage.Event{
+			res, err := h.us.Ingest(ctx, p, ns, []usage.Event{
 				{ID: fmt.Sprintf("%s-%d", ns, i), UsageType: "http_requests", ObjectName: "lb-" + strconv.Itoa(i%2), Quantity: decimal.NewFromInt(qty), UnitName: "request", Timestamp: at},
 				{ID: fmt.Sprintf("%s-%d-v", ns, i), UsageType: "vcpu_hours", ObjectName: "vm", Quantity: decimal.NewFromInt(1), UnitName: "hour", Timestamp: at},
 			})
@@ -338,7 +338,7 @@ func TestNoNPlusOneSeries(t *testing.T) {
 			at := time.Now().UTC().Add(-time.Hour)
 			for i := range n {
 				ns := fmt.Sprintf("ns-%02d", i)
-				if _, err := h.us.Ingest(ctx, ns, []usage.Event{{ID: ns, UsageType: "http_requests", ObjectName: "lb",
+				if _, err := h.us.Ingest(ctx, p, ns, []usage.Event{{ID: ns, UsageType: "http_requests", ObjectName: "lb",
 					Quantity: decimal.NewFromInt(1_000_000), UnitName: "request", Timestamp: at}}); err != nil {
 					t.Fatal(err)
 				}

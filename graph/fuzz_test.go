@@ -95,7 +95,7 @@ func FuzzGraphQL(f *testing.F) {
 	}
 	h := newFuzzHarness(f)
 	ctx := context.Background()
-	secret, _, err := h.ten.CreateToken(ctx, tenancy.CreateTokenInput{Tenant: "fuzzgql", Role: tenancy.RoleAdmin})
+	secret, _, err := h.ten.CreateToken(ctx, tenancy.Operator(""), tenancy.CreateTokenInput{Tenant: "fuzzgql", Role: tenancy.RoleAdmin})
 	if err != nil {
 		f.Fatalf("create token: %v", err)
 	}

@@ -301,7 +301,7 @@ func TestAuthorization(t *testing.T) {
 	t.Parallel()
 	forEachStore(t, func(t *testing.T, h *harness) {
 		admin := h.caller(t, tenancy.RoleAdmin, "")
-		if _, err := h.qs.Create(asCaller(admin), quota.CreateInput{Namespace: "other", Name: "q"}); err != nil {
+		if _, err := h.qs.Create(asCaller(admin), tenancy.FromContext(asCaller(admin)), quota.CreateInput{Namespace: "other", Name: "q"}); err != nil {
 			t.Fatal(err)
 		}
 		viewer := h.sameTenant(t, admin, tenancy.RoleViewer, "shop")
@@ -337,7 +337,7 @@ func TestPagination(t *testing.T) {
 		for _, ns := range []string{"ns-a", "ns-b", "ns-c", "ns-d"} {
 			for i, tier := range []string{"gold", "silver", "gold"} {
 				in := quota.CreateInput{Namespace: ns, Name: fmt.Sprintf("q%d", i), Labels: map[string]string{"tier": tier}}
-				if _, err := h.qs.Create(ctx, in); err != nil {
+				if _, err := h.qs.Create(ctx, tenancy.FromContext(ctx), in); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -415,11 +415,11 @@ func TestNoNPlusOne(t *testing.T) {
 				ns := fmt.Sprintf("ns-%02d", i)
 				for _, name := range []string{"cap-a", "cap-b"} {
 					in := quota.CreateInput{Namespace: ns, Name: name, Spec: quota.Spec{ObjectLimits: map[string]quota.ObjectLimit{"origin_pool": {Maximum: 10}}}}
-					if _, err := h.qs.Create(ctx, in); err != nil {
+					if _, err := h.qs.Create(ctx, tenancy.FromContext(ctx), in); err != nil {
 						t.Fatal(err)
 					}
 				}
-				if _, err := h.qs.Reserve(ctx, quota.ReserveInput{Namespace: ns, Objects: map[string]quota.Amount{"origin_pool": quota.Units(1)}}); err != nil {
+				if _, err := h.qs.Reserve(ctx, tenancy.FromContext(ctx), quota.ReserveInput{Namespace: ns, Objects: map[string]quota.Amount{"origin_pool": quota.Units(1)}}); err != nil {
 					t.Fatal(err)
 				}
 			}

@@ -149,7 +149,7 @@ func (h *harness) caller(t *testing.T, role tenancy.Role, ns string) tenancy.Pri
 	ctx := context.Background()
 	b := make([]byte, 6)
 	_, _ = rand.Read(b)
-	secret, _, err := h.ten.CreateToken(ctx, tenancy.CreateTokenInput{Tenant: "t" + hex.EncodeToString(b), Role: role, Namespace: ns})
+	secret, _, err := h.ten.CreateToken(ctx, tenancy.Operator(""), tenancy.CreateTokenInput{Tenant: "t" + hex.EncodeToString(b), Role: role, Namespace: ns})
 	if err != nil {
 		t.Fatalf("create token: %v", err)
 	}
@@ -165,7 +165,7 @@ func (h *harness) caller(t *testing.T, role tenancy.Role, ns string) tenancy.Pri
 func (h *harness) sameTenant(t *testing.T, p tenancy.Principal, role tenancy.Role, ns string) tenancy.Principal {
 	t.Helper()
 	ctx := context.Background()
-	secret, _, err := h.ten.CreateToken(ctx, tenancy.CreateTokenInput{Tenant: p.TenantName, Role: role, Namespace: ns})
+	secret, _, err := h.ten.CreateToken(ctx, tenancy.Operator(""), tenancy.CreateTokenInput{Tenant: p.TenantName, Role: role, Namespace: ns})
 	if err != nil {
 		t.Fatalf("create token: %v", err)
 	}
@@ -221,7 +221,7 @@ func (nopAuditor) Record(context.Context, kernel.AuditRecord) error { return nil
 // noPlanLayer is a plan layer of quota limits without a limit.
 type noPlanLayer struct{}
 
-func (noPlanLayer) DefaultQuota(context.Context, string) (quota.Spec, error) {
+func (noPlanLayer) DefaultQuota(context.Context, tenancy.Principal) (quota.Spec, error) {
 	return quota.Spec{}, nil
 }
 
@@ -328,4 +328,14 @@ func wantUserError(t *testing.T, c *client.Client, q, code string, opts ...clien
 	}
 	t.Fatalf("no user errors in %+v", resp)
 	return nil
+}
+
+// operatorOn is an operator of the command line acting on tenant id, for
+// the operator-only set-up steps of the tests (AssignPlan).
+func operatorOn(id string) tenancy.Principal {
+	p, err := tenancy.Operator("").ActingOn(id)
+	if err != nil {
+		panic(err)
+	}
+	return p
 }

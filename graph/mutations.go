@@ -15,7 +15,7 @@ func (r *Resolver) createQuota(ctx context.Context, input model.CreateQuotaInput
 	if err != nil {
 		return nil, err
 	}
-	q, err := r.quotas.Create(ctx, in)
+	q, err := r.quotas.Create(ctx, caller(ctx), in)
 	if err != nil {
 		return nil, err
 	}
@@ -27,12 +27,12 @@ func (r *Resolver) replaceQuota(ctx context.Context, input model.ReplaceQuotaInp
 	if err != nil {
 		return nil, err
 	}
-	if err := r.quotas.Replace(ctx, in); err != nil {
+	if err := r.quotas.Replace(ctx, caller(ctx), in); err != nil {
 		return nil, err
 	}
 	// Replace does not return the stored quota; read it back so the caller
 	// gets the new resourceVersion and modifiedAt.
-	q, err := r.quotas.Get(ctx, in.Namespace, in.Name)
+	q, err := r.quotas.Get(ctx, caller(ctx), in.Namespace, in.Name)
 	if err != nil {
 		return nil, err
 	}
@@ -44,7 +44,7 @@ func (r *Resolver) reserveQuota(ctx context.Context, input model.ReserveQuotaInp
 	if err != nil {
 		return nil, err
 	}
-	res, err := r.quotas.Reserve(ctx, in)
+	res, err := r.quotas.Reserve(ctx, caller(ctx), in)
 	if err != nil {
 		return nil, err
 	}
@@ -56,7 +56,7 @@ func (r *Resolver) recordUsage(ctx context.Context, namespace string, events []m
 	if err != nil {
 		return nil, err
 	}
-	res, err := r.usage.Ingest(ctx, namespace, evs)
+	res, err := r.usage.Ingest(ctx, caller(ctx), namespace, evs)
 	if err != nil {
 		return nil, err
 	}
@@ -76,7 +76,7 @@ func paymentPayload(err error) (*model.PaymentMethodPayload, error) {
 // every method (a change moves the roles of others too) and the one
 // called name ("" after a delete).
 func (r *Resolver) paymentMethodsAfter(ctx context.Context, name string) (*model.PaymentMethodPayload, error) {
-	ms, err := r.payments.List(ctx)
+	ms, err := r.payments.List(ctx, caller(ctx))
 	if err != nil {
 		// The change committed: a failed read-back is not the caller's
 		// fault, so it is an error of this payload, never a user error.
@@ -93,7 +93,7 @@ func (r *Resolver) paymentMethodsAfter(ctx context.Context, name string) (*model
 
 // changeRole applies a role change and answers every method afterwards.
 func (r *Resolver) changeRole(ctx context.Context, name string, change payment.Change) (*model.PaymentMethodPayload, error) {
-	if err := r.payments.ChangeRole(ctx, name, change); err != nil {
+	if err := r.payments.ChangeRole(ctx, caller(ctx), name, change); err != nil {
 		return paymentPayload(err)
 	}
 	return r.paymentMethodsAfter(ctx, name)

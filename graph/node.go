@@ -20,7 +20,7 @@ import (
 func (r *Resolver) node(ctx context.Context, id string) (model.Node, error) {
 	// Every node lives in a tenant: a caller without one (an operator
 	// naming none) gets the error naming the header, as from any field.
-	if _, err := tenancy.PrincipalFrom(ctx); err != nil {
+	if err := caller(ctx).OnTenant(); err != nil {
 		return nil, err
 	}
 	typ, key, ok := parseGlobalID(id)
@@ -38,7 +38,7 @@ func (r *Resolver) node(ctx context.Context, id string) (model.Node, error) {
 			n = ns
 		}
 	case typ == nodeQuota && len(key) == 2:
-		q, e := r.quotas.Get(ctx, key[0], key[1])
+		q, e := r.quotas.Get(ctx, caller(ctx), key[0], key[1])
 		if err = e; e == nil {
 			n = quotaToModel(q)
 		}
@@ -55,7 +55,7 @@ func (r *Resolver) node(ctx context.Context, id string) (model.Node, error) {
 	case typ == nodeInvoice && len(key) == 1:
 		n, err = r.invoiceByPeriod(ctx, key[0])
 	case typ == nodePayment && len(key) == 1:
-		ms, e := r.payments.List(ctx)
+		ms, e := r.payments.List(ctx, caller(ctx))
 		err = e
 		for _, m := range ms {
 			if m.Name == key[0] {
@@ -63,7 +63,7 @@ func (r *Resolver) node(ctx context.Context, id string) (model.Node, error) {
 			}
 		}
 	case typ == nodeTransition && len(key) == 1:
-		t, e := r.subs.GetTransition(ctx, key[0])
+		t, e := r.subs.GetTransition(ctx, caller(ctx), key[0])
 		if err = e; e == nil {
 			n = transitionToModel(t)
 		}
@@ -96,7 +96,7 @@ func (r *Resolver) namespace(ctx context.Context, name string) (*model.Namespace
 		return nil, err
 	}
 	if name != tenancy.SystemNamespace {
-		if _, err := r.tenancy.Namespace(ctx, name); errs.Is(err, errs.NotFound) {
+		if _, err := r.tenancy.Namespace(ctx, caller(ctx), name); errs.Is(err, errs.NotFound) {
 			return nil, nil
 		} else if err != nil {
 			return nil, err
@@ -106,7 +106,7 @@ func (r *Resolver) namespace(ctx context.Context, name string) (*model.Namespace
 }
 
 func (r *Resolver) planNode(ctx context.Context, name string) (model.Node, error) {
-	cur, states, err := r.subs.PlanStates(ctx)
+	cur, states, err := r.subs.PlanStates(ctx, caller(ctx))
 	if err != nil {
 		return nil, err
 	}
@@ -120,11 +120,11 @@ func (r *Resolver) planNode(ctx context.Context, name string) (model.Node, error
 
 // addons is the add-on catalog as the caller's tenant sees it.
 func (r *Resolver) addons(ctx context.Context) ([]model.Addon, error) {
-	cur, _, err := r.subs.PlanStates(ctx)
+	cur, _, err := r.subs.PlanStates(ctx, caller(ctx))
 	if err != nil {
 		return nil, err
 	}
-	subs, err := r.subs.ListSubscriptions(ctx, true)
+	subs, err := r.subs.ListSubscriptions(ctx, caller(ctx), true)
 	if err != nil {
 		return nil, err
 	}
@@ -138,7 +138,7 @@ func (r *Resolver) addons(ctx context.Context) ([]model.Addon, error) {
 }
 
 func (r *Resolver) invoiceByPeriod(ctx context.Context, period string) (model.Node, error) {
-	all, err := r.invoices.List(ctx, invoice.MaxList)
+	all, err := r.invoices.List(ctx, caller(ctx), invoice.MaxList)
 	if err != nil {
 		return nil, err
 	}
@@ -155,7 +155,7 @@ func (r *Resolver) auditNode(ctx context.Context, key string) (model.Node, error
 	if err != nil || seq <= 0 || seq == 1<<63-1 {
 		return nil, nil
 	}
-	es, err := r.audit.Search(ctx, audit.Filter{BeforeSeq: seq + 1, Limit: 1})
+	es, err := r.audit.Search(ctx, caller(ctx), audit.Filter{BeforeSeq: seq + 1, Limit: 1})
 	if err != nil || len(es) == 0 || es[0].Seq != seq {
 		return nil, err
 	}
@@ -170,7 +170,7 @@ func (r *Resolver) invoiceDetail(ctx context.Context, inv invoice.Invoice) (*mod
 	}
 	m.StatusHistory = []model.InvoiceStatusChange{}
 	if !inv.Active() {
-		cs, err := r.invoices.StatusChangesOf(ctx, []string{inv.Name})
+		cs, err := r.invoices.StatusChangesOf(ctx, caller(ctx), []string{inv.Name})
 		if err != nil {
 			return nil, err
 		}
@@ -187,7 +187,7 @@ func (r *Resolver) invoicePage(ctx context.Context, first *int32, after *string,
 	}
 	// A tenant has one invoice a month, so the whole list (capped by the
 	// service) is small enough to page in memory.
-	all, err := r.invoices.List(ctx, invoice.MaxList)
+	all, err := r.invoices.List(ctx, caller(ctx), invoice.MaxList)
 	if err != nil {
 		return nil, err
 	}
@@ -207,7 +207,7 @@ func (r *Resolver) invoicePage(ctx context.Context, first *int32, after *string,
 			names[i] = inv.Name
 		}
 		// One read for the whole page.
-		cs, err := r.invoices.StatusChangesOf(ctx, names)
+		cs, err := r.invoices.StatusChangesOf(ctx, caller(ctx), names)
 		if err != nil {
 			return nil, err
 		}

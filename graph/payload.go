@@ -22,6 +22,7 @@ var userErrorKinds = map[errs.Kind]bool{
 	errs.Unauthenticated: true,
 	errs.QuotaExceeded:   true,
 	errs.TooLarge:        true,
+	errs.RateLimited:     true,
 }
 
 // userErrors splits err: the user errors when it is the caller's fault

@@ -33,8 +33,8 @@ type Resolver struct {
 // no query: namespaces exist as soon as they are named, and the caller's
 // rights are in the principal the HTTP middleware put in ctx.
 func authorizeNamespace(ctx context.Context, ns string) error {
-	p, err := tenancy.PrincipalFrom(ctx)
-	if err != nil {
+	p := caller(ctx)
+	if err := p.OnTenant(); err != nil {
 		return err
 	}
 	if !tenancy.ValidName(ns) {
@@ -42,3 +42,9 @@ func authorizeNamespace(ctx context.Context, ns string) error {
 	}
 	return p.Authorize(tenancy.Read, ns)
 }
+
+// caller is the principal the HTTP authentication put in the request's
+// context (graph.NewHandler runs behind it). Resolvers pass it to the
+// services, which authorize it; the zero Principal of an unauthenticated
+// request is refused there.
+func caller(ctx context.Context) tenancy.Principal { return tenancy.FromContext(ctx) }

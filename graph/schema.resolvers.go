@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/billingd/billingd/domain/audit"
 	"github.com/billingd/billingd/domain/errs"
 	"github.com/billingd/billingd/domain/labels"
@@ -40,7 +41,7 @@ func (r *mutationResolver) ReplaceQuota(ctx context.Context, input model.Replace
 }
 
 func (r *mutationResolver) DeleteQuota(ctx context.Context, namespace string, name string) (*model.DeleteQuotaPayload, error) {
-	err := r.quotas.Delete(ctx, quota.DeleteInput{Namespace: namespace, Name: name})
+	err := r.quotas.Delete(ctx, caller(ctx), quota.DeleteInput{Namespace: namespace, Name: name})
 	ue, err := userErrors(err)
 	if err != nil {
 		return nil, err
@@ -73,7 +74,7 @@ func (r *mutationResolver) RecordUsage(ctx context.Context, namespace string, ev
 }
 
 func (r *mutationResolver) CreatePaymentMethod(ctx context.Context, input model.CreatePaymentMethodInput) (*model.PaymentMethodPayload, error) {
-	m, err := r.payments.Create(ctx, paymentMethodInput(input))
+	m, err := r.payments.Create(ctx, caller(ctx), paymentMethodInput(input))
 	if err != nil {
 		return paymentPayload(err)
 	}
@@ -93,7 +94,7 @@ func (r *mutationResolver) SwapPaymentMethodRole(ctx context.Context, name strin
 }
 
 func (r *mutationResolver) DeletePaymentMethod(ctx context.Context, name string) (*model.PaymentMethodPayload, error) {
-	if err := r.payments.Delete(ctx, name); err != nil {
+	if err := r.payments.Delete(ctx, caller(ctx), name); err != nil {
 		return paymentPayload(err)
 	}
 	out, err := r.paymentMethodsAfter(ctx, "")
@@ -106,13 +107,13 @@ func (r *mutationResolver) DeletePaymentMethod(ctx context.Context, name string)
 
 func (r *mutationResolver) InitiatePlanTransition(ctx context.Context, input model.InitiatePlanTransitionInput) (*model.PlanTransitionPayload, error) {
 	return transitionPayload(func() (*model.PlanTransition, error) {
-		res, err := r.subs.Initiate(ctx, initiateInput(input))
+		res, err := r.subs.Initiate(ctx, caller(ctx), initiateInput(input))
 		if err != nil {
 			return nil, err
 		}
 		// Initiate answers with the id only (the REST shape); the transition
 		// is committed by now, FINISHED or FAILED unless it waits for approval.
-		t, err := r.subs.GetTransition(ctx, res.ID)
+		t, err := r.subs.GetTransition(ctx, caller(ctx), res.ID)
 		if err != nil {
 			return nil, err
 		}
@@ -122,7 +123,7 @@ func (r *mutationResolver) InitiatePlanTransition(ctx context.Context, input mod
 
 func (r *mutationResolver) ApprovePlanTransition(ctx context.Context, id string, force *bool) (*model.PlanTransitionPayload, error) {
 	return transitionPayload(func() (*model.PlanTransition, error) {
-		t, err := r.subs.Approve(ctx, transitionKey(id), deref(force))
+		t, err := r.subs.Approve(ctx, caller(ctx), transitionKey(id), deref(force))
 		if err != nil {
 			return nil, err
 		}
@@ -132,7 +133,7 @@ func (r *mutationResolver) ApprovePlanTransition(ctx context.Context, id string,
 
 func (r *mutationResolver) RejectPlanTransition(ctx context.Context, id string, reason *string) (*model.PlanTransitionPayload, error) {
 	return transitionPayload(func() (*model.PlanTransition, error) {
-		t, err := r.subs.Reject(ctx, transitionKey(id), strOrEmpty(reason))
+		t, err := r.subs.Reject(ctx, caller(ctx), transitionKey(id), strOrEmpty(reason))
 		if err != nil {
 			return nil, err
 		}
@@ -141,16 +142,16 @@ func (r *mutationResolver) RejectPlanTransition(ctx context.Context, id string, 
 }
 
 func (r *mutationResolver) SubscribeAddon(ctx context.Context, name string) (*model.AddonSubscriptionPayload, error) {
-	return r.addonPayload(ctx, r.subs.Subscribe(ctx, name))
+	return r.addonPayload(ctx, r.subs.Subscribe(ctx, caller(ctx), name))
 }
 
 func (r *mutationResolver) UnsubscribeAddon(ctx context.Context, name string) (*model.AddonSubscriptionPayload, error) {
-	return r.addonPayload(ctx, r.subs.Unsubscribe(ctx, name))
+	return r.addonPayload(ctx, r.subs.Unsubscribe(ctx, caller(ctx), name))
 }
 
 func (r *mutationResolver) SetInvoiceStatus(ctx context.Context, name string, status model.InvoiceStatus) (*model.SetInvoiceStatusPayload, error) {
 	var out *model.Invoice
-	inv, err := r.invoices.SetStatus(ctx, name, invoiceStatusIn(status))
+	inv, err := r.invoices.SetStatus(ctx, caller(ctx), name, invoiceStatusIn(status))
 	if err == nil {
 		out, err = r.invoiceDetail(ctx, inv)
 	}
@@ -211,7 +212,7 @@ func (r *namespaceResolver) QuotaUsage(ctx context.Context, obj *model.Namespace
 }
 
 func (r *namespaceResolver) Usage(ctx context.Context, obj *model.Namespace, from *time.Time, to *time.Time) (*model.NamespaceUsage, error) {
-	f, t, err := r.usage.ReportRange(timeOrZero(from), timeOrZero(to))
+	f, t, err := r.usage.ReportRange(ctx, caller(ctx), timeOrZero(from), timeOrZero(to))
 	if err != nil {
 		return nil, err
 	}
@@ -219,7 +220,13 @@ func (r *namespaceResolver) Usage(ctx context.Context, obj *model.Namespace, fro
 	if err != nil {
 		return nil, err
 	}
-	items, err := l.MeteredUsage(ctx, loaders.NewReportKey(obj.Name, timeOrZero(from), timeOrZero(to)))
+	key := loaders.NewReportKey(obj.Name, timeOrZero(from), timeOrZero(to))
+	// Without hourly selected, the database sums each object's hours.
+	load := l.UsageTotals
+	if selectsField(graphql.GetOperationContext(ctx), graphql.GetFieldContext(ctx).Field.Selections, "NamespaceUsage", "hourly") {
+		load = l.MeteredUsage
+	}
+	items, err := load(ctx, key)
 	if err != nil {
 		return nil, err
 	}
@@ -239,7 +246,7 @@ func (r *namespaceResolver) Cost(ctx context.Context, obj *model.Namespace, from
 }
 
 func (r *namespaceConnectionResolver) TotalCount(ctx context.Context, obj *model.NamespaceConnection) (int32, error) {
-	n, err := r.tenancy.CountNamespaces(ctx)
+	n, err := r.tenancy.CountNamespaces(ctx, caller(ctx))
 	return int32(n), err
 }
 
@@ -265,7 +272,7 @@ func (r *queryResolver) Namespaces(ctx context.Context, first *int32, after *str
 		return nil, err
 	}
 	// One more than asked tells whether a next page exists.
-	names, err := r.tenancy.ListNamespaces(ctx, from, n+1)
+	names, err := r.tenancy.ListNamespaces(ctx, caller(ctx), from, n+1)
 	if err != nil {
 		return nil, err
 	}
@@ -285,7 +292,7 @@ func (r *queryResolver) Namespace(ctx context.Context, name string) (*model.Name
 }
 
 func (r *queryResolver) Plans(ctx context.Context) ([]model.Plan, error) {
-	cur, states, err := r.subs.PlanStates(ctx)
+	cur, states, err := r.subs.PlanStates(ctx, caller(ctx))
 	if err != nil {
 		return nil, err
 	}
@@ -298,7 +305,7 @@ func (r *queryResolver) Plans(ctx context.Context) ([]model.Plan, error) {
 }
 
 func (r *queryResolver) CurrentPlan(ctx context.Context) (*model.Plan, error) {
-	pl, states, err := r.subs.PlanStates(ctx)
+	pl, states, err := r.subs.PlanStates(ctx, caller(ctx))
 	if err != nil {
 		return nil, err
 	}
@@ -310,7 +317,7 @@ func (r *queryResolver) Addons(ctx context.Context) ([]model.Addon, error) {
 }
 
 func (r *queryResolver) MonthlyUsage(ctx context.Context, namespace string) ([]model.MonthlyUsage, error) {
-	ms, err := r.usage.MonthlyUsage(ctx, namespace)
+	ms, err := r.usage.MonthlyUsage(ctx, caller(ctx), namespace)
 	if err != nil {
 		return nil, err
 	}
@@ -318,7 +325,7 @@ func (r *queryResolver) MonthlyUsage(ctx context.Context, namespace string) ([]m
 }
 
 func (r *queryResolver) UsageSummary(ctx context.Context, from *time.Time, to *time.Time) ([]model.UsageSummaryItem, error) {
-	items, err := r.usage.UsageSummary(ctx, rfc3339OrEmpty(from), rfc3339OrEmpty(to))
+	items, err := r.usage.UsageSummary(ctx, caller(ctx), rfc3339OrEmpty(from), rfc3339OrEmpty(to))
 	if err != nil {
 		return nil, renameFields(err, map[string]string{"start_time": "from", "end_time": "to"})
 	}
@@ -338,7 +345,7 @@ func (r *queryResolver) Forecast(ctx context.Context, namespace string) (*model.
 }
 
 func (r *queryResolver) PaymentMethods(ctx context.Context) ([]model.PaymentMethod, error) {
-	ms, err := r.payments.List(ctx)
+	ms, err := r.payments.List(ctx, caller(ctx))
 	if err != nil {
 		return nil, err
 	}
@@ -346,7 +353,7 @@ func (r *queryResolver) PaymentMethods(ctx context.Context) ([]model.PaymentMeth
 }
 
 func (r *queryResolver) PlanTransition(ctx context.Context, id string) (*model.PlanTransition, error) {
-	t, err := r.subs.GetTransition(ctx, transitionKey(id))
+	t, err := r.subs.GetTransition(ctx, caller(ctx), transitionKey(id))
 	if errs.Is(err, errs.NotFound) {
 		return nil, nil
 	}
@@ -365,7 +372,7 @@ func (r *queryResolver) PlanTransitions(ctx context.Context, state *model.PlanTr
 	if state != nil {
 		st = transitionStateIn(*state)
 	}
-	ts, err := r.subs.ListTransitions(ctx, st, n)
+	ts, err := r.subs.ListTransitions(ctx, caller(ctx), st, n)
 	if err != nil {
 		return nil, err
 	}
@@ -381,7 +388,7 @@ func (r *queryResolver) Invoices(ctx context.Context, first *int32, after *strin
 }
 
 func (r *queryResolver) Invoice(ctx context.Context, name string) (*model.Invoice, error) {
-	inv, err := r.invoices.Get(ctx, name)
+	inv, err := r.invoices.Get(ctx, caller(ctx), name)
 	if errs.Is(err, errs.NotFound) {
 		return nil, nil
 	}
@@ -409,7 +416,7 @@ func (r *queryResolver) AuditLog(ctx context.Context, first *int32, after *strin
 	if filter != nil {
 		f.Actions, f.Namespace, f.From, f.To = filter.Actions, strOrEmpty(filter.Namespace), timeOrZero(filter.From), timeOrZero(filter.To)
 	}
-	entries, err := r.audit.Search(ctx, f)
+	entries, err := r.audit.Search(ctx, caller(ctx), f)
 	if err != nil {
 		return nil, prefixFields(err, "filter.", "limit", "before")
 	}

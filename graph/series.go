@@ -49,7 +49,7 @@ func (r *Resolver) usageSeries(ctx context.Context, from, to time.Time, g model.
 	if filter != nil {
 		q.Namespaces, q.UsageTypes, q.Objects = filter.Namespaces, filter.UsageTypes, filter.ObjectNames
 	}
-	buckets, points, err := r.usage.UsageSeries(ctx, q)
+	buckets, points, err := r.usage.UsageSeries(ctx, caller(ctx), q)
 	if err != nil {
 		return nil, err
 	}
@@ -76,7 +76,7 @@ func (r *Resolver) costSeries(ctx context.Context, from, to time.Time, g model.G
 	if filter != nil {
 		q.Namespaces = filter.Namespaces
 	}
-	buckets, groups, currency, err := r.usage.CostSeries(ctx, q)
+	buckets, groups, currency, err := r.usage.CostSeries(ctx, caller(ctx), q)
 	if err != nil {
 		return nil, err
 	}
@@ -94,7 +94,7 @@ func (r *Resolver) costSeries(ctx context.Context, from, to time.Time, g model.G
 }
 
 func (r *Resolver) forecast(ctx context.Context, namespace string) (*model.CostForecast, error) {
-	f, err := r.usage.ForecastMonth(ctx, namespace)
+	f, err := r.usage.ForecastMonth(ctx, caller(ctx), namespace)
 	if err != nil {
 		return nil, err
 	}

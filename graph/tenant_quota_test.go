@@ -20,12 +20,12 @@ func TestQuotaUsageShowsTheTenant(t *testing.T) {
 			{Namespace: "shop", Name: "cap", Spec: quota.Spec{ObjectLimits: map[string]quota.ObjectLimit{"http_loadbalancer": {Maximum: 4}},
 				APILimits: map[string]quota.RateLimit{"x.API.List": {Rate: 1, Burst: 2}}}},
 		} {
-			if _, err := h.qs.Create(ctx, in); err != nil {
+			if _, err := h.qs.Create(ctx, tenancy.FromContext(ctx), in); err != nil {
 				t.Fatal(err)
 			}
 		}
 		for ns, n := range map[string]int64{"shop": 3, "blog": 5} {
-			if _, err := h.qs.Reserve(ctx, quota.ReserveInput{Namespace: ns, Objects: map[string]quota.Amount{"http_loadbalancer": quota.Units(n)}}); err != nil {
+			if _, err := h.qs.Reserve(ctx, tenancy.FromContext(ctx), quota.ReserveInput{Namespace: ns, Objects: map[string]quota.Amount{"http_loadbalancer": quota.Units(n)}}); err != nil {
 				t.Fatal(err)
 			}
 		}

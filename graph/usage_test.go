@@ -39,7 +39,7 @@ func TestUsageThroughGraphQL(t *testing.T) {
 	t.Parallel()
 	forEachStore(t, func(t *testing.T, h *harness) {
 		p := h.caller(t, tenancy.RoleAdmin, "")
-		if err := h.subs.AssignPlan(context.Background(), p.TenantID, "team"); err != nil {
+		if err := h.subs.AssignPlan(context.Background(), operatorOn(p.TenantID), "team"); err != nil {
 			t.Fatal(err)
 		}
 		c := h.client(p)
@@ -262,7 +262,7 @@ func TestPlansThroughGraphQL(t *testing.T) {
 			t.Fatalf("current plan = %+v", cp)
 		}
 
-		if err := h.subs.AssignPlan(context.Background(), p.TenantID, "organization"); err != nil {
+		if err := h.subs.AssignPlan(context.Background(), operatorOn(p.TenantID), "organization"); err != nil {
 			t.Fatal(err)
 		}
 		var cur struct{ CurrentPlan struct{ Name string } }
@@ -322,13 +322,13 @@ func TestNoNPlusOneUsage(t *testing.T) {
 		measure := func(t *testing.T, n int) (statements int64, listed int) {
 			p := h.caller(t, tenancy.RoleAdmin, "")
 			ctx := asCaller(p)
-			if err := h.subs.AssignPlan(context.Background(), p.TenantID, "team"); err != nil {
+			if err := h.subs.AssignPlan(context.Background(), operatorOn(p.TenantID), "team"); err != nil {
 				t.Fatal(err)
 			}
 			at := time.Now().UTC().Add(-time.Minute)
 			for i := range n {
 				ns := fmt.Sprintf("ns-%02d", i)
-				res, err := h.us.Ingest(ctx, ns, []usage.Event{{ID: ns + "-e", UsageType: "http_requests", ObjectName: "lb",
+				res, err := h.us.Ingest(ctx, tenancy.FromContext(ctx), ns, []usage.Event{{ID: ns + "-e", UsageType: "http_requests", ObjectName: "lb",
 					Quantity: decimal.NewFromInt(1_000_000), UnitName: "request", Timestamp: at}})
 				if err != nil || res.Accepted != 1 {
 					t.Fatalf("ingest %s: %+v, %v", ns, res, err)

@@ -24,7 +24,7 @@ func (a *api) listInvoices(_ http.ResponseWriter, r *http.Request) (any, error) 
 		}
 		limit = int(n)
 	}
-	invs, err := a.Invoices.List(r.Context(), limit)
+	invs, err := a.Invoices.List(r.Context(), caller(r), limit)
 	if err != nil {
 		return nil, err
 	}
@@ -37,7 +37,7 @@ func (a *api) invoicePDF(_ http.ResponseWriter, r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	doc, err := a.Invoices.PDF(r.Context(), name)
+	doc, err := a.Invoices.PDF(r.Context(), caller(r), name)
 	if err != nil {
 		return nil, err
 	}

@@ -10,8 +10,8 @@ import (
 
 // NamespaceReader lists and finds the caller's namespaces (tenancy.Service).
 type NamespaceReader interface {
-	NamespacePage(ctx context.Context, after string, limit int) ([]tenancy.Namespace, error)
-	Namespace(ctx context.Context, name string) (tenancy.Namespace, error)
+	NamespacePage(ctx context.Context, p tenancy.Principal, after string, limit int) ([]tenancy.Namespace, error)
+	Namespace(ctx context.Context, p tenancy.Principal, name string) (tenancy.Namespace, error)
 }
 
 // The wire types of XC's namespace object (ves.io.schema.namespace), which
@@ -76,7 +76,7 @@ func (a *api) listNamespaces(_ http.ResponseWriter, r *http.Request) (any, error
 		return resp, nil
 	}
 	for after := ""; ; {
-		page, err := a.Namespaces.NamespacePage(r.Context(), after, namespacePageSize)
+		page, err := a.Namespaces.NamespacePage(r.Context(), caller(r), after, namespacePageSize)
 		if err != nil {
 			return nil, err
 		}
@@ -95,7 +95,7 @@ func (a *api) listNamespaces(_ http.ResponseWriter, r *http.Request) (any, error
 // getNamespace is GET /api/web/namespaces/{name}: 404 for a namespace the
 // tenant never used, 403 for a token bound to another namespace.
 func (a *api) getNamespace(_ http.ResponseWriter, r *http.Request) (any, error) {
-	n, err := a.Namespaces.Namespace(r.Context(), mux.Vars(r)["name"])
+	n, err := a.Namespaces.Namespace(r.Context(), caller(r), mux.Vars(r)["name"])
 	if err != nil {
 		return nil, err
 	}

@@ -21,7 +21,7 @@ func (a *api) createPaymentMethod(_ http.ResponseWriter, r *http.Request) (any, 
 	if err != nil {
 		return nil, err
 	}
-	m, err := a.Payments.Create(r.Context(), in)
+	m, err := a.Payments.Create(r.Context(), caller(r), in)
 	if err != nil {
 		return nil, err
 	}
@@ -35,7 +35,7 @@ func paymentMethodRole(change payment.Change) func(*api, http.ResponseWriter, *h
 		if err := decodeBody(r, &req); err != nil {
 			return nil, err
 		}
-		if err := a.Payments.ChangeRole(r.Context(), mux.Vars(r)["name"], change); err != nil {
+		if err := a.Payments.ChangeRole(r.Context(), caller(r), mux.Vars(r)["name"], change); err != nil {
 			return nil, err
 		}
 		return empty{}, nil
@@ -44,7 +44,7 @@ func paymentMethodRole(change payment.Change) func(*api, http.ResponseWriter, *h
 
 // deletePaymentMethod is op 8; it has no body (one sent is ignored).
 func (a *api) deletePaymentMethod(_ http.ResponseWriter, r *http.Request) (any, error) {
-	if err := a.Payments.Delete(r.Context(), mux.Vars(r)["name"]); err != nil {
+	if err := a.Payments.Delete(r.Context(), caller(r), mux.Vars(r)["name"]); err != nil {
 		return nil, err
 	}
 	return empty{}, nil

@@ -6,7 +6,7 @@ import "net/http"
 // with its state (TRANSITION_PENDING, with the target's, while a
 // transition waits for approval).
 func (a *api) currentPlan(_ http.ResponseWriter, r *http.Request) (any, error) {
-	p, states, err := a.Subscriptions.PlanStates(r.Context())
+	p, states, err := a.Subscriptions.PlanStates(r.Context(), caller(r))
 	if err != nil {
 		return nil, err
 	}
@@ -17,7 +17,7 @@ func (a *api) currentPlan(_ http.ResponseWriter, r *http.Request) (any, error) {
 // locale, so the list has one element; it marks the current plan and the
 // states too, as the caller is the same tenant.
 func (a *api) listUsagePlans(_ http.ResponseWriter, r *http.Request) (any, error) {
-	p, states, err := a.Subscriptions.PlanStates(r.Context())
+	p, states, err := a.Subscriptions.PlanStates(r.Context(), caller(r))
 	if err != nil {
 		return nil, err
 	}

@@ -8,17 +8,13 @@ import (
 	"github.com/billingd/billingd/domain/errs"
 	"github.com/billingd/billingd/domain/labels"
 	"github.com/billingd/billingd/domain/quota"
-	"github.com/billingd/billingd/domain/tenancy"
 	"github.com/gorilla/mux"
 )
 
 var responseFormats = newEnumTable("GET_RSP_FORMAT_DEFAULT", "GET_RSP_FORMAT_FOR_CREATE", "GET_RSP_FORMAT_FOR_REPLACE",
 	"GET_RSP_FORMAT_STATUS", "GET_RSP_FORMAT_READ", "GET_RSP_FORMAT_REFERRING_OBJECTS", "GET_RSP_FORMAT_BROKEN_REFERENCES")
 
-func tenantName(r *http.Request) string {
-	p, _ := tenancy.PrincipalFrom(r.Context())
-	return p.TenantName
-}
+func tenantName(r *http.Request) string { return caller(r).TenantName }
 
 // createQuota is op 11. The path namespace overwrites metadata.namespace.
 func (a *api) createQuota(_ http.ResponseWriter, r *http.Request) (any, error) {
@@ -32,7 +28,7 @@ func (a *api) createQuota(_ http.ResponseWriter, r *http.Request) (any, error) {
 	if err := f.Err(); err != nil {
 		return nil, err
 	}
-	q, err := a.Quotas.Create(r.Context(), quota.CreateInput{
+	q, err := a.Quotas.Create(r.Context(), caller(r), quota.CreateInput{
 		Namespace: req.Metadata.Namespace, Name: req.Metadata.Name, Labels: req.Metadata.Labels, Annotations: req.Metadata.Annotations,
 		Description: req.Metadata.Description, Disable: req.Metadata.Disable, Spec: spec,
 	})
@@ -63,7 +59,7 @@ func (a *api) replaceQuota(_ http.ResponseWriter, r *http.Request) (any, error) 
 	if err := f.Err(); err != nil {
 		return nil, err
 	}
-	err := a.Quotas.Replace(r.Context(), quota.ReplaceInput{CreateInput: quota.CreateInput{
+	err := a.Quotas.Replace(r.Context(), caller(r), quota.ReplaceInput{CreateInput: quota.CreateInput{
 		Namespace: req.Metadata.Namespace, Name: req.Metadata.Name, Labels: req.Metadata.Labels, Annotations: req.Metadata.Annotations,
 		Description: req.Metadata.Description, Disable: req.Metadata.Disable, Spec: spec,
 	}, ResourceVersion: rv})
@@ -106,7 +102,7 @@ func (a *api) getQuota(w http.ResponseWriter, r *http.Request) (any, error) {
 		}
 	}
 	v := mux.Vars(r)
-	q, err := a.Quotas.Get(r.Context(), v["namespace"], v["name"])
+	q, err := a.Quotas.Get(r.Context(), caller(r), v["namespace"], v["name"])
 	if err != nil {
 		return nil, err
 	}
@@ -140,7 +136,7 @@ func (a *api) listQuotas(_ http.ResponseWriter, r *http.Request) (any, error) {
 		return nil, err
 	}
 	ns := mux.Vars(r)["namespace"]
-	qs, err := a.Quotas.List(r.Context(), ns, sel)
+	qs, err := a.Quotas.List(r.Context(), caller(r), ns, sel)
 	if err != nil {
 		return nil, err
 	}
@@ -165,7 +161,7 @@ func (a *api) deleteQuota(_ http.ResponseWriter, r *http.Request) (any, error) {
 		return nil, err
 	}
 	v := mux.Vars(r)
-	if err := a.Quotas.Delete(r.Context(), quota.DeleteInput{Namespace: v["namespace"], Name: v["name"], FailIfReferred: req.FailIfReferred}); err != nil {
+	if err := a.Quotas.Delete(r.Context(), caller(r), quota.DeleteInput{Namespace: v["namespace"], Name: v["name"], FailIfReferred: req.FailIfReferred}); err != nil {
 		return nil, err
 	}
 	return empty{}, nil
@@ -173,7 +169,7 @@ func (a *api) deleteQuota(_ http.ResponseWriter, r *http.Request) (any, error) {
 
 // quotaLimits is op 13.
 func (a *api) quotaLimits(_ http.ResponseWriter, r *http.Request) (any, error) {
-	rep, err := a.Quotas.Usage(r.Context(), mux.Vars(r)["namespace"])
+	rep, err := a.Quotas.Usage(r.Context(), caller(r), mux.Vars(r)["namespace"])
 	if err != nil {
 		return nil, err
 	}
@@ -182,7 +178,7 @@ func (a *api) quotaLimits(_ http.ResponseWriter, r *http.Request) (any, error) {
 
 // quotaUsage is op 14: limits plus the counters that reservations move.
 func (a *api) quotaUsage(_ http.ResponseWriter, r *http.Request) (any, error) {
-	rep, err := a.Quotas.Usage(r.Context(), mux.Vars(r)["namespace"])
+	rep, err := a.Quotas.Usage(r.Context(), caller(r), mux.Vars(r)["namespace"])
 	if err != nil {
 		return nil, err
 	}
@@ -197,7 +193,7 @@ func (a *api) quotaUsage(_ http.ResponseWriter, r *http.Request) (any, error) {
 // is any amount converted.
 func (a *api) reserveQuota(_ http.ResponseWriter, r *http.Request) (any, error) {
 	ns := mux.Vars(r)["namespace"]
-	if err := a.Quotas.AuthorizeReserve(r.Context(), ns); err != nil {
+	if err := a.Quotas.AuthorizeReserve(r.Context(), caller(r), ns); err != nil {
 		return nil, err
 	}
 	var req reserveRequest
@@ -218,7 +214,7 @@ func (a *api) reserveQuota(_ http.ResponseWriter, r *http.Request) (any, error) 
 	if err := f.Err(); err != nil {
 		return nil, err
 	}
-	res, err := a.Quotas.Reserve(r.Context(), in)
+	res, err := a.Quotas.Reserve(r.Context(), caller(r), in)
 	if err != nil {
 		return nil, err
 	}

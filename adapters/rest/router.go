@@ -14,6 +14,7 @@ import (
 	"github.com/billingd/billingd/domain/plan"
 	"github.com/billingd/billingd/domain/quota"
 	"github.com/billingd/billingd/domain/subscription"
+	"github.com/billingd/billingd/domain/tenancy"
 	"github.com/billingd/billingd/domain/usage"
 	"github.com/gorilla/mux"
 )
@@ -166,3 +167,8 @@ func serve(a *api, h handler) http.Handler {
 
 // empty is the `{}` answer of operations that return google.protobuf.Empty.
 type empty struct{}
+
+// caller is the principal the authentication middleware put in r's
+// context; the handlers pass it to the services, which authorize it (the
+// zero Principal of an unauthenticated request is refused there).
+func caller(r *http.Request) tenancy.Principal { return tenancy.FromContext(r.Context()) }

@@ -39,7 +39,7 @@ func (a *api) initiatePlanTransition(_ http.ResponseWriter, r *http.Request) (an
 			return nil, err
 		}
 	}
-	res, err := a.Subscriptions.Initiate(r.Context(), in)
+	res, err := a.Subscriptions.Initiate(r.Context(), caller(r), in)
 	if err != nil {
 		return nil, err
 	}
@@ -68,7 +68,7 @@ func (a *api) getPlanTransition(_ http.ResponseWriter, r *http.Request) (any, er
 	if err != nil {
 		return nil, err
 	}
-	st, err := a.Subscriptions.TransitionState(r.Context(), id)
+	st, err := a.Subscriptions.TransitionState(r.Context(), caller(r), id)
 	if err != nil {
 		return nil, err
 	}
@@ -86,7 +86,7 @@ func (a *api) listSubscriptions(_ http.ResponseWriter, r *http.Request) (any, er
 	if err != nil {
 		return nil, err
 	}
-	vs, err := a.Subscriptions.ListSubscriptions(r.Context(), current)
+	vs, err := a.Subscriptions.ListSubscriptions(r.Context(), caller(r), current)
 	if err != nil {
 		return nil, err
 	}
@@ -138,7 +138,7 @@ func (a *api) subscribeAddon(_ http.ResponseWriter, r *http.Request) (any, error
 	if err != nil {
 		return nil, err
 	}
-	if err := a.Subscriptions.Subscribe(r.Context(), name); err != nil {
+	if err := a.Subscriptions.Subscribe(r.Context(), caller(r), name); err != nil {
 		return nil, err
 	}
 	return empty{}, nil
@@ -150,7 +150,7 @@ func (a *api) unsubscribeAddon(_ http.ResponseWriter, r *http.Request) (any, err
 	if err != nil {
 		return nil, err
 	}
-	if err := a.Subscriptions.Unsubscribe(r.Context(), name); err != nil {
+	if err := a.Subscriptions.Unsubscribe(r.Context(), caller(r), name); err != nil {
 		return nil, err
 	}
 	return empty{}, nil

@@ -61,7 +61,7 @@ type decodedBatch struct {
 // to IngestMaxBodyBytes) is read.
 func (a *api) ingestEvents(_ http.ResponseWriter, r *http.Request) (any, error) {
 	ns := mux.Vars(r)["namespace"]
-	if err := a.Usage.AuthorizeIngest(r.Context(), ns); err != nil {
+	if err := a.Usage.AuthorizeIngest(r.Context(), caller(r), ns); err != nil {
 		return nil, err
 	}
 	body, err := io.ReadAll(r.Body)
@@ -77,7 +77,7 @@ func (a *api) ingestEvents(_ http.ResponseWriter, r *http.Request) (any, error) 
 	if err != nil {
 		return nil, err
 	}
-	res, err := a.Usage.Ingest(r.Context(), ns, b.events)
+	res, err := a.Usage.Ingest(r.Context(), caller(r), ns, b.events)
 	if err != nil {
 		return nil, err
 	}

@@ -35,7 +35,7 @@ func (a *api) currentUsage(_ http.ResponseWriter, r *http.Request) (any, error) 
 		if err != nil {
 			return nil, err
 		}
-		c, err := svc.CurrentUsage(r.Context(), ns, from, to)
+		c, err := svc.CurrentUsage(r.Context(), caller(r), ns, from, to)
 		return toWire(c, err, costToWire)
 	})
 }
@@ -44,7 +44,7 @@ func (a *api) currentUsage(_ http.ResponseWriter, r *http.Request) (any, error) 
 // opened by the item's hourly_breakdown_query token.
 func (a *api) hourlyUsageDetails(_ http.ResponseWriter, r *http.Request) (any, error) {
 	return usageReport(a, r, func(svc *usage.Service, ns string, req usageHourlyRequest) (any, error) {
-		items, err := svc.HourlyUsageDetails(r.Context(), ns, req.Query)
+		items, err := svc.HourlyUsageDetails(r.Context(), caller(r), ns, req.Query)
 		return toWire(items, err, hourlyDetailsToWire)
 	})
 }
@@ -52,7 +52,7 @@ func (a *api) hourlyUsageDetails(_ http.ResponseWriter, r *http.Request) (any, e
 // monthlyUsage is op 23: one priced total per calendar month with usage.
 func (a *api) monthlyUsage(_ http.ResponseWriter, r *http.Request) (any, error) {
 	return usageReport(a, r, func(svc *usage.Service, ns string, _ usageMonthlyRequest) (any, error) {
-		ms, err := svc.MonthlyUsage(r.Context(), ns)
+		ms, err := svc.MonthlyUsage(r.Context(), caller(r), ns)
 		return toWire(ms, err, monthlyToWire)
 	})
 }
@@ -64,7 +64,7 @@ func (a *api) usageDetails(_ http.ResponseWriter, r *http.Request) (any, error) 
 		if err != nil {
 			return nil, err
 		}
-		items, err := svc.UsageDetails(r.Context(), ns, from, to)
+		items, err := svc.UsageDetails(r.Context(), caller(r), ns, from, to)
 		return toWire(items, err, usageDetailsToWire)
 	})
 }
@@ -72,7 +72,7 @@ func (a *api) usageDetails(_ http.ResponseWriter, r *http.Request) (any, error) 
 // usageSummary is op 1 (slug data, namespace fixed to system).
 func (a *api) usageSummary(_ http.ResponseWriter, r *http.Request) (any, error) {
 	return usageReport(a, r, func(svc *usage.Service, _ string, req usageSummaryRequest) (any, error) {
-		items, err := svc.UsageSummary(r.Context(), string(req.StartTime), string(req.EndTime))
+		items, err := svc.UsageSummary(r.Context(), caller(r), string(req.StartTime), string(req.EndTime))
 		return toWire(items, err, summaryToWire)
 	})
 }

@@ -25,19 +25,19 @@ func TestAuditLog(t *testing.T) {
 			t.Fatal(err)
 		}
 		admin := f.as(t, "acme", tenancy.RoleAdmin, "")
-		if _, err := f.quotas.Create(admin, sampleInput("ns1", "q1")); err != nil {
+		if _, err := f.quotas.Create(admin, tenancy.FromContext(admin), sampleInput("ns1", "q1")); err != nil {
 			t.Fatal(err)
 		}
 		in := quota.ReplaceInput{CreateInput: sampleInput("ns1", "q1"), ResourceVersion: "1"}
 		in.Description = "changed"
-		if err := f.quotas.Replace(admin, in); err != nil {
+		if err := f.quotas.Replace(admin, tenancy.FromContext(admin), in); err != nil {
 			t.Fatal(err)
 		}
-		wantKind(t, f.quotas.Replace(admin, in), errs.Conflict) // stale: no record
-		if err := f.quotas.Delete(admin, quota.DeleteInput{Namespace: "ns1", Name: "q1"}); err != nil {
+		wantKind(t, f.quotas.Replace(admin, tenancy.FromContext(admin), in), errs.Conflict) // stale: no record
+		if err := f.quotas.Delete(admin, tenancy.FromContext(admin), quota.DeleteInput{Namespace: "ns1", Name: "q1"}); err != nil {
 			t.Fatal(err)
 		}
-		got, err := reader.List(admin, 0, 100)
+		got, err := reader.List(admin, tenancy.FromContext(admin), 0, 100)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -52,12 +52,12 @@ func TestAuditLog(t *testing.T) {
 		if got[0].Before != "" || !strings.Contains(got[1].Before, `"Description":"caps"`) || !strings.Contains(got[1].After, `"Description":"changed"`) || got[2].After != "" {
 			t.Fatalf("before/after: %+v", got)
 		}
-		if page, _ := reader.List(admin, 2, 100); len(page) != 1 || page[0].Seq != 3 {
+		if page, _ := reader.List(admin, tenancy.FromContext(admin), 2, 100); len(page) != 1 || page[0].Seq != 3 {
 			t.Fatalf("page after 2: %+v", page)
 		}
-		_, err = reader.List(f.as(t, "acme", tenancy.RoleEditor, ""), 0, 10)
+		_, err = reader.List(f.as(t, "acme", tenancy.RoleEditor, ""), tenancy.FromContext(f.as(t, "acme", tenancy.RoleEditor, "")), 0, 10)
 		wantKind(t, err, errs.Forbidden)
-		if other, _ := reader.List(f.as(t, "globex", tenancy.RoleAdmin, ""), 0, 10); len(other) != 0 {
+		if other, _ := reader.List(f.as(t, "globex", tenancy.RoleAdmin, ""), tenancy.FromContext(f.as(t, "globex", tenancy.RoleAdmin, "")), 0, 10); len(other) != 0 {
 			t.Fatalf("another tenant reads %d records", len(other))
 		}
 
@@ -67,13 +67,13 @@ func TestAuditLog(t *testing.T) {
 			wg.Add(1)
 			go func(i int) {
 				defer wg.Done()
-				if _, err := f.quotas.Create(admin, sampleInput("ns2", "c"+string(rune('a'+i)))); err != nil {
+				if _, err := f.quotas.Create(admin, tenancy.FromContext(admin), sampleInput("ns2", "c"+string(rune('a'+i)))); err != nil {
 					t.Error(err)
 				}
 			}(i)
 		}
 		wg.Wait()
-		all, _ := reader.List(admin, 0, 500)
+		all, _ := reader.List(admin, tenancy.FromContext(admin), 0, 500)
 		if len(all) != 23 || all[22].Seq != 23 {
 			t.Fatalf("after concurrent creates: %d records", len(all))
 		}

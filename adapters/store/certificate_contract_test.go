@@ -32,7 +32,7 @@ func TestCertificateContract(t *testing.T) {
 			go func(i int) {
 				defer wg.Done()
 				s := newTenancy(t, db, f.clock, aud)
-				ca, err := s.CertificateAuthority(ctx)
+				ca, err := s.CertificateAuthority(ctx, tenancy.Operator(""))
 				if err != nil {
 					t.Error(err)
 					return
@@ -41,7 +41,7 @@ func TestCertificateContract(t *testing.T) {
 			}(i)
 		}
 		wg.Wait()
-		mine, err := f.ten.CertificateAuthority(ctx)
+		mine, err := f.ten.CertificateAuthority(ctx, tenancy.Operator(""))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -51,7 +51,7 @@ func TestCertificateContract(t *testing.T) {
 			}
 		}
 
-		issued, cred, err := f.ten.CreateCertificate(ctx, tenancy.CreateCertificateInput{Tenant: "acme", Role: tenancy.RoleViewer, Namespace: "ns1", ValidFor: 24 * time.Hour})
+		issued, cred, err := f.ten.CreateCertificate(ctx, tenancy.Operator(""), tenancy.CreateCertificateInput{Tenant: "acme", Role: tenancy.RoleViewer, Namespace: "ns1", ValidFor: 24 * time.Hour})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -69,26 +69,26 @@ func TestCertificateContract(t *testing.T) {
 		dup.ID = "dup"
 		wantKind(t, store.NewCertificateRepo(db, f.clock).CreateCertificate(ctx, dup), errs.Conflict)
 
-		_, other, err := f.ten.CreateCertificate(ctx, tenancy.CreateCertificateInput{Tenant: "globex"})
+		_, other, err := f.ten.CreateCertificate(ctx, tenancy.Operator(""), tenancy.CreateCertificateInput{Tenant: "globex"})
 		if err != nil {
 			t.Fatal(err)
 		}
-		list, err := f.ten.ListCertificates(ctx, "acme")
+		list, err := f.ten.ListCertificates(ctx, tenancy.Operator(""), "acme")
 		if err != nil || len(list) != 1 || list[0].ID != cred.ID || list[0].Serial != cred.Serial || !list[0].NotAfter.Equal(cred.NotAfter) || list[0].RevokedAt != nil {
 			t.Fatalf("list: %+v %v", list, err)
 		}
-		if none, err := f.ten.ListCertificates(ctx, "nobody"); err != nil || len(none) != 0 {
+		if none, err := f.ten.ListCertificates(ctx, tenancy.Operator(""), "nobody"); err != nil || len(none) != 0 {
 			t.Fatalf("unknown tenant: %+v %v", none, err)
 		}
 		// Another tenant's id is NotFound, and it is not revoked.
-		wantKind(t, f.ten.RevokeCertificate(ctx, "acme", other.ID), errs.NotFound)
-		if err := f.ten.RevokeCertificate(ctx, "acme", cred.ID); err != nil {
+		wantKind(t, f.ten.RevokeCertificate(ctx, tenancy.Operator(""), "acme", other.ID), errs.NotFound)
+		if err := f.ten.RevokeCertificate(ctx, tenancy.Operator(""), "acme", cred.ID); err != nil {
 			t.Fatal(err)
 		}
-		wantKind(t, f.ten.RevokeCertificate(ctx, "acme", cred.ID), errs.NotFound)
+		wantKind(t, f.ten.RevokeCertificate(ctx, tenancy.Operator(""), "acme", cred.ID), errs.NotFound)
 		_, err = f.ten.AuthenticateCertificate(ctx, issued.Cert)
 		wantKind(t, err, errs.Unauthenticated)
-		if list, _ := f.ten.ListCertificates(ctx, "acme"); len(list) != 1 || list[0].RevokedAt == nil {
+		if list, _ := f.ten.ListCertificates(ctx, tenancy.Operator(""), "acme"); len(list) != 1 || list[0].RevokedAt == nil {
 			t.Fatalf("revoked certificate listed as %+v", list)
 		}
 

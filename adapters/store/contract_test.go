@@ -66,7 +66,7 @@ func (nopAuditor) Record(context.Context, kernel.AuditRecord) error { return nil
 // fixture's quota limits are its quota objects alone.
 type noPlanLayer struct{}
 
-func (noPlanLayer) DefaultQuota(context.Context, string) (quota.Spec, error) {
+func (noPlanLayer) DefaultQuota(context.Context, tenancy.Principal) (quota.Spec, error) {
 	return quota.Spec{}, nil
 }
 
@@ -106,7 +106,7 @@ func newSubscriptions(t *testing.T, db *store.DB, clk kernel.Clock, plans *plan.
 func (f *fixture) as(t *testing.T, tenant string, role tenancy.Role, ns string) context.Context {
 	t.Helper()
 	ctx := context.Background()
-	secret, _, err := f.ten.CreateToken(ctx, tenancy.CreateTokenInput{Tenant: tenant, Role: role, Namespace: ns})
+	secret, _, err := f.ten.CreateToken(ctx, tenancy.Operator(""), tenancy.CreateTokenInput{Tenant: tenant, Role: role, Namespace: ns})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,7 +129,7 @@ func TestTenancyContract(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
 		f := newFixture(t, db)
 		ctx := context.Background()
-		secret, tok, err := f.ten.CreateToken(ctx, tenancy.CreateTokenInput{Tenant: "acme", Role: tenancy.RoleViewer, Namespace: "ns1"})
+		secret, tok, err := f.ten.CreateToken(ctx, tenancy.Operator(""), tenancy.CreateTokenInput{Tenant: "acme", Role: tenancy.RoleViewer, Namespace: "ns1"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -138,7 +138,7 @@ func TestTenancyContract(t *testing.T) {
 			t.Fatalf("authenticate: %+v %v", p, err)
 		}
 		// Same tenant name: same tenant.
-		_, tok2, err := f.ten.CreateToken(ctx, tenancy.CreateTokenInput{Tenant: "acme", Role: tenancy.RoleAdmin})
+		_, tok2, err := f.ten.CreateToken(ctx, tenancy.Operator(""), tenancy.CreateTokenInput{Tenant: "acme", Role: tenancy.RoleAdmin})
 		if err != nil || tok2.TenantID != tok.TenantID {
 			t.Fatalf("second token: %+v %v", tok2, err)
 		}
@@ -146,23 +146,23 @@ func TestTenancyContract(t *testing.T) {
 			_, err := f.ten.Authenticate(ctx, h)
 			wantKind(t, err, errs.Unauthenticated)
 		}
-		toks, err := f.ten.ListTokens(ctx, "acme")
+		toks, err := f.ten.ListTokens(ctx, tenancy.Operator(""), "acme")
 		if err != nil || len(toks) != 2 || toks[0].Hash != "" {
 			t.Fatalf("list: %+v %v", toks, err)
 		}
-		if err := f.ten.RevokeToken(ctx, "acme", tok.ID); err != nil {
+		if err := f.ten.RevokeToken(ctx, tenancy.Operator(""), "acme", tok.ID); err != nil {
 			t.Fatal(err)
 		}
 		_, err = f.ten.Authenticate(ctx, "APIToken "+secret)
 		wantKind(t, err, errs.Unauthenticated)
-		wantKind(t, f.ten.RevokeToken(ctx, "other", tok2.ID), errs.NotFound)
+		wantKind(t, f.ten.RevokeToken(ctx, tenancy.Operator(""), "other", tok2.ID), errs.NotFound)
 
 		// Operator tokens: no tenant, hashed, listed and revoked apart.
-		has, err := f.ten.HasTokens(ctx)
+		has, err := f.ten.HasTokens(ctx, tenancy.Operator(""))
 		if err != nil || !has {
 			t.Fatalf("has tokens: %v %v", has, err)
 		}
-		osecret, otok, err := f.ten.CreateOperatorToken(ctx)
+		osecret, otok, err := f.ten.CreateOperatorToken(ctx, tenancy.Operator(""))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -180,36 +180,36 @@ func TestTenancyContract(t *testing.T) {
 		}
 		_, err = f.ten.ActOnTenant(ctx, op, "nobody")
 		wantKind(t, err, errs.NotFound)
-		if toks, err := f.ten.ListTokens(ctx, "acme"); err != nil || len(toks) != 2 {
+		if toks, err := f.ten.ListTokens(ctx, tenancy.Operator(""), "acme"); err != nil || len(toks) != 2 {
 			t.Fatalf("an operator token is no tenant's: %+v %v", toks, err)
 		}
-		otoks, err := f.ten.ListOperatorTokens(ctx)
+		otoks, err := f.ten.ListOperatorTokens(ctx, tenancy.Operator(""))
 		if err != nil || len(otoks) != 1 || otoks[0].ID != otok.ID || !otoks[0].Operator || otoks[0].RevokedAt != nil {
 			t.Fatalf("list operator tokens: %+v %v", otoks, err)
 		}
-		wantKind(t, f.ten.RevokeOperatorToken(ctx, tok2.ID), errs.NotFound) // a tenant token
-		if err := f.ten.RevokeOperatorToken(ctx, otok.ID); err != nil {
+		wantKind(t, f.ten.RevokeOperatorToken(ctx, tenancy.Operator(""), tok2.ID), errs.NotFound) // a tenant token
+		if err := f.ten.RevokeOperatorToken(ctx, tenancy.Operator(""), otok.ID); err != nil {
 			t.Fatal(err)
 		}
 		_, err = f.ten.Authenticate(ctx, "APIToken "+osecret)
 		wantKind(t, err, errs.Unauthenticated)
-		wantKind(t, f.ten.RevokeOperatorToken(ctx, otok.ID), errs.NotFound)
-		if otoks, err := f.ten.ListOperatorTokens(ctx); err != nil || len(otoks) != 1 || otoks[0].RevokedAt == nil {
+		wantKind(t, f.ten.RevokeOperatorToken(ctx, tenancy.Operator(""), otok.ID), errs.NotFound)
+		if otoks, err := f.ten.ListOperatorTokens(ctx, tenancy.Operator("")); err != nil || len(otoks) != 1 || otoks[0].RevokedAt == nil {
 			t.Fatalf("revoked operator token: %+v %v", otoks, err)
 		}
 
 		// Namespaces page by name.
 		actx := f.as(t, "acme", tenancy.RoleAdmin, "")
 		for _, ns := range []string{"b", "a", "c"} {
-			if err := f.ten.EnsureNamespace(ctx, tok.TenantID, ns); err != nil {
+			if err := store.NewTenancyRepo(f.db, f.clock).EnsureNamespace(ctx, tok.TenantID, ns); err != nil {
 				t.Fatal(err)
 			}
 		}
-		page, err := f.ten.ListNamespaces(actx, "", 2)
+		page, err := f.ten.ListNamespaces(actx, tenancy.FromContext(actx), "", 2)
 		if err != nil || len(page) != 2 || page[0] != "a" || page[1] != "b" {
 			t.Fatalf("page 1: %v %v", page, err)
 		}
-		page, _ = f.ten.ListNamespaces(actx, "b", 10)
+		page, _ = f.ten.ListNamespaces(actx, tenancy.FromContext(actx), "b", 10)
 		if len(page) != 3 || page[0] != "c" || page[1] != "ns1" || page[2] != "system" {
 			t.Fatalf("page 2: %v", page)
 		}
@@ -231,14 +231,14 @@ func TestQuotaContract(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
 		f := newFixture(t, db)
 		admin := f.as(t, "acme", tenancy.RoleAdmin, "")
-		q, err := f.quotas.Create(admin, sampleInput("ns1", "q1"))
+		q, err := f.quotas.Create(admin, tenancy.FromContext(admin), sampleInput("ns1", "q1"))
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, err = f.quotas.Create(admin, sampleInput("ns1", "q1"))
+		_, err = f.quotas.Create(admin, tenancy.FromContext(admin), sampleInput("ns1", "q1"))
 		wantKind(t, err, errs.Conflict)
 
-		got, err := f.quotas.Get(admin, "ns1", "q1")
+		got, err := f.quotas.Get(admin, tenancy.FromContext(admin), "ns1", "q1")
 		if err != nil || got.UID != q.UID || got.Spec.ResourceLimits["vcpu"].Maximum != 2.5 || got.Labels["env"] != "prod" ||
 			!got.CreatedAt.Equal(q.CreatedAt) || got.ResourceVersion != 1 {
 			t.Fatalf("get: %+v %v", got, err)
@@ -246,55 +246,55 @@ func TestQuotaContract(t *testing.T) {
 
 		// Another tenant sees nothing and changes nothing.
 		other := f.as(t, "globex", tenancy.RoleAdmin, "")
-		_, err = f.quotas.Get(other, "ns1", "q1")
+		_, err = f.quotas.Get(other, tenancy.FromContext(other), "ns1", "q1")
 		wantKind(t, err, errs.NotFound)
-		wantKind(t, f.quotas.Delete(other, quota.DeleteInput{Namespace: "ns1", Name: "q1"}), errs.NotFound)
-		wantKind(t, f.quotas.Replace(other, quota.ReplaceInput{CreateInput: sampleInput("ns1", "q1")}), errs.NotFound)
-		if l, _ := f.quotas.List(other, "ns1", labels.Selector{}); len(l) != 0 {
+		wantKind(t, f.quotas.Delete(other, tenancy.FromContext(other), quota.DeleteInput{Namespace: "ns1", Name: "q1"}), errs.NotFound)
+		wantKind(t, f.quotas.Replace(other, tenancy.FromContext(other), quota.ReplaceInput{CreateInput: sampleInput("ns1", "q1")}), errs.NotFound)
+		if l, _ := f.quotas.List(other, tenancy.FromContext(other), "ns1", labels.Selector{}); len(l) != 0 {
 			t.Fatalf("other tenant lists %v", l)
 		}
 
 		// Replace with the right version bumps it; a stale one is a Conflict.
 		in := quota.ReplaceInput{CreateInput: sampleInput("ns1", "q1"), ResourceVersion: "1"}
 		in.Description = "changed"
-		if err := f.quotas.Replace(admin, in); err != nil {
+		if err := f.quotas.Replace(admin, tenancy.FromContext(admin), in); err != nil {
 			t.Fatal(err)
 		}
-		wantKind(t, f.quotas.Replace(admin, in), errs.Conflict)
-		got, _ = f.quotas.Get(admin, "ns1", "q1")
+		wantKind(t, f.quotas.Replace(admin, tenancy.FromContext(admin), in), errs.Conflict)
+		got, _ = f.quotas.Get(admin, tenancy.FromContext(admin), "ns1", "q1")
 		if got.Description != "changed" || got.ResourceVersion != 2 || got.UID != q.UID {
 			t.Fatalf("after replace: %+v", got)
 		}
 
 		// Roles: a viewer reads, cannot write; an editor of ns2 cannot touch ns1.
 		viewer := f.as(t, "acme", tenancy.RoleViewer, "")
-		if _, err := f.quotas.Get(viewer, "ns1", "q1"); err != nil {
+		if _, err := f.quotas.Get(viewer, tenancy.FromContext(viewer), "ns1", "q1"); err != nil {
 			t.Fatal(err)
 		}
-		_, err = f.quotas.Create(viewer, sampleInput("ns1", "q2"))
+		_, err = f.quotas.Create(viewer, tenancy.FromContext(viewer), sampleInput("ns1", "q2"))
 		wantKind(t, err, errs.Forbidden)
 		editor2 := f.as(t, "acme", tenancy.RoleEditor, "ns2")
-		_, err = f.quotas.Create(editor2, sampleInput("ns1", "q2"))
+		_, err = f.quotas.Create(editor2, tenancy.FromContext(editor2), sampleInput("ns1", "q2"))
 		wantKind(t, err, errs.Forbidden)
-		if _, err := f.quotas.Create(editor2, sampleInput("ns2", "q2")); err != nil {
+		if _, err := f.quotas.Create(editor2, tenancy.FromContext(editor2), sampleInput("ns2", "q2")); err != nil {
 			t.Fatal(err)
 		}
 
 		// Label selector and batch listing.
 		sel, _ := labels.Parse("env in (prod, staging)")
-		byNS, err := f.quotas.ListByNamespaces(admin, []string{"ns1", "ns2", "ns3"}, sel)
+		byNS, err := f.quotas.ListByNamespaces(admin, tenancy.FromContext(admin), []string{"ns1", "ns2", "ns3"}, sel)
 		if err != nil || len(byNS["ns1"]) != 1 || len(byNS["ns2"]) != 1 || len(byNS["ns3"]) != 0 {
 			t.Fatalf("by namespaces: %v %v", byNS, err)
 		}
 		sel, _ = labels.Parse("env!=prod")
-		if l, _ := f.quotas.List(admin, "ns1", sel); len(l) != 0 {
+		if l, _ := f.quotas.List(admin, tenancy.FromContext(admin), "ns1", sel); len(l) != 0 {
 			t.Fatalf("env!=prod matched %v", l)
 		}
 
-		if err := f.quotas.Delete(admin, quota.DeleteInput{Namespace: "ns1", Name: "q1"}); err != nil {
+		if err := f.quotas.Delete(admin, tenancy.FromContext(admin), quota.DeleteInput{Namespace: "ns1", Name: "q1"}); err != nil {
 			t.Fatal(err)
 		}
-		wantKind(t, f.quotas.Delete(admin, quota.DeleteInput{Namespace: "ns1", Name: "q1"}), errs.NotFound)
+		wantKind(t, f.quotas.Delete(admin, tenancy.FromContext(admin), quota.DeleteInput{Namespace: "ns1", Name: "q1"}), errs.NotFound)
 	})
 }
 
@@ -310,18 +310,18 @@ func TestEffectiveLimits(t *testing.T) {
 		off := quota.CreateInput{Namespace: "ns1", Name: "disabled", Disable: true, Spec: quota.Spec{
 			ObjectLimits: map[string]quota.ObjectLimit{"origin_pool": {Maximum: 1}}}}
 		for _, in := range []quota.CreateInput{sys, nsq, off} {
-			if _, err := f.quotas.Create(admin, in); err != nil {
+			if _, err := f.quotas.Create(admin, tenancy.FromContext(admin), in); err != nil {
 				t.Fatal(err)
 			}
 		}
-		lim, err := f.quotas.Limits(admin, "ns1")
+		lim, err := f.quotas.Limits(admin, tenancy.FromContext(admin), "ns1")
 		if err != nil {
 			t.Fatal(err)
 		}
 		if lim.ObjectLimits["http_loadbalancer"].Maximum != 3 || lim.ObjectLimits["origin_pool"].Maximum != 4 {
 			t.Fatalf("effective limits: %+v", lim.ObjectLimits)
 		}
-		lim, _ = f.quotas.Limits(admin, "ns2")
+		lim, _ = f.quotas.Limits(admin, tenancy.FromContext(admin), "ns2")
 		if lim.ObjectLimits["http_loadbalancer"].Maximum != 10 {
 			t.Fatalf("ns2 should inherit system: %+v", lim.ObjectLimits)
 		}
@@ -333,17 +333,17 @@ func TestReserveAllOrNothing(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
 		f := newFixture(t, db)
 		admin := f.as(t, "acme", tenancy.RoleAdmin, "")
-		if _, err := f.quotas.Create(admin, sampleInput("ns1", "q1")); err != nil {
+		if _, err := f.quotas.Create(admin, tenancy.FromContext(admin), sampleInput("ns1", "q1")); err != nil {
 			t.Fatal(err)
 		}
-		res, err := f.quotas.Reserve(admin, quota.ReserveInput{Namespace: "ns1",
+		res, err := f.quotas.Reserve(admin, tenancy.FromContext(admin), quota.ReserveInput{Namespace: "ns1",
 			Objects:   map[string]quota.Amount{"http_loadbalancer": quota.Units(9), "unlimited_kind": quota.Units(100)},
 			Resources: map[string]quota.Amount{"vcpu": mustAmount(t, "2.4")}})
 		if err != nil || res.Objects["http_loadbalancer"] != quota.Units(9) || res.Resources["vcpu"].String() != "2.4" {
 			t.Fatalf("reserve: %+v %v", res, err)
 		}
 		// Over the limit on one key: nothing moves, and the error says which.
-		_, err = f.quotas.Reserve(admin, quota.ReserveInput{Namespace: "ns1",
+		_, err = f.quotas.Reserve(admin, tenancy.FromContext(admin), quota.ReserveInput{Namespace: "ns1",
 			Objects:   map[string]quota.Amount{"http_loadbalancer": quota.Units(1), "unlimited_kind": quota.Units(1)},
 			Resources: map[string]quota.Amount{"vcpu": mustAmount(t, "0.2")}})
 		wantKind(t, err, errs.QuotaExceeded)
@@ -351,30 +351,30 @@ func TestReserveAllOrNothing(t *testing.T) {
 		if len(ex) != 1 || ex[0].Key != "vcpu" || ex[0].Limit != "2.5" || ex[0].Current != "2.4" || ex[0].Requested != "0.2" {
 			t.Fatalf("exceeded: %+v", ex)
 		}
-		rep, _ := f.quotas.Usage(admin, "ns1")
+		rep, _ := f.quotas.Usage(admin, tenancy.FromContext(admin), "ns1")
 		for _, it := range rep.Items[quota.Objects] {
 			if it.Key == "http_loadbalancer" && it.Current != quota.Units(9) || it.Key == "unlimited_kind" && (it.Current != quota.Units(100) || it.Max != nil) {
 				t.Fatalf("usage moved after a refused reservation: %+v", it)
 			}
 		}
 		// Releases never go below zero.
-		res, err = f.quotas.Reserve(admin, quota.ReserveInput{Namespace: "ns1", Objects: map[string]quota.Amount{"http_loadbalancer": quota.Units(-50)}})
+		res, err = f.quotas.Reserve(admin, tenancy.FromContext(admin), quota.ReserveInput{Namespace: "ns1", Objects: map[string]quota.Amount{"http_loadbalancer": quota.Units(-50)}})
 		if err != nil || res.Objects["http_loadbalancer"] != 0 {
 			t.Fatalf("release: %+v %v", res, err)
 		}
 		// Idempotency: a retry counts once; another body under the key is a Conflict.
 		in := quota.ReserveInput{Namespace: "ns1", Objects: map[string]quota.Amount{"http_loadbalancer": quota.Units(2)}, IdempotencyKey: "k1"}
 		for i := 0; i < 3; i++ {
-			res, err = f.quotas.Reserve(admin, in)
+			res, err = f.quotas.Reserve(admin, tenancy.FromContext(admin), in)
 			if err != nil || res.Objects["http_loadbalancer"] != quota.Units(2) {
 				t.Fatalf("retry %d: %+v %v", i, res, err)
 			}
 		}
 		in.Objects["http_loadbalancer"] = quota.Units(3)
-		_, err = f.quotas.Reserve(admin, in)
+		_, err = f.quotas.Reserve(admin, tenancy.FromContext(admin), in)
 		wantKind(t, err, errs.Conflict)
 		// A viewer cannot reserve.
-		_, err = f.quotas.Reserve(f.as(t, "acme", tenancy.RoleViewer, ""), quota.ReserveInput{Namespace: "ns1", Objects: map[string]quota.Amount{"x1": 1}})
+		_, err = f.quotas.Reserve(f.as(t, "acme", tenancy.RoleViewer, ""), tenancy.FromContext(f.as(t, "acme", tenancy.RoleViewer, "")), quota.ReserveInput{Namespace: "ns1", Objects: map[string]quota.Amount{"x1": 1}})
 		wantKind(t, err, errs.Forbidden)
 	})
 }
@@ -384,22 +384,22 @@ func TestReserveRateLimit(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
 		f := newFixture(t, db)
 		admin := f.as(t, "acme", tenancy.RoleAdmin, "")
-		if _, err := f.quotas.Create(admin, sampleInput("ns1", "q1")); err != nil {
+		if _, err := f.quotas.Create(admin, tenancy.FromContext(admin), sampleInput("ns1", "q1")); err != nil {
 			t.Fatal(err)
 		}
 		api := map[string]quota.Amount{"ves.io.schema.x.API.Create": quota.Units(1)}
 		for i := 0; i < 5; i++ { // burst 5
-			if _, err := f.quotas.Reserve(admin, quota.ReserveInput{Namespace: "ns1", APIs: api}); err != nil {
+			if _, err := f.quotas.Reserve(admin, tenancy.FromContext(admin), quota.ReserveInput{Namespace: "ns1", APIs: api}); err != nil {
 				t.Fatalf("call %d: %v", i, err)
 			}
 		}
-		_, err := f.quotas.Reserve(admin, quota.ReserveInput{Namespace: "ns1", APIs: api})
+		_, err := f.quotas.Reserve(admin, tenancy.FromContext(admin), quota.ReserveInput{Namespace: "ns1", APIs: api})
 		wantKind(t, err, errs.QuotaExceeded)
 		f.clock.Advance(time.Second) // 5 per second refills the bucket
-		if _, err := f.quotas.Reserve(admin, quota.ReserveInput{Namespace: "ns1", APIs: api}); err != nil {
+		if _, err := f.quotas.Reserve(admin, tenancy.FromContext(admin), quota.ReserveInput{Namespace: "ns1", APIs: api}); err != nil {
 			t.Fatal(err)
 		}
-		rep, _ := f.quotas.Usage(admin, "ns1")
+		rep, _ := f.quotas.Usage(admin, tenancy.FromContext(admin), "ns1")
 		if it := rep.Items[quota.APIs][0]; it.Current != quota.Units(6) || it.Rate == nil {
 			t.Fatalf("api usage: %+v", it)
 		}
@@ -415,7 +415,7 @@ func TestConcurrentReservationsNeverOvershoot(t *testing.T) {
 		admin := f.as(t, "acme", tenancy.RoleAdmin, "")
 		in := sampleInput("ns1", "q1")
 		in.Spec.ObjectLimits["http_loadbalancer"] = quota.ObjectLimit{Maximum: 50}
-		if _, err := f.quotas.Create(admin, in); err != nil {
+		if _, err := f.quotas.Create(admin, tenancy.FromContext(admin), in); err != nil {
 			t.Fatal(err)
 		}
 		var ok, refused, other atomic.Int64
@@ -424,7 +424,7 @@ func TestConcurrentReservationsNeverOvershoot(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				_, err := f.quotas.Reserve(admin, quota.ReserveInput{Namespace: "ns1", Objects: map[string]quota.Amount{"http_loadbalancer": quota.Units(1)}})
+				_, err := f.quotas.Reserve(admin, tenancy.FromContext(admin), quota.ReserveInput{Namespace: "ns1", Objects: map[string]quota.Amount{"http_loadbalancer": quota.Units(1)}})
 				switch {
 				case err == nil:
 					ok.Add(1)
@@ -440,7 +440,7 @@ func TestConcurrentReservationsNeverOvershoot(t *testing.T) {
 		if ok.Load() != 50 || refused.Load() != 150 || other.Load() != 0 {
 			t.Fatalf("admitted %d, refused %d, failed %d; want 50/150/0", ok.Load(), refused.Load(), other.Load())
 		}
-		rep, _ := f.quotas.Usage(admin, "ns1")
+		rep, _ := f.quotas.Usage(admin, tenancy.FromContext(admin), "ns1")
 		for _, it := range rep.Items[quota.Objects] {
 			if it.Key == "http_loadbalancer" && it.Current != quota.Units(50) {
 				t.Fatalf("stored usage %s, want 50", it.Current)
@@ -470,4 +470,14 @@ func TestInstallSecretIsStable(t *testing.T) {
 			t.Fatal("a secret must be stable per name and differ between names")
 		}
 	})
+}
+
+// operatorOn is an operator of the command line acting on tenant id, for
+// the operator-only set-up steps of the tests (AssignPlan).
+func operatorOn(id string) tenancy.Principal {
+	p, err := tenancy.Operator("").ActingOn(id)
+	if err != nil {
+		panic(err)
+	}
+	return p
 }

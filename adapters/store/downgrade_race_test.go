@@ -56,7 +56,7 @@ func TestDowngradeRacesReservations(t *testing.T) {
 				fa.clock.Advance(time.Hour)
 				fb.clock.Advance(time.Hour)
 				admin := fa.as(t, fmt.Sprintf("race%d", round), tenancy.RoleAdmin, "")
-				up, err := fb.subs.Initiate(admin, subscription.InitiateInput{NewPlan: "individual",
+				up, err := fb.subs.Initiate(admin, tenancy.FromContext(admin), subscription.InitiateInput{NewPlan: "individual",
 					Payload: subscription.Payload{PaymentProviderToken: "tok"}})
 				if err != nil || fb.state(t, up.ID) != subscription.StateFinished {
 					t.Fatalf("upgrade: %+v %v", up, err)
@@ -72,7 +72,7 @@ func TestDowngradeRacesReservations(t *testing.T) {
 					go func() {
 						defer wg.Done()
 						<-start
-						_, reserveErrs[i] = fa.quotas.Reserve(admin, quota.ReserveInput{Namespace: "staging",
+						_, reserveErrs[i] = fa.quotas.Reserve(admin, tenancy.FromContext(admin), quota.ReserveInput{Namespace: "staging",
 							Objects: map[string]quota.Amount{"http_loadbalancer": quota.Units(1)}})
 					}()
 				}
@@ -82,7 +82,7 @@ func TestDowngradeRacesReservations(t *testing.T) {
 				go func() {
 					defer wg.Done()
 					<-start
-					down, downErr = fb.subs.Initiate(admin, subscription.InitiateInput{NewPlan: "free"})
+					down, downErr = fb.subs.Initiate(admin, tenancy.FromContext(admin), subscription.InitiateInput{NewPlan: "free"})
 				}()
 				close(start)
 				wg.Wait()
@@ -112,7 +112,7 @@ func TestDowngradeRacesReservations(t *testing.T) {
 				if used != quota.Units(int64(reserved)) {
 					t.Fatalf("round %d: %d reservations succeeded but the counter says %s", round, reserved, used)
 				}
-				tr, err := fa.subs.GetTransition(admin, down.ID)
+				tr, err := fa.subs.GetTransition(admin, tenancy.FromContext(admin), down.ID)
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -35,7 +35,7 @@ func TestInvoiceContract(t *testing.T) {
 		clk := kernel.NewFixedClock(time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC))
 		ten := newTenancy(t, db, clk, nopAuditor{})
 		as := func(tenant string, role tenancy.Role) context.Context {
-			secret, _, err := ten.CreateToken(ctx, tenancy.CreateTokenInput{Tenant: tenant, Role: role})
+			secret, _, err := ten.CreateToken(ctx, tenancy.Operator(""), tenancy.CreateTokenInput{Tenant: tenant, Role: role})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -55,7 +55,7 @@ func TestInvoiceContract(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := newSubscriptions(t, db, clk, plans, noQuotaFit{}).AssignPlan(ctx, acmeID, "team"); err != nil {
+		if err := newSubscriptions(t, db, clk, plans, noQuotaFit{}).AssignPlan(ctx, operatorOn(acmeID), "team"); err != nil {
 			t.Fatal(err)
 		}
 		urepo := store.NewUsageRepo(db)
@@ -88,7 +88,7 @@ func TestInvoiceContract(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				res, err := svc.Close(ctx, mustPeriod(t, "2026-09"))
+				res, err := svc.Close(ctx, tenancy.Operator(""), mustPeriod(t, "2026-09"))
 				if err != nil {
 					t.Error(err)
 					return
@@ -102,7 +102,7 @@ func TestInvoiceContract(t *testing.T) {
 		if len(issued) != 1 || issued[0].Name != "inv-000001" || issued[0].AmountCents != 9950 {
 			t.Fatalf("concurrent closes issued %+v", issued)
 		}
-		got, err := svc.Get(viewer, "inv-000001")
+		got, err := svc.Get(viewer, tenancy.FromContext(viewer), "inv-000001")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -122,7 +122,7 @@ func TestInvoiceContract(t *testing.T) {
 		if !got.Lines[1].Quantity.Equal(decimal.RequireFromString("1500000.5")) {
 			t.Fatalf("usage quantity not exact: %+v", got.Lines[1])
 		}
-		_, err = svc.Get(globex, "inv-000001")
+		_, err = svc.Get(globex, tenancy.FromContext(globex), "inv-000001")
 		wantKind(t, err, errs.NotFound)
 
 		// Issued rows are immutable in the database itself.
@@ -135,11 +135,11 @@ func TestInvoiceContract(t *testing.T) {
 		// A late September event becomes October's adjustment line.
 		put("e2", "1000000", sep.Add(time.Hour))
 		clk.Advance(31 * 24 * time.Hour) // Nov 1
-		res, err := svc.Close(ctx, mustPeriod(t, "2026-10"))
+		res, err := svc.Close(ctx, tenancy.Operator(""), mustPeriod(t, "2026-10"))
 		if err != nil || len(res.Issued) != 1 {
 			t.Fatalf("close October: %+v %v", res, err)
 		}
-		oct, err := svc.Get(viewer, "inv-000002")
+		oct, err := svc.Get(viewer, tenancy.FromContext(viewer), "inv-000002")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -148,22 +148,22 @@ func TestInvoiceContract(t *testing.T) {
 			!last.Quantity.Equal(decimal.NewFromInt(1000000)) || last.AmountCents != 50 {
 			t.Fatalf("October: %+v", oct.Lines)
 		}
-		if sepInv, _ := svc.Get(viewer, "inv-000001"); sepInv.AmountCents != 9950 {
+		if sepInv, _ := svc.Get(viewer, tenancy.FromContext(viewer), "inv-000001"); sepInv.AmountCents != 9950 {
 			t.Fatalf("September changed: %+v", sepInv)
 		}
-		if res, err := svc.Close(ctx, mustPeriod(t, "2026-10")); err != nil || len(res.Issued) != 0 || res.Already != 1 {
+		if res, err := svc.Close(ctx, tenancy.Operator(""), mustPeriod(t, "2026-10")); err != nil || len(res.Issued) != 0 || res.Already != 1 {
 			t.Fatalf("close October again: %+v %v", res, err)
 		}
-		list, err := svc.List(viewer, 10)
+		list, err := svc.List(viewer, tenancy.FromContext(viewer), 10)
 		if err != nil || len(list) != 3 || list[0].Name != "inv-pending-2026-11" || list[1].Name != "inv-000002" || list[2].Name != "inv-000001" {
 			t.Fatalf("list: %+v %v", list, err)
 		}
 
 		// Paying is an operator decision: the tenant's admin is refused.
-		if _, err := svc.SetStatus(admin, "inv-000001", invoice.StatusPaid); !errs.Is(err, errs.Forbidden) {
+		if _, err := svc.SetStatus(admin, tenancy.FromContext(admin), "inv-000001", invoice.StatusPaid); !errs.Is(err, errs.Forbidden) {
 			t.Fatalf("tenant admin marks its invoice paid: %v", err)
 		}
-		osecret, _, err := ten.CreateOperatorToken(ctx)
+		osecret, _, err := ten.CreateOperatorToken(ctx, tenancy.Operator(""))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -179,7 +179,7 @@ func TestInvoiceContract(t *testing.T) {
 		errc := make(chan error, 2)
 		for range 2 {
 			go func() {
-				_, err := svc.SetStatus(operator, "inv-000001", invoice.StatusPaid)
+				_, err := svc.SetStatus(operator, tenancy.FromContext(operator), "inv-000001", invoice.StatusPaid)
 				errc <- err
 			}()
 		}
@@ -189,28 +189,28 @@ func TestInvoiceContract(t *testing.T) {
 		}
 		// October is due on Dec 1: the scheduler pass marks it OVERDUE.
 		clk.Advance(31 * 24 * time.Hour)
-		if _, _, _, err := svc.CloseDue(ctx, time.Hour); err != nil {
+		if _, _, _, err := svc.CloseDue(ctx, tenancy.System("scheduler"), time.Hour); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := svc.MarkOverdue(ctx); err != nil {
+		if _, err := svc.MarkOverdue(ctx, tenancy.System("scheduler")); err != nil {
 			t.Fatal(err)
 		}
-		if oct, _ = svc.Get(viewer, "inv-000002"); oct.Status != invoice.StatusOverdue {
+		if oct, _ = svc.Get(viewer, tenancy.FromContext(viewer), "inv-000002"); oct.Status != invoice.StatusOverdue {
 			t.Fatalf("October after its due date: %s", oct.Status)
 		}
-		trail, err := svc.StatusChanges(viewer, "inv-000002")
+		trail, err := svc.StatusChanges(viewer, tenancy.FromContext(viewer), "inv-000002")
 		if err != nil || len(trail) != 2 || trail[1].Actor != "scheduler" || trail[1].From != invoice.StatusIssued || trail[1].To != invoice.StatusOverdue {
 			t.Fatalf("trail: %+v %v", trail, err)
 		}
-		trail, _ = svc.StatusChanges(viewer, "inv-000001")
+		trail, _ = svc.StatusChanges(viewer, tenancy.FromContext(viewer), "inv-000001")
 		if len(trail) != 2 || trail[1].To != invoice.StatusPaid || trail[1].Actor != "operator:"+op.TokenID {
 			t.Fatalf("September trail: %+v", trail)
 		}
 		// The scheduler also closed November (globex had nothing to bill).
-		if inv, err := svc.Get(viewer, "inv-000003"); err != nil || inv.Period.String() != "2026-11" {
+		if inv, err := svc.Get(viewer, tenancy.FromContext(viewer), "inv-000003"); err != nil || inv.Period.String() != "2026-11" {
 			t.Fatalf("November: %+v %v", inv, err)
 		}
-		if l, _ := svc.List(globex, 0); len(l) != 1 {
+		if l, _ := svc.List(globex, tenancy.FromContext(globex), 0); len(l) != 1 {
 			t.Fatalf("globex: %+v", l)
 		}
 	})

@@ -26,11 +26,11 @@ func TestPlanContract(t *testing.T) {
 		free, team := cat.FreePlan(), mustPlan(t, cat, plan.PlanTypeTeam)
 
 		// No row yet: FREE, for the plan and for the quota layer.
-		if p, err := plans.CurrentPlan(acme); err != nil || p.Name != free.Name {
+		if p, err := plans.CurrentPlan(acme, tenancy.FromContext(acme)); err != nil || p.Name != free.Name {
 			t.Fatalf("default plan: %q %v", p.Name, err)
 		}
 		before := db.Queries()
-		spec, err := plans.DefaultQuota(acme, acmeID)
+		spec, err := plans.DefaultQuota(acme, tenancy.FromContext(acme))
 		if err != nil || spec.ObjectLimits["http_loadbalancer"] != free.DefaultQuota.ObjectLimits["http_loadbalancer"] {
 			t.Fatalf("free default quota: %+v %v", spec, err)
 		}
@@ -42,40 +42,40 @@ func TestPlanContract(t *testing.T) {
 		if cat.FreePlan().DefaultQuota.ObjectLimits["http_loadbalancer"].Maximum == 9999 {
 			t.Fatal("DefaultQuota returned the catalog's own map")
 		}
-		lim, err := qs.Limits(acme, "staging")
+		lim, err := qs.Limits(acme, tenancy.FromContext(acme), "staging")
 		if err != nil || lim.ObjectLimits["http_loadbalancer"] != free.DefaultQuota.ObjectLimits["http_loadbalancer"] {
 			t.Fatalf("free plan layer in limits: %+v %v", lim.ObjectLimits, err)
 		}
 
 		// Set twice: the upsert replaces the row.
-		if err := subs.AssignPlan(acme, acmeID, "individual"); err != nil {
+		if err := subs.AssignPlan(acme, operatorOn(acmeID), "individual"); err != nil {
 			t.Fatal(err)
 		}
-		if err := subs.AssignPlan(acme, acmeID, team.Name); err != nil {
+		if err := subs.AssignPlan(acme, operatorOn(acmeID), team.Name); err != nil {
 			t.Fatal(err)
 		}
-		wantKind(t, subs.AssignPlan(acme, acmeID, "no-such-plan"), errs.Invalid)
-		if p, err := plans.CurrentPlan(acme); err != nil || p.Name != team.Name {
+		wantKind(t, subs.AssignPlan(acme, operatorOn(acmeID), "no-such-plan"), errs.Invalid)
+		if p, err := plans.CurrentPlan(acme, tenancy.FromContext(acme)); err != nil || p.Name != team.Name {
 			t.Fatalf("after set: %q %v", p.Name, err)
 		}
-		lim, err = qs.Limits(acme, "staging")
+		lim, err = qs.Limits(acme, tenancy.FromContext(acme), "staging")
 		if err != nil || lim.ObjectLimits["http_loadbalancer"] != team.DefaultQuota.ObjectLimits["http_loadbalancer"] {
 			t.Fatalf("team plan layer in limits: %+v %v", lim.ObjectLimits, err)
 		}
 
 		// Tenant isolation: globex is still on FREE.
-		if p, err := plans.CurrentPlan(globex); err != nil || p.Name != free.Name {
+		if p, err := plans.CurrentPlan(globex, tenancy.FromContext(globex)); err != nil || p.Name != free.Name {
 			t.Fatalf("other tenant: %q %v", p.Name, err)
 		}
-		if spec, err := plans.DefaultQuota(globex, principal(t, globex).TenantID); err != nil ||
+		if spec, err := plans.DefaultQuota(globex, principal(t, globex)); err != nil ||
 			spec.ObjectLimits["http_loadbalancer"] != free.DefaultQuota.ObjectLimits["http_loadbalancer"] {
 			t.Fatalf("other tenant quota: %+v %v", spec, err)
 		}
 
 		// A token bound to one namespace cannot read tenant-wide data; no token at all is unauthenticated.
-		_, err = plans.CurrentPlan(f.as(t, "acme", tenancy.RoleAdmin, "ns1"))
+		_, err = plans.CurrentPlan(f.as(t, "acme", tenancy.RoleAdmin, "ns1"), tenancy.FromContext(f.as(t, "acme", tenancy.RoleAdmin, "ns1")))
 		wantKind(t, err, errs.Forbidden)
-		_, err = plans.CurrentPlan(t.Context())
+		_, err = plans.CurrentPlan(t.Context(), tenancy.FromContext(t.Context()))
 		wantKind(t, err, errs.Unauthenticated)
 	})
 }

@@ -43,10 +43,10 @@ func TestConcurrentWritersShareOneDatabase(t *testing.T) {
 					for i := range each {
 						// A reservation reads the limits, then moves a counter;
 						// a quota create writes the object and its audit record.
-						_, err := f.quotas.Reserve(ctx, quota.ReserveInput{Namespace: "ns1",
+						_, err := f.quotas.Reserve(ctx, tenancy.FromContext(ctx), quota.ReserveInput{Namespace: "ns1",
 							Objects: map[string]quota.Amount{"shared_object": quota.Units(1)}})
 						if err == nil && i%5 == 0 {
-							_, err = f.quotas.Create(ctx, quota.CreateInput{Namespace: "ns1", Name: fmt.Sprintf("q-%d-%d", w, i)})
+							_, err = f.quotas.Create(ctx, tenancy.FromContext(ctx), quota.CreateInput{Namespace: "ns1", Name: fmt.Sprintf("q-%d-%d", w, i)})
 						}
 						if err != nil {
 							mu.Lock()
@@ -60,14 +60,14 @@ func TestConcurrentWritersShareOneDatabase(t *testing.T) {
 			if len(failures) > 0 {
 				t.Fatalf("%d of %d transactions failed on two handles of one %s database; first: %v", len(failures), 2*writers*each*6/5, d, failures[0])
 			}
-			counters, err := fa.quotas.Usage(ctx, "ns1")
+			counters, err := fa.quotas.Usage(ctx, tenancy.FromContext(ctx), "ns1")
 			if err != nil {
 				t.Fatal(err)
 			}
 			if got := usedOf(counters, quota.Objects, "shared_object"); got != quota.Units(2*writers*each) {
 				t.Fatalf("counter %s after %d reservations", got, 2*writers*each)
 			}
-			qs, err := fb.quotas.List(ctx, "ns1", labels.Selector{})
+			qs, err := fb.quotas.List(ctx, tenancy.FromContext(ctx), "ns1", labels.Selector{})
 			if err != nil || len(qs) != 2*writers*each/5 {
 				t.Fatalf("%d quota objects, want %d: %v", len(qs), 2*writers*each/5, err)
 			}
@@ -86,7 +86,7 @@ func TestLongReadDoesNotHoldWriters(t *testing.T) {
 		reader := f.as(t, "reporting", tenancy.RoleAdmin, "")
 		other := f.as(t, "other", tenancy.RoleAdmin, "")
 		for i := range 50 {
-			if _, err := f.quotas.Reserve(reader, quota.ReserveInput{Namespace: "ns1",
+			if _, err := f.quotas.Reserve(reader, tenancy.FromContext(reader), quota.ReserveInput{Namespace: "ns1",
 				Objects: map[string]quota.Amount{fmt.Sprintf("k%02d", i): quota.Units(1)}}); err != nil {
 				t.Fatal(err)
 			}
@@ -103,11 +103,11 @@ func TestLongReadDoesNotHoldWriters(t *testing.T) {
 		// old single SQLite connection) ends at this deadline as an error.
 		ctx, cancel := context.WithTimeout(other, time.Minute)
 		defer cancel()
-		if _, err := f.quotas.Reserve(ctx, quota.ReserveInput{Namespace: "ns2",
+		if _, err := f.quotas.Reserve(ctx, tenancy.FromContext(ctx), quota.ReserveInput{Namespace: "ns2",
 			Objects: map[string]quota.Amount{"x": quota.Units(3)}}); err != nil {
 			t.Fatalf("reservation during a long read: %v", err)
 		}
-		rep, err := f.quotas.Usage(ctx, "ns2")
+		rep, err := f.quotas.Usage(ctx, tenancy.FromContext(ctx), "ns2")
 		if err != nil {
 			t.Fatalf("quota read during a long read: %v", err)
 		}

@@ -34,7 +34,7 @@ func newLifecycleFixture(t *testing.T, db *store.DB) *lifecycleFixture {
 
 func (f *lifecycleFixture) state(t *testing.T, id string) subscription.TransitionState {
 	t.Helper()
-	st, err := f.subs.TransitionState(context.Background(), id)
+	st, err := f.subs.TransitionState(context.Background(), tenancy.FromContext(context.Background()), id)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,7 +43,7 @@ func (f *lifecycleFixture) state(t *testing.T, id string) subscription.Transitio
 
 func (f *lifecycleFixture) plan(t *testing.T, ctx context.Context) string {
 	t.Helper()
-	p, err := f.plans.CurrentPlan(ctx)
+	p, err := f.plans.CurrentPlan(ctx, tenancy.FromContext(ctx))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,34 +64,34 @@ func TestTransitionContract(t *testing.T) {
 		acmeID := principal(t, acme).TenantID
 		f.clock.Advance(time.Hour)
 
-		_, err := f.subs.Initiate(viewer, subscription.InitiateInput{NewPlan: "individual", Payload: subscription.Payload{PaymentProviderToken: "tok"}})
+		_, err := f.subs.Initiate(viewer, tenancy.FromContext(viewer), subscription.InitiateInput{NewPlan: "individual", Payload: subscription.Payload{PaymentProviderToken: "tok"}})
 		wantKind(t, err, errs.Forbidden)
-		_, err = f.subs.Initiate(acme, subscription.InitiateInput{NewPlan: "individual"})
+		_, err = f.subs.Initiate(acme, tenancy.FromContext(acme), subscription.InitiateInput{NewPlan: "individual"})
 		wantKind(t, err, errs.Invalid)
-		_, err = f.subs.Initiate(acme, subscription.InitiateInput{NewPlan: "organization"})
+		_, err = f.subs.Initiate(acme, tenancy.FromContext(acme), subscription.InitiateInput{NewPlan: "organization"})
 		wantKind(t, err, errs.Invalid) // free cannot go to organization
 
 		// Upgrade with an Idempotency-Key; the retry replays the answer.
 		in := subscription.InitiateInput{NewPlan: "individual", IdempotencyKey: "k1",
 			Payload: subscription.Payload{PaymentProviderToken: "tok", SubscribeAddons: []string{"f5xc_waap_standard"}}}
-		res, err := f.subs.Initiate(acme, in)
+		res, err := f.subs.Initiate(acme, tenancy.FromContext(acme), in)
 		if err != nil || res.RequiresManualApproval || res.Replayed {
 			t.Fatalf("initiate: %+v %v", res, err)
 		}
 		if st := f.state(t, res.ID); st != subscription.StateFinished {
 			t.Fatalf("state %s", st)
 		}
-		again, err := f.subs.Initiate(acme, in)
+		again, err := f.subs.Initiate(acme, tenancy.FromContext(acme), in)
 		if err != nil || again.ID != res.ID || !again.Replayed {
 			t.Fatalf("retry: %+v %v", again, err)
 		}
 		in.Payload.PaymentProviderToken = "tok_other"
-		_, err = f.subs.Initiate(acme, in)
+		_, err = f.subs.Initiate(acme, tenancy.FromContext(acme), in)
 		wantKind(t, err, errs.Conflict) // same key, other request
 		if got := f.plan(t, acme); got != "individual" {
 			t.Fatalf("plan %q after upgrade", got)
 		}
-		tr, err := f.subs.GetTransition(acme, res.ID)
+		tr, err := f.subs.GetTransition(acme, tenancy.FromContext(acme), res.ID)
 		if err != nil || tr.OldPlan != "free" || tr.NewPlan != "individual" || tr.Payload.PaymentProviderToken == "tok" {
 			t.Fatalf("stored transition: %+v %v", tr, err)
 		}
@@ -99,7 +99,7 @@ func TestTransitionContract(t *testing.T) {
 		if err != nil || len(changes) != 1 || changes[0].OldPlan != "free" || changes[0].NewPlan != "individual" || !changes[0].At.Equal(t0.Add(time.Hour)) {
 			t.Fatalf("plan changes: %+v %v", changes, err)
 		}
-		subs, err := f.subs.ListSubscriptions(acme, false)
+		subs, err := f.subs.ListSubscriptions(acme, tenancy.FromContext(acme), false)
 		if err != nil || len(subs) != 3 {
 			t.Fatalf("subscriptions: %+v %v", subs, err)
 		}
@@ -111,52 +111,52 @@ func TestTransitionContract(t *testing.T) {
 				t.Fatalf("new subscription: %+v", s)
 			}
 		}
-		if cur, _ := f.subs.ListSubscriptions(acme, true); len(cur) != 2 {
+		if cur, _ := f.subs.ListSubscriptions(acme, tenancy.FromContext(acme), true); len(cur) != 2 {
 			t.Fatalf("current subscriptions: %+v", cur)
 		}
 		// The new plan's default quota is the plan layer now.
-		if lim, err := f.quotas.Limits(acme, "staging"); err != nil || lim.ObjectLimits["http_loadbalancer"].Maximum != 25 {
+		if lim, err := f.quotas.Limits(acme, tenancy.FromContext(acme), "staging"); err != nil || lim.ObjectLimits["http_loadbalancer"].Maximum != 25 {
 			t.Fatalf("limits after upgrade: %+v %v", lim.ObjectLimits["http_loadbalancer"], err)
 		}
 
 		// Downgrade refused: 6 load balancers do not fit free's 5.
 		f.clock.Advance(time.Hour)
-		if _, err := f.quotas.Reserve(acme, quota.ReserveInput{Namespace: "staging", Objects: map[string]quota.Amount{"http_loadbalancer": quota.Units(6)}}); err != nil {
+		if _, err := f.quotas.Reserve(acme, tenancy.FromContext(acme), quota.ReserveInput{Namespace: "staging", Objects: map[string]quota.Amount{"http_loadbalancer": quota.Units(6)}}); err != nil {
 			t.Fatal(err)
 		}
-		down, err := f.subs.Initiate(acme, subscription.InitiateInput{NewPlan: "free"})
+		down, err := f.subs.Initiate(acme, tenancy.FromContext(acme), subscription.InitiateInput{NewPlan: "free"})
 		if err != nil {
 			t.Fatal(err)
 		}
-		tr, err = f.subs.GetTransition(acme, down.ID)
+		tr, err = f.subs.GetTransition(acme, tenancy.FromContext(acme), down.ID)
 		if err != nil || tr.State != subscription.StateFailed || !strings.Contains(tr.FailureReason, "objects/http_loadbalancer") {
 			t.Fatalf("downgrade: %+v %v", tr, err)
 		}
 		if got := f.plan(t, acme); got != "individual" {
 			t.Fatalf("plan %q after a refused downgrade", got)
 		}
-		_, err = f.subs.ApproveAsOperator(context.Background(), down.ID, true)
+		_, err = f.subs.Approve(context.Background(), tenancy.Operator(""), down.ID, true)
 		wantKind(t, err, errs.Conflict) // not waiting for approval
 
 		// Add-ons on individual.
-		if err := f.subs.Subscribe(acme, "f5xc_waap_standard"); err != nil { // already subscribed: no-op
+		if err := f.subs.Subscribe(acme, tenancy.FromContext(acme), "f5xc_waap_standard"); err != nil { // already subscribed: no-op
 			t.Fatal(err)
 		}
-		wantKind(t, f.subs.Subscribe(acme, "f5xc_waap_advanced"), errs.Forbidden)
-		wantKind(t, f.subs.Subscribe(acme, "f5xc_synthetic_monitoring_standard"), errs.Forbidden) // included
-		wantKind(t, f.subs.Subscribe(acme, "nope"), errs.Invalid)
-		wantKind(t, f.subs.Subscribe(viewer, "f5xc_waap_standard"), errs.Forbidden)
-		if err := f.subs.Subscribe(acme, "f5xc_content_delivery_network_standard"); err != nil {
+		wantKind(t, f.subs.Subscribe(acme, tenancy.FromContext(acme), "f5xc_waap_advanced"), errs.Forbidden)
+		wantKind(t, f.subs.Subscribe(acme, tenancy.FromContext(acme), "f5xc_synthetic_monitoring_standard"), errs.Forbidden) // included
+		wantKind(t, f.subs.Subscribe(acme, tenancy.FromContext(acme), "nope"), errs.Invalid)
+		wantKind(t, f.subs.Subscribe(viewer, tenancy.FromContext(viewer), "f5xc_waap_standard"), errs.Forbidden)
+		if err := f.subs.Subscribe(acme, tenancy.FromContext(acme), "f5xc_content_delivery_network_standard"); err != nil {
 			t.Fatal(err)
 		}
-		if err := f.subs.Unsubscribe(acme, "f5xc_waap_standard"); err != nil {
+		if err := f.subs.Unsubscribe(acme, tenancy.FromContext(acme), "f5xc_waap_standard"); err != nil {
 			t.Fatal(err)
 		}
-		if err := f.subs.Unsubscribe(acme, "f5xc_waap_standard"); err != nil { // not subscribed: no-op
+		if err := f.subs.Unsubscribe(acme, tenancy.FromContext(acme), "f5xc_waap_standard"); err != nil { // not subscribed: no-op
 			t.Fatal(err)
 		}
-		wantKind(t, f.subs.Unsubscribe(acme, "f5xc_waap_advanced"), errs.Forbidden)
-		cur, err := f.subs.ListSubscriptions(acme, true)
+		wantKind(t, f.subs.Unsubscribe(acme, tenancy.FromContext(acme), "f5xc_waap_advanced"), errs.Forbidden)
+		cur, err := f.subs.ListSubscriptions(acme, tenancy.FromContext(acme), true)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -169,11 +169,14 @@ func TestTransitionContract(t *testing.T) {
 		}
 
 		f.clock.Advance(time.Hour)
-		wantKind(t, func() error { _, err := f.subs.Initiate(acme, subscription.InitiateInput{NewPlan: "team"}); return err }(), errs.Invalid)
-		if st, err := f.subs.TransitionState(context.Background(), "not-a-uuid"); err == nil || errs.KindOf(err) != errs.NotFound {
+		wantKind(t, func() error {
+			_, err := f.subs.Initiate(acme, tenancy.FromContext(acme), subscription.InitiateInput{NewPlan: "team"})
+			return err
+		}(), errs.Invalid)
+		if st, err := f.subs.TransitionState(context.Background(), tenancy.FromContext(context.Background()), "not-a-uuid"); err == nil || errs.KindOf(err) != errs.NotFound {
 			t.Fatalf("malformed id: %v %v", st, err)
 		}
-		if _, err := f.subs.TransitionState(context.Background(), "6f1c1b4e-5d43-4a57-9d3e-3f1f7a0e9b11"); errs.KindOf(err) != errs.NotFound {
+		if _, err := f.subs.TransitionState(context.Background(), tenancy.FromContext(context.Background()), "6f1c1b4e-5d43-4a57-9d3e-3f1f7a0e9b11"); errs.KindOf(err) != errs.NotFound {
 			t.Fatalf("unknown id: %v", err)
 		}
 	})
@@ -188,7 +191,7 @@ func TestOneTransitionInFlight(t *testing.T) {
 		globex := f.as(t, "globex", tenancy.RoleAdmin, "")
 		other := f.as(t, "initech", tenancy.RoleAdmin, "")
 		f.clock.Advance(time.Hour)
-		if _, err := f.subs.Initiate(globex, subscription.InitiateInput{NewPlan: "team", Payload: teamPayload}); err != nil {
+		if _, err := f.subs.Initiate(globex, tenancy.FromContext(globex), subscription.InitiateInput{NewPlan: "team", Payload: teamPayload}); err != nil {
 			t.Fatal(err)
 		}
 		if got := f.plan(t, globex); got != "team" {
@@ -204,7 +207,7 @@ func TestOneTransitionInFlight(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				res, err := f.subs.Initiate(globex, subscription.InitiateInput{NewPlan: "organization"})
+				res, err := f.subs.Initiate(globex, tenancy.FromContext(globex), subscription.InitiateInput{NewPlan: "organization"})
 				mu.Lock()
 				defer mu.Unlock()
 				switch {
@@ -230,15 +233,15 @@ func TestOneTransitionInFlight(t *testing.T) {
 		}
 		// Deciding is for operators: no tenant admin may, its own or not.
 		for _, c := range []context.Context{globex, other} {
-			_, err := f.subs.Approve(c, id, false)
+			_, err := f.subs.Approve(c, tenancy.FromContext(c), id, false)
 			wantKind(t, err, errs.Forbidden)
-			_, err = f.subs.Reject(c, id, "mine")
+			_, err = f.subs.Reject(c, tenancy.FromContext(c), id, "mine")
 			wantKind(t, err, errs.Forbidden)
 		}
 		if st := f.state(t, id); st != subscription.StateWaitingForApproval {
 			t.Fatalf("state %s after refused decisions", st)
 		}
-		osecret, otok, err := f.ten.CreateOperatorToken(context.Background())
+		osecret, otok, err := f.ten.CreateOperatorToken(context.Background(), tenancy.Operator(""))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -255,17 +258,17 @@ func TestOneTransitionInFlight(t *testing.T) {
 			return tenancy.WithPrincipal(context.Background(), p)
 		}
 		// An operator acting on another tenant finds nothing of it.
-		_, err = f.subs.Approve(opOn("initech"), id, false)
+		_, err = f.subs.Approve(opOn("initech"), tenancy.FromContext(opOn("initech")), id, false)
 		wantKind(t, err, errs.NotFound)
-		tr, err := f.subs.Reject(opOn("globex"), id, "no contract yet")
+		tr, err := f.subs.Reject(opOn("globex"), tenancy.FromContext(opOn("globex")), id, "no contract yet")
 		if err != nil || tr.State != subscription.StateFailed || !strings.Contains(tr.FailureReason, "no contract yet") || tr.DecidedBy != "operator:"+otok.ID {
 			t.Fatalf("reject: %+v %v", tr, err)
 		}
 		// Without a tenant named, the id alone finds it.
-		_, err = f.subs.Reject(tenancy.WithPrincipal(context.Background(), op), id, "again")
+		_, err = f.subs.Reject(tenancy.WithPrincipal(context.Background(), op), tenancy.FromContext(tenancy.WithPrincipal(context.Background(), op)), id, "again")
 		wantKind(t, err, errs.Conflict)
 
-		res, err := f.subs.Initiate(globex, subscription.InitiateInput{NewPlan: "organization"})
+		res, err := f.subs.Initiate(globex, tenancy.FromContext(globex), subscription.InitiateInput{NewPlan: "organization"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -273,7 +276,7 @@ func TestOneTransitionInFlight(t *testing.T) {
 			t.Fatalf("plan %q while waiting", got)
 		}
 		f.clock.Advance(time.Hour)
-		tr, err = f.subs.ApproveAsOperator(context.Background(), res.ID, false)
+		tr, err = f.subs.Approve(context.Background(), tenancy.Operator(""), res.ID, false)
 		if err != nil || tr.State != subscription.StateFinished || tr.DecidedBy != "operator" || tr.OldPlan != "team" {
 			t.Fatalf("approve: %+v %v", tr, err)
 		}
@@ -281,10 +284,10 @@ func TestOneTransitionInFlight(t *testing.T) {
 			t.Fatalf("plan %q after approval", got)
 		}
 		// Nothing in flight any more: a new transition is accepted.
-		if _, err := f.subs.Initiate(globex, subscription.InitiateInput{NewPlan: "team", Payload: teamPayload, IdempotencyKey: "k"}); err != nil {
+		if _, err := f.subs.Initiate(globex, tenancy.FromContext(globex), subscription.InitiateInput{NewPlan: "team", Payload: teamPayload, IdempotencyKey: "k"}); err != nil {
 			t.Fatal(err)
 		}
-		subs, err := f.subs.ListSubscriptions(globex, false)
+		subs, err := f.subs.ListSubscriptions(globex, tenancy.FromContext(globex), false)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -45,7 +45,7 @@ func wantExceeded(t *testing.T, err error, scope, limit, current string) {
 
 func createQuota(t *testing.T, qs *quota.Service, ctx context.Context, ns, name string, spec quota.Spec) {
 	t.Helper()
-	if _, err := qs.Create(ctx, quota.CreateInput{Namespace: ns, Name: name, Spec: spec}); err != nil {
+	if _, err := qs.Create(ctx, tenancy.FromContext(ctx), quota.CreateInput{Namespace: ns, Name: name, Spec: spec}); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -64,22 +64,22 @@ func TestTenantWideQuotaContract(t *testing.T) {
 		// A namespace object above the tenant's limit cannot loosen it.
 		createQuota(t, f.quotas, admin, "ns2", "loose", quota.Spec{ObjectLimits: map[string]quota.ObjectLimit{lbKey: {Maximum: 50}}})
 
-		if _, err := f.quotas.Reserve(admin, quota.ReserveInput{Namespace: "ns1", Objects: lbs(3)}); err != nil {
+		if _, err := f.quotas.Reserve(admin, tenancy.FromContext(admin), quota.ReserveInput{Namespace: "ns1", Objects: lbs(3)}); err != nil {
 			t.Fatal(err)
 		}
-		_, err := f.quotas.Reserve(admin, quota.ReserveInput{Namespace: "ns1", Objects: lbs(1)})
+		_, err := f.quotas.Reserve(admin, tenancy.FromContext(admin), quota.ReserveInput{Namespace: "ns1", Objects: lbs(1)})
 		wantExceeded(t, err, quota.ScopeNamespace, "3", "3")
-		res, err := f.quotas.Reserve(admin, quota.ReserveInput{Namespace: "ns2", Objects: lbs(7)})
+		res, err := f.quotas.Reserve(admin, tenancy.FromContext(admin), quota.ReserveInput{Namespace: "ns2", Objects: lbs(7)})
 		if err != nil || res.Objects[lbKey] != quota.Units(7) {
 			t.Fatalf("ns2: %+v %v", res, err)
 		}
 		// 3 + 7 = the tenant's 10: any namespace is refused now, "system" too.
 		for _, ns := range []string{"ns2", "ns3", "system"} {
-			_, err = f.quotas.Reserve(admin, quota.ReserveInput{Namespace: ns, Objects: lbs(1)})
+			_, err = f.quotas.Reserve(admin, tenancy.FromContext(admin), quota.ReserveInput{Namespace: ns, Objects: lbs(1)})
 			wantExceeded(t, err, quota.ScopeTenant, "10", "10")
 		}
 
-		rep, err := f.quotas.UsageByNamespaces(admin, []string{"system", "ns1", "ns2", "ns3"})
+		rep, err := f.quotas.UsageByNamespaces(admin, tenancy.FromContext(admin), []string{"system", "ns1", "ns2", "ns3"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -93,20 +93,20 @@ func TestTenantWideQuotaContract(t *testing.T) {
 
 		// A release bigger than the namespace's usage takes only what the
 		// namespace had from the tenant: 3, not 50.
-		res, err = f.quotas.Reserve(admin, quota.ReserveInput{Namespace: "ns1", Objects: lbs(-50)})
+		res, err = f.quotas.Reserve(admin, tenancy.FromContext(admin), quota.ReserveInput{Namespace: "ns1", Objects: lbs(-50)})
 		if err != nil || res.Objects[lbKey] != 0 {
 			t.Fatalf("release: %+v %v", res, err)
 		}
 		// A release in a namespace that never reserved takes nothing.
-		if _, err := f.quotas.Reserve(admin, quota.ReserveInput{Namespace: "ns4", Objects: lbs(-5)}); err != nil {
+		if _, err := f.quotas.Reserve(admin, tenancy.FromContext(admin), quota.ReserveInput{Namespace: "ns4", Objects: lbs(-5)}); err != nil {
 			t.Fatal(err)
 		}
-		sys, _ := f.quotas.Usage(admin, "system")
+		sys, _ := f.quotas.Usage(admin, tenancy.FromContext(admin), "system")
 		if it := item(t, sys, quota.Objects, lbKey); it.Current != quota.Units(7) {
 			t.Fatalf("tenant after releases: %s, want 7", it.Current)
 		}
 		// "system" answers a reservation with the tenant's counters.
-		res, err = f.quotas.Reserve(admin, quota.ReserveInput{Namespace: "system", Objects: lbs(2)})
+		res, err = f.quotas.Reserve(admin, tenancy.FromContext(admin), quota.ReserveInput{Namespace: "system", Objects: lbs(2)})
 		if err != nil || res.Objects[lbKey] != quota.Units(9) {
 			t.Fatalf("system reservation: %+v %v", res, err)
 		}
@@ -114,14 +114,14 @@ func TestTenantWideQuotaContract(t *testing.T) {
 		// All or nothing over both levels: a key that fits and one over the
 		// tenant's limit move nothing, at either level.
 		createQuota(t, f.quotas, admin, "system", "pools", quota.Spec{ResourceLimits: map[string]quota.ResourceLimit{"vcpu": {Maximum: 4}}})
-		_, err = f.quotas.Reserve(admin, quota.ReserveInput{Namespace: "ns3", Objects: lbs(1),
+		_, err = f.quotas.Reserve(admin, tenancy.FromContext(admin), quota.ReserveInput{Namespace: "ns3", Objects: lbs(1),
 			Resources: map[string]quota.Amount{"vcpu": mustAmount(t, "4.5")}})
 		wantKind(t, err, errs.QuotaExceeded)
 		ex := errs.As(err).Details.([]quota.Exceeded)
 		if len(ex) != 1 || ex[0].Key != "vcpu" || ex[0].Scope != quota.ScopeTenant || ex[0].Limit != "4" || ex[0].Current != "0" {
 			t.Fatalf("exceeded = %+v", ex)
 		}
-		rep, _ = f.quotas.UsageByNamespaces(admin, []string{"system", "ns3"})
+		rep, _ = f.quotas.UsageByNamespaces(admin, tenancy.FromContext(admin), []string{"system", "ns3"})
 		if it := item(t, rep["ns3"], quota.Objects, lbKey); it.Current != 0 || it.TenantCurrent != quota.Units(9) {
 			t.Fatalf("ns3 moved after a refused reservation: %+v", it)
 		}
@@ -131,10 +131,10 @@ func TestTenantWideQuotaContract(t *testing.T) {
 
 		// Another tenant has its own totals.
 		other := f.as(t, "globex", tenancy.RoleAdmin, "")
-		if _, err := f.quotas.Reserve(other, quota.ReserveInput{Namespace: "ns1", Objects: lbs(20)}); err != nil {
+		if _, err := f.quotas.Reserve(other, tenancy.FromContext(other), quota.ReserveInput{Namespace: "ns1", Objects: lbs(20)}); err != nil {
 			t.Fatal(err)
 		}
-		sys, _ = f.quotas.Usage(admin, "system")
+		sys, _ = f.quotas.Usage(admin, tenancy.FromContext(admin), "system")
 		if it := item(t, sys, quota.Objects, lbKey); it.Current != quota.Units(9) {
 			t.Fatalf("acme's total moved with globex's usage: %s", it.Current)
 		}
@@ -150,45 +150,45 @@ func TestPlanDefaultBindsTheTenant(t *testing.T) {
 		f := newLifecycleFixture(t, db)
 		acme := f.as(t, "acme", tenancy.RoleAdmin, "")
 		for _, ns := range []string{"ns1", "ns2"} {
-			if _, err := f.quotas.Reserve(acme, quota.ReserveInput{Namespace: ns, Objects: lbs(2)}); err != nil {
+			if _, err := f.quotas.Reserve(acme, tenancy.FromContext(acme), quota.ReserveInput{Namespace: ns, Objects: lbs(2)}); err != nil {
 				t.Fatal(err)
 			}
 		}
-		_, err := f.quotas.Reserve(acme, quota.ReserveInput{Namespace: "ns3", Objects: lbs(2)})
+		_, err := f.quotas.Reserve(acme, tenancy.FromContext(acme), quota.ReserveInput{Namespace: "ns3", Objects: lbs(2)})
 		wantExceeded(t, err, quota.ScopeTenant, "5", "4")
-		if _, err := f.quotas.Reserve(acme, quota.ReserveInput{Namespace: "ns3", Objects: lbs(1)}); err != nil {
+		if _, err := f.quotas.Reserve(acme, tenancy.FromContext(acme), quota.ReserveInput{Namespace: "ns3", Objects: lbs(1)}); err != nil {
 			t.Fatal(err)
 		}
 
 		// Upgrade (25 load balancers), spread 6 over three namespaces (2
 		// each, every one of them within free's 5), then try to go back.
 		f.clock.Advance(time.Hour)
-		up, err := f.subs.Initiate(acme, subscription.InitiateInput{NewPlan: "individual", Payload: subscription.Payload{PaymentProviderToken: "tok"}})
+		up, err := f.subs.Initiate(acme, tenancy.FromContext(acme), subscription.InitiateInput{NewPlan: "individual", Payload: subscription.Payload{PaymentProviderToken: "tok"}})
 		if err != nil || f.state(t, up.ID) != subscription.StateFinished {
 			t.Fatalf("upgrade: %+v %v", up, err)
 		}
-		if _, err := f.quotas.Reserve(acme, quota.ReserveInput{Namespace: "ns3", Objects: lbs(1)}); err != nil {
+		if _, err := f.quotas.Reserve(acme, tenancy.FromContext(acme), quota.ReserveInput{Namespace: "ns3", Objects: lbs(1)}); err != nil {
 			t.Fatal(err)
 		}
 		f.clock.Advance(time.Hour)
-		down, err := f.subs.Initiate(acme, subscription.InitiateInput{NewPlan: "free"})
+		down, err := f.subs.Initiate(acme, tenancy.FromContext(acme), subscription.InitiateInput{NewPlan: "free"})
 		if err != nil {
 			t.Fatal(err)
 		}
-		tr, err := f.subs.GetTransition(acme, down.ID)
+		tr, err := f.subs.GetTransition(acme, tenancy.FromContext(acme), down.ID)
 		if err != nil || tr.State != subscription.StateFailed || !strings.Contains(tr.FailureReason, "objects/http_loadbalancer tenant-wide (used 6, limit 5)") {
 			t.Fatalf("downgrade: %+v %v", tr, err)
 		}
 		// One released anywhere: the sum fits, the downgrade finishes.
-		if _, err := f.quotas.Reserve(acme, quota.ReserveInput{Namespace: "ns1", Objects: lbs(-1)}); err != nil {
+		if _, err := f.quotas.Reserve(acme, tenancy.FromContext(acme), quota.ReserveInput{Namespace: "ns1", Objects: lbs(-1)}); err != nil {
 			t.Fatal(err)
 		}
 		f.clock.Advance(time.Hour)
-		down, err = f.subs.Initiate(acme, subscription.InitiateInput{NewPlan: "free"})
+		down, err = f.subs.Initiate(acme, tenancy.FromContext(acme), subscription.InitiateInput{NewPlan: "free"})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if tr, err := f.subs.GetTransition(acme, down.ID); err != nil || tr.State != subscription.StateFinished {
+		if tr, err := f.subs.GetTransition(acme, tenancy.FromContext(acme), down.ID); err != nil || tr.State != subscription.StateFinished {
 			t.Fatalf("downgrade after a release: %+v %v", tr, err)
 		}
 	})
@@ -206,7 +206,7 @@ func TestSystemAPILimitsAreTenantBuckets(t *testing.T) {
 		createQuota(t, f.quotas, admin, "system", "rate", quota.Spec{APILimits: map[string]quota.RateLimit{api: {Rate: 5, Burst: 5, Unit: "per-second"}}})
 		createQuota(t, f.quotas, admin, "ns9", "rate", quota.Spec{APILimits: map[string]quota.RateLimit{api: {Rate: 1, Burst: 1, Unit: "per-second"}}})
 		call := func(ns string) error {
-			_, err := f.quotas.Reserve(admin, quota.ReserveInput{Namespace: ns, APIs: map[string]quota.Amount{api: quota.Units(1)}})
+			_, err := f.quotas.Reserve(admin, tenancy.FromContext(admin), quota.ReserveInput{Namespace: ns, APIs: map[string]quota.Amount{api: quota.Units(1)}})
 			return err
 		}
 		for i := range 5 {
@@ -235,7 +235,7 @@ func TestSystemAPILimitsAreTenantBuckets(t *testing.T) {
 			}
 		}
 		wantKind(t, call("ns0"), errs.QuotaExceeded)
-		sys, _ := f.quotas.Usage(admin, "system")
+		sys, _ := f.quotas.Usage(admin, tenancy.FromContext(admin), "system")
 		if it := item(t, sys, quota.APIs, api); it.Current != quota.Units(10) || it.TenantRate == nil || it.TenantRate.Burst != 5 {
 			t.Fatalf("system api usage: %+v", it)
 		}
@@ -257,7 +257,7 @@ func TestTenantLimitUnderConcurrency(t *testing.T) {
 			nss[i] = fmt.Sprintf("team-%02d", i)
 		}
 		for i, n := range []int64{3, 2, 2} { // 7 used, in three namespaces
-			if _, err := f.quotas.Reserve(admin, quota.ReserveInput{Namespace: nss[i], Objects: lbs(n)}); err != nil {
+			if _, err := f.quotas.Reserve(admin, tenancy.FromContext(admin), quota.ReserveInput{Namespace: nss[i], Objects: lbs(n)}); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -269,7 +269,7 @@ func TestTenantLimitUnderConcurrency(t *testing.T) {
 			go func() {
 				defer wg.Done()
 				<-start
-				_, err := f.quotas.Reserve(admin, quota.ReserveInput{Namespace: nss[i%10], Objects: lbs(1)})
+				_, err := f.quotas.Reserve(admin, tenancy.FromContext(admin), quota.ReserveInput{Namespace: nss[i%10], Objects: lbs(1)})
 				switch {
 				case err == nil:
 					ok.Add(1)
@@ -285,7 +285,7 @@ func TestTenantLimitUnderConcurrency(t *testing.T) {
 		if ok.Load() != 3 || refused.Load() != 57 {
 			t.Fatalf("admitted %d, refused %d; want 3 and 57", ok.Load(), refused.Load())
 		}
-		rep, err := f.quotas.UsageByNamespaces(admin, append([]string{"system"}, nss...))
+		rep, err := f.quotas.UsageByNamespaces(admin, tenancy.FromContext(admin), append([]string{"system"}, nss...))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -372,7 +372,7 @@ func TestTenantCountersMigration(t *testing.T) {
 
 			// The carried totals are what the tenant-wide limit binds.
 			f := newFixture(t, db)
-			tok, _, err := f.ten.CreateToken(ctx, tenancy.CreateTokenInput{Tenant: "t1-name", Role: tenancy.RoleAdmin})
+			tok, _, err := f.ten.CreateToken(ctx, tenancy.Operator(""), tenancy.CreateTokenInput{Tenant: "t1-name", Role: tenancy.RoleAdmin})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -382,12 +382,12 @@ func TestTenantCountersMigration(t *testing.T) {
 			}
 			admin := tenancy.WithPrincipal(ctx, p)
 			createQuota(t, f.quotas, admin, "system", "tenant", quota.Spec{ObjectLimits: map[string]quota.ObjectLimit{lbKey: {Maximum: 8}}})
-			if _, err := f.quotas.Reserve(admin, quota.ReserveInput{Namespace: "ns3", Objects: lbs(1)}); err != nil {
+			if _, err := f.quotas.Reserve(admin, tenancy.FromContext(admin), quota.ReserveInput{Namespace: "ns3", Objects: lbs(1)}); err != nil {
 				t.Fatal(err)
 			}
-			_, err = f.quotas.Reserve(admin, quota.ReserveInput{Namespace: "ns3", Objects: lbs(1)})
+			_, err = f.quotas.Reserve(admin, tenancy.FromContext(admin), quota.ReserveInput{Namespace: "ns3", Objects: lbs(1)})
 			wantExceeded(t, err, quota.ScopeTenant, "8", "8")
-			sys, _ := f.quotas.Usage(admin, "system")
+			sys, _ := f.quotas.Usage(admin, tenancy.FromContext(admin), "system")
 			if it := item(t, sys, quota.Objects, lbKey); it.Current != quota.Units(8) {
 				t.Fatalf("system current %s, want 8", it.Current)
 			}
@@ -421,16 +421,16 @@ func TestQuotaCreatorNamesTheCredential(t *testing.T) {
 		f := newFixture(t, db)
 		admin := f.as(t, "acme", tenancy.RoleAdmin, "")
 		p := principal(t, admin)
-		q, err := f.quotas.Create(admin, quota.CreateInput{Namespace: "ns1", Name: "by-token"})
+		q, err := f.quotas.Create(admin, tenancy.FromContext(admin), quota.CreateInput{Namespace: "ns1", Name: "by-token"})
 		if err != nil || q.CreatorID != "token:"+p.TokenID {
 			t.Fatalf("token: %q %v", q.CreatorID, err)
 		}
 		p.Certificate = true
-		q, err = f.quotas.Create(tenancy.WithPrincipal(context.Background(), p), quota.CreateInput{Namespace: "ns1", Name: "by-cert"})
+		q, err = f.quotas.Create(tenancy.WithPrincipal(context.Background(), p), tenancy.FromContext(tenancy.WithPrincipal(context.Background(), p)), quota.CreateInput{Namespace: "ns1", Name: "by-cert"})
 		if err != nil || q.CreatorID != "cert:"+p.TokenID {
 			t.Fatalf("certificate: %q %v", q.CreatorID, err)
 		}
-		if got, _ := f.quotas.Get(admin, "ns1", "by-cert"); got.CreatorID != "cert:"+p.TokenID {
+		if got, _ := f.quotas.Get(admin, tenancy.FromContext(admin), "ns1", "by-cert"); got.CreatorID != "cert:"+p.TokenID {
 			t.Fatalf("stored creator %q", got.CreatorID)
 		}
 	})

@@ -43,7 +43,7 @@ func ev(id, usageType, obj, qty string, minutes int) usage.Event {
 
 func mustIngest(t *testing.T, us *usage.Service, ctx context.Context, ns string, evs []usage.Event) usage.IngestResult {
 	t.Helper()
-	res, err := us.Ingest(ctx, ns, evs)
+	res, err := us.Ingest(ctx, tenancy.FromContext(ctx), ns, evs)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -134,9 +134,9 @@ func TestUsageIngestContract(t *testing.T) {
 			}
 		}
 		// The late window is per tenant and admin-only.
-		wantKind(t, us.SetLateWindow(acme, 40*24*time.Hour), errs.Forbidden)
+		wantKind(t, us.SetLateWindow(acme, tenancy.FromContext(acme), 40*24*time.Hour), errs.Forbidden)
 		admin := f.as(t, "acme", tenancy.RoleAdmin, "")
-		if err := us.SetLateWindow(admin, 40*24*time.Hour); err != nil {
+		if err := us.SetLateWindow(admin, tenancy.FromContext(admin), 40*24*time.Hour); err != nil {
 			t.Fatal(err)
 		}
 		if res := mustIngest(t, us, acme, "prod", []usage.Event{old}); res.Accepted != 1 {
@@ -146,9 +146,9 @@ func TestUsageIngestContract(t *testing.T) {
 			t.Fatalf("late window %s %v", d, err)
 		}
 		// Viewers cannot ingest; batches are bounded.
-		_, err = us.Ingest(f.as(t, "acme", tenancy.RoleViewer, ""), "prod", batch)
+		_, err = us.Ingest(f.as(t, "acme", tenancy.RoleViewer, ""), tenancy.FromContext(f.as(t, "acme", tenancy.RoleViewer, "")), "prod", batch)
 		wantKind(t, err, errs.Forbidden)
-		_, err = us.Ingest(acme, "prod", make([]usage.Event, usage.MaxBatch+1))
+		_, err = us.Ingest(acme, tenancy.FromContext(acme), "prod", make([]usage.Event, usage.MaxBatch+1))
 		wantKind(t, err, errs.Invalid)
 
 		// Tenant isolation: globex reuses acme's IDs freely and sees only its own.
@@ -232,7 +232,7 @@ func TestUsageConcurrentIngest(t *testing.T) {
 					for i := 0; i < perBatch; i++ {
 						batch = append(batch, all[(lo+i)%distinct])
 					}
-					res, err := us.Ingest(acme, "prod", batch)
+					res, err := us.Ingest(acme, tenancy.FromContext(acme), "prod", batch)
 					if err != nil {
 						t.Error(err)
 						return

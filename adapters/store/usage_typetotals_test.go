@@ -38,7 +38,7 @@ func TestUsageTypeTotalsMatchRollups(t *testing.T) {
 				for b := 0; b < 4; b++ {
 					lo := (w*150 + b*300) % len(all)
 					batch := append([]usage.Event(nil), all[lo:min(lo+300, len(all))]...)
-					if _, err := us.Ingest(acme, []string{"prod", "dev"}[w%2], batch); err != nil {
+					if _, err := us.Ingest(acme, tenancy.FromContext(acme), []string{"prod", "dev"}[w%2], batch); err != nil {
 						t.Error(err)
 					}
 				}
@@ -62,6 +62,53 @@ func TestUsageTypeTotalsMatchRollups(t *testing.T) {
 				}
 				if a, b := sums(rows), sums(totals); a != b {
 					t.Fatalf("namespaces %v [%s, %s): rollups %s, type totals %s", nss, r[0], r[1], a, b)
+				}
+				// The per-namespace and per-hour sums of the console's
+				// reports (cost per namespace, series) agree too, per
+				// namespace and per hour.
+				byNS, err := repo.NamespaceTypeTotals(ctx, tid, nss, from, to)
+				if err != nil {
+					t.Fatal(err)
+				}
+				hours, err := repo.TypeHours(ctx, tid, nss, from, to, false)
+				if err != nil {
+					t.Fatal(err)
+				}
+				nsHours, err := repo.TypeHours(ctx, tid, nss, from, to, true)
+				if err != nil {
+					t.Fatal(err)
+				}
+				objs, err := repo.ObjectTotals(ctx, tid, nss, from, to)
+				if err != nil {
+					t.Fatal(err)
+				}
+				perObject := func(rs []usage.Rollup) string {
+					m := map[string]decimal.Decimal{}
+					for _, r := range rs {
+						k := r.Namespace + "/" + r.UsageType + "/" + r.ObjectName + "/" + r.UnitName
+						m[k] = m[k].Add(r.Quantity)
+					}
+					return fmt.Sprint(m)
+				}
+				if a, b := perObject(rows), perObject(objs); a != b {
+					t.Fatalf("namespaces %v [%s, %s): rollups per object %s, object totals %s", nss, r[0], r[1], a, b)
+				}
+				if a, b, c, d := sums(rows), sums(byNS), sums(hours), sums(nsHours); a != b || a != c || a != d {
+					t.Fatalf("namespaces %v [%s, %s): rollups %s, per namespace %s, per hour %s, per namespace and hour %s", nss, r[0], r[1], a, b, c, d)
+				}
+				for _, ns := range []string{"prod", "dev"} {
+					of := func(rs []usage.Rollup) []usage.Rollup {
+						var out []usage.Rollup
+						for _, r := range rs {
+							if r.Namespace == ns {
+								out = append(out, r)
+							}
+						}
+						return out
+					}
+					if a, b, c := sums(of(rows)), sums(of(byNS)), sums(of(nsHours)); a != b || a != c {
+						t.Fatalf("namespace %s [%s, %s): rollups %s, per namespace %s, per namespace and hour %s", ns, r[0], r[1], a, b, c)
+					}
 				}
 			}
 		}

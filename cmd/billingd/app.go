@@ -6,8 +6,20 @@ import (
 	"time"
 
 	"github.com/billingd/billingd/domain/kernel"
+	"github.com/billingd/billingd/domain/tenancy"
 	"github.com/billingd/billingd/internal/app"
 )
+
+// cli is the principal of every command run on the server's machine: an
+// operator, whose audit actor is "operator". Commands hold database access
+// and so no token; they pass this principal to the services like an HTTP
+// handler passes its caller's, and act on a tenant through
+// Tenancy.OperatorPrincipal. It is the only principal the commands make.
+var cli = tenancy.Operator(tenancy.OperatorActor)
+
+// serverPrincipal is the principal of serve's own start-up questions (the
+// installation CA for its TLS listener, whether any token exists).
+var serverPrincipal = tenancy.System("serve")
 
 // processClock is the one clock of the process: the store, every service
 // and the HTTP layer read time from it, so --clock-start moves all of them.

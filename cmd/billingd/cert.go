@@ -91,7 +91,7 @@ func cmdCert(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	case "create":
 		return createCert(ctx, a.Tenancy, tenancy.CreateCertificateInput{Tenant: tenant, Role: r, Namespace: ns, ValidFor: validFor}, out, password, stdout)
 	case "list":
-		certs, err := a.Tenancy.ListCertificates(ctx, tenant)
+		certs, err := a.Tenancy.ListCertificates(ctx, cli, tenant)
 		if err != nil {
 			return err
 		}
@@ -104,7 +104,7 @@ func cmdCert(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		}
 		return tw.Flush()
 	case "revoke":
-		if err := a.Tenancy.RevokeCertificate(ctx, tenant, id); err != nil {
+		if err := a.Tenancy.RevokeCertificate(ctx, cli, tenant, id); err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "revoked API certificate %s of tenant %s\n", id, tenant)
@@ -132,12 +132,12 @@ func createCert(ctx context.Context, ten *tenancy.Service, in tenancy.CreateCert
 		f.Close()
 		os.Remove(out)
 		if cred.ID != "" {
-			if rerr := ten.RevokeCertificate(context.WithoutCancel(ctx), in.Tenant, cred.ID); rerr != nil {
+			if rerr := ten.RevokeCertificate(context.WithoutCancel(ctx), cli, in.Tenant, cred.ID); rerr != nil {
 				err = fmt.Errorf("%w (and revoking the unwritten certificate %s failed: %v)", err, cred.ID, rerr)
 			}
 		}
 	}()
-	issued, cred, err := ten.CreateCertificate(ctx, in)
+	issued, cred, err := ten.CreateCertificate(ctx, cli, in)
 	if err != nil {
 		return err
 	}
@@ -176,7 +176,7 @@ func serverTLS(ctx context.Context, a *app.App, certFile, keyFile, clientCAFile 
 	if err != nil {
 		return nil, usageError{fmt.Sprintf("--tls-cert/--tls-key: %v", err)}
 	}
-	ca, err := a.Tenancy.CertificateAuthority(ctx)
+	ca, err := a.Tenancy.CertificateAuthority(ctx, serverPrincipal)
 	if err != nil {
 		return nil, fmt.Errorf("installation CA: %w", err)
 	}

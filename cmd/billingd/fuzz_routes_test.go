@@ -103,7 +103,7 @@ func newFuzzServer(tb testing.TB) *fuzzServer {
 		tb.Fatalf("open app: %v", err)
 	}
 	tb.Cleanup(func() { _ = a.Close() })
-	secret, _, err := a.Tenancy.CreateToken(ctx, tenancy.CreateTokenInput{Tenant: "fuzz", Role: tenancy.RoleAdmin})
+	secret, _, err := a.Tenancy.CreateToken(ctx, tenancy.Operator(""), tenancy.CreateTokenInput{Tenant: "fuzz", Role: tenancy.RoleAdmin})
 	if err != nil {
 		tb.Fatalf("create token: %v", err)
 	}

@@ -107,7 +107,7 @@ func cmdInvoices(ctx context.Context, args []string, stdout, stderr io.Writer) e
 				return err
 			}
 		}
-		res, err := a.Invoices.Close(ctx, p)
+		res, err := a.Invoices.Close(ctx, cli, p)
 		for _, inv := range res.Issued {
 			fmt.Fprintf(stdout, "issued %s for tenant %s: %s %s, due %s\n", inv.Name, inv.TenantName, centsText(inv.AmountCents), inv.Currency, inv.DueAt.Format("2006-01-02"))
 		}
@@ -117,7 +117,9 @@ func cmdInvoices(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		fmt.Fprintf(stdout, "period %s: %d issued, %d already issued, %d with nothing to bill\n", p, len(res.Issued), res.Already, res.Empty)
 		return nil
 	}
-	pr, err := a.Tenancy.OperatorPrincipal(ctx, tenant)
+	// --actor names the operator in the audit trail ("operator" unless
+	// told otherwise).
+	pr, err := a.Tenancy.OperatorPrincipal(ctx, tenancy.Operator(actor), tenant)
 	if err != nil {
 		return err
 	}
@@ -126,15 +128,14 @@ func cmdInvoices(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		if err != nil {
 			return err
 		}
-		inv, err := a.Invoices.SetStatusAsOperator(ctx, pr.TenantID, pos[0], to, actor)
+		inv, err := a.Invoices.SetStatus(ctx, pr, pos[0], to)
 		if err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "invoice %s of tenant %s: %s\n", inv.Name, tenant, inv.Status)
 		return nil
 	}
-	pctx := tenancy.WithPrincipal(ctx, pr)
-	inv, err := a.Invoices.Get(pctx, pos[0])
+	inv, err := a.Invoices.Get(ctx, pr, pos[0])
 	if err != nil {
 		return err
 	}
@@ -158,7 +159,7 @@ func cmdInvoices(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		fmt.Fprintln(stdout, n)
 	}
 	if inv.Status != invoice.StatusPending {
-		trail, err := a.Invoices.StatusChanges(pctx, inv.Name)
+		trail, err := a.Invoices.StatusChanges(ctx, pr, inv.Name)
 		if err != nil {
 			return err
 		}

@@ -70,7 +70,7 @@ func cmdToken(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if err != nil {
 			return err
 		}
-		secret, tok, err := a.Tenancy.CreateToken(ctx, tenancy.CreateTokenInput{Tenant: tenant, Role: r, Namespace: ns})
+		secret, tok, err := a.Tenancy.CreateToken(ctx, cli, tenancy.CreateTokenInput{Tenant: tenant, Role: r, Namespace: ns})
 		if err != nil {
 			return err
 		}
@@ -80,7 +80,7 @@ func cmdToken(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		fmt.Fprintf(stdout, "created %s token %s for tenant %s (%s); send it as 'Authorization: APIToken <token>'\n%s\n", tok.Role, tok.ID, tenant, scope, secret)
 	case "list":
-		toks, err := a.Tenancy.ListTokens(ctx, tenant)
+		toks, err := a.Tenancy.ListTokens(ctx, cli, tenant)
 		if err != nil {
 			return err
 		}
@@ -92,7 +92,7 @@ func cmdToken(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		return tw.Flush()
 	case "revoke":
-		if err := a.Tenancy.RevokeToken(ctx, tenant, id); err != nil {
+		if err := a.Tenancy.RevokeToken(ctx, cli, tenant, id); err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "revoked token %s of tenant %s\n", id, tenant)
@@ -104,14 +104,14 @@ func cmdToken(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 func operatorToken(ctx context.Context, ten *tenancy.Service, sub, id string, stdout io.Writer) error {
 	switch sub {
 	case "create":
-		secret, tok, err := ten.CreateOperatorToken(ctx)
+		secret, tok, err := ten.CreateOperatorToken(ctx, cli)
 		if err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "created operator token %s; send it as 'Authorization: APIToken <token>' with '%s: <tenant>' to act on a tenant\n%s\n",
 			tok.ID, tenancy.TenantHeader, secret)
 	case "list":
-		toks, err := ten.ListOperatorTokens(ctx)
+		toks, err := ten.ListOperatorTokens(ctx, cli)
 		if err != nil {
 			return err
 		}
@@ -123,7 +123,7 @@ func operatorToken(ctx context.Context, ten *tenancy.Service, sub, id string, st
 		}
 		return tw.Flush()
 	case "revoke":
-		if err := ten.RevokeOperatorToken(ctx, id); err != nil {
+		if err := ten.RevokeOperatorToken(ctx, cli, id); err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "revoked operator token %s\n", id)

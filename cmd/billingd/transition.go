@@ -68,7 +68,7 @@ func cmdTransition(ctx context.Context, args []string, stdout, stderr io.Writer)
 	}
 	defer a.Close()
 	if sub == "approve" {
-		t, err := a.Subscriptions.ApproveAsOperator(ctx, id, force)
+		t, err := a.Subscriptions.Approve(ctx, cli, id, force)
 		if err != nil {
 			return err
 		}
@@ -79,7 +79,7 @@ func cmdTransition(ctx context.Context, args []string, stdout, stderr io.Writer)
 		}
 		return nil
 	}
-	t, err := a.Subscriptions.RejectAsOperator(ctx, id, reason)
+	t, err := a.Subscriptions.Reject(ctx, cli, id, reason)
 	if err != nil {
 		return err
 	}

@@ -95,11 +95,10 @@ func cmdUsage(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	defer a.Close()
-	p, err := a.Tenancy.OperatorPrincipal(ctx, tenant)
+	p, err := a.Tenancy.OperatorPrincipal(ctx, cli, tenant)
 	if err != nil {
 		return err
 	}
-	ctx = tenancy.WithPrincipal(ctx, p)
 
 	var in io.Reader = f
 	if sf, ok := stderr.(*os.File); ok && term.IsTerminal(int(sf.Fd())) {
@@ -114,7 +113,7 @@ func cmdUsage(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		in = &r
 		defer bar.Finish() //nolint:errcheck
 	}
-	imp := &importer{ctx: ctx, svc: a.Usage, ns: ns, size: batch}
+	imp := &importer{ctx: ctx, by: p, svc: a.Usage, ns: ns, size: batch}
 	if format == "csv" {
 		err = imp.readCSV(bufio.NewReaderSize(in, 1<<16))
 	} else {
@@ -143,6 +142,7 @@ func cmdUsage(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 // batch is in memory at a time, so memory stays flat whatever the file size.
 type importer struct {
 	ctx  context.Context
+	by   tenancy.Principal // the operator acting on the tenant imported into
 	svc  *metering.Service
 	ns   string
 	size int
@@ -184,7 +184,7 @@ func (m *importer) flush() error {
 	if len(m.pending) == 0 {
 		return nil
 	}
-	res, err := m.svc.Ingest(m.ctx, m.ns, m.pending)
+	res, err := m.svc.Ingest(m.ctx, m.by, m.ns, m.pending)
 	if err != nil {
 		return fmt.Errorf("%s: %w", m.where[0], err)
 	}

@@ -46,16 +46,15 @@ func FuzzImportRecords(f *testing.F) {
 		f.Fatalf("open app: %v", err)
 	}
 	f.Cleanup(func() { _ = a.Close() })
-	if _, _, err := a.Tenancy.CreateToken(ctx, tenancy.CreateTokenInput{Tenant: "fuzzimport", Role: tenancy.RoleAdmin}); err != nil {
+	if _, _, err := a.Tenancy.CreateToken(ctx, cli, tenancy.CreateTokenInput{Tenant: "fuzzimport", Role: tenancy.RoleAdmin}); err != nil {
 		f.Fatalf("create tenant: %v", err)
 	}
-	p, err := a.Tenancy.OperatorPrincipal(ctx, "fuzzimport")
+	p, err := a.Tenancy.OperatorPrincipal(ctx, cli, "fuzzimport")
 	if err != nil {
 		f.Fatalf("operator principal: %v", err)
 	}
-	ctx = tenancy.WithPrincipal(ctx, p)
 	f.Fuzz(func(t *testing.T, data []byte, csv bool) {
-		imp := &importer{ctx: ctx, svc: a.Usage, ns: tenancy.SystemNamespace, size: 50}
+		imp := &importer{ctx: ctx, by: p, svc: a.Usage, ns: tenancy.SystemNamespace, size: 50}
 		in := bufio.NewReaderSize(bytes.NewReader(data), 1<<16)
 		var err error
 		if csv {

@@ -67,9 +67,8 @@ func NewService(c Config) (*Service, error) {
 
 // List returns up to limit entries after afterSeq. Only admins may read it:
 // it shows every change of the tenant, in every namespace.
-func (s *Service) List(ctx context.Context, afterSeq int64, limit int) ([]Entry, error) {
-	p, err := tenancy.PrincipalFrom(ctx)
-	if err != nil {
+func (s *Service) List(ctx context.Context, p tenancy.Principal, afterSeq int64, limit int) ([]Entry, error) {
+	if err := p.OnTenant(); err != nil {
 		return nil, err
 	}
 	if err := p.Authorize(tenancy.Admin, tenancy.SystemNamespace); err != nil {
@@ -83,9 +82,8 @@ func (s *Service) List(ctx context.Context, afterSeq int64, limit int) ([]Entry,
 
 // Search returns the records matching f, newest first (admins only, as
 // List). A bad filter is Invalid, naming the field.
-func (s *Service) Search(ctx context.Context, f Filter) ([]Entry, error) {
-	p, err := tenancy.PrincipalFrom(ctx)
-	if err != nil {
+func (s *Service) Search(ctx context.Context, p tenancy.Principal, f Filter) ([]Entry, error) {
+	if err := p.OnTenant(); err != nil {
 		return nil, err
 	}
 	if err := p.Authorize(tenancy.Admin, tenancy.SystemNamespace); err != nil {

@@ -11,6 +11,7 @@ import (
 	"github.com/billingd/billingd/domain/errs"
 	"github.com/billingd/billingd/domain/plan"
 	"github.com/billingd/billingd/domain/subscription"
+	"github.com/billingd/billingd/domain/tenancy"
 	"github.com/billingd/billingd/domain/usage"
 	"github.com/shopspring/decimal"
 )
@@ -20,14 +21,15 @@ import (
 // (400 days) plus a month.
 const AdjustmentHorizon = 14 // months
 
-// pending computes the running invoice of the tenant (the current month).
-func (s *Service) pending(ctx context.Context, tenantID string) (Invoice, error) {
-	t, err := s.c.Repo.Tenant(ctx, tenantID)
+// pending computes the running invoice of the tenant on acts on (the
+// current month).
+func (s *Service) pending(ctx context.Context, on tenancy.Principal) (Invoice, error) {
+	t, err := s.c.Repo.Tenant(ctx, on.TenantID)
 	if err != nil {
 		return Invoice{}, err
 	}
 	p := PeriodOf(s.now())
-	inv, err := s.compute(ctx, t, p)
+	inv, err := s.compute(ctx, on, t, p)
 	if err != nil {
 		return Invoice{}, err
 	}
@@ -45,9 +47,10 @@ func (s *Service) pending(ctx context.Context, tenantID string) (Invoice, error)
 // its end (for the running period, the current plan), that is the plan in
 // force when the period is priced. The invoice's PlanName is that plan, so
 // late-usage adjustments reprice at it too. Usage is not split at the
-// instants of plan changes.
-func (s *Service) compute(ctx context.Context, t Tenant, p Period) (Invoice, error) {
-	cur, err := s.c.Plans.PlanOf(ctx, t.ID)
+// instants of plan changes. on is the caller acting on tenant t, for the
+// plan and usage services.
+func (s *Service) compute(ctx context.Context, on tenancy.Principal, t Tenant, p Period) (Invoice, error) {
+	cur, err := s.c.Plans.PlanOf(ctx, on)
 	if err != nil {
 		return Invoice{}, err
 	}
@@ -68,7 +71,7 @@ func (s *Service) compute(ctx context.Context, t Tenant, p Period) (Invoice, err
 	// of the plan in force at the period's start.
 	priced := pl
 	priced.Name, priced.Title, priced.FlatPriceCents, priced.RenewalPeriodUnit = first.Name, first.Title, first.FlatPriceCents, first.RenewalPeriodUnit
-	cost, err := s.c.Usage.CostForTenant(ctx, t.ID, &priced, p.Start(), p.End())
+	cost, err := s.c.Usage.CostForTenant(ctx, on, &priced, p.Start(), p.End())
 	if err != nil {
 		return Invoice{}, err
 	}
@@ -97,7 +100,7 @@ func (s *Service) compute(ctx context.Context, t Tenant, p Period) (Invoice, err
 		return Invoice{}, err
 	}
 	inv.Lines = append(inv.Lines, addons...)
-	adj, err := s.adjustments(ctx, t.ID, p)
+	adj, err := s.adjustments(ctx, on, p)
 	if err != nil {
 		return Invoice{}, err
 	}
@@ -282,7 +285,8 @@ type billed struct {
 // before p (at the plan its invoice was priced at) and returns one
 // adjustment line per usage type whose usage differs from what issued
 // invoices (the period's own and earlier adjustments) billed for it.
-func (s *Service) adjustments(ctx context.Context, tenantID string, p Period) ([]Line, error) {
+func (s *Service) adjustments(ctx context.Context, on tenancy.Principal, p Period) ([]Line, error) {
+	tenantID := on.TenantID
 	invs, err := s.c.Repo.Since(ctx, tenantID, p.Start().AddDate(0, -AdjustmentHorizon, 0))
 	if err != nil {
 		return nil, err
@@ -320,13 +324,13 @@ func (s *Service) adjustments(ctx context.Context, tenantID string, p Period) ([
 	for i, inv := range periods {
 		pl, ok := cat.Plan(inv.PlanName)
 		if !ok {
-			if pl, err = s.c.Plans.PlanOf(ctx, tenantID); err != nil {
+			if pl, err = s.c.Plans.PlanOf(ctx, on); err != nil {
 				return nil, err
 			}
 		}
 		plans[i], spans[i] = pl, usage.Span{Plan: pl, From: inv.Period.Start(), To: inv.Period.End()}
 	}
-	costs, err := s.c.Usage.CostsForTenant(ctx, tenantID, spans)
+	costs, err := s.c.Usage.CostsForTenant(ctx, on, spans)
 	if err != nil {
 		return nil, err
 	}
@@ -383,8 +387,16 @@ type CloseResult struct {
 // it is, else the lines are computed, the next number is taken and the
 // invoice is stored ISSUED, due InvoiceDueDays after issue. Running it again,
 // or on several replicas at once, issues nothing twice. A tenant that fails
-// is reported in the error while the others are still closed.
-func (s *Service) Close(ctx context.Context, p Period) (CloseResult, error) {
+// is reported in the error while the others are still closed. Closing is
+// an operator's work (the command line, or the scheduler as System); the
+// issued invoices record "close" as their actor, the step that issued them.
+func (s *Service) Close(ctx context.Context, by tenancy.Principal, p Period) (CloseResult, error) {
+	if err := by.Caller(); err != nil {
+		return CloseResult{Period: p}, err
+	}
+	if err := by.RequireOperator("closing a month"); err != nil {
+		return CloseResult{Period: p}, err
+	}
 	res := CloseResult{Period: p}
 	now := s.now()
 	if p.End().After(now) {
@@ -407,7 +419,11 @@ func (s *Service) Close(ctx context.Context, p Period) (CloseResult, error) {
 				}
 				return err
 			}
-			inv, err := s.compute(ctx, t, p)
+			on, err := by.ActingOn(t.ID)
+			if err != nil {
+				return err
+			}
+			inv, err := s.compute(ctx, on, t, p)
 			if err != nil {
 				return err
 			}
@@ -415,7 +431,7 @@ func (s *Service) Close(ctx context.Context, p Period) (CloseResult, error) {
 				res.Empty++
 				return nil
 			}
-			pl, err := s.c.Plans.PlanOf(ctx, t.ID)
+			pl, err := s.c.Plans.PlanOf(ctx, on)
 			if err != nil {
 				return err
 			}
@@ -459,13 +475,13 @@ const CloseDelay = time.Hour
 // it ended; due is false (and nothing is done) before that. Several replicas
 // may call it at once: Close is safe against itself. The loop that calls it
 // periodically is the server's (internal/scheduler), not the domain's.
-func (s *Service) CloseDue(ctx context.Context, delay time.Duration) (p Period, res CloseResult, due bool, err error) {
+func (s *Service) CloseDue(ctx context.Context, by tenancy.Principal, delay time.Duration) (p Period, res CloseResult, due bool, err error) {
 	now := s.now()
 	p = PeriodOf(now).Prev()
 	if now.Before(p.End().Add(delay)) {
 		return p, CloseResult{}, false, nil
 	}
-	res, err = s.Close(ctx, p)
+	res, err = s.Close(ctx, by, p)
 	return p, res, true, err
 }
 

@@ -12,6 +12,7 @@ import (
 	"github.com/billingd/billingd/domain/kernel"
 	"github.com/billingd/billingd/domain/plan"
 	"github.com/billingd/billingd/domain/subscription"
+	"github.com/billingd/billingd/domain/tenancy"
 	"github.com/billingd/billingd/domain/usage"
 )
 
@@ -227,7 +228,15 @@ func (m *memUsage) TypeTotals(ctx context.Context, tenantID string, nss []string
 }
 
 // TypeHours reads the rows, as a repository without the per-type table does.
-func (m *memUsage) TypeHours(ctx context.Context, tenantID string, nss []string, from, to time.Time) ([]usage.Rollup, error) {
+func (m *memUsage) ObjectTotals(ctx context.Context, tenantID string, nss []string, from, to time.Time) ([]usage.Rollup, error) {
+	return m.Rollups(ctx, tenantID, nss, from, to)
+}
+
+func (m *memUsage) NamespaceTypeTotals(ctx context.Context, tenantID string, nss []string, from, to time.Time) ([]usage.Rollup, error) {
+	return m.Rollups(ctx, tenantID, nss, from, to)
+}
+
+func (m *memUsage) TypeHours(ctx context.Context, tenantID string, nss []string, from, to time.Time, _ bool) ([]usage.Rollup, error) {
 	return m.Rollups(ctx, tenantID, nss, from, to)
 }
 
@@ -256,8 +265,8 @@ type memPlans struct {
 	of  map[string]string
 }
 
-func (p memPlans) PlanOf(_ context.Context, tenantID string) (plan.Plan, error) {
-	if n, ok := p.of[tenantID]; ok {
+func (p memPlans) PlanOf(_ context.Context, on tenancy.Principal) (plan.Plan, error) {
+	if n, ok := p.of[on.TenantID]; ok {
 		pl, _ := p.cat.Plan(n)
 		return pl, nil
 	}

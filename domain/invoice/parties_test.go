@@ -8,6 +8,7 @@ import (
 
 	"github.com/billingd/billingd/domain/invoice"
 	"github.com/billingd/billingd/domain/plan"
+	"github.com/billingd/billingd/domain/tenancy"
 	"github.com/shopspring/decimal"
 )
 
@@ -122,7 +123,7 @@ func TestIssuedInvoiceFreezesPartiesAndTax(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.use.add(acme.ID, "http_requests", 1_500_000, time.Date(2026, 8, 5, 0, 0, 0, 0, time.UTC))
-	res, err := svc.Close(context.Background(), period(t, "2026-08"))
+	res, err := svc.Close(context.Background(), closer, period(t, "2026-08"))
 	if err != nil || len(res.Issued) != 2 {
 		t.Fatalf("close: %+v %v", res, err)
 	}
@@ -141,12 +142,12 @@ func TestIssuedInvoiceFreezesPartiesAndTax(t *testing.T) {
 		t.Fatalf("globex: %+v", g)
 	}
 	contacts[acme.ID] = invoice.Party{Country: "US", Region: "TX"}
-	stored, err := svc.Get(as(acme, "viewer"), "EXN-000001")
+	stored, err := svc.Get(as(acme, "viewer"), tenancy.FromContext(as(acme, "viewer")), "EXN-000001")
 	if err != nil || stored.AmountCents != 11940 || stored.BillTo.Country != "FR" || stored.Tax.AmountCents != 1990 {
 		t.Fatalf("stored invoice changed with the contact: %+v %v", stored, err)
 	}
 	// The running invoice follows the contact as it is now: Texas sales tax.
-	pending, err := svc.Get(as(acme, "viewer"), invoice.PendingName(period(t, "2026-09")))
+	pending, err := svc.Get(as(acme, "viewer"), tenancy.FromContext(as(acme, "viewer")), invoice.PendingName(period(t, "2026-09")))
 	if err != nil || pending.Tax.Label() != "Sales tax US-TX" || pending.SubtotalCents() != 9900 || pending.Tax.AmountCents != 619 { // 618.75
 		t.Fatalf("pending: %+v %v", pending, err)
 	}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/billingd/billingd/domain/plan"
 	"github.com/billingd/billingd/domain/subscription"
+	"github.com/billingd/billingd/domain/tenancy"
 	"github.com/billingd/billingd/domain/usage"
 )
 
@@ -53,15 +54,15 @@ type Repository interface {
 
 // PlanSource tells a tenant's current plan and the catalog (plan.Service).
 type PlanSource interface {
-	PlanOf(ctx context.Context, tenantID string) (plan.Plan, error)
+	PlanOf(ctx context.Context, p tenancy.Principal) (plan.Plan, error)
 	Catalog() *plan.Catalog
 }
 
 // UsageSource prices a tenant's usage exactly as current_usage does (usage.Service).
 type UsageSource interface {
-	CostForTenant(ctx context.Context, tenantID string, pl *plan.Plan, from, to time.Time) (usage.Cost, error)
+	CostForTenant(ctx context.Context, p tenancy.Principal, pl *plan.Plan, from, to time.Time) (usage.Cost, error)
 	// CostsForTenant prices several spans with one read of the usage.
-	CostsForTenant(ctx context.Context, tenantID string, spans []usage.Span) ([]usage.Cost, error)
+	CostsForTenant(ctx context.Context, p tenancy.Principal, spans []usage.Span) ([]usage.Cost, error)
 }
 
 // SubscriptionSource lists a tenant's plan and add-on subscriptions and its

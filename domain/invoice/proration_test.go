@@ -99,13 +99,13 @@ func TestProration(t *testing.T) {
 				// Price November as of December 2 (after the December change).
 				e.clock.Advance(7 * 24 * time.Hour)
 			}
-			pend, err := e.svc.Get(viewer, "inv-pending-2026-11")
+			pend, err := e.svc.Get(viewer, tenancy.FromContext(viewer), "inv-pending-2026-11")
 			if c.name == "changes of other months" {
 				// November is no longer running: close it and read the issued one.
-				if _, err := e.svc.Close(context.Background(), period(t, "2026-11")); err != nil {
+				if _, err := e.svc.Close(context.Background(), closer, period(t, "2026-11")); err != nil {
 					t.Fatal(err)
 				}
-				pend, err = e.svc.Get(viewer, "inv-000001")
+				pend, err = e.svc.Get(viewer, tenancy.FromContext(viewer), "inv-000001")
 			}
 			if err != nil {
 				t.Fatal(err)
@@ -118,11 +118,11 @@ func TestProration(t *testing.T) {
 			}
 			// The issued invoice shows the very same lines as the running one did.
 			e.clock.Advance(time.Date(2026, 12, 1, 2, 0, 0, 0, time.UTC).Sub(e.clock.Now()))
-			res, err := e.svc.Close(context.Background(), period(t, "2026-11"))
+			res, err := e.svc.Close(context.Background(), closer, period(t, "2026-11"))
 			if err != nil || len(res.Issued) != 1 {
 				t.Fatalf("close: %+v %v", res, err)
 			}
-			issued, err := e.svc.Get(viewer, res.Issued[0].Name)
+			issued, err := e.svc.Get(viewer, tenancy.FromContext(viewer), res.Issued[0].Name)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -130,7 +130,7 @@ func TestProration(t *testing.T) {
 				t.Fatalf("issued %+v\nrunning %+v", issued, pend)
 			}
 			// LinesOf reads the same lines back.
-			got, err := e.svc.LinesOf(viewer, []string{issued.Name, "inv-000404"})
+			got, err := e.svc.LinesOf(viewer, tenancy.FromContext(viewer), []string{issued.Name, "inv-000404"})
 			if err != nil || len(got) != 1 || !slices.Equal(lineSummary(got[issued.Name]), c.want) {
 				t.Fatalf("LinesOf: %v %v", got, err)
 			}

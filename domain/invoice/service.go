@@ -32,9 +32,9 @@ type Config struct {
 	Audit kernel.Auditor
 }
 
-// Service is the invoice use cases. Methods taking a principal from ctx
-// authorize it first; the *AsOperator methods and Close are for trusted
-// callers (the CLI, the scheduler).
+// Service is the invoice use cases. Every method authorizes the principal
+// it is given first; setting statuses, closing months and marking invoices
+// overdue are for operators (the CLI's Operator, the scheduler's System).
 type Service struct{ c Config }
 
 // NewService checks the wiring and returns the service.
@@ -74,25 +74,23 @@ func (s *Service) now() time.Time { return s.c.Clock.Now().UTC().Truncate(time.M
 
 // reader authorizes a tenant-wide read: invoices belong to the tenant, so a
 // token limited to one namespace may not read them.
-func reader(ctx context.Context) (tenancy.Principal, error) {
-	p, err := tenancy.PrincipalFrom(ctx)
-	if err != nil {
-		return p, err
+func reader(p tenancy.Principal) error {
+	if err := p.OnTenant(); err != nil {
+		return err
 	}
-	return p, p.Authorize(tenancy.Read, tenancy.SystemNamespace)
+	return p.Authorize(tenancy.Read, tenancy.SystemNamespace)
 }
 
 // List is op 3: the running invoice first, then the issued ones, newest
 // period first, at most limit in all (limit <= 0 means MaxList).
-func (s *Service) List(ctx context.Context, limit int) ([]Invoice, error) {
-	p, err := reader(ctx)
-	if err != nil {
+func (s *Service) List(ctx context.Context, p tenancy.Principal, limit int) ([]Invoice, error) {
+	if err := reader(p); err != nil {
 		return nil, err
 	}
 	if limit <= 0 || limit > MaxList {
 		limit = MaxList
 	}
-	pending, err := s.pending(ctx, p.TenantID)
+	pending, err := s.pending(ctx, p)
 	if err != nil {
 		return nil, err
 	}
@@ -109,31 +107,29 @@ func (s *Service) List(ctx context.Context, limit int) ([]Invoice, error) {
 
 // Get returns an invoice of the caller's tenant with its lines: the running
 // one by its pending name, or an issued one. Unknown → NotFound.
-func (s *Service) Get(ctx context.Context, name string) (Invoice, error) {
-	p, err := reader(ctx)
-	if err != nil {
+func (s *Service) Get(ctx context.Context, p tenancy.Principal, name string) (Invoice, error) {
+	if err := reader(p); err != nil {
 		return Invoice{}, err
 	}
-	return s.get(ctx, p.TenantID, name)
+	return s.get(ctx, p, name)
 }
 
-func (s *Service) get(ctx context.Context, tenantID, name string) (Invoice, error) {
+func (s *Service) get(ctx context.Context, on tenancy.Principal, name string) (Invoice, error) {
 	if name == "" {
 		return Invoice{}, (errs.Fields{{Field: "name", Problem: "is required"}}).Err()
 	}
 	if name == PendingName(PeriodOf(s.now())) {
-		return s.pending(ctx, tenantID)
+		return s.pending(ctx, on)
 	}
-	return s.c.Repo.Get(ctx, tenantID, name)
+	return s.c.Repo.Get(ctx, on.TenantID, name)
 }
 
 // LinesOf returns the lines of the caller's tenant's invoices of the given
 // names, by name, with one read of the issued ones' lines (the running
 // invoice, by its pending name, is computed). Unknown names, and invoices
 // with no lines, are left out.
-func (s *Service) LinesOf(ctx context.Context, names []string) (map[string][]Line, error) {
-	p, err := reader(ctx)
-	if err != nil {
+func (s *Service) LinesOf(ctx context.Context, p tenancy.Principal, names []string) (map[string][]Line, error) {
+	if err := reader(p); err != nil {
 		return nil, err
 	}
 	pendingName := PendingName(PeriodOf(s.now()))
@@ -144,7 +140,7 @@ func (s *Service) LinesOf(ctx context.Context, names []string) (map[string][]Lin
 			if _, done := out[n]; done {
 				continue
 			}
-			inv, err := s.pending(ctx, p.TenantID)
+			inv, err := s.pending(ctx, p)
 			if err != nil {
 				return nil, err
 			}
@@ -167,8 +163,8 @@ func (s *Service) LinesOf(ctx context.Context, names []string) (map[string][]Lin
 }
 
 // PDF is op 2: the invoice rendered as a PDF document.
-func (s *Service) PDF(ctx context.Context, name string) ([]byte, error) {
-	inv, err := s.Get(ctx, name)
+func (s *Service) PDF(ctx context.Context, p tenancy.Principal, name string) ([]byte, error) {
+	inv, err := s.Get(ctx, p, name)
 	if err != nil {
 		return nil, err
 	}
@@ -176,9 +172,8 @@ func (s *Service) PDF(ctx context.Context, name string) ([]byte, error) {
 }
 
 // StatusChanges returns the audit trail of an issued invoice of the caller's tenant.
-func (s *Service) StatusChanges(ctx context.Context, name string) ([]StatusChange, error) {
-	p, err := reader(ctx)
-	if err != nil {
+func (s *Service) StatusChanges(ctx context.Context, p tenancy.Principal, name string) ([]StatusChange, error) {
+	if err := reader(p); err != nil {
 		return nil, err
 	}
 	if _, err := s.c.Repo.Get(ctx, p.TenantID, name); err != nil {
@@ -190,9 +185,8 @@ func (s *Service) StatusChanges(ctx context.Context, name string) ([]StatusChang
 // StatusChangesOf returns the audit trails of the caller's invoices called
 // names with one read, each oldest first (for a page of invoices); names
 // without changes (the running invoice, an unknown name) have no entry.
-func (s *Service) StatusChangesOf(ctx context.Context, names []string) (map[string][]StatusChange, error) {
-	p, err := reader(ctx)
-	if err != nil {
+func (s *Service) StatusChangesOf(ctx context.Context, p tenancy.Principal, names []string) (map[string][]StatusChange, error) {
+	if err := reader(p); err != nil {
 		return nil, err
 	}
 	if len(names) == 0 {
@@ -204,31 +198,20 @@ func (s *Service) StatusChangesOf(ctx context.Context, names []string) (map[stri
 // SetStatus moves an issued invoice of the tenant the caller acts on to
 // status to. Marking invoices paid or cancelled is an operator decision: a
 // tenant's own tokens, even an admin's, are Forbidden. The operator is the
-// actor of the audit entry ("operator:<token id>").
-func (s *Service) SetStatus(ctx context.Context, name string, to Status) (Invoice, error) {
-	p, err := tenancy.PrincipalFrom(ctx)
-	if err != nil {
+// actor of the audit entry ("operator:<token id>" for an operator token,
+// the command line's actor for its Operator).
+func (s *Service) SetStatus(ctx context.Context, p tenancy.Principal, name string, to Status) (Invoice, error) {
+	if err := p.OnTenant(); err != nil {
 		return Invoice{}, err
 	}
 	if err := p.RequireOperator("changing an invoice's status"); err != nil {
 		return Invoice{}, err
 	}
-	return s.setStatus(ctx, p.TenantID, name, to, p.Actor())
-}
-
-// SetStatusAsOperator is SetStatus for trusted callers (the CLI).
-func (s *Service) SetStatusAsOperator(ctx context.Context, tenantID, name string, to Status, actor string) (Invoice, error) {
-	if actor == "" {
-		actor = "operator"
-	}
-	return s.setStatus(ctx, tenantID, name, to, actor)
-}
-
-func (s *Service) setStatus(ctx context.Context, tenantID, name string, to Status, actor string) (Invoice, error) {
+	tenantID, actor := p.TenantID, p.Actor()
 	var inv Invoice
 	err := s.c.Tx.InTx(ctx, func(ctx context.Context) error {
 		var err error
-		if inv, err = s.get(ctx, tenantID, name); err != nil {
+		if inv, err = s.get(ctx, p, name); err != nil {
 			return err
 		}
 		if !CanMove(inv.Status, to) {
@@ -262,9 +245,16 @@ func (s *Service) auditIssue(ctx context.Context, inv Invoice, actor string) err
 }
 
 // MarkOverdue moves every ISSUED invoice past its due date to OVERDUE, as
-// actor "scheduler", and returns how many moved. An invoice paid meanwhile
-// (a Conflict) is skipped.
-func (s *Service) MarkOverdue(ctx context.Context) (int, error) {
+// p's actor (the scheduler's System("scheduler")), and returns how many
+// moved. It is an operator's work over every tenant. An invoice paid
+// meanwhile (a Conflict) is skipped.
+func (s *Service) MarkOverdue(ctx context.Context, p tenancy.Principal) (int, error) {
+	if err := p.Caller(); err != nil {
+		return 0, err
+	}
+	if err := p.RequireOperator("marking invoices overdue"); err != nil {
+		return 0, err
+	}
 	now := s.now()
 	due, err := s.c.Repo.PastDue(ctx, now)
 	if err != nil {
@@ -273,7 +263,7 @@ func (s *Service) MarkOverdue(ctx context.Context) (int, error) {
 	n := 0
 	for _, inv := range due {
 		err := s.c.Tx.InTx(ctx, func(ctx context.Context) error {
-			c := StatusChange{TenantID: inv.TenantID, Invoice: inv.Name, At: now, Actor: "scheduler", From: StatusIssued, To: StatusOverdue}
+			c := StatusChange{TenantID: inv.TenantID, Invoice: inv.Name, At: now, Actor: p.Actor(), From: StatusIssued, To: StatusOverdue}
 			if err := s.c.Repo.SetStatus(ctx, c); err != nil {
 				return err
 			}

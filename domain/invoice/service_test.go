@@ -147,13 +147,13 @@ func TestPendingInvoiceIsCurrentUsagePlusAddons(t *testing.T) {
 	e.use.add(acme.ID, "http_requests", 9_000_000, time.Date(2026, 9, 19, 10, 0, 0, 0, time.UTC)) // another month
 
 	ctx := as(acme, tenancy.RoleViewer)
-	list, err := e.svc.List(ctx, 10)
+	list, err := e.svc.List(ctx, tenancy.FromContext(ctx), 10)
 	if err != nil || len(list) != 1 {
 		t.Fatalf("list: %+v %v", list, err)
 	}
 	inv := list[0]
 	p := period(t, "2026-10")
-	cost, err := e.us.CurrentUsage(ctx, tenancy.SystemNamespace, p.Start(), p.End())
+	cost, err := e.us.CurrentUsage(ctx, tenancy.FromContext(ctx), tenancy.SystemNamespace, p.Start(), p.End())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -173,12 +173,12 @@ func TestPendingInvoiceIsCurrentUsagePlusAddons(t *testing.T) {
 		t.Fatalf("lines by kind %v: %+v", kinds, inv.Lines)
 	}
 	// The running invoice opens by name and renders; a namespace token cannot read invoices.
-	if b, err := e.svc.PDF(ctx, inv.Name); err != nil || string(b) != "inv-pending-2026-10:11502" {
+	if b, err := e.svc.PDF(ctx, tenancy.FromContext(ctx), inv.Name); err != nil || string(b) != "inv-pending-2026-10:11502" {
 		t.Fatalf("pdf: %q %v", b, err)
 	}
-	_, err = e.svc.List(tenancy.WithPrincipal(context.Background(), tenancy.Principal{TenantID: acme.ID, Role: tenancy.RoleViewer, Namespace: "shop"}), 5)
+	_, err = e.svc.List(tenancy.WithPrincipal(context.Background(), tenancy.Principal{TenantID: acme.ID, Role: tenancy.RoleViewer, Namespace: "shop"}), tenancy.FromContext(tenancy.WithPrincipal(context.Background(), tenancy.Principal{TenantID: acme.ID, Role: tenancy.RoleViewer, Namespace: "shop"})), 5)
 	wantKind(t, err, errs.Forbidden)
-	_, err = e.svc.Get(ctx, "inv-000001")
+	_, err = e.svc.Get(ctx, tenancy.FromContext(ctx), "inv-000001")
 	wantKind(t, err, errs.NotFound)
 }
 
@@ -189,10 +189,10 @@ func TestCloseNumbersWithoutGapsAndIsIdempotent(t *testing.T) {
 	e.use.add(acme.ID, "http_requests", 1_500_000, time.Date(2026, 8, 5, 0, 0, 0, 0, time.UTC))
 
 	// The running month cannot be closed.
-	_, err := e.svc.Close(ctx, period(t, "2026-09"))
+	_, err := e.svc.Close(ctx, closer, period(t, "2026-09"))
 	wantKind(t, err, errs.Invalid)
 
-	res, err := e.svc.Close(ctx, period(t, "2026-08"))
+	res, err := e.svc.Close(ctx, closer, period(t, "2026-08"))
 	if err != nil || len(res.Issued) != 1 || res.Empty != 1 {
 		t.Fatalf("close August: %+v %v", res, err)
 	}
@@ -205,7 +205,7 @@ func TestCloseNumbersWithoutGapsAndIsIdempotent(t *testing.T) {
 	done := make(chan invoice.CloseResult, 4)
 	for range 4 {
 		go func() {
-			r, err := e.svc.Close(ctx, period(t, "2026-08"))
+			r, err := e.svc.Close(ctx, closer, period(t, "2026-08"))
 			if err != nil {
 				t.Error(err)
 			}
@@ -221,7 +221,7 @@ func TestCloseNumbersWithoutGapsAndIsIdempotent(t *testing.T) {
 	// plan always bills its flat price: numbers follow without gaps.
 	e.clock.Advance(60 * 24 * time.Hour) // Nov 9
 	for i, m := range []string{"2026-09", "2026-10"} {
-		res, err := e.svc.Close(ctx, period(t, m))
+		res, err := e.svc.Close(ctx, closer, period(t, m))
 		if err != nil || len(res.Issued) != 1 {
 			t.Fatalf("close %s: %+v %v", m, res, err)
 		}
@@ -230,7 +230,7 @@ func TestCloseNumbersWithoutGapsAndIsIdempotent(t *testing.T) {
 		}
 	}
 	ctxA := as(acme, tenancy.RoleAdmin)
-	list, err := e.svc.List(ctxA, 0)
+	list, err := e.svc.List(ctxA, tenancy.FromContext(ctxA), 0)
 	if err != nil || len(list) != 4 {
 		t.Fatalf("list: %+v %v", list, err)
 	}
@@ -239,10 +239,10 @@ func TestCloseNumbersWithoutGapsAndIsIdempotent(t *testing.T) {
 			t.Fatalf("list order: %v", list)
 		}
 	}
-	if l, _ := e.svc.List(ctxA, 2); len(l) != 2 || l[1].Name != "inv-000003" {
+	if l, _ := e.svc.List(ctxA, tenancy.FromContext(ctxA), 2); len(l) != 2 || l[1].Name != "inv-000003" {
 		t.Fatalf("limit 2: %+v", l)
 	}
-	if l, _ := e.svc.List(as(globex, tenancy.RoleAdmin), 0); len(l) != 1 || !l[0].Active() {
+	if l, _ := e.svc.List(as(globex, tenancy.RoleAdmin), tenancy.FromContext(as(globex, tenancy.RoleAdmin)), 0); len(l) != 1 || !l[0].Active() {
 		t.Fatalf("globex sees: %+v", l)
 	}
 }
@@ -253,7 +253,7 @@ func TestLateUsageBecomesAdjustmentOnNextInvoice(t *testing.T) {
 	ctx := context.Background()
 	sep := time.Date(2026, 9, 20, 0, 0, 0, 0, time.UTC)
 	e.use.add(acme.ID, "http_requests", 1_500_000, sep) // 1 billable → 0.50
-	res, err := e.svc.Close(ctx, period(t, "2026-09"))
+	res, err := e.svc.Close(ctx, closer, period(t, "2026-09"))
 	if err != nil || len(res.Issued) != 1 || res.Issued[0].AmountCents != 9950 {
 		t.Fatalf("close September: %+v %v", res, err)
 	}
@@ -262,7 +262,7 @@ func TestLateUsageBecomesAdjustmentOnNextInvoice(t *testing.T) {
 	e.use.add(acme.ID, "http_requests", 300_000, time.Date(2026, 10, 2, 0, 0, 0, 0, time.UTC))
 
 	ctxV := as(acme, tenancy.RoleViewer)
-	pend, err := e.svc.Get(ctxV, "inv-pending-2026-10")
+	pend, err := e.svc.Get(ctxV, tenancy.FromContext(ctxV), "inv-pending-2026-10")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -284,13 +284,13 @@ func TestLateUsageBecomesAdjustmentOnNextInvoice(t *testing.T) {
 		t.Fatalf("pending October amount %d: %+v", pend.AmountCents, pend.Lines)
 	}
 	// The issued September invoice did not change.
-	septInv, err := e.svc.Get(ctxV, "inv-000001")
+	septInv, err := e.svc.Get(ctxV, tenancy.FromContext(ctxV), "inv-000001")
 	if err != nil || septInv.AmountCents != 9950 || len(adj(septInv)) != 0 {
 		t.Fatalf("September changed: %+v %v", septInv, err)
 	}
 
 	e.clock.Advance(31 * 24 * time.Hour) // Nov 1
-	res, err = e.svc.Close(ctx, period(t, "2026-10"))
+	res, err = e.svc.Close(ctx, closer, period(t, "2026-10"))
 	if err != nil || len(res.Issued) != 1 {
 		t.Fatalf("close October: %+v %v", res, err)
 	}
@@ -301,7 +301,7 @@ func TestLateUsageBecomesAdjustmentOnNextInvoice(t *testing.T) {
 	// Another late September event below the next billable unit: the
 	// quantity is adjusted with a 0.00 line; nothing is billed twice.
 	e.use.add(acme.ID, "http_requests", 200_000, sep.Add(2*time.Hour))
-	pend, err = e.svc.Get(ctxV, "inv-pending-2026-11")
+	pend, err = e.svc.Get(ctxV, tenancy.FromContext(ctxV), "inv-pending-2026-11")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -310,16 +310,16 @@ func TestLateUsageBecomesAdjustmentOnNextInvoice(t *testing.T) {
 	}
 	// Late October usage is adjusted too, next to September's.
 	e.use.add(acme.ID, "http_requests", 800_000, time.Date(2026, 10, 30, 0, 0, 0, 0, time.UTC)) // 1.1M → still 1 billable
-	pend, _ = e.svc.Get(ctxV, "inv-pending-2026-11")
+	pend, _ = e.svc.Get(ctxV, tenancy.FromContext(ctxV), "inv-pending-2026-11")
 	if a := adj(pend); len(a) != 2 || a[1].ForPeriod != "2026-10" || a[1].AmountCents != 0 || !a[1].Quantity.Equal(decimalOf(800_000)) {
 		t.Fatalf("two adjustments: %+v", pend.Lines)
 	}
 	e.clock.Advance(30 * 24 * time.Hour) // Dec 1
-	if res, err = e.svc.Close(ctx, period(t, "2026-11")); err != nil || len(res.Issued) != 1 || len(adj(res.Issued[0])) != 2 {
+	if res, err = e.svc.Close(ctx, closer, period(t, "2026-11")); err != nil || len(res.Issued) != 1 || len(adj(res.Issued[0])) != 2 {
 		t.Fatalf("close November: %+v %v", res, err)
 	}
 	// Everything is billed now: December's pending invoice has no adjustment.
-	if pend, _ = e.svc.Get(ctxV, "inv-pending-2026-12"); len(adj(pend)) != 0 {
+	if pend, _ = e.svc.Get(ctxV, tenancy.FromContext(ctxV), "inv-pending-2026-12"); len(adj(pend)) != 0 {
 		t.Fatalf("adjusted twice: %+v", pend.Lines)
 	}
 }
@@ -328,28 +328,28 @@ func TestStatusChangesKeepAnAuditTrail(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, time.Date(2026, 9, 1, 1, 0, 0, 0, time.UTC), nil)
 	ctx := context.Background()
-	if _, err := e.svc.Close(ctx, period(t, "2026-08")); err != nil {
+	if _, err := e.svc.Close(ctx, closer, period(t, "2026-08")); err != nil {
 		t.Fatal(err)
 	}
 	e.clock.Advance(31 * 24 * time.Hour)
-	if _, err := e.svc.Close(ctx, period(t, "2026-09")); err != nil {
+	if _, err := e.svc.Close(ctx, closer, period(t, "2026-09")); err != nil {
 		t.Fatal(err)
 	}
 	viewer := as(acme, tenancy.RoleViewer)
 	// A tenant's own tokens never mark its invoices, not even an admin's.
 	for _, c := range []context.Context{viewer, as(acme, tenancy.RoleAdmin), as(globex, tenancy.RoleAdmin)} {
-		_, err := e.svc.SetStatus(c, "inv-000001", invoice.StatusPaid)
+		_, err := e.svc.SetStatus(c, tenancy.FromContext(c), "inv-000001", invoice.StatusPaid)
 		wantKind(t, err, errs.Forbidden)
 	}
 	opOn := func(t invoice.Tenant) context.Context {
 		return tenancy.WithPrincipal(context.Background(), tenancy.Principal{TenantID: t.ID, TenantName: t.Name, TokenID: "op-1", Role: tenancy.RoleAdmin, Operator: true})
 	}
 	admin := opOn(acme)
-	_, err := e.svc.SetStatus(tenancy.WithPrincipal(context.Background(), tenancy.Principal{TokenID: "op-1", Role: tenancy.RoleAdmin, Operator: true}), "inv-000001", invoice.StatusPaid)
+	_, err := e.svc.SetStatus(tenancy.WithPrincipal(context.Background(), tenancy.Principal{TokenID: "op-1", Role: tenancy.RoleAdmin, Operator: true}), tenancy.FromContext(tenancy.WithPrincipal(context.Background(), tenancy.Principal{TokenID: "op-1", Role: tenancy.RoleAdmin, Operator: true})), "inv-000001", invoice.StatusPaid)
 	wantKind(t, err, errs.Invalid) // no tenant named: invoice names are per tenant
-	_, err = e.svc.SetStatus(opOn(globex), "inv-000001", invoice.StatusPaid)
+	_, err = e.svc.SetStatus(opOn(globex), tenancy.FromContext(opOn(globex)), "inv-000001", invoice.StatusPaid)
 	wantKind(t, err, errs.NotFound)
-	_, err = e.svc.SetStatus(admin, "inv-pending-2026-10", invoice.StatusPaid)
+	_, err = e.svc.SetStatus(admin, tenancy.FromContext(admin), "inv-pending-2026-10", invoice.StatusPaid)
 	wantKind(t, err, errs.Conflict)
 
 	steps := []struct {
@@ -360,7 +360,7 @@ func TestStatusChangesKeepAnAuditTrail(t *testing.T) {
 		{invoice.StatusPaid, errs.Conflict}, {invoice.StatusRefunded, 0}, {invoice.StatusCancelled, errs.Conflict},
 	}
 	for _, s := range steps {
-		inv, err := e.svc.SetStatus(admin, "inv-000001", s.to)
+		inv, err := e.svc.SetStatus(admin, tenancy.FromContext(admin), "inv-000001", s.to)
 		if s.kind != 0 {
 			wantKind(t, err, s.kind)
 			continue
@@ -369,7 +369,7 @@ func TestStatusChangesKeepAnAuditTrail(t *testing.T) {
 			t.Fatalf("to %s: %+v %v", s.to, inv, err)
 		}
 	}
-	trail, err := e.svc.StatusChanges(viewer, "inv-000001")
+	trail, err := e.svc.StatusChanges(viewer, tenancy.FromContext(viewer), "inv-000001")
 	if err != nil || len(trail) != 3 {
 		t.Fatalf("trail: %+v %v", trail, err)
 	}
@@ -381,27 +381,31 @@ func TestStatusChangesKeepAnAuditTrail(t *testing.T) {
 
 	// The scheduler marks the unpaid September invoice OVERDUE once due,
 	// and an operator can then cancel it.
-	if n, err := e.svc.MarkOverdue(ctx); err != nil || n != 0 {
+	if n, err := e.svc.MarkOverdue(ctx, scheduler); err != nil || n != 0 {
 		t.Fatalf("nothing is due yet: %d %v", n, err)
 	}
 	e.clock.Advance(31 * 24 * time.Hour)
-	if _, _, due, err := e.svc.CloseDue(ctx, time.Hour); err != nil || !due {
+	if _, _, due, err := e.svc.CloseDue(ctx, scheduler, time.Hour); err != nil || !due {
 		t.Fatalf("close due: %v %v", due, err)
 	}
-	if _, err := e.svc.MarkOverdue(ctx); err != nil {
+	if _, err := e.svc.MarkOverdue(ctx, scheduler); err != nil {
 		t.Fatal(err)
 	}
-	inv, err := e.svc.Get(viewer, "inv-000002")
+	inv, err := e.svc.Get(viewer, tenancy.FromContext(viewer), "inv-000002")
 	if err != nil || inv.Status != invoice.StatusOverdue {
 		t.Fatalf("after the due date: %+v %v", inv, err)
 	}
-	if got, _ := e.svc.Get(viewer, "inv-000003"); got.Status != invoice.StatusIssued {
+	if got, _ := e.svc.Get(viewer, tenancy.FromContext(viewer), "inv-000003"); got.Status != invoice.StatusIssued {
 		t.Fatalf("the scheduler closed October but it is not due: %+v", got)
 	}
-	if inv, err = e.svc.SetStatusAsOperator(ctx, acme.ID, "inv-000002", invoice.StatusCancelled, "ops@example.com"); err != nil || inv.Status != invoice.StatusCancelled {
+	ops, err := tenancy.Operator("ops@example.com").ActingOn(acme.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if inv, err = e.svc.SetStatus(ctx, ops, "inv-000002", invoice.StatusCancelled); err != nil || inv.Status != invoice.StatusCancelled {
 		t.Fatalf("cancel: %+v %v", inv, err)
 	}
-	trail, _ = e.svc.StatusChanges(viewer, "inv-000002")
+	trail, _ = e.svc.StatusChanges(viewer, tenancy.FromContext(viewer), "inv-000002")
 	if len(trail) != 3 || trail[1].Actor != "scheduler" || trail[2].Actor != "ops@example.com" {
 		t.Fatalf("trail: %+v", trail)
 	}
@@ -434,3 +438,10 @@ func TestStatusChangesKeepAnAuditTrail(t *testing.T) {
 		t.Fatalf("issue record: %+v", r)
 	}
 }
+
+// closer and scheduler are the principals of trusted invoice work: the
+// command line closing a month, and the server's scheduler.
+var (
+	closer    = tenancy.Operator("")
+	scheduler = tenancy.System("scheduler")
+)

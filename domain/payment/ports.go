@@ -5,6 +5,7 @@ import (
 
 	"github.com/billingd/billingd/domain/errs"
 	"github.com/billingd/billingd/domain/plan"
+	"github.com/billingd/billingd/domain/tenancy"
 	"github.com/billingd/billingd/domain/text"
 )
 
@@ -32,7 +33,7 @@ type Repository interface {
 
 // PlanSource tells which plan a tenant is on (plan.Service).
 type PlanSource interface {
-	PlanOf(ctx context.Context, tenantID string) (plan.Plan, error)
+	PlanOf(ctx context.Context, p tenancy.Principal) (plan.Plan, error)
 }
 
 // Limits on stored strings, so a client cannot store megabytes per method.

@@ -40,19 +40,18 @@ func NewService(c Config) (*Service, error) {
 	return &Service{c: c}, nil
 }
 
-func authorize(ctx context.Context, a tenancy.Action) (tenancy.Principal, error) {
-	p, err := tenancy.PrincipalFrom(ctx)
-	if err != nil {
-		return p, err
+func authorize(p tenancy.Principal, a tenancy.Action) error {
+	if err := p.OnTenant(); err != nil {
+		return err
 	}
-	return p, p.Authorize(a, tenancy.SystemNamespace)
+	return p.Authorize(a, tenancy.SystemNamespace)
 }
 
 // Create stores a new payment method and returns it. A PRIMARY or SECONDARY
 // role is applied exactly as MakePrimary / MakeSecondary would be on the new
 // method, so the method holding that role before becomes NORMAL.
-func (s *Service) Create(ctx context.Context, in CreateInput) (PaymentMethod, error) {
-	p, err := authorize(ctx, tenancy.Admin)
+func (s *Service) Create(ctx context.Context, p tenancy.Principal, in CreateInput) (PaymentMethod, error) {
+	err := authorize(p, tenancy.Admin)
 	if err != nil {
 		return PaymentMethod{}, err
 	}
@@ -88,7 +87,7 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (PaymentMethod, er
 		default:
 			return s.audit(ctx, p, "payment_method.create", m.Name, nil, roleView([]PaymentMethod{m}, nil))
 		}
-		roles, err := s.apply(ctx, p.TenantID, append(ms, m), m.Name, change)
+		roles, err := s.apply(ctx, p, append(ms, m), m.Name, change)
 		m.Role = roles[m.Name]
 		if err != nil {
 			return err
@@ -103,8 +102,8 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (PaymentMethod, er
 
 // withLockedMethods runs fn for an admin caller in one transaction that
 // holds the tenant's payment methods, ms.
-func (s *Service) withLockedMethods(ctx context.Context, fn func(ctx context.Context, p tenancy.Principal, ms []PaymentMethod) error) error {
-	p, err := authorize(ctx, tenancy.Admin)
+func (s *Service) withLockedMethods(ctx context.Context, p tenancy.Principal, fn func(ctx context.Context, p tenancy.Principal, ms []PaymentMethod) error) error {
+	err := authorize(p, tenancy.Admin)
 	if err != nil {
 		return err
 	}
@@ -122,9 +121,9 @@ func (s *Service) withLockedMethods(ctx context.Context, fn func(ctx context.Con
 // tenant's methods, so concurrent changes apply one after the other. On a
 // paid plan a change that leaves no primary (making the primary secondary)
 // is a Conflict, as deleting the primary is.
-func (s *Service) ChangeRole(ctx context.Context, name string, change Change) error {
-	return s.withLockedMethods(ctx, func(ctx context.Context, p tenancy.Principal, ms []PaymentMethod) error {
-		roles, err := s.apply(ctx, p.TenantID, ms, name, change)
+func (s *Service) ChangeRole(ctx context.Context, p tenancy.Principal, name string, change Change) error {
+	return s.withLockedMethods(ctx, p, func(ctx context.Context, p tenancy.Principal, ms []PaymentMethod) error {
+		roles, err := s.apply(ctx, p, ms, name, change)
 		if err != nil {
 			return err
 		}
@@ -151,7 +150,7 @@ func (s *Service) audit(ctx context.Context, p tenancy.Principal, action, name s
 }
 
 // apply computes the new roles and stores the ones that differ.
-func (s *Service) apply(ctx context.Context, tenantID string, ms []PaymentMethod, name string, change Change) (map[string]Role, error) {
+func (s *Service) apply(ctx context.Context, p tenancy.Principal, ms []PaymentMethod, name string, change Change) (map[string]Role, error) {
 	roles, err := NextRoles(ms, name, change)
 	if err != nil {
 		return nil, err
@@ -164,7 +163,7 @@ func (s *Service) apply(ctx context.Context, tenantID string, ms []PaymentMethod
 	// demoted it could be deleted freely. So it is refused the same way.
 	for _, m := range ms {
 		if m.Role == RolePrimary && roles[m.Name] != RolePrimary && !hasRole(roles, RolePrimary) {
-			if pl, paid, err := s.paidPlan(ctx, tenantID); err != nil {
+			if pl, paid, err := s.paidPlan(ctx, p); err != nil {
 				return nil, err
 			} else if paid {
 				return nil, errs.New(errs.Conflict, "payment method %q is the primary one and plan %q is paid: it cannot become %s while no other method is primary; make another method primary (or swap-primary, or move to a free plan) first",
@@ -181,15 +180,15 @@ func (s *Service) apply(ctx context.Context, tenantID string, ms []PaymentMethod
 	if len(diff) == 0 {
 		return roles, nil
 	}
-	return roles, s.c.Repo.SetRoles(ctx, tenantID, diff)
+	return roles, s.c.Repo.SetRoles(ctx, p.TenantID, diff)
 }
 
 // Delete removes a payment method. The primary method cannot go while the
 // tenant's current plan is paid: the next invoice would have nothing to
 // charge. Deleting the primary leaves no primary; the secondary is not
 // promoted (the tenant chooses with op 4).
-func (s *Service) Delete(ctx context.Context, name string) error {
-	return s.withLockedMethods(ctx, func(ctx context.Context, p tenancy.Principal, ms []PaymentMethod) error {
+func (s *Service) Delete(ctx context.Context, p tenancy.Principal, name string) error {
+	return s.withLockedMethods(ctx, p, func(ctx context.Context, p tenancy.Principal, ms []PaymentMethod) error {
 		var found *PaymentMethod
 		for i := range ms {
 			if ms[i].Name == name {
@@ -200,7 +199,7 @@ func (s *Service) Delete(ctx context.Context, name string) error {
 			return NotFound(name)
 		}
 		if found.Role == RolePrimary {
-			pl, paid, err := s.paidPlan(ctx, p.TenantID)
+			pl, paid, err := s.paidPlan(ctx, p)
 			if err != nil {
 				return err
 			}
@@ -217,8 +216,8 @@ func (s *Service) Delete(ctx context.Context, name string) error {
 
 // paidPlan returns the tenant's current plan and whether it is charged:
 // such a plan needs a primary payment method.
-func (s *Service) paidPlan(ctx context.Context, tenantID string) (plan.Plan, bool, error) {
-	pl, err := s.c.Plans.PlanOf(ctx, tenantID)
+func (s *Service) paidPlan(ctx context.Context, p tenancy.Principal) (plan.Plan, bool, error) {
+	pl, err := s.c.Plans.PlanOf(ctx, p)
 	if err != nil {
 		return plan.Plan{}, false, err
 	}
@@ -236,8 +235,8 @@ func hasRole(roles map[string]Role, r Role) bool {
 
 // List returns the tenant's payment methods ordered by number. Any role may
 // list them; the provider token is shown to admins only.
-func (s *Service) List(ctx context.Context) ([]PaymentMethod, error) {
-	p, err := authorize(ctx, tenancy.Read)
+func (s *Service) List(ctx context.Context, p tenancy.Principal) ([]PaymentMethod, error) {
+	err := authorize(p, tenancy.Read)
 	if err != nil {
 		return nil, err
 	}

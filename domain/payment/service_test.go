@@ -193,7 +193,7 @@ func (r *memRepo) InTx(ctx context.Context, fn func(context.Context) error) erro
 
 type fixedPlan struct{ p plan.Plan }
 
-func (f *fixedPlan) PlanOf(context.Context, string) (plan.Plan, error) { return f.p, nil }
+func (f *fixedPlan) PlanOf(context.Context, tenancy.Principal) (plan.Plan, error) { return f.p, nil }
 
 // nopAuditor drops audit records.
 type nopAuditor struct{}
@@ -230,55 +230,55 @@ func TestServiceRules(t *testing.T) {
 			t.Parallel()
 			s := newTestService(t, tt.plan)
 			admin, viewer, other := as("t1", tenancy.RoleAdmin), as("t1", tenancy.RoleViewer), as("t2", tenancy.RoleAdmin)
-			m1, err := s.Create(admin, CreateInput{Token: "tok-1", Role: RolePrimary})
+			m1, err := s.Create(admin, tenancy.FromContext(admin), CreateInput{Token: "tok-1", Role: RolePrimary})
 			if err != nil || m1.Name != "payment-method-1" || m1.Role != RolePrimary || m1.Contact.ContactType != ContactMailing {
 				t.Fatalf("create: %+v %v", m1, err)
 			}
-			m2, err := s.Create(admin, CreateInput{Token: "tok-2", Role: RolePrimary})
+			m2, err := s.Create(admin, tenancy.FromContext(admin), CreateInput{Token: "tok-2", Role: RolePrimary})
 			if err != nil || m2.Name != "payment-method-2" {
 				t.Fatalf("create 2: %+v %v", m2, err)
 			}
-			ms, _ := s.List(admin)
+			ms, _ := s.List(admin, tenancy.FromContext(admin))
 			if ms[0].Role != RoleNormal || ms[1].Role != RolePrimary || ms[0].Token != "tok-1" {
 				t.Fatalf("a new primary demotes the old one to NORMAL: %+v", ms)
 			}
-			if _, err := s.Create(viewer, CreateInput{Token: "tok-3"}); !errs.Is(err, errs.Forbidden) {
+			if _, err := s.Create(viewer, tenancy.FromContext(viewer), CreateInput{Token: "tok-3"}); !errs.Is(err, errs.Forbidden) {
 				t.Fatalf("viewer create: %v", err)
 			}
-			if err := s.ChangeRole(viewer, m1.Name, MakePrimary); !errs.Is(err, errs.Forbidden) {
+			if err := s.ChangeRole(viewer, tenancy.FromContext(viewer), m1.Name, MakePrimary); !errs.Is(err, errs.Forbidden) {
 				t.Fatalf("viewer change: %v", err)
 			}
-			if ms, err := s.List(viewer); err != nil || len(ms) != 2 || ms[0].Token != "" {
+			if ms, err := s.List(viewer, tenancy.FromContext(viewer)); err != nil || len(ms) != 2 || ms[0].Token != "" {
 				t.Fatalf("viewer list hides tokens: %+v %v", ms, err)
 			}
-			if err := s.ChangeRole(other, m1.Name, MakePrimary); !errs.Is(err, errs.NotFound) {
+			if err := s.ChangeRole(other, tenancy.FromContext(other), m1.Name, MakePrimary); !errs.Is(err, errs.NotFound) {
 				t.Fatalf("other tenant: %v", err)
 			}
-			if err := s.Delete(other, m1.Name); !errs.Is(err, errs.NotFound) {
+			if err := s.Delete(other, tenancy.FromContext(other), m1.Name); !errs.Is(err, errs.NotFound) {
 				t.Fatalf("other tenant delete: %v", err)
 			}
-			if err := s.ChangeRole(admin, m1.Name, SwapPrimary); err != nil {
+			if err := s.ChangeRole(admin, tenancy.FromContext(admin), m1.Name, SwapPrimary); err != nil {
 				t.Fatal(err)
 			}
-			ms, _ = s.List(admin)
+			ms, _ = s.List(admin, tenancy.FromContext(admin))
 			if ms[0].Role != RolePrimary || ms[1].Role != RoleSecondary {
 				t.Fatalf("swap: %+v", ms)
 			}
-			err = s.Delete(admin, m1.Name)
+			err = s.Delete(admin, tenancy.FromContext(admin), m1.Name)
 			if tt.deleteErr == errs.Conflict {
 				if !errs.Is(err, errs.Conflict) || !strings.Contains(err.Error(), "paid") {
 					t.Fatalf("delete primary on paid plan: %v", err)
 				}
-				if err := s.Delete(admin, m2.Name); err != nil {
+				if err := s.Delete(admin, tenancy.FromContext(admin), m2.Name); err != nil {
 					t.Fatalf("the secondary can go: %v", err)
 				}
 			} else if err != nil {
 				t.Fatalf("delete primary on %s: %v", tt.plan.Name, err)
 			}
-			if err := s.Delete(admin, "payment-method-77"); !errs.Is(err, errs.NotFound) {
+			if err := s.Delete(admin, tenancy.FromContext(admin), "payment-method-77"); !errs.Is(err, errs.NotFound) {
 				t.Fatalf("unknown: %v", err)
 			}
-			m3, err := s.Create(admin, CreateInput{Token: "tok-3"})
+			m3, err := s.Create(admin, tenancy.FromContext(admin), CreateInput{Token: "tok-3"})
 			if err != nil || m3.Name != "payment-method-3" || m3.Role != RoleNormal {
 				t.Fatalf("numbers are never reused and no role means NORMAL: %+v %v", m3, err)
 			}
@@ -304,28 +304,28 @@ func TestDemotingThePrimary(t *testing.T) {
 			t.Parallel()
 			s := newTestService(t, tt.plan)
 			admin := as("t1", tenancy.RoleAdmin)
-			m1, err := s.Create(admin, CreateInput{Token: "tok-1", Role: RolePrimary})
+			m1, err := s.Create(admin, tenancy.FromContext(admin), CreateInput{Token: "tok-1", Role: RolePrimary})
 			if err != nil {
 				t.Fatal(err)
 			}
-			m2, err := s.Create(admin, CreateInput{Token: "tok-2"})
+			m2, err := s.Create(admin, tenancy.FromContext(admin), CreateInput{Token: "tok-2"})
 			if err != nil {
 				t.Fatal(err)
 			}
 			roles := func() []Role {
-				ms, _ := s.List(admin)
+				ms, _ := s.List(admin, tenancy.FromContext(admin))
 				var out []Role
 				for _, m := range ms {
 					out = append(out, m.Role)
 				}
 				return out
 			}
-			err = s.ChangeRole(admin, m1.Name, MakeSecondary)
+			err = s.ChangeRole(admin, tenancy.FromContext(admin), m1.Name, MakeSecondary)
 			if !tt.paid {
 				if err != nil {
 					t.Fatalf("demote on %s: %v", tt.plan.Name, err)
 				}
-				if err := s.Delete(admin, m1.Name); err != nil {
+				if err := s.Delete(admin, tenancy.FromContext(admin), m1.Name); err != nil {
 					t.Fatalf("delete after demotion on %s: %v", tt.plan.Name, err)
 				}
 				return
@@ -336,28 +336,28 @@ func TestDemotingThePrimary(t *testing.T) {
 			if got := roles(); got[0] != RolePrimary || got[1] != RoleNormal {
 				t.Fatalf("a refused demotion changed roles: %v", got)
 			}
-			if err := s.Delete(admin, m1.Name); !errs.Is(err, errs.Conflict) {
+			if err := s.Delete(admin, tenancy.FromContext(admin), m1.Name); !errs.Is(err, errs.Conflict) {
 				t.Fatalf("delete after a refused demotion: %v", err)
 			}
 			// A new secondary does not touch the primary.
-			if _, err := s.Create(admin, CreateInput{Token: "tok-3", Role: RoleSecondary}); err != nil {
+			if _, err := s.Create(admin, tenancy.FromContext(admin), CreateInput{Token: "tok-3", Role: RoleSecondary}); err != nil {
 				t.Fatal(err)
 			}
 			// Naming another primary first is the way out.
-			if err := s.ChangeRole(admin, m2.Name, MakePrimary); err != nil {
+			if err := s.ChangeRole(admin, tenancy.FromContext(admin), m2.Name, MakePrimary); err != nil {
 				t.Fatal(err)
 			}
 			if got := roles(); got[0] != RoleNormal || got[1] != RolePrimary || got[2] != RoleSecondary {
 				t.Fatalf("after make-primary: %v", got)
 			}
-			if err := s.ChangeRole(admin, m1.Name, MakeSecondary); err != nil {
+			if err := s.ChangeRole(admin, tenancy.FromContext(admin), m1.Name, MakeSecondary); err != nil {
 				t.Fatalf("demoting a non-primary: %v", err)
 			}
-			if err := s.Delete(admin, m1.Name); err != nil {
+			if err := s.Delete(admin, tenancy.FromContext(admin), m1.Name); err != nil {
 				t.Fatalf("delete the old primary: %v", err)
 			}
 			// The new primary is held the same way.
-			if err := s.ChangeRole(admin, m2.Name, MakeSecondary); !errs.Is(err, errs.Conflict) {
+			if err := s.ChangeRole(admin, tenancy.FromContext(admin), m2.Name, MakeSecondary); !errs.Is(err, errs.Conflict) {
 				t.Fatalf("demoting the new primary: %v", err)
 			}
 		})

@@ -53,22 +53,22 @@ func (s *Service) Catalog() *Catalog { return s.c.Catalog }
 
 // CurrentPlan returns the plan of the caller's tenant. Any role may read it:
 // it is tenant-wide information, so it is checked against the system namespace.
-func (s *Service) CurrentPlan(ctx context.Context) (Plan, error) {
-	p, err := tenancy.PrincipalFrom(ctx)
-	if err != nil {
+func (s *Service) CurrentPlan(ctx context.Context, p tenancy.Principal) (Plan, error) {
+	if err := p.OnTenant(); err != nil {
 		return Plan{}, err
 	}
 	if err := p.Authorize(tenancy.Read, tenancy.SystemNamespace); err != nil {
 		return Plan{}, err
 	}
-	return s.PlanOf(ctx, p.TenantID)
+	return s.planOf(ctx, p.TenantID)
 }
 
-// DefaultQuota returns the default quota of the tenant's current plan, with
-// one query. The caller (quota.Service) has already authorized the request.
-// The maps are copies, so a caller cannot change the catalog.
-func (s *Service) DefaultQuota(ctx context.Context, tenantID string) (quota.Spec, error) {
-	pl, err := s.PlanOf(ctx, tenantID)
+// DefaultQuota returns the default quota of the current plan of the tenant p
+// acts on, with one query; any credential of the tenant may read it (its
+// quota limits derive from it). The maps are copies, so a caller cannot
+// change the catalog.
+func (s *Service) DefaultQuota(ctx context.Context, p tenancy.Principal) (quota.Spec, error) {
+	pl, err := s.PlanOf(ctx, p)
 	if err != nil {
 		return quota.Spec{}, err
 	}
@@ -76,9 +76,18 @@ func (s *Service) DefaultQuota(ctx context.Context, tenantID string) (quota.Spec
 	return quota.Spec{ObjectLimits: maps.Clone(d.ObjectLimits), ResourceLimits: maps.Clone(d.ResourceLimits), APILimits: maps.Clone(d.APILimits)}, nil
 }
 
-// PlanOf returns the current plan of a tenant, for services that have
-// already authorized the caller (usage pricing, invoices, transitions).
-func (s *Service) PlanOf(ctx context.Context, tenantID string) (Plan, error) {
+// PlanOf returns the current plan of the tenant p acts on, for the services
+// that price or limit what p does (usage pricing, invoices, transitions):
+// unlike CurrentPlan, a credential bound to one namespace may use it, since
+// its own usage is priced by the tenant's plan.
+func (s *Service) PlanOf(ctx context.Context, p tenancy.Principal) (Plan, error) {
+	if err := p.OnTenant(); err != nil {
+		return Plan{}, err
+	}
+	return s.planOf(ctx, p.TenantID)
+}
+
+func (s *Service) planOf(ctx context.Context, tenantID string) (Plan, error) {
 	name, found, err := s.c.Repo.CurrentPlanName(ctx, tenantID)
 	if err != nil {
 		return Plan{}, err

@@ -54,7 +54,7 @@ func TestCurrentPlan(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			p, err := s.CurrentPlan(tc.ctx)
+			p, err := s.CurrentPlan(tc.ctx, tenancy.FromContext(tc.ctx))
 			if tc.wantPlan != "" {
 				if err != nil || p.Name != tc.wantPlan {
 					t.Fatalf("got %q %v, want %q", p.Name, err, tc.wantPlan)
@@ -76,11 +76,11 @@ func TestDefaultQuota(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	if q, err := s.DefaultQuota(ctx, "t1"); err != nil || q.ObjectLimits["user"].Maximum != 1 {
+	if q, err := s.DefaultQuota(ctx, tenant("t1")); err != nil || q.ObjectLimits["user"].Maximum != 1 {
 		t.Fatalf("free default: %+v %v", q, err)
 	}
 	repo["t1"] = "team"
-	q, err := s.DefaultQuota(ctx, "t1")
+	q, err := s.DefaultQuota(ctx, tenant("t1"))
 	if err != nil || q.ObjectLimits["user"].Maximum != 50 {
 		t.Fatalf("team default: %+v %v", q, err)
 	}
@@ -97,4 +97,10 @@ func TestNewServiceNeedsFreePlan(t *testing.T) {
 	if err == nil {
 		t.Fatal("a catalog without a FREE plan must be refused")
 	}
+}
+
+// tenant is a viewer of tenant id: any credential of a tenant may read its
+// plan's default quota.
+func tenant(id string) tenancy.Principal {
+	return tenancy.Principal{TenantID: id, TokenID: "tok", Role: tenancy.RoleViewer}
 }

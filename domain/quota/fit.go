@@ -30,15 +30,25 @@ func (m Misfit) String() string {
 // objects of "system" stay above the plan, exactly as the limits are built
 // (see Levels). The namespaces' own caps do not depend on the plan, so a plan
 // change cannot break them. API counters are rates, not stock, so they
-// always fit. It is for trusted callers (the plan transition flow has
-// authorized an admin) and runs two queries: the tenant-wide totals, then
+// always fit. p is the caller the plan transition flow acts for (an admin
+// initiating, or an operator approving, acting on the transition's tenant);
+// it runs two queries: the tenant-wide totals, then
 // the quota objects of "system".
 //
 // Misfits must run inside the transaction that switches the plan: it first
 // takes the tenant's limits lock exclusively (see Repository.LockLimits), so
 // the totals it reads include every reservation made under the old limits
 // and no reservation can add to them until that transaction ends.
-func (s *Service) Misfits(ctx context.Context, tenantID string, planSpec Spec) ([]Misfit, error) {
+func (s *Service) Misfits(ctx context.Context, p tenancy.Principal, planSpec Spec) ([]Misfit, error) {
+	if err := p.OnTenant(); err != nil {
+		return nil, err
+	}
+	// The counters are tenant-wide: a credential bound to one namespace
+	// may not learn them.
+	if err := p.Authorize(tenancy.Read, tenancy.SystemNamespace); err != nil {
+		return nil, err
+	}
+	tenantID := p.TenantID
 	if err := s.c.Repo.LockLimits(ctx, tenantID, true); err != nil {
 		return nil, err
 	}

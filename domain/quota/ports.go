@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/billingd/billingd/domain/errs"
+	"github.com/billingd/billingd/domain/tenancy"
 	"github.com/billingd/billingd/domain/text"
 )
 
@@ -87,7 +88,8 @@ func (r Rejection) overCapacity() bool {
 // DefaultQuotaSource gives the default quota of a tenant's current plan, the
 // lowest layer of the effective limits. Nil means no plan layer.
 type DefaultQuotaSource interface {
-	DefaultQuota(ctx context.Context, tenantID string) (Spec, error)
+	// DefaultQuota is the default quota of the plan of the tenant p acts on.
+	DefaultQuota(ctx context.Context, p tenancy.Principal) (Spec, error)
 }
 
 // RateLimiter is a set of token buckets keyed by string: in process memory

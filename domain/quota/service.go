@@ -38,8 +38,8 @@ type Config struct {
 	Audit kernel.Auditor
 }
 
-// Service is the quota use cases. Every method authorizes the caller found
-// in ctx before it touches anything.
+// Service is the quota use cases. Every method authorizes the principal it
+// is given before it touches anything.
 type Service struct{ c Config }
 
 // NewService checks the wiring and returns the service.
@@ -59,20 +59,19 @@ func NewService(c Config) (*Service, error) {
 	return &Service{c: c}, nil
 }
 
-func authorize(ctx context.Context, a tenancy.Action, ns string) (tenancy.Principal, error) {
-	p, err := tenancy.PrincipalFrom(ctx)
-	if err != nil {
-		return p, err
+func authorize(p tenancy.Principal, a tenancy.Action, ns string) error {
+	if err := p.OnTenant(); err != nil {
+		return err
 	}
 	if !tenancy.ValidName(ns) {
-		return p, &errs.Error{Kind: errs.Invalid, Message: "invalid request", Fields: []errs.FieldError{{Field: "namespace", Problem: "must be a DNS-1035 label"}}}
+		return &errs.Error{Kind: errs.Invalid, Message: "invalid request", Fields: []errs.FieldError{{Field: "namespace", Problem: "must be a DNS-1035 label"}}}
 	}
-	return p, p.Authorize(a, ns)
+	return p.Authorize(a, ns)
 }
 
 // Create stores a new quota object and returns it as stored.
-func (s *Service) Create(ctx context.Context, in CreateInput) (Quota, error) {
-	p, err := authorize(ctx, tenancy.Write, in.Namespace)
+func (s *Service) Create(ctx context.Context, p tenancy.Principal, in CreateInput) (Quota, error) {
+	err := authorize(p, tenancy.Write, in.Namespace)
 	if err != nil {
 		return Quota{}, err
 	}
@@ -116,8 +115,8 @@ func (s *Service) audit(ctx context.Context, p tenancy.Principal, action, ns, na
 
 // Replace replaces metadata and spec of an existing quota. The name cannot
 // change, and a stale ResourceVersion is a Conflict.
-func (s *Service) Replace(ctx context.Context, in ReplaceInput) error {
-	p, err := authorize(ctx, tenancy.Write, in.Namespace)
+func (s *Service) Replace(ctx context.Context, p tenancy.Principal, in ReplaceInput) error {
+	err := authorize(p, tenancy.Write, in.Namespace)
 	if err != nil {
 		return err
 	}
@@ -145,8 +144,8 @@ func (s *Service) Replace(ctx context.Context, in ReplaceInput) error {
 }
 
 // Get returns one quota.
-func (s *Service) Get(ctx context.Context, ns, name string) (Quota, error) {
-	p, err := authorize(ctx, tenancy.Read, ns)
+func (s *Service) Get(ctx context.Context, p tenancy.Principal, ns, name string) (Quota, error) {
+	err := authorize(p, tenancy.Read, ns)
 	if err != nil {
 		return Quota{}, err
 	}
@@ -157,15 +156,15 @@ func (s *Service) Get(ctx context.Context, ns, name string) (Quota, error) {
 }
 
 // List returns the quotas of a namespace that match the selector.
-func (s *Service) List(ctx context.Context, ns string, sel labels.Selector) ([]Quota, error) {
-	byNS, err := s.ListByNamespaces(ctx, []string{ns}, sel)
+func (s *Service) List(ctx context.Context, p tenancy.Principal, ns string, sel labels.Selector) ([]Quota, error) {
+	byNS, err := s.ListByNamespaces(ctx, p, []string{ns}, sel)
 	return byNS[ns], err
 }
 
 // ListByNamespaces returns the quotas of several namespaces with one query,
 // for dataloaders. Namespaces the caller may not read are an error.
-func (s *Service) ListByNamespaces(ctx context.Context, nss []string, sel labels.Selector) (map[string][]Quota, error) {
-	p, err := authorizeAll(ctx, nss)
+func (s *Service) ListByNamespaces(ctx context.Context, p tenancy.Principal, nss []string, sel labels.Selector) (map[string][]Quota, error) {
+	err := authorizeAll(p, nss)
 	if err != nil {
 		return nil, err
 	}
@@ -182,24 +181,22 @@ func (s *Service) ListByNamespaces(ctx context.Context, nss []string, sel labels
 	return out, nil
 }
 
-func authorizeAll(ctx context.Context, nss []string) (tenancy.Principal, error) {
-	var p tenancy.Principal
-	var err error
+func authorizeAll(p tenancy.Principal, nss []string) error {
 	if len(nss) == 0 {
-		return tenancy.PrincipalFrom(ctx)
+		return p.OnTenant()
 	}
 	for _, ns := range nss {
-		if p, err = authorize(ctx, tenancy.Read, ns); err != nil {
-			return p, err
+		if err := authorize(p, tenancy.Read, ns); err != nil {
+			return err
 		}
 	}
-	return p, nil
+	return nil
 }
 
 // Delete removes a quota. Nothing in billingd refers to a quota object, so
 // FailIfReferred never stops a delete; it is accepted for compatibility.
-func (s *Service) Delete(ctx context.Context, in DeleteInput) error {
-	p, err := authorize(ctx, tenancy.Write, in.Namespace)
+func (s *Service) Delete(ctx context.Context, p tenancy.Principal, in DeleteInput) error {
+	err := authorize(p, tenancy.Write, in.Namespace)
 	if err != nil {
 		return err
 	}
@@ -219,27 +216,27 @@ func (s *Service) Delete(ctx context.Context, in DeleteInput) error {
 }
 
 // Limits returns the binding limits of a namespace (see Levels.Binding).
-func (s *Service) Limits(ctx context.Context, ns string) (Spec, error) {
-	r, err := s.Usage(ctx, ns)
+func (s *Service) Limits(ctx context.Context, p tenancy.Principal, ns string) (Spec, error) {
+	r, err := s.Usage(ctx, p, ns)
 	return r.Limits, err
 }
 
 // Usage returns the limits and current usage of a namespace and of the
 // tenant; for "system" both are the tenant's.
-func (s *Service) Usage(ctx context.Context, ns string) (Report, error) {
-	m, err := s.UsageByNamespaces(ctx, []string{ns})
+func (s *Service) Usage(ctx context.Context, p tenancy.Principal, ns string) (Report, error) {
+	m, err := s.UsageByNamespaces(ctx, p, []string{ns})
 	return m[ns], err
 }
 
 // UsageByNamespaces builds the reports of several namespaces with a constant
 // number of queries: one for the plan, one for quota objects, one for the
 // namespaces' counters and one for the tenant-wide totals.
-func (s *Service) UsageByNamespaces(ctx context.Context, nss []string) (map[string]Report, error) {
-	p, err := authorizeAll(ctx, nss)
+func (s *Service) UsageByNamespaces(ctx context.Context, p tenancy.Principal, nss []string) (map[string]Report, error) {
+	err := authorizeAll(p, nss)
 	if err != nil {
 		return nil, err
 	}
-	levels, err := s.levels(ctx, p.TenantID, nss)
+	levels, err := s.levels(ctx, p, nss)
 	if err != nil {
 		return nil, err
 	}
@@ -265,13 +262,13 @@ func (s *Service) UsageByNamespaces(ctx context.Context, nss []string) (map[stri
 // levels computes the limits of each namespace: the tenant-wide level (plan
 // default, then enabled quotas in system) and the namespace's own (its
 // enabled quotas).
-func (s *Service) levels(ctx context.Context, tenantID string, nss []string) (map[string]Levels, error) {
-	planSpec, err := s.c.Plans.DefaultQuota(ctx, tenantID)
+func (s *Service) levels(ctx context.Context, p tenancy.Principal, nss []string) (map[string]Levels, error) {
+	planSpec, err := s.c.Plans.DefaultQuota(ctx, p)
 	if err != nil {
 		return nil, err
 	}
 	want := append([]string{tenancy.SystemNamespace}, nss...)
-	qs, err := s.c.Repo.ListByNamespaces(ctx, tenantID, uniq(want))
+	qs, err := s.c.Repo.ListByNamespaces(ctx, p.TenantID, uniq(want))
 	if err != nil {
 		return nil, err
 	}
@@ -311,9 +308,8 @@ const reserveScope = "quota.reserve"
 // AuthorizeReserve says whether the caller may reserve in namespace ns. A
 // transport calls it before it parses the amounts of a request, so a caller
 // without the right never makes billingd do that work; Reserve checks again.
-func (s *Service) AuthorizeReserve(ctx context.Context, ns string) error {
-	_, err := authorize(ctx, tenancy.Write, ns)
-	return err
+func (s *Service) AuthorizeReserve(ctx context.Context, p tenancy.Principal, ns string) error {
+	return authorize(p, tenancy.Write, ns)
 }
 
 // Reserve applies every delta of in atomically or none of them. Positive
@@ -323,8 +319,8 @@ func (s *Service) AuthorizeReserve(ctx context.Context, ns string) error {
 // limits' token buckets: the tenant's, shared by every namespace, and the
 // namespace's own. Over a limit it returns a QuotaExceeded error whose
 // Details is []Exceeded.
-func (s *Service) Reserve(ctx context.Context, in ReserveInput) (ReserveResult, error) {
-	p, err := authorize(ctx, tenancy.Write, in.Namespace)
+func (s *Service) Reserve(ctx context.Context, p tenancy.Principal, in ReserveInput) (ReserveResult, error) {
+	err := authorize(p, tenancy.Write, in.Namespace)
 	if err != nil {
 		return ReserveResult{}, err
 	}
@@ -351,7 +347,7 @@ func (s *Service) Reserve(ctx context.Context, in ReserveInput) (ReserveResult, 
 		if err := s.c.Repo.LockLimits(ctx, p.TenantID, false); err != nil {
 			return err
 		}
-		lv, err := s.levels(ctx, p.TenantID, []string{in.Namespace})
+		lv, err := s.levels(ctx, p, []string{in.Namespace})
 		if err != nil {
 			return err
 		}

@@ -30,9 +30,8 @@ func notAllowed(pl plan.Plan, name string) error {
 // inAddonTx is the shared preamble of Subscribe and Unsubscribe: the
 // caller must be an admin and name a valid add-on; then fn runs in one
 // transaction.
-func (s *Service) inAddonTx(ctx context.Context, name string, fn func(ctx context.Context, p tenancy.Principal) error) error {
-	p, err := adminPrincipal(ctx)
-	if err != nil {
+func (s *Service) inAddonTx(ctx context.Context, p tenancy.Principal, name string, fn func(ctx context.Context, p tenancy.Principal) error) error {
+	if err := admin(p); err != nil {
 		return err
 	}
 	if err := validAddon(name); err != nil {
@@ -46,9 +45,9 @@ func (s *Service) inAddonTx(ctx context.Context, name string, fn func(ctx contex
 // Subscribe subscribes the caller's tenant (admin only) to an add-on its
 // plan allows, from now on. Subscribing to an add-on already subscribed is a
 // no-op: the running subscription goes on.
-func (s *Service) Subscribe(ctx context.Context, name string) error {
-	return s.inAddonTx(ctx, name, func(ctx context.Context, p tenancy.Principal) error {
-		pl, err := s.c.Plans.PlanOf(ctx, p.TenantID)
+func (s *Service) Subscribe(ctx context.Context, p tenancy.Principal, name string) error {
+	return s.inAddonTx(ctx, p, name, func(ctx context.Context, p tenancy.Principal) error {
+		pl, err := s.c.Plans.PlanOf(ctx, p)
 		if err != nil {
 			return err
 		}
@@ -66,8 +65,8 @@ func (s *Service) Subscribe(ctx context.Context, name string) error {
 // Unsubscribe ends the tenant's subscription to an add-on now (admin only).
 // Unsubscribing from an add-on that is not subscribed is a no-op when the
 // plan allows it, and Forbidden (with the reason) when it does not.
-func (s *Service) Unsubscribe(ctx context.Context, name string) error {
-	return s.inAddonTx(ctx, name, func(ctx context.Context, p tenancy.Principal) error {
+func (s *Service) Unsubscribe(ctx context.Context, p tenancy.Principal, name string) error {
+	return s.inAddonTx(ctx, p, name, func(ctx context.Context, p tenancy.Principal) error {
 		closed, err := s.c.Repo.CloseSubscription(ctx, p.TenantID, KindAddon, name, s.now())
 		if err != nil {
 			return err
@@ -75,7 +74,7 @@ func (s *Service) Unsubscribe(ctx context.Context, name string) error {
 		if closed {
 			return s.audit(ctx, p.TenantID, p.Actor(), "addon.unsubscribe", name, map[string]bool{"subscribed": true}, nil)
 		}
-		pl, err := s.c.Plans.PlanOf(ctx, p.TenantID)
+		pl, err := s.c.Plans.PlanOf(ctx, p)
 		if err != nil {
 			return err
 		}

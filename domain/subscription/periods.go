@@ -136,9 +136,8 @@ func maxTime(a, b time.Time) time.Time {
 // ended. Any role may read them. A tenant that never changed plan gets its
 // first plan subscription here (lazily, from its creation), so the list is
 // never empty.
-func (s *Service) ListSubscriptions(ctx context.Context, currentOnly bool) ([]SubscriptionView, error) {
-	p, err := tenancy.PrincipalFrom(ctx)
-	if err != nil {
+func (s *Service) ListSubscriptions(ctx context.Context, p tenancy.Principal, currentOnly bool) ([]SubscriptionView, error) {
+	if err := p.OnTenant(); err != nil {
 		return nil, err
 	}
 	if err := p.Authorize(tenancy.Read, tenancy.SystemNamespace); err != nil {
@@ -146,8 +145,8 @@ func (s *Service) ListSubscriptions(ctx context.Context, currentOnly bool) ([]Su
 	}
 	now := s.now()
 	var subs []Subscription
-	err = s.c.Tx.InTx(ctx, func(ctx context.Context) error {
-		cur, err := s.c.Plans.PlanOf(ctx, p.TenantID)
+	err := s.c.Tx.InTx(ctx, func(ctx context.Context) error {
+		cur, err := s.c.Plans.PlanOf(ctx, p)
 		if err != nil {
 			return err
 		}

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/billingd/billingd/domain/quota"
+	"github.com/billingd/billingd/domain/tenancy"
 )
 
 // Repository records the current plan of each tenant (plan.Repository
@@ -55,5 +56,5 @@ type LifecycleRepository interface {
 // QuotaFit tells which quota counters of a tenant would be over their limits
 // if spec were its plan's default quota (quota.Service implements it).
 type QuotaFit interface {
-	Misfits(ctx context.Context, tenantID string, spec quota.Spec) ([]quota.Misfit, error)
+	Misfits(ctx context.Context, p tenancy.Principal, spec quota.Spec) ([]quota.Misfit, error)
 }

@@ -69,16 +69,12 @@ const (
 // a transition waits for approval; then, as upstream documents, both the
 // current plan and the transition's target are TRANSITION_PENDING. It reads
 // the waiting transition with one query. Plans not in the map are STATE_UNSPECIFIED.
-func (s *Service) PlanStates(ctx context.Context) (plan.Plan, map[string]PlanState, error) {
-	cur, err := s.c.Plans.CurrentPlan(ctx)
+func (s *Service) PlanStates(ctx context.Context, p tenancy.Principal) (plan.Plan, map[string]PlanState, error) {
+	cur, err := s.c.Plans.CurrentPlan(ctx, p)
 	if err != nil {
 		return plan.Plan{}, nil, err
 	}
 	states := map[string]PlanState{cur.Name: PlanStateReady}
-	p, err := tenancy.PrincipalFrom(ctx)
-	if err != nil {
-		return plan.Plan{}, nil, err
-	}
 	t, found, err := s.c.Repo.WaitingTransition(ctx, p.TenantID)
 	if err != nil {
 		return plan.Plan{}, nil, err
@@ -90,13 +86,19 @@ func (s *Service) PlanStates(ctx context.Context) (plan.Plan, map[string]PlanSta
 	return cur, states, nil
 }
 
-// AssignPlan puts a tenant on the plan called planName from now on. It is for
-// trusted callers (operators, the plan transition flow), so it checks no
-// principal; the plan must exist in the catalog.
-func (s *Service) AssignPlan(ctx context.Context, tenantID, planName string) error {
+// AssignPlan puts the tenant the operator p acts on on the plan called
+// planName from now on, without a transition (an operator decision); the
+// plan must exist in the catalog.
+func (s *Service) AssignPlan(ctx context.Context, p tenancy.Principal, planName string) error {
+	if err := p.OnTenant(); err != nil {
+		return err
+	}
+	if err := p.RequireOperator("assigning a plan"); err != nil {
+		return err
+	}
 	if _, ok := s.c.Plans.Catalog().Plan(planName); !ok {
 		return &errs.Error{Kind: errs.Invalid, Message: "invalid request",
 			Fields: []errs.FieldError{{Field: "plan_name", Problem: fmt.Sprintf("%q is not a plan of the catalog", planName)}}}
 	}
-	return s.c.PlanRepo.SetPlan(ctx, TenantPlan{TenantID: tenantID, PlanName: planName, Since: s.c.Clock.Now().Truncate(time.Microsecond)})
+	return s.c.PlanRepo.SetPlan(ctx, TenantPlan{TenantID: p.TenantID, PlanName: planName, Since: s.c.Clock.Now().Truncate(time.Microsecond)})
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/billingd/billingd/domain/plan"
 	"github.com/billingd/billingd/domain/quota"
 	"github.com/billingd/billingd/domain/subscription"
+	"github.com/billingd/billingd/domain/tenancy"
 )
 
 // memRepo is an in-memory plan.Repository and subscription.Repository.
@@ -55,13 +56,21 @@ func TestAssignPlan(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	if err := s.AssignPlan(ctx, "t1", "nope"); errs.KindOf(err) != errs.Invalid {
-		t.Fatalf("unknown plan: %v", err)
-	}
-	if err := s.AssignPlan(ctx, "t1", "team"); err != nil {
+	op, err := tenancy.Operator("").ActingOn("t1")
+	if err != nil {
 		t.Fatal(err)
 	}
-	if q, err := plans.DefaultQuota(ctx, "t1"); err != nil || q.ObjectLimits["user"].Maximum != 50 {
+	if err := s.AssignPlan(ctx, op, "nope"); errs.KindOf(err) != errs.Invalid {
+		t.Fatalf("unknown plan: %v", err)
+	}
+	admin := tenancy.Principal{TenantID: "t1", TokenID: "tok", Role: tenancy.RoleAdmin}
+	if err := s.AssignPlan(ctx, admin, "team"); errs.KindOf(err) != errs.Forbidden {
+		t.Fatalf("a tenant's admin assigned itself a plan: %v", err)
+	}
+	if err := s.AssignPlan(ctx, op, "team"); err != nil {
+		t.Fatal(err)
+	}
+	if q, err := plans.DefaultQuota(ctx, op); err != nil || q.ObjectLimits["user"].Maximum != 50 {
 		t.Fatalf("team default: %+v %v", q, err)
 	}
 }

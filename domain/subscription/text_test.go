@@ -17,11 +17,11 @@ func TestUnstorableTextIsInvalid(t *testing.T) {
 	var s subscription.Service
 	for name, reject := range map[string]func() error{
 		"Reject": func() error {
-			_, err := s.Reject(op, "00000000-0000-0000-0000-000000000000", "no\x00budget")
+			_, err := s.Reject(op, tenancy.FromContext(op), "00000000-0000-0000-0000-000000000000", "no\x00budget")
 			return err
 		},
-		"RejectAsOperator": func() error {
-			_, err := s.RejectAsOperator(t.Context(), "00000000-0000-0000-0000-000000000000", "bad \xff")
+		"Reject by the command line": func() error {
+			_, err := s.Reject(t.Context(), tenancy.Operator(""), "00000000-0000-0000-0000-000000000000", "bad \xff")
 			return err
 		},
 	} {

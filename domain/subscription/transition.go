@@ -180,9 +180,8 @@ const initiateScope = "plan_transition.initiate"
 // Initiate starts a plan transition for the caller's tenant (admin only).
 // Without manual approval it is processed at once, in the same transaction:
 // the answer's transition is FINISHED or FAILED by the time it is returned.
-func (s *Service) Initiate(ctx context.Context, in InitiateInput) (InitiateResult, error) {
-	p, err := tenancy.PrincipalFrom(ctx)
-	if err != nil {
+func (s *Service) Initiate(ctx context.Context, p tenancy.Principal, in InitiateInput) (InitiateResult, error) {
+	if err := p.OnTenant(); err != nil {
 		return InitiateResult{}, err
 	}
 	if err := p.Authorize(tenancy.Admin, tenancy.SystemNamespace); err != nil {
@@ -193,7 +192,7 @@ func (s *Service) Initiate(ctx context.Context, in InitiateInput) (InitiateResul
 	}
 	target, _ := s.c.Plans.Catalog().Plan(in.NewPlan)
 	var res InitiateResult
-	err = s.c.Tx.InTx(ctx, func(ctx context.Context) error {
+	err := s.c.Tx.InTx(ctx, func(ctx context.Context) error {
 		res = InitiateResult{}
 		if in.IdempotencyKey != "" {
 			answer, found, err := s.c.Idempotency.Claim(ctx, p.TenantID, initiateScope, in.IdempotencyKey, initiateHash(in))
@@ -218,7 +217,7 @@ func (s *Service) Initiate(ctx context.Context, in InitiateInput) (InitiateResul
 		if err := s.c.Repo.InsertTransition(ctx, t); err != nil {
 			return err
 		}
-		cur, err := s.c.Plans.PlanOf(ctx, p.TenantID)
+		cur, err := s.c.Plans.PlanOf(ctx, p)
 		if err != nil {
 			return err
 		}
@@ -232,7 +231,7 @@ func (s *Service) Initiate(ctx context.Context, in InitiateInput) (InitiateResul
 			if err := s.c.Repo.UpdateTransition(ctx, t, StateCreating); err != nil {
 				return err
 			}
-		} else if err := s.process(ctx, t, false); err != nil {
+		} else if err := s.process(ctx, p, t, false); err != nil {
 			return err
 		}
 		res = InitiateResult{ID: t.ID, RequiresManualApproval: t.RequiresManualApproval}
@@ -269,11 +268,17 @@ func initiateHash(in InitiateInput) string {
 
 // process takes a CREATING transition to FINISHED or FAILED, inside the
 // caller's transaction. A FAILED outcome is a normal result, not an error.
-func (s *Service) process(ctx context.Context, t Transition, force bool) error {
+// p is who processes it (the initiating admin, or the approving operator):
+// the plan and quota reads act for p on the transition's tenant.
+func (s *Service) process(ctx context.Context, p tenancy.Principal, t Transition, force bool) error {
 	now := s.now()
 	t.UpdatedAt = now
+	on, err := p.ActingOn(t.TenantID)
+	if err != nil {
+		return err
+	}
 	target, ok := s.c.Plans.Catalog().Plan(t.NewPlan)
-	cur, err := s.c.Plans.PlanOf(ctx, t.TenantID)
+	cur, err := s.c.Plans.PlanOf(ctx, on)
 	if err != nil {
 		return err
 	}
@@ -288,7 +293,7 @@ func (s *Service) process(ctx context.Context, t Transition, force bool) error {
 		// Misfits locks the tenant's limits against reservations until this
 		// transaction ends, so no reservation made under the old plan's limits
 		// can land between its check and the switch below.
-		mis, err := s.c.Quotas.Misfits(ctx, t.TenantID, target.DefaultQuota)
+		mis, err := s.c.Quotas.Misfits(ctx, on, target.DefaultQuota)
 		if err != nil {
 			return err
 		}
@@ -389,21 +394,19 @@ func (s *Service) ensurePlanSubscription(ctx context.Context, tenantID string, c
 // operator that named a tenant finds the transition in that tenant only;
 // one that named none finds it by id alone. force skips the downgrade
 // check against current quota usage.
-func (s *Service) Approve(ctx context.Context, id string, force bool) (Transition, error) {
-	p, err := operator(ctx, "approving a plan transition")
-	if err != nil {
+func (s *Service) Approve(ctx context.Context, p tenancy.Principal, id string, force bool) (Transition, error) {
+	if err := operator(p, "approving a plan transition"); err != nil {
 		return Transition{}, err
 	}
 	return s.decide(ctx, p.TenantID, id, p.Actor(), func(ctx context.Context, t Transition) error {
-		return s.process(ctx, t, force)
+		return s.process(ctx, p, t, force)
 	})
 }
 
 // Reject ends a transition that waits for approval as FAILED with reason;
 // like Approve it is for operators only.
-func (s *Service) Reject(ctx context.Context, id, reason string) (Transition, error) {
-	p, err := operator(ctx, "rejecting a plan transition")
-	if err != nil {
+func (s *Service) Reject(ctx context.Context, p tenancy.Principal, id, reason string) (Transition, error) {
+	if err := operator(p, "rejecting a plan transition"); err != nil {
 		return Transition{}, err
 	}
 	if err := text.Err("reason", reason); err != nil {
@@ -412,30 +415,13 @@ func (s *Service) Reject(ctx context.Context, id, reason string) (Transition, er
 	return s.decide(ctx, p.TenantID, id, p.Actor(), s.rejectFn(reason))
 }
 
-// operator returns the caller when it is an operator, with or without a
-// tenant named.
-func operator(ctx context.Context, decision string) (tenancy.Principal, error) {
-	p, err := tenancy.CallerFrom(ctx)
-	if err != nil {
-		return p, err
+// operator checks that p is an operator, with or without a tenant named
+// (the command line's Operator names none: it finds transitions by id).
+func operator(p tenancy.Principal, decision string) error {
+	if err := p.Caller(); err != nil {
+		return err
 	}
-	return p, p.RequireOperator(decision)
-}
-
-// ApproveAsOperator is Approve for a trusted operator (the CLI): no tenant
-// token, the transition is found by its id alone.
-func (s *Service) ApproveAsOperator(ctx context.Context, id string, force bool) (Transition, error) {
-	return s.decide(ctx, "", id, "operator", func(ctx context.Context, t Transition) error {
-		return s.process(ctx, t, force)
-	})
-}
-
-// RejectAsOperator is Reject for a trusted operator (the CLI).
-func (s *Service) RejectAsOperator(ctx context.Context, id, reason string) (Transition, error) {
-	if err := text.Err("reason", reason); err != nil {
-		return Transition{}, err
-	}
-	return s.decide(ctx, "", id, "operator", s.rejectFn(reason))
+	return p.RequireOperator(decision)
 }
 
 func (s *Service) rejectFn(reason string) func(context.Context, Transition) error {
@@ -449,12 +435,12 @@ func (s *Service) rejectFn(reason string) func(context.Context, Transition) erro
 	}
 }
 
-func adminPrincipal(ctx context.Context) (tenancy.Principal, error) {
-	p, err := tenancy.PrincipalFrom(ctx)
-	if err != nil {
-		return p, err
+// admin checks that p is an admin of the tenant it acts on.
+func admin(p tenancy.Principal) error {
+	if err := p.OnTenant(); err != nil {
+		return err
 	}
-	return p, p.Authorize(tenancy.Admin, tenancy.SystemNamespace)
+	return p.Authorize(tenancy.Admin, tenancy.SystemNamespace)
 }
 
 // decide claims a WAITING_FOR_APPROVAL transition (back to CREATING, a
@@ -503,7 +489,7 @@ func (s *Service) load(ctx context.Context, tenantID, id string) (Transition, er
 
 // TransitionState is GetPlanTransition: anyone who knows the id may read
 // the state, and only the state. An unknown or malformed id is NotFound.
-func (s *Service) TransitionState(ctx context.Context, id string) (TransitionState, error) {
+func (s *Service) TransitionState(ctx context.Context, p tenancy.Principal, id string) (TransitionState, error) {
 	if _, err := uuid.Parse(id); err != nil {
 		return "", errs.New(errs.NotFound, "plan transition %q not found", id)
 	}
@@ -516,9 +502,8 @@ func (s *Service) TransitionState(ctx context.Context, id string) (TransitionSta
 
 // GetTransition returns a transition of the caller's tenant in full (for
 // GraphQL and tests). Any role may read it.
-func (s *Service) GetTransition(ctx context.Context, id string) (Transition, error) {
-	p, err := tenancy.PrincipalFrom(ctx)
-	if err != nil {
+func (s *Service) GetTransition(ctx context.Context, p tenancy.Principal, id string) (Transition, error) {
+	if err := p.OnTenant(); err != nil {
 		return Transition{}, err
 	}
 	if err := p.Authorize(tenancy.Read, tenancy.SystemNamespace); err != nil {
@@ -536,9 +521,8 @@ const MaxTransitionList = 100
 // ListTransitions returns the caller's tenant's transitions, newest first,
 // at most limit (1 to MaxTransitionList), only those in state when it is
 // not "". Any role may read them, as GetTransition.
-func (s *Service) ListTransitions(ctx context.Context, state TransitionState, limit int) ([]Transition, error) {
-	p, err := tenancy.PrincipalFrom(ctx)
-	if err != nil {
+func (s *Service) ListTransitions(ctx context.Context, p tenancy.Principal, state TransitionState, limit int) ([]Transition, error) {
+	if err := p.OnTenant(); err != nil {
 		return nil, err
 	}
 	if err := p.Authorize(tenancy.Read, tenancy.SystemNamespace); err != nil {

@@ -18,8 +18,17 @@ type certificates struct {
 }
 
 // CertificateAuthority returns the installation's CA, creating and storing
-// it on first use. The server trusts client certificates it signed.
-func (s *Service) CertificateAuthority(ctx context.Context) (*CertificateAuthority, error) {
+// it on first use. The server trusts client certificates it signed. Its
+// private key signs credentials: only an operator (or the server setting
+// up its TLS listener, as System) may hold it.
+func (s *Service) CertificateAuthority(ctx context.Context, p Principal) (*CertificateAuthority, error) {
+	if err := p.RequireOperator("reading the certificate authority"); err != nil {
+		return nil, err
+	}
+	return s.certificateAuthority(ctx)
+}
+
+func (s *Service) certificateAuthority(ctx context.Context) (*CertificateAuthority, error) {
 	c := s.certs
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -51,18 +60,21 @@ func (s *Service) CertificateAuthority(ctx context.Context) (*CertificateAuthori
 // certificate for it: the certificate and its private key are returned
 // once (the caller writes them into a PKCS#12 file); only the credential
 // (fingerprint, role, namespace) is stored.
-func (s *Service) CreateCertificate(ctx context.Context, in CreateCertificateInput) (IssuedCertificate, Certificate, error) {
+func (s *Service) CreateCertificate(ctx context.Context, p Principal, in CreateCertificateInput) (IssuedCertificate, Certificate, error) {
 	if in.Role == "" {
 		in.Role = RoleAdmin
 	}
 	if in.ValidFor == 0 {
 		in.ValidFor = DefaultCertificateValidity
 	}
+	if err := p.RequireOperator("issuing an API certificate"); err != nil {
+		return IssuedCertificate{}, Certificate{}, err
+	}
 	if err := in.Validate(); err != nil {
 		return IssuedCertificate{}, Certificate{}, err
 	}
 	c := s.certs
-	ca, err := s.CertificateAuthority(ctx)
+	ca, err := s.certificateAuthority(ctx)
 	if err != nil {
 		return IssuedCertificate{}, Certificate{}, err
 	}
@@ -83,7 +95,7 @@ func (s *Service) CreateCertificate(ctx context.Context, in CreateCertificateInp
 		if err := c.repo.CreateCertificate(ctx, cred); err != nil {
 			return err
 		}
-		if err := kernel.Audit(ctx, s.audit, kernel.AuditRecord{TenantID: t.ID, Actor: OperatorActor, Action: "certificate.create",
+		if err := kernel.Audit(ctx, s.audit, kernel.AuditRecord{TenantID: t.ID, Actor: p.Actor(), Action: "certificate.create",
 			Namespace: SystemNamespace, Object: id, After: map[string]string{"role": string(cred.Role), "namespace": cred.Namespace,
 				"serial": cred.Serial, "fingerprint": cred.Fingerprint}}); err != nil {
 			return err
@@ -100,23 +112,32 @@ func (s *Service) CreateCertificate(ctx context.Context, in CreateCertificateInp
 	return issued, cred, nil
 }
 
-// ListCertificates lists a tenant's API certificates (never their keys).
-func (s *Service) ListCertificates(ctx context.Context, tenant string) ([]Certificate, error) {
+// ListCertificates lists the API certificates (never their keys) of the
+// tenant called tenantName, for an operator: credentials are managed by
+// billingd's operators, who name the tenant they manage.
+func (s *Service) ListCertificates(ctx context.Context, p Principal, tenantName string) ([]Certificate, error) {
+	if err := p.RequireOperator("listing a tenant's API certificates"); err != nil {
+		return nil, err
+	}
 	c := s.certs
-	return c.repo.ListCertificates(ctx, tenant)
+	return c.repo.ListCertificates(ctx, tenantName)
 }
 
 // RevokeCertificate revokes one API certificate of a tenant: in this
 // process it stops working at once, elsewhere when its cached
-// authentication expires (as a token's).
-func (s *Service) RevokeCertificate(ctx context.Context, tenant, id string) error {
+// authentication expires (as a token's). It is for operators, as
+// ListCertificates.
+func (s *Service) RevokeCertificate(ctx context.Context, p Principal, tenantName, id string) error {
+	if err := p.RequireOperator("revoking an API certificate"); err != nil {
+		return err
+	}
 	c := s.certs
 	err := s.tx.InTx(ctx, func(ctx context.Context) error {
-		cred, err := c.repo.RevokeCertificate(ctx, tenant, id)
+		cred, err := c.repo.RevokeCertificate(ctx, tenantName, id)
 		if err != nil {
 			return err
 		}
-		return kernel.Audit(ctx, s.audit, kernel.AuditRecord{TenantID: cred.TenantID, Actor: OperatorActor, Action: "certificate.revoke",
+		return kernel.Audit(ctx, s.audit, kernel.AuditRecord{TenantID: cred.TenantID, Actor: p.Actor(), Action: "certificate.revoke",
 			Namespace: SystemNamespace, Object: id, Before: map[string]string{"role": string(cred.Role), "namespace": cred.Namespace,
 				"serial": cred.Serial, "fingerprint": cred.Fingerprint}})
 	})
@@ -150,7 +171,7 @@ func (s *Service) AuthenticateCertificate(ctx context.Context, cert *x509.Certif
 	if ok && now.Before(hit.expires) {
 		return hit.p, nil
 	}
-	ca, err := s.CertificateAuthority(ctx)
+	ca, err := s.certificateAuthority(ctx)
 	if err != nil {
 		return Principal{}, err
 	}

@@ -229,7 +229,7 @@ func TestAuthenticateCertificate(t *testing.T) {
 	t.Parallel()
 	s, repo, clk := newCachingCertService(t, time.Second)
 	ctx := context.Background()
-	issued, cred, err := s.CreateCertificate(ctx, CreateCertificateInput{Tenant: "acme", Role: RoleEditor, Namespace: "ns1", ValidFor: 48 * time.Hour})
+	issued, cred, err := s.CreateCertificate(ctx, Operator(""), CreateCertificateInput{Tenant: "acme", Role: RoleEditor, Namespace: "ns1", ValidFor: 48 * time.Hour})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -261,7 +261,7 @@ func TestAuthenticateCertificate(t *testing.T) {
 
 	// Unknown to the store although signed by the CA (a row lost), from
 	// another CA, or nil: all Unauthenticated.
-	ca, err := s.CertificateAuthority(ctx)
+	ca, err := s.CertificateAuthority(ctx, Operator(""))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -280,18 +280,18 @@ func TestAuthenticateCertificate(t *testing.T) {
 	}
 
 	// Revoked: refused at once in this process, cache or not.
-	if err := s.RevokeCertificate(ctx, "acme", cred.ID); err != nil {
+	if err := s.RevokeCertificate(ctx, Operator(""), "acme", cred.ID); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.AuthenticateCertificate(ctx, issued.Cert); !errs.Is(err, errs.Unauthenticated) {
 		t.Fatalf("revoked: %v", err)
 	}
-	if err := s.RevokeCertificate(ctx, "acme", cred.ID); !errs.Is(err, errs.NotFound) {
+	if err := s.RevokeCertificate(ctx, Operator(""), "acme", cred.ID); !errs.Is(err, errs.NotFound) {
 		t.Fatalf("second revoke: %v", err)
 	}
 
 	// Expired by the service's clock (not the wall clock).
-	issued2, _, err := s.CreateCertificate(ctx, CreateCertificateInput{Tenant: "acme", Role: RoleViewer, ValidFor: 2 * time.Hour})
+	issued2, _, err := s.CreateCertificate(ctx, Operator(""), CreateCertificateInput{Tenant: "acme", Role: RoleViewer, ValidFor: 2 * time.Hour})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -310,23 +310,23 @@ func TestCertificateAuthorityIsSharedAndStable(t *testing.T) {
 	// A second process on the same store must find the first one's CA.
 	s2 := newService(t, Config{Repo: repo.tenants, Clock: clk, Certificates: repo})
 	ctx := context.Background()
-	ca1, err := s1.CertificateAuthority(ctx)
+	ca1, err := s1.CertificateAuthority(ctx, Operator(""))
 	if err != nil {
 		t.Fatal(err)
 	}
-	ca2, err := s2.CertificateAuthority(ctx)
+	ca2, err := s2.CertificateAuthority(ctx, Operator(""))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !ca1.Cert.Equal(ca2.Cert) {
 		t.Fatal("two processes on one store have different CAs")
 	}
-	again, _ := s1.CertificateAuthority(ctx)
+	again, _ := s1.CertificateAuthority(ctx, Operator(""))
 	if again != ca1 || repo.caCalls != 2 {
 		t.Fatalf("CA not kept after first use: store calls %d", repo.caCalls)
 	}
 	// s2 authenticates a certificate s1 issued.
-	issued, _, err := s1.CreateCertificate(ctx, CreateCertificateInput{Tenant: "acme"})
+	issued, _, err := s1.CreateCertificate(ctx, Operator(""), CreateCertificateInput{Tenant: "acme"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -33,9 +33,8 @@ const maxNamespacePage = 500
 // NamespacePage pages the caller's namespaces by name, after the given
 // name, at most limit (1-500) of them. A namespace-bound token sees only
 // its own namespace.
-func (s *Service) NamespacePage(ctx context.Context, after string, limit int) ([]Namespace, error) {
-	p, err := PrincipalFrom(ctx)
-	if err != nil {
+func (s *Service) NamespacePage(ctx context.Context, p Principal, after string, limit int) ([]Namespace, error) {
+	if err := p.OnTenant(); err != nil {
 		return nil, err
 	}
 	if limit <= 0 || limit > maxNamespacePage {
@@ -60,9 +59,8 @@ func (s *Service) NamespacePage(ctx context.Context, after string, limit int) ([
 // Namespace returns the caller's namespace called name: Invalid for a name
 // that is no DNS-1035 label, Forbidden for a token bound to another
 // namespace, NotFound for one the tenant never used.
-func (s *Service) Namespace(ctx context.Context, name string) (Namespace, error) {
-	p, err := PrincipalFrom(ctx)
-	if err != nil {
+func (s *Service) Namespace(ctx context.Context, p Principal, name string) (Namespace, error) {
+	if err := p.OnTenant(); err != nil {
 		return Namespace{}, err
 	}
 	if !ValidName(name) {

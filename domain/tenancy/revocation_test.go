@@ -43,7 +43,7 @@ func TestRevocationReachesOtherProcesses(t *testing.T) {
 			}
 		}
 	}
-	if err := b.RevokeToken(ctx, "acme", "k1"); err != nil {
+	if err := b.RevokeToken(ctx, Operator(""), "acme", "k1"); err != nil {
 		t.Fatal(err)
 	}
 	if len(toA.announced) != 1 || toA.announced[0] != "k1" {

@@ -83,8 +83,12 @@ func NewService(c Config) (*Service, error) {
 }
 
 // CreateToken creates the tenant when new and returns the secret of a new
-// token. The secret is shown once; only its hash is stored.
-func (s *Service) CreateToken(ctx context.Context, in CreateTokenInput) (secret string, tok Token, err error) {
+// token. The secret is shown once; only its hash is stored. Credentials are
+// given by operators (the command line), not by a tenant's own tokens.
+func (s *Service) CreateToken(ctx context.Context, p Principal, in CreateTokenInput) (secret string, tok Token, err error) {
+	if err := p.RequireOperator("creating an API token"); err != nil {
+		return "", Token{}, err
+	}
 	if in.Role == "" {
 		in.Role = RoleAdmin
 	}
@@ -105,7 +109,7 @@ func (s *Service) CreateToken(ctx context.Context, in CreateTokenInput) (secret 
 		if err := s.repo.CreateToken(ctx, tok); err != nil {
 			return err
 		}
-		if err := kernel.Audit(ctx, s.audit, kernel.AuditRecord{TenantID: t.ID, Actor: OperatorActor, Action: "token.create",
+		if err := kernel.Audit(ctx, s.audit, kernel.AuditRecord{TenantID: t.ID, Actor: p.Actor(), Action: "token.create",
 			Namespace: SystemNamespace, Object: tok.ID, After: map[string]string{"role": string(tok.Role), "namespace": tok.Namespace}}); err != nil {
 			return err
 		}
@@ -123,7 +127,10 @@ func (s *Service) CreateToken(ctx context.Context, in CreateTokenInput) (secret 
 // secret is shown once; only its hash is stored. Operator tokens belong to
 // no tenant, so their creation is in no tenant's audit log; what they do
 // to a tenant is, as "operator:<id>".
-func (s *Service) CreateOperatorToken(ctx context.Context) (secret string, tok Token, err error) {
+func (s *Service) CreateOperatorToken(ctx context.Context, p Principal) (secret string, tok Token, err error) {
+	if err := p.RequireOperator("creating an operator token"); err != nil {
+		return "", Token{}, err
+	}
 	if secret, err = newSecret(operatorSecretPrefix); err != nil {
 		return "", Token{}, err
 	}
@@ -135,14 +142,20 @@ func (s *Service) CreateOperatorToken(ctx context.Context) (secret string, tok T
 }
 
 // ListOperatorTokens lists the operator tokens (never their secrets).
-func (s *Service) ListOperatorTokens(ctx context.Context) ([]Token, error) {
+func (s *Service) ListOperatorTokens(ctx context.Context, p Principal) ([]Token, error) {
+	if err := p.RequireOperator("listing operator tokens"); err != nil {
+		return nil, err
+	}
 	return s.repo.ListOperatorTokens(ctx)
 }
 
 // RevokeOperatorToken revokes an operator token; in this process it stops
 // working at once, elsewhere when the revocation is announced or its cached
 // authentication expires, whichever comes first.
-func (s *Service) RevokeOperatorToken(ctx context.Context, id string) error {
+func (s *Service) RevokeOperatorToken(ctx context.Context, p Principal, id string) error {
+	if err := p.RequireOperator("revoking an operator token"); err != nil {
+		return err
+	}
 	if err := s.repo.RevokeOperatorToken(ctx, id); err != nil {
 		return err
 	}
@@ -150,27 +163,28 @@ func (s *Service) RevokeOperatorToken(ctx context.Context, id string) error {
 	return nil
 }
 
-// ActOnTenant applies the tenant a request names (the TenantHeader value,
-// "" when absent) to its authenticated caller p. An operator becomes an
-// admin of that tenant, which must exist (an operator does not create
+// ActOnTenant applies the tenant a request names (header: the TenantHeader
+// value, a tenant name, "" when absent) to its authenticated caller p: the
+// last step of authentication, authorizing that name for p. An operator
+// becomes an admin of that tenant, which must exist (an operator does not create
 // tenants by naming them); with none named it stays tenant-less. A
 // tenant's token may only name its own tenant: anything else would look
 // as if it could reach another one.
-func (s *Service) ActOnTenant(ctx context.Context, p Principal, tenant string) (Principal, error) {
-	if tenant == "" {
+func (s *Service) ActOnTenant(ctx context.Context, p Principal, header string) (Principal, error) {
+	if header == "" {
 		return p, nil
 	}
 	if !p.Operator {
-		if tenant == p.TenantName {
+		if header == p.TenantName {
 			return p, nil
 		}
 		return Principal{}, errs.New(errs.Forbidden, "the %s header names another tenant than this token's; only operator tokens choose the tenant they act on", TenantHeader)
 	}
-	if !ValidName(tenant) {
+	if !ValidName(header) {
 		return Principal{}, &errs.Error{Kind: errs.Invalid, Message: "invalid request",
 			Fields: []errs.FieldError{{Field: TenantHeader, Problem: "must be a tenant name (a DNS-1035 label)"}}}
 	}
-	t, err := s.repo.TenantByName(ctx, tenant)
+	t, err := s.repo.TenantByName(ctx, header)
 	if err != nil {
 		return Principal{}, err
 	}
@@ -223,24 +237,33 @@ func (s *Service) remember(key string, p Principal, now time.Time) {
 	s.cache[key] = cachedPrincipal{p: p, expires: now.Add(s.cacheTTL)}
 }
 
-// ListTokens lists a tenant's tokens (never their secrets).
-func (s *Service) ListTokens(ctx context.Context, tenant string) ([]Token, error) {
-	return s.repo.ListTokens(ctx, tenant)
+// ListTokens lists the tokens (never their secrets) of the tenant called
+// tenantName, for an operator: credentials are managed by billingd's
+// operators, who name the tenant they manage.
+func (s *Service) ListTokens(ctx context.Context, p Principal, tenantName string) ([]Token, error) {
+	if err := p.RequireOperator("listing a tenant's API tokens"); err != nil {
+		return nil, err
+	}
+	return s.repo.ListTokens(ctx, tenantName)
 }
 
-// RevokeToken revokes one token of a tenant.
-func (s *Service) RevokeToken(ctx context.Context, tenant, id string) error {
+// RevokeToken revokes one token of the tenant called tenantName, for an
+// operator (as ListTokens).
+func (s *Service) RevokeToken(ctx context.Context, p Principal, tenantName, id string) error {
+	if err := p.RequireOperator("revoking an API token"); err != nil {
+		return err
+	}
 	err := s.tx.InTx(ctx, func(ctx context.Context) error {
-		if err := s.repo.RevokeToken(ctx, tenant, id); err != nil {
+		if err := s.repo.RevokeToken(ctx, tenantName, id); err != nil {
 			return err
 		}
-		toks, err := s.repo.ListTokens(ctx, tenant)
+		toks, err := s.repo.ListTokens(ctx, tenantName)
 		if err != nil {
 			return err
 		}
 		for _, t := range toks {
 			if t.ID == id {
-				return s.audit.Record(ctx, kernel.AuditRecord{TenantID: t.TenantID, Actor: OperatorActor, Action: "token.revoke",
+				return s.audit.Record(ctx, kernel.AuditRecord{TenantID: t.TenantID, Actor: p.Actor(), Action: "token.revoke",
 					Namespace: SystemNamespace, Object: id, Before: map[string]string{"role": string(t.Role), "namespace": t.Namespace}})
 			}
 		}
@@ -260,22 +283,20 @@ func (s *Service) forget(id string) {
 	s.announcer.AnnounceRevocation(id)
 }
 
-// HasTokens tells whether any token exists, so serve can explain how to get one.
-func (s *Service) HasTokens(ctx context.Context) (bool, error) {
+// HasTokens tells whether any token exists, so serve can explain how to get
+// one; it is the server's own question (System), no tenant's.
+func (s *Service) HasTokens(ctx context.Context, p Principal) (bool, error) {
+	if err := p.RequireOperator("counting the API tokens of every tenant"); err != nil {
+		return false, err
+	}
 	n, err := s.repo.CountTokens(ctx)
 	return n > 0, err
 }
 
-// EnsureNamespace records a namespace of the caller's tenant.
-func (s *Service) EnsureNamespace(ctx context.Context, tenantID, ns string) error {
-	return s.repo.EnsureNamespace(ctx, tenantID, ns)
-}
-
 // ListNamespaces pages the caller's namespaces. A namespace-bound token sees
 // only its own namespace.
-func (s *Service) ListNamespaces(ctx context.Context, after string, limit int) ([]string, error) {
-	p, err := PrincipalFrom(ctx)
-	if err != nil {
+func (s *Service) ListNamespaces(ctx context.Context, p Principal, after string, limit int) ([]string, error) {
+	if err := p.OnTenant(); err != nil {
 		return nil, err
 	}
 	if limit <= 0 || limit > 500 {
@@ -292,9 +313,8 @@ func (s *Service) ListNamespaces(ctx context.Context, after string, limit int) (
 
 // CountNamespaces counts the namespaces ListNamespaces pages through: 1
 // for a namespace-bound token (it sees its own), else the tenant's.
-func (s *Service) CountNamespaces(ctx context.Context) (int, error) {
-	p, err := PrincipalFrom(ctx)
-	if err != nil {
+func (s *Service) CountNamespaces(ctx context.Context, p Principal) (int, error) {
+	if err := p.OnTenant(); err != nil {
 		return 0, err
 	}
 	if p.Namespace != "" {
@@ -306,8 +326,12 @@ func (s *Service) CountNamespaces(ctx context.Context) (int, error) {
 // OperatorPrincipal returns the operator acting on the tenant called name
 // (created when new, as token create does), for operator commands that run
 // on the server's own machine with database access and so need no token.
-// Its actor in audit records is "operator".
-func (s *Service) OperatorPrincipal(ctx context.Context, name string) (Principal, error) {
+// p must be an operator (Operator, for the command line); the result keeps
+// its actor in audit records ("operator").
+func (s *Service) OperatorPrincipal(ctx context.Context, p Principal, name string) (Principal, error) {
+	if err := p.RequireOperator("acting on a tenant without its token"); err != nil {
+		return Principal{}, err
+	}
 	if !ValidName(name) {
 		return Principal{}, &errs.Error{Kind: errs.Invalid, Message: "invalid request", Fields: []errs.FieldError{{Field: "tenant", Problem: "must be a DNS-1035 label"}}}
 	}
@@ -315,5 +339,6 @@ func (s *Service) OperatorPrincipal(ctx context.Context, name string) (Principal
 	if err != nil {
 		return Principal{}, err
 	}
-	return Principal{TenantID: t.ID, TenantName: t.Name, Role: RoleAdmin, Operator: true}, nil
+	p.TenantID, p.TenantName, p.Role, p.Namespace = t.ID, t.Name, RoleAdmin, ""
+	return p, nil
 }

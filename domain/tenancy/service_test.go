@@ -113,7 +113,7 @@ func TestAuthenticationCache(t *testing.T) {
 			t.Fatalf("unknown token: %v", err)
 		}
 	}
-	if err := s.RevokeToken(ctx, "acme", "k1"); err != nil {
+	if err := s.RevokeToken(ctx, Operator(""), "acme", "k1"); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.Authenticate(ctx, "APIToken s1"); !errs.Is(err, errs.Unauthenticated) {
@@ -182,7 +182,7 @@ func TestOperatorTokens(t *testing.T) {
 	s := newService(t, Config{Repo: repo, Clock: clk, AuthCacheTTL: time.Minute})
 	ctx := context.Background()
 
-	secret, tok, err := s.CreateOperatorToken(ctx)
+	secret, tok, err := s.CreateOperatorToken(ctx, Operator(""))
 	if err != nil || !tok.Operator || tok.TenantID != "" || !strings.HasPrefix(secret, "bdo_") {
 		t.Fatalf("create: %q %+v %v", secret, tok, err)
 	}
@@ -249,10 +249,57 @@ func TestOperatorTokens(t *testing.T) {
 	}
 
 	// Revocation applies at once, even to a cached authentication.
-	if err := s.RevokeOperatorToken(ctx, tok.ID); err != nil {
+	if err := s.RevokeOperatorToken(ctx, Operator(""), tok.ID); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.Authenticate(ctx, "APIToken "+secret); !errs.Is(err, errs.Unauthenticated) {
 		t.Fatalf("revoked operator token accepted: %v", err)
+	}
+}
+
+// TestTrustedPrincipals checks the principals the CLI and the scheduler
+// pass, and how any principal acts on a tenant for another service.
+func TestTrustedPrincipals(t *testing.T) {
+	t.Parallel()
+	if err := (Principal{}).Caller(); !errs.Is(err, errs.Unauthenticated) {
+		t.Fatalf("nobody is a caller: %v", err)
+	}
+	cli, sched := Operator(""), System("scheduler")
+	if cli.Actor() != OperatorActor || sched.Actor() != "scheduler" || Operator("ops@example.com").Actor() != "ops@example.com" {
+		t.Fatalf("actors %q %q", cli.Actor(), sched.Actor())
+	}
+	if err := cli.OnTenant(); !errs.Is(err, errs.Invalid) {
+		t.Fatalf("an operator naming no tenant acts on none: %v", err)
+	}
+	on, err := sched.ActingOn("t1")
+	if err != nil || on.TenantID != "t1" || on.Role != RoleAdmin || on.OnTenant() != nil || on.RequireOperator("x") != nil || on.Actor() != "scheduler" {
+		t.Fatalf("scheduler on t1: %+v %v", on, err)
+	}
+	viewer := Principal{TenantID: "t1", TokenID: "k", Role: RoleViewer, Namespace: "shop"}
+	if p, err := viewer.ActingOn("t1"); err != nil || p != viewer {
+		t.Fatalf("a tenant's credential acts on its own tenant unchanged: %+v %v", p, err)
+	}
+	if _, err := viewer.ActingOn("t2"); !errs.Is(err, errs.Forbidden) {
+		t.Fatalf("a tenant's credential acted on another tenant: %v", err)
+	}
+	if _, err := (Principal{}).ActingOn("t1"); !errs.Is(err, errs.Unauthenticated) {
+		t.Fatalf("nobody acted on a tenant: %v", err)
+	}
+}
+
+// TestCredentialsAreOperatorWork checks that a tenant's own token, even an
+// admin's, cannot mint or list credentials through the service.
+func TestCredentialsAreOperatorWork(t *testing.T) {
+	t.Parallel()
+	s := newService(t, Config{Repo: &countingRepo{}, Clock: kernel.NewFixedClock(time.Unix(0, 0))})
+	admin := Principal{TenantID: "t1", TenantName: "acme", TokenID: "k", Role: RoleAdmin}
+	if _, _, err := s.CreateToken(context.Background(), admin, CreateTokenInput{Tenant: "acme", Role: RoleAdmin}); !errs.Is(err, errs.Forbidden) {
+		t.Fatalf("a tenant's admin created a token: %v", err)
+	}
+	if _, err := s.ListTokens(context.Background(), admin, "acme"); !errs.Is(err, errs.Forbidden) {
+		t.Fatalf("a tenant's admin listed tokens: %v", err)
+	}
+	if _, err := s.CertificateAuthority(context.Background(), admin); !errs.Is(err, errs.Forbidden) {
+		t.Fatalf("a tenant's admin read the certificate authority: %v", err)
 	}
 }

@@ -73,6 +73,76 @@ type Principal struct {
 	// Certificate marks a caller authenticated by an API certificate
 	// (mutual TLS); TokenID is then the certificate's credential id.
 	Certificate bool
+	// Name is the actor of trusted work that holds no token (Operator and
+	// System build it): "operator" for the command line, the job's name
+	// for the server's scheduled work.
+	Name string
+}
+
+// Every exported method of a domain service takes the caller's Principal as
+// its second parameter, right after ctx (internal/archtest checks it): the
+// adapter that authenticated the caller (REST, GraphQL, the command line,
+// the scheduler) passes it explicitly, and the service authorizes from it.
+// The principal type lives here, in tenancy, because tenancy imports no
+// other domain service, so every service can import it without a cycle.
+
+// Operator is the principal of an operator working on the server's own
+// machine (the command line, with database access and so no token), acting
+// on no tenant until ActingOn names one. actor is what the audit log
+// records; "" is OperatorActor. This and System are the only places trusted
+// principals are made: adapters get every other one from Authenticate.
+func Operator(actor string) Principal {
+	if actor == "" {
+		actor = OperatorActor
+	}
+	return Principal{Role: RoleAdmin, Operator: true, Name: actor}
+}
+
+// System is the principal of the server's own scheduled work (closing
+// months, marking invoices overdue): an operator whose audit actor is job.
+func System(job string) Principal { return Operator(job) }
+
+// OnTenant checks that p is a caller acting on a tenant: Unauthenticated
+// when p is nobody (the zero Principal), Invalid for an operator that named
+// no tenant.
+func (p Principal) OnTenant() error {
+	if err := p.Caller(); err != nil {
+		return err
+	}
+	if p.TenantID == "" {
+		return errs.New(errs.Invalid, "an operator token acts on one tenant at a time: name it with the %s header", TenantHeader)
+	}
+	return nil
+}
+
+// Caller checks that p is somebody: a tenant's credential, or an operator
+// with or without a tenant named. The zero Principal is Unauthenticated.
+func (p Principal) Caller() error {
+	if p.TenantID == "" && !p.Operator {
+		return errs.New(errs.Unauthenticated, "missing or invalid API token")
+	}
+	return nil
+}
+
+// ActingOn returns p acting on the tenant tenantID, for work a service does
+// on behalf of p in another tenant-scoped service (closing a month for every
+// tenant, checking a plan transition's tenant's quotas). An operator
+// becomes an admin of that tenant; anyone else may only act on its own.
+func (p Principal) ActingOn(tenantID string) (Principal, error) {
+	if err := p.Caller(); err != nil {
+		return Principal{}, err
+	}
+	if !p.Operator {
+		if p.TenantID != tenantID {
+			return Principal{}, errs.New(errs.Forbidden, "a tenant's credential acts on its own tenant only")
+		}
+		return p, nil
+	}
+	if p.TenantID != tenantID {
+		p.TenantName = ""
+	}
+	p.TenantID, p.Role, p.Namespace = tenantID, RoleAdmin, ""
+	return p, nil
 }
 
 // Actor names the caller in audit records: the token id and its role, never
@@ -80,6 +150,8 @@ type Principal struct {
 // for an operator token and "operator" for the command line.
 func (p Principal) Actor() string {
 	switch {
+	case p.Operator && p.TokenID == "" && p.Name != "":
+		return p.Name
 	case p.Operator && p.TokenID == "":
 		return OperatorActor
 	case p.Operator:
@@ -143,27 +215,38 @@ func (p Principal) Authorize(a Action, ns string) error {
 
 type principalKey struct{}
 
-// WithPrincipal stores p in ctx.
+// WithPrincipal stores p in ctx. Only the HTTP adapters use the context to
+// carry the principal from their authentication middleware to their
+// handlers and resolvers; services never read it from there, they take it
+// as a parameter.
 func WithPrincipal(ctx context.Context, p Principal) context.Context {
 	return context.WithValue(ctx, principalKey{}, p)
+}
+
+// FromContext returns the principal the HTTP authentication stored in ctx,
+// or the zero Principal (nobody: services answer Unauthenticated) when
+// there is none.
+func FromContext(ctx context.Context) Principal {
+	p, _ := ctx.Value(principalKey{}).(Principal)
+	return p
 }
 
 // PrincipalFrom returns the caller acting on a tenant: Unauthenticated when
 // there is none, Invalid for an operator that named no tenant.
 func PrincipalFrom(ctx context.Context) (Principal, error) {
-	p, err := CallerFrom(ctx)
-	if err == nil && p.TenantID == "" {
-		return Principal{}, errs.New(errs.Invalid, "an operator token acts on one tenant at a time: name it with the %s header", TenantHeader)
+	p := FromContext(ctx)
+	if err := p.OnTenant(); err != nil {
+		return Principal{}, err
 	}
-	return p, err
+	return p, nil
 }
 
 // CallerFrom returns the caller, including an operator that named no
 // tenant (its TenantID is empty), or Unauthenticated when there is none.
 func CallerFrom(ctx context.Context) (Principal, error) {
-	p, ok := ctx.Value(principalKey{}).(Principal)
-	if !ok || (p.TenantID == "" && !p.Operator) {
-		return Principal{}, errs.New(errs.Unauthenticated, "missing or invalid API token")
+	p := FromContext(ctx)
+	if err := p.Caller(); err != nil {
+		return Principal{}, err
 	}
 	return p, nil
 }

@@ -31,7 +31,15 @@ func (r *batchRepo) InsertEvents(context.Context, string, []usage.Event) ([]usag
 }
 
 // TypeTotals returns Rollups' rows: the service sums them.
-func (r *batchRepo) TypeHours(ctx context.Context, tenantID string, nss []string, from, to time.Time) ([]usage.Rollup, error) {
+func (r *batchRepo) ObjectTotals(ctx context.Context, tenantID string, nss []string, from, to time.Time) ([]usage.Rollup, error) {
+	return r.Rollups(ctx, tenantID, nss, from, to)
+}
+
+func (r *batchRepo) NamespaceTypeTotals(ctx context.Context, tenantID string, nss []string, from, to time.Time) ([]usage.Rollup, error) {
+	return r.Rollups(ctx, tenantID, nss, from, to)
+}
+
+func (r *batchRepo) TypeHours(ctx context.Context, tenantID string, nss []string, from, to time.Time, _ bool) ([]usage.Rollup, error) {
 	return r.Rollups(ctx, tenantID, nss, from, to)
 }
 
@@ -72,7 +80,7 @@ var batchPlan = plan.Plan{Name: "team", Title: "Team", FlatPriceCents: 1000, Ren
 	RateCard: []plan.Rate{{MetricLabel: "http_requests", DisplayName: "HTTP requests", UnitName: "request",
 		UnitNameBillable: "million requests", UnitsPerBillable: decimal.NewFromInt(1_000_000), PricePerBillable: decimal.RequireFromString("0.35")}}}
 
-func (p *batchPlans) PlanOf(context.Context, string) (plan.Plan, error) {
+func (p *batchPlans) PlanOf(context.Context, tenancy.Principal) (plan.Plan, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.calls++
@@ -116,11 +124,11 @@ func TestBatchesEqualSingleReports(t *testing.T) {
 	nss := []string{"ns-00", "ns-03", "empty", "system", "ns-03"}
 	var from, to time.Time // defaults: this month so far
 
-	items, err := svc.UsageByNamespaces(ctx, nss, from, to)
+	items, err := svc.UsageByNamespaces(ctx, tenancy.FromContext(ctx), nss, from, to)
 	if err != nil {
 		t.Fatal(err)
 	}
-	costs, err := svc.CostByNamespaces(ctx, nss, from, to)
+	costs, err := svc.CostByNamespaces(ctx, tenancy.FromContext(ctx), nss, from, to)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -134,7 +142,7 @@ func TestBatchesEqualSingleReports(t *testing.T) {
 		t.Fatalf("got %d usage and %d cost entries, want 4 each", len(items), len(costs))
 	}
 	for _, ns := range nss {
-		wantItems, err := svc.UsageDetails(ctx, ns, from, to)
+		wantItems, err := svc.UsageDetails(ctx, tenancy.FromContext(ctx), ns, from, to)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -144,7 +152,7 @@ func TestBatchesEqualSingleReports(t *testing.T) {
 		if !reflect.DeepEqual(items[ns], wantItems) {
 			t.Errorf("%s: batch usage %+v, single %+v", ns, items[ns], wantItems)
 		}
-		wantCost, err := svc.CurrentUsage(ctx, ns, from, to)
+		wantCost, err := svc.CurrentUsage(ctx, tenancy.FromContext(ctx), ns, from, to)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -167,7 +175,7 @@ func TestBatchScopesAndErrors(t *testing.T) {
 	svc, repo, _ := newBatchService(t, 3)
 
 	// Without system the query is limited to the namespaces asked.
-	if _, err := svc.UsageByNamespaces(batchCaller(""), []string{"ns-01", "ns-02"}, time.Time{}, time.Time{}); err != nil {
+	if _, err := svc.UsageByNamespaces(batchCaller(""), tenancy.FromContext(batchCaller("")), []string{"ns-01", "ns-02"}, time.Time{}, time.Time{}); err != nil {
 		t.Fatal(err)
 	}
 	if got := repo.calls[len(repo.calls)-1]; !slices.Equal(got, []string{"ns-01", "ns-02"}) {
@@ -176,22 +184,22 @@ func TestBatchScopesAndErrors(t *testing.T) {
 
 	// Nothing asked: nothing read.
 	n := len(repo.calls)
-	got, err := svc.CostByNamespaces(batchCaller(""), nil, time.Time{}, time.Time{})
+	got, err := svc.CostByNamespaces(batchCaller(""), tenancy.FromContext(batchCaller("")), nil, time.Time{}, time.Time{})
 	if err != nil || len(got) != 0 || len(repo.calls) != n {
 		t.Fatalf("empty batch = %v, %v after %d queries", got, err, len(repo.calls)-n)
 	}
 
 	// One namespace the token may not read fails the batch before any query.
-	_, err = svc.UsageByNamespaces(batchCaller("ns-01"), []string{"ns-01", "ns-02"}, time.Time{}, time.Time{})
+	_, err = svc.UsageByNamespaces(batchCaller("ns-01"), tenancy.FromContext(batchCaller("ns-01")), []string{"ns-01", "ns-02"}, time.Time{}, time.Time{})
 	if errs.KindOf(err) != errs.Forbidden || len(repo.calls) != n {
 		t.Fatalf("err = %v (%d queries), want Forbidden and none", err, len(repo.calls)-n)
 	}
-	_, err = svc.CostByNamespaces(batchCaller(""), []string{"Bad_Name"}, time.Time{}, time.Time{})
+	_, err = svc.CostByNamespaces(batchCaller(""), tenancy.FromContext(batchCaller("")), []string{"Bad_Name"}, time.Time{}, time.Time{})
 	if errs.KindOf(err) != errs.Invalid {
 		t.Fatalf("err = %v, want Invalid", err)
 	}
 	from := time.Date(2026, 3, 10, 0, 0, 0, 0, time.UTC)
-	_, err = svc.CostByNamespaces(batchCaller(""), []string{"ns-01"}, from, from.Add(-time.Hour))
+	_, err = svc.CostByNamespaces(batchCaller(""), tenancy.FromContext(batchCaller("")), []string{"ns-01"}, from, from.Add(-time.Hour))
 	if errs.KindOf(err) != errs.Invalid {
 		t.Fatalf("from after to: err = %v, want Invalid", err)
 	}

@@ -57,9 +57,8 @@ type IngestResult struct {
 // are reported and skipped; valid ones are kept. Repeats of an ID inside the
 // batch are resolved here (the first wins), so the repository sees each ID
 // once.
-func (s *Service) Ingest(ctx context.Context, ns string, events []Event) (IngestResult, error) {
-	p, err := tenancy.PrincipalFrom(ctx)
-	if err != nil {
+func (s *Service) Ingest(ctx context.Context, p tenancy.Principal, ns string, events []Event) (IngestResult, error) {
+	if err := p.OnTenant(); err != nil {
 		return IngestResult{}, err
 	}
 	if !tenancy.ValidName(ns) {
@@ -76,7 +75,7 @@ func (s *Service) Ingest(ctx context.Context, ns string, events []Event) (Ingest
 	if len(events) == 0 {
 		return res, nil
 	}
-	pl, err := s.c.Plans.PlanOf(ctx, p.TenantID)
+	pl, err := s.c.Plans.PlanOf(ctx, p)
 	if err != nil {
 		return IngestResult{}, err
 	}
@@ -148,9 +147,8 @@ func (s *Service) Ingest(ctx context.Context, ns string, events []Event) (Ingest
 // AuthorizeIngest says whether the caller may ingest into namespace ns. A
 // transport calls it before it decodes a batch (up to megabytes), so a
 // caller without the right costs nothing; Ingest checks again.
-func (s *Service) AuthorizeIngest(ctx context.Context, ns string) error {
-	p, err := tenancy.PrincipalFrom(ctx)
-	if err != nil {
+func (s *Service) AuthorizeIngest(ctx context.Context, p tenancy.Principal, ns string) error {
+	if err := p.OnTenant(); err != nil {
 		return err
 	}
 	if !tenancy.ValidName(ns) {
@@ -228,9 +226,8 @@ func sortRejections(rs []Rejection) {
 
 // SetLateWindow changes how old an event of the caller's tenant may be when
 // it arrives. It is a tenant-wide setting, so it needs the admin role.
-func (s *Service) SetLateWindow(ctx context.Context, d time.Duration) error {
-	p, err := tenancy.PrincipalFrom(ctx)
-	if err != nil {
+func (s *Service) SetLateWindow(ctx context.Context, p tenancy.Principal, d time.Duration) error {
+	if err := p.OnTenant(); err != nil {
 		return err
 	}
 	if err := p.Authorize(tenancy.Admin, tenancy.SystemNamespace); err != nil {
@@ -254,9 +251,8 @@ func (s *Service) SetLateWindow(ctx context.Context, d time.Duration) error {
 }
 
 // LateWindow returns the caller's tenant late-arrival window.
-func (s *Service) LateWindow(ctx context.Context) (time.Duration, error) {
-	p, err := tenancy.PrincipalFrom(ctx)
-	if err != nil {
+func (s *Service) LateWindow(ctx context.Context, p tenancy.Principal) (time.Duration, error) {
+	if err := p.OnTenant(); err != nil {
 		return 0, err
 	}
 	return s.c.Repo.LateWindow(ctx, p.TenantID)

@@ -46,14 +46,14 @@ func TestAuthorizeIngestBeforeDecoding(t *testing.T) {
 	t.Parallel()
 	s := &Service{}
 	viewer := tenancy.WithPrincipal(t.Context(), tenancy.Principal{TenantID: "t1", TokenID: "k", Role: tenancy.RoleViewer})
-	if err := s.AuthorizeIngest(viewer, "ns1"); err == nil {
+	if err := s.AuthorizeIngest(viewer, tenancy.FromContext(viewer), "ns1"); err == nil {
 		t.Fatal("a viewer may not ingest")
 	}
 	editor := tenancy.WithPrincipal(t.Context(), tenancy.Principal{TenantID: "t1", TokenID: "k", Role: tenancy.RoleEditor})
-	if err := s.AuthorizeIngest(editor, "ns1"); err != nil {
+	if err := s.AuthorizeIngest(editor, tenancy.FromContext(editor), "ns1"); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.AuthorizeIngest(editor, "a\x00b"); err == nil {
+	if err := s.AuthorizeIngest(editor, tenancy.FromContext(editor), "a\x00b"); err == nil {
 		t.Fatal("a namespace with a NUL was accepted")
 	}
 }

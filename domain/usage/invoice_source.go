@@ -5,33 +5,39 @@ import (
 	"time"
 
 	"github.com/billingd/billingd/domain/plan"
+	"github.com/billingd/billingd/domain/tenancy"
 )
 
 // CostForTenant prices the whole tenant's usage of [from, to) exactly as
 // CurrentUsage does for the system namespace (flat price lines included),
-// for trusted callers that act without a tenant token (invoice closing).
-// pl is the plan to price at; nil means the tenant's current plan. from and
-// to must already be whole UTC hours (calendar months are).
-func (s *Service) CostForTenant(ctx context.Context, tenantID string, pl *plan.Plan, from, to time.Time) (Cost, error) {
+// for the invoices of the tenant p acts on (its running invoice, read by the
+// tenant; every tenant's closing, by an operator or the scheduler acting on
+// it). It is a tenant-wide read. pl is the plan to price at; nil means the
+// tenant's current plan. from and to must already be whole UTC hours
+// (calendar months are).
+func (s *Service) CostForTenant(ctx context.Context, p tenancy.Principal, pl *plan.Plan, from, to time.Time) (Cost, error) {
+	if err := tenantWide(p); err != nil {
+		return Cost{}, err
+	}
 	from, to = from.UTC(), to.UTC()
 	if err := checkSpan(from, to, "from", "to"); err != nil {
 		return Cost{}, err
 	}
-	var p plan.Plan
+	var priced plan.Plan
 	if pl != nil {
-		p = *pl
+		priced = *pl
 	} else {
 		var err error
-		if p, err = s.c.Plans.PlanOf(ctx, tenantID); err != nil {
+		if priced, err = s.c.Plans.PlanOf(ctx, p); err != nil {
 			return Cost{}, err
 		}
 	}
-	rows, err := s.c.Repo.Rollups(ctx, tenantID, nil, from, to)
+	rows, err := s.c.Repo.Rollups(ctx, p.TenantID, nil, from, to)
 	if err != nil {
 		return Cost{}, err
 	}
 	cur := s.c.Plans.Catalog().Currency
-	c := Cost{From: from, To: to, Currency: cur, Lines: priceLines(p, cur, sumByType(rows), from, to, true)}
+	c := Cost{From: from, To: to, Currency: cur, Lines: priceLines(priced, cur, sumByType(rows), from, to, true)}
 	c.TotalCents = addCents(totalOf(c.Lines), -c.DiscountCents)
 	return c, nil
 }
@@ -44,7 +50,10 @@ type Span struct {
 
 // CostsForTenant is CostForTenant for several spans with one read of the
 // usage (the range covering them all): the i-th cost prices spans[i].
-func (s *Service) CostsForTenant(ctx context.Context, tenantID string, spans []Span) ([]Cost, error) {
+func (s *Service) CostsForTenant(ctx context.Context, p tenancy.Principal, spans []Span) ([]Cost, error) {
+	if err := tenantWide(p); err != nil {
+		return nil, err
+	}
 	if len(spans) == 0 {
 		return nil, nil
 	}
@@ -62,7 +71,7 @@ func (s *Service) CostsForTenant(ctx context.Context, tenantID string, spans []S
 		}
 		spans[i] = sp
 	}
-	rows, err := s.c.Repo.Rollups(ctx, tenantID, nil, from, to)
+	rows, err := s.c.Repo.Rollups(ctx, p.TenantID, nil, from, to)
 	if err != nil {
 		return nil, err
 	}
@@ -80,4 +89,13 @@ func (s *Service) CostsForTenant(ctx context.Context, tenantID string, spans []S
 		out[i] = c
 	}
 	return out, nil
+}
+
+// tenantWide authorizes a read of the whole tenant p acts on: a credential
+// bound to one namespace may not read the tenant's invoiced usage.
+func tenantWide(p tenancy.Principal) error {
+	if err := p.OnTenant(); err != nil {
+		return err
+	}
+	return p.Authorize(tenancy.Read, tenancy.SystemNamespace)
 }

@@ -154,27 +154,30 @@ type SummaryItem struct {
 
 // reportScope authorizes a read of ns and returns the namespaces a report
 // covers: nil (the whole tenant) for system, else ns alone.
-func (s *Service) reportScope(ctx context.Context, ns string) (tenancy.Principal, []string, error) {
-	p, err := tenancy.PrincipalFrom(ctx)
-	if err != nil {
-		return p, nil, err
+func reportScope(p tenancy.Principal, ns string) ([]string, error) {
+	if err := p.OnTenant(); err != nil {
+		return nil, err
 	}
 	if !tenancy.ValidName(ns) {
-		return p, nil, &errs.Error{Kind: errs.Invalid, Message: "invalid request", Fields: []errs.FieldError{{Field: "namespace", Problem: "must be a DNS-1035 label"}}}
+		return nil, &errs.Error{Kind: errs.Invalid, Message: "invalid request", Fields: []errs.FieldError{{Field: "namespace", Problem: "must be a DNS-1035 label"}}}
 	}
 	if err := p.Authorize(tenancy.Read, ns); err != nil {
-		return p, nil, err
+		return nil, err
 	}
 	if ns == tenancy.SystemNamespace {
-		return p, nil, nil
+		return nil, nil
 	}
-	return p, []string{ns}, nil
+	return []string{ns}, nil
 }
 
-// ReportRange is the range a report over [from, to) covers: the defaults
-// applied and the ends rounded out to whole hours, as every report of
-// this service does; Invalid when the range is too long or reversed.
-func (s *Service) ReportRange(from, to time.Time) (time.Time, time.Time, error) {
+// ReportRange is the range a report of p over [from, to) covers: the
+// defaults applied and the ends rounded out to whole hours, as every report
+// of this service does; Invalid when the range is too long or reversed. It
+// reads nothing: p must only be on a tenant, as for any report.
+func (s *Service) ReportRange(_ context.Context, p tenancy.Principal, from, to time.Time) (time.Time, time.Time, error) {
+	if err := p.OnTenant(); err != nil {
+		return time.Time{}, time.Time{}, err
+	}
 	return s.reportRange(from, to)
 }
 
@@ -244,16 +247,16 @@ func displayName(pl plan.Plan, usageType string) string {
 // UsageDetails is op 24: one item per (namespace, object, usage type) with
 // usage in [from, to), with its hourly breakdown and the token that opens it
 // in HourlyUsageDetails. Zero from/to take the defaults of reportRange.
-func (s *Service) UsageDetails(ctx context.Context, ns string, from, to time.Time) ([]UsageItem, error) {
+func (s *Service) UsageDetails(ctx context.Context, p tenancy.Principal, ns string, from, to time.Time) ([]UsageItem, error) {
 	ctx = kernel.AllowStaleReads(ctx) // a report: a standby within its bound may answer
-	p, nss, err := s.reportScope(ctx, ns)
+	nss, err := reportScope(p, ns)
 	if err != nil {
 		return nil, err
 	}
 	if from, to, err = s.reportRange(from, to); err != nil {
 		return nil, err
 	}
-	pl, err := s.c.Plans.PlanOf(ctx, p.TenantID)
+	pl, err := s.c.Plans.PlanOf(ctx, p)
 	if err != nil {
 		return nil, err
 	}
@@ -301,9 +304,9 @@ func hourlyOf(r Rollup) HourlyItem {
 // caller's tenant; anything else, including another tenant's genuine token,
 // gets the same Invalid answer, so a token never opens or reveals another
 // tenant's usage. A namespace report only opens tokens of that namespace.
-func (s *Service) HourlyUsageDetails(ctx context.Context, ns, query string) ([]HourlyItem, error) {
+func (s *Service) HourlyUsageDetails(ctx context.Context, p tenancy.Principal, ns, query string) ([]HourlyItem, error) {
 	ctx = kernel.AllowStaleReads(ctx) // a report: a standby within its bound may answer
-	p, _, err := s.reportScope(ctx, ns)
+	_, err := reportScope(p, ns)
 	if err != nil {
 		return nil, err
 	}
@@ -489,16 +492,16 @@ func totalOf(lines []CostLine) int64 {
 // Coupons are always empty and the discount 0: no coupon source exists yet.
 // The fields are kept so TotalCents = Σ lines − discount already holds when
 // one is added.
-func (s *Service) CurrentUsage(ctx context.Context, ns string, from, to time.Time) (Cost, error) {
+func (s *Service) CurrentUsage(ctx context.Context, p tenancy.Principal, ns string, from, to time.Time) (Cost, error) {
 	ctx = kernel.AllowStaleReads(ctx) // a report: a standby within its bound may answer
-	p, nss, err := s.reportScope(ctx, ns)
+	nss, err := reportScope(p, ns)
 	if err != nil {
 		return Cost{}, err
 	}
 	if from, to, err = s.reportRange(from, to); err != nil {
 		return Cost{}, err
 	}
-	pl, err := s.c.Plans.PlanOf(ctx, p.TenantID)
+	pl, err := s.c.Plans.PlanOf(ctx, p)
 	if err != nil {
 		return Cost{}, err
 	}
@@ -524,13 +527,13 @@ func (s *Service) cost(pl plan.Plan, from, to time.Time, sums []typeSum, wholeTe
 // plan history is not kept by this context yet, so a month before a plan
 // change shows today's prices; issued invoices are the record of what was
 // actually billed.
-func (s *Service) MonthlyUsage(ctx context.Context, ns string) ([]MonthTotal, error) {
+func (s *Service) MonthlyUsage(ctx context.Context, p tenancy.Principal, ns string) ([]MonthTotal, error) {
 	ctx = kernel.AllowStaleReads(ctx) // a report: a standby within its bound may answer
-	p, nss, err := s.reportScope(ctx, ns)
+	nss, err := reportScope(p, ns)
 	if err != nil {
 		return nil, err
 	}
-	pl, err := s.c.Plans.PlanOf(ctx, p.TenantID)
+	pl, err := s.c.Plans.PlanOf(ctx, p)
 	if err != nil {
 		return nil, err
 	}
@@ -595,9 +598,9 @@ func ParseQueryTime(field, s string) (time.Time, error) {
 // is given); no end → start + 6 h, or now when there is no start either. The
 // window is widened to whole UTC hours, as rollups are hourly. Only the
 // system namespace has this report, so the caller needs tenant-wide read.
-func (s *Service) UsageSummary(ctx context.Context, startTime, endTime string) ([]SummaryItem, error) {
+func (s *Service) UsageSummary(ctx context.Context, p tenancy.Principal, startTime, endTime string) ([]SummaryItem, error) {
 	ctx = kernel.AllowStaleReads(ctx) // a report: a standby within its bound may answer
-	p, nss, err := s.reportScope(ctx, tenancy.SystemNamespace)
+	nss, err := reportScope(p, tenancy.SystemNamespace)
 	if err != nil {
 		return nil, err
 	}
@@ -625,7 +628,7 @@ func (s *Service) UsageSummary(ctx context.Context, startTime, endTime string) (
 	if err := checkSpan(start, end, "start_time", "end_time"); err != nil {
 		return nil, err
 	}
-	pl, err := s.c.Plans.PlanOf(ctx, p.TenantID)
+	pl, err := s.c.Plans.PlanOf(ctx, p)
 	if err != nil {
 		return nil, err
 	}

@@ -37,7 +37,15 @@ func (r *reportRepo) TypeTotals(ctx context.Context, tenantID string, nss []stri
 }
 
 // TypeHours reads the rows, as a repository without the per-type table does.
-func (r *reportRepo) TypeHours(ctx context.Context, tenantID string, nss []string, from, to time.Time) ([]usage.Rollup, error) {
+func (r *reportRepo) ObjectTotals(ctx context.Context, tenantID string, nss []string, from, to time.Time) ([]usage.Rollup, error) {
+	return r.Rollups(ctx, tenantID, nss, from, to)
+}
+
+func (r *reportRepo) NamespaceTypeTotals(ctx context.Context, tenantID string, nss []string, from, to time.Time) ([]usage.Rollup, error) {
+	return r.Rollups(ctx, tenantID, nss, from, to)
+}
+
+func (r *reportRepo) TypeHours(ctx context.Context, tenantID string, nss []string, from, to time.Time, _ bool) ([]usage.Rollup, error) {
 	return r.Rollups(ctx, tenantID, nss, from, to)
 }
 
@@ -91,8 +99,8 @@ func (reportTx) InTx(ctx context.Context, fn func(context.Context) error) error 
 
 type reportPlans struct{ p plan.Plan }
 
-func (p reportPlans) PlanOf(context.Context, string) (plan.Plan, error) { return p.p, nil }
-func (p reportPlans) Catalog() *plan.Catalog                            { return &plan.Catalog{Currency: "USD"} }
+func (p reportPlans) PlanOf(context.Context, tenancy.Principal) (plan.Plan, error) { return p.p, nil }
+func (p reportPlans) Catalog() *plan.Catalog                                       { return &plan.Catalog{Currency: "USD"} }
 
 func dec(s string) decimal.Decimal { return decimal.RequireFromString(s) }
 
@@ -208,7 +216,7 @@ func TestCurrentUsagePricesToTheCent(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			svc, _ := newReportService(t)
-			c, err := svc.CurrentUsage(as("acme"), tc.ns, tc.from, tc.to)
+			c, err := svc.CurrentUsage(as("acme"), tenancy.FromContext(as("acme")), tc.ns, tc.from, tc.to)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -233,7 +241,7 @@ func TestCurrentUsagePricesToTheCent(t *testing.T) {
 func TestFlatLinesCoverWholeMonths(t *testing.T) {
 	t.Parallel()
 	svc, _ := newReportService(t)
-	c, err := svc.CurrentUsage(as("acme"), "system", time.Date(2026, 1, 31, 23, 0, 0, 0, time.UTC), time.Date(2026, 3, 1, 1, 0, 0, 0, time.UTC))
+	c, err := svc.CurrentUsage(as("acme"), tenancy.FromContext(as("acme")), "system", time.Date(2026, 1, 31, 23, 0, 0, 0, time.UTC), time.Date(2026, 3, 1, 1, 0, 0, 0, time.UTC))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -268,7 +276,7 @@ func TestReportRangeDefaultsAndRounding(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			svc, repo := newReportService(t)
-			items, err := svc.UsageDetails(as("acme"), "system", tc.from, tc.to)
+			items, err := svc.UsageDetails(as("acme"), tenancy.FromContext(as("acme")), "system", tc.from, tc.to)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -294,27 +302,27 @@ func TestReportInputErrors(t *testing.T) {
 			t.Fatalf("error %v (kind %v), want %v naming %q", err, e.Kind, kind, field)
 		}
 	}
-	_, err := svc.CurrentUsage(as("acme"), "system", h(5, 0), h(4, 0))
+	_, err := svc.CurrentUsage(as("acme"), tenancy.FromContext(as("acme")), "system", h(5, 0), h(4, 0))
 	check(err, errs.Invalid, "from")
-	_, err = svc.UsageDetails(as("acme"), "system", h(1, 0), h(1, 0).AddDate(2, 0, 0))
+	_, err = svc.UsageDetails(as("acme"), tenancy.FromContext(as("acme")), "system", h(1, 0), h(1, 0).AddDate(2, 0, 0))
 	check(err, errs.Invalid, "to")
-	_, err = svc.CurrentUsage(as("acme"), "Bad_NS", time.Time{}, time.Time{})
+	_, err = svc.CurrentUsage(as("acme"), tenancy.FromContext(as("acme")), "Bad_NS", time.Time{}, time.Time{})
 	check(err, errs.Invalid, "namespace")
 	// A token bound to ns-a reads ns-a, never system or ns-b.
-	_, err = svc.CurrentUsage(as("acme", "ns-a"), "system", time.Time{}, time.Time{})
+	_, err = svc.CurrentUsage(as("acme", "ns-a"), tenancy.FromContext(as("acme", "ns-a")), "system", time.Time{}, time.Time{})
 	check(err, errs.Forbidden, "")
-	_, err = svc.MonthlyUsage(as("acme", "ns-a"), "ns-b")
+	_, err = svc.MonthlyUsage(as("acme", "ns-a"), tenancy.FromContext(as("acme", "ns-a")), "ns-b")
 	check(err, errs.Forbidden, "")
-	_, err = svc.UsageSummary(as("acme", "ns-a"), "", "")
+	_, err = svc.UsageSummary(as("acme", "ns-a"), tenancy.FromContext(as("acme", "ns-a")), "", "")
 	check(err, errs.Forbidden, "")
-	_, err = svc.CurrentUsage(context.Background(), "system", time.Time{}, time.Time{})
+	_, err = svc.CurrentUsage(context.Background(), tenancy.FromContext(context.Background()), "system", time.Time{}, time.Time{})
 	check(err, errs.Unauthenticated, "")
 }
 
 func TestUsageDetailsAndHourlyToken(t *testing.T) {
 	t.Parallel()
 	svc, _ := newReportService(t)
-	items, err := svc.UsageDetails(as("acme"), "system", h(1, 0), h(31, 0))
+	items, err := svc.UsageDetails(as("acme"), tenancy.FromContext(as("acme")), "system", h(1, 0), h(31, 0))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -348,7 +356,7 @@ func TestUsageDetailsAndHourlyToken(t *testing.T) {
 
 	// The token opens the hours of its item, from system and from its namespace.
 	for _, ns := range []string{"system", "ns-a"} {
-		hours, err := svc.HourlyUsageDetails(as("acme"), ns, lb1.HourlyQuery)
+		hours, err := svc.HourlyUsageDetails(as("acme"), tenancy.FromContext(as("acme")), ns, lb1.HourlyQuery)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -356,14 +364,14 @@ func TestUsageDetailsAndHourlyToken(t *testing.T) {
 			t.Fatalf("hours from %s: %+v", ns, hours)
 		}
 	}
-	_, err = svc.HourlyUsageDetails(as("acme"), "ns-b", lb1.HourlyQuery)
+	_, err = svc.HourlyUsageDetails(as("acme"), tenancy.FromContext(as("acme")), "ns-b", lb1.HourlyQuery)
 	if !errs.Is(err, errs.Invalid) {
 		t.Fatalf("token of ns-a read through ns-b: %v", err)
 	}
 
 	bad := func(name, tok string, ctx context.Context) {
 		t.Helper()
-		_, err := svc.HourlyUsageDetails(ctx, "system", tok)
+		_, err := svc.HourlyUsageDetails(ctx, tenancy.FromContext(ctx), "system", tok)
 		e := errs.As(err)
 		if e.Kind != errs.Invalid || len(e.Fields) != 1 || e.Fields[0].Field != "query" ||
 			e.Fields[0].Problem != "hourly_breakdown_query is not a token this server issued" {
@@ -399,7 +407,7 @@ func TestUsageDetailsAndHourlyToken(t *testing.T) {
 	// A token signed with another key (another installation) is not ours.
 	other, _ := usage.NewService(usage.Config{Repo: &reportRepo{rows: map[string][]usage.Rollup{"acme": {lb1Rollup()}}}, Tx: reportTx{},
 		Clock: kernel.NewFixedClock(t0), Plans: reportPlans{teamPlan}, TokenKey: []byte(strings.Repeat("z", 32)), Namespaces: nopNamespaces{}, Audit: nopAuditor{}})
-	oi, err := other.UsageDetails(as("acme"), "system", h(1, 0), h(31, 0))
+	oi, err := other.UsageDetails(as("acme"), tenancy.FromContext(as("acme")), "system", h(1, 0), h(31, 0))
 	if err != nil || len(oi) != 1 {
 		t.Fatalf("other installation: %v %v", oi, err)
 	}
@@ -435,7 +443,7 @@ func TestMonthlyUsage(t *testing.T) {
 		{"empty", nil},
 	}
 	for _, tc := range cases {
-		ms, err := svc.MonthlyUsage(as("acme"), tc.ns)
+		ms, err := svc.MonthlyUsage(as("acme"), tenancy.FromContext(as("acme")), tc.ns)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -467,7 +475,7 @@ func TestUsageSummaryWindowAndValues(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			svc, repo := newReportService(t)
-			if _, err := svc.UsageSummary(as("acme"), tc.start, tc.end); err != nil {
+			if _, err := svc.UsageSummary(as("acme"), tenancy.FromContext(as("acme")), tc.start, tc.end); err != nil {
 				t.Fatal(err)
 			}
 			if !repo.from.Equal(tc.wantFrom) || !repo.to.Equal(tc.wantTo) || repo.nss != nil {
@@ -477,7 +485,7 @@ func TestUsageSummaryWindowAndValues(t *testing.T) {
 	}
 
 	svc, _ := newReportService(t)
-	items, err := svc.UsageSummary(as("acme"), "2026-03-01T00:00:00Z", "2026-03-31T00:00:00Z")
+	items, err := svc.UsageSummary(as("acme"), tenancy.FromContext(as("acme")), "2026-03-01T00:00:00Z", "2026-03-31T00:00:00Z")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -504,7 +512,7 @@ func TestUsageSummaryWindowAndValues(t *testing.T) {
 	_, r := roll("acme", "ns-a", "vcpu_hours", "vm", h(15, 5), "20")
 	repo.rows["acme"] = []usage.Rollup{r}
 	svc2, _ := usage.NewService(usage.Config{Repo: repo, Tx: reportTx{}, Clock: kernel.NewFixedClock(t0), Plans: reportPlans{teamPlan}, TokenKey: []byte(strings.Repeat("k", 32)), Namespaces: nopNamespaces{}, Audit: nopAuditor{}})
-	items, err = svc2.UsageSummary(as("acme"), "", "")
+	items, err = svc2.UsageSummary(as("acme"), tenancy.FromContext(as("acme")), "", "")
 	if err != nil || len(items) != 1 || items[0].BillableValue != "0.83" {
 		t.Fatalf("20 h / 24: %+v %v", items, err)
 	}
@@ -514,13 +522,13 @@ func TestUsageSummaryWindowAndValues(t *testing.T) {
 		{"", "2026-13-01T00:00:00Z", "end_time"},
 		{"2026-03-02T00:00:00Z", "2026-03-01T00:00:00Z", "start_time"},
 	} {
-		_, err := svc.UsageSummary(as("acme"), bad.start, bad.end)
+		_, err := svc.UsageSummary(as("acme"), tenancy.FromContext(as("acme")), bad.start, bad.end)
 		e := errs.As(err)
 		if e.Kind != errs.Invalid || len(e.Fields) == 0 || e.Fields[0].Field != bad.field {
 			t.Errorf("start %q end %q: %v, want Invalid naming %s", bad.start, bad.end, err, bad.field)
 		}
 	}
-	_, err = svc.UsageSummary(as("acme"), "-5", "")
+	_, err = svc.UsageSummary(as("acme"), tenancy.FromContext(as("acme")), "-5", "")
 	if e := errs.As(err); e.Kind != errs.Invalid || e.Fields[0].Field != "start_time" {
 		t.Errorf("pre-epoch start: %v", err)
 	}

@@ -77,9 +77,9 @@ type SeriesPoint struct {
 // UsageSeries is the usage of q in buckets: the buckets in time order and
 // one point per bucket and group with usage, sorted by bucket, usage type,
 // namespace and object.
-func (s *Service) UsageSeries(ctx context.Context, q SeriesQuery) ([]Bucket, []SeriesPoint, error) {
+func (s *Service) UsageSeries(ctx context.Context, p tenancy.Principal, q SeriesQuery) ([]Bucket, []SeriesPoint, error) {
 	ctx = kernel.AllowStaleReads(ctx) // a report: a standby within its bound may answer
-	r, err := s.seriesRead(ctx, q, q.ByObject || len(q.Objects) > 0)
+	r, err := s.seriesRead(ctx, p, q, q.ByObject || len(q.Objects) > 0, q.ByNamespace)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -129,14 +129,14 @@ type CostGroup struct {
 // flat price), else the whole filtered usage (with the plan's flat price
 // when it is the whole tenant). Groups come in bucket order, then
 // namespace order.
-func (s *Service) CostSeries(ctx context.Context, q SeriesQuery) ([]Bucket, []CostGroup, string, error) {
+func (s *Service) CostSeries(ctx context.Context, p tenancy.Principal, q SeriesQuery) ([]Bucket, []CostGroup, string, error) {
 	ctx = kernel.AllowStaleReads(ctx) // a report: a standby within its bound may answer
 	if len(q.UsageTypes) > 0 || len(q.Objects) > 0 || q.ByObject {
 		// A cost is the price of a namespace's (or the tenant's) whole
 		// usage: pricing part of it would be a figure no report shows.
 		return nil, nil, "", (errs.Fields{{Field: "filter", Problem: "a cost series filters by namespace only"}}).Err()
 	}
-	r, err := s.seriesRead(ctx, q, false)
+	r, err := s.seriesRead(ctx, p, q, false, q.ByNamespace)
 	if err != nil {
 		return nil, nil, "", err
 	}
@@ -194,16 +194,16 @@ type Forecast struct {
 
 // ForecastMonth projects the running month of ns ("system": the tenant)
 // to its end: usage grows at the rate of the month so far.
-func (s *Service) ForecastMonth(ctx context.Context, ns string) (Forecast, error) {
+func (s *Service) ForecastMonth(ctx context.Context, p tenancy.Principal, ns string) (Forecast, error) {
 	ctx = kernel.AllowStaleReads(ctx) // a report: a standby within its bound may answer
-	p, nss, err := s.reportScope(ctx, ns)
+	nss, err := reportScope(p, ns)
 	if err != nil {
 		return Forecast{}, err
 	}
 	asOf := ceilHour(s.c.Clock.Now().UTC())
 	from := monthStart(asOf.Add(-time.Nanosecond))
 	to := from.AddDate(0, 1, 0)
-	pl, err := s.c.Plans.PlanOf(ctx, p.TenantID)
+	pl, err := s.c.Plans.PlanOf(ctx, p)
 	if err != nil {
 		return Forecast{}, err
 	}
@@ -236,8 +236,10 @@ type seriesRange struct {
 
 // seriesRead checks q, authorizes it, makes its buckets and reads the plan
 // and the hourly rows of its range: per object when perObject, else per
-// usage type (usage_type_hourly). Two statements.
-func (s *Service) seriesRead(ctx context.Context, q SeriesQuery, perObject bool) (*seriesRange, error) {
+// usage type (usage_type_hourly), split by namespace only when byNamespace
+// (a month of 50 namespaces is 50 times fewer rows without). Two
+// statements.
+func (s *Service) seriesRead(ctx context.Context, p tenancy.Principal, q SeriesQuery, perObject, byNamespace bool) (*seriesRange, error) {
 	var f errs.Fields
 	loc := q.Location
 	if loc == nil {
@@ -275,20 +277,16 @@ func (s *Service) seriesRead(ctx context.Context, q SeriesQuery, perObject bool)
 		return nil, err
 	}
 	r := &seriesRange{buckets: buckets}
-	var tenantID string
 	if len(q.Namespaces) == 0 {
-		p, _, err := s.reportScope(ctx, tenancy.SystemNamespace)
-		if err != nil {
+		if _, err := reportScope(p, tenancy.SystemNamespace); err != nil {
 			return nil, err
 		}
-		tenantID = p.TenantID
 	} else {
 		for _, ns := range q.Namespaces {
-			p, scope, err := s.reportScope(ctx, ns)
+			scope, err := reportScope(p, ns)
 			if err != nil {
 				return nil, err
 			}
-			tenantID = p.TenantID
 			if scope == nil {
 				// "system" is the whole tenant, as in every report.
 				r.nss = nil
@@ -299,14 +297,15 @@ func (s *Service) seriesRead(ctx context.Context, q SeriesQuery, perObject bool)
 			}
 		}
 	}
-	if r.plan, err = s.c.Plans.PlanOf(ctx, tenantID); err != nil {
+	tenantID := p.TenantID
+	if r.plan, err = s.c.Plans.PlanOf(ctx, p); err != nil {
 		return nil, err
 	}
 	from, to := buckets[0].From, buckets[len(buckets)-1].To
 	if perObject {
 		r.rows, err = s.c.Repo.Rollups(ctx, tenantID, r.nss, from, to)
 	} else {
-		r.rows, err = s.c.Repo.TypeHours(ctx, tenantID, r.nss, from, to)
+		r.rows, err = s.c.Repo.TypeHours(ctx, tenantID, r.nss, from, to, byNamespace)
 	}
 	if err != nil {
 		return nil, err

@@ -5,12 +5,13 @@ import (
 
 	"github.com/billingd/billingd/domain/kernel"
 	"github.com/billingd/billingd/domain/plan"
+	"github.com/billingd/billingd/domain/tenancy"
 )
 
 // PlanSource tells a tenant's current plan (its rate card prices usage and
 // validates what may be ingested) and the catalog's currency.
 type PlanSource interface {
-	PlanOf(ctx context.Context, tenantID string) (plan.Plan, error)
+	PlanOf(ctx context.Context, p tenancy.Principal) (plan.Plan, error)
 	Catalog() *plan.Catalog
 }
 
@@ -37,7 +38,7 @@ type NamespaceRegistry interface {
 }
 
 // Service is the usage use cases: ingestion (ingest.go) and reports (report.go).
-// Every method authorizes the caller found in ctx first.
+// Every method authorizes the principal it is given first.
 type Service struct{ c Config }
 
 // NewService checks the wiring and returns the service.

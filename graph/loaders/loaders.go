@@ -27,6 +27,7 @@ import (
 	"github.com/billingd/billingd/domain/errs"
 	"github.com/billingd/billingd/domain/labels"
 	"github.com/billingd/billingd/domain/quota"
+	"github.com/billingd/billingd/domain/tenancy"
 	"github.com/billingd/billingd/domain/usage"
 	"github.com/graph-gophers/dataloader/v7"
 )
@@ -38,15 +39,16 @@ const BatchWait = time.Millisecond
 
 // QuotaSource is the part of quota.Service the loaders need.
 type QuotaSource interface {
-	ListByNamespaces(ctx context.Context, nss []string, sel labels.Selector) (map[string][]quota.Quota, error)
-	UsageByNamespaces(ctx context.Context, nss []string) (map[string]quota.Report, error)
+	ListByNamespaces(ctx context.Context, p tenancy.Principal, nss []string, sel labels.Selector) (map[string][]quota.Quota, error)
+	UsageByNamespaces(ctx context.Context, p tenancy.Principal, nss []string) (map[string]quota.Report, error)
 }
 
-// ReportSource is the part of usage.Service the loaders need. Both methods
-// answer every namespace given with one plan lookup and one rollups query.
+// ReportSource is the part of usage.Service the loaders need. Each method
+// answers every namespace given with one plan lookup and one rollups query.
 type ReportSource interface {
-	UsageByNamespaces(ctx context.Context, nss []string, from, to time.Time) (map[string][]usage.UsageItem, error)
-	CostByNamespaces(ctx context.Context, nss []string, from, to time.Time) (map[string]usage.Cost, error)
+	UsageByNamespaces(ctx context.Context, p tenancy.Principal, nss []string, from, to time.Time) (map[string][]usage.UsageItem, error)
+	UsageTotalsByNamespaces(ctx context.Context, p tenancy.Principal, nss []string, from, to time.Time) (map[string][]usage.UsageItem, error)
+	CostByNamespaces(ctx context.Context, p tenancy.Principal, nss []string, from, to time.Time) (map[string]usage.Cost, error)
 }
 
 // ReportKey asks for a usage report of one namespace over [From, To) as the
@@ -82,6 +84,7 @@ type Loaders struct {
 	quotas  *dataloader.Loader[QuotaKey, []quota.Quota]
 	usage   *dataloader.Loader[string, quota.Report]
 	metered *dataloader.Loader[ReportKey, []usage.UsageItem]
+	totals  *dataloader.Loader[ReportKey, []usage.UsageItem]
 	cost    *dataloader.Loader[ReportKey, usage.Cost]
 
 	mu       sync.Mutex
@@ -91,23 +94,29 @@ type Loaders struct {
 	usageMem map[string]quota.Report
 	// Guarded by meteredBatch and costBatch.
 	meteredMem map[ReportKey][]usage.UsageItem
+	totalsMem  map[ReportKey][]usage.UsageItem
 	costMem    map[ReportKey]usage.Cost
 
 	// One batch of a kind at a time, so a batch sees what the one before
 	// it fetched instead of fetching it again.
-	quotaBatch, usageBatch, meteredBatch, costBatch sync.Mutex
+	quotaBatch, usageBatch, meteredBatch, totalsBatch, costBatch sync.Mutex
 }
 
 // New returns fresh loaders over src and reports, for one request.
 func New(src QuotaSource, reports ReportSource) *Loaders {
 	l := &Loaders{src: src, reports: reports, isExp: map[string]bool{}, quotaMem: map[QuotaKey][]quota.Quota{}, usageMem: map[string]quota.Report{},
-		meteredMem: map[ReportKey][]usage.UsageItem{}, costMem: map[ReportKey]usage.Cost{}}
+		meteredMem: map[ReportKey][]usage.UsageItem{}, totalsMem: map[ReportKey][]usage.UsageItem{}, costMem: map[ReportKey]usage.Cost{}}
 	l.quotas = dataloader.NewBatchedLoader(l.loadQuotas, dataloader.WithWait[QuotaKey, []quota.Quota](BatchWait))
 	l.usage = dataloader.NewBatchedLoader(l.loadUsage, dataloader.WithWait[string, quota.Report](BatchWait))
 	l.metered = dataloader.NewBatchedLoader(func(ctx context.Context, keys []ReportKey) []*dataloader.Result[[]usage.UsageItem] {
 		l.meteredBatch.Lock()
 		defer l.meteredBatch.Unlock()
 		return loadReports(ctx, l, keys, l.meteredMem, func(s ReportSource) fetchFunc[[]usage.UsageItem] { return s.UsageByNamespaces })
+	}, dataloader.WithWait[ReportKey, []usage.UsageItem](BatchWait))
+	l.totals = dataloader.NewBatchedLoader(func(ctx context.Context, keys []ReportKey) []*dataloader.Result[[]usage.UsageItem] {
+		l.totalsBatch.Lock()
+		defer l.totalsBatch.Unlock()
+		return loadReports(ctx, l, keys, l.totalsMem, func(s ReportSource) fetchFunc[[]usage.UsageItem] { return s.UsageTotalsByNamespaces })
 	}, dataloader.WithWait[ReportKey, []usage.UsageItem](BatchWait))
 	l.cost = dataloader.NewBatchedLoader(func(ctx context.Context, keys []ReportKey) []*dataloader.Result[usage.Cost] {
 		l.costBatch.Lock()
@@ -147,6 +156,13 @@ func (l *Loaders) Usage(ctx context.Context, ns string) (quota.Report, error) {
 // usage.Service.UsageDetails answers them. The slice is shared: read only.
 func (l *Loaders) MeteredUsage(ctx context.Context, k ReportKey) ([]usage.UsageItem, error) {
 	return l.metered.Load(ctx, k)()
+}
+
+// UsageTotals is MeteredUsage without the hourly breakdowns (each item's
+// Hourly is nil), which the database sums: for a page that does not show
+// hours. The slice is shared: read only.
+func (l *Loaders) UsageTotals(ctx context.Context, k ReportKey) ([]usage.UsageItem, error) {
+	return l.totals.Load(ctx, k)()
 }
 
 // Cost returns the priced usage of the key's namespace and range, as
@@ -213,7 +229,7 @@ func (l *Loaders) loadQuotas(ctx context.Context, keys []QuotaKey) []*dataloader
 			failed[s] = err
 			continue
 		}
-		got, err := l.src.ListByNamespaces(ctx, fetch, sel)
+		got, err := l.src.ListByNamespaces(ctx, tenancy.FromContext(ctx), fetch, sel)
 		if err != nil {
 			// Not remembered: a later batch in the request may try again.
 			failed[s] = err
@@ -247,7 +263,7 @@ func (l *Loaders) loadUsage(ctx context.Context, keys []string) []*dataloader.Re
 	var err error
 	if fetch := l.widen(keys, func(ns string) bool { _, ok := l.usageMem[ns]; return ok }); len(fetch) > 0 {
 		var got map[string]quota.Report
-		if got, err = l.src.UsageByNamespaces(ctx, fetch); err == nil {
+		if got, err = l.src.UsageByNamespaces(ctx, tenancy.FromContext(ctx), fetch); err == nil {
 			for ns, rep := range got {
 				l.usageMem[ns] = rep
 			}
@@ -271,7 +287,7 @@ func (l *Loaders) loadUsage(ctx context.Context, keys []string) []*dataloader.Re
 }
 
 // fetchFunc is a batched report method of ReportSource.
-type fetchFunc[T any] func(ctx context.Context, nss []string, from, to time.Time) (map[string]T, error)
+type fetchFunc[T any] func(ctx context.Context, p tenancy.Principal, nss []string, from, to time.Time) (map[string]T, error)
 
 // loadReports is the batch function of the usage report loaders: per distinct
 // range (usually one) it makes one call for every namespace not yet fetched
@@ -299,7 +315,7 @@ func loadReports[T any](ctx context.Context, l *Loaders, keys []ReportKey, mem m
 		if len(nss) == 0 {
 			continue
 		}
-		got, err := fetch(ctx, nss, sp.from, sp.to)
+		got, err := fetch(ctx, tenancy.FromContext(ctx), nss, sp.from, sp.to)
 		if err != nil {
 			// Not remembered: a later batch in the request may try again.
 			failed[sp] = err

@@ -14,6 +14,7 @@ import (
 	"github.com/billingd/billingd/domain/errs"
 	"github.com/billingd/billingd/domain/labels"
 	"github.com/billingd/billingd/domain/quota"
+	"github.com/billingd/billingd/domain/tenancy"
 	"github.com/billingd/billingd/domain/usage"
 )
 
@@ -27,7 +28,7 @@ type fakeSource struct {
 	dropUsage  string
 }
 
-func (f *fakeSource) ListByNamespaces(_ context.Context, nss []string, sel labels.Selector) (map[string][]quota.Quota, error) {
+func (f *fakeSource) ListByNamespaces(_ context.Context, _ tenancy.Principal, nss []string, sel labels.Selector) (map[string][]quota.Quota, error) {
 	f.mu.Lock()
 	f.listCalls = append(f.listCalls, sel.String()+"|"+strings.Join(nss, ","))
 	f.mu.Unlock()
@@ -41,7 +42,7 @@ func (f *fakeSource) ListByNamespaces(_ context.Context, nss []string, sel label
 	return out, nil
 }
 
-func (f *fakeSource) UsageByNamespaces(_ context.Context, nss []string) (map[string]quota.Report, error) {
+func (f *fakeSource) UsageByNamespaces(_ context.Context, _ tenancy.Principal, nss []string) (map[string]quota.Report, error) {
 	f.mu.Lock()
 	f.usageCalls = append(f.usageCalls, slices.Clone(nss))
 	f.mu.Unlock()
@@ -201,7 +202,7 @@ func (f *fakeReports) record(method string, nss []string, from time.Time) {
 	f.calls = append(f.calls, method+"|"+from.Format(time.RFC3339)+"|"+strings.Join(nss, ","))
 }
 
-func (f *fakeReports) UsageByNamespaces(_ context.Context, nss []string, from, _ time.Time) (map[string][]usage.UsageItem, error) {
+func (f *fakeReports) UsageByNamespaces(_ context.Context, _ tenancy.Principal, nss []string, from, _ time.Time) (map[string][]usage.UsageItem, error) {
 	f.record("usage", nss, from)
 	out := map[string][]usage.UsageItem{}
 	for _, ns := range nss {
@@ -210,7 +211,11 @@ func (f *fakeReports) UsageByNamespaces(_ context.Context, nss []string, from, _
 	return out, nil
 }
 
-func (f *fakeReports) CostByNamespaces(_ context.Context, nss []string, from, _ time.Time) (map[string]usage.Cost, error) {
+func (f *fakeReports) UsageTotalsByNamespaces(ctx context.Context, p tenancy.Principal, nss []string, from, to time.Time) (map[string][]usage.UsageItem, error) {
+	return f.UsageByNamespaces(ctx, p, nss, from, to)
+}
+
+func (f *fakeReports) CostByNamespaces(_ context.Context, _ tenancy.Principal, nss []string, from, _ time.Time) (map[string]usage.Cost, error) {
 	f.record("cost", nss, from)
 	out := map[string]usage.Cost{}
 	for _, ns := range nss {

@@ -11,14 +11,20 @@ import (
 	"time"
 
 	"github.com/billingd/billingd/domain/invoice"
+	"github.com/billingd/billingd/domain/tenancy"
 )
+
+// Principal is who the scheduler's work runs as: the server itself, an
+// operator whose audit actor is "scheduler" (the invoices it marks overdue
+// record it).
+var Principal = tenancy.System("scheduler")
 
 // Invoices is what the scheduler asks of the invoice service.
 type Invoices interface {
 	// CloseDue closes the previous month once delay has passed since it ended.
-	CloseDue(ctx context.Context, delay time.Duration) (invoice.Period, invoice.CloseResult, bool, error)
+	CloseDue(ctx context.Context, p tenancy.Principal, delay time.Duration) (invoice.Period, invoice.CloseResult, bool, error)
 	// MarkOverdue marks issued invoices past their due date OVERDUE.
-	MarkOverdue(ctx context.Context) (int, error)
+	MarkOverdue(ctx context.Context, p tenancy.Principal) (int, error)
 }
 
 // Lock makes a pass exclusive across the processes sharing a database
@@ -115,7 +121,7 @@ func Pass(ctx context.Context, c Config) {
 
 func closeAndMarkOverdue(ctx context.Context, c Config) {
 	log := c.Logger
-	p, res, due, err := c.Invoices.CloseDue(ctx, c.Delay)
+	p, res, due, err := c.Invoices.CloseDue(ctx, Principal, c.Delay)
 	switch {
 	case err != nil && !errors.Is(err, context.Canceled):
 		log.Error("invoice close failed", "period", p.String(), "err", err)
@@ -124,7 +130,7 @@ func closeAndMarkOverdue(ctx context.Context, c Config) {
 	default:
 		log.Debug("scheduler pass", "period", p.String(), "due", due, "already", res.Already)
 	}
-	if n, err := c.Invoices.MarkOverdue(ctx); err != nil && !errors.Is(err, context.Canceled) {
+	if n, err := c.Invoices.MarkOverdue(ctx, Principal); err != nil && !errors.Is(err, context.Canceled) {
 		log.Error("marking overdue invoices failed", "err", err)
 	} else if n > 0 {
 		log.Info("invoices overdue", "count", n)

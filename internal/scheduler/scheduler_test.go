@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/billingd/billingd/domain/invoice"
+	"github.com/billingd/billingd/domain/tenancy"
 )
 
 // fakeInvoices records what the scheduler asked.
@@ -22,7 +23,7 @@ type fakeInvoices struct {
 	issued           int
 }
 
-func (f *fakeInvoices) CloseDue(_ context.Context, delay time.Duration) (invoice.Period, invoice.CloseResult, bool, error) {
+func (f *fakeInvoices) CloseDue(_ context.Context, _ tenancy.Principal, delay time.Duration) (invoice.Period, invoice.CloseResult, bool, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.closes++
@@ -31,7 +32,7 @@ func (f *fakeInvoices) CloseDue(_ context.Context, delay time.Duration) (invoice
 	return p, invoice.CloseResult{Period: p, Issued: make([]invoice.Invoice, f.issued)}, true, f.closeErr
 }
 
-func (f *fakeInvoices) MarkOverdue(context.Context) (int, error) {
+func (f *fakeInvoices) MarkOverdue(context.Context, tenancy.Principal) (int, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.overdues++
@@ -111,10 +112,10 @@ type blockingInvoices struct {
 	release chan struct{}
 }
 
-func (b *blockingInvoices) CloseDue(ctx context.Context, d time.Duration) (invoice.Period, invoice.CloseResult, bool, error) {
+func (b *blockingInvoices) CloseDue(ctx context.Context, p tenancy.Principal, d time.Duration) (invoice.Period, invoice.CloseResult, bool, error) {
 	b.entered <- struct{}{}
 	<-b.release
-	return b.fakeInvoices.CloseDue(ctx, d)
+	return b.fakeInvoices.CloseDue(ctx, p, d)
 }
 
 // TestPassOneReplicaAtATime: while one replica's pass holds the lock, the
