@@ -10,13 +10,14 @@ import (
 	"github.com/gorilla/mux"
 )
 
-// mountAPI serves GraphQL and the REST routes of a on r, both behind the
+// mountAPI serves GraphQL, the web console and the REST routes of a on r, both behind the
 // same middleware (httpmw): token check, per-token rate limit, body limit,
 // logging and metrics.
 func mountAPI(r *mux.Router, a *app.App, c serveConfig, log *slog.Logger, m *httpmw.Metrics) error {
 	if err := mountGraphQL(r, a, c, log, m); err != nil {
 		return err
 	}
+	mountConsole(r, log, m)
 	return rest.Register(r, rest.Config{Logger: log, Auth: a.Tenancy, Metrics: m, Quotas: a.Quotas, Plans: a.Plans, Subscriptions: a.Subscriptions,
 		Usage: a.Usage, Payments: a.Payments, Invoices: a.Invoices, Namespaces: a.Tenancy, MaxBodyBytes: c.maxBodyBytes, RateLimit: c.limiter})
 }
