@@ -30,8 +30,7 @@ func newFuzzHarness(f *testing.F) *harness {
 		f.Fatalf("app: %v", err)
 	}
 	f.Cleanup(func() { _ = a.Close() })
-	return &harness{db: a.DB, qs: a.Quotas, ten: a.Tenancy, plans: a.Plans, subs: a.Subscriptions, us: a.Usage, pay: a.Payments,
-		inv: a.Invoices, audit: a.Audit}
+	return harnessOf(a)
 }
 
 // lockedBuffer collects the handler's log, so a failure can show the stack

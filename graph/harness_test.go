@@ -11,7 +11,6 @@ import (
 	"testing"
 
 	"github.com/99designs/gqlgen/client"
-	"github.com/billingd/billingd/adapters/ratelimit"
 	"github.com/billingd/billingd/adapters/store"
 	"github.com/billingd/billingd/adapters/store/storetest"
 	"github.com/billingd/billingd/catalog"
@@ -26,6 +25,7 @@ import (
 	"github.com/billingd/billingd/domain/tenancy"
 	"github.com/billingd/billingd/domain/usage"
 	"github.com/billingd/billingd/graph"
+	"github.com/billingd/billingd/internal/app"
 )
 
 // harness is a real store and the real domain services, on a fresh database
@@ -44,103 +44,54 @@ type harness struct {
 }
 
 // forEachStore runs fn against SQLite, and against PostgreSQL when
-// BILLINGD_TEST_DATABASE_URL is set (required under CI=true).
-func forEachStore(t *testing.T, fn func(t *testing.T, h *harness)) {
+// BILLINGD_TEST_DATABASE_URL is set (required under CI=true), on a harness
+// built with opts.
+func forEachStore(t *testing.T, fn func(t *testing.T, h *harness), opts ...func(*app.Config)) {
 	t.Helper()
 	for _, d := range storetest.Dialects(t) {
 		t.Run(string(d), func(t *testing.T) {
 			t.Parallel()
-			fn(t, newHarness(t, storetest.URL(t, d)))
+			fn(t, newHarness(t, storetest.URL(t, d), opts...))
 		})
 	}
 }
 
-func newHarness(t *testing.T, url string) *harness {
+// newHarness builds the whole graph as serve builds it (internal/app) on
+// the database at url, with the built-in catalog minus its plans' default
+// quotas: the plan layer of quota limits is empty, so the quota tests'
+// exact limit lists are their quota objects alone (as adapters/store's
+// quota fixture does). opts change the app's Config after that
+// (withPlanQuotas).
+func newHarness(t *testing.T, url string, opts ...func(*app.Config)) *harness {
 	t.Helper()
-	ctx := context.Background()
-	db, err := store.Open(ctx, url, store.Options{})
-	if err != nil {
-		t.Fatalf("open store: %v", err)
-	}
-	t.Cleanup(func() { _ = db.Close() })
-	if _, err := db.Migrate(ctx); err != nil {
-		t.Fatalf("migrate: %v", err)
-	}
-	// Wired as internal/app does, except that the quota service has no plan
-	// layer (noPlanLayer), the invoices no bill-to contacts and the tenancy,
-	// usage and payment services no audit log: the quota tests assert exact limit lists, which the
-	// plan's default quota would fill with every key of the catalog.
-	clk := kernel.SystemClock{}
-	// Token creation and revocation leave no audit records here, so the
-	// audit log tests see only the records of what they test.
-	ten, err := tenancy.NewService(tenancy.Config{Repo: store.NewTenancyRepo(db, clk), Tx: db, Clock: clk, Audit: nopAuditor{},
-		Certificates: store.NewCertificateRepo(db, clk), Revocations: store.NewRevocations(db, nil)})
-	if err != nil {
-		t.Fatalf("tenancy service: %v", err)
-	}
 	cat, err := catalog.Builtin()
 	if err != nil {
 		t.Fatalf("catalog: %v", err)
 	}
-	plans, err := plan.NewService(plan.Config{Repo: store.NewPlanRepo(db), Catalog: cat})
-	if err != nil {
-		t.Fatalf("plan service: %v", err)
+	for i := range cat.Plans {
+		cat.Plans[i].DefaultQuota = quota.Spec{}
 	}
-	qs, err := quota.NewService(quota.Config{
-		Repo: store.NewQuotaRepo(db), Tx: db, Clock: clk,
-		Namespaces:  store.NewTenancyRepo(db, clk),
-		Idempotency: store.NewIdempotencyRepo(db, clk),
-		Limiter:     ratelimit.New(),
-		Plans:       noPlanLayer{},
-		Audit:       store.NewAuditRepo(db, clk),
-	})
-	if err != nil {
-		t.Fatalf("quota service: %v", err)
+	c := app.Config{DatabaseURL: url, Migrate: true, Logger: slog.New(slog.DiscardHandler), Clock: kernel.SystemClock{}, Catalog: cat}
+	for _, o := range opts {
+		o(&c)
 	}
-	key, err := db.InstallSecret(ctx, "usage-report-token")
+	a, err := app.New(context.Background(), c)
 	if err != nil {
-		t.Fatalf("usage token key: %v", err)
+		t.Fatalf("app: %v", err)
 	}
-	us, err := usage.NewService(usage.Config{Repo: store.NewUsageRepo(db), Tx: db, Clock: clk, Plans: plans, TokenKey: key,
-		Namespaces: store.NewTenancyRepo(db, clk), Audit: nopAuditor{}})
-	if err != nil {
-		t.Fatalf("usage service: %v", err)
-	}
-	// Transitions check a downgrade against quota usage, as in app.go.
-	subs, err := subscription.NewService(subscription.Config{Plans: plans, PlanRepo: store.NewPlanRepo(db), Repo: store.NewSubscriptionRepo(db), Tx: db,
-		Idempotency: store.NewIdempotencyRepo(db, clk), Quotas: qs, Audit: store.NewAuditRepo(db, clk), Clock: clk})
-	if err != nil {
-		t.Fatalf("subscription service: %v", err)
-	}
-	pay, err := payment.NewService(payment.Config{Repo: store.NewPaymentRepo(db), Tx: db, Clock: clk, Plans: plans, Audit: nopAuditor{}})
-	if err != nil {
-		t.Fatalf("payment service: %v", err)
-	}
-	aud, err := audit.NewService(audit.Config{Repo: store.NewAuditRepo(db, clk)})
-	if err != nil {
-		t.Fatalf("audit service: %v", err)
-	}
-	h := &harness{db: db, qs: qs, ten: ten, plans: plans, subs: subs, us: us, pay: pay, audit: aud}
-	h.inv = h.invoices(t, clk)
-	return h
+	t.Cleanup(func() { _ = a.Close() })
+	return harnessOf(a)
 }
 
-// invoices is an invoice service over the harness's store and services that
-// reads the time from clk (tests move it past a month's end to close it).
-func (h *harness) invoices(t *testing.T, clk kernel.Clock) *invoice.Service {
-	t.Helper()
-	s, err := invoice.NewService(invoice.Config{Repo: store.NewInvoiceRepo(h.db), Tx: h.db, Clock: clk, Plans: h.plans,
-		Usage: h.us, Subscriptions: store.NewSubscriptionRepo(h.db), Renderer: fakeRenderer{}, Contacts: noContacts{}, Audit: store.NewAuditRepo(h.db, clk)})
-	if err != nil {
-		t.Fatalf("invoice service: %v", err)
-	}
-	return s
+// withPlanQuotas builds the harness on the catalog in force, as serve does:
+// the built-in plans with their default quotas.
+func withPlanQuotas(c *app.Config) { c.Catalog = nil }
+
+// harnessOf is the harness over a's services.
+func harnessOf(a *app.App) *harness {
+	return &harness{db: a.DB, qs: a.Quotas, ten: a.Tenancy, plans: a.Plans, subs: a.Subscriptions, us: a.Usage, pay: a.Payments,
+		inv: a.Invoices, audit: a.Audit}
 }
-
-// fakeRenderer stands in for the PDF renderer, which GraphQL never calls.
-type fakeRenderer struct{}
-
-func (fakeRenderer) Render(inv invoice.Invoice) ([]byte, error) { return []byte(inv.Name), nil }
 
 // caller creates a tenant of its own with a token of role, bound to ns when
 // ns is set, and returns the authenticated principal.
@@ -211,25 +162,6 @@ func (h *harness) handler(p *tenancy.Principal, cfg graph.Config) http.Handler {
 		panic(err) // every service is set above
 	}
 	return withPrincipal(p, h2)
-}
-
-// nopAuditor drops audit records.
-type nopAuditor struct{}
-
-func (nopAuditor) Record(context.Context, kernel.AuditRecord) error { return nil }
-
-// noPlanLayer is a plan layer of quota limits without a limit.
-type noPlanLayer struct{}
-
-func (noPlanLayer) DefaultQuota(context.Context, tenancy.Principal) (quota.Spec, error) {
-	return quota.Spec{}, nil
-}
-
-// noContacts knows no tenant's billing contact.
-type noContacts struct{}
-
-func (noContacts) BillingContact(context.Context, string) (invoice.Party, bool, error) {
-	return invoice.Party{}, false, nil
 }
 
 // withPrincipal stands in for the HTTP auth middleware: it puts p (when set)

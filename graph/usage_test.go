@@ -279,7 +279,7 @@ func TestPlansThroughGraphQL(t *testing.T) {
 		if cur.CurrentPlan.Name != "organization" {
 			t.Fatalf("current plan after the change = %s", cur.CurrentPlan.Name)
 		}
-	})
+	}, withPlanQuotas)
 }
 
 func TestUsageFieldErrors(t *testing.T) {
