@@ -3,7 +3,7 @@ GO        ?= go
 PG_URL    ?= postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable
 BENCH_PG  ?= $(PG_URL)
 
-.PHONY: help run test generate check-generated lint bench migrate fuzz build
+.PHONY: help run test generate check-generated lint bench migrate fuzz build console
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -20,10 +20,18 @@ test: ## run every test with the race detector (PostgreSQL tests run when BILLIN
 generate: ## regenerate the GraphQL code from schema.graphqls
 	$(GO) generate ./graph/...
 
-check-generated: ## fail when generated code is stale
+check-generated: ## fail when generated code (GraphQL, the console's types and built assets) is stale
 	$(GO) generate ./graph/...
 	@git diff --exit-code -- graph/ || (echo "generated code is stale: run 'make generate' and commit" && exit 1)
 	@test -z "$$(git status --porcelain -- graph/)" || (git status --porcelain -- graph/; echo "generate made new files: commit them" && exit 1)
+	$(MAKE) console
+	@git diff --exit-code -- $(CONSOLE_GEN) || (echo "the console's build is stale: run 'make console' and commit web/console/dist and web/console/src/gql" && exit 1)
+	@test -z "$$(git status --porcelain -- $(CONSOLE_GEN))" || (git status --porcelain -- $(CONSOLE_GEN); echo "make console made new files: commit them" && exit 1)
+
+CONSOLE_GEN = web/console/dist web/console/src/gql
+
+console: ## build the web console (npm ci, codegen from schema.graphqls, typecheck, vite) into web/console/dist, which billingd embeds
+	cd web/console && npm ci --no-audit --no-fund --loglevel=error && npm run build
 
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 

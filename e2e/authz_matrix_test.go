@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"net/url"
@@ -38,6 +39,7 @@ const (
 	tenantAdminObj               // admin write to a seeded tenant-wide object; another tenant gets 404
 	operatorByID                 // an operator decision on an object found by a global id (no tenant needed)
 	operatorTenant               // an operator decision on an object of the tenant the operator names
+	anyCaller                    // any authenticated caller, operators naming no tenant too (who the caller is)
 )
 
 // want is the expected status of caller for an operation needing a.
@@ -48,6 +50,11 @@ func (a access) want(caller string) int {
 	switch caller {
 	case "none", "malformed", "revoked":
 		return 401
+	}
+	if a == anyCaller {
+		return 200
+	}
+	switch caller {
 	case "operator":
 		return 200 // an admin of acme-corp, and the only one who decides
 	case "operator-no-tenant":
@@ -243,41 +250,60 @@ var gqlMatrix = map[string]gqlRow{
 	"Query.subscriptions": {access: tenantRead, query: q(`{ subscriptions { __typename } }`)},
 	"Query.invoices":      {access: tenantRead, query: q(`{ invoices(first: 5) { __typename } }`)},
 	"Query.auditLog":      {access: tenantAdmin, query: q(`{ auditLog(first: 5) { edges { node { action } } } }`)},
+	"Query.viewer":        {access: anyCaller, query: q(`{ viewer { tenant role namespace capabilities } }`)},
+	// The id of namespace prod: another tenant's own prod (never used) is null.
+	"Query.node": {access: nsRead, query: q(`{ node(id: "` + base64.RawURLEncoding.EncodeToString([]byte("Namespace:prod")) +
+		`") { id ... on Namespace { name quota(name: "acme-secret-quota") { name uid } } } }`)},
+	"Query.addons":          {access: tenantRead, query: q(`{ addons { name subscribed } }`)},
+	"Query.planTransitions": {access: tenantRead, query: q(`{ planTransitions { id transitionId state targetPlan } }`)},
+	"Query.invoice":         {access: tenantRead, query: q(`{ invoice(name: "inv-000001") { name } }`)},
+	"Query.usageSeries": {access: nsRead, query: func(m *matrix, _ string) string {
+		return fmt.Sprintf(`{ usageSeries(from: %q, to: %q, granularity: DAY, groupBy: [OBJECT], filter: {namespaces: ["prod"]}) { buckets { points { objectName quantity } } } }`,
+			m.s.now().AddDate(0, 0, -2).Format(time.RFC3339), m.s.now().Format(time.RFC3339))
+	}},
+	"Query.costSeries": {access: nsRead, query: func(m *matrix, _ string) string {
+		return fmt.Sprintf(`{ costSeries(from: %q, to: %q, granularity: DAY, filter: {namespaces: ["prod"]}) { buckets { totalCents } } }`,
+			m.s.now().AddDate(0, 0, -2).Format(time.RFC3339), m.s.now().Format(time.RFC3339))
+	}},
+	"Query.forecast": {access: nsRead, query: q(`{ forecast(namespace: "prod") { toDateCents projectedCents } }`)},
 	"Mutation.createQuota": {access: nsWrite, query: func(m *matrix, c string) string {
-		return fmt.Sprintf(`mutation { createQuota(input: {namespace: "prod", name: "gq-new-%s", spec: {}}) { name } }`, c)
+		return fmt.Sprintf(`mutation { createQuota(input: {namespace: "prod", name: "gq-new-%s", spec: {}}) { quota { name } %s } }`, c, gqlUE)
 	}},
 	"Mutation.replaceQuota": {access: nsWriteObj, query: func(m *matrix, c string) string {
-		return fmt.Sprintf(`mutation { replaceQuota(input: {namespace: "prod", name: %q, spec: {}}) { name } }`, m.seedQuota("acme-secret-gqrep"))
+		return fmt.Sprintf(`mutation { replaceQuota(input: {namespace: "prod", name: %q, spec: {}}) { quota { name } %s } }`, m.seedQuota("acme-secret-gqrep"), gqlUE)
 	}},
 	"Mutation.deleteQuota": {access: nsWriteObj, query: func(m *matrix, c string) string {
-		return fmt.Sprintf(`mutation { deleteQuota(namespace: "prod", name: %q) }`, m.seedQuota("acme-secret-gqdel"))
+		return fmt.Sprintf(`mutation { deleteQuota(namespace: "prod", name: %q) { deletedId %s } }`, m.seedQuota("acme-secret-gqdel"), gqlUE)
 	}},
-	"Mutation.reserveQuota": {access: nsWrite, query: q(`mutation { reserveQuota(input: {namespace: "prod", objects: [{key: "http_loadbalancer", amount: "1"}]}) { replayed } }`)},
+	"Mutation.reserveQuota": {access: nsWrite, query: q(`mutation { reserveQuota(input: {namespace: "prod", objects: [{key: "http_loadbalancer", amount: "1"}]}) { result { replayed } ` + gqlUE + ` } }`)},
 	"Mutation.recordUsage": {access: nsWrite, query: func(m *matrix, c string) string {
-		return fmt.Sprintf(`mutation { recordUsage(namespace: "prod", events: [{id: "gq-ev-%s", usageType: "http_requests", objectName: "lb", quantity: "1", unitName: "request", timestamp: %q}]) { __typename } }`,
-			c, m.s.now().Add(-time.Minute).Format(time.RFC3339))
+		return fmt.Sprintf(`mutation { recordUsage(namespace: "prod", events: [{id: "gq-ev-%s", usageType: "http_requests", objectName: "lb", quantity: "1", unit: "request", timestamp: %q}]) { result { accepted } %s } }`,
+			c, m.s.now().Add(-time.Minute).Format(time.RFC3339), gqlUE)
 	}},
 	"Mutation.createPaymentMethod": {access: tenantAdmin, query: func(m *matrix, c string) string {
-		return fmt.Sprintf(`mutation { createPaymentMethod(input: {token: "gq-tok-%s"}) { name } }`, c)
+		return fmt.Sprintf(`mutation { createPaymentMethod(input: {token: "gq-tok-%s"}) { paymentMethod { name } %s } }`, c, gqlUE)
 	}},
-	"Mutation.makePaymentMethodPrimary":   {access: tenantAdminObj, query: gqlPM("makePaymentMethodPrimary", "{ name }")},
-	"Mutation.makePaymentMethodSecondary": {access: tenantAdminObj, query: gqlPM("makePaymentMethodSecondary", "{ name }")},
-	"Mutation.swapPaymentMethodRole":      {access: tenantAdminObj, query: gqlPM("swapPaymentMethodRole", "{ name }")},
-	"Mutation.deletePaymentMethod":        {access: tenantAdminObj, query: gqlPM("deletePaymentMethod", "")},
-	"Mutation.initiatePlanTransition":     {access: tenantAdmin, last: true, lax: true, query: q(`mutation { initiatePlanTransition(input: {newPlan: "free"}) { state } }`)},
+	"Mutation.makePaymentMethodPrimary":   {access: tenantAdminObj, query: gqlPM("makePaymentMethodPrimary", "{ paymentMethod { name } "+gqlUE+" }")},
+	"Mutation.makePaymentMethodSecondary": {access: tenantAdminObj, query: gqlPM("makePaymentMethodSecondary", "{ paymentMethod { name } "+gqlUE+" }")},
+	"Mutation.swapPaymentMethodRole":      {access: tenantAdminObj, query: gqlPM("swapPaymentMethodRole", "{ paymentMethod { name } "+gqlUE+" }")},
+	"Mutation.deletePaymentMethod":        {access: tenantAdminObj, query: gqlPM("deletePaymentMethod", "{ deletedId "+gqlUE+" }")},
+	"Mutation.initiatePlanTransition":     {access: tenantAdmin, last: true, lax: true, query: q(`mutation { initiatePlanTransition(input: {newPlan: "free"}) { planTransition { state } ` + gqlUE + ` } }`)},
 	// The seeded transition is finished: an allowed caller gets CONFLICT.
 	"Mutation.approvePlanTransition": {access: operatorByID, lax: true, query: func(m *matrix, _ string) string {
-		return fmt.Sprintf(`mutation { approvePlanTransition(id: %q) { state } }`, m.transition)
+		return fmt.Sprintf(`mutation { approvePlanTransition(id: %q) { planTransition { state } %s } }`, m.transition, gqlUE)
 	}},
 	"Mutation.rejectPlanTransition": {access: operatorByID, lax: true, query: func(m *matrix, _ string) string {
-		return fmt.Sprintf(`mutation { rejectPlanTransition(id: %q) { state } }`, m.transition)
+		return fmt.Sprintf(`mutation { rejectPlanTransition(id: %q) { planTransition { state } %s } }`, m.transition, gqlUE)
 	}},
-	"Mutation.subscribeAddon":   {access: tenantAdmin, query: q(`mutation { subscribeAddon(name: "f5xc_content_delivery_network_standard") { __typename } }`)},
-	"Mutation.unsubscribeAddon": {access: tenantAdmin, query: q(`mutation { unsubscribeAddon(name: "f5xc_content_delivery_network_standard") { __typename } }`)},
+	"Mutation.subscribeAddon":   {access: tenantAdmin, query: q(`mutation { subscribeAddon(name: "f5xc_content_delivery_network_standard") { subscriptions { name } ` + gqlUE + ` } }`)},
+	"Mutation.unsubscribeAddon": {access: tenantAdmin, query: q(`mutation { unsubscribeAddon(name: "f5xc_content_delivery_network_standard") { subscriptions { name } ` + gqlUE + ` } }`)},
 	// No invoice is seeded: an allowed caller gets past authorization to NOT_FOUND
 	// or CONFLICT, which lax rows accept for allowed callers only.
-	"Mutation.setInvoiceStatus": {access: operatorTenant, lax: true, query: q(`mutation { setInvoiceStatus(name: "inv-000001", status: "PAID") { name } }`)},
+	"Mutation.setInvoiceStatus": {access: operatorTenant, lax: true, query: q(`mutation { setInvoiceStatus(name: "inv-000001", status: PAID) { invoice { name } ` + gqlUE + ` } }`)},
 }
+
+// gqlUE selects a mutation payload's user errors, which gqlStatus reads.
+const gqlUE = `userErrors { field message code }`
 
 func gqlPM(field, sel string) func(*matrix, string) string {
 	return func(m *matrix, _ string) string {
@@ -297,14 +323,29 @@ func gqlStatus(t *testing.T, r response) int {
 				Code string `json:"code"`
 			} `json:"extensions"`
 		} `json:"errors"`
+		Data map[string]json.RawMessage `json:"data"`
 	}
 	if err := json.Unmarshal(r.Body, &body); err != nil {
 		t.Fatalf("GraphQL answer is not JSON: %v\n%s", err, r.Body)
 	}
-	if len(body.Errors) == 0 {
+	code := ""
+	if len(body.Errors) > 0 {
+		code = body.Errors[0].Extensions.Code
+	}
+	// A mutation answers what the caller got wrong as its payload's user
+	// errors, with the same codes.
+	for _, raw := range body.Data {
+		var p struct {
+			UserErrors []struct{ Code string } `json:"userErrors"`
+		}
+		if code == "" && json.Unmarshal(raw, &p) == nil && len(p.UserErrors) > 0 {
+			code = p.UserErrors[0].Code
+		}
+	}
+	if code == "" {
 		return 200
 	}
-	switch c := body.Errors[0].Extensions.Code; c {
+	switch c := code; c {
 	case "UNAUTHENTICATED":
 		return 401
 	case "FORBIDDEN":

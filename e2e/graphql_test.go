@@ -12,7 +12,7 @@ func TestGraphQLOverHTTP(t *testing.T) {
 	forEachDialect(t, func(t *testing.T, s *server) {
 		tok := token(t, s.dbURL, "acme", "admin", "")
 		expect(t, s.do("POST", "/api/web/namespaces/ns1/quotas", tok, `{"metadata":{"name":"q1","labels":{"env":"prod"}},"spec":{"object_limits":{"http_loadbalancer":{"maximum":5}}}}`), 200)
-		mut := `{"query":"mutation { reserveQuota(input: {namespace: \"ns1\", objects: [{key: \"http_loadbalancer\", amount: \"2\"}]}) { objects { key current } } }"}`
+		mut := `{"query":"mutation { reserveQuota(input: {namespace: \"ns1\", objects: [{key: \"http_loadbalancer\", amount: \"2\"}]}) { result { objects { key current } } userErrors { field message code } } }"}`
 		r := s.do("POST", "/graphql", tok, mut, "Content-Type", "application/json")
 		expect(t, r, 200)
 		if !strings.Contains(string(r.Body), `"current":"2"`) {

@@ -27,7 +27,9 @@ func errorCode(t *testing.T, r response) string {
 	return b.Code
 }
 
-// gqlError reads the first GraphQL error's code and message.
+// gqlError reads the first GraphQL error's code and message, or, for a
+// mutation, the first user error of its payload ("field: message" when it
+// names a field).
 func gqlError(t *testing.T, r response) (code, msg string) {
 	t.Helper()
 	var b struct {
@@ -35,11 +37,28 @@ func gqlError(t *testing.T, r response) (code, msg string) {
 			Message    string
 			Extensions struct{ Code string }
 		}
+		Data map[string]*struct {
+			UserErrors []struct {
+				Field         *string
+				Message, Code string
+			}
+		}
 	}
-	if err := json.Unmarshal(r.Body, &b); err != nil || len(b.Errors) == 0 {
-		t.Fatalf("not a GraphQL error answer (%v): %s", err, r.Body)
+	_ = json.Unmarshal(r.Body, &b) // a payload without userErrors does not decode into this shape
+	if len(b.Errors) > 0 {
+		return b.Errors[0].Extensions.Code, b.Errors[0].Message
 	}
-	return b.Errors[0].Extensions.Code, b.Errors[0].Message
+	for _, p := range b.Data {
+		if p != nil && len(p.UserErrors) > 0 {
+			u := p.UserErrors[0]
+			if u.Field != nil {
+				return u.Code, *u.Field + ": " + u.Message
+			}
+			return u.Code, u.Message
+		}
+	}
+	t.Fatalf("not a GraphQL error answer: %s", r.Body)
+	return "", ""
 }
 
 func gqlBody(query string) []byte {
@@ -153,7 +172,7 @@ func TestLimits(t *testing.T) {
 		if limited.Status != 429 {
 			t.Fatal("20 quick requests never hit the limit of 2/s, burst 5")
 		}
-		if c := errorCode(t, limited); c != "QUOTA_EXCEEDED" || !strings.Contains(string(limited.Body), "rate limit") {
+		if c := errorCode(t, limited); c != "RATE_LIMITED" || !strings.Contains(string(limited.Body), "rate limit") {
 			t.Fatalf("429 body: %s", limited.Body)
 		}
 		if ra, err := strconv.Atoi(limited.Header.Get("Retry-After")); err != nil || ra < 1 {

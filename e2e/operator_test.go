@@ -59,7 +59,7 @@ func TestOperatorDecisions(t *testing.T) {
 	r = s.do("POST", "/api/web/namespaces/system/billing/plan_transition", admin, `{"new_plan":"organization"}`)
 	expect(t, r, 200)
 	id, _ := r.JSON(t)["id"].(string)
-	approve := `mutation { approvePlanTransition(id: "` + id + `") { state decidedBy } }`
+	approve := `mutation { approvePlanTransition(id: "` + id + `") { planTransition { state decidedBy } userErrors { field message code } } }`
 	// The tenant's own admin cannot approve its own move, nor another
 	// tenant's admin, nor a tenant token naming another tenant.
 	wantGQL(gql(admin, approve), "FORBIDDEN", "operator decision")
@@ -99,12 +99,15 @@ func TestOperatorDecisions(t *testing.T) {
 	expect(t, r, 200)
 	var ans struct {
 		Data struct {
-			ApprovePlanTransition struct{ State, DecidedBy string }
+			ApprovePlanTransition struct {
+				PlanTransition struct{ State, DecidedBy string }
+				UserErrors     []any
+			}
 		}
 		Errors []any
 	}
-	if err := json.Unmarshal(r.Body, &ans); err != nil || len(ans.Errors) != 0 ||
-		ans.Data.ApprovePlanTransition.State != "STATE_FINISHED" || ans.Data.ApprovePlanTransition.DecidedBy != "operator:"+opID {
+	if err := json.Unmarshal(r.Body, &ans); err != nil || len(ans.Errors) != 0 || len(ans.Data.ApprovePlanTransition.UserErrors) != 0 ||
+		ans.Data.ApprovePlanTransition.PlanTransition.State != "FINISHED" || ans.Data.ApprovePlanTransition.PlanTransition.DecidedBy != "operator:"+opID {
 		t.Fatalf("operator approve: %s", r.Body)
 	}
 
@@ -113,12 +116,12 @@ func TestOperatorDecisions(t *testing.T) {
 	if out := billingd(t, s.dbURL, "invoices", "close", "--period", prev.Format("2006-01")); !strings.Contains(out, "issued inv-000001 for tenant acme") {
 		t.Fatalf("close: %s", out)
 	}
-	pay := `mutation { setInvoiceStatus(name: "inv-000001", status: "PAID") { status } }`
+	pay := `mutation { setInvoiceStatus(name: "inv-000001", status: PAID) { invoice { status } userErrors { field message code } } }`
 	wantGQL(gql(admin, pay), "FORBIDDEN", "operator decision")
 	wantGQL(gql(op, pay), "INVALID_ARGUMENT", "X-Billingd-Tenant")
 	wantGQL(gql(op, pay, "X-Billingd-Tenant", "globex"), "NOT_FOUND", "inv-000001")
 	r = gql(op, pay, "X-Billingd-Tenant", "acme")
-	if !strings.Contains(string(r.Body), `"status":"STATUS_PAID"`) {
+	if !strings.Contains(string(r.Body), `"status":"PAID"`) {
 		t.Fatalf("operator pays: %s", r.Body)
 	}
 	if out := billingd(t, s.dbURL, "invoices", "show", "inv-000001", "--tenant", "acme"); !strings.Contains(out, "by operator:"+opID) {

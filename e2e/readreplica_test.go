@@ -102,7 +102,7 @@ func TestReadReplica(t *testing.T) {
 		before := replica()
 		total := decimal.Zero
 		if gql {
-			q := fmt.Sprintf(`{"query":"{ usageSummary(start: \"%s\", end: \"%s\") { usageType quantity } }"}`,
+			q := fmt.Sprintf(`{"query":"{ usageSummary(from: \"%s\", to: \"%s\") { usageType quantity } }"}`,
 				now.Add(-2*time.Hour).Format(time.RFC3339), now.Add(time.Hour).Format(time.RFC3339))
 			r := s.do("POST", "/graphql", tok, q, "Content-Type", "application/json")
 			expect(t, r, 200)

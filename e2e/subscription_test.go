@@ -279,7 +279,7 @@ func TestPlanTransitionsAndAddons(t *testing.T) {
 		}
 		states = map[string]string{}
 		for _, p := range gq.Data.Plans {
-			states[p.Name] = p.State
+			states[p.Name] = "STATE_" + p.State // GraphQL's enum drops REST's prefix
 		}
 		wantStates(states)
 		out := billingd(t, s.dbURL, "transition", "approve", orgID)

@@ -348,7 +348,7 @@ func TestProto3JSONInput(t *testing.T) {
 	expect(t, s.do("POST", "/api/web/namespaces/system/billing/payment_methods", admin, `{"token":"tok-1","role":1,"contact":{"contact_type":2}}`), 200)
 	g := s.do("POST", "/graphql", admin, `{"query":"{ paymentMethods { name role contact { contactType } } }"}`, "Content-Type", "application/json")
 	expect(t, g, 200)
-	if !strings.Contains(string(g.Body), `"role":"PAYMENT_METHOD_ROLE_PRIMARY"`) || !strings.Contains(string(g.Body), `"contactType":"PAYMENT"`) {
+	if !strings.Contains(string(g.Body), `"role":"PRIMARY"`) || !strings.Contains(string(g.Body), `"contactType":"PAYMENT"`) {
 		t.Fatalf("enum numbers 1 and 2 not read as PRIMARY and PAYMENT: %s", g.Body)
 	}
 	// (Enum numbers are proto3 JSON that the spec's string enums do not

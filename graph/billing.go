@@ -5,27 +5,14 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/billingd/billingd/domain/invoice"
-	"github.com/billingd/billingd/domain/payment"
 	"github.com/billingd/billingd/graph/model"
+	"github.com/vektah/gqlparser/v2/ast"
 )
 
 // The billing fields (payment methods, plan transitions, subscriptions and
 // invoices) are tenant-wide: every one of them is a single call into its
 // domain service, which authorizes the caller against the "system"
 // namespace. What is shared between resolvers lives here.
-
-// changeRole applies a role change and answers every method afterwards: one
-// change moves the roles of other methods too, and the client needs them all.
-func (r *Resolver) changeRole(ctx context.Context, name string, change payment.Change) ([]model.PaymentMethod, error) {
-	if err := r.payments.ChangeRole(ctx, caller(ctx), name, change); err != nil {
-		return nil, err
-	}
-	ms, err := r.payments.List(ctx, caller(ctx))
-	if err != nil {
-		return nil, err
-	}
-	return paymentMethodsToModel(ms), nil
-}
 
 // listSubscriptions is subscriptions(current) and the answer of the add-on mutations.
 func (r *Resolver) listSubscriptions(ctx context.Context, currentOnly bool) ([]model.TenantSubscription, error) {
@@ -36,30 +23,40 @@ func (r *Resolver) listSubscriptions(ctx context.Context, currentOnly bool) ([]m
 	return subscriptionsToModel(vs), nil
 }
 
-// invoicePage cuts the page of first invoices after the invoice named
-// after ("" for the first page) and tells whether more follow. A cursor
-// naming no invoice of the list is an input error, not an empty page: the
-// list only grows at its head, so a real cursor is always found.
-func invoicePage(all []invoice.Invoice, after string, first int) ([]invoice.Invoice, bool, error) {
-	start := 0
-	if after != "" {
-		start = -1
+// invoicePage cuts the page w asks for out of all the tenant's invoices
+// (running first, then newest period first). Cursors are periods: the
+// running invoice keeps its period when it is issued (its name changes),
+// so a cursor stays valid. A cursor naming no invoice of the list is an
+// input error, not an empty page.
+func invoicePage(all []invoice.Invoice, w window) ([]invoice.Invoice, *model.PageInfo, error) {
+	find := func(field, period string) (int, error) {
 		for i, inv := range all {
-			if inv.Name == after {
-				start = i + 1
-				break
+			if inv.Period.String() == period {
+				return i, nil
 			}
 		}
-		if start < 0 {
-			return nil, false, fieldError("after", "is not a cursor of this invoice list")
+		return 0, fieldError(field, "is not a cursor of this invoice list")
+	}
+	lo, hi := 0, len(all)
+	if w.after != "" {
+		i, err := find("after", w.after)
+		if err != nil {
+			return nil, nil, err
 		}
+		lo = i + 1
 	}
-	page := all[start:]
-	more := len(page) > first
-	if more {
-		page = page[:first]
+	if w.before != "" {
+		i, err := find("before", w.before)
+		if err != nil {
+			return nil, nil, err
+		}
+		hi = i
 	}
-	return page, more, nil
+	if hi < lo {
+		hi = lo
+	}
+	lo, hi, info := w.cut(lo, hi, len(all))
+	return all[lo:hi], info, nil
 }
 
 // withLines fills in the lines of the issued invoices of a page (the list
@@ -102,15 +99,31 @@ func selectsInvoiceLines(ctx context.Context) bool {
 			continue
 		}
 		for _, n := range graphql.CollectFields(op, e.Selections, []string{"InvoiceEdge"}) {
-			if n.Name != "node" {
-				continue
-			}
-			for _, f := range graphql.CollectFields(op, n.Selections, []string{"Invoice"}) {
-				if f.Name == "lines" {
-					return true
-				}
+			if n.Name == "node" && selectsField(op, n.Selections, "Invoice", "lines") {
+				return true
 			}
 		}
 	}
 	return false
+}
+
+// selectsField reports whether sel (of an object of type typ) selects the
+// field called name, through fragments too.
+func selectsField(op *graphql.OperationContext, sel ast.SelectionSet, typ, name string) bool {
+	for _, f := range graphql.CollectFields(op, sel, []string{typ, "Node"}) {
+		if f.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// invoiceWithLines returns inv with its lines read when it is issued (the
+// running invoice is computed with its lines).
+func (r *Resolver) invoiceWithLines(ctx context.Context, inv invoice.Invoice) (*model.Invoice, error) {
+	page, err := r.withLines(ctx, []invoice.Invoice{inv})
+	if err != nil {
+		return nil, err
+	}
+	return invoiceToModel(page[0]), nil
 }

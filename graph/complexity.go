@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/billingd/billingd/graph/generated"
+	"github.com/billingd/billingd/graph/model"
 )
 
 // The complexity table. A field costs 1 plus what its selection costs,
@@ -15,13 +16,17 @@ import (
 // reports, or nine ranged ones.
 //
 // Each alias of a report field is a report of its own: monthlyUsage,
-// usageSummary and invoices call the domain once per alias. Namespace.usage
-// and Namespace.cost go through a dataloader that makes one batched call per
-// distinct time range for every namespace of the page, so their price is per
-// range; pricing them per occurrence counts each distinct range at least
-// once (a repeated identical range is overcharged, never undercharged).
-// Lists are not multiplied by their page size: pages are capped at 100, and
-// the dataloaders make the SQL cost independent of the number of parents.
+// usageSummary, invoices and the series call the domain once per alias.
+// Namespace.usage and Namespace.cost go through a dataloader that makes one
+// batched call per distinct time range for every namespace of the request,
+// so the cost walker (limits.go) prices them RangeReportCost once per
+// distinct range of the operation plus NamespaceReportCost per namespace
+// they are asked for: 100 aliases of usage over distinct ranges cost
+// 10,000 and are refused before anything runs, while a dashboard asking
+// usage and cost of 50 namespaces over one range costs 2 × (100 + 100).
+// Other lists are not multiplied by their page size: pages are capped at
+// 100, and the dataloaders make the SQL cost independent of the number of
+// parents.
 const (
 	// HistoryReportCost prices Query.monthlyUsage: every month the
 	// namespace (or the whole tenant, for "system") ever had usage in.
@@ -30,6 +35,11 @@ const (
 	// days): Query.usageSummary, Namespace.usage, Namespace.cost, and
 	// Query.invoices, whose running invoice is priced from the month's usage.
 	RangeReportCost = 100
+	// NamespaceReportCost is what Namespace.usage and Namespace.cost add
+	// for each namespace they are asked for (a page of 50 adds 50 times
+	// this), on top of RangeReportCost once per distinct range (limits.go,
+	// costWalker.namespaceReport).
+	NamespaceReportCost = 2
 )
 
 // complexityTable returns the costs gqlgen's executable schema reports for
@@ -37,8 +47,20 @@ const (
 func complexityTable() generated.ComplexityRoot {
 	var c generated.ComplexityRoot
 	c.Query.MonthlyUsage = func(child int, _ string) int { return addSat(HistoryReportCost, child) }
-	c.Query.UsageSummary = func(child int, _, _ *string) int { return addSat(RangeReportCost, child) }
-	c.Query.Invoices = func(child int, _ *int32, _ *string) int { return addSat(RangeReportCost, child) }
+	c.Query.UsageSummary = func(child int, _, _ *time.Time) int { return addSat(RangeReportCost, child) }
+	c.Query.Invoices = func(child int, _ *int32, _ *string, _ *int32, _ *string) int { return addSat(RangeReportCost, child) }
+	c.Query.Invoice = func(child int, _ string) int { return addSat(RangeReportCost, child) }
+	c.Query.UsageSeries = func(child int, _, _ time.Time, _ model.Granularity, _ []model.UsageGroupBy, _ *model.UsageFilter, _ *string) int {
+		return addSat(RangeReportCost, child)
+	}
+	c.Query.CostSeries = func(child int, _, _ time.Time, _ model.Granularity, _ []model.CostGroupBy, _ *model.CostFilter, _ *string) int {
+		return addSat(RangeReportCost, child)
+	}
+	c.Query.Forecast = func(child int, _ string) int { return addSat(RangeReportCost, child) }
+	// Namespace.usage and Namespace.cost are priced by the cost walker
+	// itself (per distinct range and per namespace), which knows the page
+	// of namespaces they are asked for; these entries serve gqlgen's own
+	// complexity calculation only.
 	c.Namespace.Usage = func(child int, _, _ *time.Time) int { return addSat(RangeReportCost, child) }
 	c.Namespace.Cost = func(child int, _, _ *time.Time) int { return addSat(RangeReportCost, child) }
 	return c

@@ -1,11 +1,12 @@
 package graph
 
 import (
+	"cmp"
 	"encoding/base64"
 	"fmt"
+	"net/url"
 	"sort"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/billingd/billingd/domain/audit"
@@ -65,42 +66,143 @@ func pageSize(field string, first *int32, def int) (int, error) {
 	return int(*first), nil
 }
 
+// window is a Relay page request: `first` items after `after`, or `last`
+// items before `before` (cursors decoded to the names they hold).
+type window struct {
+	first, last   int
+	after, before string
+	backward      bool
+}
+
+// pageWindow reads the four Relay arguments: first/after page forward,
+// last/before backward; both sizes at once is INVALID_ARGUMENT, and none
+// pages forward by def.
+func pageWindow(first *int32, after *string, last *int32, before *string, def int) (window, error) {
+	var w window
+	var f errs.Fields
+	if first != nil && last != nil {
+		f.Add("last", "cannot be combined with first: page forward with first/after or backward with last/before")
+	}
+	var err error
+	if w.after, err = decodeCursor("after", after); err != nil {
+		f = append(f, errs.As(err).Fields...)
+	}
+	if w.before, err = decodeCursor("before", before); err != nil {
+		f = append(f, errs.As(err).Fields...)
+	}
+	if w.first, err = pageSize("first", first, def); err != nil {
+		f = append(f, errs.As(err).Fields...)
+	}
+	if last != nil {
+		w.backward = true
+		if w.last, err = pageSize("last", last, def); err != nil {
+			f = append(f, errs.As(err).Fields...)
+		}
+	}
+	return w, f.Err()
+}
+
+// cut narrows the items [lo, hi) left by the cursors of a list of n items
+// to the page, and says where the page sits in the whole list.
+func (w window) cut(lo, hi, n int) (int, int, *model.PageInfo) {
+	if w.backward {
+		if hi-lo > w.last {
+			lo = hi - w.last
+		}
+	} else if hi-lo > w.first {
+		hi = lo + w.first
+	}
+	return lo, hi, &model.PageInfo{HasPreviousPage: lo > 0, HasNextPage: hi < n}
+}
+
+// setEnds fills the start and end cursors of a page of n edges.
+func setEnds(p *model.PageInfo, n int, cursor func(int) string) {
+	if n == 0 {
+		return
+	}
+	start, end := cursor(0), cursor(n-1)
+	p.StartCursor, p.EndCursor = &start, &end
+}
+
+func namespaceModel(name string) *model.Namespace {
+	return &model.Namespace{ID: globalID(nodeNamespace, name), Name: name}
+}
+
+// optString is null for "": the schema answers absent values as null.
+func optString(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+// limitSource maps the layer of a limit; "" (no limit) is null.
+func limitSource(s string) *model.QuotaLimitSource {
+	var m model.QuotaLimitSource
+	switch s {
+	case quota.SourcePlan:
+		m = model.QuotaLimitSourcePlan
+	case quota.SourceSystem:
+		m = model.QuotaLimitSourceSystem
+	case quota.SourceNamespace:
+		m = model.QuotaLimitSourceNamespace
+	default:
+		return nil
+	}
+	return &m
+}
+
+// utilization is used / max × 100 rounded half-up to 2 decimals (exact:
+// both are integer millionths); null without a limit, 100 for a limit of 0.
+func utilization(used quota.Amount, max *quota.Amount) *model.Decimal {
+	if max == nil {
+		return nil
+	}
+	var d model.Decimal
+	if *max <= 0 {
+		d = "100"
+	} else {
+		d = model.Decimal(shopdecimal.NewFromInt(int64(used)).Mul(shopdecimal.NewFromInt(100)).DivRound(shopdecimal.NewFromInt(int64(*max)), 2).String())
+	}
+	return &d
+}
+
 // namespaceConnection turns names (up to first+1 of them, fetched to learn
 // whether a next page exists) into one page.
-func namespaceConnection(names []string, first int) *model.NamespaceConnection {
+func namespaceConnection(names []string, first int, after bool) *model.NamespaceConnection {
 	more := len(names) > first
 	if more {
 		names = names[:first]
 	}
-	c := &model.NamespaceConnection{Edges: make([]model.NamespaceEdge, len(names)), PageInfo: &model.PageInfo{HasNextPage: more}}
+	c := &model.NamespaceConnection{Edges: make([]model.NamespaceEdge, len(names)), PageInfo: &model.PageInfo{HasNextPage: more, HasPreviousPage: after}}
 	for i, n := range names {
-		c.Edges[i] = model.NamespaceEdge{Cursor: encodeCursor(n), Node: &model.Namespace{Name: n}}
+		c.Edges[i] = model.NamespaceEdge{Cursor: encodeCursor(n), Node: namespaceModel(n)}
 	}
-	if len(names) > 0 {
-		end := encodeCursor(names[len(names)-1])
-		c.PageInfo.EndCursor = &end
-	}
+	setEnds(c.PageInfo, len(c.Edges), func(i int) string { return c.Edges[i].Cursor })
 	return c
 }
 
 // quotaConnection pages quotas (in name order, as the repository returns
 // them) in memory: the loader fetched the whole namespace in the same query
-// as every other namespace, so paging in SQL would only add statements.
-func quotaConnection(qs []quota.Quota, after string, first int) *model.QuotaConnection {
-	start := sort.Search(len(qs), func(i int) bool { return qs[i].Name > after })
-	page := qs[start:]
-	more := len(page) > first
-	if more {
-		page = page[:first]
+// as every other namespace, so paging in SQL would only add statements,
+// and paging backward costs nothing.
+func quotaConnection(qs []quota.Quota, w window) *model.QuotaConnection {
+	lo, hi := 0, len(qs)
+	if w.after != "" {
+		lo = sort.Search(len(qs), func(i int) bool { return qs[i].Name > w.after })
 	}
-	c := &model.QuotaConnection{Edges: make([]model.QuotaEdge, len(page)), PageInfo: &model.PageInfo{HasNextPage: more}, TotalCount: int64(len(qs))}
-	for i, q := range page {
-		c.Edges[i] = model.QuotaEdge{Cursor: encodeCursor(q.Name), Node: quotaToModel(q)}
+	if w.before != "" {
+		hi = sort.Search(len(qs), func(i int) bool { return qs[i].Name >= w.before })
 	}
-	if len(page) > 0 {
-		end := encodeCursor(page[len(page)-1].Name)
-		c.PageInfo.EndCursor = &end
+	if hi < lo {
+		hi = lo
 	}
+	lo, hi, info := w.cut(lo, hi, len(qs))
+	c := &model.QuotaConnection{Edges: make([]model.QuotaEdge, 0, hi-lo), PageInfo: info, TotalCount: int32(len(qs))}
+	for _, q := range qs[lo:hi] {
+		c.Edges = append(c.Edges, model.QuotaEdge{Cursor: encodeCursor(q.Name), Node: quotaToModel(q)})
+	}
+	setEnds(info, len(c.Edges), func(i int) string { return c.Edges[i].Cursor })
 	return c
 }
 
@@ -117,9 +219,10 @@ func findQuota(qs []quota.Quota, name string) *model.Quota {
 
 func quotaToModel(q quota.Quota) *model.Quota {
 	m := &model.Quota{
+		ID:   globalID(nodeQuota, q.Namespace, q.Name),
 		Name: q.Name, Namespace: q.Namespace, UID: q.UID,
 		Labels: []model.Label{}, Annotations: []model.Annotation{},
-		Description: q.Description, Disabled: q.Disable,
+		Description: optString(q.Description), Disabled: q.Disable,
 		ResourceVersion: strconv.FormatInt(q.ResourceVersion, 10),
 		CreatedAt:       q.CreatedAt.UTC(), ModifiedAt: q.ModifiedAt.UTC(),
 		Spec: specToModel(q.Spec),
@@ -146,7 +249,7 @@ func specToModel(s quota.Spec) *model.QuotaSpec {
 	}
 	for _, k := range sortedKeys(s.APILimits) {
 		l := s.APILimits[k]
-		m.APILimits = append(m.APILimits, model.APILimit{Key: k, Rate: l.Rate, Burst: l.Burst, Unit: unitName(l.Unit)})
+		m.APILimits = append(m.APILimits, model.APILimit{Key: k, Rate: l.Rate, Burst: l.Burst, Unit: rateUnit(l.Unit)})
 	}
 	return m
 }
@@ -164,8 +267,10 @@ func usageItems(items []quota.Item) []model.QuotaUsageItem {
 	out := make([]model.QuotaUsageItem, len(items))
 	for i, it := range items {
 		out[i] = model.QuotaUsageItem{Key: it.Key, DisplayName: it.DisplayName, Current: decimal(it.Current),
-			Limit: optDecimal(it.Max), RateLimit: rateLimit(it.Rate),
-			TenantCurrent: decimal(it.TenantCurrent), TenantLimit: optDecimal(it.TenantMax), TenantRateLimit: rateLimit(it.TenantRate)}
+			Limit: optDecimal(it.Max), RateLimit: rateLimit(it.Rate), LimitSource: limitSource(it.Source),
+			UtilizationPercent: utilization(it.Current, it.Max),
+			TenantCurrent:      decimal(it.TenantCurrent), TenantLimit: optDecimal(it.TenantMax), TenantRateLimit: rateLimit(it.TenantRate),
+			TenantLimitSource: limitSource(it.TenantSource), TenantUtilizationPercent: utilization(it.TenantCurrent, it.TenantMax)}
 	}
 	return out
 }
@@ -184,7 +289,7 @@ func rateLimit(r *quota.RateLimit) *model.RateLimit {
 	if r == nil {
 		return nil
 	}
-	return &model.RateLimit{Rate: r.Rate, Burst: r.Burst, Unit: unitName(r.Unit)}
+	return &model.RateLimit{Rate: r.Rate, Burst: r.Burst, Unit: rateUnit(r.Unit)}
 }
 
 func reserveResultToModel(r quota.ReserveResult) *model.ReserveQuotaResult {
@@ -205,14 +310,6 @@ func counters(m map[string]quota.Amount) []model.QuotaCounter {
 }
 
 func decimal(a quota.Amount) model.Decimal { return model.Decimal(a.String()) }
-
-// unitName shows the unit the domain applies when none was stored.
-func unitName(u string) string {
-	if u == "" {
-		return "per-second"
-	}
-	return u
-}
 
 // --- model to domain ---
 
@@ -303,7 +400,7 @@ func specInput(field string, in *model.QuotaSpecInput, f *errs.Fields) quota.Spe
 		if _, dup := s.APILimits[l.Key]; dup {
 			f.Add(fmt.Sprintf("%s.apiLimits[%d].key", field, i), "repeats key %q", l.Key)
 		}
-		s.APILimits[l.Key] = quota.RateLimit{Rate: l.Rate, Burst: l.Burst, Unit: deref(l.Unit)}
+		s.APILimits[l.Key] = quota.RateLimit{Rate: l.Rate, Burst: l.Burst, Unit: rateUnitIn(l.Unit)}
 	}
 	return s
 }
@@ -396,7 +493,7 @@ func usageEvents(in []model.UsageEventInput) ([]usage.Event, error) {
 		if err != nil {
 			f.Add(fmt.Sprintf("events[%d].quantity", i), "must be a decimal number such as \"12.5\"")
 		}
-		out[i] = usage.Event{ID: e.ID, UsageType: e.UsageType, ObjectName: e.ObjectName, Quantity: q, UnitName: e.UnitName,
+		out[i] = usage.Event{ID: e.ID, UsageType: e.UsageType, ObjectName: e.ObjectName, Quantity: q, UnitName: e.Unit,
 			Timestamp: e.Timestamp.UTC(), Deployment: strOrEmpty(e.Deployment), Container: strOrEmpty(e.Container)}
 	}
 	if err := f.Err(); err != nil {
@@ -413,41 +510,48 @@ func recordResultToModel(r usage.IngestResult) *model.RecordUsageResult {
 	return m
 }
 
-// namespaceUsageToModel maps UsageDetails items; their hourly breakdowns,
-// flattened in item order, are the hourly list.
-func namespaceUsageToModel(items []usage.UsageItem) *model.NamespaceUsage {
-	m := &model.NamespaceUsage{Items: make([]model.UsageItem, len(items)), Hourly: []model.UsageHour{}}
+// namespaceUsageToModel maps UsageDetails items over [from, to); their
+// hourly breakdowns, flattened in item order, are the hourly list.
+func namespaceUsageToModel(items []usage.UsageItem, from, to time.Time) *model.NamespaceUsage {
+	m := &model.NamespaceUsage{From: from.UTC(), To: to.UTC(), Items: make([]model.UsageItem, len(items)), Hourly: []model.UsageHour{}}
 	for i, it := range items {
-		m.Items[i] = model.UsageItem{Namespace: it.Namespace, ObjectName: it.ObjectName, UsageType: it.UsageType, MetricLabel: it.MetricLabel,
-			UnitName: it.UnitName, Quantity: exact(it.Quantity), Start: it.Start.UTC(), End: it.End.UTC()}
+		m.Items[i] = model.UsageItem{Namespace: it.Namespace, ObjectName: it.ObjectName, UsageType: it.MetricLabel, UsageTypeName: it.UsageType,
+			Unit: it.UnitName, Quantity: exact(it.Quantity), From: it.Start.UTC(), To: it.End.UTC()}
 		for _, h := range it.Hourly {
-			m.Hourly = append(m.Hourly, model.UsageHour{Namespace: it.Namespace, ObjectName: it.ObjectName, UsageType: it.UsageType,
-				MetricLabel: it.MetricLabel, UnitName: h.UnitName, Quantity: exact(h.Quantity), Start: h.Start.UTC(), End: h.End.UTC(),
-				Deployment: h.Deployment, Container: h.Container})
+			m.Hourly = append(m.Hourly, model.UsageHour{Namespace: it.Namespace, ObjectName: it.ObjectName, UsageType: it.MetricLabel,
+				UsageTypeName: it.UsageType, Unit: h.UnitName, Quantity: exact(h.Quantity), From: h.Start.UTC(), To: h.End.UTC(),
+				Deployment: optString(h.Deployment), Container: optString(h.Container)})
 		}
 	}
 	return m
 }
 
 func costToModel(c usage.Cost) *model.Cost {
-	m := &model.Cost{From: c.From.UTC(), To: c.To.UTC(), Lines: make([]model.CostLine, len(c.Lines)), DiscountCents: c.DiscountCents,
+	return &model.Cost{From: c.From.UTC(), To: c.To.UTC(), Lines: costLines(c.Lines), DiscountCents: c.DiscountCents,
 		TotalCents: c.TotalCents, Currency: c.Currency}
-	for i, l := range c.Lines {
-		labels := l.MetricLabels
-		if labels == nil {
-			labels = []string{}
+}
+
+// costLines maps priced lines. A fixed line has no usage type; a metered
+// line prices one usage type (its first metric label), whose display name
+// is the line's description.
+func costLines(ls []usage.CostLine) []model.CostLine {
+	out := make([]model.CostLine, len(ls))
+	for i, l := range ls {
+		m := model.CostLine{Description: l.UsageType, Quantity: exact(l.Quantity), Unit: l.UnitName,
+			BillableQuantity: model.Decimal(strconv.FormatInt(l.Billable, 10)), BillableUnit: optString(l.UnitNameBillable),
+			AmountCents: l.AmountCents, Currency: l.Currency, From: l.Start.UTC(), To: l.End.UTC(), Fixed: l.Fixed, Status: lineStatus(l.Status)}
+		if !l.Fixed && len(l.MetricLabels) > 0 {
+			m.UsageType, m.UsageTypeName = &l.MetricLabels[0], &ls[i].UsageType
 		}
-		m.Lines[i] = model.CostLine{UsageType: l.UsageType, MetricLabels: labels, Quantity: exact(l.Quantity), UnitName: l.UnitName,
-			QuantityBillable: l.Billable, UnitNameBillable: l.UnitNameBillable, AmountCents: l.AmountCents, Currency: l.Currency,
-			Start: l.Start.UTC(), End: l.End.UTC(), Fixed: l.Fixed, Status: l.Status.String()}
+		out[i] = m
 	}
-	return m
+	return out
 }
 
 func monthsToModel(ms []usage.MonthTotal) []model.MonthlyUsage {
 	out := make([]model.MonthlyUsage, len(ms))
 	for i, x := range ms {
-		out[i] = model.MonthlyUsage{Start: x.Start.UTC(), End: x.End.UTC(), AmountCents: x.AmountCents, Currency: x.Currency}
+		out[i] = model.MonthlyUsage{From: x.Start.UTC(), To: x.End.UTC(), AmountCents: x.AmountCents, Currency: x.Currency}
 	}
 	return out
 }
@@ -455,38 +559,54 @@ func monthsToModel(ms []usage.MonthTotal) []model.MonthlyUsage {
 func summaryToModel(items []usage.SummaryItem) []model.UsageSummaryItem {
 	out := make([]model.UsageSummaryItem, len(items))
 	for i, x := range items {
-		out[i] = model.UsageSummaryItem{Name: x.Name, Service: x.Service, UsageType: x.UsageType, Unit: x.Unit, Quantity: exact(x.Quantity),
-			Timestamp: x.Timestamp.UTC(), BillableUnit: x.BillableUnit, BillableValue: model.Decimal(x.BillableValue)}
+		out[i] = model.UsageSummaryItem{UsageType: x.UsageType, UsageTypeName: x.Name, Service: optString(x.Service), Unit: x.Unit,
+			Quantity: exact(x.Quantity), From: x.Start.UTC(), To: x.Timestamp.UTC(), BillableUnit: x.BillableUnit,
+			BillableQuantity: model.Decimal(x.BillableValue)}
 	}
 	return out
 }
 
 // planToModel maps a catalog plan; currency is the catalog's.
 func planToModel(pl plan.Plan, currency string, current bool, state subscription.PlanState) *model.Plan {
-	if state == "" {
-		state = subscription.PlanStateUnspecified
-	}
 	m := &model.Plan{
-		Name: pl.Name, Title: pl.Title, Subtitle: pl.Subtitle, Description: pl.Description,
-		TenantType: string(pl.TenantType), PlanType: string(pl.PlanType), FlatPriceCents: int64(pl.FlatPriceCents), Currency: currency,
-		RenewalPeriodUnit: string(pl.RenewalPeriodUnit), TrialPeriod: pl.TrialPeriod, TrialPeriodUnit: string(pl.TrialPeriodUnit),
-		TransitionFlow: &model.TransitionFlow{Method: string(pl.TransitionFlow.Method), RequiredFields: []string{},
+		ID:   globalID(nodePlan, pl.Name),
+		Name: pl.Name, Title: pl.Title, Subtitle: optString(pl.Subtitle), Description: optString(pl.Description),
+		TenantType: tenantType(pl.TenantType), PlanType: planType(pl.PlanType), FlatPriceCents: int64(pl.FlatPriceCents), Currency: currency,
+		RenewalPeriodUnit: periodUnit(pl.RenewalPeriodUnit), TrialPeriod: pl.TrialPeriod,
+		TransitionFlow: &model.TransitionFlow{Method: transitionMethod(pl.TransitionFlow.Method), RequiredFields: []model.TransitionRequiredField{},
 			RequiresManualApproval: pl.TransitionFlow.RequiresManualApproval},
 		DefaultQuota:   specToModel(pl.DefaultQuota),
 		IncludedAddons: append([]string{}, pl.IncludedAddons...),
 		AllowedAddons:  append([]string{}, pl.AllowedAddons...),
 		RateCard:       make([]model.Rate, len(pl.RateCard)),
 		Current:        current,
-		State:          string(state),
+		State:          planState(state),
+	}
+	if pl.TrialPeriod > 0 {
+		m.TrialPeriodUnit = periodUnit(pl.TrialPeriodUnit)
 	}
 	for _, f := range pl.TransitionFlow.RequiredFields {
-		m.TransitionFlow.RequiredFields = append(m.TransitionFlow.RequiredFields, string(f))
+		if rf, ok := requiredFields[f]; ok {
+			m.TransitionFlow.RequiredFields = append(m.TransitionFlow.RequiredFields, rf)
+		}
 	}
 	for i, r := range pl.RateCard {
-		m.RateCard[i] = model.Rate{MetricLabel: r.MetricLabel, DisplayName: r.DisplayName, Service: r.Service, UnitName: r.UnitName,
-			UnitNameBillable: r.UnitNameBillable, UnitsPerBillable: exact(r.UnitsPerBillable), PricePerBillable: exact(r.PricePerBillable)}
+		m.RateCard[i] = model.Rate{UsageType: r.MetricLabel, UsageTypeName: cmp.Or(r.DisplayName, r.MetricLabel), Service: optString(r.Service),
+			Unit: r.UnitName, BillableUnit: r.UnitNameBillable, UnitsPerBillableUnit: exact(r.UnitsPerBillable), UnitPrice: exact(r.PricePerBillable)}
 	}
 	return m
+}
+
+// addonsToModel maps the add-on catalog for a tenant on plan cur that
+// subscribes to the add-ons in subscribed.
+func addonsToModel(cat *plan.Catalog, cur plan.Plan, subscribed map[string]bool) []model.Addon {
+	out := make([]model.Addon, len(cat.Addons))
+	for i, a := range cat.Addons {
+		out[i] = model.Addon{ID: globalID(nodeAddon, a.Name), Name: a.Name, DisplayName: cmp.Or(a.DisplayName, a.Name),
+			MonthlyPriceCents: a.MonthlyPriceCents, Currency: cat.Currency, Included: cur.IncludesAddon(a.Name),
+			Allowed: cur.AllowsAddon(a.Name), Subscribed: subscribed[a.Name]}
+	}
+	return out
 }
 
 // --- payment methods, plan transitions, subscriptions, invoices ---
@@ -500,28 +620,25 @@ func contactInput(c *model.ContactInput) payment.Contact {
 		Address1: strOrEmpty(c.Address1), Address2: strOrEmpty(c.Address2), City: strOrEmpty(c.City),
 		State: strOrEmpty(c.State), StateCode: strOrEmpty(c.StateCode), County: strOrEmpty(c.County),
 		Country: strOrEmpty(c.Country), ZipCode: strOrEmpty(c.ZipCode), PhoneNumber: strOrEmpty(c.PhoneNumber),
-		ContactType: payment.ContactType(strOrEmpty(c.ContactType)), TaxID: strOrEmpty(c.TaxID),
+		ContactType: contactTypeIn(c.ContactType), TaxID: strOrEmpty(c.TaxID),
 	}
 }
 
 // paymentMethodInput maps createPaymentMethod's input; the service validates it.
 func paymentMethodInput(in model.CreatePaymentMethodInput) payment.CreateInput {
-	return payment.CreateInput{Token: in.Token, Role: payment.Role(strOrEmpty(in.Role)), Contact: contactInput(in.Contact)}
+	return payment.CreateInput{Token: in.Token, Role: paymentRoleIn(in.Role), Contact: contactInput(in.Contact)}
 }
 
 // paymentMethodToModel maps a method; the service blanked the token for
 // callers who may not see it, and blank becomes null.
 func paymentMethodToModel(m payment.PaymentMethod) *model.PaymentMethod {
 	c := m.Contact
-	out := &model.PaymentMethod{Name: m.Name, Role: string(m.Role), CreatedAt: m.CreatedAt.UTC(), Contact: &model.Contact{
-		ContactType: string(c.ContactType), Address1: c.Address1, Address2: c.Address2, City: c.City, State: c.State,
-		StateCode: c.StateCode, County: c.County, Country: c.Country, ZipCode: c.ZipCode, PhoneNumber: c.PhoneNumber, TaxID: c.TaxID,
-	}}
-	if m.Token != "" {
-		tok := m.Token
-		out.Token = &tok
-	}
-	return out
+	return &model.PaymentMethod{ID: globalID(nodePayment, m.Name), Name: m.Name, Role: paymentRole(m.Role), Token: optString(m.Token),
+		CreatedAt: m.CreatedAt.UTC(), Contact: &model.Contact{
+			ContactType: contactType(c.ContactType), Address1: optString(c.Address1), Address2: optString(c.Address2), City: optString(c.City),
+			State: optString(c.State), StateCode: optString(c.StateCode), County: optString(c.County), Country: optString(c.Country),
+			ZipCode: optString(c.ZipCode), PhoneNumber: optString(c.PhoneNumber), TaxID: optString(c.TaxID),
+		}}
 }
 
 func paymentMethodsToModel(ms []payment.PaymentMethod) []model.PaymentMethod {
@@ -566,16 +683,20 @@ func initiateInput(in model.InitiatePlanTransitionInput) subscription.InitiateIn
 }
 
 func transitionToModel(t subscription.Transition) *model.PlanTransition {
-	out := &model.PlanTransition{
-		ID: t.ID, State: string(t.State), TargetPlan: t.NewPlan, RequiresManualApproval: t.RequiresManualApproval,
-		FailureReason: t.FailureReason, DecidedBy: t.DecidedBy,
+	return &model.PlanTransition{
+		ID: globalID(nodeTransition, t.ID), TransitionID: t.ID, State: transitionState(t.State), TargetPlan: t.NewPlan,
+		RequiresManualApproval: t.RequiresManualApproval, FromPlan: optString(t.OldPlan),
+		FailureReason: optString(t.FailureReason), DecidedBy: optString(t.DecidedBy),
 		SubscribeAddons:   append([]string{}, t.Payload.SubscribeAddons...),
 		UnsubscribeAddons: append([]string{}, t.Payload.UnsubscribeAddons...),
 		CreatedAt:         t.CreatedAt.UTC(), UpdatedAt: t.UpdatedAt.UTC(),
 	}
-	if t.OldPlan != "" {
-		from := t.OldPlan
-		out.FromPlan = &from
+}
+
+func transitionsToModel(ts []subscription.Transition) []model.PlanTransition {
+	out := make([]model.PlanTransition, len(ts))
+	for i, t := range ts {
+		out[i] = *transitionToModel(t)
 	}
 	return out
 }
@@ -583,43 +704,46 @@ func transitionToModel(t subscription.Transition) *model.PlanTransition {
 func subscriptionsToModel(vs []subscription.SubscriptionView) []model.TenantSubscription {
 	out := make([]model.TenantSubscription, len(vs))
 	for i, v := range vs {
-		s := model.TenantSubscription{ID: v.ID, Kind: strings.ToUpper(string(v.Kind)), Name: v.Name, Title: v.Title,
-			Start: v.Start.UTC(), Current: v.Current(), Periods: make([]model.SubscriptionPeriod, len(v.Periods))}
+		s := model.TenantSubscription{ID: globalID(nodeSubscription, v.ID), SubscriptionID: v.ID, Kind: subscriptionKinds[v.Kind], Name: v.Name,
+			Title: v.Title, From: v.Start.UTC(), Current: v.Current(), Periods: make([]model.SubscriptionPeriod, len(v.Periods))}
 		if !v.Open() {
 			end := v.End.UTC()
-			s.End = &end
+			s.To = &end
 		}
 		for j, p := range v.Periods {
-			s.Periods[j] = model.SubscriptionPeriod{UID: p.UID, Start: p.Start.UTC(), End: p.End.UTC(),
-				InternalStart: p.InternalStart.UTC(), InternalEnd: p.InternalEnd.UTC(), Trial: p.Trial}
+			s.Periods[j] = model.SubscriptionPeriod{UID: p.UID, From: p.Start.UTC(), To: p.End.UTC(),
+				BilledFrom: p.InternalStart.UTC(), BilledTo: p.InternalEnd.UTC(), Trial: p.Trial}
 		}
 		out[i] = s
 	}
 	return out
 }
 
-// invoiceConnection makes one page of invoices; the cursor is the invoice's name.
-func invoiceConnection(page []invoice.Invoice, more bool) *model.InvoiceConnection {
-	c := &model.InvoiceConnection{Edges: make([]model.InvoiceEdge, len(page)), PageInfo: &model.PageInfo{HasNextPage: more}}
+// invoiceConnection makes one page of invoices; the cursor is the
+// invoice's period, which the running invoice keeps when it is issued.
+func invoiceConnection(page []invoice.Invoice, info *model.PageInfo, total int) *model.InvoiceConnection {
+	c := &model.InvoiceConnection{Edges: make([]model.InvoiceEdge, len(page)), PageInfo: info, TotalCount: int32(total)}
 	for i, inv := range page {
-		c.Edges[i] = model.InvoiceEdge{Cursor: encodeCursor(inv.Name), Node: invoiceToModel(inv)}
+		c.Edges[i] = model.InvoiceEdge{Cursor: encodeCursor(inv.Period.String()), Node: invoiceToModel(inv)}
 	}
-	if len(page) > 0 {
-		end := c.Edges[len(page)-1].Cursor
-		c.PageInfo.EndCursor = &end
-	}
+	setEnds(info, len(c.Edges), func(i int) string { return c.Edges[i].Cursor })
 	return c
 }
 
+// invoicePDFPath is the REST route that answers an invoice's PDF.
+const invoicePDFPath = "/api/web/namespaces/system/usage/invoice_pdf?name="
+
 // invoiceToModel maps an invoice. Lines not read (nil) map to an empty list:
-// the invoices resolver reads them whenever they are selected.
+// the resolvers read them whenever they are selected.
 func invoiceToModel(inv invoice.Invoice) *model.Invoice {
 	out := &model.Invoice{
-		Name: inv.Name, Status: string(inv.Status), Active: inv.Active(), Period: inv.Period.String(),
-		PeriodStart: inv.Period.Start(), PeriodEnd: inv.Period.End(), Plan: inv.PlanName, Currency: inv.Currency,
+		ID:   globalID(nodeInvoice, inv.Period.String()),
+		Name: inv.Name, Status: invoiceStatus(inv.Status), Active: inv.Active(), Period: inv.Period.String(),
+		From: inv.Period.Start(), To: inv.Period.End(), Plan: inv.PlanName, Currency: inv.Currency,
 		TotalCents: inv.AmountCents, SubtotalCents: inv.SubtotalCents(), TaxCents: inv.Tax.AmountCents,
-		TaxPercent: exact(inv.Tax.Percent), TaxName: inv.Tax.Label(), TaxNote: inv.Tax.Note(),
-		Lines: make([]model.InvoiceLine, len(inv.Lines)),
+		TaxPercent: exact(inv.Tax.Percent), TaxName: optString(inv.Tax.Label()), TaxNote: optString(inv.Tax.Note()),
+		Lines:  make([]model.InvoiceLine, len(inv.Lines)),
+		PDFURL: invoicePDFPath + url.QueryEscape(inv.Name),
 	}
 	if inv.Number > 0 {
 		n := inv.Number
@@ -634,31 +758,36 @@ func invoiceToModel(inv invoice.Invoice) *model.Invoice {
 		out.DueAt = &t
 	}
 	for i, l := range inv.Lines {
-		out.Lines[i] = model.InvoiceLine{Kind: string(l.Kind), Description: l.Description, UsageType: l.UsageType,
+		out.Lines[i] = model.InvoiceLine{Kind: lineKind(l.Kind), Description: l.Description, UsageType: optString(l.UsageType),
 			ForPeriod: l.ForPeriod, Quantity: exact(l.Quantity), Unit: l.Unit, BillableQuantity: exact(l.Billable),
 			BillableUnit: l.BillableUnit, UnitPrice: exact(l.UnitPrice), AmountCents: l.AmountCents}
 	}
 	return out
 }
 
-// auditConnection turns up to first+1 records into one page.
-func auditConnection(entries []audit.Entry, first int) *model.AuditConnection {
+func statusChangesToModel(cs []invoice.StatusChange) []model.InvoiceStatusChange {
+	out := make([]model.InvoiceStatusChange, len(cs))
+	for i, c := range cs {
+		out[i] = model.InvoiceStatusChange{At: c.At.UTC(), Actor: c.Actor, From: invoiceStatus(c.From), To: invoiceStatus(c.To)}
+	}
+	return out
+}
+
+func auditRecord(e audit.Entry) *model.AuditRecord {
+	return &model.AuditRecord{ID: globalID(nodeAudit, strconv.FormatInt(e.Seq, 10)), Seq: e.Seq, At: e.At, Actor: e.Actor,
+		Action: e.Action, Namespace: e.Namespace, Object: e.Object, Before: optString(e.Before), After: optString(e.After)}
+}
+
+// auditConnection turns up to first+1 records (newest first) into one page.
+func auditConnection(entries []audit.Entry, first int, after bool) *model.AuditConnection {
 	more := len(entries) > first
 	if more {
 		entries = entries[:first]
 	}
-	c := &model.AuditConnection{Edges: make([]model.AuditEdge, 0, len(entries)), PageInfo: &model.PageInfo{HasNextPage: more}}
+	c := &model.AuditConnection{Edges: make([]model.AuditEdge, 0, len(entries)), PageInfo: &model.PageInfo{HasNextPage: more, HasPreviousPage: after}}
 	for _, e := range entries {
-		cur := encodeCursor(strconv.FormatInt(e.Seq, 10))
-		node := &model.AuditRecord{Seq: e.Seq, At: e.At, Actor: e.Actor, Action: e.Action, Namespace: e.Namespace, Object: e.Object}
-		if e.Before != "" {
-			node.Before = &e.Before
-		}
-		if e.After != "" {
-			node.After = &e.After
-		}
-		c.Edges = append(c.Edges, model.AuditEdge{Cursor: cur, Node: node})
-		c.PageInfo.EndCursor = &cur
+		c.Edges = append(c.Edges, model.AuditEdge{Cursor: encodeCursor(strconv.FormatInt(e.Seq, 10)), Node: auditRecord(e)})
 	}
+	setEnds(c.PageInfo, len(c.Edges), func(i int) string { return c.Edges[i].Cursor })
 	return c
 }

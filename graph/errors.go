@@ -27,6 +27,7 @@ var codeOf = map[errs.Kind]string{
 	errs.QuotaExceeded:   errs.QuotaExceeded.String(),
 	errs.TooLarge:        errs.TooLarge.String(),
 	errs.Unavailable:     errs.Unavailable.String(),
+	errs.RateLimited:     errs.RateLimited.String(),
 }
 
 // CodeOf returns the extensions.code of a Kind; an unknown Kind is INTERNAL,

@@ -13,18 +13,22 @@ import (
 
 const createMutation = `mutation($in: CreateQuotaInput!) {
   createQuota(input: $in) {
-    name namespace uid resourceVersion createdAt modifiedAt disabled description
-    labels { key value }
-    annotations { key value }
-    spec {
-      objectLimits { key maximum }
-      resourceLimits { key maximum }
-      apiLimits { key rate burst unit }
+    quota {
+      id name namespace uid resourceVersion createdAt modifiedAt disabled description
+      labels { key value }
+      annotations { key value }
+      spec {
+        objectLimits { key maximum }
+        resourceLimits { key maximum }
+        apiLimits { key rate burst unit }
+      }
     }
+    userErrors { field message code }
   }
 }`
 
 type quotaResp struct {
+	ID              string
 	Name            string
 	Namespace       string
 	UID             string
@@ -32,7 +36,7 @@ type quotaResp struct {
 	CreatedAt       string
 	ModifiedAt      string
 	Disabled        bool
-	Description     string
+	Description     *string
 	Labels          []struct{ Key, Value string }
 	Annotations     []struct{ Key, Value string }
 	Spec            struct {
@@ -55,7 +59,12 @@ func TestQuotaLifecycle(t *testing.T) {
 		p := h.caller(t, tenancy.RoleAdmin, "")
 		c := h.client(p)
 
-		var created struct{ CreateQuota quotaResp }
+		var created struct {
+			CreateQuota struct {
+				Quota      quotaResp
+				UserErrors []userError
+			}
+		}
 		mustPost(t, c, createMutation, &created, client.Var("in", map[string]any{
 			"namespace": "shop", "name": "lb-cap", "description": "load balancers",
 			"labels":      []map[string]any{{"key": "tier", "value": "gold"}, {"key": "env", "value": "prod"}},
@@ -66,20 +75,19 @@ func TestQuotaLifecycle(t *testing.T) {
 				"apiLimits":      []map[string]any{{"key": "ListThings", "rate": 10, "burst": 20}},
 			},
 		}))
-		q := created.CreateQuota
+		q := created.CreateQuota.Quota
 		if q.Name != "lb-cap" || q.Namespace != "shop" || q.UID == "" || q.ResourceVersion != "1" || q.CreatedAt == "" {
 			t.Fatalf("created = %+v", q)
 		}
 		if len(q.Labels) != 2 || q.Labels[0].Key != "env" || q.Labels[1].Key != "tier" {
 			t.Fatalf("labels not sorted by key: %+v", q.Labels)
 		}
-		if q.Spec.ResourceLimits[0].Maximum != "2.5" || q.Spec.ObjectLimits[0].Maximum != 2 || q.Spec.APILimits[0].Unit != "per-second" {
+		if q.Spec.ResourceLimits[0].Maximum != "2.5" || q.Spec.ObjectLimits[0].Maximum != 2 || q.Spec.APILimits[0].Unit != "PER_SECOND" || q.ID == "" {
 			t.Fatalf("spec = %+v", q.Spec)
 		}
 
 		// A second quota with the same name is a conflict.
-		err := c.Post(createMutation, &created, client.Var("in", map[string]any{"namespace": "shop", "name": "lb-cap", "spec": map[string]any{}}))
-		wantCode(t, err, "CONFLICT")
+		wantUserError(t, c, createMutation, "CONFLICT", client.Var("in", map[string]any{"namespace": "shop", "name": "lb-cap", "spec": map[string]any{}}))
 
 		// Read back through the namespace.
 		var got struct {
@@ -99,26 +107,36 @@ func TestQuotaLifecycle(t *testing.T) {
 
 		// Replace: a stale version is a conflict, the current one succeeds
 		// and the answer is the stored quota.
-		replace := `mutation($in: ReplaceQuotaInput!) { replaceQuota(input: $in) { resourceVersion description disabled spec { objectLimits { key maximum } } } }`
+		replace := `mutation($in: ReplaceQuotaInput!) { replaceQuota(input: $in) { quota { resourceVersion description disabled spec { objectLimits { key maximum } } } userErrors { field message code } } }`
 		in := map[string]any{
 			"namespace": "shop", "name": "lb-cap", "resourceVersion": "7", "description": "fewer",
 			"spec": map[string]any{"objectLimits": []map[string]any{{"key": "http_loadbalancer", "maximum": 3}}},
 		}
-		var replaced struct{ ReplaceQuota quotaResp }
-		wantCode(t, c.Post(replace, &replaced, client.Var("in", in)), "CONFLICT")
+		var replaced struct {
+			ReplaceQuota struct {
+				Quota      quotaResp
+				UserErrors []userError
+			}
+		}
+		wantUserError(t, c, replace, "CONFLICT", client.Var("in", in))
 		in["resourceVersion"] = "1"
 		mustPost(t, c, replace, &replaced, client.Var("in", in))
-		if r := replaced.ReplaceQuota; r.ResourceVersion != "2" || r.Description != "fewer" || r.Spec.ObjectLimits[0].Maximum != 3 {
+		if r := replaced.ReplaceQuota.Quota; r.ResourceVersion != "2" || *r.Description != "fewer" || r.Spec.ObjectLimits[0].Maximum != 3 {
 			t.Fatalf("replaced = %+v", r)
 		}
 
 		// Reserve within the limit, then over it: nothing is reserved and
 		// the details name the key.
-		reserve := `mutation($in: ReserveQuotaInput!) { reserveQuota(input: $in) { replayed objects { key current } resources { key current } apis { key current } } }`
+		reserve := `mutation($in: ReserveQuotaInput!) { reserveQuota(input: $in) { result { replayed objects { key current } resources { key current } apis { key current } }
+			exceeded { class key scope limit current requested } userErrors { field message code } } }`
 		var res struct {
 			ReserveQuota struct {
-				Replayed                 bool
-				Objects, Resources, Apis []struct{ Key, Current string }
+				Result struct {
+					Replayed                 bool
+					Objects, Resources, Apis []struct{ Key, Current string }
+				}
+				Exceeded   []map[string]any
+				UserErrors []userError
 			}
 		}
 		mustPost(t, c, reserve, &res, client.Var("in", map[string]any{
@@ -126,7 +144,7 @@ func TestQuotaLifecycle(t *testing.T) {
 			"objects":   []map[string]any{{"key": "http_loadbalancer", "amount": 2}},
 			"resources": []map[string]any{{"key": "vcpu", "amount": "1.25"}},
 		}))
-		if r := res.ReserveQuota; r.Replayed || len(r.Objects) != 1 || r.Objects[0].Current != "2" || r.Resources[0].Current != "1.25" {
+		if r := res.ReserveQuota.Result; r.Replayed || len(r.Objects) != 1 || r.Objects[0].Current != "2" || r.Resources[0].Current != "1.25" {
 			t.Fatalf("reserve = %+v", r)
 		}
 		// The same idempotency key replays the answer without reserving.
@@ -135,18 +153,26 @@ func TestQuotaLifecycle(t *testing.T) {
 			"objects":   []map[string]any{{"key": "http_loadbalancer", "amount": 2}},
 			"resources": []map[string]any{{"key": "vcpu", "amount": "1.25"}},
 		}))
-		if !res.ReserveQuota.Replayed || res.ReserveQuota.Objects[0].Current != "2" {
+		if !res.ReserveQuota.Result.Replayed || res.ReserveQuota.Result.Objects[0].Current != "2" {
 			t.Fatalf("replay = %+v", res.ReserveQuota)
 		}
-		err = c.Post(reserve, &res, client.Var("in", map[string]any{
+		var over struct {
+			ReserveQuota struct {
+				Result     *map[string]any
+				Exceeded   []struct{ Class, Key, Scope, Limit, Current, Requested string }
+				UserErrors []userError
+			}
+		}
+		over4 := client.Var("in", map[string]any{
 			"namespace": "shop",
 			"objects":   []map[string]any{{"key": "http_loadbalancer", "amount": "2"}},
-		}))
-		e := wantCode(t, err, "QUOTA_EXCEEDED")
-		if len(e.Extensions.Details) != 1 {
-			t.Fatalf("details = %+v", e.Extensions.Details)
+		})
+		wantUserError(t, c, reserve, "QUOTA_EXCEEDED", over4)
+		mustPost(t, c, reserve, &over, over4)
+		if over.ReserveQuota.Result != nil || len(over.ReserveQuota.Exceeded) != 1 {
+			t.Fatalf("over quota = %+v", over.ReserveQuota)
 		}
-		if d := e.Extensions.Details[0]; d.Class != quota.Objects || d.Key != "http_loadbalancer" || d.Limit != "3" || d.Current != "2" || d.Requested != "2" {
+		if d := over.ReserveQuota.Exceeded[0]; d.Class != "OBJECTS" || d.Key != "http_loadbalancer" || d.Limit != "3" || d.Current != "2" || d.Requested != "2" || d.Scope != "NAMESPACE" {
 			t.Fatalf("detail = %+v", d)
 		}
 
@@ -155,9 +181,11 @@ func TestQuotaLifecycle(t *testing.T) {
 			Namespace struct {
 				QuotaUsage struct {
 					Objects, Resources []struct {
-						Key, DisplayName string
-						Limit            *string
-						Current          string
+						Key, DisplayName   string
+						Limit              *string
+						LimitSource        *string
+						UtilizationPercent *string
+						Current            string
 					}
 					Apis []struct {
 						Key       string
@@ -168,23 +196,30 @@ func TestQuotaLifecycle(t *testing.T) {
 			}
 		}
 		mustPost(t, c, `{ namespace(name: "shop") { quotaUsage {
-			objects { key displayName limit current }
-			resources { key displayName limit current }
+			objects { key displayName limit limitSource utilizationPercent current }
+			resources { key displayName limit limitSource utilizationPercent current }
 			apis { key rateLimit { rate burst } current } } } }`, &usage)
 		u := usage.Namespace.QuotaUsage
-		if len(u.Objects) != 1 || u.Objects[0].Key != "http_loadbalancer" || *u.Objects[0].Limit != "3" || u.Objects[0].Current != "2" || u.Objects[0].DisplayName != "HTTP Load Balancer" {
+		if len(u.Objects) != 1 || u.Objects[0].Key != "http_loadbalancer" || *u.Objects[0].Limit != "3" || u.Objects[0].Current != "2" || u.Objects[0].DisplayName != "HTTP Load Balancer" ||
+			*u.Objects[0].LimitSource != "NAMESPACE" || *u.Objects[0].UtilizationPercent != "66.67" {
 			t.Fatalf("object usage = %+v", u.Objects)
 		}
 		// The replace dropped the vcpu limit; the counter stays, unlimited.
-		if len(u.Resources) != 1 || u.Resources[0].Limit != nil || u.Resources[0].Current != "1.25" {
+		if len(u.Resources) != 1 || u.Resources[0].Limit != nil || u.Resources[0].LimitSource != nil || u.Resources[0].UtilizationPercent != nil || u.Resources[0].Current != "1.25" {
 			t.Fatalf("resource usage = %+v", u.Resources)
 		}
 
 		// Delete, then the quota is gone and a second delete is NOT_FOUND.
-		var del struct{ DeleteQuota bool }
-		mustPost(t, c, `mutation { deleteQuota(namespace: "shop", name: "lb-cap") }`, &del)
-		if !del.DeleteQuota {
-			t.Fatal("deleteQuota = false")
+		del := `mutation { deleteQuota(namespace: "shop", name: "lb-cap") { deletedId userErrors { field message code } } }`
+		var deleted struct {
+			DeleteQuota struct {
+				DeletedID  *string
+				UserErrors []userError
+			}
+		}
+		mustPost(t, c, del, &deleted)
+		if deleted.DeleteQuota.DeletedID == nil || *deleted.DeleteQuota.DeletedID != q.ID {
+			t.Fatalf("deleteQuota = %+v, want id %s", deleted, q.ID)
 		}
 		var gone struct {
 			Namespace struct {
@@ -196,7 +231,7 @@ func TestQuotaLifecycle(t *testing.T) {
 		if gone.Namespace.Quota != nil || gone.Namespace.Quotas.TotalCount != 0 {
 			t.Fatalf("after delete = %+v", gone)
 		}
-		wantCode(t, c.Post(`mutation { deleteQuota(namespace: "shop", name: "lb-cap") }`, &del), "NOT_FOUND")
+		wantUserError(t, c, del, "NOT_FOUND")
 	})
 }
 
@@ -206,8 +241,9 @@ func TestInvalidInput(t *testing.T) {
 		p := h.caller(t, tenancy.RoleAdmin, "")
 		c := h.client(p)
 		var resp map[string]any
+		const ue = "userErrors { field message code }"
 
-		e := wantCode(t, c.Post(`{ namespace(name: "shop") { quotas(labelFilter: "env in (") { totalCount } } }`, &resp), "INVALID_ARGUMENT")
+		e := wantCode(t, c.Post(`{ namespace(name: "system") { quotas(labelFilter: "env in (") { totalCount } } }`, &resp), "INVALID_ARGUMENT")
 		if len(e.Extensions.Fields) != 1 || e.Extensions.Fields[0].Field != "labelFilter" || !strings.Contains(e.Extensions.Fields[0].Problem, "position") {
 			t.Fatalf("labelFilter error = %+v", e)
 		}
@@ -216,30 +252,45 @@ func TestInvalidInput(t *testing.T) {
 		}
 
 		cases := map[string]string{
-			"float literal":       `mutation { reserveQuota(input: {namespace: "shop", resources: [{key: "vcpu", amount: 1.5}]}) { replayed } }`,
-			"malformed decimal":   `mutation { reserveQuota(input: {namespace: "shop", resources: [{key: "vcpu", amount: "1e3"}]}) { replayed } }`,
-			"too many decimals":   `mutation { reserveQuota(input: {namespace: "shop", resources: [{key: "vcpu", amount: "0.0000001"}]}) { replayed } }`,
-			"repeated key":        `mutation { reserveQuota(input: {namespace: "shop", objects: [{key: "a1", amount: 1}, {key: "a1", amount: 2}]}) { replayed } }`,
-			"nothing to reserve":  `mutation { reserveQuota(input: {namespace: "shop"}) { replayed } }`,
+			"float literal":       `mutation { reserveQuota(input: {namespace: "shop", resources: [{key: "vcpu", amount: 1.5}]}) { ` + ue + ` } }`,
+			"malformed decimal":   `mutation { reserveQuota(input: {namespace: "shop", resources: [{key: "vcpu", amount: "1e3"}]}) { ` + ue + ` } }`,
+			"too many decimals":   `mutation { reserveQuota(input: {namespace: "shop", resources: [{key: "vcpu", amount: "0.0000001"}]}) { ` + ue + ` } }`,
+			"repeated key":        `mutation { reserveQuota(input: {namespace: "shop", objects: [{key: "a1", amount: 1}, {key: "a1", amount: 2}]}) { ` + ue + ` } }`,
+			"nothing to reserve":  `mutation { reserveQuota(input: {namespace: "shop"}) { ` + ue + ` } }`,
 			"bad namespace":       `{ namespace(name: "Not_A_Label") { name } }`,
 			"bad cursor":          `{ namespaces(after: "%%%") { pageInfo { hasNextPage } } }`,
 			"NUL in a cursor":     `{ namespaces(after: "AA") { pageInfo { hasNextPage } } }`,
-			"quota cursor of NUL": `{ namespace(name: "shop") { quotas(after: "AA") { totalCount } } }`,
+			"quota cursor of NUL": `{ namespace(name: "system") { quotas(after: "AA") { totalCount } } }`,
 			"page too large":      `{ namespaces(first: 101) { pageInfo { hasNextPage } } }`,
-			"bad quota name":      `mutation { createQuota(input: {namespace: "shop", name: "UPPER", spec: {}}) { name } }`,
-			"repeated label":      `mutation { createQuota(input: {namespace: "shop", name: "q", labels: [{key: "a", value: "1"}, {key: "a", value: "2"}], spec: {}}) { name } }`,
+			"bad quota name":      `mutation { createQuota(input: {namespace: "shop", name: "UPPER", spec: {}}) { ` + ue + ` } }`,
+			"repeated label":      `mutation { createQuota(input: {namespace: "shop", name: "q", labels: [{key: "a", value: "1"}, {key: "a", value: "2"}], spec: {}}) { ` + ue + ` } }`,
 		}
 		// A Decimal refused by the scalar names its input field too.
-		e = wantCode(t, c.Post(`mutation($a: Decimal!) { reserveQuota(input: {namespace: "shop", resources: [{key: "vcpu", amount: $a}]}) { replayed } }`, &resp, client.Var("a", 1.5)), "INVALID_ARGUMENT")
+		e = wantCode(t, c.Post(`mutation($a: Decimal!) { reserveQuota(input: {namespace: "shop", resources: [{key: "vcpu", amount: $a}]}) { `+ue+` } }`, &resp, client.Var("a", 1.5)), "INVALID_ARGUMENT")
 		if len(e.Extensions.Fields) != 1 || e.Extensions.Fields[0].Field != "input.resources[0].amount" {
 			t.Fatalf("decimal error = %+v", e)
 		}
 
 		for name, q := range cases {
 			t.Run(name, func(t *testing.T) {
-				e := wantCode(t, c.Post(q, &resp), "INVALID_ARGUMENT")
-				if len(e.Extensions.Fields) == 0 {
-					t.Fatalf("no fields in %+v", e)
+				// Input the schema's scalars refuse is an error of the
+				// field; input the domain refuses is a user error of the
+				// mutation's payload. Both name the field.
+				err := c.Post(q, &resp)
+				if err != nil {
+					e := wantCode(t, err, "INVALID_ARGUMENT")
+					if len(e.Extensions.Fields) == 0 {
+						t.Fatalf("no fields in %+v", e)
+					}
+					return
+				}
+				if !strings.HasPrefix(q, "mutation") {
+					t.Fatalf("%s: no error", q)
+				}
+				for _, u := range wantUserError(t, c, q, "INVALID_ARGUMENT") {
+					if u.Field == nil {
+						t.Fatalf("user error without a field: %+v", u)
+					}
 				}
 			})
 		}
@@ -268,7 +319,7 @@ func TestAuthorization(t *testing.T) {
 		}
 		var resp map[string]any
 		wantCode(t, c.Post(`{ namespace(name: "other") { name } }`, &resp), "FORBIDDEN")
-		wantCode(t, c.Post(`mutation { createQuota(input: {namespace: "shop", name: "q", spec: {}}) { name } }`, &resp), "FORBIDDEN")
+		wantUserError(t, c, `mutation { createQuota(input: {namespace: "shop", name: "q", spec: {}}) { userErrors { field message code } } }`, "FORBIDDEN")
 
 		// Without a caller in the context everything is UNAUTHENTICATED.
 		anon := client.New(h.handler(nil, graph.Config{}))
@@ -427,7 +478,7 @@ func TestPanicIsInternal(t *testing.T) {
 		// panic.
 		c := client.New(h.handler(&p, graph.Config{Quotas: &quota.Service{}}))
 		var resp map[string]any
-		e := wantCode(t, c.Post(`mutation { createQuota(input: {namespace: "shop", name: "q", spec: {}}) { name } }`, &resp), "INTERNAL")
+		e := wantCode(t, c.Post(`mutation { createQuota(input: {namespace: "shop", name: "q", spec: {}}) { quota { name } } }`, &resp), "INTERNAL")
 		if e.Message != "internal error" {
 			t.Fatalf("message = %q", e.Message)
 		}

@@ -10,7 +10,6 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
-	"github.com/99designs/gqlgen/graphql/playground"
 	"github.com/billingd/billingd/domain/audit"
 	"github.com/billingd/billingd/domain/invoice"
 	"github.com/billingd/billingd/domain/kernel"
@@ -22,6 +21,7 @@ import (
 	"github.com/billingd/billingd/domain/usage"
 	"github.com/billingd/billingd/graph/generated"
 	"github.com/billingd/billingd/graph/loaders"
+	"github.com/billingd/billingd/graph/playground"
 	"github.com/vektah/gqlparser/v2/ast"
 )
 
@@ -58,6 +58,11 @@ const (
 	DefaultMaxBodyBytes = 1 << 20
 	// queryCacheSize is how many parsed and validated queries are kept.
 	queryCacheSize = 1000
+	// DefaultAPQCacheSize is how many automatic persisted queries (query
+	// text by its SHA-256) are kept when Config.APQCacheSize is 0; the least
+	// recently used goes first, and a client whose hash was evicted sends the
+	// text again (PERSISTED_QUERY_NOT_FOUND tells it to).
+	DefaultAPQCacheSize = 1000
 )
 
 // Config wires the GraphQL handler. The services and the Logger are
@@ -107,6 +112,9 @@ type Config struct {
 	// MaxAliases is the most aliased fields an operation or fragment may
 	// have once its fragments are expanded; 0 means DefaultMaxAliases.
 	MaxAliases int
+	// APQCacheSize bounds the automatic persisted queries kept; 0 means
+	// DefaultAPQCacheSize, a negative value turns APQ off.
+	APQCacheSize int
 }
 
 // NewHandler returns the GraphQL endpoint. The caller must already be in the
@@ -158,6 +166,12 @@ func NewHandler(cfg Config) (http.Handler, error) {
 	} else {
 		srv.Use(noIntrospection{})
 	}
+	// Automatic persisted queries (Apollo's protocol): the request may carry
+	// only the query's hash. It runs first, so the limits below measure the
+	// query text it found, as they would the text itself.
+	if cfg.APQCacheSize >= 0 {
+		srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](orDefault(cfg.APQCacheSize, DefaultAPQCacheSize))})
+	}
 	srv.Use(getMutationGuard{})
 	srv.Use(&limitGuard{lim: lim, cache: cache})
 	// Queries may be answered by a database standby within its staleness
@@ -182,7 +196,8 @@ func orDefault(v, def int) int {
 	return v
 }
 
-// Playground serves the GraphiQL playground, pointed at /graphql.
+// Playground serves the GraphiQL playground at /playground, pointed at
+// /graphql, with its JavaScript and CSS embedded (graph/playground).
 func Playground() http.Handler {
-	return playground.Handler("billingd GraphQL", "/graphql")
+	return playground.Handler("/playground", "/graphql")
 }

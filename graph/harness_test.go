@@ -297,6 +297,39 @@ func mustPost(t *testing.T, c *client.Client, q string, resp any, opts ...client
 	}
 }
 
+// userError is one entry of a mutation payload's userErrors.
+type userError struct {
+	Field   *string `json:"field"`
+	Message string  `json:"message"`
+	Code    string  `json:"code"`
+}
+
+// wantUserError posts the mutation q, which must select `userErrors
+// { field message code }` on its payloads, and asserts that some payload
+// answered user errors whose first has code; it returns them.
+func wantUserError(t *testing.T, c *client.Client, q, code string, opts ...client.Option) []userError {
+	t.Helper()
+	var raw map[string]any
+	mustPost(t, c, q, &raw, opts...)
+	b, _ := json.Marshal(raw)
+	var resp map[string]*struct {
+		UserErrors []userError `json:"userErrors"`
+	}
+	if err := json.Unmarshal(b, &resp); err != nil {
+		t.Fatalf("decode %s: %v", b, err)
+	}
+	for _, p := range resp {
+		if p != nil && len(p.UserErrors) > 0 {
+			if p.UserErrors[0].Code != code {
+				t.Fatalf("user error code = %q, want %q (%+v)", p.UserErrors[0].Code, code, p.UserErrors)
+			}
+			return p.UserErrors
+		}
+	}
+	t.Fatalf("no user errors in %+v", resp)
+	return nil
+}
+
 // operatorOn is an operator of the command line acting on tenant id, for
 // the operator-only set-up steps of the tests (AssignPlan).
 func operatorOn(id string) tenancy.Principal {

@@ -3,6 +3,7 @@ package graph
 import (
 	"context"
 	"fmt"
+	"strconv"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/errcode"
@@ -339,13 +340,20 @@ type costWalker struct {
 	memo   map[string]int
 	visits int
 	err    *gqlerror.Error
+	// page is how many namespaces the set being walked stands for: the
+	// page size of the namespaces field above it, 1 under namespace(name:)
+	// or node(id:).
+	page int
+	// ranges are the namespace report ranges already priced (field and
+	// range): the loaders fetch one range once for every namespace.
+	ranges map[string]bool
 }
 
 // operationCost returns the complexity of op and the number of selections
 // visited. op must have been validated: fields carry their definitions and
 // fragments are cycle-free.
 func operationCost(ctx context.Context, es graphql.ExecutableSchema, op *ast.OperationDefinition, vars map[string]any) (int, int, *gqlerror.Error) {
-	w := &costWalker{ctx: ctx, es: es, schema: es.Schema(), vars: vars, memo: map[string]int{}}
+	w := &costWalker{ctx: ctx, es: es, schema: es.Schema(), vars: vars, memo: map[string]int{}, page: 1, ranges: map[string]bool{}}
 	cost := w.set(op.SelectionSet)
 	return cost, w.visits, w.err
 }
@@ -370,10 +378,13 @@ func (w *costWalker) set(set ast.SelectionSet) int {
 			if s.Definition == nil {
 				continue
 			}
-			c, ok := w.memo[s.Name]
+			// A fragment costs more under a larger page of namespaces:
+			// its price is kept per page size.
+			key := s.Name + "|" + strconv.Itoa(w.page)
+			c, ok := w.memo[key]
 			if !ok {
 				c = w.set(s.Definition.SelectionSet)
-				w.memo[s.Name] = c
+				w.memo[key] = c
 			}
 			total = addSat(total, c)
 		}
@@ -386,11 +397,17 @@ func (w *costWalker) field(f *ast.Field) int {
 		return 1
 	}
 	typ := w.schema.Types[f.Definition.Type.Name()]
+	args := f.ArgumentMap(w.vars)
 	child := 0
 	if typ != nil && (typ.Kind == ast.Object || typ.Kind == ast.Interface || typ.Kind == ast.Union) {
+		outer := w.page
+		w.page = pageOf(f, args, outer)
 		child = w.set(f.SelectionSet)
+		w.page = outer
 	}
-	args := f.ArgumentMap(w.vars)
+	if f.ObjectDefinition.Name == "Namespace" && (f.Name == "usage" || f.Name == "cost") {
+		return w.namespaceReport(f.Name, child, args)
+	}
 	if f.ObjectDefinition.Kind != ast.Interface {
 		return w.fieldCost(f.ObjectDefinition.Name, f.Name, child, args)
 	}
@@ -400,6 +417,54 @@ func (w *costWalker) field(f *ast.Field) int {
 		worst = max(worst, w.fieldCost(t.Name, f.Name, child, args))
 	}
 	return max(worst, 1)
+}
+
+// namespaceReport prices Namespace.usage or Namespace.cost (issue 13 item
+// 8): RangeReportCost for each distinct range of the operation (the
+// loaders make one batched call per range for every namespace of the
+// request), plus NamespaceReportCost for each namespace the field is asked
+// for (each namespace's rows are read and priced).
+func (w *costWalker) namespaceReport(field string, child int, args map[string]any) int {
+	key := field + "|" + fmt.Sprint(args["from"]) + "|" + fmt.Sprint(args["to"])
+	cost := 0
+	if !w.ranges[key] {
+		w.ranges[key] = true
+		cost = RangeReportCost
+	}
+	return addSat(addSat(cost, mulSat(NamespaceReportCost, w.page)), child)
+}
+
+// pageOf is how many namespaces the selection of f stands for, inside a
+// set that stands for outer: a namespaces page multiplies by its size
+// (first, or its default), every other field keeps outer.
+func pageOf(f *ast.Field, args map[string]any, outer int) int {
+	if f.ObjectDefinition.Name != "Query" {
+		return outer
+	}
+	switch f.Name {
+	case "namespaces":
+		n := 20
+		if v, ok := args["first"].(int64); ok && v > 0 {
+			n = int(v)
+		} else if v, ok := args["first"].(int); ok && v > 0 {
+			n = v
+		}
+		return min(n, maxPageSize)
+	case "namespace", "node":
+		return 1
+	}
+	return outer
+}
+
+// mulSat multiplies two non-negative counts, saturating.
+func mulSat(a, b int) int {
+	if a == 0 || b == 0 {
+		return 0
+	}
+	if a > maxInt/b {
+		return maxInt
+	}
+	return a * b
 }
 
 func (w *costWalker) fieldCost(typeName, field string, child int, args map[string]any) int {

@@ -88,7 +88,7 @@ func TestFragmentBomb(t *testing.T) {
 
 	// A fragment cycle is refused before validation walks it.
 	status, errs, body := post(t, h.handler(&p, graph.Config{}), query(`{ ...A } fragment A on Query { ...B } fragment B on Query { __typename ...A }`))
-	if status != http.StatusUnprocessableEntity || len(errs) == 0 || errs[0].Extensions.Code != "GRAPHQL_VALIDATION_FAILED" || !strings.Contains(errs[0].Message, "cycle") {
+	if status != http.StatusOK || len(errs) == 0 || errs[0].Extensions.Code != "GRAPHQL_VALIDATION_FAILED" || !strings.Contains(errs[0].Message, "cycle") {
 		t.Fatalf("fragment cycle: %d %.300s", status, body)
 	}
 	// An unused fragment is measured too: gqlgen validates it all the same.
@@ -209,22 +209,34 @@ func TestReportFieldCosts(t *testing.T) {
 		}
 		return b.String() + " }"
 	}
-	e := wantCode(t, c.Post(aliases(20, `monthlyUsage { start amountCents }`), &resp), "COMPLEXITY_LIMIT_EXCEEDED")
+	e := wantCode(t, c.Post(aliases(20, `monthlyUsage { from amountCents }`), &resp), "COMPLEXITY_LIMIT_EXCEEDED")
 	if !strings.Contains(e.Message, "complexity 4040") || !strings.Contains(e.Message, "limit of 1000") {
 		t.Fatalf("message = %q", e.Message)
 	}
-	mustPost(t, c, aliases(4, `monthlyUsage { start amountCents }`), &resp)
+	mustPost(t, c, aliases(4, `monthlyUsage { from amountCents }`), &resp)
 
 	// Ten distinct ranges of one namespace's usage: 10 * (100 + 2) + 1.
-	ranged := `namespace(name: "shop") { usage(from: "2025-$i-01T00:00:00Z", to: "2025-$i-02T00:00:00Z") { items { quantity } } }`
+	ranged := `namespace(name: "system") { usage(from: "2025-$i-01T00:00:00Z", to: "2025-$i-02T00:00:00Z") { items { quantity } } }`
 	mustPost(t, c, aliases(9, ranged), &resp)
 	wantCode(t, c.Post(aliases(10, ranged), &resp), "COMPLEXITY_LIMIT_EXCEEDED")
 	wantCode(t, c.Post(aliases(10, `usageSummary { quantity }`), &resp), "COMPLEXITY_LIMIT_EXCEEDED")
+	// One range asked in many places is one report: 30 aliases of the same
+	// range pass (100 + 30 × (2 + 2) + 30).
+	mustPost(t, c, aliases(30, `namespace(name: "system") { usage(from: "2025-01-01T00:00:00Z", to: "2025-01-02T00:00:00Z") { items { quantity } } }`), &resp)
+	// A page prices each namespace: usage and cost of 100 namespaces over
+	// one range cost 2 × (100 + 100 × 2) plus their fields, within 1000;
+	// three distinct ranges over 100 namespaces do not fit.
+	page := `namespaces(first: 100) { edges { node { name usage(from: "2025-$i-01T00:00:00Z", to: "2025-$i-02T00:00:00Z") { items { quantity } } cost(from: "2025-01-01T00:00:00Z", to: "2025-01-02T00:00:00Z") { totalCents } } } }`
+	mustPost(t, c, aliases(1, page), &resp)
+	e = wantCode(t, c.Post(aliases(3, page), &resp), "COMPLEXITY_LIMIT_EXCEEDED")
+	if !strings.Contains(e.Message, "complexity 1") {
+		t.Fatalf("message = %q", e.Message)
+	}
 
 	// A range that is not a time is the caller's error, not an internal one
 	// (it also escapes the report's price, but fails before any report).
 	for _, from := range []string{`"2025-13-01T00:00:00Z"`, `5`} {
-		e := wantCode(t, c.Post(`{ namespace(name: "shop") { usage(from: `+from+`) { items { quantity } } } }`, &resp), "INVALID_ARGUMENT")
+		e := wantCode(t, c.Post(`{ namespace(name: "system") { usage(from: `+from+`) { items { quantity } } } }`, &resp), "INVALID_ARGUMENT")
 		if len(e.Extensions.Fields) != 1 || !strings.Contains(e.Extensions.Fields[0].Problem, "RFC 3339") {
 			t.Fatalf("from %s: %+v", from, e)
 		}
@@ -244,6 +256,10 @@ func TestTransportErrors(t *testing.T) {
 		if ctype != "" {
 			r.Header.Set("Content-Type", ctype)
 		}
+		return r
+	}
+	accept := func(r *http.Request) *http.Request {
+		r.Header.Set("Accept", graph.ResponseMediaType+", application/json;q=0.9")
 		return r
 	}
 	get := func(rawQuery string) *http.Request {
@@ -266,10 +282,14 @@ func TestTransportErrors(t *testing.T) {
 		{"PUT", req("PUT", "/graphql", "application/json", query("{ __typename }")), 405, graph.CodeMethodNotAllowed, "GET, POST and OPTIONS"},
 		{"GET bad escape", get("query=%zz" + marker), 400, "INVALID_ARGUMENT", "malformed"},
 		{"GET bad variables", get("query=" + url.QueryEscape("{ __typename }") + "&variables=" + url.QueryEscape("{"+marker)), 400, "INVALID_ARGUMENT", "variables parameter"},
-		{"GET mutation", get("query=" + url.QueryEscape(`mutation { deleteQuota(namespace: "shop", name: "`+marker+`") }`)), 422, graph.CodeMethodNotAllowed, "POST"},
+		{"GET mutation", get("query=" + url.QueryEscape(`mutation { deleteQuota(namespace: "shop", name: "`+marker+`") { deletedId } }`)), 405, graph.CodeMethodNotAllowed, "POST"},
 		{"too large", req("POST", "/graphql", "application/json", `{"query": "`+marker+strings.Repeat(" ", 2<<20)+`{ __typename }"}`), 413, "PAYLOAD_TOO_LARGE", "1048576 bytes"},
-		{"parse error", req("POST", "/graphql", "application/json", query(`{ namespace(name: "shop") { name } } `+marker+long)), 422, "GRAPHQL_PARSE_FAILED", "Unexpected Name"},
-		{"unknown field", req("POST", "/graphql", "application/json", query(`{ `+marker+long+` }`)), 422, "GRAPHQL_VALIDATION_FAILED", "Cannot query field"},
+		// GraphQL-over-HTTP: a legacy (application/json) client gets 200
+		// with the errors, one accepting the GraphQL response type 400.
+		{"parse error", req("POST", "/graphql", "application/json", query(`{ namespace(name: "shop") { name } } `+marker+long)), 200, "GRAPHQL_PARSE_FAILED", "Unexpected Name"},
+		{"unknown field", req("POST", "/graphql", "application/json", query(`{ `+marker+long+` }`)), 200, "GRAPHQL_VALIDATION_FAILED", "Cannot query field"},
+		{"parse error, modern", accept(req("POST", "/graphql", "application/json", query(`{ namespace`))), 400, "GRAPHQL_PARSE_FAILED", "Expected"},
+		{"unknown field, modern", accept(req("POST", "/graphql", "application/json", query(`{ nope }`))), 400, "GRAPHQL_VALIDATION_FAILED", "Cannot query field"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -286,6 +306,9 @@ func TestTransportErrors(t *testing.T) {
 			}
 			if len(body) > 1000 {
 				t.Fatalf("answer of %d bytes: %.300s", len(body), body)
+			}
+			if strings.Contains(tc.name, "modern") && !strings.HasPrefix(tc.r.Header.Get("Accept"), graph.ResponseMediaType) {
+				t.Fatal("a modern case without the Accept header")
 			}
 		})
 	}

@@ -64,7 +64,7 @@ func TestComplexityLimit(t *testing.T) {
 	var b strings.Builder
 	b.WriteString("{")
 	for i := range 5 {
-		fmt.Fprintf(&b, " m%d: monthlyUsage { start }", i)
+		fmt.Fprintf(&b, " m%d: monthlyUsage { from }", i)
 	}
 	b.WriteString(" }")
 	e := wantCode(t, h.client(p).Post(b.String(), &resp), "COMPLEXITY_LIMIT_EXCEEDED")

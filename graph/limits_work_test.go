@@ -144,7 +144,7 @@ func FuzzValidationWork(f *testing.F) {
 		"{ namespace(name: \"\xff\xfe\") { name } }",
 		"{ na\x00me }",
 		`{ ...F ...F } fragment F on Query { namespaces { edges { node { ...G } } } } fragment G on Namespace { name ...G2 ...G2 } fragment G2 on Namespace { name }`,
-		`query A { __typename } query B { ...X } fragment X on Query { monthlyUsage { start } } fragment X on Query { plans { name } }`,
+		`query A { __typename } query B { ...X } fragment X on Query { monthlyUsage { from } } fragment X on Query { plans { name } }`,
 	} {
 		f.Add(s)
 	}

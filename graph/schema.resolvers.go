@@ -10,165 +10,163 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/billingd/billingd/domain/audit"
 	"github.com/billingd/billingd/domain/errs"
-	"github.com/billingd/billingd/domain/invoice"
 	"github.com/billingd/billingd/domain/labels"
 	"github.com/billingd/billingd/domain/payment"
 	"github.com/billingd/billingd/domain/quota"
+	"github.com/billingd/billingd/domain/tenancy"
 	"github.com/billingd/billingd/graph/generated"
 	"github.com/billingd/billingd/graph/loaders"
 	"github.com/billingd/billingd/graph/model"
 )
 
-func (r *mutationResolver) CreateQuota(ctx context.Context, input model.CreateQuotaInput) (*model.Quota, error) {
-	in, err := createInput(input)
+func (r *mutationResolver) CreateQuota(ctx context.Context, input model.CreateQuotaInput) (*model.CreateQuotaPayload, error) {
+	q, err := r.createQuota(ctx, input)
+	ue, err := userErrors(err)
 	if err != nil {
 		return nil, err
 	}
-	q, err := r.quotas.Create(ctx, caller(ctx), in)
-	if err != nil {
-		return nil, err
-	}
-	return quotaToModel(q), nil
+	return &model.CreateQuotaPayload{Quota: q, UserErrors: ue}, nil
 }
 
-func (r *mutationResolver) ReplaceQuota(ctx context.Context, input model.ReplaceQuotaInput) (*model.Quota, error) {
-	in, err := replaceInput(input)
+func (r *mutationResolver) ReplaceQuota(ctx context.Context, input model.ReplaceQuotaInput) (*model.ReplaceQuotaPayload, error) {
+	q, err := r.replaceQuota(ctx, input)
+	ue, err := userErrors(err)
 	if err != nil {
 		return nil, err
 	}
-	if err := r.quotas.Replace(ctx, caller(ctx), in); err != nil {
-		return nil, err
-	}
-	// Replace does not return the stored quota; read it back so the caller
-	// gets the new resourceVersion and modifiedAt.
-	q, err := r.quotas.Get(ctx, caller(ctx), in.Namespace, in.Name)
-	if err != nil {
-		return nil, err
-	}
-	return quotaToModel(q), nil
+	return &model.ReplaceQuotaPayload{Quota: q, UserErrors: ue}, nil
 }
 
-func (r *mutationResolver) DeleteQuota(ctx context.Context, namespace string, name string) (bool, error) {
-	if err := r.quotas.Delete(ctx, caller(ctx), quota.DeleteInput{Namespace: namespace, Name: name}); err != nil {
-		return false, err
+func (r *mutationResolver) DeleteQuota(ctx context.Context, namespace string, name string) (*model.DeleteQuotaPayload, error) {
+	err := r.quotas.Delete(ctx, caller(ctx), quota.DeleteInput{Namespace: namespace, Name: name})
+	ue, err := userErrors(err)
+	if err != nil {
+		return nil, err
 	}
-	return true, nil
+	out := &model.DeleteQuotaPayload{UserErrors: ue}
+	if len(ue) == 0 {
+		id := globalID(nodeQuota, namespace, name)
+		out.DeletedID = &id
+	}
+	return out, nil
 }
 
-func (r *mutationResolver) ReserveQuota(ctx context.Context, input model.ReserveQuotaInput) (*model.ReserveQuotaResult, error) {
-	in, err := reserveInput(input)
+func (r *mutationResolver) ReserveQuota(ctx context.Context, input model.ReserveQuotaInput) (*model.ReserveQuotaPayload, error) {
+	res, err := r.reserveQuota(ctx, input)
+	exceeded := exceededKeys(err)
+	ue, err := userErrors(err)
 	if err != nil {
 		return nil, err
 	}
-	res, err := r.quotas.Reserve(ctx, caller(ctx), in)
-	if err != nil {
-		return nil, err
-	}
-	return reserveResultToModel(res), nil
+	return &model.ReserveQuotaPayload{Result: res, Exceeded: exceeded, UserErrors: ue}, nil
 }
 
-func (r *mutationResolver) RecordUsage(ctx context.Context, namespace string, events []model.UsageEventInput) (*model.RecordUsageResult, error) {
-	evs, err := usageEvents(events)
+func (r *mutationResolver) RecordUsage(ctx context.Context, namespace string, events []model.UsageEventInput) (*model.RecordUsagePayload, error) {
+	res, err := r.recordUsage(ctx, namespace, events)
+	ue, err := userErrors(err)
 	if err != nil {
 		return nil, err
 	}
-	res, err := r.usage.Ingest(ctx, caller(ctx), namespace, evs)
-	if err != nil {
-		return nil, err
-	}
-	return recordResultToModel(res), nil
+	return &model.RecordUsagePayload{Result: res, UserErrors: ue}, nil
 }
 
-func (r *mutationResolver) CreatePaymentMethod(ctx context.Context, input model.CreatePaymentMethodInput) (*model.PaymentMethod, error) {
+func (r *mutationResolver) CreatePaymentMethod(ctx context.Context, input model.CreatePaymentMethodInput) (*model.PaymentMethodPayload, error) {
 	m, err := r.payments.Create(ctx, caller(ctx), paymentMethodInput(input))
 	if err != nil {
-		return nil, err
+		return paymentPayload(err)
 	}
-	return paymentMethodToModel(m), nil
+	return r.paymentMethodsAfter(ctx, m.Name)
 }
 
-func (r *mutationResolver) MakePaymentMethodPrimary(ctx context.Context, name string) ([]model.PaymentMethod, error) {
+func (r *mutationResolver) MakePaymentMethodPrimary(ctx context.Context, name string) (*model.PaymentMethodPayload, error) {
 	return r.changeRole(ctx, name, payment.MakePrimary)
 }
 
-func (r *mutationResolver) MakePaymentMethodSecondary(ctx context.Context, name string) ([]model.PaymentMethod, error) {
+func (r *mutationResolver) MakePaymentMethodSecondary(ctx context.Context, name string) (*model.PaymentMethodPayload, error) {
 	return r.changeRole(ctx, name, payment.MakeSecondary)
 }
 
-func (r *mutationResolver) SwapPaymentMethodRole(ctx context.Context, name string) ([]model.PaymentMethod, error) {
+func (r *mutationResolver) SwapPaymentMethodRole(ctx context.Context, name string) (*model.PaymentMethodPayload, error) {
 	return r.changeRole(ctx, name, payment.SwapPrimary)
 }
 
-func (r *mutationResolver) DeletePaymentMethod(ctx context.Context, name string) (bool, error) {
+func (r *mutationResolver) DeletePaymentMethod(ctx context.Context, name string) (*model.PaymentMethodPayload, error) {
 	if err := r.payments.Delete(ctx, caller(ctx), name); err != nil {
-		return false, err
+		return paymentPayload(err)
 	}
-	return true, nil
+	out, err := r.paymentMethodsAfter(ctx, "")
+	if out != nil {
+		id := globalID(nodePayment, name)
+		out.DeletedID = &id
+	}
+	return out, err
 }
 
-func (r *mutationResolver) InitiatePlanTransition(ctx context.Context, input model.InitiatePlanTransitionInput) (*model.PlanTransition, error) {
-	res, err := r.subs.Initiate(ctx, caller(ctx), initiateInput(input))
+func (r *mutationResolver) InitiatePlanTransition(ctx context.Context, input model.InitiatePlanTransitionInput) (*model.PlanTransitionPayload, error) {
+	return transitionPayload(func() (*model.PlanTransition, error) {
+		res, err := r.subs.Initiate(ctx, caller(ctx), initiateInput(input))
+		if err != nil {
+			return nil, err
+		}
+		// Initiate answers with the id only (the REST shape); the transition
+		// is committed by now, FINISHED or FAILED unless it waits for approval.
+		t, err := r.subs.GetTransition(ctx, caller(ctx), res.ID)
+		if err != nil {
+			return nil, err
+		}
+		return transitionToModel(t), nil
+	})
+}
+
+func (r *mutationResolver) ApprovePlanTransition(ctx context.Context, id string, force *bool) (*model.PlanTransitionPayload, error) {
+	return transitionPayload(func() (*model.PlanTransition, error) {
+		t, err := r.subs.Approve(ctx, caller(ctx), transitionKey(id), deref(force))
+		if err != nil {
+			return nil, err
+		}
+		return transitionToModel(t), nil
+	})
+}
+
+func (r *mutationResolver) RejectPlanTransition(ctx context.Context, id string, reason *string) (*model.PlanTransitionPayload, error) {
+	return transitionPayload(func() (*model.PlanTransition, error) {
+		t, err := r.subs.Reject(ctx, caller(ctx), transitionKey(id), strOrEmpty(reason))
+		if err != nil {
+			return nil, err
+		}
+		return transitionToModel(t), nil
+	})
+}
+
+func (r *mutationResolver) SubscribeAddon(ctx context.Context, name string) (*model.AddonSubscriptionPayload, error) {
+	return r.addonPayload(ctx, r.subs.Subscribe(ctx, caller(ctx), name))
+}
+
+func (r *mutationResolver) UnsubscribeAddon(ctx context.Context, name string) (*model.AddonSubscriptionPayload, error) {
+	return r.addonPayload(ctx, r.subs.Unsubscribe(ctx, caller(ctx), name))
+}
+
+func (r *mutationResolver) SetInvoiceStatus(ctx context.Context, name string, status model.InvoiceStatus) (*model.SetInvoiceStatusPayload, error) {
+	var out *model.Invoice
+	inv, err := r.invoices.SetStatus(ctx, caller(ctx), name, invoiceStatusIn(status))
+	if err == nil {
+		out, err = r.invoiceDetail(ctx, inv)
+	}
+	ue, err := userErrors(err)
 	if err != nil {
 		return nil, err
 	}
-	// Initiate answers with the id only (the REST shape); the transition is
-	// committed by now, FINISHED or FAILED unless it waits for approval.
-	t, err := r.subs.GetTransition(ctx, caller(ctx), res.ID)
-	if err != nil {
-		return nil, err
+	if len(ue) > 0 {
+		out = nil
 	}
-	return transitionToModel(t), nil
+	return &model.SetInvoiceStatusPayload{Invoice: out, UserErrors: ue}, nil
 }
 
-func (r *mutationResolver) ApprovePlanTransition(ctx context.Context, id string, force *bool) (*model.PlanTransition, error) {
-	t, err := r.subs.Approve(ctx, caller(ctx), id, deref(force))
-	if err != nil {
-		return nil, err
-	}
-	return transitionToModel(t), nil
-}
-
-func (r *mutationResolver) RejectPlanTransition(ctx context.Context, id string, reason *string) (*model.PlanTransition, error) {
-	t, err := r.subs.Reject(ctx, caller(ctx), id, strOrEmpty(reason))
-	if err != nil {
-		return nil, err
-	}
-	return transitionToModel(t), nil
-}
-
-func (r *mutationResolver) SubscribeAddon(ctx context.Context, name string) ([]model.TenantSubscription, error) {
-	if err := r.subs.Subscribe(ctx, caller(ctx), name); err != nil {
-		return nil, err
-	}
-	return r.listSubscriptions(ctx, true)
-}
-
-func (r *mutationResolver) UnsubscribeAddon(ctx context.Context, name string) ([]model.TenantSubscription, error) {
-	if err := r.subs.Unsubscribe(ctx, caller(ctx), name); err != nil {
-		return nil, err
-	}
-	return r.listSubscriptions(ctx, true)
-}
-
-func (r *mutationResolver) SetInvoiceStatus(ctx context.Context, name string, status string) (*model.Invoice, error) {
-	to, err := invoice.ParseStatus(status)
-	if err != nil {
-		return nil, err
-	}
-	inv, err := r.invoices.SetStatus(ctx, caller(ctx), name, to)
-	if err != nil {
-		return nil, err
-	}
-	return invoiceToModel(inv), nil
-}
-
-func (r *namespaceResolver) Quotas(ctx context.Context, obj *model.Namespace, first *int32, after *string, labelFilter *string) (*model.QuotaConnection, error) {
-	n, err := pageSize("first", first, 50)
-	if err != nil {
-		return nil, err
-	}
-	from, err := decodeCursor("after", after)
+func (r *namespaceResolver) Quotas(ctx context.Context, obj *model.Namespace, first *int32, after *string, last *int32, before *string, labelFilter *string) (*model.QuotaConnection, error) {
+	w, err := pageWindow(first, after, last, before, 50)
 	if err != nil {
 		return nil, err
 	}
@@ -184,7 +182,7 @@ func (r *namespaceResolver) Quotas(ctx context.Context, obj *model.Namespace, fi
 	if err != nil {
 		return nil, err
 	}
-	return quotaConnection(qs, from, n), nil
+	return quotaConnection(qs, w), nil
 }
 
 func (r *namespaceResolver) Quota(ctx context.Context, obj *model.Namespace, name string) (*model.Quota, error) {
@@ -214,15 +212,25 @@ func (r *namespaceResolver) QuotaUsage(ctx context.Context, obj *model.Namespace
 }
 
 func (r *namespaceResolver) Usage(ctx context.Context, obj *model.Namespace, from *time.Time, to *time.Time) (*model.NamespaceUsage, error) {
+	f, t, err := r.usage.ReportRange(ctx, caller(ctx), timeOrZero(from), timeOrZero(to))
+	if err != nil {
+		return nil, err
+	}
 	l, err := loaders.For(ctx)
 	if err != nil {
 		return nil, err
 	}
-	items, err := l.MeteredUsage(ctx, loaders.NewReportKey(obj.Name, timeOrZero(from), timeOrZero(to)))
+	key := loaders.NewReportKey(obj.Name, timeOrZero(from), timeOrZero(to))
+	// Without hourly selected, the database sums each object's hours.
+	load := l.UsageTotals
+	if selectsField(graphql.GetOperationContext(ctx), graphql.GetFieldContext(ctx).Field.Selections, "NamespaceUsage", "hourly") {
+		load = l.MeteredUsage
+	}
+	items, err := load(ctx, key)
 	if err != nil {
 		return nil, err
 	}
-	return namespaceUsageToModel(items), nil
+	return namespaceUsageToModel(items, f, t), nil
 }
 
 func (r *namespaceResolver) Cost(ctx context.Context, obj *model.Namespace, from *time.Time, to *time.Time) (*model.Cost, error) {
@@ -235,6 +243,23 @@ func (r *namespaceResolver) Cost(ctx context.Context, obj *model.Namespace, from
 		return nil, err
 	}
 	return costToModel(c), nil
+}
+
+func (r *namespaceConnectionResolver) TotalCount(ctx context.Context, obj *model.NamespaceConnection) (int32, error) {
+	n, err := r.tenancy.CountNamespaces(ctx, caller(ctx))
+	return int32(n), err
+}
+
+func (r *queryResolver) Viewer(ctx context.Context) (*model.Viewer, error) {
+	p, err := tenancy.CallerFrom(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return viewerOf(p), nil
+}
+
+func (r *queryResolver) Node(ctx context.Context, id string) (model.Node, error) {
+	return r.node(ctx, id)
 }
 
 func (r *queryResolver) Namespaces(ctx context.Context, first *int32, after *string) (*model.NamespaceConnection, error) {
@@ -251,7 +276,7 @@ func (r *queryResolver) Namespaces(ctx context.Context, first *int32, after *str
 	if err != nil {
 		return nil, err
 	}
-	conn := namespaceConnection(names, n)
+	conn := namespaceConnection(names, n, from != "")
 	l, err := loaders.For(ctx)
 	if err != nil {
 		return nil, err
@@ -263,10 +288,7 @@ func (r *queryResolver) Namespaces(ctx context.Context, first *int32, after *str
 }
 
 func (r *queryResolver) Namespace(ctx context.Context, name string) (*model.Namespace, error) {
-	if err := authorizeNamespace(ctx, name); err != nil {
-		return nil, err
-	}
-	return &model.Namespace{Name: name}, nil
+	return r.namespace(ctx, name)
 }
 
 func (r *queryResolver) Plans(ctx context.Context) ([]model.Plan, error) {
@@ -290,6 +312,10 @@ func (r *queryResolver) CurrentPlan(ctx context.Context) (*model.Plan, error) {
 	return planToModel(pl, r.plans.Catalog().Currency, true, states[pl.Name]), nil
 }
 
+func (r *queryResolver) Addons(ctx context.Context) ([]model.Addon, error) {
+	return r.addons(ctx)
+}
+
 func (r *queryResolver) MonthlyUsage(ctx context.Context, namespace string) ([]model.MonthlyUsage, error) {
 	ms, err := r.usage.MonthlyUsage(ctx, caller(ctx), namespace)
 	if err != nil {
@@ -298,12 +324,24 @@ func (r *queryResolver) MonthlyUsage(ctx context.Context, namespace string) ([]m
 	return monthsToModel(ms), nil
 }
 
-func (r *queryResolver) UsageSummary(ctx context.Context, start *string, end *string) ([]model.UsageSummaryItem, error) {
-	items, err := r.usage.UsageSummary(ctx, caller(ctx), strOrEmpty(start), strOrEmpty(end))
+func (r *queryResolver) UsageSummary(ctx context.Context, from *time.Time, to *time.Time) ([]model.UsageSummaryItem, error) {
+	items, err := r.usage.UsageSummary(ctx, caller(ctx), rfc3339OrEmpty(from), rfc3339OrEmpty(to))
 	if err != nil {
-		return nil, err
+		return nil, renameFields(err, map[string]string{"start_time": "from", "end_time": "to"})
 	}
 	return summaryToModel(items), nil
+}
+
+func (r *queryResolver) UsageSeries(ctx context.Context, from time.Time, to time.Time, granularity model.Granularity, groupBy []model.UsageGroupBy, filter *model.UsageFilter, timeZone *string) (*model.UsageSeries, error) {
+	return r.usageSeries(ctx, from, to, granularity, groupBy, filter, timeZone)
+}
+
+func (r *queryResolver) CostSeries(ctx context.Context, from time.Time, to time.Time, granularity model.Granularity, groupBy []model.CostGroupBy, filter *model.CostFilter, timeZone *string) (*model.CostSeries, error) {
+	return r.costSeries(ctx, from, to, granularity, groupBy, filter, timeZone)
+}
+
+func (r *queryResolver) Forecast(ctx context.Context, namespace string) (*model.CostForecast, error) {
+	return r.forecast(ctx, namespace)
 }
 
 func (r *queryResolver) PaymentMethods(ctx context.Context) ([]model.PaymentMethod, error) {
@@ -315,7 +353,7 @@ func (r *queryResolver) PaymentMethods(ctx context.Context) ([]model.PaymentMeth
 }
 
 func (r *queryResolver) PlanTransition(ctx context.Context, id string) (*model.PlanTransition, error) {
-	t, err := r.subs.GetTransition(ctx, caller(ctx), id)
+	t, err := r.subs.GetTransition(ctx, caller(ctx), transitionKey(id))
 	if errs.Is(err, errs.NotFound) {
 		return nil, nil
 	}
@@ -325,38 +363,42 @@ func (r *queryResolver) PlanTransition(ctx context.Context, id string) (*model.P
 	return transitionToModel(t), nil
 }
 
-func (r *queryResolver) Subscriptions(ctx context.Context, current *bool) ([]model.TenantSubscription, error) {
-	return r.listSubscriptions(ctx, deref(current))
-}
-
-func (r *queryResolver) Invoices(ctx context.Context, first *int32, after *string) (*model.InvoiceConnection, error) {
+func (r *queryResolver) PlanTransitions(ctx context.Context, state *model.PlanTransitionState, first *int32) ([]model.PlanTransition, error) {
 	n, err := pageSize("first", first, 20)
 	if err != nil {
 		return nil, err
 	}
-	from, err := decodeCursor("after", after)
+	var st = transitionStateIn("")
+	if state != nil {
+		st = transitionStateIn(*state)
+	}
+	ts, err := r.subs.ListTransitions(ctx, caller(ctx), st, n)
 	if err != nil {
 		return nil, err
 	}
-	// A tenant has one invoice a month, so the whole list (capped by the
-	// service) is small enough to page in memory.
-	all, err := r.invoices.List(ctx, caller(ctx), invoice.MaxList)
-	if err != nil {
-		return nil, err
-	}
-	page, more, err := invoicePage(all, from, n)
-	if err != nil {
-		return nil, err
-	}
-	if selectsInvoiceLines(ctx) {
-		if page, err = r.withLines(ctx, page); err != nil {
-			return nil, err
-		}
-	}
-	return invoiceConnection(page, more), nil
+	return transitionsToModel(ts), nil
 }
 
-func (r *queryResolver) AuditLog(ctx context.Context, first *int32, after *string) (*model.AuditConnection, error) {
+func (r *queryResolver) Subscriptions(ctx context.Context, current *bool) ([]model.TenantSubscription, error) {
+	return r.listSubscriptions(ctx, deref(current))
+}
+
+func (r *queryResolver) Invoices(ctx context.Context, first *int32, after *string, last *int32, before *string) (*model.InvoiceConnection, error) {
+	return r.invoicePage(ctx, first, after, last, before)
+}
+
+func (r *queryResolver) Invoice(ctx context.Context, name string) (*model.Invoice, error) {
+	inv, err := r.invoices.Get(ctx, caller(ctx), name)
+	if errs.Is(err, errs.NotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return r.invoiceDetail(ctx, inv)
+}
+
+func (r *queryResolver) AuditLog(ctx context.Context, first *int32, after *string, filter *model.AuditLogFilter) (*model.AuditConnection, error) {
 	n, err := pageSize("first", first, 50)
 	if err != nil {
 		return nil, err
@@ -365,27 +407,35 @@ func (r *queryResolver) AuditLog(ctx context.Context, first *int32, after *strin
 	if err != nil {
 		return nil, err
 	}
-	var afterSeq int64
+	f := audit.Filter{Limit: n + 1}
 	if cur != "" {
-		if afterSeq, err = strconv.ParseInt(cur, 10, 64); err != nil || afterSeq < 0 {
+		if f.BeforeSeq, err = strconv.ParseInt(cur, 10, 64); err != nil || f.BeforeSeq <= 0 {
 			return nil, fieldError("after", "is not a cursor returned by this API")
 		}
 	}
-	entries, err := r.audit.List(ctx, caller(ctx), afterSeq, n+1)
-	if err != nil {
-		return nil, err
+	if filter != nil {
+		f.Actions, f.Namespace, f.From, f.To = filter.Actions, strOrEmpty(filter.Namespace), timeOrZero(filter.From), timeOrZero(filter.To)
 	}
-	return auditConnection(entries, n), nil
+	entries, err := r.audit.Search(ctx, caller(ctx), f)
+	if err != nil {
+		return nil, prefixFields(err, "filter.", "limit", "before")
+	}
+	return auditConnection(entries, n, cur != ""), nil
 }
 
 func (r *Resolver) Mutation() generated.MutationResolver { return &mutationResolver{r} }
 
 func (r *Resolver) Namespace() generated.NamespaceResolver { return &namespaceResolver{r} }
 
+func (r *Resolver) NamespaceConnection() generated.NamespaceConnectionResolver {
+	return &namespaceConnectionResolver{r}
+}
+
 func (r *Resolver) Query() generated.QueryResolver { return &queryResolver{r} }
 
 type (
-	mutationResolver  struct{ *Resolver }
-	namespaceResolver struct{ *Resolver }
-	queryResolver     struct{ *Resolver }
+	mutationResolver            struct{ *Resolver }
+	namespaceResolver           struct{ *Resolver }
+	namespaceConnectionResolver struct{ *Resolver }
+	queryResolver               struct{ *Resolver }
 )

@@ -32,8 +32,74 @@ const (
 
 func init() {
 	// A mutation over GET is refused before it runs, as a protocol error
-	// (status 422), like the 406 gqlgen answers without a code.
+	// (the status is set by statusWriter: 405).
 	errcode.RegisterErrorType(CodeMethodNotAllowed, errcode.KindProtocol)
+}
+
+// ResponseMediaType is the GraphQL-over-HTTP media type. A client that
+// accepts it gets it, and the spec's statuses: 400 for a document that
+// does not parse or validate. Any other client (application/json, */*, as
+// Apollo Client sends) gets application/json and 200 for those, with the
+// errors in the body, as the spec's legacy mode asks: either way a client
+// sees GraphQL errors, never a network error.
+const ResponseMediaType = "application/graphql-response+json"
+
+// acceptsGraphQLResponse reports whether the Accept header names the
+// GraphQL-over-HTTP media type (with a q above 0).
+func acceptsGraphQLResponse(accept string) bool {
+	for _, part := range strings.Split(accept, ",") {
+		mt, params, err := mime.ParseMediaType(strings.TrimSpace(part))
+		if err == nil && mt == ResponseMediaType && params["q"] != "0" && params["q"] != "0.0" {
+			return true
+		}
+	}
+	return false
+}
+
+// outcome travels in the request context from the extensions to
+// statusWriter: what gqlgen's status 422 stands for.
+type outcome struct{ getMutation bool }
+
+type outcomeKey struct{}
+
+// statusWriter turns gqlgen's statuses into GraphQL-over-HTTP's: gqlgen
+// answers 422 for every request-level error (parse, validation, a mutation
+// over GET); the spec wants 400 (or 200 in legacy mode) and 405 for a
+// mutation over GET.
+type statusWriter struct {
+	http.ResponseWriter
+	modern bool
+	out    *outcome
+	wrote  bool
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.wrote {
+		return
+	}
+	w.wrote = true
+	if w.modern {
+		w.Header().Set("Content-Type", ResponseMediaType)
+	}
+	if code == http.StatusUnprocessableEntity {
+		switch {
+		case w.out.getMutation:
+			w.Header().Set("Allow", "POST")
+			code = http.StatusMethodNotAllowed
+		case w.modern:
+			code = http.StatusBadRequest
+		default:
+			code = http.StatusOK
+		}
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if !w.wrote {
+		w.WriteHeader(http.StatusOK)
+	}
+	return w.ResponseWriter.Write(b)
 }
 
 // transportError answers a request gqlgen's transports would refuse with an
@@ -101,7 +167,9 @@ func guardTransport(limit int64, h http.Handler) http.Handler {
 				return
 			}
 		}
-		h.ServeHTTP(w, r)
+		out := &outcome{}
+		r = r.WithContext(context.WithValue(r.Context(), outcomeKey{}, out))
+		h.ServeHTTP(&statusWriter{ResponseWriter: w, modern: acceptsGraphQLResponse(r.Header.Get("Accept")), out: out}, r)
 	})
 }
 
@@ -218,6 +286,9 @@ func (getMutationGuard) Validate(graphql.ExecutableSchema) error { return nil }
 func (getMutationGuard) MutateOperationContext(ctx context.Context, op *graphql.OperationContext) *gqlerror.Error {
 	if m, _ := ctx.Value(methodKey{}).(string); m != http.MethodGet || op.Operation == nil || op.Operation.Operation == ast.Query {
 		return nil
+	}
+	if out, ok := ctx.Value(outcomeKey{}).(*outcome); ok {
+		out.getMutation = true
 	}
 	return limitError(CodeMethodNotAllowed, "a %s must be sent with POST: GET requests may only run queries", op.Operation.Operation)
 }

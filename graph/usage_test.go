@@ -13,21 +13,24 @@ import (
 )
 
 const recordMutation = `mutation($ns: String!, $events: [UsageEventInput!]!) {
-  recordUsage(namespace: $ns, events: $events) { accepted duplicates rejected { index id reason } }
+  recordUsage(namespace: $ns, events: $events) { result { accepted duplicates rejected { index id reason } } userErrors { field message code } }
 }`
 
 type recordResp struct {
 	RecordUsage struct {
-		Accepted, Duplicates int
-		Rejected             []struct {
-			Index      int
-			ID, Reason string
+		Result struct {
+			Accepted, Duplicates int
+			Rejected             []struct {
+				Index      int
+				ID, Reason string
+			}
 		}
+		UserErrors []userError
 	}
 }
 
 func event(id, usageType, obj, qty, unit string, at time.Time) map[string]any {
-	return map[string]any{"id": id, "usageType": usageType, "objectName": obj, "quantity": qty, "unitName": unit, "timestamp": at.Format(time.RFC3339Nano)}
+	return map[string]any{"id": id, "usageType": usageType, "objectName": obj, "quantity": qty, "unit": unit, "timestamp": at.Format(time.RFC3339Nano)}
 }
 
 // TestUsageThroughGraphQL records usage with recordUsage, then reads it back
@@ -55,12 +58,12 @@ func TestUsageThroughGraphQL(t *testing.T) {
 		}
 		var rec recordResp
 		mustPost(t, c, recordMutation, &rec, client.Var("ns", "shop"), client.Var("events", events))
-		if r := rec.RecordUsage; r.Accepted != 3 || r.Duplicates != 1 || len(r.Rejected) != 1 || r.Rejected[0].Index != 3 || r.Rejected[0].ID != "bad" || r.Rejected[0].Reason == "" {
+		if r := rec.RecordUsage.Result; r.Accepted != 3 || r.Duplicates != 1 || len(r.Rejected) != 1 || r.Rejected[0].Index != 3 || r.Rejected[0].ID != "bad" || r.Rejected[0].Reason == "" {
 			t.Fatalf("first batch = %+v", r)
 		}
 		// Retried: counted once.
 		mustPost(t, c, recordMutation, &rec, client.Var("ns", "shop"), client.Var("events", events[:3]))
-		if r := rec.RecordUsage; r.Accepted != 0 || r.Duplicates != 3 || len(r.Rejected) != 0 {
+		if r := rec.RecordUsage.Result; r.Accepted != 0 || r.Duplicates != 3 || len(r.Rejected) != 0 {
 			t.Fatalf("retry = %+v", r)
 		}
 
@@ -68,19 +71,21 @@ func TestUsageThroughGraphQL(t *testing.T) {
 		var resp struct {
 			Namespace struct {
 				Usage struct {
-					Items []struct {
-						Namespace, ObjectName, UsageType, MetricLabel, UnitName, Quantity, Start, End string
+					From, To string
+					Items    []struct {
+						Namespace, ObjectName, UsageType, UsageTypeName, Unit, Quantity, From, To string
 					}
 					Hourly []struct {
-						ObjectName, MetricLabel, UnitName, Quantity, Start, End, Deployment, Container string
+						ObjectName, UsageType, Unit, Quantity, From, To string
+						Deployment, Container                           *string
 					}
 				}
 				Cost struct {
 					Lines []struct {
-						UsageType, Quantity, UnitName, UnitNameBillable, Currency, Status string
-						MetricLabels                                                      []string
-						QuantityBillable, AmountCents                                     int64
-						Fixed                                                             bool
+						Description, Quantity, Unit, Currency, Status, BillableQuantity string
+						UsageType, UsageTypeName, BillableUnit                          *string
+						AmountCents                                                     int64
+						Fixed                                                           bool
 					}
 					TotalCents, DiscountCents int64
 					Currency                  string
@@ -99,11 +104,12 @@ func TestUsageThroughGraphQL(t *testing.T) {
 		mustPost(t, c, `query($from: Time, $to: Time) {
 		  namespace(name: "shop") {
 		    usage(from: $from, to: $to) {
-		      items { namespace objectName usageType metricLabel unitName quantity start end }
-		      hourly { objectName metricLabel unitName quantity start end deployment container }
+		      from to
+		      items { namespace objectName usageType usageTypeName unit quantity from to }
+		      hourly { objectName usageType unit quantity from to deployment container }
 		    }
 		    cost(from: $from, to: $to) {
-		      lines { usageType metricLabels quantity unitName quantityBillable unitNameBillable amountCents currency fixed status }
+		      lines { description usageType usageTypeName quantity unit billableQuantity billableUnit amountCents currency fixed status }
 		      totalCents discountCents currency
 		    }
 		  }
@@ -115,15 +121,15 @@ func TestUsageThroughGraphQL(t *testing.T) {
 			t.Fatalf("usage items = %+v", u.Items)
 		}
 		lb, vm := u.Items[0], u.Items[1]
-		if lb.MetricLabel != "http_requests" || lb.UsageType != "HTTP Load Balancer Requests" || lb.ObjectName != "lb1" || lb.Quantity != "3000000" ||
-			lb.UnitName != "request" || lb.Namespace != "shop" || lb.Start != from || lb.End != to {
+		if lb.UsageType != "http_requests" || lb.UsageTypeName != "HTTP Load Balancer Requests" || lb.ObjectName != "lb1" || lb.Quantity != "3000000" ||
+			lb.Unit != "request" || lb.Namespace != "shop" || lb.From != from || lb.To != to || u.From != from || u.To != to {
 			t.Fatalf("http item = %+v", lb)
 		}
-		if vm.MetricLabel != "vcpu_hours" || vm.Quantity != "2" {
+		if vm.UsageType != "vcpu_hours" || vm.Quantity != "2" {
 			t.Fatalf("vcpu item = %+v", vm)
 		}
-		if len(u.Hourly) != 2 || u.Hourly[0].Quantity != "3000000" || u.Hourly[0].Start != from || u.Hourly[0].End != to ||
-			u.Hourly[1].Deployment != "web" || u.Hourly[1].Container != "nginx" {
+		if len(u.Hourly) != 2 || u.Hourly[0].Quantity != "3000000" || u.Hourly[0].From != from || u.Hourly[0].To != to || u.Hourly[0].Deployment != nil ||
+			*u.Hourly[1].Deployment != "web" || *u.Hourly[1].Container != "nginx" {
 			t.Fatalf("hourly = %+v", u.Hourly)
 		}
 
@@ -137,15 +143,15 @@ func TestUsageThroughGraphQL(t *testing.T) {
 			if l.Fixed {
 				t.Fatalf("a namespace has no flat line: %+v", l)
 			}
-			if len(l.MetricLabels) == 1 {
-				byLabel[l.MetricLabels[0]] = i
+			if l.UsageType != nil {
+				byLabel[*l.UsageType] = i
 			}
 		}
-		if l := cost.Lines[byLabel["http_requests"]]; l.Quantity != "3000000" || l.QuantityBillable != 3 || l.AmountCents != 150 ||
-			l.UnitNameBillable != "million requests" || l.Status != "STATUS_ACTIVE" || l.Currency != "USD" {
+		if l := cost.Lines[byLabel["http_requests"]]; l.Quantity != "3000000" || l.BillableQuantity != "3" || l.AmountCents != 150 ||
+			*l.BillableUnit != "million requests" || l.Status != "ACTIVE" || l.Currency != "USD" || *l.UsageTypeName != l.Description {
 			t.Fatalf("http line = %+v", l)
 		}
-		if l := cost.Lines[byLabel["data_transfer"]]; l.Status != "STATUS_NO_DATA" || l.AmountCents != 0 {
+		if l := cost.Lines[byLabel["data_transfer"]]; l.Status != "NO_DATA" || l.AmountCents != 0 {
 			t.Fatalf("unused line = %+v", l)
 		}
 
@@ -164,13 +170,13 @@ func TestUsageThroughGraphQL(t *testing.T) {
 
 		var months struct {
 			Shop, System []struct {
-				Start, End, Currency string
-				AmountCents          int64
+				From, To, Currency string
+				AmountCents        int64
 			}
 		}
-		mustPost(t, c, `{ shop: monthlyUsage(namespace: "shop") { start end amountCents currency } system: monthlyUsage { start end amountCents currency } }`, &months)
+		mustPost(t, c, `{ shop: monthlyUsage(namespace: "shop") { from to amountCents currency } system: monthlyUsage { from to amountCents currency } }`, &months)
 		month := time.Date(hour.Year(), hour.Month(), 1, 0, 0, 0, 0, time.UTC)
-		if len(months.Shop) != 1 || months.Shop[0].Start != month.Format(time.RFC3339) || months.Shop[0].End != month.AddDate(0, 1, 0).Format(time.RFC3339) ||
+		if len(months.Shop) != 1 || months.Shop[0].From != month.Format(time.RFC3339) || months.Shop[0].To != month.AddDate(0, 1, 0).Format(time.RFC3339) ||
 			months.Shop[0].AmountCents != 159 || months.Shop[0].Currency != "USD" {
 			t.Fatalf("shop months = %+v", months.Shop)
 		}
@@ -186,19 +192,21 @@ func TestUsageThroughGraphQL(t *testing.T) {
 			t.Fatalf("system months = %+v, whole month's cost %d", months.System, whole.Namespace.Cost.TotalCents)
 		}
 
-		var sum2 struct {
-			UsageSummary []struct{ Name, Service, UsageType, Unit, Quantity, Timestamp, BillableUnit, BillableValue string }
+		type summaryItem struct {
+			UsageType, UsageTypeName, Unit, Quantity, From, To, BillableUnit, BillableQuantity string
+			Service                                                                            *string
 		}
-		mustPost(t, c, `query($s: String, $e: String) { usageSummary(start: $s, end: $e) { name service usageType unit quantity timestamp billableUnit billableValue } }`,
-			&sum2, client.Var("s", from), client.Var("e", fmt.Sprint(hour.Add(time.Hour).Unix())))
-		var http *struct{ Name, Service, UsageType, Unit, Quantity, Timestamp, BillableUnit, BillableValue string }
+		var sum2 struct{ UsageSummary []summaryItem }
+		mustPost(t, c, `query($s: Time, $e: Time) { usageSummary(from: $s, to: $e) { usageType usageTypeName service unit quantity from to billableUnit billableQuantity } }`,
+			&sum2, client.Var("s", from), client.Var("e", to))
+		var http *summaryItem
 		for i := range sum2.UsageSummary {
 			if sum2.UsageSummary[i].UsageType == "http_requests" {
 				http = &sum2.UsageSummary[i]
 			}
 		}
-		if len(sum2.UsageSummary) != 2 || http == nil || http.Quantity != "3000000" || http.BillableValue != "3.00" || http.BillableUnit != "million requests" ||
-			http.Service != "f5xc-http-load-balancer" || http.Timestamp != to {
+		if len(sum2.UsageSummary) != 2 || http == nil || http.Quantity != "3000000" || http.BillableQuantity != "3.00" || http.BillableUnit != "million requests" ||
+			*http.Service != "f5xc-http-load-balancer" || http.To != to || http.From != from || http.UsageTypeName != "HTTP Load Balancer Requests" {
 			t.Fatalf("summary = %+v", sum2.UsageSummary)
 		}
 	})
@@ -210,11 +218,11 @@ func TestPlansThroughGraphQL(t *testing.T) {
 		p := h.caller(t, tenancy.RoleViewer, "")
 		c := h.client(p)
 		type planResp struct {
-			Name, Title, PlanType, TenantType, Currency, RenewalPeriodUnit, TrialPeriodUnit string
-			FlatPriceCents                                                                  int64
-			TrialPeriod                                                                     int
-			Current                                                                         bool
-			TransitionFlow                                                                  struct {
+			ID, Name, Title, PlanType, TenantType, Currency, RenewalPeriodUnit, TrialPeriodUnit string
+			FlatPriceCents                                                                      int64
+			TrialPeriod                                                                         int
+			Current                                                                             bool
+			TransitionFlow                                                                      struct {
 				Method                 string
 				RequiredFields         []string
 				RequiresManualApproval bool
@@ -223,17 +231,17 @@ func TestPlansThroughGraphQL(t *testing.T) {
 			IncludedAddons []string
 			AllowedAddons  []string
 			RateCard       []struct {
-				MetricLabel, DisplayName, Service, UnitName, UnitNameBillable, UnitsPerBillable, PricePerBillable string
+				UsageType, UsageTypeName, Service, Unit, BillableUnit, UnitsPerBillableUnit, UnitPrice string
 			}
 		}
 		var resp struct {
 			Plans       []planResp
 			CurrentPlan planResp
 		}
-		const fields = `name title planType tenantType flatPriceCents currency renewalPeriodUnit trialPeriod trialPeriodUnit current
+		const fields = `id name title planType tenantType flatPriceCents currency renewalPeriodUnit trialPeriod trialPeriodUnit current
 		  transitionFlow { method requiredFields requiresManualApproval } defaultQuota { objectLimits { key } }
 		  includedAddons allowedAddons
-		  rateCard { metricLabel displayName service unitName unitNameBillable unitsPerBillable pricePerBillable }`
+		  rateCard { usageType usageTypeName service unit billableUnit unitsPerBillableUnit unitPrice }`
 		mustPost(t, c, `{ plans { `+fields+` } currentPlan { `+fields+` } }`, &resp)
 		if len(resp.Plans) != 4 {
 			t.Fatalf("plans = %d, want the 4 of the catalog", len(resp.Plans))
@@ -247,11 +255,11 @@ func TestPlansThroughGraphQL(t *testing.T) {
 				}
 			}
 			if pl.Name == "team" {
-				if pl.FlatPriceCents != 9900 || pl.Currency != "USD" || pl.TrialPeriod != 30 || pl.TrialPeriodUnit != "PERIOD_DAY" ||
+				if pl.FlatPriceCents != 9900 || pl.Currency != "USD" || pl.TrialPeriod != 30 || pl.TrialPeriodUnit != "DAY" || pl.RenewalPeriodUnit != "MONTH" ||
 					pl.PlanType != "TEAM" || pl.TenantType != "ENTERPRISE" || len(pl.TransitionFlow.RequiredFields) != 3 || len(pl.IncludedAddons) != 2 {
 					t.Fatalf("team plan = %+v", pl)
 				}
-				if r := pl.RateCard[0]; r.MetricLabel != "http_requests" || r.PricePerBillable != "0.5" || r.UnitsPerBillable != "1000000" {
+				if r := pl.RateCard[0]; r.UsageType != "http_requests" || r.UnitPrice != "0.5" || r.UnitsPerBillableUnit != "1000000" {
 					t.Fatalf("team rate = %+v", r)
 				}
 			}
@@ -284,14 +292,14 @@ func TestUsageFieldErrors(t *testing.T) {
 
 		// A viewer reads but does not record.
 		viewer := h.client(h.sameTenant(t, admin, tenancy.RoleViewer, ""))
-		wantCode(t, viewer.Post(recordMutation, &resp, client.Var("ns", "shop"), client.Var("events", ev)), "FORBIDDEN")
-		mustPost(t, viewer, `{ namespace(name: "shop") { usage { items { quantity } } cost { totalCents } } }`, &resp)
+		wantUserError(t, viewer, recordMutation, "FORBIDDEN", client.Var("ns", "shop"), client.Var("events", ev))
+		mustPost(t, viewer, `{ namespace(name: "system") { usage { items { quantity } } cost { totalCents } } }`, &resp)
 
 		// A token bound to a namespace sees neither other namespaces' usage
 		// nor tenant-wide reports.
 		bound := h.client(h.sameTenant(t, admin, tenancy.RoleEditor, "shop"))
 		mustPost(t, bound, recordMutation, &resp, client.Var("ns", "shop"), client.Var("events", ev))
-		wantCode(t, bound.Post(recordMutation, &resp, client.Var("ns", "other"), client.Var("events", ev)), "FORBIDDEN")
+		wantUserError(t, bound, recordMutation, "FORBIDDEN", client.Var("ns", "other"), client.Var("events", ev))
 		wantCode(t, bound.Post(`{ monthlyUsage { amountCents } }`, &resp), "FORBIDDEN")
 		wantCode(t, bound.Post(`{ usageSummary { quantity } }`, &resp), "FORBIDDEN")
 		wantCode(t, bound.Post(`{ plans { name } }`, &resp), "FORBIDDEN")
@@ -302,7 +310,10 @@ func TestUsageFieldErrors(t *testing.T) {
 		if len(e.Extensions.Fields) == 0 || e.Extensions.Fields[0].Field != "from" {
 			t.Fatalf("fields = %+v", e.Extensions.Fields)
 		}
-		wantCode(t, c.Post(`{ usageSummary(start: "yesterday") { quantity } }`, &resp), "INVALID_ARGUMENT")
+		e = wantCode(t, c.Post(`{ usageSummary(from: "yesterday") { quantity } }`, &resp), "INVALID_ARGUMENT")
+		if len(e.Extensions.Fields) == 0 || e.Extensions.Fields[0].Field != "usageSummary.from" && e.Extensions.Fields[0].Field != "from" {
+			t.Fatalf("usageSummary fields = %+v", e)
+		}
 		wantCode(t, c.Post(`{ monthlyUsage(namespace: "Not_A_Label") { amountCents } }`, &resp), "INVALID_ARGUMENT")
 		bad := []map[string]any{event("e9", "http_requests", "lb1", "1.5e3", "request", at)}
 		wantCode(t, c.Post(recordMutation, &resp, client.Var("ns", "shop"), client.Var("events", bad)), "INVALID_ARGUMENT")

@@ -5,6 +5,7 @@
 package httpmw
 
 import (
+	"context"
 	"encoding/json"
 	"log/slog"
 	"math"
@@ -25,6 +26,7 @@ var statusOf = map[errs.Kind]int{
 	errs.QuotaExceeded:   http.StatusTooManyRequests,
 	errs.TooLarge:        http.StatusRequestEntityTooLarge,
 	errs.Unavailable:     http.StatusServiceUnavailable,
+	errs.RateLimited:     http.StatusTooManyRequests,
 }
 
 // StatusOf returns the HTTP status of an error.
@@ -43,6 +45,26 @@ type ErrorBody struct {
 	Details any               `json:"details,omitempty"`
 }
 
+// graphQLKey marks a request whose errors are answered as GraphQL errors.
+type graphQLKey struct{}
+
+// GraphQLErrors makes the errors this package answers for h (no or a bad
+// credential, the rate limit, a panic) GraphQL responses: {"errors":
+// [{"message", "extensions": {"code", ...}}]} with the same status, so a
+// GraphQL client reads them as it reads every other error of /graphql.
+// It goes outside Instrument, whose panic answer it shapes too.
+func GraphQLErrors(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), graphQLKey{}, true)))
+	})
+}
+
+// graphQLError is one entry of a GraphQL response's errors.
+type graphQLError struct {
+	Message    string         `json:"message"`
+	Extensions map[string]any `json:"extensions"`
+}
+
 // WriteError answers with the error's status and body. Internal causes go to
 // the log, never to the caller.
 func WriteError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
@@ -56,6 +78,19 @@ func WriteError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 	}
 	if e.Kind == errs.Unavailable {
 		w.Header().Set("Retry-After", "1")
+	}
+	if gql, _ := r.Context().Value(graphQLKey{}).(bool); gql {
+		ext := map[string]any{"code": e.Kind.String()}
+		if len(e.Fields) > 0 {
+			ext["fields"] = e.Fields
+		}
+		if e.Details != nil {
+			ext["details"] = e.Details
+		}
+		WriteJSON(w, status, struct {
+			Errors []graphQLError `json:"errors"`
+		}{[]graphQLError{{Message: e.PublicMessage(), Extensions: ext}}})
+		return
 	}
 	WriteJSON(w, status, ErrorBody{Code: e.Kind.String(), Message: e.PublicMessage(), Fields: e.Fields, Details: e.Details})
 }

@@ -145,7 +145,7 @@ type rateLimited struct {
 	RetryAfterSeconds float64 `json:"retry_after_seconds"`
 }
 
-// Wrap refuses requests over the caller's rate with 429 QUOTA_EXCEEDED and a
+// Wrap refuses requests over the caller's rate with 429 RATE_LIMITED and a
 // Retry-After header. It must run inside RequireAuth: the bucket is the
 // token's id from the authenticated principal. A nil limiter returns h.
 func (l *TokenLimiter) Wrap(log *slog.Logger, h http.Handler) http.Handler {
@@ -165,7 +165,7 @@ func (l *TokenLimiter) Wrap(log *slog.Logger, h http.Handler) http.Handler {
 		}
 		if ok, wait := l.Allow(r.Context(), key); !ok {
 			secs := math.Ceil(wait.Seconds()*1000) / 1000
-			e := errs.New(errs.QuotaExceeded, "request rate limit exceeded: this API token may send %g requests per second (bursts of %d); retry after %gs", float64(l.limit), l.burst, secs)
+			e := errs.New(errs.RateLimited, "request rate limit exceeded: this API token may send %g requests per second (bursts of %d); retry after %gs", float64(l.limit), l.burst, secs)
 			e.Details = rateLimited{Limit: "requests_per_token", RequestsPerSecond: float64(l.limit), Burst: l.burst, RetryAfterSeconds: secs}
 			e.RetryAfter = wait
 			WriteError(w, r, log, e)

@@ -136,7 +136,7 @@ func TestTokenLimiterWrap(t *testing.T) {
 		t.Fatalf("Retry-After %q, want 1", ra)
 	}
 	var body ErrorBody
-	if err := json.Unmarshal(w.Body.Bytes(), &body); err != nil || body.Code != "QUOTA_EXCEEDED" || body.Message == "" {
+	if err := json.Unmarshal(w.Body.Bytes(), &body); err != nil || body.Code != "RATE_LIMITED" || body.Message == "" {
 		t.Fatalf("body %s (%v)", w.Body.String(), err)
 	}
 	if d, ok := body.Details.(map[string]any); !ok || d["limit"] != "requests_per_token" {

@@ -371,6 +371,21 @@ func (r *InvoiceRepo) SetStatus(ctx context.Context, c invoice.StatusChange) err
 	})
 }
 
+// StatusChangesOf implements invoice.Repository.
+func (r *InvoiceRepo) StatusChangesOf(ctx context.Context, tenantID string, names []string) (map[string][]invoice.StatusChange, error) {
+	var rows []statusChangeRow
+	if err := r.db.idb(ctx).NewSelect().Model(&rows).Where("tenant_id = ? AND invoice IN (?)", tenantID, bun.List(names)).
+		Order("invoice", "at", "to_status").Scan(ctx); err != nil {
+		return nil, translate(err)
+	}
+	out := map[string][]invoice.StatusChange{}
+	for _, row := range rows {
+		out[row.Invoice] = append(out[row.Invoice], invoice.StatusChange{TenantID: row.TenantID, Invoice: row.Invoice, At: row.At.UTC(),
+			Actor: row.Actor, From: invoice.Status(row.FromStatus), To: invoice.Status(row.ToStatus)})
+	}
+	return out, nil
+}
+
 // StatusChanges implements invoice.Repository.
 func (r *InvoiceRepo) StatusChanges(ctx context.Context, tenantID, name string) ([]invoice.StatusChange, error) {
 	var rows []statusChangeRow

@@ -129,6 +129,29 @@ func (r *SubscriptionRepo) WaitingTransition(ctx context.Context, tenantID strin
 	return t, err == nil, err
 }
 
+// ListTransitions implements subscription.LifecycleRepository.
+func (r *SubscriptionRepo) ListTransitions(ctx context.Context, tenantID string, state subscription.TransitionState, limit int) ([]subscription.Transition, error) {
+	q := r.db.idb(ctx).NewSelect().Model((*planTransitionRow)(nil)).Where("tenant_id = ?", tenantID)
+	if state != "" {
+		q = q.Where("state = ?", string(state))
+	}
+	var rows []planTransitionRow
+	// created_at then id: transitions created in the same microsecond
+	// keep one order.
+	if err := q.OrderExpr("created_at DESC, id DESC").Limit(int64(limit)).Scan(ctx, &rows); err != nil {
+		return nil, translate(err)
+	}
+	out := make([]subscription.Transition, 0, len(rows))
+	for _, row := range rows {
+		t, err := transitionFromRow(row)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	return out, nil
+}
+
 // TransitionByID implements subscription.LifecycleRepository.
 func (r *SubscriptionRepo) TransitionByID(ctx context.Context, id string) (subscription.Transition, error) {
 	return r.getTransition(ctx, func(q *bun.SelectQuery) *bun.SelectQuery { return q.Where("id = ?", id) }, id)

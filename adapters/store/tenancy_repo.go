@@ -213,6 +213,13 @@ func (r *TenancyRepo) ListNamespaces(ctx context.Context, tenantID, after string
 	return names, translate(err)
 }
 
+// CountNamespaces counts a tenant's namespaces.
+func (r *TenancyRepo) CountNamespaces(ctx context.Context, tenantID string) (int, error) {
+	var n int
+	err := r.db.idb(ctx).NewRaw(`SELECT count(*) FROM namespaces WHERE tenant_id = ?`, tenantID).Scan(ctx, &n)
+	return n, translate(err)
+}
+
 type namespaceRow struct {
 	Name      string    `bun:"name"`
 	CreatedAt time.Time `bun:"created_at"`

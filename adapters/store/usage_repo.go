@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"sort"
 	"time"
 
@@ -302,6 +303,83 @@ func (r *UsageRepo) TypeTotals(ctx context.Context, tenantID string, nss []strin
 			return nil, errs.Wrap(errs.Internal, err, "stored sum %q is not a decimal", s.Quantity)
 		}
 		out = append(out, usage.Rollup{RollupKey: usage.RollupKey{UsageType: s.UsageType}, UnitName: s.UnitName, Quantity: qty})
+	}
+	return out, nil
+}
+
+// TypeHours sums the rollups of Rollups(tenantID, nss, from, to) per usage
+// type and hour, and namespace when byNamespace: the database sums
+// usage_type_hourly (a few rows per hour and namespace) over its shards, and
+// over namespaces unless byNamespace, exactly (the dialect's decimal sum).
+func (r *UsageRepo) TypeHours(ctx context.Context, tenantID string, nss []string, from, to time.Time, byNamespace bool) ([]usage.Rollup, error) {
+	if nss != nil && len(nss) == 0 {
+		return nil, nil
+	}
+	keys := []string{"usage_type", "hour"}
+	if byNamespace {
+		keys = []string{"namespace", "usage_type", "hour"}
+	}
+	return r.typeSums(ctx, tenantID, nss, from, to, keys)
+}
+
+// ObjectTotals sums the rollups of Rollups(tenantID, nss, from, to) per
+// namespace, usage type and object: the database sums
+// usage_hourly (one row per object instead of one per object and hour). An
+// object whose usage type was stored under several unit names needs the
+// unit of its first row in Rollups' order, so that rare case reads the
+// rows.
+func (r *UsageRepo) ObjectTotals(ctx context.Context, tenantID string, nss []string, from, to time.Time) ([]usage.Rollup, error) {
+	if nss != nil && len(nss) == 0 {
+		return nil, nil
+	}
+	keys := []string{"namespace", "usage_type", "object_name", "unit_name"}
+	q := r.db.idb(ctx).NewSelect().TableExpr("usage_hourly").Column(keys...).
+		ColumnExpr(r.db.dialect.decimalSum("quantity")+" AS quantity").
+		Where("tenant_id = ? AND hour >= ? AND hour < ?", tenantID, from.UTC(), to.UTC())
+	if nss != nil {
+		q = q.Where("namespace IN (?)", bun.List(nss))
+	}
+	var rows []hourlyRow
+	if err := q.Group(keys...).Order(keys...).Scan(ctx, &rows); err != nil {
+		return nil, translate(err)
+	}
+	out := make([]usage.Rollup, len(rows))
+	for i, h := range rows {
+		ru, err := h.rollup()
+		if err != nil {
+			return nil, err
+		}
+		if i > 0 && ru.Namespace == out[i-1].Namespace && ru.UsageType == out[i-1].UsageType && ru.ObjectName == out[i-1].ObjectName {
+			return r.Rollups(ctx, tenantID, nss, from, to)
+		}
+		out[i] = ru
+	}
+	return out, nil
+}
+
+// typeSums sums usage_type_hourly (PostgreSQL) of the range grouped by
+// keys (columns of it), in keys order, with one query.
+func (r *UsageRepo) typeSums(ctx context.Context, tenantID string, nss []string, from, to time.Time, keys []string) ([]usage.Rollup, error) {
+	q := r.db.idb(ctx).NewSelect().TableExpr("usage_type_hourly").Column(keys...).
+		ColumnExpr(r.db.dialect.decimalSum("quantity")+" AS quantity").
+		Where("tenant_id = ? AND hour >= ? AND hour < ?", tenantID, from.UTC(), to.UTC())
+	if !slices.Contains(keys, "unit_name") {
+		q = q.ColumnExpr("min(unit_name) AS unit_name")
+	}
+	if nss != nil {
+		q = q.Where("namespace IN (?)", bun.List(nss))
+	}
+	var rows []hourlyRow
+	if err := q.Group(keys...).Order(keys...).Scan(ctx, &rows); err != nil {
+		return nil, translate(err)
+	}
+	out := make([]usage.Rollup, len(rows))
+	for i, h := range rows {
+		ru, err := h.rollup()
+		if err != nil {
+			return nil, err
+		}
+		out[i] = ru
 	}
 	return out, nil
 }

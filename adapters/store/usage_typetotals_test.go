@@ -63,6 +63,49 @@ func TestUsageTypeTotalsMatchRollups(t *testing.T) {
 				if a, b := sums(rows), sums(totals); a != b {
 					t.Fatalf("namespaces %v [%s, %s): rollups %s, type totals %s", nss, r[0], r[1], a, b)
 				}
+				// The per-namespace and per-hour sums of the console's
+				// reports (cost per namespace, series) agree too, per
+				// namespace and per hour.
+				hours, err := repo.TypeHours(ctx, tid, nss, from, to, false)
+				if err != nil {
+					t.Fatal(err)
+				}
+				nsHours, err := repo.TypeHours(ctx, tid, nss, from, to, true)
+				if err != nil {
+					t.Fatal(err)
+				}
+				objs, err := repo.ObjectTotals(ctx, tid, nss, from, to)
+				if err != nil {
+					t.Fatal(err)
+				}
+				perObject := func(rs []usage.Rollup) string {
+					m := map[string]decimal.Decimal{}
+					for _, r := range rs {
+						k := r.Namespace + "/" + r.UsageType + "/" + r.ObjectName + "/" + r.UnitName
+						m[k] = m[k].Add(r.Quantity)
+					}
+					return fmt.Sprint(m)
+				}
+				if a, b := perObject(rows), perObject(objs); a != b {
+					t.Fatalf("namespaces %v [%s, %s): rollups per object %s, object totals %s", nss, r[0], r[1], a, b)
+				}
+				if a, c, d := sums(rows), sums(hours), sums(nsHours); a != c || a != d {
+					t.Fatalf("namespaces %v [%s, %s): rollups %s, per hour %s, per namespace and hour %s", nss, r[0], r[1], a, c, d)
+				}
+				for _, ns := range []string{"prod", "dev"} {
+					of := func(rs []usage.Rollup) []usage.Rollup {
+						var out []usage.Rollup
+						for _, r := range rs {
+							if r.Namespace == ns {
+								out = append(out, r)
+							}
+						}
+						return out
+					}
+					if a, c := sums(of(rows)), sums(of(nsHours)); a != c {
+						t.Fatalf("namespace %s [%s, %s): rollups %s, per namespace and hour %s", ns, r[0], r[1], a, c)
+					}
+				}
 			}
 		}
 	})

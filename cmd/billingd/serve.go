@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/billingd/billingd/adapters/httpmw"
@@ -18,6 +19,7 @@ import (
 	"github.com/billingd/billingd/internal/app"
 	"github.com/billingd/billingd/internal/scheduler"
 	"github.com/gorilla/mux"
+	"github.com/klauspost/compress/gzhttp"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -54,6 +56,11 @@ type serveConfig struct {
 	// tlsCert and tlsKey turn on HTTPS; clientCA adds CAs trusted for
 	// client certificates besides the installation CA (see cert.go).
 	tlsCert, tlsKey, clientCA string
+	// corsOrigins are the exact origins whose pages may call the API.
+	corsOrigins []string
+	// apqCacheSize bounds GraphQL's automatic persisted queries (0: the
+	// default, negative: off).
+	apqCacheSize int
 }
 
 func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -86,9 +93,26 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&c.clientCA, "client-ca", "", "PEM file of further CAs whose client certificates pass the TLS handshake (the installation CA always does); a certificate still authenticates only as an API certificate issued here")
 	fs.StringVar(&c.redisURL, "redis-url", os.Getenv("BILLING_REDIS_URL"), "keep quota api_limits and the per-token rate limit in this Redis (redis://host:6379/0, rediss:// for TLS), shared by every replica; in process memory when empty. Redis down: quota API limits answer 503, the per-token limit lets requests through (env BILLING_REDIS_URL)")
 	fs.StringVar(&c.redisPrefix, "redis-key-prefix", "billingd:", "prefix of every Redis key billingd writes (installations sharing one Redis use different ones)")
+	fs.Func("cors-origin", "let pages of this exact origin (scheme://host[:port]) call /graphql and the REST API from a browser; repeat for several; no wildcard (env BILLING_CORS_ORIGINS, comma-separated)", func(s string) error {
+		o, err := httpmw.ParseOrigin(s)
+		if err == nil {
+			c.corsOrigins = append(c.corsOrigins, o)
+		}
+		return err
+	})
+	fs.IntVar(&c.apqCacheSize, "graphql-apq-cache-size", 0, "automatic persisted queries kept (least recently used first out) (0: the default, 1000; negative: APQ off)")
 	issuerFile := fs.String("invoice-issuer", "", issuerFlagHelp)
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	if env := os.Getenv("BILLING_CORS_ORIGINS"); env != "" && len(c.corsOrigins) == 0 {
+		for _, s := range strings.Split(env, ",") {
+			o, err := httpmw.ParseOrigin(strings.TrimSpace(s))
+			if err != nil {
+				return usageError{"BILLING_CORS_ORIGINS: " + err.Error()}
+			}
+			c.corsOrigins = append(c.corsOrigins, o)
+		}
 	}
 	if (c.tlsCert == "") != (c.tlsKey == "") || (c.clientCA != "" && c.tlsCert == "") {
 		return usageError{"--tls-cert and --tls-key go together, and --client-ca needs them"}
@@ -195,9 +219,16 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", c.addr, err)
 	}
+	// Answers are gzip-compressed for clients that accept it (REST,
+	// GraphQL and the playground's assets; small answers are sent as they
+	// are); cross-origin preflights are answered before any route runs.
+	compressed, err := gzhttp.NewWrapper(gzhttp.MinSize(1024))
+	if err != nil {
+		return err
+	}
 	srv := &http.Server{
 		TLSConfig:         tlsConf,
-		Handler:           withDeadline(r, c.requestTimeout),
+		Handler:           withDeadline(compressed(httpmw.CORS(c.corsOrigins, r)), c.requestTimeout),
 		ReadHeaderTimeout: c.readHeaderTimeout,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,

@@ -17,6 +17,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -42,6 +43,7 @@ func main() {
 	mixNS := flag.Int("mix-namespaces", 20, "mixed: namespaces PREFIX-0.. the requests are spread over (PREFIX is --namespace)")
 	minBatch := flag.Int("batch-min", 100, "mixed: fewest events in an ingestion batch")
 	maxBatch := flag.Int("batch-max", 1000, "mixed: most events in an ingestion batch")
+	flag.StringVar(&graphQLQueryFile, "graphql-query", "", "graphql: a file holding the query to send (default: the nested namespaces query)")
 	flag.Parse()
 	mixed = mixedConfig{target: *target, token: *token, prefix: *ns, namespaces: *mixNS, rate: *rate, dur: *dur, mix: *mix, minBatch: *minBatch, maxBatch: *maxBatch}
 	if err := run(*target, *token, *scenario, *ns, *conc, *rate, *spread, *dur); err != nil {
@@ -52,6 +54,10 @@ func main() {
 
 // mixed is the configuration of the mixed scenario.
 var mixed mixedConfig
+
+// graphQLQueryFile is the graphql scenario's query file ("": the nested
+// namespaces query).
+var graphQLQueryFile string
 
 // result is what one scenario measured.
 type result struct {
@@ -122,6 +128,15 @@ func run(target, token, scenario, ns string, conc, rate, spread int, dur time.Du
 	if scenario == "mixed" {
 		return runMixed(mixed)
 	}
+	gqlBody := `{"query":"{ namespaces(first: 50) { edges { node { name quotas { edges { node { name } } } quotaUsage { objects { key current } } } } } }"}`
+	if graphQLQueryFile != "" {
+		q, err := os.ReadFile(graphQLQueryFile)
+		if err != nil {
+			return err
+		}
+		b, _ := json.Marshal(map[string]string{"query": string(q)})
+		gqlBody = string(b)
+	}
 	res := &result{statuses: map[int]int{}}
 	ctx, cancel := context.WithTimeout(context.Background(), dur)
 	defer cancel()
@@ -132,7 +147,7 @@ func run(target, token, scenario, ns string, conc, rate, spread int, dur time.Du
 		for i := 0; i < conc; i++ {
 			path, body := fmt.Sprintf("/api/web/namespaces/%s-%d/quota/reserve", ns, i%max(spread, 1)), `{"objects":{"http_loadbalancer":1},"resources":{"vcpu":0.5}}`
 			if scenario == "graphql" {
-				path, body = "/graphql", `{"query":"{ namespaces(first: 50) { edges { node { name quotas { edges { node { name } } } quotaUsage { objects { key current } } } } } }"}`
+				path, body = "/graphql", gqlBody
 			}
 			wg.Add(1)
 			go func() {

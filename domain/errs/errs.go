@@ -26,6 +26,10 @@ const (
 	QuotaExceeded
 	TooLarge
 	Unavailable
+	// RateLimited: the caller sent more requests than its rate allows (the
+	// per-token request limit); waiting RetryAfter helps. Not a quota: a
+	// quota's limit is QuotaExceeded.
+	RateLimited
 )
 
 var kindNames = map[Kind]string{
@@ -38,6 +42,7 @@ var kindNames = map[Kind]string{
 	QuotaExceeded:   "QUOTA_EXCEEDED",
 	TooLarge:        "PAYLOAD_TOO_LARGE",
 	Unavailable:     "UNAVAILABLE",
+	RateLimited:     "RATE_LIMITED",
 }
 
 // Kinds lists every Kind, so mapping tables can be tested for completeness.

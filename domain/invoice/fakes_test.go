@@ -182,6 +182,17 @@ func (r *memRepo) StatusChanges(_ context.Context, id, name string) ([]invoice.S
 	return out, nil
 }
 
+func (r *memRepo) StatusChangesOf(ctx context.Context, id string, names []string) (map[string][]invoice.StatusChange, error) {
+	out := map[string][]invoice.StatusChange{}
+	for _, n := range names {
+		cs, _ := r.StatusChanges(ctx, id, n)
+		if len(cs) > 0 {
+			out[n] = cs
+		}
+	}
+	return out, nil
+}
+
 func (r *memRepo) PastDue(_ context.Context, t time.Time) ([]invoice.Invoice, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -213,6 +224,15 @@ func (m *memUsage) InsertEvents(context.Context, string, []usage.Event) ([]usage
 
 // TypeTotals returns Rollups' rows: the service sums them.
 func (m *memUsage) TypeTotals(ctx context.Context, tenantID string, nss []string, from, to time.Time) ([]usage.Rollup, error) {
+	return m.Rollups(ctx, tenantID, nss, from, to)
+}
+
+// TypeHours reads the rows, as a repository without the per-type table does.
+func (m *memUsage) ObjectTotals(ctx context.Context, tenantID string, nss []string, from, to time.Time) ([]usage.Rollup, error) {
+	return m.Rollups(ctx, tenantID, nss, from, to)
+}
+
+func (m *memUsage) TypeHours(ctx context.Context, tenantID string, nss []string, from, to time.Time, _ bool) ([]usage.Rollup, error) {
 	return m.Rollups(ctx, tenantID, nss, from, to)
 }
 

@@ -45,6 +45,9 @@ type Repository interface {
 	SetStatus(ctx context.Context, c StatusChange) error
 	// StatusChanges returns an invoice's audit trail, oldest first.
 	StatusChanges(ctx context.Context, tenantID, name string) ([]StatusChange, error)
+	// StatusChangesOf returns the audit trails of several invoices with one
+	// query, each oldest first; an invoice without changes has no entry.
+	StatusChangesOf(ctx context.Context, tenantID string, names []string) (map[string][]StatusChange, error)
 	// PastDue returns the ISSUED invoices of every tenant due before t, without lines.
 	PastDue(ctx context.Context, t time.Time) ([]Invoice, error)
 }

@@ -184,6 +184,19 @@ func (s *Service) StatusChanges(ctx context.Context, p tenancy.Principal, name s
 	return s.c.Repo.StatusChanges(ctx, p.TenantID, name)
 }
 
+// StatusChangesOf returns the audit trails of the caller's invoices called
+// names with one read, each oldest first (for a page of invoices); names
+// without changes (the running invoice, an unknown name) have no entry.
+func (s *Service) StatusChangesOf(ctx context.Context, p tenancy.Principal, names []string) (map[string][]StatusChange, error) {
+	if err := reader(p); err != nil {
+		return nil, err
+	}
+	if len(names) == 0 {
+		return map[string][]StatusChange{}, nil
+	}
+	return s.c.Repo.StatusChangesOf(ctx, p.TenantID, names)
+}
+
 // SetStatus moves an issued invoice of the tenant the caller acts on to
 // status to. Marking invoices paid or cancelled is an operator decision: a
 // tenant's own tokens, even an admin's, are Forbidden. The operator is the

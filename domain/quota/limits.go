@@ -72,12 +72,67 @@ type Levels struct {
 	// Namespace binds the namespace's own usage: its enabled quota objects.
 	// It is empty for "system", whose objects are the tenant's.
 	Namespace Spec
+	// System is what the enabled quota objects of "system" set on their
+	// own, so a report can tell a tenant-wide limit of the plan from one of
+	// "system" (see Item.Source).
+	System Spec
+}
+
+// The layers a limit comes from (Item.Source, Item.TenantSource).
+const (
+	SourcePlan      = "plan"
+	SourceSystem    = "system"
+	SourceNamespace = "namespace"
+)
+
+// tenantSource is the layer of the tenant-wide limit of key k of class c.
+func (l Levels) tenantSource(c Class, k string) string {
+	if l.System.has(c, k) {
+		return SourceSystem
+	}
+	return SourcePlan
+}
+
+// source is the layer of the binding limit of key k of class c: the
+// namespace's own when it sets one no looser than the tenant's (Binding
+// keeps the tighter; on a tie the namespace's own cap is named).
+func (l Levels) source(c Class, k string) string {
+	if l.Namespace.has(c, k) && (!l.Tenant.has(c, k) || Effective(Layer{Specs: []Spec{l.Tenant, l.Namespace}}).equal(c, k, l.Namespace)) {
+		return SourceNamespace
+	}
+	return l.tenantSource(c, k)
+}
+
+// has reports whether s sets a limit on key k of class c.
+func (s Spec) has(c Class, k string) bool {
+	switch c {
+	case Objects:
+		_, ok := s.ObjectLimits[k]
+		return ok
+	case Resources:
+		_, ok := s.ResourceLimits[k]
+		return ok
+	}
+	_, ok := s.APILimits[k]
+	return ok
+}
+
+// equal reports whether s and o set the same limit on key k of class c.
+func (s Spec) equal(c Class, k string, o Spec) bool {
+	switch c {
+	case Objects:
+		return s.ObjectLimits[k] == o.ObjectLimits[k]
+	case Resources:
+		return s.ResourceLimits[k] == o.ResourceLimits[k]
+	}
+	return s.APILimits[k] == o.APILimits[k]
 }
 
 // LevelsOf builds the levels of namespace ns from the plan's default quota
 // and the enabled quota specs of each namespace (specs must hold "system"'s).
 func LevelsOf(ns string, planSpec Spec, specs map[string][]Spec) Levels {
-	l := Levels{Tenant: Effective(Layer{Source: "plan", Specs: []Spec{planSpec}}, Layer{Source: tenancy.SystemNamespace, Specs: specs[tenancy.SystemNamespace]})}
+	l := Levels{Tenant: Effective(Layer{Source: SourcePlan, Specs: []Spec{planSpec}}, Layer{Source: SourceSystem, Specs: specs[tenancy.SystemNamespace]}),
+		System: Effective(Layer{Source: SourceSystem, Specs: specs[tenancy.SystemNamespace]})}
 	if ns == tenancy.SystemNamespace {
 		l.Namespace = Effective()
 	} else {
@@ -142,6 +197,12 @@ type Item struct {
 	TenantRate *RateLimit
 	// TenantCurrent is the usage of the whole tenant.
 	TenantCurrent Amount
+	// Source is the layer of Max (or Rate): SourcePlan, SourceSystem or
+	// SourceNamespace; "" when the key has no limit.
+	Source string
+	// TenantSource is the layer of TenantMax (or TenantRate): SourcePlan
+	// or SourceSystem; "" when the key has no tenant-wide limit.
+	TenantSource string
 }
 
 // Report is the limits and usage of one namespace.
@@ -214,6 +275,12 @@ func BuildReport(ns string, lv Levels, counters, totals []Counter) Report {
 	for c, m := range items {
 		list := make([]Item, 0, len(m))
 		for _, it := range m {
+			if binding.has(c, it.Key) {
+				it.Source = lv.source(c, it.Key)
+			}
+			if lv.Tenant.has(c, it.Key) {
+				it.TenantSource = lv.tenantSource(c, it.Key)
+			}
 			list = append(list, *it)
 		}
 		sort.Slice(list, func(i, j int) bool { return list[i].Key < list[j].Key })

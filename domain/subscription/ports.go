@@ -31,6 +31,9 @@ type LifecycleRepository interface {
 	// WaitingTransition returns the tenant's transition that waits for
 	// approval, if any, with one query.
 	WaitingTransition(ctx context.Context, tenantID string) (t Transition, found bool, err error)
+	// ListTransitions returns the tenant's transitions, newest first, at
+	// most limit, only those in state when it is not "". One query.
+	ListTransitions(ctx context.Context, tenantID string, state TransitionState, limit int) ([]Transition, error)
 	// TransitionByID returns a transition of any tenant, for trusted callers.
 	TransitionByID(ctx context.Context, id string) (Transition, error)
 

@@ -514,3 +514,24 @@ func (s *Service) GetTransition(ctx context.Context, p tenancy.Principal, id str
 	}
 	return s.c.Repo.GetTransition(ctx, p.TenantID, id)
 }
+
+// MaxTransitionList bounds ListTransitions.
+const MaxTransitionList = 100
+
+// ListTransitions returns the caller's tenant's transitions, newest first,
+// at most limit (1 to MaxTransitionList), only those in state when it is
+// not "". Any role may read them, as GetTransition.
+func (s *Service) ListTransitions(ctx context.Context, p tenancy.Principal, state TransitionState, limit int) ([]Transition, error) {
+	if err := p.OnTenant(); err != nil {
+		return nil, err
+	}
+	if err := p.Authorize(tenancy.Read, tenancy.SystemNamespace); err != nil {
+		return nil, err
+	}
+	if limit < 1 || limit > MaxTransitionList {
+		var f errs.Fields
+		f.Add("first", "must be between 1 and %d", MaxTransitionList)
+		return nil, f.Err()
+	}
+	return s.c.Repo.ListTransitions(ctx, p.TenantID, state, limit)
+}

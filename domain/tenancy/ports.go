@@ -29,6 +29,8 @@ type Repository interface {
 	// ListNamespaces pages through a tenant's namespaces by name, after the
 	// given name, at most limit of them.
 	ListNamespaces(ctx context.Context, tenantID, after string, limit int) ([]string, error)
+	// CountNamespaces counts a tenant's namespaces.
+	CountNamespaces(ctx context.Context, tenantID string) (int, error)
 	// NamespacePage is ListNamespaces with each namespace's record.
 	NamespacePage(ctx context.Context, tenantID, after string, limit int) ([]Namespace, error)
 	// GetNamespace finds one namespace of a tenant; one never used is NotFound.

@@ -311,6 +311,18 @@ func (s *Service) ListNamespaces(ctx context.Context, p Principal, after string,
 	return s.repo.ListNamespaces(ctx, p.TenantID, after, limit)
 }
 
+// CountNamespaces counts the namespaces ListNamespaces pages through: 1
+// for a namespace-bound token (it sees its own), else the tenant's.
+func (s *Service) CountNamespaces(ctx context.Context, p Principal) (int, error) {
+	if err := p.OnTenant(); err != nil {
+		return 0, err
+	}
+	if p.Namespace != "" {
+		return 1, nil
+	}
+	return s.repo.CountNamespaces(ctx, p.TenantID)
+}
+
 // OperatorPrincipal returns the operator acting on the tenant called name
 // (created when new, as token create does), for operator commands that run
 // on the server's own machine with database access and so need no token.

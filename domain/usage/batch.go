@@ -19,7 +19,7 @@ import (
 // namespace stands for the whole tenant.
 func (s *Service) UsageByNamespaces(ctx context.Context, p tenancy.Principal, nss []string, from, to time.Time) (map[string][]UsageItem, error) {
 	ctx = kernel.AllowStaleReads(ctx) // a report: a standby within its bound may answer
-	b, err := s.prefetch(ctx, p, nss, from, to)
+	b, err := s.prefetch(ctx, p, nss, from, to, s.c.Repo.Rollups)
 	if err != nil || b == nil {
 		return map[string][]UsageItem{}, err
 	}
@@ -30,6 +30,35 @@ func (s *Service) UsageByNamespaces(ctx context.Context, p tenancy.Principal, ns
 			return nil, err
 		}
 		items := s.usageItems(b.plan, b.tenantID, b.from, b.to, b.rowsOf(scope))
+		if items == nil {
+			items = []UsageItem{}
+		}
+		out[ns] = items
+	}
+	return out, nil
+}
+
+// UsageTotalsByNamespaces is UsageByNamespaces without the hourly
+// breakdowns (each item's Hourly is nil): the database sums each object's
+// hours, so a month of 50 namespaces reads one row per object instead of
+// one per object and hour. Quantities, order and tokens are those of
+// UsageByNamespaces.
+func (s *Service) UsageTotalsByNamespaces(ctx context.Context, p tenancy.Principal, nss []string, from, to time.Time) (map[string][]UsageItem, error) {
+	ctx = kernel.AllowStaleReads(ctx) // a report: a standby within its bound may answer
+	b, err := s.prefetch(ctx, p, nss, from, to, s.c.Repo.ObjectTotals)
+	if err != nil || b == nil {
+		return map[string][]UsageItem{}, err
+	}
+	out := make(map[string][]UsageItem, len(b.nss))
+	for _, ns := range b.nss {
+		scope, err := reportScope(p, ns)
+		if err != nil {
+			return nil, err
+		}
+		items := s.usageItems(b.plan, b.tenantID, b.from, b.to, b.rowsOf(scope))
+		for i := range items {
+			items[i].Hourly = nil
+		}
 		if items == nil {
 			items = []UsageItem{}
 		}
@@ -85,6 +114,9 @@ func (s *Service) CostByNamespaces(ctx context.Context, p tenancy.Principal, nss
 	return out, nil
 }
 
+// rollupReader is a Repository method reading rows of a range's rollups.
+type rollupReader func(ctx context.Context, tenantID string, nss []string, from, to time.Time) ([]Rollup, error)
+
 // batch is what prefetch read for a batch of namespaces: the tenant's plan
 // and the rollups of all of them over one range. The report methods of
 // report.go build each namespace's answer from it (usageItems, cost), so
@@ -115,9 +147,10 @@ func (b *batch) rowsOf(scope []string) []Rollup {
 
 // prefetch authorizes the caller on every namespace, resolves the report
 // range once (normalised as report.go does), and fetches the plan and the
-// rollups of all the namespaces with one query. A nil batch means there was
+// rollups of all the namespaces with one query of read (Rollups, or a
+// repository method returning sums of them). A nil batch means there was
 // nothing to fetch.
-func (s *Service) prefetch(ctx context.Context, p tenancy.Principal, nss []string, from, to time.Time) (*batch, error) {
+func (s *Service) prefetch(ctx context.Context, p tenancy.Principal, nss []string, from, to time.Time, read rollupReader) (*batch, error) {
 	if err := p.OnTenant(); err != nil {
 		return nil, err
 	}
@@ -149,7 +182,7 @@ func (s *Service) prefetch(ctx context.Context, p tenancy.Principal, nss []strin
 	if wholeTenant {
 		scope = nil // system covers every namespace; one query still fetches all
 	}
-	rows, err := s.c.Repo.Rollups(ctx, p.TenantID, scope, from, to)
+	rows, err := read(ctx, p.TenantID, scope, from, to)
 	if err != nil {
 		return nil, err
 	}

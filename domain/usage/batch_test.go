@@ -31,6 +31,14 @@ func (r *batchRepo) InsertEvents(context.Context, string, []usage.Event) ([]usag
 }
 
 // TypeTotals returns Rollups' rows: the service sums them.
+func (r *batchRepo) ObjectTotals(ctx context.Context, tenantID string, nss []string, from, to time.Time) ([]usage.Rollup, error) {
+	return r.Rollups(ctx, tenantID, nss, from, to)
+}
+
+func (r *batchRepo) TypeHours(ctx context.Context, tenantID string, nss []string, from, to time.Time, _ bool) ([]usage.Rollup, error) {
+	return r.Rollups(ctx, tenantID, nss, from, to)
+}
+
 func (r *batchRepo) TypeTotals(ctx context.Context, tenantID string, nss []string, from, to time.Time) ([]usage.Rollup, error) {
 	return r.Rollups(ctx, tenantID, nss, from, to)
 }

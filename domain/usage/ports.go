@@ -33,4 +33,18 @@ type Repository interface {
 	// of a usage type's first row in Rollups' order). A repository that
 	// cannot sum may return Rollups' rows.
 	TypeTotals(ctx context.Context, tenantID string, nss []string, from, to time.Time) ([]Rollup, error)
+	// TypeHours returns the sums per usage type and hour (and namespace,
+	// when byNamespace) of the rollups Rollups would return for the same
+	// arguments, with one query (usage_type_hourly where the database keeps
+	// it). The rows carry UsageType, Hour, UnitName, Quantity and, by
+	// namespace, Namespace; summing them per usage type must give what
+	// summing Rollups' rows gives. A repository without the per-type table
+	// may return Rollups' rows.
+	TypeHours(ctx context.Context, tenantID string, nss []string, from, to time.Time, byNamespace bool) ([]Rollup, error)
+	// ObjectTotals returns the sums per namespace, usage type and object of
+	// the rollups Rollups would return (the rows carry Namespace,
+	// UsageType, ObjectName, UnitName and Quantity; Hour is zero): summing
+	// an object's rows gives what summing its Rollups rows gives, unit name
+	// included. A repository that cannot sum may return Rollups' rows.
+	ObjectTotals(ctx context.Context, tenantID string, nss []string, from, to time.Time) ([]Rollup, error)
 }

@@ -149,6 +149,7 @@ type SummaryItem struct {
 	Unit         string
 	Quantity     decimal.Decimal
 	Timestamp    time.Time // the end of the window the quantity covers
+	Start        time.Time // the start of the window (not on the legacy wire)
 	BillableUnit string
 	// BillableValue is Quantity ÷ UnitsPerBillable rounded half-up to 2
 	// places, as text (upstream: 20 h over a 24 h unit → "0.83").
@@ -171,6 +172,17 @@ func reportScope(p tenancy.Principal, ns string) ([]string, error) {
 		return nil, nil
 	}
 	return []string{ns}, nil
+}
+
+// ReportRange is the range a report of p over [from, to) covers: the
+// defaults applied and the ends rounded out to whole hours, as every report
+// of this service does; Invalid when the range is too long or reversed. It
+// reads nothing: p must only be on a tenant, as for any report.
+func (s *Service) ReportRange(_ context.Context, p tenancy.Principal, from, to time.Time) (time.Time, time.Time, error) {
+	if err := p.OnTenant(); err != nil {
+		return time.Time{}, time.Time{}, err
+	}
+	return s.reportRange(from, to)
 }
 
 // reportRange turns a requested from/to (zero = not given) into whole UTC
@@ -507,7 +519,7 @@ func (s *Service) UsageSummary(ctx context.Context, p tenancy.Principal, startTi
 	}
 	var out []SummaryItem
 	for _, t := range sums {
-		it := SummaryItem{Name: t.UsageType, UsageType: t.UsageType, Unit: t.UnitName, Quantity: t.Quantity, Timestamp: end, BillableUnit: t.UnitName}
+		it := SummaryItem{Name: t.UsageType, UsageType: t.UsageType, Unit: t.UnitName, Quantity: t.Quantity, Timestamp: end, Start: start, BillableUnit: t.UnitName}
 		per := decimal.NewFromInt(1)
 		if r, ok := pl.Rate(t.UsageType); ok {
 			it.Name, it.Service = cmp.Or(r.DisplayName, r.MetricLabel), r.Service

@@ -36,6 +36,15 @@ func (r *reportRepo) TypeTotals(ctx context.Context, tenantID string, nss []stri
 	return r.Rollups(ctx, tenantID, nss, from, to)
 }
 
+// TypeHours reads the rows, as a repository without the per-type table does.
+func (r *reportRepo) ObjectTotals(ctx context.Context, tenantID string, nss []string, from, to time.Time) ([]usage.Rollup, error) {
+	return r.Rollups(ctx, tenantID, nss, from, to)
+}
+
+func (r *reportRepo) TypeHours(ctx context.Context, tenantID string, nss []string, from, to time.Time, _ bool) ([]usage.Rollup, error) {
+	return r.Rollups(ctx, tenantID, nss, from, to)
+}
+
 func (r *reportRepo) Rollups(_ context.Context, tenantID string, nss []string, from, to time.Time) ([]usage.Rollup, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()

@@ -31,6 +31,7 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 type ResolverRoot interface {
 	Mutation() MutationResolver
 	Namespace() NamespaceResolver
+	NamespaceConnection() NamespaceConnectionResolver
 	Query() QueryResolver
 }
 
@@ -38,6 +39,22 @@ type DirectiveRoot struct {
 }
 
 type ComplexityRoot struct {
+	Addon struct {
+		Allowed           func(childComplexity int) int
+		Currency          func(childComplexity int) int
+		DisplayName       func(childComplexity int) int
+		ID                func(childComplexity int) int
+		Included          func(childComplexity int) int
+		MonthlyPriceCents func(childComplexity int) int
+		Name              func(childComplexity int) int
+		Subscribed        func(childComplexity int) int
+	}
+
+	AddonSubscriptionPayload struct {
+		Subscriptions func(childComplexity int) int
+		UserErrors    func(childComplexity int) int
+	}
+
 	Annotation struct {
 		Key   func(childComplexity int) int
 		Value func(childComplexity int) int
@@ -66,6 +83,7 @@ type ComplexityRoot struct {
 		After     func(childComplexity int) int
 		At        func(childComplexity int) int
 		Before    func(childComplexity int) int
+		ID        func(childComplexity int) int
 		Namespace func(childComplexity int) int
 		Object    func(childComplexity int) int
 		Seq       func(childComplexity int) int
@@ -94,45 +112,92 @@ type ComplexityRoot struct {
 		TotalCents    func(childComplexity int) int
 	}
 
+	CostBucket struct {
+		From       func(childComplexity int) int
+		Groups     func(childComplexity int) int
+		To         func(childComplexity int) int
+		TotalCents func(childComplexity int) int
+	}
+
+	CostForecast struct {
+		AsOf           func(childComplexity int) int
+		Currency       func(childComplexity int) int
+		From           func(childComplexity int) int
+		Lines          func(childComplexity int) int
+		ProjectedCents func(childComplexity int) int
+		To             func(childComplexity int) int
+		ToDateCents    func(childComplexity int) int
+	}
+
+	CostGroup struct {
+		Lines      func(childComplexity int) int
+		Namespace  func(childComplexity int) int
+		TotalCents func(childComplexity int) int
+	}
+
 	CostLine struct {
 		AmountCents      func(childComplexity int) int
+		BillableQuantity func(childComplexity int) int
+		BillableUnit     func(childComplexity int) int
 		Currency         func(childComplexity int) int
-		End              func(childComplexity int) int
+		Description      func(childComplexity int) int
 		Fixed            func(childComplexity int) int
-		MetricLabels     func(childComplexity int) int
+		From             func(childComplexity int) int
 		Quantity         func(childComplexity int) int
-		QuantityBillable func(childComplexity int) int
-		Start            func(childComplexity int) int
 		Status           func(childComplexity int) int
-		UnitName         func(childComplexity int) int
-		UnitNameBillable func(childComplexity int) int
+		To               func(childComplexity int) int
+		Unit             func(childComplexity int) int
 		UsageType        func(childComplexity int) int
+		UsageTypeName    func(childComplexity int) int
+	}
+
+	CostSeries struct {
+		Buckets     func(childComplexity int) int
+		Currency    func(childComplexity int) int
+		From        func(childComplexity int) int
+		Granularity func(childComplexity int) int
+		TimeZone    func(childComplexity int) int
+		To          func(childComplexity int) int
+	}
+
+	CreateQuotaPayload struct {
+		Quota      func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
+	DeleteQuotaPayload struct {
+		DeletedID  func(childComplexity int) int
+		UserErrors func(childComplexity int) int
 	}
 
 	Invoice struct {
 		Active        func(childComplexity int) int
 		Currency      func(childComplexity int) int
 		DueAt         func(childComplexity int) int
+		From          func(childComplexity int) int
+		ID            func(childComplexity int) int
 		IssuedAt      func(childComplexity int) int
 		Lines         func(childComplexity int) int
 		Name          func(childComplexity int) int
 		Number        func(childComplexity int) int
+		PDFURL        func(childComplexity int) int
 		Period        func(childComplexity int) int
-		PeriodEnd     func(childComplexity int) int
-		PeriodStart   func(childComplexity int) int
 		Plan          func(childComplexity int) int
 		Status        func(childComplexity int) int
+		StatusHistory func(childComplexity int) int
 		SubtotalCents func(childComplexity int) int
 		TaxCents      func(childComplexity int) int
 		TaxName       func(childComplexity int) int
 		TaxNote       func(childComplexity int) int
 		TaxPercent    func(childComplexity int) int
+		To            func(childComplexity int) int
 		TotalCents    func(childComplexity int) int
 	}
 
 	InvoiceConnection struct {
-		Edges    func(childComplexity int) int
-		PageInfo func(childComplexity int) int
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
 	}
 
 	InvoiceEdge struct {
@@ -153,6 +218,13 @@ type ComplexityRoot struct {
 		UsageType        func(childComplexity int) int
 	}
 
+	InvoiceStatusChange struct {
+		Actor func(childComplexity int) int
+		At    func(childComplexity int) int
+		From  func(childComplexity int) int
+		To    func(childComplexity int) int
+	}
+
 	Label struct {
 		Key   func(childComplexity int) int
 		Value func(childComplexity int) int
@@ -161,8 +233,8 @@ type ComplexityRoot struct {
 	MonthlyUsage struct {
 		AmountCents func(childComplexity int) int
 		Currency    func(childComplexity int) int
-		End         func(childComplexity int) int
-		Start       func(childComplexity int) int
+		From        func(childComplexity int) int
+		To          func(childComplexity int) int
 	}
 
 	Mutation struct {
@@ -178,7 +250,7 @@ type ComplexityRoot struct {
 		RejectPlanTransition       func(childComplexity int, id string, reason *string) int
 		ReplaceQuota               func(childComplexity int, input model.ReplaceQuotaInput) int
 		ReserveQuota               func(childComplexity int, input model.ReserveQuotaInput) int
-		SetInvoiceStatus           func(childComplexity int, name string, status string) int
+		SetInvoiceStatus           func(childComplexity int, name string, status model.InvoiceStatus) int
 		SubscribeAddon             func(childComplexity int, name string) int
 		SwapPaymentMethodRole      func(childComplexity int, name string) int
 		UnsubscribeAddon           func(childComplexity int, name string) int
@@ -186,16 +258,18 @@ type ComplexityRoot struct {
 
 	Namespace struct {
 		Cost       func(childComplexity int, from *time.Time, to *time.Time) int
+		ID         func(childComplexity int) int
 		Name       func(childComplexity int) int
 		Quota      func(childComplexity int, name string) int
 		QuotaUsage func(childComplexity int) int
-		Quotas     func(childComplexity int, first *int32, after *string, labelFilter *string) int
+		Quotas     func(childComplexity int, first *int32, after *string, last *int32, before *string, labelFilter *string) int
 		Usage      func(childComplexity int, from *time.Time, to *time.Time) int
 	}
 
 	NamespaceConnection struct {
-		Edges    func(childComplexity int) int
-		PageInfo func(childComplexity int) int
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
 	}
 
 	NamespaceEdge struct {
@@ -204,8 +278,10 @@ type ComplexityRoot struct {
 	}
 
 	NamespaceUsage struct {
+		From   func(childComplexity int) int
 		Hourly func(childComplexity int) int
 		Items  func(childComplexity int) int
+		To     func(childComplexity int) int
 	}
 
 	ObjectLimit struct {
@@ -214,16 +290,26 @@ type ComplexityRoot struct {
 	}
 
 	PageInfo struct {
-		EndCursor   func(childComplexity int) int
-		HasNextPage func(childComplexity int) int
+		EndCursor       func(childComplexity int) int
+		HasNextPage     func(childComplexity int) int
+		HasPreviousPage func(childComplexity int) int
+		StartCursor     func(childComplexity int) int
 	}
 
 	PaymentMethod struct {
 		Contact   func(childComplexity int) int
 		CreatedAt func(childComplexity int) int
+		ID        func(childComplexity int) int
 		Name      func(childComplexity int) int
 		Role      func(childComplexity int) int
 		Token     func(childComplexity int) int
+	}
+
+	PaymentMethodPayload struct {
+		DeletedID      func(childComplexity int) int
+		PaymentMethod  func(childComplexity int) int
+		PaymentMethods func(childComplexity int) int
+		UserErrors     func(childComplexity int) int
 	}
 
 	Plan struct {
@@ -233,6 +319,7 @@ type ComplexityRoot struct {
 		DefaultQuota      func(childComplexity int) int
 		Description       func(childComplexity int) int
 		FlatPriceCents    func(childComplexity int) int
+		ID                func(childComplexity int) int
 		IncludedAddons    func(childComplexity int) int
 		Name              func(childComplexity int) int
 		PlanType          func(childComplexity int) int
@@ -257,22 +344,36 @@ type ComplexityRoot struct {
 		State                  func(childComplexity int) int
 		SubscribeAddons        func(childComplexity int) int
 		TargetPlan             func(childComplexity int) int
+		TransitionID           func(childComplexity int) int
 		UnsubscribeAddons      func(childComplexity int) int
 		UpdatedAt              func(childComplexity int) int
 	}
 
+	PlanTransitionPayload struct {
+		PlanTransition func(childComplexity int) int
+		UserErrors     func(childComplexity int) int
+	}
+
 	Query struct {
-		AuditLog       func(childComplexity int, first *int32, after *string) int
-		CurrentPlan    func(childComplexity int) int
-		Invoices       func(childComplexity int, first *int32, after *string) int
-		MonthlyUsage   func(childComplexity int, namespace string) int
-		Namespace      func(childComplexity int, name string) int
-		Namespaces     func(childComplexity int, first *int32, after *string) int
-		PaymentMethods func(childComplexity int) int
-		PlanTransition func(childComplexity int, id string) int
-		Plans          func(childComplexity int) int
-		Subscriptions  func(childComplexity int, current *bool) int
-		UsageSummary   func(childComplexity int, start *string, end *string) int
+		Addons          func(childComplexity int) int
+		AuditLog        func(childComplexity int, first *int32, after *string, filter *model.AuditLogFilter) int
+		CostSeries      func(childComplexity int, from time.Time, to time.Time, granularity model.Granularity, groupBy []model.CostGroupBy, filter *model.CostFilter, timeZone *string) int
+		CurrentPlan     func(childComplexity int) int
+		Forecast        func(childComplexity int, namespace string) int
+		Invoice         func(childComplexity int, name string) int
+		Invoices        func(childComplexity int, first *int32, after *string, last *int32, before *string) int
+		MonthlyUsage    func(childComplexity int, namespace string) int
+		Namespace       func(childComplexity int, name string) int
+		Namespaces      func(childComplexity int, first *int32, after *string) int
+		Node            func(childComplexity int, id string) int
+		PaymentMethods  func(childComplexity int) int
+		PlanTransition  func(childComplexity int, id string) int
+		PlanTransitions func(childComplexity int, state *model.PlanTransitionState, first *int32) int
+		Plans           func(childComplexity int) int
+		Subscriptions   func(childComplexity int, current *bool) int
+		UsageSeries     func(childComplexity int, from time.Time, to time.Time, granularity model.Granularity, groupBy []model.UsageGroupBy, filter *model.UsageFilter, timeZone *string) int
+		UsageSummary    func(childComplexity int, from *time.Time, to *time.Time) int
+		Viewer          func(childComplexity int) int
 	}
 
 	Quota struct {
@@ -280,6 +381,7 @@ type ComplexityRoot struct {
 		CreatedAt       func(childComplexity int) int
 		Description     func(childComplexity int) int
 		Disabled        func(childComplexity int) int
+		ID              func(childComplexity int) int
 		Labels          func(childComplexity int) int
 		ModifiedAt      func(childComplexity int) int
 		Name            func(childComplexity int) int
@@ -305,6 +407,16 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	QuotaExceededKey struct {
+		Class             func(childComplexity int) int
+		Current           func(childComplexity int) int
+		Key               func(childComplexity int) int
+		Limit             func(childComplexity int) int
+		Requested         func(childComplexity int) int
+		RetryAfterSeconds func(childComplexity int) int
+		Scope             func(childComplexity int) int
+	}
+
 	QuotaSpec struct {
 		APILimits      func(childComplexity int) int
 		ObjectLimits   func(childComplexity int) int
@@ -318,24 +430,28 @@ type ComplexityRoot struct {
 	}
 
 	QuotaUsageItem struct {
-		Current         func(childComplexity int) int
-		DisplayName     func(childComplexity int) int
-		Key             func(childComplexity int) int
-		Limit           func(childComplexity int) int
-		RateLimit       func(childComplexity int) int
-		TenantCurrent   func(childComplexity int) int
-		TenantLimit     func(childComplexity int) int
-		TenantRateLimit func(childComplexity int) int
+		Current                  func(childComplexity int) int
+		DisplayName              func(childComplexity int) int
+		Key                      func(childComplexity int) int
+		Limit                    func(childComplexity int) int
+		LimitSource              func(childComplexity int) int
+		RateLimit                func(childComplexity int) int
+		TenantCurrent            func(childComplexity int) int
+		TenantLimit              func(childComplexity int) int
+		TenantLimitSource        func(childComplexity int) int
+		TenantRateLimit          func(childComplexity int) int
+		TenantUtilizationPercent func(childComplexity int) int
+		UtilizationPercent       func(childComplexity int) int
 	}
 
 	Rate struct {
-		DisplayName      func(childComplexity int) int
-		MetricLabel      func(childComplexity int) int
-		PricePerBillable func(childComplexity int) int
-		Service          func(childComplexity int) int
-		UnitName         func(childComplexity int) int
-		UnitNameBillable func(childComplexity int) int
-		UnitsPerBillable func(childComplexity int) int
+		BillableUnit         func(childComplexity int) int
+		Service              func(childComplexity int) int
+		Unit                 func(childComplexity int) int
+		UnitPrice            func(childComplexity int) int
+		UnitsPerBillableUnit func(childComplexity int) int
+		UsageType            func(childComplexity int) int
+		UsageTypeName        func(childComplexity int) int
 	}
 
 	RateLimit struct {
@@ -344,10 +460,26 @@ type ComplexityRoot struct {
 		Unit  func(childComplexity int) int
 	}
 
+	RecordUsagePayload struct {
+		Result     func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
 	RecordUsageResult struct {
 		Accepted   func(childComplexity int) int
 		Duplicates func(childComplexity int) int
 		Rejected   func(childComplexity int) int
+	}
+
+	ReplaceQuotaPayload struct {
+		Quota      func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
+	ReserveQuotaPayload struct {
+		Exceeded   func(childComplexity int) int
+		Result     func(childComplexity int) int
+		UserErrors func(childComplexity int) int
 	}
 
 	ReserveQuotaResult struct {
@@ -362,24 +494,30 @@ type ComplexityRoot struct {
 		Maximum func(childComplexity int) int
 	}
 
+	SetInvoiceStatusPayload struct {
+		Invoice    func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
 	SubscriptionPeriod struct {
-		End           func(childComplexity int) int
-		InternalEnd   func(childComplexity int) int
-		InternalStart func(childComplexity int) int
-		Start         func(childComplexity int) int
-		Trial         func(childComplexity int) int
-		UID           func(childComplexity int) int
+		BilledFrom func(childComplexity int) int
+		BilledTo   func(childComplexity int) int
+		From       func(childComplexity int) int
+		To         func(childComplexity int) int
+		Trial      func(childComplexity int) int
+		UID        func(childComplexity int) int
 	}
 
 	TenantSubscription struct {
-		Current func(childComplexity int) int
-		End     func(childComplexity int) int
-		ID      func(childComplexity int) int
-		Kind    func(childComplexity int) int
-		Name    func(childComplexity int) int
-		Periods func(childComplexity int) int
-		Start   func(childComplexity int) int
-		Title   func(childComplexity int) int
+		Current        func(childComplexity int) int
+		From           func(childComplexity int) int
+		ID             func(childComplexity int) int
+		Kind           func(childComplexity int) int
+		Name           func(childComplexity int) int
+		Periods        func(childComplexity int) int
+		SubscriptionID func(childComplexity int) int
+		Title          func(childComplexity int) int
+		To             func(childComplexity int) int
 	}
 
 	TransitionFlow struct {
@@ -388,28 +526,44 @@ type ComplexityRoot struct {
 		RequiresManualApproval func(childComplexity int) int
 	}
 
+	UsageBucket struct {
+		From   func(childComplexity int) int
+		Points func(childComplexity int) int
+		To     func(childComplexity int) int
+	}
+
 	UsageHour struct {
-		Container   func(childComplexity int) int
-		Deployment  func(childComplexity int) int
-		End         func(childComplexity int) int
-		MetricLabel func(childComplexity int) int
-		Namespace   func(childComplexity int) int
-		ObjectName  func(childComplexity int) int
-		Quantity    func(childComplexity int) int
-		Start       func(childComplexity int) int
-		UnitName    func(childComplexity int) int
-		UsageType   func(childComplexity int) int
+		Container     func(childComplexity int) int
+		Deployment    func(childComplexity int) int
+		From          func(childComplexity int) int
+		Namespace     func(childComplexity int) int
+		ObjectName    func(childComplexity int) int
+		Quantity      func(childComplexity int) int
+		To            func(childComplexity int) int
+		Unit          func(childComplexity int) int
+		UsageType     func(childComplexity int) int
+		UsageTypeName func(childComplexity int) int
 	}
 
 	UsageItem struct {
-		End         func(childComplexity int) int
-		MetricLabel func(childComplexity int) int
-		Namespace   func(childComplexity int) int
-		ObjectName  func(childComplexity int) int
-		Quantity    func(childComplexity int) int
-		Start       func(childComplexity int) int
-		UnitName    func(childComplexity int) int
-		UsageType   func(childComplexity int) int
+		From          func(childComplexity int) int
+		Namespace     func(childComplexity int) int
+		ObjectName    func(childComplexity int) int
+		Quantity      func(childComplexity int) int
+		To            func(childComplexity int) int
+		Unit          func(childComplexity int) int
+		UsageType     func(childComplexity int) int
+		UsageTypeName func(childComplexity int) int
+	}
+
+	UsagePoint struct {
+		AmountCents   func(childComplexity int) int
+		Namespace     func(childComplexity int) int
+		ObjectName    func(childComplexity int) int
+		Quantity      func(childComplexity int) int
+		Unit          func(childComplexity int) int
+		UsageType     func(childComplexity int) int
+		UsageTypeName func(childComplexity int) int
 	}
 
 	UsageRejection struct {
@@ -418,15 +572,40 @@ type ComplexityRoot struct {
 		Reason func(childComplexity int) int
 	}
 
+	UsageSeries struct {
+		Buckets     func(childComplexity int) int
+		From        func(childComplexity int) int
+		Granularity func(childComplexity int) int
+		TimeZone    func(childComplexity int) int
+		To          func(childComplexity int) int
+	}
+
 	UsageSummaryItem struct {
-		BillableUnit  func(childComplexity int) int
-		BillableValue func(childComplexity int) int
-		Name          func(childComplexity int) int
-		Quantity      func(childComplexity int) int
-		Service       func(childComplexity int) int
-		Timestamp     func(childComplexity int) int
-		Unit          func(childComplexity int) int
-		UsageType     func(childComplexity int) int
+		BillableQuantity func(childComplexity int) int
+		BillableUnit     func(childComplexity int) int
+		From             func(childComplexity int) int
+		Quantity         func(childComplexity int) int
+		Service          func(childComplexity int) int
+		To               func(childComplexity int) int
+		Unit             func(childComplexity int) int
+		UsageType        func(childComplexity int) int
+		UsageTypeName    func(childComplexity int) int
+	}
+
+	UserError struct {
+		Code    func(childComplexity int) int
+		Field   func(childComplexity int) int
+		Message func(childComplexity int) int
+	}
+
+	Viewer struct {
+		Capabilities func(childComplexity int) int
+		Credential   func(childComplexity int) int
+		CredentialID func(childComplexity int) int
+		Namespace    func(childComplexity int) int
+		Operator     func(childComplexity int) int
+		Role         func(childComplexity int) int
+		Tenant       func(childComplexity int) int
 	}
 }
 
@@ -435,42 +614,53 @@ type ComplexityRoot struct {
 // region    ************************** generated!.gotpl **************************
 
 type MutationResolver interface {
-	CreateQuota(ctx context.Context, input model.CreateQuotaInput) (*model.Quota, error)
-	ReplaceQuota(ctx context.Context, input model.ReplaceQuotaInput) (*model.Quota, error)
-	DeleteQuota(ctx context.Context, namespace string, name string) (bool, error)
-	ReserveQuota(ctx context.Context, input model.ReserveQuotaInput) (*model.ReserveQuotaResult, error)
-	RecordUsage(ctx context.Context, namespace string, events []model.UsageEventInput) (*model.RecordUsageResult, error)
-	CreatePaymentMethod(ctx context.Context, input model.CreatePaymentMethodInput) (*model.PaymentMethod, error)
-	MakePaymentMethodPrimary(ctx context.Context, name string) ([]model.PaymentMethod, error)
-	MakePaymentMethodSecondary(ctx context.Context, name string) ([]model.PaymentMethod, error)
-	SwapPaymentMethodRole(ctx context.Context, name string) ([]model.PaymentMethod, error)
-	DeletePaymentMethod(ctx context.Context, name string) (bool, error)
-	InitiatePlanTransition(ctx context.Context, input model.InitiatePlanTransitionInput) (*model.PlanTransition, error)
-	ApprovePlanTransition(ctx context.Context, id string, force *bool) (*model.PlanTransition, error)
-	RejectPlanTransition(ctx context.Context, id string, reason *string) (*model.PlanTransition, error)
-	SubscribeAddon(ctx context.Context, name string) ([]model.TenantSubscription, error)
-	UnsubscribeAddon(ctx context.Context, name string) ([]model.TenantSubscription, error)
-	SetInvoiceStatus(ctx context.Context, name string, status string) (*model.Invoice, error)
+	CreateQuota(ctx context.Context, input model.CreateQuotaInput) (*model.CreateQuotaPayload, error)
+	ReplaceQuota(ctx context.Context, input model.ReplaceQuotaInput) (*model.ReplaceQuotaPayload, error)
+	DeleteQuota(ctx context.Context, namespace string, name string) (*model.DeleteQuotaPayload, error)
+	ReserveQuota(ctx context.Context, input model.ReserveQuotaInput) (*model.ReserveQuotaPayload, error)
+	RecordUsage(ctx context.Context, namespace string, events []model.UsageEventInput) (*model.RecordUsagePayload, error)
+	CreatePaymentMethod(ctx context.Context, input model.CreatePaymentMethodInput) (*model.PaymentMethodPayload, error)
+	MakePaymentMethodPrimary(ctx context.Context, name string) (*model.PaymentMethodPayload, error)
+	MakePaymentMethodSecondary(ctx context.Context, name string) (*model.PaymentMethodPayload, error)
+	SwapPaymentMethodRole(ctx context.Context, name string) (*model.PaymentMethodPayload, error)
+	DeletePaymentMethod(ctx context.Context, name string) (*model.PaymentMethodPayload, error)
+	InitiatePlanTransition(ctx context.Context, input model.InitiatePlanTransitionInput) (*model.PlanTransitionPayload, error)
+	ApprovePlanTransition(ctx context.Context, id string, force *bool) (*model.PlanTransitionPayload, error)
+	RejectPlanTransition(ctx context.Context, id string, reason *string) (*model.PlanTransitionPayload, error)
+	SubscribeAddon(ctx context.Context, name string) (*model.AddonSubscriptionPayload, error)
+	UnsubscribeAddon(ctx context.Context, name string) (*model.AddonSubscriptionPayload, error)
+	SetInvoiceStatus(ctx context.Context, name string, status model.InvoiceStatus) (*model.SetInvoiceStatusPayload, error)
 }
 type NamespaceResolver interface {
-	Quotas(ctx context.Context, obj *model.Namespace, first *int32, after *string, labelFilter *string) (*model.QuotaConnection, error)
+	Quotas(ctx context.Context, obj *model.Namespace, first *int32, after *string, last *int32, before *string, labelFilter *string) (*model.QuotaConnection, error)
 	Quota(ctx context.Context, obj *model.Namespace, name string) (*model.Quota, error)
 	QuotaUsage(ctx context.Context, obj *model.Namespace) (*model.QuotaUsage, error)
 	Usage(ctx context.Context, obj *model.Namespace, from *time.Time, to *time.Time) (*model.NamespaceUsage, error)
 	Cost(ctx context.Context, obj *model.Namespace, from *time.Time, to *time.Time) (*model.Cost, error)
 }
+type NamespaceConnectionResolver interface {
+	TotalCount(ctx context.Context, obj *model.NamespaceConnection) (int32, error)
+}
 type QueryResolver interface {
+	Viewer(ctx context.Context) (*model.Viewer, error)
+	Node(ctx context.Context, id string) (model.Node, error)
 	Namespaces(ctx context.Context, first *int32, after *string) (*model.NamespaceConnection, error)
 	Namespace(ctx context.Context, name string) (*model.Namespace, error)
 	Plans(ctx context.Context) ([]model.Plan, error)
 	CurrentPlan(ctx context.Context) (*model.Plan, error)
+	Addons(ctx context.Context) ([]model.Addon, error)
 	MonthlyUsage(ctx context.Context, namespace string) ([]model.MonthlyUsage, error)
-	UsageSummary(ctx context.Context, start *string, end *string) ([]model.UsageSummaryItem, error)
+	UsageSummary(ctx context.Context, from *time.Time, to *time.Time) ([]model.UsageSummaryItem, error)
+	UsageSeries(ctx context.Context, from time.Time, to time.Time, granularity model.Granularity, groupBy []model.UsageGroupBy, filter *model.UsageFilter, timeZone *string) (*model.UsageSeries, error)
+	CostSeries(ctx context.Context, from time.Time, to time.Time, granularity model.Granularity, groupBy []model.CostGroupBy, filter *model.CostFilter, timeZone *string) (*model.CostSeries, error)
+	Forecast(ctx context.Context, namespace string) (*model.CostForecast, error)
 	PaymentMethods(ctx context.Context) ([]model.PaymentMethod, error)
 	PlanTransition(ctx context.Context, id string) (*model.PlanTransition, error)
+	PlanTransitions(ctx context.Context, state *model.PlanTransitionState, first *int32) ([]model.PlanTransition, error)
 	Subscriptions(ctx context.Context, current *bool) ([]model.TenantSubscription, error)
-	Invoices(ctx context.Context, first *int32, after *string) (*model.InvoiceConnection, error)
-	AuditLog(ctx context.Context, first *int32, after *string) (*model.AuditConnection, error)
+	Invoices(ctx context.Context, first *int32, after *string, last *int32, before *string) (*model.InvoiceConnection, error)
+	Invoice(ctx context.Context, name string) (*model.Invoice, error)
+	AuditLog(ctx context.Context, first *int32, after *string, filter *model.AuditLogFilter) (*model.AuditConnection, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -490,6 +680,68 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	ec := newExecutionContext(nil, e, nil)
 	_ = ec
 	switch typeName + "." + field {
+
+	case "Addon.allowed":
+		if e.ComplexityRoot.Addon.Allowed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Addon.Allowed(childComplexity), true
+	case "Addon.currency":
+		if e.ComplexityRoot.Addon.Currency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Addon.Currency(childComplexity), true
+	case "Addon.displayName":
+		if e.ComplexityRoot.Addon.DisplayName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Addon.DisplayName(childComplexity), true
+	case "Addon.id":
+		if e.ComplexityRoot.Addon.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Addon.ID(childComplexity), true
+	case "Addon.included":
+		if e.ComplexityRoot.Addon.Included == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Addon.Included(childComplexity), true
+	case "Addon.monthlyPriceCents":
+		if e.ComplexityRoot.Addon.MonthlyPriceCents == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Addon.MonthlyPriceCents(childComplexity), true
+	case "Addon.name":
+		if e.ComplexityRoot.Addon.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Addon.Name(childComplexity), true
+	case "Addon.subscribed":
+		if e.ComplexityRoot.Addon.Subscribed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Addon.Subscribed(childComplexity), true
+
+	case "AddonSubscriptionPayload.subscriptions":
+		if e.ComplexityRoot.AddonSubscriptionPayload.Subscriptions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AddonSubscriptionPayload.Subscriptions(childComplexity), true
+	case "AddonSubscriptionPayload.userErrors":
+		if e.ComplexityRoot.AddonSubscriptionPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AddonSubscriptionPayload.UserErrors(childComplexity), true
 
 	case "Annotation.key":
 		if e.ComplexityRoot.Annotation.Key == nil {
@@ -585,6 +837,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AuditRecord.Before(childComplexity), true
+	case "AuditRecord.id":
+		if e.ComplexityRoot.AuditRecord.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditRecord.ID(childComplexity), true
 	case "AuditRecord.namespace":
 		if e.ComplexityRoot.AuditRecord.Namespace == nil {
 			break
@@ -708,78 +966,234 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Cost.TotalCents(childComplexity), true
 
+	case "CostBucket.from":
+		if e.ComplexityRoot.CostBucket.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CostBucket.From(childComplexity), true
+	case "CostBucket.groups":
+		if e.ComplexityRoot.CostBucket.Groups == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CostBucket.Groups(childComplexity), true
+	case "CostBucket.to":
+		if e.ComplexityRoot.CostBucket.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CostBucket.To(childComplexity), true
+	case "CostBucket.totalCents":
+		if e.ComplexityRoot.CostBucket.TotalCents == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CostBucket.TotalCents(childComplexity), true
+
+	case "CostForecast.asOf":
+		if e.ComplexityRoot.CostForecast.AsOf == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CostForecast.AsOf(childComplexity), true
+	case "CostForecast.currency":
+		if e.ComplexityRoot.CostForecast.Currency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CostForecast.Currency(childComplexity), true
+	case "CostForecast.from":
+		if e.ComplexityRoot.CostForecast.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CostForecast.From(childComplexity), true
+	case "CostForecast.lines":
+		if e.ComplexityRoot.CostForecast.Lines == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CostForecast.Lines(childComplexity), true
+	case "CostForecast.projectedCents":
+		if e.ComplexityRoot.CostForecast.ProjectedCents == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CostForecast.ProjectedCents(childComplexity), true
+	case "CostForecast.to":
+		if e.ComplexityRoot.CostForecast.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CostForecast.To(childComplexity), true
+	case "CostForecast.toDateCents":
+		if e.ComplexityRoot.CostForecast.ToDateCents == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CostForecast.ToDateCents(childComplexity), true
+
+	case "CostGroup.lines":
+		if e.ComplexityRoot.CostGroup.Lines == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CostGroup.Lines(childComplexity), true
+	case "CostGroup.namespace":
+		if e.ComplexityRoot.CostGroup.Namespace == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CostGroup.Namespace(childComplexity), true
+	case "CostGroup.totalCents":
+		if e.ComplexityRoot.CostGroup.TotalCents == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CostGroup.TotalCents(childComplexity), true
+
 	case "CostLine.amountCents":
 		if e.ComplexityRoot.CostLine.AmountCents == nil {
 			break
 		}
 
 		return e.ComplexityRoot.CostLine.AmountCents(childComplexity), true
+	case "CostLine.billableQuantity":
+		if e.ComplexityRoot.CostLine.BillableQuantity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CostLine.BillableQuantity(childComplexity), true
+	case "CostLine.billableUnit":
+		if e.ComplexityRoot.CostLine.BillableUnit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CostLine.BillableUnit(childComplexity), true
 	case "CostLine.currency":
 		if e.ComplexityRoot.CostLine.Currency == nil {
 			break
 		}
 
 		return e.ComplexityRoot.CostLine.Currency(childComplexity), true
-	case "CostLine.end":
-		if e.ComplexityRoot.CostLine.End == nil {
+	case "CostLine.description":
+		if e.ComplexityRoot.CostLine.Description == nil {
 			break
 		}
 
-		return e.ComplexityRoot.CostLine.End(childComplexity), true
+		return e.ComplexityRoot.CostLine.Description(childComplexity), true
 	case "CostLine.fixed":
 		if e.ComplexityRoot.CostLine.Fixed == nil {
 			break
 		}
 
 		return e.ComplexityRoot.CostLine.Fixed(childComplexity), true
-	case "CostLine.metricLabels":
-		if e.ComplexityRoot.CostLine.MetricLabels == nil {
+	case "CostLine.from":
+		if e.ComplexityRoot.CostLine.From == nil {
 			break
 		}
 
-		return e.ComplexityRoot.CostLine.MetricLabels(childComplexity), true
+		return e.ComplexityRoot.CostLine.From(childComplexity), true
 	case "CostLine.quantity":
 		if e.ComplexityRoot.CostLine.Quantity == nil {
 			break
 		}
 
 		return e.ComplexityRoot.CostLine.Quantity(childComplexity), true
-	case "CostLine.quantityBillable":
-		if e.ComplexityRoot.CostLine.QuantityBillable == nil {
-			break
-		}
-
-		return e.ComplexityRoot.CostLine.QuantityBillable(childComplexity), true
-	case "CostLine.start":
-		if e.ComplexityRoot.CostLine.Start == nil {
-			break
-		}
-
-		return e.ComplexityRoot.CostLine.Start(childComplexity), true
 	case "CostLine.status":
 		if e.ComplexityRoot.CostLine.Status == nil {
 			break
 		}
 
 		return e.ComplexityRoot.CostLine.Status(childComplexity), true
-	case "CostLine.unitName":
-		if e.ComplexityRoot.CostLine.UnitName == nil {
+	case "CostLine.to":
+		if e.ComplexityRoot.CostLine.To == nil {
 			break
 		}
 
-		return e.ComplexityRoot.CostLine.UnitName(childComplexity), true
-	case "CostLine.unitNameBillable":
-		if e.ComplexityRoot.CostLine.UnitNameBillable == nil {
+		return e.ComplexityRoot.CostLine.To(childComplexity), true
+	case "CostLine.unit":
+		if e.ComplexityRoot.CostLine.Unit == nil {
 			break
 		}
 
-		return e.ComplexityRoot.CostLine.UnitNameBillable(childComplexity), true
+		return e.ComplexityRoot.CostLine.Unit(childComplexity), true
 	case "CostLine.usageType":
 		if e.ComplexityRoot.CostLine.UsageType == nil {
 			break
 		}
 
 		return e.ComplexityRoot.CostLine.UsageType(childComplexity), true
+	case "CostLine.usageTypeName":
+		if e.ComplexityRoot.CostLine.UsageTypeName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CostLine.UsageTypeName(childComplexity), true
+
+	case "CostSeries.buckets":
+		if e.ComplexityRoot.CostSeries.Buckets == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CostSeries.Buckets(childComplexity), true
+	case "CostSeries.currency":
+		if e.ComplexityRoot.CostSeries.Currency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CostSeries.Currency(childComplexity), true
+	case "CostSeries.from":
+		if e.ComplexityRoot.CostSeries.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CostSeries.From(childComplexity), true
+	case "CostSeries.granularity":
+		if e.ComplexityRoot.CostSeries.Granularity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CostSeries.Granularity(childComplexity), true
+	case "CostSeries.timeZone":
+		if e.ComplexityRoot.CostSeries.TimeZone == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CostSeries.TimeZone(childComplexity), true
+	case "CostSeries.to":
+		if e.ComplexityRoot.CostSeries.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CostSeries.To(childComplexity), true
+
+	case "CreateQuotaPayload.quota":
+		if e.ComplexityRoot.CreateQuotaPayload.Quota == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateQuotaPayload.Quota(childComplexity), true
+	case "CreateQuotaPayload.userErrors":
+		if e.ComplexityRoot.CreateQuotaPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateQuotaPayload.UserErrors(childComplexity), true
+
+	case "DeleteQuotaPayload.deletedId":
+		if e.ComplexityRoot.DeleteQuotaPayload.DeletedID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeleteQuotaPayload.DeletedID(childComplexity), true
+	case "DeleteQuotaPayload.userErrors":
+		if e.ComplexityRoot.DeleteQuotaPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeleteQuotaPayload.UserErrors(childComplexity), true
 
 	case "Invoice.active":
 		if e.ComplexityRoot.Invoice.Active == nil {
@@ -799,6 +1213,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Invoice.DueAt(childComplexity), true
+	case "Invoice.from":
+		if e.ComplexityRoot.Invoice.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Invoice.From(childComplexity), true
+	case "Invoice.id":
+		if e.ComplexityRoot.Invoice.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Invoice.ID(childComplexity), true
 	case "Invoice.issuedAt":
 		if e.ComplexityRoot.Invoice.IssuedAt == nil {
 			break
@@ -823,24 +1249,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Invoice.Number(childComplexity), true
+	case "Invoice.pdfUrl":
+		if e.ComplexityRoot.Invoice.PDFURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Invoice.PDFURL(childComplexity), true
 	case "Invoice.period":
 		if e.ComplexityRoot.Invoice.Period == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Invoice.Period(childComplexity), true
-	case "Invoice.periodEnd":
-		if e.ComplexityRoot.Invoice.PeriodEnd == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Invoice.PeriodEnd(childComplexity), true
-	case "Invoice.periodStart":
-		if e.ComplexityRoot.Invoice.PeriodStart == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Invoice.PeriodStart(childComplexity), true
 	case "Invoice.plan":
 		if e.ComplexityRoot.Invoice.Plan == nil {
 			break
@@ -853,6 +1273,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Invoice.Status(childComplexity), true
+	case "Invoice.statusHistory":
+		if e.ComplexityRoot.Invoice.StatusHistory == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Invoice.StatusHistory(childComplexity), true
 	case "Invoice.subtotalCents":
 		if e.ComplexityRoot.Invoice.SubtotalCents == nil {
 			break
@@ -883,6 +1309,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Invoice.TaxPercent(childComplexity), true
+	case "Invoice.to":
+		if e.ComplexityRoot.Invoice.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Invoice.To(childComplexity), true
 	case "Invoice.totalCents":
 		if e.ComplexityRoot.Invoice.TotalCents == nil {
 			break
@@ -902,6 +1334,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.InvoiceConnection.PageInfo(childComplexity), true
+	case "InvoiceConnection.totalCount":
+		if e.ComplexityRoot.InvoiceConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InvoiceConnection.TotalCount(childComplexity), true
 
 	case "InvoiceEdge.cursor":
 		if e.ComplexityRoot.InvoiceEdge.Cursor == nil {
@@ -977,6 +1415,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.InvoiceLine.UsageType(childComplexity), true
 
+	case "InvoiceStatusChange.actor":
+		if e.ComplexityRoot.InvoiceStatusChange.Actor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InvoiceStatusChange.Actor(childComplexity), true
+	case "InvoiceStatusChange.at":
+		if e.ComplexityRoot.InvoiceStatusChange.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InvoiceStatusChange.At(childComplexity), true
+	case "InvoiceStatusChange.from":
+		if e.ComplexityRoot.InvoiceStatusChange.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InvoiceStatusChange.From(childComplexity), true
+	case "InvoiceStatusChange.to":
+		if e.ComplexityRoot.InvoiceStatusChange.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InvoiceStatusChange.To(childComplexity), true
+
 	case "Label.key":
 		if e.ComplexityRoot.Label.Key == nil {
 			break
@@ -1002,18 +1465,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.MonthlyUsage.Currency(childComplexity), true
-	case "MonthlyUsage.end":
-		if e.ComplexityRoot.MonthlyUsage.End == nil {
+	case "MonthlyUsage.from":
+		if e.ComplexityRoot.MonthlyUsage.From == nil {
 			break
 		}
 
-		return e.ComplexityRoot.MonthlyUsage.End(childComplexity), true
-	case "MonthlyUsage.start":
-		if e.ComplexityRoot.MonthlyUsage.Start == nil {
+		return e.ComplexityRoot.MonthlyUsage.From(childComplexity), true
+	case "MonthlyUsage.to":
+		if e.ComplexityRoot.MonthlyUsage.To == nil {
 			break
 		}
 
-		return e.ComplexityRoot.MonthlyUsage.Start(childComplexity), true
+		return e.ComplexityRoot.MonthlyUsage.To(childComplexity), true
 
 	case "Mutation.approvePlanTransition":
 		if e.ComplexityRoot.Mutation.ApprovePlanTransition == nil {
@@ -1157,7 +1620,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.SetInvoiceStatus(childComplexity, args["name"].(string), args["status"].(string)), true
+		return e.ComplexityRoot.Mutation.SetInvoiceStatus(childComplexity, args["name"].(string), args["status"].(model.InvoiceStatus)), true
 	case "Mutation.subscribeAddon":
 		if e.ComplexityRoot.Mutation.SubscribeAddon == nil {
 			break
@@ -1203,6 +1666,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Namespace.Cost(childComplexity, args["from"].(*time.Time), args["to"].(*time.Time)), true
+	case "Namespace.id":
+		if e.ComplexityRoot.Namespace.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Namespace.ID(childComplexity), true
 	case "Namespace.name":
 		if e.ComplexityRoot.Namespace.Name == nil {
 			break
@@ -1236,7 +1705,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Namespace.Quotas(childComplexity, args["first"].(*int32), args["after"].(*string), args["labelFilter"].(*string)), true
+		return e.ComplexityRoot.Namespace.Quotas(childComplexity, args["first"].(*int32), args["after"].(*string), args["last"].(*int32), args["before"].(*string), args["labelFilter"].(*string)), true
 	case "Namespace.usage":
 		if e.ComplexityRoot.Namespace.Usage == nil {
 			break
@@ -1261,6 +1730,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.NamespaceConnection.PageInfo(childComplexity), true
+	case "NamespaceConnection.totalCount":
+		if e.ComplexityRoot.NamespaceConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NamespaceConnection.TotalCount(childComplexity), true
 
 	case "NamespaceEdge.cursor":
 		if e.ComplexityRoot.NamespaceEdge.Cursor == nil {
@@ -1275,6 +1750,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.NamespaceEdge.Node(childComplexity), true
 
+	case "NamespaceUsage.from":
+		if e.ComplexityRoot.NamespaceUsage.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NamespaceUsage.From(childComplexity), true
 	case "NamespaceUsage.hourly":
 		if e.ComplexityRoot.NamespaceUsage.Hourly == nil {
 			break
@@ -1287,6 +1768,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.NamespaceUsage.Items(childComplexity), true
+	case "NamespaceUsage.to":
+		if e.ComplexityRoot.NamespaceUsage.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NamespaceUsage.To(childComplexity), true
 
 	case "ObjectLimit.key":
 		if e.ComplexityRoot.ObjectLimit.Key == nil {
@@ -1313,6 +1800,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PageInfo.HasNextPage(childComplexity), true
+	case "PageInfo.hasPreviousPage":
+		if e.ComplexityRoot.PageInfo.HasPreviousPage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PageInfo.HasPreviousPage(childComplexity), true
+	case "PageInfo.startCursor":
+		if e.ComplexityRoot.PageInfo.StartCursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PageInfo.StartCursor(childComplexity), true
 
 	case "PaymentMethod.contact":
 		if e.ComplexityRoot.PaymentMethod.Contact == nil {
@@ -1326,6 +1825,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PaymentMethod.CreatedAt(childComplexity), true
+	case "PaymentMethod.id":
+		if e.ComplexityRoot.PaymentMethod.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PaymentMethod.ID(childComplexity), true
 	case "PaymentMethod.name":
 		if e.ComplexityRoot.PaymentMethod.Name == nil {
 			break
@@ -1344,6 +1849,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PaymentMethod.Token(childComplexity), true
+
+	case "PaymentMethodPayload.deletedId":
+		if e.ComplexityRoot.PaymentMethodPayload.DeletedID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PaymentMethodPayload.DeletedID(childComplexity), true
+	case "PaymentMethodPayload.paymentMethod":
+		if e.ComplexityRoot.PaymentMethodPayload.PaymentMethod == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PaymentMethodPayload.PaymentMethod(childComplexity), true
+	case "PaymentMethodPayload.paymentMethods":
+		if e.ComplexityRoot.PaymentMethodPayload.PaymentMethods == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PaymentMethodPayload.PaymentMethods(childComplexity), true
+	case "PaymentMethodPayload.userErrors":
+		if e.ComplexityRoot.PaymentMethodPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PaymentMethodPayload.UserErrors(childComplexity), true
 
 	case "Plan.allowedAddons":
 		if e.ComplexityRoot.Plan.AllowedAddons == nil {
@@ -1381,6 +1911,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Plan.FlatPriceCents(childComplexity), true
+	case "Plan.id":
+		if e.ComplexityRoot.Plan.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Plan.ID(childComplexity), true
 	case "Plan.includedAddons":
 		if e.ComplexityRoot.Plan.IncludedAddons == nil {
 			break
@@ -1508,6 +2044,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PlanTransition.TargetPlan(childComplexity), true
+	case "PlanTransition.transitionId":
+		if e.ComplexityRoot.PlanTransition.TransitionID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanTransition.TransitionID(childComplexity), true
 	case "PlanTransition.unsubscribeAddons":
 		if e.ComplexityRoot.PlanTransition.UnsubscribeAddons == nil {
 			break
@@ -1521,6 +2063,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PlanTransition.UpdatedAt(childComplexity), true
 
+	case "PlanTransitionPayload.planTransition":
+		if e.ComplexityRoot.PlanTransitionPayload.PlanTransition == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanTransitionPayload.PlanTransition(childComplexity), true
+	case "PlanTransitionPayload.userErrors":
+		if e.ComplexityRoot.PlanTransitionPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanTransitionPayload.UserErrors(childComplexity), true
+
+	case "Query.addons":
+		if e.ComplexityRoot.Query.Addons == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.Addons(childComplexity), true
 	case "Query.auditLog":
 		if e.ComplexityRoot.Query.AuditLog == nil {
 			break
@@ -1531,14 +2092,47 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.AuditLog(childComplexity, args["first"].(*int32), args["after"].(*string)), true
+		return e.ComplexityRoot.Query.AuditLog(childComplexity, args["first"].(*int32), args["after"].(*string), args["filter"].(*model.AuditLogFilter)), true
+	case "Query.costSeries":
+		if e.ComplexityRoot.Query.CostSeries == nil {
+			break
+		}
+
+		args, err := ec.field_Query_costSeries_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.CostSeries(childComplexity, args["from"].(time.Time), args["to"].(time.Time), args["granularity"].(model.Granularity), args["groupBy"].([]model.CostGroupBy), args["filter"].(*model.CostFilter), args["timeZone"].(*string)), true
 	case "Query.currentPlan":
 		if e.ComplexityRoot.Query.CurrentPlan == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Query.CurrentPlan(childComplexity), true
+	case "Query.forecast":
+		if e.ComplexityRoot.Query.Forecast == nil {
+			break
+		}
 
+		args, err := ec.field_Query_forecast_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Forecast(childComplexity, args["namespace"].(string)), true
+
+	case "Query.invoice":
+		if e.ComplexityRoot.Query.Invoice == nil {
+			break
+		}
+
+		args, err := ec.field_Query_invoice_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Invoice(childComplexity, args["name"].(string)), true
 	case "Query.invoices":
 		if e.ComplexityRoot.Query.Invoices == nil {
 			break
@@ -1549,7 +2143,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Invoices(childComplexity, args["first"].(*int32), args["after"].(*string)), true
+		return e.ComplexityRoot.Query.Invoices(childComplexity, args["first"].(*int32), args["after"].(*string), args["last"].(*int32), args["before"].(*string)), true
 	case "Query.monthlyUsage":
 		if e.ComplexityRoot.Query.MonthlyUsage == nil {
 			break
@@ -1583,6 +2177,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Namespaces(childComplexity, args["first"].(*int32), args["after"].(*string)), true
+	case "Query.node":
+		if e.ComplexityRoot.Query.Node == nil {
+			break
+		}
+
+		args, err := ec.field_Query_node_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Node(childComplexity, args["id"].(string)), true
 	case "Query.paymentMethods":
 		if e.ComplexityRoot.Query.PaymentMethods == nil {
 			break
@@ -1600,6 +2205,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.PlanTransition(childComplexity, args["id"].(string)), true
+	case "Query.planTransitions":
+		if e.ComplexityRoot.Query.PlanTransitions == nil {
+			break
+		}
+
+		args, err := ec.field_Query_planTransitions_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.PlanTransitions(childComplexity, args["state"].(*model.PlanTransitionState), args["first"].(*int32)), true
 	case "Query.plans":
 		if e.ComplexityRoot.Query.Plans == nil {
 			break
@@ -1617,6 +2233,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Subscriptions(childComplexity, args["current"].(*bool)), true
+	case "Query.usageSeries":
+		if e.ComplexityRoot.Query.UsageSeries == nil {
+			break
+		}
+
+		args, err := ec.field_Query_usageSeries_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.UsageSeries(childComplexity, args["from"].(time.Time), args["to"].(time.Time), args["granularity"].(model.Granularity), args["groupBy"].([]model.UsageGroupBy), args["filter"].(*model.UsageFilter), args["timeZone"].(*string)), true
 	case "Query.usageSummary":
 		if e.ComplexityRoot.Query.UsageSummary == nil {
 			break
@@ -1627,7 +2254,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.UsageSummary(childComplexity, args["start"].(*string), args["end"].(*string)), true
+		return e.ComplexityRoot.Query.UsageSummary(childComplexity, args["from"].(*time.Time), args["to"].(*time.Time)), true
+	case "Query.viewer":
+		if e.ComplexityRoot.Query.Viewer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.Viewer(childComplexity), true
 
 	case "Quota.annotations":
 		if e.ComplexityRoot.Quota.Annotations == nil {
@@ -1653,6 +2286,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Quota.Disabled(childComplexity), true
+	case "Quota.id":
+		if e.ComplexityRoot.Quota.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Quota.ID(childComplexity), true
 	case "Quota.labels":
 		if e.ComplexityRoot.Quota.Labels == nil {
 			break
@@ -1741,6 +2380,49 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.QuotaEdge.Node(childComplexity), true
 
+	case "QuotaExceededKey.class":
+		if e.ComplexityRoot.QuotaExceededKey.Class == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuotaExceededKey.Class(childComplexity), true
+	case "QuotaExceededKey.current":
+		if e.ComplexityRoot.QuotaExceededKey.Current == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuotaExceededKey.Current(childComplexity), true
+	case "QuotaExceededKey.key":
+		if e.ComplexityRoot.QuotaExceededKey.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuotaExceededKey.Key(childComplexity), true
+	case "QuotaExceededKey.limit":
+		if e.ComplexityRoot.QuotaExceededKey.Limit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuotaExceededKey.Limit(childComplexity), true
+	case "QuotaExceededKey.requested":
+		if e.ComplexityRoot.QuotaExceededKey.Requested == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuotaExceededKey.Requested(childComplexity), true
+	case "QuotaExceededKey.retryAfterSeconds":
+		if e.ComplexityRoot.QuotaExceededKey.RetryAfterSeconds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuotaExceededKey.RetryAfterSeconds(childComplexity), true
+	case "QuotaExceededKey.scope":
+		if e.ComplexityRoot.QuotaExceededKey.Scope == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuotaExceededKey.Scope(childComplexity), true
+
 	case "QuotaSpec.apiLimits":
 		if e.ComplexityRoot.QuotaSpec.APILimits == nil {
 			break
@@ -1803,6 +2485,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.QuotaUsageItem.Limit(childComplexity), true
+	case "QuotaUsageItem.limitSource":
+		if e.ComplexityRoot.QuotaUsageItem.LimitSource == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuotaUsageItem.LimitSource(childComplexity), true
 	case "QuotaUsageItem.rateLimit":
 		if e.ComplexityRoot.QuotaUsageItem.RateLimit == nil {
 			break
@@ -1821,55 +2509,73 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.QuotaUsageItem.TenantLimit(childComplexity), true
+	case "QuotaUsageItem.tenantLimitSource":
+		if e.ComplexityRoot.QuotaUsageItem.TenantLimitSource == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuotaUsageItem.TenantLimitSource(childComplexity), true
 	case "QuotaUsageItem.tenantRateLimit":
 		if e.ComplexityRoot.QuotaUsageItem.TenantRateLimit == nil {
 			break
 		}
 
 		return e.ComplexityRoot.QuotaUsageItem.TenantRateLimit(childComplexity), true
-
-	case "Rate.displayName":
-		if e.ComplexityRoot.Rate.DisplayName == nil {
+	case "QuotaUsageItem.tenantUtilizationPercent":
+		if e.ComplexityRoot.QuotaUsageItem.TenantUtilizationPercent == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Rate.DisplayName(childComplexity), true
-	case "Rate.metricLabel":
-		if e.ComplexityRoot.Rate.MetricLabel == nil {
+		return e.ComplexityRoot.QuotaUsageItem.TenantUtilizationPercent(childComplexity), true
+	case "QuotaUsageItem.utilizationPercent":
+		if e.ComplexityRoot.QuotaUsageItem.UtilizationPercent == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Rate.MetricLabel(childComplexity), true
-	case "Rate.pricePerBillable":
-		if e.ComplexityRoot.Rate.PricePerBillable == nil {
+		return e.ComplexityRoot.QuotaUsageItem.UtilizationPercent(childComplexity), true
+
+	case "Rate.billableUnit":
+		if e.ComplexityRoot.Rate.BillableUnit == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Rate.PricePerBillable(childComplexity), true
+		return e.ComplexityRoot.Rate.BillableUnit(childComplexity), true
 	case "Rate.service":
 		if e.ComplexityRoot.Rate.Service == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Rate.Service(childComplexity), true
-	case "Rate.unitName":
-		if e.ComplexityRoot.Rate.UnitName == nil {
+	case "Rate.unit":
+		if e.ComplexityRoot.Rate.Unit == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Rate.UnitName(childComplexity), true
-	case "Rate.unitNameBillable":
-		if e.ComplexityRoot.Rate.UnitNameBillable == nil {
+		return e.ComplexityRoot.Rate.Unit(childComplexity), true
+	case "Rate.unitPrice":
+		if e.ComplexityRoot.Rate.UnitPrice == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Rate.UnitNameBillable(childComplexity), true
-	case "Rate.unitsPerBillable":
-		if e.ComplexityRoot.Rate.UnitsPerBillable == nil {
+		return e.ComplexityRoot.Rate.UnitPrice(childComplexity), true
+	case "Rate.unitsPerBillableUnit":
+		if e.ComplexityRoot.Rate.UnitsPerBillableUnit == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Rate.UnitsPerBillable(childComplexity), true
+		return e.ComplexityRoot.Rate.UnitsPerBillableUnit(childComplexity), true
+	case "Rate.usageType":
+		if e.ComplexityRoot.Rate.UsageType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Rate.UsageType(childComplexity), true
+	case "Rate.usageTypeName":
+		if e.ComplexityRoot.Rate.UsageTypeName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Rate.UsageTypeName(childComplexity), true
 
 	case "RateLimit.burst":
 		if e.ComplexityRoot.RateLimit.Burst == nil {
@@ -1890,6 +2596,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RateLimit.Unit(childComplexity), true
 
+	case "RecordUsagePayload.result":
+		if e.ComplexityRoot.RecordUsagePayload.Result == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordUsagePayload.Result(childComplexity), true
+	case "RecordUsagePayload.userErrors":
+		if e.ComplexityRoot.RecordUsagePayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordUsagePayload.UserErrors(childComplexity), true
+
 	case "RecordUsageResult.accepted":
 		if e.ComplexityRoot.RecordUsageResult.Accepted == nil {
 			break
@@ -1908,6 +2627,38 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RecordUsageResult.Rejected(childComplexity), true
+
+	case "ReplaceQuotaPayload.quota":
+		if e.ComplexityRoot.ReplaceQuotaPayload.Quota == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReplaceQuotaPayload.Quota(childComplexity), true
+	case "ReplaceQuotaPayload.userErrors":
+		if e.ComplexityRoot.ReplaceQuotaPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReplaceQuotaPayload.UserErrors(childComplexity), true
+
+	case "ReserveQuotaPayload.exceeded":
+		if e.ComplexityRoot.ReserveQuotaPayload.Exceeded == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReserveQuotaPayload.Exceeded(childComplexity), true
+	case "ReserveQuotaPayload.result":
+		if e.ComplexityRoot.ReserveQuotaPayload.Result == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReserveQuotaPayload.Result(childComplexity), true
+	case "ReserveQuotaPayload.userErrors":
+		if e.ComplexityRoot.ReserveQuotaPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReserveQuotaPayload.UserErrors(childComplexity), true
 
 	case "ReserveQuotaResult.apis":
 		if e.ComplexityRoot.ReserveQuotaResult.Apis == nil {
@@ -1947,30 +2698,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ResourceLimit.Maximum(childComplexity), true
 
-	case "SubscriptionPeriod.end":
-		if e.ComplexityRoot.SubscriptionPeriod.End == nil {
+	case "SetInvoiceStatusPayload.invoice":
+		if e.ComplexityRoot.SetInvoiceStatusPayload.Invoice == nil {
 			break
 		}
 
-		return e.ComplexityRoot.SubscriptionPeriod.End(childComplexity), true
-	case "SubscriptionPeriod.internalEnd":
-		if e.ComplexityRoot.SubscriptionPeriod.InternalEnd == nil {
+		return e.ComplexityRoot.SetInvoiceStatusPayload.Invoice(childComplexity), true
+	case "SetInvoiceStatusPayload.userErrors":
+		if e.ComplexityRoot.SetInvoiceStatusPayload.UserErrors == nil {
 			break
 		}
 
-		return e.ComplexityRoot.SubscriptionPeriod.InternalEnd(childComplexity), true
-	case "SubscriptionPeriod.internalStart":
-		if e.ComplexityRoot.SubscriptionPeriod.InternalStart == nil {
+		return e.ComplexityRoot.SetInvoiceStatusPayload.UserErrors(childComplexity), true
+
+	case "SubscriptionPeriod.billedFrom":
+		if e.ComplexityRoot.SubscriptionPeriod.BilledFrom == nil {
 			break
 		}
 
-		return e.ComplexityRoot.SubscriptionPeriod.InternalStart(childComplexity), true
-	case "SubscriptionPeriod.start":
-		if e.ComplexityRoot.SubscriptionPeriod.Start == nil {
+		return e.ComplexityRoot.SubscriptionPeriod.BilledFrom(childComplexity), true
+	case "SubscriptionPeriod.billedTo":
+		if e.ComplexityRoot.SubscriptionPeriod.BilledTo == nil {
 			break
 		}
 
-		return e.ComplexityRoot.SubscriptionPeriod.Start(childComplexity), true
+		return e.ComplexityRoot.SubscriptionPeriod.BilledTo(childComplexity), true
+	case "SubscriptionPeriod.from":
+		if e.ComplexityRoot.SubscriptionPeriod.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubscriptionPeriod.From(childComplexity), true
+	case "SubscriptionPeriod.to":
+		if e.ComplexityRoot.SubscriptionPeriod.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubscriptionPeriod.To(childComplexity), true
 	case "SubscriptionPeriod.trial":
 		if e.ComplexityRoot.SubscriptionPeriod.Trial == nil {
 			break
@@ -1990,12 +2754,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.TenantSubscription.Current(childComplexity), true
-	case "TenantSubscription.end":
-		if e.ComplexityRoot.TenantSubscription.End == nil {
+	case "TenantSubscription.from":
+		if e.ComplexityRoot.TenantSubscription.From == nil {
 			break
 		}
 
-		return e.ComplexityRoot.TenantSubscription.End(childComplexity), true
+		return e.ComplexityRoot.TenantSubscription.From(childComplexity), true
 	case "TenantSubscription.id":
 		if e.ComplexityRoot.TenantSubscription.ID == nil {
 			break
@@ -2020,18 +2784,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.TenantSubscription.Periods(childComplexity), true
-	case "TenantSubscription.start":
-		if e.ComplexityRoot.TenantSubscription.Start == nil {
+	case "TenantSubscription.subscriptionId":
+		if e.ComplexityRoot.TenantSubscription.SubscriptionID == nil {
 			break
 		}
 
-		return e.ComplexityRoot.TenantSubscription.Start(childComplexity), true
+		return e.ComplexityRoot.TenantSubscription.SubscriptionID(childComplexity), true
 	case "TenantSubscription.title":
 		if e.ComplexityRoot.TenantSubscription.Title == nil {
 			break
 		}
 
 		return e.ComplexityRoot.TenantSubscription.Title(childComplexity), true
+	case "TenantSubscription.to":
+		if e.ComplexityRoot.TenantSubscription.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TenantSubscription.To(childComplexity), true
 
 	case "TransitionFlow.method":
 		if e.ComplexityRoot.TransitionFlow.Method == nil {
@@ -2052,6 +2822,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.TransitionFlow.RequiresManualApproval(childComplexity), true
 
+	case "UsageBucket.from":
+		if e.ComplexityRoot.UsageBucket.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UsageBucket.From(childComplexity), true
+	case "UsageBucket.points":
+		if e.ComplexityRoot.UsageBucket.Points == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UsageBucket.Points(childComplexity), true
+	case "UsageBucket.to":
+		if e.ComplexityRoot.UsageBucket.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UsageBucket.To(childComplexity), true
+
 	case "UsageHour.container":
 		if e.ComplexityRoot.UsageHour.Container == nil {
 			break
@@ -2064,18 +2853,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.UsageHour.Deployment(childComplexity), true
-	case "UsageHour.end":
-		if e.ComplexityRoot.UsageHour.End == nil {
+	case "UsageHour.from":
+		if e.ComplexityRoot.UsageHour.From == nil {
 			break
 		}
 
-		return e.ComplexityRoot.UsageHour.End(childComplexity), true
-	case "UsageHour.metricLabel":
-		if e.ComplexityRoot.UsageHour.MetricLabel == nil {
-			break
-		}
-
-		return e.ComplexityRoot.UsageHour.MetricLabel(childComplexity), true
+		return e.ComplexityRoot.UsageHour.From(childComplexity), true
 	case "UsageHour.namespace":
 		if e.ComplexityRoot.UsageHour.Namespace == nil {
 			break
@@ -2094,37 +2877,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.UsageHour.Quantity(childComplexity), true
-	case "UsageHour.start":
-		if e.ComplexityRoot.UsageHour.Start == nil {
+	case "UsageHour.to":
+		if e.ComplexityRoot.UsageHour.To == nil {
 			break
 		}
 
-		return e.ComplexityRoot.UsageHour.Start(childComplexity), true
-	case "UsageHour.unitName":
-		if e.ComplexityRoot.UsageHour.UnitName == nil {
+		return e.ComplexityRoot.UsageHour.To(childComplexity), true
+	case "UsageHour.unit":
+		if e.ComplexityRoot.UsageHour.Unit == nil {
 			break
 		}
 
-		return e.ComplexityRoot.UsageHour.UnitName(childComplexity), true
+		return e.ComplexityRoot.UsageHour.Unit(childComplexity), true
 	case "UsageHour.usageType":
 		if e.ComplexityRoot.UsageHour.UsageType == nil {
 			break
 		}
 
 		return e.ComplexityRoot.UsageHour.UsageType(childComplexity), true
-
-	case "UsageItem.end":
-		if e.ComplexityRoot.UsageItem.End == nil {
+	case "UsageHour.usageTypeName":
+		if e.ComplexityRoot.UsageHour.UsageTypeName == nil {
 			break
 		}
 
-		return e.ComplexityRoot.UsageItem.End(childComplexity), true
-	case "UsageItem.metricLabel":
-		if e.ComplexityRoot.UsageItem.MetricLabel == nil {
+		return e.ComplexityRoot.UsageHour.UsageTypeName(childComplexity), true
+
+	case "UsageItem.from":
+		if e.ComplexityRoot.UsageItem.From == nil {
 			break
 		}
 
-		return e.ComplexityRoot.UsageItem.MetricLabel(childComplexity), true
+		return e.ComplexityRoot.UsageItem.From(childComplexity), true
 	case "UsageItem.namespace":
 		if e.ComplexityRoot.UsageItem.Namespace == nil {
 			break
@@ -2143,24 +2926,73 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.UsageItem.Quantity(childComplexity), true
-	case "UsageItem.start":
-		if e.ComplexityRoot.UsageItem.Start == nil {
+	case "UsageItem.to":
+		if e.ComplexityRoot.UsageItem.To == nil {
 			break
 		}
 
-		return e.ComplexityRoot.UsageItem.Start(childComplexity), true
-	case "UsageItem.unitName":
-		if e.ComplexityRoot.UsageItem.UnitName == nil {
+		return e.ComplexityRoot.UsageItem.To(childComplexity), true
+	case "UsageItem.unit":
+		if e.ComplexityRoot.UsageItem.Unit == nil {
 			break
 		}
 
-		return e.ComplexityRoot.UsageItem.UnitName(childComplexity), true
+		return e.ComplexityRoot.UsageItem.Unit(childComplexity), true
 	case "UsageItem.usageType":
 		if e.ComplexityRoot.UsageItem.UsageType == nil {
 			break
 		}
 
 		return e.ComplexityRoot.UsageItem.UsageType(childComplexity), true
+	case "UsageItem.usageTypeName":
+		if e.ComplexityRoot.UsageItem.UsageTypeName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UsageItem.UsageTypeName(childComplexity), true
+
+	case "UsagePoint.amountCents":
+		if e.ComplexityRoot.UsagePoint.AmountCents == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UsagePoint.AmountCents(childComplexity), true
+	case "UsagePoint.namespace":
+		if e.ComplexityRoot.UsagePoint.Namespace == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UsagePoint.Namespace(childComplexity), true
+	case "UsagePoint.objectName":
+		if e.ComplexityRoot.UsagePoint.ObjectName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UsagePoint.ObjectName(childComplexity), true
+	case "UsagePoint.quantity":
+		if e.ComplexityRoot.UsagePoint.Quantity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UsagePoint.Quantity(childComplexity), true
+	case "UsagePoint.unit":
+		if e.ComplexityRoot.UsagePoint.Unit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UsagePoint.Unit(childComplexity), true
+	case "UsagePoint.usageType":
+		if e.ComplexityRoot.UsagePoint.UsageType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UsagePoint.UsageType(childComplexity), true
+	case "UsagePoint.usageTypeName":
+		if e.ComplexityRoot.UsagePoint.UsageTypeName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UsagePoint.UsageTypeName(childComplexity), true
 
 	case "UsageRejection.id":
 		if e.ComplexityRoot.UsageRejection.ID == nil {
@@ -2181,24 +3013,55 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.UsageRejection.Reason(childComplexity), true
 
+	case "UsageSeries.buckets":
+		if e.ComplexityRoot.UsageSeries.Buckets == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UsageSeries.Buckets(childComplexity), true
+	case "UsageSeries.from":
+		if e.ComplexityRoot.UsageSeries.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UsageSeries.From(childComplexity), true
+	case "UsageSeries.granularity":
+		if e.ComplexityRoot.UsageSeries.Granularity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UsageSeries.Granularity(childComplexity), true
+	case "UsageSeries.timeZone":
+		if e.ComplexityRoot.UsageSeries.TimeZone == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UsageSeries.TimeZone(childComplexity), true
+	case "UsageSeries.to":
+		if e.ComplexityRoot.UsageSeries.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UsageSeries.To(childComplexity), true
+
+	case "UsageSummaryItem.billableQuantity":
+		if e.ComplexityRoot.UsageSummaryItem.BillableQuantity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UsageSummaryItem.BillableQuantity(childComplexity), true
 	case "UsageSummaryItem.billableUnit":
 		if e.ComplexityRoot.UsageSummaryItem.BillableUnit == nil {
 			break
 		}
 
 		return e.ComplexityRoot.UsageSummaryItem.BillableUnit(childComplexity), true
-	case "UsageSummaryItem.billableValue":
-		if e.ComplexityRoot.UsageSummaryItem.BillableValue == nil {
+	case "UsageSummaryItem.from":
+		if e.ComplexityRoot.UsageSummaryItem.From == nil {
 			break
 		}
 
-		return e.ComplexityRoot.UsageSummaryItem.BillableValue(childComplexity), true
-	case "UsageSummaryItem.name":
-		if e.ComplexityRoot.UsageSummaryItem.Name == nil {
-			break
-		}
-
-		return e.ComplexityRoot.UsageSummaryItem.Name(childComplexity), true
+		return e.ComplexityRoot.UsageSummaryItem.From(childComplexity), true
 	case "UsageSummaryItem.quantity":
 		if e.ComplexityRoot.UsageSummaryItem.Quantity == nil {
 			break
@@ -2211,12 +3074,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.UsageSummaryItem.Service(childComplexity), true
-	case "UsageSummaryItem.timestamp":
-		if e.ComplexityRoot.UsageSummaryItem.Timestamp == nil {
+	case "UsageSummaryItem.to":
+		if e.ComplexityRoot.UsageSummaryItem.To == nil {
 			break
 		}
 
-		return e.ComplexityRoot.UsageSummaryItem.Timestamp(childComplexity), true
+		return e.ComplexityRoot.UsageSummaryItem.To(childComplexity), true
 	case "UsageSummaryItem.unit":
 		if e.ComplexityRoot.UsageSummaryItem.Unit == nil {
 			break
@@ -2229,6 +3092,74 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.UsageSummaryItem.UsageType(childComplexity), true
+	case "UsageSummaryItem.usageTypeName":
+		if e.ComplexityRoot.UsageSummaryItem.UsageTypeName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UsageSummaryItem.UsageTypeName(childComplexity), true
+
+	case "UserError.code":
+		if e.ComplexityRoot.UserError.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserError.Code(childComplexity), true
+	case "UserError.field":
+		if e.ComplexityRoot.UserError.Field == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserError.Field(childComplexity), true
+	case "UserError.message":
+		if e.ComplexityRoot.UserError.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserError.Message(childComplexity), true
+
+	case "Viewer.capabilities":
+		if e.ComplexityRoot.Viewer.Capabilities == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Viewer.Capabilities(childComplexity), true
+	case "Viewer.credential":
+		if e.ComplexityRoot.Viewer.Credential == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Viewer.Credential(childComplexity), true
+	case "Viewer.credentialId":
+		if e.ComplexityRoot.Viewer.CredentialID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Viewer.CredentialID(childComplexity), true
+	case "Viewer.namespace":
+		if e.ComplexityRoot.Viewer.Namespace == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Viewer.Namespace(childComplexity), true
+	case "Viewer.operator":
+		if e.ComplexityRoot.Viewer.Operator == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Viewer.Operator(childComplexity), true
+	case "Viewer.role":
+		if e.ComplexityRoot.Viewer.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Viewer.Role(childComplexity), true
+	case "Viewer.tenant":
+		if e.ComplexityRoot.Viewer.Tenant == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Viewer.Tenant(childComplexity), true
 
 	}
 	return 0, false
@@ -2241,7 +3172,9 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		return graphql.NewInputUnmarshalerIndex(
 			graphql.NewInputUnmarshaler("AnnotationInput", ec.unmarshalInputAnnotationInput),
 			graphql.NewInputUnmarshaler("ApiLimitInput", ec.unmarshalInputApiLimitInput),
+			graphql.NewInputUnmarshaler("AuditLogFilter", ec.unmarshalInputAuditLogFilter),
 			graphql.NewInputUnmarshaler("ContactInput", ec.unmarshalInputContactInput),
+			graphql.NewInputUnmarshaler("CostFilter", ec.unmarshalInputCostFilter),
 			graphql.NewInputUnmarshaler("CreatePaymentMethodInput", ec.unmarshalInputCreatePaymentMethodInput),
 			graphql.NewInputUnmarshaler("CreateQuotaInput", ec.unmarshalInputCreateQuotaInput),
 			graphql.NewInputUnmarshaler("InitiatePlanTransitionInput", ec.unmarshalInputInitiatePlanTransitionInput),
@@ -2253,6 +3186,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ReserveQuotaInput", ec.unmarshalInputReserveQuotaInput),
 			graphql.NewInputUnmarshaler("ResourceLimitInput", ec.unmarshalInputResourceLimitInput),
 			graphql.NewInputUnmarshaler("UsageEventInput", ec.unmarshalInputUsageEventInput),
+			graphql.NewInputUnmarshaler("UsageFilter", ec.unmarshalInputUsageFilter),
 		)
 	}
 	first := true
@@ -2331,15 +3265,38 @@ func newExecutionContext(
 var sources = []*ast.Source{
 	{Name: "../../schema.graphqls", Input: `# The billingd GraphQL API. It serves the same domain core as the legacy REST
 # API; every operation runs as the caller identified by the API token of the
-# HTTP request ("Authorization: APIToken <token>").
+# HTTP request ("Authorization: APIToken <token>") or its API certificate.
 #
-# Errors carry ` + "`" + `extensions.code` + "`" + `: NOT_FOUND, INVALID_ARGUMENT, FORBIDDEN,
-# UNAUTHENTICATED, QUOTA_EXCEEDED, CONFLICT, PAYLOAD_TOO_LARGE, UNAVAILABLE or
-# INTERNAL; INVALID_ARGUMENT adds ` + "`" + `extensions.fields` + "`" + ` (every bad field at
-# once) and QUOTA_EXCEEDED adds ` + "`" + `extensions.details` + "`" + ` (the keys over quota,
-# each with the ` + "`" + `scope` + "`" + ` that refused it: "tenant" or "namespace").
-# Queries deeper than the depth limit fail with QUERY_TOO_DEEP, and queries
-# with too many fields with COMPLEXITY_LIMIT_EXCEEDED.
+# VOCABULARY (the same everywhere in this schema):
+# - ` + "`" + `usageType` + "`" + ` is always the stable id of a usage type, the rate card's
+#   metric label (e.g. "http_requests"); ` + "`" + `usageTypeName` + "`" + ` is its display name
+#   (e.g. "HTTP requests").
+# - ` + "`" + `quantity` + "`" + ` is a metered amount in ` + "`" + `unit` + "`" + `; ` + "`" + `billableQuantity` + "`" + ` (Decimal) is
+#   what is charged, in ` + "`" + `billableUnit` + "`" + `; ` + "`" + `unitPrice` + "`" + ` is the price of one
+#   billable unit in currency units (Decimal, not cents).
+# - Money is ` + "`" + `...Cents: Int64` + "`" + ` (hundredths of ` + "`" + `currency` + "`" + `), never a float.
+# - A time range is ` + "`" + `from` + "`" + ` (inclusive) and ` + "`" + `to` + "`" + ` (exclusive), both ` + "`" + `Time` + "`" + `,
+#   as arguments and as fields.
+# - A value that is absent is null, never "" (lists are empty, never null,
+#   when the object was read).
+# - Every object with an identity implements ` + "`" + `Node` + "`" + `: its ` + "`" + `id` + "`" + ` is a global,
+#   opaque id that ` + "`" + `node(id:)` + "`" + ` resolves; the object's own name or number is
+#   a field of its own (` + "`" + `name` + "`" + `, ` + "`" + `number` + "`" + `, ` + "`" + `transitionId` + "`" + `, ` + "`" + `seq` + "`" + `).
+# - Enums are GraphQL enums, UPPER_CASE, without prefixes.
+#
+# ERRORS. A field that can fail on its own is nullable: its error is in
+# ` + "`" + `errors` + "`" + ` with its ` + "`" + `path` + "`" + `, and the rest of the answer stands. Errors carry
+# ` + "`" + `extensions.code` + "`" + ` (enum ErrorCode's names: NOT_FOUND, INVALID_ARGUMENT,
+# FORBIDDEN, UNAUTHENTICATED, QUOTA_EXCEEDED, CONFLICT, RATE_LIMITED,
+# PAYLOAD_TOO_LARGE, UNAVAILABLE, INTERNAL, plus the request-level
+# GRAPHQL_PARSE_FAILED, GRAPHQL_VALIDATION_FAILED, QUERY_TOO_DEEP,
+# COMPLEXITY_LIMIT_EXCEEDED, PERSISTED_QUERY_NOT_FOUND). INVALID_ARGUMENT
+# adds ` + "`" + `extensions.fields` + "`" + `: every bad argument at once, each named by its
+# path (e.g. "usageSeries.from", "input.spec.objectLimits[0].maximum").
+# Mutations answer a payload: what the caller got wrong (bad input, not
+# found, conflict, forbidden, over quota) is in its ` + "`" + `userErrors` + "`" + ` and the
+# other mutations of the request still run; only unexpected failures
+# (UNAVAILABLE, INTERNAL) are errors, and they null that payload alone.
 
 """
 Time is an instant in RFC 3339 format, always UTC, e.g. "2026-11-26T10:00:00Z".
@@ -2347,7 +3304,7 @@ Time is an instant in RFC 3339 format, always UTC, e.g. "2026-11-26T10:00:00Z".
 scalar Time
 
 """
-Int64 is a 64-bit signed integer, for counters that may outgrow the 32 bits of Int.
+Int64 is a 64-bit signed integer, for counters and cents that may outgrow the 32 bits of Int.
 """
 scalar Int64
 
@@ -2360,9 +3317,67 @@ Quota quantities have at most 6 decimals.
 scalar Decimal
 
 """
-Query is the entry point for reads.
+Node is an object with a global id: ` + "`" + `node(id:)` + "`" + ` returns it again.
+"""
+interface Node {
+  "id is the object's global id, opaque and stable (an invoice keeps its id when it is issued)."
+  id: ID!
+}
+
+"""
+ErrorCode is the ` + "`" + `code` + "`" + ` of a user error and the ` + "`" + `extensions.code` + "`" + ` of an error.
+"""
+enum ErrorCode {
+  "INVALID_ARGUMENT: the input is wrong; ` + "`" + `field` + "`" + ` names what."
+  INVALID_ARGUMENT
+  "NOT_FOUND: the object does not exist in the caller's tenant."
+  NOT_FOUND
+  "CONFLICT: the object's state forbids the change (a name taken, a stale resourceVersion, a transition in flight)."
+  CONFLICT
+  "FORBIDDEN: the credential may not do this (see Viewer.capabilities)."
+  FORBIDDEN
+  "UNAUTHENTICATED: no valid credential."
+  UNAUTHENTICATED
+  "QUOTA_EXCEEDED: a reservation does not fit a quota limit; nothing was reserved."
+  QUOTA_EXCEEDED
+  "RATE_LIMITED: the credential sent more requests than its rate allows; retry after the Retry-After header."
+  RATE_LIMITED
+  "PAYLOAD_TOO_LARGE: the request or a list in it is too large."
+  PAYLOAD_TOO_LARGE
+  "UNAVAILABLE: the database is unreachable or too slow; retrying later may succeed."
+  UNAVAILABLE
+  "INTERNAL: a bug; the details are in the server's log."
+  INTERNAL
+}
+
+"""
+UserError is what the caller got wrong in a mutation. The mutation changed
+nothing when its payload has user errors.
+"""
+type UserError {
+  "field is the path of the input field at fault, e.g. \"input.spec.objectLimits[0].maximum\"; null when the error is not about one field."
+  field: String
+  "message says what is wrong, for a human."
+  message: String!
+  "code classifies the error."
+  code: ErrorCode!
+}
+
+"""
+Query is the entry point for reads. Root fields are nullable: one that
+fails (e.g. FORBIDDEN for this credential) is null with its error, and the
+others are answered.
 """
 type Query {
+  """
+  viewer is the caller: tenant, role, bound namespace and what the
+  credential may do, so a console can hide what it cannot use.
+  """
+  viewer: Viewer!
+
+  "node returns the object with this global id, or null when it does not exist (or not in the caller's tenant)."
+  node("id is a global id from an ` + "`" + `id` + "`" + ` field." id: ID!): Node
+
   """
   namespaces pages through the caller's namespaces in name order. A token bound
   to one namespace sees only that namespace. ` + "`" + `first` + "`" + ` is 1 to 100.
@@ -2372,12 +3387,12 @@ type Query {
     first: Int = 20
     "after is the ` + "`" + `endCursor` + "`" + ` of the previous page; omit it for the first page."
     after: String
-  ): NamespaceConnection!
+  ): NamespaceConnection
 
   """
-  namespace returns the namespace called ` + "`" + `name` + "`" + `. Namespaces come into being
-  when first used, so any valid name the caller may read is returned.
-  FORBIDDEN when the token may not read it.
+  namespace returns the namespace called ` + "`" + `name` + "`" + `, or null when the tenant has
+  never used it. FORBIDDEN when the token may not read it; INVALID_ARGUMENT
+  when ` + "`" + `name` + "`" + ` is not a DNS-1035 label.
   """
   namespace("name is a DNS-1035 label, e.g. \"default\"." name: String!): Namespace
 
@@ -2386,10 +3401,17 @@ type Query {
   caller's plan. FORBIDDEN for a token bound to a namespace other than
   "system" (the current plan is tenant-wide information).
   """
-  plans: [Plan!]!
+  plans: [Plan!]
 
   "currentPlan is the plan the caller's tenant is on (the free plan until it changes)."
-  currentPlan: Plan!
+  currentPlan: Plan
+
+  """
+  addons is the add-on catalog in catalog order: names, prices, and whether
+  the current plan includes or allows each and the tenant subscribes to it.
+  FORBIDDEN for a token bound to a namespace other than "system".
+  """
+  addons: [Addon!]
 
   """
   monthlyUsage is one total per UTC calendar month that has usage, oldest
@@ -2400,90 +3422,260 @@ type Query {
   monthlyUsage(
     "namespace is the namespace to report on; \"system\" is the whole tenant."
     namespace: String! = "system"
-  ): [MonthlyUsage!]!
+  ): [MonthlyUsage!]
 
   """
-  usageSummary is the tenant's usage per usage type between ` + "`" + `start` + "`" + ` and
-  ` + "`" + `end` + "`" + `, widened to whole UTC hours. Each is unix seconds (e.g. "1764151200")
-  or RFC 3339. Defaults: no start is end − 6 h, no end is start + 6 h, and
-  neither is the 6 hours up to now. Needs tenant-wide read.
+  usageSummary is the tenant's usage per usage type in [from, to), widened
+  to whole UTC hours. Defaults: no ` + "`" + `from` + "`" + ` is ` + "`" + `to` + "`" + ` − 6 h, no ` + "`" + `to` + "`" + ` is
+  ` + "`" + `from` + "`" + ` + 6 h, and neither is the 6 hours up to now. Needs tenant-wide read.
   """
   usageSummary(
-    "start is the beginning of the window: unix seconds or RFC 3339."
-    start: String
-    "end is the end of the window: unix seconds or RFC 3339."
-    end: String
-  ): [UsageSummaryItem!]!
+    "from is the start of the window (inclusive)."
+    from: Time
+    "to is the end of the window (exclusive)."
+    to: Time
+  ): [UsageSummaryItem!]
+
+  """
+  usageSeries is metered usage in buckets of ` + "`" + `granularity` + "`" + ` over [from, to),
+  grouped by ` + "`" + `groupBy` + "`" + `, answered from the hourly rollups with a constant
+  number of SQL statements (selecting ` + "`" + `amountCents` + "`" + ` adds the pricing of each
+  bucket, as costSeries). Buckets are aligned to ` + "`" + `timeZone` + "`" + ` (an IANA name,
+  e.g. "Europe/Paris"; default UTC): a DAY bucket is a local calendar day,
+  so around a daylight-saving change it lasts 23 or 25 hours; HOUR buckets
+  are UTC hours. ` + "`" + `from` + "`" + ` and ` + "`" + `to` + "`" + ` are rounded out to bucket boundaries; the
+  range covers at most 400 days and 10,000 buckets. Without a namespace
+  filter the series covers the whole tenant and needs tenant-wide read; with
+  one, read access to each namespace named.
+  """
+  usageSeries(
+    "from is the start of the range (inclusive), rounded down to a bucket boundary."
+    from: Time!
+    "to is the end of the range (exclusive), rounded up to a bucket boundary."
+    to: Time!
+    "granularity is the bucket size."
+    granularity: Granularity!
+    "groupBy splits each bucket into one point per distinct value of these dimensions. USAGE_TYPE always applies, listed or not: quantities of different usage types (and units) are never added."
+    groupBy: [UsageGroupBy!] = [USAGE_TYPE]
+    "filter keeps part of the usage; null keeps everything."
+    filter: UsageFilter
+    "timeZone is the IANA zone buckets are aligned to; default \"UTC\"."
+    timeZone: String = "UTC"
+  ): UsageSeries
+
+  """
+  costSeries is each bucket priced as ` + "`" + `Namespace.cost` + "`" + ` prices a range: each
+  bucket's total is what ` + "`" + `cost(from, to)` + "`" + ` answers for that bucket (and what
+  the REST current_usage report and the invoices answer). Its SQL statements
+  grow with the buckets (each is priced from the statements of its month),
+  not with the namespaces. Same range and bucket rules as usageSeries. groupBy NAMESPACE gives one series per
+  namespace; otherwise the series is the whole filtered usage (the tenant's,
+  with the plan's flat price, when no namespace filter is given).
+  """
+  costSeries(
+    "from is the start of the range (inclusive), rounded down to a bucket boundary."
+    from: Time!
+    "to is the end of the range (exclusive), rounded up to a bucket boundary."
+    to: Time!
+    "granularity is the bucket size."
+    granularity: Granularity!
+    "groupBy NAMESPACE splits the cost per namespace; USAGE_TYPE is always given per line."
+    groupBy: [CostGroupBy!] = []
+    "filter keeps part of the usage; null keeps everything."
+    filter: CostFilter
+    "timeZone is the IANA zone buckets are aligned to; default \"UTC\"."
+    timeZone: String = "UTC"
+  ): CostSeries
+
+  """
+  forecast is the month-end projection of the current calendar month (UTC)
+  of ` + "`" + `namespace` + "`" + ` ("system": the whole tenant): the cost so far, as ` + "`" + `cost` + "`" + `
+  answers it, and the same lines with each usage line's amount extrapolated
+  linearly to the end of the month (fixed lines as they are).
+  """
+  forecast(
+    "namespace is the namespace to forecast; \"system\" is the whole tenant."
+    namespace: String! = "system"
+  ): CostForecast
 
   """
   paymentMethods are the tenant's payment methods in creation order. Any role
   may list them; ` + "`" + `token` + "`" + ` is shown to admins only. FORBIDDEN for a token bound
   to a namespace other than "system" (payment methods are tenant-wide).
   """
-  paymentMethods: [PaymentMethod!]!
+  paymentMethods: [PaymentMethod!]
 
   """
   planTransition returns a plan transition of the caller's tenant, or null
-  when the tenant has none with that id. Any role may read it; FORBIDDEN for
-  a token bound to a namespace other than "system".
+  when the tenant has none with that id. ` + "`" + `id` + "`" + ` is the global id or the
+  transition's own id (` + "`" + `transitionId` + "`" + `, as REST answers it). FORBIDDEN for a
+  token bound to a namespace other than "system".
   """
-  planTransition("id is the transition's id, as initiatePlanTransition returned it." id: ID!): PlanTransition
+  planTransition("id is the global id or the transitionId." id: ID!): PlanTransition
+
+  """
+  planTransitions lists the tenant's plan transitions, newest first (at most
+  100), optionally only those in ` + "`" + `state` + "`" + `. FORBIDDEN for a token bound to a
+  namespace other than "system".
+  """
+  planTransitions(
+    "state keeps the transitions in this state; null keeps all."
+    state: PlanTransitionState
+    "first is how many to return, 1 to 100."
+    first: Int = 20
+  ): [PlanTransition!]
 
   """
   subscriptions lists the tenant's plan and add-on subscriptions with their
-  billing periods, oldest first. Any role may read them; FORBIDDEN for a
-  token bound to a namespace other than "system".
+  billing periods, oldest first. FORBIDDEN for a token bound to a namespace
+  other than "system".
   """
   subscriptions(
     "current, when true, leaves out the subscriptions that ended."
     current: Boolean = false
-  ): [TenantSubscription!]!
+  ): [TenantSubscription!]
 
   """
   invoices pages through the tenant's invoices: the running (PENDING) one
-  first, then the issued ones, newest period first. ` + "`" + `first` + "`" + ` is 1 to 100.
-  FORBIDDEN for a token bound to a namespace other than "system".
+  first, then the issued ones, newest period first. Cursors are periods, so
+  a cursor stays valid when the running invoice is issued. Give ` + "`" + `first` + "`" + `
+  (and ` + "`" + `after` + "`" + `) to page forward or ` + "`" + `last` + "`" + ` (and ` + "`" + `before` + "`" + `) to page backward,
+  each 1 to 100. FORBIDDEN for a token bound to a namespace other than
+  "system".
   """
   invoices(
-    "first is the page size, 1 to 100."
-    first: Int = 20
-    "after is the ` + "`" + `endCursor` + "`" + ` of the previous page; omit it for the first page."
+    "first is the page size when paging forward, 1 to 100."
+    first: Int
+    "after is the ` + "`" + `endCursor` + "`" + ` of the previous page."
     after: String
-  ): InvoiceConnection!
+    "last is the page size when paging backward, 1 to 100."
+    last: Int
+    "before is the ` + "`" + `startCursor` + "`" + ` of the next page."
+    before: String
+  ): InvoiceConnection
 
   """
-  auditLog pages through every change made to the tenant's data, oldest
+  invoice returns the invoice called ` + "`" + `name` + "`" + ` ("inv-000001", or
+  "inv-pending-YYYY-MM" for the running month) with its lines, status
+  history and PDF link; null when there is none. The running invoice's name
+  stops resolving once it is issued: its ` + "`" + `id` + "`" + ` keeps resolving through ` + "`" + `node` + "`" + `.
+  """
+  invoice("name is the invoice's name." name: String!): Invoice
+
+  """
+  auditLog pages through every change made to the tenant's data, newest
   first: quota objects, payment methods, plan transitions and decisions,
-  add-ons, invoice status changes, tokens and settings. Each record was
-  written in the same transaction as its change. Admins only. Reservations
-  and usage events are not in it: they are high-volume records of their own.
+  add-ons, invoice issue and status changes, tokens and settings. Each record
+  was written in the same transaction as its change. Admins only.
+  Reservations and usage events are not in it: they are high-volume records
+  of their own.
   """
   auditLog(
     "first is the page size, 1 to 100."
     first: Int = 50
-    "after is the ` + "`" + `endCursor` + "`" + ` of the previous page; omit it for the first page."
+    "after is the ` + "`" + `endCursor` + "`" + ` of the previous page (older records follow)."
     after: String
-  ): AuditConnection!
+    "filter keeps some records; null keeps all."
+    filter: AuditLogFilter
+  ): AuditConnection
+}
+
+"""
+Viewer is the caller as the server sees it.
+"""
+type Viewer {
+  "tenant is the caller's tenant name; null for an operator token that names no tenant."
+  tenant: String
+  "role is the credential's role in the tenant (an operator naming a tenant is an ADMIN of it); null for an operator naming none."
+  role: Role
+  "namespace is the one namespace the credential is bound to; null when it may use every namespace."
+  namespace: String
+  "operator is true for support staff (an operator token): it alone may decide plan transitions and invoice statuses."
+  operator: Boolean!
+  "credential says how the caller authenticated."
+  credential: CredentialKind!
+  "credentialId is the token's or certificate's id (never its secret)."
+  credentialId: String
+  "capabilities are what the credential may do; a console hides the rest."
+  capabilities: [Capability!]!
+}
+
+"Role is what a tenant's credential may do."
+enum Role {
+  "VIEWER reads."
+  VIEWER
+  "EDITOR reads, and writes quotas, reservations and usage (in its namespace when bound to one)."
+  EDITOR
+  "ADMIN does everything in its tenant, except the operator decisions."
+  ADMIN
+}
+
+"CredentialKind is how the caller authenticated."
+enum CredentialKind {
+  "API_TOKEN: an ` + "`" + `Authorization: APIToken` + "`" + ` header of a tenant's token."
+  API_TOKEN
+  "API_CERTIFICATE: a client certificate (mutual TLS)."
+  API_CERTIFICATE
+  "OPERATOR_TOKEN: an operator token."
+  OPERATOR_TOKEN
+}
+
+"Capability is one thing a credential may do."
+enum Capability {
+  "READ_NAMESPACES: list namespaces and read their quotas, quota usage, usage and cost (only the bound namespace for a bound token)."
+  READ_NAMESPACES
+  "READ_TENANT: tenant-wide reads: plans, add-ons, invoices, payment methods, subscriptions, transitions, usageSummary, monthlyUsage and series over every namespace."
+  READ_TENANT
+  "WRITE_QUOTAS: create, replace and delete quota objects."
+  WRITE_QUOTAS
+  "RESERVE_QUOTA: reserve and release quota (reserveQuota)."
+  RESERVE_QUOTA
+  "RECORD_USAGE: record usage events (recordUsage)."
+  RECORD_USAGE
+  "MANAGE_BILLING: payment methods, plan transitions and add-ons."
+  MANAGE_BILLING
+  "SEE_PAYMENT_TOKENS: PaymentMethod.token is shown."
+  SEE_PAYMENT_TOKENS
+  "READ_AUDIT_LOG: read auditLog."
+  READ_AUDIT_LOG
+  "DECIDE_PLAN_TRANSITIONS: approve or reject plan transitions (operators)."
+  DECIDE_PLAN_TRANSITIONS
+  "SET_INVOICE_STATUS: change an invoice's status (operators naming a tenant)."
+  SET_INVOICE_STATUS
+}
+
+"AuditLogFilter keeps the audit records matching every field given."
+input AuditLogFilter {
+  "actions keeps records whose action is one of these, e.g. [\"quota.replace\"]."
+  actions: [String!]
+  "namespace keeps records of objects in this namespace."
+  namespace: String
+  "from keeps records at or after this instant."
+  from: Time
+  "to keeps records before this instant."
+  to: Time
 }
 
 "AuditConnection is one page of the audit log."
 type AuditConnection {
-  "edges are the records of this page, oldest first."
+  "edges are the records of this page, newest first."
   edges: [AuditEdge!]!
-  "pageInfo tells whether more records follow."
+  "pageInfo tells whether more (older) records follow."
   pageInfo: PageInfo!
 }
 
 "AuditEdge is one audit record and its cursor."
 type AuditEdge {
-  "cursor is passed as ` + "`" + `after` + "`" + ` to read the records after this one."
+  "cursor is passed as ` + "`" + `after` + "`" + ` to read the records older than this one."
   cursor: String!
   "node is the record."
   node: AuditRecord!
 }
 
 "AuditRecord is one change: who, what, when, before and after."
-type AuditRecord {
+type AuditRecord implements Node {
+  "id is the record's global id."
+  id: ID!
   "seq numbers the tenant's records without gaps, in commit order."
   seq: Int64!
   "at is when the change committed (UTC)."
@@ -2503,37 +3695,36 @@ type AuditRecord {
 }
 
 """
-Mutation is the entry point for writes. Each mutation is one transaction.
+Mutation is the entry point for writes. Each mutation is one transaction
+and answers a payload whose ` + "`" + `userErrors` + "`" + ` say what the caller got wrong; the
+mutations of one request run one after the other, and each commits or not
+on its own. A payload is null only on an unexpected failure (see ` + "`" + `errors` + "`" + `).
 """
 type Mutation {
-  """
-  createQuota stores a new quota object. CONFLICT when the name is taken.
-  """
-  createQuota("input is the new quota." input: CreateQuotaInput!): Quota!
+  "createQuota stores a new quota object. CONFLICT when the name is taken."
+  createQuota("input is the new quota." input: CreateQuotaInput!): CreateQuotaPayload
 
   """
   replaceQuota replaces the metadata and spec of an existing quota and returns
   it as stored. CONFLICT when ` + "`" + `resourceVersion` + "`" + ` is set and stale.
   """
-  replaceQuota("input is the quota's new content." input: ReplaceQuotaInput!): Quota!
+  replaceQuota("input is the quota's new content." input: ReplaceQuotaInput!): ReplaceQuotaPayload
 
-  """
-  deleteQuota deletes a quota and returns true. NOT_FOUND when it does not exist.
-  """
+  "deleteQuota deletes a quota. NOT_FOUND when it does not exist."
   deleteQuota(
     "namespace holds the quota."
     namespace: String!
     "name is the quota's name."
     name: String!
-  ): Boolean!
+  ): DeleteQuotaPayload
 
   """
   reserveQuota adds usage to a namespace's counters, all or nothing: when one
-  key would go over its effective limit nothing is reserved and the error is
-  QUOTA_EXCEEDED with ` + "`" + `extensions.details` + "`" + ` listing the keys over quota.
+  key would go over its effective limit nothing is reserved, and the payload
+  has a QUOTA_EXCEEDED user error and ` + "`" + `exceeded` + "`" + ` lists the keys over quota.
   Negative amounts give usage back (objects and resources only).
   """
-  reserveQuota("input lists the amounts to reserve." input: ReserveQuotaInput!): ReserveQuotaResult!
+  reserveQuota("input lists the amounts to reserve." input: ReserveQuotaInput!): ReserveQuotaPayload
 
   """
   recordUsage stores usage events in a namespace exactly once and adds them
@@ -2547,118 +3738,228 @@ type Mutation {
     namespace: String!
     "events are the usage records, each with an id unique in the tenant."
     events: [UsageEventInput!]!
-  ): RecordUsageResult!
+  ): RecordUsagePayload
 
   """
-  createPaymentMethod stores a new payment method (admin only) and returns
-  it. A PRIMARY or SECONDARY role moves that role from the method holding it,
-  which becomes NORMAL. INVALID_ARGUMENT for a token that looks like a raw
-  card number: only the payment provider's token is ever stored.
+  createPaymentMethod stores a new payment method (admin only). A PRIMARY or
+  SECONDARY role moves that role from the method holding it, which becomes
+  NORMAL. INVALID_ARGUMENT for a token that looks like a raw card number:
+  only the payment provider's token is ever stored.
   """
-  createPaymentMethod("input is the new payment method." input: CreatePaymentMethodInput!): PaymentMethod!
+  createPaymentMethod("input is the new payment method." input: CreatePaymentMethodInput!): PaymentMethodPayload
 
   """
   makePaymentMethodPrimary makes the method primary (admin only); the old
   primary becomes NORMAL, and when the method was the secondary there is then
-  no secondary. It returns every payment method after the change.
-  NOT_FOUND for an unknown name.
+  no secondary. ` + "`" + `paymentMethods` + "`" + ` is every method after the change.
   """
-  makePaymentMethodPrimary("name is the method's name, e.g. \"payment-method-1\"." name: String!): [PaymentMethod!]!
+  makePaymentMethodPrimary("name is the method's name, e.g. \"payment-method-1\"." name: String!): PaymentMethodPayload
 
   """
   makePaymentMethodSecondary makes the method secondary (admin only); the old
   secondary becomes NORMAL, and when the method was the primary there is then
-  no primary. It returns every payment method after the change.
+  no primary.
   """
-  makePaymentMethodSecondary("name is the method's name." name: String!): [PaymentMethod!]!
+  makePaymentMethodSecondary("name is the method's name." name: String!): PaymentMethodPayload
 
   """
   swapPaymentMethodRole makes the method primary and exactly one other method
   secondary: the old primary, else the old secondary, else the oldest other
-  method; the rest become NORMAL (admin only). It returns every payment
-  method after the change.
+  method; the rest become NORMAL (admin only).
   """
-  swapPaymentMethodRole("name is the method that becomes primary." name: String!): [PaymentMethod!]!
+  swapPaymentMethodRole("name is the method that becomes primary." name: String!): PaymentMethodPayload
 
   """
-  deletePaymentMethod deletes a payment method (admin only) and returns true.
-  NOT_FOUND for an unknown name; CONFLICT for the primary method while the
-  plan is paid.
+  deletePaymentMethod deletes a payment method (admin only). NOT_FOUND for an
+  unknown name; CONFLICT for the primary method while the plan is paid.
   """
-  deletePaymentMethod("name is the method's name." name: String!): Boolean!
+  deletePaymentMethod("name is the method's name." name: String!): PaymentMethodPayload
 
   """
   initiatePlanTransition starts moving the tenant to another plan (admin
   only). Without manual approval it is processed at once: the transition
-  returned is STATE_FINISHED (the plan changed) or STATE_FAILED (see
-  ` + "`" + `failureReason` + "`" + `). With manual approval it is STATE_WAITING_FOR_APPROVAL.
-  INVALID_ARGUMENT names every missing field the target plan requires;
-  CONFLICT when another transition is in flight.
+  returned is FINISHED (the plan changed) or FAILED (see ` + "`" + `failureReason` + "`" + `).
+  With manual approval it is WAITING_FOR_APPROVAL. INVALID_ARGUMENT names
+  every missing field the target plan requires; CONFLICT when another
+  transition is in flight.
   """
-  initiatePlanTransition("input is the target plan and what its transition flow requires." input: InitiatePlanTransitionInput!): PlanTransition!
+  initiatePlanTransition("input is the target plan and what its transition flow requires." input: InitiatePlanTransitionInput!): PlanTransitionPayload
 
   """
   approvePlanTransition approves a transition waiting for approval and
   processes it at once. Operators only (an operator token; tenant tokens,
   even an admin's, are FORBIDDEN): an operator naming a tenant
   (X-Billingd-Tenant) finds it in that tenant, one naming none by id alone.
-  CONFLICT when it is not waiting.
+  ` + "`" + `id` + "`" + ` is the global id or the transitionId. CONFLICT when it is not waiting.
   """
   approvePlanTransition(
-    "id is the transition's id."
+    "id is the transition's global id or transitionId."
     id: ID!
     "force skips the check that a downgrade's default quota holds the current quota usage."
     force: Boolean = false
-  ): PlanTransition!
+  ): PlanTransitionPayload
 
   """
-  rejectPlanTransition ends a transition waiting for approval as
-  STATE_FAILED. Operators only, as approvePlanTransition. CONFLICT when it
-  is not waiting.
+  rejectPlanTransition ends a transition waiting for approval as FAILED.
+  Operators only, as approvePlanTransition. CONFLICT when it is not waiting.
   """
   rejectPlanTransition(
-    "id is the transition's id."
+    "id is the transition's global id or transitionId."
     id: ID!
     "reason is added to the transition's failureReason."
     reason: String
-  ): PlanTransition!
+  ): PlanTransitionPayload
 
   """
   subscribeAddon subscribes the tenant to an add-on service its plan allows,
   from now on (admin only); subscribing twice is a no-op. FORBIDDEN, with the
-  reason, when the plan does not allow it. It returns the current
-  subscriptions.
+  reason, when the plan does not allow it.
   """
-  subscribeAddon("name is the add-on service, e.g. \"f5xc_waap_standard\"." name: String!): [TenantSubscription!]!
+  subscribeAddon("name is the add-on service, e.g. \"f5xc_waap_standard\"." name: String!): AddonSubscriptionPayload
 
-  """
-  unsubscribeAddon ends the tenant's subscription to an add-on now (admin
-  only); a no-op when not subscribed. It returns the current subscriptions.
-  """
-  unsubscribeAddon("name is the add-on service." name: String!): [TenantSubscription!]!
+  "unsubscribeAddon ends the tenant's subscription to an add-on now (admin only); a no-op when not subscribed."
+  unsubscribeAddon("name is the add-on service." name: String!): AddonSubscriptionPayload
 
   """
   setInvoiceStatus moves an issued invoice to another status and records
-  the change in its audit trail. Operators only, naming the tenant with the
-  X-Billingd-Tenant header (tenant tokens, even an admin's, are FORBIDDEN). ISSUED may become PAID, OVERDUE
-  or CANCELLED; OVERDUE may become PAID or CANCELLED; PAID may become
-  REFUNDED; anything else (and any change of the PENDING invoice) is
-  CONFLICT.
+  the change in its history. Operators only, naming the tenant with the
+  X-Billingd-Tenant header (tenant tokens, even an admin's, are FORBIDDEN).
+  ISSUED may become PAID, OVERDUE or CANCELLED; OVERDUE may become PAID or
+  CANCELLED; PAID may become REFUNDED; anything else (and any change of the
+  PENDING invoice) is CONFLICT.
   """
   setInvoiceStatus(
     "name is the invoice's name, e.g. \"inv-000001\"."
     name: String!
-    "status is PAID, OVERDUE, CANCELLED or REFUNDED (the STATUS_ prefix is optional)."
-    status: String!
-  ): Invoice!
+    "status is the new status."
+    status: InvoiceStatus!
+  ): SetInvoiceStatusPayload
+}
+
+"CreateQuotaPayload is the answer of createQuota."
+type CreateQuotaPayload {
+  "quota is the stored quota; null when there are user errors."
+  quota: Quota
+  "userErrors say what was wrong with the request; empty on success."
+  userErrors: [UserError!]!
+}
+
+"ReplaceQuotaPayload is the answer of replaceQuota."
+type ReplaceQuotaPayload {
+  "quota is the quota as stored now; null when there are user errors."
+  quota: Quota
+  "userErrors say what was wrong with the request; empty on success."
+  userErrors: [UserError!]!
+}
+
+"DeleteQuotaPayload is the answer of deleteQuota."
+type DeleteQuotaPayload {
+  "deletedId is the global id of the deleted quota; null when there are user errors."
+  deletedId: ID
+  "userErrors say what was wrong with the request; empty on success."
+  userErrors: [UserError!]!
+}
+
+"ReserveQuotaPayload is the answer of reserveQuota."
+type ReserveQuotaPayload {
+  "result is the usage after the reservation; null when nothing was reserved."
+  result: ReserveQuotaResult
+  "exceeded lists the keys that did not fit when a QUOTA_EXCEEDED user error refused the reservation; empty otherwise."
+  exceeded: [QuotaExceededKey!]!
+  "userErrors say what was wrong with the request; empty on success."
+  userErrors: [UserError!]!
+}
+
+"QuotaExceededKey is one key a reservation did not fit."
+type QuotaExceededKey {
+  "class is the key's class."
+  class: QuotaClass!
+  "key names the object kind, resource or API."
+  key: String!
+  "scope says which level refused."
+  scope: QuotaScope!
+  "limit is the limit that refused, as text (a rate limit reads \"5 per-second, burst 5\")."
+  limit: String!
+  "current is the usage before the reservation."
+  current: Decimal!
+  "requested is the amount asked for."
+  requested: Decimal!
+  "retryAfterSeconds is set for API rate limits: when a token is back in the bucket."
+  retryAfterSeconds: Float
+}
+
+"QuotaClass is the class of a quota key."
+enum QuotaClass {
+  "OBJECTS are counts of objects (objectLimits)."
+  OBJECTS
+  "RESOURCES are amounts of resources (resourceLimits)."
+  RESOURCES
+  "APIS are API calls (apiLimits)."
+  APIS
+}
+
+"QuotaScope is the level of a limit."
+enum QuotaScope {
+  "TENANT is the tenant-wide level (plan default quota, then \"system\"), binding the sum over every namespace."
+  TENANT
+  "NAMESPACE is the namespace's own cap."
+  NAMESPACE
+}
+
+"RecordUsagePayload is the answer of recordUsage."
+type RecordUsagePayload {
+  "result counts what happened to each event; null when the whole batch was refused."
+  result: RecordUsageResult
+  "userErrors say why the whole batch was refused (e.g. FORBIDDEN); rejected events are in ` + "`" + `result.rejected` + "`" + `."
+  userErrors: [UserError!]!
+}
+
+"PaymentMethodPayload is the answer of the payment-method mutations."
+type PaymentMethodPayload {
+  "paymentMethod is the method created or changed; null after a delete and when there are user errors."
+  paymentMethod: PaymentMethod
+  "paymentMethods is every payment method after the change (a role change moves others too); null when there are user errors."
+  paymentMethods: [PaymentMethod!]
+  "deletedId is the global id of the deleted method (deletePaymentMethod only)."
+  deletedId: ID
+  "userErrors say what was wrong with the request; empty on success."
+  userErrors: [UserError!]!
+}
+
+"PlanTransitionPayload is the answer of the plan-transition mutations."
+type PlanTransitionPayload {
+  "planTransition is the transition after the change; null when there are user errors."
+  planTransition: PlanTransition
+  "userErrors say what was wrong with the request; empty on success."
+  userErrors: [UserError!]!
+}
+
+"AddonSubscriptionPayload is the answer of subscribeAddon and unsubscribeAddon."
+type AddonSubscriptionPayload {
+  "subscriptions are the current subscriptions after the change; null when there are user errors."
+  subscriptions: [TenantSubscription!]
+  "userErrors say what was wrong with the request; empty on success."
+  userErrors: [UserError!]!
+}
+
+"SetInvoiceStatusPayload is the answer of setInvoiceStatus."
+type SetInvoiceStatusPayload {
+  "invoice is the invoice after the change; null when there are user errors."
+  invoice: Invoice
+  "userErrors say what was wrong with the request; empty on success."
+  userErrors: [UserError!]!
 }
 
 """
-PageInfo tells whether a connection has more items after this page.
+PageInfo is where a page sits in its connection (Relay's PageInfo).
 """
 type PageInfo {
-  "hasNextPage is true when another page follows."
+  "hasNextPage is true when another page follows (when paging backward: false unless known)."
   hasNextPage: Boolean!
+  "hasPreviousPage is true when a page precedes this one (when paging forward: true when ` + "`" + `after` + "`" + ` was given)."
+  hasPreviousPage: Boolean!
+  "startCursor is the cursor of the first edge; null on an empty page."
+  startCursor: String
   "endCursor is the cursor of the last edge; pass it as ` + "`" + `after` + "`" + ` for the next page. Null on an empty page."
   endCursor: String
 }
@@ -2671,6 +3972,8 @@ type NamespaceConnection {
   edges: [NamespaceEdge!]!
   "pageInfo says whether more namespaces follow."
   pageInfo: PageInfo!
+  "totalCount is the number of namespaces the caller may read, over all pages."
+  totalCount: Int!
 }
 
 """
@@ -2685,27 +3988,35 @@ type NamespaceEdge {
 
 """
 Namespace is an isolated set of objects inside the caller's tenant, with its
-own quotas and usage. The namespace "system" holds tenant-wide quotas.
+own quotas and usage. The namespace "system" holds tenant-wide quotas. Its
+relation fields are nullable: one that fails leaves the others answered.
 """
-type Namespace {
+type Namespace implements Node {
+  "id is the namespace's global id."
+  id: ID!
   "name is the namespace's DNS-1035 name."
   name: String!
 
   """
   quotas pages through the quota objects of this namespace in name order.
-  ` + "`" + `first` + "`" + ` is 1 to 100.
+  Give ` + "`" + `first` + "`" + ` (and ` + "`" + `after` + "`" + `) or ` + "`" + `last` + "`" + ` (and ` + "`" + `before` + "`" + `), each 1 to 100;
+  default: the first 50.
   """
   quotas(
-    "first is the page size, 1 to 100."
-    first: Int = 50
-    "after is the ` + "`" + `endCursor` + "`" + ` of the previous page; omit it for the first page."
+    "first is the page size when paging forward, 1 to 100."
+    first: Int
+    "after is the ` + "`" + `endCursor` + "`" + ` of the previous page."
     after: String
+    "last is the page size when paging backward, 1 to 100."
+    last: Int
+    "before is the ` + "`" + `startCursor` + "`" + ` of the next page."
+    before: String
     """
     labelFilter keeps the quotas whose labels match a selector such as
     "env=prod,tier in (a,b),!legacy". INVALID_ARGUMENT when malformed.
     """
     labelFilter: String
-  ): QuotaConnection!
+  ): QuotaConnection
 
   "quota returns the quota called ` + "`" + `name` + "`" + `, or null when there is none."
   quota("name is the quota's name." name: String!): Quota
@@ -2717,7 +4028,7 @@ type Namespace {
   namespace add a cap of its own (both must hold). On "system" the namespace
   figures are the tenant's.
   """
-  quotaUsage: QuotaUsage!
+  quotaUsage: QuotaUsage
 
   """
   usage is the namespace's metered usage in [from, to), rounded out to whole
@@ -2730,7 +4041,7 @@ type Namespace {
     from: Time
     "to is the end of the range (exclusive), rounded up to the hour."
     to: Time
-  ): NamespaceUsage!
+  ): NamespaceUsage
 
   """
   cost is what [from, to) costs, with the same range rules as ` + "`" + `usage` + "`" + `: each
@@ -2745,7 +4056,7 @@ type Namespace {
     from: Time
     "to is the end of the range (exclusive), rounded up to the hour."
     to: Time
-  ): Cost!
+  ): Cost
 }
 
 """
@@ -2754,17 +4065,17 @@ QuotaConnection is one page of quota objects.
 type QuotaConnection {
   "edges are the quotas of this page, in name order."
   edges: [QuotaEdge!]!
-  "pageInfo says whether more quotas follow."
+  "pageInfo says whether more quotas follow or precede."
   pageInfo: PageInfo!
   "totalCount is the number of quotas matching the filter, over all pages."
-  totalCount: Int64!
+  totalCount: Int!
 }
 
 """
 QuotaEdge is one quota of a page and its cursor.
 """
 type QuotaEdge {
-  "cursor is an opaque position; pass it as ` + "`" + `after` + "`" + ` to continue after this quota."
+  "cursor is an opaque position (the quota's name); pass it as ` + "`" + `after` + "`" + ` or ` + "`" + `before` + "`" + `."
   cursor: String!
   "node is the quota."
   node: Quota!
@@ -2774,19 +4085,21 @@ type QuotaEdge {
 Quota is a quota object: limits that apply to its namespace (or, in the
 "system" namespace, to every namespace of the tenant) while it is enabled.
 """
-type Quota {
+type Quota implements Node {
+  "id is the quota's global id."
+  id: ID!
   "name is unique inside the namespace."
   name: String!
   "namespace holds the quota."
   namespace: String!
-  "uid is the quota's immutable unique id."
+  "uid is the quota's immutable unique id (REST's metadata.uid)."
   uid: String!
   "labels are the key/value pairs ` + "`" + `labelFilter` + "`" + ` selects on, sorted by key."
   labels: [Label!]!
   "annotations are free-form key/value notes, sorted by key."
   annotations: [Annotation!]!
-  "description is free text; empty when not set."
-  description: String!
+  "description is free text; null when not set."
+  description: String
   "disabled quotas are kept but do not limit anything."
   disabled: Boolean!
   "resourceVersion changes on every write; send it back in replaceQuota to detect concurrent edits."
@@ -2861,8 +4174,20 @@ type ApiLimit {
   rate: Int!
   "burst is how many calls the bucket holds at most."
   burst: Int!
-  "unit is the period of ` + "`" + `rate` + "`" + `: per-second, per-minute, per-hour or per-day."
-  unit: String!
+  "unit is the period of ` + "`" + `rate` + "`" + `."
+  unit: RateUnit!
+}
+
+"RateUnit is the period of a rate limit."
+enum RateUnit {
+  "PER_SECOND (REST: \"per-second\")."
+  PER_SECOND
+  "PER_MINUTE (REST: \"per-minute\")."
+  PER_MINUTE
+  "PER_HOUR (REST: \"per-hour\")."
+  PER_HOUR
+  "PER_DAY (REST: \"per-day\")."
+  PER_DAY
 }
 
 """
@@ -2873,8 +4198,8 @@ type RateLimit {
   rate: Int!
   "burst is how many calls the bucket holds at most."
   burst: Int!
-  "unit is the period of ` + "`" + `rate` + "`" + `: per-second, per-minute, per-hour or per-day."
-  unit: String!
+  "unit is the period of ` + "`" + `rate` + "`" + `."
+  unit: RateUnit!
 }
 
 """
@@ -2891,6 +4216,18 @@ type QuotaUsage {
 }
 
 """
+QuotaLimitSource is the layer an effective limit comes from.
+"""
+enum QuotaLimitSource {
+  "PLAN: the plan's default quota."
+  PLAN
+  "SYSTEM: a quota object of the \"system\" namespace (tenant-wide)."
+  SYSTEM
+  "NAMESPACE: a quota object of the namespace itself."
+  NAMESPACE
+}
+
+"""
 QuotaUsageItem is the limit and usage of one key.
 """
 type QuotaUsageItem {
@@ -2904,6 +4241,10 @@ type QuotaUsageItem {
   namespaces share); null means unlimited.
   """
   limit: Decimal
+  "limitSource is the layer ` + "`" + `limit` + "`" + ` (or ` + "`" + `rateLimit` + "`" + `) comes from; null when unlimited."
+  limitSource: QuotaLimitSource
+  "utilizationPercent is current / limit × 100, rounded half-up to 2 decimals (e.g. \"62.5\"); null when unlimited, \"100\" for a limit of 0."
+  utilizationPercent: Decimal
   """
   rateLimit is the tighter of the namespace's and the tenant's rate limit of
   an API; null means not rate limited.
@@ -2917,6 +4258,10 @@ type QuotaUsageItem {
   over every namespace; null means unlimited.
   """
   tenantLimit: Decimal
+  "tenantLimitSource is the layer ` + "`" + `tenantLimit` + "`" + ` (or ` + "`" + `tenantRateLimit` + "`" + `) comes from, PLAN or SYSTEM; null when unlimited."
+  tenantLimitSource: QuotaLimitSource
+  "tenantUtilizationPercent is tenantCurrent / tenantLimit × 100, rounded half-up to 2 decimals; null when unlimited."
+  tenantUtilizationPercent: Decimal
   """
   tenantRateLimit is the tenant-wide rate limit of an API: one bucket shared
   by every namespace; null means none.
@@ -3012,8 +4357,8 @@ input ApiLimitInput {
   rate: Int!
   "burst is how many calls the bucket holds at most."
   burst: Int!
-  "unit is per-second (the default), per-minute, per-hour or per-day."
-  unit: String
+  "unit is the period of ` + "`" + `rate` + "`" + `; default PER_SECOND."
+  unit: RateUnit = PER_SECOND
 }
 
 """
@@ -3092,6 +4437,10 @@ input ReserveQuotaInput {
 NamespaceUsage is the metered usage of a namespace over a range.
 """
 type NamespaceUsage {
+  "from is the beginning of the range (inclusive), after rounding."
+  from: Time!
+  "to is the end of the range (exclusive), after rounding."
+  to: Time!
   "items are one entry per object and usage type that has usage, sorted by namespace, usage type and object."
   items: [UsageItem!]!
   "hourly is the same usage split into UTC hours, in the order of ` + "`" + `items` + "`" + `, then by hour."
@@ -3106,18 +4455,18 @@ type UsageItem {
   namespace: String!
   "objectName is the metered object, e.g. a load balancer."
   objectName: String!
-  "usageType is the rate card's display name of the usage type, else its metric label."
+  "usageType is the usage type's id, e.g. \"http_requests\"."
   usageType: String!
-  "metricLabel is the usage type's stable id, e.g. \"http_requests\"."
-  metricLabel: String!
-  "unitName is the metered unit of ` + "`" + `quantity` + "`" + `, e.g. \"request\"."
-  unitName: String!
+  "usageTypeName is the rate card's display name of the usage type (its id when the card has none)."
+  usageTypeName: String!
+  "unit is the metered unit of ` + "`" + `quantity` + "`" + `, e.g. \"request\"."
+  unit: String!
   "quantity is the total usage over the range, exact."
   quantity: Decimal!
-  "start is the beginning of the range (inclusive)."
-  start: Time!
-  "end is the end of the range (exclusive)."
-  end: Time!
+  "from is the beginning of the range (inclusive)."
+  from: Time!
+  "to is the end of the range (exclusive)."
+  to: Time!
 }
 
 """
@@ -3128,28 +4477,174 @@ type UsageHour {
   namespace: String!
   "objectName is the metered object."
   objectName: String!
-  "usageType is the rate card's display name of the usage type, else its metric label."
+  "usageType is the usage type's id."
   usageType: String!
-  "metricLabel is the usage type's stable id."
-  metricLabel: String!
-  "unitName is the metered unit of ` + "`" + `quantity` + "`" + `."
-  unitName: String!
+  "usageTypeName is the usage type's display name."
+  usageTypeName: String!
+  "unit is the metered unit of ` + "`" + `quantity` + "`" + `."
+  unit: String!
   "quantity is the usage of the hour, exact."
   quantity: Decimal!
-  "start is the beginning of the hour."
-  start: Time!
-  "end is the end of the hour."
-  end: Time!
-  "deployment is set for container usage only; empty otherwise."
-  deployment: String!
-  "container is set for container usage only; empty otherwise."
-  container: String!
+  "from is the beginning of the hour."
+  from: Time!
+  "to is the end of the hour."
+  to: Time!
+  "deployment is set for container usage only; null otherwise."
+  deployment: String
+  "container is set for container usage only; null otherwise."
+  container: String
+}
+
+"Granularity is the size of a series bucket."
+enum Granularity {
+  "HOUR: one UTC hour."
+  HOUR
+  "DAY: one calendar day in the series' time zone."
+  DAY
+  "MONTH: one calendar month in the series' time zone."
+  MONTH
+}
+
+"UsageGroupBy is a dimension a usage series is split by."
+enum UsageGroupBy {
+  "USAGE_TYPE: one point per usage type (always applied: different units are never added)."
+  USAGE_TYPE
+  "NAMESPACE: one point per namespace."
+  NAMESPACE
+  "OBJECT: one point per metered object."
+  OBJECT
+}
+
+"CostGroupBy is a dimension a cost series is split by."
+enum CostGroupBy {
+  "NAMESPACE: one series per namespace, each priced as that namespace's ` + "`" + `cost` + "`" + `."
+  NAMESPACE
+}
+
+"UsageFilter keeps the usage matching every list given (an empty or null list keeps all)."
+input UsageFilter {
+  "namespaces keeps usage of these namespaces."
+  namespaces: [String!]
+  "usageTypes keeps these usage types (ids)."
+  usageTypes: [String!]
+  "objectNames keeps usage of these objects."
+  objectNames: [String!]
+}
+
+"CostFilter keeps the usage priced (an empty or null list keeps all)."
+input CostFilter {
+  "namespaces prices the usage of these namespaces only, each priced on its own (no flat price)."
+  namespaces: [String!]
+}
+
+"UsageSeries is usage in buckets."
+type UsageSeries {
+  "from is the start of the first bucket, after rounding."
+  from: Time!
+  "to is the end of the last bucket, after rounding."
+  to: Time!
+  "granularity is the bucket size."
+  granularity: Granularity!
+  "timeZone is the zone buckets are aligned to."
+  timeZone: String!
+  "buckets are every bucket of the range in time order, empty ones included."
+  buckets: [UsageBucket!]!
+}
+
+"UsageBucket is the usage of one bucket."
+type UsageBucket {
+  "from is the bucket's start (inclusive)."
+  from: Time!
+  "to is the bucket's end (exclusive)."
+  to: Time!
+  "points are one per group with usage, sorted by usage type, namespace and object."
+  points: [UsagePoint!]!
+}
+
+"UsagePoint is the usage of one group in one bucket."
+type UsagePoint {
+  "usageType is the usage type's id."
+  usageType: String!
+  "usageTypeName is its display name."
+  usageTypeName: String!
+  "namespace is the group's namespace when grouped by NAMESPACE or OBJECT; null otherwise."
+  namespace: String
+  "objectName is the group's object when grouped by OBJECT; null otherwise."
+  objectName: String
+  "unit is the metered unit of ` + "`" + `quantity` + "`" + `."
+  unit: String!
+  "quantity is the usage of the group in the bucket, exact."
+  quantity: Decimal!
+  """
+  amountCents is what the quantity costs: the usage type's lines of
+  ` + "`" + `cost(from, to)` + "`" + ` over the bucket, for the point's namespace (or the whole
+  tenant when not grouped by NAMESPACE). Null when grouped by OBJECT or
+  filtered by objectNames (objects are not priced on their own), and when
+  filtered by namespace without grouping by NAMESPACE.
+  """
+  amountCents: Int64
+}
+
+"CostSeries is cost in buckets."
+type CostSeries {
+  "from is the start of the first bucket, after rounding."
+  from: Time!
+  "to is the end of the last bucket, after rounding."
+  to: Time!
+  "granularity is the bucket size."
+  granularity: Granularity!
+  "timeZone is the zone buckets are aligned to."
+  timeZone: String!
+  "currency is the ISO 4217 code of every amount."
+  currency: String!
+  "buckets are every bucket of the range in time order."
+  buckets: [CostBucket!]!
+}
+
+"CostBucket is the cost of one bucket."
+type CostBucket {
+  "from is the bucket's start (inclusive)."
+  from: Time!
+  "to is the bucket's end (exclusive)."
+  to: Time!
+  "totalCents is the sum of the groups' totals."
+  totalCents: Int64!
+  "groups are one per namespace when grouped by NAMESPACE, else one for the whole filtered usage."
+  groups: [CostGroup!]!
+}
+
+"CostGroup is the cost of one group in one bucket."
+type CostGroup {
+  "namespace is the group's namespace; null for the whole filtered usage (the tenant when unfiltered)."
+  namespace: String
+  "totalCents is what ` + "`" + `cost` + "`" + ` answers for the group over the bucket."
+  totalCents: Int64!
+  "lines are the priced lines, as in Cost.lines."
+  lines: [CostLine!]!
+}
+
+"CostForecast is the month-end projection of the running month."
+type CostForecast {
+  "from is the first instant of the month."
+  from: Time!
+  "to is the first instant of the next month."
+  to: Time!
+  "asOf is the end of the last whole hour counted."
+  asOf: Time!
+  "currency is the ISO 4217 code."
+  currency: String!
+  "toDateCents is the cost of the month so far, as ` + "`" + `cost(from, asOf)` + "`" + ` answers it."
+  toDateCents: Int64!
+  "projectedCents is the cost so far with each usage line's amount extrapolated linearly to the end of the month; fixed lines (flat price, add-ons, tax) are not extrapolated."
+  projectedCents: Int64!
+  "lines are the projected lines."
+  lines: [CostLine!]!
 }
 
 """
-Cost is the priced lines of a range, as invoiced. Amounts are integer cents
-(hundredths of ` + "`" + `currency` + "`" + `), never floats: ` + "`" + `totalCents` + "`" + ` is exactly the sum of
-the lines' ` + "`" + `amountCents` + "`" + ` minus ` + "`" + `discountCents` + "`" + `.
+Cost is usage priced as the REST current_usage report prices it. Amounts are
+integer cents (hundredths of ` + "`" + `currency` + "`" + `), never floats: ` + "`" + `totalCents` + "`" + ` is
+exactly the sum of the lines' ` + "`" + `amountCents` + "`" + ` minus ` + "`" + `discountCents` + "`" + `.
 """
 type Cost {
   "from is the beginning of the priced range (inclusive)."
@@ -3166,44 +4661,56 @@ type Cost {
   currency: String!
 }
 
+"CostLineStatus says whether a cost line was measured."
+enum CostLineStatus {
+  "ACTIVE: priced usage, or a fixed line."
+  ACTIVE
+  "NO_DATA: on the rate card, no usage in the range."
+  NO_DATA
+  "NOT_MEASURED: used but not on the rate card: free."
+  NOT_MEASURED
+}
+
 """
 CostLine is one priced line of a Cost.
 """
 type CostLine {
-  "usageType is the rate's display name, or the plan's title for a flat line."
-  usageType: String!
-  "metricLabels are the usage type ids the line prices; empty for a flat line."
-  metricLabels: [String!]!
-  "quantity is the usage in ` + "`" + `unitName` + "`" + `, exact."
+  "description names the line: the usage type's display name, or e.g. \"Team plan\" for a fixed line."
+  description: String!
+  "usageType is the usage type's id; null for a fixed line."
+  usageType: String
+  "usageTypeName is the usage type's display name; null for a fixed line."
+  usageTypeName: String
+  "quantity is the usage in ` + "`" + `unit` + "`" + `, exact."
   quantity: Decimal!
-  "unitName is the metered unit."
-  unitName: String!
-  "quantityBillable is the quantity in billable units, rounded as the rate card says."
-  quantityBillable: Int64!
-  "unitNameBillable is the billed unit, e.g. \"million requests\"."
-  unitNameBillable: String!
+  "unit is the metered unit."
+  unit: String!
+  "billableQuantity is the quantity charged, in ` + "`" + `billableUnit` + "`" + `, rounded as the rate card says."
+  billableQuantity: Decimal!
+  "billableUnit is the billed unit, e.g. \"million requests\"; null when the card does not price the usage."
+  billableUnit: String
   "amountCents is the line's price in cents."
   amountCents: Int64!
   "currency is the ISO 4217 code."
   currency: String!
-  "start is the beginning of what the line covers."
-  start: Time!
-  "end is the end of what the line covers."
-  end: Time!
+  "from is the beginning of what the line covers."
+  from: Time!
+  "to is the end of what the line covers."
+  to: Time!
   "fixed is true for lines not derived from this range's metered usage: flat price, add-ons, late-usage adjustments, tax."
   fixed: Boolean!
-  "status is STATUS_ACTIVE (priced), STATUS_NO_DATA (priced but unused) or STATUS_NOT_MEASURED (used but not on the rate card, free)."
-  status: String!
+  "status says whether the line was measured."
+  status: CostLineStatus!
 }
 
 """
 MonthlyUsage is the priced usage of one UTC calendar month.
 """
 type MonthlyUsage {
-  "start is the first instant of the month."
-  start: Time!
-  "end is the first instant of the next month."
-  end: Time!
+  "from is the first instant of the month."
+  from: Time!
+  "to is the first instant of the next month."
+  to: Time!
   "amountCents is the month's total in cents."
   amountCents: Int64!
   "currency is the ISO 4217 code."
@@ -3214,100 +4721,190 @@ type MonthlyUsage {
 UsageSummaryItem is the usage of one usage type over a summary window.
 """
 type UsageSummaryItem {
-  "name is the rate card's display name, else the usage type."
-  name: String!
-  "service is the service or add-on the usage type belongs to; empty when the rate card has none."
-  service: String!
-  "usageType is the usage type's id (metric label)."
+  "usageType is the usage type's id."
   usageType: String!
+  "usageTypeName is the rate card's display name (the id when the card has none)."
+  usageTypeName: String!
+  "service is the service or add-on the usage type belongs to; null when the rate card has none."
+  service: String
   "unit is the metered unit of ` + "`" + `quantity` + "`" + `."
   unit: String!
   "quantity is the usage over the window, exact."
   quantity: Decimal!
-  "timestamp is the end of the window the quantity covers."
-  timestamp: Time!
+  "from is the start of the window the quantity covers."
+  from: Time!
+  "to is the end of the window the quantity covers."
+  to: Time!
   "billableUnit is the billed unit (the metered unit when the rate card has no conversion)."
   billableUnit: String!
-  "billableValue is ` + "`" + `quantity` + "`" + ` in billable units, rounded half-up to 2 decimals, e.g. \"0.83\"."
-  billableValue: Decimal!
+  "billableQuantity is ` + "`" + `quantity` + "`" + ` in billable units, rounded half-up to 2 decimals, e.g. \"0.83\"."
+  billableQuantity: Decimal!
+}
+
+"TenantType is the kind of tenant a plan is for."
+enum TenantType {
+  "FREEMIUM: no own domain."
+  FREEMIUM
+  "ENTERPRISE: an own domain."
+  ENTERPRISE
+  "UNKNOWN: not said by the catalog."
+  UNKNOWN
+}
+
+"PlanType is the tier of a plan."
+enum PlanType {
+  "FREE tier."
+  FREE
+  "INDIVIDUAL tier."
+  INDIVIDUAL
+  "TEAM tier."
+  TEAM
+  "ORGANIZATION tier."
+  ORGANIZATION
+  "UNSPECIFIED: not said by the catalog."
+  UNSPECIFIED
+}
+
+"PeriodUnit is the unit of a renewal or trial period."
+enum PeriodUnit {
+  "DAY."
+  DAY
+  "WEEK (starting on Monday)."
+  WEEK
+  "MONTH (calendar month)."
+  MONTH
+  "YEAR (calendar year)."
+  YEAR
+}
+
+"PlanState is a plan's state for the caller's tenant."
+enum PlanState {
+  "READY: the current plan."
+  READY
+  "TRANSITION_PENDING: the current plan or the target of a transition waiting for approval."
+  TRANSITION_PENDING
+  "UNSPECIFIED: another plan."
+  UNSPECIFIED
 }
 
 """
 Plan is a usage plan of the catalog.
 """
-type Plan {
-  "name is the plan's id, e.g. \"team\"."
+type Plan implements Node {
+  "id is the plan's global id."
+  id: ID!
+  "name is the plan's catalog id, e.g. \"team\"."
   name: String!
   "title is the plan's display name."
   title: String!
-  "subtitle is a short tagline."
-  subtitle: String!
-  "description is Markdown."
-  description: String!
-  "tenantType is FREEMIUM or ENTERPRISE (or UNKNOWN)."
-  tenantType: String!
-  "planType is FREE, INDIVIDUAL, TEAM or ORGANIZATION."
-  planType: String!
-  "flatPriceCents is the price charged every renewal period, in cents of the catalog's currency."
+  "subtitle is a short tagline; null when none."
+  subtitle: String
+  "description is Markdown; null when none."
+  description: String
+  "tenantType is the kind of tenant the plan is for."
+  tenantType: TenantType!
+  "planType is the plan's tier."
+  planType: PlanType!
+  "flatPriceCents is the price charged every renewal period, in cents of ` + "`" + `currency` + "`" + `."
   flatPriceCents: Int64!
   "currency is the ISO 4217 code of every price of the plan."
   currency: String!
-  "renewalPeriodUnit is PERIOD_DAY, PERIOD_WEEK, PERIOD_MONTH or PERIOD_YEAR."
-  renewalPeriodUnit: String!
+  "renewalPeriodUnit is the unit of the renewal period; null when the catalog says none."
+  renewalPeriodUnit: PeriodUnit
   "trialPeriod is the length of the trial in ` + "`" + `trialPeriodUnit` + "`" + `; 0 when there is none."
   trialPeriod: Int!
-  "trialPeriodUnit is the unit of ` + "`" + `trialPeriod` + "`" + `."
-  trialPeriodUnit: String!
+  "trialPeriodUnit is the unit of ` + "`" + `trialPeriod` + "`" + `; null when there is no trial."
+  trialPeriodUnit: PeriodUnit
   "transitionFlow is how a tenant moves to this plan."
   transitionFlow: TransitionFlow!
   "defaultQuota is the plan's limits, below every quota object."
   defaultQuota: QuotaSpec!
-  "includedAddons are the add-on services bundled with the plan."
+  "includedAddons are the names of the add-on services bundled with the plan."
   includedAddons: [String!]!
-  "allowedAddons are the add-on services a tenant on the plan may subscribe to."
+  "allowedAddons are the names of the add-on services a tenant on the plan may subscribe to."
   allowedAddons: [String!]!
   "rateCard prices metered usage, one rate per usage type."
   rateCard: [Rate!]!
   "current is true on the caller's current plan."
   current: Boolean!
-  """
-  state is planPlanState: STATE_READY on the current plan; while a plan
-  transition waits for approval, STATE_TRANSITION_PENDING on both the current
-  plan and the transition's target; STATE_UNSPECIFIED on the others.
-  """
-  state: String!
+  "state is the plan's state for the caller's tenant."
+  state: PlanState!
+}
+
+"TransitionMethod is how a move to a plan is carried out."
+enum TransitionMethod {
+  "SUPPORT: through a support request."
+  SUPPORT
+  "WIZARD: a UI wizard driven by the required fields."
+  WIZARD
+  "RECREATE: the tenant is deleted and created anew."
+  RECREATE
+  "UNSPECIFIED: not said by the catalog."
+  UNSPECIFIED
+}
+
+"TransitionRequiredField is what a transition request must carry."
+enum TransitionRequiredField {
+  "PAYMENT_TOKEN: initiatePlanTransition's paymentProviderToken."
+  PAYMENT_TOKEN
+  "DOMAIN: initiatePlanTransition's domain."
+  DOMAIN
+  "CONTACTS: initiatePlanTransition's billingAddress (address1, city, country)."
+  CONTACTS
 }
 
 """
 TransitionFlow is how a tenant moves to a plan.
 """
 type TransitionFlow {
-  "method is TRANSITION_METHOD_SUPPORT, TRANSITION_METHOD_WIZARD or TRANSITION_METHOD_RECREATE (or TRANSITION_METHOD_UNSPECIFIED)."
-  method: String!
-  "requiredFields are what the transition request must carry, e.g. TRANSITION_REQUIRED_FIELD_PAYMENT_TOKEN."
-  requiredFields: [String!]!
+  "method is how the move is carried out."
+  method: TransitionMethod!
+  "requiredFields are what the transition request must carry."
+  requiredFields: [TransitionRequiredField!]!
   "requiresManualApproval is true when a human approves the move."
   requiresManualApproval: Boolean!
 }
 
 """
-Rate prices one usage type: ` + "`" + `pricePerBillable` + "`" + ` per ` + "`" + `unitsPerBillable` + "`" + ` units.
+Rate prices one usage type: ` + "`" + `unitPrice` + "`" + ` per billable unit of ` + "`" + `unitsPerBillableUnit` + "`" + ` metered units.
 """
 type Rate {
-  "metricLabel is the usage type id, e.g. \"http_requests\"."
-  metricLabel: String!
-  "displayName is the usage type's human name."
+  "usageType is the usage type's id, e.g. \"http_requests\"."
+  usageType: String!
+  "usageTypeName is the usage type's display name."
+  usageTypeName: String!
+  "service is the service or add-on the usage belongs to; null when none."
+  service: String
+  "unit is the metered unit, e.g. \"request\"."
+  unit: String!
+  "billableUnit is the billed unit, e.g. \"million requests\"."
+  billableUnit: String!
+  "unitsPerBillableUnit is how many metered units make one billable unit."
+  unitsPerBillableUnit: Decimal!
+  "unitPrice is the price of one billable unit in currency units (not cents), exact, e.g. \"0.35\"."
+  unitPrice: Decimal!
+}
+
+"""
+Addon is an add-on service of the catalog.
+"""
+type Addon implements Node {
+  "id is the add-on's global id."
+  id: ID!
+  "name is the add-on's id, e.g. \"f5xc_waap_standard\" (subscribeAddon's name)."
+  name: String!
+  "displayName is its human name."
   displayName: String!
-  "service is the service or add-on the usage belongs to."
-  service: String!
-  "unitName is the metered unit, e.g. \"request\"."
-  unitName: String!
-  "unitNameBillable is the billed unit, e.g. \"million requests\"."
-  unitNameBillable: String!
-  "unitsPerBillable is how many metered units make one billable unit."
-  unitsPerBillable: Decimal!
-  "pricePerBillable is the price of one billable unit in currency units (not cents), exact, e.g. \"0.35\"."
-  pricePerBillable: Decimal!
+  "monthlyPriceCents is its price per month in cents of ` + "`" + `currency` + "`" + `, prorated to the time subscribed."
+  monthlyPriceCents: Int64!
+  "currency is the ISO 4217 code."
+  currency: String!
+  "included is true when the current plan bundles it."
+  included: Boolean!
+  "allowed is true when a tenant on the current plan may subscribe to it."
+  allowed: Boolean!
+  "subscribed is true while the tenant subscribes to it."
+  subscribed: Boolean!
 }
 
 """
@@ -3316,14 +4913,14 @@ UsageEventInput is one usage record.
 input UsageEventInput {
   "id identifies the event in the tenant: the same id is counted once, whatever the retries. At most 255 characters."
   id: String!
-  "usageType is a metric label of the current plan's rate card, e.g. \"http_requests\"."
+  "usageType is the usage type's id, a metric label of the current plan's rate card, e.g. \"http_requests\"."
   usageType: String!
   "objectName is the metered object."
   objectName: String!
-  "quantity is 0 or more in ` + "`" + `unitName` + "`" + `, at most 12 decimals."
+  "quantity is 0 or more in ` + "`" + `unit` + "`" + `, at most 12 decimals."
   quantity: Decimal!
-  "unitName must be the rate card's unit of the usage type."
-  unitName: String!
+  "unit must be the rate card's unit of the usage type."
+  unit: String!
   "timestamp is when the usage happened: at most 5 minutes ahead, and not older than the tenant's late-arrival window."
   timestamp: Time!
   "deployment names the deployment of container usage."
@@ -3357,15 +4954,37 @@ type UsageRejection {
   reason: String!
 }
 
+"PaymentMethodRole is the role of a payment method."
+enum PaymentMethodRole {
+  "PRIMARY is charged first (REST: PAYMENT_METHOD_ROLE_PRIMARY)."
+  PRIMARY
+  "SECONDARY is charged when the primary fails."
+  SECONDARY
+  "NORMAL is kept, not charged."
+  NORMAL
+}
+
+"ContactType is what a contact is for."
+enum ContactType {
+  "MAILING address."
+  MAILING
+  "BILLING address (printed on invoices)."
+  BILLING
+  "PAYMENT address."
+  PAYMENT
+}
+
 """
 PaymentMethod is a payment provider token the tenant pays with. A tenant
 has at most one primary and at most one secondary method.
 """
-type PaymentMethod {
+type PaymentMethod implements Node {
+  "id is the method's global id."
+  id: ID!
   "name is generated, e.g. \"payment-method-1\"; a deleted name is never reused."
   name: String!
-  "role is PAYMENT_METHOD_ROLE_PRIMARY, PAYMENT_METHOD_ROLE_SECONDARY or PAYMENT_METHOD_ROLE_NORMAL."
-  role: String!
+  "role is the method's role."
+  role: PaymentMethodRole!
   "token is the payment provider's token; null unless the caller is an admin."
   token: String
   "contact is the address attached to the method."
@@ -3375,39 +4994,11 @@ type PaymentMethod {
 }
 
 """
-Contact is a postal address and phone number. Unset parts are empty.
+Contact is a postal address and phone number. Unset parts are null.
 """
 type Contact {
-  "contactType is MAILING, BILLING or PAYMENT."
-  contactType: String!
-  "address1 is the first address line."
-  address1: String!
-  "address2 is the second address line."
-  address2: String!
-  "city is the city."
-  city: String!
-  "state is the state or region."
-  state: String!
-  "stateCode is the state's code."
-  stateCode: String!
-  "county is the county."
-  county: String!
-  "country is the country."
-  country: String!
-  "zipCode is the postal code."
-  zipCode: String!
-  "phoneNumber is the phone number."
-  phoneNumber: String!
-  "taxId is the customer's tax id (VAT number) printed on its invoices; empty when not given."
-  taxId: String!
-}
-
-"""
-ContactInput is a postal address and phone number; each part is at most 256 bytes.
-"""
-input ContactInput {
-  "contactType is MAILING (the default), BILLING or PAYMENT."
-  contactType: String
+  "contactType is what the contact is for."
+  contactType: ContactType!
   "address1 is the first address line."
   address1: String
   "address2 is the second address line."
@@ -3420,7 +5011,35 @@ input ContactInput {
   stateCode: String
   "county is the county."
   county: String
-  "country is the country."
+  "country is the country (ISO 3166-1 code)."
+  country: String
+  "zipCode is the postal code."
+  zipCode: String
+  "phoneNumber is the phone number."
+  phoneNumber: String
+  "taxId is the customer's tax id (VAT number) printed on its invoices."
+  taxId: String
+}
+
+"""
+ContactInput is a postal address and phone number; each part is at most 256 bytes.
+"""
+input ContactInput {
+  "contactType is what the contact is for; default MAILING."
+  contactType: ContactType = MAILING
+  "address1 is the first address line."
+  address1: String
+  "address2 is the second address line."
+  address2: String
+  "city is the city."
+  city: String
+  "state is the state or region."
+  state: String
+  "stateCode is the state's code."
+  stateCode: String
+  "county is the county."
+  county: String
+  "country is the country (ISO 3166-1 code)."
   country: String
   "zipCode is the postal code."
   zipCode: String
@@ -3436,30 +5055,44 @@ CreatePaymentMethodInput is a new payment method.
 input CreatePaymentMethodInput {
   "token is the payment provider's token for the card (e.g. \"tok-123456\"), never a card number; at most 512 bytes."
   token: String!
-  "role is PAYMENT_METHOD_ROLE_PRIMARY, PAYMENT_METHOD_ROLE_SECONDARY or PAYMENT_METHOD_ROLE_NORMAL (the default)."
-  role: String
+  "role is the new method's role; default NORMAL."
+  role: PaymentMethodRole = NORMAL
   "contact is the address attached to the method."
   contact: ContactInput
+}
+
+"PlanTransitionState is the state of a plan transition."
+enum PlanTransitionState {
+  "CREATING: being processed."
+  CREATING
+  "WAITING_FOR_APPROVAL: an operator must approve or reject it."
+  WAITING_FOR_APPROVAL
+  "FINISHED: the plan changed."
+  FINISHED
+  "FAILED: it was rejected or could not be done (see failureReason)."
+  FAILED
 }
 
 """
 PlanTransition is one request to move the tenant to another plan.
 """
-type PlanTransition {
-  "id is the transition's unique id."
+type PlanTransition implements Node {
+  "id is the transition's global id."
   id: ID!
-  "state is STATE_CREATING, STATE_WAITING_FOR_APPROVAL, STATE_FINISHED or STATE_FAILED."
-  state: String!
+  "transitionId is the transition's own id, as REST answers it (plan_transition?id=...)."
+  transitionId: String!
+  "state is where the transition stands."
+  state: PlanTransitionState!
   "fromPlan is the plan the tenant was on when the transition was processed; null while it has not been."
   fromPlan: String
   "targetPlan is the name of the plan the tenant moves to."
   targetPlan: String!
   "requiresManualApproval is true when an operator must approve the move."
   requiresManualApproval: Boolean!
-  "failureReason says why a STATE_FAILED transition failed; empty otherwise."
-  failureReason: String!
-  "decidedBy is who approved or rejected it (\"operator:TOKEN_ID\" for an operator token, \"operator\" for the command line); empty when nobody had to."
-  decidedBy: String!
+  "failureReason says why a FAILED transition failed; null otherwise."
+  failureReason: String
+  "decidedBy is who approved or rejected it (\"operator:TOKEN_ID\" for an operator token, \"operator\" for the command line); null when nobody had to."
+  decidedBy: String
   "subscribeAddons are the add-on services subscribed when it finishes."
   subscribeAddons: [String!]!
   "unsubscribeAddons are the add-on services unsubscribed when it finishes."
@@ -3478,11 +5111,11 @@ payload fields are required.
 input InitiatePlanTransitionInput {
   "newPlan is the target plan's name, e.g. \"team\"."
   newPlan: String!
-  "paymentProviderToken is the payment provider's token (TRANSITION_REQUIRED_FIELD_PAYMENT_TOKEN); it is not kept by the transition."
+  "paymentProviderToken is the payment provider's token (PAYMENT_TOKEN); it is not kept by the transition."
   paymentProviderToken: String
-  "domain is the tenant's domain (TRANSITION_REQUIRED_FIELD_DOMAIN)."
+  "domain is the tenant's domain (DOMAIN)."
   domain: String
-  "billingAddress is the billing contact (TRANSITION_REQUIRED_FIELD_CONTACTS: address1, city and country)."
+  "billingAddress is the billing contact (CONTACTS: address1, city and country)."
   billingAddress: ContactInput
   "paymentAddress is the payment contact."
   paymentAddress: ContactInput
@@ -3506,22 +5139,32 @@ input InitiatePlanTransitionInput {
   idempotencyKey: String
 }
 
+"SubscriptionKind is what a subscription is to."
+enum SubscriptionKind {
+  "PLAN: a usage plan."
+  PLAN
+  "ADDON: an add-on service."
+  ADDON
+}
+
 """
 TenantSubscription is one uninterrupted stint of the tenant on a plan or an add-on service.
 """
-type TenantSubscription {
-  "id is the subscription's unique id."
+type TenantSubscription implements Node {
+  "id is the subscription's global id."
   id: ID!
-  "kind is PLAN or ADDON."
-  kind: String!
+  "subscriptionId is the subscription's own id (REST's)."
+  subscriptionId: String!
+  "kind is what it is a subscription to."
+  kind: SubscriptionKind!
   "name is the plan or add-on service name."
   name: String!
   "title is the plan's title or the add-on's display name."
   title: String!
-  "start is when it began."
-  start: Time!
-  "end is when it ended; null while it runs."
-  end: Time
+  "from is when it began."
+  from: Time!
+  "to is when it ended; null while it runs."
+  to: Time
   "current is true while it runs."
   current: Boolean!
   "periods are its billing periods, oldest first (at most the 400 most recent)."
@@ -3534,14 +5177,14 @@ SubscriptionPeriod is one billing period of a subscription.
 type SubscriptionPeriod {
   "uid identifies the period."
   uid: String!
-  "start is the beginning of the whole calendar period of the renewal unit."
-  start: Time!
-  "end is the end of the whole calendar period (exclusive)."
-  end: Time!
-  "internalStart is where the subscription's part of the period begins (the base of proration)."
-  internalStart: Time!
-  "internalEnd is where the subscription's part of the period ends (exclusive)."
-  internalEnd: Time!
+  "from is the beginning of the whole calendar period of the renewal unit."
+  from: Time!
+  "to is the end of the whole calendar period (exclusive)."
+  to: Time!
+  "billedFrom is where the subscription's part of the period begins (the base of proration)."
+  billedFrom: Time!
+  "billedTo is where the subscription's part of the period ends (exclusive)."
+  billedTo: Time!
   "trial is true for a period inside the plan's trial."
   trial: Boolean!
 }
@@ -3552,18 +5195,50 @@ InvoiceConnection is one page of invoices.
 type InvoiceConnection {
   "edges are the invoices of this page: the running one first, then newest period first."
   edges: [InvoiceEdge!]!
-  "pageInfo says whether more invoices follow."
+  "pageInfo says whether more invoices follow or precede."
   pageInfo: PageInfo!
+  "totalCount is the number of invoices over all pages (at most the service's list cap)."
+  totalCount: Int!
 }
 
 """
 InvoiceEdge is one invoice of a page and its cursor.
 """
 type InvoiceEdge {
-  "cursor is an opaque position; pass it as ` + "`" + `after` + "`" + ` to continue after this invoice."
+  "cursor is an opaque position (the invoice's period), valid across the running invoice being issued."
   cursor: String!
   "node is the invoice."
   node: Invoice!
+}
+
+"InvoiceStatus is where an invoice stands."
+enum InvoiceStatus {
+  "PENDING: the running month; changes as usage arrives."
+  PENDING
+  "ISSUED: closed and numbered; lines and amounts never change again."
+  ISSUED
+  "PAID: paid."
+  PAID
+  "OVERDUE: unpaid past its due date."
+  OVERDUE
+  "CANCELLED: voided."
+  CANCELLED
+  "REFUNDED: paid, then refunded."
+  REFUNDED
+}
+
+"InvoiceLineKind says where an invoice line comes from."
+enum InvoiceLineKind {
+  "PLAN: the plan's flat price for the period."
+  PLAN
+  "USAGE: priced metered usage of the period."
+  USAGE
+  "ADDON: an add-on's monthly price, prorated to the time subscribed."
+  ADDON
+  "PRORATION: a plan change inside the period (credit for the old plan, charge for the new)."
+  PRORATION
+  "ADJUSTMENT: usage of an earlier, issued month that arrived after it was issued."
+  ADJUSTMENT
 }
 
 """
@@ -3571,21 +5246,23 @@ Invoice is the bill of one calendar month (UTC). The running month's
 invoice is PENDING and changes as usage arrives; an issued invoice's lines
 and amounts never change, only its status moves. Amounts are integer cents.
 """
-type Invoice {
+type Invoice implements Node {
+  "id is the invoice's global id; it stays the same when the running invoice is issued."
+  id: ID!
   "name identifies the invoice: \"inv-000001\" once issued, \"inv-pending-YYYY-MM\" while running."
   name: String!
   "number is the tenant's gapless invoice number; null while pending."
   number: Int64
-  "status is STATUS_PENDING, STATUS_ISSUED, STATUS_PAID, OVERDUE, STATUS_CANCELLED or STATUS_REFUNDED."
-  status: String!
+  "status is where the invoice stands."
+  status: InvoiceStatus!
   "active is true for the running (PENDING) invoice."
   active: Boolean!
   "period is the billed month, YYYY-MM."
   period: String!
-  "periodStart is the first instant of the month."
-  periodStart: Time!
-  "periodEnd is the first instant of the next month."
-  periodEnd: Time!
+  "from is the first instant of the month."
+  from: Time!
+  "to is the first instant of the next month."
+  to: Time!
   "plan is the name of the plan the month was priced at."
   plan: String!
   "currency is the ISO 4217 code of every amount."
@@ -3602,12 +5279,28 @@ type Invoice {
   taxCents: Int64!
   "taxPercent is the tax rate in percent (e.g. 20); 0 when no rate applies or the tax is reverse-charged."
   taxPercent: Decimal!
-  "taxName names the tax (VAT, Sales tax) and where it applies (FR, US-CA), e.g. \"VAT FR\"; empty when no rate applies."
-  taxName: String!
-  "taxNote is the legal mention of the tax, e.g. the reverse-charge note; empty when none."
-  taxNote: String!
+  "taxName names the tax (VAT, Sales tax) and where it applies (FR, US-CA), e.g. \"VAT FR\"; null when no rate applies."
+  taxName: String
+  "taxNote is the legal mention of the tax, e.g. the reverse-charge note; null when none."
+  taxNote: String
   "lines are the invoice's lines: plan, usage, add-ons, proration and adjustments."
   lines: [InvoiceLine!]!
+  "statusHistory is every status change of the invoice, oldest first (who, when, from, to); empty while pending."
+  statusHistory: [InvoiceStatusChange!]
+  "pdfUrl is the REST path that answers the invoice's PDF (base64 in JSON, as the legacy API does), with the same credential."
+  pdfUrl: String!
+}
+
+"InvoiceStatusChange is one status change of an invoice."
+type InvoiceStatusChange {
+  "at is when it changed."
+  at: Time!
+  "actor is who changed it."
+  actor: String!
+  "from is the status before."
+  from: InvoiceStatus!
+  "to is the status after."
+  to: InvoiceStatus!
 }
 
 """
@@ -3615,12 +5308,12 @@ InvoiceLine is one line of an invoice: ` + "`" + `billableQuantity` + "`" + ` ×
 rounded to the cent, is ` + "`" + `amountCents` + "`" + `.
 """
 type InvoiceLine {
-  "kind is plan, usage, addon, proration or adjustment (late usage of an earlier, issued month)."
-  kind: String!
+  "kind says where the line comes from."
+  kind: InvoiceLineKind!
   "description says what the line bills and, for proration, how it was computed."
   description: String!
-  "usageType is the metric label of usage and adjustment lines; empty otherwise."
-  usageType: String!
+  "usageType is the usage type's id on USAGE and ADJUSTMENT lines; null otherwise."
+  usageType: String
   "forPeriod is the month (YYYY-MM) the line bills; an adjustment names an earlier month."
   forPeriod: String!
   "quantity is the metered quantity in ` + "`" + `unit` + "`" + `, exact."
@@ -3643,6 +5336,38 @@ var parsedSchema = gqlparser.MustLoadSchema(sources...)
 // childFields_* functions provide shared child field context lookups.
 // Each function is generated once per unique object type, deduplicating the
 // switch statements that were previously inlined in every fieldContext_* function.
+
+func (ec *executionContext) childFields_Addon(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Addon_id(ctx, field)
+	case "name":
+		return ec.fieldContext_Addon_name(ctx, field)
+	case "displayName":
+		return ec.fieldContext_Addon_displayName(ctx, field)
+	case "monthlyPriceCents":
+		return ec.fieldContext_Addon_monthlyPriceCents(ctx, field)
+	case "currency":
+		return ec.fieldContext_Addon_currency(ctx, field)
+	case "included":
+		return ec.fieldContext_Addon_included(ctx, field)
+	case "allowed":
+		return ec.fieldContext_Addon_allowed(ctx, field)
+	case "subscribed":
+		return ec.fieldContext_Addon_subscribed(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Addon", field.Name)
+}
+
+func (ec *executionContext) childFields_AddonSubscriptionPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "subscriptions":
+		return ec.fieldContext_AddonSubscriptionPayload_subscriptions(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_AddonSubscriptionPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AddonSubscriptionPayload", field.Name)
+}
 
 func (ec *executionContext) childFields_Annotation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
@@ -3690,6 +5415,8 @@ func (ec *executionContext) childFields_AuditEdge(ctx context.Context, field gra
 
 func (ec *executionContext) childFields_AuditRecord(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
+	case "id":
+		return ec.fieldContext_AuditRecord_id(ctx, field)
 	case "seq":
 		return ec.fieldContext_AuditRecord_seq(ctx, field)
 	case "at":
@@ -3756,28 +5483,76 @@ func (ec *executionContext) childFields_Cost(ctx context.Context, field graphql.
 	return nil, fmt.Errorf("no field named %q was found under type Cost", field.Name)
 }
 
+func (ec *executionContext) childFields_CostBucket(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "from":
+		return ec.fieldContext_CostBucket_from(ctx, field)
+	case "to":
+		return ec.fieldContext_CostBucket_to(ctx, field)
+	case "totalCents":
+		return ec.fieldContext_CostBucket_totalCents(ctx, field)
+	case "groups":
+		return ec.fieldContext_CostBucket_groups(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CostBucket", field.Name)
+}
+
+func (ec *executionContext) childFields_CostForecast(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "from":
+		return ec.fieldContext_CostForecast_from(ctx, field)
+	case "to":
+		return ec.fieldContext_CostForecast_to(ctx, field)
+	case "asOf":
+		return ec.fieldContext_CostForecast_asOf(ctx, field)
+	case "currency":
+		return ec.fieldContext_CostForecast_currency(ctx, field)
+	case "toDateCents":
+		return ec.fieldContext_CostForecast_toDateCents(ctx, field)
+	case "projectedCents":
+		return ec.fieldContext_CostForecast_projectedCents(ctx, field)
+	case "lines":
+		return ec.fieldContext_CostForecast_lines(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CostForecast", field.Name)
+}
+
+func (ec *executionContext) childFields_CostGroup(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "namespace":
+		return ec.fieldContext_CostGroup_namespace(ctx, field)
+	case "totalCents":
+		return ec.fieldContext_CostGroup_totalCents(ctx, field)
+	case "lines":
+		return ec.fieldContext_CostGroup_lines(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CostGroup", field.Name)
+}
+
 func (ec *executionContext) childFields_CostLine(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
+	case "description":
+		return ec.fieldContext_CostLine_description(ctx, field)
 	case "usageType":
 		return ec.fieldContext_CostLine_usageType(ctx, field)
-	case "metricLabels":
-		return ec.fieldContext_CostLine_metricLabels(ctx, field)
+	case "usageTypeName":
+		return ec.fieldContext_CostLine_usageTypeName(ctx, field)
 	case "quantity":
 		return ec.fieldContext_CostLine_quantity(ctx, field)
-	case "unitName":
-		return ec.fieldContext_CostLine_unitName(ctx, field)
-	case "quantityBillable":
-		return ec.fieldContext_CostLine_quantityBillable(ctx, field)
-	case "unitNameBillable":
-		return ec.fieldContext_CostLine_unitNameBillable(ctx, field)
+	case "unit":
+		return ec.fieldContext_CostLine_unit(ctx, field)
+	case "billableQuantity":
+		return ec.fieldContext_CostLine_billableQuantity(ctx, field)
+	case "billableUnit":
+		return ec.fieldContext_CostLine_billableUnit(ctx, field)
 	case "amountCents":
 		return ec.fieldContext_CostLine_amountCents(ctx, field)
 	case "currency":
 		return ec.fieldContext_CostLine_currency(ctx, field)
-	case "start":
-		return ec.fieldContext_CostLine_start(ctx, field)
-	case "end":
-		return ec.fieldContext_CostLine_end(ctx, field)
+	case "from":
+		return ec.fieldContext_CostLine_from(ctx, field)
+	case "to":
+		return ec.fieldContext_CostLine_to(ctx, field)
 	case "fixed":
 		return ec.fieldContext_CostLine_fixed(ctx, field)
 	case "status":
@@ -3786,8 +5561,48 @@ func (ec *executionContext) childFields_CostLine(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type CostLine", field.Name)
 }
 
+func (ec *executionContext) childFields_CostSeries(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "from":
+		return ec.fieldContext_CostSeries_from(ctx, field)
+	case "to":
+		return ec.fieldContext_CostSeries_to(ctx, field)
+	case "granularity":
+		return ec.fieldContext_CostSeries_granularity(ctx, field)
+	case "timeZone":
+		return ec.fieldContext_CostSeries_timeZone(ctx, field)
+	case "currency":
+		return ec.fieldContext_CostSeries_currency(ctx, field)
+	case "buckets":
+		return ec.fieldContext_CostSeries_buckets(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CostSeries", field.Name)
+}
+
+func (ec *executionContext) childFields_CreateQuotaPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "quota":
+		return ec.fieldContext_CreateQuotaPayload_quota(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_CreateQuotaPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CreateQuotaPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_DeleteQuotaPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "deletedId":
+		return ec.fieldContext_DeleteQuotaPayload_deletedId(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_DeleteQuotaPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DeleteQuotaPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_Invoice(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
+	case "id":
+		return ec.fieldContext_Invoice_id(ctx, field)
 	case "name":
 		return ec.fieldContext_Invoice_name(ctx, field)
 	case "number":
@@ -3798,10 +5613,10 @@ func (ec *executionContext) childFields_Invoice(ctx context.Context, field graph
 		return ec.fieldContext_Invoice_active(ctx, field)
 	case "period":
 		return ec.fieldContext_Invoice_period(ctx, field)
-	case "periodStart":
-		return ec.fieldContext_Invoice_periodStart(ctx, field)
-	case "periodEnd":
-		return ec.fieldContext_Invoice_periodEnd(ctx, field)
+	case "from":
+		return ec.fieldContext_Invoice_from(ctx, field)
+	case "to":
+		return ec.fieldContext_Invoice_to(ctx, field)
 	case "plan":
 		return ec.fieldContext_Invoice_plan(ctx, field)
 	case "currency":
@@ -3824,6 +5639,10 @@ func (ec *executionContext) childFields_Invoice(ctx context.Context, field graph
 		return ec.fieldContext_Invoice_taxNote(ctx, field)
 	case "lines":
 		return ec.fieldContext_Invoice_lines(ctx, field)
+	case "statusHistory":
+		return ec.fieldContext_Invoice_statusHistory(ctx, field)
+	case "pdfUrl":
+		return ec.fieldContext_Invoice_pdfUrl(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Invoice", field.Name)
 }
@@ -3834,6 +5653,8 @@ func (ec *executionContext) childFields_InvoiceConnection(ctx context.Context, f
 		return ec.fieldContext_InvoiceConnection_edges(ctx, field)
 	case "pageInfo":
 		return ec.fieldContext_InvoiceConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_InvoiceConnection_totalCount(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type InvoiceConnection", field.Name)
 }
@@ -3874,6 +5695,20 @@ func (ec *executionContext) childFields_InvoiceLine(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type InvoiceLine", field.Name)
 }
 
+func (ec *executionContext) childFields_InvoiceStatusChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "at":
+		return ec.fieldContext_InvoiceStatusChange_at(ctx, field)
+	case "actor":
+		return ec.fieldContext_InvoiceStatusChange_actor(ctx, field)
+	case "from":
+		return ec.fieldContext_InvoiceStatusChange_from(ctx, field)
+	case "to":
+		return ec.fieldContext_InvoiceStatusChange_to(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type InvoiceStatusChange", field.Name)
+}
+
 func (ec *executionContext) childFields_Label(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "key":
@@ -3886,10 +5721,10 @@ func (ec *executionContext) childFields_Label(ctx context.Context, field graphql
 
 func (ec *executionContext) childFields_MonthlyUsage(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
-	case "start":
-		return ec.fieldContext_MonthlyUsage_start(ctx, field)
-	case "end":
-		return ec.fieldContext_MonthlyUsage_end(ctx, field)
+	case "from":
+		return ec.fieldContext_MonthlyUsage_from(ctx, field)
+	case "to":
+		return ec.fieldContext_MonthlyUsage_to(ctx, field)
 	case "amountCents":
 		return ec.fieldContext_MonthlyUsage_amountCents(ctx, field)
 	case "currency":
@@ -3900,6 +5735,8 @@ func (ec *executionContext) childFields_MonthlyUsage(ctx context.Context, field 
 
 func (ec *executionContext) childFields_Namespace(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
+	case "id":
+		return ec.fieldContext_Namespace_id(ctx, field)
 	case "name":
 		return ec.fieldContext_Namespace_name(ctx, field)
 	case "quotas":
@@ -3922,6 +5759,8 @@ func (ec *executionContext) childFields_NamespaceConnection(ctx context.Context,
 		return ec.fieldContext_NamespaceConnection_edges(ctx, field)
 	case "pageInfo":
 		return ec.fieldContext_NamespaceConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_NamespaceConnection_totalCount(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type NamespaceConnection", field.Name)
 }
@@ -3938,6 +5777,10 @@ func (ec *executionContext) childFields_NamespaceEdge(ctx context.Context, field
 
 func (ec *executionContext) childFields_NamespaceUsage(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
+	case "from":
+		return ec.fieldContext_NamespaceUsage_from(ctx, field)
+	case "to":
+		return ec.fieldContext_NamespaceUsage_to(ctx, field)
 	case "items":
 		return ec.fieldContext_NamespaceUsage_items(ctx, field)
 	case "hourly":
@@ -3960,6 +5803,10 @@ func (ec *executionContext) childFields_PageInfo(ctx context.Context, field grap
 	switch field.Name {
 	case "hasNextPage":
 		return ec.fieldContext_PageInfo_hasNextPage(ctx, field)
+	case "hasPreviousPage":
+		return ec.fieldContext_PageInfo_hasPreviousPage(ctx, field)
+	case "startCursor":
+		return ec.fieldContext_PageInfo_startCursor(ctx, field)
 	case "endCursor":
 		return ec.fieldContext_PageInfo_endCursor(ctx, field)
 	}
@@ -3968,6 +5815,8 @@ func (ec *executionContext) childFields_PageInfo(ctx context.Context, field grap
 
 func (ec *executionContext) childFields_PaymentMethod(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
+	case "id":
+		return ec.fieldContext_PaymentMethod_id(ctx, field)
 	case "name":
 		return ec.fieldContext_PaymentMethod_name(ctx, field)
 	case "role":
@@ -3982,8 +5831,24 @@ func (ec *executionContext) childFields_PaymentMethod(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type PaymentMethod", field.Name)
 }
 
+func (ec *executionContext) childFields_PaymentMethodPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "paymentMethod":
+		return ec.fieldContext_PaymentMethodPayload_paymentMethod(ctx, field)
+	case "paymentMethods":
+		return ec.fieldContext_PaymentMethodPayload_paymentMethods(ctx, field)
+	case "deletedId":
+		return ec.fieldContext_PaymentMethodPayload_deletedId(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_PaymentMethodPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PaymentMethodPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_Plan(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
+	case "id":
+		return ec.fieldContext_Plan_id(ctx, field)
 	case "name":
 		return ec.fieldContext_Plan_name(ctx, field)
 	case "title":
@@ -4028,6 +5893,8 @@ func (ec *executionContext) childFields_PlanTransition(ctx context.Context, fiel
 	switch field.Name {
 	case "id":
 		return ec.fieldContext_PlanTransition_id(ctx, field)
+	case "transitionId":
+		return ec.fieldContext_PlanTransition_transitionId(ctx, field)
 	case "state":
 		return ec.fieldContext_PlanTransition_state(ctx, field)
 	case "fromPlan":
@@ -4052,8 +5919,20 @@ func (ec *executionContext) childFields_PlanTransition(ctx context.Context, fiel
 	return nil, fmt.Errorf("no field named %q was found under type PlanTransition", field.Name)
 }
 
+func (ec *executionContext) childFields_PlanTransitionPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "planTransition":
+		return ec.fieldContext_PlanTransitionPayload_planTransition(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_PlanTransitionPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PlanTransitionPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_Quota(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
+	case "id":
+		return ec.fieldContext_Quota_id(ctx, field)
 	case "name":
 		return ec.fieldContext_Quota_name(ctx, field)
 	case "namespace":
@@ -4112,6 +5991,26 @@ func (ec *executionContext) childFields_QuotaEdge(ctx context.Context, field gra
 	return nil, fmt.Errorf("no field named %q was found under type QuotaEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_QuotaExceededKey(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "class":
+		return ec.fieldContext_QuotaExceededKey_class(ctx, field)
+	case "key":
+		return ec.fieldContext_QuotaExceededKey_key(ctx, field)
+	case "scope":
+		return ec.fieldContext_QuotaExceededKey_scope(ctx, field)
+	case "limit":
+		return ec.fieldContext_QuotaExceededKey_limit(ctx, field)
+	case "current":
+		return ec.fieldContext_QuotaExceededKey_current(ctx, field)
+	case "requested":
+		return ec.fieldContext_QuotaExceededKey_requested(ctx, field)
+	case "retryAfterSeconds":
+		return ec.fieldContext_QuotaExceededKey_retryAfterSeconds(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type QuotaExceededKey", field.Name)
+}
+
 func (ec *executionContext) childFields_QuotaSpec(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "objectLimits":
@@ -4144,12 +6043,20 @@ func (ec *executionContext) childFields_QuotaUsageItem(ctx context.Context, fiel
 		return ec.fieldContext_QuotaUsageItem_displayName(ctx, field)
 	case "limit":
 		return ec.fieldContext_QuotaUsageItem_limit(ctx, field)
+	case "limitSource":
+		return ec.fieldContext_QuotaUsageItem_limitSource(ctx, field)
+	case "utilizationPercent":
+		return ec.fieldContext_QuotaUsageItem_utilizationPercent(ctx, field)
 	case "rateLimit":
 		return ec.fieldContext_QuotaUsageItem_rateLimit(ctx, field)
 	case "current":
 		return ec.fieldContext_QuotaUsageItem_current(ctx, field)
 	case "tenantLimit":
 		return ec.fieldContext_QuotaUsageItem_tenantLimit(ctx, field)
+	case "tenantLimitSource":
+		return ec.fieldContext_QuotaUsageItem_tenantLimitSource(ctx, field)
+	case "tenantUtilizationPercent":
+		return ec.fieldContext_QuotaUsageItem_tenantUtilizationPercent(ctx, field)
 	case "tenantRateLimit":
 		return ec.fieldContext_QuotaUsageItem_tenantRateLimit(ctx, field)
 	case "tenantCurrent":
@@ -4160,20 +6067,20 @@ func (ec *executionContext) childFields_QuotaUsageItem(ctx context.Context, fiel
 
 func (ec *executionContext) childFields_Rate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
-	case "metricLabel":
-		return ec.fieldContext_Rate_metricLabel(ctx, field)
-	case "displayName":
-		return ec.fieldContext_Rate_displayName(ctx, field)
+	case "usageType":
+		return ec.fieldContext_Rate_usageType(ctx, field)
+	case "usageTypeName":
+		return ec.fieldContext_Rate_usageTypeName(ctx, field)
 	case "service":
 		return ec.fieldContext_Rate_service(ctx, field)
-	case "unitName":
-		return ec.fieldContext_Rate_unitName(ctx, field)
-	case "unitNameBillable":
-		return ec.fieldContext_Rate_unitNameBillable(ctx, field)
-	case "unitsPerBillable":
-		return ec.fieldContext_Rate_unitsPerBillable(ctx, field)
-	case "pricePerBillable":
-		return ec.fieldContext_Rate_pricePerBillable(ctx, field)
+	case "unit":
+		return ec.fieldContext_Rate_unit(ctx, field)
+	case "billableUnit":
+		return ec.fieldContext_Rate_billableUnit(ctx, field)
+	case "unitsPerBillableUnit":
+		return ec.fieldContext_Rate_unitsPerBillableUnit(ctx, field)
+	case "unitPrice":
+		return ec.fieldContext_Rate_unitPrice(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Rate", field.Name)
 }
@@ -4190,6 +6097,16 @@ func (ec *executionContext) childFields_RateLimit(ctx context.Context, field gra
 	return nil, fmt.Errorf("no field named %q was found under type RateLimit", field.Name)
 }
 
+func (ec *executionContext) childFields_RecordUsagePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "result":
+		return ec.fieldContext_RecordUsagePayload_result(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_RecordUsagePayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RecordUsagePayload", field.Name)
+}
+
 func (ec *executionContext) childFields_RecordUsageResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "accepted":
@@ -4200,6 +6117,28 @@ func (ec *executionContext) childFields_RecordUsageResult(ctx context.Context, f
 		return ec.fieldContext_RecordUsageResult_rejected(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RecordUsageResult", field.Name)
+}
+
+func (ec *executionContext) childFields_ReplaceQuotaPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "quota":
+		return ec.fieldContext_ReplaceQuotaPayload_quota(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_ReplaceQuotaPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReplaceQuotaPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ReserveQuotaPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "result":
+		return ec.fieldContext_ReserveQuotaPayload_result(ctx, field)
+	case "exceeded":
+		return ec.fieldContext_ReserveQuotaPayload_exceeded(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_ReserveQuotaPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReserveQuotaPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_ReserveQuotaResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4226,18 +6165,28 @@ func (ec *executionContext) childFields_ResourceLimit(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type ResourceLimit", field.Name)
 }
 
+func (ec *executionContext) childFields_SetInvoiceStatusPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "invoice":
+		return ec.fieldContext_SetInvoiceStatusPayload_invoice(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_SetInvoiceStatusPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SetInvoiceStatusPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_SubscriptionPeriod(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "uid":
 		return ec.fieldContext_SubscriptionPeriod_uid(ctx, field)
-	case "start":
-		return ec.fieldContext_SubscriptionPeriod_start(ctx, field)
-	case "end":
-		return ec.fieldContext_SubscriptionPeriod_end(ctx, field)
-	case "internalStart":
-		return ec.fieldContext_SubscriptionPeriod_internalStart(ctx, field)
-	case "internalEnd":
-		return ec.fieldContext_SubscriptionPeriod_internalEnd(ctx, field)
+	case "from":
+		return ec.fieldContext_SubscriptionPeriod_from(ctx, field)
+	case "to":
+		return ec.fieldContext_SubscriptionPeriod_to(ctx, field)
+	case "billedFrom":
+		return ec.fieldContext_SubscriptionPeriod_billedFrom(ctx, field)
+	case "billedTo":
+		return ec.fieldContext_SubscriptionPeriod_billedTo(ctx, field)
 	case "trial":
 		return ec.fieldContext_SubscriptionPeriod_trial(ctx, field)
 	}
@@ -4248,16 +6197,18 @@ func (ec *executionContext) childFields_TenantSubscription(ctx context.Context, 
 	switch field.Name {
 	case "id":
 		return ec.fieldContext_TenantSubscription_id(ctx, field)
+	case "subscriptionId":
+		return ec.fieldContext_TenantSubscription_subscriptionId(ctx, field)
 	case "kind":
 		return ec.fieldContext_TenantSubscription_kind(ctx, field)
 	case "name":
 		return ec.fieldContext_TenantSubscription_name(ctx, field)
 	case "title":
 		return ec.fieldContext_TenantSubscription_title(ctx, field)
-	case "start":
-		return ec.fieldContext_TenantSubscription_start(ctx, field)
-	case "end":
-		return ec.fieldContext_TenantSubscription_end(ctx, field)
+	case "from":
+		return ec.fieldContext_TenantSubscription_from(ctx, field)
+	case "to":
+		return ec.fieldContext_TenantSubscription_to(ctx, field)
 	case "current":
 		return ec.fieldContext_TenantSubscription_current(ctx, field)
 	case "periods":
@@ -4278,6 +6229,18 @@ func (ec *executionContext) childFields_TransitionFlow(ctx context.Context, fiel
 	return nil, fmt.Errorf("no field named %q was found under type TransitionFlow", field.Name)
 }
 
+func (ec *executionContext) childFields_UsageBucket(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "from":
+		return ec.fieldContext_UsageBucket_from(ctx, field)
+	case "to":
+		return ec.fieldContext_UsageBucket_to(ctx, field)
+	case "points":
+		return ec.fieldContext_UsageBucket_points(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UsageBucket", field.Name)
+}
+
 func (ec *executionContext) childFields_UsageHour(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "namespace":
@@ -4286,16 +6249,16 @@ func (ec *executionContext) childFields_UsageHour(ctx context.Context, field gra
 		return ec.fieldContext_UsageHour_objectName(ctx, field)
 	case "usageType":
 		return ec.fieldContext_UsageHour_usageType(ctx, field)
-	case "metricLabel":
-		return ec.fieldContext_UsageHour_metricLabel(ctx, field)
-	case "unitName":
-		return ec.fieldContext_UsageHour_unitName(ctx, field)
+	case "usageTypeName":
+		return ec.fieldContext_UsageHour_usageTypeName(ctx, field)
+	case "unit":
+		return ec.fieldContext_UsageHour_unit(ctx, field)
 	case "quantity":
 		return ec.fieldContext_UsageHour_quantity(ctx, field)
-	case "start":
-		return ec.fieldContext_UsageHour_start(ctx, field)
-	case "end":
-		return ec.fieldContext_UsageHour_end(ctx, field)
+	case "from":
+		return ec.fieldContext_UsageHour_from(ctx, field)
+	case "to":
+		return ec.fieldContext_UsageHour_to(ctx, field)
 	case "deployment":
 		return ec.fieldContext_UsageHour_deployment(ctx, field)
 	case "container":
@@ -4312,18 +6275,38 @@ func (ec *executionContext) childFields_UsageItem(ctx context.Context, field gra
 		return ec.fieldContext_UsageItem_objectName(ctx, field)
 	case "usageType":
 		return ec.fieldContext_UsageItem_usageType(ctx, field)
-	case "metricLabel":
-		return ec.fieldContext_UsageItem_metricLabel(ctx, field)
-	case "unitName":
-		return ec.fieldContext_UsageItem_unitName(ctx, field)
+	case "usageTypeName":
+		return ec.fieldContext_UsageItem_usageTypeName(ctx, field)
+	case "unit":
+		return ec.fieldContext_UsageItem_unit(ctx, field)
 	case "quantity":
 		return ec.fieldContext_UsageItem_quantity(ctx, field)
-	case "start":
-		return ec.fieldContext_UsageItem_start(ctx, field)
-	case "end":
-		return ec.fieldContext_UsageItem_end(ctx, field)
+	case "from":
+		return ec.fieldContext_UsageItem_from(ctx, field)
+	case "to":
+		return ec.fieldContext_UsageItem_to(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type UsageItem", field.Name)
+}
+
+func (ec *executionContext) childFields_UsagePoint(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "usageType":
+		return ec.fieldContext_UsagePoint_usageType(ctx, field)
+	case "usageTypeName":
+		return ec.fieldContext_UsagePoint_usageTypeName(ctx, field)
+	case "namespace":
+		return ec.fieldContext_UsagePoint_namespace(ctx, field)
+	case "objectName":
+		return ec.fieldContext_UsagePoint_objectName(ctx, field)
+	case "unit":
+		return ec.fieldContext_UsagePoint_unit(ctx, field)
+	case "quantity":
+		return ec.fieldContext_UsagePoint_quantity(ctx, field)
+	case "amountCents":
+		return ec.fieldContext_UsagePoint_amountCents(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UsagePoint", field.Name)
 }
 
 func (ec *executionContext) childFields_UsageRejection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4338,26 +6321,76 @@ func (ec *executionContext) childFields_UsageRejection(ctx context.Context, fiel
 	return nil, fmt.Errorf("no field named %q was found under type UsageRejection", field.Name)
 }
 
+func (ec *executionContext) childFields_UsageSeries(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "from":
+		return ec.fieldContext_UsageSeries_from(ctx, field)
+	case "to":
+		return ec.fieldContext_UsageSeries_to(ctx, field)
+	case "granularity":
+		return ec.fieldContext_UsageSeries_granularity(ctx, field)
+	case "timeZone":
+		return ec.fieldContext_UsageSeries_timeZone(ctx, field)
+	case "buckets":
+		return ec.fieldContext_UsageSeries_buckets(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UsageSeries", field.Name)
+}
+
 func (ec *executionContext) childFields_UsageSummaryItem(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
-	case "name":
-		return ec.fieldContext_UsageSummaryItem_name(ctx, field)
-	case "service":
-		return ec.fieldContext_UsageSummaryItem_service(ctx, field)
 	case "usageType":
 		return ec.fieldContext_UsageSummaryItem_usageType(ctx, field)
+	case "usageTypeName":
+		return ec.fieldContext_UsageSummaryItem_usageTypeName(ctx, field)
+	case "service":
+		return ec.fieldContext_UsageSummaryItem_service(ctx, field)
 	case "unit":
 		return ec.fieldContext_UsageSummaryItem_unit(ctx, field)
 	case "quantity":
 		return ec.fieldContext_UsageSummaryItem_quantity(ctx, field)
-	case "timestamp":
-		return ec.fieldContext_UsageSummaryItem_timestamp(ctx, field)
+	case "from":
+		return ec.fieldContext_UsageSummaryItem_from(ctx, field)
+	case "to":
+		return ec.fieldContext_UsageSummaryItem_to(ctx, field)
 	case "billableUnit":
 		return ec.fieldContext_UsageSummaryItem_billableUnit(ctx, field)
-	case "billableValue":
-		return ec.fieldContext_UsageSummaryItem_billableValue(ctx, field)
+	case "billableQuantity":
+		return ec.fieldContext_UsageSummaryItem_billableQuantity(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type UsageSummaryItem", field.Name)
+}
+
+func (ec *executionContext) childFields_UserError(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "field":
+		return ec.fieldContext_UserError_field(ctx, field)
+	case "message":
+		return ec.fieldContext_UserError_message(ctx, field)
+	case "code":
+		return ec.fieldContext_UserError_code(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UserError", field.Name)
+}
+
+func (ec *executionContext) childFields_Viewer(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "tenant":
+		return ec.fieldContext_Viewer_tenant(ctx, field)
+	case "role":
+		return ec.fieldContext_Viewer_role(ctx, field)
+	case "namespace":
+		return ec.fieldContext_Viewer_namespace(ctx, field)
+	case "operator":
+		return ec.fieldContext_Viewer_operator(ctx, field)
+	case "credential":
+		return ec.fieldContext_Viewer_credential(ctx, field)
+	case "credentialId":
+		return ec.fieldContext_Viewer_credentialId(ctx, field)
+	case "capabilities":
+		return ec.fieldContext_Viewer_capabilities(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Viewer", field.Name)
 }
 
 func (ec *executionContext) childFields___Directive(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4688,8 +6721,8 @@ func (ec *executionContext) field_Mutation_setInvoiceStatus_args(ctx context.Con
 	}
 	args["name"] = arg0
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "status",
-		func(ctx context.Context, v any) (string, error) {
-			return ec.unmarshalNString2string(ctx, v)
+		func(ctx context.Context, v any) (model.InvoiceStatus, error) {
+			return ec.unmarshalNInvoiceStatus2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐInvoiceStatus(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -4795,14 +6828,30 @@ func (ec *executionContext) field_Namespace_quotas_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["after"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "labelFilter",
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int32, error) {
+			return ec.unmarshalOInt2ᚖint32(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["labelFilter"] = arg2
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "labelFilter",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["labelFilter"] = arg4
 	return args, nil
 }
 
@@ -4861,6 +6910,96 @@ func (ec *executionContext) field_Query_auditLog_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.AuditLogFilter, error) {
+			return ec.unmarshalOAuditLogFilter2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐAuditLogFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_costSeries_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNTime2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNTime2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "granularity",
+		func(ctx context.Context, v any) (model.Granularity, error) {
+			return ec.unmarshalNGranularity2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐGranularity(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["granularity"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "groupBy",
+		func(ctx context.Context, v any) ([]model.CostGroupBy, error) {
+			return ec.unmarshalOCostGroupBy2ᚕgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐCostGroupByᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["groupBy"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.CostFilter, error) {
+			return ec.unmarshalOCostFilter2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐCostFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "timeZone",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["timeZone"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_forecast_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "namespace",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["namespace"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_invoice_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "name",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["name"] = arg0
 	return args, nil
 }
 
@@ -4883,6 +7022,22 @@ func (ec *executionContext) field_Query_invoices_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int32, error) {
+			return ec.unmarshalOInt2ᚖint32(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
 	return args, nil
 }
 
@@ -4936,6 +7091,20 @@ func (ec *executionContext) field_Query_namespaces_args(ctx context.Context, raw
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_node_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_planTransition_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4947,6 +7116,28 @@ func (ec *executionContext) field_Query_planTransition_args(ctx context.Context,
 		return nil, err
 	}
 	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_planTransitions_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "state",
+		func(ctx context.Context, v any) (*model.PlanTransitionState, error) {
+			return ec.unmarshalOPlanTransitionState2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐPlanTransitionState(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["state"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int32, error) {
+			return ec.unmarshalOInt2ᚖint32(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
 	return args, nil
 }
 
@@ -4964,25 +7155,79 @@ func (ec *executionContext) field_Query_subscriptions_args(ctx context.Context, 
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_usageSeries_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNTime2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNTime2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "granularity",
+		func(ctx context.Context, v any) (model.Granularity, error) {
+			return ec.unmarshalNGranularity2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐGranularity(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["granularity"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "groupBy",
+		func(ctx context.Context, v any) ([]model.UsageGroupBy, error) {
+			return ec.unmarshalOUsageGroupBy2ᚕgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐUsageGroupByᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["groupBy"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.UsageFilter, error) {
+			return ec.unmarshalOUsageFilter2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐUsageFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "timeZone",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["timeZone"] = arg5
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_usageSummary_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "start",
-		func(ctx context.Context, v any) (*string, error) {
-			return ec.unmarshalOString2ᚖstring(ctx, v)
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["start"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "end",
-		func(ctx context.Context, v any) (*string, error) {
-			return ec.unmarshalOString2ᚖstring(ctx, v)
+	args["from"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["end"] = arg1
+	args["to"] = arg1
 	return args, nil
 }
 
@@ -5059,6 +7304,254 @@ func (ec *executionContext) field___Type_inputFields_args(ctx context.Context, r
 // endregion ***************************** args.gotpl *****************************
 
 // region    **************************** field.gotpl *****************************
+
+func (ec *executionContext) _Addon_id(ctx context.Context, field graphql.CollectedField, obj *model.Addon) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Addon_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Addon_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Addon", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Addon_name(ctx context.Context, field graphql.CollectedField, obj *model.Addon) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Addon_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Addon_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Addon", field, false, false, "String")
+}
+
+func (ec *executionContext) _Addon_displayName(ctx context.Context, field graphql.CollectedField, obj *model.Addon) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Addon_displayName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DisplayName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Addon_displayName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Addon", field, false, false, "String")
+}
+
+func (ec *executionContext) _Addon_monthlyPriceCents(ctx context.Context, field graphql.CollectedField, obj *model.Addon) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Addon_monthlyPriceCents(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MonthlyPriceCents, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt642int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Addon_monthlyPriceCents(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Addon", field, false, false, "Int64")
+}
+
+func (ec *executionContext) _Addon_currency(ctx context.Context, field graphql.CollectedField, obj *model.Addon) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Addon_currency(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Currency, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Addon_currency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Addon", field, false, false, "String")
+}
+
+func (ec *executionContext) _Addon_included(ctx context.Context, field graphql.CollectedField, obj *model.Addon) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Addon_included(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Included, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Addon_included(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Addon", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Addon_allowed(ctx context.Context, field graphql.CollectedField, obj *model.Addon) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Addon_allowed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Allowed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Addon_allowed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Addon", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Addon_subscribed(ctx context.Context, field graphql.CollectedField, obj *model.Addon) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Addon_subscribed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Subscribed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Addon_subscribed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Addon", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _AddonSubscriptionPayload_subscriptions(ctx context.Context, field graphql.CollectedField, obj *model.AddonSubscriptionPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AddonSubscriptionPayload_subscriptions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Subscriptions, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.TenantSubscription) graphql.Marshaler {
+			return ec.marshalOTenantSubscription2ᚕgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐTenantSubscriptionᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AddonSubscriptionPayload_subscriptions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AddonSubscriptionPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TenantSubscription(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AddonSubscriptionPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.AddonSubscriptionPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AddonSubscriptionPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AddonSubscriptionPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AddonSubscriptionPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
 
 func (ec *executionContext) _Annotation_key(ctx context.Context, field graphql.CollectedField, obj *model.Annotation) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
@@ -5187,15 +7680,15 @@ func (ec *executionContext) _ApiLimit_unit(ctx context.Context, field graphql.Co
 			return obj.Unit, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v model.RateUnit) graphql.Marshaler {
+			return ec.marshalNRateUnit2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐRateUnit(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_ApiLimit_unit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ApiLimit", field, false, false, "String")
+	return graphql.NewScalarFieldContext("ApiLimit", field, false, false, "RateUnit")
 }
 
 func (ec *executionContext) _AuditConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.AuditConnection) (ret graphql.Marshaler) {
@@ -5315,6 +7808,29 @@ func (ec *executionContext) fieldContext_AuditEdge_node(_ context.Context, field
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _AuditRecord_id(ctx context.Context, field graphql.CollectedField, obj *model.AuditRecord) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditRecord_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditRecord_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditRecord", field, false, false, "ID")
 }
 
 func (ec *executionContext) _AuditRecord_seq(ctx context.Context, field graphql.CollectedField, obj *model.AuditRecord) (ret graphql.Marshaler) {
@@ -5513,15 +8029,15 @@ func (ec *executionContext) _Contact_contactType(ctx context.Context, field grap
 			return obj.ContactType, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v model.ContactType) graphql.Marshaler {
+			return ec.marshalNContactType2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐContactType(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_Contact_contactType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Contact", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Contact", field, false, false, "ContactType")
 }
 
 func (ec *executionContext) _Contact_address1(ctx context.Context, field graphql.CollectedField, obj *model.Contact) (ret graphql.Marshaler) {
@@ -5536,11 +8052,11 @@ func (ec *executionContext) _Contact_address1(ctx context.Context, field graphql
 			return obj.Address1, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Contact_address1(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -5559,11 +8075,11 @@ func (ec *executionContext) _Contact_address2(ctx context.Context, field graphql
 			return obj.Address2, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Contact_address2(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -5582,11 +8098,11 @@ func (ec *executionContext) _Contact_city(ctx context.Context, field graphql.Col
 			return obj.City, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Contact_city(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -5605,11 +8121,11 @@ func (ec *executionContext) _Contact_state(ctx context.Context, field graphql.Co
 			return obj.State, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Contact_state(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -5628,11 +8144,11 @@ func (ec *executionContext) _Contact_stateCode(ctx context.Context, field graphq
 			return obj.StateCode, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Contact_stateCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -5651,11 +8167,11 @@ func (ec *executionContext) _Contact_county(ctx context.Context, field graphql.C
 			return obj.County, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Contact_county(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -5674,11 +8190,11 @@ func (ec *executionContext) _Contact_country(ctx context.Context, field graphql.
 			return obj.Country, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Contact_country(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -5697,11 +8213,11 @@ func (ec *executionContext) _Contact_zipCode(ctx context.Context, field graphql.
 			return obj.ZipCode, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Contact_zipCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -5720,11 +8236,11 @@ func (ec *executionContext) _Contact_phoneNumber(ctx context.Context, field grap
 			return obj.PhoneNumber, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Contact_phoneNumber(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -5743,11 +8259,11 @@ func (ec *executionContext) _Contact_taxId(ctx context.Context, field graphql.Co
 			return obj.TaxID, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Contact_taxId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -5901,6 +8417,378 @@ func (ec *executionContext) fieldContext_Cost_currency(_ context.Context, field 
 	return graphql.NewScalarFieldContext("Cost", field, false, false, "String")
 }
 
+func (ec *executionContext) _CostBucket_from(ctx context.Context, field graphql.CollectedField, obj *model.CostBucket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CostBucket_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.From, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CostBucket_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CostBucket", field, false, false, "Time")
+}
+
+func (ec *executionContext) _CostBucket_to(ctx context.Context, field graphql.CollectedField, obj *model.CostBucket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CostBucket_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.To, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CostBucket_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CostBucket", field, false, false, "Time")
+}
+
+func (ec *executionContext) _CostBucket_totalCents(ctx context.Context, field graphql.CollectedField, obj *model.CostBucket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CostBucket_totalCents(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCents, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt642int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CostBucket_totalCents(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CostBucket", field, false, false, "Int64")
+}
+
+func (ec *executionContext) _CostBucket_groups(ctx context.Context, field graphql.CollectedField, obj *model.CostBucket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CostBucket_groups(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Groups, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.CostGroup) graphql.Marshaler {
+			return ec.marshalNCostGroup2ᚕgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐCostGroupᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CostBucket_groups(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CostBucket",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CostGroup(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CostForecast_from(ctx context.Context, field graphql.CollectedField, obj *model.CostForecast) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CostForecast_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.From, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CostForecast_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CostForecast", field, false, false, "Time")
+}
+
+func (ec *executionContext) _CostForecast_to(ctx context.Context, field graphql.CollectedField, obj *model.CostForecast) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CostForecast_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.To, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CostForecast_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CostForecast", field, false, false, "Time")
+}
+
+func (ec *executionContext) _CostForecast_asOf(ctx context.Context, field graphql.CollectedField, obj *model.CostForecast) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CostForecast_asOf(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AsOf, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CostForecast_asOf(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CostForecast", field, false, false, "Time")
+}
+
+func (ec *executionContext) _CostForecast_currency(ctx context.Context, field graphql.CollectedField, obj *model.CostForecast) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CostForecast_currency(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Currency, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CostForecast_currency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CostForecast", field, false, false, "String")
+}
+
+func (ec *executionContext) _CostForecast_toDateCents(ctx context.Context, field graphql.CollectedField, obj *model.CostForecast) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CostForecast_toDateCents(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ToDateCents, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt642int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CostForecast_toDateCents(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CostForecast", field, false, false, "Int64")
+}
+
+func (ec *executionContext) _CostForecast_projectedCents(ctx context.Context, field graphql.CollectedField, obj *model.CostForecast) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CostForecast_projectedCents(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProjectedCents, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt642int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CostForecast_projectedCents(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CostForecast", field, false, false, "Int64")
+}
+
+func (ec *executionContext) _CostForecast_lines(ctx context.Context, field graphql.CollectedField, obj *model.CostForecast) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CostForecast_lines(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Lines, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.CostLine) graphql.Marshaler {
+			return ec.marshalNCostLine2ᚕgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐCostLineᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CostForecast_lines(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CostForecast",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CostLine(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CostGroup_namespace(ctx context.Context, field graphql.CollectedField, obj *model.CostGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CostGroup_namespace(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Namespace, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CostGroup_namespace(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CostGroup", field, false, false, "String")
+}
+
+func (ec *executionContext) _CostGroup_totalCents(ctx context.Context, field graphql.CollectedField, obj *model.CostGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CostGroup_totalCents(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCents, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt642int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CostGroup_totalCents(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CostGroup", field, false, false, "Int64")
+}
+
+func (ec *executionContext) _CostGroup_lines(ctx context.Context, field graphql.CollectedField, obj *model.CostGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CostGroup_lines(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Lines, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.CostLine) graphql.Marshaler {
+			return ec.marshalNCostLine2ᚕgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐCostLineᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CostGroup_lines(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CostGroup",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CostLine(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CostLine_description(ctx context.Context, field graphql.CollectedField, obj *model.CostLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CostLine_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CostLine_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CostLine", field, false, false, "String")
+}
+
 func (ec *executionContext) _CostLine_usageType(ctx context.Context, field graphql.CollectedField, obj *model.CostLine) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5913,37 +8801,37 @@ func (ec *executionContext) _CostLine_usageType(ctx context.Context, field graph
 			return obj.UsageType, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_CostLine_usageType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CostLine", field, false, false, "String")
 }
 
-func (ec *executionContext) _CostLine_metricLabels(ctx context.Context, field graphql.CollectedField, obj *model.CostLine) (ret graphql.Marshaler) {
+func (ec *executionContext) _CostLine_usageTypeName(ctx context.Context, field graphql.CollectedField, obj *model.CostLine) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CostLine_metricLabels(ctx, field)
+			return ec.fieldContext_CostLine_usageTypeName(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.MetricLabels, nil
+			return obj.UsageTypeName, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
-			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
-func (ec *executionContext) fieldContext_CostLine_metricLabels(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_CostLine_usageTypeName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CostLine", field, false, false, "String")
 }
 
@@ -5970,16 +8858,16 @@ func (ec *executionContext) fieldContext_CostLine_quantity(_ context.Context, fi
 	return graphql.NewScalarFieldContext("CostLine", field, false, false, "Decimal")
 }
 
-func (ec *executionContext) _CostLine_unitName(ctx context.Context, field graphql.CollectedField, obj *model.CostLine) (ret graphql.Marshaler) {
+func (ec *executionContext) _CostLine_unit(ctx context.Context, field graphql.CollectedField, obj *model.CostLine) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CostLine_unitName(ctx, field)
+			return ec.fieldContext_CostLine_unit(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.UnitName, nil
+			return obj.Unit, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -5989,53 +8877,53 @@ func (ec *executionContext) _CostLine_unitName(ctx context.Context, field graphq
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_CostLine_unitName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_CostLine_unit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CostLine", field, false, false, "String")
 }
 
-func (ec *executionContext) _CostLine_quantityBillable(ctx context.Context, field graphql.CollectedField, obj *model.CostLine) (ret graphql.Marshaler) {
+func (ec *executionContext) _CostLine_billableQuantity(ctx context.Context, field graphql.CollectedField, obj *model.CostLine) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CostLine_quantityBillable(ctx, field)
+			return ec.fieldContext_CostLine_billableQuantity(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.QuantityBillable, nil
+			return obj.BillableQuantity, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
-			return ec.marshalNInt642int64(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v model.Decimal) graphql.Marshaler {
+			return ec.marshalNDecimal2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐDecimal(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_CostLine_quantityBillable(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("CostLine", field, false, false, "Int64")
+func (ec *executionContext) fieldContext_CostLine_billableQuantity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CostLine", field, false, false, "Decimal")
 }
 
-func (ec *executionContext) _CostLine_unitNameBillable(ctx context.Context, field graphql.CollectedField, obj *model.CostLine) (ret graphql.Marshaler) {
+func (ec *executionContext) _CostLine_billableUnit(ctx context.Context, field graphql.CollectedField, obj *model.CostLine) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CostLine_unitNameBillable(ctx, field)
+			return ec.fieldContext_CostLine_billableUnit(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.UnitNameBillable, nil
+			return obj.BillableUnit, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
-func (ec *executionContext) fieldContext_CostLine_unitNameBillable(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_CostLine_billableUnit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CostLine", field, false, false, "String")
 }
 
@@ -6085,16 +8973,16 @@ func (ec *executionContext) fieldContext_CostLine_currency(_ context.Context, fi
 	return graphql.NewScalarFieldContext("CostLine", field, false, false, "String")
 }
 
-func (ec *executionContext) _CostLine_start(ctx context.Context, field graphql.CollectedField, obj *model.CostLine) (ret graphql.Marshaler) {
+func (ec *executionContext) _CostLine_from(ctx context.Context, field graphql.CollectedField, obj *model.CostLine) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CostLine_start(ctx, field)
+			return ec.fieldContext_CostLine_from(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Start, nil
+			return obj.From, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
@@ -6104,20 +8992,20 @@ func (ec *executionContext) _CostLine_start(ctx context.Context, field graphql.C
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_CostLine_start(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_CostLine_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CostLine", field, false, false, "Time")
 }
 
-func (ec *executionContext) _CostLine_end(ctx context.Context, field graphql.CollectedField, obj *model.CostLine) (ret graphql.Marshaler) {
+func (ec *executionContext) _CostLine_to(ctx context.Context, field graphql.CollectedField, obj *model.CostLine) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CostLine_end(ctx, field)
+			return ec.fieldContext_CostLine_to(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.End, nil
+			return obj.To, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
@@ -6127,7 +9015,7 @@ func (ec *executionContext) _CostLine_end(ctx context.Context, field graphql.Col
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_CostLine_end(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_CostLine_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CostLine", field, false, false, "Time")
 }
 
@@ -6166,6 +9054,98 @@ func (ec *executionContext) _CostLine_status(ctx context.Context, field graphql.
 			return obj.Status, nil
 		},
 		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.CostLineStatus) graphql.Marshaler {
+			return ec.marshalNCostLineStatus2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐCostLineStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CostLine_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CostLine", field, false, false, "CostLineStatus")
+}
+
+func (ec *executionContext) _CostSeries_from(ctx context.Context, field graphql.CollectedField, obj *model.CostSeries) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CostSeries_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.From, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CostSeries_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CostSeries", field, false, false, "Time")
+}
+
+func (ec *executionContext) _CostSeries_to(ctx context.Context, field graphql.CollectedField, obj *model.CostSeries) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CostSeries_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.To, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CostSeries_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CostSeries", field, false, false, "Time")
+}
+
+func (ec *executionContext) _CostSeries_granularity(ctx context.Context, field graphql.CollectedField, obj *model.CostSeries) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CostSeries_granularity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Granularity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Granularity) graphql.Marshaler {
+			return ec.marshalNGranularity2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐGranularity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CostSeries_granularity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CostSeries", field, false, false, "Granularity")
+}
+
+func (ec *executionContext) _CostSeries_timeZone(ctx context.Context, field graphql.CollectedField, obj *model.CostSeries) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CostSeries_timeZone(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TimeZone, nil
+		},
+		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
 			return ec.marshalNString2string(ctx, selections, v)
 		},
@@ -6173,8 +9153,205 @@ func (ec *executionContext) _CostLine_status(ctx context.Context, field graphql.
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_CostLine_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("CostLine", field, false, false, "String")
+func (ec *executionContext) fieldContext_CostSeries_timeZone(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CostSeries", field, false, false, "String")
+}
+
+func (ec *executionContext) _CostSeries_currency(ctx context.Context, field graphql.CollectedField, obj *model.CostSeries) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CostSeries_currency(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Currency, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CostSeries_currency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CostSeries", field, false, false, "String")
+}
+
+func (ec *executionContext) _CostSeries_buckets(ctx context.Context, field graphql.CollectedField, obj *model.CostSeries) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CostSeries_buckets(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Buckets, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.CostBucket) graphql.Marshaler {
+			return ec.marshalNCostBucket2ᚕgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐCostBucketᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CostSeries_buckets(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CostSeries",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CostBucket(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreateQuotaPayload_quota(ctx context.Context, field graphql.CollectedField, obj *model.CreateQuotaPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateQuotaPayload_quota(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Quota, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Quota) graphql.Marshaler {
+			return ec.marshalOQuota2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐQuota(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CreateQuotaPayload_quota(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreateQuotaPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Quota(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreateQuotaPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.CreateQuotaPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateQuotaPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreateQuotaPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreateQuotaPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DeleteQuotaPayload_deletedId(ctx context.Context, field graphql.CollectedField, obj *model.DeleteQuotaPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeleteQuotaPayload_deletedId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DeletedID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DeleteQuotaPayload_deletedId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeleteQuotaPayload", field, false, false, "ID")
+}
+
+func (ec *executionContext) _DeleteQuotaPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.DeleteQuotaPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeleteQuotaPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeleteQuotaPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DeleteQuotaPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Invoice_id(ctx context.Context, field graphql.CollectedField, obj *model.Invoice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Invoice_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Invoice_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Invoice", field, false, false, "ID")
 }
 
 func (ec *executionContext) _Invoice_name(ctx context.Context, field graphql.CollectedField, obj *model.Invoice) (ret graphql.Marshaler) {
@@ -6235,15 +9412,15 @@ func (ec *executionContext) _Invoice_status(ctx context.Context, field graphql.C
 			return obj.Status, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v model.InvoiceStatus) graphql.Marshaler {
+			return ec.marshalNInvoiceStatus2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐInvoiceStatus(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_Invoice_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Invoice", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Invoice", field, false, false, "InvoiceStatus")
 }
 
 func (ec *executionContext) _Invoice_active(ctx context.Context, field graphql.CollectedField, obj *model.Invoice) (ret graphql.Marshaler) {
@@ -6292,16 +9469,16 @@ func (ec *executionContext) fieldContext_Invoice_period(_ context.Context, field
 	return graphql.NewScalarFieldContext("Invoice", field, false, false, "String")
 }
 
-func (ec *executionContext) _Invoice_periodStart(ctx context.Context, field graphql.CollectedField, obj *model.Invoice) (ret graphql.Marshaler) {
+func (ec *executionContext) _Invoice_from(ctx context.Context, field graphql.CollectedField, obj *model.Invoice) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Invoice_periodStart(ctx, field)
+			return ec.fieldContext_Invoice_from(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.PeriodStart, nil
+			return obj.From, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
@@ -6311,20 +9488,20 @@ func (ec *executionContext) _Invoice_periodStart(ctx context.Context, field grap
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Invoice_periodStart(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Invoice_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Invoice", field, false, false, "Time")
 }
 
-func (ec *executionContext) _Invoice_periodEnd(ctx context.Context, field graphql.CollectedField, obj *model.Invoice) (ret graphql.Marshaler) {
+func (ec *executionContext) _Invoice_to(ctx context.Context, field graphql.CollectedField, obj *model.Invoice) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Invoice_periodEnd(ctx, field)
+			return ec.fieldContext_Invoice_to(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.PeriodEnd, nil
+			return obj.To, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
@@ -6334,7 +9511,7 @@ func (ec *executionContext) _Invoice_periodEnd(ctx context.Context, field graphq
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Invoice_periodEnd(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Invoice_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Invoice", field, false, false, "Time")
 }
 
@@ -6534,11 +9711,11 @@ func (ec *executionContext) _Invoice_taxName(ctx context.Context, field graphql.
 			return obj.TaxName, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Invoice_taxName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -6557,11 +9734,11 @@ func (ec *executionContext) _Invoice_taxNote(ctx context.Context, field graphql.
 			return obj.TaxNote, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Invoice_taxNote(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -6598,6 +9775,61 @@ func (ec *executionContext) fieldContext_Invoice_lines(_ context.Context, field 
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Invoice_statusHistory(ctx context.Context, field graphql.CollectedField, obj *model.Invoice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Invoice_statusHistory(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StatusHistory, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.InvoiceStatusChange) graphql.Marshaler {
+			return ec.marshalOInvoiceStatusChange2ᚕgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐInvoiceStatusChangeᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Invoice_statusHistory(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Invoice",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InvoiceStatusChange(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Invoice_pdfUrl(ctx context.Context, field graphql.CollectedField, obj *model.Invoice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Invoice_pdfUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PDFURL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Invoice_pdfUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Invoice", field, false, false, "String")
 }
 
 func (ec *executionContext) _InvoiceConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.InvoiceConnection) (ret graphql.Marshaler) {
@@ -6662,6 +9894,29 @@ func (ec *executionContext) fieldContext_InvoiceConnection_pageInfo(_ context.Co
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _InvoiceConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.InvoiceConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InvoiceConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int32) graphql.Marshaler {
+			return ec.marshalNInt2int32(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InvoiceConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InvoiceConnection", field, false, false, "Int")
 }
 
 func (ec *executionContext) _InvoiceEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.InvoiceEdge) (ret graphql.Marshaler) {
@@ -6731,15 +9986,15 @@ func (ec *executionContext) _InvoiceLine_kind(ctx context.Context, field graphql
 			return obj.Kind, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v model.InvoiceLineKind) graphql.Marshaler {
+			return ec.marshalNInvoiceLineKind2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐInvoiceLineKind(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_InvoiceLine_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("InvoiceLine", field, false, false, "String")
+	return graphql.NewScalarFieldContext("InvoiceLine", field, false, false, "InvoiceLineKind")
 }
 
 func (ec *executionContext) _InvoiceLine_description(ctx context.Context, field graphql.CollectedField, obj *model.InvoiceLine) (ret graphql.Marshaler) {
@@ -6777,11 +10032,11 @@ func (ec *executionContext) _InvoiceLine_usageType(ctx context.Context, field gr
 			return obj.UsageType, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_InvoiceLine_usageType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -6949,6 +10204,98 @@ func (ec *executionContext) fieldContext_InvoiceLine_amountCents(_ context.Conte
 	return graphql.NewScalarFieldContext("InvoiceLine", field, false, false, "Int64")
 }
 
+func (ec *executionContext) _InvoiceStatusChange_at(ctx context.Context, field graphql.CollectedField, obj *model.InvoiceStatusChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InvoiceStatusChange_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InvoiceStatusChange_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InvoiceStatusChange", field, false, false, "Time")
+}
+
+func (ec *executionContext) _InvoiceStatusChange_actor(ctx context.Context, field graphql.CollectedField, obj *model.InvoiceStatusChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InvoiceStatusChange_actor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Actor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InvoiceStatusChange_actor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InvoiceStatusChange", field, false, false, "String")
+}
+
+func (ec *executionContext) _InvoiceStatusChange_from(ctx context.Context, field graphql.CollectedField, obj *model.InvoiceStatusChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InvoiceStatusChange_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.From, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.InvoiceStatus) graphql.Marshaler {
+			return ec.marshalNInvoiceStatus2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐInvoiceStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InvoiceStatusChange_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InvoiceStatusChange", field, false, false, "InvoiceStatus")
+}
+
+func (ec *executionContext) _InvoiceStatusChange_to(ctx context.Context, field graphql.CollectedField, obj *model.InvoiceStatusChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InvoiceStatusChange_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.To, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.InvoiceStatus) graphql.Marshaler {
+			return ec.marshalNInvoiceStatus2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐInvoiceStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InvoiceStatusChange_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InvoiceStatusChange", field, false, false, "InvoiceStatus")
+}
+
 func (ec *executionContext) _Label_key(ctx context.Context, field graphql.CollectedField, obj *model.Label) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6995,16 +10342,16 @@ func (ec *executionContext) fieldContext_Label_value(_ context.Context, field gr
 	return graphql.NewScalarFieldContext("Label", field, false, false, "String")
 }
 
-func (ec *executionContext) _MonthlyUsage_start(ctx context.Context, field graphql.CollectedField, obj *model.MonthlyUsage) (ret graphql.Marshaler) {
+func (ec *executionContext) _MonthlyUsage_from(ctx context.Context, field graphql.CollectedField, obj *model.MonthlyUsage) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_MonthlyUsage_start(ctx, field)
+			return ec.fieldContext_MonthlyUsage_from(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Start, nil
+			return obj.From, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
@@ -7014,20 +10361,20 @@ func (ec *executionContext) _MonthlyUsage_start(ctx context.Context, field graph
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_MonthlyUsage_start(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_MonthlyUsage_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("MonthlyUsage", field, false, false, "Time")
 }
 
-func (ec *executionContext) _MonthlyUsage_end(ctx context.Context, field graphql.CollectedField, obj *model.MonthlyUsage) (ret graphql.Marshaler) {
+func (ec *executionContext) _MonthlyUsage_to(ctx context.Context, field graphql.CollectedField, obj *model.MonthlyUsage) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_MonthlyUsage_end(ctx, field)
+			return ec.fieldContext_MonthlyUsage_to(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.End, nil
+			return obj.To, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
@@ -7037,7 +10384,7 @@ func (ec *executionContext) _MonthlyUsage_end(ctx context.Context, field graphql
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_MonthlyUsage_end(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_MonthlyUsage_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("MonthlyUsage", field, false, false, "Time")
 }
 
@@ -7100,11 +10447,11 @@ func (ec *executionContext) _Mutation_createQuota(ctx context.Context, field gra
 			return ec.Resolvers.Mutation().CreateQuota(ctx, fc.Args["input"].(model.CreateQuotaInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.Quota) graphql.Marshaler {
-			return ec.marshalNQuota2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐQuota(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CreateQuotaPayload) graphql.Marshaler {
+			return ec.marshalOCreateQuotaPayload2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐCreateQuotaPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_createQuota(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -7114,7 +10461,7 @@ func (ec *executionContext) fieldContext_Mutation_createQuota(ctx context.Contex
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Quota(ctx, field)
+			return ec.childFields_CreateQuotaPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -7144,11 +10491,11 @@ func (ec *executionContext) _Mutation_replaceQuota(ctx context.Context, field gr
 			return ec.Resolvers.Mutation().ReplaceQuota(ctx, fc.Args["input"].(model.ReplaceQuotaInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.Quota) graphql.Marshaler {
-			return ec.marshalNQuota2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐQuota(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ReplaceQuotaPayload) graphql.Marshaler {
+			return ec.marshalOReplaceQuotaPayload2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐReplaceQuotaPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_replaceQuota(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -7158,7 +10505,7 @@ func (ec *executionContext) fieldContext_Mutation_replaceQuota(ctx context.Conte
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Quota(ctx, field)
+			return ec.childFields_ReplaceQuotaPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -7188,11 +10535,11 @@ func (ec *executionContext) _Mutation_deleteQuota(ctx context.Context, field gra
 			return ec.Resolvers.Mutation().DeleteQuota(ctx, fc.Args["namespace"].(string), fc.Args["name"].(string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DeleteQuotaPayload) graphql.Marshaler {
+			return ec.marshalODeleteQuotaPayload2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐDeleteQuotaPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_deleteQuota(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -7202,7 +10549,7 @@ func (ec *executionContext) fieldContext_Mutation_deleteQuota(ctx context.Contex
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return nil, errors.New("field of type Boolean does not have child fields")
+			return ec.childFields_DeleteQuotaPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -7232,11 +10579,11 @@ func (ec *executionContext) _Mutation_reserveQuota(ctx context.Context, field gr
 			return ec.Resolvers.Mutation().ReserveQuota(ctx, fc.Args["input"].(model.ReserveQuotaInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.ReserveQuotaResult) graphql.Marshaler {
-			return ec.marshalNReserveQuotaResult2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐReserveQuotaResult(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ReserveQuotaPayload) graphql.Marshaler {
+			return ec.marshalOReserveQuotaPayload2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐReserveQuotaPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_reserveQuota(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -7246,7 +10593,7 @@ func (ec *executionContext) fieldContext_Mutation_reserveQuota(ctx context.Conte
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ReserveQuotaResult(ctx, field)
+			return ec.childFields_ReserveQuotaPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -7276,11 +10623,11 @@ func (ec *executionContext) _Mutation_recordUsage(ctx context.Context, field gra
 			return ec.Resolvers.Mutation().RecordUsage(ctx, fc.Args["namespace"].(string), fc.Args["events"].([]model.UsageEventInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.RecordUsageResult) graphql.Marshaler {
-			return ec.marshalNRecordUsageResult2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐRecordUsageResult(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RecordUsagePayload) graphql.Marshaler {
+			return ec.marshalORecordUsagePayload2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐRecordUsagePayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_recordUsage(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -7290,7 +10637,7 @@ func (ec *executionContext) fieldContext_Mutation_recordUsage(ctx context.Contex
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_RecordUsageResult(ctx, field)
+			return ec.childFields_RecordUsagePayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -7320,11 +10667,11 @@ func (ec *executionContext) _Mutation_createPaymentMethod(ctx context.Context, f
 			return ec.Resolvers.Mutation().CreatePaymentMethod(ctx, fc.Args["input"].(model.CreatePaymentMethodInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.PaymentMethod) graphql.Marshaler {
-			return ec.marshalNPaymentMethod2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐPaymentMethod(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PaymentMethodPayload) graphql.Marshaler {
+			return ec.marshalOPaymentMethodPayload2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐPaymentMethodPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_createPaymentMethod(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -7334,7 +10681,7 @@ func (ec *executionContext) fieldContext_Mutation_createPaymentMethod(ctx contex
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_PaymentMethod(ctx, field)
+			return ec.childFields_PaymentMethodPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -7364,11 +10711,11 @@ func (ec *executionContext) _Mutation_makePaymentMethodPrimary(ctx context.Conte
 			return ec.Resolvers.Mutation().MakePaymentMethodPrimary(ctx, fc.Args["name"].(string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []model.PaymentMethod) graphql.Marshaler {
-			return ec.marshalNPaymentMethod2ᚕgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐPaymentMethodᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PaymentMethodPayload) graphql.Marshaler {
+			return ec.marshalOPaymentMethodPayload2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐPaymentMethodPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_makePaymentMethodPrimary(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -7378,7 +10725,7 @@ func (ec *executionContext) fieldContext_Mutation_makePaymentMethodPrimary(ctx c
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_PaymentMethod(ctx, field)
+			return ec.childFields_PaymentMethodPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -7408,11 +10755,11 @@ func (ec *executionContext) _Mutation_makePaymentMethodSecondary(ctx context.Con
 			return ec.Resolvers.Mutation().MakePaymentMethodSecondary(ctx, fc.Args["name"].(string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []model.PaymentMethod) graphql.Marshaler {
-			return ec.marshalNPaymentMethod2ᚕgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐPaymentMethodᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PaymentMethodPayload) graphql.Marshaler {
+			return ec.marshalOPaymentMethodPayload2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐPaymentMethodPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_makePaymentMethodSecondary(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -7422,7 +10769,7 @@ func (ec *executionContext) fieldContext_Mutation_makePaymentMethodSecondary(ctx
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_PaymentMethod(ctx, field)
+			return ec.childFields_PaymentMethodPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -7452,11 +10799,11 @@ func (ec *executionContext) _Mutation_swapPaymentMethodRole(ctx context.Context,
 			return ec.Resolvers.Mutation().SwapPaymentMethodRole(ctx, fc.Args["name"].(string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []model.PaymentMethod) graphql.Marshaler {
-			return ec.marshalNPaymentMethod2ᚕgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐPaymentMethodᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PaymentMethodPayload) graphql.Marshaler {
+			return ec.marshalOPaymentMethodPayload2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐPaymentMethodPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_swapPaymentMethodRole(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -7466,7 +10813,7 @@ func (ec *executionContext) fieldContext_Mutation_swapPaymentMethodRole(ctx cont
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_PaymentMethod(ctx, field)
+			return ec.childFields_PaymentMethodPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -7496,11 +10843,11 @@ func (ec *executionContext) _Mutation_deletePaymentMethod(ctx context.Context, f
 			return ec.Resolvers.Mutation().DeletePaymentMethod(ctx, fc.Args["name"].(string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PaymentMethodPayload) graphql.Marshaler {
+			return ec.marshalOPaymentMethodPayload2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐPaymentMethodPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_deletePaymentMethod(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -7510,7 +10857,7 @@ func (ec *executionContext) fieldContext_Mutation_deletePaymentMethod(ctx contex
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return nil, errors.New("field of type Boolean does not have child fields")
+			return ec.childFields_PaymentMethodPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -7540,11 +10887,11 @@ func (ec *executionContext) _Mutation_initiatePlanTransition(ctx context.Context
 			return ec.Resolvers.Mutation().InitiatePlanTransition(ctx, fc.Args["input"].(model.InitiatePlanTransitionInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.PlanTransition) graphql.Marshaler {
-			return ec.marshalNPlanTransition2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐPlanTransition(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PlanTransitionPayload) graphql.Marshaler {
+			return ec.marshalOPlanTransitionPayload2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐPlanTransitionPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_initiatePlanTransition(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -7554,7 +10901,7 @@ func (ec *executionContext) fieldContext_Mutation_initiatePlanTransition(ctx con
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_PlanTransition(ctx, field)
+			return ec.childFields_PlanTransitionPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -7584,11 +10931,11 @@ func (ec *executionContext) _Mutation_approvePlanTransition(ctx context.Context,
 			return ec.Resolvers.Mutation().ApprovePlanTransition(ctx, fc.Args["id"].(string), fc.Args["force"].(*bool))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.PlanTransition) graphql.Marshaler {
-			return ec.marshalNPlanTransition2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐPlanTransition(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PlanTransitionPayload) graphql.Marshaler {
+			return ec.marshalOPlanTransitionPayload2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐPlanTransitionPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_approvePlanTransition(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -7598,7 +10945,7 @@ func (ec *executionContext) fieldContext_Mutation_approvePlanTransition(ctx cont
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_PlanTransition(ctx, field)
+			return ec.childFields_PlanTransitionPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -7628,11 +10975,11 @@ func (ec *executionContext) _Mutation_rejectPlanTransition(ctx context.Context, 
 			return ec.Resolvers.Mutation().RejectPlanTransition(ctx, fc.Args["id"].(string), fc.Args["reason"].(*string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.PlanTransition) graphql.Marshaler {
-			return ec.marshalNPlanTransition2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐPlanTransition(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PlanTransitionPayload) graphql.Marshaler {
+			return ec.marshalOPlanTransitionPayload2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐPlanTransitionPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_rejectPlanTransition(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -7642,7 +10989,7 @@ func (ec *executionContext) fieldContext_Mutation_rejectPlanTransition(ctx conte
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_PlanTransition(ctx, field)
+			return ec.childFields_PlanTransitionPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -7672,11 +11019,11 @@ func (ec *executionContext) _Mutation_subscribeAddon(ctx context.Context, field 
 			return ec.Resolvers.Mutation().SubscribeAddon(ctx, fc.Args["name"].(string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []model.TenantSubscription) graphql.Marshaler {
-			return ec.marshalNTenantSubscription2ᚕgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐTenantSubscriptionᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AddonSubscriptionPayload) graphql.Marshaler {
+			return ec.marshalOAddonSubscriptionPayload2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐAddonSubscriptionPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_subscribeAddon(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -7686,7 +11033,7 @@ func (ec *executionContext) fieldContext_Mutation_subscribeAddon(ctx context.Con
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_TenantSubscription(ctx, field)
+			return ec.childFields_AddonSubscriptionPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -7716,11 +11063,11 @@ func (ec *executionContext) _Mutation_unsubscribeAddon(ctx context.Context, fiel
 			return ec.Resolvers.Mutation().UnsubscribeAddon(ctx, fc.Args["name"].(string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []model.TenantSubscription) graphql.Marshaler {
-			return ec.marshalNTenantSubscription2ᚕgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐTenantSubscriptionᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AddonSubscriptionPayload) graphql.Marshaler {
+			return ec.marshalOAddonSubscriptionPayload2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐAddonSubscriptionPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_unsubscribeAddon(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -7730,7 +11077,7 @@ func (ec *executionContext) fieldContext_Mutation_unsubscribeAddon(ctx context.C
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_TenantSubscription(ctx, field)
+			return ec.childFields_AddonSubscriptionPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -7757,14 +11104,14 @@ func (ec *executionContext) _Mutation_setInvoiceStatus(ctx context.Context, fiel
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().SetInvoiceStatus(ctx, fc.Args["name"].(string), fc.Args["status"].(string))
+			return ec.Resolvers.Mutation().SetInvoiceStatus(ctx, fc.Args["name"].(string), fc.Args["status"].(model.InvoiceStatus))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.Invoice) graphql.Marshaler {
-			return ec.marshalNInvoice2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐInvoice(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SetInvoiceStatusPayload) graphql.Marshaler {
+			return ec.marshalOSetInvoiceStatusPayload2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐSetInvoiceStatusPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_setInvoiceStatus(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -7774,7 +11121,7 @@ func (ec *executionContext) fieldContext_Mutation_setInvoiceStatus(ctx context.C
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Invoice(ctx, field)
+			return ec.childFields_SetInvoiceStatusPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -7789,6 +11136,29 @@ func (ec *executionContext) fieldContext_Mutation_setInvoiceStatus(ctx context.C
 		return fc, err
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Namespace_id(ctx context.Context, field graphql.CollectedField, obj *model.Namespace) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Namespace_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Namespace_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Namespace", field, false, false, "ID")
 }
 
 func (ec *executionContext) _Namespace_name(ctx context.Context, field graphql.CollectedField, obj *model.Namespace) (ret graphql.Marshaler) {
@@ -7824,14 +11194,14 @@ func (ec *executionContext) _Namespace_quotas(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Namespace().Quotas(ctx, obj, fc.Args["first"].(*int32), fc.Args["after"].(*string), fc.Args["labelFilter"].(*string))
+			return ec.Resolvers.Namespace().Quotas(ctx, obj, fc.Args["first"].(*int32), fc.Args["after"].(*string), fc.Args["last"].(*int32), fc.Args["before"].(*string), fc.Args["labelFilter"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.QuotaConnection) graphql.Marshaler {
-			return ec.marshalNQuotaConnection2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐQuotaConnection(ctx, selections, v)
+			return ec.marshalOQuotaConnection2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐQuotaConnection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Namespace_quotas(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -7915,10 +11285,10 @@ func (ec *executionContext) _Namespace_quotaUsage(ctx context.Context, field gra
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.QuotaUsage) graphql.Marshaler {
-			return ec.marshalNQuotaUsage2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐQuotaUsage(ctx, selections, v)
+			return ec.marshalOQuotaUsage2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐQuotaUsage(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Namespace_quotaUsage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -7948,10 +11318,10 @@ func (ec *executionContext) _Namespace_usage(ctx context.Context, field graphql.
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.NamespaceUsage) graphql.Marshaler {
-			return ec.marshalNNamespaceUsage2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐNamespaceUsage(ctx, selections, v)
+			return ec.marshalONamespaceUsage2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐNamespaceUsage(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Namespace_usage(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -7992,10 +11362,10 @@ func (ec *executionContext) _Namespace_cost(ctx context.Context, field graphql.C
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Cost) graphql.Marshaler {
-			return ec.marshalNCost2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐCost(ctx, selections, v)
+			return ec.marshalOCost2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐCost(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Namespace_cost(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -8086,6 +11456,29 @@ func (ec *executionContext) fieldContext_NamespaceConnection_pageInfo(_ context.
 	return fc, nil
 }
 
+func (ec *executionContext) _NamespaceConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.NamespaceConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NamespaceConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.NamespaceConnection().TotalCount(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int32) graphql.Marshaler {
+			return ec.marshalNInt2int32(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NamespaceConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NamespaceConnection", field, true, true, "Int")
+}
+
 func (ec *executionContext) _NamespaceEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.NamespaceEdge) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8139,6 +11532,52 @@ func (ec *executionContext) fieldContext_NamespaceEdge_node(_ context.Context, f
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _NamespaceUsage_from(ctx context.Context, field graphql.CollectedField, obj *model.NamespaceUsage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NamespaceUsage_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.From, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NamespaceUsage_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NamespaceUsage", field, false, false, "Time")
+}
+
+func (ec *executionContext) _NamespaceUsage_to(ctx context.Context, field graphql.CollectedField, obj *model.NamespaceUsage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NamespaceUsage_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.To, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NamespaceUsage_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NamespaceUsage", field, false, false, "Time")
 }
 
 func (ec *executionContext) _NamespaceUsage_items(ctx context.Context, field graphql.CollectedField, obj *model.NamespaceUsage) (ret graphql.Marshaler) {
@@ -8274,6 +11713,52 @@ func (ec *executionContext) fieldContext_PageInfo_hasNextPage(_ context.Context,
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "Boolean")
 }
 
+func (ec *executionContext) _PageInfo_hasPreviousPage(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PageInfo_hasPreviousPage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HasPreviousPage, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PageInfo_hasPreviousPage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _PageInfo_startCursor(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PageInfo_startCursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StartCursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PageInfo_startCursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "String")
+}
+
 func (ec *executionContext) _PageInfo_endCursor(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8295,6 +11780,29 @@ func (ec *executionContext) _PageInfo_endCursor(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_PageInfo_endCursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "String")
+}
+
+func (ec *executionContext) _PaymentMethod_id(ctx context.Context, field graphql.CollectedField, obj *model.PaymentMethod) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PaymentMethod_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PaymentMethod_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PaymentMethod", field, false, false, "ID")
 }
 
 func (ec *executionContext) _PaymentMethod_name(ctx context.Context, field graphql.CollectedField, obj *model.PaymentMethod) (ret graphql.Marshaler) {
@@ -8332,15 +11840,15 @@ func (ec *executionContext) _PaymentMethod_role(ctx context.Context, field graph
 			return obj.Role, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v model.PaymentMethodRole) graphql.Marshaler {
+			return ec.marshalNPaymentMethodRole2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐPaymentMethodRole(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_PaymentMethod_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PaymentMethod", field, false, false, "String")
+	return graphql.NewScalarFieldContext("PaymentMethod", field, false, false, "PaymentMethodRole")
 }
 
 func (ec *executionContext) _PaymentMethod_token(ctx context.Context, field graphql.CollectedField, obj *model.PaymentMethod) (ret graphql.Marshaler) {
@@ -8421,6 +11929,148 @@ func (ec *executionContext) fieldContext_PaymentMethod_createdAt(_ context.Conte
 	return graphql.NewScalarFieldContext("PaymentMethod", field, false, false, "Time")
 }
 
+func (ec *executionContext) _PaymentMethodPayload_paymentMethod(ctx context.Context, field graphql.CollectedField, obj *model.PaymentMethodPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PaymentMethodPayload_paymentMethod(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PaymentMethod, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PaymentMethod) graphql.Marshaler {
+			return ec.marshalOPaymentMethod2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐPaymentMethod(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PaymentMethodPayload_paymentMethod(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PaymentMethodPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PaymentMethod(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PaymentMethodPayload_paymentMethods(ctx context.Context, field graphql.CollectedField, obj *model.PaymentMethodPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PaymentMethodPayload_paymentMethods(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PaymentMethods, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.PaymentMethod) graphql.Marshaler {
+			return ec.marshalOPaymentMethod2ᚕgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐPaymentMethodᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PaymentMethodPayload_paymentMethods(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PaymentMethodPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PaymentMethod(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PaymentMethodPayload_deletedId(ctx context.Context, field graphql.CollectedField, obj *model.PaymentMethodPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PaymentMethodPayload_deletedId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DeletedID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PaymentMethodPayload_deletedId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PaymentMethodPayload", field, false, false, "ID")
+}
+
+func (ec *executionContext) _PaymentMethodPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.PaymentMethodPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PaymentMethodPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PaymentMethodPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PaymentMethodPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Plan_id(ctx context.Context, field graphql.CollectedField, obj *model.Plan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Plan_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Plan_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Plan", field, false, false, "ID")
+}
+
 func (ec *executionContext) _Plan_name(ctx context.Context, field graphql.CollectedField, obj *model.Plan) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8479,11 +12129,11 @@ func (ec *executionContext) _Plan_subtitle(ctx context.Context, field graphql.Co
 			return obj.Subtitle, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Plan_subtitle(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -8502,11 +12152,11 @@ func (ec *executionContext) _Plan_description(ctx context.Context, field graphql
 			return obj.Description, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Plan_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -8525,15 +12175,15 @@ func (ec *executionContext) _Plan_tenantType(ctx context.Context, field graphql.
 			return obj.TenantType, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v model.TenantType) graphql.Marshaler {
+			return ec.marshalNTenantType2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐTenantType(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_Plan_tenantType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Plan", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Plan", field, false, false, "TenantType")
 }
 
 func (ec *executionContext) _Plan_planType(ctx context.Context, field graphql.CollectedField, obj *model.Plan) (ret graphql.Marshaler) {
@@ -8548,15 +12198,15 @@ func (ec *executionContext) _Plan_planType(ctx context.Context, field graphql.Co
 			return obj.PlanType, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v model.PlanType) graphql.Marshaler {
+			return ec.marshalNPlanType2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐPlanType(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_Plan_planType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Plan", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Plan", field, false, false, "PlanType")
 }
 
 func (ec *executionContext) _Plan_flatPriceCents(ctx context.Context, field graphql.CollectedField, obj *model.Plan) (ret graphql.Marshaler) {
@@ -8617,15 +12267,15 @@ func (ec *executionContext) _Plan_renewalPeriodUnit(ctx context.Context, field g
 			return obj.RenewalPeriodUnit, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PeriodUnit) graphql.Marshaler {
+			return ec.marshalOPeriodUnit2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐPeriodUnit(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Plan_renewalPeriodUnit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Plan", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Plan", field, false, false, "PeriodUnit")
 }
 
 func (ec *executionContext) _Plan_trialPeriod(ctx context.Context, field graphql.CollectedField, obj *model.Plan) (ret graphql.Marshaler) {
@@ -8663,15 +12313,15 @@ func (ec *executionContext) _Plan_trialPeriodUnit(ctx context.Context, field gra
 			return obj.TrialPeriodUnit, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PeriodUnit) graphql.Marshaler {
+			return ec.marshalOPeriodUnit2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐPeriodUnit(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Plan_trialPeriodUnit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Plan", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Plan", field, false, false, "PeriodUnit")
 }
 
 func (ec *executionContext) _Plan_transitionFlow(ctx context.Context, field graphql.CollectedField, obj *model.Plan) (ret graphql.Marshaler) {
@@ -8851,15 +12501,15 @@ func (ec *executionContext) _Plan_state(ctx context.Context, field graphql.Colle
 			return obj.State, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v model.PlanState) graphql.Marshaler {
+			return ec.marshalNPlanState2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐPlanState(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_Plan_state(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Plan", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Plan", field, false, false, "PlanState")
 }
 
 func (ec *executionContext) _PlanTransition_id(ctx context.Context, field graphql.CollectedField, obj *model.PlanTransition) (ret graphql.Marshaler) {
@@ -8885,6 +12535,29 @@ func (ec *executionContext) fieldContext_PlanTransition_id(_ context.Context, fi
 	return graphql.NewScalarFieldContext("PlanTransition", field, false, false, "ID")
 }
 
+func (ec *executionContext) _PlanTransition_transitionId(ctx context.Context, field graphql.CollectedField, obj *model.PlanTransition) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanTransition_transitionId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TransitionID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanTransition_transitionId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanTransition", field, false, false, "String")
+}
+
 func (ec *executionContext) _PlanTransition_state(ctx context.Context, field graphql.CollectedField, obj *model.PlanTransition) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8897,15 +12570,15 @@ func (ec *executionContext) _PlanTransition_state(ctx context.Context, field gra
 			return obj.State, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v model.PlanTransitionState) graphql.Marshaler {
+			return ec.marshalNPlanTransitionState2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐPlanTransitionState(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_PlanTransition_state(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PlanTransition", field, false, false, "String")
+	return graphql.NewScalarFieldContext("PlanTransition", field, false, false, "PlanTransitionState")
 }
 
 func (ec *executionContext) _PlanTransition_fromPlan(ctx context.Context, field graphql.CollectedField, obj *model.PlanTransition) (ret graphql.Marshaler) {
@@ -8989,11 +12662,11 @@ func (ec *executionContext) _PlanTransition_failureReason(ctx context.Context, f
 			return obj.FailureReason, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_PlanTransition_failureReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -9012,11 +12685,11 @@ func (ec *executionContext) _PlanTransition_decidedBy(ctx context.Context, field
 			return obj.DecidedBy, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_PlanTransition_decidedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -9115,6 +12788,146 @@ func (ec *executionContext) fieldContext_PlanTransition_updatedAt(_ context.Cont
 	return graphql.NewScalarFieldContext("PlanTransition", field, false, false, "Time")
 }
 
+func (ec *executionContext) _PlanTransitionPayload_planTransition(ctx context.Context, field graphql.CollectedField, obj *model.PlanTransitionPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanTransitionPayload_planTransition(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PlanTransition, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PlanTransition) graphql.Marshaler {
+			return ec.marshalOPlanTransition2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐPlanTransition(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PlanTransitionPayload_planTransition(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PlanTransitionPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PlanTransition(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PlanTransitionPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.PlanTransitionPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanTransitionPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanTransitionPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PlanTransitionPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_viewer(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_viewer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().Viewer(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Viewer) graphql.Marshaler {
+			return ec.marshalNViewer2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐViewer(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_viewer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Viewer(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_node(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Node(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Node) graphql.Marshaler {
+			return ec.marshalONode2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐNode(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_node(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_node_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_namespaces(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9129,10 +12942,10 @@ func (ec *executionContext) _Query_namespaces(ctx context.Context, field graphql
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.NamespaceConnection) graphql.Marshaler {
-			return ec.marshalNNamespaceConnection2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐNamespaceConnection(ctx, selections, v)
+			return ec.marshalONamespaceConnection2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐNamespaceConnection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_namespaces(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -9216,10 +13029,10 @@ func (ec *executionContext) _Query_plans(ctx context.Context, field graphql.Coll
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Plan) graphql.Marshaler {
-			return ec.marshalNPlan2ᚕgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐPlanᚄ(ctx, selections, v)
+			return ec.marshalOPlan2ᚕgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐPlanᚄ(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_plans(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -9248,10 +13061,10 @@ func (ec *executionContext) _Query_currentPlan(ctx context.Context, field graphq
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Plan) graphql.Marshaler {
-			return ec.marshalNPlan2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐPlan(ctx, selections, v)
+			return ec.marshalOPlan2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐPlan(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_currentPlan(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -9262,6 +13075,38 @@ func (ec *executionContext) fieldContext_Query_currentPlan(_ context.Context, fi
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Plan(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_addons(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_addons(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().Addons(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Addon) graphql.Marshaler {
+			return ec.marshalOAddon2ᚕgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐAddonᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_addons(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Addon(ctx, field)
 		},
 	}
 	return fc, nil
@@ -9281,10 +13126,10 @@ func (ec *executionContext) _Query_monthlyUsage(ctx context.Context, field graph
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.MonthlyUsage) graphql.Marshaler {
-			return ec.marshalNMonthlyUsage2ᚕgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐMonthlyUsageᚄ(ctx, selections, v)
+			return ec.marshalOMonthlyUsage2ᚕgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐMonthlyUsageᚄ(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_monthlyUsage(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -9321,14 +13166,14 @@ func (ec *executionContext) _Query_usageSummary(ctx context.Context, field graph
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().UsageSummary(ctx, fc.Args["start"].(*string), fc.Args["end"].(*string))
+			return ec.Resolvers.Query().UsageSummary(ctx, fc.Args["from"].(*time.Time), fc.Args["to"].(*time.Time))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.UsageSummaryItem) graphql.Marshaler {
-			return ec.marshalNUsageSummaryItem2ᚕgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐUsageSummaryItemᚄ(ctx, selections, v)
+			return ec.marshalOUsageSummaryItem2ᚕgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐUsageSummaryItemᚄ(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_usageSummary(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -9355,6 +13200,138 @@ func (ec *executionContext) fieldContext_Query_usageSummary(ctx context.Context,
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_usageSeries(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_usageSeries(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().UsageSeries(ctx, fc.Args["from"].(time.Time), fc.Args["to"].(time.Time), fc.Args["granularity"].(model.Granularity), fc.Args["groupBy"].([]model.UsageGroupBy), fc.Args["filter"].(*model.UsageFilter), fc.Args["timeZone"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.UsageSeries) graphql.Marshaler {
+			return ec.marshalOUsageSeries2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐUsageSeries(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_usageSeries(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UsageSeries(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_usageSeries_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_costSeries(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_costSeries(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().CostSeries(ctx, fc.Args["from"].(time.Time), fc.Args["to"].(time.Time), fc.Args["granularity"].(model.Granularity), fc.Args["groupBy"].([]model.CostGroupBy), fc.Args["filter"].(*model.CostFilter), fc.Args["timeZone"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CostSeries) graphql.Marshaler {
+			return ec.marshalOCostSeries2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐCostSeries(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_costSeries(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CostSeries(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_costSeries_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_forecast(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_forecast(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Forecast(ctx, fc.Args["namespace"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CostForecast) graphql.Marshaler {
+			return ec.marshalOCostForecast2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐCostForecast(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_forecast(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CostForecast(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_forecast_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_paymentMethods(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9368,10 +13345,10 @@ func (ec *executionContext) _Query_paymentMethods(ctx context.Context, field gra
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.PaymentMethod) graphql.Marshaler {
-			return ec.marshalNPaymentMethod2ᚕgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐPaymentMethodᚄ(ctx, selections, v)
+			return ec.marshalOPaymentMethod2ᚕgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐPaymentMethodᚄ(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_paymentMethods(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -9431,6 +13408,50 @@ func (ec *executionContext) fieldContext_Query_planTransition(ctx context.Contex
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_planTransitions(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_planTransitions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().PlanTransitions(ctx, fc.Args["state"].(*model.PlanTransitionState), fc.Args["first"].(*int32))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.PlanTransition) graphql.Marshaler {
+			return ec.marshalOPlanTransition2ᚕgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐPlanTransitionᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_planTransitions(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PlanTransition(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_planTransitions_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_subscriptions(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9445,10 +13466,10 @@ func (ec *executionContext) _Query_subscriptions(ctx context.Context, field grap
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.TenantSubscription) graphql.Marshaler {
-			return ec.marshalNTenantSubscription2ᚕgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐTenantSubscriptionᚄ(ctx, selections, v)
+			return ec.marshalOTenantSubscription2ᚕgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐTenantSubscriptionᚄ(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_subscriptions(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -9485,14 +13506,14 @@ func (ec *executionContext) _Query_invoices(ctx context.Context, field graphql.C
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Invoices(ctx, fc.Args["first"].(*int32), fc.Args["after"].(*string))
+			return ec.Resolvers.Query().Invoices(ctx, fc.Args["first"].(*int32), fc.Args["after"].(*string), fc.Args["last"].(*int32), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.InvoiceConnection) graphql.Marshaler {
-			return ec.marshalNInvoiceConnection2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐInvoiceConnection(ctx, selections, v)
+			return ec.marshalOInvoiceConnection2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐInvoiceConnection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_invoices(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -9519,6 +13540,50 @@ func (ec *executionContext) fieldContext_Query_invoices(ctx context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_invoice(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_invoice(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Invoice(ctx, fc.Args["name"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Invoice) graphql.Marshaler {
+			return ec.marshalOInvoice2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐInvoice(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_invoice(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Invoice(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_invoice_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_auditLog(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9529,14 +13594,14 @@ func (ec *executionContext) _Query_auditLog(ctx context.Context, field graphql.C
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().AuditLog(ctx, fc.Args["first"].(*int32), fc.Args["after"].(*string))
+			return ec.Resolvers.Query().AuditLog(ctx, fc.Args["first"].(*int32), fc.Args["after"].(*string), fc.Args["filter"].(*model.AuditLogFilter))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.AuditConnection) graphql.Marshaler {
-			return ec.marshalNAuditConnection2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐAuditConnection(ctx, selections, v)
+			return ec.marshalOAuditConnection2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐAuditConnection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_auditLog(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -9637,6 +13702,29 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Quota_id(ctx context.Context, field graphql.CollectedField, obj *model.Quota) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Quota_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Quota_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Quota", field, false, false, "ID")
 }
 
 func (ec *executionContext) _Quota_name(ctx context.Context, field graphql.CollectedField, obj *model.Quota) (ret graphql.Marshaler) {
@@ -9784,11 +13872,11 @@ func (ec *executionContext) _Quota_description(ctx context.Context, field graphq
 			return obj.Description, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Quota_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -9995,15 +14083,15 @@ func (ec *executionContext) _QuotaConnection_totalCount(ctx context.Context, fie
 			return obj.TotalCount, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
-			return ec.marshalNInt642int64(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v int32) graphql.Marshaler {
+			return ec.marshalNInt2int32(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_QuotaConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("QuotaConnection", field, false, false, "Int64")
+	return graphql.NewScalarFieldContext("QuotaConnection", field, false, false, "Int")
 }
 
 func (ec *executionContext) _QuotaCounter_key(ctx context.Context, field graphql.CollectedField, obj *model.QuotaCounter) (ret graphql.Marshaler) {
@@ -10105,6 +14193,167 @@ func (ec *executionContext) fieldContext_QuotaEdge_node(_ context.Context, field
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _QuotaExceededKey_class(ctx context.Context, field graphql.CollectedField, obj *model.QuotaExceededKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuotaExceededKey_class(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Class, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.QuotaClass) graphql.Marshaler {
+			return ec.marshalNQuotaClass2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐQuotaClass(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QuotaExceededKey_class(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QuotaExceededKey", field, false, false, "QuotaClass")
+}
+
+func (ec *executionContext) _QuotaExceededKey_key(ctx context.Context, field graphql.CollectedField, obj *model.QuotaExceededKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuotaExceededKey_key(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Key, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QuotaExceededKey_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QuotaExceededKey", field, false, false, "String")
+}
+
+func (ec *executionContext) _QuotaExceededKey_scope(ctx context.Context, field graphql.CollectedField, obj *model.QuotaExceededKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuotaExceededKey_scope(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Scope, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.QuotaScope) graphql.Marshaler {
+			return ec.marshalNQuotaScope2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐQuotaScope(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QuotaExceededKey_scope(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QuotaExceededKey", field, false, false, "QuotaScope")
+}
+
+func (ec *executionContext) _QuotaExceededKey_limit(ctx context.Context, field graphql.CollectedField, obj *model.QuotaExceededKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuotaExceededKey_limit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Limit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QuotaExceededKey_limit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QuotaExceededKey", field, false, false, "String")
+}
+
+func (ec *executionContext) _QuotaExceededKey_current(ctx context.Context, field graphql.CollectedField, obj *model.QuotaExceededKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuotaExceededKey_current(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Current, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Decimal) graphql.Marshaler {
+			return ec.marshalNDecimal2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐDecimal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QuotaExceededKey_current(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QuotaExceededKey", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _QuotaExceededKey_requested(ctx context.Context, field graphql.CollectedField, obj *model.QuotaExceededKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuotaExceededKey_requested(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Requested, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Decimal) graphql.Marshaler {
+			return ec.marshalNDecimal2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐDecimal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QuotaExceededKey_requested(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QuotaExceededKey", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _QuotaExceededKey_retryAfterSeconds(ctx context.Context, field graphql.CollectedField, obj *model.QuotaExceededKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuotaExceededKey_retryAfterSeconds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RetryAfterSeconds, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_QuotaExceededKey_retryAfterSeconds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QuotaExceededKey", field, false, false, "Float")
 }
 
 func (ec *executionContext) _QuotaSpec_objectLimits(ctx context.Context, field graphql.CollectedField, obj *model.QuotaSpec) (ret graphql.Marshaler) {
@@ -10368,6 +14617,52 @@ func (ec *executionContext) fieldContext_QuotaUsageItem_limit(_ context.Context,
 	return graphql.NewScalarFieldContext("QuotaUsageItem", field, false, false, "Decimal")
 }
 
+func (ec *executionContext) _QuotaUsageItem_limitSource(ctx context.Context, field graphql.CollectedField, obj *model.QuotaUsageItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuotaUsageItem_limitSource(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LimitSource, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.QuotaLimitSource) graphql.Marshaler {
+			return ec.marshalOQuotaLimitSource2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐQuotaLimitSource(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_QuotaUsageItem_limitSource(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QuotaUsageItem", field, false, false, "QuotaLimitSource")
+}
+
+func (ec *executionContext) _QuotaUsageItem_utilizationPercent(ctx context.Context, field graphql.CollectedField, obj *model.QuotaUsageItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuotaUsageItem_utilizationPercent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UtilizationPercent, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Decimal) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐDecimal(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_QuotaUsageItem_utilizationPercent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QuotaUsageItem", field, false, false, "Decimal")
+}
+
 func (ec *executionContext) _QuotaUsageItem_rateLimit(ctx context.Context, field graphql.CollectedField, obj *model.QuotaUsageItem) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10446,6 +14741,52 @@ func (ec *executionContext) fieldContext_QuotaUsageItem_tenantLimit(_ context.Co
 	return graphql.NewScalarFieldContext("QuotaUsageItem", field, false, false, "Decimal")
 }
 
+func (ec *executionContext) _QuotaUsageItem_tenantLimitSource(ctx context.Context, field graphql.CollectedField, obj *model.QuotaUsageItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuotaUsageItem_tenantLimitSource(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TenantLimitSource, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.QuotaLimitSource) graphql.Marshaler {
+			return ec.marshalOQuotaLimitSource2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐQuotaLimitSource(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_QuotaUsageItem_tenantLimitSource(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QuotaUsageItem", field, false, false, "QuotaLimitSource")
+}
+
+func (ec *executionContext) _QuotaUsageItem_tenantUtilizationPercent(ctx context.Context, field graphql.CollectedField, obj *model.QuotaUsageItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuotaUsageItem_tenantUtilizationPercent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TenantUtilizationPercent, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Decimal) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐDecimal(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_QuotaUsageItem_tenantUtilizationPercent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QuotaUsageItem", field, false, false, "Decimal")
+}
+
 func (ec *executionContext) _QuotaUsageItem_tenantRateLimit(ctx context.Context, field graphql.CollectedField, obj *model.QuotaUsageItem) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10501,16 +14842,16 @@ func (ec *executionContext) fieldContext_QuotaUsageItem_tenantCurrent(_ context.
 	return graphql.NewScalarFieldContext("QuotaUsageItem", field, false, false, "Decimal")
 }
 
-func (ec *executionContext) _Rate_metricLabel(ctx context.Context, field graphql.CollectedField, obj *model.Rate) (ret graphql.Marshaler) {
+func (ec *executionContext) _Rate_usageType(ctx context.Context, field graphql.CollectedField, obj *model.Rate) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Rate_metricLabel(ctx, field)
+			return ec.fieldContext_Rate_usageType(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.MetricLabel, nil
+			return obj.UsageType, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -10520,20 +14861,20 @@ func (ec *executionContext) _Rate_metricLabel(ctx context.Context, field graphql
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Rate_metricLabel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Rate_usageType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Rate", field, false, false, "String")
 }
 
-func (ec *executionContext) _Rate_displayName(ctx context.Context, field graphql.CollectedField, obj *model.Rate) (ret graphql.Marshaler) {
+func (ec *executionContext) _Rate_usageTypeName(ctx context.Context, field graphql.CollectedField, obj *model.Rate) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Rate_displayName(ctx, field)
+			return ec.fieldContext_Rate_usageTypeName(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.DisplayName, nil
+			return obj.UsageTypeName, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -10543,7 +14884,7 @@ func (ec *executionContext) _Rate_displayName(ctx context.Context, field graphql
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Rate_displayName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Rate_usageTypeName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Rate", field, false, false, "String")
 }
 
@@ -10559,27 +14900,27 @@ func (ec *executionContext) _Rate_service(ctx context.Context, field graphql.Col
 			return obj.Service, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Rate_service(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Rate", field, false, false, "String")
 }
 
-func (ec *executionContext) _Rate_unitName(ctx context.Context, field graphql.CollectedField, obj *model.Rate) (ret graphql.Marshaler) {
+func (ec *executionContext) _Rate_unit(ctx context.Context, field graphql.CollectedField, obj *model.Rate) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Rate_unitName(ctx, field)
+			return ec.fieldContext_Rate_unit(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.UnitName, nil
+			return obj.Unit, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -10589,20 +14930,20 @@ func (ec *executionContext) _Rate_unitName(ctx context.Context, field graphql.Co
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Rate_unitName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Rate_unit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Rate", field, false, false, "String")
 }
 
-func (ec *executionContext) _Rate_unitNameBillable(ctx context.Context, field graphql.CollectedField, obj *model.Rate) (ret graphql.Marshaler) {
+func (ec *executionContext) _Rate_billableUnit(ctx context.Context, field graphql.CollectedField, obj *model.Rate) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Rate_unitNameBillable(ctx, field)
+			return ec.fieldContext_Rate_billableUnit(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.UnitNameBillable, nil
+			return obj.BillableUnit, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -10612,20 +14953,20 @@ func (ec *executionContext) _Rate_unitNameBillable(ctx context.Context, field gr
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Rate_unitNameBillable(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Rate_billableUnit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Rate", field, false, false, "String")
 }
 
-func (ec *executionContext) _Rate_unitsPerBillable(ctx context.Context, field graphql.CollectedField, obj *model.Rate) (ret graphql.Marshaler) {
+func (ec *executionContext) _Rate_unitsPerBillableUnit(ctx context.Context, field graphql.CollectedField, obj *model.Rate) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Rate_unitsPerBillable(ctx, field)
+			return ec.fieldContext_Rate_unitsPerBillableUnit(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.UnitsPerBillable, nil
+			return obj.UnitsPerBillableUnit, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v model.Decimal) graphql.Marshaler {
@@ -10635,20 +14976,20 @@ func (ec *executionContext) _Rate_unitsPerBillable(ctx context.Context, field gr
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Rate_unitsPerBillable(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Rate_unitsPerBillableUnit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Rate", field, false, false, "Decimal")
 }
 
-func (ec *executionContext) _Rate_pricePerBillable(ctx context.Context, field graphql.CollectedField, obj *model.Rate) (ret graphql.Marshaler) {
+func (ec *executionContext) _Rate_unitPrice(ctx context.Context, field graphql.CollectedField, obj *model.Rate) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Rate_pricePerBillable(ctx, field)
+			return ec.fieldContext_Rate_unitPrice(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.PricePerBillable, nil
+			return obj.UnitPrice, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v model.Decimal) graphql.Marshaler {
@@ -10658,7 +14999,7 @@ func (ec *executionContext) _Rate_pricePerBillable(ctx context.Context, field gr
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Rate_pricePerBillable(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Rate_unitPrice(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Rate", field, false, false, "Decimal")
 }
 
@@ -10720,15 +15061,79 @@ func (ec *executionContext) _RateLimit_unit(ctx context.Context, field graphql.C
 			return obj.Unit, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v model.RateUnit) graphql.Marshaler {
+			return ec.marshalNRateUnit2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐRateUnit(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_RateLimit_unit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("RateLimit", field, false, false, "String")
+	return graphql.NewScalarFieldContext("RateLimit", field, false, false, "RateUnit")
+}
+
+func (ec *executionContext) _RecordUsagePayload_result(ctx context.Context, field graphql.CollectedField, obj *model.RecordUsagePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordUsagePayload_result(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Result, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RecordUsageResult) graphql.Marshaler {
+			return ec.marshalORecordUsageResult2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐRecordUsageResult(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RecordUsagePayload_result(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RecordUsagePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RecordUsageResult(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RecordUsagePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.RecordUsagePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordUsagePayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecordUsagePayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RecordUsagePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _RecordUsageResult_accepted(ctx context.Context, field graphql.CollectedField, obj *model.RecordUsageResult) (ret graphql.Marshaler) {
@@ -10804,6 +15209,166 @@ func (ec *executionContext) fieldContext_RecordUsageResult_rejected(_ context.Co
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_UsageRejection(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReplaceQuotaPayload_quota(ctx context.Context, field graphql.CollectedField, obj *model.ReplaceQuotaPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReplaceQuotaPayload_quota(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Quota, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Quota) graphql.Marshaler {
+			return ec.marshalOQuota2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐQuota(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReplaceQuotaPayload_quota(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReplaceQuotaPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Quota(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReplaceQuotaPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.ReplaceQuotaPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReplaceQuotaPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReplaceQuotaPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReplaceQuotaPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReserveQuotaPayload_result(ctx context.Context, field graphql.CollectedField, obj *model.ReserveQuotaPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReserveQuotaPayload_result(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Result, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ReserveQuotaResult) graphql.Marshaler {
+			return ec.marshalOReserveQuotaResult2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐReserveQuotaResult(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReserveQuotaPayload_result(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReserveQuotaPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReserveQuotaResult(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReserveQuotaPayload_exceeded(ctx context.Context, field graphql.CollectedField, obj *model.ReserveQuotaPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReserveQuotaPayload_exceeded(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Exceeded, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.QuotaExceededKey) graphql.Marshaler {
+			return ec.marshalNQuotaExceededKey2ᚕgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐQuotaExceededKeyᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReserveQuotaPayload_exceeded(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReserveQuotaPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_QuotaExceededKey(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReserveQuotaPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.ReserveQuotaPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReserveQuotaPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReserveQuotaPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReserveQuotaPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
 		},
 	}
 	return fc, nil
@@ -10974,6 +15539,70 @@ func (ec *executionContext) fieldContext_ResourceLimit_maximum(_ context.Context
 	return graphql.NewScalarFieldContext("ResourceLimit", field, false, false, "Decimal")
 }
 
+func (ec *executionContext) _SetInvoiceStatusPayload_invoice(ctx context.Context, field graphql.CollectedField, obj *model.SetInvoiceStatusPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SetInvoiceStatusPayload_invoice(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Invoice, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Invoice) graphql.Marshaler {
+			return ec.marshalOInvoice2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐInvoice(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SetInvoiceStatusPayload_invoice(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SetInvoiceStatusPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Invoice(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SetInvoiceStatusPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.SetInvoiceStatusPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SetInvoiceStatusPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SetInvoiceStatusPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SetInvoiceStatusPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _SubscriptionPeriod_uid(ctx context.Context, field graphql.CollectedField, obj *model.SubscriptionPeriod) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10997,16 +15626,16 @@ func (ec *executionContext) fieldContext_SubscriptionPeriod_uid(_ context.Contex
 	return graphql.NewScalarFieldContext("SubscriptionPeriod", field, false, false, "String")
 }
 
-func (ec *executionContext) _SubscriptionPeriod_start(ctx context.Context, field graphql.CollectedField, obj *model.SubscriptionPeriod) (ret graphql.Marshaler) {
+func (ec *executionContext) _SubscriptionPeriod_from(ctx context.Context, field graphql.CollectedField, obj *model.SubscriptionPeriod) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_SubscriptionPeriod_start(ctx, field)
+			return ec.fieldContext_SubscriptionPeriod_from(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Start, nil
+			return obj.From, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
@@ -11016,20 +15645,20 @@ func (ec *executionContext) _SubscriptionPeriod_start(ctx context.Context, field
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_SubscriptionPeriod_start(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_SubscriptionPeriod_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SubscriptionPeriod", field, false, false, "Time")
 }
 
-func (ec *executionContext) _SubscriptionPeriod_end(ctx context.Context, field graphql.CollectedField, obj *model.SubscriptionPeriod) (ret graphql.Marshaler) {
+func (ec *executionContext) _SubscriptionPeriod_to(ctx context.Context, field graphql.CollectedField, obj *model.SubscriptionPeriod) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_SubscriptionPeriod_end(ctx, field)
+			return ec.fieldContext_SubscriptionPeriod_to(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.End, nil
+			return obj.To, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
@@ -11039,20 +15668,20 @@ func (ec *executionContext) _SubscriptionPeriod_end(ctx context.Context, field g
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_SubscriptionPeriod_end(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_SubscriptionPeriod_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SubscriptionPeriod", field, false, false, "Time")
 }
 
-func (ec *executionContext) _SubscriptionPeriod_internalStart(ctx context.Context, field graphql.CollectedField, obj *model.SubscriptionPeriod) (ret graphql.Marshaler) {
+func (ec *executionContext) _SubscriptionPeriod_billedFrom(ctx context.Context, field graphql.CollectedField, obj *model.SubscriptionPeriod) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_SubscriptionPeriod_internalStart(ctx, field)
+			return ec.fieldContext_SubscriptionPeriod_billedFrom(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.InternalStart, nil
+			return obj.BilledFrom, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
@@ -11062,20 +15691,20 @@ func (ec *executionContext) _SubscriptionPeriod_internalStart(ctx context.Contex
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_SubscriptionPeriod_internalStart(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_SubscriptionPeriod_billedFrom(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SubscriptionPeriod", field, false, false, "Time")
 }
 
-func (ec *executionContext) _SubscriptionPeriod_internalEnd(ctx context.Context, field graphql.CollectedField, obj *model.SubscriptionPeriod) (ret graphql.Marshaler) {
+func (ec *executionContext) _SubscriptionPeriod_billedTo(ctx context.Context, field graphql.CollectedField, obj *model.SubscriptionPeriod) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_SubscriptionPeriod_internalEnd(ctx, field)
+			return ec.fieldContext_SubscriptionPeriod_billedTo(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.InternalEnd, nil
+			return obj.BilledTo, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
@@ -11085,7 +15714,7 @@ func (ec *executionContext) _SubscriptionPeriod_internalEnd(ctx context.Context,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_SubscriptionPeriod_internalEnd(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_SubscriptionPeriod_billedTo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SubscriptionPeriod", field, false, false, "Time")
 }
 
@@ -11135,6 +15764,29 @@ func (ec *executionContext) fieldContext_TenantSubscription_id(_ context.Context
 	return graphql.NewScalarFieldContext("TenantSubscription", field, false, false, "ID")
 }
 
+func (ec *executionContext) _TenantSubscription_subscriptionId(ctx context.Context, field graphql.CollectedField, obj *model.TenantSubscription) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TenantSubscription_subscriptionId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SubscriptionID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TenantSubscription_subscriptionId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TenantSubscription", field, false, false, "String")
+}
+
 func (ec *executionContext) _TenantSubscription_kind(ctx context.Context, field graphql.CollectedField, obj *model.TenantSubscription) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11147,15 +15799,15 @@ func (ec *executionContext) _TenantSubscription_kind(ctx context.Context, field 
 			return obj.Kind, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v model.SubscriptionKind) graphql.Marshaler {
+			return ec.marshalNSubscriptionKind2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐSubscriptionKind(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_TenantSubscription_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("TenantSubscription", field, false, false, "String")
+	return graphql.NewScalarFieldContext("TenantSubscription", field, false, false, "SubscriptionKind")
 }
 
 func (ec *executionContext) _TenantSubscription_name(ctx context.Context, field graphql.CollectedField, obj *model.TenantSubscription) (ret graphql.Marshaler) {
@@ -11204,16 +15856,16 @@ func (ec *executionContext) fieldContext_TenantSubscription_title(_ context.Cont
 	return graphql.NewScalarFieldContext("TenantSubscription", field, false, false, "String")
 }
 
-func (ec *executionContext) _TenantSubscription_start(ctx context.Context, field graphql.CollectedField, obj *model.TenantSubscription) (ret graphql.Marshaler) {
+func (ec *executionContext) _TenantSubscription_from(ctx context.Context, field graphql.CollectedField, obj *model.TenantSubscription) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_TenantSubscription_start(ctx, field)
+			return ec.fieldContext_TenantSubscription_from(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Start, nil
+			return obj.From, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
@@ -11223,20 +15875,20 @@ func (ec *executionContext) _TenantSubscription_start(ctx context.Context, field
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_TenantSubscription_start(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_TenantSubscription_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TenantSubscription", field, false, false, "Time")
 }
 
-func (ec *executionContext) _TenantSubscription_end(ctx context.Context, field graphql.CollectedField, obj *model.TenantSubscription) (ret graphql.Marshaler) {
+func (ec *executionContext) _TenantSubscription_to(ctx context.Context, field graphql.CollectedField, obj *model.TenantSubscription) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_TenantSubscription_end(ctx, field)
+			return ec.fieldContext_TenantSubscription_to(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.End, nil
+			return obj.To, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
@@ -11246,7 +15898,7 @@ func (ec *executionContext) _TenantSubscription_end(ctx context.Context, field g
 		false,
 	)
 }
-func (ec *executionContext) fieldContext_TenantSubscription_end(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_TenantSubscription_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TenantSubscription", field, false, false, "Time")
 }
 
@@ -11317,15 +15969,15 @@ func (ec *executionContext) _TransitionFlow_method(ctx context.Context, field gr
 			return obj.Method, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v model.TransitionMethod) graphql.Marshaler {
+			return ec.marshalNTransitionMethod2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐTransitionMethod(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_TransitionFlow_method(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("TransitionFlow", field, false, false, "String")
+	return graphql.NewScalarFieldContext("TransitionFlow", field, false, false, "TransitionMethod")
 }
 
 func (ec *executionContext) _TransitionFlow_requiredFields(ctx context.Context, field graphql.CollectedField, obj *model.TransitionFlow) (ret graphql.Marshaler) {
@@ -11340,15 +15992,15 @@ func (ec *executionContext) _TransitionFlow_requiredFields(ctx context.Context, 
 			return obj.RequiredFields, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
-			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []model.TransitionRequiredField) graphql.Marshaler {
+			return ec.marshalNTransitionRequiredField2ᚕgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐTransitionRequiredFieldᚄ(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_TransitionFlow_requiredFields(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("TransitionFlow", field, false, false, "String")
+	return graphql.NewScalarFieldContext("TransitionFlow", field, false, false, "TransitionRequiredField")
 }
 
 func (ec *executionContext) _TransitionFlow_requiresManualApproval(ctx context.Context, field graphql.CollectedField, obj *model.TransitionFlow) (ret graphql.Marshaler) {
@@ -11372,6 +16024,84 @@ func (ec *executionContext) _TransitionFlow_requiresManualApproval(ctx context.C
 }
 func (ec *executionContext) fieldContext_TransitionFlow_requiresManualApproval(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TransitionFlow", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _UsageBucket_from(ctx context.Context, field graphql.CollectedField, obj *model.UsageBucket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UsageBucket_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.From, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UsageBucket_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UsageBucket", field, false, false, "Time")
+}
+
+func (ec *executionContext) _UsageBucket_to(ctx context.Context, field graphql.CollectedField, obj *model.UsageBucket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UsageBucket_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.To, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UsageBucket_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UsageBucket", field, false, false, "Time")
+}
+
+func (ec *executionContext) _UsageBucket_points(ctx context.Context, field graphql.CollectedField, obj *model.UsageBucket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UsageBucket_points(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Points, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.UsagePoint) graphql.Marshaler {
+			return ec.marshalNUsagePoint2ᚕgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐUsagePointᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UsageBucket_points(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UsageBucket",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UsagePoint(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _UsageHour_namespace(ctx context.Context, field graphql.CollectedField, obj *model.UsageHour) (ret graphql.Marshaler) {
@@ -11443,16 +16173,16 @@ func (ec *executionContext) fieldContext_UsageHour_usageType(_ context.Context, 
 	return graphql.NewScalarFieldContext("UsageHour", field, false, false, "String")
 }
 
-func (ec *executionContext) _UsageHour_metricLabel(ctx context.Context, field graphql.CollectedField, obj *model.UsageHour) (ret graphql.Marshaler) {
+func (ec *executionContext) _UsageHour_usageTypeName(ctx context.Context, field graphql.CollectedField, obj *model.UsageHour) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_UsageHour_metricLabel(ctx, field)
+			return ec.fieldContext_UsageHour_usageTypeName(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.MetricLabel, nil
+			return obj.UsageTypeName, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -11462,20 +16192,20 @@ func (ec *executionContext) _UsageHour_metricLabel(ctx context.Context, field gr
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_UsageHour_metricLabel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_UsageHour_usageTypeName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("UsageHour", field, false, false, "String")
 }
 
-func (ec *executionContext) _UsageHour_unitName(ctx context.Context, field graphql.CollectedField, obj *model.UsageHour) (ret graphql.Marshaler) {
+func (ec *executionContext) _UsageHour_unit(ctx context.Context, field graphql.CollectedField, obj *model.UsageHour) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_UsageHour_unitName(ctx, field)
+			return ec.fieldContext_UsageHour_unit(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.UnitName, nil
+			return obj.Unit, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -11485,7 +16215,7 @@ func (ec *executionContext) _UsageHour_unitName(ctx context.Context, field graph
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_UsageHour_unitName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_UsageHour_unit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("UsageHour", field, false, false, "String")
 }
 
@@ -11512,16 +16242,16 @@ func (ec *executionContext) fieldContext_UsageHour_quantity(_ context.Context, f
 	return graphql.NewScalarFieldContext("UsageHour", field, false, false, "Decimal")
 }
 
-func (ec *executionContext) _UsageHour_start(ctx context.Context, field graphql.CollectedField, obj *model.UsageHour) (ret graphql.Marshaler) {
+func (ec *executionContext) _UsageHour_from(ctx context.Context, field graphql.CollectedField, obj *model.UsageHour) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_UsageHour_start(ctx, field)
+			return ec.fieldContext_UsageHour_from(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Start, nil
+			return obj.From, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
@@ -11531,20 +16261,20 @@ func (ec *executionContext) _UsageHour_start(ctx context.Context, field graphql.
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_UsageHour_start(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_UsageHour_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("UsageHour", field, false, false, "Time")
 }
 
-func (ec *executionContext) _UsageHour_end(ctx context.Context, field graphql.CollectedField, obj *model.UsageHour) (ret graphql.Marshaler) {
+func (ec *executionContext) _UsageHour_to(ctx context.Context, field graphql.CollectedField, obj *model.UsageHour) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_UsageHour_end(ctx, field)
+			return ec.fieldContext_UsageHour_to(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.End, nil
+			return obj.To, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
@@ -11554,7 +16284,7 @@ func (ec *executionContext) _UsageHour_end(ctx context.Context, field graphql.Co
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_UsageHour_end(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_UsageHour_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("UsageHour", field, false, false, "Time")
 }
 
@@ -11570,11 +16300,11 @@ func (ec *executionContext) _UsageHour_deployment(ctx context.Context, field gra
 			return obj.Deployment, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_UsageHour_deployment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -11593,11 +16323,11 @@ func (ec *executionContext) _UsageHour_container(ctx context.Context, field grap
 			return obj.Container, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_UsageHour_container(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -11673,16 +16403,16 @@ func (ec *executionContext) fieldContext_UsageItem_usageType(_ context.Context, 
 	return graphql.NewScalarFieldContext("UsageItem", field, false, false, "String")
 }
 
-func (ec *executionContext) _UsageItem_metricLabel(ctx context.Context, field graphql.CollectedField, obj *model.UsageItem) (ret graphql.Marshaler) {
+func (ec *executionContext) _UsageItem_usageTypeName(ctx context.Context, field graphql.CollectedField, obj *model.UsageItem) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_UsageItem_metricLabel(ctx, field)
+			return ec.fieldContext_UsageItem_usageTypeName(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.MetricLabel, nil
+			return obj.UsageTypeName, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -11692,20 +16422,20 @@ func (ec *executionContext) _UsageItem_metricLabel(ctx context.Context, field gr
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_UsageItem_metricLabel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_UsageItem_usageTypeName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("UsageItem", field, false, false, "String")
 }
 
-func (ec *executionContext) _UsageItem_unitName(ctx context.Context, field graphql.CollectedField, obj *model.UsageItem) (ret graphql.Marshaler) {
+func (ec *executionContext) _UsageItem_unit(ctx context.Context, field graphql.CollectedField, obj *model.UsageItem) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_UsageItem_unitName(ctx, field)
+			return ec.fieldContext_UsageItem_unit(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.UnitName, nil
+			return obj.Unit, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -11715,7 +16445,7 @@ func (ec *executionContext) _UsageItem_unitName(ctx context.Context, field graph
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_UsageItem_unitName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_UsageItem_unit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("UsageItem", field, false, false, "String")
 }
 
@@ -11742,16 +16472,16 @@ func (ec *executionContext) fieldContext_UsageItem_quantity(_ context.Context, f
 	return graphql.NewScalarFieldContext("UsageItem", field, false, false, "Decimal")
 }
 
-func (ec *executionContext) _UsageItem_start(ctx context.Context, field graphql.CollectedField, obj *model.UsageItem) (ret graphql.Marshaler) {
+func (ec *executionContext) _UsageItem_from(ctx context.Context, field graphql.CollectedField, obj *model.UsageItem) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_UsageItem_start(ctx, field)
+			return ec.fieldContext_UsageItem_from(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Start, nil
+			return obj.From, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
@@ -11761,20 +16491,20 @@ func (ec *executionContext) _UsageItem_start(ctx context.Context, field graphql.
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_UsageItem_start(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_UsageItem_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("UsageItem", field, false, false, "Time")
 }
 
-func (ec *executionContext) _UsageItem_end(ctx context.Context, field graphql.CollectedField, obj *model.UsageItem) (ret graphql.Marshaler) {
+func (ec *executionContext) _UsageItem_to(ctx context.Context, field graphql.CollectedField, obj *model.UsageItem) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_UsageItem_end(ctx, field)
+			return ec.fieldContext_UsageItem_to(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.End, nil
+			return obj.To, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
@@ -11784,8 +16514,169 @@ func (ec *executionContext) _UsageItem_end(ctx context.Context, field graphql.Co
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_UsageItem_end(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_UsageItem_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("UsageItem", field, false, false, "Time")
+}
+
+func (ec *executionContext) _UsagePoint_usageType(ctx context.Context, field graphql.CollectedField, obj *model.UsagePoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UsagePoint_usageType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UsageType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UsagePoint_usageType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UsagePoint", field, false, false, "String")
+}
+
+func (ec *executionContext) _UsagePoint_usageTypeName(ctx context.Context, field graphql.CollectedField, obj *model.UsagePoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UsagePoint_usageTypeName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UsageTypeName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UsagePoint_usageTypeName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UsagePoint", field, false, false, "String")
+}
+
+func (ec *executionContext) _UsagePoint_namespace(ctx context.Context, field graphql.CollectedField, obj *model.UsagePoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UsagePoint_namespace(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Namespace, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UsagePoint_namespace(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UsagePoint", field, false, false, "String")
+}
+
+func (ec *executionContext) _UsagePoint_objectName(ctx context.Context, field graphql.CollectedField, obj *model.UsagePoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UsagePoint_objectName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ObjectName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UsagePoint_objectName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UsagePoint", field, false, false, "String")
+}
+
+func (ec *executionContext) _UsagePoint_unit(ctx context.Context, field graphql.CollectedField, obj *model.UsagePoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UsagePoint_unit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Unit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UsagePoint_unit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UsagePoint", field, false, false, "String")
+}
+
+func (ec *executionContext) _UsagePoint_quantity(ctx context.Context, field graphql.CollectedField, obj *model.UsagePoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UsagePoint_quantity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Quantity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Decimal) graphql.Marshaler {
+			return ec.marshalNDecimal2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐDecimal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UsagePoint_quantity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UsagePoint", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _UsagePoint_amountCents(ctx context.Context, field graphql.CollectedField, obj *model.UsagePoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UsagePoint_amountCents(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AmountCents, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int64) graphql.Marshaler {
+			return ec.marshalOInt642ᚖint64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UsagePoint_amountCents(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UsagePoint", field, false, false, "Int64")
 }
 
 func (ec *executionContext) _UsageRejection_index(ctx context.Context, field graphql.CollectedField, obj *model.UsageRejection) (ret graphql.Marshaler) {
@@ -11857,39 +16748,85 @@ func (ec *executionContext) fieldContext_UsageRejection_reason(_ context.Context
 	return graphql.NewScalarFieldContext("UsageRejection", field, false, false, "String")
 }
 
-func (ec *executionContext) _UsageSummaryItem_name(ctx context.Context, field graphql.CollectedField, obj *model.UsageSummaryItem) (ret graphql.Marshaler) {
+func (ec *executionContext) _UsageSeries_from(ctx context.Context, field graphql.CollectedField, obj *model.UsageSeries) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_UsageSummaryItem_name(ctx, field)
+			return ec.fieldContext_UsageSeries_from(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Name, nil
+			return obj.From, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_UsageSummaryItem_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("UsageSummaryItem", field, false, false, "String")
+func (ec *executionContext) fieldContext_UsageSeries_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UsageSeries", field, false, false, "Time")
 }
 
-func (ec *executionContext) _UsageSummaryItem_service(ctx context.Context, field graphql.CollectedField, obj *model.UsageSummaryItem) (ret graphql.Marshaler) {
+func (ec *executionContext) _UsageSeries_to(ctx context.Context, field graphql.CollectedField, obj *model.UsageSeries) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_UsageSummaryItem_service(ctx, field)
+			return ec.fieldContext_UsageSeries_to(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Service, nil
+			return obj.To, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UsageSeries_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UsageSeries", field, false, false, "Time")
+}
+
+func (ec *executionContext) _UsageSeries_granularity(ctx context.Context, field graphql.CollectedField, obj *model.UsageSeries) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UsageSeries_granularity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Granularity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Granularity) graphql.Marshaler {
+			return ec.marshalNGranularity2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐGranularity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UsageSeries_granularity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UsageSeries", field, false, false, "Granularity")
+}
+
+func (ec *executionContext) _UsageSeries_timeZone(ctx context.Context, field graphql.CollectedField, obj *model.UsageSeries) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UsageSeries_timeZone(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TimeZone, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -11899,8 +16836,40 @@ func (ec *executionContext) _UsageSummaryItem_service(ctx context.Context, field
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_UsageSummaryItem_service(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("UsageSummaryItem", field, false, false, "String")
+func (ec *executionContext) fieldContext_UsageSeries_timeZone(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UsageSeries", field, false, false, "String")
+}
+
+func (ec *executionContext) _UsageSeries_buckets(ctx context.Context, field graphql.CollectedField, obj *model.UsageSeries) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UsageSeries_buckets(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Buckets, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.UsageBucket) graphql.Marshaler {
+			return ec.marshalNUsageBucket2ᚕgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐUsageBucketᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UsageSeries_buckets(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UsageSeries",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UsageBucket(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _UsageSummaryItem_usageType(ctx context.Context, field graphql.CollectedField, obj *model.UsageSummaryItem) (ret graphql.Marshaler) {
@@ -11923,6 +16892,52 @@ func (ec *executionContext) _UsageSummaryItem_usageType(ctx context.Context, fie
 	)
 }
 func (ec *executionContext) fieldContext_UsageSummaryItem_usageType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UsageSummaryItem", field, false, false, "String")
+}
+
+func (ec *executionContext) _UsageSummaryItem_usageTypeName(ctx context.Context, field graphql.CollectedField, obj *model.UsageSummaryItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UsageSummaryItem_usageTypeName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UsageTypeName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UsageSummaryItem_usageTypeName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UsageSummaryItem", field, false, false, "String")
+}
+
+func (ec *executionContext) _UsageSummaryItem_service(ctx context.Context, field graphql.CollectedField, obj *model.UsageSummaryItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UsageSummaryItem_service(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Service, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UsageSummaryItem_service(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("UsageSummaryItem", field, false, false, "String")
 }
 
@@ -11972,16 +16987,16 @@ func (ec *executionContext) fieldContext_UsageSummaryItem_quantity(_ context.Con
 	return graphql.NewScalarFieldContext("UsageSummaryItem", field, false, false, "Decimal")
 }
 
-func (ec *executionContext) _UsageSummaryItem_timestamp(ctx context.Context, field graphql.CollectedField, obj *model.UsageSummaryItem) (ret graphql.Marshaler) {
+func (ec *executionContext) _UsageSummaryItem_from(ctx context.Context, field graphql.CollectedField, obj *model.UsageSummaryItem) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_UsageSummaryItem_timestamp(ctx, field)
+			return ec.fieldContext_UsageSummaryItem_from(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Timestamp, nil
+			return obj.From, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
@@ -11991,7 +17006,30 @@ func (ec *executionContext) _UsageSummaryItem_timestamp(ctx context.Context, fie
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_UsageSummaryItem_timestamp(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_UsageSummaryItem_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UsageSummaryItem", field, false, false, "Time")
+}
+
+func (ec *executionContext) _UsageSummaryItem_to(ctx context.Context, field graphql.CollectedField, obj *model.UsageSummaryItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UsageSummaryItem_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.To, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UsageSummaryItem_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("UsageSummaryItem", field, false, false, "Time")
 }
 
@@ -12018,16 +17056,16 @@ func (ec *executionContext) fieldContext_UsageSummaryItem_billableUnit(_ context
 	return graphql.NewScalarFieldContext("UsageSummaryItem", field, false, false, "String")
 }
 
-func (ec *executionContext) _UsageSummaryItem_billableValue(ctx context.Context, field graphql.CollectedField, obj *model.UsageSummaryItem) (ret graphql.Marshaler) {
+func (ec *executionContext) _UsageSummaryItem_billableQuantity(ctx context.Context, field graphql.CollectedField, obj *model.UsageSummaryItem) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_UsageSummaryItem_billableValue(ctx, field)
+			return ec.fieldContext_UsageSummaryItem_billableQuantity(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.BillableValue, nil
+			return obj.BillableQuantity, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v model.Decimal) graphql.Marshaler {
@@ -12037,8 +17075,238 @@ func (ec *executionContext) _UsageSummaryItem_billableValue(ctx context.Context,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_UsageSummaryItem_billableValue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_UsageSummaryItem_billableQuantity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("UsageSummaryItem", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _UserError_field(ctx context.Context, field graphql.CollectedField, obj *model.UserError) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UserError_field(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Field, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UserError_field(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UserError", field, false, false, "String")
+}
+
+func (ec *executionContext) _UserError_message(ctx context.Context, field graphql.CollectedField, obj *model.UserError) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UserError_message(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Message, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UserError_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UserError", field, false, false, "String")
+}
+
+func (ec *executionContext) _UserError_code(ctx context.Context, field graphql.CollectedField, obj *model.UserError) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UserError_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Code, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.ErrorCode) graphql.Marshaler {
+			return ec.marshalNErrorCode2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐErrorCode(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UserError_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UserError", field, false, false, "ErrorCode")
+}
+
+func (ec *executionContext) _Viewer_tenant(ctx context.Context, field graphql.CollectedField, obj *model.Viewer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Viewer_tenant(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Tenant, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Viewer_tenant(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Viewer", field, false, false, "String")
+}
+
+func (ec *executionContext) _Viewer_role(ctx context.Context, field graphql.CollectedField, obj *model.Viewer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Viewer_role(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Role, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Role) graphql.Marshaler {
+			return ec.marshalORole2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐRole(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Viewer_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Viewer", field, false, false, "Role")
+}
+
+func (ec *executionContext) _Viewer_namespace(ctx context.Context, field graphql.CollectedField, obj *model.Viewer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Viewer_namespace(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Namespace, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Viewer_namespace(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Viewer", field, false, false, "String")
+}
+
+func (ec *executionContext) _Viewer_operator(ctx context.Context, field graphql.CollectedField, obj *model.Viewer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Viewer_operator(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Operator, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Viewer_operator(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Viewer", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Viewer_credential(ctx context.Context, field graphql.CollectedField, obj *model.Viewer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Viewer_credential(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Credential, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.CredentialKind) graphql.Marshaler {
+			return ec.marshalNCredentialKind2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐCredentialKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Viewer_credential(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Viewer", field, false, false, "CredentialKind")
+}
+
+func (ec *executionContext) _Viewer_credentialId(ctx context.Context, field graphql.CollectedField, obj *model.Viewer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Viewer_credentialId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CredentialID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Viewer_credentialId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Viewer", field, false, false, "String")
+}
+
+func (ec *executionContext) _Viewer_capabilities(ctx context.Context, field graphql.CollectedField, obj *model.Viewer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Viewer_capabilities(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Capabilities, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Capability) graphql.Marshaler {
+			return ec.marshalNCapability2ᚕgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐCapabilityᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Viewer_capabilities(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Viewer", field, false, false, "Capability")
 }
 
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
@@ -13174,6 +18442,10 @@ func (ec *executionContext) unmarshalInputApiLimitInput(ctx context.Context, obj
 		asMap[k] = v
 	}
 
+	if _, present := asMap["unit"]; !present {
+		asMap["unit"] = "PER_SECOND"
+	}
+
 	fieldsInOrder := [...]string{"key", "rate", "burst", "unit"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
@@ -13204,7 +18476,7 @@ func (ec *executionContext) unmarshalInputApiLimitInput(ctx context.Context, obj
 			it.Burst = data
 		case "unit":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unit"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			data, err := ec.unmarshalORateUnit2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐRateUnit(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -13226,6 +18498,69 @@ func UnmarshalApiLimitInput(ctx context.Context, raw any) (model.APILimitInput, 
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputAuditLogFilter(ctx context.Context, obj any) (model.AuditLogFilter, error) {
+	var it model.AuditLogFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"actions", "namespace", "from", "to"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "actions":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actions"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Actions = data
+		case "namespace":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("namespace"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Namespace = data
+		case "from":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("from"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.From = data
+		case "to":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("to"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.To = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAuditLogFilter unmarshals raw into the AuditLogFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAuditLogFilter(ctx context.Context, raw any) (model.AuditLogFilter, error) {
+	var out model.AuditLogFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AuditLogFilter", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputContactInput(ctx context.Context, obj any) (model.ContactInput, error) {
 	var it model.ContactInput
 	if obj == nil {
@@ -13237,6 +18572,10 @@ func (ec *executionContext) unmarshalInputContactInput(ctx context.Context, obj 
 		asMap[k] = v
 	}
 
+	if _, present := asMap["contactType"]; !present {
+		asMap["contactType"] = "MAILING"
+	}
+
 	fieldsInOrder := [...]string{"contactType", "address1", "address2", "city", "state", "stateCode", "county", "country", "zipCode", "phoneNumber", "taxId"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
@@ -13246,7 +18585,7 @@ func (ec *executionContext) unmarshalInputContactInput(ctx context.Context, obj 
 		switch k {
 		case "contactType":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactType"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			data, err := ec.unmarshalOContactType2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐContactType(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -13338,6 +18677,48 @@ func UnmarshalContactInput(ctx context.Context, raw any) (model.ContactInput, er
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputCostFilter(ctx context.Context, obj any) (model.CostFilter, error) {
+	var it model.CostFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"namespaces"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "namespaces":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("namespaces"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Namespaces = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCostFilter unmarshals raw into the CostFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCostFilter(ctx context.Context, raw any) (model.CostFilter, error) {
+	var out model.CostFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CostFilter", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCreatePaymentMethodInput(ctx context.Context, obj any) (model.CreatePaymentMethodInput, error) {
 	var it model.CreatePaymentMethodInput
 	if obj == nil {
@@ -13347,6 +18728,10 @@ func (ec *executionContext) unmarshalInputCreatePaymentMethodInput(ctx context.C
 	asMap := map[string]any{}
 	for k, v := range obj.(map[string]any) {
 		asMap[k] = v
+	}
+
+	if _, present := asMap["role"]; !present {
+		asMap["role"] = "NORMAL"
 	}
 
 	fieldsInOrder := [...]string{"token", "role", "contact"}
@@ -13365,7 +18750,7 @@ func (ec *executionContext) unmarshalInputCreatePaymentMethodInput(ctx context.C
 			it.Token = data
 		case "role":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("role"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			data, err := ec.unmarshalOPaymentMethodRole2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐPaymentMethodRole(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -14029,7 +19414,7 @@ func (ec *executionContext) unmarshalInputUsageEventInput(ctx context.Context, o
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"id", "usageType", "objectName", "quantity", "unitName", "timestamp", "deployment", "container"}
+	fieldsInOrder := [...]string{"id", "usageType", "objectName", "quantity", "unit", "timestamp", "deployment", "container"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -14064,13 +19449,13 @@ func (ec *executionContext) unmarshalInputUsageEventInput(ctx context.Context, o
 				return it, err
 			}
 			it.Quantity = data
-		case "unitName":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitName"))
+		case "unit":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unit"))
 			data, err := ec.unmarshalNString2string(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.UnitName = data
+			it.Unit = data
 		case "timestamp":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("timestamp"))
 			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
@@ -14109,13 +19494,251 @@ func UnmarshalUsageEventInput(ctx context.Context, raw any) (model.UsageEventInp
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputUsageFilter(ctx context.Context, obj any) (model.UsageFilter, error) {
+	var it model.UsageFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"namespaces", "usageTypes", "objectNames"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "namespaces":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("namespaces"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Namespaces = data
+		case "usageTypes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("usageTypes"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UsageTypes = data
+		case "objectNames":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("objectNames"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ObjectNames = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUsageFilter unmarshals raw into the UsageFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUsageFilter(ctx context.Context, raw any) (model.UsageFilter, error) {
+	var out model.UsageFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UsageFilter", raw, &out)
+	return out, err
+}
+
 // endregion **************************** input.gotpl *****************************
 
 // region    ************************** interface.gotpl ***************************
 
+func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj model.Node) graphql.Marshaler {
+	switch obj := (obj).(type) {
+	case nil:
+		return graphql.Null
+	case model.TenantSubscription:
+		return ec._TenantSubscription(ctx, sel, &obj)
+	case *model.TenantSubscription:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._TenantSubscription(ctx, sel, obj)
+	case model.Quota:
+		return ec._Quota(ctx, sel, &obj)
+	case *model.Quota:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Quota(ctx, sel, obj)
+	case model.PlanTransition:
+		return ec._PlanTransition(ctx, sel, &obj)
+	case *model.PlanTransition:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._PlanTransition(ctx, sel, obj)
+	case model.Plan:
+		return ec._Plan(ctx, sel, &obj)
+	case *model.Plan:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Plan(ctx, sel, obj)
+	case model.PaymentMethod:
+		return ec._PaymentMethod(ctx, sel, &obj)
+	case *model.PaymentMethod:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._PaymentMethod(ctx, sel, obj)
+	case model.Namespace:
+		return ec._Namespace(ctx, sel, &obj)
+	case *model.Namespace:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Namespace(ctx, sel, obj)
+	case model.Invoice:
+		return ec._Invoice(ctx, sel, &obj)
+	case *model.Invoice:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Invoice(ctx, sel, obj)
+	case model.AuditRecord:
+		return ec._AuditRecord(ctx, sel, &obj)
+	case *model.AuditRecord:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._AuditRecord(ctx, sel, obj)
+	case model.Addon:
+		return ec._Addon(ctx, sel, &obj)
+	case *model.Addon:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Addon(ctx, sel, obj)
+	default:
+		if typedObj, ok := obj.(graphql.Marshaler); ok {
+			return typedObj
+		} else {
+			panic(fmt.Errorf("unexpected type %T; non-generated variants of Node must implement graphql.Marshaler", obj))
+		}
+	}
+}
+
 // endregion ************************** interface.gotpl ***************************
 
 // region    **************************** object.gotpl ****************************
+
+var addonImplementors = []string{"Addon", "Node"}
+
+func (ec *executionContext) _Addon(ctx context.Context, sel ast.SelectionSet, obj *model.Addon) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, addonImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Addon")
+		case "id":
+			out.Values[i] = ec._Addon_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._Addon_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "displayName":
+			out.Values[i] = ec._Addon_displayName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "monthlyPriceCents":
+			out.Values[i] = ec._Addon_monthlyPriceCents(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "currency":
+			out.Values[i] = ec._Addon_currency(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "included":
+			out.Values[i] = ec._Addon_included(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "allowed":
+			out.Values[i] = ec._Addon_allowed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "subscribed":
+			out.Values[i] = ec._Addon_subscribed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var addonSubscriptionPayloadImplementors = []string{"AddonSubscriptionPayload"}
+
+func (ec *executionContext) _AddonSubscriptionPayload(ctx context.Context, sel ast.SelectionSet, obj *model.AddonSubscriptionPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, addonSubscriptionPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AddonSubscriptionPayload")
+		case "subscriptions":
+			out.Values[i] = ec._AddonSubscriptionPayload_subscriptions(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._AddonSubscriptionPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
 
 var annotationImplementors = []string{"Annotation"}
 
@@ -14279,7 +19902,7 @@ func (ec *executionContext) _AuditEdge(ctx context.Context, sel ast.SelectionSet
 	return out
 }
 
-var auditRecordImplementors = []string{"AuditRecord"}
+var auditRecordImplementors = []string{"AuditRecord", "Node"}
 
 func (ec *executionContext) _AuditRecord(ctx context.Context, sel ast.SelectionSet, obj *model.AuditRecord) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, auditRecordImplementors)
@@ -14290,6 +19913,11 @@ func (ec *executionContext) _AuditRecord(ctx context.Context, sel ast.SelectionS
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("AuditRecord")
+		case "id":
+			out.Values[i] = ec._AuditRecord_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "seq":
 			out.Values[i] = ec._AuditRecord_seq(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -14365,52 +19993,52 @@ func (ec *executionContext) _Contact(ctx context.Context, sel ast.SelectionSet, 
 			}
 		case "address1":
 			out.Values[i] = ec._Contact_address1(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "address2":
 			out.Values[i] = ec._Contact_address2(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "city":
 			out.Values[i] = ec._Contact_city(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "state":
 			out.Values[i] = ec._Contact_state(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "stateCode":
 			out.Values[i] = ec._Contact_stateCode(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "county":
 			out.Values[i] = ec._Contact_county(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "country":
 			out.Values[i] = ec._Contact_country(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "zipCode":
 			out.Values[i] = ec._Contact_zipCode(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "phoneNumber":
 			out.Values[i] = ec._Contact_phoneNumber(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "taxId":
 			out.Values[i] = ec._Contact_taxId(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -14488,6 +20116,160 @@ func (ec *executionContext) _Cost(ctx context.Context, sel ast.SelectionSet, obj
 	return out
 }
 
+var costBucketImplementors = []string{"CostBucket"}
+
+func (ec *executionContext) _CostBucket(ctx context.Context, sel ast.SelectionSet, obj *model.CostBucket) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, costBucketImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CostBucket")
+		case "from":
+			out.Values[i] = ec._CostBucket_from(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "to":
+			out.Values[i] = ec._CostBucket_to(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCents":
+			out.Values[i] = ec._CostBucket_totalCents(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "groups":
+			out.Values[i] = ec._CostBucket_groups(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var costForecastImplementors = []string{"CostForecast"}
+
+func (ec *executionContext) _CostForecast(ctx context.Context, sel ast.SelectionSet, obj *model.CostForecast) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, costForecastImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CostForecast")
+		case "from":
+			out.Values[i] = ec._CostForecast_from(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "to":
+			out.Values[i] = ec._CostForecast_to(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "asOf":
+			out.Values[i] = ec._CostForecast_asOf(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "currency":
+			out.Values[i] = ec._CostForecast_currency(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "toDateCents":
+			out.Values[i] = ec._CostForecast_toDateCents(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "projectedCents":
+			out.Values[i] = ec._CostForecast_projectedCents(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "lines":
+			out.Values[i] = ec._CostForecast_lines(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var costGroupImplementors = []string{"CostGroup"}
+
+func (ec *executionContext) _CostGroup(ctx context.Context, sel ast.SelectionSet, obj *model.CostGroup) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, costGroupImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CostGroup")
+		case "namespace":
+			out.Values[i] = ec._CostGroup_namespace(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "totalCents":
+			out.Values[i] = ec._CostGroup_totalCents(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "lines":
+			out.Values[i] = ec._CostGroup_lines(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var costLineImplementors = []string{"CostLine"}
 
 func (ec *executionContext) _CostLine(ctx context.Context, sel ast.SelectionSet, obj *model.CostLine) graphql.Marshaler {
@@ -14499,14 +20281,19 @@ func (ec *executionContext) _CostLine(ctx context.Context, sel ast.SelectionSet,
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("CostLine")
-		case "usageType":
-			out.Values[i] = ec._CostLine_usageType(ctx, field, obj)
+		case "description":
+			out.Values[i] = ec._CostLine_description(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
-		case "metricLabels":
-			out.Values[i] = ec._CostLine_metricLabels(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+		case "usageType":
+			out.Values[i] = ec._CostLine_usageType(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "usageTypeName":
+			out.Values[i] = ec._CostLine_usageTypeName(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "quantity":
@@ -14514,19 +20301,19 @@ func (ec *executionContext) _CostLine(ctx context.Context, sel ast.SelectionSet,
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
-		case "unitName":
-			out.Values[i] = ec._CostLine_unitName(ctx, field, obj)
+		case "unit":
+			out.Values[i] = ec._CostLine_unit(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
-		case "quantityBillable":
-			out.Values[i] = ec._CostLine_quantityBillable(ctx, field, obj)
+		case "billableQuantity":
+			out.Values[i] = ec._CostLine_billableQuantity(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
-		case "unitNameBillable":
-			out.Values[i] = ec._CostLine_unitNameBillable(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+		case "billableUnit":
+			out.Values[i] = ec._CostLine_billableUnit(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "amountCents":
@@ -14539,13 +20326,13 @@ func (ec *executionContext) _CostLine(ctx context.Context, sel ast.SelectionSet,
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
-		case "start":
-			out.Values[i] = ec._CostLine_start(ctx, field, obj)
+		case "from":
+			out.Values[i] = ec._CostLine_from(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
-		case "end":
-			out.Values[i] = ec._CostLine_end(ctx, field, obj)
+		case "to":
+			out.Values[i] = ec._CostLine_to(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -14576,7 +20363,141 @@ func (ec *executionContext) _CostLine(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
-var invoiceImplementors = []string{"Invoice"}
+var costSeriesImplementors = []string{"CostSeries"}
+
+func (ec *executionContext) _CostSeries(ctx context.Context, sel ast.SelectionSet, obj *model.CostSeries) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, costSeriesImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CostSeries")
+		case "from":
+			out.Values[i] = ec._CostSeries_from(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "to":
+			out.Values[i] = ec._CostSeries_to(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "granularity":
+			out.Values[i] = ec._CostSeries_granularity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "timeZone":
+			out.Values[i] = ec._CostSeries_timeZone(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "currency":
+			out.Values[i] = ec._CostSeries_currency(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "buckets":
+			out.Values[i] = ec._CostSeries_buckets(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var createQuotaPayloadImplementors = []string{"CreateQuotaPayload"}
+
+func (ec *executionContext) _CreateQuotaPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CreateQuotaPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, createQuotaPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CreateQuotaPayload")
+		case "quota":
+			out.Values[i] = ec._CreateQuotaPayload_quota(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._CreateQuotaPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var deleteQuotaPayloadImplementors = []string{"DeleteQuotaPayload"}
+
+func (ec *executionContext) _DeleteQuotaPayload(ctx context.Context, sel ast.SelectionSet, obj *model.DeleteQuotaPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, deleteQuotaPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DeleteQuotaPayload")
+		case "deletedId":
+			out.Values[i] = ec._DeleteQuotaPayload_deletedId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._DeleteQuotaPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var invoiceImplementors = []string{"Invoice", "Node"}
 
 func (ec *executionContext) _Invoice(ctx context.Context, sel ast.SelectionSet, obj *model.Invoice) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, invoiceImplementors)
@@ -14587,6 +20508,11 @@ func (ec *executionContext) _Invoice(ctx context.Context, sel ast.SelectionSet, 
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Invoice")
+		case "id":
+			out.Values[i] = ec._Invoice_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "name":
 			out.Values[i] = ec._Invoice_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -14612,13 +20538,13 @@ func (ec *executionContext) _Invoice(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
-		case "periodStart":
-			out.Values[i] = ec._Invoice_periodStart(ctx, field, obj)
+		case "from":
+			out.Values[i] = ec._Invoice_from(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
-		case "periodEnd":
-			out.Values[i] = ec._Invoice_periodEnd(ctx, field, obj)
+		case "to":
+			out.Values[i] = ec._Invoice_to(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -14664,16 +20590,26 @@ func (ec *executionContext) _Invoice(ctx context.Context, sel ast.SelectionSet, 
 			}
 		case "taxName":
 			out.Values[i] = ec._Invoice_taxName(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "taxNote":
 			out.Values[i] = ec._Invoice_taxNote(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "lines":
 			out.Values[i] = ec._Invoice_lines(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "statusHistory":
+			out.Values[i] = ec._Invoice_statusHistory(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pdfUrl":
+			out.Values[i] = ec._Invoice_pdfUrl(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -14712,6 +20648,11 @@ func (ec *executionContext) _InvoiceConnection(ctx context.Context, sel ast.Sele
 			}
 		case "pageInfo":
 			out.Values[i] = ec._InvoiceConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._InvoiceConnection_totalCount(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -14793,7 +20734,7 @@ func (ec *executionContext) _InvoiceLine(ctx context.Context, sel ast.SelectionS
 			}
 		case "usageType":
 			out.Values[i] = ec._InvoiceLine_usageType(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "forPeriod":
@@ -14828,6 +20769,54 @@ func (ec *executionContext) _InvoiceLine(ctx context.Context, sel ast.SelectionS
 			}
 		case "amountCents":
 			out.Values[i] = ec._InvoiceLine_amountCents(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var invoiceStatusChangeImplementors = []string{"InvoiceStatusChange"}
+
+func (ec *executionContext) _InvoiceStatusChange(ctx context.Context, sel ast.SelectionSet, obj *model.InvoiceStatusChange) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, invoiceStatusChangeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("InvoiceStatusChange")
+		case "at":
+			out.Values[i] = ec._InvoiceStatusChange_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "actor":
+			out.Values[i] = ec._InvoiceStatusChange_actor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "from":
+			out.Values[i] = ec._InvoiceStatusChange_from(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "to":
+			out.Values[i] = ec._InvoiceStatusChange_to(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -14897,13 +20886,13 @@ func (ec *executionContext) _MonthlyUsage(ctx context.Context, sel ast.Selection
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("MonthlyUsage")
-		case "start":
-			out.Values[i] = ec._MonthlyUsage_start(ctx, field, obj)
+		case "from":
+			out.Values[i] = ec._MonthlyUsage_from(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
-		case "end":
-			out.Values[i] = ec._MonthlyUsage_end(ctx, field, obj)
+		case "to":
+			out.Values[i] = ec._MonthlyUsage_to(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -14957,112 +20946,112 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createQuota(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "replaceQuota":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_replaceQuota(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "deleteQuota":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_deleteQuota(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "reserveQuota":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_reserveQuota(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "recordUsage":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_recordUsage(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "createPaymentMethod":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createPaymentMethod(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "makePaymentMethodPrimary":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_makePaymentMethodPrimary(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "makePaymentMethodSecondary":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_makePaymentMethodSecondary(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "swapPaymentMethodRole":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_swapPaymentMethodRole(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "deletePaymentMethod":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_deletePaymentMethod(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "initiatePlanTransition":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_initiatePlanTransition(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "approvePlanTransition":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_approvePlanTransition(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "rejectPlanTransition":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_rejectPlanTransition(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "subscribeAddon":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_subscribeAddon(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "unsubscribeAddon":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_unsubscribeAddon(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "setInvoiceStatus":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_setInvoiceStatus(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -15082,7 +21071,7 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 	return out
 }
 
-var namespaceImplementors = []string{"Namespace"}
+var namespaceImplementors = []string{"Namespace", "Node"}
 
 func (ec *executionContext) _Namespace(ctx context.Context, sel ast.SelectionSet, obj *model.Namespace) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, namespaceImplementors)
@@ -15093,6 +21082,11 @@ func (ec *executionContext) _Namespace(ctx context.Context, sel ast.SelectionSet
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Namespace")
+		case "id":
+			out.Values[i] = ec._Namespace_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "name":
 			out.Values[i] = ec._Namespace_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -15100,7 +21094,7 @@ func (ec *executionContext) _Namespace(ctx context.Context, sel ast.SelectionSet
 			}
 		case "quotas":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Namespace_quotas(ctx, field, obj)
 				})
@@ -15112,19 +21106,19 @@ func (ec *executionContext) _Namespace(ctx context.Context, sel ast.SelectionSet
 				})
 		case "quotaUsage":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Namespace_quotaUsage(ctx, field, obj)
 				})
 		case "usage":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Namespace_usage(ctx, field, obj)
 				})
 		case "cost":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Namespace_cost(ctx, field, obj)
 				})
@@ -15159,13 +21153,19 @@ func (ec *executionContext) _NamespaceConnection(ctx context.Context, sel ast.Se
 		case "edges":
 			out.Values[i] = ec._NamespaceConnection_edges(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "pageInfo":
 			out.Values[i] = ec._NamespaceConnection_pageInfo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._NamespaceConnection_totalCount(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -15232,6 +21232,16 @@ func (ec *executionContext) _NamespaceUsage(ctx context.Context, sel ast.Selecti
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("NamespaceUsage")
+		case "from":
+			out.Values[i] = ec._NamespaceUsage_from(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "to":
+			out.Values[i] = ec._NamespaceUsage_to(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "items":
 			out.Values[i] = ec._NamespaceUsage_items(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -15313,6 +21323,16 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "hasPreviousPage":
+			out.Values[i] = ec._PageInfo_hasPreviousPage(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "startCursor":
+			out.Values[i] = ec._PageInfo_startCursor(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		case "endCursor":
 			out.Values[i] = ec._PageInfo_endCursor(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -15335,7 +21355,7 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
-var paymentMethodImplementors = []string{"PaymentMethod"}
+var paymentMethodImplementors = []string{"PaymentMethod", "Node"}
 
 func (ec *executionContext) _PaymentMethod(ctx context.Context, sel ast.SelectionSet, obj *model.PaymentMethod) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, paymentMethodImplementors)
@@ -15346,6 +21366,11 @@ func (ec *executionContext) _PaymentMethod(ctx context.Context, sel ast.Selectio
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("PaymentMethod")
+		case "id":
+			out.Values[i] = ec._PaymentMethod_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "name":
 			out.Values[i] = ec._PaymentMethod_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -15388,7 +21413,55 @@ func (ec *executionContext) _PaymentMethod(ctx context.Context, sel ast.Selectio
 	return out
 }
 
-var planImplementors = []string{"Plan"}
+var paymentMethodPayloadImplementors = []string{"PaymentMethodPayload"}
+
+func (ec *executionContext) _PaymentMethodPayload(ctx context.Context, sel ast.SelectionSet, obj *model.PaymentMethodPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, paymentMethodPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PaymentMethodPayload")
+		case "paymentMethod":
+			out.Values[i] = ec._PaymentMethodPayload_paymentMethod(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "paymentMethods":
+			out.Values[i] = ec._PaymentMethodPayload_paymentMethods(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "deletedId":
+			out.Values[i] = ec._PaymentMethodPayload_deletedId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._PaymentMethodPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var planImplementors = []string{"Plan", "Node"}
 
 func (ec *executionContext) _Plan(ctx context.Context, sel ast.SelectionSet, obj *model.Plan) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, planImplementors)
@@ -15399,6 +21472,11 @@ func (ec *executionContext) _Plan(ctx context.Context, sel ast.SelectionSet, obj
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Plan")
+		case "id":
+			out.Values[i] = ec._Plan_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "name":
 			out.Values[i] = ec._Plan_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -15411,12 +21489,12 @@ func (ec *executionContext) _Plan(ctx context.Context, sel ast.SelectionSet, obj
 			}
 		case "subtitle":
 			out.Values[i] = ec._Plan_subtitle(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "description":
 			out.Values[i] = ec._Plan_description(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "tenantType":
@@ -15441,7 +21519,7 @@ func (ec *executionContext) _Plan(ctx context.Context, sel ast.SelectionSet, obj
 			}
 		case "renewalPeriodUnit":
 			out.Values[i] = ec._Plan_renewalPeriodUnit(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "trialPeriod":
@@ -15451,7 +21529,7 @@ func (ec *executionContext) _Plan(ctx context.Context, sel ast.SelectionSet, obj
 			}
 		case "trialPeriodUnit":
 			out.Values[i] = ec._Plan_trialPeriodUnit(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "transitionFlow":
@@ -15506,7 +21584,7 @@ func (ec *executionContext) _Plan(ctx context.Context, sel ast.SelectionSet, obj
 	return out
 }
 
-var planTransitionImplementors = []string{"PlanTransition"}
+var planTransitionImplementors = []string{"PlanTransition", "Node"}
 
 func (ec *executionContext) _PlanTransition(ctx context.Context, sel ast.SelectionSet, obj *model.PlanTransition) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, planTransitionImplementors)
@@ -15519,6 +21597,11 @@ func (ec *executionContext) _PlanTransition(ctx context.Context, sel ast.Selecti
 			out.Values[i] = graphql.MarshalString("PlanTransition")
 		case "id":
 			out.Values[i] = ec._PlanTransition_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "transitionId":
+			out.Values[i] = ec._PlanTransition_transitionId(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -15544,12 +21627,12 @@ func (ec *executionContext) _PlanTransition(ctx context.Context, sel ast.Selecti
 			}
 		case "failureReason":
 			out.Values[i] = ec._PlanTransition_failureReason(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "decidedBy":
 			out.Values[i] = ec._PlanTransition_decidedBy(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "subscribeAddons":
@@ -15589,6 +21672,44 @@ func (ec *executionContext) _PlanTransition(ctx context.Context, sel ast.Selecti
 	return out
 }
 
+var planTransitionPayloadImplementors = []string{"PlanTransitionPayload"}
+
+func (ec *executionContext) _PlanTransitionPayload(ctx context.Context, sel ast.SelectionSet, obj *model.PlanTransitionPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, planTransitionPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PlanTransitionPayload")
+		case "planTransition":
+			out.Values[i] = ec._PlanTransitionPayload_planTransition(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._PlanTransitionPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var queryImplementors = []string{"Query"}
 
 func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
@@ -15608,9 +21729,21 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Query")
-		case "namespaces":
+		case "viewer":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_viewer(ctx, field)
+				})
+		case "node":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_node(ctx, field)
+				})
+		case "namespaces":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_namespaces(ctx, field)
 				})
@@ -15622,31 +21755,55 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				})
 		case "plans":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_plans(ctx, field)
 				})
 		case "currentPlan":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_currentPlan(ctx, field)
 				})
+		case "addons":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_addons(ctx, field)
+				})
 		case "monthlyUsage":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_monthlyUsage(ctx, field)
 				})
 		case "usageSummary":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_usageSummary(ctx, field)
 				})
+		case "usageSeries":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_usageSeries(ctx, field)
+				})
+		case "costSeries":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_costSeries(ctx, field)
+				})
+		case "forecast":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_forecast(ctx, field)
+				})
 		case "paymentMethods":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_paymentMethods(ctx, field)
 				})
@@ -15656,21 +21813,33 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_planTransition(ctx, field)
 				})
+		case "planTransitions":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_planTransitions(ctx, field)
+				})
 		case "subscriptions":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_subscriptions(ctx, field)
 				})
 		case "invoices":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_invoices(ctx, field)
 				})
+		case "invoice":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_invoice(ctx, field)
+				})
 		case "auditLog":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_auditLog(ctx, field)
 				})
@@ -15705,7 +21874,7 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 	return out
 }
 
-var quotaImplementors = []string{"Quota"}
+var quotaImplementors = []string{"Quota", "Node"}
 
 func (ec *executionContext) _Quota(ctx context.Context, sel ast.SelectionSet, obj *model.Quota) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, quotaImplementors)
@@ -15716,6 +21885,11 @@ func (ec *executionContext) _Quota(ctx context.Context, sel ast.SelectionSet, ob
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Quota")
+		case "id":
+			out.Values[i] = ec._Quota_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "name":
 			out.Values[i] = ec._Quota_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -15743,7 +21917,7 @@ func (ec *executionContext) _Quota(ctx context.Context, sel ast.SelectionSet, ob
 			}
 		case "description":
 			out.Values[i] = ec._Quota_description(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "disabled":
@@ -15907,6 +22081,69 @@ func (ec *executionContext) _QuotaEdge(ctx context.Context, sel ast.SelectionSet
 	return out
 }
 
+var quotaExceededKeyImplementors = []string{"QuotaExceededKey"}
+
+func (ec *executionContext) _QuotaExceededKey(ctx context.Context, sel ast.SelectionSet, obj *model.QuotaExceededKey) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, quotaExceededKeyImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("QuotaExceededKey")
+		case "class":
+			out.Values[i] = ec._QuotaExceededKey_class(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "key":
+			out.Values[i] = ec._QuotaExceededKey_key(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "scope":
+			out.Values[i] = ec._QuotaExceededKey_scope(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "limit":
+			out.Values[i] = ec._QuotaExceededKey_limit(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "current":
+			out.Values[i] = ec._QuotaExceededKey_current(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "requested":
+			out.Values[i] = ec._QuotaExceededKey_requested(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "retryAfterSeconds":
+			out.Values[i] = ec._QuotaExceededKey_retryAfterSeconds(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var quotaSpecImplementors = []string{"QuotaSpec"}
 
 func (ec *executionContext) _QuotaSpec(ctx context.Context, sel ast.SelectionSet, obj *model.QuotaSpec) graphql.Marshaler {
@@ -16019,6 +22256,16 @@ func (ec *executionContext) _QuotaUsageItem(ctx context.Context, sel ast.Selecti
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
+		case "limitSource":
+			out.Values[i] = ec._QuotaUsageItem_limitSource(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "utilizationPercent":
+			out.Values[i] = ec._QuotaUsageItem_utilizationPercent(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		case "rateLimit":
 			out.Values[i] = ec._QuotaUsageItem_rateLimit(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -16031,6 +22278,16 @@ func (ec *executionContext) _QuotaUsageItem(ctx context.Context, sel ast.Selecti
 			}
 		case "tenantLimit":
 			out.Values[i] = ec._QuotaUsageItem_tenantLimit(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "tenantLimitSource":
+			out.Values[i] = ec._QuotaUsageItem_tenantLimitSource(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "tenantUtilizationPercent":
+			out.Values[i] = ec._QuotaUsageItem_tenantUtilizationPercent(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
@@ -16072,38 +22329,38 @@ func (ec *executionContext) _Rate(ctx context.Context, sel ast.SelectionSet, obj
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Rate")
-		case "metricLabel":
-			out.Values[i] = ec._Rate_metricLabel(ctx, field, obj)
+		case "usageType":
+			out.Values[i] = ec._Rate_usageType(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
-		case "displayName":
-			out.Values[i] = ec._Rate_displayName(ctx, field, obj)
+		case "usageTypeName":
+			out.Values[i] = ec._Rate_usageTypeName(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "service":
 			out.Values[i] = ec._Rate_service(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "unit":
+			out.Values[i] = ec._Rate_unit(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
-		case "unitName":
-			out.Values[i] = ec._Rate_unitName(ctx, field, obj)
+		case "billableUnit":
+			out.Values[i] = ec._Rate_billableUnit(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
-		case "unitNameBillable":
-			out.Values[i] = ec._Rate_unitNameBillable(ctx, field, obj)
+		case "unitsPerBillableUnit":
+			out.Values[i] = ec._Rate_unitsPerBillableUnit(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
-		case "unitsPerBillable":
-			out.Values[i] = ec._Rate_unitsPerBillable(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "pricePerBillable":
-			out.Values[i] = ec._Rate_pricePerBillable(ctx, field, obj)
+		case "unitPrice":
+			out.Values[i] = ec._Rate_unitPrice(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -16167,6 +22424,44 @@ func (ec *executionContext) _RateLimit(ctx context.Context, sel ast.SelectionSet
 	return out
 }
 
+var recordUsagePayloadImplementors = []string{"RecordUsagePayload"}
+
+func (ec *executionContext) _RecordUsagePayload(ctx context.Context, sel ast.SelectionSet, obj *model.RecordUsagePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, recordUsagePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RecordUsagePayload")
+		case "result":
+			out.Values[i] = ec._RecordUsagePayload_result(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._RecordUsagePayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var recordUsageResultImplementors = []string{"RecordUsageResult"}
 
 func (ec *executionContext) _RecordUsageResult(ctx context.Context, sel ast.SelectionSet, obj *model.RecordUsageResult) graphql.Marshaler {
@@ -16190,6 +22485,87 @@ func (ec *executionContext) _RecordUsageResult(ctx context.Context, sel ast.Sele
 			}
 		case "rejected":
 			out.Values[i] = ec._RecordUsageResult_rejected(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var replaceQuotaPayloadImplementors = []string{"ReplaceQuotaPayload"}
+
+func (ec *executionContext) _ReplaceQuotaPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ReplaceQuotaPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, replaceQuotaPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReplaceQuotaPayload")
+		case "quota":
+			out.Values[i] = ec._ReplaceQuotaPayload_quota(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._ReplaceQuotaPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var reserveQuotaPayloadImplementors = []string{"ReserveQuotaPayload"}
+
+func (ec *executionContext) _ReserveQuotaPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ReserveQuotaPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, reserveQuotaPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReserveQuotaPayload")
+		case "result":
+			out.Values[i] = ec._ReserveQuotaPayload_result(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "exceeded":
+			out.Values[i] = ec._ReserveQuotaPayload_exceeded(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._ReserveQuotaPayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -16296,6 +22672,44 @@ func (ec *executionContext) _ResourceLimit(ctx context.Context, sel ast.Selectio
 	return out
 }
 
+var setInvoiceStatusPayloadImplementors = []string{"SetInvoiceStatusPayload"}
+
+func (ec *executionContext) _SetInvoiceStatusPayload(ctx context.Context, sel ast.SelectionSet, obj *model.SetInvoiceStatusPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, setInvoiceStatusPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SetInvoiceStatusPayload")
+		case "invoice":
+			out.Values[i] = ec._SetInvoiceStatusPayload_invoice(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._SetInvoiceStatusPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var subscriptionPeriodImplementors = []string{"SubscriptionPeriod"}
 
 func (ec *executionContext) _SubscriptionPeriod(ctx context.Context, sel ast.SelectionSet, obj *model.SubscriptionPeriod) graphql.Marshaler {
@@ -16312,23 +22726,23 @@ func (ec *executionContext) _SubscriptionPeriod(ctx context.Context, sel ast.Sel
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
-		case "start":
-			out.Values[i] = ec._SubscriptionPeriod_start(ctx, field, obj)
+		case "from":
+			out.Values[i] = ec._SubscriptionPeriod_from(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
-		case "end":
-			out.Values[i] = ec._SubscriptionPeriod_end(ctx, field, obj)
+		case "to":
+			out.Values[i] = ec._SubscriptionPeriod_to(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
-		case "internalStart":
-			out.Values[i] = ec._SubscriptionPeriod_internalStart(ctx, field, obj)
+		case "billedFrom":
+			out.Values[i] = ec._SubscriptionPeriod_billedFrom(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
-		case "internalEnd":
-			out.Values[i] = ec._SubscriptionPeriod_internalEnd(ctx, field, obj)
+		case "billedTo":
+			out.Values[i] = ec._SubscriptionPeriod_billedTo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -16354,7 +22768,7 @@ func (ec *executionContext) _SubscriptionPeriod(ctx context.Context, sel ast.Sel
 	return out
 }
 
-var tenantSubscriptionImplementors = []string{"TenantSubscription"}
+var tenantSubscriptionImplementors = []string{"TenantSubscription", "Node"}
 
 func (ec *executionContext) _TenantSubscription(ctx context.Context, sel ast.SelectionSet, obj *model.TenantSubscription) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, tenantSubscriptionImplementors)
@@ -16367,6 +22781,11 @@ func (ec *executionContext) _TenantSubscription(ctx context.Context, sel ast.Sel
 			out.Values[i] = graphql.MarshalString("TenantSubscription")
 		case "id":
 			out.Values[i] = ec._TenantSubscription_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "subscriptionId":
+			out.Values[i] = ec._TenantSubscription_subscriptionId(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -16385,13 +22804,13 @@ func (ec *executionContext) _TenantSubscription(ctx context.Context, sel ast.Sel
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
-		case "start":
-			out.Values[i] = ec._TenantSubscription_start(ctx, field, obj)
+		case "from":
+			out.Values[i] = ec._TenantSubscription_from(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
-		case "end":
-			out.Values[i] = ec._TenantSubscription_end(ctx, field, obj)
+		case "to":
+			out.Values[i] = ec._TenantSubscription_to(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
@@ -16465,6 +22884,49 @@ func (ec *executionContext) _TransitionFlow(ctx context.Context, sel ast.Selecti
 	return out
 }
 
+var usageBucketImplementors = []string{"UsageBucket"}
+
+func (ec *executionContext) _UsageBucket(ctx context.Context, sel ast.SelectionSet, obj *model.UsageBucket) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, usageBucketImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UsageBucket")
+		case "from":
+			out.Values[i] = ec._UsageBucket_from(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "to":
+			out.Values[i] = ec._UsageBucket_to(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "points":
+			out.Values[i] = ec._UsageBucket_points(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var usageHourImplementors = []string{"UsageHour"}
 
 func (ec *executionContext) _UsageHour(ctx context.Context, sel ast.SelectionSet, obj *model.UsageHour) graphql.Marshaler {
@@ -16491,13 +22953,13 @@ func (ec *executionContext) _UsageHour(ctx context.Context, sel ast.SelectionSet
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
-		case "metricLabel":
-			out.Values[i] = ec._UsageHour_metricLabel(ctx, field, obj)
+		case "usageTypeName":
+			out.Values[i] = ec._UsageHour_usageTypeName(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
-		case "unitName":
-			out.Values[i] = ec._UsageHour_unitName(ctx, field, obj)
+		case "unit":
+			out.Values[i] = ec._UsageHour_unit(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -16506,24 +22968,24 @@ func (ec *executionContext) _UsageHour(ctx context.Context, sel ast.SelectionSet
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
-		case "start":
-			out.Values[i] = ec._UsageHour_start(ctx, field, obj)
+		case "from":
+			out.Values[i] = ec._UsageHour_from(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
-		case "end":
-			out.Values[i] = ec._UsageHour_end(ctx, field, obj)
+		case "to":
+			out.Values[i] = ec._UsageHour_to(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "deployment":
 			out.Values[i] = ec._UsageHour_deployment(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "container":
 			out.Values[i] = ec._UsageHour_container(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -16569,13 +23031,13 @@ func (ec *executionContext) _UsageItem(ctx context.Context, sel ast.SelectionSet
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
-		case "metricLabel":
-			out.Values[i] = ec._UsageItem_metricLabel(ctx, field, obj)
+		case "usageTypeName":
+			out.Values[i] = ec._UsageItem_usageTypeName(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
-		case "unitName":
-			out.Values[i] = ec._UsageItem_unitName(ctx, field, obj)
+		case "unit":
+			out.Values[i] = ec._UsageItem_unit(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -16584,14 +23046,77 @@ func (ec *executionContext) _UsageItem(ctx context.Context, sel ast.SelectionSet
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
-		case "start":
-			out.Values[i] = ec._UsageItem_start(ctx, field, obj)
+		case "from":
+			out.Values[i] = ec._UsageItem_from(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
-		case "end":
-			out.Values[i] = ec._UsageItem_end(ctx, field, obj)
+		case "to":
+			out.Values[i] = ec._UsageItem_to(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var usagePointImplementors = []string{"UsagePoint"}
+
+func (ec *executionContext) _UsagePoint(ctx context.Context, sel ast.SelectionSet, obj *model.UsagePoint) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, usagePointImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UsagePoint")
+		case "usageType":
+			out.Values[i] = ec._UsagePoint_usageType(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "usageTypeName":
+			out.Values[i] = ec._UsagePoint_usageTypeName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "namespace":
+			out.Values[i] = ec._UsagePoint_namespace(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "objectName":
+			out.Values[i] = ec._UsagePoint_objectName(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "unit":
+			out.Values[i] = ec._UsagePoint_unit(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "quantity":
+			out.Values[i] = ec._UsagePoint_quantity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "amountCents":
+			out.Values[i] = ec._UsagePoint_amountCents(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -16654,6 +23179,59 @@ func (ec *executionContext) _UsageRejection(ctx context.Context, sel ast.Selecti
 	return out
 }
 
+var usageSeriesImplementors = []string{"UsageSeries"}
+
+func (ec *executionContext) _UsageSeries(ctx context.Context, sel ast.SelectionSet, obj *model.UsageSeries) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, usageSeriesImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UsageSeries")
+		case "from":
+			out.Values[i] = ec._UsageSeries_from(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "to":
+			out.Values[i] = ec._UsageSeries_to(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "granularity":
+			out.Values[i] = ec._UsageSeries_granularity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "timeZone":
+			out.Values[i] = ec._UsageSeries_timeZone(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "buckets":
+			out.Values[i] = ec._UsageSeries_buckets(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var usageSummaryItemImplementors = []string{"UsageSummaryItem"}
 
 func (ec *executionContext) _UsageSummaryItem(ctx context.Context, sel ast.SelectionSet, obj *model.UsageSummaryItem) graphql.Marshaler {
@@ -16665,19 +23243,19 @@ func (ec *executionContext) _UsageSummaryItem(ctx context.Context, sel ast.Selec
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("UsageSummaryItem")
-		case "name":
-			out.Values[i] = ec._UsageSummaryItem_name(ctx, field, obj)
+		case "usageType":
+			out.Values[i] = ec._UsageSummaryItem_usageType(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "usageTypeName":
+			out.Values[i] = ec._UsageSummaryItem_usageTypeName(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "service":
 			out.Values[i] = ec._UsageSummaryItem_service(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "usageType":
-			out.Values[i] = ec._UsageSummaryItem_usageType(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "unit":
@@ -16690,8 +23268,13 @@ func (ec *executionContext) _UsageSummaryItem(ctx context.Context, sel ast.Selec
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
-		case "timestamp":
-			out.Values[i] = ec._UsageSummaryItem_timestamp(ctx, field, obj)
+		case "from":
+			out.Values[i] = ec._UsageSummaryItem_from(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "to":
+			out.Values[i] = ec._UsageSummaryItem_to(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -16700,8 +23283,114 @@ func (ec *executionContext) _UsageSummaryItem(ctx context.Context, sel ast.Selec
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
-		case "billableValue":
-			out.Values[i] = ec._UsageSummaryItem_billableValue(ctx, field, obj)
+		case "billableQuantity":
+			out.Values[i] = ec._UsageSummaryItem_billableQuantity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var userErrorImplementors = []string{"UserError"}
+
+func (ec *executionContext) _UserError(ctx context.Context, sel ast.SelectionSet, obj *model.UserError) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, userErrorImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UserError")
+		case "field":
+			out.Values[i] = ec._UserError_field(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "message":
+			out.Values[i] = ec._UserError_message(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "code":
+			out.Values[i] = ec._UserError_code(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var viewerImplementors = []string{"Viewer"}
+
+func (ec *executionContext) _Viewer(ctx context.Context, sel ast.SelectionSet, obj *model.Viewer) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, viewerImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Viewer")
+		case "tenant":
+			out.Values[i] = ec._Viewer_tenant(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "role":
+			out.Values[i] = ec._Viewer_role(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "namespace":
+			out.Values[i] = ec._Viewer_namespace(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "operator":
+			out.Values[i] = ec._Viewer_operator(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "credential":
+			out.Values[i] = ec._Viewer_credential(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "credentialId":
+			out.Values[i] = ec._Viewer_credentialId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "capabilities":
+			out.Values[i] = ec._Viewer_capabilities(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -17084,6 +23773,10 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 
 // region    ***************************** type.gotpl *****************************
 
+func (ec *executionContext) marshalNAddon2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐAddon(ctx context.Context, sel ast.SelectionSet, v model.Addon) graphql.Marshaler {
+	return ec._Addon(ctx, sel, &v)
+}
+
 func (ec *executionContext) marshalNAnnotation2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐAnnotation(ctx context.Context, sel ast.SelectionSet, v model.Annotation) graphql.Marshaler {
 	return ec._Annotation(ctx, sel, &v)
 }
@@ -17134,14 +23827,6 @@ func (ec *executionContext) unmarshalNApiLimitInput2githubᚗcomᚋbillingdᚋbi
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNAuditConnection2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐAuditConnection(ctx context.Context, sel ast.SelectionSet, v *model.AuditConnection) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "AuditConnection!")
-		return graphql.Null
-	}
-	return ec._AuditConnection(ctx, sel, v)
-}
-
 func (ec *executionContext) marshalNAuditEdge2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐAuditEdge(ctx context.Context, sel ast.SelectionSet, v model.AuditEdge) graphql.Marshaler {
 	return ec._AuditEdge(ctx, sel, &v)
 }
@@ -17184,6 +23869,46 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) unmarshalNCapability2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐCapability(ctx context.Context, v any) (model.Capability, error) {
+	var res model.Capability
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCapability2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐCapability(ctx context.Context, sel ast.SelectionSet, v model.Capability) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNCapability2ᚕgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐCapabilityᚄ(ctx context.Context, v any) ([]model.Capability, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.Capability, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNCapability2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐCapability(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNCapability2ᚕgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐCapabilityᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Capability) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCapability2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐCapability(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNContact2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐContact(ctx context.Context, sel ast.SelectionSet, v *model.Contact) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Contact!")
@@ -17192,12 +23917,64 @@ func (ec *executionContext) marshalNContact2ᚖgithubᚗcomᚋbillingdᚋbilling
 	return ec._Contact(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNCost2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐCost(ctx context.Context, sel ast.SelectionSet, v *model.Cost) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "Cost!")
-		return graphql.Null
+func (ec *executionContext) unmarshalNContactType2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐContactType(ctx context.Context, v any) (model.ContactType, error) {
+	var res model.ContactType
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNContactType2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐContactType(ctx context.Context, sel ast.SelectionSet, v model.ContactType) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNCostBucket2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐCostBucket(ctx context.Context, sel ast.SelectionSet, v model.CostBucket) graphql.Marshaler {
+	return ec._CostBucket(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNCostBucket2ᚕgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐCostBucketᚄ(ctx context.Context, sel ast.SelectionSet, v []model.CostBucket) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCostBucket2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐCostBucket(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
 	}
-	return ec._Cost(ctx, sel, v)
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCostGroup2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐCostGroup(ctx context.Context, sel ast.SelectionSet, v model.CostGroup) graphql.Marshaler {
+	return ec._CostGroup(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNCostGroup2ᚕgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐCostGroupᚄ(ctx context.Context, sel ast.SelectionSet, v []model.CostGroup) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCostGroup2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐCostGroup(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNCostGroupBy2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐCostGroupBy(ctx context.Context, v any) (model.CostGroupBy, error) {
+	var res model.CostGroupBy
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCostGroupBy2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐCostGroupBy(ctx context.Context, sel ast.SelectionSet, v model.CostGroupBy) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) marshalNCostLine2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐCostLine(ctx context.Context, sel ast.SelectionSet, v model.CostLine) graphql.Marshaler {
@@ -17220,6 +23997,16 @@ func (ec *executionContext) marshalNCostLine2ᚕgithubᚗcomᚋbillingdᚋbillin
 	return ret
 }
 
+func (ec *executionContext) unmarshalNCostLineStatus2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐCostLineStatus(ctx context.Context, v any) (model.CostLineStatus, error) {
+	var res model.CostLineStatus
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCostLineStatus2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐCostLineStatus(ctx context.Context, sel ast.SelectionSet, v model.CostLineStatus) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNCreatePaymentMethodInput2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐCreatePaymentMethodInput(ctx context.Context, v any) (model.CreatePaymentMethodInput, error) {
 	res, err := ec.unmarshalInputCreatePaymentMethodInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -17230,6 +24017,16 @@ func (ec *executionContext) unmarshalNCreateQuotaInput2githubᚗcomᚋbillingd�
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNCredentialKind2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐCredentialKind(ctx context.Context, v any) (model.CredentialKind, error) {
+	var res model.CredentialKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCredentialKind2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐCredentialKind(ctx context.Context, sel ast.SelectionSet, v model.CredentialKind) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNDecimal2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐDecimal(ctx context.Context, v any) (model.Decimal, error) {
 	var res model.Decimal
 	err := res.UnmarshalGQLContext(ctx, v)
@@ -17238,6 +24035,26 @@ func (ec *executionContext) unmarshalNDecimal2githubᚗcomᚋbillingdᚋbillingd
 
 func (ec *executionContext) marshalNDecimal2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐDecimal(ctx context.Context, sel ast.SelectionSet, v model.Decimal) graphql.Marshaler {
 	return graphql.WrapContextMarshaler(ctx, v)
+}
+
+func (ec *executionContext) unmarshalNErrorCode2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐErrorCode(ctx context.Context, v any) (model.ErrorCode, error) {
+	var res model.ErrorCode
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNErrorCode2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐErrorCode(ctx context.Context, sel ast.SelectionSet, v model.ErrorCode) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNGranularity2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐGranularity(ctx context.Context, v any) (model.Granularity, error) {
+	var res model.Granularity
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNGranularity2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐGranularity(ctx context.Context, sel ast.SelectionSet, v model.Granularity) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) unmarshalNID2string(ctx context.Context, v any) (string, error) {
@@ -17295,14 +24112,6 @@ func (ec *executionContext) marshalNInvoice2ᚖgithubᚗcomᚋbillingdᚋbilling
 	return ec._Invoice(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNInvoiceConnection2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐInvoiceConnection(ctx context.Context, sel ast.SelectionSet, v *model.InvoiceConnection) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "InvoiceConnection!")
-		return graphql.Null
-	}
-	return ec._InvoiceConnection(ctx, sel, v)
-}
-
 func (ec *executionContext) marshalNInvoiceEdge2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐInvoiceEdge(ctx context.Context, sel ast.SelectionSet, v model.InvoiceEdge) graphql.Marshaler {
 	return ec._InvoiceEdge(ctx, sel, &v)
 }
@@ -17343,6 +24152,30 @@ func (ec *executionContext) marshalNInvoiceLine2ᚕgithubᚗcomᚋbillingdᚋbil
 	return ret
 }
 
+func (ec *executionContext) unmarshalNInvoiceLineKind2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐInvoiceLineKind(ctx context.Context, v any) (model.InvoiceLineKind, error) {
+	var res model.InvoiceLineKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNInvoiceLineKind2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐInvoiceLineKind(ctx context.Context, sel ast.SelectionSet, v model.InvoiceLineKind) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNInvoiceStatus2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐInvoiceStatus(ctx context.Context, v any) (model.InvoiceStatus, error) {
+	var res model.InvoiceStatus
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNInvoiceStatus2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐInvoiceStatus(ctx context.Context, sel ast.SelectionSet, v model.InvoiceStatus) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNInvoiceStatusChange2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐInvoiceStatusChange(ctx context.Context, sel ast.SelectionSet, v model.InvoiceStatusChange) graphql.Marshaler {
+	return ec._InvoiceStatusChange(ctx, sel, &v)
+}
+
 func (ec *executionContext) marshalNLabel2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐLabel(ctx context.Context, sel ast.SelectionSet, v model.Label) graphql.Marshaler {
 	return ec._Label(ctx, sel, &v)
 }
@@ -17372,36 +24205,12 @@ func (ec *executionContext) marshalNMonthlyUsage2githubᚗcomᚋbillingdᚋbilli
 	return ec._MonthlyUsage(ctx, sel, &v)
 }
 
-func (ec *executionContext) marshalNMonthlyUsage2ᚕgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐMonthlyUsageᚄ(ctx context.Context, sel ast.SelectionSet, v []model.MonthlyUsage) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalNMonthlyUsage2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐMonthlyUsage(ctx, sel, v[i])
-	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
-	return ret
-}
-
 func (ec *executionContext) marshalNNamespace2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐNamespace(ctx context.Context, sel ast.SelectionSet, v *model.Namespace) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Namespace!")
 		return graphql.Null
 	}
 	return ec._Namespace(ctx, sel, v)
-}
-
-func (ec *executionContext) marshalNNamespaceConnection2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐNamespaceConnection(ctx context.Context, sel ast.SelectionSet, v *model.NamespaceConnection) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "NamespaceConnection!")
-		return graphql.Null
-	}
-	return ec._NamespaceConnection(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNNamespaceEdge2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐNamespaceEdge(ctx context.Context, sel ast.SelectionSet, v model.NamespaceEdge) graphql.Marshaler {
@@ -17422,14 +24231,6 @@ func (ec *executionContext) marshalNNamespaceEdge2ᚕgithubᚗcomᚋbillingdᚋb
 	}
 
 	return ret
-}
-
-func (ec *executionContext) marshalNNamespaceUsage2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐNamespaceUsage(ctx context.Context, sel ast.SelectionSet, v *model.NamespaceUsage) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "NamespaceUsage!")
-		return graphql.Null
-	}
-	return ec._NamespaceUsage(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNObjectLimit2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐObjectLimit(ctx context.Context, sel ast.SelectionSet, v model.ObjectLimit) graphql.Marshaler {
@@ -17469,64 +24270,52 @@ func (ec *executionContext) marshalNPaymentMethod2githubᚗcomᚋbillingdᚋbill
 	return ec._PaymentMethod(ctx, sel, &v)
 }
 
-func (ec *executionContext) marshalNPaymentMethod2ᚕgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐPaymentMethodᚄ(ctx context.Context, sel ast.SelectionSet, v []model.PaymentMethod) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalNPaymentMethod2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐPaymentMethod(ctx, sel, v[i])
-	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
-	return ret
+func (ec *executionContext) unmarshalNPaymentMethodRole2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐPaymentMethodRole(ctx context.Context, v any) (model.PaymentMethodRole, error) {
+	var res model.PaymentMethodRole
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNPaymentMethod2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐPaymentMethod(ctx context.Context, sel ast.SelectionSet, v *model.PaymentMethod) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "PaymentMethod!")
-		return graphql.Null
-	}
-	return ec._PaymentMethod(ctx, sel, v)
+func (ec *executionContext) marshalNPaymentMethodRole2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐPaymentMethodRole(ctx context.Context, sel ast.SelectionSet, v model.PaymentMethodRole) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) marshalNPlan2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐPlan(ctx context.Context, sel ast.SelectionSet, v model.Plan) graphql.Marshaler {
 	return ec._Plan(ctx, sel, &v)
 }
 
-func (ec *executionContext) marshalNPlan2ᚕgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐPlanᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Plan) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalNPlan2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐPlan(ctx, sel, v[i])
-	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
-	return ret
+func (ec *executionContext) unmarshalNPlanState2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐPlanState(ctx context.Context, v any) (model.PlanState, error) {
+	var res model.PlanState
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNPlan2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐPlan(ctx context.Context, sel ast.SelectionSet, v *model.Plan) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "Plan!")
-		return graphql.Null
-	}
-	return ec._Plan(ctx, sel, v)
+func (ec *executionContext) marshalNPlanState2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐPlanState(ctx context.Context, sel ast.SelectionSet, v model.PlanState) graphql.Marshaler {
+	return v
 }
 
-func (ec *executionContext) marshalNPlanTransition2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐPlanTransition(ctx context.Context, sel ast.SelectionSet, v *model.PlanTransition) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "PlanTransition!")
-		return graphql.Null
-	}
-	return ec._PlanTransition(ctx, sel, v)
+func (ec *executionContext) marshalNPlanTransition2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐPlanTransition(ctx context.Context, sel ast.SelectionSet, v model.PlanTransition) graphql.Marshaler {
+	return ec._PlanTransition(ctx, sel, &v)
+}
+
+func (ec *executionContext) unmarshalNPlanTransitionState2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐPlanTransitionState(ctx context.Context, v any) (model.PlanTransitionState, error) {
+	var res model.PlanTransitionState
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPlanTransitionState2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐPlanTransitionState(ctx context.Context, sel ast.SelectionSet, v model.PlanTransitionState) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNPlanType2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐPlanType(ctx context.Context, v any) (model.PlanType, error) {
+	var res model.PlanType
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPlanType2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐPlanType(ctx context.Context, sel ast.SelectionSet, v model.PlanType) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) unmarshalNQuantityInput2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐQuantityInput(ctx context.Context, v any) (model.QuantityInput, error) {
@@ -17542,12 +24331,14 @@ func (ec *executionContext) marshalNQuota2ᚖgithubᚗcomᚋbillingdᚋbillingd�
 	return ec._Quota(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNQuotaConnection2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐQuotaConnection(ctx context.Context, sel ast.SelectionSet, v *model.QuotaConnection) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "QuotaConnection!")
-		return graphql.Null
-	}
-	return ec._QuotaConnection(ctx, sel, v)
+func (ec *executionContext) unmarshalNQuotaClass2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐQuotaClass(ctx context.Context, v any) (model.QuotaClass, error) {
+	var res model.QuotaClass
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNQuotaClass2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐQuotaClass(ctx context.Context, sel ast.SelectionSet, v model.QuotaClass) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) marshalNQuotaCounter2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐQuotaCounter(ctx context.Context, sel ast.SelectionSet, v model.QuotaCounter) graphql.Marshaler {
@@ -17590,6 +24381,36 @@ func (ec *executionContext) marshalNQuotaEdge2ᚕgithubᚗcomᚋbillingdᚋbilli
 	return ret
 }
 
+func (ec *executionContext) marshalNQuotaExceededKey2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐQuotaExceededKey(ctx context.Context, sel ast.SelectionSet, v model.QuotaExceededKey) graphql.Marshaler {
+	return ec._QuotaExceededKey(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNQuotaExceededKey2ᚕgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐQuotaExceededKeyᚄ(ctx context.Context, sel ast.SelectionSet, v []model.QuotaExceededKey) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNQuotaExceededKey2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐQuotaExceededKey(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNQuotaScope2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐQuotaScope(ctx context.Context, v any) (model.QuotaScope, error) {
+	var res model.QuotaScope
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNQuotaScope2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐQuotaScope(ctx context.Context, sel ast.SelectionSet, v model.QuotaScope) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) marshalNQuotaSpec2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐQuotaSpec(ctx context.Context, sel ast.SelectionSet, v *model.QuotaSpec) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "QuotaSpec!")
@@ -17601,14 +24422,6 @@ func (ec *executionContext) marshalNQuotaSpec2ᚖgithubᚗcomᚋbillingdᚋbilli
 func (ec *executionContext) unmarshalNQuotaSpecInput2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐQuotaSpecInput(ctx context.Context, v any) (*model.QuotaSpecInput, error) {
 	res, err := ec.unmarshalInputQuotaSpecInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNQuotaUsage2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐQuotaUsage(ctx context.Context, sel ast.SelectionSet, v *model.QuotaUsage) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "QuotaUsage!")
-		return graphql.Null
-	}
-	return ec._QuotaUsage(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNQuotaUsageItem2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐQuotaUsageItem(ctx context.Context, sel ast.SelectionSet, v model.QuotaUsageItem) graphql.Marshaler {
@@ -17651,12 +24464,14 @@ func (ec *executionContext) marshalNRate2ᚕgithubᚗcomᚋbillingdᚋbillingd�
 	return ret
 }
 
-func (ec *executionContext) marshalNRecordUsageResult2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐRecordUsageResult(ctx context.Context, sel ast.SelectionSet, v *model.RecordUsageResult) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "RecordUsageResult!")
-		return graphql.Null
-	}
-	return ec._RecordUsageResult(ctx, sel, v)
+func (ec *executionContext) unmarshalNRateUnit2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐRateUnit(ctx context.Context, v any) (model.RateUnit, error) {
+	var res model.RateUnit
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRateUnit2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐRateUnit(ctx context.Context, sel ast.SelectionSet, v model.RateUnit) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) unmarshalNReplaceQuotaInput2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐReplaceQuotaInput(ctx context.Context, v any) (model.ReplaceQuotaInput, error) {
@@ -17667,14 +24482,6 @@ func (ec *executionContext) unmarshalNReplaceQuotaInput2githubᚗcomᚋbillingd�
 func (ec *executionContext) unmarshalNReserveQuotaInput2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐReserveQuotaInput(ctx context.Context, v any) (model.ReserveQuotaInput, error) {
 	res, err := ec.unmarshalInputReserveQuotaInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNReserveQuotaResult2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐReserveQuotaResult(ctx context.Context, sel ast.SelectionSet, v *model.ReserveQuotaResult) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "ReserveQuotaResult!")
-		return graphql.Null
-	}
-	return ec._ReserveQuotaResult(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNResourceLimit2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐResourceLimit(ctx context.Context, sel ast.SelectionSet, v model.ResourceLimit) graphql.Marshaler {
@@ -17745,6 +24552,16 @@ func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel
 	return ret
 }
 
+func (ec *executionContext) unmarshalNSubscriptionKind2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐSubscriptionKind(ctx context.Context, v any) (model.SubscriptionKind, error) {
+	var res model.SubscriptionKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSubscriptionKind2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐSubscriptionKind(ctx context.Context, sel ast.SelectionSet, v model.SubscriptionKind) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) marshalNSubscriptionPeriod2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐSubscriptionPeriod(ctx context.Context, sel ast.SelectionSet, v model.SubscriptionPeriod) graphql.Marshaler {
 	return ec._SubscriptionPeriod(ctx, sel, &v)
 }
@@ -17769,20 +24586,14 @@ func (ec *executionContext) marshalNTenantSubscription2githubᚗcomᚋbillingd�
 	return ec._TenantSubscription(ctx, sel, &v)
 }
 
-func (ec *executionContext) marshalNTenantSubscription2ᚕgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐTenantSubscriptionᚄ(ctx context.Context, sel ast.SelectionSet, v []model.TenantSubscription) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalNTenantSubscription2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐTenantSubscription(ctx, sel, v[i])
-	})
+func (ec *executionContext) unmarshalNTenantType2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐTenantType(ctx context.Context, v any) (model.TenantType, error) {
+	var res model.TenantType
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
 
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
-	return ret
+func (ec *executionContext) marshalNTenantType2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐTenantType(ctx context.Context, sel ast.SelectionSet, v model.TenantType) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) unmarshalNTime2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
@@ -17807,6 +24618,76 @@ func (ec *executionContext) marshalNTransitionFlow2ᚖgithubᚗcomᚋbillingdᚋ
 	return ec._TransitionFlow(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNTransitionMethod2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐTransitionMethod(ctx context.Context, v any) (model.TransitionMethod, error) {
+	var res model.TransitionMethod
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNTransitionMethod2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐTransitionMethod(ctx context.Context, sel ast.SelectionSet, v model.TransitionMethod) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNTransitionRequiredField2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐTransitionRequiredField(ctx context.Context, v any) (model.TransitionRequiredField, error) {
+	var res model.TransitionRequiredField
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNTransitionRequiredField2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐTransitionRequiredField(ctx context.Context, sel ast.SelectionSet, v model.TransitionRequiredField) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNTransitionRequiredField2ᚕgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐTransitionRequiredFieldᚄ(ctx context.Context, v any) ([]model.TransitionRequiredField, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.TransitionRequiredField, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNTransitionRequiredField2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐTransitionRequiredField(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNTransitionRequiredField2ᚕgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐTransitionRequiredFieldᚄ(ctx context.Context, sel ast.SelectionSet, v []model.TransitionRequiredField) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTransitionRequiredField2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐTransitionRequiredField(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNUsageBucket2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐUsageBucket(ctx context.Context, sel ast.SelectionSet, v model.UsageBucket) graphql.Marshaler {
+	return ec._UsageBucket(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNUsageBucket2ᚕgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐUsageBucketᚄ(ctx context.Context, sel ast.SelectionSet, v []model.UsageBucket) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNUsageBucket2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐUsageBucket(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalNUsageEventInput2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐUsageEventInput(ctx context.Context, v any) (model.UsageEventInput, error) {
 	res, err := ec.unmarshalInputUsageEventInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -17824,6 +24705,16 @@ func (ec *executionContext) unmarshalNUsageEventInput2ᚕgithubᚗcomᚋbillingd
 		}
 	}
 	return res, nil
+}
+
+func (ec *executionContext) unmarshalNUsageGroupBy2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐUsageGroupBy(ctx context.Context, v any) (model.UsageGroupBy, error) {
+	var res model.UsageGroupBy
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNUsageGroupBy2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐUsageGroupBy(ctx context.Context, sel ast.SelectionSet, v model.UsageGroupBy) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) marshalNUsageHour2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐUsageHour(ctx context.Context, sel ast.SelectionSet, v model.UsageHour) graphql.Marshaler {
@@ -17866,6 +24757,26 @@ func (ec *executionContext) marshalNUsageItem2ᚕgithubᚗcomᚋbillingdᚋbilli
 	return ret
 }
 
+func (ec *executionContext) marshalNUsagePoint2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐUsagePoint(ctx context.Context, sel ast.SelectionSet, v model.UsagePoint) graphql.Marshaler {
+	return ec._UsagePoint(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNUsagePoint2ᚕgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐUsagePointᚄ(ctx context.Context, sel ast.SelectionSet, v []model.UsagePoint) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNUsagePoint2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐUsagePoint(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNUsageRejection2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐUsageRejection(ctx context.Context, sel ast.SelectionSet, v model.UsageRejection) graphql.Marshaler {
 	return ec._UsageRejection(ctx, sel, &v)
 }
@@ -17890,11 +24801,15 @@ func (ec *executionContext) marshalNUsageSummaryItem2githubᚗcomᚋbillingdᚋb
 	return ec._UsageSummaryItem(ctx, sel, &v)
 }
 
-func (ec *executionContext) marshalNUsageSummaryItem2ᚕgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐUsageSummaryItemᚄ(ctx context.Context, sel ast.SelectionSet, v []model.UsageSummaryItem) graphql.Marshaler {
+func (ec *executionContext) marshalNUserError2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐUserError(ctx context.Context, sel ast.SelectionSet, v model.UserError) graphql.Marshaler {
+	return ec._UserError(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNUserError2ᚕgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐUserErrorᚄ(ctx context.Context, sel ast.SelectionSet, v []model.UserError) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNUsageSummaryItem2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐUsageSummaryItem(ctx, sel, v[i])
+		return ec.marshalNUserError2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐUserError(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -17904,6 +24819,14 @@ func (ec *executionContext) marshalNUsageSummaryItem2ᚕgithubᚗcomᚋbillingd�
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalNViewer2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐViewer(ctx context.Context, sel ast.SelectionSet, v *model.Viewer) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Viewer!")
+		return graphql.Null
+	}
+	return ec._Viewer(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx context.Context, sel ast.SelectionSet, v introspection.Directive) graphql.Marshaler {
@@ -18048,6 +24971,32 @@ func (ec *executionContext) marshalN__TypeKind2string(ctx context.Context, sel a
 	return res
 }
 
+func (ec *executionContext) marshalOAddon2ᚕgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐAddonᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Addon) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAddon2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐAddon(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalOAddonSubscriptionPayload2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐAddonSubscriptionPayload(ctx context.Context, sel ast.SelectionSet, v *model.AddonSubscriptionPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._AddonSubscriptionPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOAnnotationInput2ᚕgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐAnnotationInputᚄ(ctx context.Context, v any) ([]model.AnnotationInput, error) {
 	if v == nil {
 		return nil, nil
@@ -18080,6 +25029,21 @@ func (ec *executionContext) unmarshalOApiLimitInput2ᚕgithubᚗcomᚋbillingd�
 		}
 	}
 	return res, nil
+}
+
+func (ec *executionContext) marshalOAuditConnection2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐAuditConnection(ctx context.Context, sel ast.SelectionSet, v *model.AuditConnection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._AuditConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOAuditLogFilter2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐAuditLogFilter(ctx context.Context, v any) (*model.AuditLogFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputAuditLogFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalOBoolean2bool(ctx context.Context, v any) (bool, error) {
@@ -18120,6 +25084,94 @@ func (ec *executionContext) unmarshalOContactInput2ᚖgithubᚗcomᚋbillingdᚋ
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalOContactType2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐContactType(ctx context.Context, v any) (*model.ContactType, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.ContactType)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOContactType2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐContactType(ctx context.Context, sel ast.SelectionSet, v *model.ContactType) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) marshalOCost2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐCost(ctx context.Context, sel ast.SelectionSet, v *model.Cost) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Cost(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOCostFilter2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐCostFilter(ctx context.Context, v any) (*model.CostFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputCostFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOCostForecast2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐCostForecast(ctx context.Context, sel ast.SelectionSet, v *model.CostForecast) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CostForecast(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOCostGroupBy2ᚕgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐCostGroupByᚄ(ctx context.Context, v any) ([]model.CostGroupBy, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.CostGroupBy, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNCostGroupBy2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐCostGroupBy(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOCostGroupBy2ᚕgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐCostGroupByᚄ(ctx context.Context, sel ast.SelectionSet, v []model.CostGroupBy) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCostGroupBy2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐCostGroupBy(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalOCostSeries2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐCostSeries(ctx context.Context, sel ast.SelectionSet, v *model.CostSeries) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CostSeries(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOCreateQuotaPayload2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐCreateQuotaPayload(ctx context.Context, sel ast.SelectionSet, v *model.CreateQuotaPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CreateQuotaPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalODecimal2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐDecimal(ctx context.Context, v any) (*model.Decimal, error) {
 	if v == nil {
 		return nil, nil
@@ -18134,6 +25186,48 @@ func (ec *executionContext) marshalODecimal2ᚖgithubᚗcomᚋbillingdᚋbilling
 		return graphql.Null
 	}
 	return graphql.WrapContextMarshaler(ctx, v)
+}
+
+func (ec *executionContext) marshalODeleteQuotaPayload2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐDeleteQuotaPayload(ctx context.Context, sel ast.SelectionSet, v *model.DeleteQuotaPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._DeleteQuotaPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOFloat2ᚖfloat64(ctx context.Context, v any) (*float64, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalFloatContext(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOFloat2ᚖfloat64(ctx context.Context, sel ast.SelectionSet, v *float64) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	res := graphql.MarshalFloatContext(*v)
+	return graphql.WrapContextMarshaler(ctx, res)
+}
+
+func (ec *executionContext) unmarshalOID2ᚖstring(ctx context.Context, v any) (*string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalID(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOID2ᚖstring(ctx context.Context, sel ast.SelectionSet, v *string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalID(*v)
+	return res
 }
 
 func (ec *executionContext) unmarshalOInt2ᚖint32(ctx context.Context, v any) (*int32, error) {
@@ -18172,6 +25266,39 @@ func (ec *executionContext) marshalOInt642ᚖint64(ctx context.Context, sel ast.
 	return res
 }
 
+func (ec *executionContext) marshalOInvoice2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐInvoice(ctx context.Context, sel ast.SelectionSet, v *model.Invoice) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Invoice(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOInvoiceConnection2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐInvoiceConnection(ctx context.Context, sel ast.SelectionSet, v *model.InvoiceConnection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._InvoiceConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOInvoiceStatusChange2ᚕgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐInvoiceStatusChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.InvoiceStatusChange) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNInvoiceStatusChange2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐInvoiceStatusChange(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalOLabelInput2ᚕgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐLabelInputᚄ(ctx context.Context, v any) ([]model.LabelInput, error) {
 	if v == nil {
 		return nil, nil
@@ -18189,11 +25316,51 @@ func (ec *executionContext) unmarshalOLabelInput2ᚕgithubᚗcomᚋbillingdᚋbi
 	return res, nil
 }
 
+func (ec *executionContext) marshalOMonthlyUsage2ᚕgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐMonthlyUsageᚄ(ctx context.Context, sel ast.SelectionSet, v []model.MonthlyUsage) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMonthlyUsage2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐMonthlyUsage(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalONamespace2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐNamespace(ctx context.Context, sel ast.SelectionSet, v *model.Namespace) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._Namespace(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalONamespaceConnection2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐNamespaceConnection(ctx context.Context, sel ast.SelectionSet, v *model.NamespaceConnection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._NamespaceConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalONamespaceUsage2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐNamespaceUsage(ctx context.Context, sel ast.SelectionSet, v *model.NamespaceUsage) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._NamespaceUsage(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalONode2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐNode(ctx context.Context, sel ast.SelectionSet, v model.Node) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Node(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOObjectLimitInput2ᚕgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐObjectLimitInputᚄ(ctx context.Context, v any) ([]model.ObjectLimitInput, error) {
@@ -18213,11 +25380,144 @@ func (ec *executionContext) unmarshalOObjectLimitInput2ᚕgithubᚗcomᚋbilling
 	return res, nil
 }
 
+func (ec *executionContext) marshalOPaymentMethod2ᚕgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐPaymentMethodᚄ(ctx context.Context, sel ast.SelectionSet, v []model.PaymentMethod) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPaymentMethod2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐPaymentMethod(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalOPaymentMethod2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐPaymentMethod(ctx context.Context, sel ast.SelectionSet, v *model.PaymentMethod) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._PaymentMethod(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOPaymentMethodPayload2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐPaymentMethodPayload(ctx context.Context, sel ast.SelectionSet, v *model.PaymentMethodPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._PaymentMethodPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOPaymentMethodRole2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐPaymentMethodRole(ctx context.Context, v any) (*model.PaymentMethodRole, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.PaymentMethodRole)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOPaymentMethodRole2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐPaymentMethodRole(ctx context.Context, sel ast.SelectionSet, v *model.PaymentMethodRole) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOPeriodUnit2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐPeriodUnit(ctx context.Context, v any) (*model.PeriodUnit, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.PeriodUnit)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOPeriodUnit2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐPeriodUnit(ctx context.Context, sel ast.SelectionSet, v *model.PeriodUnit) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) marshalOPlan2ᚕgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐPlanᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Plan) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPlan2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐPlan(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalOPlan2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐPlan(ctx context.Context, sel ast.SelectionSet, v *model.Plan) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Plan(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOPlanTransition2ᚕgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐPlanTransitionᚄ(ctx context.Context, sel ast.SelectionSet, v []model.PlanTransition) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPlanTransition2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐPlanTransition(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalOPlanTransition2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐPlanTransition(ctx context.Context, sel ast.SelectionSet, v *model.PlanTransition) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._PlanTransition(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOPlanTransitionPayload2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐPlanTransitionPayload(ctx context.Context, sel ast.SelectionSet, v *model.PlanTransitionPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._PlanTransitionPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOPlanTransitionState2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐPlanTransitionState(ctx context.Context, v any) (*model.PlanTransitionState, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.PlanTransitionState)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOPlanTransitionState2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐPlanTransitionState(ctx context.Context, sel ast.SelectionSet, v *model.PlanTransitionState) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) unmarshalOQuantityInput2ᚕgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐQuantityInputᚄ(ctx context.Context, v any) ([]model.QuantityInput, error) {
@@ -18244,11 +25544,92 @@ func (ec *executionContext) marshalOQuota2ᚖgithubᚗcomᚋbillingdᚋbillingd�
 	return ec._Quota(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOQuotaConnection2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐQuotaConnection(ctx context.Context, sel ast.SelectionSet, v *model.QuotaConnection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._QuotaConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOQuotaLimitSource2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐQuotaLimitSource(ctx context.Context, v any) (*model.QuotaLimitSource, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.QuotaLimitSource)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOQuotaLimitSource2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐQuotaLimitSource(ctx context.Context, sel ast.SelectionSet, v *model.QuotaLimitSource) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) marshalOQuotaUsage2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐQuotaUsage(ctx context.Context, sel ast.SelectionSet, v *model.QuotaUsage) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._QuotaUsage(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalORateLimit2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐRateLimit(ctx context.Context, sel ast.SelectionSet, v *model.RateLimit) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._RateLimit(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalORateUnit2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐRateUnit(ctx context.Context, v any) (*model.RateUnit, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.RateUnit)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalORateUnit2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐRateUnit(ctx context.Context, sel ast.SelectionSet, v *model.RateUnit) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) marshalORecordUsagePayload2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐRecordUsagePayload(ctx context.Context, sel ast.SelectionSet, v *model.RecordUsagePayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._RecordUsagePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalORecordUsageResult2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐRecordUsageResult(ctx context.Context, sel ast.SelectionSet, v *model.RecordUsageResult) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._RecordUsageResult(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOReplaceQuotaPayload2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐReplaceQuotaPayload(ctx context.Context, sel ast.SelectionSet, v *model.ReplaceQuotaPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ReplaceQuotaPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOReserveQuotaPayload2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐReserveQuotaPayload(ctx context.Context, sel ast.SelectionSet, v *model.ReserveQuotaPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ReserveQuotaPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOReserveQuotaResult2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐReserveQuotaResult(ctx context.Context, sel ast.SelectionSet, v *model.ReserveQuotaResult) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ReserveQuotaResult(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOResourceLimitInput2ᚕgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐResourceLimitInputᚄ(ctx context.Context, v any) ([]model.ResourceLimitInput, error) {
@@ -18266,6 +25647,29 @@ func (ec *executionContext) unmarshalOResourceLimitInput2ᚕgithubᚗcomᚋbilli
 		}
 	}
 	return res, nil
+}
+
+func (ec *executionContext) unmarshalORole2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐRole(ctx context.Context, v any) (*model.Role, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.Role)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalORole2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐRole(ctx context.Context, sel ast.SelectionSet, v *model.Role) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) marshalOSetInvoiceStatusPayload2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐSetInvoiceStatusPayload(ctx context.Context, sel ast.SelectionSet, v *model.SetInvoiceStatusPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._SetInvoiceStatusPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOString2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
@@ -18321,6 +25725,25 @@ func (ec *executionContext) marshalOString2ᚖstring(ctx context.Context, sel as
 	return res
 }
 
+func (ec *executionContext) marshalOTenantSubscription2ᚕgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐTenantSubscriptionᚄ(ctx context.Context, sel ast.SelectionSet, v []model.TenantSubscription) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTenantSubscription2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐTenantSubscription(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalOTime2ᚖtimeᚐTime(ctx context.Context, v any) (*time.Time, error) {
 	if v == nil {
 		return nil, nil
@@ -18337,6 +25760,76 @@ func (ec *executionContext) marshalOTime2ᚖtimeᚐTime(ctx context.Context, sel
 	_ = ctx
 	res := graphql.MarshalTime(*v)
 	return res
+}
+
+func (ec *executionContext) unmarshalOUsageFilter2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐUsageFilter(ctx context.Context, v any) (*model.UsageFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputUsageFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOUsageGroupBy2ᚕgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐUsageGroupByᚄ(ctx context.Context, v any) ([]model.UsageGroupBy, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.UsageGroupBy, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNUsageGroupBy2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐUsageGroupBy(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOUsageGroupBy2ᚕgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐUsageGroupByᚄ(ctx context.Context, sel ast.SelectionSet, v []model.UsageGroupBy) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNUsageGroupBy2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐUsageGroupBy(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalOUsageSeries2ᚖgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐUsageSeries(ctx context.Context, sel ast.SelectionSet, v *model.UsageSeries) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._UsageSeries(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOUsageSummaryItem2ᚕgithubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐUsageSummaryItemᚄ(ctx context.Context, sel ast.SelectionSet, v []model.UsageSummaryItem) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNUsageSummaryItem2githubᚗcomᚋbillingdᚋbillingdᚋgraphᚋmodelᚐUsageSummaryItem(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.EnumValue) graphql.Marshaler {

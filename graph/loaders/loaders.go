@@ -43,10 +43,11 @@ type QuotaSource interface {
 	UsageByNamespaces(ctx context.Context, p tenancy.Principal, nss []string) (map[string]quota.Report, error)
 }
 
-// ReportSource is the part of usage.Service the loaders need. Both methods
-// answer every namespace given with one plan lookup and one rollups query.
+// ReportSource is the part of usage.Service the loaders need. Each method
+// answers every namespace given with one plan lookup and one rollups query.
 type ReportSource interface {
 	UsageByNamespaces(ctx context.Context, p tenancy.Principal, nss []string, from, to time.Time) (map[string][]usage.UsageItem, error)
+	UsageTotalsByNamespaces(ctx context.Context, p tenancy.Principal, nss []string, from, to time.Time) (map[string][]usage.UsageItem, error)
 	CostByNamespaces(ctx context.Context, p tenancy.Principal, nss []string, from, to time.Time) (map[string]usage.Cost, error)
 }
 
@@ -83,6 +84,7 @@ type Loaders struct {
 	quotas  *dataloader.Loader[QuotaKey, []quota.Quota]
 	usage   *dataloader.Loader[string, quota.Report]
 	metered *dataloader.Loader[ReportKey, []usage.UsageItem]
+	totals  *dataloader.Loader[ReportKey, []usage.UsageItem]
 	cost    *dataloader.Loader[ReportKey, usage.Cost]
 
 	mu       sync.Mutex
@@ -92,23 +94,29 @@ type Loaders struct {
 	usageMem map[string]quota.Report
 	// Guarded by meteredBatch and costBatch.
 	meteredMem map[ReportKey][]usage.UsageItem
+	totalsMem  map[ReportKey][]usage.UsageItem
 	costMem    map[ReportKey]usage.Cost
 
 	// One batch of a kind at a time, so a batch sees what the one before
 	// it fetched instead of fetching it again.
-	quotaBatch, usageBatch, meteredBatch, costBatch sync.Mutex
+	quotaBatch, usageBatch, meteredBatch, totalsBatch, costBatch sync.Mutex
 }
 
 // New returns fresh loaders over src and reports, for one request.
 func New(src QuotaSource, reports ReportSource) *Loaders {
 	l := &Loaders{src: src, reports: reports, isExp: map[string]bool{}, quotaMem: map[QuotaKey][]quota.Quota{}, usageMem: map[string]quota.Report{},
-		meteredMem: map[ReportKey][]usage.UsageItem{}, costMem: map[ReportKey]usage.Cost{}}
+		meteredMem: map[ReportKey][]usage.UsageItem{}, totalsMem: map[ReportKey][]usage.UsageItem{}, costMem: map[ReportKey]usage.Cost{}}
 	l.quotas = dataloader.NewBatchedLoader(l.loadQuotas, dataloader.WithWait[QuotaKey, []quota.Quota](BatchWait))
 	l.usage = dataloader.NewBatchedLoader(l.loadUsage, dataloader.WithWait[string, quota.Report](BatchWait))
 	l.metered = dataloader.NewBatchedLoader(func(ctx context.Context, keys []ReportKey) []*dataloader.Result[[]usage.UsageItem] {
 		l.meteredBatch.Lock()
 		defer l.meteredBatch.Unlock()
 		return loadReports(ctx, l, keys, l.meteredMem, func(s ReportSource) fetchFunc[[]usage.UsageItem] { return s.UsageByNamespaces })
+	}, dataloader.WithWait[ReportKey, []usage.UsageItem](BatchWait))
+	l.totals = dataloader.NewBatchedLoader(func(ctx context.Context, keys []ReportKey) []*dataloader.Result[[]usage.UsageItem] {
+		l.totalsBatch.Lock()
+		defer l.totalsBatch.Unlock()
+		return loadReports(ctx, l, keys, l.totalsMem, func(s ReportSource) fetchFunc[[]usage.UsageItem] { return s.UsageTotalsByNamespaces })
 	}, dataloader.WithWait[ReportKey, []usage.UsageItem](BatchWait))
 	l.cost = dataloader.NewBatchedLoader(func(ctx context.Context, keys []ReportKey) []*dataloader.Result[usage.Cost] {
 		l.costBatch.Lock()
@@ -148,6 +156,13 @@ func (l *Loaders) Usage(ctx context.Context, ns string) (quota.Report, error) {
 // usage.Service.UsageDetails answers them. The slice is shared: read only.
 func (l *Loaders) MeteredUsage(ctx context.Context, k ReportKey) ([]usage.UsageItem, error) {
 	return l.metered.Load(ctx, k)()
+}
+
+// UsageTotals is MeteredUsage without the hourly breakdowns (each item's
+// Hourly is nil), which the database sums: for a page that does not show
+// hours. The slice is shared: read only.
+func (l *Loaders) UsageTotals(ctx context.Context, k ReportKey) ([]usage.UsageItem, error) {
+	return l.totals.Load(ctx, k)()
 }
 
 // Cost returns the priced usage of the key's namespace and range, as

@@ -211,6 +211,10 @@ func (f *fakeReports) UsageByNamespaces(_ context.Context, _ tenancy.Principal, 
 	return out, nil
 }
 
+func (f *fakeReports) UsageTotalsByNamespaces(ctx context.Context, p tenancy.Principal, nss []string, from, to time.Time) (map[string][]usage.UsageItem, error) {
+	return f.UsageByNamespaces(ctx, p, nss, from, to)
+}
+
 func (f *fakeReports) CostByNamespaces(_ context.Context, _ tenancy.Principal, nss []string, from, _ time.Time) (map[string]usage.Cost, error) {
 	f.record("cost", nss, from)
 	out := map[string]usage.Cost{}

@@ -3,8 +3,52 @@
 package model
 
 import (
+	"bytes"
+	"fmt"
+	"io"
+	"strconv"
 	"time"
 )
+
+// Node is an object with a global id: `node(id:)` returns it again.
+type Node interface {
+	IsNode()
+	// id is the object's global id, opaque and stable (an invoice keeps its id when it is issued).
+	GetID() string
+}
+
+// Addon is an add-on service of the catalog.
+type Addon struct {
+	// id is the add-on's global id.
+	ID string `json:"id"`
+	// name is the add-on's id, e.g. "f5xc_waap_standard" (subscribeAddon's name).
+	Name string `json:"name"`
+	// displayName is its human name.
+	DisplayName string `json:"displayName"`
+	// monthlyPriceCents is its price per month in cents of `currency`, prorated to the time subscribed.
+	MonthlyPriceCents int64 `json:"monthlyPriceCents"`
+	// currency is the ISO 4217 code.
+	Currency string `json:"currency"`
+	// included is true when the current plan bundles it.
+	Included bool `json:"included"`
+	// allowed is true when a tenant on the current plan may subscribe to it.
+	Allowed bool `json:"allowed"`
+	// subscribed is true while the tenant subscribes to it.
+	Subscribed bool `json:"subscribed"`
+}
+
+func (Addon) IsNode() {}
+
+// id is the object's global id, opaque and stable (an invoice keeps its id when it is issued).
+func (this Addon) GetID() string { return this.ID }
+
+// AddonSubscriptionPayload is the answer of subscribeAddon and unsubscribeAddon.
+type AddonSubscriptionPayload struct {
+	// subscriptions are the current subscriptions after the change; null when there are user errors.
+	Subscriptions []TenantSubscription `json:"subscriptions,omitempty"`
+	// userErrors say what was wrong with the request; empty on success.
+	UserErrors []UserError `json:"userErrors"`
+}
 
 // Annotation is one key/value annotation of an object.
 type Annotation struct {
@@ -30,8 +74,8 @@ type APILimit struct {
 	Rate int32 `json:"rate"`
 	// burst is how many calls the bucket holds at most.
 	Burst int32 `json:"burst"`
-	// unit is the period of `rate`: per-second, per-minute, per-hour or per-day.
-	Unit string `json:"unit"`
+	// unit is the period of `rate`.
+	Unit RateUnit `json:"unit"`
 }
 
 // ApiLimitInput is a token-bucket rate limit on the API `key`.
@@ -42,28 +86,42 @@ type APILimitInput struct {
 	Rate int32 `json:"rate"`
 	// burst is how many calls the bucket holds at most.
 	Burst int32 `json:"burst"`
-	// unit is per-second (the default), per-minute, per-hour or per-day.
-	Unit *string `json:"unit,omitempty"`
+	// unit is the period of `rate`; default PER_SECOND.
+	Unit *RateUnit `json:"unit,omitempty"`
 }
 
 // AuditConnection is one page of the audit log.
 type AuditConnection struct {
-	// edges are the records of this page, oldest first.
+	// edges are the records of this page, newest first.
 	Edges []AuditEdge `json:"edges"`
-	// pageInfo tells whether more records follow.
+	// pageInfo tells whether more (older) records follow.
 	PageInfo *PageInfo `json:"pageInfo"`
 }
 
 // AuditEdge is one audit record and its cursor.
 type AuditEdge struct {
-	// cursor is passed as `after` to read the records after this one.
+	// cursor is passed as `after` to read the records older than this one.
 	Cursor string `json:"cursor"`
 	// node is the record.
 	Node *AuditRecord `json:"node"`
 }
 
+// AuditLogFilter keeps the audit records matching every field given.
+type AuditLogFilter struct {
+	// actions keeps records whose action is one of these, e.g. ["quota.replace"].
+	Actions []string `json:"actions,omitempty"`
+	// namespace keeps records of objects in this namespace.
+	Namespace *string `json:"namespace,omitempty"`
+	// from keeps records at or after this instant.
+	From *time.Time `json:"from,omitempty"`
+	// to keeps records before this instant.
+	To *time.Time `json:"to,omitempty"`
+}
+
 // AuditRecord is one change: who, what, when, before and after.
 type AuditRecord struct {
+	// id is the record's global id.
+	ID string `json:"id"`
 	// seq numbers the tenant's records without gaps, in commit order.
 	Seq int64 `json:"seq"`
 	// at is when the change committed (UTC).
@@ -82,36 +140,15 @@ type AuditRecord struct {
 	After *string `json:"after,omitempty"`
 }
 
-// Contact is a postal address and phone number. Unset parts are empty.
-type Contact struct {
-	// contactType is MAILING, BILLING or PAYMENT.
-	ContactType string `json:"contactType"`
-	// address1 is the first address line.
-	Address1 string `json:"address1"`
-	// address2 is the second address line.
-	Address2 string `json:"address2"`
-	// city is the city.
-	City string `json:"city"`
-	// state is the state or region.
-	State string `json:"state"`
-	// stateCode is the state's code.
-	StateCode string `json:"stateCode"`
-	// county is the county.
-	County string `json:"county"`
-	// country is the country.
-	Country string `json:"country"`
-	// zipCode is the postal code.
-	ZipCode string `json:"zipCode"`
-	// phoneNumber is the phone number.
-	PhoneNumber string `json:"phoneNumber"`
-	// taxId is the customer's tax id (VAT number) printed on its invoices; empty when not given.
-	TaxID string `json:"taxId"`
-}
+func (AuditRecord) IsNode() {}
 
-// ContactInput is a postal address and phone number; each part is at most 256 bytes.
-type ContactInput struct {
-	// contactType is MAILING (the default), BILLING or PAYMENT.
-	ContactType *string `json:"contactType,omitempty"`
+// id is the object's global id, opaque and stable (an invoice keeps its id when it is issued).
+func (this AuditRecord) GetID() string { return this.ID }
+
+// Contact is a postal address and phone number. Unset parts are null.
+type Contact struct {
+	// contactType is what the contact is for.
+	ContactType ContactType `json:"contactType"`
 	// address1 is the first address line.
 	Address1 *string `json:"address1,omitempty"`
 	// address2 is the second address line.
@@ -124,7 +161,33 @@ type ContactInput struct {
 	StateCode *string `json:"stateCode,omitempty"`
 	// county is the county.
 	County *string `json:"county,omitempty"`
-	// country is the country.
+	// country is the country (ISO 3166-1 code).
+	Country *string `json:"country,omitempty"`
+	// zipCode is the postal code.
+	ZipCode *string `json:"zipCode,omitempty"`
+	// phoneNumber is the phone number.
+	PhoneNumber *string `json:"phoneNumber,omitempty"`
+	// taxId is the customer's tax id (VAT number) printed on its invoices.
+	TaxID *string `json:"taxId,omitempty"`
+}
+
+// ContactInput is a postal address and phone number; each part is at most 256 bytes.
+type ContactInput struct {
+	// contactType is what the contact is for; default MAILING.
+	ContactType *ContactType `json:"contactType,omitempty"`
+	// address1 is the first address line.
+	Address1 *string `json:"address1,omitempty"`
+	// address2 is the second address line.
+	Address2 *string `json:"address2,omitempty"`
+	// city is the city.
+	City *string `json:"city,omitempty"`
+	// state is the state or region.
+	State *string `json:"state,omitempty"`
+	// stateCode is the state's code.
+	StateCode *string `json:"stateCode,omitempty"`
+	// county is the county.
+	County *string `json:"county,omitempty"`
+	// country is the country (ISO 3166-1 code).
 	Country *string `json:"country,omitempty"`
 	// zipCode is the postal code.
 	ZipCode *string `json:"zipCode,omitempty"`
@@ -134,9 +197,9 @@ type ContactInput struct {
 	TaxID *string `json:"taxId,omitempty"`
 }
 
-// Cost is the priced lines of a range, as invoiced. Amounts are integer cents
-// (hundredths of `currency`), never floats: `totalCents` is exactly the sum of
-// the lines' `amountCents` minus `discountCents`.
+// Cost is usage priced as the REST current_usage report prices it. Amounts are
+// integer cents (hundredths of `currency`), never floats: `totalCents` is
+// exactly the sum of the lines' `amountCents` minus `discountCents`.
 type Cost struct {
 	// from is the beginning of the priced range (inclusive).
 	From time.Time `json:"from"`
@@ -152,40 +215,104 @@ type Cost struct {
 	Currency string `json:"currency"`
 }
 
+// CostBucket is the cost of one bucket.
+type CostBucket struct {
+	// from is the bucket's start (inclusive).
+	From time.Time `json:"from"`
+	// to is the bucket's end (exclusive).
+	To time.Time `json:"to"`
+	// totalCents is the sum of the groups' totals.
+	TotalCents int64 `json:"totalCents"`
+	// groups are one per namespace when grouped by NAMESPACE, else one for the whole filtered usage.
+	Groups []CostGroup `json:"groups"`
+}
+
+// CostFilter keeps the usage priced (an empty or null list keeps all).
+type CostFilter struct {
+	// namespaces prices the usage of these namespaces only, each priced on its own (no flat price).
+	Namespaces []string `json:"namespaces,omitempty"`
+}
+
+// CostForecast is the month-end projection of the running month.
+type CostForecast struct {
+	// from is the first instant of the month.
+	From time.Time `json:"from"`
+	// to is the first instant of the next month.
+	To time.Time `json:"to"`
+	// asOf is the end of the last whole hour counted.
+	AsOf time.Time `json:"asOf"`
+	// currency is the ISO 4217 code.
+	Currency string `json:"currency"`
+	// toDateCents is the cost of the month so far, as `cost(from, asOf)` answers it.
+	ToDateCents int64 `json:"toDateCents"`
+	// projectedCents is the cost so far with each usage line's amount extrapolated linearly to the end of the month; fixed lines (flat price, add-ons, tax) are not extrapolated.
+	ProjectedCents int64 `json:"projectedCents"`
+	// lines are the projected lines.
+	Lines []CostLine `json:"lines"`
+}
+
+// CostGroup is the cost of one group in one bucket.
+type CostGroup struct {
+	// namespace is the group's namespace; null for the whole filtered usage (the tenant when unfiltered).
+	Namespace *string `json:"namespace,omitempty"`
+	// totalCents is what `cost` answers for the group over the bucket.
+	TotalCents int64 `json:"totalCents"`
+	// lines are the priced lines, as in Cost.lines.
+	Lines []CostLine `json:"lines"`
+}
+
 // CostLine is one priced line of a Cost.
 type CostLine struct {
-	// usageType is the rate's display name, or the plan's title for a flat line.
-	UsageType string `json:"usageType"`
-	// metricLabels are the usage type ids the line prices; empty for a flat line.
-	MetricLabels []string `json:"metricLabels"`
-	// quantity is the usage in `unitName`, exact.
+	// description names the line: the usage type's display name, or e.g. "Team plan" for a fixed line.
+	Description string `json:"description"`
+	// usageType is the usage type's id; null for a fixed line.
+	UsageType *string `json:"usageType,omitempty"`
+	// usageTypeName is the usage type's display name; null for a fixed line.
+	UsageTypeName *string `json:"usageTypeName,omitempty"`
+	// quantity is the usage in `unit`, exact.
 	Quantity Decimal `json:"quantity"`
-	// unitName is the metered unit.
-	UnitName string `json:"unitName"`
-	// quantityBillable is the quantity in billable units, rounded as the rate card says.
-	QuantityBillable int64 `json:"quantityBillable"`
-	// unitNameBillable is the billed unit, e.g. "million requests".
-	UnitNameBillable string `json:"unitNameBillable"`
+	// unit is the metered unit.
+	Unit string `json:"unit"`
+	// billableQuantity is the quantity charged, in `billableUnit`, rounded as the rate card says.
+	BillableQuantity Decimal `json:"billableQuantity"`
+	// billableUnit is the billed unit, e.g. "million requests"; null when the card does not price the usage.
+	BillableUnit *string `json:"billableUnit,omitempty"`
 	// amountCents is the line's price in cents.
 	AmountCents int64 `json:"amountCents"`
 	// currency is the ISO 4217 code.
 	Currency string `json:"currency"`
-	// start is the beginning of what the line covers.
-	Start time.Time `json:"start"`
-	// end is the end of what the line covers.
-	End time.Time `json:"end"`
+	// from is the beginning of what the line covers.
+	From time.Time `json:"from"`
+	// to is the end of what the line covers.
+	To time.Time `json:"to"`
 	// fixed is true for lines not derived from this range's metered usage: flat price, add-ons, late-usage adjustments, tax.
 	Fixed bool `json:"fixed"`
-	// status is STATUS_ACTIVE (priced), STATUS_NO_DATA (priced but unused) or STATUS_NOT_MEASURED (used but not on the rate card, free).
-	Status string `json:"status"`
+	// status says whether the line was measured.
+	Status CostLineStatus `json:"status"`
+}
+
+// CostSeries is cost in buckets.
+type CostSeries struct {
+	// from is the start of the first bucket, after rounding.
+	From time.Time `json:"from"`
+	// to is the end of the last bucket, after rounding.
+	To time.Time `json:"to"`
+	// granularity is the bucket size.
+	Granularity Granularity `json:"granularity"`
+	// timeZone is the zone buckets are aligned to.
+	TimeZone string `json:"timeZone"`
+	// currency is the ISO 4217 code of every amount.
+	Currency string `json:"currency"`
+	// buckets are every bucket of the range in time order.
+	Buckets []CostBucket `json:"buckets"`
 }
 
 // CreatePaymentMethodInput is a new payment method.
 type CreatePaymentMethodInput struct {
 	// token is the payment provider's token for the card (e.g. "tok-123456"), never a card number; at most 512 bytes.
 	Token string `json:"token"`
-	// role is PAYMENT_METHOD_ROLE_PRIMARY, PAYMENT_METHOD_ROLE_SECONDARY or PAYMENT_METHOD_ROLE_NORMAL (the default).
-	Role *string `json:"role,omitempty"`
+	// role is the new method's role; default NORMAL.
+	Role *PaymentMethodRole `json:"role,omitempty"`
 	// contact is the address attached to the method.
 	Contact *ContactInput `json:"contact,omitempty"`
 }
@@ -208,17 +335,33 @@ type CreateQuotaInput struct {
 	Spec *QuotaSpecInput `json:"spec"`
 }
 
+// CreateQuotaPayload is the answer of createQuota.
+type CreateQuotaPayload struct {
+	// quota is the stored quota; null when there are user errors.
+	Quota *Quota `json:"quota,omitempty"`
+	// userErrors say what was wrong with the request; empty on success.
+	UserErrors []UserError `json:"userErrors"`
+}
+
+// DeleteQuotaPayload is the answer of deleteQuota.
+type DeleteQuotaPayload struct {
+	// deletedId is the global id of the deleted quota; null when there are user errors.
+	DeletedID *string `json:"deletedId,omitempty"`
+	// userErrors say what was wrong with the request; empty on success.
+	UserErrors []UserError `json:"userErrors"`
+}
+
 // InitiatePlanTransitionInput asks to move the tenant to `newPlan`. The target
 // plan's transition flow (Plan.transitionFlow.requiredFields) says which of the
 // payload fields are required.
 type InitiatePlanTransitionInput struct {
 	// newPlan is the target plan's name, e.g. "team".
 	NewPlan string `json:"newPlan"`
-	// paymentProviderToken is the payment provider's token (TRANSITION_REQUIRED_FIELD_PAYMENT_TOKEN); it is not kept by the transition.
+	// paymentProviderToken is the payment provider's token (PAYMENT_TOKEN); it is not kept by the transition.
 	PaymentProviderToken *string `json:"paymentProviderToken,omitempty"`
-	// domain is the tenant's domain (TRANSITION_REQUIRED_FIELD_DOMAIN).
+	// domain is the tenant's domain (DOMAIN).
 	Domain *string `json:"domain,omitempty"`
-	// billingAddress is the billing contact (TRANSITION_REQUIRED_FIELD_CONTACTS: address1, city and country).
+	// billingAddress is the billing contact (CONTACTS: address1, city and country).
 	BillingAddress *ContactInput `json:"billingAddress,omitempty"`
 	// paymentAddress is the payment contact.
 	PaymentAddress *ContactInput `json:"paymentAddress,omitempty"`
@@ -244,20 +387,22 @@ type InitiatePlanTransitionInput struct {
 // invoice is PENDING and changes as usage arrives; an issued invoice's lines
 // and amounts never change, only its status moves. Amounts are integer cents.
 type Invoice struct {
+	// id is the invoice's global id; it stays the same when the running invoice is issued.
+	ID string `json:"id"`
 	// name identifies the invoice: "inv-000001" once issued, "inv-pending-YYYY-MM" while running.
 	Name string `json:"name"`
 	// number is the tenant's gapless invoice number; null while pending.
 	Number *int64 `json:"number,omitempty"`
-	// status is STATUS_PENDING, STATUS_ISSUED, STATUS_PAID, OVERDUE, STATUS_CANCELLED or STATUS_REFUNDED.
-	Status string `json:"status"`
+	// status is where the invoice stands.
+	Status InvoiceStatus `json:"status"`
 	// active is true for the running (PENDING) invoice.
 	Active bool `json:"active"`
 	// period is the billed month, YYYY-MM.
 	Period string `json:"period"`
-	// periodStart is the first instant of the month.
-	PeriodStart time.Time `json:"periodStart"`
-	// periodEnd is the first instant of the next month.
-	PeriodEnd time.Time `json:"periodEnd"`
+	// from is the first instant of the month.
+	From time.Time `json:"from"`
+	// to is the first instant of the next month.
+	To time.Time `json:"to"`
 	// plan is the name of the plan the month was priced at.
 	Plan string `json:"plan"`
 	// currency is the ISO 4217 code of every amount.
@@ -274,25 +419,36 @@ type Invoice struct {
 	TaxCents int64 `json:"taxCents"`
 	// taxPercent is the tax rate in percent (e.g. 20); 0 when no rate applies or the tax is reverse-charged.
 	TaxPercent Decimal `json:"taxPercent"`
-	// taxName names the tax (VAT, Sales tax) and where it applies (FR, US-CA), e.g. "VAT FR"; empty when no rate applies.
-	TaxName string `json:"taxName"`
-	// taxNote is the legal mention of the tax, e.g. the reverse-charge note; empty when none.
-	TaxNote string `json:"taxNote"`
+	// taxName names the tax (VAT, Sales tax) and where it applies (FR, US-CA), e.g. "VAT FR"; null when no rate applies.
+	TaxName *string `json:"taxName,omitempty"`
+	// taxNote is the legal mention of the tax, e.g. the reverse-charge note; null when none.
+	TaxNote *string `json:"taxNote,omitempty"`
 	// lines are the invoice's lines: plan, usage, add-ons, proration and adjustments.
 	Lines []InvoiceLine `json:"lines"`
+	// statusHistory is every status change of the invoice, oldest first (who, when, from, to); empty while pending.
+	StatusHistory []InvoiceStatusChange `json:"statusHistory,omitempty"`
+	// pdfUrl is the REST path that answers the invoice's PDF (base64 in JSON, as the legacy API does), with the same credential.
+	PDFURL string `json:"pdfUrl"`
 }
+
+func (Invoice) IsNode() {}
+
+// id is the object's global id, opaque and stable (an invoice keeps its id when it is issued).
+func (this Invoice) GetID() string { return this.ID }
 
 // InvoiceConnection is one page of invoices.
 type InvoiceConnection struct {
 	// edges are the invoices of this page: the running one first, then newest period first.
 	Edges []InvoiceEdge `json:"edges"`
-	// pageInfo says whether more invoices follow.
+	// pageInfo says whether more invoices follow or precede.
 	PageInfo *PageInfo `json:"pageInfo"`
+	// totalCount is the number of invoices over all pages (at most the service's list cap).
+	TotalCount int32 `json:"totalCount"`
 }
 
 // InvoiceEdge is one invoice of a page and its cursor.
 type InvoiceEdge struct {
-	// cursor is an opaque position; pass it as `after` to continue after this invoice.
+	// cursor is an opaque position (the invoice's period), valid across the running invoice being issued.
 	Cursor string `json:"cursor"`
 	// node is the invoice.
 	Node *Invoice `json:"node"`
@@ -301,12 +457,12 @@ type InvoiceEdge struct {
 // InvoiceLine is one line of an invoice: `billableQuantity` × `unitPrice`,
 // rounded to the cent, is `amountCents`.
 type InvoiceLine struct {
-	// kind is plan, usage, addon, proration or adjustment (late usage of an earlier, issued month).
-	Kind string `json:"kind"`
+	// kind says where the line comes from.
+	Kind InvoiceLineKind `json:"kind"`
 	// description says what the line bills and, for proration, how it was computed.
 	Description string `json:"description"`
-	// usageType is the metric label of usage and adjustment lines; empty otherwise.
-	UsageType string `json:"usageType"`
+	// usageType is the usage type's id on USAGE and ADJUSTMENT lines; null otherwise.
+	UsageType *string `json:"usageType,omitempty"`
 	// forPeriod is the month (YYYY-MM) the line bills; an adjustment names an earlier month.
 	ForPeriod string `json:"forPeriod"`
 	// quantity is the metered quantity in `unit`, exact.
@@ -321,6 +477,18 @@ type InvoiceLine struct {
 	UnitPrice Decimal `json:"unitPrice"`
 	// amountCents is the line's amount in cents; negative for a credit.
 	AmountCents int64 `json:"amountCents"`
+}
+
+// InvoiceStatusChange is one status change of an invoice.
+type InvoiceStatusChange struct {
+	// at is when it changed.
+	At time.Time `json:"at"`
+	// actor is who changed it.
+	Actor string `json:"actor"`
+	// from is the status before.
+	From InvoiceStatus `json:"from"`
+	// to is the status after.
+	To InvoiceStatus `json:"to"`
 }
 
 // Label is one key/value label of an object.
@@ -341,10 +509,10 @@ type LabelInput struct {
 
 // MonthlyUsage is the priced usage of one UTC calendar month.
 type MonthlyUsage struct {
-	// start is the first instant of the month.
-	Start time.Time `json:"start"`
-	// end is the first instant of the next month.
-	End time.Time `json:"end"`
+	// from is the first instant of the month.
+	From time.Time `json:"from"`
+	// to is the first instant of the next month.
+	To time.Time `json:"to"`
 	// amountCents is the month's total in cents.
 	AmountCents int64 `json:"amountCents"`
 	// currency is the ISO 4217 code.
@@ -352,11 +520,19 @@ type MonthlyUsage struct {
 }
 
 // Namespace is an isolated set of objects inside the caller's tenant, with its
-// own quotas and usage. The namespace "system" holds tenant-wide quotas.
+// own quotas and usage. The namespace "system" holds tenant-wide quotas. Its
+// relation fields are nullable: one that fails leaves the others answered.
 type Namespace struct {
+	// id is the namespace's global id.
+	ID string `json:"id"`
 	// name is the namespace's DNS-1035 name.
 	Name string `json:"name"`
 }
+
+func (Namespace) IsNode() {}
+
+// id is the object's global id, opaque and stable (an invoice keeps its id when it is issued).
+func (this Namespace) GetID() string { return this.ID }
 
 // NamespaceConnection is one page of namespaces.
 type NamespaceConnection struct {
@@ -376,6 +552,10 @@ type NamespaceEdge struct {
 
 // NamespaceUsage is the metered usage of a namespace over a range.
 type NamespaceUsage struct {
+	// from is the beginning of the range (inclusive), after rounding.
+	From time.Time `json:"from"`
+	// to is the end of the range (exclusive), after rounding.
+	To time.Time `json:"to"`
 	// items are one entry per object and usage type that has usage, sorted by namespace, usage type and object.
 	Items []UsageItem `json:"items"`
 	// hourly is the same usage split into UTC hours, in the order of `items`, then by hour.
@@ -398,10 +578,14 @@ type ObjectLimitInput struct {
 	Maximum int32 `json:"maximum"`
 }
 
-// PageInfo tells whether a connection has more items after this page.
+// PageInfo is where a page sits in its connection (Relay's PageInfo).
 type PageInfo struct {
-	// hasNextPage is true when another page follows.
+	// hasNextPage is true when another page follows (when paging backward: false unless known).
 	HasNextPage bool `json:"hasNextPage"`
+	// hasPreviousPage is true when a page precedes this one (when paging forward: true when `after` was given).
+	HasPreviousPage bool `json:"hasPreviousPage"`
+	// startCursor is the cursor of the first edge; null on an empty page.
+	StartCursor *string `json:"startCursor,omitempty"`
 	// endCursor is the cursor of the last edge; pass it as `after` for the next page. Null on an empty page.
 	EndCursor *string `json:"endCursor,omitempty"`
 }
@@ -409,10 +593,12 @@ type PageInfo struct {
 // PaymentMethod is a payment provider token the tenant pays with. A tenant
 // has at most one primary and at most one secondary method.
 type PaymentMethod struct {
+	// id is the method's global id.
+	ID string `json:"id"`
 	// name is generated, e.g. "payment-method-1"; a deleted name is never reused.
 	Name string `json:"name"`
-	// role is PAYMENT_METHOD_ROLE_PRIMARY, PAYMENT_METHOD_ROLE_SECONDARY or PAYMENT_METHOD_ROLE_NORMAL.
-	Role string `json:"role"`
+	// role is the method's role.
+	Role PaymentMethodRole `json:"role"`
 	// token is the payment provider's token; null unless the caller is an admin.
 	Token *string `json:"token,omitempty"`
 	// contact is the address attached to the method.
@@ -421,64 +607,88 @@ type PaymentMethod struct {
 	CreatedAt time.Time `json:"createdAt"`
 }
 
+func (PaymentMethod) IsNode() {}
+
+// id is the object's global id, opaque and stable (an invoice keeps its id when it is issued).
+func (this PaymentMethod) GetID() string { return this.ID }
+
+// PaymentMethodPayload is the answer of the payment-method mutations.
+type PaymentMethodPayload struct {
+	// paymentMethod is the method created or changed; null after a delete and when there are user errors.
+	PaymentMethod *PaymentMethod `json:"paymentMethod,omitempty"`
+	// paymentMethods is every payment method after the change (a role change moves others too); null when there are user errors.
+	PaymentMethods []PaymentMethod `json:"paymentMethods,omitempty"`
+	// deletedId is the global id of the deleted method (deletePaymentMethod only).
+	DeletedID *string `json:"deletedId,omitempty"`
+	// userErrors say what was wrong with the request; empty on success.
+	UserErrors []UserError `json:"userErrors"`
+}
+
 // Plan is a usage plan of the catalog.
 type Plan struct {
-	// name is the plan's id, e.g. "team".
+	// id is the plan's global id.
+	ID string `json:"id"`
+	// name is the plan's catalog id, e.g. "team".
 	Name string `json:"name"`
 	// title is the plan's display name.
 	Title string `json:"title"`
-	// subtitle is a short tagline.
-	Subtitle string `json:"subtitle"`
-	// description is Markdown.
-	Description string `json:"description"`
-	// tenantType is FREEMIUM or ENTERPRISE (or UNKNOWN).
-	TenantType string `json:"tenantType"`
-	// planType is FREE, INDIVIDUAL, TEAM or ORGANIZATION.
-	PlanType string `json:"planType"`
-	// flatPriceCents is the price charged every renewal period, in cents of the catalog's currency.
+	// subtitle is a short tagline; null when none.
+	Subtitle *string `json:"subtitle,omitempty"`
+	// description is Markdown; null when none.
+	Description *string `json:"description,omitempty"`
+	// tenantType is the kind of tenant the plan is for.
+	TenantType TenantType `json:"tenantType"`
+	// planType is the plan's tier.
+	PlanType PlanType `json:"planType"`
+	// flatPriceCents is the price charged every renewal period, in cents of `currency`.
 	FlatPriceCents int64 `json:"flatPriceCents"`
 	// currency is the ISO 4217 code of every price of the plan.
 	Currency string `json:"currency"`
-	// renewalPeriodUnit is PERIOD_DAY, PERIOD_WEEK, PERIOD_MONTH or PERIOD_YEAR.
-	RenewalPeriodUnit string `json:"renewalPeriodUnit"`
+	// renewalPeriodUnit is the unit of the renewal period; null when the catalog says none.
+	RenewalPeriodUnit *PeriodUnit `json:"renewalPeriodUnit,omitempty"`
 	// trialPeriod is the length of the trial in `trialPeriodUnit`; 0 when there is none.
 	TrialPeriod int32 `json:"trialPeriod"`
-	// trialPeriodUnit is the unit of `trialPeriod`.
-	TrialPeriodUnit string `json:"trialPeriodUnit"`
+	// trialPeriodUnit is the unit of `trialPeriod`; null when there is no trial.
+	TrialPeriodUnit *PeriodUnit `json:"trialPeriodUnit,omitempty"`
 	// transitionFlow is how a tenant moves to this plan.
 	TransitionFlow *TransitionFlow `json:"transitionFlow"`
 	// defaultQuota is the plan's limits, below every quota object.
 	DefaultQuota *QuotaSpec `json:"defaultQuota"`
-	// includedAddons are the add-on services bundled with the plan.
+	// includedAddons are the names of the add-on services bundled with the plan.
 	IncludedAddons []string `json:"includedAddons"`
-	// allowedAddons are the add-on services a tenant on the plan may subscribe to.
+	// allowedAddons are the names of the add-on services a tenant on the plan may subscribe to.
 	AllowedAddons []string `json:"allowedAddons"`
 	// rateCard prices metered usage, one rate per usage type.
 	RateCard []Rate `json:"rateCard"`
 	// current is true on the caller's current plan.
 	Current bool `json:"current"`
-	// state is planPlanState: STATE_READY on the current plan; while a plan
-	// transition waits for approval, STATE_TRANSITION_PENDING on both the current
-	// plan and the transition's target; STATE_UNSPECIFIED on the others.
-	State string `json:"state"`
+	// state is the plan's state for the caller's tenant.
+	State PlanState `json:"state"`
 }
+
+func (Plan) IsNode() {}
+
+// id is the object's global id, opaque and stable (an invoice keeps its id when it is issued).
+func (this Plan) GetID() string { return this.ID }
 
 // PlanTransition is one request to move the tenant to another plan.
 type PlanTransition struct {
-	// id is the transition's unique id.
+	// id is the transition's global id.
 	ID string `json:"id"`
-	// state is STATE_CREATING, STATE_WAITING_FOR_APPROVAL, STATE_FINISHED or STATE_FAILED.
-	State string `json:"state"`
+	// transitionId is the transition's own id, as REST answers it (plan_transition?id=...).
+	TransitionID string `json:"transitionId"`
+	// state is where the transition stands.
+	State PlanTransitionState `json:"state"`
 	// fromPlan is the plan the tenant was on when the transition was processed; null while it has not been.
 	FromPlan *string `json:"fromPlan,omitempty"`
 	// targetPlan is the name of the plan the tenant moves to.
 	TargetPlan string `json:"targetPlan"`
 	// requiresManualApproval is true when an operator must approve the move.
 	RequiresManualApproval bool `json:"requiresManualApproval"`
-	// failureReason says why a STATE_FAILED transition failed; empty otherwise.
-	FailureReason string `json:"failureReason"`
-	// decidedBy is who approved or rejected it ("operator:TOKEN_ID" for an operator token, "operator" for the command line); empty when nobody had to.
-	DecidedBy string `json:"decidedBy"`
+	// failureReason says why a FAILED transition failed; null otherwise.
+	FailureReason *string `json:"failureReason,omitempty"`
+	// decidedBy is who approved or rejected it ("operator:TOKEN_ID" for an operator token, "operator" for the command line); null when nobody had to.
+	DecidedBy *string `json:"decidedBy,omitempty"`
 	// subscribeAddons are the add-on services subscribed when it finishes.
 	SubscribeAddons []string `json:"subscribeAddons"`
 	// unsubscribeAddons are the add-on services unsubscribed when it finishes.
@@ -487,6 +697,19 @@ type PlanTransition struct {
 	CreatedAt time.Time `json:"createdAt"`
 	// updatedAt is when its state last changed.
 	UpdatedAt time.Time `json:"updatedAt"`
+}
+
+func (PlanTransition) IsNode() {}
+
+// id is the object's global id, opaque and stable (an invoice keeps its id when it is issued).
+func (this PlanTransition) GetID() string { return this.ID }
+
+// PlanTransitionPayload is the answer of the plan-transition mutations.
+type PlanTransitionPayload struct {
+	// planTransition is the transition after the change; null when there are user errors.
+	PlanTransition *PlanTransition `json:"planTransition,omitempty"`
+	// userErrors say what was wrong with the request; empty on success.
+	UserErrors []UserError `json:"userErrors"`
 }
 
 // QuantityInput is an amount of one key.
@@ -500,18 +723,20 @@ type QuantityInput struct {
 // Quota is a quota object: limits that apply to its namespace (or, in the
 // "system" namespace, to every namespace of the tenant) while it is enabled.
 type Quota struct {
+	// id is the quota's global id.
+	ID string `json:"id"`
 	// name is unique inside the namespace.
 	Name string `json:"name"`
 	// namespace holds the quota.
 	Namespace string `json:"namespace"`
-	// uid is the quota's immutable unique id.
+	// uid is the quota's immutable unique id (REST's metadata.uid).
 	UID string `json:"uid"`
 	// labels are the key/value pairs `labelFilter` selects on, sorted by key.
 	Labels []Label `json:"labels"`
 	// annotations are free-form key/value notes, sorted by key.
 	Annotations []Annotation `json:"annotations"`
-	// description is free text; empty when not set.
-	Description string `json:"description"`
+	// description is free text; null when not set.
+	Description *string `json:"description,omitempty"`
 	// disabled quotas are kept but do not limit anything.
 	Disabled bool `json:"disabled"`
 	// resourceVersion changes on every write; send it back in replaceQuota to detect concurrent edits.
@@ -524,14 +749,19 @@ type Quota struct {
 	Spec *QuotaSpec `json:"spec"`
 }
 
+func (Quota) IsNode() {}
+
+// id is the object's global id, opaque and stable (an invoice keeps its id when it is issued).
+func (this Quota) GetID() string { return this.ID }
+
 // QuotaConnection is one page of quota objects.
 type QuotaConnection struct {
 	// edges are the quotas of this page, in name order.
 	Edges []QuotaEdge `json:"edges"`
-	// pageInfo says whether more quotas follow.
+	// pageInfo says whether more quotas follow or precede.
 	PageInfo *PageInfo `json:"pageInfo"`
 	// totalCount is the number of quotas matching the filter, over all pages.
-	TotalCount int64 `json:"totalCount"`
+	TotalCount int32 `json:"totalCount"`
 }
 
 // QuotaCounter is the usage of one key.
@@ -544,10 +774,28 @@ type QuotaCounter struct {
 
 // QuotaEdge is one quota of a page and its cursor.
 type QuotaEdge struct {
-	// cursor is an opaque position; pass it as `after` to continue after this quota.
+	// cursor is an opaque position (the quota's name); pass it as `after` or `before`.
 	Cursor string `json:"cursor"`
 	// node is the quota.
 	Node *Quota `json:"node"`
+}
+
+// QuotaExceededKey is one key a reservation did not fit.
+type QuotaExceededKey struct {
+	// class is the key's class.
+	Class QuotaClass `json:"class"`
+	// key names the object kind, resource or API.
+	Key string `json:"key"`
+	// scope says which level refused.
+	Scope QuotaScope `json:"scope"`
+	// limit is the limit that refused, as text (a rate limit reads "5 per-second, burst 5").
+	Limit string `json:"limit"`
+	// current is the usage before the reservation.
+	Current Decimal `json:"current"`
+	// requested is the amount asked for.
+	Requested Decimal `json:"requested"`
+	// retryAfterSeconds is set for API rate limits: when a token is back in the bucket.
+	RetryAfterSeconds *float64 `json:"retryAfterSeconds,omitempty"`
 }
 
 // QuotaSpec is the limits of a quota object, each list sorted by key.
@@ -591,6 +839,10 @@ type QuotaUsageItem struct {
 	// tighter of its own cap and the tenant-wide limit (which the other
 	// namespaces share); null means unlimited.
 	Limit *Decimal `json:"limit,omitempty"`
+	// limitSource is the layer `limit` (or `rateLimit`) comes from; null when unlimited.
+	LimitSource *QuotaLimitSource `json:"limitSource,omitempty"`
+	// utilizationPercent is current / limit × 100, rounded half-up to 2 decimals (e.g. "62.5"); null when unlimited, "100" for a limit of 0.
+	UtilizationPercent *Decimal `json:"utilizationPercent,omitempty"`
 	// rateLimit is the tighter of the namespace's and the tenant's rate limit of
 	// an API; null means not rate limited.
 	RateLimit *RateLimit `json:"rateLimit,omitempty"`
@@ -600,6 +852,10 @@ type QuotaUsageItem struct {
 	// default quota, then the quota objects of "system"), which binds the sum
 	// over every namespace; null means unlimited.
 	TenantLimit *Decimal `json:"tenantLimit,omitempty"`
+	// tenantLimitSource is the layer `tenantLimit` (or `tenantRateLimit`) comes from, PLAN or SYSTEM; null when unlimited.
+	TenantLimitSource *QuotaLimitSource `json:"tenantLimitSource,omitempty"`
+	// tenantUtilizationPercent is tenantCurrent / tenantLimit × 100, rounded half-up to 2 decimals; null when unlimited.
+	TenantUtilizationPercent *Decimal `json:"tenantUtilizationPercent,omitempty"`
 	// tenantRateLimit is the tenant-wide rate limit of an API: one bucket shared
 	// by every namespace; null means none.
 	TenantRateLimit *RateLimit `json:"tenantRateLimit,omitempty"`
@@ -607,22 +863,22 @@ type QuotaUsageItem struct {
 	TenantCurrent Decimal `json:"tenantCurrent"`
 }
 
-// Rate prices one usage type: `pricePerBillable` per `unitsPerBillable` units.
+// Rate prices one usage type: `unitPrice` per billable unit of `unitsPerBillableUnit` metered units.
 type Rate struct {
-	// metricLabel is the usage type id, e.g. "http_requests".
-	MetricLabel string `json:"metricLabel"`
-	// displayName is the usage type's human name.
-	DisplayName string `json:"displayName"`
-	// service is the service or add-on the usage belongs to.
-	Service string `json:"service"`
-	// unitName is the metered unit, e.g. "request".
-	UnitName string `json:"unitName"`
-	// unitNameBillable is the billed unit, e.g. "million requests".
-	UnitNameBillable string `json:"unitNameBillable"`
-	// unitsPerBillable is how many metered units make one billable unit.
-	UnitsPerBillable Decimal `json:"unitsPerBillable"`
-	// pricePerBillable is the price of one billable unit in currency units (not cents), exact, e.g. "0.35".
-	PricePerBillable Decimal `json:"pricePerBillable"`
+	// usageType is the usage type's id, e.g. "http_requests".
+	UsageType string `json:"usageType"`
+	// usageTypeName is the usage type's display name.
+	UsageTypeName string `json:"usageTypeName"`
+	// service is the service or add-on the usage belongs to; null when none.
+	Service *string `json:"service,omitempty"`
+	// unit is the metered unit, e.g. "request".
+	Unit string `json:"unit"`
+	// billableUnit is the billed unit, e.g. "million requests".
+	BillableUnit string `json:"billableUnit"`
+	// unitsPerBillableUnit is how many metered units make one billable unit.
+	UnitsPerBillableUnit Decimal `json:"unitsPerBillableUnit"`
+	// unitPrice is the price of one billable unit in currency units (not cents), exact, e.g. "0.35".
+	UnitPrice Decimal `json:"unitPrice"`
 }
 
 // RateLimit is a token-bucket rate limit: `rate` calls per `unit`, up to `burst` at once.
@@ -631,8 +887,16 @@ type RateLimit struct {
 	Rate int32 `json:"rate"`
 	// burst is how many calls the bucket holds at most.
 	Burst int32 `json:"burst"`
-	// unit is the period of `rate`: per-second, per-minute, per-hour or per-day.
-	Unit string `json:"unit"`
+	// unit is the period of `rate`.
+	Unit RateUnit `json:"unit"`
+}
+
+// RecordUsagePayload is the answer of recordUsage.
+type RecordUsagePayload struct {
+	// result counts what happened to each event; null when the whole batch was refused.
+	Result *RecordUsageResult `json:"result,omitempty"`
+	// userErrors say why the whole batch was refused (e.g. FORBIDDEN); rejected events are in `result.rejected`.
+	UserErrors []UserError `json:"userErrors"`
 }
 
 // RecordUsageResult counts what happened to a batch: accepted + duplicates +
@@ -667,6 +931,14 @@ type ReplaceQuotaInput struct {
 	ResourceVersion *string `json:"resourceVersion,omitempty"`
 }
 
+// ReplaceQuotaPayload is the answer of replaceQuota.
+type ReplaceQuotaPayload struct {
+	// quota is the quota as stored now; null when there are user errors.
+	Quota *Quota `json:"quota,omitempty"`
+	// userErrors say what was wrong with the request; empty on success.
+	UserErrors []UserError `json:"userErrors"`
+}
+
 // ReserveQuotaInput asks for usage in one namespace, all or nothing.
 type ReserveQuotaInput struct {
 	// namespace is where the usage is counted.
@@ -680,6 +952,16 @@ type ReserveQuotaInput struct {
 	// idempotencyKey makes retries safe: a repeated request with the same key gets
 	// the first answer back (with replayed = true) instead of reserving twice.
 	IdempotencyKey *string `json:"idempotencyKey,omitempty"`
+}
+
+// ReserveQuotaPayload is the answer of reserveQuota.
+type ReserveQuotaPayload struct {
+	// result is the usage after the reservation; null when nothing was reserved.
+	Result *ReserveQuotaResult `json:"result,omitempty"`
+	// exceeded lists the keys that did not fit when a QUOTA_EXCEEDED user error refused the reservation; empty otherwise.
+	Exceeded []QuotaExceededKey `json:"exceeded"`
+	// userErrors say what was wrong with the request; empty on success.
+	UserErrors []UserError `json:"userErrors"`
 }
 
 // ReserveQuotaResult is the usage after a reservation, for every key reserved.
@@ -710,64 +992,89 @@ type ResourceLimitInput struct {
 	Maximum Decimal `json:"maximum"`
 }
 
+// SetInvoiceStatusPayload is the answer of setInvoiceStatus.
+type SetInvoiceStatusPayload struct {
+	// invoice is the invoice after the change; null when there are user errors.
+	Invoice *Invoice `json:"invoice,omitempty"`
+	// userErrors say what was wrong with the request; empty on success.
+	UserErrors []UserError `json:"userErrors"`
+}
+
 // SubscriptionPeriod is one billing period of a subscription.
 type SubscriptionPeriod struct {
 	// uid identifies the period.
 	UID string `json:"uid"`
-	// start is the beginning of the whole calendar period of the renewal unit.
-	Start time.Time `json:"start"`
-	// end is the end of the whole calendar period (exclusive).
-	End time.Time `json:"end"`
-	// internalStart is where the subscription's part of the period begins (the base of proration).
-	InternalStart time.Time `json:"internalStart"`
-	// internalEnd is where the subscription's part of the period ends (exclusive).
-	InternalEnd time.Time `json:"internalEnd"`
+	// from is the beginning of the whole calendar period of the renewal unit.
+	From time.Time `json:"from"`
+	// to is the end of the whole calendar period (exclusive).
+	To time.Time `json:"to"`
+	// billedFrom is where the subscription's part of the period begins (the base of proration).
+	BilledFrom time.Time `json:"billedFrom"`
+	// billedTo is where the subscription's part of the period ends (exclusive).
+	BilledTo time.Time `json:"billedTo"`
 	// trial is true for a period inside the plan's trial.
 	Trial bool `json:"trial"`
 }
 
 // TenantSubscription is one uninterrupted stint of the tenant on a plan or an add-on service.
 type TenantSubscription struct {
-	// id is the subscription's unique id.
+	// id is the subscription's global id.
 	ID string `json:"id"`
-	// kind is PLAN or ADDON.
-	Kind string `json:"kind"`
+	// subscriptionId is the subscription's own id (REST's).
+	SubscriptionID string `json:"subscriptionId"`
+	// kind is what it is a subscription to.
+	Kind SubscriptionKind `json:"kind"`
 	// name is the plan or add-on service name.
 	Name string `json:"name"`
 	// title is the plan's title or the add-on's display name.
 	Title string `json:"title"`
-	// start is when it began.
-	Start time.Time `json:"start"`
-	// end is when it ended; null while it runs.
-	End *time.Time `json:"end,omitempty"`
+	// from is when it began.
+	From time.Time `json:"from"`
+	// to is when it ended; null while it runs.
+	To *time.Time `json:"to,omitempty"`
 	// current is true while it runs.
 	Current bool `json:"current"`
 	// periods are its billing periods, oldest first (at most the 400 most recent).
 	Periods []SubscriptionPeriod `json:"periods"`
 }
 
+func (TenantSubscription) IsNode() {}
+
+// id is the object's global id, opaque and stable (an invoice keeps its id when it is issued).
+func (this TenantSubscription) GetID() string { return this.ID }
+
 // TransitionFlow is how a tenant moves to a plan.
 type TransitionFlow struct {
-	// method is TRANSITION_METHOD_SUPPORT, TRANSITION_METHOD_WIZARD or TRANSITION_METHOD_RECREATE (or TRANSITION_METHOD_UNSPECIFIED).
-	Method string `json:"method"`
-	// requiredFields are what the transition request must carry, e.g. TRANSITION_REQUIRED_FIELD_PAYMENT_TOKEN.
-	RequiredFields []string `json:"requiredFields"`
+	// method is how the move is carried out.
+	Method TransitionMethod `json:"method"`
+	// requiredFields are what the transition request must carry.
+	RequiredFields []TransitionRequiredField `json:"requiredFields"`
 	// requiresManualApproval is true when a human approves the move.
 	RequiresManualApproval bool `json:"requiresManualApproval"`
+}
+
+// UsageBucket is the usage of one bucket.
+type UsageBucket struct {
+	// from is the bucket's start (inclusive).
+	From time.Time `json:"from"`
+	// to is the bucket's end (exclusive).
+	To time.Time `json:"to"`
+	// points are one per group with usage, sorted by usage type, namespace and object.
+	Points []UsagePoint `json:"points"`
 }
 
 // UsageEventInput is one usage record.
 type UsageEventInput struct {
 	// id identifies the event in the tenant: the same id is counted once, whatever the retries. At most 255 characters.
 	ID string `json:"id"`
-	// usageType is a metric label of the current plan's rate card, e.g. "http_requests".
+	// usageType is the usage type's id, a metric label of the current plan's rate card, e.g. "http_requests".
 	UsageType string `json:"usageType"`
 	// objectName is the metered object.
 	ObjectName string `json:"objectName"`
-	// quantity is 0 or more in `unitName`, at most 12 decimals.
+	// quantity is 0 or more in `unit`, at most 12 decimals.
 	Quantity Decimal `json:"quantity"`
-	// unitName must be the rate card's unit of the usage type.
-	UnitName string `json:"unitName"`
+	// unit must be the rate card's unit of the usage type.
+	Unit string `json:"unit"`
 	// timestamp is when the usage happened: at most 5 minutes ahead, and not older than the tenant's late-arrival window.
 	Timestamp time.Time `json:"timestamp"`
 	// deployment names the deployment of container usage.
@@ -776,28 +1083,38 @@ type UsageEventInput struct {
 	Container *string `json:"container,omitempty"`
 }
 
+// UsageFilter keeps the usage matching every list given (an empty or null list keeps all).
+type UsageFilter struct {
+	// namespaces keeps usage of these namespaces.
+	Namespaces []string `json:"namespaces,omitempty"`
+	// usageTypes keeps these usage types (ids).
+	UsageTypes []string `json:"usageTypes,omitempty"`
+	// objectNames keeps usage of these objects.
+	ObjectNames []string `json:"objectNames,omitempty"`
+}
+
 // UsageHour is the usage of one object and usage type in one UTC hour.
 type UsageHour struct {
 	// namespace is where the usage happened.
 	Namespace string `json:"namespace"`
 	// objectName is the metered object.
 	ObjectName string `json:"objectName"`
-	// usageType is the rate card's display name of the usage type, else its metric label.
+	// usageType is the usage type's id.
 	UsageType string `json:"usageType"`
-	// metricLabel is the usage type's stable id.
-	MetricLabel string `json:"metricLabel"`
-	// unitName is the metered unit of `quantity`.
-	UnitName string `json:"unitName"`
+	// usageTypeName is the usage type's display name.
+	UsageTypeName string `json:"usageTypeName"`
+	// unit is the metered unit of `quantity`.
+	Unit string `json:"unit"`
 	// quantity is the usage of the hour, exact.
 	Quantity Decimal `json:"quantity"`
-	// start is the beginning of the hour.
-	Start time.Time `json:"start"`
-	// end is the end of the hour.
-	End time.Time `json:"end"`
-	// deployment is set for container usage only; empty otherwise.
-	Deployment string `json:"deployment"`
-	// container is set for container usage only; empty otherwise.
-	Container string `json:"container"`
+	// from is the beginning of the hour.
+	From time.Time `json:"from"`
+	// to is the end of the hour.
+	To time.Time `json:"to"`
+	// deployment is set for container usage only; null otherwise.
+	Deployment *string `json:"deployment,omitempty"`
+	// container is set for container usage only; null otherwise.
+	Container *string `json:"container,omitempty"`
 }
 
 // UsageItem is the usage of one object and usage type over the range.
@@ -806,18 +1123,40 @@ type UsageItem struct {
 	Namespace string `json:"namespace"`
 	// objectName is the metered object, e.g. a load balancer.
 	ObjectName string `json:"objectName"`
-	// usageType is the rate card's display name of the usage type, else its metric label.
+	// usageType is the usage type's id, e.g. "http_requests".
 	UsageType string `json:"usageType"`
-	// metricLabel is the usage type's stable id, e.g. "http_requests".
-	MetricLabel string `json:"metricLabel"`
-	// unitName is the metered unit of `quantity`, e.g. "request".
-	UnitName string `json:"unitName"`
+	// usageTypeName is the rate card's display name of the usage type (its id when the card has none).
+	UsageTypeName string `json:"usageTypeName"`
+	// unit is the metered unit of `quantity`, e.g. "request".
+	Unit string `json:"unit"`
 	// quantity is the total usage over the range, exact.
 	Quantity Decimal `json:"quantity"`
-	// start is the beginning of the range (inclusive).
-	Start time.Time `json:"start"`
-	// end is the end of the range (exclusive).
-	End time.Time `json:"end"`
+	// from is the beginning of the range (inclusive).
+	From time.Time `json:"from"`
+	// to is the end of the range (exclusive).
+	To time.Time `json:"to"`
+}
+
+// UsagePoint is the usage of one group in one bucket.
+type UsagePoint struct {
+	// usageType is the usage type's id.
+	UsageType string `json:"usageType"`
+	// usageTypeName is its display name.
+	UsageTypeName string `json:"usageTypeName"`
+	// namespace is the group's namespace when grouped by NAMESPACE or OBJECT; null otherwise.
+	Namespace *string `json:"namespace,omitempty"`
+	// objectName is the group's object when grouped by OBJECT; null otherwise.
+	ObjectName *string `json:"objectName,omitempty"`
+	// unit is the metered unit of `quantity`.
+	Unit string `json:"unit"`
+	// quantity is the usage of the group in the bucket, exact.
+	Quantity Decimal `json:"quantity"`
+	// amountCents is what the quantity costs: the usage type's lines of
+	// `cost(from, to)` over the bucket, for the point's namespace (or the whole
+	// tenant when not grouped by NAMESPACE). Null when grouped by OBJECT or
+	// filtered by objectNames (objects are not priced on their own), and when
+	// filtered by namespace without grouping by NAMESPACE.
+	AmountCents *int64 `json:"amountCents,omitempty"`
 }
 
 // UsageRejection is one event of a batch that was not stored, and why.
@@ -830,22 +1169,1594 @@ type UsageRejection struct {
 	Reason string `json:"reason"`
 }
 
+// UsageSeries is usage in buckets.
+type UsageSeries struct {
+	// from is the start of the first bucket, after rounding.
+	From time.Time `json:"from"`
+	// to is the end of the last bucket, after rounding.
+	To time.Time `json:"to"`
+	// granularity is the bucket size.
+	Granularity Granularity `json:"granularity"`
+	// timeZone is the zone buckets are aligned to.
+	TimeZone string `json:"timeZone"`
+	// buckets are every bucket of the range in time order, empty ones included.
+	Buckets []UsageBucket `json:"buckets"`
+}
+
 // UsageSummaryItem is the usage of one usage type over a summary window.
 type UsageSummaryItem struct {
-	// name is the rate card's display name, else the usage type.
-	Name string `json:"name"`
-	// service is the service or add-on the usage type belongs to; empty when the rate card has none.
-	Service string `json:"service"`
-	// usageType is the usage type's id (metric label).
+	// usageType is the usage type's id.
 	UsageType string `json:"usageType"`
+	// usageTypeName is the rate card's display name (the id when the card has none).
+	UsageTypeName string `json:"usageTypeName"`
+	// service is the service or add-on the usage type belongs to; null when the rate card has none.
+	Service *string `json:"service,omitempty"`
 	// unit is the metered unit of `quantity`.
 	Unit string `json:"unit"`
 	// quantity is the usage over the window, exact.
 	Quantity Decimal `json:"quantity"`
-	// timestamp is the end of the window the quantity covers.
-	Timestamp time.Time `json:"timestamp"`
+	// from is the start of the window the quantity covers.
+	From time.Time `json:"from"`
+	// to is the end of the window the quantity covers.
+	To time.Time `json:"to"`
 	// billableUnit is the billed unit (the metered unit when the rate card has no conversion).
 	BillableUnit string `json:"billableUnit"`
-	// billableValue is `quantity` in billable units, rounded half-up to 2 decimals, e.g. "0.83".
-	BillableValue Decimal `json:"billableValue"`
+	// billableQuantity is `quantity` in billable units, rounded half-up to 2 decimals, e.g. "0.83".
+	BillableQuantity Decimal `json:"billableQuantity"`
+}
+
+// UserError is what the caller got wrong in a mutation. The mutation changed
+// nothing when its payload has user errors.
+type UserError struct {
+	// field is the path of the input field at fault, e.g. "input.spec.objectLimits[0].maximum"; null when the error is not about one field.
+	Field *string `json:"field,omitempty"`
+	// message says what is wrong, for a human.
+	Message string `json:"message"`
+	// code classifies the error.
+	Code ErrorCode `json:"code"`
+}
+
+// Viewer is the caller as the server sees it.
+type Viewer struct {
+	// tenant is the caller's tenant name; null for an operator token that names no tenant.
+	Tenant *string `json:"tenant,omitempty"`
+	// role is the credential's role in the tenant (an operator naming a tenant is an ADMIN of it); null for an operator naming none.
+	Role *Role `json:"role,omitempty"`
+	// namespace is the one namespace the credential is bound to; null when it may use every namespace.
+	Namespace *string `json:"namespace,omitempty"`
+	// operator is true for support staff (an operator token): it alone may decide plan transitions and invoice statuses.
+	Operator bool `json:"operator"`
+	// credential says how the caller authenticated.
+	Credential CredentialKind `json:"credential"`
+	// credentialId is the token's or certificate's id (never its secret).
+	CredentialID *string `json:"credentialId,omitempty"`
+	// capabilities are what the credential may do; a console hides the rest.
+	Capabilities []Capability `json:"capabilities"`
+}
+
+// Capability is one thing a credential may do.
+type Capability string
+
+const (
+	// READ_NAMESPACES: list namespaces and read their quotas, quota usage, usage and cost (only the bound namespace for a bound token).
+	CapabilityReadNamespaces Capability = "READ_NAMESPACES"
+	// READ_TENANT: tenant-wide reads: plans, add-ons, invoices, payment methods, subscriptions, transitions, usageSummary, monthlyUsage and series over every namespace.
+	CapabilityReadTenant Capability = "READ_TENANT"
+	// WRITE_QUOTAS: create, replace and delete quota objects.
+	CapabilityWriteQuotas Capability = "WRITE_QUOTAS"
+	// RESERVE_QUOTA: reserve and release quota (reserveQuota).
+	CapabilityReserveQuota Capability = "RESERVE_QUOTA"
+	// RECORD_USAGE: record usage events (recordUsage).
+	CapabilityRecordUsage Capability = "RECORD_USAGE"
+	// MANAGE_BILLING: payment methods, plan transitions and add-ons.
+	CapabilityManageBilling Capability = "MANAGE_BILLING"
+	// SEE_PAYMENT_TOKENS: PaymentMethod.token is shown.
+	CapabilitySeePaymentTokens Capability = "SEE_PAYMENT_TOKENS"
+	// READ_AUDIT_LOG: read auditLog.
+	CapabilityReadAuditLog Capability = "READ_AUDIT_LOG"
+	// DECIDE_PLAN_TRANSITIONS: approve or reject plan transitions (operators).
+	CapabilityDecidePlanTransitions Capability = "DECIDE_PLAN_TRANSITIONS"
+	// SET_INVOICE_STATUS: change an invoice's status (operators naming a tenant).
+	CapabilitySetInvoiceStatus Capability = "SET_INVOICE_STATUS"
+)
+
+var AllCapability = []Capability{
+	CapabilityReadNamespaces,
+	CapabilityReadTenant,
+	CapabilityWriteQuotas,
+	CapabilityReserveQuota,
+	CapabilityRecordUsage,
+	CapabilityManageBilling,
+	CapabilitySeePaymentTokens,
+	CapabilityReadAuditLog,
+	CapabilityDecidePlanTransitions,
+	CapabilitySetInvoiceStatus,
+}
+
+func (e Capability) IsValid() bool {
+	switch e {
+	case CapabilityReadNamespaces, CapabilityReadTenant, CapabilityWriteQuotas, CapabilityReserveQuota, CapabilityRecordUsage, CapabilityManageBilling, CapabilitySeePaymentTokens, CapabilityReadAuditLog, CapabilityDecidePlanTransitions, CapabilitySetInvoiceStatus:
+		return true
+	}
+	return false
+}
+
+func (e Capability) String() string {
+	return string(e)
+}
+
+func (e *Capability) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = Capability(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid Capability", str)
+	}
+	return nil
+}
+
+func (e Capability) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *Capability) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e Capability) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// ContactType is what a contact is for.
+type ContactType string
+
+const (
+	// MAILING address.
+	ContactTypeMailing ContactType = "MAILING"
+	// BILLING address (printed on invoices).
+	ContactTypeBilling ContactType = "BILLING"
+	// PAYMENT address.
+	ContactTypePayment ContactType = "PAYMENT"
+)
+
+var AllContactType = []ContactType{
+	ContactTypeMailing,
+	ContactTypeBilling,
+	ContactTypePayment,
+}
+
+func (e ContactType) IsValid() bool {
+	switch e {
+	case ContactTypeMailing, ContactTypeBilling, ContactTypePayment:
+		return true
+	}
+	return false
+}
+
+func (e ContactType) String() string {
+	return string(e)
+}
+
+func (e *ContactType) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ContactType(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ContactType", str)
+	}
+	return nil
+}
+
+func (e ContactType) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ContactType) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ContactType) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// CostGroupBy is a dimension a cost series is split by.
+type CostGroupBy string
+
+const (
+	// NAMESPACE: one series per namespace, each priced as that namespace's `cost`.
+	CostGroupByNamespace CostGroupBy = "NAMESPACE"
+)
+
+var AllCostGroupBy = []CostGroupBy{
+	CostGroupByNamespace,
+}
+
+func (e CostGroupBy) IsValid() bool {
+	switch e {
+	case CostGroupByNamespace:
+		return true
+	}
+	return false
+}
+
+func (e CostGroupBy) String() string {
+	return string(e)
+}
+
+func (e *CostGroupBy) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = CostGroupBy(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid CostGroupBy", str)
+	}
+	return nil
+}
+
+func (e CostGroupBy) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *CostGroupBy) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e CostGroupBy) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// CostLineStatus says whether a cost line was measured.
+type CostLineStatus string
+
+const (
+	// ACTIVE: priced usage, or a fixed line.
+	CostLineStatusActive CostLineStatus = "ACTIVE"
+	// NO_DATA: on the rate card, no usage in the range.
+	CostLineStatusNoData CostLineStatus = "NO_DATA"
+	// NOT_MEASURED: used but not on the rate card: free.
+	CostLineStatusNotMeasured CostLineStatus = "NOT_MEASURED"
+)
+
+var AllCostLineStatus = []CostLineStatus{
+	CostLineStatusActive,
+	CostLineStatusNoData,
+	CostLineStatusNotMeasured,
+}
+
+func (e CostLineStatus) IsValid() bool {
+	switch e {
+	case CostLineStatusActive, CostLineStatusNoData, CostLineStatusNotMeasured:
+		return true
+	}
+	return false
+}
+
+func (e CostLineStatus) String() string {
+	return string(e)
+}
+
+func (e *CostLineStatus) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = CostLineStatus(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid CostLineStatus", str)
+	}
+	return nil
+}
+
+func (e CostLineStatus) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *CostLineStatus) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e CostLineStatus) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// CredentialKind is how the caller authenticated.
+type CredentialKind string
+
+const (
+	// API_TOKEN: an `Authorization: APIToken` header of a tenant's token.
+	CredentialKindAPIToken CredentialKind = "API_TOKEN"
+	// API_CERTIFICATE: a client certificate (mutual TLS).
+	CredentialKindAPICertificate CredentialKind = "API_CERTIFICATE"
+	// OPERATOR_TOKEN: an operator token.
+	CredentialKindOperatorToken CredentialKind = "OPERATOR_TOKEN"
+)
+
+var AllCredentialKind = []CredentialKind{
+	CredentialKindAPIToken,
+	CredentialKindAPICertificate,
+	CredentialKindOperatorToken,
+}
+
+func (e CredentialKind) IsValid() bool {
+	switch e {
+	case CredentialKindAPIToken, CredentialKindAPICertificate, CredentialKindOperatorToken:
+		return true
+	}
+	return false
+}
+
+func (e CredentialKind) String() string {
+	return string(e)
+}
+
+func (e *CredentialKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = CredentialKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid CredentialKind", str)
+	}
+	return nil
+}
+
+func (e CredentialKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *CredentialKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e CredentialKind) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// ErrorCode is the `code` of a user error and the `extensions.code` of an error.
+type ErrorCode string
+
+const (
+	// INVALID_ARGUMENT: the input is wrong; `field` names what.
+	ErrorCodeInvalidArgument ErrorCode = "INVALID_ARGUMENT"
+	// NOT_FOUND: the object does not exist in the caller's tenant.
+	ErrorCodeNotFound ErrorCode = "NOT_FOUND"
+	// CONFLICT: the object's state forbids the change (a name taken, a stale resourceVersion, a transition in flight).
+	ErrorCodeConflict ErrorCode = "CONFLICT"
+	// FORBIDDEN: the credential may not do this (see Viewer.capabilities).
+	ErrorCodeForbidden ErrorCode = "FORBIDDEN"
+	// UNAUTHENTICATED: no valid credential.
+	ErrorCodeUnauthenticated ErrorCode = "UNAUTHENTICATED"
+	// QUOTA_EXCEEDED: a reservation does not fit a quota limit; nothing was reserved.
+	ErrorCodeQuotaExceeded ErrorCode = "QUOTA_EXCEEDED"
+	// RATE_LIMITED: the credential sent more requests than its rate allows; retry after the Retry-After header.
+	ErrorCodeRateLimited ErrorCode = "RATE_LIMITED"
+	// PAYLOAD_TOO_LARGE: the request or a list in it is too large.
+	ErrorCodePayloadTooLarge ErrorCode = "PAYLOAD_TOO_LARGE"
+	// UNAVAILABLE: the database is unreachable or too slow; retrying later may succeed.
+	ErrorCodeUnavailable ErrorCode = "UNAVAILABLE"
+	// INTERNAL: a bug; the details are in the server's log.
+	ErrorCodeInternal ErrorCode = "INTERNAL"
+)
+
+var AllErrorCode = []ErrorCode{
+	ErrorCodeInvalidArgument,
+	ErrorCodeNotFound,
+	ErrorCodeConflict,
+	ErrorCodeForbidden,
+	ErrorCodeUnauthenticated,
+	ErrorCodeQuotaExceeded,
+	ErrorCodeRateLimited,
+	ErrorCodePayloadTooLarge,
+	ErrorCodeUnavailable,
+	ErrorCodeInternal,
+}
+
+func (e ErrorCode) IsValid() bool {
+	switch e {
+	case ErrorCodeInvalidArgument, ErrorCodeNotFound, ErrorCodeConflict, ErrorCodeForbidden, ErrorCodeUnauthenticated, ErrorCodeQuotaExceeded, ErrorCodeRateLimited, ErrorCodePayloadTooLarge, ErrorCodeUnavailable, ErrorCodeInternal:
+		return true
+	}
+	return false
+}
+
+func (e ErrorCode) String() string {
+	return string(e)
+}
+
+func (e *ErrorCode) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ErrorCode(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ErrorCode", str)
+	}
+	return nil
+}
+
+func (e ErrorCode) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ErrorCode) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ErrorCode) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Granularity is the size of a series bucket.
+type Granularity string
+
+const (
+	// HOUR: one UTC hour.
+	GranularityHour Granularity = "HOUR"
+	// DAY: one calendar day in the series' time zone.
+	GranularityDay Granularity = "DAY"
+	// MONTH: one calendar month in the series' time zone.
+	GranularityMonth Granularity = "MONTH"
+)
+
+var AllGranularity = []Granularity{
+	GranularityHour,
+	GranularityDay,
+	GranularityMonth,
+}
+
+func (e Granularity) IsValid() bool {
+	switch e {
+	case GranularityHour, GranularityDay, GranularityMonth:
+		return true
+	}
+	return false
+}
+
+func (e Granularity) String() string {
+	return string(e)
+}
+
+func (e *Granularity) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = Granularity(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid Granularity", str)
+	}
+	return nil
+}
+
+func (e Granularity) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *Granularity) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e Granularity) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// InvoiceLineKind says where an invoice line comes from.
+type InvoiceLineKind string
+
+const (
+	// PLAN: the plan's flat price for the period.
+	InvoiceLineKindPlan InvoiceLineKind = "PLAN"
+	// USAGE: priced metered usage of the period.
+	InvoiceLineKindUsage InvoiceLineKind = "USAGE"
+	// ADDON: an add-on's monthly price, prorated to the time subscribed.
+	InvoiceLineKindAddon InvoiceLineKind = "ADDON"
+	// PRORATION: a plan change inside the period (credit for the old plan, charge for the new).
+	InvoiceLineKindProration InvoiceLineKind = "PRORATION"
+	// ADJUSTMENT: usage of an earlier, issued month that arrived after it was issued.
+	InvoiceLineKindAdjustment InvoiceLineKind = "ADJUSTMENT"
+)
+
+var AllInvoiceLineKind = []InvoiceLineKind{
+	InvoiceLineKindPlan,
+	InvoiceLineKindUsage,
+	InvoiceLineKindAddon,
+	InvoiceLineKindProration,
+	InvoiceLineKindAdjustment,
+}
+
+func (e InvoiceLineKind) IsValid() bool {
+	switch e {
+	case InvoiceLineKindPlan, InvoiceLineKindUsage, InvoiceLineKindAddon, InvoiceLineKindProration, InvoiceLineKindAdjustment:
+		return true
+	}
+	return false
+}
+
+func (e InvoiceLineKind) String() string {
+	return string(e)
+}
+
+func (e *InvoiceLineKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = InvoiceLineKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid InvoiceLineKind", str)
+	}
+	return nil
+}
+
+func (e InvoiceLineKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *InvoiceLineKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e InvoiceLineKind) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// InvoiceStatus is where an invoice stands.
+type InvoiceStatus string
+
+const (
+	// PENDING: the running month; changes as usage arrives.
+	InvoiceStatusPending InvoiceStatus = "PENDING"
+	// ISSUED: closed and numbered; lines and amounts never change again.
+	InvoiceStatusIssued InvoiceStatus = "ISSUED"
+	// PAID: paid.
+	InvoiceStatusPaid InvoiceStatus = "PAID"
+	// OVERDUE: unpaid past its due date.
+	InvoiceStatusOverdue InvoiceStatus = "OVERDUE"
+	// CANCELLED: voided.
+	InvoiceStatusCancelled InvoiceStatus = "CANCELLED"
+	// REFUNDED: paid, then refunded.
+	InvoiceStatusRefunded InvoiceStatus = "REFUNDED"
+)
+
+var AllInvoiceStatus = []InvoiceStatus{
+	InvoiceStatusPending,
+	InvoiceStatusIssued,
+	InvoiceStatusPaid,
+	InvoiceStatusOverdue,
+	InvoiceStatusCancelled,
+	InvoiceStatusRefunded,
+}
+
+func (e InvoiceStatus) IsValid() bool {
+	switch e {
+	case InvoiceStatusPending, InvoiceStatusIssued, InvoiceStatusPaid, InvoiceStatusOverdue, InvoiceStatusCancelled, InvoiceStatusRefunded:
+		return true
+	}
+	return false
+}
+
+func (e InvoiceStatus) String() string {
+	return string(e)
+}
+
+func (e *InvoiceStatus) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = InvoiceStatus(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid InvoiceStatus", str)
+	}
+	return nil
+}
+
+func (e InvoiceStatus) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *InvoiceStatus) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e InvoiceStatus) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// PaymentMethodRole is the role of a payment method.
+type PaymentMethodRole string
+
+const (
+	// PRIMARY is charged first (REST: PAYMENT_METHOD_ROLE_PRIMARY).
+	PaymentMethodRolePrimary PaymentMethodRole = "PRIMARY"
+	// SECONDARY is charged when the primary fails.
+	PaymentMethodRoleSecondary PaymentMethodRole = "SECONDARY"
+	// NORMAL is kept, not charged.
+	PaymentMethodRoleNormal PaymentMethodRole = "NORMAL"
+)
+
+var AllPaymentMethodRole = []PaymentMethodRole{
+	PaymentMethodRolePrimary,
+	PaymentMethodRoleSecondary,
+	PaymentMethodRoleNormal,
+}
+
+func (e PaymentMethodRole) IsValid() bool {
+	switch e {
+	case PaymentMethodRolePrimary, PaymentMethodRoleSecondary, PaymentMethodRoleNormal:
+		return true
+	}
+	return false
+}
+
+func (e PaymentMethodRole) String() string {
+	return string(e)
+}
+
+func (e *PaymentMethodRole) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = PaymentMethodRole(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid PaymentMethodRole", str)
+	}
+	return nil
+}
+
+func (e PaymentMethodRole) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *PaymentMethodRole) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e PaymentMethodRole) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// PeriodUnit is the unit of a renewal or trial period.
+type PeriodUnit string
+
+const (
+	// DAY.
+	PeriodUnitDay PeriodUnit = "DAY"
+	// WEEK (starting on Monday).
+	PeriodUnitWeek PeriodUnit = "WEEK"
+	// MONTH (calendar month).
+	PeriodUnitMonth PeriodUnit = "MONTH"
+	// YEAR (calendar year).
+	PeriodUnitYear PeriodUnit = "YEAR"
+)
+
+var AllPeriodUnit = []PeriodUnit{
+	PeriodUnitDay,
+	PeriodUnitWeek,
+	PeriodUnitMonth,
+	PeriodUnitYear,
+}
+
+func (e PeriodUnit) IsValid() bool {
+	switch e {
+	case PeriodUnitDay, PeriodUnitWeek, PeriodUnitMonth, PeriodUnitYear:
+		return true
+	}
+	return false
+}
+
+func (e PeriodUnit) String() string {
+	return string(e)
+}
+
+func (e *PeriodUnit) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = PeriodUnit(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid PeriodUnit", str)
+	}
+	return nil
+}
+
+func (e PeriodUnit) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *PeriodUnit) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e PeriodUnit) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// PlanState is a plan's state for the caller's tenant.
+type PlanState string
+
+const (
+	// READY: the current plan.
+	PlanStateReady PlanState = "READY"
+	// TRANSITION_PENDING: the current plan or the target of a transition waiting for approval.
+	PlanStateTransitionPending PlanState = "TRANSITION_PENDING"
+	// UNSPECIFIED: another plan.
+	PlanStateUnspecified PlanState = "UNSPECIFIED"
+)
+
+var AllPlanState = []PlanState{
+	PlanStateReady,
+	PlanStateTransitionPending,
+	PlanStateUnspecified,
+}
+
+func (e PlanState) IsValid() bool {
+	switch e {
+	case PlanStateReady, PlanStateTransitionPending, PlanStateUnspecified:
+		return true
+	}
+	return false
+}
+
+func (e PlanState) String() string {
+	return string(e)
+}
+
+func (e *PlanState) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = PlanState(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid PlanState", str)
+	}
+	return nil
+}
+
+func (e PlanState) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *PlanState) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e PlanState) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// PlanTransitionState is the state of a plan transition.
+type PlanTransitionState string
+
+const (
+	// CREATING: being processed.
+	PlanTransitionStateCreating PlanTransitionState = "CREATING"
+	// WAITING_FOR_APPROVAL: an operator must approve or reject it.
+	PlanTransitionStateWaitingForApproval PlanTransitionState = "WAITING_FOR_APPROVAL"
+	// FINISHED: the plan changed.
+	PlanTransitionStateFinished PlanTransitionState = "FINISHED"
+	// FAILED: it was rejected or could not be done (see failureReason).
+	PlanTransitionStateFailed PlanTransitionState = "FAILED"
+)
+
+var AllPlanTransitionState = []PlanTransitionState{
+	PlanTransitionStateCreating,
+	PlanTransitionStateWaitingForApproval,
+	PlanTransitionStateFinished,
+	PlanTransitionStateFailed,
+}
+
+func (e PlanTransitionState) IsValid() bool {
+	switch e {
+	case PlanTransitionStateCreating, PlanTransitionStateWaitingForApproval, PlanTransitionStateFinished, PlanTransitionStateFailed:
+		return true
+	}
+	return false
+}
+
+func (e PlanTransitionState) String() string {
+	return string(e)
+}
+
+func (e *PlanTransitionState) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = PlanTransitionState(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid PlanTransitionState", str)
+	}
+	return nil
+}
+
+func (e PlanTransitionState) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *PlanTransitionState) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e PlanTransitionState) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// PlanType is the tier of a plan.
+type PlanType string
+
+const (
+	// FREE tier.
+	PlanTypeFree PlanType = "FREE"
+	// INDIVIDUAL tier.
+	PlanTypeIndividual PlanType = "INDIVIDUAL"
+	// TEAM tier.
+	PlanTypeTeam PlanType = "TEAM"
+	// ORGANIZATION tier.
+	PlanTypeOrganization PlanType = "ORGANIZATION"
+	// UNSPECIFIED: not said by the catalog.
+	PlanTypeUnspecified PlanType = "UNSPECIFIED"
+)
+
+var AllPlanType = []PlanType{
+	PlanTypeFree,
+	PlanTypeIndividual,
+	PlanTypeTeam,
+	PlanTypeOrganization,
+	PlanTypeUnspecified,
+}
+
+func (e PlanType) IsValid() bool {
+	switch e {
+	case PlanTypeFree, PlanTypeIndividual, PlanTypeTeam, PlanTypeOrganization, PlanTypeUnspecified:
+		return true
+	}
+	return false
+}
+
+func (e PlanType) String() string {
+	return string(e)
+}
+
+func (e *PlanType) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = PlanType(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid PlanType", str)
+	}
+	return nil
+}
+
+func (e PlanType) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *PlanType) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e PlanType) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// QuotaClass is the class of a quota key.
+type QuotaClass string
+
+const (
+	// OBJECTS are counts of objects (objectLimits).
+	QuotaClassObjects QuotaClass = "OBJECTS"
+	// RESOURCES are amounts of resources (resourceLimits).
+	QuotaClassResources QuotaClass = "RESOURCES"
+	// APIS are API calls (apiLimits).
+	QuotaClassAPIS QuotaClass = "APIS"
+)
+
+var AllQuotaClass = []QuotaClass{
+	QuotaClassObjects,
+	QuotaClassResources,
+	QuotaClassAPIS,
+}
+
+func (e QuotaClass) IsValid() bool {
+	switch e {
+	case QuotaClassObjects, QuotaClassResources, QuotaClassAPIS:
+		return true
+	}
+	return false
+}
+
+func (e QuotaClass) String() string {
+	return string(e)
+}
+
+func (e *QuotaClass) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = QuotaClass(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid QuotaClass", str)
+	}
+	return nil
+}
+
+func (e QuotaClass) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *QuotaClass) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e QuotaClass) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// QuotaLimitSource is the layer an effective limit comes from.
+type QuotaLimitSource string
+
+const (
+	// PLAN: the plan's default quota.
+	QuotaLimitSourcePlan QuotaLimitSource = "PLAN"
+	// SYSTEM: a quota object of the "system" namespace (tenant-wide).
+	QuotaLimitSourceSystem QuotaLimitSource = "SYSTEM"
+	// NAMESPACE: a quota object of the namespace itself.
+	QuotaLimitSourceNamespace QuotaLimitSource = "NAMESPACE"
+)
+
+var AllQuotaLimitSource = []QuotaLimitSource{
+	QuotaLimitSourcePlan,
+	QuotaLimitSourceSystem,
+	QuotaLimitSourceNamespace,
+}
+
+func (e QuotaLimitSource) IsValid() bool {
+	switch e {
+	case QuotaLimitSourcePlan, QuotaLimitSourceSystem, QuotaLimitSourceNamespace:
+		return true
+	}
+	return false
+}
+
+func (e QuotaLimitSource) String() string {
+	return string(e)
+}
+
+func (e *QuotaLimitSource) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = QuotaLimitSource(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid QuotaLimitSource", str)
+	}
+	return nil
+}
+
+func (e QuotaLimitSource) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *QuotaLimitSource) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e QuotaLimitSource) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// QuotaScope is the level of a limit.
+type QuotaScope string
+
+const (
+	// TENANT is the tenant-wide level (plan default quota, then "system"), binding the sum over every namespace.
+	QuotaScopeTenant QuotaScope = "TENANT"
+	// NAMESPACE is the namespace's own cap.
+	QuotaScopeNamespace QuotaScope = "NAMESPACE"
+)
+
+var AllQuotaScope = []QuotaScope{
+	QuotaScopeTenant,
+	QuotaScopeNamespace,
+}
+
+func (e QuotaScope) IsValid() bool {
+	switch e {
+	case QuotaScopeTenant, QuotaScopeNamespace:
+		return true
+	}
+	return false
+}
+
+func (e QuotaScope) String() string {
+	return string(e)
+}
+
+func (e *QuotaScope) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = QuotaScope(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid QuotaScope", str)
+	}
+	return nil
+}
+
+func (e QuotaScope) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *QuotaScope) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e QuotaScope) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// RateUnit is the period of a rate limit.
+type RateUnit string
+
+const (
+	// PER_SECOND (REST: "per-second").
+	RateUnitPerSecond RateUnit = "PER_SECOND"
+	// PER_MINUTE (REST: "per-minute").
+	RateUnitPerMinute RateUnit = "PER_MINUTE"
+	// PER_HOUR (REST: "per-hour").
+	RateUnitPerHour RateUnit = "PER_HOUR"
+	// PER_DAY (REST: "per-day").
+	RateUnitPerDay RateUnit = "PER_DAY"
+)
+
+var AllRateUnit = []RateUnit{
+	RateUnitPerSecond,
+	RateUnitPerMinute,
+	RateUnitPerHour,
+	RateUnitPerDay,
+}
+
+func (e RateUnit) IsValid() bool {
+	switch e {
+	case RateUnitPerSecond, RateUnitPerMinute, RateUnitPerHour, RateUnitPerDay:
+		return true
+	}
+	return false
+}
+
+func (e RateUnit) String() string {
+	return string(e)
+}
+
+func (e *RateUnit) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = RateUnit(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid RateUnit", str)
+	}
+	return nil
+}
+
+func (e RateUnit) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *RateUnit) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e RateUnit) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Role is what a tenant's credential may do.
+type Role string
+
+const (
+	// VIEWER reads.
+	RoleViewer Role = "VIEWER"
+	// EDITOR reads, and writes quotas, reservations and usage (in its namespace when bound to one).
+	RoleEditor Role = "EDITOR"
+	// ADMIN does everything in its tenant, except the operator decisions.
+	RoleAdmin Role = "ADMIN"
+)
+
+var AllRole = []Role{
+	RoleViewer,
+	RoleEditor,
+	RoleAdmin,
+}
+
+func (e Role) IsValid() bool {
+	switch e {
+	case RoleViewer, RoleEditor, RoleAdmin:
+		return true
+	}
+	return false
+}
+
+func (e Role) String() string {
+	return string(e)
+}
+
+func (e *Role) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = Role(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid Role", str)
+	}
+	return nil
+}
+
+func (e Role) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *Role) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e Role) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// SubscriptionKind is what a subscription is to.
+type SubscriptionKind string
+
+const (
+	// PLAN: a usage plan.
+	SubscriptionKindPlan SubscriptionKind = "PLAN"
+	// ADDON: an add-on service.
+	SubscriptionKindAddon SubscriptionKind = "ADDON"
+)
+
+var AllSubscriptionKind = []SubscriptionKind{
+	SubscriptionKindPlan,
+	SubscriptionKindAddon,
+}
+
+func (e SubscriptionKind) IsValid() bool {
+	switch e {
+	case SubscriptionKindPlan, SubscriptionKindAddon:
+		return true
+	}
+	return false
+}
+
+func (e SubscriptionKind) String() string {
+	return string(e)
+}
+
+func (e *SubscriptionKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = SubscriptionKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid SubscriptionKind", str)
+	}
+	return nil
+}
+
+func (e SubscriptionKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *SubscriptionKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e SubscriptionKind) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// TenantType is the kind of tenant a plan is for.
+type TenantType string
+
+const (
+	// FREEMIUM: no own domain.
+	TenantTypeFreemium TenantType = "FREEMIUM"
+	// ENTERPRISE: an own domain.
+	TenantTypeEnterprise TenantType = "ENTERPRISE"
+	// UNKNOWN: not said by the catalog.
+	TenantTypeUnknown TenantType = "UNKNOWN"
+)
+
+var AllTenantType = []TenantType{
+	TenantTypeFreemium,
+	TenantTypeEnterprise,
+	TenantTypeUnknown,
+}
+
+func (e TenantType) IsValid() bool {
+	switch e {
+	case TenantTypeFreemium, TenantTypeEnterprise, TenantTypeUnknown:
+		return true
+	}
+	return false
+}
+
+func (e TenantType) String() string {
+	return string(e)
+}
+
+func (e *TenantType) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = TenantType(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid TenantType", str)
+	}
+	return nil
+}
+
+func (e TenantType) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *TenantType) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e TenantType) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// TransitionMethod is how a move to a plan is carried out.
+type TransitionMethod string
+
+const (
+	// SUPPORT: through a support request.
+	TransitionMethodSupport TransitionMethod = "SUPPORT"
+	// WIZARD: a UI wizard driven by the required fields.
+	TransitionMethodWizard TransitionMethod = "WIZARD"
+	// RECREATE: the tenant is deleted and created anew.
+	TransitionMethodRecreate TransitionMethod = "RECREATE"
+	// UNSPECIFIED: not said by the catalog.
+	TransitionMethodUnspecified TransitionMethod = "UNSPECIFIED"
+)
+
+var AllTransitionMethod = []TransitionMethod{
+	TransitionMethodSupport,
+	TransitionMethodWizard,
+	TransitionMethodRecreate,
+	TransitionMethodUnspecified,
+}
+
+func (e TransitionMethod) IsValid() bool {
+	switch e {
+	case TransitionMethodSupport, TransitionMethodWizard, TransitionMethodRecreate, TransitionMethodUnspecified:
+		return true
+	}
+	return false
+}
+
+func (e TransitionMethod) String() string {
+	return string(e)
+}
+
+func (e *TransitionMethod) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = TransitionMethod(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid TransitionMethod", str)
+	}
+	return nil
+}
+
+func (e TransitionMethod) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *TransitionMethod) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e TransitionMethod) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// TransitionRequiredField is what a transition request must carry.
+type TransitionRequiredField string
+
+const (
+	// PAYMENT_TOKEN: initiatePlanTransition's paymentProviderToken.
+	TransitionRequiredFieldPaymentToken TransitionRequiredField = "PAYMENT_TOKEN"
+	// DOMAIN: initiatePlanTransition's domain.
+	TransitionRequiredFieldDomain TransitionRequiredField = "DOMAIN"
+	// CONTACTS: initiatePlanTransition's billingAddress (address1, city, country).
+	TransitionRequiredFieldContacts TransitionRequiredField = "CONTACTS"
+)
+
+var AllTransitionRequiredField = []TransitionRequiredField{
+	TransitionRequiredFieldPaymentToken,
+	TransitionRequiredFieldDomain,
+	TransitionRequiredFieldContacts,
+}
+
+func (e TransitionRequiredField) IsValid() bool {
+	switch e {
+	case TransitionRequiredFieldPaymentToken, TransitionRequiredFieldDomain, TransitionRequiredFieldContacts:
+		return true
+	}
+	return false
+}
+
+func (e TransitionRequiredField) String() string {
+	return string(e)
+}
+
+func (e *TransitionRequiredField) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = TransitionRequiredField(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid TransitionRequiredField", str)
+	}
+	return nil
+}
+
+func (e TransitionRequiredField) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *TransitionRequiredField) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e TransitionRequiredField) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// UsageGroupBy is a dimension a usage series is split by.
+type UsageGroupBy string
+
+const (
+	// USAGE_TYPE: one point per usage type (always applied: different units are never added).
+	UsageGroupByUsageType UsageGroupBy = "USAGE_TYPE"
+	// NAMESPACE: one point per namespace.
+	UsageGroupByNamespace UsageGroupBy = "NAMESPACE"
+	// OBJECT: one point per metered object.
+	UsageGroupByObject UsageGroupBy = "OBJECT"
+)
+
+var AllUsageGroupBy = []UsageGroupBy{
+	UsageGroupByUsageType,
+	UsageGroupByNamespace,
+	UsageGroupByObject,
+}
+
+func (e UsageGroupBy) IsValid() bool {
+	switch e {
+	case UsageGroupByUsageType, UsageGroupByNamespace, UsageGroupByObject:
+		return true
+	}
+	return false
+}
+
+func (e UsageGroupBy) String() string {
+	return string(e)
+}
+
+func (e *UsageGroupBy) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = UsageGroupBy(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid UsageGroupBy", str)
+	}
+	return nil
+}
+
+func (e UsageGroupBy) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *UsageGroupBy) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e UsageGroupBy) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }
