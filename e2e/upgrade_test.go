@@ -3,6 +3,7 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"os/exec"
 	"path/filepath"
@@ -50,42 +51,30 @@ func buildRelease(t *testing.T, commit string) string {
 // TestUpgradeKeepsReports writes a database with the previous release's
 // binary (its migrations, its ingestion: on SQLite without
 // usage_type_hourly), upgrades it with this binary's migrate, and checks
-// that every report, quota and invoice answer is byte for byte what the
-// previous release answered; then ingestion on the upgraded database keeps
-// the per-type rollups equal to the hourly ones. On both databases.
+// that nothing is lost: every answer that is not a price (quotas, issued
+// invoices, usage quantities) is byte for byte what the previous release
+// answered, and every priced report (current_usage, monthly_usage, whose
+// rules issue 11 changed) is byte for byte what this binary answers on a
+// fresh database given the same writes, so a rollup row lost or doubled by
+// the migration shows in both. Then ingestion on the upgraded database
+// keeps the per-type rollups equal to the hourly ones. On both databases.
 func TestUpgradeKeepsReports(t *testing.T) {
 	t.Parallel()
 	old := buildRelease(t, previousRelease)
 	for _, d := range storetest.Dialects(t) {
 		t.Run(string(d), func(t *testing.T) {
 			t.Parallel()
-			dbURL := storetest.EmptyURL(t, d)
 			// Mid-month, so last month and this one stay the same months
 			// however long the test takes.
 			at := time.Date(2026, 11, 16, 12, 0, 0, 0, time.UTC)
 			quiet := []string{"--no-invoice-scheduler", "--rate-limit", "0"}
-			setSimClock(dbURL, at)
-			s := startOnBin(t, old, dbURL, append([]string{"--clock-start", at.Format(time.RFC3339)}, quiet...)...)
-			oldCLI := func(args ...string) string {
-				t.Helper()
-				return billingdBin(t, old, dbURL, clockEnv(dbURL), args...)
-			}
-			tok := func(tenant string) string {
-				t.Helper()
-				lines := strings.Split(strings.TrimSpace(oldCLI("token", "create", "--tenant", tenant, "--role", "admin")), "\n")
-				return lines[len(lines)-1]
-			}
-			acme, globex := tok("acme"), tok("globex")
 			thisMonth := startOfMonth(at)
 			lastMonth := thisMonth.AddDate(0, -1, 0)
-			for _, tk := range []string{acme, globex} {
-				putOnPlan(t, s, tk, "team")
-				backdate(t, dbURL, tk, lastMonth.AddDate(0, -1, 0))
-			}
-
 			// Usage of last month and of this one, in two namespaces, with
-			// quantities a double would not add exactly.
-			qty := []string{"0.000000000001", "123456789012.123456789012", "1500000", "0.1", "0.2", "2500000000", "3.5"}
+			// quantities a double would not add exactly (and each event
+			// within issue 11's bound of one event's cost, so this binary
+			// accepts the same writes).
+			qty := []string{"0.000000000001", "1234567.123456789012", "1500000", "0.1", "0.2", "2500000000", "3.5"}
 			types := [][2]string{{"http_requests", "request"}, {"data_transfer", "byte"}, {"vcpu_hours", "hour"}}
 			var evs []map[string]any
 			for i := range 300 {
@@ -97,48 +86,78 @@ func TestUpgradeKeepsReports(t *testing.T) {
 				evs = append(evs, map[string]any{"id": fmt.Sprintf("up-%d", i), "usage_type": ut[0], "unit_name": ut[1],
 					"object_name": fmt.Sprintf("obj-%d", i%7), "quantity": qty[i%len(qty)], "timestamp": ts.Format(time.RFC3339)})
 			}
-			for i, tk := range []string{acme, acme, globex} {
-				ns := []string{"shop", "blog", "shop"}[i]
-				part := evs[i*100 : (i+1)*100]
-				acc, _, rej := ingestCounts(t, s.do("POST", "/api/web/namespaces/"+ns+"/usage/events", tk, part, "Content-Type", "application/json"))
-				if acc != len(part) || len(rej) != 0 {
-					t.Fatalf("previous release accepted %d of %d: %v", acc, len(part), rej)
+			// populate writes the test's data on dbURL with build bin of
+			// billingd, served on a clock starting at at, and returns the
+			// server and the admin tokens of acme and globex.
+			populate := func(bin, dbURL string) (*server, []string) {
+				t.Helper()
+				setSimClock(dbURL, at)
+				s := startOnBin(t, bin, dbURL, append([]string{"--clock-start", at.Format(time.RFC3339)}, quiet...)...)
+				cli := func(args ...string) string {
+					t.Helper()
+					return billingdBin(t, bin, dbURL, clockEnv(dbURL), args...)
 				}
-			}
-			// A quota object with a reservation.
-			expect(t, s.do("POST", "/api/web/namespaces/shop/quotas", acme, `{"metadata": {"name": "q1"},
+				tok := func(tenant string) string {
+					t.Helper()
+					lines := strings.Split(strings.TrimSpace(cli("token", "create", "--tenant", tenant, "--role", "admin")), "\n")
+					return lines[len(lines)-1]
+				}
+				toks := []string{tok("acme"), tok("globex")}
+				for _, tk := range toks {
+					putOnPlan(t, s, tk, "team")
+					backdate(t, dbURL, tk, lastMonth.AddDate(0, -1, 0))
+				}
+				for i, tk := range []string{toks[0], toks[0], toks[1]} {
+					ns := []string{"shop", "blog", "shop"}[i]
+					part := evs[i*100 : (i+1)*100]
+					acc, _, rej := ingestCounts(t, s.do("POST", "/api/web/namespaces/"+ns+"/usage/events", tk, part, "Content-Type", "application/json"))
+					if acc != len(part) || len(rej) != 0 {
+						t.Fatalf("%s accepted %d of %d: %v", bin, acc, len(part), rej)
+					}
+				}
+				// A quota object with a reservation.
+				expect(t, s.do("POST", "/api/web/namespaces/shop/quotas", toks[0], `{"metadata": {"name": "q1"},
 				"spec": {"object_limits": {"http_loadbalancer": {"maximum": 4}}, "resource_limits": {"vcpu": {"maximum": 2.5}}}}`), 200)
-			expect(t, s.do("POST", "/api/web/namespaces/shop/quota/reserve", acme, `{"objects": {"http_loadbalancer": 1}, "resources": {"vcpu": 1.25}}`), 200)
-			// Last month's invoices.
-			oldCLI("invoices", "close", "--period", lastMonth.Format("2006-01"))
+				expect(t, s.do("POST", "/api/web/namespaces/shop/quota/reserve", toks[0], `{"objects": {"http_loadbalancer": 1}, "resources": {"vcpu": 1.25}}`), 200)
+				// Last month's invoices.
+				cli("invoices", "close", "--period", lastMonth.Format("2006-01"))
+				return s, toks
+			}
+			dbURL := storetest.EmptyURL(t, d)
+			s, toks := populate(old, dbURL)
+			acme := toks[0]
 
 			lastRange := map[string]string{"from": lastMonth.Format(time.RFC3339), "to": thisMonth.Format(time.RFC3339)}
 			type ask struct {
 				method, path string
 				body         any
+				priced       bool // an answer issue 11's rules price
 			}
-			asks := []ask{{"GET", "/api/web/namespaces/shop/quota/usage", nil}, {"GET", "/api/web/namespaces/shop/quotas/q1?response_format=0", nil},
-				{"GET", nsPath(invoiceListTmpl, "system") + "?limit=10", nil},
-				{"POST", nsPath(monthlyUsageTmpl, "system"), nil}, {"POST", nsPath(monthlyUsageTmpl, "shop"), nil},
-				{"POST", usageSummaryPath, nil},
-				{"POST", usageSummaryPath, fmt.Sprintf(`{"start_time":%q,"end_time":%q}`, lastMonth.Format(time.RFC3339), thisMonth.Format(time.RFC3339))}}
+			invoices := nsPath(invoiceListTmpl, "system") + "?limit=10"
+			asks := []ask{{"GET", "/api/web/namespaces/shop/quota/usage", nil, false}, {"GET", "/api/web/namespaces/shop/quotas/q1?response_format=0", nil, false},
+				{"GET", invoices, nil, false},
+				{"POST", nsPath(monthlyUsageTmpl, "system"), nil, true}, {"POST", nsPath(monthlyUsageTmpl, "shop"), nil, true},
+				{"POST", usageSummaryPath, nil, false},
+				{"POST", usageSummaryPath, fmt.Sprintf(`{"start_time":%q,"end_time":%q}`, lastMonth.Format(time.RFC3339), thisMonth.Format(time.RFC3339)), false}}
 			for _, ns := range []string{"system", "shop", "blog"} {
-				asks = append(asks, ask{"POST", nsPath(currentUsageTmpl, ns), nil}, ask{"POST", nsPath(currentUsageTmpl, ns), lastRange},
-					ask{"POST", nsPath(usageDetailsTmpl, ns), lastRange})
+				asks = append(asks, ask{"POST", nsPath(currentUsageTmpl, ns), nil, true}, ask{"POST", nsPath(currentUsageTmpl, ns), lastRange, true},
+					ask{"POST", nsPath(usageDetailsTmpl, ns), lastRange, false})
 			}
-			answers := func(s *server) map[string]string {
+			// answers keys each answer by its ask and tenant (0 acme, 1
+			// globex), so two databases' answers compare.
+			answers := func(s *server, toks []string) map[string]string {
 				t.Helper()
 				out := map[string]string{}
-				for _, tk := range []string{acme, globex} {
+				for i, tk := range toks {
 					for _, a := range asks {
 						r := s.do(a.method, a.path, tk, a.body)
-						out[fmt.Sprintf("%s %s %v as %s", a.method, a.path, a.body, tk[:8])] = fmt.Sprintf("%d %s", r.Status, r.Body)
+						out[fmt.Sprintf("%s %s %v as tenant %d", a.method, a.path, a.body, i)] = fmt.Sprintf("%d %s", r.Status, r.Body)
 					}
 				}
 				return out
 			}
-			before := answers(s)
-			if n := strings.Count(before[fmt.Sprintf("GET %s <nil> as %s", nsPath(invoiceListTmpl, "system")+"?limit=10", acme[:8])], `"name"`); n == 0 {
+			before := answers(s, toks)
+			if n := strings.Count(before[fmt.Sprintf("GET %s <nil> as tenant 0", invoices)], `"name"`); n == 0 {
 				t.Fatalf("the previous release issued no invoice: %v", before)
 			}
 			s.stop()
@@ -162,10 +181,24 @@ func TestUpgradeKeepsReports(t *testing.T) {
 				now = c.start.Add(time.Since(c.origin))
 			}
 			s = startOnAt(t, dbURL, now, quiet...)
-			after := answers(s)
-			for k, v := range before {
-				if after[k] != v {
-					t.Errorf("%s\nprevious release: %s\nafter upgrade:    %s", k, v, after[k])
+			after := answers(s, toks)
+			// The same writes by this binary on a fresh database: what the
+			// priced reports must answer.
+			fs, ftoks := populate(binary, storetest.EmptyURL(t, d))
+			fresh := answers(fs, ftoks)
+			fs.stop()
+			for i := range toks {
+				for _, a := range asks {
+					k := fmt.Sprintf("%s %s %v as tenant %d", a.method, a.path, a.body, i)
+					switch {
+					case !a.priced && after[k] != before[k]:
+						t.Errorf("%s\nprevious release: %s\nafter upgrade:    %s", k, before[k], after[k])
+					case a.priced && after[k] != fresh[k]:
+						t.Errorf("%s\nthis binary, written fresh: %s\nafter upgrade:              %s", k, fresh[k], after[k])
+					case a.priced && unpriced(t, after[k]) != unpriced(t, before[k]):
+						// the same lines, quantities and timestamps as before
+						t.Errorf("%s (amounts aside)\nprevious release: %s\nafter upgrade:    %s", k, unpriced(t, before[k]), unpriced(t, after[k]))
+					}
 				}
 			}
 			if t.Failed() {
@@ -207,4 +240,35 @@ func TestUpgradeKeepsReports(t *testing.T) {
 			})
 		})
 	}
+}
+
+// unpriced is a usage report answer ("status body", as answers keys them)
+// without what issue 11 prices differently from the previous release:
+// amounts, billable units and totals. What stays (the lines listed, their
+// usage types, statuses, quantities and timestamps) must not change.
+func unpriced(t *testing.T, answer string) string {
+	t.Helper()
+	code, body, _ := strings.Cut(answer, " ")
+	var m map[string]any
+	dec := json.NewDecoder(strings.NewReader(body))
+	dec.UseNumber() // quantities compare as written, not as float64
+	if err := dec.Decode(&m); err != nil {
+		t.Fatalf("answer %q: %v", answer, err)
+	}
+	delete(m, "total_cost")
+	delete(m, "discount")
+	for _, key := range []string{"usage_items", "monthly_usage_items"} {
+		items, _ := m[key].([]any)
+		for _, it := range items {
+			if item, ok := it.(map[string]any); ok {
+				delete(item, "amount")
+				delete(item, "quantity_billable")
+			}
+		}
+	}
+	out, err := json.Marshal(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return code + " " + string(out)
 }

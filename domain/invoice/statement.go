@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/billingd/billingd/domain/errs"
@@ -215,7 +216,7 @@ func (s *Service) Statement(ctx context.Context, p tenancy.Principal, from, to t
 			if inv, err = s.c.Repo.Get(ctx, tenantID, inv.Name); err != nil {
 				return usage.Statement{}, err
 			}
-			return statementOf(inv, nil), nil
+			return statementOf(inv, s.issuedUsageLines(inv)), nil
 		}
 		from, to = per.Start(), per.End()
 	}
@@ -232,21 +233,16 @@ func (s *Service) Statement(ctx context.Context, p tenancy.Principal, from, to t
 	return st, nil
 }
 
-// statementOf turns an invoice into report lines: its usage lines as
-// usage lines (priced, when given, are the priced usage lines the invoice
-// was computed from, STATUS_NO_DATA ones included, and replace them), every
-// other line and the tax as fixed lines. The lines add up to its amount.
+// statementOf turns an invoice into report lines: priced are its usage
+// lines as report lines, STATUS_NO_DATA ones included (the priced lines it
+// was computed from, or issuedUsageLines), after its plan line; every other
+// line and the tax are fixed lines. The lines add up to its amount.
 func statementOf(inv Invoice, priced []usage.CostLine) usage.Statement {
 	st := usage.Statement{From: inv.Period.Start(), To: inv.Period.End(), Currency: inv.Currency, TotalCents: inv.AmountCents}
 	usageDone := false
 	for _, l := range inv.Lines {
 		if l.Kind == KindUsage {
-			if priced == nil {
-				st.Lines = append(st.Lines, usage.CostLine{UsageType: l.Description, MetricLabels: []string{l.UsageType}, Quantity: l.Quantity,
-					UnitName: l.Unit, Billable: l.Billable.IntPart(), UnitNameBillable: l.BillableUnit, AmountCents: l.AmountCents,
-					Currency: inv.Currency, Start: st.From, End: st.To, Status: usageStatus(l), Plan: inv.PlanName, UnitPrice: l.UnitPrice})
-			}
-			continue
+			continue // priced has them
 		}
 		if !usageDone && l.Kind != KindPlan {
 			st.Lines, usageDone = append(st.Lines, priced...), true
@@ -264,6 +260,57 @@ func statementOf(inv Invoice, priced []usage.CostLine) usage.Statement {
 		st.Lines = append(st.Lines, fixedLine(inv, name, decimal.NewFromInt(1), "", 1, "", inv.Tax.AmountCents))
 	}
 	return st
+}
+
+// issuedUsageLines are the usage lines of the issued invoice inv as report
+// lines, with the STATUS_NO_DATA lines a report lists (an invoice leaves
+// them out): each rate of inv's plan with no usage line, in rate card order
+// among the plan's lines, as PricedUsage lists them. A plan the catalog no
+// longer has lists none.
+func (s *Service) issuedUsageLines(inv Invoice) []usage.CostLine {
+	from, to := inv.Period.Start(), inv.Period.End()
+	pl, _ := s.c.Plans.Catalog().Plan(inv.PlanName)
+	used := map[string]bool{}
+	for _, l := range inv.Lines {
+		if l.Kind == KindUsage {
+			used[l.UsageType] = true
+		}
+	}
+	var pending []usage.CostLine // no-data lines, in rate card order
+	pos := map[string]int{}
+	for i, r := range pl.RateCard {
+		pos[r.MetricLabel] = i
+		if !used[r.MetricLabel] {
+			pending = append(pending, usage.NoDataLine(r, pl.Name, inv.Currency, from, to))
+		}
+	}
+	out := []usage.CostLine{}
+	for _, l := range inv.Lines {
+		if l.Kind != KindUsage {
+			continue
+		}
+		if ofLastPlan(l.Description, pl.Name) {
+			// the no-data lines of rates before this one come first
+			k, ok := pos[l.UsageType]
+			if !ok {
+				k = len(pl.RateCard) // unpriced usage follows every rate
+			}
+			for len(pending) > 0 && pos[pending[0].MetricLabels[0]] < k {
+				out, pending = append(out, pending[0]), pending[1:]
+			}
+		}
+		out = append(out, usage.CostLine{UsageType: l.Description, MetricLabels: []string{l.UsageType}, Quantity: l.Quantity,
+			UnitName: l.Unit, Billable: l.Billable.IntPart(), UnitNameBillable: l.BillableUnit, AmountCents: l.AmountCents,
+			Currency: inv.Currency, Start: from, End: to, Status: usageStatus(l), Plan: inv.PlanName, UnitPrice: l.UnitPrice})
+	}
+	return append(out, pending...)
+}
+
+// ofLastPlan tells whether a usage line described desc was priced at the
+// invoice's plan: PricedUsage names the plan only when a month has several.
+func ofLastPlan(desc, planName string) bool {
+	i := strings.LastIndex(desc, " at plan ")
+	return i < 0 || desc[i+len(" at plan "):] == planName
 }
 
 func usageStatus(l Line) usage.LineStatus {

@@ -111,9 +111,7 @@ func (s *Service) priceSpans(rows []Rollup, spans []Span) ([]CostLine, error) {
 			sums[t.UsageType] = t
 		}
 		for _, r := range g.plan.RateCard {
-			l := CostLine{UsageType: cmp.Or(r.DisplayName, r.MetricLabel), MetricLabels: []string{r.MetricLabel}, UnitName: r.UnitName,
-				UnitNameBillable: r.UnitNameBillable, Currency: cur, Start: g.from, End: g.to, Status: StatusNoData,
-				Plan: g.plan.Name, UnitPrice: r.PricePerBillable}
+			l := NoDataLine(r, g.plan.Name, cur, g.from, g.to)
 			t, ok := sums[r.MetricLabel]
 			switch {
 			case ok:
@@ -140,6 +138,14 @@ func (s *Service) priceSpans(rows []Rollup, spans []Span) ([]CostLine, error) {
 		}
 	}
 	return lines, nil
+}
+
+// NoDataLine is the report line of rate r of plan pl when [from, to) has no
+// usage of its type: listed with zero values, as the legacy reports do.
+func NoDataLine(r plan.Rate, pl, currency string, from, to time.Time) CostLine {
+	return CostLine{UsageType: cmp.Or(r.DisplayName, r.MetricLabel), MetricLabels: []string{r.MetricLabel}, UnitName: r.UnitName,
+		UnitNameBillable: r.UnitNameBillable, Currency: currency, Start: from, End: to, Status: StatusNoData,
+		Plan: pl, UnitPrice: r.PricePerBillable}
 }
 
 func minTime(a, b time.Time) time.Time {

@@ -79,8 +79,17 @@ func (s *Service) costOf(ctx context.Context, p tenancy.Principal, sts []Stateme
 	return c, c.total()
 }
 
-// total sets TotalCents, the sum of the lines less the discount, checked.
+// total sets TotalCents, the sum of the lines less the discount, checked,
+// and stamps the usage lines with c's range, not their statement's: the
+// running month's amounts are its whole pending invoice, yet its usage
+// lines of a range ending now keep ending now, as the previous release
+// answered (its fixed lines, the month's prices, span the month).
 func (c *Cost) total() error {
+	for i := range c.Lines {
+		if l := &c.Lines[i]; !l.Fixed {
+			l.Start, l.End = maxTime(l.Start, c.From), minTime(l.End, c.To)
+		}
+	}
 	var t int64
 	for _, l := range c.Lines {
 		var err error
