@@ -389,17 +389,3 @@ func (s *Service) CloseDue(ctx context.Context, by tenancy.Principal, delay time
 	res, err = s.Close(ctx, by, p)
 	return p, res, true, err
 }
-
-func maxTime(a, b time.Time) time.Time {
-	if a.After(b) {
-		return a
-	}
-	return b
-}
-
-func minTime(a, b time.Time) time.Time {
-	if a.Before(b) {
-		return a
-	}
-	return b
-}

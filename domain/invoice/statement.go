@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"github.com/billingd/billingd/domain/kernel"
 	"strings"
 	"time"
 
@@ -56,10 +57,10 @@ func usageSpans(stints []stint, from, to time.Time) []usage.Span {
 	for i, st := range stints {
 		a, b := from, to
 		if i > 0 {
-			a = maxTime(a, ceilHour(st.from))
+			a = kernel.Later(a, ceilHour(st.from))
 		}
 		if !st.to.IsZero() {
-			b = minTime(b, ceilHour(st.to))
+			b = kernel.Earlier(b, ceilHour(st.to))
 		}
 		if a.Before(b) {
 			out = append(out, usage.Span{Plan: st.plan, From: a, To: b})
@@ -109,9 +110,9 @@ func proratedLine(kind LineKind, name string, price int64, p Period, ivs []inter
 
 // clip returns [a, b) ∩ [from, to), b zero meaning open.
 func clip(a, b, from, to time.Time) (interval, bool) {
-	iv := interval{maxTime(a, from), to}
+	iv := interval{kernel.Later(a, from), to}
 	if !b.IsZero() {
-		iv.to = minTime(b, to)
+		iv.to = kernel.Earlier(b, to)
 	}
 	return iv, iv.from.Before(iv.to)
 }
@@ -128,7 +129,7 @@ func flatLines(stints []stint, p Period, from, to time.Time) ([]Line, error) {
 		if st.plan.FlatPriceCents <= 0 {
 			continue
 		}
-		if iv, ok := clip(maxTime(st.from, st.trialEnd), st.to, from, to); ok {
+		if iv, ok := clip(kernel.Later(st.from, st.trialEnd), st.to, from, to); ok {
 			if _, seen := ivs[st.plan.Name]; !seen {
 				names = append(names, st.plan.Name)
 			}

@@ -2,6 +2,7 @@ package subscription
 
 import (
 	"context"
+	"github.com/billingd/billingd/domain/kernel"
 	"time"
 
 	"github.com/billingd/billingd/domain/plan"
@@ -113,7 +114,7 @@ func BillingPeriods(sub Subscription, unit plan.PeriodUnit, trialUntil, now time
 	var out []Period
 	for ps := periodStart(sub.Start, unit); ; {
 		pe := nextPeriod(ps, unit)
-		p := Period{Start: ps, End: pe, InternalStart: maxTime(ps, sub.Start), InternalEnd: pe}
+		p := Period{Start: ps, End: pe, InternalStart: kernel.Later(ps, sub.Start), InternalEnd: pe}
 		if !sub.Open() && sub.End.Before(pe) {
 			p.InternalEnd = sub.End
 		}
@@ -130,13 +131,6 @@ func BillingPeriods(sub Subscription, unit plan.PeriodUnit, trialUntil, now time
 		}
 		ps = pe
 	}
-}
-
-func maxTime(a, b time.Time) time.Time {
-	if a.After(b) {
-		return a
-	}
-	return b
 }
 
 // ListSubscriptions returns the tenant's plan and add-on subscriptions with

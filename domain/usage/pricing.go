@@ -3,6 +3,7 @@ package usage
 import (
 	"cmp"
 	"context"
+	"github.com/billingd/billingd/domain/kernel"
 	"slices"
 	"time"
 
@@ -47,7 +48,7 @@ func (s *Service) PricedUsage(ctx context.Context, p tenancy.Principal, sets ...
 			if from.IsZero() || sp.From.Before(from) {
 				from = sp.From.UTC()
 			}
-			to = maxTime(to, sp.To.UTC())
+			to = kernel.Later(to, sp.To.UTC())
 		}
 	}
 	out := make([][]CostLine, len(sets))
@@ -86,7 +87,7 @@ func (s *Service) priceSpans(rows []Rollup, spans []Span) ([]CostLine, error) {
 			i = len(groups) - 1
 		}
 		g := groups[i]
-		g.from, g.to = minTime(g.from, from), maxTime(g.to, to)
+		g.from, g.to = kernel.Earlier(g.from, from), kernel.Later(g.to, to)
 		for _, r := range rows {
 			if h := r.Hour.UTC(); !h.Before(from) && h.Before(to) {
 				g.rows = append(g.rows, r)
@@ -146,18 +147,4 @@ func NoDataLine(r plan.Rate, pl, currency string, from, to time.Time) CostLine {
 	return CostLine{UsageType: cmp.Or(r.DisplayName, r.MetricLabel), MetricLabels: []string{r.MetricLabel}, UnitName: r.UnitName,
 		UnitNameBillable: r.UnitNameBillable, Currency: currency, Start: from, End: to, Status: StatusNoData,
 		Plan: pl, UnitPrice: r.PricePerBillable}
-}
-
-func minTime(a, b time.Time) time.Time {
-	if a.Before(b) {
-		return a
-	}
-	return b
-}
-
-func maxTime(a, b time.Time) time.Time {
-	if a.After(b) {
-		return a
-	}
-	return b
 }

@@ -3,6 +3,7 @@ package usage
 import (
 	"cmp"
 	"context"
+	"github.com/billingd/billingd/domain/kernel"
 	"slices"
 	"strings"
 	"time"
@@ -53,7 +54,7 @@ func (s *Service) statements(ctx context.Context, p tenancy.Principal, from, to 
 	}
 	var out []Statement
 	for start := from; start.Before(to); {
-		end := minTime(monthStart(start).AddDate(0, 1, 0), to)
+		end := kernel.Earlier(monthStart(start).AddDate(0, 1, 0), to)
 		st, err := s.statementSrc.Statement(ctx, p, start, end)
 		if err != nil {
 			return nil, err
@@ -87,7 +88,7 @@ func (s *Service) costOf(ctx context.Context, p tenancy.Principal, sts []Stateme
 func (c *Cost) total() error {
 	for i := range c.Lines {
 		if l := &c.Lines[i]; !l.Fixed {
-			l.Start, l.End = maxTime(l.Start, c.From), minTime(l.End, c.To)
+			l.Start, l.End = kernel.Later(l.Start, c.From), kernel.Earlier(l.End, c.To)
 		}
 	}
 	var t int64
