@@ -4,11 +4,11 @@ import (
 	"cmp"
 	"context"
 	"fmt"
-	"github.com/billingd/billingd/domain/kernel"
 	"strings"
 	"time"
 
 	"github.com/billingd/billingd/domain/errs"
+	"github.com/billingd/billingd/domain/kernel"
 	"github.com/billingd/billingd/domain/money"
 	"github.com/billingd/billingd/domain/plan"
 	"github.com/billingd/billingd/domain/subscription"

@@ -2,9 +2,9 @@ package subscription
 
 import (
 	"context"
-	"github.com/billingd/billingd/domain/kernel"
 	"time"
 
+	"github.com/billingd/billingd/domain/kernel"
 	"github.com/billingd/billingd/domain/plan"
 	"github.com/billingd/billingd/domain/tenancy"
 	"github.com/google/uuid"

@@ -3,11 +3,11 @@ package usage
 import (
 	"cmp"
 	"context"
-	"github.com/billingd/billingd/domain/kernel"
 	"slices"
 	"time"
 
 	"github.com/billingd/billingd/domain/errs"
+	"github.com/billingd/billingd/domain/kernel"
 	"github.com/billingd/billingd/domain/money"
 	"github.com/billingd/billingd/domain/plan"
 	"github.com/billingd/billingd/domain/tenancy"

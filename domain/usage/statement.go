@@ -3,12 +3,12 @@ package usage
 import (
 	"cmp"
 	"context"
-	"github.com/billingd/billingd/domain/kernel"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/billingd/billingd/domain/errs"
+	"github.com/billingd/billingd/domain/kernel"
 	"github.com/billingd/billingd/domain/money"
 	"github.com/billingd/billingd/domain/tenancy"
 	"github.com/shopspring/decimal"
