@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/billingd/billingd/domain/errs"
@@ -252,7 +251,7 @@ func (s *Service) adjustments(ctx context.Context, on tenancy.Principal, p Perio
 			da := max(cur.amount-b.amount, 0)
 			db := decimal.Max(cur.billable.Sub(b.billable), decimal.Zero)
 			// One line per type, whatever plans priced it.
-			desc, _, _ := strings.Cut(cmp.Or(cur.line.Description, ut), " at plan ")
+			desc, _, _ := usage.SplitAtPlan(cmp.Or(cur.line.Description, ut))
 			out = append(out, Line{Kind: KindAdjustment, Description: "Late usage for " + inv.Period.String() + ": " + desc,
 				UsageType: ut, ForPeriod: inv.Period.String(), Quantity: dq, Unit: cur.line.Unit, Billable: db,
 				BillableUnit: cur.line.BillableUnit, UnitPrice: cur.line.UnitPrice, AmountCents: da})

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/billingd/billingd/domain/errs"
@@ -310,8 +309,8 @@ func (s *Service) issuedUsageLines(inv Invoice) []usage.CostLine {
 // ofLastPlan tells whether a usage line described desc was priced at the
 // invoice's plan: PricedUsage names the plan only when a month has several.
 func ofLastPlan(desc, planName string) bool {
-	i := strings.LastIndex(desc, " at plan ")
-	return i < 0 || desc[i+len(" at plan "):] == planName
+	_, at, ok := usage.SplitAtPlan(desc)
+	return !ok || at == planName
 }
 
 func usageStatus(l Line) usage.LineStatus {

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/billingd/billingd/domain/errs"
@@ -124,7 +125,7 @@ func (s *Service) priceSpans(rows []Rollup, spans []Span) ([]CostLine, error) {
 				l.Quantity, l.Billable, l.AmountCents, l.Status = pr.Quantity, pr.Billable, pr.AmountCents, StatusActive
 				delete(sums, r.MetricLabel)
 				if len(groups) > 1 {
-					l.UsageType += " at plan " + g.plan.Name
+					l.UsageType = AtPlan(l.UsageType, g.plan.Name)
 				}
 			case g.plan.Name != last || used[r.MetricLabel]:
 				continue // listed where it was used, or as no data under the last plan
@@ -147,4 +148,24 @@ func NoDataLine(r plan.Rate, pl, currency string, from, to time.Time) CostLine {
 	return CostLine{UsageType: cmp.Or(r.DisplayName, r.MetricLabel), MetricLabels: []string{r.MetricLabel}, UnitName: r.UnitName,
 		UnitNameBillable: r.UnitNameBillable, Currency: currency, Start: from, End: to, Status: StatusNoData,
 		Plan: pl, UnitPrice: r.PricePerBillable}
+}
+
+// atPlan joins a usage line's name and the plan that priced it, as a month
+// priced at several plans names its lines ("vCPU Hours at plan team").
+// Invoices store that name as the line's description, so the stored
+// invoices are read back with SplitAtPlan: the two are the one place the
+// convention is written.
+const atPlan = " at plan "
+
+// AtPlan returns name qualified by planName.
+func AtPlan(name, planName string) string { return name + atPlan + planName }
+
+// SplitAtPlan splits a name made by AtPlan into the usage line's name and
+// the plan; a name without a plan comes back whole with ok false.
+func SplitAtPlan(name string) (base, planName string, ok bool) {
+	i := strings.LastIndex(name, atPlan)
+	if i < 0 {
+		return name, "", false
+	}
+	return name[:i], name[i+len(atPlan):], true
 }

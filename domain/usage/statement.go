@@ -151,7 +151,7 @@ func namespaceLines(st Statement, shares map[string]map[string]share, ns string)
 		if sh.qty.IsZero() && l.Status == StatusNotMeasured {
 			continue // usage no rate prices, none of it here
 		}
-		nl := CostLine{UsageType: strings.TrimSuffix(l.UsageType, " at plan "+l.Plan), MetricLabels: []string{ut}, UnitName: l.UnitName,
+		nl := CostLine{UsageType: strings.TrimSuffix(l.UsageType, atPlan+l.Plan), MetricLabels: []string{ut}, UnitName: l.UnitName,
 			UnitNameBillable: l.UnitNameBillable, Currency: l.Currency, Start: st.From, End: st.To, Status: StatusNoData,
 			Plan: l.Plan, UnitPrice: l.UnitPrice, Quantity: sh.qty, Billable: sh.billable, AmountCents: sh.cents}
 		if !sh.qty.IsZero() {
