@@ -333,15 +333,9 @@ func (r *UsageRepo) ObjectTotals(ctx context.Context, tenantID string, nss []str
 		return nil, nil
 	}
 	keys := []string{"namespace", "usage_type", "object_name", "unit_name"}
-	q := r.db.idb(ctx).NewSelect().TableExpr("usage_hourly").Column(keys...).
-		ColumnExpr(r.db.dialect.decimalSum("quantity")+" AS quantity").
-		Where("tenant_id = ? AND hour >= ? AND hour < ?", tenantID, from.UTC(), to.UTC())
-	if nss != nil {
-		q = q.Where("namespace IN (?)", bun.List(nss))
-	}
-	var rows []hourlyRow
-	if err := q.Group(keys...).Order(keys...).Scan(ctx, &rows); err != nil {
-		return nil, translate(err)
+	rows, err := r.groupedSums(ctx, "usage_hourly", tenantID, nss, from, to, keys)
+	if err != nil {
+		return nil, err
 	}
 	out := make([]usage.Rollup, len(rows))
 	for i, h := range rows {
@@ -360,18 +354,13 @@ func (r *UsageRepo) ObjectTotals(ctx context.Context, tenantID string, nss []str
 // typeSums sums usage_type_hourly (PostgreSQL) of the range grouped by
 // keys (columns of it), in keys order, with one query.
 func (r *UsageRepo) typeSums(ctx context.Context, tenantID string, nss []string, from, to time.Time, keys []string) ([]usage.Rollup, error) {
-	q := r.db.idb(ctx).NewSelect().TableExpr("usage_type_hourly").Column(keys...).
-		ColumnExpr(r.db.dialect.decimalSum("quantity")+" AS quantity").
-		Where("tenant_id = ? AND hour >= ? AND hour < ?", tenantID, from.UTC(), to.UTC())
+	var extra []string
 	if !slices.Contains(keys, "unit_name") {
-		q = q.ColumnExpr("min(unit_name) AS unit_name")
+		extra = append(extra, "min(unit_name) AS unit_name")
 	}
-	if nss != nil {
-		q = q.Where("namespace IN (?)", bun.List(nss))
-	}
-	var rows []hourlyRow
-	if err := q.Group(keys...).Order(keys...).Scan(ctx, &rows); err != nil {
-		return nil, translate(err)
+	rows, err := r.groupedSums(ctx, "usage_type_hourly", tenantID, nss, from, to, keys, extra...)
+	if err != nil {
+		return nil, err
 	}
 	out := make([]usage.Rollup, len(rows))
 	for i, h := range rows {
@@ -382,6 +371,27 @@ func (r *UsageRepo) typeSums(ctx context.Context, tenantID string, nss []string,
 		out[i] = ru
 	}
 	return out, nil
+}
+
+// groupedSums runs the one grouped-sum query ObjectTotals and typeSums
+// share: the decimal sum of quantity over table's rows of the tenant and
+// range (and namespaces, unless nss is nil), grouped and ordered by keys,
+// with extra column expressions selected after the sum.
+func (r *UsageRepo) groupedSums(ctx context.Context, table, tenantID string, nss []string, from, to time.Time, keys []string, extra ...string) ([]hourlyRow, error) {
+	q := r.db.idb(ctx).NewSelect().TableExpr(table).Column(keys...).
+		ColumnExpr(r.db.dialect.decimalSum("quantity")+" AS quantity").
+		Where("tenant_id = ? AND hour >= ? AND hour < ?", tenantID, from.UTC(), to.UTC())
+	for _, e := range extra {
+		q = q.ColumnExpr(e)
+	}
+	if nss != nil {
+		q = q.Where("namespace IN (?)", bun.List(nss))
+	}
+	var rows []hourlyRow
+	if err := q.Group(keys...).Order(keys...).Scan(ctx, &rows); err != nil {
+		return nil, translate(err)
+	}
+	return rows, nil
 }
 
 // Months sums the tenant's rollups per UTC calendar month and usage type.
