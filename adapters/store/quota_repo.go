@@ -116,10 +116,7 @@ type QuotaRepo struct{ db *DB }
 // NewQuotaRepo returns the quota repository.
 func NewQuotaRepo(db *DB) *QuotaRepo { return &QuotaRepo{db} }
 
-var (
-	_ quota.Repository      = (*QuotaRepo)(nil)
-	_ quota.OneTripReserver = (*QuotaRepo)(nil)
-)
+var _ quota.Repository = (*QuotaRepo)(nil)
 
 // Create inserts a quota; the primary key turns a duplicate name into Conflict.
 func (r *QuotaRepo) Create(ctx context.Context, q quota.Quota) error {

@@ -12,6 +12,9 @@ import (
 // Repository stores quota objects and usage counters. Every method is scoped
 // to one tenant: a key of another tenant is simply not found.
 type Repository interface {
+	// OneTripReserver is the one-round-trip reservation, where the database
+	// offers it (LimitsVersion's ok says whether it does).
+	OneTripReserver
 	// Create stores a new quota; an existing name is a Conflict.
 	Create(ctx context.Context, q Quota) error
 	Get(ctx context.Context, tenantID, ns, name string) (Quota, error)
@@ -219,8 +222,9 @@ type ReserveResult struct {
 	Replayed bool `json:"-"`
 }
 
-// OneTripReserver is a Repository that can apply a whole reservation in one
-// database round trip, outside any transaction (PostgreSQL). The service
+// OneTripReserver is the part of a Repository that applies a whole
+// reservation in one database round trip, outside any transaction
+// (PostgreSQL; elsewhere LimitsVersion answers ok false). The service
 // caches the effective limits of a namespace together with the tenant's
 // limits version, a number the database bumps with every change of the
 // tenant's quota objects or plan, whichever process makes it; a reservation

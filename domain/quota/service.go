@@ -337,10 +337,8 @@ func (s *Service) Reserve(ctx context.Context, p tenancy.Principal, in ReserveIn
 	}
 	// Where the repository can, the whole reservation (the Idempotency-Key's
 	// claim and answer included) is one database round trip.
-	if ot, ok := s.c.Repo.(OneTripReserver); ok {
-		if res, done, err := s.reserveOneTrip(ctx, p, in, ot); done {
-			return res, err
-		}
+	if res, done, err := s.reserveOneTrip(ctx, p, in, s.c.Repo); done {
+		return res, err
 	}
 	var res ReserveResult
 	var undos []func()
