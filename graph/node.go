@@ -247,24 +247,30 @@ func rfc3339OrEmpty(t *time.Time) string {
 // renameFields renames the fields of an Invalid error (legacy wire names
 // to this API's argument names); other errors pass unchanged.
 func renameFields(err error, names map[string]string) error {
-	de := errs.As(err)
-	if de.Kind != errs.Invalid || len(de.Fields) == 0 {
-		return err
-	}
-	c := *de
-	c.Fields = make([]errs.FieldError, len(de.Fields))
-	for i, f := range de.Fields {
-		if n, ok := names[f.Field]; ok {
-			f.Field = n
+	return mapFields(err, func(f string) string {
+		if n, ok := names[f]; ok {
+			return n
 		}
-		c.Fields[i] = f
-	}
-	return &c
+		return f
+	})
 }
 
 // prefixFields puts prefix before the fields of an Invalid error, except
 // those in keep (already argument names); other errors pass unchanged.
 func prefixFields(err error, prefix string, keep ...string) error {
+	return mapFields(err, func(f string) string {
+		for _, k := range keep {
+			if f == k {
+				return f
+			}
+		}
+		return prefix + f
+	})
+}
+
+// mapFields rewrites each field name of an Invalid error with rename, on a
+// copy; other errors pass unchanged.
+func mapFields(err error, rename func(string) string) error {
 	de := errs.As(err)
 	if de.Kind != errs.Invalid || len(de.Fields) == 0 {
 		return err
@@ -272,13 +278,7 @@ func prefixFields(err error, prefix string, keep ...string) error {
 	c := *de
 	c.Fields = make([]errs.FieldError, len(de.Fields))
 	for i, f := range de.Fields {
-		kept := false
-		for _, k := range keep {
-			kept = kept || f.Field == k
-		}
-		if !kept {
-			f.Field = prefix + f.Field
-		}
+		f.Field = rename(f.Field)
 		c.Fields[i] = f
 	}
 	return &c
