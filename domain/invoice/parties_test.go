@@ -116,7 +116,7 @@ func TestIssuedInvoiceFreezesPartiesAndTax(t *testing.T) {
 		globex.ID: {Address: []string{"Hauptstr. 1", "10115 Berlin"}, Country: "FR", TaxID: "FR12345678901"},
 	}
 	plans := memPlans{cat: taxCatalog(), of: map[string]string{acme.ID: "team", globex.ID: "team"}}
-	svc, err := invoice.NewService(invoice.Config{Repo: e.repo, Tx: &memTx{}, Clock: e.clock, Plans: plans, Usage: e.us,
+	svc, err := invoice.NewService(invoice.Config{Repo: e.repo, Tx: &memTx{}, Clock: e.clock, Plans: plans, Usage: e.price,
 		Subscriptions: memSubs{}, Renderer: fakeRenderer{}, Contacts: contacts, Audit: &memAudit{},
 		Issuer: invoice.Issuer{Party: invoice.Party{Name: "Example Networks Inc.", Country: "US", TaxID: "US-12-3456789"}, NumberPrefix: "EXN-"}})
 	if err != nil {

@@ -59,13 +59,10 @@ type PlanSource interface {
 }
 
 // UsageSource prices a tenant's usage, each hour at the plan in force
-// (usage.Service).
+// (usage.Pricer).
 type UsageSource interface {
 	// PricedUsage prices each set of spans, with one read of the usage.
 	PricedUsage(ctx context.Context, p tenancy.Principal, sets ...[]usage.Span) ([][]usage.CostLine, error)
-	// UseStatements makes the invoices the source of the usage reports'
-	// money; NewService registers itself, so the two cannot be wired apart.
-	UseStatements(usage.StatementSource)
 }
 
 // SubscriptionSource lists a tenant's plan and add-on subscriptions and its

@@ -64,9 +64,7 @@ func NewService(c Config) (*Service, error) {
 		iss.NumberPrefix = DefaultPrefix
 	}
 	c.Issuer = iss
-	s := &Service{c: c}
-	c.Usage.UseStatements(s)
-	return s, nil
+	return &Service{c: c}, nil
 }
 
 // Issuer returns the issuer of the invoices issued from now on.

@@ -41,6 +41,7 @@ func testCatalog() *plan.Catalog {
 type env struct {
 	svc   *invoice.Service
 	us    *usage.Service
+	price *usage.Pricer
 	repo  *memRepo
 	use   *memUsage
 	clock *kernel.FixedClock
@@ -65,8 +66,7 @@ func newEnvOn(t *testing.T, now time.Time, subs invoice.SubscriptionSource, on m
 	plans := memPlans{cat: testCatalog(), of: on}
 	use := &memUsage{}
 	tx := &memTx{}
-	us, err := usage.NewService(usage.Config{Repo: use, Tx: tx, Clock: clk, Plans: plans, TokenKey: []byte(strings.Repeat("k", 32)),
-		Namespaces: nopNamespaces{}, Audit: &memAudit{}})
+	price, err := usage.NewPricer(use, plans)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,12 +75,17 @@ func newEnvOn(t *testing.T, now time.Time, subs invoice.SubscriptionSource, on m
 	if subs == nil {
 		subs = memSubs{}
 	}
-	svc, err := invoice.NewService(invoice.Config{Repo: repo, Tx: tx, Clock: clk, Plans: plans, Usage: us, Subscriptions: subs, Renderer: fakeRenderer{},
+	svc, err := invoice.NewService(invoice.Config{Repo: repo, Tx: tx, Clock: clk, Plans: plans, Usage: price, Subscriptions: subs, Renderer: fakeRenderer{},
 		Contacts: memContacts{}, Audit: aud})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return env{svc: svc, us: us, repo: repo, use: use, clock: clk, audit: aud}
+	us, err := usage.NewService(usage.Config{Repo: use, Tx: tx, Clock: clk, Plans: plans, TokenKey: []byte(strings.Repeat("k", 32)),
+		Namespaces: nopNamespaces{}, Statements: svc, Audit: &memAudit{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return env{svc: svc, us: us, price: price, repo: repo, use: use, clock: clk, audit: aud}
 }
 
 func as(t invoice.Tenant, role tenancy.Role) context.Context {

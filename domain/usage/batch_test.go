@@ -99,11 +99,11 @@ func newBatchService(t *testing.T, namespaces int) (*usage.Service, *batchRepo, 
 	}
 	plans := &batchPlans{}
 	svc, err := usage.NewService(usage.Config{Repo: repo, Tx: batchTx{}, Clock: kernel.NewFixedClock(now), Plans: plans,
-		TokenKey: []byte(strings.Repeat("b", 32)), Namespaces: nopNamespaces{}, Audit: nopAuditor{}})
+		TokenKey: []byte(strings.Repeat("b", 32)), Namespaces: nopNamespaces{}, Audit: nopAuditor{},
+		Statements: statementsOf(t, repo, plans, now, batchPlan)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc.UseStatements(&wholeMonthStatements{svc: svc, now: now, plan: batchPlan})
 	return svc, repo, plans
 }
 

@@ -21,6 +21,26 @@ type Span struct {
 	From, To time.Time
 }
 
+// Pricer prices usage from the rollups at the rates of plans. It stands
+// apart from Service so that the graph has no cycle: the invoices price
+// through a Pricer, and the Service's money reports read the invoices'
+// statements (Config.Statements).
+type Pricer struct {
+	repo  Repository
+	plans PlanSource
+}
+
+// NewPricer returns the pricer of repo's usage at plans' catalog.
+func NewPricer(repo Repository, plans PlanSource) (*Pricer, error) {
+	var d kernel.Deps
+	d.Need("Repo", repo != nil)
+	d.Need("Plans", plans != nil)
+	if err := d.Err("usage.NewPricer"); err != nil {
+		return nil, err
+	}
+	return &Pricer{repo: repo, plans: plans}, nil
+}
+
 // PricedUsage prices the whole tenant's usage of each set of spans (the
 // i-th answer prices sets[i]) with one read of the usage, whatever the
 // number of sets: each hour is priced at the plan of the span containing it
@@ -36,7 +56,7 @@ type Span struct {
 // p acts on the tenant. It is priced whole for the invoices, which show it
 // to tenant-wide readers only, and for a namespace's report, which shows
 // that namespace's share (usage reports authorize p on what they answer).
-func (s *Service) PricedUsage(ctx context.Context, p tenancy.Principal, sets ...[]Span) ([][]CostLine, error) {
+func (s *Pricer) PricedUsage(ctx context.Context, p tenancy.Principal, sets ...[]Span) ([][]CostLine, error) {
 	if err := p.OnTenant(); err != nil {
 		return nil, err
 	}
@@ -56,7 +76,7 @@ func (s *Service) PricedUsage(ctx context.Context, p tenancy.Principal, sets ...
 	if !from.Before(to) {
 		return out, nil
 	}
-	rows, err := s.c.Repo.Rollups(ctx, p.TenantID, nil, from, to)
+	rows, err := s.repo.Rollups(ctx, p.TenantID, nil, from, to)
 	if err != nil {
 		return nil, err
 	}
@@ -69,8 +89,8 @@ func (s *Service) PricedUsage(ctx context.Context, p tenancy.Principal, sets ...
 }
 
 // priceSpans is PricedUsage of one set of spans over rows.
-func (s *Service) priceSpans(rows []Rollup, spans []Span) ([]CostLine, error) {
-	cur := s.c.Plans.Catalog().Currency
+func (s *Pricer) priceSpans(rows []Rollup, spans []Span) ([]CostLine, error) {
+	cur := s.plans.Catalog().Currency
 	type group struct {
 		plan     plan.Plan
 		from, to time.Time

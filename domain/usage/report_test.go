@@ -150,12 +150,22 @@ func newReportService(t *testing.T) (*usage.Service, *reportRepo) {
 	// Another tenant's usage that must never show.
 	add(roll("globex", "ns-a", "http_requests", "lb1", h(2, 5), "99000000"))
 	svc, err := usage.NewService(usage.Config{Repo: repo, Tx: reportTx{}, Clock: kernel.NewFixedClock(t0),
-		Plans: reportPlans{teamPlan}, TokenKey: []byte(strings.Repeat("k", 32)), Namespaces: nopNamespaces{}, Audit: nopAuditor{}})
+		Plans: reportPlans{teamPlan}, TokenKey: []byte(strings.Repeat("k", 32)), Namespaces: nopNamespaces{}, Audit: nopAuditor{},
+		Statements: statementsOf(t, repo, reportPlans{teamPlan}, t0, teamPlan)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc.UseStatements(&wholeMonthStatements{svc: svc, now: t0, plan: teamPlan})
 	return svc, repo
+}
+
+// statementsOf is a wholeMonthStatements pricing repo's usage at plans.
+func statementsOf(t *testing.T, repo usage.Repository, plans usage.PlanSource, now time.Time, pl plan.Plan) *wholeMonthStatements {
+	t.Helper()
+	price, err := usage.NewPricer(repo, plans)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &wholeMonthStatements{price: price, now: now, plan: pl}
 }
 
 // wholeMonthStatements stands in for the invoices (invoice.Service, tested
@@ -163,9 +173,9 @@ func newReportService(t *testing.T) (*usage.Service, *reportRepo) {
 // its flat price as a fixed line when the window is a whole month or the
 // running month so far.
 type wholeMonthStatements struct {
-	svc  *usage.Service
-	now  time.Time
-	plan plan.Plan
+	price *usage.Pricer
+	now   time.Time
+	plan  plan.Plan
 }
 
 func (w *wholeMonthStatements) Statement(ctx context.Context, p tenancy.Principal, from, to time.Time) (usage.Statement, error) {
@@ -176,7 +186,7 @@ func (w *wholeMonthStatements) Statement(ctx context.Context, p tenancy.Principa
 		st.Lines = append(st.Lines, usage.CostLine{UsageType: w.plan.Title + " plan", Quantity: dec("1"), Billable: 1, AmountCents: int64(w.plan.FlatPriceCents), Currency: "USD",
 			Start: st.From, End: st.To, Fixed: true, Status: usage.StatusActive})
 	}
-	priced, err := w.svc.PricedUsage(ctx, p, []usage.Span{{Plan: w.plan, From: st.From, To: st.To}})
+	priced, err := w.price.PricedUsage(ctx, p, []usage.Span{{Plan: w.plan, From: st.From, To: st.To}})
 	if err != nil {
 		return usage.Statement{}, err
 	}
@@ -414,8 +424,10 @@ func TestUsageDetailsAndHourlyToken(t *testing.T) {
 	// A genuine token shown to another tenant opens nothing, and says nothing more.
 	bad("foreign", lb1.HourlyQuery, as("globex"))
 	// A token signed with another key (another installation) is not ours.
-	other, _ := usage.NewService(usage.Config{Repo: &reportRepo{rows: map[string][]usage.Rollup{"acme": {lb1Rollup()}}}, Tx: reportTx{},
-		Clock: kernel.NewFixedClock(t0), Plans: reportPlans{teamPlan}, TokenKey: []byte(strings.Repeat("z", 32)), Namespaces: nopNamespaces{}, Audit: nopAuditor{}})
+	otherRepo := &reportRepo{rows: map[string][]usage.Rollup{"acme": {lb1Rollup()}}}
+	other, _ := usage.NewService(usage.Config{Repo: otherRepo, Tx: reportTx{},
+		Clock: kernel.NewFixedClock(t0), Plans: reportPlans{teamPlan}, TokenKey: []byte(strings.Repeat("z", 32)), Namespaces: nopNamespaces{}, Audit: nopAuditor{},
+		Statements: statementsOf(t, otherRepo, reportPlans{teamPlan}, t0, teamPlan)})
 	oi, err := other.UsageDetails(as("acme"), tenancy.FromContext(as("acme")), "system", h(1, 0), h(31, 0))
 	if err != nil || len(oi) != 1 {
 		t.Fatalf("other installation: %v %v", oi, err)
@@ -522,7 +534,8 @@ func TestUsageSummaryWindowAndValues(t *testing.T) {
 	repo := &reportRepo{rows: map[string][]usage.Rollup{}}
 	_, r := roll("acme", "ns-a", "vcpu_hours", "vm", h(15, 5), "20")
 	repo.rows["acme"] = []usage.Rollup{r}
-	svc2, _ := usage.NewService(usage.Config{Repo: repo, Tx: reportTx{}, Clock: kernel.NewFixedClock(t0), Plans: reportPlans{teamPlan}, TokenKey: []byte(strings.Repeat("k", 32)), Namespaces: nopNamespaces{}, Audit: nopAuditor{}})
+	svc2, _ := usage.NewService(usage.Config{Repo: repo, Tx: reportTx{}, Clock: kernel.NewFixedClock(t0), Plans: reportPlans{teamPlan}, TokenKey: []byte(strings.Repeat("k", 32)), Namespaces: nopNamespaces{}, Audit: nopAuditor{},
+		Statements: statementsOf(t, repo, reportPlans{teamPlan}, t0, teamPlan)})
 	items, err = svc2.UsageSummary(as("acme"), tenancy.FromContext(as("acme")), "", "")
 	if err != nil || len(items) != 1 || items[0].BillableValue != "0.83" {
 		t.Fatalf("20 h / 24: %+v %v", items, err)

@@ -27,6 +27,9 @@ type Config struct {
 	TokenKey []byte
 	// Namespaces records the namespaces events arrive in.
 	Namespaces NamespaceRegistry
+	// Statements give the money reports their figures: the invoices'
+	// (invoice.Service), so reports and invoices are one computation.
+	Statements StatementSource
 	// Audit records setting changes. Usage events are not audited: they are
 	// themselves an append-only record, deduplicated by id.
 	Audit kernel.Auditor
@@ -41,8 +44,6 @@ type NamespaceRegistry interface {
 // Every method authorizes the caller found in ctx first.
 type Service struct {
 	c Config
-	// statementSrc prices the money reports (UseStatements).
-	statementSrc StatementSource
 }
 
 // NewService checks the wiring and returns the service.
@@ -55,6 +56,7 @@ func NewService(c Config) (*Service, error) {
 	d.Need("a TokenKey of at least 32 bytes", len(c.TokenKey) >= 32)
 	d.Need("Namespaces", c.Namespaces != nil)
 	d.Need("Audit", c.Audit != nil)
+	d.Need("Statements", c.Statements != nil)
 	if err := d.Err("usage.NewService"); err != nil {
 		return nil, err
 	}

@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/billingd/billingd/domain/errs"
 	"github.com/billingd/billingd/domain/kernel"
 	"github.com/billingd/billingd/domain/money"
 	"github.com/billingd/billingd/domain/tenancy"
@@ -41,21 +40,13 @@ type StatementSource interface {
 	Statement(ctx context.Context, p tenancy.Principal, from, to time.Time) (Statement, error)
 }
 
-// UseStatements wires the source of the reports' money. It is set after
-// construction because the invoice service, which implements it, prices
-// usage through this service: invoice.NewService registers itself here.
-func (s *Service) UseStatements(src StatementSource) { s.statementSrc = src }
-
 // statements returns the tenant's statements of [from, to), one per
 // calendar month the range touches.
 func (s *Service) statements(ctx context.Context, p tenancy.Principal, from, to time.Time) ([]Statement, error) {
-	if s.statementSrc == nil {
-		return nil, errs.New(errs.Internal, "usage reports: no statement source is wired")
-	}
 	var out []Statement
 	for start := from; start.Before(to); {
 		end := kernel.Earlier(monthStart(start).AddDate(0, 1, 0), to)
-		st, err := s.statementSrc.Statement(ctx, p, start, end)
+		st, err := s.c.Statements.Statement(ctx, p, start, end)
 		if err != nil {
 			return nil, err
 		}

@@ -183,24 +183,29 @@ func (a *App) build(ctx context.Context, c Config) error {
 	if err != nil {
 		return err
 	}
-	if a.Usage, err = usage.NewService(usage.Config{Repo: store.NewUsageRepo(db), Tx: db, Clock: clk, Plans: a.Plans, TokenKey: key,
-		Namespaces: ten, Audit: aud}); err != nil {
-		return err
-	}
 	// Payment methods ask the plan whether deleting the primary is allowed.
 	if a.Payments, err = payment.NewService(payment.Config{Repo: store.NewPaymentRepo(db), Tx: db, Clock: clk, Plans: a.Plans, Audit: aud}); err != nil {
 		return err
 	}
-	// Invoices price usage through the usage service, and the usage
-	// service's money reports read the invoices' statements back (NewService
-	// registers it): one computation, one number everywhere.
+	// Invoices price usage through the pricer, and the usage service's
+	// money reports read the invoices' statements: one computation, one
+	// number everywhere, and no cycle in the graph.
+	usageRepo := store.NewUsageRepo(db)
+	pricer, err := usage.NewPricer(usageRepo, a.Plans)
+	if err != nil {
+		return err
+	}
 	renderer := c.Renderer
 	if renderer == nil {
 		renderer = pdf.Renderer{Issuer: "billingd"}
 	}
 	inv := store.NewInvoiceRepo(db)
-	if a.Invoices, err = invoice.NewService(invoice.Config{Repo: inv, Tx: db, Clock: clk, Plans: a.Plans, Usage: a.Usage,
+	if a.Invoices, err = invoice.NewService(invoice.Config{Repo: inv, Tx: db, Clock: clk, Plans: a.Plans, Usage: pricer,
 		Subscriptions: subs, Renderer: renderer, Contacts: inv, Issuer: c.Issuer, Audit: aud}); err != nil {
+		return err
+	}
+	if a.Usage, err = usage.NewService(usage.Config{Repo: usageRepo, Tx: db, Clock: clk, Plans: a.Plans, TokenKey: key,
+		Namespaces: ten, Statements: a.Invoices, Audit: aud}); err != nil {
 		return err
 	}
 	if a.Audit, err = audit.NewService(audit.Config{Repo: aud}); err != nil {

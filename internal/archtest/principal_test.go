@@ -23,7 +23,6 @@ var principalFree = map[string]string{
 	"tenancy.Service.ForgetCached":            "authentication cache: emptied when revocations may have been missed",
 	"invoice.Service.Issuer":                  "configuration: the issuer printed on every invoice",
 	"plan.Service.Catalog":                    "configuration: the public plan catalog",
-	"usage.Service.UseStatements":             "wiring: the invoice service registers as the money reports' source at construction",
 }
 
 // TestDomainServicesTakeThePrincipal keeps authorization explicit: every
