@@ -180,12 +180,8 @@ func (counterHook) AfterQuery(context.Context, *bun.QueryEvent) {}
 
 // Migrate applies every migration not yet applied and returns their names.
 func (d *DB) Migrate(ctx context.Context) ([]string, error) {
-	sub, err := fs.Sub(migrationFiles, "migrations/"+string(d.Dialect()))
+	ms, err := d.migrations()
 	if err != nil {
-		return nil, err
-	}
-	ms := migrate.NewMigrations()
-	if err := ms.Discover(sub); err != nil {
 		return nil, err
 	}
 	m := migrate.NewMigrator(d.txdb, ms, migrate.WithMarkAppliedOnSuccess(true))
@@ -206,6 +202,19 @@ func (d *DB) Migrate(ctx context.Context) ([]string, error) {
 		names = append(names, mg.Name+"_"+mg.Comment)
 	}
 	return names, nil
+}
+
+// migrations returns the embedded migrations of d's dialect.
+func (d *DB) migrations() (*migrate.Migrations, error) {
+	sub, err := fs.Sub(migrationFiles, "migrations/"+string(d.Dialect()))
+	if err != nil {
+		return nil, err
+	}
+	ms := migrate.NewMigrations()
+	if err := ms.Discover(sub); err != nil {
+		return nil, err
+	}
+	return ms, nil
 }
 
 type txKey struct{}

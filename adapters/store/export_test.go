@@ -48,31 +48,28 @@ func MigrateWhere(ctx context.Context, d *DB, keep func(name string) bool) ([]st
 	if err != nil {
 		return nil, err
 	}
-	var names []string
-	for _, mg := range g.Migrations {
-		names = append(names, mg.Name)
-	}
-	return names, nil
+	return groupNames(g), nil
 }
 
 // RollbackLast rolls back the last group of migrations Migrate applied
 // (their down files, newest first) and returns their names.
 func RollbackLast(ctx context.Context, d *DB) ([]string, error) {
-	sub, err := fs.Sub(migrationFiles, "migrations/"+string(d.Dialect()))
+	ms, err := d.migrations()
 	if err != nil {
-		return nil, err
-	}
-	ms := migrate.NewMigrations()
-	if err := ms.Discover(sub); err != nil {
 		return nil, err
 	}
 	g, err := migrate.NewMigrator(d.txdb, ms).Rollback(ctx)
 	if err != nil {
 		return nil, err
 	}
+	return groupNames(g), nil
+}
+
+// groupNames returns the names of g's migrations, in g's order.
+func groupNames(g *migrate.MigrationGroup) []string {
 	var names []string
 	for _, mg := range g.Migrations {
 		names = append(names, mg.Name)
 	}
-	return names, nil
+	return names
 }
