@@ -21,14 +21,7 @@ func TestInvoiceAmountMigration(t *testing.T) {
 		t.Run(string(d), func(t *testing.T) {
 			t.Parallel()
 			ctx := context.Background()
-			db, err := store.Open(ctx, storetest.EmptyURL(t, d), store.Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { db.Close() })
-			if _, err := store.MigrateThrough(ctx, db, "20261126000017"); err != nil {
-				t.Fatal(err)
-			}
+			db := openThrough(ctx, t, d, "20261126000017")
 			exec := func(q string, args ...any) error {
 				_, err := db.SQL().ExecContext(ctx, rebind(d, q), args...)
 				return err
@@ -114,4 +107,21 @@ func TestInvoiceAmountMigration(t *testing.T) {
 			}
 		})
 	}
+}
+
+// openThrough opens an empty database of dialect d, closed at the end of
+// the test, with the migrations through last applied (see
+// store.MigrateThrough): the schema of the release a migration test
+// upgrades from.
+func openThrough(ctx context.Context, t *testing.T, d store.Dialect, last string) *store.DB {
+	t.Helper()
+	db, err := store.Open(ctx, storetest.EmptyURL(t, d), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if _, err := store.MigrateThrough(ctx, db, last); err != nil {
+		t.Fatal(err)
+	}
+	return db
 }

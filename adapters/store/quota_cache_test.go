@@ -97,14 +97,7 @@ func TestTenantShardsCarryForward(t *testing.T) {
 		t.Run(string(d), func(t *testing.T) {
 			t.Parallel()
 			ctx := context.Background()
-			db, err := store.Open(ctx, storetest.EmptyURL(t, d), store.Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { db.Close() })
-			if _, err := store.MigrateThrough(ctx, db, "20261126000017"); err != nil {
-				t.Fatal(err)
-			}
+			db := openThrough(ctx, t, d, "20261126000017")
 			exec := func(q string, args ...any) {
 				t.Helper()
 				if _, err := db.SQL().ExecContext(ctx, rebind(d, q), args...); err != nil {
