@@ -7,12 +7,13 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/andybalholm/brotli"
 	"github.com/billingd/billingd/adapters/store"
 	"github.com/billingd/billingd/adapters/store/storetest"
 )
 
 // TestBrowserConsole (issue 13 items 1 and 9) over the real server: CORS
-// preflights answered before authentication for GraphQL and REST, gzip, the
+// preflights answered before authentication for GraphQL and REST, gzip and brotli, the
 // playground's assets served by billingd, and no playground without
 // introspection.
 func TestBrowserConsole(t *testing.T) {
@@ -64,6 +65,12 @@ func TestBrowserConsole(t *testing.T) {
 	}
 	if body := gunzip(s.do("GET", "/api/web/namespaces/system/usage_plans/custom_list", tok, nil, "Accept-Encoding", "gzip")); !strings.Contains(body, "usage_plans") {
 		t.Fatalf("REST gzip body: %.200s", body)
+	}
+	// A browser accepts both: it gets brotli.
+	if r := s.do("POST", "/graphql", tok, big, "Content-Type", "application/json", "Accept-Encoding", "gzip, deflate, br, zstd"); r.Header.Get("Content-Encoding") != "br" {
+		t.Fatalf("graphql for a browser: %d %v", r.Status, r.Header)
+	} else if b, err := io.ReadAll(brotli.NewReader(bytes.NewReader(r.Body))); err != nil || !strings.Contains(string(b), `"plans"`) {
+		t.Fatalf("graphql brotli body: %v %.200s", err, b)
 	}
 	page := s.do("GET", "/playground", "", nil)
 	expect(t, page, 200)

@@ -19,7 +19,6 @@ import (
 	"github.com/billingd/billingd/internal/app"
 	"github.com/billingd/billingd/internal/scheduler"
 	"github.com/gorilla/mux"
-	"github.com/klauspost/compress/gzhttp"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -219,16 +218,16 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", c.addr, err)
 	}
-	// Answers are gzip-compressed for clients that accept it (REST,
-	// GraphQL and the playground's assets; small answers are sent as they
-	// are); cross-origin preflights are answered before any route runs.
-	compressed, err := gzhttp.NewWrapper(gzhttp.MinSize(1024))
+	// Answers are brotli- or gzip-compressed for clients that accept it
+	// (REST, GraphQL and the playground's assets; small answers are sent as
+	// they are); cross-origin preflights are answered before any route runs.
+	compressed, err := httpmw.Compress(httpmw.CORS(c.corsOrigins, r))
 	if err != nil {
 		return err
 	}
 	srv := &http.Server{
 		TLSConfig:         tlsConf,
-		Handler:           withDeadline(compressed(httpmw.CORS(c.corsOrigins, r)), c.requestTimeout),
+		Handler:           withDeadline(compressed, c.requestTimeout),
 		ReadHeaderTimeout: c.readHeaderTimeout,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
