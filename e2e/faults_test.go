@@ -654,7 +654,9 @@ func TestCrashDuringInvoiceClosing(t *testing.T) {
 	thisMonth := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC)
 	months := []time.Time{thisMonth.AddDate(0, -3, 0), thisMonth.AddDate(0, -2, 0), thisMonth.AddDate(0, -1, 0)}
 	// Tenants that existed for the whole year, each with usage in every month
-	// (rollups written directly: ingestion refuses events that old).
+	// (rollups written directly, at each level ingestion writes in one
+	// transaction: the object's hour, its usage type's hour and day;
+	// ingestion refuses events that old).
 	mustExec := func(q string, args ...any) {
 		t.Helper()
 		if _, err := db.Exec(q, args...); err != nil {
@@ -668,6 +670,12 @@ func TestCrashDuringInvoiceClosing(t *testing.T) {
 		mustExec(`INSERT INTO usage_hourly (tenant_id, namespace, usage_type, object_name, deployment, container, hour, unit_name, quantity, events)
 			SELECT id, 'prod', 'http_requests', 'lb-1', '', '', $1, 'request', (1000000 * ($2::int + 1))::numeric + length(name), 1 FROM tenants`,
 			start.AddDate(0, 0, 4).Add(7*time.Hour), m)
+		mustExec(`INSERT INTO usage_type_hourly (tenant_id, namespace, usage_type, hour, unit_name, quantity, events)
+			SELECT tenant_id, namespace, usage_type, hour, unit_name, quantity, events FROM usage_hourly WHERE hour = $1`,
+			start.AddDate(0, 0, 4).Add(7*time.Hour))
+		mustExec(`INSERT INTO usage_type_daily (tenant_id, namespace, usage_type, day, unit_name, quantity, events)
+			SELECT tenant_id, namespace, usage_type, $2, unit_name, quantity, events FROM usage_hourly WHERE hour = $1`,
+			start.AddDate(0, 0, 4).Add(7*time.Hour), start.AddDate(0, 0, 4))
 	}
 
 	for m, start := range months {

@@ -8,12 +8,13 @@
 #
 # Statements are billingd_db_statements_total over 20 sequential requests;
 # latency is cmd/billingload's graphql scenario (closed loop, CONCURRENCY
-# workers, DURATION).
+# workers, DURATION). BENCH_PROFILE_DIR: a CPU profile of the server during
+# each query's load run, its top entries printed (go tool pprof -top).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN="$1"; SCHEMA="$2"
 PG="${BENCH_PG:-postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable}"
-DUR="${DURATION:-15s}"; CONC="${CONCURRENCY:-4}"; PORT="${PORT:-18191}"
+DUR="${DURATION:-15s}"; CONC="${CONCURRENCY:-4}"; PORT="${PORT:-18191}"; DPORT=$((PORT + 1))
 db="billingd_console_$$"
 psql "$PG" -qc "CREATE DATABASE $db" >/dev/null
 url="${PG%%\?*}"; url="${url%/*}/$db?sslmode=disable"
@@ -21,7 +22,7 @@ tmp=$(mktemp -d)
 trap 'kill $pid 2>/dev/null || true; wait $pid 2>/dev/null || true; psql "$PG" -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null; rm -rf "$tmp"' EXIT
 go build -o bin/billingload ./cmd/billingload
 tok=$("$BIN" token create --tenant acme --role admin --database-url "$url" | tail -1)
-"$BIN" serve --addr 127.0.0.1:$PORT --database-url "$url" --log-level warn --rate-limit 0 --no-invoice-scheduler >/dev/null 2>&1 & pid=$!
+"$BIN" serve --addr 127.0.0.1:$PORT --debug-addr 127.0.0.1:$DPORT --database-url "$url" --log-level warn --rate-limit 0 --no-invoice-scheduler >/dev/null 2>&1 & pid=$!
 for i in $(seq 1 100); do curl -sf http://127.0.0.1:$PORT/healthz >/dev/null && break; sleep 0.1; done
 python3 scripts/console/seed.py "http://127.0.0.1:$PORT" "$tok"
 to=$(date -u +%Y-%m-%dT%H:00:00Z); from=$(date -u -d '30 days ago' +%Y-%m-%dT%H:00:00Z)
@@ -37,6 +38,15 @@ for f in scripts/console/*."$SCHEMA".graphql; do
   for i in $(seq 1 20); do curl -s -o /dev/null -H "Authorization: APIToken $tok" -H 'Content-Type: application/json' -d "$body" http://127.0.0.1:$PORT/graphql; done
   after=$(statements)
   echo "# $name ($SCHEMA): $(python3 -c "print(($after - $before) / 20)") statements per query, answer $(echo -n "$ans" | wc -c) bytes"
+  if [ -n "${BENCH_PROFILE_DIR:-}" ]; then
+    mkdir -p "$BENCH_PROFILE_DIR"; prof="$BENCH_PROFILE_DIR/$name.cpu.pprof"
+    secs=${DUR%s}
+    (sleep 1; curl -sf -o "$prof" "http://127.0.0.1:$DPORT/debug/pprof/profile?seconds=$((secs - 2))") & cpid=$!
+  fi
   bin/billingload --target http://127.0.0.1:$PORT --token "$tok" --scenario graphql --graphql-query "$tmp/$name.graphql" --concurrency "$CONC" --duration "$DUR"
+  if [ -n "${BENCH_PROFILE_DIR:-}" ]; then
+    wait $cpid || true
+    go tool pprof -top -nodecount=25 "$BIN" "$prof" 2>/dev/null | sed -n '1,32p'
+  fi
 done
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -70,8 +70,9 @@ type dialect interface {
 	// usage_type_hourly rows.
 	addTypeHourly(ctx context.Context, d *DB, tenantID string, shard int16, sums []typeHourSum) error
 	// typeSums sums usage_type_hourly over [from, to) of the namespaces (all
-	// when nss is nil) per usage type and unit name.
-	typeSums(ctx context.Context, d *DB, tenantID string, nss []string, from, to time.Time) ([]typeSum, error)
+	// when nss is nil) per usage type and unit name, and per namespace when
+	// byNamespace.
+	typeSums(ctx context.Context, d *DB, tenantID string, nss []string, from, to time.Time, byNamespace bool) ([]typeSum, error)
 
 	// maintainEvents is DB.MaintainEvents.
 	maintainEvents(ctx context.Context, d *DB, keep time.Duration) (EventMaintenance, error)
@@ -94,6 +95,7 @@ type typeHourSum struct {
 
 // typeSum is a usage type's total under one unit name.
 type typeSum struct {
+	Namespace string `bun:"namespace"` // empty unless summed by namespace
 	UsageType string `bun:"usage_type"`
 	UnitName  string `bun:"unit_name"`
 	Quantity  string `bun:"quantity"`

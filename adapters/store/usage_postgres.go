@@ -170,7 +170,7 @@ func (postgresDialect) addTypeHourly(ctx context.Context, d *DB, tenantID string
 // and only the hours before the first and after the last whole day from
 // usage_type_hourly (a month: about 31 rows per key instead of 744). The
 // namespaces bind as one array; only the sums travel.
-func (postgresDialect) typeSums(ctx context.Context, d *DB, tenantID string, nss []string, from, to time.Time) ([]typeSum, error) {
+func (postgresDialect) typeSums(ctx context.Context, d *DB, tenantID string, nss []string, from, to time.Time, byNamespace bool) ([]typeSum, error) {
 	from, to = from.UTC(), to.UTC()
 	d0 := from.Truncate(24 * time.Hour) // UTC days: Truncate counts from the zero time, a UTC midnight
 	if d0.Before(from) {
@@ -186,16 +186,20 @@ func (postgresDialect) typeSums(ctx context.Context, d *DB, tenantID string, nss
 		nsCond = ` AND namespace = ANY($6::text[])`
 		args = append(args, nss)
 	}
-	rows, err := d.raw(ctx).QueryContext(ctx, `SELECT usage_type, unit_name, sum(quantity)::text FROM (
-			SELECT usage_type, unit_name, quantity FROM usage_type_daily
+	ns := "''::text" // one namespace column either way, so one Scan reads both shapes
+	if byNamespace {
+		ns = "namespace"
+	}
+	rows, err := d.raw(ctx).QueryContext(ctx, `SELECT ns, usage_type, unit_name, sum(quantity)::text FROM (
+			SELECT `+ns+` AS ns, usage_type, unit_name, quantity FROM usage_type_daily
 			WHERE tenant_id = $1 AND day >= $4 AND day < $5`+nsCond+`
 			UNION ALL
-			SELECT usage_type, unit_name, quantity FROM usage_type_hourly
+			SELECT `+ns+`, usage_type, unit_name, quantity FROM usage_type_hourly
 			WHERE tenant_id = $1 AND hour >= $2 AND hour < least($3, $4)`+nsCond+`
 			UNION ALL
-			SELECT usage_type, unit_name, quantity FROM usage_type_hourly
+			SELECT `+ns+`, usage_type, unit_name, quantity FROM usage_type_hourly
 			WHERE tenant_id = $1 AND hour >= greatest($2, $5) AND hour < $3`+nsCond+`
-		) s GROUP BY usage_type, unit_name`, args...)
+		) s GROUP BY ns, usage_type, unit_name ORDER BY ns, usage_type, unit_name`, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -203,7 +207,7 @@ func (postgresDialect) typeSums(ctx context.Context, d *DB, tenantID string, nss
 	var out []typeSum
 	for rows.Next() {
 		var s typeSum
-		if err := rows.Scan(&s.UsageType, &s.UnitName, &s.Quantity); err != nil {
+		if err := rows.Scan(&s.Namespace, &s.UsageType, &s.UnitName, &s.Quantity); err != nil {
 			return nil, err
 		}
 		out = append(out, s)

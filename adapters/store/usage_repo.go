@@ -287,7 +287,7 @@ func (r *UsageRepo) TypeTotals(ctx context.Context, tenantID string, nss []strin
 	// usage_type_hourly holds exactly the sums of usage_hourly per hour,
 	// namespace, usage type and unit (same transaction, same statement
 	// order, same shard); typeSums sums over the shards too.
-	sums, err := r.db.dialect.typeSums(ctx, r.db, tenantID, nss, from, to)
+	sums, err := r.db.dialect.typeSums(ctx, r.db, tenantID, nss, from, to, false)
 	if err != nil {
 		return nil, translate(err)
 	}
@@ -303,6 +303,30 @@ func (r *UsageRepo) TypeTotals(ctx context.Context, tenantID string, nss []strin
 			return nil, errs.Wrap(errs.Internal, err, "stored sum %q is not a decimal", s.Quantity)
 		}
 		out = append(out, usage.Rollup{RollupKey: usage.RollupKey{UsageType: s.UsageType}, UnitName: s.UnitName, Quantity: qty})
+	}
+	return out, nil
+}
+
+// NamespaceTotals sums the rollups of Rollups(tenantID, nss, from, to) per
+// namespace, usage type and unit name, from the per-type tables (the daily
+// totals for whole days on PostgreSQL): a month of 50 namespaces is a few
+// hundred sums, where its hourly rows per object are hundreds of
+// thousands.
+func (r *UsageRepo) NamespaceTotals(ctx context.Context, tenantID string, nss []string, from, to time.Time) ([]usage.Rollup, error) {
+	if nss != nil && len(nss) == 0 {
+		return nil, nil
+	}
+	sums, err := r.db.dialect.typeSums(ctx, r.db, tenantID, nss, from, to, true)
+	if err != nil {
+		return nil, translate(err)
+	}
+	out := make([]usage.Rollup, len(sums))
+	for i, s := range sums {
+		qty, err := decimal.NewFromString(s.Quantity)
+		if err != nil {
+			return nil, errs.Wrap(errs.Internal, err, "stored sum %q is not a decimal", s.Quantity)
+		}
+		out[i] = usage.Rollup{RollupKey: usage.RollupKey{Namespace: s.Namespace, UsageType: s.UsageType}, UnitName: s.UnitName, Quantity: qty}
 	}
 	return out, nil
 }

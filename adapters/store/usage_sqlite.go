@@ -113,14 +113,18 @@ func (sqliteDialect) addTypeHourly(ctx context.Context, d *DB, tenantID string, 
 }
 
 // typeSums sums with decimal_sum; only the sums travel.
-func (sqliteDialect) typeSums(ctx context.Context, d *DB, tenantID string, nss []string, from, to time.Time) ([]typeSum, error) {
-	q := d.idb(ctx).NewSelect().TableExpr("usage_type_hourly").Column("usage_type", "unit_name").
+func (sqliteDialect) typeSums(ctx context.Context, d *DB, tenantID string, nss []string, from, to time.Time, byNamespace bool) ([]typeSum, error) {
+	keys := []string{"usage_type", "unit_name"}
+	if byNamespace {
+		keys = []string{"namespace", "usage_type", "unit_name"}
+	}
+	q := d.idb(ctx).NewSelect().TableExpr("usage_type_hourly").Column(keys...).
 		ColumnExpr("decimal_sum(quantity) AS quantity").
 		Where("tenant_id = ? AND hour >= ? AND hour < ?", tenantID, from.UTC(), to.UTC())
 	if nss != nil {
 		q = q.Where("namespace IN (?)", bun.List(nss))
 	}
 	var out []typeSum
-	err := q.Group("usage_type", "unit_name").Scan(ctx, &out)
+	err := q.Group(keys...).Order(keys...).Scan(ctx, &out)
 	return out, err
 }

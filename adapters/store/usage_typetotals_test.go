@@ -93,6 +93,21 @@ func TestUsageTypeTotalsMatchRollups(t *testing.T) {
 				if a, b := perObject(rows), perObject(objs); a != b {
 					t.Fatalf("namespaces %v [%s, %s): rollups per object %s, object totals %s", nss, r[0], r[1], a, b)
 				}
+				nsTotals, err := repo.NamespaceTotals(ctx, tid, nss, from, to)
+				if err != nil {
+					t.Fatal(err)
+				}
+				perNamespace := func(rs []usage.Rollup) string {
+					m := map[string]decimal.Decimal{}
+					for _, r := range rs {
+						k := r.Namespace + "/" + r.UsageType + "/" + r.UnitName
+						m[k] = m[k].Add(r.Quantity)
+					}
+					return fmt.Sprint(m)
+				}
+				if a, b := perNamespace(rows), perNamespace(nsTotals); a != b {
+					t.Fatalf("namespaces %v [%s, %s): rollups per namespace %s, namespace totals %s", nss, r[0], r[1], a, b)
+				}
 				if a, c, d := sums(rows), sums(hours), sums(nsHours); a != c || a != d {
 					t.Fatalf("namespaces %v [%s, %s): rollups %s, per hour %s, per namespace and hour %s", nss, r[0], r[1], a, c, d)
 				}

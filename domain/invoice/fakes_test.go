@@ -232,6 +232,10 @@ func (m *memUsage) ObjectTotals(ctx context.Context, tenantID string, nss []stri
 	return m.Rollups(ctx, tenantID, nss, from, to)
 }
 
+func (m *memUsage) NamespaceTotals(ctx context.Context, tenantID string, nss []string, from, to time.Time) ([]usage.Rollup, error) {
+	return m.Rollups(ctx, tenantID, nss, from, to)
+}
+
 func (m *memUsage) TypeHours(ctx context.Context, tenantID string, nss []string, from, to time.Time, _ bool) ([]usage.Rollup, error) {
 	return m.Rollups(ctx, tenantID, nss, from, to)
 }

@@ -35,6 +35,10 @@ func (r *batchRepo) ObjectTotals(ctx context.Context, tenantID string, nss []str
 	return r.Rollups(ctx, tenantID, nss, from, to)
 }
 
+func (r *batchRepo) NamespaceTotals(ctx context.Context, tenantID string, nss []string, from, to time.Time) ([]usage.Rollup, error) {
+	return r.Rollups(ctx, tenantID, nss, from, to)
+}
+
 func (r *batchRepo) TypeHours(ctx context.Context, tenantID string, nss []string, from, to time.Time, _ bool) ([]usage.Rollup, error) {
 	return r.Rollups(ctx, tenantID, nss, from, to)
 }

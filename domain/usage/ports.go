@@ -41,6 +41,13 @@ type Repository interface {
 	// summing Rollups' rows gives. A repository without the per-type table
 	// may return Rollups' rows.
 	TypeHours(ctx context.Context, tenantID string, nss []string, from, to time.Time, byNamespace bool) ([]Rollup, error)
+	// NamespaceTotals returns the sums per namespace and usage type of the
+	// rollups Rollups would return (the rows carry Namespace, UsageType,
+	// UnitName and Quantity; Hour and ObjectName are zero; a type stored
+	// under several unit names may have a row per unit): what the
+	// namespaces' shares of a statement need, without a row per object and
+	// hour. A repository that cannot sum may return Rollups' rows.
+	NamespaceTotals(ctx context.Context, tenantID string, nss []string, from, to time.Time) ([]Rollup, error)
 	// ObjectTotals returns the sums per namespace, usage type and object of
 	// the rollups Rollups would return (the rows carry Namespace,
 	// UsageType, ObjectName, UnitName and Quantity; Hour is zero): summing

@@ -76,7 +76,9 @@ func (s *Pricer) PricedUsage(ctx context.Context, p tenancy.Principal, sets ...[
 	if !from.Before(to) {
 		return out, nil
 	}
-	rows, err := s.repo.Rollups(ctx, p.TenantID, nil, from, to)
+	// Pricing needs each usage type's quantity per hour (an hour belongs to
+	// the plan of its span), not per object: the per-type hourly sums.
+	rows, err := s.repo.TypeHours(ctx, p.TenantID, nil, from, to, false)
 	if err != nil {
 		return nil, err
 	}

@@ -41,6 +41,10 @@ func (r *reportRepo) ObjectTotals(ctx context.Context, tenantID string, nss []st
 	return r.Rollups(ctx, tenantID, nss, from, to)
 }
 
+func (r *reportRepo) NamespaceTotals(ctx context.Context, tenantID string, nss []string, from, to time.Time) ([]usage.Rollup, error) {
+	return r.Rollups(ctx, tenantID, nss, from, to)
+}
+
 func (r *reportRepo) TypeHours(ctx context.Context, tenantID string, nss []string, from, to time.Time, _ bool) ([]usage.Rollup, error) {
 	return r.Rollups(ctx, tenantID, nss, from, to)
 }

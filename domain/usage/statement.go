@@ -106,7 +106,7 @@ func (s *Service) namespaceCosts(ctx context.Context, p tenancy.Principal, sts [
 		out[ns] = Cost{From: from, To: to, Currency: s.c.Plans.Catalog().Currency}
 	}
 	for _, st := range sts {
-		rows, err := s.c.Repo.Rollups(ctx, p.TenantID, nil, st.From, st.To)
+		rows, err := s.c.Repo.NamespaceTotals(ctx, p.TenantID, nil, st.From, st.To)
 		if err != nil {
 			return nil, err
 		}
