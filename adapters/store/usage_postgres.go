@@ -172,14 +172,7 @@ func (postgresDialect) addTypeHourly(ctx context.Context, d *DB, tenantID string
 // namespaces bind as one array; only the sums travel.
 func (postgresDialect) typeSums(ctx context.Context, d *DB, tenantID string, nss []string, from, to time.Time, byNamespace bool) ([]typeSum, error) {
 	from, to = from.UTC(), to.UTC()
-	d0 := from.Truncate(24 * time.Hour) // UTC days: Truncate counts from the zero time, a UTC midnight
-	if d0.Before(from) {
-		d0 = d0.Add(24 * time.Hour)
-	}
-	d1 := to.Truncate(24 * time.Hour)
-	if d1.Before(d0) {
-		d1 = d0 // no whole day: the daily part is empty, the hours cover [from, to)
-	}
+	d0, d1 := wholeDays(from, to)
 	nsCond := ""
 	args := []any{tenantID, from, to, d0, d1}
 	if nss != nil {
@@ -211,6 +204,59 @@ func (postgresDialect) typeSums(ctx context.Context, d *DB, tenantID string, nss
 			return nil, err
 		}
 		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+// wholeDays is [d0, d1), the whole UTC days of [from, to); d0 == d1 when
+// it has none (the hours before d0 and from d1 on cover the rest).
+func wholeDays(from, to time.Time) (d0, d1 time.Time) {
+	d0 = from.Truncate(24 * time.Hour) // UTC days: Truncate counts from the zero time, a UTC midnight
+	if d0.Before(from) {
+		d0 = d0.Add(24 * time.Hour)
+	}
+	d1 = to.Truncate(24 * time.Hour)
+	if d1.Before(d0) {
+		d1 = d0 // no whole day: the daily part is empty, the hours cover [from, to)
+	}
+	return d0, d1
+}
+
+// rangeSums is typeSums of many ranges in one statement: the ranges bind as
+// arrays (with their whole days), each joins its daily rows and its edge
+// hours, and the sums come back tagged with the range's position.
+func (postgresDialect) rangeSums(ctx context.Context, d *DB, tenantID string, ranges []usage.Range) ([][]typeSum, error) {
+	n := len(ranges)
+	from, to, d0, d1 := make([]time.Time, n), make([]time.Time, n), make([]time.Time, n), make([]time.Time, n)
+	for i, r := range ranges {
+		from[i], to[i] = r.From.UTC(), r.To.UTC()
+		d0[i], d1[i] = wholeDays(from[i], to[i])
+	}
+	rows, err := d.raw(ctx).QueryContext(ctx, `WITH r AS (
+			SELECT * FROM unnest($2::timestamptz[], $3::timestamptz[], $4::timestamptz[], $5::timestamptz[]) WITH ORDINALITY AS r(f, t, d0, d1, i)
+		)
+		SELECT i, usage_type, unit_name, sum(quantity)::text FROM (
+			SELECT r.i, s.usage_type, s.unit_name, s.quantity FROM r JOIN usage_type_daily s
+				ON s.tenant_id = $1 AND s.day >= r.d0 AND s.day < r.d1
+			UNION ALL
+			SELECT r.i, s.usage_type, s.unit_name, s.quantity FROM r JOIN usage_type_hourly s
+				ON s.tenant_id = $1 AND s.hour >= r.f AND s.hour < least(r.t, r.d0)
+			UNION ALL
+			SELECT r.i, s.usage_type, s.unit_name, s.quantity FROM r JOIN usage_type_hourly s
+				ON s.tenant_id = $1 AND s.hour >= greatest(r.f, r.d1) AND s.hour < r.t
+		) s GROUP BY i, usage_type, unit_name ORDER BY i, usage_type, unit_name`, tenantID, from, to, d0, d1)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := make([][]typeSum, n)
+	for rows.Next() {
+		var i int
+		var s typeSum
+		if err := rows.Scan(&i, &s.UsageType, &s.UnitName, &s.Quantity); err != nil {
+			return nil, err
+		}
+		out[i-1] = append(out[i-1], s)
 	}
 	return out, rows.Err()
 }

@@ -127,6 +127,29 @@ func TestUsageTypeTotalsMatchRollups(t *testing.T) {
 				}
 			}
 		}
+		// Pricing reads every span of a statement at once: each range's
+		// sums equal its rollups' sums, whole days and edge hours alike.
+		var ranges []usage.Range
+		for _, r := range [][2]time.Duration{{-10 * time.Hour, 170 * time.Hour}, {0, time.Hour}, {3 * time.Hour, 75 * time.Hour},
+			{14 * time.Hour, 62 * time.Hour}, {20 * time.Hour, 30 * time.Hour}, {14 * time.Hour, 38 * time.Hour}, {200 * time.Hour, 300 * time.Hour}, {0, time.Hour}} {
+			ranges = append(ranges, usage.Range{From: t0.Add(r[0]), To: t0.Add(r[1])})
+		}
+		totals, err := repo.RangeTotals(ctx, tid, ranges)
+		if err != nil || len(totals) != len(ranges) {
+			t.Fatalf("range totals: %d answers for %d ranges (%v)", len(totals), len(ranges), err)
+		}
+		for i, r := range ranges {
+			rows, err := repo.Rollups(ctx, tid, nil, r.From, r.To)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if a, b := sums(rows), sums(totals[i]); a != b {
+				t.Fatalf("range %d [%s, %s): rollups %s, range totals %s", i, r.From, r.To, a, b)
+			}
+			if i == 0 && len(totals[i]) != 4 {
+				t.Fatalf("the whole range sums to %d rows, want one per usage type: %v", len(totals[i]), totals[i])
+			}
+		}
 	})
 }
 

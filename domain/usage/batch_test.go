@@ -207,3 +207,15 @@ func TestBatchScopesAndErrors(t *testing.T) {
 		t.Fatalf("from after to: err = %v, want Invalid", err)
 	}
 }
+
+func (r *batchRepo) RangeTotals(ctx context.Context, tenantID string, ranges []usage.Range) ([][]usage.Rollup, error) {
+	out := make([][]usage.Rollup, len(ranges))
+	for i, rg := range ranges {
+		rows, err := r.Rollups(ctx, tenantID, nil, rg.From, rg.To)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = rows
+	}
+	return out, nil
+}

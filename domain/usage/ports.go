@@ -48,6 +48,14 @@ type Repository interface {
 	// namespaces' shares of a statement need, without a row per object and
 	// hour. A repository that cannot sum may return Rollups' rows.
 	NamespaceTotals(ctx context.Context, tenantID string, nss []string, from, to time.Time) ([]Rollup, error)
+	// RangeTotals returns, for each of ranges, the whole tenant's sums per
+	// usage type and unit name of the rollups Rollups would return for that
+	// range (out[i] answers ranges[i]; rows carry UsageType, UnitName and
+	// Quantity, ordered by usage type then unit name), with one query
+	// however many ranges: what pricing a statement's plan spans needs. A
+	// type stored under several unit names has a row per unit. A repository
+	// that cannot sum may return each range's Rollups rows.
+	RangeTotals(ctx context.Context, tenantID string, ranges []Range) ([][]Rollup, error)
 	// ObjectTotals returns the sums per namespace, usage type and object of
 	// the rollups Rollups would return (the rows carry Namespace,
 	// UsageType, ObjectName, UnitName and Quantity; Hour is zero): summing

@@ -60,38 +60,44 @@ func (s *Pricer) PricedUsage(ctx context.Context, p tenancy.Principal, sets ...[
 	if err := p.OnTenant(); err != nil {
 		return nil, err
 	}
-	var from, to time.Time
+	// Pricing needs each usage type's quantity per span (an hour belongs to
+	// the plan of its span), not per object or hour: the per-type sums of
+	// every distinct span of every set, read at once.
+	var ranges []Range
+	at := map[Range]int{}
 	for _, spans := range sets {
 		for _, sp := range spans {
 			if err := checkSpan(sp.From, sp.To, "from", "to"); err != nil {
 				return nil, err
 			}
-			if from.IsZero() || sp.From.Before(from) {
-				from = sp.From.UTC()
+			r := Range{From: sp.From.UTC(), To: sp.To.UTC()}
+			if _, ok := at[r]; !ok && r.From.Before(r.To) {
+				at[r] = len(ranges)
+				ranges = append(ranges, r)
 			}
-			to = kernel.Later(to, sp.To.UTC())
 		}
 	}
 	out := make([][]CostLine, len(sets))
-	if !from.Before(to) {
+	if len(ranges) == 0 {
 		return out, nil
 	}
-	// Pricing needs each usage type's quantity per hour (an hour belongs to
-	// the plan of its span), not per object: the per-type hourly sums.
-	rows, err := s.repo.TypeHours(ctx, p.TenantID, nil, from, to, false)
+	totals, err := s.repo.RangeTotals(ctx, p.TenantID, ranges)
 	if err != nil {
 		return nil, err
 	}
 	for i, spans := range sets {
-		if out[i], err = s.priceSpans(rows, spans); err != nil {
+		if out[i], err = s.priceSpans(spans, func(sp Span) []Rollup {
+			return totals[at[Range{From: sp.From.UTC(), To: sp.To.UTC()}]]
+		}); err != nil {
 			return nil, err
 		}
 	}
 	return out, nil
 }
 
-// priceSpans is PricedUsage of one set of spans over rows.
-func (s *Pricer) priceSpans(rows []Rollup, spans []Span) ([]CostLine, error) {
+// priceSpans is PricedUsage of one set of spans; sums gives a span's
+// sums per usage type and unit.
+func (s *Pricer) priceSpans(spans []Span, sums func(Span) []Rollup) ([]CostLine, error) {
 	cur := s.plans.Catalog().Currency
 	type group struct {
 		plan     plan.Plan
@@ -111,11 +117,7 @@ func (s *Pricer) priceSpans(rows []Rollup, spans []Span) ([]CostLine, error) {
 		}
 		g := groups[i]
 		g.from, g.to = kernel.Earlier(g.from, from), kernel.Later(g.to, to)
-		for _, r := range rows {
-			if h := r.Hour.UTC(); !h.Before(from) && h.Before(to) {
-				g.rows = append(g.rows, r)
-			}
-		}
+		g.rows = append(g.rows, sums(sp)...)
 	}
 	if len(groups) == 0 {
 		return nil, nil

@@ -50,6 +50,9 @@ type RollupKey struct {
 	Hour       time.Time // UTC, on the hour
 }
 
+// Range is the hours [From, To) of a read.
+type Range struct{ From, To time.Time }
+
 // Rollup is the summed usage of one key: what reports read instead of events.
 type Rollup struct {
 	RollupKey
