@@ -676,6 +676,9 @@ func TestCrashDuringInvoiceClosing(t *testing.T) {
 		mustExec(`INSERT INTO usage_type_daily (tenant_id, namespace, usage_type, day, unit_name, quantity, events)
 			SELECT tenant_id, namespace, usage_type, $2, unit_name, quantity, events FROM usage_hourly WHERE hour = $1`,
 			start.AddDate(0, 0, 4).Add(7*time.Hour), start.AddDate(0, 0, 4))
+		mustExec(`INSERT INTO usage_object_daily (tenant_id, namespace, usage_type, object_name, day, unit_name, quantity, events)
+			SELECT tenant_id, namespace, usage_type, object_name, $2, unit_name, quantity, events FROM usage_hourly WHERE hour = $1`,
+			start.AddDate(0, 0, 4).Add(7*time.Hour), start.AddDate(0, 0, 4))
 	}
 
 	for m, start := range months {

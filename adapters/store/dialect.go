@@ -73,6 +73,10 @@ type dialect interface {
 	// when nss is nil) per usage type and unit name, and per namespace when
 	// byNamespace.
 	typeSums(ctx context.Context, d *DB, tenantID string, nss []string, from, to time.Time, byNamespace bool) ([]typeSum, error)
+	// objectSums sums usage_hourly over [from, to) of the namespaces (all
+	// when nss is nil) per namespace, usage type, object and unit name, in
+	// that order (the rows carry those and Quantity).
+	objectSums(ctx context.Context, d *DB, tenantID string, nss []string, from, to time.Time) ([]hourlyRow, error)
 	// rangeSums sums the whole tenant's usage_type_hourly over each of
 	// ranges per usage type and unit name (out[i] answers ranges[i], in
 	// usage type then unit order), with one query.

@@ -122,15 +122,63 @@ func (postgresDialect) addRollups(ctx context.Context, d *DB, tenantID string, s
 		ns[j], ut[j], obj[j], dep[j], con[j], unit[j], q[j], hour[j], cnt[j] =
 			ru.Namespace, ru.UsageType, ru.ObjectName, ru.Deployment, ru.Container, ru.UnitName, ru.Quantity.String(), ru.Hour.UTC(), ru.Events
 	}
-	_, err := d.raw(ctx).ExecContext(ctx, `INSERT INTO usage_hourly
-		(tenant_id, namespace, usage_type, object_name, deployment, container, hour, unit_name, quantity, events, shard)
-		SELECT $1, u.ns, u.ut, u.obj, u.dep, u.con, u.hour, u.unit, u.q::numeric, u.cnt, $11
-		FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[], $8::text[], $9::text[], $10::bigint[])
-			AS u(ns, ut, obj, dep, con, hour, unit, q, cnt)
-		ON CONFLICT (tenant_id, namespace, usage_type, object_name, deployment, container, hour, shard) DO UPDATE
-		SET quantity = usage_hourly.quantity + excluded.quantity, events = usage_hourly.events + excluded.events`,
+	_, err := d.raw(ctx).ExecContext(ctx, `WITH v AS (
+			SELECT ns, ut, obj, dep, con, hour, unit, q::numeric AS q, cnt
+			FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[], $8::text[], $9::text[], $10::bigint[])
+				AS u(ns, ut, obj, dep, con, hour, unit, q, cnt)
+		), hourly AS (
+			INSERT INTO usage_hourly
+			(tenant_id, namespace, usage_type, object_name, deployment, container, hour, unit_name, quantity, events, shard)
+			SELECT $1, u.ns, u.ut, u.obj, u.dep, u.con, u.hour, u.unit, u.q, u.cnt, $11 FROM v u
+			ON CONFLICT (tenant_id, namespace, usage_type, object_name, deployment, container, hour, shard) DO UPDATE
+			SET quantity = usage_hourly.quantity + excluded.quantity, events = usage_hourly.events + excluded.events
+		)
+		INSERT INTO usage_object_daily (tenant_id, day, namespace, usage_type, object_name, unit_name, quantity, events, shard)
+		SELECT $1, date_trunc('day', u.hour, 'UTC'), u.ns, u.ut, u.obj, u.unit, sum(u.q), sum(u.cnt), $11 FROM v u
+		GROUP BY date_trunc('day', u.hour, 'UTC'), u.ns, u.ut, u.obj, u.unit
+		ORDER BY 2, 3, 4, 5, 6
+		ON CONFLICT (tenant_id, day, namespace, usage_type, object_name, unit_name, shard) DO UPDATE
+		SET quantity = usage_object_daily.quantity + excluded.quantity, events = usage_object_daily.events + excluded.events`,
 		tenantID, ns, ut, obj, dep, con, hour, unit, q, cnt, shard)
 	return err
+}
+
+// objectSums reads the whole UTC days of [from, to) from
+// usage_object_daily and only the hours before the first and after the
+// last whole day from usage_hourly.
+func (postgresDialect) objectSums(ctx context.Context, d *DB, tenantID string, nss []string, from, to time.Time) ([]hourlyRow, error) {
+	from, to = from.UTC(), to.UTC()
+	d0, d1 := wholeDays(from, to)
+	nsCond := ""
+	args := []any{tenantID, from, to, d0, d1}
+	if nss != nil {
+		nsCond = ` AND namespace = ANY($6::text[])`
+		args = append(args, nss)
+	}
+	const cols = `namespace, usage_type, object_name, unit_name`
+	rows, err := d.raw(ctx).QueryContext(ctx, `SELECT `+cols+`, sum(quantity)::text FROM (
+			SELECT `+cols+`, quantity FROM usage_object_daily
+			WHERE tenant_id = $1 AND day >= $4 AND day < $5`+nsCond+`
+			UNION ALL
+			SELECT `+cols+`, quantity FROM usage_hourly
+			WHERE tenant_id = $1 AND hour >= $2 AND hour < least($3, $4)`+nsCond+`
+			UNION ALL
+			SELECT `+cols+`, quantity FROM usage_hourly
+			WHERE tenant_id = $1 AND hour >= greatest($2, $5) AND hour < $3`+nsCond+`
+		) s GROUP BY `+cols+` ORDER BY `+cols, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []hourlyRow
+	for rows.Next() {
+		var h hourlyRow
+		if err := rows.Scan(&h.Namespace, &h.UsageType, &h.ObjectName, &h.UnitName, &h.Quantity); err != nil {
+			return nil, err
+		}
+		out = append(out, h)
+	}
+	return out, rows.Err()
 }
 
 // addTypeHourly adds the chunk's sums to the shard's rows of

@@ -372,8 +372,9 @@ func (r *UsageRepo) TypeHours(ctx context.Context, tenantID string, nss []string
 }
 
 // ObjectTotals sums the rollups of Rollups(tenantID, nss, from, to) per
-// namespace, usage type and object: the database sums
-// usage_hourly (one row per object instead of one per object and hour). An
+// namespace, usage type and object: the database sums usage_hourly (whole
+// days from usage_object_daily on PostgreSQL), and one row per object
+// travels instead of one per object and hour. An
 // object whose usage type was stored under several unit names needs the
 // unit of its first row in Rollups' order, so that rare case reads the
 // rows.
@@ -381,10 +382,9 @@ func (r *UsageRepo) ObjectTotals(ctx context.Context, tenantID string, nss []str
 	if nss != nil && len(nss) == 0 {
 		return nil, nil
 	}
-	keys := []string{"namespace", "usage_type", "object_name", "unit_name"}
-	rows, err := r.groupedSums(ctx, "usage_hourly", tenantID, nss, from, to, keys)
+	rows, err := r.db.dialect.objectSums(ctx, r.db, tenantID, nss, from, to)
 	if err != nil {
-		return nil, err
+		return nil, translate(err)
 	}
 	out := make([]usage.Rollup, len(rows))
 	for i, h := range rows {
@@ -407,7 +407,7 @@ func (r *UsageRepo) typeSums(ctx context.Context, tenantID string, nss []string,
 	if !slices.Contains(keys, "unit_name") {
 		extra = append(extra, "min(unit_name) AS unit_name")
 	}
-	rows, err := r.groupedSums(ctx, "usage_type_hourly", tenantID, nss, from, to, keys, extra...)
+	rows, err := r.db.groupedSums(ctx, "usage_type_hourly", tenantID, nss, from, to, keys, extra...)
 	if err != nil {
 		return nil, err
 	}
@@ -426,9 +426,9 @@ func (r *UsageRepo) typeSums(ctx context.Context, tenantID string, nss []string,
 // share: the decimal sum of quantity over table's rows of the tenant and
 // range (and namespaces, unless nss is nil), grouped and ordered by keys,
 // with extra column expressions selected after the sum.
-func (r *UsageRepo) groupedSums(ctx context.Context, table, tenantID string, nss []string, from, to time.Time, keys []string, extra ...string) ([]hourlyRow, error) {
-	q := r.db.idb(ctx).NewSelect().TableExpr(table).Column(keys...).
-		ColumnExpr(r.db.dialect.decimalSum("quantity")+" AS quantity").
+func (d *DB) groupedSums(ctx context.Context, table, tenantID string, nss []string, from, to time.Time, keys []string, extra ...string) ([]hourlyRow, error) {
+	q := d.idb(ctx).NewSelect().TableExpr(table).Column(keys...).
+		ColumnExpr(d.dialect.decimalSum("quantity")+" AS quantity").
 		Where("tenant_id = ? AND hour >= ? AND hour < ?", tenantID, from.UTC(), to.UTC())
 	for _, e := range extra {
 		q = q.ColumnExpr(e)

@@ -182,3 +182,8 @@ func (sqliteDialect) rangeSums(ctx context.Context, d *DB, tenantID string, rang
 	}
 	return out, nil
 }
+
+// objectSums sums usage_hourly: SQLite keeps no daily table.
+func (sqliteDialect) objectSums(ctx context.Context, d *DB, tenantID string, nss []string, from, to time.Time) ([]hourlyRow, error) {
+	return d.groupedSums(ctx, "usage_hourly", tenantID, nss, from, to, []string{"namespace", "usage_type", "object_name", "unit_name"})
+}
