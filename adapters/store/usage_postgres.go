@@ -147,25 +147,9 @@ func (postgresDialect) addRollups(ctx context.Context, d *DB, tenantID string, s
 // usage_object_daily and only the hours before the first and after the
 // last whole day from usage_hourly.
 func (postgresDialect) objectSums(ctx context.Context, d *DB, tenantID string, nss []string, from, to time.Time) ([]hourlyRow, error) {
-	from, to = from.UTC(), to.UTC()
-	d0, d1 := wholeDays(from, to)
-	nsCond := ""
-	args := []any{tenantID, from, to, d0, d1}
-	if nss != nil {
-		nsCond = ` AND namespace = ANY($6::text[])`
-		args = append(args, nss)
-	}
 	const cols = `namespace, usage_type, object_name, unit_name`
-	rows, err := d.raw(ctx).QueryContext(ctx, `SELECT `+cols+`, sum(quantity)::text FROM (
-			SELECT `+cols+`, quantity FROM usage_object_daily
-			WHERE tenant_id = $1 AND day >= $4 AND day < $5`+nsCond+`
-			UNION ALL
-			SELECT `+cols+`, quantity FROM usage_hourly
-			WHERE tenant_id = $1 AND hour >= $2 AND hour < least($3, $4)`+nsCond+`
-			UNION ALL
-			SELECT `+cols+`, quantity FROM usage_hourly
-			WHERE tenant_id = $1 AND hour >= greatest($2, $5) AND hour < $3`+nsCond+`
-		) s GROUP BY `+cols+` ORDER BY `+cols, args...)
+	union, args := daysAndEdges("usage_object_daily", "usage_hourly", cols, tenantID, nss, from, to)
+	rows, err := d.raw(ctx).QueryContext(ctx, `SELECT `+cols+`, sum(quantity)::text FROM (`+union+`) s GROUP BY `+cols+` ORDER BY `+cols, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -219,28 +203,13 @@ func (postgresDialect) addTypeHourly(ctx context.Context, d *DB, tenantID string
 // usage_type_hourly (a month: about 31 rows per key instead of 744). The
 // namespaces bind as one array; only the sums travel.
 func (postgresDialect) typeSums(ctx context.Context, d *DB, tenantID string, nss []string, from, to time.Time, byNamespace bool) ([]typeSum, error) {
-	from, to = from.UTC(), to.UTC()
-	d0, d1 := wholeDays(from, to)
-	nsCond := ""
-	args := []any{tenantID, from, to, d0, d1}
-	if nss != nil {
-		nsCond = ` AND namespace = ANY($6::text[])`
-		args = append(args, nss)
-	}
 	ns := "''::text" // one namespace column either way, so one Scan reads both shapes
 	if byNamespace {
 		ns = "namespace"
 	}
-	rows, err := d.raw(ctx).QueryContext(ctx, `SELECT ns, usage_type, unit_name, sum(quantity)::text FROM (
-			SELECT `+ns+` AS ns, usage_type, unit_name, quantity FROM usage_type_daily
-			WHERE tenant_id = $1 AND day >= $4 AND day < $5`+nsCond+`
-			UNION ALL
-			SELECT `+ns+`, usage_type, unit_name, quantity FROM usage_type_hourly
-			WHERE tenant_id = $1 AND hour >= $2 AND hour < least($3, $4)`+nsCond+`
-			UNION ALL
-			SELECT `+ns+`, usage_type, unit_name, quantity FROM usage_type_hourly
-			WHERE tenant_id = $1 AND hour >= greatest($2, $5) AND hour < $3`+nsCond+`
-		) s GROUP BY ns, usage_type, unit_name ORDER BY ns, usage_type, unit_name`, args...)
+	union, args := daysAndEdges("usage_type_daily", "usage_type_hourly", ns+" AS ns, usage_type, unit_name", tenantID, nss, from, to)
+	rows, err := d.raw(ctx).QueryContext(ctx, `SELECT ns, usage_type, unit_name, sum(quantity)::text FROM (`+union+`) s
+		GROUP BY ns, usage_type, unit_name ORDER BY ns, usage_type, unit_name`, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -254,6 +223,30 @@ func (postgresDialect) typeSums(ctx context.Context, d *DB, tenantID string, nss
 		out = append(out, s)
 	}
 	return out, rows.Err()
+}
+
+// daysAndEdges is the query (and its arguments) of the rows of [from, to)
+// of the tenant, of the namespaces unless nss is nil, selecting cols and
+// quantity: the whole UTC days from the daily table, only the hours before
+// the first and after the last whole day from the hourly one. The
+// namespaces bind as one array.
+func daysAndEdges(daily, hourly, cols, tenantID string, nss []string, from, to time.Time) (string, []any) {
+	from, to = from.UTC(), to.UTC()
+	d0, d1 := wholeDays(from, to)
+	nsCond := ""
+	args := []any{tenantID, from, to, d0, d1}
+	if nss != nil {
+		nsCond = ` AND namespace = ANY($6::text[])`
+		args = append(args, nss)
+	}
+	return `SELECT ` + cols + `, quantity FROM ` + daily + `
+			WHERE tenant_id = $1 AND day >= $4 AND day < $5` + nsCond + `
+			UNION ALL
+			SELECT ` + cols + `, quantity FROM ` + hourly + `
+			WHERE tenant_id = $1 AND hour >= $2 AND hour < least($3, $4)` + nsCond + `
+			UNION ALL
+			SELECT ` + cols + `, quantity FROM ` + hourly + `
+			WHERE tenant_id = $1 AND hour >= greatest($2, $5) AND hour < $3` + nsCond, args
 }
 
 // wholeDays is [d0, d1), the whole UTC days of [from, to); d0 == d1 when

@@ -82,14 +82,6 @@ func TestUsageTypeTotalsMatchRollups(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				perObject := func(rs []usage.Rollup) string {
-					m := map[string]decimal.Decimal{}
-					for _, r := range rs {
-						k := r.Namespace + "/" + r.UsageType + "/" + r.ObjectName + "/" + r.UnitName
-						m[k] = m[k].Add(r.Quantity)
-					}
-					return fmt.Sprint(m)
-				}
 				if a, b := perObject(rows), perObject(objs); a != b {
 					t.Fatalf("namespaces %v [%s, %s): rollups per object %s, object totals %s", nss, r[0], r[1], a, b)
 				}
@@ -151,6 +143,17 @@ func TestUsageTypeTotalsMatchRollups(t *testing.T) {
 			}
 		}
 	})
+}
+
+// perObject renders the sums of rows per namespace, usage type, object and
+// unit name.
+func perObject(rs []usage.Rollup) string {
+	m := map[string]decimal.Decimal{}
+	for _, r := range rs {
+		k := r.Namespace + "/" + r.UsageType + "/" + r.ObjectName + "/" + r.UnitName
+		m[k] = m[k].Add(r.Quantity)
+	}
+	return fmt.Sprint(m)
 }
 
 // sums renders the per usage type sums and first unit names of rows.

@@ -347,13 +347,5 @@ func (fakeRenderer) Render(inv invoice.Invoice) ([]byte, error) {
 }
 
 func (m *memUsage) RangeTotals(ctx context.Context, tenantID string, ranges []usage.Range) ([][]usage.Rollup, error) {
-	out := make([][]usage.Rollup, len(ranges))
-	for i, r := range ranges {
-		rows, err := m.Rollups(ctx, tenantID, nil, r.From, r.To)
-		if err != nil {
-			return nil, err
-		}
-		out[i] = rows
-	}
-	return out, nil
+	return usage.RollupsByRange(ctx, m.Rollups, tenantID, ranges)
 }

@@ -209,13 +209,5 @@ func TestBatchScopesAndErrors(t *testing.T) {
 }
 
 func (r *batchRepo) RangeTotals(ctx context.Context, tenantID string, ranges []usage.Range) ([][]usage.Rollup, error) {
-	out := make([][]usage.Rollup, len(ranges))
-	for i, rg := range ranges {
-		rows, err := r.Rollups(ctx, tenantID, nil, rg.From, rg.To)
-		if err != nil {
-			return nil, err
-		}
-		out[i] = rows
-	}
-	return out, nil
+	return usage.RollupsByRange(ctx, r.Rollups, tenantID, ranges)
 }

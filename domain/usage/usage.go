@@ -4,6 +4,7 @@
 package usage
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"time"
@@ -79,3 +80,18 @@ const DefaultLateWindow = 35 * 24 * time.Hour
 
 // FutureTolerance is how far ahead of the server clock an event may be.
 const FutureTolerance = 5 * time.Minute
+
+// RollupsByRange answers Repository.RangeTotals with each range's rows of
+// rollups (Repository.Rollups of the whole tenant), as a repository that
+// cannot sum may.
+func RollupsByRange(ctx context.Context, rollups func(ctx context.Context, tenantID string, nss []string, from, to time.Time) ([]Rollup, error), tenantID string, ranges []Range) ([][]Rollup, error) {
+	out := make([][]Rollup, len(ranges))
+	for i, r := range ranges {
+		rows, err := rollups(ctx, tenantID, nil, r.From, r.To)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = rows
+	}
+	return out, nil
+}
