@@ -382,7 +382,11 @@ func (r *UsageRepo) typeSums(ctx context.Context, tenantID string, nss []string,
 	if !slices.Contains(keys, "unit_name") {
 		extra = append(extra, "min(unit_name) AS unit_name")
 	}
-	rows, err := r.groupedSums(ctx, "usage_type_hourly", tenantID, nss, from, to, keys, extra...)
+	// A page prices the same window several times (the running invoice,
+	// monthlyUsage, the forecast): a request's memo reads it once.
+	rows, err := memoised(ctx, tenantID, memoTypeHoursKind, memoArgs(nss, from, to, keys), func() ([]hourlyRow, error) {
+		return r.groupedSums(ctx, "usage_type_hourly", tenantID, nss, from, to, keys, extra...)
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -434,9 +438,12 @@ func (r *UsageRepo) Months(ctx context.Context, tenantID string, nss []string) (
 	if nss != nil {
 		q = q.Where("namespace IN (?)", bun.List(nss))
 	}
-	var rows []hourlyRow
-	if err := q.Scan(ctx, &rows); err != nil {
-		return nil, translate(err)
+	rows, err := memoised(ctx, tenantID, memoMonthsKind, memoArgs(nss, time.Time{}, time.Time{}), func() ([]hourlyRow, error) {
+		var rows []hourlyRow
+		return rows, translate(q.Scan(ctx, &rows))
+	})
+	if err != nil {
+		return nil, err
 	}
 	type key struct {
 		month     time.Time
