@@ -20,15 +20,14 @@ import (
 
 // The kinds of memoised reads.
 const (
-	memoTenantKind        = "tenant"
-	memoSubscriptionsKind = "subscriptions"
-	memoPlanChangesKind   = "plan_changes"
-	memoTransitionsKind   = "plan_transitions"
-	memoPaymentsKind      = "payment_methods"
-	memoInvoicesKind      = "invoices"
-	memoStatusKind        = "invoice_status_changes"
-	memoTypeHoursKind     = "type_hours"
-	memoMonthsKind        = "usage_months"
+	memoTenantKind      = "tenant"
+	memoPlanChangesKind = "plan_changes"
+	memoTransitionsKind = "plan_transitions"
+	memoPaymentsKind    = "payment_methods"
+	memoInvoicesKind    = "invoices"
+	memoStatusKind      = "invoice_status_changes"
+	memoTypeHoursKind   = "type_hours"
+	memoMonthsKind      = "usage_months"
 )
 
 // memoOn tells whether reads with ctx are answered from a memo: ctx has
@@ -48,30 +47,56 @@ type tenantMemoRow struct {
 	PlanName  sql.NullString `bun:"plan_name"`
 }
 
-// memoTenant reads the tenant row and its plan with one statement;
-// found is false when the tenant does not exist.
-func (d *DB) memoTenant(ctx context.Context, tenantID string) (tenantMemoRow, bool, error) {
-	rows, err := memoised(ctx, tenantID, memoTenantKind, "", func() ([]tenantMemoRow, error) {
-		var rows []tenantMemoRow
-		err := d.idb(ctx).NewRaw(`SELECT t.id, t.name, t.created_at, p.plan_name FROM tenants t
-LEFT JOIN tenant_plans p ON p.tenant_id = t.id WHERE t.id = ?`, tenantID).Scan(ctx, &rows)
-		return rows, translate(err)
-	})
-	if err != nil || len(rows) == 0 {
-		return tenantMemoRow{}, false, err
-	}
-	return rows[0], true, nil
+// tenantJoinRow is one row of memoTenant's join: the tenant, its plan and
+// one of its subscriptions (all zero, id "", for a tenant without any).
+type tenantJoinRow struct {
+	tenantMemoRow
+	Sub subscriptionRow `bun:"embed:s_"`
 }
 
-// memoSubscriptions reads all the tenant's subscriptions, in
-// Subscriptions' order.
-func (d *DB) memoSubscriptions(ctx context.Context, tenantID string) ([]subscriptionRow, error) {
-	return memoised(ctx, tenantID, memoSubscriptionsKind, "", func() ([]subscriptionRow, error) {
-		var rows []subscriptionRow
-		err := d.idb(ctx).NewSelect().Model(&rows).Where("tenant_id = ?", tenantID).
-			OrderExpr("started_at, kind DESC, name, id").Scan(ctx)
-		return rows, translate(err)
+// tenantMemo is a tenant (found false: none), its plan and all its
+// subscriptions in Subscriptions' order.
+type tenantMemo struct {
+	tenant tenantMemoRow
+	found  bool
+	subs   []subscriptionRow
+}
+
+// memoTenantAll reads the tenant row, its plan and its subscriptions (a
+// few rows: its plans over time and its add-ons) with one statement.
+func (d *DB) memoTenantAll(ctx context.Context, tenantID string) (tenantMemo, error) {
+	return memoised(ctx, tenantID, memoTenantKind, "", func() (tenantMemo, error) {
+		var rows []tenantJoinRow
+		err := d.idb(ctx).NewRaw(`SELECT t.id, t.name, t.created_at, p.plan_name,
+  s.tenant_id AS s_tenant_id, s.id AS s_id, s.kind AS s_kind, s.name AS s_name, s.started_at AS s_started_at, s.ended_at AS s_ended_at
+FROM tenants t
+LEFT JOIN tenant_plans p ON p.tenant_id = t.id
+LEFT JOIN subscriptions s ON s.tenant_id = t.id
+WHERE t.id = ? ORDER BY s.started_at, s.kind DESC, s.name, s.id`, tenantID).Scan(ctx, &rows)
+		if err != nil || len(rows) == 0 {
+			return tenantMemo{}, translate(err)
+		}
+		m := tenantMemo{tenant: rows[0].tenantMemoRow, found: true, subs: []subscriptionRow{}}
+		for _, r := range rows {
+			if r.Sub.ID != "" {
+				m.subs = append(m.subs, r.Sub)
+			}
+		}
+		return m, nil
 	})
+}
+
+// memoTenant is the tenant row and plan of memoTenantAll; found is false
+// when the tenant does not exist.
+func (d *DB) memoTenant(ctx context.Context, tenantID string) (tenantMemoRow, bool, error) {
+	m, err := d.memoTenantAll(ctx, tenantID)
+	return m.tenant, m.found, err
+}
+
+// memoSubscriptions is the subscriptions of memoTenantAll.
+func (d *DB) memoSubscriptions(ctx context.Context, tenantID string) ([]subscriptionRow, error) {
+	m, err := d.memoTenantAll(ctx, tenantID)
+	return m.subs, err
 }
 
 // memoPlanChanges reads all the tenant's plan changes, oldest first.
@@ -110,24 +135,50 @@ type invoicesMemo struct {
 	lines map[string][]invoiceLineRow
 }
 
-// memoInvoices reads all the tenant's invoices and their lines with two
-// statements.
+// invoiceJoinRow is one row of memoInvoices' join: an invoice and one of
+// its lines (all zero, seq 0, for an invoice without lines).
+type invoiceJoinRow struct {
+	Inv  invoiceRow     `bun:"embed:i_"`
+	Line invoiceLineRow `bun:"embed:l_"`
+}
+
+// The columns memoInvoices reads, by table.
+var (
+	invoiceColumns = []string{"tenant_id", "name", "number", "period_start", "period_end", "status", "currency", "plan_name",
+		"tenant_name", "amount_cents", "issued_at", "due_at", "issuer", "bill_to", "tax_name", "tax_jurisdiction", "tax_percent",
+		"tax_reverse_charge", "tax_cents"}
+	invoiceLineColumns = []string{"tenant_id", "invoice", "seq", "kind", "description", "usage_type", "for_period", "quantity",
+		"unit", "billable", "billable_unit", "unit_price", "amount_cents"}
+	invoiceJoinSQL = func() string {
+		var cols []string
+		for _, c := range invoiceColumns {
+			cols = append(cols, "i."+c+" AS i_"+c)
+		}
+		for _, c := range invoiceLineColumns {
+			cols = append(cols, "l."+c+" AS l_"+c)
+		}
+		return "SELECT " + strings.Join(cols, ", ") + ` FROM invoices i
+LEFT JOIN invoice_lines l ON l.tenant_id = i.tenant_id AND l.invoice = i.name
+WHERE i.tenant_id = ? ORDER BY i.period_start DESC, i.name, l.seq`
+	}()
+)
+
+// memoInvoices reads all the tenant's invoices and their lines with one
+// statement.
 func (d *DB) memoInvoices(ctx context.Context, tenantID string) (invoicesMemo, error) {
 	return memoised(ctx, tenantID, memoInvoicesKind, "", func() (invoicesMemo, error) {
-		var m invoicesMemo
-		if err := d.idb(ctx).NewSelect().Model(&m.rows).Where("tenant_id = ?", tenantID).Order("period_start DESC").Scan(ctx); err != nil {
+		m := invoicesMemo{lines: map[string][]invoiceLineRow{}}
+		var rows []invoiceJoinRow
+		if err := d.idb(ctx).NewRaw(invoiceJoinSQL, tenantID).Scan(ctx, &rows); err != nil {
 			return m, translate(err)
 		}
-		m.lines = map[string][]invoiceLineRow{}
-		if len(m.rows) == 0 {
-			return m, nil
-		}
-		var lines []invoiceLineRow
-		if err := d.idb(ctx).NewSelect().Model(&lines).Where("tenant_id = ?", tenantID).Order("invoice", "seq").Scan(ctx); err != nil {
-			return m, translate(err)
-		}
-		for _, l := range lines {
-			m.lines[l.Invoice] = append(m.lines[l.Invoice], l)
+		for _, r := range rows {
+			if n := len(m.rows); n == 0 || m.rows[n-1].Name != r.Inv.Name {
+				m.rows = append(m.rows, r.Inv)
+			}
+			if r.Line.Seq != 0 {
+				m.lines[r.Inv.Name] = append(m.lines[r.Inv.Name], r.Line)
+			}
 		}
 		return m, nil
 	})
