@@ -176,9 +176,14 @@ func NewHandler(cfg Config) (http.Handler, error) {
 	srv.Use(&limitGuard{lim: lim, cache: cache})
 	// Queries may be answered by a database standby within its staleness
 	// bound (the store decides per statement); mutations read the primary.
+	// Each query gets its own memo of tenant-level reads (kernel.Memo): the
+	// resolvers of a page ask several services about the same tenant, and
+	// the store reads each of its row sets once. Never shared between
+	// operations (it would serve another request's, or tenant's, rows), and
+	// none for mutations, whose reads must see their writes.
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 		if op := graphql.GetOperationContext(ctx).Operation; op != nil && op.Operation == ast.Query {
-			ctx = kernel.AllowStaleReads(ctx)
+			ctx = kernel.WithMemo(kernel.AllowStaleReads(ctx))
 		}
 		return next(ctx)
 	})

@@ -22,6 +22,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode"
 
 	"github.com/billingd/billingd/domain/errs"
 	"github.com/billingd/billingd/domain/kernel"
@@ -118,6 +119,7 @@ func Open(ctx context.Context, rawURL string, opt Options) (*DB, error) {
 		return nil, fmt.Errorf("database URL %q: want postgres://..., sqlite:PATH or empty for %s", redact(rawURL), DefaultSQLitePath)
 	}
 	d.withHook(counterHook{&d.queries})
+	d.withHook(memoHook{})
 	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	if err := d.Ping(pingCtx); err != nil {
@@ -177,6 +179,53 @@ func (h counterHook) BeforeQuery(ctx context.Context, _ *bun.QueryEvent) context
 	return ctx
 }
 func (counterHook) AfterQuery(context.Context, *bun.QueryEvent) {}
+
+// memoHook clears the request's memo (kernel.Memo) around every statement
+// that is not a plain SELECT: writes, BEGIN and COMMIT. Before, so that no
+// read waits on an answer the write makes stale; after, so that a read
+// that started meanwhile is not remembered past the write (or its COMMIT).
+type memoHook struct{}
+
+func (memoHook) BeforeQuery(ctx context.Context, ev *bun.QueryEvent) context.Context {
+	clearMemoOnWrite(ctx, ev.Query)
+	return ctx
+}
+
+func (memoHook) AfterQuery(ctx context.Context, ev *bun.QueryEvent) {
+	clearMemoOnWrite(ctx, ev.Query)
+}
+
+func clearMemoOnWrite(ctx context.Context, query string) {
+	m := kernel.MemoFrom(ctx)
+	if m == nil {
+		return
+	}
+	op, _, _ := strings.Cut(strings.TrimLeftFunc(query, unicode.IsSpace), " ")
+	if !strings.EqualFold(op, "SELECT") {
+		m.Clear()
+	}
+}
+
+// memoised answers read once per request and key: from ctx's kernel.Memo
+// when it has one and ctx is not in a transaction (a transaction's reads
+// must see its own writes and locks), else by calling read. The key is
+// the tenant, the kind of read and its other arguments.
+//
+// The answer is shared by every caller of the key in the request, so T is
+// the store's own rows: callers must not change them, and build fresh
+// domain values from them (no caller gets a slice another one holds).
+func memoised[T any](ctx context.Context, tenantID, kind, args string, read func() (T, error)) (T, error) {
+	m := kernel.MemoFrom(ctx)
+	if _, inTx := ctx.Value(txKey{}).(bun.Tx); inTx || m == nil {
+		return read()
+	}
+	v, err := m.Do(ctx, kernel.MemoKey{Tenant: tenantID, Kind: kind, Args: args}, func() (any, error) { return read() })
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return v.(T), nil
+}
 
 // Migrate applies every migration not yet applied and returns their names.
 func (d *DB) Migrate(ctx context.Context) ([]string, error) {
@@ -238,6 +287,12 @@ func (d *DB) InTx(ctx context.Context, fn func(ctx context.Context) error) error
 	err := d.txdb.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		return fn(context.WithValue(ctx, txKey{}, tx))
 	})
+	// The transaction may have written (or may not have been counted by
+	// memoHook, e.g. statements on the raw connection): what the request
+	// remembered is stale.
+	if m := kernel.MemoFrom(ctx); m != nil {
+		m.Clear()
+	}
 	if err == nil && d.replica != nil {
 		d.replica.noteWrite(ctx)
 	}

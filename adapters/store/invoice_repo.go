@@ -161,6 +161,16 @@ func (r *InvoiceRepo) Tenants(ctx context.Context, before time.Time) ([]invoice.
 
 // Tenant implements invoice.Repository.
 func (r *InvoiceRepo) Tenant(ctx context.Context, tenantID string) (invoice.Tenant, error) {
+	if r.db.memoOn(ctx) {
+		t, found, err := r.db.memoTenant(ctx, tenantID)
+		if err == nil && !found {
+			err = errs.New(errs.NotFound, "tenant not found")
+		}
+		if err != nil {
+			return invoice.Tenant{}, err
+		}
+		return invoice.Tenant{ID: t.ID, Name: t.Name, CreatedAt: t.CreatedAt.UTC()}, nil
+	}
 	var t []invoice.Tenant
 	if err := r.db.idb(ctx).NewRaw(`SELECT id, name, created_at FROM tenants WHERE id = ?`, tenantID).Scan(ctx, &t); err != nil {
 		return invoice.Tenant{}, translate(err)
@@ -235,6 +245,19 @@ func (r *InvoiceRepo) appendChange(ctx context.Context, c invoice.StatusChange) 
 
 // ByPeriod implements invoice.Repository.
 func (r *InvoiceRepo) ByPeriod(ctx context.Context, tenantID string, p invoice.Period) (invoice.Invoice, bool, error) {
+	if r.db.memoOn(ctx) {
+		m, err := r.db.memoInvoices(ctx, tenantID)
+		if err != nil {
+			return invoice.Invoice{}, false, err
+		}
+		for _, row := range m.rows {
+			if row.PeriodStart.Equal(p.Start()) {
+				inv, err := invoiceFromRows(row, nil)
+				return inv, err == nil, err
+			}
+		}
+		return invoice.Invoice{}, false, nil
+	}
 	var rows []invoiceRow
 	if err := r.db.idb(ctx).NewSelect().Model(&rows).Where("tenant_id = ? AND period_start = ?", tenantID, p.Start()).Scan(ctx); err != nil {
 		return invoice.Invoice{}, false, translate(err)
@@ -249,7 +272,17 @@ func (r *InvoiceRepo) ByPeriod(ctx context.Context, tenantID string, p invoice.P
 // Get implements invoice.Repository.
 func (r *InvoiceRepo) Get(ctx context.Context, tenantID, name string) (invoice.Invoice, error) {
 	var rows []invoiceRow
-	if err := r.db.idb(ctx).NewSelect().Model(&rows).Where("tenant_id = ? AND name = ?", tenantID, name).Scan(ctx); err != nil {
+	if r.db.memoOn(ctx) {
+		m, err := r.db.memoInvoices(ctx, tenantID)
+		if err != nil {
+			return invoice.Invoice{}, err
+		}
+		for _, row := range m.rows {
+			if row.Name == name {
+				return invoiceFromRows(row, nonNilLines(m.lines[name]))
+			}
+		}
+	} else if err := r.db.idb(ctx).NewSelect().Model(&rows).Where("tenant_id = ? AND name = ?", tenantID, name).Scan(ctx); err != nil {
 		return invoice.Invoice{}, translate(err)
 	}
 	if len(rows) == 0 {
@@ -267,6 +300,18 @@ func (r *InvoiceRepo) Get(ctx context.Context, tenantID, name string) (invoice.I
 func (r *InvoiceRepo) loadLines(ctx context.Context, tenantID string, names []string) (map[string][]invoiceLineRow, error) {
 	by := map[string][]invoiceLineRow{}
 	if len(names) == 0 {
+		return by, nil
+	}
+	if r.db.memoOn(ctx) {
+		m, err := r.db.memoInvoices(ctx, tenantID)
+		if err != nil {
+			return nil, err
+		}
+		for _, name := range names {
+			if ls, ok := m.lines[name]; ok {
+				by[name] = ls
+			}
+		}
 		return by, nil
 	}
 	var lines []invoiceLineRow
@@ -310,11 +355,7 @@ func (r *InvoiceRepo) withLines(ctx context.Context, tenantID string, rows []inv
 	}
 	out := make([]invoice.Invoice, len(rows))
 	for i, row := range rows {
-		ls := by[row.Name]
-		if ls == nil {
-			ls = []invoiceLineRow{}
-		}
-		inv, err := invoiceFromRows(row, ls)
+		inv, err := invoiceFromRows(row, nonNilLines(by[row.Name]))
 		if err != nil {
 			return nil, err
 		}
@@ -325,6 +366,17 @@ func (r *InvoiceRepo) withLines(ctx context.Context, tenantID string, rows []inv
 
 // List implements invoice.Repository.
 func (r *InvoiceRepo) List(ctx context.Context, tenantID string, limit int) ([]invoice.Invoice, error) {
+	if r.db.memoOn(ctx) {
+		m, err := r.db.memoInvoices(ctx, tenantID)
+		if err != nil {
+			return nil, err
+		}
+		rows := m.rows
+		if limit > 0 && len(rows) > limit {
+			rows = rows[:limit]
+		}
+		return r.fromRows(rows)
+	}
 	var rows []invoiceRow
 	if err := r.db.idb(ctx).NewSelect().Model(&rows).Where("tenant_id = ?", tenantID).Order("period_start DESC").Limit(int64(limit)).Scan(ctx); err != nil {
 		return nil, translate(err)
@@ -347,6 +399,19 @@ func (r *InvoiceRepo) fromRows(rows []invoiceRow) ([]invoice.Invoice, error) {
 // Since implements invoice.Repository.
 func (r *InvoiceRepo) Since(ctx context.Context, tenantID string, from time.Time) ([]invoice.Invoice, error) {
 	var rows []invoiceRow
+	if r.db.memoOn(ctx) {
+		m, err := r.db.memoInvoices(ctx, tenantID)
+		if err != nil {
+			return nil, err
+		}
+		// The memo is newest first; Since answers oldest first.
+		for _, row := range slices.Backward(m.rows) {
+			if !row.PeriodStart.Before(from) {
+				rows = append(rows, row)
+			}
+		}
+		return r.withLines(ctx, tenantID, rows)
+	}
 	if err := r.db.idb(ctx).NewSelect().Model(&rows).Where("tenant_id = ? AND period_start >= ?", tenantID, from.UTC()).
 		Order("period_start").Scan(ctx); err != nil {
 		return nil, translate(err)
@@ -374,7 +439,15 @@ func (r *InvoiceRepo) SetStatus(ctx context.Context, c invoice.StatusChange) err
 // StatusChangesOf implements invoice.Repository.
 func (r *InvoiceRepo) StatusChangesOf(ctx context.Context, tenantID string, names []string) (map[string][]invoice.StatusChange, error) {
 	var rows []statusChangeRow
-	if err := r.db.idb(ctx).NewSelect().Model(&rows).Where("tenant_id = ? AND invoice IN (?)", tenantID, bun.List(names)).
+	if r.db.memoOn(ctx) {
+		by, err := r.db.memoStatusChanges(ctx, tenantID)
+		if err != nil {
+			return nil, err
+		}
+		for _, name := range names {
+			rows = append(rows, by[name]...)
+		}
+	} else if err := r.db.idb(ctx).NewSelect().Model(&rows).Where("tenant_id = ? AND invoice IN (?)", tenantID, bun.List(names)).
 		Order("invoice", "at", "to_status").Scan(ctx); err != nil {
 		return nil, translate(err)
 	}
@@ -389,7 +462,13 @@ func (r *InvoiceRepo) StatusChangesOf(ctx context.Context, tenantID string, name
 // StatusChanges implements invoice.Repository.
 func (r *InvoiceRepo) StatusChanges(ctx context.Context, tenantID, name string) ([]invoice.StatusChange, error) {
 	var rows []statusChangeRow
-	if err := r.db.idb(ctx).NewSelect().Model(&rows).Where("tenant_id = ? AND invoice = ?", tenantID, name).Order("at", "to_status").Scan(ctx); err != nil {
+	if r.db.memoOn(ctx) {
+		by, err := r.db.memoStatusChanges(ctx, tenantID)
+		if err != nil {
+			return nil, err
+		}
+		rows = by[name]
+	} else if err := r.db.idb(ctx).NewSelect().Model(&rows).Where("tenant_id = ? AND invoice = ?", tenantID, name).Order("at", "to_status").Scan(ctx); err != nil {
 		return nil, translate(err)
 	}
 	out := make([]invoice.StatusChange, len(rows))
@@ -418,7 +497,24 @@ func (r *InvoiceRepo) PastDue(ctx context.Context, t time.Time) ([]invoice.Invoi
 // counts as none.
 func (r *InvoiceRepo) BillingContact(ctx context.Context, tenantID string) (invoice.Party, bool, error) {
 	var payloads []string
-	if err := r.db.idb(ctx).NewRaw(`SELECT payload FROM plan_transitions WHERE tenant_id = ? AND state = ? ORDER BY updated_at DESC, id`,
+	if r.db.memoOn(ctx) {
+		ts, err := r.db.memoTransitions(ctx, tenantID)
+		if err != nil {
+			return invoice.Party{}, false, err
+		}
+		var finished []planTransitionRow
+		for _, t := range ts {
+			if t.State == string(subscription.StateFinished) {
+				finished = append(finished, t)
+			}
+		}
+		slices.SortStableFunc(finished, func(a, b planTransitionRow) int {
+			return cmp.Or(b.UpdatedAt.Compare(a.UpdatedAt), cmp.Compare(a.ID, b.ID))
+		})
+		for _, t := range finished {
+			payloads = append(payloads, t.Payload)
+		}
+	} else if err := r.db.idb(ctx).NewRaw(`SELECT payload FROM plan_transitions WHERE tenant_id = ? AND state = ? ORDER BY updated_at DESC, id`,
 		tenantID, string(subscription.StateFinished)).Scan(ctx, &payloads); err != nil {
 		return invoice.Party{}, false, translate(err)
 	}
@@ -482,4 +578,13 @@ func contactParty(address1, address2, zip, city, county, state, stateCode, count
 	}
 	return invoice.Party{Address: lines, Country: strings.ToUpper(strings.TrimSpace(country)),
 		Region: strings.ToUpper(strings.TrimSpace(cmp.Or(stateCode, state))), TaxID: strings.TrimSpace(taxID), Contact: strings.TrimSpace(phone)}
+}
+
+// nonNilLines is ls, or an empty list when nil: a loaded invoice without
+// lines has an empty list (nil means "not loaded", see invoiceFromRows).
+func nonNilLines(ls []invoiceLineRow) []invoiceLineRow {
+	if ls == nil {
+		return []invoiceLineRow{}
+	}
+	return ls
 }

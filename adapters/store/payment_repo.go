@@ -101,12 +101,19 @@ func (r *PaymentRepo) List(ctx context.Context, tenantID string) ([]payment.Paym
 
 func (r *PaymentRepo) list(ctx context.Context, tenantID string, lock bool) ([]payment.PaymentMethod, error) {
 	var rows []paymentMethodRow
-	q := r.db.idb(ctx).NewSelect().Model(&rows).Where("tenant_id = ?", tenantID).Order("seq")
-	if lock {
-		q = r.db.dialect.forUpdate(q)
-	}
-	if err := q.Scan(ctx); err != nil {
-		return nil, translate(err)
+	if !lock && r.db.memoOn(ctx) {
+		var err error
+		if rows, err = r.db.memoPayments(ctx, tenantID); err != nil {
+			return nil, err
+		}
+	} else {
+		q := r.db.idb(ctx).NewSelect().Model(&rows).Where("tenant_id = ?", tenantID).Order("seq")
+		if lock {
+			q = r.db.dialect.forUpdate(q)
+		}
+		if err := q.Scan(ctx); err != nil {
+			return nil, translate(err)
+		}
 	}
 	out := make([]payment.PaymentMethod, 0, len(rows))
 	for _, row := range rows {

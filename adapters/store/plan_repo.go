@@ -32,6 +32,13 @@ func NewPlanRepo(db *DB) *PlanRepo { return &PlanRepo{db: db} }
 
 // CurrentPlanName implements plan.Repository.
 func (r *PlanRepo) CurrentPlanName(ctx context.Context, tenantID string) (string, bool, error) {
+	if r.db.memoOn(ctx) {
+		t, found, err := r.db.memoTenant(ctx, tenantID)
+		if err != nil || !found || !t.PlanName.Valid {
+			return "", false, err
+		}
+		return t.PlanName.String, true, nil
+	}
 	var name string
 	err := r.db.idb(ctx).NewSelect().Model((*tenantPlanRow)(nil)).Column("plan_name").
 		Where("tenant_id = ?", tenantID).Scan(ctx, &name)

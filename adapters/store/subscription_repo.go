@@ -112,6 +112,18 @@ func (r *SubscriptionRepo) UpdateTransition(ctx context.Context, t subscription.
 
 // GetTransition implements subscription.LifecycleRepository.
 func (r *SubscriptionRepo) GetTransition(ctx context.Context, tenantID, id string) (subscription.Transition, error) {
+	if r.db.memoOn(ctx) {
+		rows, err := r.db.memoTransitions(ctx, tenantID)
+		if err != nil {
+			return subscription.Transition{}, err
+		}
+		for _, row := range rows {
+			if row.ID == id {
+				return transitionFromRow(row)
+			}
+		}
+		return subscription.Transition{}, errs.New(errs.NotFound, "plan transition %q not found", id)
+	}
 	return r.getTransition(ctx, func(q *bun.SelectQuery) *bun.SelectQuery {
 		return q.Where("tenant_id = ?", tenantID).Where("id = ?", id)
 	}, id)
@@ -120,6 +132,19 @@ func (r *SubscriptionRepo) GetTransition(ctx context.Context, tenantID, id strin
 // WaitingTransition implements subscription.LifecycleRepository with one
 // query (the in-flight index covers it).
 func (r *SubscriptionRepo) WaitingTransition(ctx context.Context, tenantID string) (subscription.Transition, bool, error) {
+	if r.db.memoOn(ctx) {
+		rows, err := r.db.memoTransitions(ctx, tenantID)
+		if err != nil {
+			return subscription.Transition{}, false, err
+		}
+		for _, row := range rows {
+			if row.State == string(subscription.StateWaitingForApproval) {
+				t, err := transitionFromRow(row)
+				return t, err == nil, err
+			}
+		}
+		return subscription.Transition{}, false, nil
+	}
 	t, err := r.getTransition(ctx, func(q *bun.SelectQuery) *bun.SelectQuery {
 		return q.Where("tenant_id = ?", tenantID).Where("state = ?", string(subscription.StateWaitingForApproval)).Limit(1)
 	}, "")
@@ -131,15 +156,30 @@ func (r *SubscriptionRepo) WaitingTransition(ctx context.Context, tenantID strin
 
 // ListTransitions implements subscription.LifecycleRepository.
 func (r *SubscriptionRepo) ListTransitions(ctx context.Context, tenantID string, state subscription.TransitionState, limit int) ([]subscription.Transition, error) {
-	q := r.db.idb(ctx).NewSelect().Model((*planTransitionRow)(nil)).Where("tenant_id = ?", tenantID)
-	if state != "" {
-		q = q.Where("state = ?", string(state))
-	}
 	var rows []planTransitionRow
-	// created_at then id: transitions created in the same microsecond
-	// keep one order.
-	if err := q.OrderExpr("created_at DESC, id DESC").Limit(int64(limit)).Scan(ctx, &rows); err != nil {
-		return nil, translate(err)
+	if r.db.memoOn(ctx) {
+		all, err := r.db.memoTransitions(ctx, tenantID)
+		if err != nil {
+			return nil, err
+		}
+		for _, row := range all {
+			if limit > 0 && len(rows) == limit {
+				break
+			}
+			if state == "" || row.State == string(state) {
+				rows = append(rows, row)
+			}
+		}
+	} else {
+		q := r.db.idb(ctx).NewSelect().Model((*planTransitionRow)(nil)).Where("tenant_id = ?", tenantID)
+		if state != "" {
+			q = q.Where("state = ?", string(state))
+		}
+		// created_at then id: transitions created in the same microsecond
+		// keep one order.
+		if err := q.OrderExpr("created_at DESC, id DESC").Limit(int64(limit)).Scan(ctx, &rows); err != nil {
+			return nil, translate(err)
+		}
 	}
 	out := make([]subscription.Transition, 0, len(rows))
 	for _, row := range rows {
@@ -171,6 +211,13 @@ func (r *SubscriptionRepo) getTransition(ctx context.Context, where func(*bun.Se
 
 // TenantCreatedAt implements subscription.LifecycleRepository.
 func (r *SubscriptionRepo) TenantCreatedAt(ctx context.Context, tenantID string) (time.Time, error) {
+	if r.db.memoOn(ctx) {
+		t, found, err := r.db.memoTenant(ctx, tenantID)
+		if err == nil && !found {
+			err = errs.New(errs.NotFound, "tenant not found")
+		}
+		return t.CreatedAt.UTC(), err
+	}
 	var at time.Time
 	err := r.db.idb(ctx).NewRaw("SELECT created_at FROM tenants WHERE id = ?", tenantID).Scan(ctx, &at)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -182,10 +229,15 @@ func (r *SubscriptionRepo) TenantCreatedAt(ctx context.Context, tenantID string)
 // Subscriptions implements subscription.LifecycleRepository.
 func (r *SubscriptionRepo) Subscriptions(ctx context.Context, tenantID string) ([]subscription.Subscription, error) {
 	var rows []subscriptionRow
-	err := r.db.idb(ctx).NewSelect().Model(&rows).Where("tenant_id = ?", tenantID).
-		OrderExpr("started_at, kind DESC, name, id").Scan(ctx)
+	var err error
+	if r.db.memoOn(ctx) {
+		rows, err = r.db.memoSubscriptions(ctx, tenantID)
+	} else {
+		err = translate(r.db.idb(ctx).NewSelect().Model(&rows).Where("tenant_id = ?", tenantID).
+			OrderExpr("started_at, kind DESC, name, id").Scan(ctx))
+	}
 	if err != nil {
-		return nil, translate(err)
+		return nil, err
 	}
 	out := make([]subscription.Subscription, len(rows))
 	for i, s := range rows {
@@ -235,7 +287,12 @@ func (r *SubscriptionRepo) RecordChange(ctx context.Context, c subscription.Plan
 // invoice work and tests).
 func (r *SubscriptionRepo) PlanChanges(ctx context.Context, tenantID string) ([]subscription.PlanChange, error) {
 	var rows []subscriptionChangeRow
-	if err := r.db.idb(ctx).NewSelect().Model(&rows).Where("tenant_id = ?", tenantID).OrderExpr("changed_at, id").Scan(ctx); err != nil {
+	if r.db.memoOn(ctx) {
+		var err error
+		if rows, err = r.db.memoPlanChanges(ctx, tenantID); err != nil {
+			return nil, err
+		}
+	} else if err := r.db.idb(ctx).NewSelect().Model(&rows).Where("tenant_id = ?", tenantID).OrderExpr("changed_at, id").Scan(ctx); err != nil {
 		return nil, translate(err)
 	}
 	out := make([]subscription.PlanChange, len(rows))

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/billingd/billingd/domain/errs"
@@ -339,7 +340,15 @@ func (r *UsageRepo) RangeTotals(ctx context.Context, tenantID string, ranges []u
 	if len(ranges) == 0 {
 		return nil, nil
 	}
-	sums, err := r.db.dialect.rangeSums(ctx, r.db, tenantID, ranges)
+	// A page prices the same spans several times (the running invoice for
+	// cost, monthlyUsage, the forecast): a request's memo reads them once.
+	var key strings.Builder
+	for _, rg := range ranges {
+		key.WriteString(memoArgs(nil, rg.From, rg.To))
+	}
+	sums, err := memoised(ctx, tenantID, memoRangeSumsKind, key.String(), func() ([][]typeSum, error) {
+		return r.db.dialect.rangeSums(ctx, r.db, tenantID, ranges)
+	})
 	if err != nil {
 		return nil, translate(err)
 	}
@@ -407,7 +416,11 @@ func (r *UsageRepo) typeSums(ctx context.Context, tenantID string, nss []string,
 	if !slices.Contains(keys, "unit_name") {
 		extra = append(extra, "min(unit_name) AS unit_name")
 	}
-	rows, err := r.db.groupedSums(ctx, "usage_type_hourly", tenantID, nss, from, to, keys, extra...)
+	// A page prices the same window several times (the running invoice,
+	// monthlyUsage, the forecast): a request's memo reads it once.
+	rows, err := memoised(ctx, tenantID, memoTypeHoursKind, memoArgs(nss, from, to, keys), func() ([]hourlyRow, error) {
+		return r.db.groupedSums(ctx, "usage_type_hourly", tenantID, nss, from, to, keys, extra...)
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -459,9 +472,12 @@ func (r *UsageRepo) Months(ctx context.Context, tenantID string, nss []string) (
 	if nss != nil {
 		q = q.Where("namespace IN (?)", bun.List(nss))
 	}
-	var rows []hourlyRow
-	if err := q.Scan(ctx, &rows); err != nil {
-		return nil, translate(err)
+	rows, err := memoised(ctx, tenantID, memoMonthsKind, memoArgs(nss, time.Time{}, time.Time{}), func() ([]hourlyRow, error) {
+		var rows []hourlyRow
+		return rows, translate(q.Scan(ctx, &rows))
+	})
+	if err != nil {
+		return nil, err
 	}
 	type key struct {
 		month     time.Time

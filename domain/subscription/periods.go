@@ -146,20 +146,31 @@ func (s *Service) ListSubscriptions(ctx context.Context, p tenancy.Principal, cu
 		return nil, err
 	}
 	now := s.now()
-	var subs []Subscription
-	err := s.c.Tx.InTx(ctx, func(ctx context.Context) error {
-		cur, err := s.c.Plans.PlanOf(ctx, p)
-		if err != nil {
-			return err
-		}
-		if err := s.ensurePlanSubscription(ctx, p.TenantID, cur, now); err != nil {
-			return err
-		}
-		subs, err = s.c.Repo.Subscriptions(ctx, p.TenantID)
-		return err
-	})
+	// A read first: the transaction (which may write) is only for a
+	// tenant whose open plan subscription is missing or stale.
+	cur, err := s.c.Plans.PlanOf(ctx, p)
 	if err != nil {
 		return nil, err
+	}
+	subs, err := s.c.Repo.Subscriptions(ctx, p.TenantID)
+	if err != nil {
+		return nil, err
+	}
+	if !followsPlan(subs, cur.Name) {
+		err = s.c.Tx.InTx(ctx, func(ctx context.Context) error {
+			cur, err := s.c.Plans.PlanOf(ctx, p)
+			if err != nil {
+				return err
+			}
+			if err := s.ensurePlanSubscription(ctx, p.TenantID, cur, now); err != nil {
+				return err
+			}
+			subs, err = s.c.Repo.Subscriptions(ctx, p.TenantID)
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
 	}
 	out := make([]SubscriptionView, 0, len(subs))
 	for _, sub := range subs {
@@ -189,4 +200,16 @@ func (s *Service) view(sub Subscription, now time.Time) SubscriptionView {
 	}
 	v.Periods = BillingPeriods(sub, unit, trialUntil, now)
 	return v
+}
+
+// followsPlan tells whether subs has an open plan subscription to the plan
+// called planName, so that ensurePlanSubscription would change nothing.
+func followsPlan(subs []Subscription, planName string) bool {
+	var open *Subscription
+	for i := range subs {
+		if subs[i].Kind == KindPlan && subs[i].Open() {
+			open = &subs[i]
+		}
+	}
+	return open != nil && open.Name == planName
 }
