@@ -38,7 +38,16 @@ type StatementSource interface {
 	// shown whole only to a tenant-wide reader, a namespace reader gets
 	// its share (costOf).
 	Statement(ctx context.Context, p tenancy.Principal, from, to time.Time) (Statement, error)
+	// Statements is Statement of many windows at once (the i-th answers
+	// windows[i], each exactly what Statement answers for it), with a
+	// number of reads that does not grow with the windows: the series
+	// price all their buckets with one call.
+	Statements(ctx context.Context, p tenancy.Principal, windows []Window) ([]Statement, error)
 }
+
+// Window is a range [From, To) of whole UTC hours inside one calendar
+// month, which a statement prices.
+type Window struct{ From, To time.Time }
 
 // statements returns the tenant's statements of [from, to), one per
 // calendar month the range touches.
