@@ -72,8 +72,21 @@ func (s *Service) UsageTotalsByNamespaces(ctx context.Context, p tenancy.Princip
 // for all of them, and per namespace the answer is exactly what CurrentUsage
 // answers.
 func (s *Service) CostByNamespaces(ctx context.Context, p tenancy.Principal, nss []string, from, to time.Time) (map[string]Cost, error) {
+	out, err := s.CostByRanges(ctx, p, nss, []Window{{From: from, To: to}})
+	if err != nil {
+		return nil, err
+	}
+	return out[0], nil
+}
+
+// CostByRanges is CostByNamespaces of every range of ranges (the i-th
+// answers ranges[i], zero times taking reportRange's defaults) with a
+// number of statements that does not grow with the ranges: the statements
+// of every range's month windows are one Statements call, and the
+// namespaces' shares are read per calendar month (windowShares). Per
+// namespace and range the answer is exactly what CurrentUsage answers.
+func (s *Service) CostByRanges(ctx context.Context, p tenancy.Principal, nss []string, ranges []Window) ([]map[string]Cost, error) {
 	ctx = kernel.AllowStaleReads(ctx) // a report: a standby within its bound may answer
-	out := map[string]Cost{}
 	scopes := map[string][]string{}
 	for _, ns := range nss {
 		scope, err := reportScope(p, ns)
@@ -82,33 +95,58 @@ func (s *Service) CostByNamespaces(ctx context.Context, p tenancy.Principal, nss
 		}
 		scopes[ns] = scope
 	}
-	from, to, err := s.reportRange(from, to)
-	if err != nil || len(scopes) == 0 {
-		return out, err
-	}
-	sts, err := s.statements(ctx, p, from, to)
-	if err != nil {
-		return nil, err
-	}
-	// The namespaces' shares come from one read of each statement's
-	// rollups, however many namespaces are asked.
-	var named []string
-	for ns, scope := range scopes {
-		if scope == nil {
-			if out[ns], err = s.costOf(ctx, p, sts, nil, from, to); err != nil {
-				return nil, err
-			}
-			continue
-		}
-		named = append(named, ns)
-	}
-	if len(named) > 0 {
-		per, err := s.namespaceCosts(ctx, p, sts, named, from, to)
+	out := make([]map[string]Cost, len(ranges))
+	norm := make([]Window, len(ranges))
+	for i, r := range ranges {
+		out[i] = map[string]Cost{}
+		from, to, err := s.reportRange(r.From, r.To)
 		if err != nil {
 			return nil, err
 		}
-		for ns, c := range per {
-			out[ns] = c
+		norm[i] = Window{From: from, To: to}
+	}
+	if len(scopes) == 0 || len(ranges) == 0 {
+		return out, nil
+	}
+	stss, err := s.rangeStatements(ctx, p, norm)
+	if err != nil {
+		return nil, err
+	}
+	var named []string
+	for _, ns := range nss {
+		if scopes[ns] != nil && !slices.Contains(named, ns) {
+			named = append(named, ns)
+		}
+	}
+	// The namespaces' shares of every statement come from one read of
+	// each month's rollups, however many namespaces and ranges are asked.
+	var sh map[windowKey]map[string]map[string]share
+	if len(named) > 0 {
+		var all []Statement
+		for _, sts := range stss {
+			all = append(all, sts...)
+		}
+		if sh, err = s.windowShares(ctx, p, all); err != nil {
+			return nil, err
+		}
+	}
+	for i, sts := range stss {
+		from, to := norm[i].From, norm[i].To
+		for ns, scope := range scopes {
+			if scope == nil {
+				if out[i][ns], err = s.costOf(ctx, p, sts, nil, from, to); err != nil {
+					return nil, err
+				}
+			}
+		}
+		if len(named) > 0 {
+			per, err := s.namespaceCostsOf(sh, sts, named, from, to)
+			if err != nil {
+				return nil, err
+			}
+			for ns, c := range per {
+				out[i][ns] = c
+			}
 		}
 	}
 	return out, nil

@@ -142,23 +142,27 @@ func (s *Service) pricePoints(ctx context.Context, p tenancy.Principal, r *serie
 	if !byNamespace && r.nss != nil {
 		return nil
 	}
-	for b, sp := range r.buckets {
-		nss := []string{tenancy.SystemNamespace}
-		if byNamespace {
-			nss = nil
-			for k := range points {
-				if k.bucket == b && !slices.Contains(nss, k.ns) {
-					nss = append(nss, k.ns)
-				}
-			}
-			if len(nss) == 0 {
-				continue
+	// Every bucket is priced by one CostByRanges call (the statements of
+	// all the buckets at once), over the namespaces with points in any
+	// bucket: a namespace's cost of a bucket it has no point in is unused.
+	nss := []string{tenancy.SystemNamespace}
+	if byNamespace {
+		nss = nil
+		for k := range points {
+			if !slices.Contains(nss, k.ns) {
+				nss = append(nss, k.ns)
 			}
 		}
-		costs, err := s.CostByNamespaces(ctx, p, nss, sp.From, sp.To)
-		if err != nil {
-			return err
+		if len(nss) == 0 {
+			return nil
 		}
+		slices.Sort(nss)
+	}
+	all, err := s.CostByRanges(ctx, p, nss, bucketWindows(r.buckets))
+	if err != nil {
+		return err
+	}
+	for b, costs := range all {
 		for ns, c := range costs {
 			if !byNamespace {
 				ns = ""
@@ -180,6 +184,15 @@ func (s *Service) pricePoints(ctx context.Context, p tenancy.Principal, r *serie
 		}
 	}
 	return nil
+}
+
+// bucketWindows are the ranges of buckets.
+func bucketWindows(buckets []Bucket) []Window {
+	out := make([]Window, len(buckets))
+	for i, b := range buckets {
+		out[i] = Window(b)
+	}
+	return out
 }
 
 // CostGroup is the cost of one group (a namespace, or "" for the whole
@@ -215,18 +228,20 @@ func (s *Service) CostSeries(ctx context.Context, p tenancy.Principal, q SeriesQ
 	case r.nss != nil:
 		groups = r.nss
 	}
-	// Each bucket is priced by CostByNamespaces, the computation of
-	// current_usage and the invoices (the statements of the months it
-	// touches): its statements grow with the buckets, not the namespaces.
+	// Each bucket is priced as CostByNamespaces prices it (the computation
+	// of current_usage and the invoices: the statements of the months it
+	// touches), and every bucket at once: one CostByRanges call, whose
+	// statements do not grow with the buckets or the namespaces.
 	var out []CostGroup
+	if len(groups) == 0 {
+		return r.buckets, out, s.c.Plans.Catalog().Currency, nil
+	}
+	all, err := s.CostByRanges(ctx, p, groups, bucketWindows(r.buckets))
+	if err != nil {
+		return nil, nil, "", err
+	}
 	for b, sp := range r.buckets {
-		if len(groups) == 0 {
-			continue
-		}
-		costs, err := s.CostByNamespaces(ctx, p, groups, sp.From, sp.To)
-		if err != nil {
-			return nil, nil, "", err
-		}
+		costs := all[b]
 		if q.ByNamespace {
 			for _, ns := range groups {
 				out = append(out, CostGroup{Bucket: b, Namespace: ns, Cost: costs[ns]})
