@@ -202,24 +202,30 @@ func (f *fakeReports) record(method string, nss []string, from time.Time) {
 	f.calls = append(f.calls, method+"|"+from.Format(time.RFC3339)+"|"+strings.Join(nss, ","))
 }
 
-func (f *fakeReports) UsageByNamespaces(_ context.Context, _ tenancy.Principal, nss []string, from, _ time.Time) (map[string][]usage.UsageItem, error) {
-	f.record("usage", nss, from)
-	out := map[string][]usage.UsageItem{}
-	for _, ns := range nss {
-		out[ns] = []usage.UsageItem{{Namespace: ns, Start: from}}
+func (f *fakeReports) UsageByRanges(_ context.Context, _ tenancy.Principal, nss []string, ranges []usage.Window) ([]map[string][]usage.UsageItem, error) {
+	out := make([]map[string][]usage.UsageItem, len(ranges))
+	for i, r := range ranges {
+		f.record("usage", nss, r.From)
+		out[i] = map[string][]usage.UsageItem{}
+		for _, ns := range nss {
+			out[i][ns] = []usage.UsageItem{{Namespace: ns, Start: r.From}}
+		}
 	}
 	return out, nil
 }
 
-func (f *fakeReports) UsageTotalsByNamespaces(ctx context.Context, p tenancy.Principal, nss []string, from, to time.Time) (map[string][]usage.UsageItem, error) {
-	return f.UsageByNamespaces(ctx, p, nss, from, to)
+func (f *fakeReports) UsageTotalsByRanges(ctx context.Context, p tenancy.Principal, nss []string, ranges []usage.Window) ([]map[string][]usage.UsageItem, error) {
+	return f.UsageByRanges(ctx, p, nss, ranges)
 }
 
-func (f *fakeReports) CostByNamespaces(_ context.Context, _ tenancy.Principal, nss []string, from, _ time.Time) (map[string]usage.Cost, error) {
-	f.record("cost", nss, from)
-	out := map[string]usage.Cost{}
-	for _, ns := range nss {
-		out[ns] = usage.Cost{From: from, Currency: ns}
+func (f *fakeReports) CostByRanges(_ context.Context, _ tenancy.Principal, nss []string, ranges []usage.Window) ([]map[string]usage.Cost, error) {
+	out := make([]map[string]usage.Cost, len(ranges))
+	for i, r := range ranges {
+		f.record("cost", nss, r.From)
+		out[i] = map[string]usage.Cost{}
+		for _, ns := range nss {
+			out[i][ns] = usage.Cost{From: r.From, Currency: ns}
+		}
 	}
 	return out, nil
 }
