@@ -243,3 +243,81 @@ func mustTime(t *testing.T, s string) time.Time {
 	}
 	return v
 }
+
+// TestObjectAmountsAddUp: split by object, each object's amount is its
+// share of its namespace's amount, and a namespace's objects add up exactly
+// to it (largest remainder), however the cents divide.
+func TestObjectAmountsAddUp(t *testing.T) {
+	t.Parallel()
+	forEachStore(t, func(t *testing.T, h *harness) {
+		p := h.caller(t, tenancy.RoleAdmin, "")
+		if err := h.subs.AssignPlan(context.Background(), operatorOn(p.TenantID), "team"); err != nil {
+			t.Fatal(err)
+		}
+		ctx := asCaller(p)
+		day := time.Now().UTC().Truncate(24*time.Hour).AddDate(0, 0, -2)
+		for i, ns := range []string{"ns-a", "ns-b"} {
+			var evs []usage.Event
+			// Three objects whose quantities split an amount into thirds.
+			for o, qty := range []int64{1_000_001, 1_000_001, 1_000_001 + int64(i)*777_777} {
+				evs = append(evs, usage.Event{ID: fmt.Sprintf("%s-%d", ns, o), UsageType: "http_requests", ObjectName: fmt.Sprintf("lb-%d", o),
+					Quantity: decimal.NewFromInt(qty), UnitName: "request", Timestamp: day.Add(time.Duration(o+5) * time.Hour)})
+			}
+			if res, err := h.us.Ingest(ctx, p, ns, evs); err != nil || res.Accepted != len(evs) {
+				t.Fatalf("ingest: %+v %v", res, err)
+			}
+		}
+		c := h.client(p)
+		type series struct {
+			UsageSeries struct {
+				Buckets []struct {
+					From   string
+					Points []struct {
+						UsageType             string
+						Namespace, ObjectName *string
+						AmountCents           *int64
+					}
+				}
+			}
+		}
+		q := `query($f: Time!, $t: Time!, $g: [UsageGroupBy!]) { usageSeries(from: $f, to: $t, granularity: DAY, groupBy: $g) {
+		  buckets { from points { usageType namespace objectName amountCents } } } }`
+		from, to := day.Format(time.RFC3339), day.AddDate(0, 0, 1).Format(time.RFC3339)
+		var byNs, byObj series
+		mustPost(t, c, q, &byNs, client.Var("f", from), client.Var("t", to), client.Var("g", []string{"NAMESPACE"}))
+		mustPost(t, c, q, &byObj, client.Var("f", from), client.Var("t", to), client.Var("g", []string{"OBJECT"}))
+		want := map[string]int64{}
+		for _, b := range byNs.UsageSeries.Buckets {
+			for _, pt := range b.Points {
+				if pt.AmountCents == nil {
+					t.Fatalf("namespace point %+v has no amount", pt)
+				}
+				want[b.From+"/"+*pt.Namespace+"/"+pt.UsageType] = *pt.AmountCents
+			}
+		}
+		got := map[string]int64{}
+		objects := 0
+		for _, b := range byObj.UsageSeries.Buckets {
+			for _, pt := range b.Points {
+				if pt.AmountCents == nil || pt.ObjectName == nil || pt.Namespace == nil {
+					t.Fatalf("object point %+v", pt)
+				}
+				got[b.From+"/"+*pt.Namespace+"/"+pt.UsageType] += *pt.AmountCents
+				objects++
+			}
+		}
+		if objects != 6 || len(want) != 2 || fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("objects' amounts add up to %v over %d objects, namespaces' are %v", got, objects, want)
+		}
+		// The namespaces' amounts are current_usage's.
+		for _, ns := range []string{"ns-a", "ns-b"} {
+			c, err := h.us.CurrentUsage(ctx, p, ns, day, day.AddDate(0, 0, 1))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if w := want[from+"/"+ns+"/http_requests"]; w != c.TotalCents || w == 0 {
+				t.Fatalf("%s: points %d cents, current_usage %d", ns, w, c.TotalCents)
+			}
+		}
+	})
+}

@@ -62,7 +62,7 @@ func (s *Service) compute(ctx context.Context, on tenancy.Principal, t Tenant, p
 // window's end. It also returns the priced usage lines, STATUS_NO_DATA
 // ones included, for reports.
 func (s *Service) computeWindow(ctx context.Context, on tenancy.Principal, t Tenant, p Period, from, to time.Time, withAdjustments bool) (Invoice, []usage.CostLine, error) {
-	invs, priced, err := s.computeWindows(ctx, on, t, []window{{per: p, from: from, to: to, adjust: withAdjustments}})
+	invs, priced, err := s.computeWindows(ctx, on, t, []window{{per: p, from: from, to: to, adjust: withAdjustments}}, nil)
 	if err != nil {
 		return Invoice{}, nil, err
 	}
@@ -83,8 +83,11 @@ type window struct {
 // once, and every window's usage (and every adjusted period's) is priced
 // by one PricedUsage call, so the reads do not grow with the windows. Each
 // window's invoice is then invoiceOf, a pure function of what was read:
-// the same figures as computing the window alone.
-func (s *Service) computeWindows(ctx context.Context, on tenancy.Principal, t Tenant, ws []window) ([]Invoice, [][]usage.CostLine, error) {
+// the same figures as computing the window alone. issued, when not nil,
+// are the tenant's invoices already read (Repository.Since of at least the
+// AdjustmentHorizon months before every adjusted window), else they are
+// read here.
+func (s *Service) computeWindows(ctx context.Context, on tenancy.Principal, t Tenant, ws []window, issued []Invoice) ([]Invoice, [][]usage.CostLine, error) {
 	cur, err := s.c.Plans.PlanOf(ctx, on)
 	if err != nil {
 		return nil, nil, err
@@ -114,8 +117,7 @@ func (s *Service) computeWindows(ctx context.Context, on tenancy.Principal, t Te
 			}
 		}
 	}
-	var issued []Invoice
-	if !since.IsZero() {
+	if !since.IsZero() && issued == nil {
 		if issued, err = s.c.Repo.Since(ctx, t.ID, since); err != nil {
 			return nil, nil, err
 		}

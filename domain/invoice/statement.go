@@ -227,14 +227,19 @@ func (s *Service) Statements(ctx context.Context, p tenancy.Principal, windows [
 		}
 		ws[i] = window{per: per, from: from, to: to, adjust: whole}
 	}
-	// The issued invoices of the whole windows, with one read.
+	// The issued invoices of the whole windows and of the adjustment
+	// horizon before them, with one read.
 	issued := map[string]Invoice{}
+	var since []Invoice
 	if !firstWhole.IsZero() {
-		invs, err := s.c.Repo.Since(ctx, tenantID, firstWhole)
-		if err != nil {
+		var err error
+		if since, err = s.c.Repo.Since(ctx, tenantID, firstWhole.AddDate(0, -AdjustmentHorizon, 0)); err != nil {
 			return nil, err
 		}
-		for _, inv := range invs {
+		if since == nil {
+			since = []Invoice{} // read: none
+		}
+		for _, inv := range since {
 			issued[inv.Period.String()] = inv
 		}
 	}
@@ -258,7 +263,7 @@ func (s *Service) Statements(ctx context.Context, p tenancy.Principal, windows [
 	for k, i := range todo {
 		left[k] = ws[i]
 	}
-	invs, priced, err := s.computeWindows(ctx, p, t, left)
+	invs, priced, err := s.computeWindows(ctx, p, t, left, since)
 	if err != nil {
 		return nil, err
 	}

@@ -84,8 +84,9 @@ type SeriesPoint struct {
 	Unit          string
 	Quantity      decimal.Decimal
 	// AmountCents is the usage type's line of the bucket's cost for the
-	// point's namespace (or the whole filtered usage); nil when the points
-	// are split by object, which is not priced on its own.
+	// point's namespace (or the whole filtered usage); split by object, the
+	// object's share of its namespace's amount (objectAmounts). Nil when
+	// the points are filtered by object: a share needs every object.
 	AmountCents *int64
 }
 
@@ -116,8 +117,8 @@ func (s *Service) UsageSeries(ctx context.Context, p tenancy.Principal, q Series
 		}
 		p.Quantity = p.Quantity.Add(row.Quantity)
 	}
-	if q.Priced && !q.ByObject && len(q.Objects) == 0 {
-		if err := s.pricePoints(ctx, p, r, sums, q.ByNamespace); err != nil {
+	if q.Priced && len(q.Objects) == 0 {
+		if err := s.pricePoints(ctx, p, r, sums, q.ByNamespace || q.ByObject, q.ByObject); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -137,8 +138,9 @@ func (s *Service) UsageSeries(ctx context.Context, p tenancy.Principal, q Series
 // current_usage and the invoices), for the point's namespace, or for the
 // whole tenant when the points are not split by namespace and not
 // filtered by namespace (a namespace filter without the split leaves the
-// amounts null: no report prices several namespaces together).
-func (s *Service) pricePoints(ctx context.Context, p tenancy.Principal, r *seriesRange, points map[key]*SeriesPoint, byNamespace bool) error {
+// amounts null: no report prices several namespaces together); byObject,
+// the object's share of its namespace's (objectAmounts).
+func (s *Service) pricePoints(ctx context.Context, p tenancy.Principal, r *seriesRange, points map[key]*SeriesPoint, byNamespace, byObject bool) error {
 	if !byNamespace && r.nss != nil {
 		return nil
 	}
@@ -162,28 +164,76 @@ func (s *Service) pricePoints(ctx context.Context, p tenancy.Principal, r *serie
 	if err != nil {
 		return err
 	}
+	// The amount of each usage type per bucket and group (a type priced at
+	// several plans in one bucket has one line per plan).
+	amounts := map[key]int64{}
 	for b, costs := range all {
 		for ns, c := range costs {
 			if !byNamespace {
 				ns = ""
 			}
 			for _, l := range c.Lines {
-				if l.Fixed || len(l.MetricLabels) == 0 {
-					continue
-				}
-				if pt, ok := points[key{bucket: b, usageType: l.MetricLabels[0], ns: ns}]; ok {
-					amount := l.AmountCents
-					if pt.AmountCents != nil {
-						// A usage type priced at several plans in one bucket
-						// has one line per plan.
-						amount += *pt.AmountCents
-					}
-					pt.AmountCents = &amount
+				if !l.Fixed && len(l.MetricLabels) > 0 {
+					k := key{bucket: b, usageType: l.MetricLabels[0], ns: ns}
+					amounts[k] += l.AmountCents
 				}
 			}
 		}
 	}
+	if byObject {
+		objects := map[key][]string{} // a namespace's objects per bucket and type
+		for k := range points {
+			g := k
+			g.obj = ""
+			objects[g] = append(objects[g], k.obj)
+		}
+		objectAmounts(points, objects, amounts)
+		return nil
+	}
+	for k, pt := range points {
+		if a, ok := amounts[k]; ok {
+			pt.AmountCents = &a
+		}
+	}
 	return nil
+}
+
+// objectAmounts gives the points split by object their share of their
+// namespace's amount (amounts, per bucket, type and namespace): in
+// proportion to their quantities, by largest remainder (ties to the
+// smaller object name), so a namespace's objects add up exactly to its
+// amount, as the namespaces add up to the tenant's (allocate).
+func objectAmounts(points map[key]*SeriesPoint, objects map[key][]string, amounts map[key]int64) {
+	for g, objs := range objects {
+		a, ok := amounts[g]
+		if !ok {
+			continue
+		}
+		slices.Sort(objs)
+		q := make(map[string]decimal.Decimal, len(objs))
+		sum := decimal.Zero
+		for _, o := range objs {
+			k := g
+			k.obj = o
+			q[o] = points[k].Quantity
+			sum = sum.Add(q[o])
+		}
+		var parts []int64
+		switch {
+		case sum.Sign() > 0:
+			parts = largestRemainder(a, objs, q, sum)
+		case a == 0:
+			parts = make([]int64, len(objs))
+		default:
+			continue // no quantity to share an amount by
+		}
+		for i, o := range objs {
+			k := g
+			k.obj = o
+			v := parts[i]
+			points[k].AmountCents = &v
+		}
+	}
 }
 
 // bucketWindows are the ranges of buckets.
