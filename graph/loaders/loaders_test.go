@@ -285,3 +285,45 @@ func TestReportLoadersWithoutSourceAreInternal(t *testing.T) {
 		t.Fatalf("err = %v, want Internal", err)
 	}
 }
+
+// countingReports counts the batched calls of fakeReports.
+type countingReports struct {
+	fakeReports
+	batches int
+}
+
+func (c *countingReports) CostByRanges(ctx context.Context, p tenancy.Principal, nss []string, ranges []usage.Window) ([]map[string]usage.Cost, error) {
+	c.mu.Lock()
+	c.batches++
+	c.mu.Unlock()
+	return c.fakeReports.CostByRanges(ctx, p, nss, ranges)
+}
+
+// TestReportLoadersExpectRanges: ranges announced by ExpectRanges are
+// fetched with the first batch, so later keys of those ranges cost no
+// call; only the first announcement counts.
+func TestReportLoadersExpectRanges(t *testing.T) {
+	t.Parallel()
+	src := &countingReports{}
+	l := New(&fakeSource{}, src)
+	l.Expect([]string{"a", "b"})
+	t1 := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	var ranges []ExpectedRange
+	for i := range 5 {
+		ranges = append(ranges, ExpectedRange{Kind: CostRange, From: t1.AddDate(0, 0, i), To: t1.AddDate(0, 0, 10)})
+	}
+	l.ExpectRanges(func() []ExpectedRange { return ranges })
+	l.ExpectRanges(func() []ExpectedRange { t.Error("announced twice"); return nil })
+	ctx := context.Background()
+	for i := range 5 {
+		for _, ns := range []string{"a", "b"} {
+			c, err := l.Cost(ctx, NewReportKey(ns, t1.AddDate(0, 0, i), t1.AddDate(0, 0, 10)))
+			if err != nil || c.Currency != ns || !c.From.Equal(t1.AddDate(0, 0, i)) {
+				t.Fatalf("cost %s %d = %+v, %v", ns, i, c, err)
+			}
+		}
+	}
+	if src.batches != 1 || len(src.calls) != 5 {
+		t.Fatalf("%d batches, ranges fetched %q; want 1 batch of 5 ranges", src.batches, src.calls)
+	}
+}
