@@ -151,6 +151,12 @@ func (s *Service) CostByNamespaces(ctx context.Context, p tenancy.Principal, nss
 // namespaces' shares are read per calendar month (windowShares). Per
 // namespace and range the answer is exactly what CurrentUsage answers.
 func (s *Service) CostByRanges(ctx context.Context, p tenancy.Principal, nss []string, ranges []Window) ([]map[string]Cost, error) {
+	return s.costByRanges(ctx, p, nss, ranges, nil)
+}
+
+// costByRanges is CostByRanges; have, when not nil, are hourly rows of
+// every namespace the caller read already (windowShares).
+func (s *Service) costByRanges(ctx context.Context, p tenancy.Principal, nss []string, ranges []Window, have *hourRows) ([]map[string]Cost, error) {
 	ctx = kernel.AllowStaleReads(ctx) // a report: a standby within its bound may answer
 	scopes := map[string][]string{}
 	for _, ns := range nss {
@@ -191,7 +197,7 @@ func (s *Service) CostByRanges(ctx context.Context, p tenancy.Principal, nss []s
 		for _, sts := range stss {
 			all = append(all, sts...)
 		}
-		if sh, err = s.windowShares(ctx, p, all); err != nil {
+		if sh, err = s.windowShares(ctx, p, all, have); err != nil {
 			return nil, err
 		}
 	}

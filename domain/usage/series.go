@@ -160,7 +160,7 @@ func (s *Service) pricePoints(ctx context.Context, p tenancy.Principal, r *serie
 		}
 		slices.Sort(nss)
 	}
-	all, err := s.CostByRanges(ctx, p, nss, bucketWindows(r.buckets))
+	all, err := s.costByRanges(ctx, p, nss, bucketWindows(r.buckets), r.shareRows)
 	if err != nil {
 		return err
 	}
@@ -286,7 +286,7 @@ func (s *Service) CostSeries(ctx context.Context, p tenancy.Principal, q SeriesQ
 	if len(groups) == 0 {
 		return r.buckets, out, s.c.Plans.Catalog().Currency, nil
 	}
-	all, err := s.CostByRanges(ctx, p, groups, bucketWindows(r.buckets))
+	all, err := s.costByRanges(ctx, p, groups, bucketWindows(r.buckets), r.shareRows)
 	if err != nil {
 		return nil, nil, "", err
 	}
@@ -379,6 +379,11 @@ type seriesRange struct {
 	rows []Rollup
 	// bucketOf maps an hour of the range to its bucket.
 	bucketOf func(time.Time) int
+	// shareRows are rows when they hold every namespace's hours of the
+	// range unfiltered (split by namespace or object, no filter): the
+	// namespaces' shares of the buckets' statements are summed from them
+	// instead of read again. Nil otherwise.
+	shareRows *hourRows
 }
 
 // seriesRead checks q, authorizes it, makes its buckets and reads the plan
@@ -456,6 +461,9 @@ func (s *Service) seriesRead(ctx context.Context, p tenancy.Principal, q SeriesQ
 	}
 	if err != nil {
 		return nil, err
+	}
+	if r.nss == nil && (perObject || byNamespace) && len(q.UsageTypes) == 0 && len(q.Objects) == 0 {
+		r.shareRows = &hourRows{from: from, to: to, rows: r.rows}
 	}
 	r.rows = slices.DeleteFunc(r.rows, func(row Rollup) bool {
 		return (len(q.UsageTypes) > 0 && !slices.Contains(q.UsageTypes, row.UsageType)) ||

@@ -142,7 +142,7 @@ func (c *Cost) total() error {
 // lines whatever the rounding. A namespace has no fixed line. The window's
 // rollups are read once per statement, whatever the number of namespaces.
 func (s *Service) namespaceCosts(ctx context.Context, p tenancy.Principal, sts []Statement, nss []string, from, to time.Time) (map[string]Cost, error) {
-	sh, err := s.windowShares(ctx, p, sts)
+	sh, err := s.windowShares(ctx, p, sts, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -160,8 +160,10 @@ func windowOf(st Statement) windowKey { return windowKey{st.From.UnixNano(), st.
 // rollups); a month with several (a series' buckets) reads the per-type
 // hourly sums of every namespace over the union of its windows once
 // (TypeHours by namespace) and sums each window's hours here, so the
-// statements grow with the months, not with the buckets.
-func (s *Service) windowShares(ctx context.Context, p tenancy.Principal, sts []Statement) (map[windowKey]map[string]map[string]share, error) {
+// statements grow with the months, not with the buckets. When have holds
+// the hourly rows of every namespace over a range (a series read them),
+// months whose windows lie inside it read nothing.
+func (s *Service) windowShares(ctx context.Context, p tenancy.Principal, sts []Statement, have *hourRows) (map[windowKey]map[string]map[string]share, error) {
 	out := map[windowKey]map[string]map[string]share{}
 	months := map[time.Time][]Statement{}
 	var order []time.Time
@@ -191,12 +193,16 @@ func (s *Service) windowShares(ctx context.Context, p tenancy.Principal, sts []S
 		for _, st := range group {
 			from, to = kernel.Earlier(from, st.From), kernel.Later(to, st.To)
 		}
-		rows, err := s.c.Repo.TypeHours(ctx, p.TenantID, nil, from, to, true)
-		if err != nil {
-			return nil, err
+		var rows []Rollup
+		if have != nil && !from.Before(have.from) && !to.After(have.to) {
+			rows = have.sorted()
+		} else {
+			read, err := s.c.Repo.TypeHours(ctx, p.TenantID, nil, from, to, true)
+			if err != nil {
+				return nil, err
+			}
+			rows = (&hourRows{rows: read}).sorted()
 		}
-		rows = slices.Clone(rows) // the repository's slice may be shared
-		slices.SortStableFunc(rows, func(a, b Rollup) int { return a.Hour.Compare(b.Hour) })
 		for _, st := range group {
 			lo, _ := slices.BinarySearchFunc(rows, st.From, func(r Rollup, t time.Time) int { return r.Hour.Compare(t) })
 			hi, _ := slices.BinarySearchFunc(rows, st.To, func(r Rollup, t time.Time) int { return r.Hour.Compare(t) })
@@ -204,6 +210,24 @@ func (s *Service) windowShares(ctx context.Context, p tenancy.Principal, sts []S
 		}
 	}
 	return out, nil
+}
+
+// hourRows are the hourly rows of every namespace of the tenant over
+// [from, to) (Rollups, or TypeHours by namespace), for windowShares.
+type hourRows struct {
+	from, to time.Time
+	rows     []Rollup
+	byHour   []Rollup // rows sorted by hour, made once
+}
+
+// sorted returns the rows sorted by hour, without changing rows (the
+// repository's slice may be shared).
+func (h *hourRows) sorted() []Rollup {
+	if h.byHour == nil {
+		h.byHour = slices.Clone(h.rows)
+		slices.SortStableFunc(h.byHour, func(a, b Rollup) int { return a.Hour.Compare(b.Hour) })
+	}
+	return h.byHour
 }
 
 // namespaceCostsOf is namespaceCosts from the windows' shares: no read.
