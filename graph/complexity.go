@@ -17,9 +17,12 @@ import (
 //
 // Each alias of a report field is a report of its own: monthlyUsage,
 // usageSummary, invoices and the series call the domain once per alias.
-// Namespace.usage and Namespace.cost go through a dataloader that makes one
-// batched call per distinct time range for every namespace of the request,
-// so the cost walker (limits.go) prices them RangeReportCost once per
+// Namespace.usage and Namespace.cost go through dataloaders that fetch
+// every distinct time range of the operation (announced up front, see
+// ranges.go) for every namespace of the request in one batched call, whose
+// SQL statements do not grow with the ranges (usage totals excepted: one
+// small statement per range), though the rows read and priced do. So the
+// cost walker (limits.go) still prices them RangeReportCost once per
 // distinct range of the operation plus NamespaceReportCost per namespace
 // they are asked for: 100 aliases of usage over distinct ranges cost
 // 10,000 and are refused before anything runs, while a dashboard asking

@@ -421,8 +421,8 @@ func (w *costWalker) field(f *ast.Field) int {
 
 // namespaceReport prices Namespace.usage or Namespace.cost (issue 13 item
 // 8): RangeReportCost for each distinct range of the operation (the
-// loaders make one batched call per range for every namespace of the
-// request), plus NamespaceReportCost for each namespace the field is asked
+// loaders fetch all the ranges for every namespace of the request in one
+// batched call, but each range is still rows read and priced), plus NamespaceReportCost for each namespace the field is asked
 // for (each namespace's rows are read and priced).
 func (w *costWalker) namespaceReport(field string, child int, args map[string]any) int {
 	key := field + "|" + fmt.Sprint(args["from"]) + "|" + fmt.Sprint(args["to"])

@@ -220,6 +220,7 @@ func (r *namespaceResolver) Usage(ctx context.Context, obj *model.Namespace, fro
 	if err != nil {
 		return nil, err
 	}
+	r.expectReportRanges(ctx, l)
 	key := loaders.NewReportKey(obj.Name, timeOrZero(from), timeOrZero(to))
 	// Without hourly selected, the database sums each object's hours.
 	load := l.UsageTotals
@@ -238,6 +239,7 @@ func (r *namespaceResolver) Cost(ctx context.Context, obj *model.Namespace, from
 	if err != nil {
 		return nil, err
 	}
+	r.expectReportRanges(ctx, l)
 	c, err := l.Cost(ctx, loaders.NewReportKey(obj.Name, timeOrZero(from), timeOrZero(to)))
 	if err != nil {
 		return nil, err

@@ -16,10 +16,12 @@ import (
 // The series fields (usageSeries, costSeries, forecast) are answered by the
 // usage service. Quantities come from the hourly rollups: two statements,
 // whatever the range, the buckets or the namespaces. Costs are the domain's
-// cost of each bucket (CostByNamespaces, what REST current_usage and the
-// invoices answer): their statements grow with the buckets, not with the
-// namespaces, so usageSeries prices its points only when amountCents is
-// selected.
+// cost of each bucket (CostByRanges, what REST current_usage and the
+// invoices answer for the bucket's range), every bucket priced at once with
+// a fixed number of statements (the statements of all the buckets' months
+// in one call, the namespaces' shares read once per month); pricing is
+// still work per bucket, so usageSeries prices its points only when
+// amountCents is selected.
 
 // selectsPointAmounts reports whether the usageSeries field being resolved
 // selects buckets.points.amountCents.

@@ -10,6 +10,8 @@ import (
 
 	"github.com/billingd/billingd/domain/errs"
 	"github.com/billingd/billingd/domain/money"
+	"github.com/billingd/billingd/domain/plan"
+	"github.com/billingd/billingd/domain/subscription"
 	"github.com/billingd/billingd/domain/tenancy"
 	"github.com/billingd/billingd/domain/usage"
 	"github.com/shopspring/decimal"
@@ -60,63 +62,139 @@ func (s *Service) compute(ctx context.Context, on tenancy.Principal, t Tenant, p
 // window's end. It also returns the priced usage lines, STATUS_NO_DATA
 // ones included, for reports.
 func (s *Service) computeWindow(ctx context.Context, on tenancy.Principal, t Tenant, p Period, from, to time.Time, withAdjustments bool) (Invoice, []usage.CostLine, error) {
-	cur, err := s.c.Plans.PlanOf(ctx, on)
+	invs, priced, err := s.computeWindows(ctx, on, t, []window{{per: p, from: from, to: to, adjust: withAdjustments}}, nil)
 	if err != nil {
 		return Invoice{}, nil, err
 	}
+	return invs[0], priced[0], nil
+}
+
+// window is one window [from, to) of period per that computeWindows
+// prices, with the late-usage adjustments of a whole invoice when adjust.
+type window struct {
+	per      Period
+	from, to time.Time
+	adjust   bool
+}
+
+// computeWindows is computeWindow of every window of ws at once (the i-th
+// answers ws[i]): the tenant's plan, plan changes, subscriptions, billing
+// contact and, when a window has adjustments, its issued invoices are read
+// once, and every window's usage (and every adjusted period's) is priced
+// by one PricedUsage call, so the reads do not grow with the windows. Each
+// window's invoice is then invoiceOf, a pure function of what was read:
+// the same figures as computing the window alone. issued, when not nil,
+// are the tenant's invoices already read (Repository.Since of at least the
+// AdjustmentHorizon months before every adjusted window), else they are
+// read here.
+func (s *Service) computeWindows(ctx context.Context, on tenancy.Principal, t Tenant, ws []window, issued []Invoice) ([]Invoice, [][]usage.CostLine, error) {
+	cur, err := s.c.Plans.PlanOf(ctx, on)
+	if err != nil {
+		return nil, nil, err
+	}
 	changes, err := s.c.Subscriptions.PlanChanges(ctx, t.ID)
 	if err != nil {
-		return Invoice{}, nil, err
+		return nil, nil, err
 	}
 	cat := s.c.Plans.Catalog()
 	stints, err := timeline(cat, cur, changes, t.CreatedAt)
 	if err != nil {
-		return Invoice{}, nil, err
+		return nil, nil, err
 	}
+	subs, err := s.c.Subscriptions.Subscriptions(ctx, t.ID)
+	if err != nil {
+		return nil, nil, err
+	}
+	billTo, err := s.billTo(ctx, t)
+	if err != nil {
+		return nil, nil, err
+	}
+	var since time.Time // the earliest period an adjustment may look at
+	for _, w := range ws {
+		if w.adjust {
+			if h := w.per.Start().AddDate(0, -AdjustmentHorizon, 0); since.IsZero() || h.Before(since) {
+				since = h
+			}
+		}
+	}
+	if !since.IsZero() && issued == nil {
+		if issued, err = s.c.Repo.Since(ctx, t.ID, since); err != nil {
+			return nil, nil, err
+		}
+	}
+	// One pricing of every window's spans, then of every adjusted
+	// period's: the i-th set is window i's usage.
+	sets := make([][]usage.Span, len(ws), len(ws)+1)
+	for i, w := range ws {
+		sets[i] = usageSpans(stints, w.from, w.to)
+	}
+	adjs := make([]adjustmentPlan, len(ws))
+	firsts := make([]int, len(ws))
+	for i, w := range ws {
+		if !w.adjust {
+			continue
+		}
+		adjs[i] = planAdjustments(issued, w.per)
+		firsts[i] = len(sets)
+		for _, inv := range adjs[i].periods {
+			sets = append(sets, usageSpans(stints, inv.Period.Start(), inv.Period.End()))
+		}
+	}
+	pricedSets, err := s.c.Usage.PricedUsage(ctx, on, sets...)
+	if err != nil {
+		return nil, nil, err
+	}
+	invs := make([]Invoice, len(ws))
+	for i, w := range ws {
+		var adj []Line
+		if w.adjust {
+			adj = adjs[i].lines(pricedSets[firsts[i] : firsts[i]+len(adjs[i].periods)])
+		}
+		if invs[i], err = s.invoiceOf(t, cur, stints, subs, billTo, w, pricedSets[i], adj); err != nil {
+			return nil, nil, err
+		}
+	}
+	return invs, pricedSets[:len(ws)], nil
+}
+
+// invoiceOf is the invoice of tenant t (on plan cur, its stints and
+// subscriptions subs, billed to billTo) for window w, from the window's
+// priced usage lines and its late-usage adjustment lines: no read.
+func (s *Service) invoiceOf(t Tenant, cur plan.Plan, stints []stint, subs []subscription.Subscription, billTo Party, w window, priced []usage.CostLine, adj []Line) (Invoice, error) {
+	cat := s.c.Plans.Catalog()
+	p, to := w.per, w.to
 	inv := Invoice{TenantID: t.ID, TenantName: t.Name, Period: p, Currency: cat.Currency, PlanName: cur.Name}
 	for _, st := range stints {
 		if st.from.Before(to) {
 			inv.PlanName = st.plan.Name
 		}
 	}
-	if inv.Lines, err = flatLines(stints, p, from, to); err != nil {
-		return Invoice{}, nil, err
+	var err error
+	if inv.Lines, err = flatLines(stints, p, w.from, to); err != nil {
+		return Invoice{}, err
 	}
-	pricedSets, err := s.c.Usage.PricedUsage(ctx, on, usageSpans(stints, from, to))
-	if err != nil {
-		return Invoice{}, nil, err
-	}
-	priced := pricedSets[0]
 	for _, l := range priced {
 		if line, ok := lineOf(l, p, KindUsage); ok {
 			inv.Lines = append(inv.Lines, line)
 		}
 	}
-	addons, err := s.addonLines(ctx, t.ID, p, from, to)
+	addons, err := addonLinesOf(cat, t.ID, subs, p, w.from, to)
 	if err != nil {
-		return Invoice{}, nil, err
+		return Invoice{}, err
 	}
 	inv.Lines = append(inv.Lines, addons...)
-	if withAdjustments {
-		adj, err := s.adjustments(ctx, on, p, stints)
-		if err != nil {
-			return Invoice{}, nil, err
-		}
-		inv.Lines = append(inv.Lines, adj...)
-	}
-	if inv.BillTo, err = s.billTo(ctx, t); err != nil {
-		return Invoice{}, nil, err
-	}
+	inv.Lines = append(inv.Lines, adj...)
+	inv.BillTo = billTo
 	inv.Issuer = s.c.Issuer.Party
 	sub, err := subtotal(inv.Lines)
 	if err != nil {
-		return Invoice{}, nil, err
+		return Invoice{}, err
 	}
 	inv.Tax = TaxOf(cat, inv.BillTo, inv.Issuer.Country, sub)
 	if inv.AmountCents, err = money.Add("invoice total", sub, inv.Tax.AmountCents); err != nil {
-		return Invoice{}, nil, err
+		return Invoice{}, err
 	}
-	return inv, priced, nil
+	return inv, nil
 }
 
 // subtotal is the checked sum of the lines' amounts.
@@ -186,46 +264,48 @@ type billed struct {
 	line          Line // a line of the type, for its description and units
 }
 
-// adjustments prices again, as of now, the usage of every issued period
-// before p, with the same computation as the period's invoice (each hour at
-// the plan then in force), and returns one adjustment line per usage type
-// whose quantity grew since issued invoices (the period's own and earlier
-// adjustments) billed it: the quantity that arrived late, and what it adds
-// to the amount. An adjustment never credits: usage only grows and pricing
-// only grows with it, and where a period issued by an earlier release was
-// priced otherwise, the difference of pricing is not late usage.
-func (s *Service) adjustments(ctx context.Context, on tenancy.Principal, p Period, stints []stint) ([]Line, error) {
-	tenantID := on.TenantID
-	invs, err := s.c.Repo.Since(ctx, tenantID, p.Start().AddDate(0, -AdjustmentHorizon, 0))
-	if err != nil {
-		return nil, err
-	}
-	got := map[string]map[string]*billed{} // period → usage type → billed
-	var periods []Invoice
+// adjustmentPlan is what the late-usage adjustments of a period need
+// besides the usage: what issued invoices billed per period and usage type
+// (got), and the issued periods to price again.
+type adjustmentPlan struct {
+	got     map[string]map[string]*billed // period → usage type → billed
+	periods []Invoice
+}
+
+// planAdjustments is the adjustment plan of period p from the tenant's
+// invoices (issued, at least those of the AdjustmentHorizon months before
+// p): those of the horizon before p count, later ones do not.
+func planAdjustments(invs []Invoice, p Period) adjustmentPlan {
+	a := adjustmentPlan{got: map[string]map[string]*billed{}}
+	horizon := p.Start().AddDate(0, -AdjustmentHorizon, 0)
 	for _, inv := range invs {
-		if !inv.Period.Start().Before(p.Start()) {
+		if !inv.Period.Start().Before(p.Start()) || inv.Period.Start().Before(horizon) {
 			continue
 		}
 		if inv.Lines != nil {
-			periods = append(periods, inv)
+			a.periods = append(a.periods, inv)
 		}
 		for _, l := range inv.Lines {
 			if l.Kind == KindUsage || l.Kind == KindAdjustment {
-				add(got, l.ForPeriod, l)
+				add(a.got, l.ForPeriod, l)
 			}
 		}
 	}
-	// One read of the usage of every issued period, whatever their number.
-	sets := make([][]usage.Span, len(periods))
-	for i, inv := range periods {
-		sets[i] = usageSpans(stints, inv.Period.Start(), inv.Period.End())
-	}
-	pricedSets, err := s.c.Usage.PricedUsage(ctx, on, sets...)
-	if err != nil {
-		return nil, err
-	}
+	return a
+}
+
+// lines prices again, as of now, the usage of every issued period of the
+// plan (pricedSets[i] is periods[i]'s usage priced as its invoice was,
+// each hour at the plan then in force), and returns one adjustment line
+// per usage type whose quantity grew since issued invoices (the period's
+// own and earlier adjustments) billed it: the quantity that arrived late,
+// and what it adds to the amount. An adjustment never credits: usage only
+// grows and pricing only grows with it, and where a period issued by an
+// earlier release was priced otherwise, the difference of pricing is not
+// late usage.
+func (a adjustmentPlan) lines(pricedSets [][]usage.CostLine) []Line {
 	var out []Line
-	for i, inv := range periods {
+	for i, inv := range a.periods {
 		priced := pricedSets[i]
 		now := map[string]map[string]*billed{}
 		for _, l := range priced {
@@ -233,7 +313,7 @@ func (s *Service) adjustments(ctx context.Context, on tenancy.Principal, p Perio
 				add(now, inv.Period.String(), line)
 			}
 		}
-		was := got[inv.Period.String()]
+		was := a.got[inv.Period.String()]
 		types := make([]string, 0, len(now[inv.Period.String()]))
 		for ut := range now[inv.Period.String()] {
 			types = append(types, ut)
@@ -257,7 +337,7 @@ func (s *Service) adjustments(ctx context.Context, on tenancy.Principal, p Perio
 				BillableUnit: cur.line.BillableUnit, UnitPrice: cur.line.UnitPrice, AmountCents: da})
 		}
 	}
-	return out, nil
+	return out
 }
 
 // add sums line l into m[period][l.UsageType].

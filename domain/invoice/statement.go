@@ -148,16 +148,12 @@ func flatLines(stints []stint, p Period, from, to time.Time) ([]Line, error) {
 	return out, nil
 }
 
-// addonLines charges each add-on its monthly price for the time of
-// [from, to) (inside p) it was subscribed: all its subscriptions summed
-// (re-subscribing every few minutes costs what staying subscribed costs),
-// prorated to the second and rounded once.
-func (s *Service) addonLines(ctx context.Context, tenantID string, p Period, from, to time.Time) ([]Line, error) {
-	subs, err := s.c.Subscriptions.Subscriptions(ctx, tenantID)
-	if err != nil {
-		return nil, err
-	}
-	cat := s.c.Plans.Catalog()
+// addonLinesOf charges each add-on of subs (tenant tenantID's
+// subscriptions) its monthly price for the time of [from, to) (inside p)
+// it was subscribed: all its subscriptions summed (re-subscribing every few
+// minutes costs what staying subscribed costs), prorated to the second and
+// rounded once.
+func addonLinesOf(cat *plan.Catalog, tenantID string, subs []subscription.Subscription, p Period, from, to time.Time) ([]Line, error) {
 	var names []string
 	ivs := map[string][]interval{}
 	for _, sub := range subs {
@@ -187,50 +183,96 @@ func (s *Service) addonLines(ctx context.Context, tenantID string, p Period, fro
 }
 
 // Statement implements usage.StatementSource: the tenant's statement of
-// [from, to), inside one calendar month. A window that is a whole issued
-// month is the issued invoice, as issued; the running month from its start
-// up to now or later is the running invoice; any other window is priced by
-// the same computation over the window alone (no late-usage adjustment: they
-// belong to a whole invoice). p is the caller of a usage report, which
-// authorized it on what the report answers: the whole statement for a
-// tenant-wide reader, a namespace's share for a namespace's (see
-// usage.StatementSource); it must act on a tenant.
+// [from, to), inside one calendar month (Statements of that one window).
 func (s *Service) Statement(ctx context.Context, p tenancy.Principal, from, to time.Time) (usage.Statement, error) {
-	if err := p.OnTenant(); err != nil {
+	sts, err := s.Statements(ctx, p, []usage.Window{{From: from, To: to}})
+	if err != nil {
 		return usage.Statement{}, err
 	}
-	tenantID := p.TenantID
-	from, to = from.UTC(), to.UTC()
-	per := PeriodOf(from)
-	if to.After(per.End()) || !from.Before(to) {
-		return usage.Statement{}, errs.New(errs.Internal, "statement window %s..%s is not inside one month", from, to)
+	return sts[0], nil
+}
+
+// Statements implements usage.StatementSource: the tenant's statement of
+// each window (the i-th answers windows[i]), each inside one calendar
+// month. A window that is a whole issued month is the issued invoice, as
+// issued; the running month from its start up to now or later is the
+// running invoice; any other window is priced by the same computation over
+// the window alone (no late-usage adjustment: they belong to a whole
+// invoice). The reads are a fixed number whatever the windows: the issued
+// invoices once, then computeWindows for every window left. p is the
+// caller of a usage report, which authorized it on what the report
+// answers: the whole statement for a tenant-wide reader, a namespace's
+// share for a namespace's (see usage.StatementSource); it must act on a
+// tenant.
+func (s *Service) Statements(ctx context.Context, p tenancy.Principal, windows []usage.Window) ([]usage.Statement, error) {
+	if err := p.OnTenant(); err != nil {
+		return nil, err
 	}
+	tenantID := p.TenantID
 	now := s.now()
-	whole := from.Equal(per.Start()) && (to.Equal(per.End()) || (PeriodOf(now) == per && !to.Before(now)))
-	if whole {
-		inv, found, err := s.c.Repo.ByPeriod(ctx, tenantID, per)
-		if err != nil {
-			return usage.Statement{}, err
+	ws := make([]window, len(windows))
+	var firstWhole time.Time
+	for i, w := range windows {
+		from, to := w.From.UTC(), w.To.UTC()
+		per := PeriodOf(from)
+		if to.After(per.End()) || !from.Before(to) {
+			return nil, errs.New(errs.Internal, "statement window %s..%s is not inside one month", from, to)
 		}
-		if found {
-			if inv, err = s.c.Repo.Get(ctx, tenantID, inv.Name); err != nil {
-				return usage.Statement{}, err
+		whole := from.Equal(per.Start()) && (to.Equal(per.End()) || (PeriodOf(now) == per && !to.Before(now)))
+		if whole {
+			from, to = per.Start(), per.End()
+			if firstWhole.IsZero() || from.Before(firstWhole) {
+				firstWhole = from
 			}
-			return statementOf(inv, s.issuedUsageLines(inv)), nil
 		}
-		from, to = per.Start(), per.End()
+		ws[i] = window{per: per, from: from, to: to, adjust: whole}
+	}
+	// The issued invoices of the whole windows and of the adjustment
+	// horizon before them, with one read.
+	issued := map[string]Invoice{}
+	var since []Invoice
+	if !firstWhole.IsZero() {
+		var err error
+		if since, err = s.c.Repo.Since(ctx, tenantID, firstWhole.AddDate(0, -AdjustmentHorizon, 0)); err != nil {
+			return nil, err
+		}
+		if since == nil {
+			since = []Invoice{} // read: none
+		}
+		for _, inv := range since {
+			issued[inv.Period.String()] = inv
+		}
+	}
+	out := make([]usage.Statement, len(ws))
+	var todo []int
+	for i, w := range ws {
+		if inv, ok := issued[w.per.String()]; ok && w.adjust {
+			out[i] = statementOf(inv, s.issuedUsageLines(inv))
+			continue
+		}
+		todo = append(todo, i)
+	}
+	if len(todo) == 0 {
+		return out, nil
 	}
 	t, err := s.c.Repo.Tenant(ctx, tenantID)
 	if err != nil {
-		return usage.Statement{}, err
+		return nil, err
 	}
-	inv, priced, err := s.computeWindow(ctx, p, t, per, from, to, whole)
+	left := make([]window, len(todo))
+	for k, i := range todo {
+		left[k] = ws[i]
+	}
+	invs, priced, err := s.computeWindows(ctx, p, t, left, since)
 	if err != nil {
-		return usage.Statement{}, err
+		return nil, err
 	}
-	st := statementOf(inv, priced)
-	st.From, st.To = from, to
-	return st, nil
+	for k, i := range todo {
+		st := statementOf(invs[k], priced[k])
+		st.From, st.To = ws[i].from, ws[i].to
+		out[i] = st
+	}
+	return out, nil
 }
 
 // statementOf turns an invoice into report lines: priced are its usage

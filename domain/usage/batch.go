@@ -18,24 +18,46 @@ import (
 // exactly what UsageDetails(ctx, ns, from, to) answers. As there, the system
 // namespace stands for the whole tenant.
 func (s *Service) UsageByNamespaces(ctx context.Context, p tenancy.Principal, nss []string, from, to time.Time) (map[string][]UsageItem, error) {
-	ctx = kernel.AllowStaleReads(ctx) // a report: a standby within its bound may answer
-	b, err := s.prefetch(ctx, p, nss, from, to, s.c.Repo.Rollups)
-	if err != nil || b == nil {
-		return map[string][]UsageItem{}, err
+	out, err := s.UsageByRanges(ctx, p, nss, []Window{{From: from, To: to}})
+	if err != nil {
+		return nil, err
 	}
-	out := make(map[string][]UsageItem, len(b.nss))
-	for _, ns := range b.nss {
-		scope, err := reportScope(p, ns)
+	return out[0], nil
+}
+
+// UsageByRanges is UsageByNamespaces of every range of ranges (the i-th
+// answers ranges[i]): the plan once and the hourly rollups of the union of
+// the ranges with one Rollups query, each range's answer built from its
+// hours, so the statements do not grow with the ranges.
+func (s *Service) UsageByRanges(ctx context.Context, p tenancy.Principal, nss []string, ranges []Window) ([]map[string][]UsageItem, error) {
+	ctx = kernel.AllowStaleReads(ctx) // a report: a standby within its bound may answer
+	bs, err := s.prefetch(ctx, p, nss, ranges, func(ctx context.Context, tenantID string, scope []string, norm []Window) ([][]Rollup, error) {
+		from, to := norm[0].From, norm[0].To
+		for _, r := range norm {
+			from, to = kernel.Earlier(from, r.From), kernel.Later(to, r.To)
+		}
+		rows, err := s.c.Repo.Rollups(ctx, tenantID, scope, from, to)
 		if err != nil {
 			return nil, err
 		}
-		items := s.usageItems(b.plan, b.tenantID, b.from, b.to, b.rowsOf(scope))
-		if items == nil {
-			items = []UsageItem{}
+		out := make([][]Rollup, len(norm))
+		for i, r := range norm {
+			if r.From.Equal(from) && r.To.Equal(to) {
+				out[i] = rows
+				continue
+			}
+			for _, row := range rows {
+				if h := row.Hour; !h.Before(r.From) && h.Before(r.To) {
+					out[i] = append(out[i], row)
+				}
+			}
 		}
-		out[ns] = items
+		return out, nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	return out, nil
+	return s.itemsOf(p, bs, false)
 }
 
 // UsageTotalsByNamespaces is UsageByNamespaces without the hourly
@@ -44,25 +66,68 @@ func (s *Service) UsageByNamespaces(ctx context.Context, p tenancy.Principal, ns
 // one per object and hour. Quantities, order and tokens are those of
 // UsageByNamespaces.
 func (s *Service) UsageTotalsByNamespaces(ctx context.Context, p tenancy.Principal, nss []string, from, to time.Time) (map[string][]UsageItem, error) {
-	ctx = kernel.AllowStaleReads(ctx) // a report: a standby within its bound may answer
-	b, err := s.prefetch(ctx, p, nss, from, to, s.c.Repo.ObjectTotals)
-	if err != nil || b == nil {
-		return map[string][]UsageItem{}, err
+	out, err := s.UsageTotalsByRanges(ctx, p, nss, []Window{{From: from, To: to}})
+	if err != nil {
+		return nil, err
 	}
-	out := make(map[string][]UsageItem, len(b.nss))
-	for _, ns := range b.nss {
-		scope, err := reportScope(p, ns)
-		if err != nil {
-			return nil, err
+	return out[0], nil
+}
+
+// UsageTotalsByRanges is UsageTotalsByNamespaces of every range of ranges
+// (the i-th answers ranges[i]): the plan is read once, and the objects'
+// sums once per distinct range. Sums over a range cannot be split into
+// sub-ranges, and reading the hourly rows of the ranges' union instead
+// would ship every object's hours, what these totals exist to avoid: one
+// small statement per distinct range is the cheaper cost.
+func (s *Service) UsageTotalsByRanges(ctx context.Context, p tenancy.Principal, nss []string, ranges []Window) ([]map[string][]UsageItem, error) {
+	ctx = kernel.AllowStaleReads(ctx) // a report: a standby within its bound may answer
+	bs, err := s.prefetch(ctx, p, nss, ranges, func(ctx context.Context, tenantID string, scope []string, norm []Window) ([][]Rollup, error) {
+		out := make([][]Rollup, len(norm))
+		for i, r := range norm {
+			j := slices.IndexFunc(norm[:i], func(w Window) bool { return w.From.Equal(r.From) && w.To.Equal(r.To) })
+			if j >= 0 {
+				out[i] = out[j]
+				continue
+			}
+			rows, err := s.c.Repo.ObjectTotals(ctx, tenantID, scope, r.From, r.To)
+			if err != nil {
+				return nil, err
+			}
+			out[i] = rows
 		}
-		items := s.usageItems(b.plan, b.tenantID, b.from, b.to, b.rowsOf(scope))
-		for i := range items {
-			items[i].Hourly = nil
+		return out, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.itemsOf(p, bs, true)
+}
+
+// itemsOf builds every namespace's usage items of each batch (one per
+// range); totals drops the hourly breakdowns.
+func (s *Service) itemsOf(p tenancy.Principal, bs []*batch, totals bool) ([]map[string][]UsageItem, error) {
+	out := make([]map[string][]UsageItem, len(bs))
+	for i, b := range bs {
+		out[i] = map[string][]UsageItem{}
+		if b == nil {
+			continue
 		}
-		if items == nil {
-			items = []UsageItem{}
+		for _, ns := range b.nss {
+			scope, err := reportScope(p, ns)
+			if err != nil {
+				return nil, err
+			}
+			items := s.usageItems(b.plan, b.tenantID, b.from, b.to, b.rowsOf(scope))
+			if totals {
+				for j := range items {
+					items[j].Hourly = nil
+				}
+			}
+			if items == nil {
+				items = []UsageItem{}
+			}
+			out[i][ns] = items
 		}
-		out[ns] = items
 	}
 	return out, nil
 }
@@ -72,8 +137,27 @@ func (s *Service) UsageTotalsByNamespaces(ctx context.Context, p tenancy.Princip
 // for all of them, and per namespace the answer is exactly what CurrentUsage
 // answers.
 func (s *Service) CostByNamespaces(ctx context.Context, p tenancy.Principal, nss []string, from, to time.Time) (map[string]Cost, error) {
+	out, err := s.CostByRanges(ctx, p, nss, []Window{{From: from, To: to}})
+	if err != nil {
+		return nil, err
+	}
+	return out[0], nil
+}
+
+// CostByRanges is CostByNamespaces of every range of ranges (the i-th
+// answers ranges[i], zero times taking reportRange's defaults) with a
+// number of statements that does not grow with the ranges: the statements
+// of every range's month windows are one Statements call, and the
+// namespaces' shares are read per calendar month (windowShares). Per
+// namespace and range the answer is exactly what CurrentUsage answers.
+func (s *Service) CostByRanges(ctx context.Context, p tenancy.Principal, nss []string, ranges []Window) ([]map[string]Cost, error) {
+	return s.costByRanges(ctx, p, nss, ranges, nil)
+}
+
+// costByRanges is CostByRanges; have, when not nil, are hourly rows of
+// every namespace the caller read already (windowShares).
+func (s *Service) costByRanges(ctx context.Context, p tenancy.Principal, nss []string, ranges []Window, have *hourRows) ([]map[string]Cost, error) {
 	ctx = kernel.AllowStaleReads(ctx) // a report: a standby within its bound may answer
-	out := map[string]Cost{}
 	scopes := map[string][]string{}
 	for _, ns := range nss {
 		scope, err := reportScope(p, ns)
@@ -82,43 +166,69 @@ func (s *Service) CostByNamespaces(ctx context.Context, p tenancy.Principal, nss
 		}
 		scopes[ns] = scope
 	}
-	from, to, err := s.reportRange(from, to)
-	if err != nil || len(scopes) == 0 {
-		return out, err
-	}
-	sts, err := s.statements(ctx, p, from, to)
-	if err != nil {
-		return nil, err
-	}
-	// The namespaces' shares come from one read of each statement's
-	// rollups, however many namespaces are asked.
-	var named []string
-	for ns, scope := range scopes {
-		if scope == nil {
-			if out[ns], err = s.costOf(ctx, p, sts, nil, from, to); err != nil {
-				return nil, err
-			}
-			continue
-		}
-		named = append(named, ns)
-	}
-	if len(named) > 0 {
-		per, err := s.namespaceCosts(ctx, p, sts, named, from, to)
+	out := make([]map[string]Cost, len(ranges))
+	norm := make([]Window, len(ranges))
+	for i, r := range ranges {
+		out[i] = map[string]Cost{}
+		from, to, err := s.reportRange(r.From, r.To)
 		if err != nil {
 			return nil, err
 		}
-		for ns, c := range per {
-			out[ns] = c
+		norm[i] = Window{From: from, To: to}
+	}
+	if len(scopes) == 0 || len(ranges) == 0 {
+		return out, nil
+	}
+	stss, err := s.rangeStatements(ctx, p, norm)
+	if err != nil {
+		return nil, err
+	}
+	var named []string
+	for _, ns := range nss {
+		if scopes[ns] != nil && !slices.Contains(named, ns) {
+			named = append(named, ns)
+		}
+	}
+	// The namespaces' shares of every statement come from one read of
+	// each month's rollups, however many namespaces and ranges are asked.
+	var sh map[windowKey]map[string]map[string]share
+	if len(named) > 0 {
+		var all []Statement
+		for _, sts := range stss {
+			all = append(all, sts...)
+		}
+		if sh, err = s.windowShares(ctx, p, all, have); err != nil {
+			return nil, err
+		}
+	}
+	for i, sts := range stss {
+		from, to := norm[i].From, norm[i].To
+		for ns, scope := range scopes {
+			if scope == nil {
+				if out[i][ns], err = s.costOf(ctx, p, sts, nil, from, to); err != nil {
+					return nil, err
+				}
+			}
+		}
+		if len(named) > 0 {
+			per, err := s.namespaceCostsOf(sh, sts, named, from, to)
+			if err != nil {
+				return nil, err
+			}
+			for ns, c := range per {
+				out[i][ns] = c
+			}
 		}
 	}
 	return out, nil
 }
 
-// rollupReader is a Repository method reading rows of a range's rollups.
-type rollupReader func(ctx context.Context, tenantID string, nss []string, from, to time.Time) ([]Rollup, error)
+// rangesReader reads the rows of scope's rollups (or sums of them) of
+// each range of norm (normalised by reportRange), one slice per range.
+type rangesReader func(ctx context.Context, tenantID string, scope []string, norm []Window) ([][]Rollup, error)
 
-// batch is what prefetch read for a batch of namespaces: the tenant's plan
-// and the rollups of all of them over one range. The report methods of
+// batch is what prefetch read for a batch of namespaces over one range:
+// the tenant's plan and the rollups of all of them. The report methods of
 // report.go build each namespace's answer from it (usageItems, cost), so
 // the batch reuses their logic without another statement.
 type batch struct {
@@ -145,16 +255,14 @@ func (b *batch) rowsOf(scope []string) []Rollup {
 	return out
 }
 
-// prefetch authorizes the caller on every namespace, resolves the report
-// range once (normalised as report.go does), and fetches the plan and the
-// rollups of all the namespaces with one query of read (Rollups, or a
-// repository method returning sums of them). A nil batch means there was
-// nothing to fetch.
-func (s *Service) prefetch(ctx context.Context, p tenancy.Principal, nss []string, from, to time.Time, read rollupReader) (*batch, error) {
+// prefetch authorizes the caller on every namespace, resolves each report
+// range (normalised as report.go does), and fetches the plan once and the
+// rollups of all the namespaces over every range with read. The i-th batch
+// answers ranges[i]; all are nil when there was nothing to fetch.
+func (s *Service) prefetch(ctx context.Context, p tenancy.Principal, nss []string, ranges []Window, read rangesReader) ([]*batch, error) {
 	if err := p.OnTenant(); err != nil {
 		return nil, err
 	}
-	var err error
 	uniq := make([]string, 0, len(nss))
 	wholeTenant := false
 	for _, ns := range nss {
@@ -168,11 +276,17 @@ func (s *Service) prefetch(ctx context.Context, p tenancy.Principal, nss []strin
 		wholeTenant = wholeTenant || scope == nil
 		uniq = append(uniq, ns)
 	}
-	if from, to, err = s.reportRange(from, to); err != nil {
-		return nil, err
+	norm := make([]Window, len(ranges))
+	for i, r := range ranges {
+		from, to, err := s.reportRange(r.From, r.To)
+		if err != nil {
+			return nil, err
+		}
+		norm[i] = Window{From: from, To: to}
 	}
-	if len(uniq) == 0 {
-		return nil, nil
+	out := make([]*batch, len(ranges))
+	if len(uniq) == 0 || len(ranges) == 0 {
+		return out, nil
 	}
 	pl, err := s.c.Plans.PlanOf(ctx, p)
 	if err != nil {
@@ -182,9 +296,12 @@ func (s *Service) prefetch(ctx context.Context, p tenancy.Principal, nss []strin
 	if wholeTenant {
 		scope = nil // system covers every namespace; one query still fetches all
 	}
-	rows, err := read(ctx, p.TenantID, scope, from, to)
+	rows, err := read(ctx, p.TenantID, scope, norm)
 	if err != nil {
 		return nil, err
 	}
-	return &batch{tenantID: p.TenantID, plan: pl, nss: uniq, from: from, to: to, rows: rows}, nil
+	for i, r := range norm {
+		out[i] = &batch{tenantID: p.TenantID, plan: pl, nss: uniq, from: r.From, to: r.To, rows: rows[i]}
+	}
+	return out, nil
 }

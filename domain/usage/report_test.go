@@ -182,6 +182,18 @@ type wholeMonthStatements struct {
 	plan  plan.Plan
 }
 
+func (w *wholeMonthStatements) Statements(ctx context.Context, p tenancy.Principal, ws []usage.Window) ([]usage.Statement, error) {
+	out := make([]usage.Statement, len(ws))
+	for i, win := range ws {
+		st, err := w.Statement(ctx, p, win.From, win.To)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = st
+	}
+	return out, nil
+}
+
 func (w *wholeMonthStatements) Statement(ctx context.Context, p tenancy.Principal, from, to time.Time) (usage.Statement, error) {
 	m := time.Date(from.Year(), from.Month(), 1, 0, 0, 0, 0, time.UTC)
 	st := usage.Statement{From: from, To: to, Currency: "USD"}

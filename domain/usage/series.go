@@ -84,8 +84,9 @@ type SeriesPoint struct {
 	Unit          string
 	Quantity      decimal.Decimal
 	// AmountCents is the usage type's line of the bucket's cost for the
-	// point's namespace (or the whole filtered usage); nil when the points
-	// are split by object, which is not priced on its own.
+	// point's namespace (or the whole filtered usage); split by object, the
+	// object's share of its namespace's amount (objectAmounts). Nil when
+	// the points are filtered by object: a share needs every object.
 	AmountCents *int64
 }
 
@@ -116,8 +117,8 @@ func (s *Service) UsageSeries(ctx context.Context, p tenancy.Principal, q Series
 		}
 		p.Quantity = p.Quantity.Add(row.Quantity)
 	}
-	if q.Priced && !q.ByObject && len(q.Objects) == 0 {
-		if err := s.pricePoints(ctx, p, r, sums, q.ByNamespace); err != nil {
+	if q.Priced && len(q.Objects) == 0 {
+		if err := s.pricePoints(ctx, p, r, sums, q.ByNamespace || q.ByObject, q.ByObject); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -137,49 +138,111 @@ func (s *Service) UsageSeries(ctx context.Context, p tenancy.Principal, q Series
 // current_usage and the invoices), for the point's namespace, or for the
 // whole tenant when the points are not split by namespace and not
 // filtered by namespace (a namespace filter without the split leaves the
-// amounts null: no report prices several namespaces together).
-func (s *Service) pricePoints(ctx context.Context, p tenancy.Principal, r *seriesRange, points map[key]*SeriesPoint, byNamespace bool) error {
+// amounts null: no report prices several namespaces together); byObject,
+// the object's share of its namespace's (objectAmounts).
+func (s *Service) pricePoints(ctx context.Context, p tenancy.Principal, r *seriesRange, points map[key]*SeriesPoint, byNamespace, byObject bool) error {
 	if !byNamespace && r.nss != nil {
 		return nil
 	}
-	for b, sp := range r.buckets {
-		nss := []string{tenancy.SystemNamespace}
-		if byNamespace {
-			nss = nil
-			for k := range points {
-				if k.bucket == b && !slices.Contains(nss, k.ns) {
-					nss = append(nss, k.ns)
-				}
-			}
-			if len(nss) == 0 {
-				continue
+	// Every bucket is priced by one CostByRanges call (the statements of
+	// all the buckets at once), over the namespaces with points in any
+	// bucket: a namespace's cost of a bucket it has no point in is unused.
+	nss := []string{tenancy.SystemNamespace}
+	if byNamespace {
+		nss = nil
+		for k := range points {
+			if !slices.Contains(nss, k.ns) {
+				nss = append(nss, k.ns)
 			}
 		}
-		costs, err := s.CostByNamespaces(ctx, p, nss, sp.From, sp.To)
-		if err != nil {
-			return err
+		if len(nss) == 0 {
+			return nil
 		}
+		slices.Sort(nss)
+	}
+	all, err := s.costByRanges(ctx, p, nss, bucketWindows(r.buckets), r.shareRows)
+	if err != nil {
+		return err
+	}
+	// The amount of each usage type per bucket and group (a type priced at
+	// several plans in one bucket has one line per plan).
+	amounts := map[key]int64{}
+	for b, costs := range all {
 		for ns, c := range costs {
 			if !byNamespace {
 				ns = ""
 			}
 			for _, l := range c.Lines {
-				if l.Fixed || len(l.MetricLabels) == 0 {
-					continue
-				}
-				if pt, ok := points[key{bucket: b, usageType: l.MetricLabels[0], ns: ns}]; ok {
-					amount := l.AmountCents
-					if pt.AmountCents != nil {
-						// A usage type priced at several plans in one bucket
-						// has one line per plan.
-						amount += *pt.AmountCents
-					}
-					pt.AmountCents = &amount
+				if !l.Fixed && len(l.MetricLabels) > 0 {
+					k := key{bucket: b, usageType: l.MetricLabels[0], ns: ns}
+					amounts[k] += l.AmountCents
 				}
 			}
 		}
 	}
+	if byObject {
+		objects := map[key][]string{} // a namespace's objects per bucket and type
+		for k := range points {
+			g := k
+			g.obj = ""
+			objects[g] = append(objects[g], k.obj)
+		}
+		objectAmounts(points, objects, amounts)
+		return nil
+	}
+	for k, pt := range points {
+		if a, ok := amounts[k]; ok {
+			pt.AmountCents = &a
+		}
+	}
 	return nil
+}
+
+// objectAmounts gives the points split by object their share of their
+// namespace's amount (amounts, per bucket, type and namespace): in
+// proportion to their quantities, by largest remainder (ties to the
+// smaller object name), so a namespace's objects add up exactly to its
+// amount, as the namespaces add up to the tenant's (allocate).
+func objectAmounts(points map[key]*SeriesPoint, objects map[key][]string, amounts map[key]int64) {
+	for g, objs := range objects {
+		a, ok := amounts[g]
+		if !ok {
+			continue
+		}
+		slices.Sort(objs)
+		q := make(map[string]decimal.Decimal, len(objs))
+		sum := decimal.Zero
+		for _, o := range objs {
+			k := g
+			k.obj = o
+			q[o] = points[k].Quantity
+			sum = sum.Add(q[o])
+		}
+		var parts []int64
+		switch {
+		case sum.Sign() > 0:
+			parts = largestRemainder(a, objs, q, sum)
+		case a == 0:
+			parts = make([]int64, len(objs))
+		default:
+			continue // no quantity to share an amount by
+		}
+		for i, o := range objs {
+			k := g
+			k.obj = o
+			v := parts[i]
+			points[k].AmountCents = &v
+		}
+	}
+}
+
+// bucketWindows are the ranges of buckets.
+func bucketWindows(buckets []Bucket) []Window {
+	out := make([]Window, len(buckets))
+	for i, b := range buckets {
+		out[i] = Window(b)
+	}
+	return out
 }
 
 // CostGroup is the cost of one group (a namespace, or "" for the whole
@@ -215,18 +278,20 @@ func (s *Service) CostSeries(ctx context.Context, p tenancy.Principal, q SeriesQ
 	case r.nss != nil:
 		groups = r.nss
 	}
-	// Each bucket is priced by CostByNamespaces, the computation of
-	// current_usage and the invoices (the statements of the months it
-	// touches): its statements grow with the buckets, not the namespaces.
+	// Each bucket is priced as CostByNamespaces prices it (the computation
+	// of current_usage and the invoices: the statements of the months it
+	// touches), and every bucket at once: one CostByRanges call, whose
+	// statements do not grow with the buckets or the namespaces.
 	var out []CostGroup
+	if len(groups) == 0 {
+		return r.buckets, out, s.c.Plans.Catalog().Currency, nil
+	}
+	all, err := s.costByRanges(ctx, p, groups, bucketWindows(r.buckets), r.shareRows)
+	if err != nil {
+		return nil, nil, "", err
+	}
 	for b, sp := range r.buckets {
-		if len(groups) == 0 {
-			continue
-		}
-		costs, err := s.CostByNamespaces(ctx, p, groups, sp.From, sp.To)
-		if err != nil {
-			return nil, nil, "", err
-		}
+		costs := all[b]
 		if q.ByNamespace {
 			for _, ns := range groups {
 				out = append(out, CostGroup{Bucket: b, Namespace: ns, Cost: costs[ns]})
@@ -314,6 +379,11 @@ type seriesRange struct {
 	rows []Rollup
 	// bucketOf maps an hour of the range to its bucket.
 	bucketOf func(time.Time) int
+	// shareRows are rows when they hold every namespace's hours of the
+	// range unfiltered (split by namespace or object, no filter): the
+	// namespaces' shares of the buckets' statements are summed from them
+	// instead of read again. Nil otherwise.
+	shareRows *hourRows
 }
 
 // seriesRead checks q, authorizes it, makes its buckets and reads the plan
@@ -391,6 +461,9 @@ func (s *Service) seriesRead(ctx context.Context, p tenancy.Principal, q SeriesQ
 	}
 	if err != nil {
 		return nil, err
+	}
+	if r.nss == nil && (perObject || byNamespace) && len(q.UsageTypes) == 0 && len(q.Objects) == 0 {
+		r.shareRows = &hourRows{from: from, to: to, rows: r.rows}
 	}
 	r.rows = slices.DeleteFunc(r.rows, func(row Rollup) bool {
 		return (len(q.UsageTypes) > 0 && !slices.Contains(q.UsageTypes, row.UsageType)) ||

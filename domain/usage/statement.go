@@ -38,20 +38,61 @@ type StatementSource interface {
 	// shown whole only to a tenant-wide reader, a namespace reader gets
 	// its share (costOf).
 	Statement(ctx context.Context, p tenancy.Principal, from, to time.Time) (Statement, error)
+	// Statements is Statement of many windows at once (the i-th answers
+	// windows[i], each exactly what Statement answers for it), with a
+	// number of reads that does not grow with the windows: the series
+	// price all their buckets with one call.
+	Statements(ctx context.Context, p tenancy.Principal, windows []Window) ([]Statement, error)
 }
+
+// Window is a range [From, To) of whole UTC hours inside one calendar
+// month, which a statement prices.
+type Window struct{ From, To time.Time }
 
 // statements returns the tenant's statements of [from, to), one per
 // calendar month the range touches.
 func (s *Service) statements(ctx context.Context, p tenancy.Principal, from, to time.Time) ([]Statement, error) {
-	var out []Statement
-	for start := from; start.Before(to); {
-		end := kernel.Earlier(monthStart(start).AddDate(0, 1, 0), to)
-		st, err := s.c.Statements.Statement(ctx, p, start, end)
-		if err != nil {
-			return nil, err
+	out, err := s.rangeStatements(ctx, p, []Window{{From: from, To: to}})
+	if err != nil {
+		return nil, err
+	}
+	return out[0], nil
+}
+
+// rangeStatements is statements of each range (the i-th answers
+// ranges[i]) with one Statements call for the distinct month windows of
+// all of them: a series of 744 hours costs the reads of one window.
+func (s *Service) rangeStatements(ctx context.Context, p tenancy.Principal, ranges []Window) ([][]Statement, error) {
+	type key struct{ from, to int64 }
+	idx := map[key]int{}
+	var windows []Window
+	parts := make([][]int, len(ranges))
+	for i, r := range ranges {
+		for start := r.From.UTC(); start.Before(r.To); {
+			end := kernel.Earlier(monthStart(start).AddDate(0, 1, 0), r.To.UTC())
+			k := key{start.UnixNano(), end.UnixNano()}
+			j, ok := idx[k]
+			if !ok {
+				j = len(windows)
+				idx[k] = j
+				windows = append(windows, Window{From: start, To: end})
+			}
+			parts[i] = append(parts[i], j)
+			start = end
 		}
-		out = append(out, st)
-		start = end
+	}
+	out := make([][]Statement, len(ranges))
+	if len(windows) == 0 {
+		return out, nil
+	}
+	sts, err := s.c.Statements.Statements(ctx, p, windows)
+	if err != nil {
+		return nil, err
+	}
+	for i, js := range parts {
+		for _, j := range js {
+			out[i] = append(out[i], sts[j])
+		}
 	}
 	return out, nil
 }
@@ -101,16 +142,102 @@ func (c *Cost) total() error {
 // lines whatever the rounding. A namespace has no fixed line. The window's
 // rollups are read once per statement, whatever the number of namespaces.
 func (s *Service) namespaceCosts(ctx context.Context, p tenancy.Principal, sts []Statement, nss []string, from, to time.Time) (map[string]Cost, error) {
+	sh, err := s.windowShares(ctx, p, sts, nil)
+	if err != nil {
+		return nil, err
+	}
+	return s.namespaceCostsOf(sh, sts, nss, from, to)
+}
+
+// windowKey identifies a statement's window.
+type windowKey struct{ from, to int64 }
+
+func windowOf(st Statement) windowKey { return windowKey{st.From.UnixNano(), st.To.UnixNano()} }
+
+// windowShares returns the namespaces' shares of each distinct window of
+// sts (allocate). The rollups are read per calendar month: a month with one
+// window reads its per-namespace sums (NamespaceTotals, from the daily
+// rollups); a month with several (a series' buckets) reads the per-type
+// hourly sums of every namespace over the union of its windows once
+// (TypeHours by namespace) and sums each window's hours here, so the
+// statements grow with the months, not with the buckets. When have holds
+// the hourly rows of every namespace over a range (a series read them),
+// months whose windows lie inside it read nothing.
+func (s *Service) windowShares(ctx context.Context, p tenancy.Principal, sts []Statement, have *hourRows) (map[windowKey]map[string]map[string]share, error) {
+	out := map[windowKey]map[string]map[string]share{}
+	months := map[time.Time][]Statement{}
+	var order []time.Time
+	for _, st := range sts {
+		if _, ok := out[windowOf(st)]; ok {
+			continue
+		}
+		out[windowOf(st)] = nil
+		m := monthStart(st.From)
+		if _, ok := months[m]; !ok {
+			order = append(order, m)
+		}
+		months[m] = append(months[m], st)
+	}
+	for _, m := range order {
+		group := months[m]
+		if len(group) == 1 {
+			st := group[0]
+			rows, err := s.c.Repo.NamespaceTotals(ctx, p.TenantID, nil, st.From, st.To)
+			if err != nil {
+				return nil, err
+			}
+			out[windowOf(st)] = allocate(st.Lines, rows)
+			continue
+		}
+		from, to := group[0].From, group[0].To
+		for _, st := range group {
+			from, to = kernel.Earlier(from, st.From), kernel.Later(to, st.To)
+		}
+		var rows []Rollup
+		if have != nil && !from.Before(have.from) && !to.After(have.to) {
+			rows = have.sorted()
+		} else {
+			read, err := s.c.Repo.TypeHours(ctx, p.TenantID, nil, from, to, true)
+			if err != nil {
+				return nil, err
+			}
+			rows = (&hourRows{rows: read}).sorted()
+		}
+		for _, st := range group {
+			lo, _ := slices.BinarySearchFunc(rows, st.From, func(r Rollup, t time.Time) int { return r.Hour.Compare(t) })
+			hi, _ := slices.BinarySearchFunc(rows, st.To, func(r Rollup, t time.Time) int { return r.Hour.Compare(t) })
+			out[windowOf(st)] = allocate(st.Lines, rows[lo:hi])
+		}
+	}
+	return out, nil
+}
+
+// hourRows are the hourly rows of every namespace of the tenant over
+// [from, to) (Rollups, or TypeHours by namespace), for windowShares.
+type hourRows struct {
+	from, to time.Time
+	rows     []Rollup
+	byHour   []Rollup // rows sorted by hour, made once
+}
+
+// sorted returns the rows sorted by hour, without changing rows (the
+// repository's slice may be shared).
+func (h *hourRows) sorted() []Rollup {
+	if h.byHour == nil {
+		h.byHour = slices.Clone(h.rows)
+		slices.SortStableFunc(h.byHour, func(a, b Rollup) int { return a.Hour.Compare(b.Hour) })
+	}
+	return h.byHour
+}
+
+// namespaceCostsOf is namespaceCosts from the windows' shares: no read.
+func (s *Service) namespaceCostsOf(sh map[windowKey]map[string]map[string]share, sts []Statement, nss []string, from, to time.Time) (map[string]Cost, error) {
 	out := make(map[string]Cost, len(nss))
 	for _, ns := range nss {
 		out[ns] = Cost{From: from, To: to, Currency: s.c.Plans.Catalog().Currency}
 	}
 	for _, st := range sts {
-		rows, err := s.c.Repo.NamespaceTotals(ctx, p.TenantID, nil, st.From, st.To)
-		if err != nil {
-			return nil, err
-		}
-		shares := allocate(st.Lines, rows)
+		shares := sh[windowOf(st)]
 		for _, ns := range nss {
 			c := out[ns]
 			c.Lines = append(c.Lines, namespaceLines(st, shares, ns)...)

@@ -4578,9 +4578,11 @@ type UsagePoint {
   """
   amountCents is what the quantity costs: the usage type's lines of
   ` + "`" + `cost(from, to)` + "`" + ` over the bucket, for the point's namespace (or the whole
-  tenant when not grouped by NAMESPACE). Null when grouped by OBJECT or
-  filtered by objectNames (objects are not priced on their own), and when
-  filtered by namespace without grouping by NAMESPACE.
+  tenant when not grouped by NAMESPACE). Grouped by OBJECT, each object gets
+  its share of its namespace's amount, in proportion to its quantity (largest
+  remainder, ties to the smaller object name), so a namespace's objects add
+  up exactly to its amount. Null when filtered by objectNames (a share needs
+  every object), and when filtered by namespace without grouping by NAMESPACE.
   """
   amountCents: Int64
 }

@@ -44,11 +44,30 @@ type QuotaSource interface {
 }
 
 // ReportSource is the part of usage.Service the loaders need. Each method
-// answers every namespace given with one plan lookup and one rollups query.
+// answers every namespace given over every range given (the i-th map
+// answers ranges[i]) with a fixed number of statements: one plan lookup
+// and one rollups query (the objects' sums once per distinct range for
+// UsageTotalsByRanges), one Statements call for the costs.
 type ReportSource interface {
-	UsageByNamespaces(ctx context.Context, p tenancy.Principal, nss []string, from, to time.Time) (map[string][]usage.UsageItem, error)
-	UsageTotalsByNamespaces(ctx context.Context, p tenancy.Principal, nss []string, from, to time.Time) (map[string][]usage.UsageItem, error)
-	CostByNamespaces(ctx context.Context, p tenancy.Principal, nss []string, from, to time.Time) (map[string]usage.Cost, error)
+	UsageByRanges(ctx context.Context, p tenancy.Principal, nss []string, ranges []usage.Window) ([]map[string][]usage.UsageItem, error)
+	UsageTotalsByRanges(ctx context.Context, p tenancy.Principal, nss []string, ranges []usage.Window) ([]map[string][]usage.UsageItem, error)
+	CostByRanges(ctx context.Context, p tenancy.Principal, nss []string, ranges []usage.Window) ([]map[string]usage.Cost, error)
+}
+
+// RangeKind names a report loader a range is announced to (ExpectRanges).
+type RangeKind int
+
+// The report loaders.
+const (
+	MeteredRange RangeKind = iota // MeteredUsage
+	TotalsRange                   // UsageTotals
+	CostRange                     // Cost
+)
+
+// ExpectedRange is a range an operation asks a report loader for.
+type ExpectedRange struct {
+	Kind     RangeKind
+	From, To time.Time
 }
 
 // ReportKey asks for a usage report of one namespace over [From, To) as the
@@ -88,7 +107,9 @@ type Loaders struct {
 	cost    *dataloader.Loader[ReportKey, usage.Cost]
 
 	mu       sync.Mutex
-	expected []string        // namespaces of the pages listed so far
+	expected []string // namespaces of the pages listed so far
+	ranges   map[RangeKind][]span
+	announce sync.Once       // ExpectRanges
 	isExp    map[string]bool // set of expected
 	quotaMem map[QuotaKey][]quota.Quota
 	usageMem map[string]quota.Report
@@ -104,24 +125,24 @@ type Loaders struct {
 
 // New returns fresh loaders over src and reports, for one request.
 func New(src QuotaSource, reports ReportSource) *Loaders {
-	l := &Loaders{src: src, reports: reports, isExp: map[string]bool{}, quotaMem: map[QuotaKey][]quota.Quota{}, usageMem: map[string]quota.Report{},
+	l := &Loaders{src: src, reports: reports, isExp: map[string]bool{}, ranges: map[RangeKind][]span{}, quotaMem: map[QuotaKey][]quota.Quota{}, usageMem: map[string]quota.Report{},
 		meteredMem: map[ReportKey][]usage.UsageItem{}, totalsMem: map[ReportKey][]usage.UsageItem{}, costMem: map[ReportKey]usage.Cost{}}
 	l.quotas = dataloader.NewBatchedLoader(l.loadQuotas, dataloader.WithWait[QuotaKey, []quota.Quota](BatchWait))
 	l.usage = dataloader.NewBatchedLoader(l.loadUsage, dataloader.WithWait[string, quota.Report](BatchWait))
 	l.metered = dataloader.NewBatchedLoader(func(ctx context.Context, keys []ReportKey) []*dataloader.Result[[]usage.UsageItem] {
 		l.meteredBatch.Lock()
 		defer l.meteredBatch.Unlock()
-		return loadReports(ctx, l, keys, l.meteredMem, func(s ReportSource) fetchFunc[[]usage.UsageItem] { return s.UsageByNamespaces })
+		return loadReports(ctx, l, keys, l.meteredMem, MeteredRange, func(s ReportSource) fetchFunc[[]usage.UsageItem] { return s.UsageByRanges })
 	}, dataloader.WithWait[ReportKey, []usage.UsageItem](BatchWait))
 	l.totals = dataloader.NewBatchedLoader(func(ctx context.Context, keys []ReportKey) []*dataloader.Result[[]usage.UsageItem] {
 		l.totalsBatch.Lock()
 		defer l.totalsBatch.Unlock()
-		return loadReports(ctx, l, keys, l.totalsMem, func(s ReportSource) fetchFunc[[]usage.UsageItem] { return s.UsageTotalsByNamespaces })
+		return loadReports(ctx, l, keys, l.totalsMem, TotalsRange, func(s ReportSource) fetchFunc[[]usage.UsageItem] { return s.UsageTotalsByRanges })
 	}, dataloader.WithWait[ReportKey, []usage.UsageItem](BatchWait))
 	l.cost = dataloader.NewBatchedLoader(func(ctx context.Context, keys []ReportKey) []*dataloader.Result[usage.Cost] {
 		l.costBatch.Lock()
 		defer l.costBatch.Unlock()
-		return loadReports(ctx, l, keys, l.costMem, func(s ReportSource) fetchFunc[usage.Cost] { return s.CostByNamespaces })
+		return loadReports(ctx, l, keys, l.costMem, CostRange, func(s ReportSource) fetchFunc[usage.Cost] { return s.CostByRanges })
 	}, dataloader.WithWait[ReportKey, usage.Cost](BatchWait))
 	return l
 }
@@ -139,6 +160,36 @@ func (l *Loaders) Expect(nss []string) {
 			l.expected = append(l.expected, ns)
 		}
 	}
+}
+
+// ExpectRanges announces, once per request, the ranges the operation asks
+// the report loaders for: the first call runs list (later calls do
+// nothing), and every batch of a loader then fetches all its announced
+// ranges together with the ones asked, in one batched call, so aliases of
+// a report field over distinct ranges cost the statements of one range
+// however late their resolvers reach the loader. list must announce only
+// ranges the caller may ask (validated): one bad range would fail the
+// batch of every range.
+func (l *Loaders) ExpectRanges(list func() []ExpectedRange) {
+	l.announce.Do(func() {
+		rs := list()
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		for _, r := range rs {
+			k := NewReportKey("", r.From, r.To)
+			sp := span{k.From, k.To}
+			if !slices.Contains(l.ranges[r.Kind], sp) {
+				l.ranges[r.Kind] = append(l.ranges[r.Kind], sp)
+			}
+		}
+	})
+}
+
+// expectedSpans returns the ranges announced to kind.
+func (l *Loaders) expectedSpans(kind RangeKind) []span {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return slices.Clone(l.ranges[kind])
 }
 
 // Quotas returns the quotas of namespace ns that match sel, sorted by name in
@@ -287,14 +338,15 @@ func (l *Loaders) loadUsage(ctx context.Context, keys []string) []*dataloader.Re
 }
 
 // fetchFunc is a batched report method of ReportSource.
-type fetchFunc[T any] func(ctx context.Context, p tenancy.Principal, nss []string, from, to time.Time) (map[string]T, error)
+type fetchFunc[T any] func(ctx context.Context, p tenancy.Principal, nss []string, ranges []usage.Window) ([]map[string]T, error)
 
-// loadReports is the batch function of the usage report loaders: per distinct
-// range (usually one) it makes one call for every namespace not yet fetched
-// (widened to the expected page, as for quotas), then answers each key, in
-// key order, from mem. The caller holds the loader's batch lock, which
-// guards mem.
-func loadReports[T any](ctx context.Context, l *Loaders, keys []ReportKey, mem map[ReportKey]T, method func(ReportSource) fetchFunc[T]) []*dataloader.Result[T] {
+// loadReports is the batch function of the usage report loaders: one call
+// for every namespace not yet fetched (widened to the expected page, as for
+// quotas) over every range asked and every range announced to kind
+// (ExpectRanges) that misses one of them, then each key answered, in key
+// order, from mem. The caller holds the loader's batch lock, which guards
+// mem.
+func loadReports[T any](ctx context.Context, l *Loaders, keys []ReportKey, mem map[ReportKey]T, kind RangeKind, method func(ReportSource) fetchFunc[T]) []*dataloader.Result[T] {
 	out := make([]*dataloader.Result[T], len(keys))
 	fetch := method(l.reports)
 	asked := map[span][]string{}
@@ -306,23 +358,42 @@ func loadReports[T any](ctx context.Context, l *Loaders, keys []ReportKey, mem m
 		}
 		asked[sp] = append(asked[sp], k.Namespace)
 	}
-	failed := map[span]error{}
+	var nss []string
 	for _, sp := range spans {
-		nss := l.widen(asked[sp], func(ns string) bool {
+		for _, ns := range l.widen(asked[sp], func(ns string) bool {
 			_, ok := mem[ReportKey{ns, sp.from, sp.to}]
 			return ok
-		})
-		if len(nss) == 0 {
-			continue
+		}) {
+			if !slices.Contains(nss, ns) {
+				nss = append(nss, ns)
+			}
 		}
-		got, err := fetch(ctx, tenancy.FromContext(ctx), nss, sp.from, sp.to)
+	}
+	for _, sp := range l.expectedSpans(kind) {
+		if _, ok := asked[sp]; !ok {
+			spans = append(spans, sp)
+		}
+	}
+	// Every range that misses one of the namespaces, in one call.
+	var ranges []usage.Window
+	var fetched []span
+	for _, sp := range spans {
+		if slices.ContainsFunc(nss, func(ns string) bool { _, ok := mem[ReportKey{ns, sp.from, sp.to}]; return !ok }) {
+			ranges = append(ranges, usage.Window{From: sp.from, To: sp.to})
+			fetched = append(fetched, sp)
+		}
+	}
+	var failed error
+	if len(ranges) > 0 {
+		got, err := fetch(ctx, tenancy.FromContext(ctx), nss, ranges)
 		if err != nil {
 			// Not remembered: a later batch in the request may try again.
-			failed[sp] = err
-			continue
+			failed = err
 		}
-		for ns, v := range got {
-			mem[ReportKey{ns, sp.from, sp.to}] = v
+		for i, m := range got {
+			for ns, v := range m {
+				mem[ReportKey{ns, fetched[i].from, fetched[i].to}] = v
+			}
 		}
 	}
 	for i, k := range keys {
@@ -330,8 +401,8 @@ func loadReports[T any](ctx context.Context, l *Loaders, keys []ReportKey, mem m
 		switch {
 		case ok:
 			out[i] = &dataloader.Result[T]{Data: v}
-		case failed[span{k.From, k.To}] != nil:
-			out[i] = &dataloader.Result[T]{Error: failed[span{k.From, k.To}]}
+		case failed != nil:
+			out[i] = &dataloader.Result[T]{Error: failed}
 		default:
 			// The batch methods answer every namespace they are given.
 			out[i] = &dataloader.Result[T]{Error: errs.New(errs.Internal, "no usage report for namespace %q", k.Namespace)}

@@ -202,24 +202,30 @@ func (f *fakeReports) record(method string, nss []string, from time.Time) {
 	f.calls = append(f.calls, method+"|"+from.Format(time.RFC3339)+"|"+strings.Join(nss, ","))
 }
 
-func (f *fakeReports) UsageByNamespaces(_ context.Context, _ tenancy.Principal, nss []string, from, _ time.Time) (map[string][]usage.UsageItem, error) {
-	f.record("usage", nss, from)
-	out := map[string][]usage.UsageItem{}
-	for _, ns := range nss {
-		out[ns] = []usage.UsageItem{{Namespace: ns, Start: from}}
+func (f *fakeReports) UsageByRanges(_ context.Context, _ tenancy.Principal, nss []string, ranges []usage.Window) ([]map[string][]usage.UsageItem, error) {
+	out := make([]map[string][]usage.UsageItem, len(ranges))
+	for i, r := range ranges {
+		f.record("usage", nss, r.From)
+		out[i] = map[string][]usage.UsageItem{}
+		for _, ns := range nss {
+			out[i][ns] = []usage.UsageItem{{Namespace: ns, Start: r.From}}
+		}
 	}
 	return out, nil
 }
 
-func (f *fakeReports) UsageTotalsByNamespaces(ctx context.Context, p tenancy.Principal, nss []string, from, to time.Time) (map[string][]usage.UsageItem, error) {
-	return f.UsageByNamespaces(ctx, p, nss, from, to)
+func (f *fakeReports) UsageTotalsByRanges(ctx context.Context, p tenancy.Principal, nss []string, ranges []usage.Window) ([]map[string][]usage.UsageItem, error) {
+	return f.UsageByRanges(ctx, p, nss, ranges)
 }
 
-func (f *fakeReports) CostByNamespaces(_ context.Context, _ tenancy.Principal, nss []string, from, _ time.Time) (map[string]usage.Cost, error) {
-	f.record("cost", nss, from)
-	out := map[string]usage.Cost{}
-	for _, ns := range nss {
-		out[ns] = usage.Cost{From: from, Currency: ns}
+func (f *fakeReports) CostByRanges(_ context.Context, _ tenancy.Principal, nss []string, ranges []usage.Window) ([]map[string]usage.Cost, error) {
+	out := make([]map[string]usage.Cost, len(ranges))
+	for i, r := range ranges {
+		f.record("cost", nss, r.From)
+		out[i] = map[string]usage.Cost{}
+		for _, ns := range nss {
+			out[i][ns] = usage.Cost{From: r.From, Currency: ns}
+		}
 	}
 	return out, nil
 }
@@ -277,5 +283,47 @@ func TestReportLoadersWithoutSourceAreInternal(t *testing.T) {
 	_, err = l.MeteredUsage(context.Background(), NewReportKey("a", time.Time{}, time.Time{}))
 	if errs.KindOf(err) != errs.Internal {
 		t.Fatalf("err = %v, want Internal", err)
+	}
+}
+
+// countingReports counts the batched calls of fakeReports.
+type countingReports struct {
+	fakeReports
+	batches int
+}
+
+func (c *countingReports) CostByRanges(ctx context.Context, p tenancy.Principal, nss []string, ranges []usage.Window) ([]map[string]usage.Cost, error) {
+	c.mu.Lock()
+	c.batches++
+	c.mu.Unlock()
+	return c.fakeReports.CostByRanges(ctx, p, nss, ranges)
+}
+
+// TestReportLoadersExpectRanges: ranges announced by ExpectRanges are
+// fetched with the first batch, so later keys of those ranges cost no
+// call; only the first announcement counts.
+func TestReportLoadersExpectRanges(t *testing.T) {
+	t.Parallel()
+	src := &countingReports{}
+	l := New(&fakeSource{}, src)
+	l.Expect([]string{"a", "b"})
+	t1 := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	var ranges []ExpectedRange
+	for i := range 5 {
+		ranges = append(ranges, ExpectedRange{Kind: CostRange, From: t1.AddDate(0, 0, i), To: t1.AddDate(0, 0, 10)})
+	}
+	l.ExpectRanges(func() []ExpectedRange { return ranges })
+	l.ExpectRanges(func() []ExpectedRange { t.Error("announced twice"); return nil })
+	ctx := context.Background()
+	for i := range 5 {
+		for _, ns := range []string{"a", "b"} {
+			c, err := l.Cost(ctx, NewReportKey(ns, t1.AddDate(0, 0, i), t1.AddDate(0, 0, 10)))
+			if err != nil || c.Currency != ns || !c.From.Equal(t1.AddDate(0, 0, i)) {
+				t.Fatalf("cost %s %d = %+v, %v", ns, i, c, err)
+			}
+		}
+	}
+	if src.batches != 1 || len(src.calls) != 5 {
+		t.Fatalf("%d batches, ranges fetched %q; want 1 batch of 5 ranges", src.batches, src.calls)
 	}
 }
