@@ -273,19 +273,21 @@ func (postgresDialect) rangeSums(ctx context.Context, d *DB, tenantID string, ra
 		from[i], to[i] = r.From.UTC(), r.To.UTC()
 		d0[i], d1[i] = wholeDays(from[i], to[i])
 	}
-	rows, err := d.raw(ctx).QueryContext(ctx, `WITH r AS (
-			SELECT * FROM unnest($2::timestamptz[], $3::timestamptz[], $4::timestamptz[], $5::timestamptz[]) WITH ORDINALITY AS r(f, t, d0, d1, i)
-		)
-		SELECT i, usage_type, unit_name, sum(quantity)::text FROM (
-			SELECT r.i, s.usage_type, s.unit_name, s.quantity FROM r JOIN usage_type_daily s
-				ON s.tenant_id = $1 AND s.day >= r.d0 AND s.day < r.d1
+	// LATERAL: each range reads its own index ranges (a nested loop over
+	// the ranges), whatever the planner's statistics say; a plain join
+	// could scan a whole table once per range on a fresh database.
+	rows, err := d.raw(ctx).QueryContext(ctx, `SELECT r.i, s.usage_type, s.unit_name, sum(s.quantity)::text
+		FROM unnest($2::timestamptz[], $3::timestamptz[], $4::timestamptz[], $5::timestamptz[]) WITH ORDINALITY AS r(f, t, d0, d1, i)
+		CROSS JOIN LATERAL (
+			SELECT usage_type, unit_name, quantity FROM usage_type_daily
+			WHERE tenant_id = $1 AND day >= r.d0 AND day < r.d1
 			UNION ALL
-			SELECT r.i, s.usage_type, s.unit_name, s.quantity FROM r JOIN usage_type_hourly s
-				ON s.tenant_id = $1 AND s.hour >= r.f AND s.hour < least(r.t, r.d0)
+			SELECT usage_type, unit_name, quantity FROM usage_type_hourly
+			WHERE tenant_id = $1 AND hour >= r.f AND hour < least(r.t, r.d0)
 			UNION ALL
-			SELECT r.i, s.usage_type, s.unit_name, s.quantity FROM r JOIN usage_type_hourly s
-				ON s.tenant_id = $1 AND s.hour >= greatest(r.f, r.d1) AND s.hour < r.t
-		) s GROUP BY i, usage_type, unit_name ORDER BY i, usage_type, unit_name`, tenantID, from, to, d0, d1)
+			SELECT usage_type, unit_name, quantity FROM usage_type_hourly
+			WHERE tenant_id = $1 AND hour >= greatest(r.f, r.d1) AND hour < r.t
+		) s GROUP BY r.i, s.usage_type, s.unit_name ORDER BY r.i, s.usage_type, s.unit_name`, tenantID, from, to, d0, d1)
 	if err != nil {
 		return nil, err
 	}

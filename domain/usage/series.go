@@ -95,7 +95,14 @@ type SeriesPoint struct {
 // namespace and object.
 func (s *Service) UsageSeries(ctx context.Context, p tenancy.Principal, q SeriesQuery) ([]Bucket, []SeriesPoint, error) {
 	ctx = kernel.AllowStaleReads(ctx) // a report: a standby within its bound may answer
-	r, err := s.seriesRead(ctx, p, q, q.ByObject || len(q.Objects) > 0, q.ByNamespace)
+	rows := typeRows
+	switch {
+	case q.ByObject || len(q.Objects) > 0:
+		rows = objectRows
+	case q.ByNamespace:
+		rows = namespaceRows
+	}
+	r, err := s.seriesRead(ctx, p, q, rows)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -265,7 +272,13 @@ func (s *Service) CostSeries(ctx context.Context, p tenancy.Principal, q SeriesQ
 		// usage: pricing part of it would be a figure no report shows.
 		return nil, nil, "", (errs.Fields{{Field: "filter", Problem: "a cost series filters by namespace only"}}).Err()
 	}
-	r, err := s.seriesRead(ctx, p, q, false, q.ByNamespace)
+	// The buckets' costs are read by costByRanges; the series' own rows
+	// only name the namespaces (and give their shares) when split by them.
+	rows := noRows
+	if q.ByNamespace {
+		rows = namespaceRows
+	}
+	r, err := s.seriesRead(ctx, p, q, rows)
 	if err != nil {
 		return nil, nil, "", err
 	}
@@ -370,6 +383,16 @@ func (s *Service) ForecastMonth(ctx context.Context, p tenancy.Principal, ns str
 	return f, nil
 }
 
+// seriesRows is which hourly rows seriesRead reads.
+type seriesRows int
+
+const (
+	noRows        seriesRows = iota // none: the caller reads what it needs itself
+	typeRows                        // per usage type and hour (usage_type_hourly)
+	namespaceRows                   // per namespace, usage type and hour
+	objectRows                      // per object and hour (Rollups)
+)
+
 // seriesRange is what seriesRead read for a series.
 type seriesRange struct {
 	plan    plan.Plan
@@ -387,11 +410,10 @@ type seriesRange struct {
 }
 
 // seriesRead checks q, authorizes it, makes its buckets and reads the plan
-// and the hourly rows of its range: per object when perObject, else per
-// usage type (usage_type_hourly), split by namespace only when byNamespace
-// (a month of 50 namespaces is 50 times fewer rows without). Two
-// statements.
-func (s *Service) seriesRead(ctx context.Context, p tenancy.Principal, q SeriesQuery, perObject, byNamespace bool) (*seriesRange, error) {
+// and the hourly rows of its range that rows names (per usage type, split by
+// namespace only when asked: a month of 50 namespaces is 50 times fewer
+// rows without). At most two statements.
+func (s *Service) seriesRead(ctx context.Context, p tenancy.Principal, q SeriesQuery, rows seriesRows) (*seriesRange, error) {
 	var f errs.Fields
 	loc := q.Location
 	if loc == nil {
@@ -454,15 +476,16 @@ func (s *Service) seriesRead(ctx context.Context, p tenancy.Principal, q SeriesQ
 		return nil, err
 	}
 	from, to := buckets[0].From, buckets[len(buckets)-1].To
-	if perObject {
+	switch rows {
+	case objectRows:
 		r.rows, err = s.c.Repo.Rollups(ctx, tenantID, r.nss, from, to)
-	} else {
-		r.rows, err = s.c.Repo.TypeHours(ctx, tenantID, r.nss, from, to, byNamespace)
+	case typeRows, namespaceRows:
+		r.rows, err = s.c.Repo.TypeHours(ctx, tenantID, r.nss, from, to, rows == namespaceRows)
 	}
 	if err != nil {
 		return nil, err
 	}
-	if r.nss == nil && (perObject || byNamespace) && len(q.UsageTypes) == 0 && len(q.Objects) == 0 {
+	if r.nss == nil && (rows == objectRows || rows == namespaceRows) && len(q.UsageTypes) == 0 && len(q.Objects) == 0 {
 		r.shareRows = &hourRows{from: from, to: to, rows: r.rows}
 	}
 	r.rows = slices.DeleteFunc(r.rows, func(row Rollup) bool {
