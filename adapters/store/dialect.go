@@ -77,6 +77,9 @@ type dialect interface {
 	// when nss is nil) per namespace, usage type, object and unit name, in
 	// that order (the rows carry those and Quantity).
 	objectSums(ctx context.Context, d *DB, tenantID string, nss []string, from, to time.Time) ([]hourlyRow, error)
+	// typePeriods is the table of per-type rollups with the coarsest
+	// period that still divides every month, and its period column.
+	typePeriods() (table, column string)
 	// rangeSums sums the whole tenant's usage_type_hourly over each of
 	// ranges per usage type and unit name (out[i] answers ranges[i], in
 	// usage type then unit order), with one query.

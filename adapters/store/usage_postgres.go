@@ -303,3 +303,5 @@ func (postgresDialect) rangeSums(ctx context.Context, d *DB, tenantID string, ra
 	}
 	return out, rows.Err()
 }
+
+func (postgresDialect) typePeriods() (table, column string) { return "usage_type_daily", "day" }

@@ -458,16 +458,19 @@ func (d *DB) groupedSums(ctx context.Context, table, tenantID string, nss []stri
 
 // Months sums the tenant's rollups per UTC calendar month and usage type.
 // The grouping by month happens in Go: the two databases spell date
-// truncation differently, and the hourly rows are already few.
+// truncation differently, and the rows are already few.
 func (r *UsageRepo) Months(ctx context.Context, tenantID string, nss []string) ([]usage.Rollup, error) {
 	if nss != nil && len(nss) == 0 {
 		return nil, nil
 	}
-	// Summed over shards (and objects) per hour, type and unit.
-	q := r.db.idb(ctx).NewSelect().TableExpr("usage_hourly").Column("usage_type", "hour").
+	// Summed over shards and namespaces per type, unit and the finest
+	// period the per-type rollups keep (PostgreSQL: days, a month of a
+	// tenant is 31 rows per type instead of an hourly row per object).
+	table, period := r.db.dialect.typePeriods()
+	q := r.db.idb(ctx).NewSelect().TableExpr(table).Column("usage_type").ColumnExpr("? AS hour", bun.Ident(period)).
 		ColumnExpr("unit_name").ColumnExpr(r.db.dialect.decimalSum("quantity")+" AS quantity").
 		ColumnExpr("CAST(sum(events) AS BIGINT) AS events").
-		Group("usage_type", "hour", "unit_name").
+		GroupExpr("usage_type, ?, unit_name", bun.Ident(period)).
 		Where("tenant_id = ?", tenantID)
 	if nss != nil {
 		q = q.Where("namespace IN (?)", bun.List(nss))

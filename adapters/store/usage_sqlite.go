@@ -187,3 +187,5 @@ func (sqliteDialect) rangeSums(ctx context.Context, d *DB, tenantID string, rang
 func (sqliteDialect) objectSums(ctx context.Context, d *DB, tenantID string, nss []string, from, to time.Time) ([]hourlyRow, error) {
 	return d.groupedSums(ctx, "usage_hourly", tenantID, nss, from, to, []string{"namespace", "usage_type", "object_name", "unit_name"})
 }
+
+func (sqliteDialect) typePeriods() (table, column string) { return "usage_type_hourly", "hour" }
