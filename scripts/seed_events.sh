@@ -17,6 +17,8 @@ INSERT INTO rc VALUES (0,'http_requests','request'), (1,'data_transfer','byte'),
 SELECT to_regproc('usage_events_partition') IS NOT NULL AS partitioned \gset
 -- The daily type totals (migration 19) likewise.
 SELECT to_regclass('usage_type_daily') IS NOT NULL AS daily \gset
+-- The daily object totals (migration 20) likewise.
+SELECT to_regclass('usage_object_daily') IS NOT NULL AS objdaily \gset
 \if :partitioned
 \o /dev/null
 SELECT usage_events_partition(timestamptz '2026-10-01 00:00:00+00');
@@ -46,6 +48,12 @@ FROM usage_hourly WHERE tenant_id = '$tid' GROUP BY tenant_id, hour, namespace, 
 INSERT INTO usage_type_daily (tenant_id, day, namespace, usage_type, unit_name, quantity, events)
 SELECT tenant_id, date_trunc('day', hour, 'UTC'), namespace, usage_type, unit_name, sum(quantity), sum(events)
 FROM usage_type_hourly WHERE tenant_id = '$tid' GROUP BY tenant_id, date_trunc('day', hour, 'UTC'), namespace, usage_type, unit_name;
+\endif
+\if :objdaily
+INSERT INTO usage_object_daily (tenant_id, day, namespace, usage_type, object_name, unit_name, quantity, events)
+SELECT tenant_id, date_trunc('day', hour, 'UTC'), namespace, usage_type, object_name, unit_name, sum(quantity), sum(events)
+FROM usage_hourly WHERE tenant_id = '$tid' GROUP BY tenant_id, date_trunc('day', hour, 'UTC'), namespace, usage_type, object_name, unit_name;
+VACUUM ANALYZE usage_object_daily;
 \endif
 VACUUM ANALYZE usage_events;
 VACUUM ANALYZE usage_hourly;
