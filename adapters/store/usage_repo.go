@@ -336,7 +336,7 @@ func (r *UsageRepo) NamespaceTotals(ctx context.Context, tenantID string, nss []
 // over each range, from the per-type tables (whole days from the daily
 // table on PostgreSQL), with one query: a month's plan span prices from a
 // few thousand sums instead of its hours.
-func (r *UsageRepo) RangeTotals(ctx context.Context, tenantID string, ranges []usage.Range) ([][]usage.Rollup, error) {
+func (r *UsageRepo) RangeTotals(ctx context.Context, tenantID string, ranges []usage.Window) ([][]usage.Rollup, error) {
 	if len(ranges) == 0 {
 		return nil, nil
 	}
@@ -380,31 +380,38 @@ func (r *UsageRepo) TypeHours(ctx context.Context, tenantID string, nss []string
 	return r.typeSums(ctx, tenantID, nss, from, to, keys)
 }
 
-// ObjectTotals sums the rollups of Rollups(tenantID, nss, from, to) per
-// namespace, usage type and object: the database sums usage_hourly (whole
-// days from usage_object_daily on PostgreSQL), and one row per object
-// travels instead of one per object and hour. An
-// object whose usage type was stored under several unit names needs the
-// unit of its first row in Rollups' order, so that rare case reads the
-// rows.
-func (r *UsageRepo) ObjectTotals(ctx context.Context, tenantID string, nss []string, from, to time.Time) ([]usage.Rollup, error) {
-	if nss != nil && len(nss) == 0 {
-		return nil, nil
+// ObjectTotals sums the rollups of Rollups(tenantID, nss, r.From, r.To) of
+// each range r per namespace, usage type and object, with one query: the
+// database sums usage_hourly (whole days from usage_object_daily on
+// PostgreSQL), and one row per object travels instead of one per object
+// and hour. An object whose usage type was stored under several unit names
+// needs the unit of its first row in Rollups' order, so that rare case
+// reads that range's rows.
+func (r *UsageRepo) ObjectTotals(ctx context.Context, tenantID string, nss []string, ranges []usage.Window) ([][]usage.Rollup, error) {
+	out := make([][]usage.Rollup, len(ranges))
+	if (nss != nil && len(nss) == 0) || len(ranges) == 0 {
+		return out, nil
 	}
-	rows, err := r.db.dialect.objectSums(ctx, r.db, tenantID, nss, from, to)
+	sums, err := r.db.dialect.objectSums(ctx, r.db, tenantID, nss, ranges)
 	if err != nil {
 		return nil, translate(err)
 	}
-	out := make([]usage.Rollup, len(rows))
-	for i, h := range rows {
-		ru, err := h.rollup()
-		if err != nil {
-			return nil, err
+	for i, rows := range sums {
+		objs := make([]usage.Rollup, len(rows))
+		for j, h := range rows {
+			ru, err := h.rollup()
+			if err != nil {
+				return nil, err
+			}
+			if j > 0 && ru.Namespace == objs[j-1].Namespace && ru.UsageType == objs[j-1].UsageType && ru.ObjectName == objs[j-1].ObjectName {
+				if objs, err = r.Rollups(ctx, tenantID, nss, ranges[i].From, ranges[i].To); err != nil {
+					return nil, err
+				}
+				break
+			}
+			objs[j] = ru
 		}
-		if i > 0 && ru.Namespace == out[i-1].Namespace && ru.UsageType == out[i-1].UsageType && ru.ObjectName == out[i-1].ObjectName {
-			return r.Rollups(ctx, tenantID, nss, from, to)
-		}
-		out[i] = ru
+		out[i] = objs
 	}
 	return out, nil
 }

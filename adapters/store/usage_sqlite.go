@@ -135,7 +135,7 @@ func (sqliteDialect) typeSums(ctx context.Context, d *DB, tenantID string, nss [
 // rangeSums reads the hourly sums per usage type and unit over the union
 // of the ranges with one query and adds each range's hours in Go (SQLite
 // keeps no daily table, and its reads cost no round trip).
-func (sqliteDialect) rangeSums(ctx context.Context, d *DB, tenantID string, ranges []usage.Range) ([][]typeSum, error) {
+func (sqliteDialect) rangeSums(ctx context.Context, d *DB, tenantID string, ranges []usage.Window) ([][]typeSum, error) {
 	out := make([][]typeSum, len(ranges))
 	var from, to time.Time
 	for _, r := range ranges {
@@ -183,9 +183,42 @@ func (sqliteDialect) rangeSums(ctx context.Context, d *DB, tenantID string, rang
 	return out, nil
 }
 
-// objectSums sums usage_hourly: SQLite keeps no daily table.
-func (sqliteDialect) objectSums(ctx context.Context, d *DB, tenantID string, nss []string, from, to time.Time) ([]hourlyRow, error) {
-	return d.groupedSums(ctx, "usage_hourly", tenantID, nss, from, to, []string{"namespace", "usage_type", "object_name", "unit_name"})
+// objectSums joins the ranges (a VALUES list) to usage_hourly: one
+// statement however many ranges; SQLite keeps no daily table.
+func (sqliteDialect) objectSums(ctx context.Context, d *DB, tenantID string, nss []string, ranges []usage.Window) ([][]hourlyRow, error) {
+	const keys = `h.namespace, h.usage_type, h.object_name, h.unit_name`
+	var b strings.Builder
+	args := make([]any, 0, 3*len(ranges)+2)
+	// A SELECT, not a WITH: the request's memo is cleared around any other
+	// statement (it may write).
+	b.WriteString(`SELECT r.i, ` + keys + `, decimal_sum(h.quantity) AS quantity
+		FROM (SELECT column1 AS i, column2 AS f, column3 AS t FROM (VALUES `)
+	for i, r := range ranges {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString("(?, ?, ?)")
+		args = append(args, i, r.From.UTC(), r.To.UTC())
+	}
+	b.WriteString(`)) r JOIN usage_hourly h ON h.tenant_id = ? AND h.hour >= r.f AND h.hour < r.t`)
+	args = append(args, tenantID)
+	if nss != nil {
+		b.WriteString(` AND h.namespace IN (?)`)
+		args = append(args, bun.List(nss))
+	}
+	b.WriteString(` GROUP BY r.i, ` + keys + ` ORDER BY r.i, ` + keys)
+	var rows []struct {
+		I int `bun:"i"`
+		hourlyRow
+	}
+	if err := d.idb(ctx).NewRaw(b.String(), args...).Scan(ctx, &rows); err != nil {
+		return nil, err
+	}
+	out := make([][]hourlyRow, len(ranges))
+	for _, r := range rows {
+		out[r.I] = append(out[r.I], r.hourlyRow)
+	}
+	return out, nil
 }
 
 func (sqliteDialect) typePeriods() (table, column string) { return "usage_type_hourly", "hour" }

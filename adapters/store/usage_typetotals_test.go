@@ -78,11 +78,11 @@ func TestUsageTypeTotalsMatchRollups(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				objs, err := repo.ObjectTotals(ctx, tid, nss, from, to)
-				if err != nil {
-					t.Fatal(err)
+				objs, err := repo.ObjectTotals(ctx, tid, nss, []usage.Window{{From: from, To: to}})
+				if err != nil || len(objs) != 1 {
+					t.Fatalf("object totals: %d answers (%v)", len(objs), err)
 				}
-				if a, b := perObject(rows), perObject(objs); a != b {
+				if a, b := perObject(rows), perObject(objs[0]); a != b {
 					t.Fatalf("namespaces %v [%s, %s): rollups per object %s, object totals %s", nss, r[0], r[1], a, b)
 				}
 				nsTotals, err := repo.NamespaceTotals(ctx, tid, nss, from, to)
@@ -121,10 +121,10 @@ func TestUsageTypeTotalsMatchRollups(t *testing.T) {
 		}
 		// Pricing reads every span of a statement at once: each range's
 		// sums equal its rollups' sums, whole days and edge hours alike.
-		var ranges []usage.Range
+		var ranges []usage.Window
 		for _, r := range [][2]time.Duration{{-10 * time.Hour, 170 * time.Hour}, {0, time.Hour}, {3 * time.Hour, 75 * time.Hour},
 			{14 * time.Hour, 62 * time.Hour}, {20 * time.Hour, 30 * time.Hour}, {14 * time.Hour, 38 * time.Hour}, {200 * time.Hour, 300 * time.Hour}, {0, time.Hour}} {
-			ranges = append(ranges, usage.Range{From: t0.Add(r[0]), To: t0.Add(r[1])})
+			ranges = append(ranges, usage.Window{From: t0.Add(r[0]), To: t0.Add(r[1])})
 		}
 		totals, err := repo.RangeTotals(ctx, tid, ranges)
 		if err != nil || len(totals) != len(ranges) {
@@ -140,6 +140,23 @@ func TestUsageTypeTotalsMatchRollups(t *testing.T) {
 			}
 			if i == 0 && len(totals[i]) != 4 {
 				t.Fatalf("the whole range sums to %d rows, want one per usage type: %v", len(totals[i]), totals[i])
+			}
+		}
+		// The usage per object of many ranges (a console's aliases) is
+		// one read too, range by range equal to the rollups.
+		for _, nss := range [][]string{nil, {"prod"}, {"dev", "none"}} {
+			objs, err := repo.ObjectTotals(ctx, tid, nss, ranges)
+			if err != nil || len(objs) != len(ranges) {
+				t.Fatalf("object totals: %d answers for %d ranges (%v)", len(objs), len(ranges), err)
+			}
+			for i, r := range ranges {
+				rows, err := repo.Rollups(ctx, tid, nss, r.From, r.To)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if a, b := perObject(rows), perObject(objs[i]); a != b {
+					t.Fatalf("namespaces %v range %d [%s, %s): rollups per object %s, object totals %s", nss, i, r.From, r.To, a, b)
+				}
 			}
 		}
 	})

@@ -228,8 +228,8 @@ func (m *memUsage) TypeTotals(ctx context.Context, tenantID string, nss []string
 }
 
 // TypeHours reads the rows, as a repository without the per-type table does.
-func (m *memUsage) ObjectTotals(ctx context.Context, tenantID string, nss []string, from, to time.Time) ([]usage.Rollup, error) {
-	return m.Rollups(ctx, tenantID, nss, from, to)
+func (m *memUsage) ObjectTotals(ctx context.Context, tenantID string, nss []string, ranges []usage.Window) ([][]usage.Rollup, error) {
+	return usage.RollupsByRange(ctx, m.Rollups, tenantID, nss, ranges)
 }
 
 func (m *memUsage) NamespaceTotals(ctx context.Context, tenantID string, nss []string, from, to time.Time) ([]usage.Rollup, error) {
@@ -346,6 +346,6 @@ func (fakeRenderer) Render(inv invoice.Invoice) ([]byte, error) {
 	return []byte(inv.Name + ":" + decimalOf(inv.AmountCents).String()), nil
 }
 
-func (m *memUsage) RangeTotals(ctx context.Context, tenantID string, ranges []usage.Range) ([][]usage.Rollup, error) {
-	return usage.RollupsByRange(ctx, m.Rollups, tenantID, ranges)
+func (m *memUsage) RangeTotals(ctx context.Context, tenantID string, ranges []usage.Window) ([][]usage.Rollup, error) {
+	return usage.RollupsByRange(ctx, m.Rollups, tenantID, nil, ranges)
 }

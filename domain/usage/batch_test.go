@@ -31,8 +31,8 @@ func (r *batchRepo) InsertEvents(context.Context, string, []usage.Event) ([]usag
 }
 
 // TypeTotals returns Rollups' rows: the service sums them.
-func (r *batchRepo) ObjectTotals(ctx context.Context, tenantID string, nss []string, from, to time.Time) ([]usage.Rollup, error) {
-	return r.Rollups(ctx, tenantID, nss, from, to)
+func (r *batchRepo) ObjectTotals(ctx context.Context, tenantID string, nss []string, ranges []usage.Window) ([][]usage.Rollup, error) {
+	return usage.RollupsByRange(ctx, r.Rollups, tenantID, nss, ranges)
 }
 
 func (r *batchRepo) NamespaceTotals(ctx context.Context, tenantID string, nss []string, from, to time.Time) ([]usage.Rollup, error) {
@@ -208,6 +208,6 @@ func TestBatchScopesAndErrors(t *testing.T) {
 	}
 }
 
-func (r *batchRepo) RangeTotals(ctx context.Context, tenantID string, ranges []usage.Range) ([][]usage.Rollup, error) {
-	return usage.RollupsByRange(ctx, r.Rollups, tenantID, ranges)
+func (r *batchRepo) RangeTotals(ctx context.Context, tenantID string, ranges []usage.Window) ([][]usage.Rollup, error) {
+	return usage.RollupsByRange(ctx, r.Rollups, tenantID, nil, ranges)
 }

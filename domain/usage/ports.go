@@ -55,11 +55,13 @@ type Repository interface {
 	// however many ranges: what pricing a statement's plan spans needs. A
 	// type stored under several unit names has a row per unit. A repository
 	// that cannot sum may return each range's Rollups rows.
-	RangeTotals(ctx context.Context, tenantID string, ranges []Range) ([][]Rollup, error)
-	// ObjectTotals returns the sums per namespace, usage type and object of
-	// the rollups Rollups would return (the rows carry Namespace,
-	// UsageType, ObjectName, UnitName and Quantity; Hour is zero): summing
-	// an object's rows gives what summing its Rollups rows gives, unit name
-	// included. A repository that cannot sum may return Rollups' rows.
-	ObjectTotals(ctx context.Context, tenantID string, nss []string, from, to time.Time) ([]Rollup, error)
+	RangeTotals(ctx context.Context, tenantID string, ranges []Window) ([][]Rollup, error)
+	// ObjectTotals returns, for each of ranges, the sums per namespace,
+	// usage type and object of the rollups Rollups would return for that
+	// range (out[i] answers ranges[i]; the rows carry Namespace, UsageType,
+	// ObjectName, UnitName and Quantity; Hour is zero), with one query
+	// however many ranges: summing an object's rows gives what summing its
+	// Rollups rows gives, unit name included. A repository that cannot sum
+	// may return each range's Rollups rows.
+	ObjectTotals(ctx context.Context, tenantID string, nss []string, ranges []Window) ([][]Rollup, error)
 }

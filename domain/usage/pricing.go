@@ -63,14 +63,14 @@ func (s *Pricer) PricedUsage(ctx context.Context, p tenancy.Principal, sets ...[
 	// Pricing needs each usage type's quantity per span (an hour belongs to
 	// the plan of its span), not per object or hour: the per-type sums of
 	// every distinct span of every set, read at once.
-	var ranges []Range
-	at := map[Range]int{}
+	var ranges []Window
+	at := map[Window]int{}
 	for _, spans := range sets {
 		for _, sp := range spans {
 			if err := checkSpan(sp.From, sp.To, "from", "to"); err != nil {
 				return nil, err
 			}
-			r := Range{From: sp.From.UTC(), To: sp.To.UTC()}
+			r := Window{From: sp.From.UTC(), To: sp.To.UTC()}
 			if _, ok := at[r]; !ok && r.From.Before(r.To) {
 				at[r] = len(ranges)
 				ranges = append(ranges, r)
@@ -87,7 +87,7 @@ func (s *Pricer) PricedUsage(ctx context.Context, p tenancy.Principal, sets ...[
 	}
 	for i, spans := range sets {
 		if out[i], err = s.priceSpans(spans, func(sp Span) []Rollup {
-			return totals[at[Range{From: sp.From.UTC(), To: sp.To.UTC()}]]
+			return totals[at[Window{From: sp.From.UTC(), To: sp.To.UTC()}]]
 		}); err != nil {
 			return nil, err
 		}

@@ -37,8 +37,8 @@ func (r *reportRepo) TypeTotals(ctx context.Context, tenantID string, nss []stri
 }
 
 // TypeHours reads the rows, as a repository without the per-type table does.
-func (r *reportRepo) ObjectTotals(ctx context.Context, tenantID string, nss []string, from, to time.Time) ([]usage.Rollup, error) {
-	return r.Rollups(ctx, tenantID, nss, from, to)
+func (r *reportRepo) ObjectTotals(ctx context.Context, tenantID string, nss []string, ranges []usage.Window) ([][]usage.Rollup, error) {
+	return usage.RollupsByRange(ctx, r.Rollups, tenantID, nss, ranges)
 }
 
 func (r *reportRepo) NamespaceTotals(ctx context.Context, tenantID string, nss []string, from, to time.Time) ([]usage.Rollup, error) {
@@ -574,6 +574,6 @@ func TestUsageSummaryWindowAndValues(t *testing.T) {
 	}
 }
 
-func (r *reportRepo) RangeTotals(ctx context.Context, tenantID string, ranges []usage.Range) ([][]usage.Rollup, error) {
-	return usage.RollupsByRange(ctx, r.Rollups, tenantID, ranges)
+func (r *reportRepo) RangeTotals(ctx context.Context, tenantID string, ranges []usage.Window) ([][]usage.Rollup, error) {
+	return usage.RollupsByRange(ctx, r.Rollups, tenantID, nil, ranges)
 }

@@ -51,9 +51,6 @@ type RollupKey struct {
 	Hour       time.Time // UTC, on the hour
 }
 
-// Range is the hours [From, To) of a read.
-type Range struct{ From, To time.Time }
-
 // Rollup is the summed usage of one key: what reports read instead of events.
 type Rollup struct {
 	RollupKey
@@ -81,13 +78,13 @@ const DefaultLateWindow = 35 * 24 * time.Hour
 // FutureTolerance is how far ahead of the server clock an event may be.
 const FutureTolerance = 5 * time.Minute
 
-// RollupsByRange answers Repository.RangeTotals with each range's rows of
-// rollups (Repository.Rollups of the whole tenant), as a repository that
-// cannot sum may.
-func RollupsByRange(ctx context.Context, rollups func(ctx context.Context, tenantID string, nss []string, from, to time.Time) ([]Rollup, error), tenantID string, ranges []Range) ([][]Rollup, error) {
+// RollupsByRange answers Repository.RangeTotals and ObjectTotals with each
+// range's rows of rollups (Repository.Rollups of the namespaces, all when
+// nss is nil), as a repository that cannot sum may.
+func RollupsByRange(ctx context.Context, rollups func(ctx context.Context, tenantID string, nss []string, from, to time.Time) ([]Rollup, error), tenantID string, nss []string, ranges []Window) ([][]Rollup, error) {
 	out := make([][]Rollup, len(ranges))
 	for i, r := range ranges {
-		rows, err := rollups(ctx, tenantID, nil, r.From, r.To)
+		rows, err := rollups(ctx, tenantID, nss, r.From, r.To)
 		if err != nil {
 			return nil, err
 		}
