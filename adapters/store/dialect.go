@@ -69,10 +69,11 @@ type dialect interface {
 	// addTypeHourly adds sums (sorted by key) to the shard's
 	// usage_type_hourly rows.
 	addTypeHourly(ctx context.Context, d *DB, tenantID string, shard int16, sums []typeHourSum) error
-	// typeSums sums usage_type_hourly over [from, to) of the namespaces (all
-	// when nss is nil) per usage type and unit name, and per namespace when
-	// byNamespace.
-	typeSums(ctx context.Context, d *DB, tenantID string, nss []string, from, to time.Time, byNamespace bool) ([]typeSum, error)
+	// typeSums sums usage_type_hourly over each of ranges, of the
+	// namespaces (all when nss is nil), per usage type and unit name, and
+	// per namespace when byNamespace (out[i] answers ranges[i], in key
+	// order), with one query.
+	typeSums(ctx context.Context, d *DB, tenantID string, nss []string, ranges []usage.Window, byNamespace bool) ([][]typeSum, error)
 	// objectSums sums usage_hourly over each of ranges, of the namespaces
 	// (all when nss is nil), per namespace, usage type, object and unit
 	// name, in that order (the rows carry those and Quantity; out[i]
@@ -81,10 +82,6 @@ type dialect interface {
 	// typePeriods is the table of per-type rollups with the coarsest
 	// period that still divides every month, and its period column.
 	typePeriods() (table, column string)
-	// rangeSums sums the whole tenant's usage_type_hourly over each of
-	// ranges per usage type and unit name (out[i] answers ranges[i], in
-	// usage type then unit order), with one query.
-	rangeSums(ctx context.Context, d *DB, tenantID string, ranges []usage.Window) ([][]typeSum, error)
 
 	// maintainEvents is DB.MaintainEvents.
 	maintainEvents(ctx context.Context, d *DB, keep time.Duration) (EventMaintenance, error)

@@ -252,31 +252,20 @@ func sumsByRange(ctx context.Context, d *DB, daily, hourly string, keys []string
 	return res.Err()
 }
 
-// typeSums is sumsByRange of one range over the per-type tables.
-func (postgresDialect) typeSums(ctx context.Context, d *DB, tenantID string, nss []string, from, to time.Time, byNamespace bool) ([]typeSum, error) {
+// typeSums is sumsByRange over the per-type tables.
+func (postgresDialect) typeSums(ctx context.Context, d *DB, tenantID string, nss []string, ranges []usage.Window, byNamespace bool) ([][]typeSum, error) {
 	keys := []string{"usage_type", "unit_name"}
 	if byNamespace {
 		keys = []string{"namespace", "usage_type", "unit_name"}
 	}
-	var out []typeSum
-	err := sumsByRange(ctx, d, "usage_type_daily", "usage_type_hourly", keys, tenantID, nss, []usage.Window{{From: from, To: to}},
-		func(_ int, v []string, sum string) {
-			s := typeSum{UsageType: v[len(v)-2], UnitName: v[len(v)-1], Quantity: sum}
-			if byNamespace {
-				s.Namespace = v[0]
-			}
-			out = append(out, s)
-		})
-	return out, err
-}
-
-// rangeSums is sumsByRange of the whole tenant over the per-type tables.
-func (postgresDialect) rangeSums(ctx context.Context, d *DB, tenantID string, ranges []usage.Window) ([][]typeSum, error) {
 	out := make([][]typeSum, len(ranges))
-	err := sumsByRange(ctx, d, "usage_type_daily", "usage_type_hourly", []string{"usage_type", "unit_name"}, tenantID, nil, ranges,
-		func(i int, v []string, sum string) {
-			out[i] = append(out[i], typeSum{UsageType: v[0], UnitName: v[1], Quantity: sum})
-		})
+	err := sumsByRange(ctx, d, "usage_type_daily", "usage_type_hourly", keys, tenantID, nss, ranges, func(i int, v []string, sum string) {
+		s := typeSum{UsageType: v[len(v)-2], UnitName: v[len(v)-1], Quantity: sum}
+		if byNamespace {
+			s.Namespace = v[0]
+		}
+		out[i] = append(out[i], s)
+	})
 	return out, err
 }
 

@@ -288,13 +288,13 @@ func (r *UsageRepo) TypeTotals(ctx context.Context, tenantID string, nss []strin
 	// usage_type_hourly holds exactly the sums of usage_hourly per hour,
 	// namespace, usage type and unit (same transaction, same statement
 	// order, same shard); typeSums sums over the shards too.
-	sums, err := r.db.dialect.typeSums(ctx, r.db, tenantID, nss, from, to, false)
+	sums, err := r.db.dialect.typeSums(ctx, r.db, tenantID, nss, []usage.Window{{From: from, To: to}}, false)
 	if err != nil {
 		return nil, translate(err)
 	}
-	out := make([]usage.Rollup, 0, len(sums))
+	out := make([]usage.Rollup, 0, len(sums[0]))
 	seen := map[string]bool{}
-	for _, s := range sums {
+	for _, s := range sums[0] {
 		if seen[s.UsageType] {
 			return r.Rollups(ctx, tenantID, nss, from, to)
 		}
@@ -308,58 +308,47 @@ func (r *UsageRepo) TypeTotals(ctx context.Context, tenantID string, nss []strin
 	return out, nil
 }
 
-// NamespaceTotals sums the rollups of Rollups(tenantID, nss, from, to) per
-// namespace, usage type and unit name, from the per-type tables (the daily
-// totals for whole days on PostgreSQL): a month of 50 namespaces is a few
-// hundred sums, where its hourly rows per object are hundreds of
-// thousands.
-func (r *UsageRepo) NamespaceTotals(ctx context.Context, tenantID string, nss []string, from, to time.Time) ([]usage.Rollup, error) {
-	if nss != nil && len(nss) == 0 {
-		return nil, nil
-	}
-	sums, err := r.db.dialect.typeSums(ctx, r.db, tenantID, nss, from, to, true)
-	if err != nil {
-		return nil, translate(err)
-	}
-	out := make([]usage.Rollup, len(sums))
-	for i, s := range sums {
-		qty, err := decimal.NewFromString(s.Quantity)
-		if err != nil {
-			return nil, errs.Wrap(errs.Internal, err, "stored sum %q is not a decimal", s.Quantity)
-		}
-		out[i] = usage.Rollup{RollupKey: usage.RollupKey{Namespace: s.Namespace, UsageType: s.UsageType}, UnitName: s.UnitName, Quantity: qty}
-	}
-	return out, nil
+// NamespaceTotals sums the rollups of Rollups(tenantID, nss, r.From, r.To)
+// of each range r per namespace, usage type and unit name, from the
+// per-type tables (the daily totals for whole days on PostgreSQL), with one
+// query: a month of 50 namespaces is a few hundred sums, where its hourly
+// rows per object are hundreds of thousands.
+func (r *UsageRepo) NamespaceTotals(ctx context.Context, tenantID string, nss []string, ranges []usage.Window) ([][]usage.Rollup, error) {
+	return r.typeTotals(ctx, tenantID, nss, ranges, true)
 }
 
 // RangeTotals sums the whole tenant's rollups per usage type and unit name
-// over each range, from the per-type tables (whole days from the daily
-// table on PostgreSQL), with one query: a month's plan span prices from a
-// few thousand sums instead of its hours.
+// over each range, as NamespaceTotals does per namespace: a month's plan
+// span prices from a few dozen sums instead of its hours. A page prices
+// the same spans several times (the running invoice for cost,
+// monthlyUsage, the forecast): a request's memo reads them once.
 func (r *UsageRepo) RangeTotals(ctx context.Context, tenantID string, ranges []usage.Window) ([][]usage.Rollup, error) {
-	if len(ranges) == 0 {
-		return nil, nil
-	}
-	// A page prices the same spans several times (the running invoice for
-	// cost, monthlyUsage, the forecast): a request's memo reads them once.
 	var key strings.Builder
 	for _, rg := range ranges {
 		key.WriteString(memoArgs(nil, rg.From, rg.To))
 	}
-	sums, err := memoised(ctx, tenantID, memoRangeSumsKind, key.String(), func() ([][]typeSum, error) {
-		return r.db.dialect.rangeSums(ctx, r.db, tenantID, ranges)
+	return memoised(ctx, tenantID, memoRangeSumsKind, key.String(), func() ([][]usage.Rollup, error) {
+		return r.typeTotals(ctx, tenantID, nil, ranges, false)
 	})
+}
+
+// typeTotals is the per-type sums of each range as domain rows.
+func (r *UsageRepo) typeTotals(ctx context.Context, tenantID string, nss []string, ranges []usage.Window, byNamespace bool) ([][]usage.Rollup, error) {
+	out := make([][]usage.Rollup, len(ranges))
+	if (nss != nil && len(nss) == 0) || len(ranges) == 0 {
+		return out, nil
+	}
+	sums, err := r.db.dialect.typeSums(ctx, r.db, tenantID, nss, ranges, byNamespace)
 	if err != nil {
 		return nil, translate(err)
 	}
-	out := make([][]usage.Rollup, len(ranges))
 	for i, ss := range sums {
 		for _, s := range ss {
 			qty, err := decimal.NewFromString(s.Quantity)
 			if err != nil {
 				return nil, errs.Wrap(errs.Internal, err, "stored sum %q is not a decimal", s.Quantity)
 			}
-			out[i] = append(out[i], usage.Rollup{RollupKey: usage.RollupKey{UsageType: s.UsageType}, UnitName: s.UnitName, Quantity: qty})
+			out[i] = append(out[i], usage.Rollup{RollupKey: usage.RollupKey{Namespace: s.Namespace, UsageType: s.UsageType}, UnitName: s.UnitName, Quantity: qty})
 		}
 	}
 	return out, nil

@@ -5,10 +5,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/billingd/billingd/domain/errs"
-	"github.com/billingd/billingd/domain/kernel"
 	"github.com/billingd/billingd/domain/usage"
-	"github.com/shopspring/decimal"
 	"github.com/uptrace/bun"
 )
 
@@ -115,83 +112,45 @@ func (sqliteDialect) addTypeHourly(ctx context.Context, d *DB, tenantID string, 
 	return err
 }
 
-// typeSums sums with decimal_sum; only the sums travel.
-func (sqliteDialect) typeSums(ctx context.Context, d *DB, tenantID string, nss []string, from, to time.Time, byNamespace bool) ([]typeSum, error) {
+// typeSums is sumsByRange over usage_type_hourly.
+func (sqliteDialect) typeSums(ctx context.Context, d *DB, tenantID string, nss []string, ranges []usage.Window, byNamespace bool) ([][]typeSum, error) {
 	keys := []string{"usage_type", "unit_name"}
 	if byNamespace {
 		keys = []string{"namespace", "usage_type", "unit_name"}
 	}
-	q := d.idb(ctx).NewSelect().TableExpr("usage_type_hourly").Column(keys...).
-		ColumnExpr("decimal_sum(quantity) AS quantity").
-		Where("tenant_id = ? AND hour >= ? AND hour < ?", tenantID, from.UTC(), to.UTC())
-	if nss != nil {
-		q = q.Where("namespace IN (?)", bun.List(nss))
-	}
-	var out []typeSum
-	err := q.Group(keys...).Order(keys...).Scan(ctx, &out)
-	return out, err
-}
-
-// rangeSums reads the hourly sums per usage type and unit over the union
-// of the ranges with one query and adds each range's hours in Go (SQLite
-// keeps no daily table, and its reads cost no round trip).
-func (sqliteDialect) rangeSums(ctx context.Context, d *DB, tenantID string, ranges []usage.Window) ([][]typeSum, error) {
-	out := make([][]typeSum, len(ranges))
-	var from, to time.Time
-	for _, r := range ranges {
-		if !r.From.Before(r.To) {
-			continue
-		}
-		if from.IsZero() || r.From.Before(from) {
-			from = r.From.UTC()
-		}
-		to = kernel.Later(to, r.To.UTC())
-	}
-	if !from.Before(to) {
-		return out, nil
-	}
-	var hours []hourlyRow
-	keys := []string{"usage_type", "unit_name", "hour"}
-	err := d.idb(ctx).NewSelect().TableExpr("usage_type_hourly").Column(keys...).
-		ColumnExpr("decimal_sum(quantity) AS quantity").
-		Where("tenant_id = ? AND hour >= ? AND hour < ?", tenantID, from, to).
-		Group(keys...).Order(keys...).Scan(ctx, &hours)
+	rows, err := sqliteSumsByRange(ctx, d, "usage_type_hourly", keys, tenantID, nss, ranges)
 	if err != nil {
 		return nil, err
 	}
-	for i, r := range ranges {
-		var sums []typeSum
-		var total decimal.Decimal
-		for _, h := range hours {
-			if t := h.Hour.UTC(); t.Before(r.From.UTC()) || !t.Before(r.To.UTC()) {
-				continue
-			}
-			q, err := decimal.NewFromString(h.Quantity)
-			if err != nil {
-				return nil, errs.Wrap(errs.Internal, err, "stored sum %q is not a decimal", h.Quantity)
-			}
-			if n := len(sums); n > 0 && sums[n-1].UsageType == h.UsageType && sums[n-1].UnitName == h.UnitName {
-				total = total.Add(q)
-				sums[n-1].Quantity = total.String()
-				continue
-			}
-			total = q
-			sums = append(sums, typeSum{UsageType: h.UsageType, UnitName: h.UnitName, Quantity: q.String()})
+	out := make([][]typeSum, len(ranges))
+	for i, rs := range rows {
+		for _, h := range rs {
+			out[i] = append(out[i], typeSum{Namespace: h.Namespace, UsageType: h.UsageType, UnitName: h.UnitName, Quantity: h.Quantity})
 		}
-		out[i] = sums
 	}
 	return out, nil
 }
 
-// objectSums joins the ranges (a VALUES list) to usage_hourly: one
-// statement however many ranges; SQLite keeps no daily table.
+// objectSums is sumsByRange over usage_hourly.
 func (sqliteDialect) objectSums(ctx context.Context, d *DB, tenantID string, nss []string, ranges []usage.Window) ([][]hourlyRow, error) {
-	const keys = `h.namespace, h.usage_type, h.object_name, h.unit_name`
+	return sqliteSumsByRange(ctx, d, "usage_hourly", []string{"namespace", "usage_type", "object_name", "unit_name"}, tenantID, nss, ranges)
+}
+
+// sqliteSumsByRange sums quantity (decimal_sum) per range and keys (columns
+// of table, which the rows carry) over the tenant's rows of each range, of
+// the namespaces unless nss is nil, with one statement: the ranges are a
+// VALUES list joined to table's (tenant, hour) index. SQLite keeps no daily
+// tables. The statement is a SELECT, not a WITH: a request's memo is
+// cleared around any other statement (it may write).
+func sqliteSumsByRange(ctx context.Context, d *DB, table string, keys []string, tenantID string, nss []string, ranges []usage.Window) ([][]hourlyRow, error) {
+	out := make([][]hourlyRow, len(ranges))
+	if len(ranges) == 0 {
+		return out, nil
+	}
+	cols := "h." + strings.Join(keys, ", h.")
 	var b strings.Builder
 	args := make([]any, 0, 3*len(ranges)+2)
-	// A SELECT, not a WITH: the request's memo is cleared around any other
-	// statement (it may write).
-	b.WriteString(`SELECT r.i, ` + keys + `, decimal_sum(h.quantity) AS quantity
+	b.WriteString(`SELECT r.i, ` + cols + `, decimal_sum(h.quantity) AS quantity
 		FROM (SELECT column1 AS i, column2 AS f, column3 AS t FROM (VALUES `)
 	for i, r := range ranges {
 		if i > 0 {
@@ -200,13 +159,13 @@ func (sqliteDialect) objectSums(ctx context.Context, d *DB, tenantID string, nss
 		b.WriteString("(?, ?, ?)")
 		args = append(args, i, r.From.UTC(), r.To.UTC())
 	}
-	b.WriteString(`)) r JOIN usage_hourly h ON h.tenant_id = ? AND h.hour >= r.f AND h.hour < r.t`)
+	b.WriteString(`)) r JOIN ` + table + ` h ON h.tenant_id = ? AND h.hour >= r.f AND h.hour < r.t`)
 	args = append(args, tenantID)
 	if nss != nil {
 		b.WriteString(` AND h.namespace IN (?)`)
 		args = append(args, bun.List(nss))
 	}
-	b.WriteString(` GROUP BY r.i, ` + keys + ` ORDER BY r.i, ` + keys)
+	b.WriteString(` GROUP BY r.i, ` + cols + ` ORDER BY r.i, ` + cols)
 	var rows []struct {
 		I int `bun:"i"`
 		hourlyRow
@@ -214,7 +173,6 @@ func (sqliteDialect) objectSums(ctx context.Context, d *DB, tenantID string, nss
 	if err := d.idb(ctx).NewRaw(b.String(), args...).Scan(ctx, &rows); err != nil {
 		return nil, err
 	}
-	out := make([][]hourlyRow, len(ranges))
 	for _, r := range rows {
 		out[r.I] = append(out[r.I], r.hourlyRow)
 	}

@@ -85,19 +85,11 @@ func TestUsageTypeTotalsMatchRollups(t *testing.T) {
 				if a, b := perObject(rows), perObject(objs[0]); a != b {
 					t.Fatalf("namespaces %v [%s, %s): rollups per object %s, object totals %s", nss, r[0], r[1], a, b)
 				}
-				nsTotals, err := repo.NamespaceTotals(ctx, tid, nss, from, to)
-				if err != nil {
-					t.Fatal(err)
+				nsTotals, err := repo.NamespaceTotals(ctx, tid, nss, []usage.Window{{From: from, To: to}})
+				if err != nil || len(nsTotals) != 1 {
+					t.Fatalf("namespace totals: %d answers (%v)", len(nsTotals), err)
 				}
-				perNamespace := func(rs []usage.Rollup) string {
-					m := map[string]decimal.Decimal{}
-					for _, r := range rs {
-						k := r.Namespace + "/" + r.UsageType + "/" + r.UnitName
-						m[k] = m[k].Add(r.Quantity)
-					}
-					return fmt.Sprint(m)
-				}
-				if a, b := perNamespace(rows), perNamespace(nsTotals); a != b {
+				if a, b := perNamespace(rows), perNamespace(nsTotals[0]); a != b {
 					t.Fatalf("namespaces %v [%s, %s): rollups per namespace %s, namespace totals %s", nss, r[0], r[1], a, b)
 				}
 				if a, c, d := sums(rows), sums(hours), sums(nsHours); a != c || a != d {
@@ -142,12 +134,17 @@ func TestUsageTypeTotalsMatchRollups(t *testing.T) {
 				t.Fatalf("the whole range sums to %d rows, want one per usage type: %v", len(totals[i]), totals[i])
 			}
 		}
-		// The usage per object of many ranges (a console's aliases) is
-		// one read too, range by range equal to the rollups.
+		// The usage per object and the namespaces' sums of many ranges (a
+		// console's aliases, a series' buckets) are one read each too,
+		// range by range equal to the rollups.
 		for _, nss := range [][]string{nil, {"prod"}, {"dev", "none"}} {
 			objs, err := repo.ObjectTotals(ctx, tid, nss, ranges)
 			if err != nil || len(objs) != len(ranges) {
 				t.Fatalf("object totals: %d answers for %d ranges (%v)", len(objs), len(ranges), err)
+			}
+			nsTotals, err := repo.NamespaceTotals(ctx, tid, nss, ranges)
+			if err != nil || len(nsTotals) != len(ranges) {
+				t.Fatalf("namespace totals: %d answers for %d ranges (%v)", len(nsTotals), len(ranges), err)
 			}
 			for i, r := range ranges {
 				rows, err := repo.Rollups(ctx, tid, nss, r.From, r.To)
@@ -156,6 +153,9 @@ func TestUsageTypeTotalsMatchRollups(t *testing.T) {
 				}
 				if a, b := perObject(rows), perObject(objs[i]); a != b {
 					t.Fatalf("namespaces %v range %d [%s, %s): rollups per object %s, object totals %s", nss, i, r.From, r.To, a, b)
+				}
+				if a, b := perNamespace(rows), perNamespace(nsTotals[i]); a != b {
+					t.Fatalf("namespaces %v range %d [%s, %s): rollups per namespace %s, namespace totals %s", nss, i, r.From, r.To, a, b)
 				}
 			}
 		}
@@ -168,6 +168,17 @@ func perObject(rs []usage.Rollup) string {
 	m := map[string]decimal.Decimal{}
 	for _, r := range rs {
 		k := r.Namespace + "/" + r.UsageType + "/" + r.ObjectName + "/" + r.UnitName
+		m[k] = m[k].Add(r.Quantity)
+	}
+	return fmt.Sprint(m)
+}
+
+// perNamespace renders the sums of rows per namespace, usage type and unit
+// name.
+func perNamespace(rs []usage.Rollup) string {
+	m := map[string]decimal.Decimal{}
+	for _, r := range rs {
+		k := r.Namespace + "/" + r.UsageType + "/" + r.UnitName
 		m[k] = m[k].Add(r.Quantity)
 	}
 	return fmt.Sprint(m)

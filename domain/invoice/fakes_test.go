@@ -232,8 +232,8 @@ func (m *memUsage) ObjectTotals(ctx context.Context, tenantID string, nss []stri
 	return usage.RollupsByRange(ctx, m.Rollups, tenantID, nss, ranges)
 }
 
-func (m *memUsage) NamespaceTotals(ctx context.Context, tenantID string, nss []string, from, to time.Time) ([]usage.Rollup, error) {
-	return m.Rollups(ctx, tenantID, nss, from, to)
+func (m *memUsage) NamespaceTotals(ctx context.Context, tenantID string, nss []string, ranges []usage.Window) ([][]usage.Rollup, error) {
+	return usage.RollupsByRange(ctx, m.Rollups, tenantID, nss, ranges)
 }
 
 func (m *memUsage) TypeHours(ctx context.Context, tenantID string, nss []string, from, to time.Time, _ bool) ([]usage.Rollup, error) {

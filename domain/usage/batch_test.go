@@ -35,8 +35,8 @@ func (r *batchRepo) ObjectTotals(ctx context.Context, tenantID string, nss []str
 	return usage.RollupsByRange(ctx, r.Rollups, tenantID, nss, ranges)
 }
 
-func (r *batchRepo) NamespaceTotals(ctx context.Context, tenantID string, nss []string, from, to time.Time) ([]usage.Rollup, error) {
-	return r.Rollups(ctx, tenantID, nss, from, to)
+func (r *batchRepo) NamespaceTotals(ctx context.Context, tenantID string, nss []string, ranges []usage.Window) ([][]usage.Rollup, error) {
+	return usage.RollupsByRange(ctx, r.Rollups, tenantID, nss, ranges)
 }
 
 func (r *batchRepo) TypeHours(ctx context.Context, tenantID string, nss []string, from, to time.Time, _ bool) ([]usage.Rollup, error) {

@@ -41,13 +41,15 @@ type Repository interface {
 	// summing Rollups' rows gives. A repository without the per-type table
 	// may return Rollups' rows.
 	TypeHours(ctx context.Context, tenantID string, nss []string, from, to time.Time, byNamespace bool) ([]Rollup, error)
-	// NamespaceTotals returns the sums per namespace and usage type of the
-	// rollups Rollups would return (the rows carry Namespace, UsageType,
+	// NamespaceTotals returns, for each of ranges, the sums per namespace
+	// and usage type of the rollups Rollups would return for that range
+	// (out[i] answers ranges[i]; the rows carry Namespace, UsageType,
 	// UnitName and Quantity; Hour and ObjectName are zero; a type stored
-	// under several unit names may have a row per unit): what the
-	// namespaces' shares of a statement need, without a row per object and
-	// hour. A repository that cannot sum may return Rollups' rows.
-	NamespaceTotals(ctx context.Context, tenantID string, nss []string, from, to time.Time) ([]Rollup, error)
+	// under several unit names may have a row per unit), with one query
+	// however many ranges: what the namespaces' shares of statements need,
+	// without a row per object and hour. A repository that cannot sum may
+	// return each range's Rollups rows.
+	NamespaceTotals(ctx context.Context, tenantID string, nss []string, ranges []Window) ([][]Rollup, error)
 	// RangeTotals returns, for each of ranges, the whole tenant's sums per
 	// usage type and unit name of the rollups Rollups would return for that
 	// range (out[i] answers ranges[i]; rows carry UsageType, UnitName and

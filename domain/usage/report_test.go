@@ -41,8 +41,8 @@ func (r *reportRepo) ObjectTotals(ctx context.Context, tenantID string, nss []st
 	return usage.RollupsByRange(ctx, r.Rollups, tenantID, nss, ranges)
 }
 
-func (r *reportRepo) NamespaceTotals(ctx context.Context, tenantID string, nss []string, from, to time.Time) ([]usage.Rollup, error) {
-	return r.Rollups(ctx, tenantID, nss, from, to)
+func (r *reportRepo) NamespaceTotals(ctx context.Context, tenantID string, nss []string, ranges []usage.Window) ([][]usage.Rollup, error) {
+	return usage.RollupsByRange(ctx, r.Rollups, tenantID, nss, ranges)
 }
 
 func (r *reportRepo) TypeHours(ctx context.Context, tenantID string, nss []string, from, to time.Time, _ bool) ([]usage.Rollup, error) {

@@ -155,59 +155,39 @@ type windowKey struct{ from, to int64 }
 func windowOf(st Statement) windowKey { return windowKey{st.From.UnixNano(), st.To.UnixNano()} }
 
 // windowShares returns the namespaces' shares of each distinct window of
-// sts (allocate). The rollups are read per calendar month: a month with one
-// window reads its per-namespace sums (NamespaceTotals, from the daily
-// rollups); a month with several (a series' buckets) reads the per-type
-// hourly sums of every namespace over the union of its windows once
-// (TypeHours by namespace) and sums each window's hours here, so the
-// statements grow with the months, not with the buckets. When have holds
-// the hourly rows of every namespace over a range (a series read them),
-// months whose windows lie inside it read nothing.
+// sts (allocate). When have holds the hourly rows of every namespace over
+// a range (a series read them), the windows inside it are summed from
+// those; every other window's per-namespace sums are read with one query
+// (NamespaceTotals: whole days from the daily rollups), so the statements
+// do not grow with the windows.
 func (s *Service) windowShares(ctx context.Context, p tenancy.Principal, sts []Statement, have *hourRows) (map[windowKey]map[string]map[string]share, error) {
 	out := map[windowKey]map[string]map[string]share{}
-	months := map[time.Time][]Statement{}
-	var order []time.Time
+	var read []Window
+	var readSts []Statement
 	for _, st := range sts {
 		if _, ok := out[windowOf(st)]; ok {
 			continue
 		}
 		out[windowOf(st)] = nil
-		m := monthStart(st.From)
-		if _, ok := months[m]; !ok {
-			order = append(order, m)
-		}
-		months[m] = append(months[m], st)
-	}
-	for _, m := range order {
-		group := months[m]
-		if len(group) == 1 {
-			st := group[0]
-			rows, err := s.c.Repo.NamespaceTotals(ctx, p.TenantID, nil, st.From, st.To)
-			if err != nil {
-				return nil, err
-			}
-			out[windowOf(st)] = allocate(st.Lines, rows)
+		if have == nil || st.From.Before(have.from) || st.To.After(have.to) {
+			read = append(read, Window{From: st.From, To: st.To})
+			readSts = append(readSts, st)
 			continue
 		}
-		from, to := group[0].From, group[0].To
-		for _, st := range group {
-			from, to = kernel.Earlier(from, st.From), kernel.Later(to, st.To)
-		}
-		var rows []Rollup
-		if have != nil && !from.Before(have.from) && !to.After(have.to) {
-			rows = have.sorted()
-		} else {
-			read, err := s.c.Repo.TypeHours(ctx, p.TenantID, nil, from, to, true)
-			if err != nil {
-				return nil, err
-			}
-			rows = (&hourRows{rows: read}).sorted()
-		}
-		for _, st := range group {
-			lo, _ := slices.BinarySearchFunc(rows, st.From, func(r Rollup, t time.Time) int { return r.Hour.Compare(t) })
-			hi, _ := slices.BinarySearchFunc(rows, st.To, func(r Rollup, t time.Time) int { return r.Hour.Compare(t) })
-			out[windowOf(st)] = allocate(st.Lines, rows[lo:hi])
-		}
+		rows := have.sorted()
+		lo, _ := slices.BinarySearchFunc(rows, st.From, func(r Rollup, t time.Time) int { return r.Hour.Compare(t) })
+		hi, _ := slices.BinarySearchFunc(rows, st.To, func(r Rollup, t time.Time) int { return r.Hour.Compare(t) })
+		out[windowOf(st)] = allocate(st.Lines, rows[lo:hi])
+	}
+	if len(read) == 0 {
+		return out, nil
+	}
+	sums, err := s.c.Repo.NamespaceTotals(ctx, p.TenantID, nil, read)
+	if err != nil {
+		return nil, err
+	}
+	for i, st := range readSts {
+		out[windowOf(st)] = allocate(st.Lines, sums[i])
 	}
 	return out, nil
 }
