@@ -1,7 +1,6 @@
 package graph_test
 
 import (
-	"context"
 	"encoding/base64"
 	"fmt"
 	"strconv"
@@ -162,10 +161,7 @@ func TestNodeAndNamespaces(t *testing.T) {
 func TestUsageSeries(t *testing.T) {
 	t.Parallel()
 	forEachStore(t, func(t *testing.T, h *harness) {
-		p := h.caller(t, tenancy.RoleAdmin, "")
-		if err := h.subs.AssignPlan(context.Background(), operatorOn(p.TenantID), "team"); err != nil {
-			t.Fatal(err)
-		}
+		p := h.teamAdmin(t)
 		ctx := asCaller(p)
 		day := time.Now().UTC().Truncate(24*time.Hour).AddDate(0, 0, -3)
 		ingest := func(ns string, i int, qty int64, at time.Time) {
@@ -239,19 +235,7 @@ func TestUsageSeries(t *testing.T) {
 
 		// Each bucket's cost is cost(from, to) of its range: the tenant's
 		// (flat price included) and each namespace's.
-		var cs struct {
-			CostSeries struct {
-				Currency string
-				Buckets  []struct {
-					From, To   string
-					TotalCents int64
-					Groups     []struct {
-						Namespace  *string
-						TotalCents int64
-					}
-				}
-			}
-		}
+		var cs costSeriesAnswer
 		const costQ = `query($f: Time!, $t: Time!, $g: [CostGroupBy!]) { costSeries(from: $f, to: $t, granularity: DAY, groupBy: $g) {
 		  currency buckets { from to totalCents groups { namespace totalCents } } } }`
 		costOf := func(ns, from, to string) int64 {
@@ -371,4 +355,19 @@ func TestNoNPlusOneSeries(t *testing.T) {
 			t.Fatalf("statements grow with namespaces: %d for 1, %d for 50", one, fifty)
 		}
 	})
+}
+
+// costSeriesAnswer is the data of a costSeries query.
+type costSeriesAnswer struct {
+	CostSeries struct {
+		Currency string
+		Buckets  []struct {
+			From, To   string
+			TotalCents int64
+			Groups     []struct {
+				Namespace  *string
+				TotalCents int64
+			}
+		}
+	}
 }

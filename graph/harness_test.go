@@ -264,6 +264,16 @@ func wantUserError(t *testing.T, c *client.Client, q, code string, opts ...clien
 
 // operatorOn is an operator of the command line acting on tenant id, for
 // the operator-only set-up steps of the tests (AssignPlan).
+// teamAdmin is an admin of a new tenant on the team plan (usage priced).
+func (h *harness) teamAdmin(t *testing.T) tenancy.Principal {
+	t.Helper()
+	p := h.caller(t, tenancy.RoleAdmin, "")
+	if err := h.subs.AssignPlan(context.Background(), operatorOn(p.TenantID), "team"); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
 func operatorOn(id string) tenancy.Principal {
 	p, err := tenancy.Operator("").ActingOn(id)
 	if err != nil {

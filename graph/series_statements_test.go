@@ -1,7 +1,6 @@
 package graph_test
 
 import (
-	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -19,10 +18,7 @@ import (
 // month boundary and holds empty and busy buckets).
 func seriesTenant(t *testing.T, h *harness, nss int) (tenancy.Principal, time.Time) {
 	t.Helper()
-	p := h.caller(t, tenancy.RoleAdmin, "")
-	if err := h.subs.AssignPlan(context.Background(), operatorOn(p.TenantID), "team"); err != nil {
-		t.Fatal(err)
-	}
+	p := h.teamAdmin(t)
 	ctx := asCaller(p)
 	now := time.Now().UTC().Truncate(time.Hour)
 	for i := range nss {
@@ -55,18 +51,6 @@ func TestSeriesStatements(t *testing.T) {
 		p, end := seriesTenant(t, h, 3)
 		ctx := asCaller(p)
 		c := h.client(p)
-		type costResp struct {
-			CostSeries struct {
-				Buckets []struct {
-					From, To   string
-					TotalCents int64
-					Groups     []struct {
-						Namespace  *string
-						TotalCents int64
-					}
-				}
-			}
-		}
 		const costQ = `query($f: Time!, $t: Time!, $g: Granularity!, $by: [CostGroupBy!]) { costSeries(from: $f, to: $t, granularity: $g, groupBy: $by) {
 		  buckets { from to totalCents groups { namespace totalCents } } } }`
 		measure := func(q string, resp any, vars ...client.Option) int64 {
@@ -75,7 +59,7 @@ func TestSeriesStatements(t *testing.T) {
 			mustPost(t, c, q, resp, vars...)
 			return h.db.Queries() - before
 		}
-		check := func(name string, n int, statements int64, r costResp, every int) {
+		check := func(name string, n int, statements int64, r costSeriesAnswer, every int) {
 			t.Helper()
 			t.Logf("%s: %d buckets, %d SQL statements", name, len(r.CostSeries.Buckets), statements)
 			if len(r.CostSeries.Buckets) != n {
@@ -111,7 +95,7 @@ func TestSeriesStatements(t *testing.T) {
 			}
 		}
 		dayFrom := end.Truncate(24*time.Hour).AddDate(0, 0, -30)
-		var r costResp
+		var r costSeriesAnswer
 		n := measure(costQ, &r, client.Var("f", dayFrom), client.Var("t", dayFrom.AddDate(0, 0, 31)), client.Var("g", "DAY"), client.Var("by", []string{}))
 		check("costSeries 31 DAY", 31, n, r, 1)
 		n = measure(costQ, &r, client.Var("f", dayFrom), client.Var("t", dayFrom.AddDate(0, 0, 31)), client.Var("g", "DAY"), client.Var("by", []string{"NAMESPACE"}))
@@ -246,10 +230,7 @@ func mustTime(t *testing.T, s string) time.Time {
 func TestObjectAmountsAddUp(t *testing.T) {
 	t.Parallel()
 	forEachStore(t, func(t *testing.T, h *harness) {
-		p := h.caller(t, tenancy.RoleAdmin, "")
-		if err := h.subs.AssignPlan(context.Background(), operatorOn(p.TenantID), "team"); err != nil {
-			t.Fatal(err)
-		}
+		p := h.teamAdmin(t)
 		ctx := asCaller(p)
 		day := time.Now().UTC().Truncate(24*time.Hour).AddDate(0, 0, -2)
 		for i, ns := range []string{"ns-a", "ns-b"} {

@@ -38,10 +38,7 @@ func event(id, usageType, obj, qty, unit string, at time.Time) map[string]any {
 func TestUsageThroughGraphQL(t *testing.T) {
 	t.Parallel()
 	forEachStore(t, func(t *testing.T, h *harness) {
-		p := h.caller(t, tenancy.RoleAdmin, "")
-		if err := h.subs.AssignPlan(context.Background(), operatorOn(p.TenantID), "team"); err != nil {
-			t.Fatal(err)
-		}
+		p := h.teamAdmin(t)
 		c := h.client(p)
 		// Inside one hour, two hours ago: far from the future limit and from
 		// the late-arrival window.
@@ -329,11 +326,8 @@ func TestNoNPlusOneUsage(t *testing.T) {
 	const query = `{ namespaces(first: 50) { edges { node { name usage { items { quantity } } cost { totalCents } } } } }`
 	forEachStore(t, func(t *testing.T, h *harness) {
 		measure := func(t *testing.T, n int) (statements int64, listed int) {
-			p := h.caller(t, tenancy.RoleAdmin, "")
+			p := h.teamAdmin(t)
 			ctx := asCaller(p)
-			if err := h.subs.AssignPlan(context.Background(), operatorOn(p.TenantID), "team"); err != nil {
-				t.Fatal(err)
-			}
 			at := time.Now().UTC().Add(-time.Minute)
 			for i := range n {
 				ns := fmt.Sprintf("ns-%02d", i)
