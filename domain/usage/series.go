@@ -383,6 +383,24 @@ func (s *Service) ForecastMonth(ctx context.Context, p tenancy.Principal, ns str
 	return f, nil
 }
 
+// bucketSums reads the sums per namespace and usage type of each bucket
+// with one query and stamps them with the bucket's start (Hour), so the
+// buckets take them as they take hours.
+func (s *Service) bucketSums(ctx context.Context, tenantID string, nss []string, buckets []Bucket) ([]Rollup, error) {
+	sums, err := s.c.Repo.NamespaceTotals(ctx, tenantID, nss, bucketWindows(buckets))
+	if err != nil {
+		return nil, err
+	}
+	var out []Rollup
+	for i, rows := range sums {
+		for _, row := range rows {
+			row.Hour = buckets[i].From
+			out = append(out, row)
+		}
+	}
+	return out, nil
+}
+
 // seriesRows is which hourly rows seriesRead reads.
 type seriesRows int
 
@@ -476,16 +494,27 @@ func (s *Service) seriesRead(ctx context.Context, p tenancy.Principal, q SeriesQ
 		return nil, err
 	}
 	from, to := buckets[0].From, buckets[len(buckets)-1].To
-	switch rows {
-	case objectRows:
+	hourly := true
+	switch {
+	case rows == objectRows:
 		r.rows, err = s.c.Repo.Rollups(ctx, tenantID, r.nss, from, to)
-	case typeRows, namespaceRows:
+	case rows == noRows:
+	case q.Granularity == Hour:
 		r.rows, err = s.c.Repo.TypeHours(ctx, tenantID, r.nss, from, to, rows == namespaceRows)
+	default:
+		// Days and months: each bucket's sums per namespace and usage
+		// type (whole UTC days from the daily totals), stamped with the
+		// bucket's start, instead of every hour of the range.
+		r.rows, err = s.bucketSums(ctx, tenantID, r.nss, buckets)
+		hourly = false
 	}
 	if err != nil {
 		return nil, err
 	}
-	if r.nss == nil && (rows == objectRows || rows == namespaceRows) && len(q.UsageTypes) == 0 && len(q.Objects) == 0 {
+	// The rows give the namespaces' shares of the buckets' statements only
+	// when they are hours: a statement's window may be part of a bucket
+	// (a month's edge inside a local day or month).
+	if hourly && r.nss == nil && (rows == objectRows || rows == namespaceRows) && len(q.UsageTypes) == 0 && len(q.Objects) == 0 {
 		r.shareRows = &hourRows{from: from, to: to, rows: r.rows}
 	}
 	r.rows = slices.DeleteFunc(r.rows, func(row Rollup) bool {
