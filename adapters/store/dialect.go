@@ -69,16 +69,12 @@ type dialect interface {
 	// addTypeHourly adds sums (sorted by key) to the shard's
 	// usage_type_hourly rows.
 	addTypeHourly(ctx context.Context, d *DB, tenantID string, shard int16, sums []typeHourSum) error
-	// typeSums sums usage_type_hourly over each of ranges, of the
-	// namespaces (all when nss is nil), per usage type and unit name, and
-	// per namespace when byNamespace (out[i] answers ranges[i], in key
-	// order), with one query.
-	typeSums(ctx context.Context, d *DB, tenantID string, nss []string, ranges []usage.Window, byNamespace bool) ([][]typeSum, error)
-	// objectSums sums usage_hourly over each of ranges, of the namespaces
-	// (all when nss is nil), per namespace, usage type, object and unit
-	// name, in that order (the rows carry those and Quantity; out[i]
-	// answers ranges[i]), with one query.
-	objectSums(ctx context.Context, d *DB, tenantID string, nss []string, ranges []usage.Window) ([][]hourlyRow, error)
+	// rangeSums sums quantity over each of ranges per keys (text columns
+	// of level's tables that hourlyRow carries: namespace, usage_type,
+	// object_name, unit_name), over the tenant's rows of the namespaces
+	// (all when nss is nil), in keys order; out[i] answers ranges[i]. One
+	// query however many ranges.
+	rangeSums(ctx context.Context, d *DB, level rollupLevel, keys []string, tenantID string, nss []string, ranges []usage.Window) ([][]hourlyRow, error)
 	// typePeriods is the table of per-type rollups with the coarsest
 	// period that still divides every month, and its period column.
 	typePeriods() (table, column string)
@@ -102,10 +98,20 @@ type typeHourSum struct {
 	Events   int64
 }
 
-// typeSum is a usage type's total under one unit name.
-type typeSum struct {
-	Namespace string `bun:"namespace"` // empty unless summed by namespace
-	UsageType string `bun:"usage_type"`
-	UnitName  string `bun:"unit_name"`
-	Quantity  string `bun:"quantity"`
+// rollupLevel is a pair of rollup tables sums of ranges read: the daily
+// totals (PostgreSQL only, for a range's whole UTC days) and the hourly
+// rows (the rest of the range; all of it on SQLite).
+type rollupLevel int
+
+const (
+	perType   rollupLevel = iota // usage_type_daily, usage_type_hourly
+	perObject                    // usage_object_daily, usage_hourly
+)
+
+// tables are the level's daily and hourly tables.
+func (l rollupLevel) tables() (daily, hourly string) {
+	if l == perObject {
+		return "usage_object_daily", "usage_hourly"
+	}
+	return "usage_type_daily", "usage_type_hourly"
 }

@@ -26,7 +26,6 @@ const (
 	memoPaymentsKind    = "payment_methods"
 	memoInvoicesKind    = "invoices"
 	memoStatusKind      = "invoice_status_changes"
-	memoTypeHoursKind   = "type_hours"
 	memoMonthsKind      = "usage_months"
 	memoRangeSumsKind   = "range_sums"
 )

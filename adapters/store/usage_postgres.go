@@ -193,18 +193,14 @@ func wholeDays(from, to time.Time) (d0, d1 time.Time) {
 
 func (postgresDialect) typePeriods() (table, column string) { return "usage_type_daily", "day" }
 
-// sumsByRange sums quantity per range and keys (text columns of both
-// tables) over the tenant's rows of each range, of the namespaces unless
-// nss is nil, with one statement: a range's whole UTC days come from the
-// daily table and only the hours before its first and after its last whole
-// day from the hourly one (a month: about 31 rows per key instead of 744).
-// Each range reads through LATERAL, so it scans its own index ranges
-// whatever the planner's statistics say (a plain join scanned a whole
-// table per range on a freshly loaded database: 350 ms against 6). The
-// ranges and namespaces bind as arrays. row receives each sum: its range's
-// position in ranges, the keys' values in order, and the sum's text.
-func sumsByRange(ctx context.Context, d *DB, daily, hourly string, keys []string, tenantID string, nss []string, ranges []usage.Window,
-	row func(i int, vals []string, sum string)) error {
+// rangeSums reads a range's whole UTC days from level's daily table and
+// only the hours before its first and after its last whole day from the
+// hourly one (a month: about 31 rows per key instead of 744). Each range
+// reads through LATERAL, so it scans its own index ranges whatever the
+// planner's statistics say (a plain join scanned a whole table per range
+// on a freshly loaded database: 350 ms against 6). The ranges and
+// namespaces bind as arrays; only the sums travel.
+func (postgresDialect) rangeSums(ctx context.Context, d *DB, level rollupLevel, keys []string, tenantID string, nss []string, ranges []usage.Window) ([][]hourlyRow, error) {
 	n := len(ranges)
 	from, to, d0, d1 := make([]time.Time, n), make([]time.Time, n), make([]time.Time, n), make([]time.Time, n)
 	for i, r := range ranges {
@@ -217,6 +213,7 @@ func sumsByRange(ctx context.Context, d *DB, daily, hourly string, keys []string
 		nsCond = ` AND namespace = ANY($6::text[])`
 		args = append(args, nss)
 	}
+	daily, hourly := level.tables()
 	cols := strings.Join(keys, ", ")
 	sel := "s." + strings.Join(keys, ", s.")
 	res, err := d.raw(ctx).QueryContext(ctx, `SELECT r.i, `+sel+`, sum(s.quantity)::text
@@ -232,50 +229,21 @@ func sumsByRange(ctx context.Context, d *DB, daily, hourly string, keys []string
 			WHERE tenant_id = $1 AND hour >= greatest(r.f, r.d1) AND hour < r.t`+nsCond+`
 		) s GROUP BY r.i, `+sel+` ORDER BY r.i, `+sel, args...)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer res.Close()
-	vals := make([]string, len(keys))
-	dest := make([]any, len(keys)+2)
-	var i int
-	var sum string
-	dest[0], dest[len(dest)-1] = &i, &sum
-	for k := range vals {
-		dest[k+1] = &vals[k]
-	}
+	out := make([][]hourlyRow, n)
 	for res.Next() {
-		if err := res.Scan(dest...); err != nil {
-			return err
+		var i int
+		var h hourlyRow
+		dest := []any{&i}
+		for _, k := range keys {
+			dest = append(dest, h.column(k))
 		}
-		row(i-1, vals, sum)
-	}
-	return res.Err()
-}
-
-// typeSums is sumsByRange over the per-type tables.
-func (postgresDialect) typeSums(ctx context.Context, d *DB, tenantID string, nss []string, ranges []usage.Window, byNamespace bool) ([][]typeSum, error) {
-	keys := []string{"usage_type", "unit_name"}
-	if byNamespace {
-		keys = []string{"namespace", "usage_type", "unit_name"}
-	}
-	out := make([][]typeSum, len(ranges))
-	err := sumsByRange(ctx, d, "usage_type_daily", "usage_type_hourly", keys, tenantID, nss, ranges, func(i int, v []string, sum string) {
-		s := typeSum{UsageType: v[len(v)-2], UnitName: v[len(v)-1], Quantity: sum}
-		if byNamespace {
-			s.Namespace = v[0]
+		if err := res.Scan(append(dest, &h.Quantity)...); err != nil {
+			return nil, err
 		}
-		out[i] = append(out[i], s)
-	})
-	return out, err
-}
-
-// objectSums is sumsByRange over the per-object tables (usage_object_daily,
-// usage_hourly).
-func (postgresDialect) objectSums(ctx context.Context, d *DB, tenantID string, nss []string, ranges []usage.Window) ([][]hourlyRow, error) {
-	out := make([][]hourlyRow, len(ranges))
-	err := sumsByRange(ctx, d, "usage_object_daily", "usage_hourly", []string{"namespace", "usage_type", "object_name", "unit_name"}, tenantID, nss, ranges,
-		func(i int, v []string, sum string) {
-			out[i] = append(out[i], hourlyRow{Namespace: v[0], UsageType: v[1], ObjectName: v[2], UnitName: v[3], Quantity: sum})
-		})
-	return out, err
+		out[i-1] = append(out[i-1], h)
+	}
+	return out, res.Err()
 }

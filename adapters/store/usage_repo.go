@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -226,6 +225,21 @@ type hourlyRow struct {
 	Events     int64     `bun:"events"`
 }
 
+// column is the field of h that holds the text column key.
+func (h *hourlyRow) column(key string) *string {
+	switch key {
+	case "namespace":
+		return &h.Namespace
+	case "usage_type":
+		return &h.UsageType
+	case "object_name":
+		return &h.ObjectName
+	case "unit_name":
+		return &h.UnitName
+	}
+	panic("store: hourlyRow has no text column " + key)
+}
+
 // rollup is the one place a stored hourly row becomes a domain value again.
 func (h hourlyRow) rollup() (usage.Rollup, error) {
 	q, err := decimal.NewFromString(h.Quantity)
@@ -287,25 +301,15 @@ func (r *UsageRepo) TypeTotals(ctx context.Context, tenantID string, nss []strin
 	}
 	// usage_type_hourly holds exactly the sums of usage_hourly per hour,
 	// namespace, usage type and unit (same transaction, same statement
-	// order, same shard); typeSums sums over the shards too.
-	sums, err := r.db.dialect.typeSums(ctx, r.db, tenantID, nss, []usage.Window{{From: from, To: to}}, false)
+	// order, same shard); the sums are over the shards too.
+	sums, err := r.rangeRollups(ctx, perType, []string{"usage_type", "unit_name"}, tenantID, nss, []usage.Window{{From: from, To: to}})
 	if err != nil {
-		return nil, translate(err)
+		return nil, err
 	}
-	out := make([]usage.Rollup, 0, len(sums[0]))
-	seen := map[string]bool{}
-	for _, s := range sums[0] {
-		if seen[s.UsageType] {
-			return r.Rollups(ctx, tenantID, nss, from, to)
-		}
-		seen[s.UsageType] = true
-		qty, err := decimal.NewFromString(s.Quantity)
-		if err != nil {
-			return nil, errs.Wrap(errs.Internal, err, "stored sum %q is not a decimal", s.Quantity)
-		}
-		out = append(out, usage.Rollup{RollupKey: usage.RollupKey{UsageType: s.UsageType}, UnitName: s.UnitName, Quantity: qty})
+	if hasRepeat(sums[0], func(a, b usage.Rollup) bool { return a.UsageType == b.UsageType }) {
+		return r.Rollups(ctx, tenantID, nss, from, to)
 	}
-	return out, nil
+	return sums[0], nil
 }
 
 // NamespaceTotals sums the rollups of Rollups(tenantID, nss, r.From, r.To)
@@ -332,26 +336,47 @@ func (r *UsageRepo) RangeTotals(ctx context.Context, tenantID string, ranges []u
 	})
 }
 
-// typeTotals is the per-type sums of each range as domain rows.
+// typeTotals is the per-type sums of each range, per namespace when
+// byNamespace.
 func (r *UsageRepo) typeTotals(ctx context.Context, tenantID string, nss []string, ranges []usage.Window, byNamespace bool) ([][]usage.Rollup, error) {
+	keys := []string{"usage_type", "unit_name"}
+	if byNamespace {
+		keys = []string{"namespace", "usage_type", "unit_name"}
+	}
+	return r.rangeRollups(ctx, perType, keys, tenantID, nss, ranges)
+}
+
+// rangeRollups is the dialect's rangeSums of level as domain rows (the key
+// columns and Quantity set).
+func (r *UsageRepo) rangeRollups(ctx context.Context, level rollupLevel, keys []string, tenantID string, nss []string, ranges []usage.Window) ([][]usage.Rollup, error) {
 	out := make([][]usage.Rollup, len(ranges))
 	if (nss != nil && len(nss) == 0) || len(ranges) == 0 {
 		return out, nil
 	}
-	sums, err := r.db.dialect.typeSums(ctx, r.db, tenantID, nss, ranges, byNamespace)
+	sums, err := r.db.dialect.rangeSums(ctx, r.db, level, keys, tenantID, nss, ranges)
 	if err != nil {
 		return nil, translate(err)
 	}
-	for i, ss := range sums {
-		for _, s := range ss {
-			qty, err := decimal.NewFromString(s.Quantity)
-			if err != nil {
-				return nil, errs.Wrap(errs.Internal, err, "stored sum %q is not a decimal", s.Quantity)
+	for i, rows := range sums {
+		out[i] = make([]usage.Rollup, len(rows))
+		for j, h := range rows {
+			if out[i][j], err = h.rollup(); err != nil {
+				return nil, err
 			}
-			out[i] = append(out[i], usage.Rollup{RollupKey: usage.RollupKey{Namespace: s.Namespace, UsageType: s.UsageType}, UnitName: s.UnitName, Quantity: qty})
 		}
 	}
 	return out, nil
+}
+
+// hasRepeat tells whether two neighbours of rows are the same by same: a
+// key summed under several unit names.
+func hasRepeat(rows []usage.Rollup, same func(a, b usage.Rollup) bool) bool {
+	for j := 1; j < len(rows); j++ {
+		if same(rows[j-1], rows[j]) {
+			return true
+		}
+	}
+	return false
 }
 
 // TypeHours sums the rollups of Rollups(tenantID, nss, from, to) per usage
@@ -366,7 +391,25 @@ func (r *UsageRepo) TypeHours(ctx context.Context, tenantID string, nss []string
 	if byNamespace {
 		keys = []string{"namespace", "usage_type", "hour"}
 	}
-	return r.typeSums(ctx, tenantID, nss, from, to, keys)
+	q := r.db.idb(ctx).NewSelect().TableExpr("usage_type_hourly").Column(keys...).
+		ColumnExpr(r.db.dialect.decimalSum("quantity")+" AS quantity").
+		ColumnExpr("min(unit_name) AS unit_name").
+		Where("tenant_id = ? AND hour >= ? AND hour < ?", tenantID, from.UTC(), to.UTC())
+	if nss != nil {
+		q = q.Where("namespace IN (?)", bun.List(nss))
+	}
+	var rows []hourlyRow
+	if err := q.Group(keys...).Order(keys...).Scan(ctx, &rows); err != nil {
+		return nil, translate(err)
+	}
+	out := make([]usage.Rollup, len(rows))
+	for i, h := range rows {
+		var err error
+		if out[i], err = h.rollup(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 // ObjectTotals sums the rollups of Rollups(tenantID, nss, r.From, r.To) of
@@ -377,79 +420,21 @@ func (r *UsageRepo) TypeHours(ctx context.Context, tenantID string, nss []string
 // needs the unit of its first row in Rollups' order, so that rare case
 // reads that range's rows.
 func (r *UsageRepo) ObjectTotals(ctx context.Context, tenantID string, nss []string, ranges []usage.Window) ([][]usage.Rollup, error) {
-	out := make([][]usage.Rollup, len(ranges))
-	if (nss != nil && len(nss) == 0) || len(ranges) == 0 {
-		return out, nil
-	}
-	sums, err := r.db.dialect.objectSums(ctx, r.db, tenantID, nss, ranges)
-	if err != nil {
-		return nil, translate(err)
-	}
-	for i, rows := range sums {
-		objs := make([]usage.Rollup, len(rows))
-		for j, h := range rows {
-			ru, err := h.rollup()
-			if err != nil {
-				return nil, err
-			}
-			if j > 0 && ru.Namespace == objs[j-1].Namespace && ru.UsageType == objs[j-1].UsageType && ru.ObjectName == objs[j-1].ObjectName {
-				if objs, err = r.Rollups(ctx, tenantID, nss, ranges[i].From, ranges[i].To); err != nil {
-					return nil, err
-				}
-				break
-			}
-			objs[j] = ru
-		}
-		out[i] = objs
-	}
-	return out, nil
-}
-
-// typeSums sums usage_type_hourly (PostgreSQL) of the range grouped by
-// keys (columns of it), in keys order, with one query.
-func (r *UsageRepo) typeSums(ctx context.Context, tenantID string, nss []string, from, to time.Time, keys []string) ([]usage.Rollup, error) {
-	var extra []string
-	if !slices.Contains(keys, "unit_name") {
-		extra = append(extra, "min(unit_name) AS unit_name")
-	}
-	// A page prices the same window several times (the running invoice,
-	// monthlyUsage, the forecast): a request's memo reads it once.
-	rows, err := memoised(ctx, tenantID, memoTypeHoursKind, memoArgs(nss, from, to, keys), func() ([]hourlyRow, error) {
-		return r.db.groupedSums(ctx, "usage_type_hourly", tenantID, nss, from, to, keys, extra...)
-	})
+	out, err := r.rangeRollups(ctx, perObject, []string{"namespace", "usage_type", "object_name", "unit_name"}, tenantID, nss, ranges)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]usage.Rollup, len(rows))
-	for i, h := range rows {
-		ru, err := h.rollup()
-		if err != nil {
-			return nil, err
+	sameObject := func(a, b usage.Rollup) bool {
+		return a.Namespace == b.Namespace && a.UsageType == b.UsageType && a.ObjectName == b.ObjectName
+	}
+	for i, rows := range out {
+		if hasRepeat(rows, sameObject) {
+			if out[i], err = r.Rollups(ctx, tenantID, nss, ranges[i].From, ranges[i].To); err != nil {
+				return nil, err
+			}
 		}
-		out[i] = ru
 	}
 	return out, nil
-}
-
-// groupedSums runs the one grouped-sum query ObjectTotals and typeSums
-// share: the decimal sum of quantity over table's rows of the tenant and
-// range (and namespaces, unless nss is nil), grouped and ordered by keys,
-// with extra column expressions selected after the sum.
-func (d *DB) groupedSums(ctx context.Context, table, tenantID string, nss []string, from, to time.Time, keys []string, extra ...string) ([]hourlyRow, error) {
-	q := d.idb(ctx).NewSelect().TableExpr(table).Column(keys...).
-		ColumnExpr(d.dialect.decimalSum("quantity")+" AS quantity").
-		Where("tenant_id = ? AND hour >= ? AND hour < ?", tenantID, from.UTC(), to.UTC())
-	for _, e := range extra {
-		q = q.ColumnExpr(e)
-	}
-	if nss != nil {
-		q = q.Where("namespace IN (?)", bun.List(nss))
-	}
-	var rows []hourlyRow
-	if err := q.Group(keys...).Order(keys...).Scan(ctx, &rows); err != nil {
-		return nil, translate(err)
-	}
-	return rows, nil
 }
 
 // Months sums the tenant's rollups per UTC calendar month and usage type.

@@ -112,37 +112,12 @@ func (sqliteDialect) addTypeHourly(ctx context.Context, d *DB, tenantID string, 
 	return err
 }
 
-// typeSums is sumsByRange over usage_type_hourly.
-func (sqliteDialect) typeSums(ctx context.Context, d *DB, tenantID string, nss []string, ranges []usage.Window, byNamespace bool) ([][]typeSum, error) {
-	keys := []string{"usage_type", "unit_name"}
-	if byNamespace {
-		keys = []string{"namespace", "usage_type", "unit_name"}
-	}
-	rows, err := sqliteSumsByRange(ctx, d, "usage_type_hourly", keys, tenantID, nss, ranges)
-	if err != nil {
-		return nil, err
-	}
-	out := make([][]typeSum, len(ranges))
-	for i, rs := range rows {
-		for _, h := range rs {
-			out[i] = append(out[i], typeSum{Namespace: h.Namespace, UsageType: h.UsageType, UnitName: h.UnitName, Quantity: h.Quantity})
-		}
-	}
-	return out, nil
-}
-
-// objectSums is sumsByRange over usage_hourly.
-func (sqliteDialect) objectSums(ctx context.Context, d *DB, tenantID string, nss []string, ranges []usage.Window) ([][]hourlyRow, error) {
-	return sqliteSumsByRange(ctx, d, "usage_hourly", []string{"namespace", "usage_type", "object_name", "unit_name"}, tenantID, nss, ranges)
-}
-
-// sqliteSumsByRange sums quantity (decimal_sum) per range and keys (columns
-// of table, which the rows carry) over the tenant's rows of each range, of
-// the namespaces unless nss is nil, with one statement: the ranges are a
-// VALUES list joined to table's (tenant, hour) index. SQLite keeps no daily
-// tables. The statement is a SELECT, not a WITH: a request's memo is
-// cleared around any other statement (it may write).
-func sqliteSumsByRange(ctx context.Context, d *DB, table string, keys []string, tenantID string, nss []string, ranges []usage.Window) ([][]hourlyRow, error) {
+// rangeSums joins the ranges (a VALUES list) to level's hourly table
+// through its (tenant, hour) index: SQLite keeps no daily tables. The
+// statement is a SELECT, not a WITH: a request's memo is cleared around
+// any other statement (it may write).
+func (sqliteDialect) rangeSums(ctx context.Context, d *DB, level rollupLevel, keys []string, tenantID string, nss []string, ranges []usage.Window) ([][]hourlyRow, error) {
+	_, table := level.tables()
 	out := make([][]hourlyRow, len(ranges))
 	if len(ranges) == 0 {
 		return out, nil
