@@ -206,6 +206,14 @@ func clearMemoOnWrite(ctx context.Context, query string) {
 	}
 }
 
+// memoOf is ctx's memo, or nil when it has none or is in a transaction.
+func memoOf(ctx context.Context) *kernel.Memo {
+	if _, inTx := ctx.Value(txKey{}).(bun.Tx); inTx {
+		return nil
+	}
+	return kernel.MemoFrom(ctx)
+}
+
 // memoised answers read once per request and key: from ctx's kernel.Memo
 // when it has one and ctx is not in a transaction (a transaction's reads
 // must see its own writes and locks), else by calling read. The key is
@@ -215,8 +223,8 @@ func clearMemoOnWrite(ctx context.Context, query string) {
 // the store's own rows: callers must not change them, and build fresh
 // domain values from them (no caller gets a slice another one holds).
 func memoised[T any](ctx context.Context, tenantID, kind, args string, read func() (T, error)) (T, error) {
-	m := kernel.MemoFrom(ctx)
-	if _, inTx := ctx.Value(txKey{}).(bun.Tx); inTx || m == nil {
+	m := memoOf(ctx)
+	if m == nil {
 		return read()
 	}
 	v, err := m.Do(ctx, kernel.MemoKey{Tenant: tenantID, Kind: kind, Args: args}, func() (any, error) { return read() })

@@ -6,9 +6,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-
-	"github.com/billingd/billingd/domain/kernel"
-	"github.com/uptrace/bun"
 )
 
 // The tenant-level reads a request's kernel.Memo answers (see memoised).
@@ -32,12 +29,7 @@ const (
 
 // memoOn tells whether reads with ctx are answered from a memo: ctx has
 // one and is not in a transaction.
-func (d *DB) memoOn(ctx context.Context) bool {
-	if _, inTx := ctx.Value(txKey{}).(bun.Tx); inTx {
-		return false
-	}
-	return kernel.MemoFrom(ctx) != nil
-}
+func (d *DB) memoOn(ctx context.Context) bool { return memoOf(ctx) != nil }
 
 // tenantMemoRow is the tenant row with its current plan (NULL: none).
 type tenantMemoRow struct {
@@ -99,33 +91,32 @@ func (d *DB) memoSubscriptions(ctx context.Context, tenantID string) ([]subscrip
 	return m.subs, err
 }
 
+// tenantRows reads all the tenant's rows of T's table in order.
+func tenantRows[T any](ctx context.Context, d *DB, tenantID, order string) ([]T, error) {
+	var rows []T
+	err := d.idb(ctx).NewSelect().Model(&rows).Where("tenant_id = ?", tenantID).OrderExpr(order).Scan(ctx)
+	return rows, translate(err)
+}
+
+// memoTenantRows is tenantRows once per request.
+func memoTenantRows[T any](ctx context.Context, d *DB, tenantID, kind, order string) ([]T, error) {
+	return memoised(ctx, tenantID, kind, "", func() ([]T, error) { return tenantRows[T](ctx, d, tenantID, order) })
+}
+
 // memoPlanChanges reads all the tenant's plan changes, oldest first.
 func (d *DB) memoPlanChanges(ctx context.Context, tenantID string) ([]subscriptionChangeRow, error) {
-	return memoised(ctx, tenantID, memoPlanChangesKind, "", func() ([]subscriptionChangeRow, error) {
-		var rows []subscriptionChangeRow
-		err := d.idb(ctx).NewSelect().Model(&rows).Where("tenant_id = ?", tenantID).OrderExpr("changed_at, id").Scan(ctx)
-		return rows, translate(err)
-	})
+	return memoTenantRows[subscriptionChangeRow](ctx, d, tenantID, memoPlanChangesKind, "changed_at, id")
 }
 
 // memoTransitions reads all the tenant's plan transitions, newest first
 // (ListTransitions' order).
 func (d *DB) memoTransitions(ctx context.Context, tenantID string) ([]planTransitionRow, error) {
-	return memoised(ctx, tenantID, memoTransitionsKind, "", func() ([]planTransitionRow, error) {
-		var rows []planTransitionRow
-		err := d.idb(ctx).NewSelect().Model(&rows).Where("tenant_id = ?", tenantID).
-			OrderExpr("created_at DESC, id DESC").Scan(ctx)
-		return rows, translate(err)
-	})
+	return memoTenantRows[planTransitionRow](ctx, d, tenantID, memoTransitionsKind, "created_at DESC, id DESC")
 }
 
 // memoPayments reads the tenant's payment methods, by number.
 func (d *DB) memoPayments(ctx context.Context, tenantID string) ([]paymentMethodRow, error) {
-	return memoised(ctx, tenantID, memoPaymentsKind, "", func() ([]paymentMethodRow, error) {
-		var rows []paymentMethodRow
-		err := d.idb(ctx).NewSelect().Model(&rows).Where("tenant_id = ?", tenantID).Order("seq").Scan(ctx)
-		return rows, translate(err)
-	})
+	return memoTenantRows[paymentMethodRow](ctx, d, tenantID, memoPaymentsKind, "seq")
 }
 
 // invoicesMemo is all the invoices of a tenant, newest period first, and
@@ -188,9 +179,9 @@ func (d *DB) memoInvoices(ctx context.Context, tenantID string) (invoicesMemo, e
 // by invoice name, in StatusChanges' order.
 func (d *DB) memoStatusChanges(ctx context.Context, tenantID string) (map[string][]statusChangeRow, error) {
 	return memoised(ctx, tenantID, memoStatusKind, "", func() (map[string][]statusChangeRow, error) {
-		var rows []statusChangeRow
-		if err := d.idb(ctx).NewSelect().Model(&rows).Where("tenant_id = ?", tenantID).Order("invoice", "at", "to_status").Scan(ctx); err != nil {
-			return nil, translate(err)
+		rows, err := tenantRows[statusChangeRow](ctx, d, tenantID, "invoice, at, to_status")
+		if err != nil {
+			return nil, err
 		}
 		by := map[string][]statusChangeRow{}
 		for _, r := range rows {
