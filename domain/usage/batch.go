@@ -132,8 +132,8 @@ func (s *Service) CostByNamespaces(ctx context.Context, p tenancy.Principal, nss
 // answers ranges[i], zero times taking reportRange's defaults) with a
 // number of statements that does not grow with the ranges: the statements
 // of every range's month windows are one Statements call, and the
-// namespaces' shares are read per calendar month (windowShares). Per
-// namespace and range the answer is exactly what CurrentUsage answers.
+// namespaces' shares of all of them one read (windowShares). Per namespace
+// and range the answer is exactly what CurrentUsage answers.
 func (s *Service) CostByRanges(ctx context.Context, p tenancy.Principal, nss []string, ranges []Window) ([]map[string]Cost, error) {
 	return s.costByRanges(ctx, p, nss, ranges, nil)
 }
@@ -150,15 +150,13 @@ func (s *Service) costByRanges(ctx context.Context, p tenancy.Principal, nss []s
 		}
 		scopes[ns] = scope
 	}
+	norm, err := s.reportRanges(ranges)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]map[string]Cost, len(ranges))
-	norm := make([]Window, len(ranges))
-	for i, r := range ranges {
+	for i := range out {
 		out[i] = map[string]Cost{}
-		from, to, err := s.reportRange(r.From, r.To)
-		if err != nil {
-			return nil, err
-		}
-		norm[i] = Window{From: from, To: to}
 	}
 	if len(scopes) == 0 || len(ranges) == 0 {
 		return out, nil
@@ -173,8 +171,8 @@ func (s *Service) costByRanges(ctx context.Context, p tenancy.Principal, nss []s
 			named = append(named, ns)
 		}
 	}
-	// The namespaces' shares of every statement come from one read of
-	// each month's rollups, however many namespaces and ranges are asked.
+	// The namespaces' shares of every statement come from one read,
+	// however many namespaces and ranges are asked.
 	var sh map[windowKey]map[string]map[string]share
 	if len(named) > 0 {
 		var all []Statement
@@ -260,13 +258,9 @@ func (s *Service) prefetch(ctx context.Context, p tenancy.Principal, nss []strin
 		wholeTenant = wholeTenant || scope == nil
 		uniq = append(uniq, ns)
 	}
-	norm := make([]Window, len(ranges))
-	for i, r := range ranges {
-		from, to, err := s.reportRange(r.From, r.To)
-		if err != nil {
-			return nil, err
-		}
-		norm[i] = Window{From: from, To: to}
+	norm, err := s.reportRanges(ranges)
+	if err != nil {
+		return nil, err
 	}
 	out := make([]*batch, len(ranges))
 	if len(uniq) == 0 || len(ranges) == 0 {
@@ -286,6 +280,20 @@ func (s *Service) prefetch(ctx context.Context, p tenancy.Principal, nss []strin
 	}
 	for i, r := range norm {
 		out[i] = &batch{tenantID: p.TenantID, plan: pl, nss: uniq, from: r.From, to: r.To, rows: rows[i]}
+	}
+	return out, nil
+}
+
+// reportRanges is reportRange of each range: the report's defaults and
+// checks, one window per range.
+func (s *Service) reportRanges(ranges []Window) ([]Window, error) {
+	out := make([]Window, len(ranges))
+	for i, r := range ranges {
+		from, to, err := s.reportRange(r.From, r.To)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = Window{From: from, To: to}
 	}
 	return out, nil
 }

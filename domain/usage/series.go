@@ -71,8 +71,9 @@ type key struct {
 	usageType, ns, obj string
 }
 
-// Bucket is one bucket of a series: [From, To).
-type Bucket struct{ From, To time.Time }
+// Bucket is one bucket of a series: [From, To), a window the reads and the
+// pricing take as it is.
+type Bucket = Window
 
 // SeriesPoint is the usage of one group in one bucket.
 type SeriesPoint struct {
@@ -167,7 +168,7 @@ func (s *Service) pricePoints(ctx context.Context, p tenancy.Principal, r *serie
 		}
 		slices.Sort(nss)
 	}
-	all, err := s.costByRanges(ctx, p, nss, bucketWindows(r.buckets), r.shareRows)
+	all, err := s.costByRanges(ctx, p, nss, r.buckets, r.shareRows)
 	if err != nil {
 		return err
 	}
@@ -243,15 +244,6 @@ func objectAmounts(points map[key]*SeriesPoint, objects map[key][]string, amount
 	}
 }
 
-// bucketWindows are the ranges of buckets.
-func bucketWindows(buckets []Bucket) []Window {
-	out := make([]Window, len(buckets))
-	for i, b := range buckets {
-		out[i] = Window(b)
-	}
-	return out
-}
-
 // CostGroup is the cost of one group (a namespace, or "" for the whole
 // filtered usage) over one bucket.
 type CostGroup struct {
@@ -299,7 +291,7 @@ func (s *Service) CostSeries(ctx context.Context, p tenancy.Principal, q SeriesQ
 	if len(groups) == 0 {
 		return r.buckets, out, s.c.Plans.Catalog().Currency, nil
 	}
-	all, err := s.costByRanges(ctx, p, groups, bucketWindows(r.buckets), r.shareRows)
+	all, err := s.costByRanges(ctx, p, groups, r.buckets, r.shareRows)
 	if err != nil {
 		return nil, nil, "", err
 	}
@@ -351,14 +343,12 @@ type Forecast struct {
 // to its end: usage grows at the rate of the month so far.
 func (s *Service) ForecastMonth(ctx context.Context, p tenancy.Principal, ns string) (Forecast, error) {
 	ctx = kernel.AllowStaleReads(ctx) // a report: a standby within its bound may answer
-	nss, err := reportScope(p, ns)
-	if err != nil {
+	if _, err := reportScope(p, ns); err != nil {
 		return Forecast{}, err
 	}
 	asOf := ceilHour(s.c.Clock.Now().UTC())
 	from := monthStart(asOf.Add(-time.Nanosecond))
 	to := from.AddDate(0, 1, 0)
-	_ = nss
 	costs, err := s.CostByNamespaces(ctx, p, []string{ns}, from, asOf)
 	if err != nil {
 		return Forecast{}, err
@@ -387,7 +377,7 @@ func (s *Service) ForecastMonth(ctx context.Context, p tenancy.Principal, ns str
 // with one query and stamps them with the bucket's start (Hour), so the
 // buckets take them as they take hours.
 func (s *Service) bucketSums(ctx context.Context, tenantID string, nss []string, buckets []Bucket) ([]Rollup, error) {
-	sums, err := s.c.Repo.NamespaceTotals(ctx, tenantID, nss, bucketWindows(buckets))
+	sums, err := s.c.Repo.NamespaceTotals(ctx, tenantID, nss, buckets)
 	if err != nil {
 		return nil, err
 	}

@@ -45,8 +45,9 @@ type StatementSource interface {
 	Statements(ctx context.Context, p tenancy.Principal, windows []Window) ([]Statement, error)
 }
 
-// Window is a range [From, To) of whole UTC hours inside one calendar
-// month, which a statement prices.
+// Window is a range [From, To) of whole hours: a report's range, a series'
+// bucket, a read's range, or the part of one calendar month a statement
+// prices.
 type Window struct{ From, To time.Time }
 
 // statements returns the tenant's statements of [from, to), one per
@@ -63,14 +64,13 @@ func (s *Service) statements(ctx context.Context, p tenancy.Principal, from, to 
 // ranges[i]) with one Statements call for the distinct month windows of
 // all of them: a series of 744 hours costs the reads of one window.
 func (s *Service) rangeStatements(ctx context.Context, p tenancy.Principal, ranges []Window) ([][]Statement, error) {
-	type key struct{ from, to int64 }
-	idx := map[key]int{}
+	idx := map[windowKey]int{}
 	var windows []Window
 	parts := make([][]int, len(ranges))
 	for i, r := range ranges {
 		for start := r.From.UTC(); start.Before(r.To); {
 			end := kernel.Earlier(monthStart(start).AddDate(0, 1, 0), r.To.UTC())
-			k := key{start.UnixNano(), end.UnixNano()}
+			k := windowKey{start.UnixNano(), end.UnixNano()}
 			j, ok := idx[k]
 			if !ok {
 				j = len(windows)
