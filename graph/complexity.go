@@ -20,8 +20,8 @@ import (
 // Namespace.usage and Namespace.cost go through dataloaders that fetch
 // every distinct time range of the operation (announced up front, see
 // ranges.go) for every namespace of the request in one batched call, whose
-// SQL statements do not grow with the ranges (usage totals excepted: one
-// small statement per range), though the rows read and priced do. So the
+// SQL statements do not grow with the ranges, though the rows read and
+// priced do. So the
 // cost walker (limits.go) still prices them RangeReportCost once per
 // distinct range of the operation plus NamespaceReportCost per namespace
 // they are asked for: 100 aliases of usage over distinct ranges cost

@@ -422,8 +422,9 @@ func (w *costWalker) field(f *ast.Field) int {
 // namespaceReport prices Namespace.usage or Namespace.cost (issue 13 item
 // 8): RangeReportCost for each distinct range of the operation (the
 // loaders fetch all the ranges for every namespace of the request in one
-// batched call, but each range is still rows read and priced), plus NamespaceReportCost for each namespace the field is asked
-// for (each namespace's rows are read and priced).
+// batched call, but each range is still rows read and priced), plus
+// NamespaceReportCost for each namespace the field is asked for (each
+// namespace's rows are read and priced).
 func (w *costWalker) namespaceReport(field string, child int, args map[string]any) int {
 	key := field + "|" + fmt.Sprint(args["from"]) + "|" + fmt.Sprint(args["to"])
 	cost := 0
@@ -508,24 +509,36 @@ func (noIntrospection) MutateOperationContext(_ context.Context, op *graphql.Ope
 }
 
 func selectsIntrospection(set ast.SelectionSet, seen map[string]bool) bool {
+	found := false
+	eachField(set, seen, func(f *ast.Field) bool {
+		found = f.Name == "__schema" || f.Name == "__type"
+		return !found
+	})
+	return found
+}
+
+// eachField calls visit with every field of set, its sub-selections and the
+// fragments they spread (each fragment once: seen holds the ones visited),
+// depth first, until visit returns false.
+func eachField(set ast.SelectionSet, seen map[string]bool, visit func(*ast.Field) bool) bool {
 	for _, sel := range set {
 		switch s := sel.(type) {
 		case *ast.Field:
-			if s.Name == "__schema" || s.Name == "__type" {
-				return true
+			if !visit(s) || !eachField(s.SelectionSet, seen, visit) {
+				return false
 			}
 		case *ast.InlineFragment:
-			if selectsIntrospection(s.SelectionSet, seen) {
-				return true
+			if !eachField(s.SelectionSet, seen, visit) {
+				return false
 			}
 		case *ast.FragmentSpread:
 			if s.Definition != nil && !seen[s.Name] {
 				seen[s.Name] = true
-				if selectsIntrospection(s.Definition.SelectionSet, seen) {
-					return true
+				if !eachField(s.Definition.SelectionSet, seen, visit) {
+					return false
 				}
 			}
 		}
 	}
-	return false
+	return true
 }

@@ -37,36 +37,14 @@ func (r *Resolver) reportRanges(ctx context.Context) []loaders.ExpectedRange {
 		return nil
 	}
 	var out []loaders.ExpectedRange
-	seen := map[string]bool{}
-	var walk func(ast.SelectionSet)
-	walk = func(set ast.SelectionSet) {
-		for _, sel := range set {
-			switch s := sel.(type) {
-			case *ast.Field:
-				if s.ObjectDefinition != nil && s.ObjectDefinition.Name == "Namespace" && (s.Name == "usage" || s.Name == "cost") {
-					if rg, ok := r.rangeOf(ctx, op, s); ok {
-						out = append(out, rg)
-					}
-				}
-				walk(s.SelectionSet)
-			case *ast.InlineFragment:
-				walk(s.SelectionSet)
-			case *ast.FragmentSpread:
-				if seen[s.Name] {
-					continue
-				}
-				seen[s.Name] = true
-				def := s.Definition
-				if def == nil && op.Doc != nil {
-					def = op.Doc.Fragments.ForName(s.Name)
-				}
-				if def != nil {
-					walk(def.SelectionSet)
-				}
+	eachField(op.Operation.SelectionSet, map[string]bool{}, func(f *ast.Field) bool {
+		if f.ObjectDefinition != nil && f.ObjectDefinition.Name == "Namespace" && (f.Name == "usage" || f.Name == "cost") {
+			if rg, ok := r.rangeOf(ctx, op, f); ok {
+				out = append(out, rg)
 			}
 		}
-	}
-	walk(op.Operation.SelectionSet)
+		return true
+	})
 	return out
 }
 

@@ -19,7 +19,7 @@ import (
 // cost of each bucket (CostByRanges, what REST current_usage and the
 // invoices answer for the bucket's range), every bucket priced at once with
 // a fixed number of statements (the statements of all the buckets' months
-// in one call, the namespaces' shares read once per month); pricing is
+// in one call, the namespaces' shares of all of them in one read); pricing is
 // still work per bucket, so usageSeries prices its points only when
 // amountCents is selected.
 

@@ -46,8 +46,7 @@ type QuotaSource interface {
 // ReportSource is the part of usage.Service the loaders need. Each method
 // answers every namespace given over every range given (the i-th map
 // answers ranges[i]) with a fixed number of statements: one plan lookup
-// and one rollups query (the objects' sums once per distinct range for
-// UsageTotalsByRanges), one Statements call for the costs.
+// and one rollups query, one Statements call for the costs.
 type ReportSource interface {
 	UsageByRanges(ctx context.Context, p tenancy.Principal, nss []string, ranges []usage.Window) ([]map[string][]usage.UsageItem, error)
 	UsageTotalsByRanges(ctx context.Context, p tenancy.Principal, nss []string, ranges []usage.Window) ([]map[string][]usage.UsageItem, error)
