@@ -205,11 +205,17 @@ func (s *Service) view(sub Subscription, now time.Time) SubscriptionView {
 // followsPlan tells whether subs has an open plan subscription to the plan
 // called planName, so that ensurePlanSubscription would change nothing.
 func followsPlan(subs []Subscription, planName string) bool {
+	open := openPlan(subs)
+	return open != nil && open.Name == planName
+}
+
+// openPlan is the last open plan subscription of subs, nil when none is.
+func openPlan(subs []Subscription) *Subscription {
 	var open *Subscription
 	for i := range subs {
 		if subs[i].Kind == KindPlan && subs[i].Open() {
 			open = &subs[i]
 		}
 	}
-	return open != nil && open.Name == planName
+	return open
 }

@@ -358,12 +358,7 @@ func (s *Service) ensurePlanSubscription(ctx context.Context, tenantID string, c
 	if err != nil {
 		return err
 	}
-	var open *Subscription
-	for i := range subs {
-		if subs[i].Kind == KindPlan && subs[i].Open() {
-			open = &subs[i]
-		}
-	}
+	open := openPlan(subs)
 	switch {
 	case open == nil:
 		start, err := s.c.Repo.TenantCreatedAt(ctx, tenantID)
