@@ -61,9 +61,7 @@ func TestConsoleInBrowser(t *testing.T) {
 	if err := os.MkdirAll(shots, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command("node", "e2e/console.mjs")
-	cmd.Dir = "../web/console"
-	cmd.Env = append(os.Environ(),
+	runBrowserChecks(t, "console", shots,
 		"CONSOLE_URL="+s.base+"/console/",
 		"ADMIN_TOKEN="+seed.admin,
 		"VIEWER_TOKEN="+seed.viewer,
@@ -71,17 +69,25 @@ func TestConsoleInBrowser(t *testing.T) {
 		"EDITOR_NAMESPACE="+seed.editorNS,
 		"NAMESPACE="+seed.namespace,
 		"INVOICE="+seed.invoice,
-		"SHOTS_DIR="+shots,
-		"CHROMIUM="+chromium,
 		"TZ=Europe/Paris", // times show in the browser's zone, not the server's
 	)
+}
+
+// runBrowserChecks runs web/console/e2e/NAME.mjs in Node with env (and
+// SHOTS_DIR, CHROMIUM) and fails t unless every check passed: the exit
+// status and the script's final line, so a script that stops early fails.
+func runBrowserChecks(t *testing.T, name, shots string, env ...string) {
+	t.Helper()
+	cmd := exec.Command("node", "e2e/"+name+".mjs")
+	cmd.Dir = "../web/console"
+	cmd.Env = append(append(os.Environ(), env...), "SHOTS_DIR="+shots, "CHROMIUM="+chromium)
 	out, err := cmd.CombinedOutput()
-	t.Logf("console.mjs:\n%s", out)
+	t.Logf("%s.mjs:\n%s", name, out)
 	if err != nil {
 		t.Fatalf("browser checks failed: %v", err)
 	}
-	if !strings.Contains(string(out), "all console checks passed") {
-		t.Fatal("console.mjs ended without its final line")
+	if !strings.Contains(string(out), "all "+name+" checks passed") {
+		t.Fatalf("%s.mjs ended without its final line", name)
 	}
 }
 
@@ -169,15 +175,5 @@ func TestPlaygroundInBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command("node", "e2e/playground.mjs")
-	cmd.Dir = "../web/console"
-	cmd.Env = append(os.Environ(), "PLAYGROUND_URL="+s.base+"/playground", "ADMIN_TOKEN="+admin, "SHOTS_DIR="+shots, "CHROMIUM="+chromium)
-	out, err := cmd.CombinedOutput()
-	t.Logf("playground.mjs:\n%s", out)
-	if err != nil {
-		t.Fatalf("browser checks failed: %v", err)
-	}
-	if !strings.Contains(string(out), "all playground checks passed") {
-		t.Fatal("playground.mjs ended without its final line")
-	}
+	runBrowserChecks(t, "playground", shots, "PLAYGROUND_URL="+s.base+"/playground", "ADMIN_TOKEN="+admin)
 }

@@ -2,32 +2,19 @@
 // e2e/webconsole_test.go against a real billingd with seeded data. Every check
 // prints one line; any failure makes the exit status 1. Screenshots of each
 // page go to SHOTS_DIR.
-import { chromium } from 'playwright-core';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { checks, externalLine, launch, requireEnv, stayLocal } from './harness.mjs';
 
 const env = process.env;
-for (const k of ['CONSOLE_URL', 'ADMIN_TOKEN', 'VIEWER_TOKEN', 'EDITOR_TOKEN', 'EDITOR_NAMESPACE', 'NAMESPACE', 'INVOICE', 'SHOTS_DIR']) {
-  if (!env[k]) {
-    console.error(`missing ${k}`);
-    process.exit(2);
-  }
-}
+requireEnv(['CONSOLE_URL', 'ADMIN_TOKEN', 'VIEWER_TOKEN', 'EDITOR_TOKEN', 'EDITOR_NAMESPACE', 'NAMESPACE', 'INVOICE', 'SHOTS_DIR']);
 const BASE = env.CONSOLE_URL; // http://127.0.0.1:port/console/
 const origin = new URL(BASE).origin;
-const failures = [];
-function check(ok, what) {
-  console.log(`${ok ? 'ok  ' : 'FAIL'} ${what}`);
-  if (!ok) failures.push(what);
-}
+const { check, finish } = checks('console');
 
 const axeSource = readFileSync(new URL('../node_modules/axe-core/axe.min.js', import.meta.url), 'utf8');
 
-const browser = await chromium.launch({
-  executablePath: env.CHROMIUM || '/usr/bin/chromium',
-  headless: true,
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-});
+const browser = await launch();
 
 // Every request of every page is recorded; anything not on 127.0.0.1 is
 // a failure (and is aborted, so it cannot leave even once).
@@ -35,12 +22,7 @@ const external = [];
 const consoleErrors = [];
 async function newContext(width = 1280, height = 860) {
   const ctx = await browser.newContext({ viewport: { width, height }, acceptDownloads: true, locale: 'en-US', timezoneId: 'Europe/Paris' });
-  await ctx.route('**/*', (route) => {
-    const u = new URL(route.request().url());
-    if (u.protocol === 'data:' || u.protocol === 'blob:' || u.hostname === '127.0.0.1') return route.continue();
-    external.push(route.request().url());
-    return route.abort();
-  });
+  await stayLocal(ctx, external);
   ctx.on('page', (p) => watch(p));
   return ctx;
 }
@@ -272,11 +254,7 @@ try {
   await browser.close();
 }
 
-check(external.length === 0, `no request left 127.0.0.1 (${external.length} tried${external.length ? ': ' + external.slice(0, 5).join(', ') : ''})`);
+check(external.length === 0, externalLine(external));
 check(consoleErrors.length === 0, `no error in the browser console${consoleErrors.length ? ': ' + consoleErrors.slice(0, 5).join(' | ') : ''}`);
 console.log(`origin ${origin}`);
-if (failures.length > 0) {
-  console.log(`${failures.length} console check(s) failed`);
-  process.exit(1);
-}
-console.log('all console checks passed');
+finish();

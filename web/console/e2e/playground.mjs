@@ -5,36 +5,18 @@
 // never written to the browser's storage, and the schema's documentation
 // opens (introspection). Every check prints one line; a failure makes the
 // exit status 1. A screenshot goes to SHOTS_DIR.
-import { chromium } from 'playwright-core';
 import { join } from 'node:path';
+import { checks, externalLine, launch, requireEnv, stayLocal } from './harness.mjs';
 
 const env = process.env;
-for (const k of ['PLAYGROUND_URL', 'ADMIN_TOKEN', 'SHOTS_DIR']) {
-  if (!env[k]) {
-    console.error(`missing ${k}`);
-    process.exit(2);
-  }
-}
-const failures = [];
-function check(ok, what) {
-  console.log(`${ok ? 'ok  ' : 'FAIL'} ${what}`);
-  if (!ok) failures.push(what);
-}
+requireEnv(['PLAYGROUND_URL', 'ADMIN_TOKEN', 'SHOTS_DIR']);
+const { check, finish } = checks('playground');
 
-const browser = await chromium.launch({
-  executablePath: env.CHROMIUM || '/usr/bin/chromium',
-  headless: true,
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-});
+const browser = await launch();
 const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US' });
 const external = [];
 const errors = [];
-await ctx.route('**/*', (route) => {
-  const u = new URL(route.request().url());
-  if (u.protocol === 'data:' || u.protocol === 'blob:' || u.hostname === '127.0.0.1') return route.continue();
-  external.push(route.request().url());
-  return route.abort();
-});
+await stayLocal(ctx, external);
 const page = await ctx.newPage();
 page.on('pageerror', (e) => errors.push(e.message));
 page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
@@ -87,11 +69,7 @@ try {
   console.log(`     response pane: ${JSON.stringify(await page.evaluate(() => document.querySelector('.graphiql-response')?.innerText ?? null))}; ${graphql.length} POST /graphql: ${graphql.map((r) => (r.postData() || '').slice(0, 60)).join(' | ')}`);
   await page.screenshot({ path: join(env.SHOTS_DIR, 'playground-failure.png') }).catch(() => {});
 }
-check(external.length === 0, `no request left 127.0.0.1 (${external.length} tried${external.length ? ': ' + external.slice(0, 5).join(', ') : ''})`);
+check(external.length === 0, externalLine(external));
 check(errors.length === 0, `no script error${errors.length ? ': ' + errors.slice(0, 3).join(' | ') : ''}`);
 await browser.close();
-if (failures.length) {
-  console.log(`${failures.length} playground check(s) failed`);
-  process.exit(1);
-}
-console.log('all playground checks passed');
+finish();
