@@ -60,24 +60,14 @@ func (s *Service) UsageByRanges(ctx context.Context, p tenancy.Principal, nss []
 	return s.itemsOf(p, bs, false)
 }
 
-// UsageTotalsByNamespaces is UsageByNamespaces without the hourly
-// breakdowns (each item's Hourly is nil): the database sums each object's
-// hours, so a month of 50 namespaces reads one row per object instead of
-// one per object and hour. Quantities, order and tokens are those of
-// UsageByNamespaces.
-func (s *Service) UsageTotalsByNamespaces(ctx context.Context, p tenancy.Principal, nss []string, from, to time.Time) (map[string][]UsageItem, error) {
-	out, err := s.UsageTotalsByRanges(ctx, p, nss, []Window{{From: from, To: to}})
-	if err != nil {
-		return nil, err
-	}
-	return out[0], nil
-}
-
-// UsageTotalsByRanges is UsageTotalsByNamespaces of every range of ranges
-// (the i-th answers ranges[i]): the plan is read once, and the objects'
-// sums of every range with one query (ObjectTotals), which the database
-// makes per range: reading the hourly rows of the ranges' union instead
-// would ship every object's hours, what these totals exist to avoid.
+// UsageTotalsByRanges is UsageByRanges without the hourly breakdowns (each
+// item's Hourly is nil): the database sums each object's hours, so a month
+// of 50 namespaces reads one row per object instead of one per object and
+// hour. Quantities, order and tokens are those of UsageByRanges. The plan
+// is read once, and the objects' sums of every range with one query
+// (ObjectTotals), which the database makes per range: reading the hourly
+// rows of the ranges' union instead would ship every object's hours, what
+// these totals exist to avoid.
 func (s *Service) UsageTotalsByRanges(ctx context.Context, p tenancy.Principal, nss []string, ranges []Window) ([]map[string][]UsageItem, error) {
 	ctx = kernel.AllowStaleReads(ctx) // a report: a standby within its bound may answer
 	bs, err := s.prefetch(ctx, p, nss, ranges, s.c.Repo.ObjectTotals)
