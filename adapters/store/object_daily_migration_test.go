@@ -37,7 +37,7 @@ func TestObjectDailyMigrationCarriesForward(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	applied, err := db.Migrate(ctx)
+	applied, err := store.MigrateThrough(ctx, db, "20261126000020")
 	if err != nil || len(applied) != 1 {
 		t.Fatalf("applied %v (%v), want migration 20", applied, err)
 	}

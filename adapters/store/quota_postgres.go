@@ -99,7 +99,7 @@ func callReserve(ctx context.Context, db bun.IDB, tenantID, ns string, version *
 	// The tenant-wide usage after the reservation is a sum over shards,
 	// read only for "system", whose answer is the tenant's counters (see
 	// quota.Service.Reserve); elsewhere the tenant's Counters in After are 0.
-	err := db.NewRaw(`SELECT * FROM quota_reserve(?, ?, ?, ?::text[], ?::text[], ?::bigint[], ?::bigint[], ?::bigint[], ?, ?::timestamptz,
+	err := db.NewRaw(`SELECT * FROM quota_reserve_slots(?, ?, ?, ?::text[], ?::text[], ?::bigint[], ?::bigint[], ?::bigint[], ?, ?::timestamptz,
 		?::text, ?::text, ?::text, ?::timestamptz)`,
 		tenantID, ns, version, pgdialect.Array(classes), pgdialect.Array(keys),
 		pgdialect.Array(amounts), pgdialect.Array(maxes), pgdialect.Array(tmaxes), ns == tenancy.SystemNamespace, created,
