@@ -58,6 +58,8 @@ type Route struct {
 	Public bool
 	// MaxBody raises the body limit of this route above Config.MaxBodyBytes.
 	MaxBody int64
+	// Report marks the read-only queries the legacy API sends as POST.
+	Report bool
 	handle  func(*api, http.ResponseWriter, *http.Request) (any, error)
 }
 
@@ -74,11 +76,11 @@ func Routes() []Route {
 		{Method: "GET", Path: "/api/web/namespaces/{namespace}/quotas/{name}", SpecPath: "/api/web/namespaces/{namespace}/quotas/{name}", Name: "ves.io.schema.quota.API.Get", handle: (*api).getQuota},
 		{Method: "DELETE", Path: "/api/web/namespaces/{namespace}/quotas/{name}", SpecPath: "/api/web/namespaces/{namespace}/quotas/{name}", Name: "ves.io.schema.quota.API.Delete", handle: (*api).deleteQuota},
 		// 1, 21-24: usage reports, read-only queries sent as POST; op 1 is under the data slug, namespace fixed to system.
-		{Method: "POST", Path: "/api/data/namespaces/system/billing/usage_summary", SpecPath: "/api/data/namespaces/system/billing/usage_summary", Name: "ves.io.schema.billing.CustomPublicAPI.BillingUsageSummary", handle: (*api).usageSummary},
-		{Method: "POST", Path: "/api/web/namespaces/{namespace}/current_usage", SpecPath: "/api/web/namespaces/{namespace}/current_usage", Name: "ves.io.schema.usage.CustomCalculatedUsageAPI.ListCurrentUsage", handle: (*api).currentUsage},
-		{Method: "POST", Path: "/api/web/namespaces/{namespace}/hourly_usage_details", SpecPath: "/api/web/namespaces/{namespace}/hourly_usage_details", Name: "ves.io.schema.usage.CustomAggregatedUsageAPI.ListHourlyUsageDetails", handle: (*api).hourlyUsageDetails},
-		{Method: "POST", Path: "/api/web/namespaces/{namespace}/monthly_usage", SpecPath: "/api/web/namespaces/{namespace}/monthly_usage", Name: "ves.io.schema.usage.CustomCalculatedUsageAPI.ListMonthlyUsage", handle: (*api).monthlyUsage},
-		{Method: "POST", Path: "/api/web/namespaces/{namespace}/usage_details", SpecPath: "/api/web/namespaces/{namespace}/usage_details", Name: "ves.io.schema.usage.CustomAggregatedUsageAPI.ListUsageDetails", handle: (*api).usageDetails},
+		{Method: "POST", Path: "/api/data/namespaces/system/billing/usage_summary", SpecPath: "/api/data/namespaces/system/billing/usage_summary", Name: "ves.io.schema.billing.CustomPublicAPI.BillingUsageSummary", Report: true, handle: (*api).usageSummary},
+		{Method: "POST", Path: "/api/web/namespaces/{namespace}/current_usage", SpecPath: "/api/web/namespaces/{namespace}/current_usage", Name: "ves.io.schema.usage.CustomCalculatedUsageAPI.ListCurrentUsage", Report: true, handle: (*api).currentUsage},
+		{Method: "POST", Path: "/api/web/namespaces/{namespace}/hourly_usage_details", SpecPath: "/api/web/namespaces/{namespace}/hourly_usage_details", Name: "ves.io.schema.usage.CustomAggregatedUsageAPI.ListHourlyUsageDetails", Report: true, handle: (*api).hourlyUsageDetails},
+		{Method: "POST", Path: "/api/web/namespaces/{namespace}/monthly_usage", SpecPath: "/api/web/namespaces/{namespace}/monthly_usage", Name: "ves.io.schema.usage.CustomCalculatedUsageAPI.ListMonthlyUsage", Report: true, handle: (*api).monthlyUsage},
+		{Method: "POST", Path: "/api/web/namespaces/{namespace}/usage_details", SpecPath: "/api/web/namespaces/{namespace}/usage_details", Name: "ves.io.schema.usage.CustomAggregatedUsageAPI.ListUsageDetails", Report: true, handle: (*api).usageDetails},
 		// 25-26: usage plans; the namespace is always system.
 		{Method: "GET", Path: "/api/web/namespaces/system/usage_plans/current", SpecPath: "/api/web/namespaces/system/usage_plans/current", Name: "ves.io.schema.usage.plan.CustomAPI.GetCurrentPlan", handle: (*api).currentPlan},
 		{Method: "GET", Path: "/api/web/namespaces/system/usage_plans/custom_list", SpecPath: "/api/web/namespaces/system/usage_plans/custom_list", Name: "ves.io.schema.usage.plan.CustomAPI.ListUsagePlans", handle: (*api).listUsagePlans},
@@ -135,6 +137,9 @@ func Register(r *mux.Router, c Config) error {
 	for _, rt := range Routes() {
 		handle := rt.handle
 		var h http.Handler = serve(a, func(w http.ResponseWriter, r *http.Request) (any, error) { return handle(a, w, r) })
+		if rt.Method == http.MethodGet || rt.Report {
+			h = withMemo(h)
+		}
 		if !rt.Public {
 			h = httpmw.RequireAuth(c.Auth, c.Logger, c.RateLimit.Wrap(c.Logger, h))
 		}
@@ -148,6 +153,17 @@ func Register(r *mux.Router, c Config) error {
 		httpmw.WriteJSON(w, http.StatusMethodNotAllowed, httpmw.ErrorBody{Code: "METHOD_NOT_ALLOWED", Message: req.Method + " is not allowed on " + req.URL.Path})
 	}))
 	return nil
+}
+
+// withMemo gives a read-only request its own memo of tenant-level reads
+// (kernel.Memo), as GraphQL gives each query: a report asks several
+// services about the same tenant (its plan, subscriptions, invoices), and
+// the store then reads each of those row sets once, in one statement. The
+// memo lives as long as the request and is cleared by any write.
+func withMemo(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h.ServeHTTP(w, r.WithContext(kernel.WithMemo(r.Context())))
+	})
 }
 
 func serve(a *api, h handler) http.Handler {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/billingd/billingd/internal/app"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -96,9 +97,16 @@ type fuzzServer struct {
 
 func newFuzzServer(tb testing.TB) *fuzzServer {
 	tb.Helper()
+	srv, _ := newRoutedServer(tb, "sqlite:"+tb.TempDir()+"/f.db")
+	return srv
+}
+
+// newRoutedServer is newFuzzServer on the database at url, with its app.
+func newRoutedServer(tb testing.TB, url string) (*fuzzServer, *app.App) {
+	tb.Helper()
 	ctx := context.Background()
 	log := slog.New(slog.DiscardHandler)
-	a, err := openApp(ctx, dbFlags{url: "sqlite:" + tb.TempDir() + "/f.db"}, 2, log)
+	a, err := openApp(ctx, dbFlags{url: url}, 2, log)
 	if err != nil {
 		tb.Fatalf("open app: %v", err)
 	}
@@ -122,7 +130,7 @@ func newFuzzServer(tb testing.TB) *fuzzServer {
 	if err := mountAPI(r, a, c, log, metrics); err != nil {
 		tb.Fatalf("mount: %v", err)
 	}
-	return &fuzzServer{h: withDeadline(r, c.requestTimeout), secret: secret}
+	return &fuzzServer{h: withDeadline(r, c.requestTimeout), secret: secret}, a
 }
 
 // FuzzRoutes sends arbitrary bodies and query strings to every route of the
