@@ -51,6 +51,21 @@ echo "reservations / pgbench = $rate / $ref = $(ratio "$rate" "$ref")x (target >
 if [ -n "$prof" ] && [ -s "$prof" ]; then
 	go tool pprof -top -nodecount=15 "$bin/billingd" "$prof" 2>/dev/null | sed -n '1,22p'
 fi
+# The reservation statement alone, no server: pgbench calls quota_reserve_slots
+# as the server does (two keys, limits far away, autocommit) over 64
+# namespaces of a tenant of its own (its limits are not the bench tenant's,
+# whose room the server's reservations dealt out), with the server's pool
+# size (16 clients) and with 64. It tells what the database can do for a
+# whole reservation.
+tenant=pgbench-reserve
+psql "$url" -qc "INSERT INTO tenants (id, name, created_at) VALUES ('$tenant', '$tenant', now())"
+fnscript="$bin/reserve_fn.sql"
+printf '\\set n random(0, 63)\nSELECT * FROM quota_reserve_slots(%s, %s, NULL, ARRAY[%s, %s], ARRAY[%s, %s], ARRAY[1, 1]::bigint[], ARRAY[2000000000, 2000000000]::bigint[], ARRAY[2000000000, 2000000000]::bigint[], false, NULL, NULL, NULL, NULL, now());\n' \
+	"'$tenant'" "'pgbench-ns-' || :n" "'objects'" "'resources'" "'http_loadbalancer'" "'vcpu'" >"$fnscript"
+for clients in 16 64; do
+	fn=$(pgbench -n -f "$fnscript" -c "$clients" -j 2 -T "$secs" "$url" 2>/dev/null | awk '/^tps/ {printf "%.0f\n", $3}')
+	echo "quota_reserve_slots alone, $clients clients: $fn/s = $(ratio "$fn" "$ref")x the pgbench reference"
+done
 [ -n "${BENCH_RESERVE_ONLY:-}" ] && exit 0
 echo "# reservations, every worker on one counter row (worst case: one hot row)"
 "$bin/billingload" --target http://127.0.0.1:$port --token "$tok" --scenario reserve --concurrency 64 --namespaces 1 --duration "$DUR"
