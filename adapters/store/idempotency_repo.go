@@ -51,7 +51,7 @@ func (r *IdempotencyRepo) Claim(ctx context.Context, tenantID, scope, key, reque
 }
 
 // claimedAnswer is the answer stored under a key claimed before (by
-// Claim or quota_reserve): a Conflict when it was claimed for another
+// Claim or quota_reserve_slots): a Conflict when it was claimed for another
 // request (storedHash) or its answer is not stored yet (nil).
 func claimedAnswer(key, requestHash, storedHash string, answer *string) ([]byte, error) {
 	if storedHash != requestHash {

@@ -88,9 +88,10 @@ func TestReservationsSeeOtherReplicasLimitChanges(t *testing.T) {
 
 // TestTenantShardsCarryForward: the tenant-wide counters of the previous
 // release (one row per key; on PostgreSQL migration 19 makes it shard 0 of
-// the key) keep binding after the migration, and releases in namespaces
-// whose own shard holds less than they give back take the rest from the
-// other shards: the tenant-wide usage stays the sum of the namespaces'.
+// the key, migration 21 the key's pool row) keep binding after the
+// migrations, and releases in namespaces whose own row holds less than
+// they give back take the rest from the other rows: the tenant-wide usage
+// stays the sum of the namespaces'.
 func TestTenantShardsCarryForward(t *testing.T) {
 	t.Parallel()
 	for _, d := range storetest.Dialects(t) {

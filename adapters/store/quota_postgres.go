@@ -36,7 +36,7 @@ func (postgresDialect) limitsVersion(ctx context.Context, d *DB, tenantID string
 	return v, true, translate(err)
 }
 
-// applyDeltas is QuotaRepo.Apply on PostgreSQL: one call of quota_reserve
+// applyDeltas is QuotaRepo.Apply on PostgreSQL: one call of quota_reserve_slots
 // in the caller's transaction, which holds the limits lock and read the
 // limits under it, so no version is checked.
 func (postgresDialect) applyDeltas(ctx context.Context, _ *QuotaRepo, db bun.IDB, tenantID, ns string, deltas []quota.Delta) ([]quota.Counter, []quota.Rejection, error) {
@@ -70,7 +70,7 @@ type reserveRow struct {
 	Answer     *string `bun:"o_answer"`
 }
 
-// callReserve runs quota_reserve (migration 19) with ot; version nil checks
+// callReserve runs quota_reserve_slots (migration 21) with ot; version nil checks
 // none.
 func callReserve(ctx context.Context, db bun.IDB, tenantID, ns string, version *int64, ot quota.OneTrip) (quota.OneTripResult, error) {
 	deltas := ot.Deltas
@@ -96,7 +96,7 @@ func callReserve(ctx context.Context, db bun.IDB, tenantID, ns string, version *
 		scope, key, hash, at = k.Scope, k.Key, k.RequestHash, k.At
 	}
 	var rows []reserveRow
-	// The tenant-wide usage after the reservation is a sum over shards,
+	// The tenant-wide usage after the reservation is a sum over the key's rows,
 	// read only for "system", whose answer is the tenant's counters (see
 	// quota.Service.Reserve); elsewhere the tenant's Counters in After are 0.
 	err := db.NewRaw(`SELECT * FROM quota_reserve_slots(?, ?, ?, ?::text[], ?::text[], ?::bigint[], ?::bigint[], ?::bigint[], ?, ?::timestamptz,

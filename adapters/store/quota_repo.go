@@ -239,8 +239,9 @@ func (r *QuotaRepo) TenantTotals(ctx context.Context, tenantID string) ([]quota.
 		Key   string `bun:"key"`
 		Used  int64  `bun:"used"`
 	}
-	// PostgreSQL keeps a key's tenant-wide usage in shards (migration 19):
-	// the usage is their sum. SQLite has one row per key.
+	// PostgreSQL keeps a key's tenant-wide usage in a row per namespace and
+	// a pool row (migration 21): the usage is their sum. SQLite has one row
+	// per key.
 	err := r.db.idb(ctx).NewRaw(`SELECT class, key, SUM(used) AS used FROM quota_tenant_counters
 		WHERE tenant_id = ? GROUP BY class, key ORDER BY class, key`, tenantID).Scan(ctx, &rows)
 	if err != nil {
