@@ -60,7 +60,7 @@ type Route struct {
 	MaxBody int64
 	// Report marks the read-only queries the legacy API sends as POST.
 	Report bool
-	handle  func(*api, http.ResponseWriter, *http.Request) (any, error)
+	handle func(*api, http.ResponseWriter, *http.Request) (any, error)
 }
 
 // Routes is every REST route, so a reader sees them all at once. The
