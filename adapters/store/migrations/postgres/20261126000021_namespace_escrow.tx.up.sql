@@ -108,29 +108,27 @@ BEGIN
         FOR i IN 1 .. n LOOP
             c := p_class[i]; k := p_key[i]; a := p_amount[i]; mx := p_max[i]; tmx := p_tmax[i];
             IF a > 0 THEN
-                IF a > mx THEN
-                    rej_level := rej_level || 'namespace'::TEXT; rej_i := rej_i || i;
-                    rej_cur := rej_cur || coalesce((SELECT q.used FROM quota_counters q
-                        WHERE q.tenant_id = p_tenant AND q.namespace = p_ns AND q.class = c AND q.key = k), 0);
-                    ns_used := ns_used || NULL::BIGINT;
-                    CONTINUE;
-                END IF;
-                IF a > tmx THEN
-                    rej_level := rej_level || 'tenant'::TEXT; rej_i := rej_i || i;
-                    rej_cur := rej_cur || coalesce((SELECT sum(t.used)::BIGINT FROM quota_tenant_counters t
-                        WHERE t.tenant_id = p_tenant AND t.class = c AND t.key = k), 0);
-                    ns_used := ns_used || NULL::BIGINT;
-                    CONTINUE;
-                END IF;
-                UPDATE quota_counters q SET used = q.used + a
-                WHERE q.tenant_id = p_tenant AND q.namespace = p_ns AND q.class = c AND q.key = k AND q.used + a <= mx
-                RETURNING q.used INTO nsu;
-                IF NOT FOUND THEN
-                    INSERT INTO quota_counters AS q (tenant_id, namespace, class, key, used) VALUES (p_tenant, p_ns, c, k, a)
-                    ON CONFLICT (tenant_id, namespace, class, key) DO UPDATE SET used = q.used + a WHERE q.used + a <= mx
+                -- The namespace's counter (a refusal there comes first),
+                -- nsu NULL when it refuses.
+                nsu := NULL;
+                IF a <= mx THEN
+                    IF a > tmx THEN
+                        rej_level := rej_level || 'tenant'::TEXT; rej_i := rej_i || i;
+                        rej_cur := rej_cur || coalesce((SELECT sum(t.used)::BIGINT FROM quota_tenant_counters t
+                            WHERE t.tenant_id = p_tenant AND t.class = c AND t.key = k), 0);
+                        ns_used := ns_used || NULL::BIGINT;
+                        CONTINUE;
+                    END IF;
+                    UPDATE quota_counters q SET used = q.used + a
+                    WHERE q.tenant_id = p_tenant AND q.namespace = p_ns AND q.class = c AND q.key = k AND q.used + a <= mx
                     RETURNING q.used INTO nsu;
+                    IF NOT FOUND THEN
+                        INSERT INTO quota_counters AS q (tenant_id, namespace, class, key, used) VALUES (p_tenant, p_ns, c, k, a)
+                        ON CONFLICT (tenant_id, namespace, class, key) DO UPDATE SET used = q.used + a WHERE q.used + a <= mx
+                        RETURNING q.used INTO nsu;
+                    END IF;
                 END IF;
-                IF NOT FOUND THEN
+                IF nsu IS NULL THEN
                     rej_level := rej_level || 'namespace'::TEXT; rej_i := rej_i || i;
                     rej_cur := rej_cur || coalesce((SELECT q.used FROM quota_counters q
                         WHERE q.tenant_id = p_tenant AND q.namespace = p_ns AND q.class = c AND q.key = k), 0);
@@ -148,14 +146,13 @@ BEGIN
                     END IF;
                     RAISE EXCEPTION USING ERRCODE = 'QR003';
                 END IF;
-                SELECT t.used, t.cap, t.cap_version INTO pool_used, pool_cap, pool_version FROM quota_tenant_counters t
-                WHERE t.tenant_id = p_tenant AND t.class = c AND t.key = k AND t.slot = '' FOR UPDATE;
-                IF NOT FOUND THEN
-                    INSERT INTO quota_tenant_counters (tenant_id, class, key, slot, used, cap, cap_version)
-                    VALUES (p_tenant, c, k, '', 0, 0, -1) ON CONFLICT DO NOTHING;
+                LOOP
                     SELECT t.used, t.cap, t.cap_version INTO pool_used, pool_cap, pool_version FROM quota_tenant_counters t
                     WHERE t.tenant_id = p_tenant AND t.class = c AND t.key = k AND t.slot = '' FOR UPDATE;
-                END IF;
+                    EXIT WHEN FOUND;
+                    INSERT INTO quota_tenant_counters (tenant_id, class, key, slot, used, cap, cap_version)
+                    VALUES (p_tenant, c, k, '', 0, 0, -1) ON CONFLICT DO NOTHING;
+                END LOOP;
                 INSERT INTO quota_tenant_counters (tenant_id, class, key, slot, used, cap, cap_version)
                 VALUES (p_tenant, c, k, p_ns, 0, 0, -1) ON CONFLICT DO NOTHING;
                 SELECT t.used, t.cap, t.cap_version INTO own_used, own_cap, own_version FROM quota_tenant_counters t
