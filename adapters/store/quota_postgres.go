@@ -78,9 +78,9 @@ const reserveSQL = `SELECT o_class, o_key, o_ns_used, o_tenant_used, o_rejected,
 FROM quota_reserve_slots($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`
 
 // callReserve runs quota_reserve_slots (migration 21) with ot, in the
-// transaction in ctx or else on d's primary pool in autocommit; version nil
-// checks none.
-func callReserve(ctx context.Context, d *DB, tenantID, ns string, version *int64, ot quota.OneTrip) (quota.OneTripResult, error) {
+// transaction in ctx or else in autocommit on db's pool (the primary's: a
+// reservation is never a read that may be stale); version nil checks none.
+func callReserve(ctx context.Context, db *DB, tenantID, ns string, version *int64, ot quota.OneTrip) (quota.OneTripResult, error) {
 	deltas := ot.Deltas
 	n := len(deltas)
 	classes, keys := make([]string, n), make([]string, n)
@@ -108,8 +108,12 @@ func callReserve(ctx context.Context, d *DB, tenantID, ns string, version *int64
 	// The tenant-wide usage after the reservation is a sum over the key's rows,
 	// read only for "system", whose answer is the tenant's counters (see
 	// quota.Service.Reserve); elsewhere the tenant's Counters in After are 0.
-	rows, err := d.reserveCall(ctx, tenantID, ns, version, classes, keys, amounts, maxes, tmaxes,
-		ns == tenancy.SystemNamespace, created, scope, key, hash, at)
+	rs, err := db.raw(ctx).QueryContext(ctx, reserveSQL, pgx.QueryExecModeCacheStatement, tenantID, ns, version,
+		classes, keys, amounts, maxes, tmaxes, ns == tenancy.SystemNamespace, created, scope, key, hash, at)
+	if err != nil {
+		return quota.OneTripResult{}, translate(err)
+	}
+	rows, err := scanReserveRows(rs)
 	if err != nil {
 		return quota.OneTripResult{}, translate(err)
 	}
@@ -129,11 +133,11 @@ func callReserve(ctx context.Context, d *DB, tenantID, ns string, version *int64
 			}
 		}
 		if row.Class == nil || row.Key == nil {
-			return quota.OneTripResult{}, errs.New(errs.Internal, "quota_reserve returned a row without a key")
+			return quota.OneTripResult{}, errs.New(errs.Internal, "quota_reserve_slots returned a row without a key")
 		}
 		d, ok := byKey[[2]string{*row.Class, *row.Key}]
 		if !ok {
-			return quota.OneTripResult{}, errs.New(errs.Internal, "quota_reserve returned key %s/%s it was not given", *row.Class, *row.Key)
+			return quota.OneTripResult{}, errs.New(errs.Internal, "quota_reserve_slots returned key %s/%s it was not given", *row.Class, *row.Key)
 		}
 		if row.Rejected != nil {
 			res.Rejected = append(res.Rejected, quota.Rejection{Delta: d, Tenant: *row.Rejected == "tenant", Current: quota.Amount(deref(row.Current))})
@@ -156,22 +160,11 @@ func deref[T any](p *T) T {
 	return *p
 }
 
-// reserveCall runs reserveSQL with args in the transaction in ctx or on the
-// primary pool, and reads its rows. bun's hooks do not see it (it bypasses
-// bun to bind parameters), so it counts itself in Queries; it is a SELECT,
+// scanReserveRows reads and closes the rows of reserveSQL. The statement
+// runs on db.raw (bun would write the arguments into its text), which
+// counts it in Queries as bun's hooks count the others; it is a SELECT,
 // which the memo hook would leave alone anyway.
-func (d *DB) reserveCall(ctx context.Context, args ...any) ([]reserveRow, error) {
-	var q interface {
-		QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-	} = d.bun.DB
-	if tx, ok := ctx.Value(txKey{}).(bun.Tx); ok {
-		q = tx.Tx
-	}
-	d.queries.Add(1)
-	rs, err := q.QueryContext(ctx, reserveSQL, append([]any{pgx.QueryExecModeCacheStatement}, args...)...)
-	if err != nil {
-		return nil, err
-	}
+func scanReserveRows(rs *sql.Rows) ([]reserveRow, error) {
 	defer rs.Close()
 	var rows []reserveRow
 	for rs.Next() {
