@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"github.com/billingd/billingd/internal/app"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -16,6 +15,7 @@ import (
 	"github.com/billingd/billingd/adapters/httpmw"
 	"github.com/billingd/billingd/adapters/rest"
 	"github.com/billingd/billingd/domain/tenancy"
+	"github.com/billingd/billingd/internal/app"
 	"github.com/gorilla/mux"
 	"github.com/prometheus/client_golang/prometheus"
 )
