@@ -9,6 +9,7 @@ import (
 
 	"github.com/billingd/billingd/domain/errs"
 	"github.com/billingd/billingd/domain/usage"
+	"github.com/jackc/pgx/v5"
 )
 
 // The PostgreSQL side of UsageRepo: each statement binds one array per
@@ -37,6 +38,14 @@ const rollupShards = 16
 var nextShard atomic.Uint32
 
 func init() { nextShard.Store(rand.Uint32()) }
+
+// prepared is the first argument of the ingestion statements: pgx prepares
+// each once per connection and sends its arrays in binary. In the default
+// exec mode (see openPostgresPool) every batch's ten arrays were written as
+// text, 17 % of the server's CPU while ingesting, PostgreSQL parsed them
+// back, and it planned each CTE again (1.4-2.3 ms per statement in EXPLAIN
+// ANALYZE, for 1,000 events).
+const prepared = pgx.QueryExecModeCacheStatement
 
 func (postgresDialect) eventChunk() int { return pgChunk }
 
@@ -80,7 +89,7 @@ func (postgresDialect) insertEvents(ctx context.Context, d *DB, tenantID string,
 			SELECT $1, u.id, u.ns, u.ut, u.obj, u.dep, u.con, u.q::numeric, u.unit, u.ts, u.h, $2
 			FROM u JOIN fresh ON fresh.event_id = u.id
 		)
-		SELECT event_id FROM fresh`, tenantID, now, id, ns, ut, obj, dep, con, q, unit, ts, h)
+		SELECT event_id FROM fresh`, prepared, tenantID, now, id, ns, ut, obj, dep, con, q, unit, ts, h)
 	if err == nil {
 		var ids []string
 		if ids, err = scanStrings(rows); err == nil {
@@ -97,7 +106,7 @@ func (postgresDialect) insertEvents(ctx context.Context, d *DB, tenantID string,
 // is (also after its month's partition was dropped).
 func (postgresDialect) storedHashes(ctx context.Context, d *DB, tenantID string, ids []string) (map[string]string, error) {
 	out := make(map[string]string, len(ids))
-	res, err := d.raw(ctx).QueryContext(ctx, `SELECT event_id, content_hash FROM usage_event_ids WHERE tenant_id = $1 AND event_id = ANY($2::text[])`, tenantID, ids)
+	res, err := d.raw(ctx).QueryContext(ctx, `SELECT event_id, content_hash FROM usage_event_ids WHERE tenant_id = $1 AND event_id = ANY($2::text[])`, prepared, tenantID, ids)
 	if err != nil {
 		return nil, err
 	}
@@ -140,7 +149,7 @@ func (postgresDialect) addRollups(ctx context.Context, d *DB, tenantID string, s
 		ORDER BY 2, 3, 4, 5, 6
 		ON CONFLICT (tenant_id, day, namespace, usage_type, object_name, unit_name, shard) DO UPDATE
 		SET quantity = usage_object_daily.quantity + excluded.quantity, events = usage_object_daily.events + excluded.events`,
-		tenantID, ns, ut, obj, dep, con, hour, unit, q, cnt, shard)
+		prepared, tenantID, ns, ut, obj, dep, con, hour, unit, q, cnt, shard)
 	return err
 }
 
@@ -173,7 +182,7 @@ func (postgresDialect) addTypeHourly(ctx context.Context, d *DB, tenantID string
 		ORDER BY 2, 3, 4, 5
 		ON CONFLICT (tenant_id, day, namespace, usage_type, unit_name, shard) DO UPDATE
 		SET quantity = usage_type_daily.quantity + excluded.quantity, events = usage_type_daily.events + excluded.events`,
-		tenantID, hour, ns, ut, unit, q, cnt, shard)
+		prepared, tenantID, hour, ns, ut, unit, q, cnt, shard)
 	return err
 }
 
