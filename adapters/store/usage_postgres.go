@@ -72,24 +72,11 @@ func (postgresDialect) insertEvents(ctx context.Context, d *DB, tenantID string,
 		id[j], ns[j], ut[j], obj[j], dep[j], con[j], q[j], unit[j], h[j], ts[j] =
 			e.ID, e.Namespace, e.UsageType, e.ObjectName, e.Deployment, e.Container, e.Quantity.String(), e.UnitName, hashes[i], e.Timestamp.UTC()
 	}
-	// One statement: the ids table takes the new ids (its primary key is
-	// the dedup, across every month's partition), and exactly those rows go
-	// on to usage_events, partitioned by ts.
-	rows, err := d.raw(ctx).QueryContext(ctx, `WITH u AS (
-			SELECT * FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::timestamptz[], $12::text[])
-				AS u(id, ns, ut, obj, dep, con, q, unit, ts, h)
-		), fresh AS (
-			INSERT INTO usage_event_ids (tenant_id, event_id, content_hash, ts)
-			SELECT $1, u.id, u.h, u.ts FROM u
-			ON CONFLICT (tenant_id, event_id) DO NOTHING
-			RETURNING event_id
-		), stored AS (
-			INSERT INTO usage_events
-			(tenant_id, event_id, namespace, usage_type, object_name, deployment, container, quantity, unit_name, ts, content_hash, received_at)
-			SELECT $1, u.id, u.ns, u.ut, u.obj, u.dep, u.con, u.q::numeric, u.unit, u.ts, u.h, $2
-			FROM u JOIN fresh ON fresh.event_id = u.id
-		)
-		SELECT event_id FROM fresh`, prepared, tenantID, now, id, ns, ut, obj, dep, con, q, unit, ts, h)
+	// usage_insert_events (migration 22): the ids table takes the new ids
+	// (its primary key is the dedup, across every month's partition), and
+	// exactly those rows go on to usage_events, partitioned by ts.
+	rows, err := d.raw(ctx).QueryContext(ctx, `SELECT * FROM usage_insert_events($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+		prepared, tenantID, now, id, ns, ut, obj, dep, con, q, unit, ts, h)
 	if err == nil {
 		var ids []string
 		if ids, err = scanStrings(rows); err == nil {
