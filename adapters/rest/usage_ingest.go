@@ -287,16 +287,20 @@ func parseQuantity(raw json.RawMessage) (decimal.Decimal, error) {
 	if len(raw) == 0 || string(raw) == "null" {
 		return decimal.Zero, errors.New("quantity is required")
 	}
+	// raw is one valid JSON value: fromWire only sees what encoding/json
+	// decoded into eventWire. So a number needs no second decoding (it ran
+	// for every event, 4 % of the server's CPU while ingesting), and nor
+	// does a string without escapes.
 	s := string(raw)
-	if raw[0] == '"' {
+	switch c := raw[0]; {
+	case c == '"' && bytes.IndexByte(raw, '\\') < 0:
+		s = s[1 : len(s)-1]
+	case c == '"':
 		if err := json.Unmarshal(raw, &s); err != nil {
 			return decimal.Zero, errors.New("quantity is not a decimal")
 		}
-	} else {
-		var n json.Number
-		if err := json.Unmarshal(raw, &n); err != nil {
-			return decimal.Zero, fmt.Errorf("quantity must be a JSON number or a string, got %s", truncate(s, 20))
-		}
+	case c != '-' && (c < '0' || c > '9'):
+		return decimal.Zero, fmt.Errorf("quantity must be a JSON number or a string, got %s", truncate(s, 20))
 	}
 	// A short literal keeps a hostile exponent (1e999999999) from becoming
 	// a gigabyte-long number.
