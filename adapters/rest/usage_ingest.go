@@ -128,6 +128,16 @@ func decodeEvents(body []byte, ndjson bool) (decodedBatch, error) {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return b, nil
 	}
+	if fast, ok := decodeEventsFast(body); ok {
+		return fast, nil
+	}
+	return decodeEventArray(body)
+}
+
+// decodeEventArray is the general path for a JSON array body: every
+// element in turn through encoding/json, each problem explained.
+func decodeEventArray(body []byte) (decodedBatch, error) {
+	var b decodedBatch
 	dec := json.NewDecoder(bytes.NewReader(body))
 	tok, err := dec.Token()
 	if err != nil {

@@ -1,6 +1,7 @@
 package rest
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 
@@ -85,4 +86,42 @@ func TestDecodeEvents(t *testing.T) {
 	if _, err := decodeEvents([]byte("{\"id\":\"a\"}\n{oops\n"), true); err == nil || !strings.Contains(err.Error(), "line 2") {
 		t.Fatalf("bad NDJSON line: %v", err)
 	}
+}
+
+// FuzzFastEventDecodeAgrees: wherever the fast path answers, the general
+// path gives the same batch (events, positions, rejections) without error.
+func FuzzFastEventDecodeAgrees(f *testing.F) {
+	for _, s := range []string{
+		`[{"id":"e1","usage_type":"http_requests","object_name":"lb","quantity":12,"unit_name":"request","timestamp":"2026-11-26T10:00:00Z"}]`,
+		`[{"id":"e2","usage_type":"data_transfer","object_name":"lb","quantity":"0.000000000001","unit_name":"byte","timestamp":"2026-11-26T10:00:00.5+01:00","deployment":"d","container":"c"},
+		  {"id":"e3","quantity":"x","timestamp":"yesterday"},{"id":"e4","quantity":-1.5e3,"timestamp":"2026-11-26T10:00:00Z"}]`,
+		`[{"ID":"a"}]`, `[{"id":null}]`, `[{"id":1}]`, `[{"id":"a","id":"b"}]`, `[{"quantity":01}]`, `[{"quantity":1e999999}]`,
+		`[]`, ` [ ] `, `[{}]`, `[{"id":"a"}] x`, "[{\"id\":\"a\x01\"}]", "[{\"id\":\"\xff\"}]", `[{"extra":"1"}]`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		fast, ok := decodeEventsFast(body)
+		if !ok {
+			return
+		}
+		general, err := decodeEventArray(body)
+		if err != nil {
+			t.Fatalf("input %q: the fast path answered, the general one refused: %v", body, err)
+		}
+		if !reflect.DeepEqual(emptyAsNil(fast), emptyAsNil(general)) {
+			t.Fatalf("input %q:\nfast    %+v\ngeneral %+v", body, fast, general)
+		}
+	})
+}
+
+// emptyAsNil makes an empty list nil, so that DeepEqual compares contents.
+func emptyAsNil(b decodedBatch) decodedBatch {
+	if len(b.events) == 0 {
+		b.events, b.index = nil, nil
+	}
+	if len(b.rejected) == 0 {
+		b.rejected = nil
+	}
+	return b
 }
