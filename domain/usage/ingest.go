@@ -101,7 +101,6 @@ func (s *Service) Ingest(ctx context.Context, p tenancy.Principal, ns string, ev
 	valid := make([]Event, 0, len(events))
 	at := make([]int, 0, len(events))
 	first := make(map[string]int, len(events)) // ID -> position in valid
-	hashes := make([]string, 0, len(events))
 	for i, e := range events {
 		e.Namespace = ns
 		e.Timestamp = e.Timestamp.UTC().Truncate(time.Microsecond) // what both databases keep
@@ -110,9 +109,10 @@ func (s *Service) Ingest(ctx context.Context, p tenancy.Principal, ns string, ev
 			continue
 		}
 		e.Quantity = normalize(e.Quantity)
-		h := e.ContentHash()
 		if j, ok := first[e.ID]; ok {
-			if hashes[j] == h {
+			// Hashed only for a repeated ID: the repository hashes every
+			// event anyway, to store it.
+			if valid[j].ContentHash() == e.ContentHash() {
 				res.Duplicates++
 			} else {
 				res.Rejected = append(res.Rejected, Rejection{Index: i, ID: e.ID, Reason: ReasonConflict})
@@ -122,7 +122,6 @@ func (s *Service) Ingest(ctx context.Context, p tenancy.Principal, ns string, ev
 		first[e.ID] = len(valid)
 		valid = append(valid, e)
 		at = append(at, i)
-		hashes = append(hashes, h)
 	}
 	if len(valid) > 0 {
 		var outs []Outcome
