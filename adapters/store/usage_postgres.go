@@ -74,19 +74,38 @@ func (postgresDialect) insertEvents(ctx context.Context, d *DB, tenantID string,
 	}
 	// usage_insert_events (migration 22): the ids table takes the new ids
 	// (its primary key is the dedup, across every month's partition), and
-	// exactly those rows go on to usage_events, partitioned by ts.
+	// exactly those rows go on to usage_events, partitioned by ts. It
+	// answers the ids that were stored already: none, almost always.
 	rows, err := d.raw(ctx).QueryContext(ctx, `SELECT * FROM usage_insert_events($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
 		prepared, tenantID, now, id, ns, ut, obj, dep, con, q, unit, ts, h)
 	if err == nil {
-		var ids []string
-		if ids, err = scanStrings(rows); err == nil {
-			return ids, nil
+		var stored []string
+		if stored, err = scanStrings(rows); err == nil {
+			return without(id, stored), nil
 		}
 	}
 	if d.noPartition(err) {
 		return nil, errs.Wrap(errs.Unavailable, err, "a month's event partition was dropped meanwhile; retry")
 	}
 	return nil, err
+}
+
+// without is ids less the ones in drop.
+func without(ids, drop []string) []string {
+	if len(drop) == 0 {
+		return ids
+	}
+	skip := make(map[string]bool, len(drop))
+	for _, s := range drop {
+		skip[s] = true
+	}
+	kept := make([]string, 0, len(ids)-len(drop))
+	for _, s := range ids {
+		if !skip[s] {
+			kept = append(kept, s)
+		}
+	}
+	return kept
 }
 
 // storedHashes reads usage_event_ids, where every stored id of every month

@@ -17,9 +17,10 @@ ALTER TABLE usage_object_daily SET (fillfactor = 50);
 ALTER TABLE usage_type_hourly SET (fillfactor = 50);
 ALTER TABLE usage_type_daily SET (fillfactor = 50);
 
--- 2. usage_insert_events stores a batch's events and returns the IDs that
--- were new, like the statement it replaces (insertEvents before this
--- migration), which stays correct for the previous release.
+-- 2. usage_insert_events stores a batch's new events and returns the IDs
+-- that were stored already (none, for almost every batch, so nothing comes
+-- back). It replaces a statement that returned the new IDs (insertEvents
+-- before this migration), which stays correct for the previous release.
 --
 -- That statement inserted into usage_event_ids with ON CONFLICT DO NOTHING:
 -- a speculative insertion, which probes the unique index for every event
@@ -45,7 +46,7 @@ BEGIN
 		(tenant_id, event_id, namespace, usage_type, object_name, deployment, container, quantity, unit_name, ts, content_hash, received_at)
 		SELECT p_tenant, u.id, u.ns, u.ut, u.obj, u.dep, u.con, u.q::numeric, u.unit, u.ts, u.h, p_received
 		FROM unnest(p_id, p_ns, p_ut, p_obj, p_dep, p_con, p_q, p_unit, p_ts, p_h) AS u(id, ns, ut, obj, dep, con, q, unit, ts, h);
-		fresh := p_id;
+		RETURN;
 	EXCEPTION WHEN unique_violation THEN
 		WITH u AS (
 			SELECT * FROM unnest(p_id, p_ns, p_ut, p_obj, p_dep, p_con, p_q, p_unit, p_ts, p_h)
@@ -63,6 +64,6 @@ BEGIN
 		)
 		SELECT array_agg(event_id) INTO fresh FROM ins;
 	END;
-	RETURN QUERY SELECT unnest(fresh);
+	RETURN QUERY SELECT unnest(p_id) EXCEPT SELECT unnest(fresh);
 END
 $$;
