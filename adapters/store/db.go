@@ -382,9 +382,10 @@ func MigrationsHash(d Dialect) string {
 // statement cached per connection that was never used again), which doubled
 // the round trips of every bun query. The few statements with bound
 // parameters cast them in SQL or bind Go types that name their PostgreSQL
-// type. The one exception is the reservation (reserveSQL), the hottest
-// statement, whose text never changes: it asks pgx to prepare it once per
-// connection.
+// type. The exceptions are the hot statements whose text never changes (or
+// has a few variants) and whose parameters are bound: the reservation
+// (reserveSQL), ingestion's and the usage reads' (rangeSums). They pass
+// `prepared` (usage_postgres.go), so pgx prepares each once per connection.
 func openPostgresPool(url string, n int) (*sql.DB, error) {
 	cfg, err := pgx.ParseConfig(url)
 	if err != nil {

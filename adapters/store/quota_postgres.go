@@ -8,7 +8,6 @@ import (
 	"github.com/billingd/billingd/domain/errs"
 	"github.com/billingd/billingd/domain/quota"
 	"github.com/billingd/billingd/domain/tenancy"
-	"github.com/jackc/pgx/v5"
 	"github.com/uptrace/bun"
 )
 
@@ -69,8 +68,8 @@ type reserveRow struct {
 
 // reserveSQL calls quota_reserve_slots with bind parameters, so its text is
 // the same for every reservation and pgx prepares it once per connection
-// (QueryExecModeCacheStatement), while every other statement of the store
-// runs in exec mode, parsed and planned each time (see openPostgresPool).
+// (`prepared`), while bun's statements run in exec mode, parsed and planned
+// each time (see openPostgresPool).
 // Measured with pgbench (16 clients, two keys): PostgreSQL spent 476-504 us
 // of CPU per prepared call against 580-606 us when the call was parsed and
 // planned each time.
@@ -108,7 +107,7 @@ func callReserve(ctx context.Context, db *DB, tenantID, ns string, version *int6
 	// The tenant-wide usage after the reservation is a sum over the key's rows,
 	// read only for "system", whose answer is the tenant's counters (see
 	// quota.Service.Reserve); elsewhere the tenant's Counters in After are 0.
-	rs, err := db.raw(ctx).QueryContext(ctx, reserveSQL, pgx.QueryExecModeCacheStatement, tenantID, ns, version,
+	rs, err := db.raw(ctx).QueryContext(ctx, reserveSQL, prepared, tenantID, ns, version,
 		classes, keys, amounts, maxes, tmaxes, ns == tenancy.SystemNamespace, created, scope, key, hash, at)
 	if err != nil {
 		return quota.OneTripResult{}, translate(err)
