@@ -9,7 +9,6 @@ import (
 
 	"github.com/billingd/billingd/domain/errs"
 	"github.com/billingd/billingd/domain/usage"
-	"github.com/jackc/pgx/v5"
 )
 
 // The PostgreSQL side of UsageRepo: each statement binds one array per
@@ -38,16 +37,6 @@ const rollupShards = 16
 var nextShard atomic.Uint32
 
 func init() { nextShard.Store(rand.Uint32()) }
-
-// prepared is the first argument of the hot statements with bound
-// parameters (ingestion's, rangeSums, the reservation): pgx prepares each
-// once per connection and sends its arrays in binary. In the default exec
-// mode (see openPostgresPool) every batch's ten arrays were written as
-// text, 17 % of the server's CPU while ingesting, PostgreSQL parsed them
-// back, and it planned each statement again (1.4-2.3 ms per ingestion CTE
-// in EXPLAIN ANALYZE, for 1,000 events). Prepared, current_usage served
-// 476-537 requests/s instead of 304-338 (4 clients, two pairs).
-const prepared = pgx.QueryExecModeCacheStatement
 
 func (postgresDialect) eventChunk() int { return pgChunk }
 
