@@ -6,7 +6,7 @@
 -- version is pruned in place. With the default fillfactor (100) the pages
 -- were full from the first inserts, so 74 % of usage_hourly's updates were
 -- not HOT: each wrote an entry into both of its indexes, the indexes and the
--- table bloated (2,295 pages for 6,400 rows after 15 s of ingestion) and the
+-- table bloated (2,295 pages for 6,400 rows 12 s into a benchmark) and the
 -- btree's bottom-up deletion ran on the hot path. A fillfactor of 50 leaves
 -- half of each page free, and pruning keeps it so.
 --
@@ -24,8 +24,9 @@ ALTER TABLE usage_type_daily SET (fillfactor = 50);
 --
 -- That statement inserted into usage_event_ids with ON CONFLICT DO NOTHING:
 -- a speculative insertion, which probes the unique index for every event
--- before it inserts the event and its index entry (20 % of PostgreSQL's
--- CPU while ingesting, in perf), then joined the new IDs back to the batch.
+-- before it inserts the event and its index entry (these probes, with the
+-- rollups' upserts', were 20 % of PostgreSQL's CPU while ingesting, in
+-- perf), then joined the new IDs back to the batch.
 -- Almost every batch is new, so this function first inserts plainly (one
 -- descent of the index per event, no join). A unique violation (an ID
 -- stored already: a retried batch) undoes that attempt, its subtransaction,
