@@ -11,4 +11,4 @@ package graph
 // from that folder, which is what the relative paths in the config expect
 // (--config would keep the working directory graph/ and break them).
 
-//go:generate go tool gqlgen generate
+//go:generate go run ./codegen
