@@ -49,4 +49,4 @@ for f in scripts/console/*."$SCHEMA".graphql; do
     go tool pprof -top -nodecount=25 "$BIN" "$prof" 2>/dev/null | sed -n '1,32p'
   fi
 done
-echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg); server's peak resident memory: $(awk '/VmHWM/ {print $2, $3}' /proc/$pid/status)"
