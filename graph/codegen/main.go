@@ -1,5 +1,5 @@
 // Command codegen runs gqlgen (configured by gqlgen.yml at the repository
-// root) and then makes two hot paths of the executor it generated cheaper.
+// root) and then makes three hot paths of the executor it generated cheaper.
 // `go generate ./graph/...` runs it; the result is committed and CI checks
 // that it is current.
 //
@@ -7,10 +7,11 @@
 // items, usage items, cost lines), and gqlgen's executor spent most of the
 // server's CPU on them, not on billing (issue 15's profile). For every leaf
 // field it allocates a FieldContext, a context, two closures and runs the
-// middleware chain, and it marshals every element of every list of objects
-// in a goroutine of its own. The two rewrites below keep the answer byte for
-// byte the same (graph's TestExecutorAnswerGolden pins one, written by gqlgen's own executor) and change
-// only where nothing is gained:
+// middleware chain; it marshals every element of every list of objects in
+// a goroutine of its own; and every object computes its path for @defer.
+// The rewrites below keep the answer byte for byte the same (graph's
+// TestExecutorAnswerGolden compares one with what gqlgen's own executor
+// answered) and change only what gains nothing:
 //
 //  1. A leaf field (scalar or enum) read straight from a model's struct
 //     field, with no resolver, argument or directive, is marshalled directly.
@@ -22,6 +23,7 @@
 //     and wait for no dataloader, so the goroutines only cost. Lists whose
 //     elements have resolvers (namespaces) keep gqlgen's concurrency, which
 //     their dataloaders' batching needs.
+//  3. An object without a resolver field builds no @defer group (noDefer).
 //
 // Each rewrite checks that the generated code has exactly the shape it
 // expects and fails otherwise, so a gqlgen upgrade that changes its templates
@@ -166,6 +168,19 @@ var sliceCall = regexp.MustCompile(`^\tret := graphql\.MarshalSliceConcurrently\
 // listMarshaller names a generated list marshaller and its element type.
 var listMarshaller = regexp.MustCompile(`^func \(ec \*executionContext\) marshal[NO](\w+?)2ᚕ`)
 
+// objectMarshaller names a generated object marshaller (_Type, not a field's
+// _Type_field, whose obj parameter comes after a field).
+var objectMarshaller = regexp.MustCompile(`^func \(ec \*executionContext\) _\w+\(ctx context\.Context, sel ast\.SelectionSet, obj `)
+
+// noDefer is what an object marshaller spends on @defer. Only fields with a
+// resolver can be deferred (ResolveConcurrently is given &deferred); in an
+// object without one the group stays empty, and building it computed the
+// object's whole path (GetPath allocates it) and a map, for every object.
+var noDefer = []string{
+	"\tdeferred := graphql.NewDeferredGroup(ctx)\n",
+	"\n\tif n := len(deferred.Defers); n > 0 {\n\t\tatomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))\n\t\tec.ProcessDeferredGroup(deferred)\n\t}\n",
+}
+
 const funcPrefix = "func (ec *executionContext) "
 
 // rewrite applies both rewrites to the generated executor, function by
@@ -174,7 +189,7 @@ func (s *shapes) rewrite(src []byte) ([]byte, error) {
 	lines := strings.SplitAfter(string(src), "\n")
 	var out strings.Builder
 	done := map[string]bool{}
-	lists := 0
+	lists, objects := 0, 0
 	for i := 0; i < len(lines); i++ {
 		line := lines[i]
 		if !strings.HasPrefix(line, funcPrefix) {
@@ -197,6 +212,15 @@ func (s *shapes) rewrite(src []byte) ([]byte, error) {
 			}
 			body = "\treturn " + m[2] + "(ctx, field.Selections, " + m[1] + ")\n"
 			done[name] = true
+		} else if objectMarshaller.MatchString(line) && strings.Contains(body, noDefer[0]) &&
+			!strings.Contains(body, "&deferred") {
+			for _, d := range noDefer {
+				body = strings.Replace(body, d, "", 1)
+			}
+			if strings.Contains(body, "deferred") {
+				return nil, fmt.Errorf("%s: gqlgen's object template changed; review the rewrite", name)
+			}
+			objects++
 		} else if m := listMarshaller.FindStringSubmatch(line); m != nil && s.pure[m[1]] {
 			var b strings.Builder
 			for _, l := range strings.SplitAfter(body, "\n") {
@@ -217,6 +241,9 @@ func (s *shapes) rewrite(src []byte) ([]byte, error) {
 		if !done[name] {
 			return nil, fmt.Errorf("%s: no such function in the generated code", name)
 		}
+	}
+	if objects == 0 {
+		return nil, fmt.Errorf("no object marshaller lost its deferred group: gqlgen's object template changed")
 	}
 	if lists == 0 {
 		return nil, fmt.Errorf("no list of a resolver-free type was rewritten: gqlgen's list template changed")
