@@ -154,7 +154,7 @@ func NewHandler(cfg Config) (http.Handler, error) {
 	// whatever the others refuse.
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
-	srv.AddTransport(transport.POST{})
+	srv.AddTransport(postTransport{})
 	srv.AddTransport(unsupportedTransport{})
 	cache := lru.New[*ast.QueryDocument](queryCacheSize)
 	srv.SetQueryCache(cache)
