@@ -97,10 +97,23 @@ func (l Levels) tenantSource(c Class, k string) string {
 // namespace's own when it sets one no looser than the tenant's (Binding
 // keeps the tighter; on a tie the namespace's own cap is named).
 func (l Levels) source(c Class, k string) string {
-	if l.Namespace.has(c, k) && (!l.Tenant.has(c, k) || Effective(Layer{Specs: []Spec{l.Tenant, l.Namespace}}).equal(c, k, l.Namespace)) {
+	if l.Namespace.has(c, k) && (!l.Tenant.has(c, k) || l.Namespace.noLooser(c, k, l.Tenant)) {
 		return SourceNamespace
 	}
 	return l.tenantSource(c, k)
+}
+
+// noLooser reports whether s's limit on key k of class c is what Binding
+// keeps when o sets one too: tighter than o's (Effective's test), or the
+// same. Both must set one.
+func (s Spec) noLooser(c Class, k string, o Spec) bool {
+	switch c {
+	case Objects:
+		return s.ObjectLimits[k].Maximum <= o.ObjectLimits[k].Maximum
+	case Resources:
+		return s.ResourceLimits[k].Maximum <= o.ResourceLimits[k].Maximum
+	}
+	return tighter(s.APILimits[k], o.APILimits[k]) || s.APILimits[k] == o.APILimits[k]
 }
 
 // has reports whether s sets a limit on key k of class c.
@@ -117,22 +130,22 @@ func (s Spec) has(c Class, k string) bool {
 	return ok
 }
 
-// equal reports whether s and o set the same limit on key k of class c.
-func (s Spec) equal(c Class, k string, o Spec) bool {
-	switch c {
-	case Objects:
-		return s.ObjectLimits[k] == o.ObjectLimits[k]
-	case Resources:
-		return s.ResourceLimits[k] == o.ResourceLimits[k]
-	}
-	return s.APILimits[k] == o.APILimits[k]
-}
-
 // LevelsOf builds the levels of namespace ns from the plan's default quota
 // and the enabled quota specs of each namespace (specs must hold "system"'s).
 func LevelsOf(ns string, planSpec Spec, specs map[string][]Spec) Levels {
-	l := Levels{Tenant: Effective(Layer{Source: SourcePlan, Specs: []Spec{planSpec}}, Layer{Source: SourceSystem, Specs: specs[tenancy.SystemNamespace]}),
+	return tenantLevels(planSpec, specs).of(ns, specs)
+}
+
+// tenantLevels is the part of every namespace's Levels that is the
+// tenant's (Tenant and System), computed once for many namespaces.
+func tenantLevels(planSpec Spec, specs map[string][]Spec) Levels {
+	return Levels{Tenant: Effective(Layer{Source: SourcePlan, Specs: []Spec{planSpec}}, Layer{Source: SourceSystem, Specs: specs[tenancy.SystemNamespace]}),
 		System: Effective(Layer{Source: SourceSystem, Specs: specs[tenancy.SystemNamespace]})}
+}
+
+// of is the levels of namespace ns: l's tenant part (shared, never
+// changed) and ns's own enabled quota specs.
+func (l Levels) of(ns string, specs map[string][]Spec) Levels {
 	if ns == tenancy.SystemNamespace {
 		l.Namespace = Effective()
 	} else {

@@ -281,9 +281,10 @@ func (s *Service) levels(ctx context.Context, p tenancy.Principal, nss []string)
 		return nil, err
 	}
 	specs := enabledSpecs(qs)
+	tenant := tenantLevels(planSpec, specs)
 	out := make(map[string]Levels, len(nss))
 	for _, ns := range nss {
-		out[ns] = LevelsOf(ns, planSpec, specs)
+		out[ns] = tenant.of(ns, specs)
 	}
 	return out, nil
 }
