@@ -23,7 +23,9 @@
 //     and wait for no dataloader, so the goroutines only cost. Lists whose
 //     elements have resolvers (namespaces) keep gqlgen's concurrency, which
 //     their dataloaders' batching needs.
-//  3. An object without a resolver field builds no @defer group (noDefer).
+//  3. An object without a resolver field builds no @defer group (noDefer),
+//  4. and writes its fields itself (fieldSetJSON): gqlgen's FieldSet
+//     allocates a map and a copy of every field for each object it writes.
 //
 // Each rewrite checks that the generated code has exactly the shape it
 // expects and fails otherwise, so a gqlgen upgrade that changes its templates
@@ -181,6 +183,14 @@ var noDefer = []string{
 	"\n\tif n := len(deferred.Defers); n > 0 {\n\t\tatomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))\n\t\tec.ProcessDeferredGroup(deferred)\n\t}\n",
 }
 
+// objectStart and objectEnd are how an object marshaller collects its
+// fields and returns them (rewrite 4 writes them without gqlgen's FieldSet
+// marshalling, see fieldSetJSON).
+const (
+	objectStart = "\tout := graphql.NewFieldSet(fields)\n"
+	objectEnd   = "\n\treturn out\n"
+)
+
 const funcPrefix = "func (ec *executionContext) "
 
 // rewrite applies both rewrites to the generated executor, function by
@@ -217,9 +227,10 @@ func (s *shapes) rewrite(src []byte) ([]byte, error) {
 			for _, d := range noDefer {
 				body = strings.Replace(body, d, "", 1)
 			}
-			if strings.Contains(body, "deferred") {
+			if strings.Contains(body, "deferred") || !strings.Contains(body, objectStart) || !strings.HasSuffix(body, objectEnd) {
 				return nil, fmt.Errorf("%s: gqlgen's object template changed; review the rewrite", name)
 			}
+			body = strings.TrimSuffix(body, objectEnd) + "\treturn fieldSetJSON{fields: fields, values: out.Values}\n"
 			objects++
 		} else if m := listMarshaller.FindStringSubmatch(line); m != nil && s.pure[m[1]] {
 			var b strings.Builder
@@ -249,7 +260,11 @@ func (s *shapes) rewrite(src []byte) ([]byte, error) {
 		return nil, fmt.Errorf("no list of a resolver-free type was rewritten: gqlgen's list template changed")
 	}
 	out.WriteString(inOrder)
-	formatted, err := format.Source([]byte(out.String()))
+	code := out.String()
+	if !strings.Contains(code, "\t\"io\"\n") { // fieldSetJSON writes with io.WriteString
+		code = strings.Replace(code, "\nimport (\n", "\nimport (\n\t\"io\"\n", 1)
+	}
+	formatted, err := format.Source([]byte(code))
 	if err != nil {
 		return nil, fmt.Errorf("rewritten code does not parse: %w", err)
 	}
@@ -257,8 +272,9 @@ func (s *shapes) rewrite(src []byte) ([]byte, error) {
 }
 
 // inOrder is appended to the generated executor: MarshalSliceConcurrently's
-// work without its goroutines. A panic goes up to the list's own field,
-// which gqlgen turns into that field's error.
+// work without its goroutines (a panic goes up to the list's own field,
+// which gqlgen turns into that field's error), and FieldSet's MarshalGQL
+// without its allocations.
 const inOrder = `
 // marshalInOrder marshals the elements of a list of a resolver-free type in
 // order, each under its own field context as gqlgen's concurrent version
@@ -272,5 +288,38 @@ func marshalInOrder(ctx context.Context, length int, marshalElement func(ctx con
 		ret[i] = marshalElement(graphql.WithFieldContext(ctx, &fcs[i]), i)
 	}
 	return ret
+}
+
+// fieldSetJSON is an object's collected fields and their values, written
+// as graphql.FieldSet writes them: in order, each response name once
+// (CollectFields merged repeats already; a later one is skipped as
+// FieldSet skips it). Response names are GraphQL names, which need no
+// escaping (added by graph/codegen, see there why).
+type fieldSetJSON struct {
+	fields []graphql.CollectedField
+	values []graphql.Marshaler
+}
+
+func (f fieldSetJSON) MarshalGQL(w io.Writer) {
+	first := true
+	_, _ = w.Write([]byte{'{'})
+fields:
+	for i := range f.fields {
+		alias := f.fields[i].Alias
+		for j := range i {
+			if f.fields[j].Alias == alias {
+				continue fields
+			}
+		}
+		if !first {
+			_, _ = w.Write([]byte{','})
+		}
+		first = false
+		_, _ = w.Write([]byte{'"'})
+		_, _ = io.WriteString(w, alias)
+		_, _ = w.Write([]byte{'"', ':'})
+		f.values[i].MarshalGQL(w)
+	}
+	_, _ = w.Write([]byte{'}'})
 }
 `

@@ -30,7 +30,9 @@ func (ec *executionContext) _Item_key(ctx context.Context, field graphql.Collect
 }
 
 func (ec *executionContext) _Item(ctx context.Context, sel ast.SelectionSet, obj *model.Item) graphql.Marshaler {
-	out := graphql.NewFieldSet(nil)
+	fields := graphql.CollectFields(ec.OperationContext, sel, itemImplementors)
+
+	out := graphql.NewFieldSet(fields)
 	deferred := graphql.NewDeferredGroup(ctx)
 	out.Dispatch(ctx)
 
@@ -61,12 +63,13 @@ func TestRewrite(t *testing.T) {
 		"return ec.marshalNString2string(ctx, field.Selections, obj.Key)",
 		"ret := marshalInOrder(ctx, len(v), func(",
 		"func marshalInOrder(",
+		"return fieldSetJSON{fields: fields, values: out.Values}",
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("rewritten code lacks %q:\n%s", want, got)
 		}
 	}
-	for _, gone := range []string{"ResolveField", "NewDeferredGroup", "ProcessDeferredGroup", "MarshalSliceConcurrently"} {
+	for _, gone := range []string{"ResolveField", "NewDeferredGroup", "ProcessDeferredGroup", "MarshalSliceConcurrently", "return out"} {
 		if strings.Contains(got, gone) {
 			t.Errorf("rewritten code still has %q:\n%s", gone, got)
 		}
@@ -80,12 +83,13 @@ func TestRewriteRefusesOtherShapes(t *testing.T) {
 		src    string
 		leaves map[string]string
 	}{
-		"a leaf read through a method":      {strings.Replace(generated, "return obj.Key, nil", "return obj.Key(), nil", 1), map[string]string{"_Item_key": "Key"}},
-		"a leaf of another Go field":        {generated, map[string]string{"_Item_key": "Name"}},
-		"a leaf with middleware":            {strings.Replace(generated, "\t\tnil,\n", "\t\tec.middleware,\n", 1), map[string]string{"_Item_key": "Key"}},
-		"a leaf that is not generated":      {generated, map[string]string{"_Item_key": "Key", "_Item_gone": "Gone"}},
-		"the deferred group used otherwise": {strings.Replace(generated, "\tout.Dispatch(ctx)\n", "\tout.Dispatch(ctx)\n\t_ = deferred.Path\n", 1), map[string]string{"_Item_key": "Key"}},
-		"no list in gqlgen's shape":         {strings.Replace(generated, "MarshalSliceConcurrently(ctx, len(v), 0, false, ", "MarshalSliceConcurrently(ctx, len(v), ", 1), map[string]string{"_Item_key": "Key"}},
+		"a leaf read through a method":       {strings.Replace(generated, "return obj.Key, nil", "return obj.Key(), nil", 1), map[string]string{"_Item_key": "Key"}},
+		"a leaf of another Go field":         {generated, map[string]string{"_Item_key": "Name"}},
+		"a leaf with middleware":             {strings.Replace(generated, "\t\tnil,\n", "\t\tec.middleware,\n", 1), map[string]string{"_Item_key": "Key"}},
+		"a leaf that is not generated":       {generated, map[string]string{"_Item_key": "Key", "_Item_gone": "Gone"}},
+		"the deferred group used otherwise":  {strings.Replace(generated, "\tout.Dispatch(ctx)\n", "\tout.Dispatch(ctx)\n\t_ = deferred.Path\n", 1), map[string]string{"_Item_key": "Key"}},
+		"an object returning something else": {strings.Replace(generated, "\treturn out\n", "\treturn &out\n", 1), map[string]string{"_Item_key": "Key"}},
+		"no list in gqlgen's shape":          {strings.Replace(generated, "MarshalSliceConcurrently(ctx, len(v), 0, false, ", "MarshalSliceConcurrently(ctx, len(v), ", 1), map[string]string{"_Item_key": "Key"}},
 	} {
 		s := &shapes{leaves: c.leaves, pure: map[string]bool{"Item": true}}
 		if out, err := s.rewrite([]byte(c.src)); err == nil {

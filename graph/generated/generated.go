@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"strconv"
 	"sync/atomic"
@@ -15358,8 +15359,7 @@ func (ec *executionContext) _Addon(ctx context.Context, sel ast.SelectionSet, ob
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
-
-	return out
+	return fieldSetJSON{fields: fields, values: out.Values}
 }
 
 var addonSubscriptionPayloadImplementors = []string{"AddonSubscriptionPayload"}
@@ -15390,8 +15390,7 @@ func (ec *executionContext) _AddonSubscriptionPayload(ctx context.Context, sel a
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
-
-	return out
+	return fieldSetJSON{fields: fields, values: out.Values}
 }
 
 var annotationImplementors = []string{"Annotation"}
@@ -15422,8 +15421,7 @@ func (ec *executionContext) _Annotation(ctx context.Context, sel ast.SelectionSe
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
-
-	return out
+	return fieldSetJSON{fields: fields, values: out.Values}
 }
 
 var apiLimitImplementors = []string{"ApiLimit"}
@@ -15464,8 +15462,7 @@ func (ec *executionContext) _ApiLimit(ctx context.Context, sel ast.SelectionSet,
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
-
-	return out
+	return fieldSetJSON{fields: fields, values: out.Values}
 }
 
 var auditConnectionImplementors = []string{"AuditConnection"}
@@ -15496,8 +15493,7 @@ func (ec *executionContext) _AuditConnection(ctx context.Context, sel ast.Select
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
-
-	return out
+	return fieldSetJSON{fields: fields, values: out.Values}
 }
 
 var auditEdgeImplementors = []string{"AuditEdge"}
@@ -15528,8 +15524,7 @@ func (ec *executionContext) _AuditEdge(ctx context.Context, sel ast.SelectionSet
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
-
-	return out
+	return fieldSetJSON{fields: fields, values: out.Values}
 }
 
 var auditRecordImplementors = []string{"AuditRecord", "Node"}
@@ -15595,8 +15590,7 @@ func (ec *executionContext) _AuditRecord(ctx context.Context, sel ast.SelectionS
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
-
-	return out
+	return fieldSetJSON{fields: fields, values: out.Values}
 }
 
 var contactImplementors = []string{"Contact"}
@@ -15672,8 +15666,7 @@ func (ec *executionContext) _Contact(ctx context.Context, sel ast.SelectionSet, 
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
-
-	return out
+	return fieldSetJSON{fields: fields, values: out.Values}
 }
 
 var costImplementors = []string{"Cost"}
@@ -15724,8 +15717,7 @@ func (ec *executionContext) _Cost(ctx context.Context, sel ast.SelectionSet, obj
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
-
-	return out
+	return fieldSetJSON{fields: fields, values: out.Values}
 }
 
 var costBucketImplementors = []string{"CostBucket"}
@@ -15766,8 +15758,7 @@ func (ec *executionContext) _CostBucket(ctx context.Context, sel ast.SelectionSe
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
-
-	return out
+	return fieldSetJSON{fields: fields, values: out.Values}
 }
 
 var costForecastImplementors = []string{"CostForecast"}
@@ -15823,8 +15814,7 @@ func (ec *executionContext) _CostForecast(ctx context.Context, sel ast.Selection
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
-
-	return out
+	return fieldSetJSON{fields: fields, values: out.Values}
 }
 
 var costGroupImplementors = []string{"CostGroup"}
@@ -15860,8 +15850,7 @@ func (ec *executionContext) _CostGroup(ctx context.Context, sel ast.SelectionSet
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
-
-	return out
+	return fieldSetJSON{fields: fields, values: out.Values}
 }
 
 var costLineImplementors = []string{"CostLine"}
@@ -15947,8 +15936,7 @@ func (ec *executionContext) _CostLine(ctx context.Context, sel ast.SelectionSet,
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
-
-	return out
+	return fieldSetJSON{fields: fields, values: out.Values}
 }
 
 var costSeriesImplementors = []string{"CostSeries"}
@@ -15999,8 +15987,7 @@ func (ec *executionContext) _CostSeries(ctx context.Context, sel ast.SelectionSe
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
-
-	return out
+	return fieldSetJSON{fields: fields, values: out.Values}
 }
 
 var createQuotaPayloadImplementors = []string{"CreateQuotaPayload"}
@@ -16031,8 +16018,7 @@ func (ec *executionContext) _CreateQuotaPayload(ctx context.Context, sel ast.Sel
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
-
-	return out
+	return fieldSetJSON{fields: fields, values: out.Values}
 }
 
 var deleteQuotaPayloadImplementors = []string{"DeleteQuotaPayload"}
@@ -16063,8 +16049,7 @@ func (ec *executionContext) _DeleteQuotaPayload(ctx context.Context, sel ast.Sel
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
-
-	return out
+	return fieldSetJSON{fields: fields, values: out.Values}
 }
 
 var invoiceImplementors = []string{"Invoice", "Node"}
@@ -16190,8 +16175,7 @@ func (ec *executionContext) _Invoice(ctx context.Context, sel ast.SelectionSet, 
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
-
-	return out
+	return fieldSetJSON{fields: fields, values: out.Values}
 }
 
 var invoiceConnectionImplementors = []string{"InvoiceConnection"}
@@ -16227,8 +16211,7 @@ func (ec *executionContext) _InvoiceConnection(ctx context.Context, sel ast.Sele
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
-
-	return out
+	return fieldSetJSON{fields: fields, values: out.Values}
 }
 
 var invoiceEdgeImplementors = []string{"InvoiceEdge"}
@@ -16259,8 +16242,7 @@ func (ec *executionContext) _InvoiceEdge(ctx context.Context, sel ast.SelectionS
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
-
-	return out
+	return fieldSetJSON{fields: fields, values: out.Values}
 }
 
 var invoiceLineImplementors = []string{"InvoiceLine"}
@@ -16331,8 +16313,7 @@ func (ec *executionContext) _InvoiceLine(ctx context.Context, sel ast.SelectionS
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
-
-	return out
+	return fieldSetJSON{fields: fields, values: out.Values}
 }
 
 var invoiceStatusChangeImplementors = []string{"InvoiceStatusChange"}
@@ -16373,8 +16354,7 @@ func (ec *executionContext) _InvoiceStatusChange(ctx context.Context, sel ast.Se
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
-
-	return out
+	return fieldSetJSON{fields: fields, values: out.Values}
 }
 
 var labelImplementors = []string{"Label"}
@@ -16405,8 +16385,7 @@ func (ec *executionContext) _Label(ctx context.Context, sel ast.SelectionSet, ob
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
-
-	return out
+	return fieldSetJSON{fields: fields, values: out.Values}
 }
 
 var monthlyUsageImplementors = []string{"MonthlyUsage"}
@@ -16447,8 +16426,7 @@ func (ec *executionContext) _MonthlyUsage(ctx context.Context, sel ast.Selection
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
-
-	return out
+	return fieldSetJSON{fields: fields, values: out.Values}
 }
 
 var mutationImplementors = []string{"Mutation"}
@@ -16739,8 +16717,7 @@ func (ec *executionContext) _NamespaceEdge(ctx context.Context, sel ast.Selectio
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
-
-	return out
+	return fieldSetJSON{fields: fields, values: out.Values}
 }
 
 var namespaceUsageImplementors = []string{"NamespaceUsage"}
@@ -16781,8 +16758,7 @@ func (ec *executionContext) _NamespaceUsage(ctx context.Context, sel ast.Selecti
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
-
-	return out
+	return fieldSetJSON{fields: fields, values: out.Values}
 }
 
 var objectLimitImplementors = []string{"ObjectLimit"}
@@ -16813,8 +16789,7 @@ func (ec *executionContext) _ObjectLimit(ctx context.Context, sel ast.SelectionS
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
-
-	return out
+	return fieldSetJSON{fields: fields, values: out.Values}
 }
 
 var pageInfoImplementors = []string{"PageInfo"}
@@ -16855,8 +16830,7 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
-
-	return out
+	return fieldSetJSON{fields: fields, values: out.Values}
 }
 
 var paymentMethodImplementors = []string{"PaymentMethod", "Node"}
@@ -16907,8 +16881,7 @@ func (ec *executionContext) _PaymentMethod(ctx context.Context, sel ast.Selectio
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
-
-	return out
+	return fieldSetJSON{fields: fields, values: out.Values}
 }
 
 var paymentMethodPayloadImplementors = []string{"PaymentMethodPayload"}
@@ -16949,8 +16922,7 @@ func (ec *executionContext) _PaymentMethodPayload(ctx context.Context, sel ast.S
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
-
-	return out
+	return fieldSetJSON{fields: fields, values: out.Values}
 }
 
 var planImplementors = []string{"Plan", "Node"}
@@ -17066,8 +17038,7 @@ func (ec *executionContext) _Plan(ctx context.Context, sel ast.SelectionSet, obj
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
-
-	return out
+	return fieldSetJSON{fields: fields, values: out.Values}
 }
 
 var planTransitionImplementors = []string{"PlanTransition", "Node"}
@@ -17148,8 +17119,7 @@ func (ec *executionContext) _PlanTransition(ctx context.Context, sel ast.Selecti
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
-
-	return out
+	return fieldSetJSON{fields: fields, values: out.Values}
 }
 
 var planTransitionPayloadImplementors = []string{"PlanTransitionPayload"}
@@ -17180,8 +17150,7 @@ func (ec *executionContext) _PlanTransitionPayload(ctx context.Context, sel ast.
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
-
-	return out
+	return fieldSetJSON{fields: fields, values: out.Values}
 }
 
 var queryImplementors = []string{"Query"}
@@ -17426,8 +17395,7 @@ func (ec *executionContext) _Quota(ctx context.Context, sel ast.SelectionSet, ob
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
-
-	return out
+	return fieldSetJSON{fields: fields, values: out.Values}
 }
 
 var quotaConnectionImplementors = []string{"QuotaConnection"}
@@ -17463,8 +17431,7 @@ func (ec *executionContext) _QuotaConnection(ctx context.Context, sel ast.Select
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
-
-	return out
+	return fieldSetJSON{fields: fields, values: out.Values}
 }
 
 var quotaCounterImplementors = []string{"QuotaCounter"}
@@ -17495,8 +17462,7 @@ func (ec *executionContext) _QuotaCounter(ctx context.Context, sel ast.Selection
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
-
-	return out
+	return fieldSetJSON{fields: fields, values: out.Values}
 }
 
 var quotaEdgeImplementors = []string{"QuotaEdge"}
@@ -17527,8 +17493,7 @@ func (ec *executionContext) _QuotaEdge(ctx context.Context, sel ast.SelectionSet
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
-
-	return out
+	return fieldSetJSON{fields: fields, values: out.Values}
 }
 
 var quotaExceededKeyImplementors = []string{"QuotaExceededKey"}
@@ -17584,8 +17549,7 @@ func (ec *executionContext) _QuotaExceededKey(ctx context.Context, sel ast.Selec
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
-
-	return out
+	return fieldSetJSON{fields: fields, values: out.Values}
 }
 
 var quotaSpecImplementors = []string{"QuotaSpec"}
@@ -17621,8 +17585,7 @@ func (ec *executionContext) _QuotaSpec(ctx context.Context, sel ast.SelectionSet
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
-
-	return out
+	return fieldSetJSON{fields: fields, values: out.Values}
 }
 
 var quotaUsageImplementors = []string{"QuotaUsage"}
@@ -17658,8 +17621,7 @@ func (ec *executionContext) _QuotaUsage(ctx context.Context, sel ast.SelectionSe
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
-
-	return out
+	return fieldSetJSON{fields: fields, values: out.Values}
 }
 
 var quotaUsageItemImplementors = []string{"QuotaUsageItem"}
@@ -17740,8 +17702,7 @@ func (ec *executionContext) _QuotaUsageItem(ctx context.Context, sel ast.Selecti
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
-
-	return out
+	return fieldSetJSON{fields: fields, values: out.Values}
 }
 
 var rateImplementors = []string{"Rate"}
@@ -17797,8 +17758,7 @@ func (ec *executionContext) _Rate(ctx context.Context, sel ast.SelectionSet, obj
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
-
-	return out
+	return fieldSetJSON{fields: fields, values: out.Values}
 }
 
 var rateLimitImplementors = []string{"RateLimit"}
@@ -17834,8 +17794,7 @@ func (ec *executionContext) _RateLimit(ctx context.Context, sel ast.SelectionSet
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
-
-	return out
+	return fieldSetJSON{fields: fields, values: out.Values}
 }
 
 var recordUsagePayloadImplementors = []string{"RecordUsagePayload"}
@@ -17866,8 +17825,7 @@ func (ec *executionContext) _RecordUsagePayload(ctx context.Context, sel ast.Sel
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
-
-	return out
+	return fieldSetJSON{fields: fields, values: out.Values}
 }
 
 var recordUsageResultImplementors = []string{"RecordUsageResult"}
@@ -17903,8 +17861,7 @@ func (ec *executionContext) _RecordUsageResult(ctx context.Context, sel ast.Sele
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
-
-	return out
+	return fieldSetJSON{fields: fields, values: out.Values}
 }
 
 var replaceQuotaPayloadImplementors = []string{"ReplaceQuotaPayload"}
@@ -17935,8 +17892,7 @@ func (ec *executionContext) _ReplaceQuotaPayload(ctx context.Context, sel ast.Se
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
-
-	return out
+	return fieldSetJSON{fields: fields, values: out.Values}
 }
 
 var reserveQuotaPayloadImplementors = []string{"ReserveQuotaPayload"}
@@ -17972,8 +17928,7 @@ func (ec *executionContext) _ReserveQuotaPayload(ctx context.Context, sel ast.Se
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
-
-	return out
+	return fieldSetJSON{fields: fields, values: out.Values}
 }
 
 var reserveQuotaResultImplementors = []string{"ReserveQuotaResult"}
@@ -18014,8 +17969,7 @@ func (ec *executionContext) _ReserveQuotaResult(ctx context.Context, sel ast.Sel
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
-
-	return out
+	return fieldSetJSON{fields: fields, values: out.Values}
 }
 
 var resourceLimitImplementors = []string{"ResourceLimit"}
@@ -18046,8 +18000,7 @@ func (ec *executionContext) _ResourceLimit(ctx context.Context, sel ast.Selectio
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
-
-	return out
+	return fieldSetJSON{fields: fields, values: out.Values}
 }
 
 var setInvoiceStatusPayloadImplementors = []string{"SetInvoiceStatusPayload"}
@@ -18078,8 +18031,7 @@ func (ec *executionContext) _SetInvoiceStatusPayload(ctx context.Context, sel as
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
-
-	return out
+	return fieldSetJSON{fields: fields, values: out.Values}
 }
 
 var subscriptionPeriodImplementors = []string{"SubscriptionPeriod"}
@@ -18130,8 +18082,7 @@ func (ec *executionContext) _SubscriptionPeriod(ctx context.Context, sel ast.Sel
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
-
-	return out
+	return fieldSetJSON{fields: fields, values: out.Values}
 }
 
 var tenantSubscriptionImplementors = []string{"TenantSubscription", "Node"}
@@ -18197,8 +18148,7 @@ func (ec *executionContext) _TenantSubscription(ctx context.Context, sel ast.Sel
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
-
-	return out
+	return fieldSetJSON{fields: fields, values: out.Values}
 }
 
 var transitionFlowImplementors = []string{"TransitionFlow"}
@@ -18234,8 +18184,7 @@ func (ec *executionContext) _TransitionFlow(ctx context.Context, sel ast.Selecti
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
-
-	return out
+	return fieldSetJSON{fields: fields, values: out.Values}
 }
 
 var usageBucketImplementors = []string{"UsageBucket"}
@@ -18271,8 +18220,7 @@ func (ec *executionContext) _UsageBucket(ctx context.Context, sel ast.SelectionS
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
-
-	return out
+	return fieldSetJSON{fields: fields, values: out.Values}
 }
 
 var usageHourImplementors = []string{"UsageHour"}
@@ -18343,8 +18291,7 @@ func (ec *executionContext) _UsageHour(ctx context.Context, sel ast.SelectionSet
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
-
-	return out
+	return fieldSetJSON{fields: fields, values: out.Values}
 }
 
 var usageItemImplementors = []string{"UsageItem"}
@@ -18405,8 +18352,7 @@ func (ec *executionContext) _UsageItem(ctx context.Context, sel ast.SelectionSet
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
-
-	return out
+	return fieldSetJSON{fields: fields, values: out.Values}
 }
 
 var usagePointImplementors = []string{"UsagePoint"}
@@ -18462,8 +18408,7 @@ func (ec *executionContext) _UsagePoint(ctx context.Context, sel ast.SelectionSe
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
-
-	return out
+	return fieldSetJSON{fields: fields, values: out.Values}
 }
 
 var usageRejectionImplementors = []string{"UsageRejection"}
@@ -18499,8 +18444,7 @@ func (ec *executionContext) _UsageRejection(ctx context.Context, sel ast.Selecti
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
-
-	return out
+	return fieldSetJSON{fields: fields, values: out.Values}
 }
 
 var usageSeriesImplementors = []string{"UsageSeries"}
@@ -18546,8 +18490,7 @@ func (ec *executionContext) _UsageSeries(ctx context.Context, sel ast.SelectionS
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
-
-	return out
+	return fieldSetJSON{fields: fields, values: out.Values}
 }
 
 var usageSummaryItemImplementors = []string{"UsageSummaryItem"}
@@ -18613,8 +18556,7 @@ func (ec *executionContext) _UsageSummaryItem(ctx context.Context, sel ast.Selec
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
-
-	return out
+	return fieldSetJSON{fields: fields, values: out.Values}
 }
 
 var userErrorImplementors = []string{"UserError"}
@@ -18650,8 +18592,7 @@ func (ec *executionContext) _UserError(ctx context.Context, sel ast.SelectionSet
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
-
-	return out
+	return fieldSetJSON{fields: fields, values: out.Values}
 }
 
 var viewerImplementors = []string{"Viewer"}
@@ -18707,8 +18648,7 @@ func (ec *executionContext) _Viewer(ctx context.Context, sel ast.SelectionSet, o
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
-
-	return out
+	return fieldSetJSON{fields: fields, values: out.Values}
 }
 
 var __DirectiveImplementors = []string{"__Directive"}
@@ -18754,8 +18694,7 @@ func (ec *executionContext) ___Directive(ctx context.Context, sel ast.SelectionS
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
-
-	return out
+	return fieldSetJSON{fields: fields, values: out.Values}
 }
 
 var __EnumValueImplementors = []string{"__EnumValue"}
@@ -18796,8 +18735,7 @@ func (ec *executionContext) ___EnumValue(ctx context.Context, sel ast.SelectionS
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
-
-	return out
+	return fieldSetJSON{fields: fields, values: out.Values}
 }
 
 var __FieldImplementors = []string{"__Field"}
@@ -18848,8 +18786,7 @@ func (ec *executionContext) ___Field(ctx context.Context, sel ast.SelectionSet, 
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
-
-	return out
+	return fieldSetJSON{fields: fields, values: out.Values}
 }
 
 var __InputValueImplementors = []string{"__InputValue"}
@@ -18900,8 +18837,7 @@ func (ec *executionContext) ___InputValue(ctx context.Context, sel ast.Selection
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
-
-	return out
+	return fieldSetJSON{fields: fields, values: out.Values}
 }
 
 var __SchemaImplementors = []string{"__Schema"}
@@ -18952,8 +18888,7 @@ func (ec *executionContext) ___Schema(ctx context.Context, sel ast.SelectionSet,
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
-
-	return out
+	return fieldSetJSON{fields: fields, values: out.Values}
 }
 
 var __TypeImplementors = []string{"__Type"}
@@ -19029,8 +18964,7 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
-
-	return out
+	return fieldSetJSON{fields: fields, values: out.Values}
 }
 
 // endregion **************************** object.gotpl ****************************
@@ -21193,4 +21127,37 @@ func marshalInOrder(ctx context.Context, length int, marshalElement func(ctx con
 		ret[i] = marshalElement(graphql.WithFieldContext(ctx, &fcs[i]), i)
 	}
 	return ret
+}
+
+// fieldSetJSON is an object's collected fields and their values, written
+// as graphql.FieldSet writes them: in order, each response name once
+// (CollectFields merged repeats already; a later one is skipped as
+// FieldSet skips it). Response names are GraphQL names, which need no
+// escaping (added by graph/codegen, see there why).
+type fieldSetJSON struct {
+	fields []graphql.CollectedField
+	values []graphql.Marshaler
+}
+
+func (f fieldSetJSON) MarshalGQL(w io.Writer) {
+	first := true
+	_, _ = w.Write([]byte{'{'})
+fields:
+	for i := range f.fields {
+		alias := f.fields[i].Alias
+		for j := range i {
+			if f.fields[j].Alias == alias {
+				continue fields
+			}
+		}
+		if !first {
+			_, _ = w.Write([]byte{','})
+		}
+		first = false
+		_, _ = w.Write([]byte{'"'})
+		_, _ = io.WriteString(w, alias)
+		_, _ = w.Write([]byte{'"', ':'})
+		f.values[i].MarshalGQL(w)
+	}
+	_, _ = w.Write([]byte{'}'})
 }
