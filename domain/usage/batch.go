@@ -15,8 +15,10 @@ import (
 // namespace, then reads the plan once and the rollups of all of them with
 // one Rollups query, whatever their number. The answer has an entry for
 // every namespace asked (an empty slice when it has no usage); each entry is
-// exactly what UsageDetails(ctx, ns, from, to) answers. As there, the system
-// namespace stands for the whole tenant.
+// exactly what UsageDetails(ctx, ns, from, to) answers but for HourlyQuery,
+// left empty: GraphQL has no field for the token, and signing it was an HMAC
+// and a JSON document per item. As there, the system namespace stands for
+// the whole tenant.
 func (s *Service) UsageByNamespaces(ctx context.Context, p tenancy.Principal, nss []string, from, to time.Time) (map[string][]UsageItem, error) {
 	out, err := s.UsageByRanges(ctx, p, nss, []Window{{From: from, To: to}})
 	if err != nil {
@@ -63,7 +65,7 @@ func (s *Service) UsageByRanges(ctx context.Context, p tenancy.Principal, nss []
 // UsageTotalsByRanges is UsageByRanges without the hourly breakdowns (each
 // item's Hourly is nil): the database sums each object's hours, so a month
 // of 50 namespaces reads one row per object instead of one per object and
-// hour. Quantities, order and tokens are those of UsageByRanges. The plan
+// hour. Quantities and order are those of UsageByRanges. The plan
 // is read once, and the objects' sums of every range with one query
 // (ObjectTotals), which the database makes per range: reading the hourly
 // rows of the ranges' union instead would ship every object's hours, what
@@ -91,7 +93,7 @@ func (s *Service) itemsOf(p tenancy.Principal, bs []*batch, totals bool) ([]map[
 			if err != nil {
 				return nil, err
 			}
-			items := s.usageItems(b.plan, b.tenantID, b.from, b.to, b.rowsOf(scope))
+			items := s.usageItems(b.plan, b.tenantID, b.from, b.to, b.rowsOf(scope), false)
 			if totals {
 				for j := range items {
 					items[j].Hourly = nil

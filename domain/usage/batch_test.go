@@ -152,6 +152,10 @@ func TestBatchesEqualSingleReports(t *testing.T) {
 		if wantItems == nil {
 			wantItems = []usage.UsageItem{}
 		}
+		for i := range wantItems {
+			// The batches are GraphQL's, which has no field for the token.
+			wantItems[i].HourlyQuery = ""
+		}
 		if !reflect.DeepEqual(items[ns], wantItems) {
 			t.Errorf("%s: batch usage %+v, single %+v", ns, items[ns], wantItems)
 		}

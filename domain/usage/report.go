@@ -268,12 +268,14 @@ func (s *Service) UsageDetails(ctx context.Context, p tenancy.Principal, ns stri
 	if err != nil {
 		return nil, err
 	}
-	return s.usageItems(pl, p.TenantID, from, to, rows), nil
+	return s.usageItems(pl, p.TenantID, from, to, rows, true), nil
 }
 
 // usageItems builds UsageDetails' answer from the rollups of its range,
-// in any order.
-func (s *Service) usageItems(pl plan.Plan, tenantID string, from, to time.Time, rows []Rollup) []UsageItem {
+// in any order. Each item carries its signed HourlyQuery when signed (an
+// HMAC and a JSON document per item: the batch reports' only caller,
+// GraphQL, has no field for it).
+func (s *Service) usageItems(pl plan.Plan, tenantID string, from, to time.Time, rows []Rollup, signed bool) []UsageItem {
 	rows = slices.Clone(rows)
 	slices.SortFunc(rows, func(a, b Rollup) int {
 		return cmp.Or(strings.Compare(a.Namespace, b.Namespace), strings.Compare(a.UsageType, b.UsageType),
@@ -286,8 +288,10 @@ func (s *Service) usageItems(pl plan.Plan, tenantID string, from, to time.Time, 
 		it := UsageItem{
 			Namespace: r.Namespace, ObjectName: r.ObjectName, UsageType: displayName(pl, r.UsageType), MetricLabel: r.UsageType,
 			UnitName: r.UnitName, Start: from, End: to,
-			HourlyQuery: encodeQuery(s.c.TokenKey, hourlyQuery{TenantID: tenantID, Namespace: r.Namespace, Object: r.ObjectName,
-				UsageType: r.UsageType, From: from.Unix(), To: to.Unix()}),
+		}
+		if signed {
+			it.HourlyQuery = encodeQuery(s.c.TokenKey, hourlyQuery{TenantID: tenantID, Namespace: r.Namespace, Object: r.ObjectName,
+				UsageType: r.UsageType, From: from.Unix(), To: to.Unix()})
 		}
 		for ; i < len(rows) && rows[i].Namespace == r.Namespace && rows[i].UsageType == r.UsageType && rows[i].ObjectName == r.ObjectName; i++ {
 			it.Quantity = it.Quantity.Add(rows[i].Quantity)
