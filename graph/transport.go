@@ -116,6 +116,10 @@ func transportError(w http.ResponseWriter, status int, code, msg string) {
 // getMutationGuard.
 type methodKey struct{}
 
+// paramsKey carries a JSON POST's request, decoded by guardTransport, to
+// postTransport, so the body is read and decoded once.
+type paramsKey struct{}
+
 // guardTransport checks what gqlgen's GET and POST transports would refuse
 // without an extensions.code, and answers it with one:
 //   - a body over limit bytes, declared or not (413, PAYLOAD_TOO_LARGE). Cut
@@ -127,7 +131,7 @@ type methodKey struct{}
 //     INVALID_ARGUMENT).
 //
 // The decode here is the one gqlgen's transports do, so what passes here
-// decodes there.
+// decodes there; a JSON POST's decoded request goes on to postTransport.
 func guardTransport(limit int64, h http.Handler) http.Handler {
 	if limit <= 0 {
 		limit = DefaultMaxBodyBytes
@@ -161,11 +165,13 @@ func guardTransport(limit int64, h http.Handler) http.Handler {
 			r.Body, r.ContentLength = io.NopCloser(bytes.NewReader(b)), int64(len(b))
 		}
 		if isJSONPost(r) {
-			var p graphql.RawParams
-			if err := decodeJSON(bytes.NewReader(b), &p); err != nil {
+			p := &graphql.RawParams{ReadTime: graphql.TraceTiming{Start: graphql.Now()}}
+			if err := decodeJSON(bytes.NewReader(b), p); err != nil {
 				transportError(w, http.StatusBadRequest, CodeOf(errs.Invalid), "request body is not a GraphQL request: "+describeJSONError(err))
 				return
 			}
+			p.ReadTime.End = graphql.Now()
+			r = r.WithContext(context.WithValue(r.Context(), paramsKey{}, p)) // postTransport's request
 		}
 		out := &outcome{}
 		r = r.WithContext(context.WithValue(r.Context(), outcomeKey{}, out))
