@@ -93,7 +93,7 @@ func (s *Service) itemsOf(p tenancy.Principal, bs []*batch, totals bool) ([]map[
 			if err != nil {
 				return nil, err
 			}
-			items := s.usageItems(b.plan, b.tenantID, b.from, b.to, b.rowsOf(scope), false)
+			items := s.usageItems(b.plan, b.from, b.to, b.rowsOf(scope))
 			if totals {
 				for j := range items {
 					items[j].Hourly = nil
@@ -206,8 +206,7 @@ type rangesReader func(ctx context.Context, tenantID string, scope []string, nor
 // report.go build each namespace's answer from it (usageItems, cost), so
 // the batch reuses their logic without another statement.
 type batch struct {
-	tenantID string
-	plan     plan.Plan
+	plan plan.Plan
 	// nss are the namespaces asked, deduplicated, in first-seen order.
 	nss      []string
 	from, to time.Time
@@ -271,7 +270,7 @@ func (s *Service) prefetch(ctx context.Context, p tenancy.Principal, nss []strin
 		return nil, err
 	}
 	for i, r := range norm {
-		out[i] = &batch{tenantID: p.TenantID, plan: pl, nss: uniq, from: r.From, to: r.To, rows: rows[i]}
+		out[i] = &batch{plan: pl, nss: uniq, from: r.From, to: r.To, rows: rows[i]}
 	}
 	return out, nil
 }

@@ -268,14 +268,19 @@ func (s *Service) UsageDetails(ctx context.Context, p tenancy.Principal, ns stri
 	if err != nil {
 		return nil, err
 	}
-	return s.usageItems(pl, p.TenantID, from, to, rows, true), nil
+	items := s.usageItems(pl, from, to, rows)
+	for i, it := range items {
+		items[i].HourlyQuery = encodeQuery(s.c.TokenKey, hourlyQuery{TenantID: p.TenantID, Namespace: it.Namespace, Object: it.ObjectName,
+			UsageType: it.MetricLabel, From: from.Unix(), To: to.Unix()})
+	}
+	return items, nil
 }
 
 // usageItems builds UsageDetails' answer from the rollups of its range,
-// in any order. Each item carries its signed HourlyQuery when signed (an
-// HMAC and a JSON document per item: the batch reports' only caller,
-// GraphQL, has no field for it).
-func (s *Service) usageItems(pl plan.Plan, tenantID string, from, to time.Time, rows []Rollup, signed bool) []UsageItem {
+// in any order, without the items' signed HourlyQuery (an HMAC and a JSON
+// document each), which UsageDetails adds: the batch reports' only caller,
+// GraphQL, has no field for it.
+func (s *Service) usageItems(pl plan.Plan, from, to time.Time, rows []Rollup) []UsageItem {
 	rows = slices.Clone(rows)
 	slices.SortFunc(rows, func(a, b Rollup) int {
 		return cmp.Or(strings.Compare(a.Namespace, b.Namespace), strings.Compare(a.UsageType, b.UsageType),
@@ -288,10 +293,6 @@ func (s *Service) usageItems(pl plan.Plan, tenantID string, from, to time.Time, 
 		it := UsageItem{
 			Namespace: r.Namespace, ObjectName: r.ObjectName, UsageType: displayName(pl, r.UsageType), MetricLabel: r.UsageType,
 			UnitName: r.UnitName, Start: from, End: to,
-		}
-		if signed {
-			it.HourlyQuery = encodeQuery(s.c.TokenKey, hourlyQuery{TenantID: tenantID, Namespace: r.Namespace, Object: r.ObjectName,
-				UsageType: r.UsageType, From: from.Unix(), To: to.Unix()})
 		}
 		for ; i < len(rows) && rows[i].Namespace == r.Namespace && rows[i].UsageType == r.UsageType && rows[i].ObjectName == r.ObjectName; i++ {
 			it.Quantity = it.Quantity.Add(rows[i].Quantity)
