@@ -1,5 +1,5 @@
 // Command codegen runs gqlgen (configured by gqlgen.yml at the repository
-// root) and then makes three hot paths of the executor it generated cheaper.
+// root) and then rewrites four hot paths of the executor it generated.
 // `go generate ./graph/...` runs it; the result is committed and CI checks
 // that it is current.
 //
@@ -193,8 +193,8 @@ const (
 
 const funcPrefix = "func (ec *executionContext) "
 
-// rewrite applies both rewrites to the generated executor, function by
-// function, and appends the in-order marshaller.
+// rewrite applies the rewrites to the generated executor, function by
+// function, and appends the helpers they call.
 func (s *shapes) rewrite(src []byte) ([]byte, error) {
 	lines := strings.SplitAfter(string(src), "\n")
 	var out strings.Builder
@@ -259,7 +259,7 @@ func (s *shapes) rewrite(src []byte) ([]byte, error) {
 	if lists == 0 {
 		return nil, fmt.Errorf("no list of a resolver-free type was rewritten: gqlgen's list template changed")
 	}
-	out.WriteString(inOrder)
+	out.WriteString(helpers)
 	code := out.String()
 	if !strings.Contains(code, "\t\"io\"\n") { // fieldSetJSON writes with io.WriteString
 		code = strings.Replace(code, "\nimport (\n", "\nimport (\n\t\"io\"\n", 1)
@@ -271,11 +271,11 @@ func (s *shapes) rewrite(src []byte) ([]byte, error) {
 	return formatted, nil
 }
 
-// inOrder is appended to the generated executor: MarshalSliceConcurrently's
+// helpers is appended to the generated executor: MarshalSliceConcurrently's
 // work without its goroutines (a panic goes up to the list's own field,
 // which gqlgen turns into that field's error), and FieldSet's MarshalGQL
 // without its allocations.
-const inOrder = `
+const helpers = `
 // marshalInOrder marshals the elements of a list of a resolver-free type in
 // order, each under its own field context as gqlgen's concurrent version
 // gives it (added by graph/codegen, see there why).
