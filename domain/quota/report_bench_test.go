@@ -35,8 +35,8 @@ func BenchmarkNamespaceReports(b *testing.B) {
 	totals = append(totals, quota.Counter{Class: quota.Objects, Key: "http_loadbalancer", Used: quota.Units(100)})
 	b.ReportAllocs()
 	for b.Loop() {
-		for _, ns := range nss {
-			quota.BuildReport(ns, quota.LevelsOf(ns, plan, specs), counters[:1], totals)
+		for i, ns := range nss {
+			quota.BuildReport(ns, quota.LevelsOf(ns, plan, specs), counters[i:i+1], totals)
 		}
 	}
 }
