@@ -194,7 +194,8 @@ const (
 const funcPrefix = "func (ec *executionContext) "
 
 // rewrite applies the rewrites to the generated executor, function by
-// function, and appends the helpers they call.
+// function. The helpers they call (marshalInOrder, fieldSetJSON) are
+// written by hand in graph/generated/helpers.go.
 func (s *shapes) rewrite(src []byte) ([]byte, error) {
 	lines := strings.SplitAfter(string(src), "\n")
 	var out strings.Builder
@@ -259,67 +260,9 @@ func (s *shapes) rewrite(src []byte) ([]byte, error) {
 	if lists == 0 {
 		return nil, fmt.Errorf("no list of a resolver-free type was rewritten: gqlgen's list template changed")
 	}
-	out.WriteString(helpers)
-	code := out.String()
-	if !strings.Contains(code, "\t\"io\"\n") { // fieldSetJSON writes with io.WriteString
-		code = strings.Replace(code, "\nimport (\n", "\nimport (\n\t\"io\"\n", 1)
-	}
-	formatted, err := format.Source([]byte(code))
+	formatted, err := format.Source([]byte(out.String()))
 	if err != nil {
 		return nil, fmt.Errorf("rewritten code does not parse: %w", err)
 	}
 	return formatted, nil
 }
-
-// helpers is appended to the generated executor: MarshalSliceConcurrently's
-// work without its goroutines (a panic goes up to the list's own field,
-// which gqlgen turns into that field's error), and FieldSet's MarshalGQL
-// without its allocations.
-const helpers = `
-// marshalInOrder marshals the elements of a list of a resolver-free type in
-// order, each under its own field context as gqlgen's concurrent version
-// gives it (added by graph/codegen, see there why).
-func marshalInOrder(ctx context.Context, length int, marshalElement func(ctx context.Context, i int) graphql.Marshaler) graphql.Array {
-	ret := make(graphql.Array, length)
-	fcs := make([]graphql.FieldContext, length)
-	for i := range length {
-		idx := i
-		fcs[i].Index = &idx
-		ret[i] = marshalElement(graphql.WithFieldContext(ctx, &fcs[i]), i)
-	}
-	return ret
-}
-
-// fieldSetJSON is an object's collected fields and their values, written
-// as graphql.FieldSet writes them: in order, each response name once
-// (CollectFields merged repeats already; a later one is skipped as
-// FieldSet skips it). Response names are GraphQL names, which need no
-// escaping (added by graph/codegen, see there why).
-type fieldSetJSON struct {
-	fields []graphql.CollectedField
-	values []graphql.Marshaler
-}
-
-func (f fieldSetJSON) MarshalGQL(w io.Writer) {
-	first := true
-	_, _ = w.Write([]byte{'{'})
-fields:
-	for i := range f.fields {
-		alias := f.fields[i].Alias
-		for j := range i {
-			if f.fields[j].Alias == alias {
-				continue fields
-			}
-		}
-		if !first {
-			_, _ = w.Write([]byte{','})
-		}
-		first = false
-		_, _ = w.Write([]byte{'"'})
-		_, _ = io.WriteString(w, alias)
-		_, _ = w.Write([]byte{'"', ':'})
-		f.values[i].MarshalGQL(w)
-	}
-	_, _ = w.Write([]byte{'}'})
-}
-`

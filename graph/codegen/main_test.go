@@ -62,7 +62,6 @@ func TestRewrite(t *testing.T) {
 	for _, want := range []string{
 		"return ec.marshalNString2string(ctx, field.Selections, obj.Key)",
 		"ret := marshalInOrder(ctx, len(v), func(",
-		"func marshalInOrder(",
 		"return fieldSetJSON{fields: fields, values: out.Values}",
 	} {
 		if !strings.Contains(got, want) {

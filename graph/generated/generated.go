@@ -7,7 +7,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"math"
 	"strconv"
 	"sync/atomic"
@@ -21114,50 +21113,3 @@ func (ec *executionContext) marshalO__Type2ᚖgithubᚗcomᚋ99designsᚋgqlgen�
 }
 
 // endregion ***************************** type.gotpl *****************************
-
-// marshalInOrder marshals the elements of a list of a resolver-free type in
-// order, each under its own field context as gqlgen's concurrent version
-// gives it (added by graph/codegen, see there why).
-func marshalInOrder(ctx context.Context, length int, marshalElement func(ctx context.Context, i int) graphql.Marshaler) graphql.Array {
-	ret := make(graphql.Array, length)
-	fcs := make([]graphql.FieldContext, length)
-	for i := range length {
-		idx := i
-		fcs[i].Index = &idx
-		ret[i] = marshalElement(graphql.WithFieldContext(ctx, &fcs[i]), i)
-	}
-	return ret
-}
-
-// fieldSetJSON is an object's collected fields and their values, written
-// as graphql.FieldSet writes them: in order, each response name once
-// (CollectFields merged repeats already; a later one is skipped as
-// FieldSet skips it). Response names are GraphQL names, which need no
-// escaping (added by graph/codegen, see there why).
-type fieldSetJSON struct {
-	fields []graphql.CollectedField
-	values []graphql.Marshaler
-}
-
-func (f fieldSetJSON) MarshalGQL(w io.Writer) {
-	first := true
-	_, _ = w.Write([]byte{'{'})
-fields:
-	for i := range f.fields {
-		alias := f.fields[i].Alias
-		for j := range i {
-			if f.fields[j].Alias == alias {
-				continue fields
-			}
-		}
-		if !first {
-			_, _ = w.Write([]byte{','})
-		}
-		first = false
-		_, _ = w.Write([]byte{'"'})
-		_, _ = io.WriteString(w, alias)
-		_, _ = w.Write([]byte{'"', ':'})
-		f.values[i].MarshalGQL(w)
-	}
-	_, _ = w.Write([]byte{'}'})
-}
