@@ -5,12 +5,14 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/99designs/gqlgen/client"
 	"github.com/billingd/billingd/domain/kernel"
 	"github.com/billingd/billingd/domain/payment"
+	"github.com/billingd/billingd/domain/quota"
 	"github.com/billingd/billingd/domain/tenancy"
 )
 
@@ -256,6 +258,64 @@ func TestMemoPerOperation(t *testing.T) {
 		mustPost(t, c, q, &resp)
 		if n := h.db.Queries() - before; n != 1 || len(resp.A) != 2 || len(resp.B) != 2 {
 			t.Fatalf("next operation: %d statements, %+v", n, resp)
+		}
+	})
+}
+
+// TestQuotasReadOnceWithQuotaUsage: on a page of namespaces, quotas and
+// quotaUsage read the quota rows with one statement: quotaUsage needs the
+// page's rows and the system namespace's, and the memoised read takes both
+// for either field. Asking for quotas as well as quotaUsage costs no
+// statement more than quotaUsage alone, and each field answers as it does
+// in an operation of its own.
+func TestQuotasReadOnceWithQuotaUsage(t *testing.T) {
+	t.Parallel()
+	forEachStore(t, func(t *testing.T, h *harness) {
+		p := h.caller(t, tenancy.RoleAdmin, "")
+		ctx := asCaller(p)
+		for _, in := range []quota.CreateInput{
+			{Namespace: "system", Name: "tenant", Spec: quota.Spec{ObjectLimits: map[string]quota.ObjectLimit{"http_loadbalancer": {Maximum: 10}}}},
+			{Namespace: "shop", Name: "cap", Spec: quota.Spec{ObjectLimits: map[string]quota.ObjectLimit{"http_loadbalancer": {Maximum: 4}}}},
+			{Namespace: "blog", Name: "cap", Disable: true, Spec: quota.Spec{ObjectLimits: map[string]quota.ObjectLimit{"http_loadbalancer": {Maximum: 2}}}},
+		} {
+			if _, err := h.qs.Create(ctx, p, in); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := h.qs.Reserve(ctx, p, quota.ReserveInput{Namespace: "blog", Objects: map[string]quota.Amount{"http_loadbalancer": quota.Units(3)}}); err != nil {
+			t.Fatal(err)
+		}
+		const quotas = `quotas { edges { node { name disabled spec { objectLimits { key maximum } } } } }`
+		const usage = `quotaUsage { objects { key limit limitSource current tenantLimit tenantCurrent } }`
+		c := h.client(p)
+		page := func(fields string) (map[string]any, int64) {
+			var resp map[string]any
+			before := h.db.Queries()
+			mustPost(t, c, `{ namespaces(first: 10) { edges { node { name `+fields+` } } } }`, &resp)
+			return resp, h.db.Queries() - before
+		}
+		both, nBoth := page(quotas + " " + usage)
+		onlyQuotas, _ := page(quotas)
+		onlyUsage, nUsage := page(usage)
+		t.Logf("statements: quotas and quotaUsage %d, quotaUsage alone %d", nBoth, nUsage)
+		if nBoth != nUsage {
+			t.Errorf("quotas and quotaUsage ran %d statements, quotaUsage alone %d", nBoth, nUsage)
+		}
+		nodes := func(resp map[string]any) []any {
+			return resp["namespaces"].(map[string]any)["edges"].([]any)
+		}
+		for i, e := range nodes(both) {
+			n := e.(map[string]any)["node"].(map[string]any)
+			for field, alone := range map[string]map[string]any{"quotas": onlyQuotas, "quotaUsage": onlyUsage} {
+				a, _ := json.Marshal(nodes(alone)[i].(map[string]any)["node"].(map[string]any)[field])
+				in, _ := json.Marshal(n[field])
+				if string(a) != string(in) {
+					t.Errorf("%s of %v alone = %s, with the other field = %s", field, n["name"], a, in)
+				}
+			}
+		}
+		if s, _ := json.Marshal(both); !strings.Contains(string(s), `"limit":"10","limitSource"`) || !strings.Contains(string(s), `"name":"cap"`) {
+			t.Errorf("page = %s", s)
 		}
 	})
 }

@@ -25,6 +25,7 @@ const (
 	memoStatusKind      = "invoice_status_changes"
 	memoMonthsKind      = "usage_months"
 	memoRangeSumsKind   = "range_sums"
+	memoQuotasKind      = "quotas"
 )
 
 // memoOn tells whether reads with ctx are answered from a memo: ctx has

@@ -3,10 +3,13 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/billingd/billingd/domain/errs"
 	"github.com/billingd/billingd/domain/quota"
+	"github.com/billingd/billingd/domain/tenancy"
 	"github.com/uptrace/bun"
 )
 
@@ -191,12 +194,9 @@ func (r *QuotaRepo) ListByNamespaces(ctx context.Context, tenantID string, nss [
 	if len(nss) == 0 {
 		return nil, nil
 	}
-	var rows []quotaRow
-	err := r.db.idb(ctx).NewSelect().Model(&rows).
-		Where("tenant_id = ? AND namespace IN (?)", tenantID, bun.List(nss)).
-		Order("namespace", "name").Scan(ctx)
+	rows, err := r.rowsOf(ctx, tenantID, nss)
 	if err != nil {
-		return nil, translate(err)
+		return nil, err
 	}
 	out := make([]quota.Quota, 0, len(rows))
 	for _, row := range rows {
@@ -207,6 +207,48 @@ func (r *QuotaRepo) ListByNamespaces(ctx context.Context, tenantID string, nss [
 		out = append(out, q)
 	}
 	return out, nil
+}
+
+// rowsOf reads the quota rows of nss, ordered by namespace then name.
+//
+// With a request's memo (a GraphQL query) it reads them together with the
+// system namespace's, once per set: a page's quotas field asks for its
+// namespaces, and its quotaUsage for the same ones and system (the
+// tenant-wide level), so the two get their rows from one statement. The
+// set is the key, so a request never reads more than the namespaces it
+// names (and system), however many the tenant has.
+func (r *QuotaRepo) rowsOf(ctx context.Context, tenantID string, nss []string) ([]quotaRow, error) {
+	if !r.db.memoOn(ctx) {
+		return r.selectRows(ctx, tenantID, nss)
+	}
+	set := append([]string{tenancy.SystemNamespace}, nss...)
+	slices.Sort(set)
+	set = slices.Compact(set)
+	all, err := memoised(ctx, tenantID, memoQuotasKind, strings.Join(set, "\n"), func() ([]quotaRow, error) {
+		return r.selectRows(ctx, tenantID, set)
+	})
+	if err != nil {
+		return nil, err
+	}
+	want := make(map[string]bool, len(nss))
+	for _, ns := range nss {
+		want[ns] = true
+	}
+	rows := make([]quotaRow, 0, len(all))
+	for _, row := range all {
+		if want[row.Namespace] {
+			rows = append(rows, row)
+		}
+	}
+	return rows, nil
+}
+
+func (r *QuotaRepo) selectRows(ctx context.Context, tenantID string, nss []string) ([]quotaRow, error) {
+	var rows []quotaRow
+	err := r.db.idb(ctx).NewSelect().Model(&rows).
+		Where("tenant_id = ? AND namespace IN (?)", tenantID, bun.List(nss)).
+		Order("namespace", "name").Scan(ctx)
+	return rows, translate(err)
 }
 
 // Counters loads the usage counters of several namespaces in one statement.
