@@ -273,15 +273,10 @@ func TestQuotasReadOnceWithQuotaUsage(t *testing.T) {
 	forEachStore(t, func(t *testing.T, h *harness) {
 		p := h.caller(t, tenancy.RoleAdmin, "")
 		ctx := asCaller(p)
-		for _, in := range []quota.CreateInput{
-			{Namespace: "system", Name: "tenant", Spec: quota.Spec{ObjectLimits: map[string]quota.ObjectLimit{"http_loadbalancer": {Maximum: 10}}}},
-			{Namespace: "shop", Name: "cap", Spec: quota.Spec{ObjectLimits: map[string]quota.ObjectLimit{"http_loadbalancer": {Maximum: 4}}}},
-			{Namespace: "blog", Name: "cap", Disable: true, Spec: quota.Spec{ObjectLimits: map[string]quota.ObjectLimit{"http_loadbalancer": {Maximum: 2}}}},
-		} {
-			if _, err := h.qs.Create(ctx, p, in); err != nil {
-				t.Fatal(err)
-			}
-		}
+		h.createQuotas(t, ctx,
+			quota.CreateInput{Namespace: "system", Name: "tenant", Spec: quota.Spec{ObjectLimits: map[string]quota.ObjectLimit{"http_loadbalancer": {Maximum: 10}}}},
+			quota.CreateInput{Namespace: "shop", Name: "cap", Spec: quota.Spec{ObjectLimits: map[string]quota.ObjectLimit{"http_loadbalancer": {Maximum: 4}}}},
+			quota.CreateInput{Namespace: "blog", Name: "cap", Disable: true, Spec: quota.Spec{ObjectLimits: map[string]quota.ObjectLimit{"http_loadbalancer": {Maximum: 2}}}})
 		if _, err := h.qs.Reserve(ctx, p, quota.ReserveInput{Namespace: "blog", Objects: map[string]quota.Amount{"http_loadbalancer": quota.Units(3)}}); err != nil {
 			t.Fatal(err)
 		}

@@ -1,6 +1,7 @@
 package graph_test
 
 import (
+	"context"
 	"testing"
 
 	"github.com/billingd/billingd/domain/quota"
@@ -14,16 +15,11 @@ func TestQuotaUsageShowsTheTenant(t *testing.T) {
 	forEachStore(t, func(t *testing.T, h *harness) {
 		p := h.caller(t, tenancy.RoleAdmin, "")
 		ctx := asCaller(p)
-		for _, in := range []quota.CreateInput{
-			{Namespace: "system", Name: "tenant", Spec: quota.Spec{ObjectLimits: map[string]quota.ObjectLimit{"http_loadbalancer": {Maximum: 10}},
+		h.createQuotas(t, ctx,
+			quota.CreateInput{Namespace: "system", Name: "tenant", Spec: quota.Spec{ObjectLimits: map[string]quota.ObjectLimit{"http_loadbalancer": {Maximum: 10}},
 				APILimits: map[string]quota.RateLimit{"x.API.List": {Rate: 10, Burst: 20}}}},
-			{Namespace: "shop", Name: "cap", Spec: quota.Spec{ObjectLimits: map[string]quota.ObjectLimit{"http_loadbalancer": {Maximum: 4}},
-				APILimits: map[string]quota.RateLimit{"x.API.List": {Rate: 1, Burst: 2}}}},
-		} {
-			if _, err := h.qs.Create(ctx, tenancy.FromContext(ctx), in); err != nil {
-				t.Fatal(err)
-			}
-		}
+			quota.CreateInput{Namespace: "shop", Name: "cap", Spec: quota.Spec{ObjectLimits: map[string]quota.ObjectLimit{"http_loadbalancer": {Maximum: 4}},
+				APILimits: map[string]quota.RateLimit{"x.API.List": {Rate: 1, Burst: 2}}}})
 		for ns, n := range map[string]int64{"shop": 3, "blog": 5} {
 			if _, err := h.qs.Reserve(ctx, tenancy.FromContext(ctx), quota.ReserveInput{Namespace: ns, Objects: map[string]quota.Amount{"http_loadbalancer": quota.Units(n)}}); err != nil {
 				t.Fatal(err)
@@ -62,4 +58,14 @@ func TestQuotaUsageShowsTheTenant(t *testing.T) {
 			t.Errorf("blog apis = %+v", a)
 		}
 	})
+}
+
+// createQuotas creates quota objects as the caller of ctx.
+func (h *harness) createQuotas(t *testing.T, ctx context.Context, ins ...quota.CreateInput) {
+	t.Helper()
+	for _, in := range ins {
+		if _, err := h.qs.Create(ctx, tenancy.FromContext(ctx), in); err != nil {
+			t.Fatal(err)
+		}
+	}
 }
