@@ -68,6 +68,9 @@ type DB struct {
 	// eventMonths caches the usage_events partitions known to exist
 	// (partitions.go; PostgreSQL only).
 	eventMonths sync.Map
+	// hot queues the reservations for the pool's connections (fairGate;
+	// PostgreSQL only, nil on SQLite).
+	hot fairGate
 }
 
 // Options tune Open.
@@ -99,6 +102,7 @@ func Open(ctx context.Context, rawURL string, opt Options) (*DB, error) {
 		}
 		d.bun, d.dialect = bun.NewDB(sqldb, pgdialect.New()), postgresDialect{}
 		d.txdb = d.bun
+		d.hot = make(fairGate, n)
 	case rawURL == "", strings.HasPrefix(rawURL, "sqlite:"):
 		path := strings.TrimPrefix(strings.TrimPrefix(rawURL, "sqlite:"), "//")
 		if path == "" {
