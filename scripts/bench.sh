@@ -11,6 +11,7 @@
 #   BENCH_PROFILE_DIR  when set, a CPU profile of the server during the
 #                      64-namespace reservations is written there and its
 #                      top entries printed (go tool pprof -top)
+#   BENCH_SERVE_FLAGS  more flags for billingd serve (e.g. --db-max-conns 8)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PG="${BENCH_PG:-postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable}"
@@ -33,7 +34,7 @@ ref=$(scripts/pgbench_ref.sh "$url" "$secs" 64 64)
 echo "# pgbench reference: one autocommit conditional counter UPDATE per transaction, 64 clients over 64 rows: $ref tx/s"
 tok=$("$bin/billingd" token create --tenant bench --database-url "$url" | tail -1)
 # --rate-limit 0: the load comes from one token on purpose.
-"$bin/billingd" serve --addr 127.0.0.1:$port --debug-addr 127.0.0.1:$dport --database-url "$url" --log-level warn --rate-limit 0 >/dev/null 2>&1 & pid=$!
+"$bin/billingd" serve --addr 127.0.0.1:$port --debug-addr 127.0.0.1:$dport --database-url "$url" --log-level warn --rate-limit 0 ${BENCH_SERVE_FLAGS:-} >/dev/null 2>&1 & pid=$!
 for i in $(seq 1 100); do curl -sf http://127.0.0.1:$port/healthz >/dev/null && break; sleep 0.1; done
 kill -0 $pid  # the server must be ours and alive
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
