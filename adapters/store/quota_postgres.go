@@ -57,25 +57,6 @@ func (postgresDialect) reserveOnce(ctx context.Context, d *DB, tenantID, ns stri
 	return res, err
 }
 
-// reserveRows runs reserveSQL and reads its rows. In autocommit it waits
-// for its turn at the pool's connections (fairGate); in the caller's
-// transaction it uses the transaction's connection.
-func (db *DB) reserveRows(ctx context.Context, tenantID, ns string, version *int64, classes, keys []string, amounts, maxes, tmaxes []int64,
-	created *time.Time, scope, key, hash *string, at *time.Time) ([]reserveRow, error) {
-	if _, inTx := ctx.Value(txKey{}).(bun.Tx); !inTx {
-		if err := db.hot.enter(ctx); err != nil {
-			return nil, err
-		}
-		defer db.hot.leave()
-	}
-	rs, err := db.raw(ctx).QueryContext(ctx, reserveSQL, prepared, tenantID, ns, version,
-		classes, keys, amounts, maxes, tmaxes, ns == tenancy.SystemNamespace, created, scope, key, hash, at)
-	if err != nil {
-		return nil, err
-	}
-	return scanReserveRows(rs)
-}
-
 // reserveRow is a row quota_reserve_slots returns (NULL: nil).
 type reserveRow struct {
 	Class, Key         *string
@@ -123,10 +104,23 @@ func callReserve(ctx context.Context, db *DB, tenantID, ns string, version *int6
 	if k := ot.Key; k != nil {
 		scope, key, hash, at = &k.Scope, &k.Key, &k.RequestHash, &k.At
 	}
+	// In autocommit the call first waits for its turn at the pool's
+	// connections (fairGate); in the caller's transaction it has one.
+	if _, inTx := ctx.Value(txKey{}).(bun.Tx); !inTx {
+		if err := db.hot.enter(ctx); err != nil {
+			return quota.OneTripResult{}, translate(err)
+		}
+		defer db.hot.leave()
+	}
 	// The tenant-wide usage after the reservation is a sum over the key's rows,
 	// read only for "system", whose answer is the tenant's counters (see
 	// quota.Service.Reserve); elsewhere the tenant's Counters in After are 0.
-	rows, err := db.reserveRows(ctx, tenantID, ns, version, classes, keys, amounts, maxes, tmaxes, created, scope, key, hash, at)
+	rs, err := db.raw(ctx).QueryContext(ctx, reserveSQL, prepared, tenantID, ns, version,
+		classes, keys, amounts, maxes, tmaxes, ns == tenancy.SystemNamespace, created, scope, key, hash, at)
+	if err != nil {
+		return quota.OneTripResult{}, translate(err)
+	}
+	rows, err := scanReserveRows(rs)
 	if err != nil {
 		return quota.OneTripResult{}, translate(err)
 	}
