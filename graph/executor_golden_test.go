@@ -58,13 +58,10 @@ func TestExecutorAnswerGolden(t *testing.T) {
 		p := h.caller(t, tenancy.RoleAdmin, "")
 		ctx := asCaller(p)
 		for i, ns := range []string{"alpha", "beta", "gamma"} {
-			in := quota.CreateInput{Namespace: ns, Name: "caps", Spec: quota.Spec{
+			h.createQuotas(t, ctx, quota.CreateInput{Namespace: ns, Name: "caps", Spec: quota.Spec{
 				ObjectLimits:   map[string]quota.ObjectLimit{"http_loadbalancer": {Maximum: int32(5 + i)}, "origin_pool": {Maximum: 10}},
 				ResourceLimits: map[string]quota.ResourceLimit{"vcpu": {Maximum: 2.5 * float64(i+1)}},
-			}}
-			if _, err := h.qs.Create(ctx, p, in); err != nil {
-				t.Fatal(err)
-			}
+			}})
 			if _, err := h.qs.Reserve(ctx, p, quota.ReserveInput{Namespace: ns, IdempotencyKey: "k-" + ns,
 				Objects: map[string]quota.Amount{"http_loadbalancer": quota.Amount(i+1) * quota.AmountScale}}); err != nil {
 				t.Fatal(err)
