@@ -72,7 +72,7 @@ func (s *Service) Misfits(ctx context.Context, p tenancy.Principal, planSpec Spe
 
 // misfits is the pure part of Misfits: totals are the tenant-wide counters.
 func misfits(planSpec Spec, qs []Quota, totals []Counter) []Misfit {
-	lim := LevelsOf(tenancy.SystemNamespace, planSpec, enabledSpecs(qs)).Tenant
+	lim := tenantLevels(planSpec, enabledSpecs(qs)).Tenant
 	var out []Misfit
 	for _, c := range totals {
 		if c.Used <= 0 {
