@@ -12,6 +12,10 @@
 #   BENCH_SEED_EVENTS  events stored for the ingesting tenant before the run
 #                   (default 0), seeded as bench_reports.sh does
 #                   (scripts/seed_events.sh: October 2026, dedup ids, rollups)
+#   BENCH_DIRECT    when 1, after the HTTP run and with the server stopped,
+#                   ingest as long again by calling the usage service in
+#                   ingestload's own process (ingestload --direct: no HTTP,
+#                   no JSON) and print that ratio to COPY too
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PG="${BENCH_PG:-postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable}"
@@ -50,5 +54,10 @@ fi
 if [ -n "$prof" ]; then
 	wait $cpid || true
 	[ -s "$prof" ] && go tool pprof -top -nodecount=15 "$bin/billingd" "$prof" 2>/dev/null | sed -n '4,22p'
+fi
+if [ "${BENCH_DIRECT:-}" = 1 ]; then
+	kill $pid; wait $pid 2>/dev/null || true; pid=""
+	(cd "${BENCH_SRC:-.}" && go build -o "$bin/ingestload-direct" ./cmd/ingestload)
+	"$bin/ingestload-direct" --direct --token "$tok" --workers "$WORKERS" --batch 1000 --duration "$DUR" --pg "$url"
 fi
 echo "rows stored: $(psql "$url" -tAc 'SELECT count(*) FROM usage_events') events, $(psql "$url" -tAc 'SELECT count(DISTINCT (tenant_id, namespace, usage_type, object_name, deployment, container, hour)) FROM usage_hourly') hourly rollups in $(psql "$url" -tAc 'SELECT count(*) FROM usage_hourly') shard rows"

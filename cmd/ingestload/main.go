@@ -2,7 +2,9 @@
 // a running billingd over loopback HTTP from N workers for a duration and
 // prints events/s, then loads the same number of rows into a scratch table
 // with PostgreSQL's COPY, the database's own bulk-load limit, and prints the
-// ratio of the two.
+// ratio of the two. With --direct it calls the usage service in its own
+// process instead, on the database itself: the same ingestion without HTTP
+// and JSON, which tells the server's share of the gap from the database's.
 package main
 
 import (
@@ -12,6 +14,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"math/big"
 	"net"
 	"net/http"
@@ -23,12 +26,17 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/billingd/billingd/domain/kernel"
+	"github.com/billingd/billingd/domain/usage"
+	"github.com/billingd/billingd/internal/app"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
+	"github.com/shopspring/decimal"
 )
 
 type config struct {
 	target, token, ns, pg string
+	direct                bool
 	workers, batch        int
 	objects               int
 	duration              time.Duration
@@ -40,7 +48,8 @@ func main() {
 	flag.StringVar(&c.token, "token", "", "API token of an editor or admin")
 	flag.StringVar(&c.ns, "namespace", "bench", "namespace to ingest into")
 	flag.StringVar(&c.pg, "pg", "", "PostgreSQL URL for the COPY comparison (skipped when empty)")
-	flag.IntVar(&c.workers, "workers", 8, "concurrent HTTP clients")
+	flag.BoolVar(&c.direct, "direct", false, "call the usage service in this process on the database --pg instead of posting to --target (ingestion's cost without HTTP and JSON)")
+	flag.IntVar(&c.workers, "workers", 8, "concurrent HTTP clients (with --direct: concurrent batches)")
 	flag.IntVar(&c.batch, "batch", 1000, "events per request")
 	flag.IntVar(&c.objects, "objects", 100, "distinct object names (rollup rows per hour and usage type)")
 	flag.DurationVar(&c.duration, "duration", 10*time.Second, "how long to send")
@@ -52,24 +61,39 @@ func main() {
 }
 
 func run(c config) error {
-	u, err := url.Parse(c.target)
-	if err != nil {
-		return err
-	}
-	// A load generator pointed at someone else's server is an attack.
-	if ip := net.ParseIP(u.Hostname()); u.Hostname() != "localhost" && (ip == nil || !ip.IsLoopback()) {
-		return fmt.Errorf("--target %s is not a loopback address", c.target)
-	}
 	if c.token == "" {
 		return fmt.Errorf("--token is required")
 	}
-	n, d, lat, err := httpLoad(c)
+	var send sender
+	how := "http ingest"
+	if c.direct {
+		if c.pg == "" {
+			return fmt.Errorf("--direct needs --pg")
+		}
+		s, closeApp, err := directSender(c)
+		if err != nil {
+			return err
+		}
+		defer closeApp()
+		send, how = s, "direct ingest (no HTTP)"
+	} else {
+		u, err := url.Parse(c.target)
+		if err != nil {
+			return err
+		}
+		// A load generator pointed at someone else's server is an attack.
+		if ip := net.ParseIP(u.Hostname()); u.Hostname() != "localhost" && (ip == nil || !ip.IsLoopback()) {
+			return fmt.Errorf("--target %s is not a loopback address", c.target)
+		}
+		send = httpSender(c)
+	}
+	n, d, lat, err := closedLoop(c, send)
 	if err != nil {
 		return err
 	}
 	rate := float64(n) / d.Seconds()
-	fmt.Printf("http ingest: %d events accepted in %s by %d workers, batches of %d: %.0f events/s; batch latency p50 %s p99 %s\n",
-		n, d.Round(time.Millisecond), c.workers, c.batch, rate, pct(lat, 0.50), pct(lat, 0.99))
+	fmt.Printf("%s: %d events accepted in %s by %d workers, batches of %d: %.0f events/s; batch latency p50 %s p99 %s\n",
+		how, n, d.Round(time.Millisecond), c.workers, c.batch, rate, pct(lat, 0.50), pct(lat, 0.99))
 	if c.pg == "" || n == 0 {
 		return nil
 	}
@@ -80,7 +104,7 @@ func run(c config) error {
 	crate := float64(n) / cd.Seconds()
 	fmt.Printf("postgres COPY: the same %d rows (same columns and primary key, batches of %d, %d connections) in %s: %.0f rows/s\n",
 		n, c.batch, c.workers, cd.Round(time.Millisecond), crate)
-	fmt.Printf("ratio http ingest / COPY: %.2f\n", rate/crate)
+	fmt.Printf("ratio %s / COPY: %.2f\n", how, rate/crate)
 	return nil
 }
 
@@ -122,15 +146,14 @@ func batchBody(buf []byte, run string, worker, seq, size, objects int, stamps []
 	return append(b, ']')
 }
 
-func httpLoad(c config) (int64, time.Duration, []time.Duration, error) {
-	tr := &http.Transport{MaxIdleConnsPerHost: c.workers}
-	client := &http.Client{Transport: tr, Timeout: 60 * time.Second}
-	runID := fmt.Sprintf("r%d", time.Now().UnixNano())
-	now := time.Now().UTC()
-	stamps := make([][]byte, 180) // the last 3 hours, a minute apart
-	for i := range stamps {
-		stamps[i] = []byte(now.Add(-time.Duration(i) * time.Minute).Format(time.RFC3339))
-	}
+// sender sends worker w's batch number seq and answers how many events
+// were accepted.
+type sender func(ctx context.Context, w, seq int) (int, error)
+
+// closedLoop runs c.workers workers for c.duration, each sending its next
+// batch as soon as the previous one is answered, and answers the events
+// accepted, the time taken and every batch's latency.
+func closedLoop(c config, send sender) (int64, time.Duration, []time.Duration, error) {
 	var accepted atomic.Int64
 	var mu sync.Mutex
 	var lats []time.Duration
@@ -143,35 +166,18 @@ func httpLoad(c config) (int64, time.Duration, []time.Duration, error) {
 		wg.Add(1)
 		go func(w int) {
 			defer wg.Done()
-			var body []byte
 			for seq := 0; ctx.Err() == nil; seq++ {
-				body = batchBody(body, runID, w, seq, c.batch, c.objects, stamps)
 				t0 := time.Now()
-				req, _ := http.NewRequest("POST", c.target+"/api/web/namespaces/"+c.ns+"/usage/events", bytes.NewReader(body))
-				req.Header.Set("Authorization", "APIToken "+c.token)
-				req.Header.Set("Content-Type", "application/json")
-				resp, err := client.Do(req)
+				// The batch in flight when the duration ends is finished,
+				// not cancelled: a cancelled batch is not an error.
+				n, err := send(context.WithoutCancel(ctx), w, seq)
 				if err != nil {
 					mu.Lock()
 					firstErr = err
 					mu.Unlock()
 					return
 				}
-				var res struct {
-					Accepted int `json:"accepted"`
-					Rejected []struct {
-						Reason string `json:"reason"`
-					} `json:"rejected"`
-				}
-				b, _ := io.ReadAll(resp.Body)
-				resp.Body.Close()
-				if resp.StatusCode != 200 || json.Unmarshal(b, &res) != nil || len(res.Rejected) > 0 {
-					mu.Lock()
-					firstErr = fmt.Errorf("status %d: %.300s", resp.StatusCode, b)
-					mu.Unlock()
-					return
-				}
-				accepted.Add(int64(res.Accepted))
+				accepted.Add(int64(n))
 				mu.Lock()
 				lats = append(lats, time.Since(t0))
 				mu.Unlock()
@@ -180,6 +186,85 @@ func httpLoad(c config) (int64, time.Duration, []time.Duration, error) {
 	}
 	wg.Wait()
 	return accepted.Load(), time.Since(start), lats, firstErr
+}
+
+// recentStamps is the last 3 hours, a minute apart, the events' timestamps.
+func recentStamps() []time.Time {
+	now := time.Now().UTC()
+	stamps := make([]time.Time, 180)
+	for i := range stamps {
+		stamps[i] = now.Add(-time.Duration(i) * time.Minute).Truncate(time.Second)
+	}
+	return stamps
+}
+
+// httpSender posts each batch as JSON to the server.
+func httpSender(c config) sender {
+	tr := &http.Transport{MaxIdleConnsPerHost: c.workers}
+	client := &http.Client{Transport: tr, Timeout: 60 * time.Second}
+	runID := fmt.Sprintf("r%d", time.Now().UnixNano())
+	var stamps [][]byte
+	for _, t := range recentStamps() {
+		stamps = append(stamps, []byte(t.Format(time.RFC3339)))
+	}
+	bodies := make([][]byte, c.workers) // one buffer per worker, reused
+	return func(ctx context.Context, w, seq int) (int, error) {
+		bodies[w] = batchBody(bodies[w], runID, w, seq, c.batch, c.objects, stamps)
+		req, _ := http.NewRequestWithContext(ctx, "POST", c.target+"/api/web/namespaces/"+c.ns+"/usage/events", bytes.NewReader(bodies[w]))
+		req.Header.Set("Authorization", "APIToken "+c.token)
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := client.Do(req)
+		if err != nil {
+			return 0, err
+		}
+		var res struct {
+			Accepted int `json:"accepted"`
+			Rejected []struct {
+				Reason string `json:"reason"`
+			} `json:"rejected"`
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || json.Unmarshal(b, &res) != nil || len(res.Rejected) > 0 {
+			return 0, fmt.Errorf("status %d: %.300s", resp.StatusCode, b)
+		}
+		return res.Accepted, nil
+	}
+}
+
+// directSender ingests each batch by calling the usage service in this
+// process, on the database at c.pg: the same domain and store code as the
+// server (validation, content hashes, exactly-once, rollups), without HTTP
+// and JSON. Its rate is what the server could reach if HTTP cost nothing.
+// It answers the sender and a function closing what it opened.
+func directSender(c config) (sender, func(), error) {
+	ctx := context.Background()
+	a, err := app.New(ctx, app.Config{DatabaseURL: c.pg, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Clock: kernel.SystemClock{}})
+	if err != nil {
+		return nil, nil, err
+	}
+	p, err := a.Tenancy.Authenticate(ctx, "APIToken "+c.token)
+	if err != nil {
+		a.Close()
+		return nil, nil, err
+	}
+	runID := fmt.Sprintf("d%d", time.Now().UnixNano())
+	stamps := recentStamps()
+	send := func(ctx context.Context, w, seq int) (int, error) {
+		events := make([]usage.Event, c.batch)
+		for i := range events {
+			k := seq*c.batch + i
+			events[i] = usage.Event{ID: fmt.Sprintf("%s-%d-%d", runID, w, k), UsageType: "http_requests",
+				ObjectName: "lb-" + strconv.Itoa(k%c.objects), Quantity: decimal.New(int64(k%1000*1000+100+k%97), -3),
+				UnitName: "request", Timestamp: stamps[k%len(stamps)]}
+		}
+		res, err := a.Usage.Ingest(ctx, p, c.ns, events)
+		if err == nil && len(res.Rejected) > 0 {
+			err = fmt.Errorf("%d events rejected, the first: %s", len(res.Rejected), res.Rejected[0].Reason)
+		}
+		return res.Accepted, err
+	}
+	return send, func() { a.Close() }, nil
 }
 
 // copyLoad loads n rows shaped like usage_events into a scratch table with
