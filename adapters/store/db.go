@@ -301,14 +301,24 @@ func (d *DB) InTx(ctx context.Context, fn func(ctx context.Context) error) error
 	})
 	// The transaction may have written (or may not have been counted by
 	// memoHook, e.g. statements on the raw connection): what the request
-	// remembered is stale.
-	if m := kernel.MemoFrom(ctx); m != nil {
-		m.Clear()
-	}
-	if err == nil && d.replica != nil {
-		d.replica.noteWrite(ctx)
+	// remembered is stale. So is what the members of a group commit
+	// remembered, whose writes it made too.
+	for _, c := range append([]context.Context{ctx}, kernel.GroupMembers(ctx)...) {
+		if m := kernel.MemoFrom(c); m != nil {
+			m.Clear()
+		}
+		if err == nil && d.replica != nil {
+			d.replica.noteWrite(c)
+		}
 	}
 	return translate(err)
+}
+
+// InTransaction tells whether ctx carries a transaction of InTx, which the
+// repositories called with it take part in.
+func (d *DB) InTransaction(ctx context.Context) bool {
+	_, ok := ctx.Value(txKey{}).(bun.Tx)
+	return ok
 }
 
 // idb returns the transaction in ctx, or the pool: the read replica's for

@@ -28,6 +28,8 @@ func (m *memTx) InTx(ctx context.Context, fn func(context.Context) error) error 
 	return fn(context.WithValue(ctx, memTxKey{}, true))
 }
 
+func (m *memTx) InTransaction(ctx context.Context) bool { return ctx.Value(memTxKey{}) != nil }
+
 type memTxKey struct{}
 
 // memRepo is an in-memory invoice.Repository.

@@ -69,6 +69,7 @@ func (r *batchRepo) SetLateWindow(context.Context, string, time.Duration) error 
 type batchTx struct{}
 
 func (batchTx) InTx(ctx context.Context, fn func(context.Context) error) error { return fn(ctx) }
+func (batchTx) InTransaction(context.Context) bool                             { return false }
 
 // batchPlans counts plan lookups.
 type batchPlans struct {

@@ -124,20 +124,9 @@ func (s *Service) Ingest(ctx context.Context, p tenancy.Principal, ns string, ev
 		at = append(at, i)
 	}
 	if len(valid) > 0 {
-		var outs []Outcome
-		err = s.c.Tx.InTx(ctx, func(ctx context.Context) error {
-			if err := s.c.Namespaces.EnsureNamespace(ctx, p.TenantID, ns); err != nil {
-				return err
-			}
-			var err error
-			outs, err = s.c.Repo.InsertEvents(ctx, p.TenantID, valid)
-			return err
-		})
+		outs, err := s.storeEvents(ctx, p.TenantID, ns, valid)
 		if err != nil {
 			return IngestResult{}, err
-		}
-		if len(outs) != len(valid) {
-			return IngestResult{}, errs.New(errs.Internal, "repository returned %d outcomes for %d events", len(outs), len(valid))
 		}
 		for k, o := range outs {
 			switch o {

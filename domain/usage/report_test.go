@@ -96,6 +96,7 @@ func (r *reportRepo) SetLateWindow(context.Context, string, time.Duration) error
 type reportTx struct{}
 
 func (reportTx) InTx(ctx context.Context, fn func(context.Context) error) error { return fn(ctx) }
+func (reportTx) InTransaction(context.Context) bool                             { return false }
 
 type reportPlans struct{ p plan.Plan }
 

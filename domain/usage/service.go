@@ -18,7 +18,7 @@ type PlanSource interface {
 // Config wires a Service; every field is required.
 type Config struct {
 	Repo  Repository
-	Tx    kernel.TxRunner
+	Tx    Transactions
 	Clock kernel.Clock
 	Plans PlanSource
 	// TokenKey signs hourly_breakdown_query tokens (HMAC-SHA256), so a
@@ -35,6 +35,15 @@ type Config struct {
 	Audit kernel.Auditor
 }
 
+// Transactions runs transactions, and tells whether a context is in one
+// already: ingestion groups the concurrent batches of a tenant into one
+// transaction (group.go), except a caller's that runs in its own, which the
+// group's would not be.
+type Transactions interface {
+	kernel.TxRunner
+	InTransaction(ctx context.Context) bool
+}
+
 // NamespaceRegistry records namespaces as they are first used.
 type NamespaceRegistry interface {
 	EnsureNamespace(ctx context.Context, tenantID, ns string) error
@@ -43,7 +52,8 @@ type NamespaceRegistry interface {
 // Service is the usage use cases: ingestion (ingest.go) and reports (report.go).
 // Every method authorizes the caller found in ctx first.
 type Service struct {
-	c Config
+	c      Config
+	groups grouper
 }
 
 // NewService checks the wiring and returns the service.
@@ -60,5 +70,5 @@ func NewService(c Config) (*Service, error) {
 	if err := d.Err("usage.NewService"); err != nil {
 		return nil, err
 	}
-	return &Service{c: c}, nil
+	return &Service{c: c, groups: grouper{tenants: map[string]*tenantGroups{}}}, nil
 }

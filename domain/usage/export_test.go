@@ -1,0 +1,4 @@
+package usage
+
+// GroupsPerTenant is groupsPerTenant, for the grouping tests.
+const GroupsPerTenant = groupsPerTenant
