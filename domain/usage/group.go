@@ -26,8 +26,11 @@ import (
 // alone, with its own context, so one batch's failure is not another's.
 
 // groupsPerTenant bounds the transactions of ingestion in flight per tenant
-// (a group each). Two keep both of the database's cores of the 2-core
-// benchmark machine busy while the next group gathers.
+// (a group each). With 8 clients on the 2-core benchmark machine, one run
+// each: 1 gave 93,336 events/s, 2 gave 85,715, 4 gave 119,084 and 109,049,
+// 6 gave 112,336 (scripts/bench_ingest.sh; the parent commit 79,090 and
+// 98,982). Fewer leave PostgreSQL's backends idle while a group gathers;
+// more make smaller groups.
 const groupsPerTenant = 4
 
 // maxGroupEvents bounds a group's events, so a transaction stays within a
