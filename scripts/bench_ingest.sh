@@ -6,6 +6,7 @@
 #   BENCH_PG        server URL (default postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable)
 #   BENCH_DURATION  how long to send (default 15s)
 #   BENCH_WORKERS   concurrent HTTP clients (default 8)
+#   BENCH_BATCH     events per request (default 1000)
 #   BENCH_SRC       build billingd from this source tree instead (before/after pairs)
 #   BENCH_PROFILE_DIR  when set, a CPU profile of the server while it ingests
 #                   is written there and its top entries printed
@@ -50,7 +51,7 @@ if [ -n "${BENCH_PROFILE_DIR:-}" ]; then
 	mkdir -p "$BENCH_PROFILE_DIR"; prof="$BENCH_PROFILE_DIR/ingest.cpu.pprof"
 	(sleep 1; curl -sf -o "$prof" "http://127.0.0.1:$dport/debug/pprof/profile?seconds=$(( ${DUR%s} - 3 ))") & cpid=$!
 fi
-"$bin/ingestload" --target http://127.0.0.1:$port --token "$tok" --workers "$WORKERS" --batch 1000 --duration "$DUR" --pg "$url"
+"$bin/ingestload" --target http://127.0.0.1:$port --token "$tok" --workers "$WORKERS" --batch "${BENCH_BATCH:-1000}" --duration "$DUR" --pg "$url"
 if [ -n "$prof" ]; then
 	wait $cpid || true
 	[ -s "$prof" ] && go tool pprof -top -nodecount=15 "$bin/billingd" "$prof" 2>/dev/null | sed -n '4,22p'
@@ -58,6 +59,6 @@ fi
 if [ "${BENCH_DIRECT:-}" = 1 ]; then
 	kill $pid; wait $pid 2>/dev/null || true; pid=""
 	(cd "${BENCH_SRC:-.}" && go build -o "$bin/ingestload-direct" ./cmd/ingestload)
-	"$bin/ingestload-direct" --direct --token "$tok" --workers "$WORKERS" --batch 1000 --duration "$DUR" --pg "$url"
+	"$bin/ingestload-direct" --direct --token "$tok" --workers "$WORKERS" --batch "${BENCH_BATCH:-1000}" --duration "$DUR" --pg "$url"
 fi
 echo "rows stored: $(psql "$url" -tAc 'SELECT count(*) FROM usage_events') events, $(psql "$url" -tAc 'SELECT count(DISTINCT (tenant_id, namespace, usage_type, object_name, deployment, container, hour)) FROM usage_hourly') hourly rollups in $(psql "$url" -tAc 'SELECT count(*) FROM usage_hourly') shard rows"
