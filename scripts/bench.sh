@@ -29,18 +29,7 @@ trap '[ -n "$pid" ] && { kill $pid 2>/dev/null || true; wait $pid 2>/dev/null ||
 (cd "${BENCH_SRC:-.}" && go build -o "$bin/billingd" ./cmd/billingd)
 go build -o "$bin/billingload" ./cmd/billingload
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), PostgreSQL $(psql "$PG" -tAc 'SHOW server_version'); load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-# Where the CPU goes: user and system ticks of PostgreSQL, of the server and
-# of the client, per operation, in microseconds. PostgreSQL's are those of
-# its live processes plus what its ended backends used (the postmaster's
-# children's times), so backends that come and go during a run count too.
-hz=$(getconf CLK_TCK)
-pg_ticks() {
-	{ for p in $(pgrep -x postgres); do awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null; done
-	  awk '{print $16 + $17}' "/proc/$(pgrep -o -x postgres)/stat"; } | awk '{s += $1} END {print s + 0}'
-}
-pg_delta() { echo $(( $(cat "$2") - $(cat "$1") )); }
-proc_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
-per_op() { awk -v t="$1" -v n="$2" -v hz="$hz" 'BEGIN { if (n > 0) printf "%.0f", t * 1e6 / hz / n; else print "n/a" }'; }
+. scripts/cpu_ticks.sh
 # PostgreSQL's reference first, before billingd holds connections of its own.
 pg_ticks >"$bin/pg0"
 /usr/bin/time -f '%U %S' -o "$bin/ref.time" scripts/pgbench_ref.sh "$url" "$secs" 64 64 >"$bin/ref.out"
@@ -48,7 +37,7 @@ pg_ticks >"$bin/pg1"
 ref=$(cat "$bin/ref.out")
 reftx=$((ref * secs))
 echo "# pgbench reference: one autocommit conditional counter UPDATE per transaction, 64 clients over 64 rows: $ref tx/s"
-echo "cpu per reference transaction: PostgreSQL $(per_op "$(pg_delta "$bin/pg0" "$bin/pg1")" "$reftx") us, pgbench $(awk -v hz="$hz" -v n="$reftx" '{printf "%.0f", ($1 + $2) * 1e6 / n}' "$bin/ref.time") us"
+echo "cpu per reference transaction: PostgreSQL $(per_op "$(pg_delta "$bin/pg0" "$bin/pg1")" "$reftx") us, pgbench $(time_per_op "$bin/ref.time" "$reftx") us"
 tok=$("$bin/billingd" token create --tenant bench --database-url "$url" | tail -1)
 # --rate-limit 0: the load comes from one token on purpose.
 "$bin/billingd" serve --addr 127.0.0.1:$port --debug-addr 127.0.0.1:$dport --database-url "$url" --log-level warn --rate-limit 0 ${BENCH_SERVE_FLAGS:-} >/dev/null 2>&1 & pid=$!
@@ -66,7 +55,7 @@ out=$(/usr/bin/time -f '%U %S' -o "$bin/load.time" "$bin/billingload" --target h
 pg_ticks >"$bin/pg1"; s1=$(proc_ticks $pid)
 echo "$out"
 n=$(echo "$out" | sed -n 's/.*requests=\([0-9]*\).*/\1/p')
-echo "cpu per reservation: PostgreSQL $(per_op "$(pg_delta "$bin/pg0" "$bin/pg1")" "$n") us, server $(per_op $((s1 - s0)) "$n") us, load generator $(awk -v n="$n" '{printf "%.0f", ($1 + $2) * 1e6 / n}' "$bin/load.time") us"
+echo "cpu per reservation: PostgreSQL $(per_op "$(pg_delta "$bin/pg0" "$bin/pg1")" "$n") us, server $(per_op $((s1 - s0)) "$n") us, load generator $(time_per_op "$bin/load.time" "$n") us"
 [ -n "$prof" ] && wait $cpid
 rate=$(echo "$out" | sed -n 's/.*throughput=\([0-9]*\)\/s.*/\1/p')
 echo "reservations / pgbench = $rate / $ref = $(ratio "$rate" "$ref")x (target >= 0.5x, p99 < 20 ms)"

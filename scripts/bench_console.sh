@@ -12,6 +12,7 @@
 # each query's load run, its top entries printed (go tool pprof -top).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/cpu_ticks.sh
 BIN="$1"; SCHEMA="$2"
 PG="${BENCH_PG:-postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable}"
 DUR="${DURATION:-15s}"; CONC="${CONCURRENCY:-4}"; PORT="${PORT:-18191}"; DPORT=$((PORT + 1))
@@ -48,7 +49,12 @@ for f in scripts/console/*."$SCHEMA".graphql; do
     secs=${DUR%s}
     (sleep 1; curl -sf -o "$prof" "http://127.0.0.1:$DPORT/debug/pprof/profile?seconds=$((secs - 2))") & cpid=$!
   fi
-  bin/billingload --target http://127.0.0.1:$PORT --token "$tok" --scenario graphql --graphql-query "$tmp/$name.graphql" --concurrency "$CONC" --duration "$DUR"
+  pg_ticks >"$tmp/pg0"; s0=$(proc_ticks $pid)
+  out=$(/usr/bin/time -f '%U %S' -o "$tmp/load.time" bin/billingload --target http://127.0.0.1:$PORT --token "$tok" --scenario graphql --graphql-query "$tmp/$name.graphql" --concurrency "$CONC" --duration "$DUR")
+  pg_ticks >"$tmp/pg1"; s1=$(proc_ticks $pid)
+  echo "$out"
+  n=$(echo "$out" | sed -n 's/.*requests=\([0-9]*\).*/\1/p')
+  echo "cpu per query: PostgreSQL $(per_op "$(pg_delta "$tmp/pg0" "$tmp/pg1")" "$n") us, server $(per_op $((s1 - s0)) "$n") us, load generator $(time_per_op "$tmp/load.time" "$n") us"
   if [ -n "${BENCH_PROFILE_DIR:-}" ]; then
     wait $cpid || true
     go tool pprof -top -nodecount=25 "$BIN" "$prof" 2>/dev/null | sed -n '1,32p'
