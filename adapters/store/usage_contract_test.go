@@ -194,60 +194,84 @@ func TestUsageIngestContract(t *testing.T) {
 // rollups must count every distinct event exactly once, to the last decimal.
 func TestUsageConcurrentIngest(t *testing.T) {
 	t.Parallel()
-	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
-		f := newFixture(t, db)
-		us, repo := newUsage(t, f)
-		acme := f.as(t, "acme", tenancy.RoleAdmin, "")
-		const distinct, perBatch, workers = 2000, 500, 8
-		all := make([]usage.Event, distinct)
-		wantQty := decimal.Zero
-		for i := range all {
-			q := fmt.Sprintf("%d.%012d", i%7, i+1)
-			all[i] = ev(fmt.Sprintf("ev-%05d", i), "http_requests", fmt.Sprintf("lb-%d", i%3), q, i%90)
-			wantQty = wantQty.Add(decimal.RequireFromString(q))
-		}
-		var wg sync.WaitGroup
-		var mu sync.Mutex
-		accepted, dups := 0, 0
-		for w := 0; w < workers; w++ {
-			wg.Add(1)
-			go func(w int) {
-				defer wg.Done()
-				// Each worker covers every event, starting at a different
-				// offset, so batches overlap between workers.
-				for b := 0; b < distinct/perBatch; b++ {
-					lo := (w*perBatch/2 + b*perBatch) % distinct
-					batch := make([]usage.Event, 0, perBatch)
-					for i := 0; i < perBatch; i++ {
-						batch = append(batch, all[(lo+i)%distinct])
-					}
-					res, err := us.Ingest(acme, tenancy.FromContext(acme), "prod", batch)
-					if err != nil {
-						t.Error(err)
-						return
-					}
-					mu.Lock()
-					accepted += res.Accepted
-					dups += res.Duplicates
-					mu.Unlock()
+	storetest.ForEach(t, func(t *testing.T, db *store.DB) { concurrentIngest(t, db, true) })
+}
+
+// TestUsageConcurrentDisjointIngest sends each event once, in small batches
+// from 8 goroutines: batches the service stores in groups (one transaction
+// for several batches, domain/usage/group.go), every event accepted once.
+func TestUsageConcurrentDisjointIngest(t *testing.T) {
+	t.Parallel()
+	storetest.ForEach(t, func(t *testing.T, db *store.DB) { concurrentIngest(t, db, false) })
+}
+
+// concurrentIngest ingests 2,000 distinct events from 8 goroutines, each
+// covering all of them from its own offset (overlap) or its own eighth
+// only, and checks the outcomes and the rollups' exact total.
+func concurrentIngest(t *testing.T, db *store.DB, overlap bool) {
+	f := newFixture(t, db)
+	us, repo := newUsage(t, f)
+	acme := f.as(t, "acme", tenancy.RoleAdmin, "")
+	const distinct, workers = 2000, 8
+	perBatch, batches := 500, distinct/500
+	if !overlap {
+		perBatch, batches = 25, distinct/workers/25
+	}
+	all := make([]usage.Event, distinct)
+	wantQty := decimal.Zero
+	for i := range all {
+		q := fmt.Sprintf("%d.%012d", i%7, i+1)
+		all[i] = ev(fmt.Sprintf("ev-%05d", i), "http_requests", fmt.Sprintf("lb-%d", i%3), q, i%90)
+		wantQty = wantQty.Add(decimal.RequireFromString(q))
+	}
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	accepted, dups := 0, 0
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			for b := 0; b < batches; b++ {
+				// Overlapping: each worker covers every event, starting
+				// at a different offset. Disjoint: its own eighth.
+				lo := (w*perBatch/2 + b*perBatch) % distinct
+				if !overlap {
+					lo = w*distinct/workers + b*perBatch
 				}
-			}(w)
-		}
-		wg.Wait()
-		if accepted != distinct || dups != workers*distinct-distinct {
-			t.Fatalf("accepted %d duplicates %d, want %d and %d", accepted, dups, distinct, workers*distinct-distinct)
-		}
-		rolls, err := repo.Rollups(context.Background(), principal(t, acme).TenantID, nil, t0.Add(-time.Hour), t0.Add(3*time.Hour))
-		if err != nil {
-			t.Fatal(err)
-		}
-		got, events := decimal.Zero, int64(0)
-		for _, r := range rolls {
-			got = got.Add(r.Quantity)
-			events += r.Events
-		}
-		if !got.Equal(wantQty) || events != distinct {
-			t.Fatalf("rollup total %s over %d events, want %s over %d", got, events, wantQty, distinct)
-		}
-	})
+				batch := make([]usage.Event, 0, perBatch)
+				for i := 0; i < perBatch; i++ {
+					batch = append(batch, all[(lo+i)%distinct])
+				}
+				res, err := us.Ingest(acme, tenancy.FromContext(acme), "prod", batch)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				mu.Lock()
+				accepted += res.Accepted
+				dups += res.Duplicates
+				mu.Unlock()
+			}
+		}(w)
+	}
+	wg.Wait()
+	wantDups := workers*distinct - distinct
+	if !overlap {
+		wantDups = 0
+	}
+	if accepted != distinct || dups != wantDups {
+		t.Fatalf("accepted %d duplicates %d, want %d and %d", accepted, dups, distinct, wantDups)
+	}
+	rolls, err := repo.Rollups(context.Background(), principal(t, acme).TenantID, nil, t0.Add(-time.Hour), t0.Add(3*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, events := decimal.Zero, int64(0)
+	for _, r := range rolls {
+		got = got.Add(r.Quantity)
+		events += r.Events
+	}
+	if !got.Equal(wantQty) || events != distinct {
+		t.Fatalf("rollup total %s over %d events, want %s over %d", got, events, wantQty, distinct)
+	}
 }
