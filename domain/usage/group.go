@@ -2,6 +2,7 @@ package usage
 
 import (
 	"context"
+	"slices"
 	"sync"
 
 	"github.com/billingd/billingd/domain/errs"
@@ -29,8 +30,9 @@ import (
 // (a group each). With 8 clients on the 2-core benchmark machine, one run
 // each: 1 gave 93,336 events/s, 2 gave 85,715, 4 gave 119,084 and 109,049,
 // 6 gave 112,336 (scripts/bench_ingest.sh; the parent commit 79,090 and
-// 98,982). Fewer leave PostgreSQL's backends idle while a group gathers;
-// more make smaller groups.
+// 98,982). Two later pairs of 2 against 4 were within the machine's noise
+// (ratios to COPY 0.51 / 0.50 against 0.46 / 0.42, events/s the other way
+// round in one pair).
 const groupsPerTenant = 4
 
 // maxGroupEvents bounds a group's events, so a transaction stays within a
@@ -206,13 +208,17 @@ func (s *Service) storeGroup(ctx context.Context, tenantID string, members []*pe
 	}
 	var outs []Outcome
 	err := s.c.Tx.InTx(kernel.WithGroupMembers(ctx, others), func(ctx context.Context) error {
-		seen := map[string]bool{}
+		// In name order, as every group does: two groups recording the same
+		// new namespaces take their locks in one order, so they cannot
+		// deadlock.
+		nss := make([]string, 0, len(members))
 		for _, b := range members {
-			if !seen[b.ns] {
-				seen[b.ns] = true
-				if err := s.c.Namespaces.EnsureNamespace(ctx, tenantID, b.ns); err != nil {
-					return err
-				}
+			nss = append(nss, b.ns)
+		}
+		slices.Sort(nss)
+		for _, ns := range slices.Compact(nss) {
+			if err := s.c.Namespaces.EnsureNamespace(ctx, tenantID, ns); err != nil {
+				return err
 			}
 		}
 		var err error

@@ -60,6 +60,19 @@ func (r *groupRepo) InsertEvents(ctx context.Context, _ string, events []usage.E
 	return out, nil
 }
 
+// groupNamespaces records EnsureNamespace's calls.
+type groupNamespaces struct {
+	mu    sync.Mutex
+	calls []string
+}
+
+func (n *groupNamespaces) EnsureNamespace(_ context.Context, _, ns string) error {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.calls = append(n.calls, ns)
+	return nil
+}
+
 type inTxKey struct{}
 
 // groupTx runs fn inline; a context marked with inTxKey is in a transaction.
@@ -73,16 +86,22 @@ func (groupTx) InTransaction(ctx context.Context) bool { return ctx.Value(inTxKe
 var groupNow = time.Date(2026, 3, 15, 10, 20, 0, 0, time.UTC)
 
 func newGroupService(t *testing.T, hold int) (*usage.Service, *groupRepo) {
+	svc, repo, _ := newGroupServiceNS(t, hold)
+	return svc, repo
+}
+
+func newGroupServiceNS(t *testing.T, hold int) (*usage.Service, *groupRepo, *groupNamespaces) {
 	t.Helper()
 	repo := &groupRepo{stored: map[string]string{}, hold: hold, release: make(chan struct{})}
+	nss := &groupNamespaces{}
 	plans := &batchPlans{}
 	svc, err := usage.NewService(usage.Config{Repo: repo, Tx: groupTx{}, Clock: kernel.NewFixedClock(groupNow), Plans: plans,
-		TokenKey: []byte(strings.Repeat("g", 32)), Namespaces: nopNamespaces{}, Audit: nopAuditor{},
+		TokenKey: []byte(strings.Repeat("g", 32)), Namespaces: nss, Audit: nopAuditor{},
 		Statements: statementsOf(t, &repo.batchRepo, plans, groupNow, batchPlan)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return svc, repo
+	return svc, repo, nss
 }
 
 // events builds one event per ID; quantity q tells contents apart.
@@ -127,13 +146,13 @@ func holdTransactions(svc *usage.Service, n int) []chan ingested {
 // waits for the next group.
 func TestConcurrentBatchesShareATransaction(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		svc, repo := newGroupService(t, usage.GroupsPerTenant)
+		svc, repo, nss := newGroupServiceNS(t, usage.GroupsPerTenant)
 		held := holdTransactions(svc, usage.GroupsPerTenant)
-		a := ingestAsync(context.Background(), svc, "ns-a", groupEvents(1, "a1", "a2"))
+		a := ingestAsync(context.Background(), svc, "ns-z", groupEvents(1, "a1", "a2"))
 		synctest.Wait() // in arrival order
 		b := ingestAsync(context.Background(), svc, "ns-b", groupEvents(1, "b1"))
 		synctest.Wait()
-		c := ingestAsync(context.Background(), svc, "ns-a", append(groupEvents(1, "a2"), groupEvents(2, "c1")...))
+		c := ingestAsync(context.Background(), svc, "ns-z", append(groupEvents(1, "a2"), groupEvents(2, "c1")...))
 		synctest.Wait()
 		if len(repo.calls) != usage.GroupsPerTenant {
 			t.Fatalf("%d InsertEvents calls before the release, want %d (the later batches wait)", len(repo.calls), usage.GroupsPerTenant)
@@ -156,6 +175,11 @@ func TestConcurrentBatchesShareATransaction(t *testing.T) {
 		slices.SortFunc(got, slices.Compare)
 		if want := [][]string{{"a1", "a2", "b1"}, {"a2", "c1"}}; !slices.EqualFunc(got, want, slices.Equal) {
 			t.Fatalf("InsertEvents calls after the held ones: %v, want %v (a and b in one transaction, c in another)", got, want)
+		}
+		// The group of a (ns-z) and b (ns-b) records its namespaces in name
+		// order, as every group does, so two groups cannot deadlock on them.
+		if i := slices.Index(nss.calls, "ns-b"); i < 0 || i+1 >= len(nss.calls) || nss.calls[i+1] != "ns-z" {
+			t.Fatalf("EnsureNamespace calls %v: want ns-b right before ns-z", nss.calls)
 		}
 	})
 }
