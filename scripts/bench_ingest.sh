@@ -51,7 +51,24 @@ if [ -n "${BENCH_PROFILE_DIR:-}" ]; then
 	mkdir -p "$BENCH_PROFILE_DIR"; prof="$BENCH_PROFILE_DIR/ingest.cpu.pprof"
 	(sleep 1; curl -sf -o "$prof" "http://127.0.0.1:$dport/debug/pprof/profile?seconds=$(( ${DUR%s} - 3 ))") & cpid=$!
 fi
-"$bin/ingestload" --target http://127.0.0.1:$port --token "$tok" --workers "$WORKERS" --batch "${BENCH_BATCH:-1000}" --duration "$DUR" --pg "$url"
+# The ingestion and COPY run apart, so the CPU each used is measured
+# (scripts/cpu_ticks.sh): per event, PostgreSQL's, the server's and the
+# load generator's; per COPY row, PostgreSQL's and the client's.
+. scripts/cpu_ticks.sh
+pg_ticks >"$bin/pg0"; s0=$(proc_ticks $pid)
+out=$(/usr/bin/time -f '%U %S' -o "$bin/load.time" "$bin/ingestload" --target http://127.0.0.1:$port --token "$tok" --workers "$WORKERS" --batch "${BENCH_BATCH:-1000}" --duration "$DUR")
+pg_ticks >"$bin/pg1"; s1=$(proc_ticks $pid)
+echo "$out"
+n=$(echo "$out" | sed -n 's/^[^:]*: \([0-9]*\) events accepted.*/\1/p')
+rate=$(echo "$out" | sed -n 's/.*batches of [0-9]*: \([0-9]*\) events\/s.*/\1/p')
+echo "cpu per event: PostgreSQL $(per_op "$(pg_delta "$bin/pg0" "$bin/pg1")" "$n") us, server $(per_op $((s1 - s0)) "$n") us, load generator $(time_per_op "$bin/load.time" "$n") us"
+pg_ticks >"$bin/pg2"
+cout=$(/usr/bin/time -f '%U %S' -o "$bin/copy.time" "$bin/ingestload" --copy-only "$n" --pg "$url" --workers "$WORKERS" --batch "${BENCH_BATCH:-1000}")
+pg_ticks >"$bin/pg3"
+echo "$cout"
+crate=$(echo "$cout" | sed -n 's/.*: \([0-9]*\) rows\/s$/\1/p')
+echo "cpu per COPY row: PostgreSQL $(per_op "$(pg_delta "$bin/pg2" "$bin/pg3")" "$n") us, client $(time_per_op "$bin/copy.time" "$n") us"
+echo "ratio http ingest / COPY: $(awk -v a="$rate" -v b="$crate" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }')"
 if [ -n "$prof" ]; then
 	wait $cpid || true
 	[ -s "$prof" ] && go tool pprof -top -nodecount=15 "$bin/billingd" "$prof" 2>/dev/null | sed -n '4,22p'

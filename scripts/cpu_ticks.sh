@@ -13,6 +13,6 @@ pg_ticks() {
 pg_delta() { echo $(( $(cat "$2") - $(cat "$1") )); }
 proc_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 # per_op TICKS N: microseconds per operation
-per_op() { awk -v t="$1" -v n="$2" -v hz="$hz" 'BEGIN { if (n > 0) printf "%.0f", t * 1e6 / hz / n; else print "n/a" }'; }
+per_op() { awk -v t="$1" -v n="$2" -v hz="$hz" 'BEGIN { if (n > 0) printf "%.1f", t * 1e6 / hz / n; else print "n/a" }'; }
 # time_per_op FILE N: microseconds per operation of a /usr/bin/time -f '%U %S' file
-time_per_op() { awk -v n="$2" '{ if (n > 0) printf "%.0f", ($1 + $2) * 1e6 / n; else print "n/a" }' "$1"; }
+time_per_op() { awk -v n="$2" '{ if (n > 0) printf "%.1f", ($1 + $2) * 1e6 / n; else print "n/a" }' "$1"; }

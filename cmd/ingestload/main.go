@@ -37,6 +37,7 @@ import (
 type config struct {
 	target, token, ns, pg string
 	direct                bool
+	copyRows              int64
 	workers, batch        int
 	objects               int
 	duration              time.Duration
@@ -48,6 +49,7 @@ func main() {
 	flag.StringVar(&c.token, "token", "", "API token of an editor or admin")
 	flag.StringVar(&c.ns, "namespace", "bench", "namespace to ingest into")
 	flag.StringVar(&c.pg, "pg", "", "PostgreSQL URL for the COPY comparison (skipped when empty)")
+	flag.Int64Var(&c.copyRows, "copy-only", 0, "only load this many rows with COPY into --pg (no ingestion), so a script can measure each phase apart")
 	flag.BoolVar(&c.direct, "direct", false, "call the usage service in this process on the database --pg instead of posting to --target (ingestion's cost without HTTP and JSON)")
 	flag.IntVar(&c.workers, "workers", 8, "concurrent HTTP clients (with --direct: concurrent batches)")
 	flag.IntVar(&c.batch, "batch", 1000, "events per request")
@@ -61,6 +63,13 @@ func main() {
 }
 
 func run(c config) error {
+	if c.copyRows > 0 {
+		if c.pg == "" {
+			return fmt.Errorf("--copy-only needs --pg")
+		}
+		_, err := copyReport(c, c.copyRows)
+		return err
+	}
 	if c.token == "" {
 		return fmt.Errorf("--token is required")
 	}
@@ -97,15 +106,24 @@ func run(c config) error {
 	if c.pg == "" || n == 0 {
 		return nil
 	}
-	cd, err := copyLoad(c, n)
+	cd, err := copyReport(c, n)
 	if err != nil {
 		return err
 	}
-	crate := float64(n) / cd.Seconds()
-	fmt.Printf("postgres COPY: the same %d rows (same columns and primary key, batches of %d, %d connections) in %s: %.0f rows/s\n",
-		n, c.batch, c.workers, cd.Round(time.Millisecond), crate)
-	fmt.Printf("ratio %s / COPY: %.2f\n", how, rate/crate)
+	fmt.Printf("ratio %s / COPY: %.2f\n", how, rate/(float64(n)/cd.Seconds()))
 	return nil
+}
+
+// copyReport loads n rows with COPY, prints the rate and answers the time
+// it took.
+func copyReport(c config, n int64) (time.Duration, error) {
+	cd, err := copyLoad(c, n)
+	if err != nil {
+		return 0, err
+	}
+	fmt.Printf("postgres COPY: the same %d rows (same columns and primary key, batches of %d, %d connections) in %s: %.0f rows/s\n",
+		n, c.batch, c.workers, cd.Round(time.Millisecond), float64(n)/cd.Seconds())
+	return cd, nil
 }
 
 func pct(lat []time.Duration, p float64) time.Duration {
