@@ -212,7 +212,7 @@ func clearMemoOnWrite(ctx context.Context, query string) {
 
 // memoOf is ctx's memo, or nil when it has none or is in a transaction.
 func memoOf(ctx context.Context) *kernel.Memo {
-	if _, inTx := ctx.Value(txKey{}).(bun.Tx); inTx {
+	if inTx(ctx) {
 		return nil
 	}
 	return kernel.MemoFrom(ctx)
@@ -286,7 +286,7 @@ type txKey struct{}
 // transactions of this and other processes run one at a time and never fail
 // halfway for a lock.
 func (d *DB) InTx(ctx context.Context, fn func(ctx context.Context) error) error {
-	if _, ok := ctx.Value(txKey{}).(bun.Tx); ok {
+	if inTx(ctx) {
 		return fn(ctx)
 	}
 	if d.turn != nil {
@@ -303,20 +303,31 @@ func (d *DB) InTx(ctx context.Context, fn func(ctx context.Context) error) error
 	// memoHook, e.g. statements on the raw connection): what the request
 	// remembered is stale. So is what the members of a group commit
 	// remembered, whose writes it made too.
-	for _, c := range append([]context.Context{ctx}, kernel.GroupMembers(ctx)...) {
-		if m := kernel.MemoFrom(c); m != nil {
-			m.Clear()
-		}
-		if err == nil && d.replica != nil {
-			d.replica.noteWrite(c)
-		}
+	d.wrote(ctx, err == nil)
+	for _, c := range kernel.GroupMembers(ctx) {
+		d.wrote(c, err == nil)
 	}
 	return translate(err)
 }
 
+// wrote forgets what ctx's request memoised and, when the transaction
+// committed, notes its write for read-your-writes on the replica.
+func (d *DB) wrote(ctx context.Context, committed bool) {
+	if m := kernel.MemoFrom(ctx); m != nil {
+		m.Clear()
+	}
+	if committed && d.replica != nil {
+		d.replica.noteWrite(ctx)
+	}
+}
+
 // InTransaction tells whether ctx carries a transaction of InTx, which the
 // repositories called with it take part in.
-func (d *DB) InTransaction(ctx context.Context) bool {
+func (d *DB) InTransaction(ctx context.Context) bool { return inTx(ctx) }
+
+// inTx is InTransaction for the store's own code, which has no DB at hand
+// everywhere (hooks, memoOf).
+func inTx(ctx context.Context) bool {
 	_, ok := ctx.Value(txKey{}).(bun.Tx)
 	return ok
 }

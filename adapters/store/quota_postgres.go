@@ -51,7 +51,7 @@ func (postgresDialect) applyDeltas(ctx context.Context, r *QuotaRepo, _ bun.IDB,
 // refusal undoes only what the statement did).
 func (postgresDialect) reserveOnce(ctx context.Context, d *DB, tenantID, ns string, ot quota.OneTrip) (quota.OneTripResult, error) {
 	res, err := callReserve(ctx, d, tenantID, ns, &ot.Version, ot)
-	if _, inTx := ctx.Value(txKey{}).(bun.Tx); !inTx && err == nil && res.After != nil && d.replica != nil {
+	if !inTx(ctx) && err == nil && res.After != nil && d.replica != nil {
 		d.replica.noteWrite(ctx)
 	}
 	return res, err
@@ -106,7 +106,7 @@ func callReserve(ctx context.Context, db *DB, tenantID, ns string, version *int6
 	}
 	// In autocommit the call first waits for its turn at the pool's
 	// connections (fairGate); in the caller's transaction it has one.
-	if _, inTx := ctx.Value(txKey{}).(bun.Tx); !inTx {
+	if !inTx(ctx) {
 		if err := db.hot.enter(ctx); err != nil {
 			return quota.OneTripResult{}, translate(err)
 		}

@@ -325,7 +325,7 @@ type writeHook struct{ r *readReplica }
 func (writeHook) BeforeQuery(ctx context.Context, _ *bun.QueryEvent) context.Context { return ctx }
 
 func (h writeHook) AfterQuery(ctx context.Context, e *bun.QueryEvent) {
-	if _, inTx := ctx.Value(txKey{}).(bun.Tx); e.Err == nil && !inTx && e.Operation() != "SELECT" {
+	if e.Err == nil && !inTx(ctx) && e.Operation() != "SELECT" {
 		h.r.noteWrite(ctx)
 	}
 }
