@@ -70,9 +70,8 @@ type grouper struct {
 // batches when there are any.
 func (s *Service) storeEvents(ctx context.Context, tenantID, ns string, events []Event) ([]Outcome, error) {
 	if s.c.Tx.InTransaction(ctx) {
-		b := &pending{ctx: ctx, ns: ns, events: events}
-		outs, err := s.storeGroup(ctx, tenantID, []*pending{b})
-		return outs[b], err
+		outs, err := s.storeGroup(ctx, tenantID, []*pending{{ctx: ctx, ns: ns, events: events}})
+		return onlyBatch(outs), err
 	}
 	g := &s.groups
 	b := &pending{ctx: ctx, ns: ns, events: events, done: make(chan struct{})}
@@ -100,7 +99,7 @@ func (s *Service) storeEvents(ctx context.Context, tenantID, ns string, events [
 	}
 	if b.alone {
 		outs, err := s.storeGroup(ctx, tenantID, []*pending{b})
-		return outs[b], err
+		return onlyBatch(outs), err
 	}
 	return b.outs, b.err
 }
@@ -110,11 +109,14 @@ func (s *Service) storeEvents(ctx context.Context, tenantID, ns string, events [
 // told to store itself alone, and the turn is handed on, so no batch waits
 // forever.
 func (s *Service) lead(ctx context.Context, tenantID string, members []*pending) {
-	var outs map[*pending][]Outcome
+	var outs [][]Outcome
 	var err error = errs.New(errs.Internal, "storing a group of batches failed")
 	defer func() {
-		for _, m := range members {
-			m.outs, m.err, m.alone = outs[m], err, err != nil && len(members) > 1
+		for i, m := range members {
+			if err == nil {
+				m.outs = outs[i]
+			}
+			m.err, m.alone = err, err != nil && len(members) > 1
 		}
 		for _, m := range members[1:] {
 			close(m.done)
@@ -189,8 +191,9 @@ func (g *grouper) handOff(tenantID string) {
 }
 
 // storeGroup stores the batches' events in one transaction, run with the
-// first batch's context, and answers each batch's outcomes.
-func (s *Service) storeGroup(ctx context.Context, tenantID string, members []*pending) (map[*pending][]Outcome, error) {
+// first batch's context, and answers each batch's outcomes, in the
+// batches' order.
+func (s *Service) storeGroup(ctx context.Context, tenantID string, members []*pending) ([][]Outcome, error) {
 	all := members[0].events
 	if len(members) > 1 {
 		n := 0
@@ -231,9 +234,18 @@ func (s *Service) storeGroup(ctx context.Context, tenantID string, members []*pe
 	if len(outs) != len(all) {
 		return nil, errs.New(errs.Internal, "repository returned %d outcomes for %d events", len(outs), len(all))
 	}
-	res := make(map[*pending][]Outcome, len(members))
-	for _, b := range members {
-		res[b], outs = outs[:len(b.events):len(b.events)], outs[len(b.events):]
+	res := make([][]Outcome, len(members))
+	for i, b := range members {
+		res[i], outs = outs[:len(b.events):len(b.events)], outs[len(b.events):]
 	}
 	return res, nil
+}
+
+// onlyBatch is the outcomes in storeGroup's answer for a group of one
+// batch (nil after an error).
+func onlyBatch(outs [][]Outcome) []Outcome {
+	if len(outs) == 0 {
+		return nil
+	}
+	return outs[0]
 }

@@ -96,12 +96,7 @@ func (groupTx) InTransaction(ctx context.Context) bool { return ctx.Value(inTxKe
 
 var groupNow = time.Date(2026, 3, 15, 10, 20, 0, 0, time.UTC)
 
-func newGroupService(t *testing.T, hold int) (*usage.Service, *groupRepo) {
-	svc, repo, _ := newGroupServiceNS(t, hold)
-	return svc, repo
-}
-
-func newGroupServiceNS(t *testing.T, hold int) (*usage.Service, *groupRepo, *groupNamespaces) {
+func newGroupService(t *testing.T, hold int) (*usage.Service, *groupRepo, *groupNamespaces) {
 	t.Helper()
 	repo := &groupRepo{stored: map[string]string{}, hold: hold, release: make(chan struct{})}
 	nss := &groupNamespaces{calls: map[context.Context][]string{}}
@@ -157,7 +152,7 @@ func holdTransactions(svc *usage.Service, n int) []chan ingested {
 // waits for the next group.
 func TestConcurrentBatchesShareATransaction(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		svc, repo, nss := newGroupServiceNS(t, usage.GroupsPerTenant)
+		svc, repo, nss := newGroupService(t, usage.GroupsPerTenant)
 		held := holdTransactions(svc, usage.GroupsPerTenant)
 		a := ingestAsync(context.Background(), svc, "ns-z", groupEvents(1, "a1", "a2"))
 		synctest.Wait() // in arrival order
@@ -199,7 +194,7 @@ func TestConcurrentBatchesShareATransaction(t *testing.T) {
 // each batch is stored again on its own, so only the failing one fails.
 func TestFailedGroupStoresEachBatchAlone(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		svc, repo := newGroupService(t, usage.GroupsPerTenant)
+		svc, repo, _ := newGroupService(t, usage.GroupsPerTenant)
 		held := holdTransactions(svc, usage.GroupsPerTenant)
 		good := ingestAsync(context.Background(), svc, "ns", groupEvents(1, "good"))
 		synctest.Wait()
@@ -230,7 +225,7 @@ func TestFailedGroupStoresEachBatchAlone(t *testing.T) {
 // transactions are all in flight.
 func TestBatchInCallersTransactionIsNotGrouped(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		svc, repo := newGroupService(t, usage.GroupsPerTenant)
+		svc, repo, _ := newGroupService(t, usage.GroupsPerTenant)
 		held := holdTransactions(svc, usage.GroupsPerTenant)
 		inTx := context.WithValue(context.Background(), inTxKey{}, true)
 		r := <-ingestAsync(inTx, svc, "ns", groupEvents(1, "mine"))
