@@ -134,6 +134,12 @@ func pct(lat []time.Duration, p float64) time.Duration {
 	return lat[min(len(lat)-1, int(float64(len(lat))*p))].Round(100 * time.Microsecond)
 }
 
+// milliQuantity is the quantity of event number k in thousandths, for both
+// senders: 0.100 to 999.196, whose thousandths are always 100 to 196.
+func milliQuantity(k int) int64 {
+	return int64(k%1000*1000 + 100 + k%97)
+}
+
 // batchBody builds a batch of new events: unique IDs, spread over objects and
 // the last hours, so each batch updates a realistic number of rollup rows.
 // It appends bytes instead of calling json.Marshal: the generator shares the
@@ -154,9 +160,10 @@ func batchBody(buf []byte, run string, worker, seq, size, objects int, stamps []
 		b = append(b, `","usage_type":"http_requests","object_name":"lb-`...)
 		b = strconv.AppendInt(b, int64(k%objects), 10)
 		b = append(b, `","quantity":"`...)
-		b = strconv.AppendInt(b, int64(k%1000), 10)
+		m := milliQuantity(k)
+		b = strconv.AppendInt(b, m/1000, 10)
 		b = append(b, '.')
-		b = strconv.AppendInt(b, int64(100+k%97), 10)
+		b = strconv.AppendInt(b, m%1000, 10) // 100 to 196: three digits
 		b = append(b, `","unit_name":"request","timestamp":"`...)
 		b = append(b, stamps[k%len(stamps)]...)
 		b = append(b, `"}`...)
@@ -273,7 +280,7 @@ func directSender(c config) (sender, func(), error) {
 		for i := range events {
 			k := seq*c.batch + i
 			events[i] = usage.Event{ID: fmt.Sprintf("%s-%d-%d", runID, w, k), UsageType: "http_requests",
-				ObjectName: "lb-" + strconv.Itoa(k%c.objects), Quantity: decimal.New(int64(k%1000*1000+100+k%97), -3),
+				ObjectName: "lb-" + strconv.Itoa(k%c.objects), Quantity: decimal.New(milliQuantity(k), -3),
 				UnitName: "request", Timestamp: stamps[k%len(stamps)]}
 		}
 		res, err := a.Usage.Ingest(ctx, p, c.ns, events)
