@@ -31,13 +31,14 @@ go build -o "$bin/billingload" ./cmd/billingload
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), PostgreSQL $(psql "$PG" -tAc 'SHOW server_version'); load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 . scripts/cpu_ticks.sh
 # PostgreSQL's reference first, before billingd holds connections of its own.
-pg_ticks >"$bin/pg0"
-/usr/bin/time -f '%U %S' -o "$bin/ref.time" scripts/pgbench_ref.sh "$url" "$secs" 64 64 >"$bin/ref.out"
-pg_ticks >"$bin/pg1"
-ref=$(cat "$bin/ref.out")
+measure "$bin" - scripts/pgbench_ref.sh "$url" "$secs" 64 64
+ref=$(cat "$bin/out")
+# Transactions: the rate times the run's length. The CPU also counts the
+# script's table setup and pgbench's connections, so the figure per
+# transaction is a little high.
 reftx=$((ref * secs))
 echo "# pgbench reference: one autocommit conditional counter UPDATE per transaction, 64 clients over 64 rows: $ref tx/s"
-echo "cpu per reference transaction: PostgreSQL $(per_op "$(pg_delta "$bin/pg0" "$bin/pg1")" "$reftx") us, pgbench $(time_per_op "$bin/ref.time" "$reftx") us"
+echo "cpu per reference transaction: $(cpu_split "$bin" "$reftx" pgbench)"
 tok=$("$bin/billingd" token create --tenant bench --database-url "$url" | tail -1)
 # --rate-limit 0: the load comes from one token on purpose.
 "$bin/billingd" serve --addr 127.0.0.1:$port --debug-addr 127.0.0.1:$dport --database-url "$url" --log-level warn --rate-limit 0 ${BENCH_SERVE_FLAGS:-} >/dev/null 2>&1 & pid=$!
@@ -50,12 +51,11 @@ if [ -n "${BENCH_PROFILE_DIR:-}" ]; then
 	mkdir -p "$BENCH_PROFILE_DIR"; prof="$BENCH_PROFILE_DIR/reserve.cpu.pprof"
 	(sleep 1; curl -sf -o "$prof" "http://127.0.0.1:$dport/debug/pprof/profile?seconds=$((secs - 2))") & cpid=$!
 fi
-pg_ticks >"$bin/pg0"; s0=$(proc_ticks $pid)
-out=$(/usr/bin/time -f '%U %S' -o "$bin/load.time" "$bin/billingload" --target http://127.0.0.1:$port --token "$tok" --scenario reserve --concurrency 64 --namespaces 64 --duration "$DUR")
-pg_ticks >"$bin/pg1"; s1=$(proc_ticks $pid)
+measure "$bin" $pid "$bin/billingload" --target http://127.0.0.1:$port --token "$tok" --scenario reserve --concurrency 64 --namespaces 64 --duration "$DUR"
+out=$(cat "$bin/out")
 echo "$out"
 n=$(echo "$out" | sed -n 's/.*requests=\([0-9]*\).*/\1/p')
-echo "cpu per reservation: PostgreSQL $(per_op "$(pg_delta "$bin/pg0" "$bin/pg1")" "$n") us, server $(per_op $((s1 - s0)) "$n") us, load generator $(time_per_op "$bin/load.time" "$n") us"
+echo "cpu per reservation: $(cpu_split "$bin" "$n" "load generator")"
 [ -n "$prof" ] && wait $cpid
 rate=$(echo "$out" | sed -n 's/.*throughput=\([0-9]*\)\/s.*/\1/p')
 echo "reservations / pgbench = $rate / $ref = $(ratio "$rate" "$ref")x (target >= 0.5x, p99 < 20 ms)"

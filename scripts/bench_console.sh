@@ -49,12 +49,11 @@ for f in scripts/console/*."$SCHEMA".graphql; do
     secs=${DUR%s}
     (sleep 1; curl -sf -o "$prof" "http://127.0.0.1:$DPORT/debug/pprof/profile?seconds=$((secs - 2))") & cpid=$!
   fi
-  pg_ticks >"$tmp/pg0"; s0=$(proc_ticks $pid)
-  out=$(/usr/bin/time -f '%U %S' -o "$tmp/load.time" bin/billingload --target http://127.0.0.1:$PORT --token "$tok" --scenario graphql --graphql-query "$tmp/$name.graphql" --concurrency "$CONC" --duration "$DUR")
-  pg_ticks >"$tmp/pg1"; s1=$(proc_ticks $pid)
+  measure "$tmp" $pid bin/billingload --target http://127.0.0.1:$PORT --token "$tok" --scenario graphql --graphql-query "$tmp/$name.graphql" --concurrency "$CONC" --duration "$DUR"
+  out=$(cat "$tmp/out")
   echo "$out"
   n=$(echo "$out" | sed -n 's/.*requests=\([0-9]*\).*/\1/p')
-  echo "cpu per query: PostgreSQL $(per_op "$(pg_delta "$tmp/pg0" "$tmp/pg1")" "$n") us, server $(per_op $((s1 - s0)) "$n") us, load generator $(time_per_op "$tmp/load.time" "$n") us"
+  echo "cpu per query: $(cpu_split "$tmp" "$n" "load generator")"
   if [ -n "${BENCH_PROFILE_DIR:-}" ]; then
     wait $cpid || true
     go tool pprof -top -nodecount=25 "$BIN" "$prof" 2>/dev/null | sed -n '1,32p'

@@ -55,19 +55,17 @@ fi
 # (scripts/cpu_ticks.sh): per event, PostgreSQL's, the server's and the
 # load generator's; per COPY row, PostgreSQL's and the client's.
 . scripts/cpu_ticks.sh
-pg_ticks >"$bin/pg0"; s0=$(proc_ticks $pid)
-out=$(/usr/bin/time -f '%U %S' -o "$bin/load.time" "$bin/ingestload" --target http://127.0.0.1:$port --token "$tok" --workers "$WORKERS" --batch "${BENCH_BATCH:-1000}" --duration "$DUR")
-pg_ticks >"$bin/pg1"; s1=$(proc_ticks $pid)
+measure "$bin" $pid "$bin/ingestload" --target http://127.0.0.1:$port --token "$tok" --workers "$WORKERS" --batch "${BENCH_BATCH:-1000}" --duration "$DUR"
+out=$(cat "$bin/out")
 echo "$out"
 n=$(echo "$out" | sed -n 's/^[^:]*: \([0-9]*\) events accepted.*/\1/p')
 rate=$(echo "$out" | sed -n 's/.*batches of [0-9]*: \([0-9]*\) events\/s.*/\1/p')
-echo "cpu per event: PostgreSQL $(per_op "$(pg_delta "$bin/pg0" "$bin/pg1")" "$n") us, server $(per_op $((s1 - s0)) "$n") us, load generator $(time_per_op "$bin/load.time" "$n") us"
-pg_ticks >"$bin/pg2"
-cout=$(/usr/bin/time -f '%U %S' -o "$bin/copy.time" "$bin/ingestload" --copy-only "$n" --pg "$url" --workers "$WORKERS" --batch "${BENCH_BATCH:-1000}")
-pg_ticks >"$bin/pg3"
+echo "cpu per event: $(cpu_split "$bin" "$n" "load generator")"
+measure "$bin" - "$bin/ingestload" --copy-only "$n" --pg "$url" --workers "$WORKERS" --batch "${BENCH_BATCH:-1000}"
+cout=$(cat "$bin/out")
 echo "$cout"
 crate=$(echo "$cout" | sed -n 's/.*: \([0-9]*\) rows\/s$/\1/p')
-echo "cpu per COPY row: PostgreSQL $(per_op "$(pg_delta "$bin/pg2" "$bin/pg3")" "$n") us, client $(time_per_op "$bin/copy.time" "$n") us"
+echo "cpu per COPY row: $(cpu_split "$bin" "$n" client)"
 echo "ratio http ingest / COPY: $(awk -v a="$rate" -v b="$crate" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }')"
 if [ -n "$prof" ]; then
 	wait $cpid || true
