@@ -75,6 +75,10 @@ type dialect interface {
 	// (all when nss is nil), in keys order; out[i] answers ranges[i]. One
 	// query however many ranges.
 	rangeSums(ctx context.Context, d *DB, level rollupLevel, keys []string, tenantID string, nss []string, ranges []usage.Window) ([][]hourlyRow, error)
+	// rangeSumsAndTotals is rangeSums of every namespace by keys and, in
+	// totals, by keys without the first (len(keys) > 1), the first key
+	// empty: one read where the dialect can.
+	rangeSumsAndTotals(ctx context.Context, d *DB, level rollupLevel, keys []string, tenantID string, ranges []usage.Window) (sums, totals [][]hourlyRow, err error)
 	// typePeriods is the table of per-type rollups with the coarsest
 	// period that still divides every month, and its period column.
 	typePeriods() (table, column string)

@@ -25,6 +25,7 @@ const (
 	memoStatusKind      = "invoice_status_changes"
 	memoMonthsKind      = "usage_months"
 	memoRangeSumsKind   = "range_sums"
+	memoRangeSharesKind = "range_sums_with_shares"
 	memoQuotasKind      = "quotas"
 )
 

@@ -209,7 +209,21 @@ func (postgresDialect) typePeriods() (table, column string) { return "usage_type
 // was 2.27 s on a freshly seeded database, against 5-6 ms for the lateral
 // read there. The ranges and namespaces bind as arrays; only the sums
 // travel.
-func (postgresDialect) rangeSums(ctx context.Context, d *DB, level rollupLevel, keys []string, tenantID string, nss []string, ranges []usage.Window) ([][]hourlyRow, error) {
+func (pg postgresDialect) rangeSums(ctx context.Context, d *DB, level rollupLevel, keys []string, tenantID string, nss []string, ranges []usage.Window) ([][]hourlyRow, error) {
+	sums, _, err := pg.rangeSumsBy(ctx, d, level, keys, false, tenantID, nss, ranges)
+	return sums, err
+}
+
+// rangeSumsAndTotals is rangeSums of every namespace with the totals in
+// the same statement: GROUPING SETS sums the rows it reads once per key
+// set, where two statements read them twice.
+func (pg postgresDialect) rangeSumsAndTotals(ctx context.Context, d *DB, level rollupLevel, keys []string, tenantID string, ranges []usage.Window) (sums, totals [][]hourlyRow, err error) {
+	return pg.rangeSumsBy(ctx, d, level, keys, true, tenantID, nil, ranges)
+}
+
+// rangeSumsBy is rangeSums, and with totals also the sums per keys but the
+// first (totals[i], the first key empty).
+func (postgresDialect) rangeSumsBy(ctx context.Context, d *DB, level rollupLevel, keys []string, withTotals bool, tenantID string, nss []string, ranges []usage.Window) (sums, totals [][]hourlyRow, err error) {
 	n := len(ranges)
 	from, to, d0, d1 := make([]time.Time, n), make([]time.Time, n), make([]time.Time, n), make([]time.Time, n)
 	for i, r := range ranges {
@@ -225,7 +239,16 @@ func (postgresDialect) rangeSums(ctx context.Context, d *DB, level rollupLevel, 
 	daily, hourly := level.tables()
 	cols := strings.Join(keys, ", ")
 	sel := "s." + strings.Join(keys, ", s.")
-	res, err := d.raw(ctx).QueryContext(ctx, `SELECT r.i, `+sel+`, sum(s.quantity)::text
+	order := sel
+	// total is 1 on a row of totals (GROUPING of the first key); its first
+	// key is NULL there, read as empty.
+	total, group, first := "0", sel, "s."+keys[0]
+	if withTotals {
+		total = "grouping(" + first + ")"
+		group = "GROUPING SETS ((" + sel + "), (s." + strings.Join(keys[1:], ", s.") + "))"
+		sel = "coalesce(" + first + ", '')" + strings.TrimPrefix(sel, first)
+	}
+	res, err := d.raw(ctx).QueryContext(ctx, `SELECT r.i, `+total+`, `+sel+`, sum(s.quantity)::text
 		FROM unnest($2::timestamptz[], $3::timestamptz[], $4::timestamptz[], $5::timestamptz[]) WITH ORDINALITY AS r(f, t, d0, d1, i)
 		CROSS JOIN LATERAL (
 			SELECT `+cols+`, quantity FROM `+daily+`
@@ -236,23 +259,27 @@ func (postgresDialect) rangeSums(ctx context.Context, d *DB, level rollupLevel, 
 			UNION ALL
 			SELECT `+cols+`, quantity FROM `+hourly+`
 			WHERE tenant_id = $1 AND hour >= greatest(r.f, r.d1) AND hour < r.t`+nsCond+`
-		) s GROUP BY r.i, `+sel+` ORDER BY r.i, `+sel, append([]any{prepared}, args...)...)
+		) s GROUP BY r.i, `+group+` ORDER BY r.i, 2, `+order, append([]any{prepared}, args...)...)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer res.Close()
-	out := make([][]hourlyRow, n)
+	sums, totals = make([][]hourlyRow, n), make([][]hourlyRow, n)
 	for res.Next() {
-		var i int
+		var i, isTotal int
 		var h hourlyRow
-		dest := []any{&i}
+		dest := []any{&i, &isTotal}
 		for _, k := range keys {
 			dest = append(dest, h.column(k))
 		}
 		if err := res.Scan(append(dest, &h.Quantity)...); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		out[i-1] = append(out[i-1], h)
+		if isTotal == 1 {
+			totals[i-1] = append(totals[i-1], h)
+		} else {
+			sums[i-1] = append(sums[i-1], h)
+		}
 	}
-	return out, res.Err()
+	return sums, totals, res.Err()
 }

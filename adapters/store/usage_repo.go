@@ -318,6 +318,10 @@ func (r *UsageRepo) TypeTotals(ctx context.Context, tenantID string, nss []strin
 // query: a month of 50 namespaces is a few hundred sums, where its hourly
 // rows per object are hundreds of thousands.
 func (r *UsageRepo) NamespaceTotals(ctx context.Context, tenantID string, nss []string, ranges []usage.Window) ([][]usage.Rollup, error) {
+	if nss == nil && r.sharesRead(ctx) {
+		both, err := r.totalsWithShares(ctx, tenantID, ranges)
+		return both.namespaces, err
+	}
 	return r.typeTotals(ctx, tenantID, nss, ranges, true)
 }
 
@@ -327,13 +331,56 @@ func (r *UsageRepo) NamespaceTotals(ctx context.Context, tenantID string, nss []
 // the same spans several times (the running invoice for cost,
 // monthlyUsage, the forecast): a request's memo reads them once.
 func (r *UsageRepo) RangeTotals(ctx context.Context, tenantID string, ranges []usage.Window) ([][]usage.Rollup, error) {
+	if r.sharesRead(ctx) {
+		both, err := r.totalsWithShares(ctx, tenantID, ranges)
+		return both.tenant, err
+	}
+	return memoised(ctx, tenantID, memoRangeSumsKind, rangesArgs(ranges), func() ([][]usage.Rollup, error) {
+		return r.typeTotals(ctx, tenantID, nil, ranges, false)
+	})
+}
+
+// sharesRead tells whether RangeTotals and NamespaceTotals of all
+// namespaces share one read: the caller asked for both
+// (usage.WithNamespaceShares) and the request's memo keeps the read for
+// the second call.
+func (r *UsageRepo) sharesRead(ctx context.Context) bool {
+	return usage.NamespaceSharesWanted(ctx) && r.db.memoOn(ctx)
+}
+
+// rangeTotalsWithShares are the answers of RangeTotals and of
+// NamespaceTotals of all namespaces for the same ranges.
+type rangeTotalsWithShares struct{ tenant, namespaces [][]usage.Rollup }
+
+// totalsWithShares reads both from the same rows once, memoised for the
+// request. On the dashboard's month of 50 namespaces (PostgreSQL, one
+// client) the one statement took 13.4-14.0 ms against 9.6-10.5 and
+// 10.9-12.1 ms for the two.
+func (r *UsageRepo) totalsWithShares(ctx context.Context, tenantID string, ranges []usage.Window) (rangeTotalsWithShares, error) {
+	return memoised(ctx, tenantID, memoRangeSharesKind, rangesArgs(ranges), func() (rangeTotalsWithShares, error) {
+		if len(ranges) == 0 {
+			return rangeTotalsWithShares{tenant: [][]usage.Rollup{}, namespaces: [][]usage.Rollup{}}, nil
+		}
+		sums, totals, err := r.db.dialect.rangeSumsAndTotals(ctx, r.db, perType, []string{"namespace", "usage_type", "unit_name"}, tenantID, ranges)
+		if err != nil {
+			return rangeTotalsWithShares{}, translate(err)
+		}
+		var both rangeTotalsWithShares
+		if both.namespaces, err = rollupsOf(sums); err != nil {
+			return both, err
+		}
+		both.tenant, err = rollupsOf(totals)
+		return both, err
+	})
+}
+
+// rangesArgs encodes ranges as a memo key.
+func rangesArgs(ranges []usage.Window) string {
 	var key strings.Builder
 	for _, rg := range ranges {
 		key.WriteString(memoArgs(nil, rg.From, rg.To))
 	}
-	return memoised(ctx, tenantID, memoRangeSumsKind, key.String(), func() ([][]usage.Rollup, error) {
-		return r.typeTotals(ctx, tenantID, nil, ranges, false)
-	})
+	return key.String()
 }
 
 // typeTotals is the per-type sums of each range, per namespace when
@@ -357,9 +404,16 @@ func (r *UsageRepo) rangeRollups(ctx context.Context, level rollupLevel, keys []
 	if err != nil {
 		return nil, translate(err)
 	}
+	return rollupsOf(sums)
+}
+
+// rollupsOf is each range's rows as domain rows.
+func rollupsOf(sums [][]hourlyRow) ([][]usage.Rollup, error) {
+	out := make([][]usage.Rollup, len(sums))
 	for i, rows := range sums {
 		out[i] = make([]usage.Rollup, len(rows))
 		for j, h := range rows {
+			var err error
 			if out[i][j], err = h.rollup(); err != nil {
 				return nil, err
 			}

@@ -154,4 +154,14 @@ func (sqliteDialect) rangeSums(ctx context.Context, d *DB, level rollupLevel, ke
 	return out, nil
 }
 
+// rangeSumsAndTotals is two rangeSums: SQLite has no GROUPING SETS, and
+// its reads are in process.
+func (sq sqliteDialect) rangeSumsAndTotals(ctx context.Context, d *DB, level rollupLevel, keys []string, tenantID string, ranges []usage.Window) (sums, totals [][]hourlyRow, err error) {
+	if sums, err = sq.rangeSums(ctx, d, level, keys, tenantID, nil, ranges); err != nil {
+		return nil, nil, err
+	}
+	totals, err = sq.rangeSums(ctx, d, level, keys[1:], tenantID, nil, ranges)
+	return sums, totals, err
+}
+
 func (sqliteDialect) typePeriods() (table, column string) { return "usage_type_hourly", "hour" }

@@ -3,12 +3,14 @@ package store_test
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/billingd/billingd/adapters/store"
 	"github.com/billingd/billingd/adapters/store/storetest"
+	"github.com/billingd/billingd/domain/kernel"
 	"github.com/billingd/billingd/domain/tenancy"
 	"github.com/billingd/billingd/domain/usage"
 	"github.com/shopspring/decimal"
@@ -152,6 +154,37 @@ func TestUsageTypeTotalsMatchRollups(t *testing.T) {
 					t.Fatalf("range %d [%s, %s): rollups %s, range totals %s", i, r.From, r.To, a, b)
 				}
 			}
+		}
+		// A namespace's cost prices the tenant's ranges, then reads every
+		// namespace's sums of the same ranges: in a request that says so,
+		// both answers come from one read (one statement on PostgreSQL),
+		// row for row what the two reads answer.
+		nsTotals, err := repo.NamespaceTotals(ctx, tid, nil, ranges)
+		if err != nil {
+			t.Fatal(err)
+		}
+		shared := usage.WithNamespaceShares(kernel.WithMemo(ctx))
+		before := db.Queries()
+		sharedTotals, err := repo.RangeTotals(shared, tid, ranges)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sharedNs, err := repo.NamespaceTotals(shared, tid, nil, ranges)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := int64(1)
+		if db.Dialect() == store.SQLite {
+			want = 2 // no GROUPING SETS: two statements, in process
+		}
+		if n := db.Queries() - before; n != want {
+			t.Errorf("range totals and namespace totals with shares: %d statements, want %d", n, want)
+		}
+		if !reflect.DeepEqual(sharedTotals, totals) {
+			t.Errorf("range totals read with the shares differ:\n%v\nalone:\n%v", sharedTotals, totals)
+		}
+		if !reflect.DeepEqual(sharedNs, nsTotals) {
+			t.Errorf("namespace totals read with the range totals differ:\n%v\nalone:\n%v", sharedNs, nsTotals)
 		}
 	})
 }

@@ -153,15 +153,20 @@ func (s *Service) costByRanges(ctx context.Context, p tenancy.Principal, nss []s
 	if len(scopes) == 0 || len(ranges) == 0 {
 		return out, nil
 	}
-	stss, err := s.rangeStatements(ctx, p, norm)
-	if err != nil {
-		return nil, err
-	}
 	var named []string
 	for _, ns := range nss {
 		if scopes[ns] != nil && !slices.Contains(named, ns) {
 			named = append(named, ns)
 		}
+	}
+	if len(named) > 0 && have == nil {
+		// windowShares reads every namespace's sums of the statements'
+		// windows, which pricing those windows sums too.
+		ctx = WithNamespaceShares(ctx)
+	}
+	stss, err := s.rangeStatements(ctx, p, norm)
+	if err != nil {
+		return nil, err
 	}
 	// The namespaces' shares of every statement come from one read,
 	// however many namespaces and ranges are asked.

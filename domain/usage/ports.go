@@ -67,3 +67,21 @@ type Repository interface {
 	// may return each range's Rollups rows.
 	ObjectTotals(ctx context.Context, tenantID string, nss []string, ranges []Window) ([][]Rollup, error)
 }
+
+type sharesKey struct{}
+
+// WithNamespaceShares marks ctx as pricing ranges whose every namespace's
+// sums (NamespaceTotals of all namespaces, same ranges) the caller reads
+// next: a namespace's cost is its share of the tenant's statement. A
+// repository may then read the tenant's totals and the namespaces' sums of
+// those ranges together and answer both RangeTotals and NamespaceTotals
+// from that one read. The answers are the same either way.
+func WithNamespaceShares(ctx context.Context) context.Context {
+	return context.WithValue(ctx, sharesKey{}, true)
+}
+
+// NamespaceSharesWanted tells whether ctx was marked by WithNamespaceShares.
+func NamespaceSharesWanted(ctx context.Context) bool {
+	v, _ := ctx.Value(sharesKey{}).(bool)
+	return v
+}
