@@ -12,8 +12,8 @@ import (
 // With a memo, each reads a whole row set of the tenant once, and the
 // repository methods answer from it: a GraphQL query whose resolvers ask
 // several services about the same tenant costs one statement per row set.
-// Without a memo (mutations, REST, transactions) the methods keep their
-// own narrow queries.
+// REST gives its reads and reports a memo too. Without one (mutations,
+// transactions) the methods keep their own narrow queries.
 
 // The kinds of memoised reads.
 const (
