@@ -3,6 +3,8 @@ package usage
 import (
 	"context"
 	"time"
+
+	"github.com/billingd/billingd/domain/kernel"
 )
 
 // Repository stores events and rollups. Every method is scoped to one tenant.
@@ -76,12 +78,7 @@ type sharesKey struct{}
 // repository may then read the tenant's totals and the namespaces' sums of
 // those ranges together and answer both RangeTotals and NamespaceTotals
 // from that one read. The answers are the same either way.
-func WithNamespaceShares(ctx context.Context) context.Context {
-	return context.WithValue(ctx, sharesKey{}, true)
-}
+func WithNamespaceShares(ctx context.Context) context.Context { return kernel.Mark[sharesKey](ctx) }
 
 // NamespaceSharesWanted tells whether ctx was marked by WithNamespaceShares.
-func NamespaceSharesWanted(ctx context.Context) bool {
-	v, _ := ctx.Value(sharesKey{}).(bool)
-	return v
-}
+func NamespaceSharesWanted(ctx context.Context) bool { return kernel.Marked[sharesKey](ctx) }
