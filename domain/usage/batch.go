@@ -161,7 +161,8 @@ func (s *Service) costByRanges(ctx context.Context, p tenancy.Principal, nss []s
 	}
 	if len(named) > 0 && have == nil {
 		// windowShares reads every namespace's sums of the statements'
-		// windows, which pricing those windows sums too.
+		// windows, which pricing those windows sums too (unless a plan
+		// changed within one: then pricing reads its spans apart).
 		ctx = WithNamespaceShares(ctx)
 	}
 	stss, err := s.rangeStatements(ctx, p, norm)
