@@ -2,11 +2,14 @@ package graph_test
 
 import (
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/99designs/gqlgen/client"
+	"github.com/billingd/billingd/adapters/store"
+	"github.com/billingd/billingd/domain/kernel"
 	"github.com/billingd/billingd/domain/tenancy"
 	"github.com/billingd/billingd/domain/usage"
 	"github.com/billingd/billingd/graph"
@@ -294,6 +297,64 @@ func TestObjectAmountsAddUp(t *testing.T) {
 			}
 			if w := want[from+"/"+ns+"/http_requests"]; w != c.TotalCents || w == 0 {
 				t.Fatalf("%s: points %d cents, current_usage %d", ns, w, c.TotalCents)
+			}
+		}
+	})
+}
+
+// TestNamespaceCostReadsNoMoreThanTheTenants: a namespace's cost is its
+// share of the tenant's statement, read with every namespace's sums of the
+// statement's windows. In a request with a memo (every GraphQL query,
+// REST's reports) pricing and the shares read those rows together, so
+// on PostgreSQL a namespace's current_usage runs no more statements than
+// the tenant's; SQLite, without GROUPING SETS, runs one more. The answers
+// are those read without a memo.
+func TestNamespaceCostReadsNoMoreThanTheTenants(t *testing.T) {
+	t.Parallel()
+	forEachStore(t, func(t *testing.T, h *harness) {
+		p, now := seriesTenant(t, h, 3)
+		ctx := asCaller(p)
+		for _, r := range [][2]time.Time{{now.AddDate(0, 0, -30), now}, {now.AddDate(0, 0, -3).Add(5 * time.Hour), now.Add(-time.Hour)}} {
+			statements := func(ns string) (int64, usage.Cost) {
+				before := h.db.Queries()
+				c, err := h.us.CurrentUsage(kernel.WithMemo(ctx), p, ns, r[0], r[1])
+				if err != nil {
+					t.Fatal(err)
+				}
+				n := h.db.Queries() - before
+				alone, err := h.us.CurrentUsage(ctx, p, ns, r[0], r[1])
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !reflect.DeepEqual(c, alone) {
+					t.Fatalf("%s [%s, %s): with a memo %+v, without %+v", ns, r[0], r[1], c, alone)
+				}
+				return n, c
+			}
+			tenant, _ := statements("system")
+			ns, c := statements("ns-01")
+			t.Logf("[%s, %s): system %d statements, a namespace %d", r[0], r[1], tenant, ns)
+			if c.TotalCents == 0 {
+				t.Fatalf("ns-01 costs nothing over [%s, %s): the test prices nothing", r[0], r[1])
+			}
+			want := tenant
+			if h.db.Dialect() == store.SQLite {
+				want++
+			}
+			if ns != want {
+				t.Errorf("[%s, %s): a namespace's current_usage ran %d statements, the tenant's %d (want %d)", r[0], r[1], ns, tenant, want)
+			}
+			// GraphQL's cost of a page of namespaces reads the same way.
+			before := h.db.Queries()
+			costs, err := h.us.CostByRanges(kernel.WithMemo(ctx), p, []string{"ns-00", "ns-01", "ns-02"}, []usage.Window{{From: r[0], To: r[1]}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n := h.db.Queries() - before; n != want {
+				t.Errorf("[%s, %s): the cost of three namespaces ran %d statements, want %d", r[0], r[1], n, want)
+			}
+			if !reflect.DeepEqual(costs[0]["ns-01"], c) {
+				t.Errorf("[%s, %s): ns-01's cost in a page %+v, its current_usage %+v", r[0], r[1], costs[0]["ns-01"], c)
 			}
 		}
 	})

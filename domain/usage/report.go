@@ -402,6 +402,11 @@ func (s *Service) CurrentUsage(ctx context.Context, p tenancy.Principal, ns stri
 	if from, to, err = s.reportRange(from, to); err != nil {
 		return Cost{}, err
 	}
+	if nss != nil {
+		// A namespace's cost reads every namespace's shares of the
+		// statements' windows (costOf), which pricing them sums too.
+		ctx = WithNamespaceShares(ctx)
+	}
 	sts, err := s.statements(ctx, p, from, to)
 	if err != nil {
 		return Cost{}, err
