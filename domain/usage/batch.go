@@ -159,12 +159,7 @@ func (s *Service) costByRanges(ctx context.Context, p tenancy.Principal, nss []s
 			named = append(named, ns)
 		}
 	}
-	if len(named) > 0 && have == nil {
-		// windowShares reads every namespace's sums of the statements'
-		// windows, which pricing those windows sums too (unless a plan
-		// changed within one: then pricing reads its spans apart).
-		ctx = WithNamespaceShares(ctx)
-	}
+	ctx = readingShares(ctx, len(named) > 0 && have == nil)
 	stss, err := s.rangeStatements(ctx, p, norm)
 	if err != nil {
 		return nil, err

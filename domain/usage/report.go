@@ -402,16 +402,7 @@ func (s *Service) CurrentUsage(ctx context.Context, p tenancy.Principal, ns stri
 	if from, to, err = s.reportRange(from, to); err != nil {
 		return Cost{}, err
 	}
-	if nss != nil {
-		// A namespace's cost reads every namespace's shares of the
-		// statements' windows (costOf), which pricing them sums too.
-		ctx = WithNamespaceShares(ctx)
-	}
-	sts, err := s.statements(ctx, p, from, to)
-	if err != nil {
-		return Cost{}, err
-	}
-	return s.costOf(ctx, p, sts, nss, from, to)
+	return s.costOver(ctx, p, nss, from, to)
 }
 
 // MonthlyUsage is op 23: one total per UTC calendar month with usage,
@@ -439,11 +430,7 @@ func (s *Service) MonthlyUsage(ctx context.Context, p tenancy.Principal, ns stri
 	out := make([]MonthTotal, 0, len(months))
 	for _, m := range months {
 		end := m.AddDate(0, 1, 0)
-		sts, err := s.statements(ctx, p, m, end)
-		if err != nil {
-			return nil, err
-		}
-		c, err := s.costOf(ctx, p, sts, nss, m, end)
+		c, err := s.costOver(ctx, p, nss, m, end)
 		if err != nil {
 			return nil, err
 		}

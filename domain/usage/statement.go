@@ -97,6 +97,31 @@ func (s *Service) rangeStatements(ctx context.Context, p tenancy.Principal, rang
 	return out, nil
 }
 
+// costOver is the report of scope (nil: the whole tenant, else one
+// namespace) over [from, to): its statements, and a namespace's share of
+// them.
+func (s *Service) costOver(ctx context.Context, p tenancy.Principal, scope []string, from, to time.Time) (Cost, error) {
+	ctx = readingShares(ctx, scope != nil)
+	sts, err := s.statements(ctx, p, from, to)
+	if err != nil {
+		return Cost{}, err
+	}
+	return s.costOf(ctx, p, sts, scope, from, to)
+}
+
+// readingShares marks ctx (WithNamespaceShares) when shares is true: the
+// caller prices statements and then reads every namespace's sums of their
+// windows (windowShares, with no rows at hand), which pricing those
+// windows sums too, so a repository may read both at once. A window in
+// which the plan changed is priced by its spans, so there the two reads
+// stay apart.
+func readingShares(ctx context.Context, shares bool) context.Context {
+	if !shares {
+		return ctx
+	}
+	return WithNamespaceShares(ctx)
+}
+
 // costOf is the report of scope (nil: the whole tenant, else one
 // namespace) built from the statements: the tenant gets every line; a
 // namespace its share of each usage type (see namespaceCosts).
