@@ -358,9 +358,6 @@ type rangeTotalsWithShares struct{ tenant, namespaces [][]usage.Rollup }
 // 10.9-12.1 ms for the two.
 func (r *UsageRepo) totalsWithShares(ctx context.Context, tenantID string, ranges []usage.Window) (rangeTotalsWithShares, error) {
 	return memoised(ctx, tenantID, memoRangeSharesKind, rangesArgs(ranges), func() (rangeTotalsWithShares, error) {
-		if len(ranges) == 0 {
-			return rangeTotalsWithShares{tenant: [][]usage.Rollup{}, namespaces: [][]usage.Rollup{}}, nil
-		}
 		sums, totals, err := r.db.dialect.rangeSumsAndTotals(ctx, r.db, perType, []string{"namespace", "usage_type", "unit_name"}, tenantID, ranges)
 		if err != nil {
 			return rangeTotalsWithShares{}, translate(err)
